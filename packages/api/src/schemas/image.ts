@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ContainerConfigSchema } from './container.js';
+
+const open = { additionalProperties: true } as const;
+const StringList = Type.Array(Type.String());
+
+export const ImageSummarySchema = Type.Object(
+  {
+    Id: Type.String(),
+    ParentId: Type.String(),
+    RepoTags: StringList,
+    RepoDigests: StringList,
+    Created: Type.Integer(),
+    Size: Type.Integer(),
+    SharedSize: Type.Integer(),
+    VirtualSize: Type.Optional(Type.Integer()),
+    Labels: Type.Record(Type.String(), Type.String()),
+    Containers: Type.Integer(),
+  },
+  open,
+);
+export type ImageSummary = Static<typeof ImageSummarySchema>;
+
+export const ImageInspectSchema = Type.Object(
+  {
+    Id: Type.String(),
+    RepoTags: StringList,
+    RepoDigests: StringList,
+    Parent: Type.String(),
+    Comment: Type.String(),
+    Created: Type.String(),
+    DockerVersion: Type.String(),
+    Author: Type.String(),
+    Config: Type.Union([ContainerConfigSchema, Type.Null()]),
+    Architecture: Type.String(),
+    Variant: Type.Optional(Type.String()),
+    Os: Type.String(),
+    Size: Type.Integer(),
+    VirtualSize: Type.Optional(Type.Integer()),
+    GraphDriver: Type.Object({ Name: Type.String(), Data: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]) }),
+    RootFS: Type.Object({ Type: Type.String(), Layers: StringList }),
+    Metadata: Type.Object({ LastTagTime: Type.Optional(Type.String()) }, open),
+  },
+  open,
+);
+export type ImageInspect = Static<typeof ImageInspectSchema>;
