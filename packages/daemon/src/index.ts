@@ -1,1 +1,2 @@
-export {};
+export { startDaemon, type RunningDaemon } from './daemon.js';
+export { DEFAULT_CONFIG, readConfigFile, resolveConfig, type DaemonConfig } from './config.js';

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import tar from 'tar-stream';
+
+export interface TarEntry {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink' | 'link';
+  body?: string | Buffer;
+  linkname?: string;
+  mode?: number;
+}
+
+/** Packs entries into a tar in memory, exactly as given (hostile names included). */
+export async function packTar(entries: TarEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => pack.on('end', resolve));
+  for (const e of entries) {
+    pack.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: e.mode ?? (e.type === 'directory' ? 0o755 : 0o644) }, e.body ?? '');
+  }
+  pack.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** A one-image docker-archive (`docker save` format) around the given layer tars. */
+export async function dockerArchive(tag: string, layers: Buffer[]): Promise<Buffer> {
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['sh'] },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha256(l)}`) },
+    }),
+  );
+  const configName = `${sha256(config)}.json`;
+  const layerNames = layers.map((l) => `${sha256(l)}/layer.tar`);
+  return packTar([
+    { name: configName, body: config },
+    ...layers.map((l, i) => ({ name: layerNames[i]!, body: l })),
+    { name: 'manifest.json', body: JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: layerNames }]) },
+  ]);
+}

@@ -1,0 +1,152 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+
+const require = createRequire(import.meta.url);
+const execFileAsync = promisify(execFile);
+
+/** The built binaries, found through the installed packages as a user would run them. */
+export const BERTHD = join(dirname(require.resolve('@berth/daemon/package.json')), 'dist/bin/berthd.js');
+export const BERTH = join(dirname(require.resolve('@berth/cli/package.json')), 'dist/bin/berth.js');
+const REPO_ROOT = join(dirname(require.resolve('@berth/daemon/package.json')), '../..');
+export const BUSYBOX_TOOL = join(REPO_ROOT, 'tools/busybox-image.mjs');
+export const BUSYBOX_ARCHIVE = join(REPO_ROOT, 'tools/images/busybox.tar');
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Runs a program to completion, never throwing on a non-zero exit. */
+export function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export interface TestDaemon {
+  root: string;
+  dataRoot: string;
+  execRoot: string;
+  socket: string;
+  host: string;
+  process: ChildProcess;
+  docker: Docker;
+  berth(args: string[], input?: string): Promise<CommandResult>;
+  dockerCli(args: string[], input?: string): Promise<CommandResult>;
+  /** SIGKILLs the daemon (containers survive it: live restore). */
+  kill(): Promise<void>;
+  /** Removes every container through the API, stops the daemon, checks nothing is left, deletes the temp dir. */
+  cleanup(): Promise<Leftovers>;
+}
+
+export interface Leftovers {
+  mounts: string[];
+  conmons: number[];
+  runtimeState: string[];
+}
+
+/** Starts a berthd of its own: temp data root, exec root and socket (kept short for sun_path). */
+export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDaemon> {
+  const root = await mkdtemp('/tmp/berth-e2e-');
+  const dataRoot = join(root, 'data');
+  const execRoot = join(root, 'exec');
+  const socket = join(root, 'berth.sock');
+  const host = `unix://${socket}`;
+  const child = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...extraArgs], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const docker = new Docker({ socketPath: socket });
+  for (let i = 0; ; i++) {
+    if (existsSync(socket)) {
+      try {
+        await docker.ping();
+        break;
+      } catch {
+        // not accepting yet
+      }
+    }
+    if (child.exitCode !== null || i > 100) throw new Error(`berthd did not come up (exit code ${child.exitCode})`);
+    await sleep(50);
+  }
+  const env = { DOCKER_HOST: host, BERTH_HOST: host, DOCKER_CONFIG: join(root, 'docker-config') };
+  const daemon: TestDaemon = {
+    root,
+    dataRoot,
+    execRoot,
+    socket,
+    host,
+    process: child,
+    docker,
+    berth: (args, input) => run(process.execPath, [BERTH, ...args], { env, input }),
+    dockerCli: (args, input) => run('docker', args, { env, input }),
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async cleanup() {
+      if (child.exitCode === null) {
+        const containers = await docker.listContainers({ all: true }).catch(() => []);
+        for (const c of containers) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(5000)]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await exited;
+      }
+      const leftovers = await findLeftovers(root);
+      await forceCleanup(root, leftovers);
+      return leftovers;
+    },
+  };
+  return daemon;
+}
+
+/** Mounts, conmon processes and runc state that still point into a test's temp dir. */
+export async function findLeftovers(root: string): Promise<Leftovers> {
+  const mounts = (await readFile('/proc/self/mountinfo', 'utf8'))
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((mountPoint) => mountPoint.startsWith(root));
+  const conmons: number[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.startsWith('/usr/bin/conmon') && cmdline.includes(root)) conmons.push(Number(pid));
+  }
+  const runtimeDir = join(root, 'exec/runtime');
+  const runtimeState = existsSync(runtimeDir) ? await readdir(runtimeDir) : [];
+  return { mounts, conmons, runtimeState };
+}
+
+async function forceCleanup(root: string, leftovers: Leftovers): Promise<void> {
+  for (const pid of leftovers.conmons) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const mount of leftovers.mounts.reverse()) await execFileAsync('umount', ['-l', mount]).catch(() => undefined);
+  await rm(root, { recursive: true, force: true });
+}
+
+/** The busybox test image, built offline from Debian's busybox-static if setup has not made it. */
+export async function busyboxArchive(): Promise<string> {
+  await mkdir(dirname(BUSYBOX_ARCHIVE), { recursive: true });
+  if (!existsSync(BUSYBOX_ARCHIVE)) await execFileAsync(process.execPath, [BUSYBOX_TOOL, '-o', BUSYBOX_ARCHIVE]);
+  return BUSYBOX_ARCHIVE;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ENGINE_VERSION } from '@berth/api';
+import { readConfigFile, resolveConfig, type DaemonConfig } from '../config.js';
+import { startDaemon } from '../daemon.js';
+
+const program = new Command('berthd')
+  .description('The Berth container engine: serves the Docker Engine API')
+  .version(ENGINE_VERSION, '-v, --version')
+  .option('--data-root <dir>', 'root directory of persistent engine state (default "/var/lib/berth")')
+  .option('--exec-root <dir>', 'root directory for execution state files (default "/run/berth")')
+  .option('-H, --host <address>', 'daemon socket to listen on, repeatable (default "unix:///run/berth/berth.sock")', (v: string, all: string[] = []) => [...all, v])
+  .addOption(new Option('--runtime <name>', 'OCI runtime (default "runc")').choices(['runc', 'crun']))
+  .addOption(new Option('-l, --log-level <level>', 'logging level (default "info")').choices(['debug', 'info', 'warn', 'error', 'fatal']))
+  .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
+
+async function main(): Promise<void> {
+  program.parse();
+  const flags = program.opts<{ dataRoot?: string; execRoot?: string; host?: string[]; runtime?: 'runc' | 'crun'; logLevel?: DaemonConfig['logLevel']; configFile?: string }>();
+  const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
+  const fromFlags: Partial<DaemonConfig> = {};
+  if (flags.dataRoot) fromFlags.dataRoot = flags.dataRoot;
+  if (flags.execRoot) fromFlags.execRoot = flags.execRoot;
+  if (flags.host) fromFlags.hosts = flags.host;
+  if (flags.runtime) fromFlags.runtime = flags.runtime;
+  if (flags.logLevel) fromFlags.logLevel = flags.logLevel;
+  const config = resolveConfig(fromFile, fromFlags);
+  const daemon = await startDaemon(config);
+  daemon.app.log.info(`berthd ${ENGINE_VERSION} serving the Engine API on ${config.hosts.join(', ')}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    daemon.app.log.info(`received ${signal}, shutting down (containers keep running)`);
+    daemon.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        daemon.app.log.error(`shutdown: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`berthd: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, parseListenAddress, readConfigFile, resolveConfig } from './config.js';
+
+describe('daemon config', () => {
+  it('layers defaults, file and flags', () => {
+    const config = resolveConfig({ dataRoot: '/file', runtime: 'crun' }, { dataRoot: '/flag' });
+    expect(config.dataRoot).toBe('/flag');
+    expect(config.runtime).toBe('crun');
+    expect(config.execRoot).toBe(DEFAULT_CONFIG.execRoot);
+  });
+
+  it('reads daemon.json style keys and rejects unknown ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+    try {
+      await writeFile(join(dir, 'ok.json'), JSON.stringify({ 'data-root': '/d', hosts: ['unix:///x.sock'] }));
+      expect(await readConfigFile(join(dir, 'ok.json'))).toEqual({ dataRoot: '/d', hosts: ['unix:///x.sock'] });
+      await writeFile(join(dir, 'bad.json'), JSON.stringify({ bogus: 1 }));
+      await expect(readConfigFile(join(dir, 'bad.json'))).rejects.toThrow(/unknown option "bogus"/);
+      await writeFile(join(dir, 'broken.json'), '{');
+      await expect(readConfigFile(join(dir, 'broken.json'))).rejects.toThrow(/unable to configure/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts unix sockets only', () => {
+    expect(parseListenAddress('unix:///run/x.sock')).toEqual({ kind: 'unix', path: '/run/x.sock' });
+    expect(() => parseListenAddress('tcp://0.0.0.0:2375')).toThrow(/only unix/);
+    expect(() => resolveConfig({}, { runtime: 'kata' as 'runc' })).toThrow(/unknown runtime/);
+  });
+});

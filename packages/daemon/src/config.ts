@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError } from '@berth/api';
+
+export interface DaemonConfig {
+  dataRoot: string;
+  execRoot: string;
+  hosts: string[];
+  runtime: 'runc' | 'crun';
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** Static tini bound into containers for `--init`. */
+  initPath: string;
+}
+
+export const DEFAULT_CONFIG: DaemonConfig = {
+  dataRoot: '/var/lib/berth',
+  execRoot: '/run/berth',
+  hosts: ['unix:///run/berth/berth.sock'],
+  runtime: 'runc',
+  logLevel: 'info',
+  initPath: '/usr/bin/tini-static',
+};
+
+/** Keys of the JSON config file, named as in dockerd's daemon.json. */
+const FILE_KEYS: Record<string, keyof DaemonConfig> = {
+  'data-root': 'dataRoot',
+  'exec-root': 'execRoot',
+  hosts: 'hosts',
+  'default-runtime': 'runtime',
+  runtime: 'runtime',
+  'log-level': 'logLevel',
+  'init-path': 'initPath',
+};
+
+export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new InvalidArgumentError(`unable to configure the Berth daemon with file ${path}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError(`unable to configure the Berth daemon with file ${path}: not a JSON object`);
+  }
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    const field = FILE_KEYS[key];
+    if (!field) throw new InvalidArgumentError(`unable to configure the Berth daemon with file ${path}: unknown option "${key}"`);
+    config[field] = value;
+  }
+  return config as Partial<DaemonConfig>;
+}
+
+/** Defaults, then the config file, then flags; the result is validated. */
+export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partial<DaemonConfig>): DaemonConfig {
+  const config = { ...DEFAULT_CONFIG, ...fromFile, ...fromFlags };
+  if (config.runtime !== 'runc' && config.runtime !== 'crun') throw new InvalidArgumentError(`unknown runtime "${String(config.runtime)}" (runc or crun)`);
+  if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(config.logLevel)) throw new InvalidArgumentError(`invalid log level "${config.logLevel}"`);
+  for (const host of config.hosts) parseListenAddress(host);
+  return config;
+}
+
+export type ListenAddress = { kind: 'unix'; path: string };
+
+/** Only unix sockets: TCP would need TLS with client verification, which this engine does not offer yet. */
+export function parseListenAddress(host: string): ListenAddress {
+  if (host.startsWith('unix://')) {
+    const path = host.slice('unix://'.length);
+    if (!path.startsWith('/')) throw new InvalidArgumentError(`invalid host "${host}": the socket path must be absolute`);
+    return { kind: 'unix', path };
+  }
+  if (host.startsWith('/')) return { kind: 'unix', path: host };
+  throw new InvalidArgumentError(`invalid host "${host}": only unix:// sockets are supported`);
+}

@@ -1,0 +1,23 @@
+import type { ContainerConfig, HostConfig } from '@berth/api';
+import type { RunState } from './state.js';
+
+/** What the engine persists for one container (`<data-root>/containers/<id>/container.json`). */
+export interface ContainerRecord {
+  id: string;
+  /** With Docker's leading slash: "/quirky_hopper". */
+  name: string;
+  created: string;
+  /** The image reference as the user gave it, and the resolved image ID. */
+  imageRef: string;
+  imageId: string;
+  /** Top layer of the image, the parent of the container's read-write layer. */
+  imageChainId: string | null;
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  state: RunState;
+  restartCount: number;
+  /** Set by an explicit stop/kill so restart policies and live restore know the user meant it. */
+  manuallyStopped: boolean;
+}

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { buildRuntimeSpec, resolveUser, type RuntimeSpec } from '@berth/oci';
+import type { ContainerRecord } from './record.js';
+import type { EtcFiles } from './etc-files.js';
+import { resolveInRoot } from '../util/secure-path.js';
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Reads a file of the container's rootfs without letting its symlinks reach host files. */
+async function readInRoot(rootfs: string, path: string): Promise<string> {
+  try {
+    return await readFile(await resolveInRoot(rootfs, path), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The process environment Docker gives a container: PATH if unset, HOSTNAME, TERM for a TTY. */
+function processEnv(c: ContainerRecord): string[] {
+  const env = [...(c.config.Env ?? [])];
+  const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
+  if (!has('PATH')) env.unshift(DEFAULT_PATH);
+  if (!has('HOSTNAME')) env.push(`HOSTNAME=${c.config.Hostname}`);
+  if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
+  return env;
+}
+
+export async function buildContainerSpec(c: ContainerRecord, ctx: { rootfs: string; etc: EtcFiles; initPath?: string }): Promise<RuntimeSpec> {
+  const hc = c.hostConfig;
+  const user = resolveUser(c.config.User ?? '', await readInRoot(ctx.rootfs, '/etc/passwd'), await readInRoot(ctx.rootfs, '/etc/group'));
+  const securityOpt = hc.SecurityOpt ?? [];
+  return buildRuntimeSpec({
+    rootfs: ctx.rootfs,
+    args: [c.path, ...c.args],
+    env: processEnv(c),
+    cwd: c.config.WorkingDir || '/',
+    user,
+    terminal: c.config.Tty ?? false,
+    hostname: c.config.Hostname ?? c.id.slice(0, 12),
+    domainname: c.config.Domainname || undefined,
+    readonlyRootfs: hc.ReadonlyRootfs ?? false,
+    privileged: hc.Privileged ?? false,
+    capAdd: hc.CapAdd ?? [],
+    capDrop: hc.CapDrop ?? [],
+    noNewPrivileges: securityOpt.some((o) => /^no-new-privileges(?:[=:]true)?$/.test(o)),
+    seccomp: securityOpt.some((o) => /^seccomp[=:]unconfined$/.test(o)) ? 'unconfined' : 'default',
+    namespaces: { network: hc.NetworkMode === 'host' ? 'host' : 'none' },
+    etcFiles: { hosts: ctx.etc.hosts, hostname: ctx.etc.hostname, resolvConf: ctx.etc.resolvConf },
+    shmSize: hc.ShmSize || undefined,
+    tmpfs: hc.Tmpfs ?? undefined,
+    ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    resources: {
+      memory: hc.Memory || undefined,
+      memorySwap: hc.MemorySwap || undefined,
+      cpuShares: hc.CpuShares || undefined,
+      cpuQuota: hc.CpuQuota || undefined,
+      cpuPeriod: hc.CpuPeriod || undefined,
+      nanoCpus: hc.NanoCpus || undefined,
+      pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+    },
+    sysctls: hc.Sysctls ?? undefined,
+    cgroupsPath: `/berth/${c.id}`,
+    init: hc.Init && ctx.initPath ? { hostPath: ctx.initPath } : undefined,
+  });
+}

@@ -1,0 +1,108 @@
+import type { ContainerState as ApiContainerState, ContainerStatus } from '@berth/api';
+
+/**
+ * A container's run state as a few persisted flags; the API status string is derived from them with
+ * moby's precedence (daemon/container/state.go), never stored.
+ */
+export interface RunState {
+  running: boolean;
+  paused: boolean;
+  restarting: boolean;
+  oomKilled: boolean;
+  dead: boolean;
+  pid: number;
+  exitCode: number;
+  error: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function initialRunState(): RunState {
+  return { running: false, paused: false, restarting: false, oomKilled: false, dead: false, pid: 0, exitCode: 0, error: '', startedAt: null, finishedAt: null };
+}
+
+export function statusOf(state: RunState, removing = false): ContainerStatus {
+  if (state.running) return state.paused ? 'paused' : state.restarting ? 'restarting' : 'running';
+  if (removing) return 'removing';
+  if (state.dead) return 'dead';
+  if (!state.startedAt) return 'created';
+  return 'exited';
+}
+
+export const canStart = (s: RunState): boolean => !s.running && !s.dead;
+export const isRunning = (s: RunState): boolean => s.running;
+
+export function markRunning(s: RunState, pid: number, now: Date): RunState {
+  return { ...s, running: true, paused: false, restarting: false, oomKilled: false, exitCode: 0, error: '', pid, startedAt: now.toISOString() };
+}
+
+export function markStopped(s: RunState, exit: { exitCode: number; finishedAt: Date; oomKilled?: boolean; error?: string }): RunState {
+  return {
+    ...s,
+    running: false,
+    paused: false,
+    restarting: false,
+    pid: 0,
+    exitCode: exit.exitCode,
+    oomKilled: exit.oomKilled ?? false,
+    error: exit.error ?? '',
+    finishedAt: exit.finishedAt.toISOString(),
+  };
+}
+
+export function toApiState(s: RunState, removing = false): ApiContainerState {
+  return {
+    Status: statusOf(s, removing),
+    Running: s.running,
+    Paused: s.paused,
+    Restarting: s.restarting,
+    OOMKilled: s.oomKilled,
+    Dead: s.dead,
+    Pid: s.pid,
+    ExitCode: s.exitCode,
+    Error: s.error,
+    StartedAt: s.startedAt ?? ZERO_TIME,
+    FinishedAt: s.finishedAt ?? ZERO_TIME,
+  };
+}
+
+/** Docker's human status: "Up 5 minutes", "Exited (0) 2 hours ago", "Created". */
+export function humanStatus(s: RunState, now: Date, removing = false): string {
+  const status = statusOf(s, removing);
+  switch (status) {
+    case 'running':
+      return `Up ${humanDuration(now.getTime() - Date.parse(s.startedAt ?? ''))}`;
+    case 'paused':
+      return `Up ${humanDuration(now.getTime() - Date.parse(s.startedAt ?? ''))} (Paused)`;
+    case 'restarting':
+      return `Restarting (${s.exitCode}) ${humanDuration(now.getTime() - Date.parse(s.finishedAt ?? ''))} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    case 'created':
+      return 'Created';
+    case 'exited':
+      return `Exited (${s.exitCode}) ${humanDuration(now.getTime() - Date.parse(s.finishedAt ?? ''))} ago`;
+  }
+}
+
+/** go-units HumanDuration, which docker uses for ages and uptimes. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}

@@ -1,0 +1,71 @@
+import type { ContainerInspect, ContainerSummary } from '@berth/api';
+import type { ContainerRecord } from './record.js';
+import { humanStatus, toApiState } from './state.js';
+import { etcFilePaths } from './etc-files.js';
+import { join } from 'node:path';
+
+export interface ContainerPaths {
+  dir: string;
+  logPath: string;
+}
+
+/** `GET /containers/{id}/json`, with Docker's field names. */
+export function inspectView(c: ContainerRecord, paths: ContainerPaths, removing: boolean): ContainerInspect {
+  const etc = etcFilePaths(paths.dir);
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: c.path,
+    Args: c.args,
+    State: toApiState(c.state, removing),
+    Image: c.imageId,
+    ResolvConfPath: etc.resolvConf,
+    HostnamePath: etc.hostname,
+    HostsPath: etc.hosts,
+    LogPath: paths.logPath,
+    Name: c.name,
+    RestartCount: c.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: c.hostConfig,
+    GraphDriver: {
+      Name: 'overlay2',
+      Data: { UpperDir: join(paths.dir, 'upper'), WorkDir: join(paths.dir, 'work'), MergedDir: join(paths.dir, 'rootfs') },
+    },
+    Mounts: [],
+    Config: c.config,
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      SandboxKey: '',
+      Ports: {},
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      Networks: {},
+    },
+  };
+}
+
+/** One row of `GET /containers/json`. */
+export function summaryView(c: ContainerRecord, now: Date, removing: boolean): ContainerSummary {
+  return {
+    Id: c.id,
+    Names: [c.name],
+    Image: c.imageRef,
+    ImageID: c.imageId,
+    Command: [c.path, ...c.args].join(' '),
+    Created: Math.floor(Date.parse(c.created) / 1000),
+    Ports: [],
+    Labels: c.config.Labels ?? {},
+    State: toApiState(c.state, removing).Status,
+    Status: humanStatus(c.state, now, removing),
+    HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'none' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}

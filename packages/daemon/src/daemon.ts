@@ -1,0 +1,119 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { UnavailableError } from '@berth/api';
+import { ImageStore } from '@berth/image';
+import { LayerStore } from '@berth/layer';
+import { ContainerStore } from './container/container-store.js';
+import { ContainerService } from './container/container-service.js';
+import { createRuntimeDriver } from './runtime/index.js';
+import { parseListenAddress, type DaemonConfig } from './config.js';
+import { createServer } from './server/create-server.js';
+import type { Engine } from './server/engine.js';
+import { writeFileAtomic } from './util/atomic-file.js';
+
+export interface RunningDaemon {
+  engine: Engine;
+  app: FastifyInstance;
+  /** Stops serving; containers keep running (live restore). */
+  close(): Promise<void>;
+}
+
+async function readOrCreateEngineId(dataRoot: string): Promise<string> {
+  const path = join(dataRoot, 'engine-id');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const id = randomUUID();
+    await writeFileAtomic(path, id, 0o600);
+    return id;
+  }
+}
+
+/** Refuses to start beside a live daemon on the same exec root; a stale pid file is taken over. */
+async function claimPidFile(path: string): Promise<void> {
+  try {
+    const pid = Number((await readFile(path, 'utf8')).trim());
+    if (pid && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        throw new UnavailableError(`pid file found, ensure berthd is not running or delete ${path}`);
+      } catch (err) {
+        if (err instanceof UnavailableError) throw err;
+      }
+    }
+  } catch (err) {
+    if (err instanceof UnavailableError) throw err;
+  }
+  await writeFileAtomic(path, String(process.pid), 0o644);
+}
+
+/** The composition root: opens the stores, wires the adapters, restores containers and listens. */
+export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  const pidFile = join(config.execRoot, 'berthd.pid');
+  await claimPidFile(pidFile);
+
+  const layers = await LayerStore.open(join(config.dataRoot, 'layers'));
+  const images = await ImageStore.open(join(config.dataRoot, 'image'), layers);
+  const app = { log: undefined as unknown as FastifyInstance['log'] };
+  const store = await ContainerStore.open(join(config.dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`));
+  const runtime = createRuntimeDriver({ runtime: config.runtime, stateRoot: join(config.execRoot, 'runtime') });
+  const containers = new ContainerService({
+    store,
+    images,
+    rootfs: layers,
+    runtime,
+    execRoot: config.execRoot,
+    initPath: config.initPath,
+    log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
+  });
+  const engine: Engine = {
+    containers,
+    images,
+    config: { dataRoot: config.dataRoot, execRoot: config.execRoot, runtime: config.runtime },
+    startedAt: new Date(),
+    id: await readOrCreateEngineId(config.dataRoot),
+  };
+  const server = createServer(engine, { logLevel: config.logLevel });
+  app.log = server.log;
+  await containers.restore();
+  await server.ready();
+
+  const listeners: Server[] = [];
+  const sockets = config.hosts.map((h) => parseListenAddress(h).path);
+  for (const path of sockets) {
+    await mkdir(dirname(path), { recursive: true });
+    await rm(path, { force: true });
+    const listener = createHttpServer((req, res) => server.server.emit('request', req, res));
+    listener.on('upgrade', (req, socket, head) => server.server.emit('upgrade', req, socket, head));
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(path, () => resolve());
+    });
+    await chmod(path, 0o660);
+    listeners.push(listener);
+  }
+
+  return {
+    engine,
+    app: server,
+    async close() {
+      containers.shutdown();
+      await Promise.all(
+        listeners.map(
+          (l) =>
+            new Promise<void>((resolve) => {
+              l.close(() => resolve());
+              l.closeAllConnections();
+            }),
+        ),
+      );
+      await Promise.all(sockets.map((p) => rm(p, { force: true })));
+      await rm(pidFile, { force: true });
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { httpStatusOf, isBerthError } from '@berth/api';
+import { splitVersionedUrl } from './api-version.js';
+import { COMMON_HEADERS } from './headers.js';
+import { handleUpgrade } from './hijack.js';
+import type { Engine } from './engine.js';
+import { systemRoutes } from './routes/system.js';
+import { imageRoutes } from './routes/images.js';
+import { containerRoutes } from './routes/containers.js';
+
+const VERSION_ERROR = Symbol('berth.apiVersionError');
+type VersionedRequest = IncomingMessage & { [VERSION_ERROR]?: string };
+
+const JSON_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** The Engine API server: fastify for ordinary routes, one `upgrade` dispatcher for hijacked streams. */
+export function createServer(engine: Engine, options: { logLevel?: string } = {}): FastifyInstance {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    disableRequestLogging: options.logLevel !== 'debug',
+    bodyLimit: JSON_BODY_LIMIT,
+    rewriteUrl(req) {
+      const split = splitVersionedUrl(req.url ?? '/');
+      if (split.error) (req as VersionedRequest)[VERSION_ERROR] = split.error;
+      return split.url;
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(COMMON_HEADERS);
+    const versionError = (request.raw as VersionedRequest)[VERSION_ERROR];
+    if (versionError) return reply.status(400).send({ message: versionError });
+  });
+
+  // Docker clients send empty bodies with a JSON content type; an empty body means "no options".
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      const parseError = Object.assign(new Error(`invalid JSON: ${(err as Error).message}`), { statusCode: 400 });
+      done(parseError, undefined);
+    }
+  });
+  // Everything else (tar archives for load, import, build) stays a stream for the route to consume.
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = isBerthError(err) ? httpStatusOf(err) : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    void reply.status(status).send(status === 304 ? undefined : { message: err.message });
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ message: 'page not found' });
+  });
+
+  app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => handleUpgrade(engine, req, socket, head, app.log));
+
+  void app.register(systemRoutes(engine));
+  void app.register(imageRoutes(engine));
+  void app.register(containerRoutes(engine));
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { NotFoundError, progressLine } from '@berth/api';
+import type { Engine } from '../engine.js';
+import { queryBool } from '../query.js';
+
+/** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
+function splitImagePath(wildcard: string, suffix: string): string | undefined {
+  return wildcard.endsWith(`/${suffix}`) ? decodeURIComponent(wildcard.slice(0, -suffix.length - 1)) : undefined;
+}
+
+/** Waits for the rest of a request body, so a client still uploading sees our error instead of a reset. */
+async function drain(request: FastifyRequest): Promise<void> {
+  const raw = request.raw;
+  if (raw.readableEnded) return;
+  raw.resume();
+  await new Promise<void>((resolve) => {
+    raw.once('end', resolve);
+    raw.once('close', resolve);
+    raw.once('error', () => resolve());
+  });
+}
+
+export function imageRoutes(engine: Engine): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/images/json', async (request) => {
+      const query = request.query as Record<string, unknown>;
+      return engine.images.list({ all: queryBool(query.all) });
+    });
+
+    app.get('/images/*', async (request) => {
+      const wildcard = (request.params as { '*': string })['*'];
+      const name = splitImagePath(wildcard, 'json');
+      if (name === undefined) throw new NotFoundError('page not found');
+      return engine.images.inspect(name);
+    });
+
+    app.post('/images/load', async (request, reply) => {
+      let loaded: string[];
+      try {
+        loaded = await engine.images.load(request.raw);
+      } catch (err) {
+        await drain(request);
+        throw err;
+      }
+      reply.type('application/json');
+      return loaded.map((line) => progressLine({ stream: `${line}\n` })).join('');
+    });
+  };
+}
