@@ -1,0 +1,49 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDigest } from '@berth/reference';
+import { isTempFileName, writeFileAtomic } from './atomic-file.js';
+
+/** Local facts about an image that are not part of its config. */
+export interface ImageMetadata {
+  /** RFC 3339 time the image was last tagged locally. */
+  lastTagTime?: string;
+}
+
+/** Per-image metadata as `<root>/metadata/sha256/<hex>.json`. */
+export class MetadataStore {
+  private readonly dir: string;
+
+  private constructor(root: string) {
+    this.dir = join(root, 'metadata', 'sha256');
+  }
+
+  static async open(root: string): Promise<MetadataStore> {
+    const store = new MetadataStore(root);
+    await mkdir(store.dir, { recursive: true });
+    for (const name of await readdir(store.dir)) {
+      if (isTempFileName(name)) await rm(join(store.dir, name), { force: true });
+    }
+    return store;
+  }
+
+  async get(id: string): Promise<ImageMetadata> {
+    try {
+      return JSON.parse(await readFile(this.pathOf(id), 'utf8')) as ImageMetadata;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw err;
+    }
+  }
+
+  async set(id: string, metadata: ImageMetadata): Promise<void> {
+    await writeFileAtomic(this.pathOf(id), JSON.stringify(metadata));
+  }
+
+  async delete(id: string): Promise<void> {
+    await rm(this.pathOf(id), { force: true });
+  }
+
+  private pathOf(id: string): string {
+    return join(this.dir, `${parseDigest(id).hex}.json`);
+  }
+}
