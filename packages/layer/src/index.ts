@@ -1,1 +1,5 @@
-export {};
+export { LayerStore } from './layer-store.js';
+export type { LayerInfo } from './layer-metadata.js';
+export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES } from './extract.js';
+export { UnsafeArchiveEntryError } from './errors.js';
+export { chainIdOf } from './chain-id.js';

@@ -1,0 +1,96 @@
+import { Readable, Transform, pipeline } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InvalidArgumentError } from '@berth/api';
+
+/** Raised by the size meter; the extractor turns it into an error naming the entry being read. */
+export class DecompressedSizeLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`archive exceeds the limit of ${limit} decompressed bytes`);
+  }
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const UNSUPPORTED_MAGIC: [string, Buffer][] = [
+  ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+  ['bzip2', Buffer.from('BZh')],
+  ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
+];
+const MAGIC_BYTES = 6;
+
+/** Reads just enough of `source` to recognise the compression, and returns a stream replaying everything. */
+async function sniff(source: Readable): Promise<{ head: Buffer; stream: Readable }> {
+  const iterator: AsyncIterator<Buffer | string> = source[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < MAGIC_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = Buffer.from(next.value);
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield Buffer.from(next.value);
+    }
+  }
+  const stream = Readable.from(replay(), { objectMode: false });
+  stream.once('close', () => source.destroy());
+  return { head, stream };
+}
+
+/** Counts decompressed bytes, feeds them to `onData` (the diffID digester) and stops at the cap. */
+class Meter extends Transform {
+  private total = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly onData: ((chunk: Buffer) => void) | undefined,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.total += chunk.length;
+    if (this.total > this.limit) {
+      callback(new DecompressedSizeLimitError(this.limit));
+      return;
+    }
+    this.onData?.(chunk);
+    callback(null, chunk);
+  }
+}
+
+export interface ArchiveStreamOptions {
+  maxBytes: number;
+  onData?: (chunk: Buffer) => void;
+  /** Called once with the first error of the decompression side, before the stream is torn down. */
+  onError: (err: Error) => void;
+}
+
+/** The uncompressed tar bytes of `source`, which may be a plain or a gzip-compressed tar. */
+export async function openArchiveStream(source: Readable, options: ArchiveStreamOptions): Promise<Readable> {
+  const { head, stream } = await sniff(source);
+  for (const [name, magic] of UNSUPPORTED_MAGIC) {
+    if (head.subarray(0, magic.length).equals(magic)) {
+      stream.destroy();
+      throw new InvalidArgumentError(`unsupported layer compression: ${name}`);
+    }
+  }
+  const meter = new Meter(options.maxBytes, options.onData);
+  const done = (err: Error | null): void => {
+    if (err) options.onError(err);
+  };
+  if (head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC)) return pipeline(stream, createGunzip(), meter, done);
+  return pipeline(stream, meter, done);
+}

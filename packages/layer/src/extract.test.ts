@@ -1,0 +1,156 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { lstat, mkdir, readFile, readlink, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { extractTar } from './extract.js';
+import { expectCanaryIntact, expectRejection, makeCanary } from './test-support/canary.js';
+import { HOSTILE_CASES } from './test-support/hostile-corpus.js';
+import { getXattr } from './test-support/mounts.js';
+import { buildTar, gzip, streamOf } from './test-support/tar-builder.js';
+
+let work: string;
+let dest: string;
+let canary: string;
+
+beforeEach(async () => {
+  work = mkdtempSync(join(tmpdir(), 'berth-extract-'));
+  dest = join(work, 'dest');
+  await mkdir(dest);
+  canary = makeCanary(join(work, 'canary'));
+});
+
+afterEach(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('extractTar rejects hostile archives', () => {
+  it.each(HOSTILE_CASES)('$name', async (testCase) => {
+    const archive = await testCase.archive(canary);
+    await expectRejection(
+      extractTar(streamOf(archive), dest, { maxBytes: testCase.maxBytes, whiteouts: true }),
+      testCase,
+      canary,
+    );
+    expectCanaryIntact(canary);
+    expect(readdirSync(work).sort()).toEqual(['canary', 'dest']);
+  });
+});
+
+const MTIME = new Date('2020-05-06T07:08:09Z');
+
+describe('extractTar', () => {
+  it('extracts directories, files, links, nodes, modes, ownership and times exactly', async () => {
+    const archive = await buildTar([
+      { name: 'etc/', type: 'directory', mode: 0o755, mtime: MTIME },
+      { name: 'etc/hostname', type: 'file', mode: 0o644, content: 'box\n', mtime: MTIME },
+      { name: 'home/user/', type: 'directory', mode: 0o700, uid: 1000, gid: 1000 },
+      { name: 'home/user/secret', type: 'file', mode: 0o600, uid: 1000, gid: 1001, content: 'x' },
+      { name: 'bin/tool', type: 'file', mode: 0o4755, uid: 1000, gid: 0, content: 'tool', mtime: MTIME },
+      { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox', uid: 5, gid: 6 },
+      { name: 'etc/rel', type: 'symlink', linkname: '../bin/tool' },
+      { name: 'bin/tool2', type: 'link', linkname: 'bin/tool' },
+      { name: 'run/fifo', type: 'fifo', mode: 0o600 },
+      { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
+      { name: 'etc/dup', type: 'file', content: 'first' },
+      { name: 'etc/dup', type: 'file', content: 'second' },
+      { name: 'swap', type: 'symlink', linkname: canary },
+      { name: 'swap', type: 'file', content: 'now a file' },
+      { name: 'was-file', type: 'file', content: 'x' },
+      { name: 'was-file/', type: 'directory', mode: 0o750 },
+      { name: 'tagged', type: 'file', content: 'x', pax: { 'SCHILY.xattr.user.test': 'hello' } },
+      { name: 'forged', type: 'file', content: 'x', pax: { 'SCHILY.xattr.trusted.overlay.opaque': 'y' } },
+      { name: '.wh.plain', type: 'file', content: '' },
+    ]);
+
+    const { bytes } = await extractTar(streamOf(archive), dest);
+
+    expect(bytes).toBe(4 + 1 + 4 + 5 + 6 + 10 + 1 + 1 + 1);
+    const at = (p: string) => join(dest, p);
+    expect((await readdir(dest)).sort()).toEqual(
+      ['.wh.plain', 'bin', 'dev', 'etc', 'forged', 'home', 'run', 'swap', 'tagged', 'was-file'].sort(),
+    );
+
+    const etc = await lstat(at('etc'));
+    expect(etc.isDirectory()).toBe(true);
+    expect(etc.mode & 0o7777).toBe(0o755);
+    expect(etc.mtime.getTime()).toBe(MTIME.getTime());
+
+    const hostname = await lstat(at('etc/hostname'));
+    expect(hostname.mode & 0o7777).toBe(0o644);
+    expect(hostname.mtime.getTime()).toBe(MTIME.getTime());
+    expect(await readFile(at('etc/hostname'), 'utf8')).toBe('box\n');
+
+    const home = await lstat(at('home/user'));
+    expect([home.mode & 0o7777, home.uid, home.gid]).toEqual([0o700, 1000, 1000]);
+    expect((await lstat(at('home'))).mode & 0o7777).toBe(0o755);
+    const secret = await lstat(at('home/user/secret'));
+    expect([secret.mode & 0o7777, secret.uid, secret.gid]).toEqual([0o600, 1000, 1001]);
+
+    const tool = await lstat(at('bin/tool'));
+    expect([tool.mode & 0o7777, tool.uid, tool.gid]).toEqual([0o4755, 1000, 0]);
+    const tool2 = await lstat(at('bin/tool2'));
+    expect(tool2.ino).toBe(tool.ino);
+    expect(tool2.nlink).toBe(2);
+
+    const sh = await lstat(at('bin/sh'));
+    expect(sh.isSymbolicLink()).toBe(true);
+    expect([sh.uid, sh.gid]).toEqual([5, 6]);
+    expect(await readlink(at('bin/sh'))).toBe('/bin/busybox');
+    expect(await readlink(at('etc/rel'))).toBe('../bin/tool');
+
+    expect((await lstat(at('run/fifo'))).isFIFO()).toBe(true);
+    const nullDevice = await lstat(at('dev/null'));
+    expect(nullDevice.isCharacterDevice()).toBe(true);
+    expect(nullDevice.rdev).toBe((1 << 8) | 3);
+    expect(nullDevice.mode & 0o7777).toBe(0o666);
+
+    expect(await readFile(at('etc/dup'), 'utf8')).toBe('second');
+    expect((await lstat(at('swap'))).isFile()).toBe(true);
+    expect(await readFile(at('swap'), 'utf8')).toBe('now a file');
+    expectCanaryIntact(canary);
+
+    const wasFile = await lstat(at('was-file'));
+    expect(wasFile.isDirectory()).toBe(true);
+    expect(wasFile.mode & 0o7777).toBe(0o750);
+
+    expect(getXattr(at('tagged'), 'user.test')).toBe('hello');
+    expect(getXattr(at('forged'), 'trusted.overlay.opaque')).toBeUndefined();
+    expect((await lstat(at('.wh.plain'))).isFile()).toBe(true);
+  });
+
+  it('converts whiteouts and opaque markers when asked', async () => {
+    const archive = await buildTar([
+      { name: 'gone-dir/.wh.gone', type: 'file', content: '' },
+      { name: 'opaque/', type: 'directory' },
+      { name: 'opaque/.wh..wh..opq', type: 'file', content: '' },
+      { name: '.wh..wh.plnk/', type: 'directory' },
+      { name: '.wh..wh.plnk/1.2', type: 'file', content: 'aufs' },
+    ]);
+
+    await extractTar(streamOf(archive), dest, { whiteouts: true });
+
+    const whiteout = await lstat(join(dest, 'gone-dir/gone'));
+    expect(whiteout.isCharacterDevice()).toBe(true);
+    expect(whiteout.rdev).toBe(0);
+    expect(await readdir(join(dest, 'gone-dir'))).toEqual(['gone']);
+    expect(await readdir(join(dest, 'opaque'))).toEqual([]);
+    expect(getXattr(join(dest, 'opaque'), 'trusted.overlay.opaque')).toBe('y');
+    expect((await readdir(dest)).sort()).toEqual(['gone-dir', 'opaque']);
+  });
+
+  it('extracts a gzip-compressed tar', async () => {
+    const archive = gzip(await buildTar([{ name: 'a/b', type: 'file', content: 'gz' }]));
+    await expect(extractTar(streamOf(archive), dest)).resolves.toEqual({ bytes: 2 });
+    expect(await readFile(join(dest, 'a/b'), 'utf8')).toBe('gz');
+  });
+
+  it('accepts an empty archive', async () => {
+    await expect(extractTar(streamOf(Buffer.alloc(0)), dest)).resolves.toEqual({ bytes: 0 });
+  });
+
+  it('refuses zstd-compressed input', async () => {
+    const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]);
+    await expect(extractTar(streamOf(zstdMagic), dest)).rejects.toThrow('unsupported layer compression: zstd');
+  });
+});

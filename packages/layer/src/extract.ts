@@ -1,0 +1,245 @@
+import { constants } from 'node:fs';
+import { chmod, lchown, link, lutimes, open, symlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { extract as tarExtract } from 'tar-stream';
+import type { Header } from 'tar-stream';
+import { BerthError, InternalError, InvalidArgumentError } from '@berth/api';
+import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.js';
+import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
+import { UnsafeArchiveEntryError } from './errors.js';
+import { SafeTree } from './safe-tree.js';
+import { makeNode, setXattr } from './system.js';
+
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 ** 3;
+
+const OPAQUE_XATTR = 'trusted.overlay.opaque';
+const PAX_XATTR_PREFIX = 'SCHILY.xattr.';
+// trusted.* (overlay's own metadata among it) must never come from an archive.
+const ALLOWED_XATTR_NAMESPACES = ['user.', 'security.'];
+
+export interface UnpackOptions {
+  maxBytes: number;
+  /** Turn `.wh.` entries into overlay whiteouts and opaque markers (layer tars) instead of plain files. */
+  whiteouts: boolean;
+  /** Sees every uncompressed byte, in order (the diffID digester). */
+  onData?: (chunk: Buffer) => void;
+}
+
+interface Entry extends Readable {
+  header: Header;
+}
+
+interface ExtractState {
+  tree: SafeTree;
+  whiteouts: boolean;
+  asRoot: boolean;
+  bytes: number;
+  /** Directory mtimes are set last: creating their children changes them. */
+  dirTimes: Map<string, Date>;
+}
+
+/** Extracts a tar stream into `dir` safely (plain or gzip; see UnpackOptions for the knobs). */
+export async function extractTar(
+  tar: Readable,
+  dir: string,
+  options: { maxBytes?: number; whiteouts?: boolean } = {},
+): Promise<{ bytes: number }> {
+  return unpackArchive(tar, dir, {
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
+    whiteouts: options.whiteouts ?? false,
+  });
+}
+
+/** Decompresses, meters and extracts in one pass; returns the bytes of regular-file content written. */
+export async function unpackArchive(source: Readable, dir: string, options: UnpackOptions): Promise<{ bytes: number }> {
+  const extractor = tarExtract();
+  let producerError: Error | undefined;
+  const stream = await openArchiveStream(source, {
+    maxBytes: options.maxBytes,
+    onData: options.onData,
+    onError: (err) => {
+      producerError = err;
+      extractor.destroy(err);
+    },
+  });
+  stream.pipe(extractor as unknown as NodeJS.WritableStream);
+  const state: ExtractState = {
+    tree: new SafeTree(dir),
+    whiteouts: options.whiteouts,
+    asRoot: process.getuid?.() === 0,
+    bytes: 0,
+    dirTimes: new Map(),
+  };
+  let current: string | undefined;
+  try {
+    for await (const entry of extractor as AsyncIterable<Entry>) {
+      current = entry.header.name;
+      await extractEntry(entry, state);
+      entry.resume();
+    }
+    for (const [path, mtime] of state.dirTimes) await lutimes(path, mtime, mtime);
+    return { bytes: state.bytes };
+  } catch (err) {
+    stream.destroy();
+    extractor.destroy();
+    throw describeFailure(producerError ?? err, current);
+  }
+}
+
+function describeFailure(err: unknown, entry: string | undefined): Error {
+  if (err instanceof BerthError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof DecompressedSizeLimitError && entry !== undefined) {
+    return new UnsafeArchiveEntryError(entry, message, { cause: err });
+  }
+  if (err instanceof Error && 'syscall' in err) {
+    return new InternalError(`failed to extract tar entry ${JSON.stringify(entry ?? '')}: ${message}`, { cause: err });
+  }
+  const at = entry === undefined ? '' : ` at tar entry ${JSON.stringify(entry)}`;
+  return new InvalidArgumentError(`invalid layer archive${at}: ${message}`, { cause: err });
+}
+
+async function extractEntry(entry: Entry, state: ExtractState): Promise<void> {
+  const { header } = entry;
+  const name = header.name;
+  const path = normaliseEntryName(name);
+  if (state.whiteouts) {
+    const whiteout = classifyWhiteout(name, path);
+    switch (whiteout.kind) {
+      case 'metadata':
+        return;
+      case 'opaque': {
+        const dir = await state.tree.prepareDirectory(name, whiteout.dir);
+        await setXattr(dir, OPAQUE_XATTR, Buffer.from('y'));
+        return;
+      }
+      case 'whiteout': {
+        const target = await state.tree.prepareSlot(name, whiteout.path);
+        await makeNode(target, { kind: 'char', major: 0, minor: 0 });
+        return;
+      }
+      case 'none':
+        break;
+    }
+  }
+  if (path === '') {
+    // The root is the layer directory itself, owned by the store.
+    if (header.type !== 'directory') throw new UnsafeArchiveEntryError(name, 'the layer root must be a directory');
+    return;
+  }
+  switch (header.type) {
+    case 'directory':
+      return extractDirectory(entry, path, state);
+    case 'file':
+    case 'contiguous-file':
+      return extractFile(entry, path, state);
+    case 'symlink':
+      return extractSymlink(entry, path, state);
+    case 'link':
+      return extractHardlink(entry, path, state);
+    case 'character-device':
+    case 'block-device':
+    case 'fifo':
+      return extractNode(entry, path, state);
+    default:
+      throw new UnsafeArchiveEntryError(name, `unsupported entry type ${JSON.stringify(header.type)}`);
+  }
+}
+
+function modeOf(header: Header): number {
+  return header.mode & 0o7777;
+}
+
+/** xattrs from PAX `SCHILY.xattr.*` records, limited to namespaces an image may carry. */
+function xattrsOf(header: Header): [string, Buffer][] {
+  const pax = header.pax;
+  if (pax === null || typeof pax !== 'object') return [];
+  const result: [string, Buffer][] = [];
+  for (const [key, value] of Object.entries(pax as Record<string, unknown>)) {
+    if (!key.startsWith(PAX_XATTR_PREFIX) || typeof value !== 'string') continue;
+    const name = key.slice(PAX_XATTR_PREFIX.length);
+    if (!ALLOWED_XATTR_NAMESPACES.some((ns) => name.startsWith(ns))) continue;
+    // tar-stream decodes PAX values as UTF-8; a binary value it could not decode cannot be restored exactly.
+    if (value.includes('\uFFFD')) continue;
+    result.push([name, Buffer.from(value, 'utf8')]);
+  }
+  return result;
+}
+
+async function applyXattrs(path: string, header: Header): Promise<void> {
+  for (const [name, value] of xattrsOf(header)) await setXattr(path, name, value);
+}
+
+async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function extractFile(entry: Entry, path: string, state: ExtractState): Promise<void> {
+  const { header } = entry;
+  const target = await state.tree.prepareSlot(header.name, path);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const handle = await open(target, flags, 0o600);
+  try {
+    for await (const chunk of entry as AsyncIterable<Buffer>) {
+      await writeAll(handle, chunk);
+      state.bytes += chunk.length;
+    }
+    // chown clears setuid/setgid bits and file capabilities: mode and xattrs come after it.
+    if (state.asRoot) await handle.chown(header.uid, header.gid);
+    await handle.chmod(modeOf(header));
+    await applyXattrs(target, header);
+    await handle.utimes(header.mtime, header.mtime);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function extractDirectory(entry: Entry, path: string, state: ExtractState): Promise<void> {
+  const { header } = entry;
+  const target = await state.tree.prepareDirectory(header.name, path);
+  if (state.asRoot) await lchown(target, header.uid, header.gid);
+  await chmod(target, modeOf(header));
+  await applyXattrs(target, header);
+  state.dirTimes.set(target, header.mtime);
+}
+
+async function extractSymlink(entry: Entry, path: string, state: ExtractState): Promise<void> {
+  const { header } = entry;
+  checkSymlinkTarget(header.name, path, header.linkname);
+  const target = await state.tree.prepareSlot(header.name, path);
+  await symlink(header.linkname, target);
+  if (state.asRoot) await lchown(target, header.uid, header.gid);
+  await lutimes(target, header.mtime, header.mtime);
+}
+
+async function extractHardlink(entry: Entry, path: string, state: ExtractState): Promise<void> {
+  const { header } = entry;
+  const linkPath = normaliseHardlinkTarget(header.name, header.linkname);
+  if (linkPath === path) throw new UnsafeArchiveEntryError(header.name, 'hardlink to itself');
+  const existing = await state.tree.resolveHardlinkTarget(header.name, linkPath);
+  const target = await state.tree.prepareSlot(header.name, path);
+  // link(2) does not follow a symlink named as the existing file, so this never reaches outside the tree.
+  await link(existing, target);
+}
+
+async function extractNode(entry: Entry, path: string, state: ExtractState): Promise<void> {
+  const { header } = entry;
+  if (header.type !== 'fifo' && !state.asRoot) {
+    throw new UnsafeArchiveEntryError(header.name, 'device nodes are only extracted when running as root');
+  }
+  const target = await state.tree.prepareSlot(header.name, path);
+  await makeNode(
+    target,
+    header.type === 'fifo'
+      ? { kind: 'fifo' }
+      : { kind: header.type === 'character-device' ? 'char' : 'block', major: header.devmajor, minor: header.devminor },
+  );
+  if (state.asRoot) await lchown(target, header.uid, header.gid);
+  await chmod(target, modeOf(header));
+  await lutimes(target, header.mtime, header.mtime);
+}

@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { lstat, mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '@berth/api';
+import { LayerStore } from './layer-store.js';
+import { isMountPoint } from './mountinfo.js';
+import { expectCanaryIntact, expectRejection, makeCanary } from './test-support/canary.js';
+import { HOSTILE_CASES } from './test-support/hostile-corpus.js';
+import { unmountAllUnder } from './test-support/mounts.js';
+import { buildTar, gzip, streamOf } from './test-support/tar-builder.js';
+
+const sha256 = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+let work: string;
+let root: string;
+
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'berth-layers-'));
+  root = join(work, 'layers');
+});
+
+afterEach(() => {
+  unmountAllUnder(work);
+  rmSync(work, { recursive: true, force: true });
+});
+
+const baseTar = () =>
+  buildTar([
+    { name: 'etc/', type: 'directory' },
+    { name: 'etc/os-release', type: 'file', content: 'ID=berth\n' },
+    { name: 'a', type: 'file', content: 'from base' },
+    { name: 'keep', type: 'file', content: 'kept' },
+    { name: 'opq/', type: 'directory' },
+    { name: 'opq/lower-only', type: 'file', content: 'hidden by opaque' },
+  ]);
+
+const topTar = () =>
+  buildTar([
+    { name: '.wh.a', type: 'file', content: '' },
+    { name: 'opq/', type: 'directory' },
+    { name: 'opq/.wh..wh..opq', type: 'file', content: '' },
+    { name: 'opq/new', type: 'file', content: 'top' },
+    { name: 'b', type: 'file', content: 'from top' },
+  ]);
+
+describe('LayerStore.register', () => {
+  it('computes diffID and chainID and stores the layer', async () => {
+    const store = await LayerStore.open(root);
+    const base = await baseTar();
+    const top = await topTar();
+
+    const first = await store.register(streamOf(base), null);
+    expect(first).toEqual({ chainId: sha256(base), diffId: sha256(base), parent: null, size: 9 + 9 + 4 + 16 });
+
+    const second = await store.register(streamOf(gzip(top)), first.chainId);
+    expect(second.diffId).toBe(sha256(top));
+    expect(second.chainId).toBe(sha256(`${first.chainId} ${sha256(top)}`));
+    expect(second.parent).toBe(first.chainId);
+
+    expect(store.get(second.chainId)).toEqual(second);
+    expect(store.list()).toHaveLength(2);
+    const hex = (id: string) => id.slice('sha256:'.length);
+    expect(store.diffDirs(second.chainId)).toEqual([
+      join(root, hex(second.chainId), 'diff'),
+      join(root, hex(first.chainId), 'diff'),
+    ]);
+    expect(await readFile(join(root, hex(first.chainId), 'diff/etc/os-release'), 'utf8')).toBe('ID=berth\n');
+    const metadata = JSON.parse(await readFile(join(root, hex(second.chainId), 'metadata.json'), 'utf8'));
+    expect(metadata).toMatchObject(second);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+
+    const reopened = await LayerStore.open(root);
+    expect(reopened.list().sort((x, y) => x.chainId.localeCompare(y.chainId))).toEqual(
+      [first, second].sort((x, y) => x.chainId.localeCompare(y.chainId)),
+    );
+  });
+
+  it('returns the existing layer when the chain is already registered', async () => {
+    const store = await LayerStore.open(root);
+    const base = await baseTar();
+    const first = await store.register(streamOf(base), null);
+    const again = await store.register(streamOf(gzip(base)), null);
+    expect(again).toEqual(first);
+    expect(store.list()).toHaveLength(1);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses an unknown parent', async () => {
+    const store = await LayerStore.open(root);
+    await expect(store.register(streamOf(await baseTar()), sha256('nope'))).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it.each(HOSTILE_CASES)('rejects $name and registers nothing', async (testCase) => {
+    const canary = makeCanary(join(work, 'canary'));
+    const store = await LayerStore.open(root, { maxDecompressedBytes: testCase.maxBytes });
+    const archive = await testCase.archive(canary);
+
+    await expectRejection(store.register(streamOf(archive), null), testCase, canary);
+
+    expectCanaryIntact(canary);
+    expect(readdirSync(work).sort()).toEqual(['canary', 'layers']);
+    expect(readdirSync(root).sort()).toEqual(['empty', 'l', 'tmp']);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect(readdirSync(join(root, 'l'))).toEqual([]);
+    expect(store.list()).toEqual([]);
+    expect((await LayerStore.open(root)).list()).toEqual([]);
+  });
+
+  it('cleans debris of an interrupted registration at open', async () => {
+    const store = await LayerStore.open(root);
+    const layer = await store.register(streamOf(await baseTar()), null);
+    const hex = layer.chainId.slice('sha256:'.length);
+    await writeFile(join(root, 'tmp', 'leftover'), 'x');
+    rmSync(join(root, 'l'), { recursive: true });
+    const orphan = join(root, 'f'.repeat(64));
+    await mkdir(join(orphan, 'diff'), { recursive: true });
+
+    const reopened = await LayerStore.open(root);
+
+    expect(reopened.list()).toEqual([layer]);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect(existsSync(orphan)).toBe(false);
+    const links = readdirSync(join(root, 'l'));
+    expect(links).toHaveLength(1);
+    expect(await readdir(join(root, 'l', links[0]))).toEqual(await readdir(join(root, hex, 'diff')));
+  });
+});
+
+describe('LayerStore.remove', () => {
+  it('removes a layer once nothing is built on it', async () => {
+    const store = await LayerStore.open(root);
+    const base = await store.register(streamOf(await baseTar()), null);
+    const top = await store.register(streamOf(await topTar()), base.chainId);
+
+    await expect(store.remove(base.chainId)).rejects.toBeInstanceOf(ConflictError);
+    await store.remove(top.chainId);
+    await store.remove(base.chainId);
+
+    expect(store.list()).toEqual([]);
+    expect(readdirSync(root).sort()).toEqual(['empty', 'l', 'tmp']);
+    expect(readdirSync(join(root, 'l'))).toEqual([]);
+    await expect(store.remove(base.chainId)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('LayerStore container roots', () => {
+  it('mounts the merged view of stacked layers with whiteouts and opaque dirs', async () => {
+    const store = await LayerStore.open(root);
+    const base = await store.register(streamOf(await baseTar()), null);
+    const top = await store.register(streamOf(await topTar()), base.chainId);
+    const container = join(work, 'containers', 'c1');
+
+    const rootfs = await store.mountContainerRoot(container, top.chainId);
+
+    expect(rootfs).toBe(join(container, 'rootfs'));
+    expect(await isMountPoint(rootfs)).toBe(true);
+    expect((await readdir(rootfs)).sort()).toEqual(['b', 'etc', 'keep', 'opq']);
+    expect(await readdir(join(rootfs, 'opq'))).toEqual(['new']);
+    expect(await readFile(join(rootfs, 'keep'), 'utf8')).toBe('kept');
+    expect(await readFile(join(rootfs, 'etc/os-release'), 'utf8')).toBe('ID=berth\n');
+
+    await writeFile(join(rootfs, 'written'), 'by the container');
+    expect(await readFile(join(container, 'upper', 'written'), 'utf8')).toBe('by the container');
+
+    await expect(store.mountContainerRoot(container, top.chainId)).resolves.toBe(rootfs);
+    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(rootfs));
+    expect(mounts).toHaveLength(1);
+
+    await store.unmountContainerRoot(container);
+    expect(await isMountPoint(rootfs)).toBe(false);
+    expect(existsSync(rootfs)).toBe(false);
+    expect(await readFile(join(container, 'upper', 'written'), 'utf8')).toBe('by the container');
+    await store.unmountContainerRoot(container);
+
+    const remounted = await store.mountContainerRoot(container, top.chainId);
+    expect(await readFile(join(remounted, 'written'), 'utf8')).toBe('by the container');
+    await store.unmountContainerRoot(container);
+  });
+
+  it('mounts an empty root without a parent', async () => {
+    const store = await LayerStore.open(root);
+    const container = join(work, 'containers', 'scratch');
+    const rootfs = await store.mountContainerRoot(container, null);
+    expect(await readdir(rootfs)).toEqual([]);
+    expect((await lstat(rootfs)).isDirectory()).toBe(true);
+    await store.unmountContainerRoot(container);
+    expect(await isMountPoint(rootfs)).toBe(false);
+  });
+
+  it('detaches a busy mount lazily', async () => {
+    const store = await LayerStore.open(root);
+    const base = await store.register(streamOf(await baseTar()), null);
+    const container = join(work, 'containers', 'busy');
+    const rootfs = await store.mountContainerRoot(container, base.chainId);
+    const held = await open(join(rootfs, 'keep'), 'r');
+    try {
+      await store.unmountContainerRoot(container);
+      expect(await isMountPoint(rootfs)).toBe(false);
+    } finally {
+      await held.close();
+    }
+  });
+
+  it('mounts a chain whose full diff paths would not fit in a page of mount options', async () => {
+    const store = await LayerStore.open(root);
+    let parent: string | null = null;
+    for (let i = 0; i < 60; i += 1) {
+      const layer = await store.register(streamOf(await buildTar([{ name: `f${i}`, type: 'file', content: `${i}` }])), parent);
+      parent = layer.chainId;
+    }
+    const container = join(work, 'containers', 'deep');
+    expect(store.diffDirs(parent as string).join(':').length).toBeGreaterThan(4096);
+    const rootfs = await store.mountContainerRoot(container, parent);
+    expect(await readdir(rootfs)).toHaveLength(60);
+    await store.unmountContainerRoot(container);
+  });
+});

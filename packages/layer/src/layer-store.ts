@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ConflictError, NotFoundError } from '@berth/api';
+import { createDigester } from '@berth/reference';
+import { fsyncDirectory } from './atomic-file.js';
+import { chainIdOf } from './chain-id.js';
+import { mountOverlayRoot, unmountOverlayRoot } from './container-root.js';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, unpackArchive } from './extract.js';
+import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
+import type { LayerInfo, LayerRecord } from './layer-metadata.js';
+
+const LAYER_DIR_PATTERN = /^[a-f0-9]{64}$/;
+const LINKS_DIR = 'l';
+const STAGING_DIR = 'tmp';
+/** The lower dir of a container root without an image (overlay needs at least one). */
+const EMPTY_DIR = 'empty';
+
+function hexOf(chainId: string): string {
+  return chainId.slice(chainId.indexOf(':') + 1);
+}
+
+function infoOf(record: LayerRecord): LayerInfo {
+  return { chainId: record.chainId, diffId: record.diffId, parent: record.parent, size: record.size };
+}
+
+function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code;
+}
+
+/**
+ * Layers on disk (moby's layer store + overlay2 driver):
+ *   <root>/<chainID hex>/diff           the extracted layer
+ *   <root>/<chainID hex>/metadata.json  diffID, chainID, parent, size, link
+ *   <root>/l/<link> -> ../<hex>/diff    short names that keep overlay's lowerdir option under a page
+ *   <root>/tmp/                         staging; anything there at open is debris of an interrupted write
+ */
+export class LayerStore {
+  private constructor(
+    private readonly root: string,
+    private readonly maxBytes: number,
+    private readonly layers: Map<string, LayerRecord>,
+  ) {}
+
+  static async open(root: string, options: { maxDecompressedBytes?: number } = {}): Promise<LayerStore> {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    await rm(join(root, STAGING_DIR), { recursive: true, force: true });
+    for (const dir of [STAGING_DIR, LINKS_DIR, EMPTY_DIR]) await mkdir(join(root, dir), { recursive: true, mode: 0o755 });
+    const layers = new Map<string, LayerRecord>();
+    for (const name of await readdir(root)) {
+      if (!LAYER_DIR_PATTERN.test(name)) continue;
+      const record = await readLayerMetadata(join(root, name));
+      if (record === undefined || hexOf(record.chainId) !== name) {
+        await rm(join(root, name), { recursive: true, force: true });
+        continue;
+      }
+      layers.set(record.chainId, record);
+    }
+    const store = new LayerStore(root, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, layers);
+    await store.repairLinks();
+    return store;
+  }
+
+  /** Links are made before a layer appears and removed after it goes: fix what a crash left in between. */
+  private async repairLinks(): Promise<void> {
+    const wanted = new Map([...this.layers.values()].map((r) => [r.link, this.linkTarget(r)]));
+    const linksDir = join(this.root, LINKS_DIR);
+    for (const name of await readdir(linksDir)) {
+      const target = await readlink(join(linksDir, name)).catch(() => undefined);
+      if (wanted.get(name) === target) wanted.delete(name);
+      else await rm(join(linksDir, name), { recursive: true, force: true });
+    }
+    for (const [name, target] of wanted) await symlink(target, join(linksDir, name));
+  }
+
+  private linkTarget(record: LayerRecord): string {
+    return `../${hexOf(record.chainId)}/diff`;
+  }
+
+  async register(tar: NodeJS.ReadableStream | Readable, parent: string | null): Promise<LayerInfo> {
+    if (parent !== null && !this.layers.has(parent)) throw new NotFoundError(`layer does not exist: ${parent}`);
+    const source = tar instanceof Readable ? tar : new Readable().wrap(tar);
+    const staging = await mkdtemp(join(this.root, STAGING_DIR, 'layer-'));
+    let linkPath: string | undefined;
+    try {
+      const diff = join(staging, 'diff');
+      await mkdir(diff, { mode: 0o755 });
+      const digester = createDigester();
+      const { bytes } = await unpackArchive(source, diff, {
+        maxBytes: this.maxBytes,
+        whiteouts: true,
+        onData: (chunk) => digester.update(chunk),
+      });
+      const diffId = digester.digest();
+      const chainId = chainIdOf(parent, diffId);
+      const existing = this.layers.get(chainId);
+      if (existing !== undefined) return infoOf(existing);
+
+      const record: LayerRecord = { chainId, diffId, parent, size: bytes, link: randomBytes(10).toString('hex') };
+      await writeLayerMetadata(staging, record);
+      linkPath = join(this.root, LINKS_DIR, record.link);
+      await symlink(this.linkTarget(record), linkPath);
+      try {
+        await rename(staging, join(this.root, hexOf(chainId)));
+      } catch (err) {
+        const code = errnoCode(err);
+        const concurrent = this.layers.get(chainId);
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && concurrent !== undefined) return infoOf(concurrent);
+        throw err;
+      }
+      linkPath = undefined;
+      await fsyncDirectory(this.root);
+      this.layers.set(chainId, record);
+      return infoOf(record);
+    } finally {
+      if (linkPath !== undefined) await unlink(linkPath).catch(() => undefined);
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  get(chainId: string): LayerInfo | undefined {
+    const record = this.layers.get(chainId);
+    return record === undefined ? undefined : infoOf(record);
+  }
+
+  list(): LayerInfo[] {
+    return [...this.layers.values()].map(infoOf);
+  }
+
+  private record(chainId: string): LayerRecord {
+    const record = this.layers.get(chainId);
+    if (record === undefined) throw new NotFoundError(`layer does not exist: ${chainId}`);
+    return record;
+  }
+
+  /** Removes a layer's directory (caller guarantees nothing uses it; layers built on it must go first). */
+  async remove(chainId: string): Promise<void> {
+    const record = this.record(chainId);
+    const child = [...this.layers.values()].find((r) => r.parent === chainId);
+    if (child !== undefined) throw new ConflictError(`layer ${chainId} is the parent of layer ${child.chainId}`);
+    this.layers.delete(chainId);
+    // Renaming first makes the removal atomic: a crash leaves debris in tmp/, never half a layer.
+    const doomed = join(this.root, STAGING_DIR, `remove-${hexOf(chainId)}-${randomBytes(4).toString('hex')}`);
+    await rename(join(this.root, hexOf(chainId)), doomed);
+    await rm(join(this.root, LINKS_DIR, record.link), { force: true });
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  private chain(chainId: string): LayerRecord[] {
+    const chain: LayerRecord[] = [];
+    let next: string | null = chainId;
+    while (next !== null) {
+      const record = this.record(next);
+      if (chain.includes(record)) throw new NotFoundError(`layer chain of ${chainId} is corrupt`);
+      chain.push(record);
+      next = record.parent;
+    }
+    return chain;
+  }
+
+  /** The diff dirs of a chain, top layer first (overlay lowerdir order). */
+  diffDirs(chainId: string): string[] {
+    return this.chain(chainId).map((r) => join(this.root, hexOf(r.chainId), 'diff'));
+  }
+
+  /** Mounts overlayfs of the chain + `<dir>/upper` at `<dir>/rootfs` and returns that path; idempotent. */
+  async mountContainerRoot(dir: string, parentChainId: string | null): Promise<string> {
+    const lowerdirs =
+      parentChainId === null ? [EMPTY_DIR] : this.chain(parentChainId).map((r) => `${LINKS_DIR}/${r.link}`);
+    return mountOverlayRoot(dir, lowerdirs, this.root);
+  }
+
+  /** Idempotent; detaches lazily if the mount is busy. */
+  async unmountContainerRoot(dir: string): Promise<void> {
+    await unmountOverlayRoot(dir);
+  }
+}
