@@ -1,0 +1,184 @@
+import { resolveCapabilities } from './capabilities.js';
+import { defaultDeviceRules, privilegedDeviceRules } from './devices.js';
+import { readHostBoundingSet } from './host-capabilities.js';
+import { listHostDevices } from './host-devices.js';
+import { readHostRlimits, type HostRlimits } from './host-rlimits.js';
+import { DEFAULT_READONLY_PATHS, defaultMaskedPaths } from './masked-paths.js';
+import {
+  DEFAULT_SHM_SIZE,
+  INIT_PATH,
+  assembleMounts,
+  defaultMounts,
+  etcFileMounts,
+  initMount,
+  type EtcFiles,
+} from './mounts.js';
+import { buildNamespaces, ownsNetworkNamespace, type NamespaceModes } from './namespaces.js';
+import { cpuResources, memoryResources, pidsResources, type ResourceLimits } from './resources.js';
+import { buildRlimits, type Ulimit } from './rlimits.js';
+import type { LinuxConfig, LinuxDevice, LinuxResources, RuntimeMount, RuntimeProcess, RuntimeSpec } from './runtime-spec.js';
+import { defaultSeccompProfile } from './seccomp.js';
+import { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
+
+export const OCI_VERSION = '1.0.2';
+
+export const DEFAULT_PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface SpecInput {
+  /** Absolute path of the mounted rootfs. */
+  rootfs: string;
+  /** Resolved entrypoint + cmd. */
+  args: string[];
+  /** Final environment; PATH is added when missing. */
+  env: string[];
+  /** Working directory; default '/'. */
+  cwd?: string;
+  /** `additionalGids` as resolved by `resolveUser` (plus `--group-add`); the primary gid is added in front. */
+  user: { uid: number; gid: number; additionalGids?: number[] };
+  terminal: boolean;
+  hostname: string;
+  domainname?: string;
+  readonlyRootfs?: boolean;
+  privileged?: boolean;
+  /** 'NET_ADMIN', 'CAP_NET_ADMIN' or 'ALL'. */
+  capAdd?: string[];
+  capDrop?: string[];
+  noNewPrivileges?: boolean;
+  /** Default 'default'; ignored (unconfined) for privileged containers. */
+  seccomp?: 'default' | 'unconfined';
+  namespaces: NamespaceModes;
+  /** Host paths bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf. */
+  etcFiles: EtcFiles;
+  /** Bytes; default 64 MiB. */
+  shmSize?: number;
+  /** Container path → options such as "size=64m,mode=1777,exec". */
+  tmpfs?: Record<string, string>;
+  /** Volumes and binds. */
+  mounts?: RuntimeMount[];
+  ulimits?: Ulimit[];
+  resources?: ResourceLimits;
+  sysctls?: Record<string, string>;
+  /** e.g. '/berth/<id>'. */
+  cgroupsPath: string;
+  /** Runs `hostPath` (tini) as PID 1 in front of the command; only with a private PID namespace, as Docker. */
+  init?: { hostPath: string };
+  oomScoreAdj?: number;
+  annotations?: Record<string, string>;
+  /** The engine's own rlimits, which container limits may not exceed; default: read from /proc/self/limits. */
+  hostLimits?: HostRlimits;
+  /** The engine's bounding set; default: read from /proc/self/status. */
+  hostCapabilities?: string[];
+  /** Devices a privileged container gets; default: every device under the host's /dev. */
+  hostDevices?: LinuxDevice[];
+}
+
+/** Docker adds the init only when the container has its own PID namespace, where it would be PID 1. */
+function usesInit(input: SpecInput): input is SpecInput & { init: { hostPath: string } } {
+  return input.init !== undefined && (input.namespaces.pid ?? 'private') === 'private';
+}
+
+function withDefaultPath(env: readonly string[]): string[] {
+  return env.some((e) => e.startsWith('PATH=')) ? [...env] : [DEFAULT_PATH_ENV, ...env];
+}
+
+function buildProcess(input: SpecInput, capabilities: string[]): RuntimeProcess {
+  const { uid, gid, additionalGids = [] } = input.user;
+  const process: RuntimeProcess = {
+    terminal: input.terminal,
+    // Docker lists the primary group among the supplementary ones (CVE-2022-36109 hardening).
+    user: { uid, gid, additionalGids: [...new Set([gid, ...additionalGids])] },
+    args: usesInit(input) ? [INIT_PATH, '--', ...input.args] : [...input.args],
+    env: withDefaultPath(input.env),
+    cwd: input.cwd || '/',
+    capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
+    rlimits: buildRlimits(input.ulimits ?? [], input.hostLimits ?? readHostRlimits()),
+  };
+  if (input.noNewPrivileges) process.noNewPrivileges = true;
+  if (input.oomScoreAdj !== undefined) process.oomScoreAdj = input.oomScoreAdj;
+  return process;
+}
+
+function buildResources(input: SpecInput): LinuxResources {
+  const limits = input.resources ?? {};
+  const resources: LinuxResources = {
+    devices: input.privileged ? privilegedDeviceRules() : defaultDeviceRules(),
+  };
+  const memory = memoryResources(limits);
+  const cpu = cpuResources(limits);
+  const pids = pidsResources(limits);
+  if (memory) resources.memory = memory;
+  if (cpu) resources.cpu = cpu;
+  if (pids) resources.pids = pids;
+  return resources;
+}
+
+function buildSysctls(input: SpecInput): Record<string, string> {
+  const sysctls = input.sysctls ?? {};
+  validateSysctls(sysctls, {
+    hostNetwork: input.namespaces.network === 'host',
+    hostIpc: input.namespaces.ipc === 'host',
+  });
+  const defaults = ownsNetworkNamespace(input.namespaces.network) ? DEFAULT_NETWORK_SYSCTLS : {};
+  return { ...defaults, ...sysctls };
+}
+
+function buildMounts(input: SpecInput): RuntimeMount[] {
+  const privileged = input.privileged ?? false;
+  return assembleMounts({
+    defaults: defaultMounts({
+      privileged,
+      hostIpc: input.namespaces.ipc === 'host',
+      shmSize: input.shmSize ?? DEFAULT_SHM_SIZE,
+    }),
+    init: usesInit(input) ? initMount(input.init.hostPath) : undefined,
+    etcFiles: etcFileMounts(input.etcFiles, input.readonlyRootfs ?? false),
+    tmpfs: input.tmpfs,
+    extra: input.mounts,
+  });
+}
+
+/**
+ * Builds a container's OCI runtime config the way moby's createSpec does, adjusted to what this
+ * engine's host permits: rlimits stay within the engine's own, and "all capabilities" means the
+ * engine's bounding set.
+ */
+export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
+  const privileged = input.privileged ?? false;
+  const capabilities = resolveCapabilities({
+    privileged,
+    capAdd: input.capAdd,
+    capDrop: input.capDrop,
+    available: input.hostCapabilities ?? readHostBoundingSet(),
+  });
+
+  const linux: LinuxConfig = {
+    namespaces: buildNamespaces(input.namespaces),
+    cgroupsPath: input.cgroupsPath,
+    resources: buildResources(input),
+  };
+  const sysctls = buildSysctls(input);
+  if (Object.keys(sysctls).length > 0) linux.sysctl = sysctls;
+  if (privileged) {
+    const devices = input.hostDevices ?? listHostDevices();
+    if (devices.length > 0) linux.devices = devices;
+  } else {
+    linux.maskedPaths = defaultMaskedPaths();
+    linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
+    if ((input.seccomp ?? 'default') === 'default') linux.seccomp = defaultSeccompProfile({ capabilities });
+  }
+
+  const spec: RuntimeSpec = {
+    ociVersion: OCI_VERSION,
+    process: buildProcess(input, capabilities),
+    root: { path: input.rootfs, readonly: input.readonlyRootfs ?? false },
+    mounts: buildMounts(input),
+    linux,
+  };
+  // runc refuses a hostname without a UTS namespace of the container's own.
+  if ((input.namespaces.uts ?? 'private') !== 'host') {
+    spec.hostname = input.hostname;
+    if (input.domainname) spec.domainname = input.domainname;
+  }
+  if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
+  return spec;
+}

@@ -1,0 +1,151 @@
+/**
+ * OCI runtime-spec (config.json) shapes, limited to the fields the engine writes.
+ * Field names follow the spec's JSON exactly so a spec serialises without mapping.
+ */
+
+export interface RuntimeSpec {
+  ociVersion: string;
+  process: RuntimeProcess;
+  root: { path: string; readonly?: boolean };
+  hostname?: string;
+  domainname?: string;
+  mounts: RuntimeMount[];
+  linux: LinuxConfig;
+  annotations?: Record<string, string>;
+}
+
+export interface RuntimeProcess {
+  terminal?: boolean;
+  user: { uid: number; gid: number; umask?: number; additionalGids?: number[] };
+  args: string[];
+  env: string[];
+  cwd: string;
+  capabilities?: LinuxCapabilities;
+  rlimits?: PosixRlimit[];
+  noNewPrivileges?: boolean;
+  oomScoreAdj?: number;
+  apparmorProfile?: string;
+}
+
+export interface LinuxCapabilities {
+  bounding?: string[];
+  effective?: string[];
+  inheritable?: string[];
+  permitted?: string[];
+  ambient?: string[];
+}
+
+/** `hard`/`soft` may be `Infinity` for RLIM_INFINITY; write the spec with `serializeRuntimeSpec`. */
+export interface PosixRlimit {
+  type: string;
+  hard: number;
+  soft: number;
+}
+
+export interface RuntimeMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+
+export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup';
+
+export interface LinuxNamespace {
+  type: NamespaceType;
+  path?: string;
+}
+
+export interface LinuxDevice {
+  path: string;
+  type: 'c' | 'b' | 'u' | 'p';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+export interface LinuxDeviceCgroup {
+  allow: boolean;
+  type?: 'a' | 'c' | 'b';
+  major?: number;
+  minor?: number;
+  access?: string;
+}
+
+export interface LinuxMemory {
+  limit?: number;
+  reservation?: number;
+  swap?: number;
+  swappiness?: number;
+}
+
+export interface LinuxCpu {
+  shares?: number;
+  quota?: number;
+  period?: number;
+  cpus?: string;
+  mems?: string;
+}
+
+export interface LinuxResources {
+  devices?: LinuxDeviceCgroup[];
+  memory?: LinuxMemory;
+  cpu?: LinuxCpu;
+  pids?: { limit: number };
+}
+
+export type SeccompAction =
+  | 'SCMP_ACT_KILL'
+  | 'SCMP_ACT_KILL_PROCESS'
+  | 'SCMP_ACT_KILL_THREAD'
+  | 'SCMP_ACT_TRAP'
+  | 'SCMP_ACT_ERRNO'
+  | 'SCMP_ACT_TRACE'
+  | 'SCMP_ACT_ALLOW'
+  | 'SCMP_ACT_LOG'
+  | 'SCMP_ACT_NOTIFY';
+
+export type SeccompOperator =
+  | 'SCMP_CMP_NE'
+  | 'SCMP_CMP_LT'
+  | 'SCMP_CMP_LE'
+  | 'SCMP_CMP_EQ'
+  | 'SCMP_CMP_GE'
+  | 'SCMP_CMP_GT'
+  | 'SCMP_CMP_MASKED_EQ';
+
+export interface LinuxSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: SeccompOperator;
+}
+
+export interface LinuxSyscall {
+  names: string[];
+  action: SeccompAction;
+  errnoRet?: number;
+  args?: LinuxSeccompArg[];
+}
+
+export interface LinuxSeccomp {
+  defaultAction: SeccompAction;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  syscalls?: LinuxSyscall[];
+}
+
+export interface LinuxConfig {
+  namespaces: LinuxNamespace[];
+  devices?: LinuxDevice[];
+  cgroupsPath?: string;
+  resources?: LinuxResources;
+  sysctl?: Record<string, string>;
+  seccomp?: LinuxSeccomp;
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  rootfsPropagation?: string;
+}
