@@ -12,6 +12,7 @@ import {
   type ContainerSummary,
   type ContainerWaitResponse,
 } from '@berth/api';
+import { serializeRuntimeSpec } from '@berth/oci';
 import type { ContainerRootfs, ImageResolver } from '../ports.js';
 import type { ExitStatus, RuntimeDriver, TaskSpec } from '../runtime/index.js';
 import type { ContainerStore } from './container-store.js';
@@ -145,7 +146,7 @@ export class ContainerService {
       await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
       await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
       await rm(join(spec.exitDir, c.id), { force: true });
-      await writeFile(join(spec.bundleDir, 'config.json'), JSON.stringify(runtimeSpec));
+      await writeFile(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
       await this.o.runtime.delete(c.id, true);
       const { pid } = await this.o.runtime.create(spec);
       await this.connectPendingAttaches(c);

@@ -40,7 +40,7 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
       };
     });
 
-    app.get('/info', async (): Promise<InfoResponse> => {
+    app.get('/info', async (): Promise<InfoResponse & Record<string, unknown>> => {
       const counts = engine.containers.counts();
       return {
         ID: engine.id,

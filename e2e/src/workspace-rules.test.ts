@@ -1,0 +1,35 @@
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const repoRoot = join(dirname(require.resolve('@berth/daemon/package.json')), '../..');
+
+async function lintAs(filePath: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: repoRoot });
+  const [result] = await eslint.lintText(code, { filePath: join(repoRoot, filePath) });
+  return result!.messages.filter((m) => m.severity === 2).map((m) => `${m.ruleId}: ${m.message}`);
+}
+
+describe('module boundaries (DESIGN §2)', () => {
+  it.each([
+    ['packages/reference/src/probe.ts', '@berth/daemon'],
+    ['packages/layer/src/probe.ts', '@berth/client'],
+    ['packages/image/src/probe.ts', '@berth/cli'],
+    ['packages/api/src/probe.ts', '@berth/layer'],
+    ['packages/cli/src/probe.ts', '@berth/daemon'],
+  ])('%s may not import %s', async (file, target) => {
+    const errors = await lintAs(file, `import * as x from '${target}';\nexport const probe = x;\n`);
+    expect(errors.join('\n')).toMatch(/@nx\/enforce-module-boundaries/);
+  });
+
+  it('forbids reaching into another package’s internals', async () => {
+    const errors = await lintAs('packages/daemon/src/probe.ts', `import * as x from '@berth/layer/src/extract.js';\nexport const probe = x;\n`);
+    expect(errors.join('\n')).toMatch(/public entry|enforce-module-boundaries/);
+  });
+
+  it('allows imports down the table', async () => {
+    expect(await lintAs('packages/daemon/src/probe.ts', `import * as x from '@berth/layer';\nexport const probe = x;\n`)).toEqual([]);
+  });
+});
