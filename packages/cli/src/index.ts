@@ -1,1 +1,3 @@
-export {};
+export { main } from './main.js';
+export { buildProgram } from './program.js';
+export type { CliIo } from './context.js';

@@ -1,1 +1,5 @@
-export {};
+export { BerthClient, type BerthClientOptions, type AttachOptions, type ContainerAttachment, type PendingWait, type WaitCondition } from './client.js';
+export { parseHost, defaultHost, DEFAULT_HOST, type HostAddress } from './host.js';
+export { isDaemonError } from './daemon-errors.js';
+export { demuxOutput, copyRawOutput } from './output-copy.js';
+export { negotiateApiVersion } from './api-version.js';

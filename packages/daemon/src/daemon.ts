@@ -32,20 +32,19 @@ async function readOrCreateEngineId(dataRoot: string): Promise<string> {
   }
 }
 
+/** True when `pid` is a live (not zombie) berthd, so a pid file left by a crash is not mistaken for one. */
+async function isLiveBerthd(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return state !== '' && state !== 'Z' && cmdline.includes('berthd');
+}
+
 /** Refuses to start beside a live daemon on the same exec root; a stale pid file is taken over. */
 async function claimPidFile(path: string): Promise<void> {
-  try {
-    const pid = Number((await readFile(path, 'utf8')).trim());
-    if (pid && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        throw new UnavailableError(`pid file found, ensure berthd is not running or delete ${path}`);
-      } catch (err) {
-        if (err instanceof UnavailableError) throw err;
-      }
-    }
-  } catch (err) {
-    if (err instanceof UnavailableError) throw err;
+  const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  if (pid && pid !== process.pid && (await isLiveBerthd(pid))) {
+    throw new UnavailableError(`pid file found, ensure berthd is not running or delete ${path}`);
   }
   await writeFileAtomic(path, String(process.pid), 0o644);
 }

@@ -14,7 +14,7 @@ import {
 } from '@berth/api';
 import { serializeRuntimeSpec } from '@berth/oci';
 import type { ContainerRootfs, ImageResolver } from '../ports.js';
-import type { ExitStatus, RuntimeDriver, TaskSpec } from '../runtime/index.js';
+import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
 import type { ContainerStore } from './container-store.js';
 import { mergeCreateConfig } from './create-config.js';
 import { writeEtcFiles } from './etc-files.js';
@@ -158,9 +158,11 @@ export class ContainerService {
       await this.o.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);
       const message = err instanceof Error ? err.message : String(err);
-      c.state = { ...c.state, error: message, exitCode: startFailureExitCode(message) };
+      c.state = { ...c.state, error: message, exitCode: err instanceof RuntimeConfigError ? err.exitCode : 128 };
       await this.o.store.save(c);
-      throw err instanceof InvalidArgumentError || !isUserCommandError(message) ? err : new InvalidArgumentError(message, { cause: err });
+      // moby removes an AutoRemove container whose start failed; `docker run --rm` waits for that.
+      if (c.hostConfig.AutoRemove) await this.removeLocked(c);
+      throw err;
     }
     this.emit('start', c);
     this.monitor(c);
@@ -294,11 +296,11 @@ export class ContainerService {
       onStdout: target.stdout,
       onStderr: target.stderr,
     });
-    void session.done.then(
+    void session.ended.then(
       () => target.end(),
       () => target.end(),
     );
-    void target.closed.then(() => session.close());
+    void target.closed.then(() => session.detach());
   }
 
   list(options: ListOptions = {}): ContainerSummary[] {
@@ -334,15 +336,4 @@ export class ContainerService {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Docker's convention: a missing command exits 127, one that cannot run 126. */
-function isUserCommandError(message: string): boolean {
-  return /executable file not found|no such file or directory|permission denied|not a directory/i.test(message);
-}
-
-function startFailureExitCode(message: string): number {
-  if (/executable file not found|no such file or directory/i.test(message)) return 127;
-  if (/permission denied/i.test(message)) return 126;
-  return 128;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { httpStatusOf, isBerthError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 import { COMMON_HEADERS } from './headers.js';
@@ -18,8 +18,10 @@ const JSON_BODY_LIMIT = 16 * 1024 * 1024;
 export function createServer(engine: Engine, options: { logLevel?: string } = {}): FastifyInstance {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
-    disableRequestLogging: options.logLevel !== 'debug',
+    logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
     bodyLimit: JSON_BODY_LIMIT,
+    // Coercion would turn the `null` lists clients send into [""]; we parse query strings ourselves.
+    ajv: { customOptions: { coerceTypes: false } },
     rewriteUrl(req) {
       const split = splitVersionedUrl(req.url ?? '/');
       if (split.error) (req as VersionedRequest)[VERSION_ERROR] = split.error;

@@ -7,8 +7,8 @@ const PING_HEADERS = { 'Cache-Control': 'no-cache, no-store, must-revalidate', P
 
 export function systemRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
+    // fastify answers HEAD /_ping from this route too.
     app.get('/_ping', async (_request, reply) => reply.headers(PING_HEADERS).type('text/plain; charset=utf-8').send('OK'));
-    app.head('/_ping', async (_request, reply) => reply.headers(PING_HEADERS).type('text/plain; charset=utf-8').send());
 
     app.get('/version', async (): Promise<VersionResponse> => {
       const details = {

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { forEachContainer } from '../each-container.js';
+
+/** start, stop, kill and wait: one API call per container, its name (or exit code) printed on success. */
+export function registerLifecycle(program: Command, ctx: CommandContext): void {
+  program
+    .command('start')
+    .description('Start one or more stopped containers')
+    .argument('<container...>')
+    .action(async (names: string[]) => {
+      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().startContainer(name));
+    });
+
+  program
+    .command('stop')
+    .description('Stop one or more running containers')
+    .argument('<container...>')
+    .option('-t, --timeout <seconds>', 'Seconds to wait before killing the container')
+    .option('--time <seconds>', 'Seconds to wait before killing the container (deprecated: use --timeout)')
+    .option('-s, --signal <signal>', 'Signal to send to the container')
+    .action(async (names: string[], options: { timeout?: string; time?: string; signal?: string }) => {
+      const seconds = options.timeout ?? options.time;
+      const timeout = seconds === undefined ? undefined : Number(seconds);
+      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().stopContainer(name, { timeout, signal: options.signal }));
+    });
+
+  program
+    .command('kill')
+    .description('Kill one or more running containers')
+    .argument('<container...>')
+    .option('-s, --signal <signal>', 'Signal to send to the container')
+    .action(async (names: string[], options: { signal?: string }) => {
+      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().killContainer(name, options.signal));
+    });
+
+  program
+    .command('wait')
+    .description('Block until one or more containers stop, then print their exit codes')
+    .argument('<container...>')
+    .action(async (names: string[]) => {
+      ctx.exitCode = await forEachContainer(ctx, names, async (name) => String((await ctx.client().waitContainer(name)).StatusCode));
+    });
+}

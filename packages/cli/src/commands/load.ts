@@ -1,0 +1,27 @@
+import { open } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from '@berth/api';
+import type { CommandContext } from '../context.js';
+
+export function registerLoad(program: Command, ctx: CommandContext): void {
+  program
+    .command('load')
+    .description('Load an image from a tar archive or STDIN')
+    .option('-i, --input <file>', 'Read from tar archive file, instead of STDIN')
+    .option('-q, --quiet', 'Suppress the load output')
+    .action(async (options: { input?: string; quiet?: boolean }) => {
+      if (!options.input && ctx.io.stdin.isTTY) throw new InvalidArgumentError('requested load from stdin, but stdin is empty');
+      const archive = options.input ? (await openArchive(options.input)).createReadStream() : ctx.io.stdin;
+      for (const line of await ctx.client().loadImage(archive, { quiet: options.quiet })) ctx.out(`${line}\n`);
+    });
+}
+
+/** Opens the archive up front so a bad path fails with docker's wording before anything is sent. */
+async function openArchive(path: string): ReturnType<typeof open> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InvalidArgumentError(code === 'ENOENT' ? `open ${path}: no such file or directory` : (err as Error).message, { cause: err });
+  }
+}

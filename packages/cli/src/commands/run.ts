@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { NotFoundError } from '@berth/api';
+import { isDaemonError } from '@berth/client';
+import type { CommandContext } from '../context.js';
+import { describeError } from '../error-message.js';
+import { withDefaultTag } from '../format/image-reference.js';
+import { buildRunConfig, type RunOptions } from '../run-config.js';
+import { runFailureExitCode } from '../run-exit-code.js';
+import { proxySignals } from '../signal-proxy.js';
+import { forwardStdin } from '../stdin-forwarding.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerRun(program: Command, ctx: CommandContext): void {
+  program
+    .command('run')
+    .description('Create and run a new container from an image')
+    .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
+    .argument('<image>')
+    .argument('[command...]')
+    .option('--rm', 'Automatically remove the container when it exits')
+    .option('-d, --detach', 'Run container in background and print container ID')
+    .option('--name <name>', 'Assign a name to the container')
+    .option('-e, --env <env>', 'Set environment variables', collect, [])
+    .option('-w, --workdir <dir>', 'Working directory inside the container')
+    .option('--entrypoint <command>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    // Everything after IMAGE belongs to the container's command, flags included.
+    .passThroughOptions()
+    .action(async (image: string, command: string[], options: RunOptions) => {
+      ctx.exitCode = await runContainer(ctx, image, command, options);
+    });
+}
+
+/** docker's run: create, then (unless detached) attach and arm the wait before starting, then wait. */
+async function runContainer(ctx: CommandContext, image: string, command: string[], options: RunOptions): Promise<number> {
+  if (options.tty && options.interactive && !ctx.io.stdin.isTTY) {
+    ctx.err('the input device is not a TTY\n');
+    return 1;
+  }
+  const client = ctx.client();
+  let id: string;
+  try {
+    const created = await client.createContainer(buildRunConfig(image, command, options, ctx.env), { name: options.name });
+    for (const warning of created.Warnings ?? []) ctx.err(`WARNING: ${warning}\n`);
+    id = created.Id;
+  } catch (err) {
+    // docker would pull here; berth run does not pull, so it reports the missing image as docker does when a pull fails.
+    if (err instanceof NotFoundError && isDaemonError(err)) ctx.err(`Unable to find image '${withDefaultTag(image)}' locally\n`);
+    return reportRunFailure(ctx, err);
+  }
+  try {
+    if (!options.detach) return await runAttached(ctx, id, options);
+    await client.startContainer(id);
+    ctx.out(`${id}\n`);
+    return 0;
+  } catch (err) {
+    return reportRunFailure(ctx, err);
+  }
+}
+
+async function runAttached(ctx: CommandContext, id: string, options: RunOptions): Promise<number> {
+  const client = ctx.client();
+  const tty = Boolean(options.tty);
+  const attachment = await client.attachContainer(id, { stream: true, stdin: Boolean(options.interactive), stdout: true, stderr: true, tty });
+  // Failures on the connection show up in the output copy or the wait; the socket itself must not throw.
+  attachment.socket.on('error', () => undefined);
+  const pending = await client.beginWait(id, options.rm ? 'removed' : 'next-exit');
+  const output = attachment.copyOutput(ctx.io.stdout, ctx.io.stderr);
+  const stdin = options.interactive ? forwardStdin(ctx.io.stdin, attachment.socket, tty) : undefined;
+  const signals = tty ? undefined : proxySignals(client, id);
+  try {
+    try {
+      await client.startContainer(id);
+    } catch (err) {
+      attachment.socket.destroy();
+      await output.catch(() => undefined);
+      // With --rm the daemon removes a container that failed to start; return once it is gone.
+      if (options.rm) await pending.result.catch(() => undefined);
+      return reportRunFailure(ctx, err);
+    }
+    await output.catch((err: unknown) => {
+      if (isDaemonError(err)) ctx.err(`${describeError(err)}\n`);
+    });
+    const status = await pending.result;
+    if (status.Error?.Message) {
+      ctx.err(`berth: ${status.Error.Message}\n`);
+      return 125;
+    }
+    return status.StatusCode;
+  } finally {
+    stdin?.stop();
+    signals?.stop();
+  }
+}
+
+/** Prints a run failure as docker (28) does, and returns docker's status for it. */
+function reportRunFailure(ctx: CommandContext, err: unknown): number {
+  const message = describeError(err);
+  ctx.err(`berth: ${message}\n\nRun 'berth run --help' for more information\n`);
+  return runFailureExitCode(message);
+}

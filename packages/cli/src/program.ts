@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { CLI_VERSION } from './cli-version.js';
+import { registerImages } from './commands/images.js';
+import { registerInfo } from './commands/info.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerLifecycle } from './commands/lifecycle.js';
+import { registerLoad } from './commands/load.js';
+import { registerPs } from './commands/ps.js';
+import { registerRm } from './commands/rm.js';
+import { registerRun } from './commands/run.js';
+import { registerVersion } from './commands/version.js';
+import { CommandContext, type CliIo } from './context.js';
+
+/** The `berth` command tree, bound to one context whose client honours the global -H flag. */
+export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Command; ctx: CommandContext } {
+  const program = new Command('berth');
+  const ctx = new CommandContext(io, env, () => program.opts<{ host?: string }>().host);
+  program
+    .description('A Docker-compatible container engine')
+    .usage('[OPTIONS] COMMAND')
+    .version(`Berth version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit')
+    .option('-H, --host <host>', 'Daemon socket to connect to (also BERTH_HOST, DOCKER_HOST)')
+    // As in docker, global flags come before the command and a command's flags before its arguments.
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  registerVersion(program, ctx);
+  registerInfo(program, ctx);
+  registerLoad(program, ctx);
+  registerImages(program, ctx);
+  registerRun(program, ctx);
+  registerPs(program, ctx);
+  registerRm(program, ctx);
+  registerInspect(program, ctx);
+  registerLifecycle(program, ctx);
+  return { program, ctx };
+}

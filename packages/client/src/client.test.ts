@@ -1,0 +1,162 @@
+/**
+ * Protocol tests: a small node:http server on a unix socket stands in for the daemon and answers a
+ * few routes the way the Engine API specifies, so that request building, version negotiation,
+ * error mapping, JSON-lines parsing and the hijacked attach are checked byte for byte. The client
+ * against the real berthd is covered by the e2e suite.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { frameStdStream, MULTIPLEXED_STREAM_CONTENT_TYPE, NotFoundError, StdStream, UnavailableError } from '@berth/api';
+import { BerthClient } from './client.js';
+import { isDaemonError } from './daemon-errors.js';
+
+let dir: string;
+let server: Server;
+let client: BerthClient;
+let serverApiVersion: string;
+const seen: string[] = [];
+let onStart: (() => void) | undefined;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function bodyOf(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  seen.push(`${req.method} ${url.pathname}${url.search}`);
+  const path = url.pathname.replace(/^\/v\d+\.\d+/, '');
+  if (url.pathname === '/_ping') {
+    res.writeHead(200, { 'Api-Version': serverApiVersion, 'Content-Type': 'text/plain' }).end('OK');
+  } else if (path === '/containers/nope/json') {
+    json(res, 404, { message: 'No such container: nope' });
+  } else if (path === '/containers/create') {
+    json(res, 201, { Id: 'c'.repeat(64), Warnings: [], received: JSON.parse((await bodyOf(req)).toString()) });
+  } else if (path === '/images/load') {
+    const tar = await bodyOf(req);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    if (tar.toString() === 'broken') {
+      res.end('{"stream":"Loading layer\\n"}\r\n{"errorDetail":{"message":"unexpected EOF"},"error":"unexpected EOF"}\r\n');
+    } else {
+      res.write('{"stream":"Loaded image: busybox:latest\\n"}\r\n{"stre');
+      res.end(`am":"Loaded image: ${tar.length} bytes\\n"}\r\n`);
+    }
+  } else if (path === '/containers/c1/wait') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.flushHeaders();
+    onStart = () => res.end(`{"StatusCode":3,"Error":null}`);
+  } else if (path === '/containers/c1/start') {
+    res.writeHead(204).end();
+    onStart?.();
+  } else if (path === '/containers/running/start') {
+    res.writeHead(304).end();
+  } else {
+    json(res, 404, { message: 'page not found' });
+  }
+}
+
+/** Answers an attach upgrade like moby: 101, then stdcopy frames; echoes stdin until the client closes it. */
+function handleUpgrade(req: IncomingMessage, socket: Duplex): void {
+  seen.push(`UPGRADE ${req.method} ${req.url} ${req.headers.upgrade}`);
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${MULTIPLEXED_STREAM_CONTENT_TYPE}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  socket.write(frameStdStream(StdStream.Stderr, Buffer.from('to stderr\n')));
+  socket.on('data', (chunk: Buffer) => socket.write(frameStdStream(StdStream.Stdout, chunk)));
+  socket.on('end', () => socket.end(frameStdStream(StdStream.Stdout, Buffer.from('after stdin closed\n'))));
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'berth-client-'));
+  serverApiVersion = '1.47';
+  seen.length = 0;
+  onStart = undefined;
+  server = createServer({ allowHalfOpen: true } as object, (req, res) => void handle(req, res));
+  server.on('upgrade', handleUpgrade);
+  const socketPath = join(dir, 'd.sock');
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  client = new BerthClient({ host: `unix://${socketPath}` });
+});
+
+afterEach(async () => {
+  client.close();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('BerthClient protocol', () => {
+  it('negotiates down to the server API version with one ping and prefixes paths with it', async () => {
+    serverApiVersion = '1.41';
+    expect(await client.apiVersion()).toBe('1.41');
+    await client.createContainer({ Image: 'busybox', Cmd: ['true'] }, { name: 'web' });
+    await client.createContainer({ Image: 'busybox' });
+    expect(seen).toEqual(['GET /_ping', 'POST /v1.41/containers/create?name=web', 'POST /v1.41/containers/create']);
+  });
+
+  it('keeps its own version when the server is newer, and sends the JSON body', async () => {
+    serverApiVersion = '1.52';
+    const created = (await client.createContainer({ Image: 'busybox', Env: ['A=1'] })) as unknown as Record<string, unknown>;
+    expect(seen[1]).toBe('POST /v1.47/containers/create');
+    expect(created.received).toEqual({ Image: 'busybox', Env: ['A=1'] });
+  });
+
+  it('turns error statuses into typed daemon errors carrying the message', async () => {
+    const err = await client.inspectContainer('nope').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toBe('No such container: nope');
+    expect(isDaemonError(err)).toBe(true);
+  });
+
+  it('treats 304 (already started) as success, as the docker client does', async () => {
+    await expect(client.startContainer('running')).resolves.toBeUndefined();
+  });
+
+  it('streams the archive to /images/load and returns the stream lines', async () => {
+    const lines = await client.loadImage(Readable.from([Buffer.from('tar-'), Buffer.from('bytes')]), { quiet: true });
+    expect(lines).toEqual(['Loaded image: busybox:latest', 'Loaded image: 9 bytes']);
+    expect(seen[1]).toBe('POST /v1.47/images/load?quiet=1');
+  });
+
+  it('throws the error line of a load stream', async () => {
+    const err = await client.loadImage(Readable.from([Buffer.from('broken')])).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('unexpected EOF');
+    expect(isDaemonError(err)).toBe(true);
+  });
+
+  it('beginWait resolves once the daemon armed the wait; the status follows the exit', async () => {
+    const pending = await client.beginWait('c1', 'next-exit');
+    await client.startContainer('c1');
+    expect(await pending.result).toEqual({ StatusCode: 3, Error: null });
+    expect(seen).toContain('POST /v1.47/containers/c1/wait?condition=next-exit');
+  });
+
+  it('hijacks attach: output is demultiplexed, stdin goes up, and output after stdin EOF still arrives', async () => {
+    const attachment = await client.attachContainer('c1', { stream: true, stdin: true, stdout: true, stderr: true });
+    expect(attachment.multiplexed).toBe(true);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const copied = attachment.copyOutput(stdout, stderr);
+    attachment.socket.end('hello\n');
+    await copied;
+    expect(stdout.read()?.toString()).toBe('hello\nafter stdin closed\n');
+    expect(stderr.read()?.toString()).toBe('to stderr\n');
+    expect(seen.at(-1)).toBe('UPGRADE POST /v1.47/containers/c1/attach?stream=1&stdin=1&stdout=1&stderr=1 tcp');
+  });
+
+  it('reports an absent daemon with docker-style wording', async () => {
+    const absent = new BerthClient({ host: `unix://${join(dir, 'missing.sock')}` });
+    const err = await absent.ping().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toBe(`Cannot connect to the Berth daemon at unix://${join(dir, 'missing.sock')}. Is the berth daemon running?`);
+    expect(isDaemonError(err)).toBe(false);
+  });
+});

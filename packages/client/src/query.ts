@@ -1,0 +1,17 @@
+export type QueryValue = string | number | boolean | undefined;
+
+/** Builds a query string the way the docker client does: `true` as "1", `false`/unset omitted. */
+export function queryString(params: Record<string, QueryValue> = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === false) continue;
+    search.set(key, value === true ? '1' : String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Escapes one path parameter but keeps the characters image references use (`/`, `:`, `@`). */
+export function pathParam(value: string): string {
+  return encodeURIComponent(value).replace(/%(2F|3A|40)/gi, (escaped) => decodeURIComponent(escaped));
+}

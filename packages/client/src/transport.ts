@@ -1,0 +1,157 @@
+import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { API_VERSION, InternalError } from '@berth/api';
+import { negotiateApiVersion } from './api-version.js';
+import { connectionError } from './daemon-errors.js';
+import type { HostAddress } from './host.js';
+import { queryString, type QueryValue } from './query.js';
+import { errorFromResponse, isErrorStatus, readBody } from './response.js';
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  /** A JSON-serialisable value, or a stream sent as-is (with `contentType`). */
+  body?: unknown;
+  contentType?: string;
+  /** Paths like /_ping are served without a version prefix. */
+  unversioned?: boolean;
+}
+
+export interface Hijacked {
+  socket: Socket;
+  response: IncomingMessage;
+  apiVersion: string;
+}
+
+/** HTTP to the daemon: addressing, API version prefix and negotiation, error mapping, hijacking. */
+export class Transport {
+  private readonly agent = new Agent({ keepAlive: true });
+  private negotiated: Promise<string> | undefined;
+
+  constructor(
+    private readonly address: HostAddress,
+    private readonly hostLabel: string,
+    private readonly fixedApiVersion?: string,
+  ) {}
+
+  /** The API version in use: the fixed one, else ours lowered to the server's (one ping, shared). */
+  apiVersion(): Promise<string> {
+    if (this.fixedApiVersion) return Promise.resolve(this.fixedApiVersion);
+    this.negotiated ??= this.request('GET', '/_ping', { unversioned: true }).then(async (response) => {
+      await readBody(response);
+      return negotiateApiVersion(API_VERSION, headerValue(response, 'api-version'));
+    });
+    this.negotiated.catch(() => {
+      this.negotiated = undefined;
+    });
+    return this.negotiated;
+  }
+
+  /** Sends a request; resolves with the response once its headers arrived, rejects on error statuses. */
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<IncomingMessage> {
+    const { headers, payload } = encodeBody(options);
+    // The stream may fail (e.g. a missing file) while the version is negotiated; pipeline reports it later.
+    if (payload instanceof Readable) payload.on('error', () => undefined);
+    const req = this.open(method, await this.fullPath(path, options), headers);
+    const response = new Promise<IncomingMessage>((resolve, reject) => {
+      req.once('response', resolve);
+      req.once('error', (err) => reject(this.describeFailure(err)));
+    });
+    const sent = this.sendBody(req, payload);
+    const [res] = await Promise.all([response, sent]);
+    if (isErrorStatus(res.statusCode)) throw await errorFromResponse(res);
+    return res;
+  }
+
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const body = await readBody(await this.request(method, path, options));
+    if (body.length === 0) return undefined as T;
+    return JSON.parse(body.toString('utf8')) as T;
+  }
+
+  /** Sends a request and discards the (empty) response body. */
+  async call(method: string, path: string, options: RequestOptions = {}): Promise<void> {
+    await readBody(await this.request(method, path, options));
+  }
+
+  /**
+   * An HTTP upgrade (`Connection: Upgrade`, `Upgrade: tcp`, answered by 101): after it the
+   * connection is a raw duplex stream owned by the caller, so it never goes back to the pool.
+   */
+  async hijack(method: string, path: string, options: RequestOptions = {}): Promise<Hijacked> {
+    const apiVersion = await this.apiVersion();
+    const req = this.open(method, `/v${apiVersion}${path}${queryString(options.query)}`, {
+      Connection: 'Upgrade',
+      Upgrade: 'tcp',
+      'Content-Length': 0,
+    }, false);
+    return new Promise<Hijacked>((resolve, reject) => {
+      req.once('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
+        if (head.length) socket.unshift(head);
+        resolve({ socket, response, apiVersion });
+      });
+      req.once('response', (response: IncomingMessage) => {
+        if (isErrorStatus(response.statusCode)) {
+          errorFromResponse(response).then(reject, reject);
+          return;
+        }
+        response.resume();
+        reject(new InternalError(`${path}: the daemon answered ${response.statusCode} instead of switching protocols`));
+      });
+      req.once('error', (err) => reject(this.describeFailure(err)));
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async fullPath(path: string, options: RequestOptions): Promise<string> {
+    const prefix = options.unversioned ? '' : `/v${await this.apiVersion()}`;
+    return `${prefix}${path}${queryString(options.query)}`;
+  }
+
+  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled = true): ClientRequest {
+    return httpRequest({
+      ...(this.address.socketPath ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port }),
+      // The Host header must be a valid name even on a unix socket; docker sends "api.moby.localhost".
+      ...(this.address.socketPath ? { setHost: false, headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
+      method,
+      path,
+      agent: pooled ? this.agent : false,
+    });
+  }
+
+  private async sendBody(req: ClientRequest, payload: Buffer | Readable | undefined): Promise<void> {
+    if (payload instanceof Readable) {
+      await pipeline(payload, req).catch((err: unknown) => {
+        req.destroy(err as Error);
+        throw err;
+      });
+      return;
+    }
+    req.end(payload);
+  }
+
+  /** Connection failures get docker's "Cannot connect" message; other errors pass through. */
+  private describeFailure(err: Error): Error {
+    return (err as NodeJS.ErrnoException).syscall === 'connect' ? connectionError(this.hostLabel, err) : err;
+  }
+}
+
+function encodeBody(options: RequestOptions): { headers: OutgoingHttpHeaders; payload: Buffer | Readable | undefined } {
+  const { body } = options;
+  if (body instanceof Readable) {
+    return { headers: { 'Content-Type': options.contentType ?? 'application/octet-stream' }, payload: body };
+  }
+  if (body === undefined) return { headers: { 'Content-Length': 0 }, payload: undefined };
+  const payload = Buffer.from(JSON.stringify(body), 'utf8');
+  return { headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length }, payload };
+}
+
+function headerValue(response: IncomingMessage, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

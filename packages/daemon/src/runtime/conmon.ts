@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { OciRuntimeError, createFailure, runtimeMessage } from './runtime-errors.js';
+import type { TaskSpec } from './runtime-driver.js';
+
+export interface ConmonLaunch {
+  conmonPath: string;
+  runtimeName: string;
+  /** Absolute: conmon execs it without a PATH lookup. */
+  runtimePath: string;
+  stateRoot: string;
+  spec: TaskSpec;
+}
+
+/** conmon writes its own (daemonised) pid here, which lets a later daemon check that the monitor lives. */
+export function conmonPidFile(persistDir: string): string {
+  return join(persistDir, 'conmon.pid');
+}
+
+/** Where conmon's `runtime create` logs its errors as JSON lines (the sync pipe carries only stderr). */
+function runtimeLogFile(bundleDir: string): string {
+  return join(bundleDir, 'runtime.log');
+}
+
+export function conmonArgs(launch: ConmonLaunch): string[] {
+  const { spec } = launch;
+  const args = [
+    '--api-version', '1',
+    '-c', spec.id,
+    '-u', spec.id,
+    '-n', spec.id,
+    '-r', launch.runtimePath,
+    '-b', spec.bundleDir,
+    '-p', join(spec.bundleDir, 'pidfile'),
+    '-P', conmonPidFile(spec.persistDir),
+    '-l', `k8s-file:${spec.logPath}`,
+    '--exit-dir', spec.exitDir,
+    '--persist-dir', spec.persistDir,
+    // The attach socket goes to <bundle>/attach; --socket-dir-path is then ignored but still required.
+    '--full-attach',
+    '--socket-dir-path', spec.bundleDir,
+    '--runtime-arg', `--root=${launch.stateRoot}`,
+    '--runtime-arg', `--log=${runtimeLogFile(spec.bundleDir)}`,
+    '--runtime-arg', '--log-format=json',
+  ];
+  if (spec.terminal) args.push('-t');
+  if (spec.openStdin) {
+    args.push('-i');
+    if (!spec.stdinOnce) args.push('--leave-stdin-open');
+  }
+  if (spec.logSizeMax !== undefined && spec.logSizeMax > 0) args.push('--log-size-max', String(spec.logSizeMax));
+  return args;
+}
+
+/** Leftovers of a previous run of the same container would be mistaken for this run's results. */
+async function removeStaleFiles(spec: TaskSpec): Promise<void> {
+  await Promise.all(
+    [
+      join(spec.exitDir, spec.id),
+      join(spec.persistDir, 'exit'),
+      join(spec.persistDir, 'oom'),
+      conmonPidFile(spec.persistDir),
+      join(spec.bundleDir, 'pidfile'),
+      runtimeLogFile(spec.bundleDir),
+    ].map((path) => rm(path, { force: true })),
+  );
+}
+
+/**
+ * Starts conmon for `spec` and waits until the runtime created the container. conmon gets its own session and
+ * double-forks, so it outlives this process; we only keep the pipes until it reported the pid.
+ */
+export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number }> {
+  await removeStaleFiles(launch.spec);
+  const child = spawn(launch.conmonPath, conmonArgs(launch), {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+  });
+  const stderr = child.stdio[2] as Readable;
+  const syncPipe = child.stdio[3] as Readable;
+  const startPipe = child.stdio[4] as Writable;
+  let conmonStderr = '';
+  stderr.setEncoding('utf8');
+  stderr.on('data', (text: string) => {
+    conmonStderr += text;
+  });
+  try {
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    await spawned.catch((err: unknown) => {
+      throw new OciRuntimeError(`cannot run conmon (${launch.conmonPath}): ${(err as Error).message}`, { cause: err });
+    });
+    // conmon blocks on the start pipe until the parent is done placing it (podman moves it into a cgroup here).
+    // A conmon that died early shows up as EOF on the sync pipe; its EPIPE here carries nothing more.
+    startPipe.on('error', () => undefined);
+    startPipe.write('0');
+    const report = await readSyncReport(syncPipe);
+    if (report === null) {
+      throw new OciRuntimeError(`conmon failed: ${conmonStderr.trim() || 'exited without reporting the container pid'}`);
+    }
+    if (report.data < 0) {
+      const logged = runtimeMessage(await readFile(runtimeLogFile(launch.spec.bundleDir), 'utf8').catch(() => ''));
+      throw createFailure(launch.runtimeName, logged || runtimeMessage(report.message ?? '') || conmonStderr.trim());
+    }
+    return { pid: report.data };
+  } finally {
+    stderr.destroy();
+    syncPipe.destroy();
+    startPipe.destroy();
+    child.unref();
+  }
+}
+
+interface SyncReport {
+  data: number;
+  message?: string;
+}
+
+/** Reads conmon's first `{"data": <pid>, "message"?: …}` line; null when the pipe closes without one. */
+function readSyncReport(pipe: Readable): Promise<SyncReport | null> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const finish = (report: SyncReport | null): void => {
+      pipe.off('data', onData);
+      pipe.off('end', onEnd);
+      pipe.off('error', onError);
+      resolve(report);
+    };
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (line === '') continue;
+        try {
+          const parsed = JSON.parse(line) as Partial<SyncReport>;
+          if (typeof parsed.data === 'number') {
+            finish({ data: parsed.data, message: typeof parsed.message === 'string' ? parsed.message : undefined });
+            return;
+          }
+        } catch (err) {
+          pipe.off('data', onData);
+          reject(new OciRuntimeError(`conmon sent an unreadable report: ${line}`, { cause: err }));
+          return;
+        }
+      }
+    };
+    const onEnd = (): void => finish(null);
+    const onError = (err: Error): void => reject(new OciRuntimeError(`conmon sync pipe failed: ${err.message}`, { cause: err }));
+    pipe.on('data', onData);
+    pipe.on('end', onEnd);
+    pipe.on('error', onError);
+  });
+}

@@ -1,0 +1,16 @@
+export type {
+  AttachOptions,
+  AttachSession,
+  BundleSpec,
+  ExitSpec,
+  ExitStatus,
+  RuntimeDriver,
+  RuntimeDriverOptions,
+  RuntimeState,
+  RuntimeStatus,
+  TaskSpec,
+} from './runtime-driver.js';
+export { createRuntimeDriver } from './oci-runtime-driver.js';
+export { OciRuntimeError, RuntimeConfigError } from './runtime-errors.js';
+export { parseLogLine, readContainerLog } from './container-log.js';
+export type { LogRecord, ReadLogOptions } from './container-log.js';

@@ -1,0 +1,102 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { ConflictError, NotFoundError } from '@berth/api';
+import { openAttachSocket } from './attach-socket.js';
+import { launchConmon } from './conmon.js';
+import { resizeTerminal } from './control-fifo.js';
+import { isMonitorAlive, readExit, waitExit } from './exit-file.js';
+import { RuntimeCli, RuntimeCommandFailure, isMissingContainer, isNotRunning } from './runtime-cli.js';
+import { OciRuntimeError } from './runtime-errors.js';
+import type { RuntimeDriver, RuntimeDriverOptions, RuntimeState, RuntimeStatus, TaskSpec } from './runtime-driver.js';
+
+const STATUSES: readonly RuntimeStatus[] = ['creating', 'created', 'running', 'paused', 'stopped'];
+
+/** A RuntimeDriver over conmon and runc/crun. Every runtime call uses `--root <stateRoot>`. */
+export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDriver {
+  const runtimePath = resolveExecutable(options.runtimePath ?? options.runtime);
+  const conmonPath = resolveExecutable(options.conmonPath ?? 'conmon');
+  const cli = new RuntimeCli(runtimePath, options.stateRoot);
+  const name = options.runtime;
+
+  /** Runs a runtime command, turning its failure into the engine's error classes. */
+  const run = async (args: string[], id: string): Promise<string> => {
+    try {
+      return await cli.run(args);
+    } catch (err) {
+      throw translate(err, id);
+    }
+  };
+
+  return {
+    name,
+    create: (spec: TaskSpec) => launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec }),
+    async start(id) {
+      await run(['start', id], id);
+    },
+    async kill(id, signal, all = false) {
+      try {
+        await cli.run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
+      } catch (err) {
+        // Exiting between the caller's check and this kill is the expected race, not an error.
+        if (err instanceof RuntimeCommandFailure && isNotRunning(err)) return;
+        throw translate(err, id);
+      }
+    },
+    async pause(id) {
+      await run(['pause', id], id);
+    },
+    async resume(id) {
+      await run(['resume', id], id);
+    },
+    async delete(id, force = false) {
+      try {
+        await cli.run(['delete', ...(force ? ['--force'] : []), id]);
+      } catch (err) {
+        if (err instanceof RuntimeCommandFailure && isMissingContainer(err)) return;
+        throw translate(err, id);
+      }
+    },
+    async state(id): Promise<RuntimeState | null> {
+      let output: string;
+      try {
+        output = await cli.run(['state', id]);
+      } catch (err) {
+        if (err instanceof RuntimeCommandFailure && isMissingContainer(err)) return null;
+        throw translate(err, id);
+      }
+      const parsed = JSON.parse(output) as { status?: string; pid?: number };
+      const status = STATUSES.find((known) => known === parsed.status);
+      if (!status) throw new OciRuntimeError(`${name} reported an unknown status for ${id}: ${String(parsed.status)}`);
+      return { status, pid: typeof parsed.pid === 'number' ? parsed.pid : 0 };
+    },
+    waitExit,
+    readExit,
+    isMonitorAlive,
+    attach: openAttachSocket,
+    resize: (spec, height, width) => resizeTerminal(spec, height, width),
+  };
+}
+
+function translate(err: unknown, id: string): Error {
+  if (!(err instanceof RuntimeCommandFailure)) return err as Error;
+  if (isMissingContainer(err)) return new NotFoundError(`No such container: ${id}`, { cause: err });
+  if (isNotRunning(err) || /not (stopped|paused)|cannot (start|delete)|is paused|already/i.test(err.runtimeMessage)) {
+    return new ConflictError(`${err.command} ${id}: ${err.runtimeMessage}`, { cause: err });
+  }
+  return new OciRuntimeError(`${err.command} ${id}: ${err.runtimeMessage}`, { cause: err });
+}
+
+/** conmon execs the runtime without a PATH lookup, so both binaries are resolved to absolute paths up front. */
+function resolveExecutable(command: string): string {
+  if (isAbsolute(command)) return command;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      continue;
+    }
+  }
+  throw new OciRuntimeError(`${command}: executable file not found in $PATH`);
+}

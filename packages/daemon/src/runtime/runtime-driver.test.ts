@@ -1,0 +1,212 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readContainerLog } from './container-log.js';
+import { createRuntimeDriver } from './oci-runtime-driver.js';
+import type { AttachSession, RuntimeDriver, TaskSpec } from './runtime-driver.js';
+import { RuntimeConfigError } from './runtime-errors.js';
+import { TaskFixture } from './test-support/task-fixture.js';
+
+interface Captured {
+  stdout: string;
+  stderr: string;
+}
+
+async function attachCapturing(driver: RuntimeDriver, spec: TaskSpec, stdin?: PassThrough): Promise<{ session: AttachSession; out: Captured }> {
+  const out: Captured = { stdout: '', stderr: '' };
+  const session = await driver.attach(spec, {
+    stdin,
+    onStdout: (data) => (out.stdout += data.toString()),
+    onStderr: (data) => (out.stderr += data.toString()),
+  });
+  return { session, out };
+}
+
+async function collect(iterable: AsyncIterable<{ stream: string; data: Buffer; partial: boolean }>): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const record of iterable) lines.push(`${record.stream}:${record.data.toString()}`);
+  return lines;
+}
+
+describe('runc driver over conmon', () => {
+  let fixture: TaskFixture;
+  let driver: RuntimeDriver;
+
+  beforeEach(() => {
+    fixture = new TaskFixture();
+    driver = createRuntimeDriver({ runtime: 'runc', stateRoot: fixture.stateRoot });
+  });
+
+  afterEach(() => {
+    fixture.cleanup();
+  });
+
+  it('attaches before start, separates stdout from stderr, logs both and reports the exit code', async () => {
+    const spec = fixture.task(['sh', '-c', 'echo hello; echo err >&2; exit 3']);
+    const { pid } = await driver.create(spec);
+    expect(pid).toBeGreaterThan(0);
+    expect(await driver.state(spec.id)).toEqual({ status: 'created', pid });
+
+    const { session, out } = await attachCapturing(driver, spec);
+    await driver.start(spec.id);
+    const exit = await driver.waitExit(spec);
+    await session.ended;
+
+    expect(out).toEqual({ stdout: 'hello\n', stderr: 'err\n' });
+    expect(exit.exitCode).toBe(3);
+    expect(exit.oomKilled).toBe(false);
+    expect(exit.finishedAt).toBeInstanceOf(Date);
+    expect((await driver.state(spec.id))?.status).toBe('stopped');
+    expect((await collect(readContainerLog(spec.logPath))).sort()).toEqual(['stderr:err\n', 'stdout:hello\n']);
+    expect(await readFile(spec.logPath, 'utf8')).toMatch(/^\S+ stdout F hello$/m);
+  });
+
+  it('delivers stdin through attach and half-close gives the container EOF', async () => {
+    const spec = fixture.task(['sh', '-c', 'cat; echo done'], { openStdin: true, stdinOnce: true });
+    await driver.create(spec);
+    const stdin = new PassThrough();
+    const { session, out } = await attachCapturing(driver, spec, stdin);
+    await driver.start(spec.id);
+    stdin.write('line one\n');
+    stdin.end('line two\n');
+
+    const exit = await driver.waitExit(spec);
+    await session.ended;
+    expect(exit.exitCode).toBe(0);
+    expect(out.stdout).toBe('line one\nline two\ndone\n');
+  });
+
+  it('keeps stdin open across attaches without stdinOnce', async () => {
+    const spec = fixture.task(['cat'], { openStdin: true });
+    await driver.create(spec);
+    const first = await attachCapturing(driver, spec);
+    await driver.start(spec.id);
+    await first.session.write(Buffer.from('one\n'));
+    first.session.closeStdin();
+    await expect.poll(() => first.out.stdout).toBe('one\n');
+    first.session.detach();
+    await first.session.ended;
+
+    const second = await attachCapturing(driver, spec);
+    await second.session.write(Buffer.from('two\n'));
+    await expect.poll(() => second.out.stdout).toBe('two\n');
+    expect((await driver.state(spec.id))?.status).toBe('running');
+    await driver.kill(spec.id, 'SIGKILL');
+    await driver.waitExit(spec);
+    await second.session.ended;
+  });
+
+  it('reports 137 for a container killed with SIGKILL, and kill after exit is harmless', async () => {
+    const spec = fixture.task(['sleep', '1000']);
+    await driver.create(spec);
+    await driver.start(spec.id);
+    expect((await driver.state(spec.id))?.status).toBe('running');
+    await driver.kill(spec.id, 'SIGKILL');
+    expect((await driver.waitExit(spec)).exitCode).toBe(137);
+    await expect(driver.kill(spec.id, 'KILL')).resolves.toBeUndefined();
+  });
+
+  it('reads the exit of an already exited container and waits again without a new event', async () => {
+    const spec = fixture.task(['true']);
+    expect(await driver.readExit(spec)).toBeNull();
+    await driver.create(spec);
+    await driver.start(spec.id);
+    const first = await driver.waitExit(spec);
+    expect(first.exitCode).toBe(0);
+    expect(await driver.readExit(spec)).toEqual(first);
+    expect(await driver.waitExit(spec)).toEqual(first);
+  });
+
+  it('aborts a wait through its signal', async () => {
+    const spec = fixture.task(['sleep', '1000']);
+    await driver.create(spec);
+    const controller = new AbortController();
+    const waiting = driver.waitExit(spec, controller.signal);
+    controller.abort(new Error('stop waiting'));
+    await expect(waiting).rejects.toThrow('stop waiting');
+  });
+
+  it('ends a wait with 255 when the monitor dies without writing an exit file', async () => {
+    const spec = fixture.task(['sleep', '1000']);
+    await driver.create(spec);
+    await driver.start(spec.id);
+    const conmonPid = Number.parseInt(await readFile(join(spec.persistDir, 'conmon.pid'), 'utf8'), 10);
+    const waiting = driver.waitExit(spec);
+    process.kill(conmonPid, 'SIGKILL');
+    expect((await waiting).exitCode).toBe(255);
+    expect(await driver.isMonitorAlive(spec)).toBe(false);
+  });
+
+  it('tracks state through pause and resume, and deletes idempotently', async () => {
+    const spec = fixture.task(['sleep', '1000']);
+    expect(await driver.state(spec.id)).toBeNull();
+    await driver.create(spec);
+    await driver.start(spec.id);
+    expect(await driver.isMonitorAlive(spec)).toBe(true);
+    await driver.pause(spec.id);
+    expect((await driver.state(spec.id))?.status).toBe('paused');
+    await driver.resume(spec.id);
+    expect((await driver.state(spec.id))?.status).toBe('running');
+    await expect(driver.delete(spec.id)).rejects.toMatchObject({ kind: 'conflict' });
+    await driver.delete(spec.id, true);
+    expect((await driver.waitExit(spec)).exitCode).toBe(137);
+    expect(await driver.state(spec.id)).toBeNull();
+    await driver.delete(spec.id);
+    await driver.delete(spec.id, true);
+  });
+
+  it('fails create with the runtime message for a missing executable', async () => {
+    const spec = fixture.task(['/nosuch']);
+    const failure = await driver.create(spec).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(RuntimeConfigError);
+    expect((failure as RuntimeConfigError).exitCode).toBe(127);
+    expect((failure as Error).message).toMatch(/exec: "\/nosuch": stat \/nosuch: no such file or directory/);
+    expect(await driver.state(spec.id)).toBeNull();
+  });
+
+  it('fails create in Docker\'s words for a command not in PATH', async () => {
+    const spec = fixture.task(['nosuch']);
+    await expect(driver.create(spec)).rejects.toThrow('exec: "nosuch": executable file not found in $PATH');
+  });
+
+  it('runs a terminal container and resizes it through the ctl FIFO', async () => {
+    const spec = fixture.task(['sh', '-c', 'read line; stty size'], { terminal: true, openStdin: true, stdinOnce: true });
+    await driver.create(spec);
+    const { session, out } = await attachCapturing(driver, spec);
+    await driver.start(spec.id);
+    await driver.resize(spec, 30, 100);
+    await session.write(Buffer.from('go\n'));
+    const exit = await driver.waitExit(spec);
+    await session.ended;
+    expect(exit.exitCode).toBe(0);
+    expect(out.stdout).toContain('30 100');
+    expect(out.stderr).toBe('');
+  });
+
+  it('follows the log until the container exits, and honours tail and since', async () => {
+    const spec = fixture.task(['sh', '-c', 'for i in 1 2 3; do echo line $i; done; printf partial; sleep 1; echo " end"']);
+    await driver.create(spec);
+    const exited = driver.waitExit(spec);
+    const following = collect(readContainerLog(spec.logPath, { follow: true, stopWhen: exited }));
+    await driver.start(spec.id);
+    expect(await following).toEqual([
+      'stdout:line 1\n', 'stdout:line 2\n', 'stdout:line 3\n', 'stdout:partial', 'stdout: end\n',
+    ]);
+
+    expect(await collect(readContainerLog(spec.logPath, { tail: 2 }))).toEqual(['stdout:partial', 'stdout: end\n']);
+    expect(await collect(readContainerLog(spec.logPath, { tail: 0 }))).toEqual([]);
+    expect(await collect(readContainerLog(spec.logPath, { tail: 100 }))).toHaveLength(5);
+    const records = [];
+    for await (const record of readContainerLog(spec.logPath)) records.push(record);
+    const last = records.at(-1);
+    expect(last?.partial).toBe(false);
+    expect(records[3].partial).toBe(true);
+    const sinceLast = await collect(readContainerLog(spec.logPath, { since: last?.time }));
+    expect(sinceLast.at(-1)).toBe('stdout: end\n');
+    expect(sinceLast).not.toContain('stdout:line 1\n');
+  });
+});

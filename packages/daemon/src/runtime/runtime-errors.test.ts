@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { OciRuntimeError, RuntimeConfigError, createFailure, runtimeMessage } from './runtime-errors.js';
+
+describe('runtimeMessage', () => {
+  it('takes the last message from runc JSON logs, logfmt stderr or plain text', () => {
+    expect(runtimeMessage('{"level":"warning","msg":"first"}\n{"level":"error","msg":"exec: \\"x\\": not found"}\n')).toBe('exec: "x": not found');
+    expect(runtimeMessage('time="2024" level=error msg="container \\"a\\" does not exist"\n')).toBe('container "a" does not exist');
+    expect(runtimeMessage('error opening file `/x/status`: No such file or directory\n')).toBe('error opening file `/x/status`: No such file or directory');
+    expect(runtimeMessage('')).toBe('');
+  });
+});
+
+describe('createFailure', () => {
+  it('classifies missing and non-executable commands as configuration errors with Docker exit codes', () => {
+    const missing = createFailure('runc', 'runc create failed: unable to start container process: exec: "nosuch": executable file not found in $PATH');
+    expect(missing).toBeInstanceOf(RuntimeConfigError);
+    expect((missing as RuntimeConfigError).exitCode).toBe(127);
+    expect(missing.message).toBe(
+      'failed to create task for container: OCI runtime create failed: runc create failed: unable to start container process: exec: "nosuch": executable file not found in $PATH: unknown',
+    );
+    expect((createFailure('runc', 'exec: "/etc": permission denied') as RuntimeConfigError).exitCode).toBe(126);
+    expect(createFailure('runc', 'unable to apply caps')).toBeInstanceOf(OciRuntimeError);
+  });
+});
