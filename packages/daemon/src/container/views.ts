@@ -58,7 +58,7 @@ export function summaryView(c: ContainerRecord, now: Date, removing: boolean): C
     Names: [c.name],
     Image: c.imageRef,
     ImageID: c.imageId,
-    Command: [c.path, ...c.args].join(' '),
+    Command: listCommand(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
     Ports: [],
     Labels: c.config.Labels ?? {},
@@ -68,4 +68,9 @@ export function summaryView(c: ContainerRecord, now: Date, removing: boolean): C
     NetworkSettings: { Networks: {} },
     Mounts: [],
   };
+}
+
+/** The list view's command line: arguments containing spaces are single-quoted, as moby shows them. */
+function listCommand(c: ContainerRecord): string {
+  return [c.path, ...c.args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg))].join(' ');
 }

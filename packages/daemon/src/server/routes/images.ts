@@ -42,8 +42,8 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
         await drain(request);
         throw err;
       }
-      reply.type('application/json');
-      return loaded.map((line) => progressLine({ stream: `${line}\n` })).join('');
+      // Exactly "application/json" (no charset): the docker CLI renders progress only for that value.
+      return reply.header('Content-Type', 'application/json').send(Buffer.from(loaded.map((line) => progressLine({ stream: `${line}\n` })).join('')));
     });
   };
 }
