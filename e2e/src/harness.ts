@@ -1,19 +1,14 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 
-const require = createRequire(import.meta.url);
-const execFileAsync = promisify(execFile);
+import { BERTH, BERTHD, REPO_ROOT } from './paths.js';
 
-/** The built binaries, found through the installed packages as a user would run them. */
-export const BERTHD = join(dirname(require.resolve('@berth/daemon/package.json')), 'dist/bin/berthd.js');
-export const BERTH = join(dirname(require.resolve('@berth/cli/package.json')), 'dist/bin/berth.js');
-const REPO_ROOT = join(dirname(require.resolve('@berth/daemon/package.json')), '../..');
+const execFileAsync = promisify(execFile);
 export const BUSYBOX_TOOL = join(REPO_ROOT, 'tools/busybox-image.mjs');
 export const BUSYBOX_ARCHIVE = join(REPO_ROOT, 'tools/images/busybox.tar');
 

@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGES_DIR } from './paths.js';
 
 const execFileAsync = promisify(execFile);
-const require = createRequire(import.meta.url);
-const packagesDir = join(dirname(require.resolve('@berth/daemon/package.json')), '..');
+const packagesDir = PACKAGES_DIR;
 
 let workDir: string;
 const tarballs = new Map<string, string>();
@@ -43,7 +42,7 @@ async function installAndRun(names: string[], script: string): Promise<string> {
 describe('packages install alone from their npm tarballs', () => {
   it('@berth/api', async () => {
     const out = await installAndRun(['api'], `import { API_VERSION, httpStatusOf, NotFoundError, frameStdStream, StdStream } from '@berth/api';
-console.log(API_VERSION, httpStatusOf(new NotFoundError('x')), frameStdStream(StdStream.Stdout, Buffer.from('a')).length);`);
+console.log([API_VERSION, httpStatusOf(new NotFoundError('x')), frameStdStream(StdStream.Stdout, Buffer.from('a')).length].join(' '));`);
     expect(out).toBe('1.47 404 9');
   });
 
@@ -55,7 +54,7 @@ console.log(referenceString(withDefaultTag(parseNormalizedNamed('busybox'))));`)
 
   it('@berth/client', async () => {
     const out = await installAndRun(['api', 'client'], `import { BerthClient, parseHost } from '@berth/client';
-console.log(JSON.stringify(parseHost('unix:///run/x.sock')), typeof new BerthClient({ host: 'unix:///run/x.sock' }).ping);`);
+console.log(JSON.stringify(parseHost('unix:///run/x.sock')) + ' ' + typeof new BerthClient({ host: 'unix:///run/x.sock' }).ping);`);
     expect(out).toBe('{"socketPath":"/run/x.sock"} function');
   });
 });

@@ -1,10 +1,8 @@
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-const require = createRequire(import.meta.url);
-const repoRoot = join(dirname(require.resolve('@berth/daemon/package.json')), '../..');
+import { REPO_ROOT as repoRoot } from './paths.js';
 
 async function lintAs(filePath: string, code: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: repoRoot });

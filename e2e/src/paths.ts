@@ -1,0 +1,8 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** The checkout the tests run in; binaries are taken from its built packages, as a user would run them. */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const PACKAGES_DIR = join(REPO_ROOT, 'packages');
+export const BERTHD = join(PACKAGES_DIR, 'daemon/dist/bin/berthd.js');
+export const BERTH = join(PACKAGES_DIR, 'cli/dist/bin/berth.js');
