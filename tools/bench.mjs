@@ -27,7 +27,10 @@ function api(socket, method, path, body) {
     const req = request({ socketPath: socket, method, path, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
       let data = '';
       res.on('data', (d) => (data += d));
-      res.on('end', () => (res.statusCode >= 400 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${data}`)) : resolve(data ? JSON.parse(data) : undefined)));
+      res.on('end', () => {
+        if (res.statusCode >= 400) reject(new Error(`${method} ${path}: ${res.statusCode} ${data}`));
+        else resolve(String(res.headers['content-type']).startsWith('application/json') && data ? JSON.parse(data) : data);
+      });
     });
     req.on('error', reject);
     req.end(body ? JSON.stringify(body) : undefined);
