@@ -4,9 +4,13 @@
 //   - `docker run --rm busybox true` through the real docker CLI (median of N runs)
 //   - the same work through the raw API (create, attach-less start, wait, delete)
 //   - daemon start-up time and idle RSS
+//   - image save and load throughput of a 300 MB image of random (incompressible) layers, against
+//     `tar` + `sha256sum` over the same data as the floor (BENCH_IMAGE_MB sets the size; 0 skips it)
+//   - `docker logs` throughput over a container that wrote 50 MB to stdout, and `docker exec c true` latency
 import { spawn, execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, mkdir, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +19,8 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const IMAGE_MB = Number(process.env.BENCH_IMAGE_MB ?? 300);
+const LAYERS = 3;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,6 +47,89 @@ async function timed(fn) {
   const start = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const sh = (script, env) => execFileAsync('bash', ['-o', 'pipefail', '-c', script], { env, maxBuffer: 16 * 1024 * 1024 });
+const rate = (bytes, millis) => `${(bytes / 1024 / 1024 / (millis / 1000)).toFixed(1)} MB/s`;
+
+async function sha256File(path) {
+  const { stdout } = await execFileAsync('sha256sum', [path]);
+  return `sha256:${stdout.split(' ')[0]}`;
+}
+
+/** A docker-archive of LAYERS layers, each one file of random bytes, IMAGE_MB in total. */
+async function randomImageArchive(dir) {
+  const layerTars = [];
+  for (let i = 0; i < LAYERS; i++) {
+    const content = join(dir, `layer${i}`);
+    await mkdir(content, { recursive: true });
+    const chunk = Math.floor((IMAGE_MB * 1024 * 1024) / LAYERS / 16);
+    const parts = [];
+    for (let j = 0; j < 16; j++) parts.push(randomBytes(chunk));
+    await writeFile(join(content, `random-${i}.bin`), Buffer.concat(parts));
+    const tar = join(dir, `layer${i}.tar`);
+    await execFileAsync('tar', ['-C', content, '-cf', tar, '.']);
+    layerTars.push(tar);
+  }
+  const diffIds = [];
+  for (const tar of layerTars) diffIds.push(await sha256File(tar));
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['true'] }, rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const configHex = createHash('sha256').update(config).digest('hex');
+  const staging = join(dir, 'archive');
+  await mkdir(staging);
+  await writeFile(join(staging, `${configHex}.json`), config);
+  const layerNames = [];
+  for (const [i, tar] of layerTars.entries()) {
+    const name = `${diffIds[i].slice(7)}/layer.tar`;
+    await mkdir(join(staging, dirname(name)));
+    await execFileAsync('cp', [tar, join(staging, name)]);
+    layerNames.push(name);
+  }
+  await writeFile(join(staging, 'manifest.json'), JSON.stringify([{ Config: `${configHex}.json`, RepoTags: ['bench/random:latest'], Layers: layerNames }]));
+  const archive = join(dir, 'random.tar');
+  await execFileAsync('tar', ['-C', staging, '-cf', archive, '.']);
+  await rm(staging, { recursive: true });
+  return { archive, contentDirs: Array.from({ length: LAYERS }, (_, i) => join(dir, `layer${i}`)) };
+}
+
+/** `docker logs` of 50 MB of base64 output (against `cat` of the log file), and `docker exec c true` latency. */
+async function containerIo(root, env) {
+  await execFileAsync('docker', ['run', '--name', 'bench-logs', 'busybox', 'sh', '-c', 'head -c 37500000 /dev/urandom | base64'], { env, maxBuffer: 128 * 1024 * 1024 });
+  const { stdout: id } = await execFileAsync('docker', ['inspect', '-f', '{{.Id}}', 'bench-logs'], { env });
+  const logFile = join(root, 'data', 'containers', id.trim(), 'container.log');
+  const { stdout: counted } = await sh('docker logs bench-logs | wc -c', env);
+  const bytes = Number(counted.trim());
+  const logs = median([await timed(() => sh('docker logs bench-logs > /dev/null', env)), await timed(() => sh('docker logs bench-logs > /dev/null', env)), await timed(() => sh('docker logs bench-logs > /dev/null', env))]);
+  const floor = await timed(() => sh(`cat ${logFile} > /dev/null`));
+  await execFileAsync('docker', ['rm', 'bench-logs'], { env });
+  await execFileAsync('docker', ['run', '-d', '--name', 'bench-exec', 'busybox', 'sleep', '600'], { env });
+  await execFileAsync('docker', ['exec', 'bench-exec', 'true'], { env });
+  const exec = [];
+  for (let i = 0; i < RUNS; i++) exec.push(await timed(() => execFileAsync('docker', ['exec', 'bench-exec', 'true'], { env })));
+  await execFileAsync('docker', ['rm', '-f', 'bench-exec'], { env });
+  return { bytes, logs, floor, exec: median(exec) };
+}
+
+/** `docker load` and `docker save` of the random image, and the tar + sha256sum floor for each. */
+async function imageThroughput(root, env) {
+  const dir = join(root, 'bench-image');
+  await mkdir(dir);
+  const { archive, contentDirs } = await randomImageArchive(dir);
+  const bytes = (await stat(archive)).size;
+  await sh(`cat ${archive} > /dev/null`);
+  const load = await timed(() => execFileAsync('docker', ['load', '-i', archive], { env }));
+  const saved = join(dir, 'saved.tar');
+  const save = await timed(() => execFileAsync('docker', ['save', '-o', saved, 'bench/random'], { env }));
+  const savedBytes = (await stat(saved)).size;
+  const extractTo = join(dir, 'extract');
+  await mkdir(extractTo);
+  // The floor for load: read the archive once, hash it and unpack it (what load must at least do).
+  const loadFloor = await timed(() => sh(`tee < ${archive} >(sha256sum > /dev/null) | tar -x -C ${extractTo}`));
+  // The floor for save: pack the layers' content and hash the stream (what save must at least do).
+  const saveFloor = await timed(() => sh(`{ ${contentDirs.map((d) => `tar -C ${d} -cf - .`).join('; ')}; } | tee >(sha256sum > /dev/null) > ${join(dir, 'floor.tar')}`));
+  await execFileAsync('docker', ['rmi', 'bench/random'], { env });
+  await rm(dir, { recursive: true, force: true });
+  return { bytes, savedBytes, load, save, loadFloor, saveFloor };
 }
 
 async function main() {
@@ -95,12 +184,21 @@ async function main() {
       );
     }
     const total = cycle.create.map((_, i) => cycle.create[i] + cycle.start[i] + cycle.stop[i] + cycle.remove[i]);
+    const io = await containerIo(root, env);
+    const image = IMAGE_MB > 0 ? await imageThroughput(root, env) : undefined;
     console.log(`berth bench (${RUNS} runs each, medians)`);
     console.log(`  daemon ready after start:                 ${ms(readyMs)}`);
     console.log(`  daemon idle RSS:                          ${idleRss.toFixed(1)} MB`);
     console.log(`  docker run --rm busybox true (CLI):       ${ms(median(cli))}`);
     console.log(`  API create+start+wait(removed), --rm true: ${ms(median(runTrue))}`);
     console.log(`  API create/start/stop/rm cycle:           ${ms(median(total))}  (create ${ms(median(cycle.create))}, start ${ms(median(cycle.start))}, stop ${ms(median(cycle.stop))}, rm ${ms(median(cycle.remove))})`);
+    console.log(`  docker logs, ${(io.bytes / 1024 / 1024).toFixed(0)} MB of output:          ${rate(io.bytes, io.logs)} (${ms(io.logs)}); floor cat of the log file ${rate(io.bytes, io.floor)}`);
+    console.log(`  docker exec c true (CLI):                 ${ms(io.exec)}`);
+    if (image) {
+      const mb = (image.bytes / 1024 / 1024).toFixed(0);
+      console.log(`  docker load, ${mb} MB random image:        ${rate(image.bytes, image.load)} (${ms(image.load)}); floor tar -x + sha256sum ${rate(image.bytes, image.loadFloor)}`);
+      console.log(`  docker save, same image:                  ${rate(image.savedBytes, image.save)} (${ms(image.save)}); floor tar -c + sha256sum ${rate(image.bytes, image.saveFloor)}`);
+    }
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));

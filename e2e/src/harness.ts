@@ -28,6 +28,8 @@ export function run(file: string, args: string[], options: { env?: NodeJS.Proces
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }));
+    // A program may exit before reading its stdin.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
@@ -44,6 +46,8 @@ export interface TestDaemon {
   dockerCli(args: string[], input?: string): Promise<CommandResult>;
   /** SIGKILLs the daemon (containers survive it: live restore). */
   kill(): Promise<void>;
+  /** Starts a new berthd on the same data root, exec root and socket; a running one is stopped with SIGTERM first. */
+  restart(): Promise<void>;
   /** Removes every container through the API, stops the daemon, checks nothing is left, deletes the temp dir. */
   cleanup(): Promise<Leftovers>;
 }
@@ -61,23 +65,27 @@ export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDae
   const execRoot = join(root, 'exec');
   const socket = join(root, 'berth.sock');
   const host = `unix://${socket}`;
-  const child = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...extraArgs], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const docker = new Docker({ socketPath: socket });
-  for (let i = 0; ; i++) {
-    if (existsSync(socket)) {
-      try {
-        await docker.ping();
-        break;
-      } catch {
-        // not accepting yet
+  const launch = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
+    const child = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...extraArgs], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    for (let i = 0; ; i++) {
+      if (existsSync(socket)) {
+        try {
+          await docker.ping();
+          break;
+        } catch {
+          // not accepting yet
+        }
       }
+      if (child.exitCode !== null || i > 100) throw new Error(`berthd did not come up (exit code ${child.exitCode})`);
+      await sleep(50);
     }
-    if (child.exitCode !== null || i > 100) throw new Error(`berthd did not come up (exit code ${child.exitCode})`);
-    await sleep(50);
-  }
+    return { child, exited };
+  };
+  let { child, exited } = await launch();
   const env = { DOCKER_HOST: host, BERTH_HOST: host, DOCKER_CONFIG: join(root, 'docker-config') };
   const daemon: TestDaemon = {
     root,
@@ -92,6 +100,12 @@ export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDae
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    async restart() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      ({ child, exited } = await launch());
+      daemon.process = child;
     },
     async cleanup() {
       if (child.exitCode === null) {

@@ -1,14 +1,23 @@
 import { Command } from 'commander';
 import { CLI_VERSION } from './cli-version.js';
+import { registerContainerOps } from './commands/container-ops.js';
+import { registerCreate } from './commands/create.js';
+import { registerEvents } from './commands/events.js';
+import { registerCommit } from './commands/commit.js';
+import { registerImageCommands } from './commands/image.js';
 import { registerImages } from './commands/images.js';
+import { registerSystem } from './commands/system-df.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLoad } from './commands/load.js';
+import { registerLogs } from './commands/logs.js';
+import { registerExec } from './commands/exec.js';
 import { registerPs } from './commands/ps.js';
 import { registerRm } from './commands/rm.js';
 import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
+import { registerVolume } from './commands/volume.js';
 import { CommandContext, type CliIo } from './context.js';
 
 /** The `berth` command tree, bound to one context whose client honours the global -H flag. */
@@ -25,13 +34,22 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   registerVersion(program, ctx);
+  registerVolume(program, ctx);
   registerInfo(program, ctx);
   registerLoad(program, ctx);
   registerImages(program, ctx);
+  registerImageCommands(program, ctx);
+  registerCommit(program, ctx);
+  registerSystem(program, ctx);
   registerRun(program, ctx);
   registerPs(program, ctx);
   registerRm(program, ctx);
   registerInspect(program, ctx);
   registerLifecycle(program, ctx);
+  registerLogs(program, ctx);
+  registerExec(program, ctx);
+  registerCreate(program, ctx);
+  registerContainerOps(program, ctx);
+  registerEvents(program, ctx);
   return { program, ctx };
 }

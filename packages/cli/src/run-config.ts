@@ -1,6 +1,7 @@
 import type { ContainerCreateRequest } from '@berth/api';
+import { applyMountFlags, type MountFlags } from './mount-flags.js';
 
-export interface RunOptions {
+export interface RunOptions extends MountFlags {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -30,6 +31,7 @@ export function buildRunConfig(image: string, command: string[], options: RunOpt
   // An empty --entrypoint is meaningful: it clears the image's entrypoint.
   if (options.entrypoint !== undefined) config.Entrypoint = [options.entrypoint];
   if (options.workdir) config.WorkingDir = options.workdir;
+  applyMountFlags(config, options);
   return config;
 }
 

@@ -8,12 +8,20 @@ import type { CliIo } from './context.js';
  */
 export function forwardStdin(stdin: CliIo['stdin'], destination: Writable, tty: boolean): { stop(): void } {
   const raw = tty && stdin.isTTY === true && stdin.setRawMode !== undefined;
-  if (raw) stdin.setRawMode?.(true);
+  // Whatever ends the process (an exit from elsewhere included), the terminal must not stay raw.
+  const restore = (): void => {
+    if (raw) stdin.setRawMode?.(false);
+  };
+  if (raw) {
+    stdin.setRawMode?.(true);
+    process.once('exit', restore);
+  }
   stdin.pipe(destination);
   return {
     stop() {
       stdin.unpipe(destination);
-      if (raw) stdin.setRawMode?.(false);
+      restore();
+      process.off('exit', restore);
       // Reading stdin keeps the process alive; nothing more is wanted from it once the container is gone.
       stdin.destroy();
     },

@@ -3,16 +3,27 @@ import type { Readable, Writable } from 'node:stream';
 import {
   compareApiVersions,
   MULTIPLEXED_STREAM_CONTENT_TYPE,
+  RAW_STREAM_CONTENT_TYPE,
   type ContainerCreateRequest,
   type ContainerCreateResponse,
   type ContainerInspect,
+  type ContainerPruneResponse,
+  type ContainerStatsResponse,
+  type ContainerTopResponse,
+  type ContainerUpdateRequest,
+  type ContainerUpdateResponse,
   type ContainerSummary,
   type ContainerWaitResponse,
+  type EventMessage,
   type ImageInspect,
   type ImageSummary,
   type InfoResponse,
   type ProgressMessage,
   type VersionResponse,
+  type Volume,
+  type VolumeCreateRequest,
+  type VolumeListResponse,
+  type VolumePruneResponse,
 } from '@berth/api';
 import { daemonError } from './daemon-errors.js';
 import { defaultHost, parseHost } from './host.js';
@@ -31,6 +42,36 @@ export interface BerthClientOptions {
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
+export type ImageDeleteRecord = { Untagged: string } | { Deleted: string };
+
+export interface ImageHistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+export interface ImagePruneReport {
+  ImagesDeleted: ImageDeleteRecord[] | null;
+  SpaceReclaimed: number;
+}
+
+export interface SystemDfResponse {
+  LayersSize: number;
+  Images: ImageSummary[];
+  Containers: ContainerSummary[];
+  Volumes: Volume[];
+  BuildCache: unknown[];
+}
+
+export interface EventsOptions {
+  since?: string;
+  until?: string;
+  filters?: Record<string, string[]>;
+}
+
 export interface AttachOptions {
   stdin?: boolean;
   stdout?: boolean;
@@ -40,6 +81,36 @@ export interface AttachOptions {
   detachKeys?: string;
   /** Whether the container has a TTY; only needed for daemons older than API 1.42, which do not say. */
   tty?: boolean;
+}
+
+export interface ContainerLogsOptions {
+  follow?: boolean;
+  tail?: string;
+  /** Unix seconds ("1700000000.000000000"), as the API takes them. */
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+  /** Whether the container has a TTY; only needed for daemons older than API 1.42, which do not say. */
+  tty?: boolean;
+}
+
+/** A stream of container output (logs). */
+export interface ContainerOutput {
+  multiplexed: boolean;
+  copyOutput(stdout: Writable, stderr: Writable): Promise<void>;
+}
+
+export interface ExecCreateOptions {
+  Cmd: string[];
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  Env?: string[];
+  User?: string;
+  WorkingDir?: string;
+  Privileged?: boolean;
+  DetachKeys?: string;
 }
 
 /** A hijacked attach connection. */
@@ -108,8 +179,60 @@ export class BerthClient {
     return lines;
   }
 
-  listImages(options: { all?: boolean } = {}): Promise<ImageSummary[]> {
-    return this.transport.json('GET', '/images/json', { query: { all: options.all } });
+  listImages(options: { all?: boolean; digests?: boolean; filters?: Record<string, string[]> } = {}): Promise<ImageSummary[]> {
+    const filters = options.filters && Object.keys(options.filters).length ? JSON.stringify(options.filters) : undefined;
+    return this.transport.json('GET', '/images/json', { query: { all: options.all, digests: options.digests, filters } });
+  }
+
+  /** `docker rmi`: the daemon's records of what it untagged and deleted. */
+  removeImage(name: string, options: { force?: boolean; noPrune?: boolean } = {}): Promise<ImageDeleteRecord[]> {
+    return this.transport.json('DELETE', `/images/${pathParam(name)}`, { query: { force: options.force, noprune: options.noPrune } });
+  }
+
+  tagImage(name: string, repo: string, tag?: string): Promise<void> {
+    return this.transport.call('POST', `/images/${pathParam(name)}/tag`, { query: { repo, tag } });
+  }
+
+  imageHistory(name: string): Promise<ImageHistoryItem[]> {
+    return this.transport.json('GET', `/images/${pathParam(name)}/history`);
+  }
+
+  pruneImages(filters: Record<string, string[]> = {}): Promise<ImagePruneReport> {
+    const encoded = Object.keys(filters).length ? JSON.stringify(filters) : undefined;
+    return this.transport.json('POST', '/images/prune', { query: { filters: encoded } });
+  }
+
+  /** `docker save`: the archive of the named images as a stream. */
+  async saveImages(names: string[]): Promise<Readable> {
+    return this.transport.request('GET', '/images/get', { query: { names } });
+  }
+
+  /** `docker import` from a tar stream; returns the new image ID. */
+  async importImage(tar: Readable, options: { repo?: string; tag?: string; message?: string; changes?: string[] } = {}): Promise<string> {
+    const response = await this.transport.request('POST', '/images/create', {
+      query: { fromSrc: '-', repo: options.repo, tag: options.tag, message: options.message, changes: options.changes },
+      body: tar,
+      contentType: 'application/x-tar',
+    });
+    let id = '';
+    for await (const message of readJsonLines<ProgressMessage>(response)) {
+      if (message.error || message.errorDetail) throw daemonError(500, message.errorDetail?.message ?? message.error ?? '');
+      if (message.status) id = message.status;
+    }
+    return id;
+  }
+
+  commitContainer(
+    container: string,
+    options: { repo?: string; tag?: string; comment?: string; author?: string; pause?: boolean; changes?: string[] } = {},
+  ): Promise<{ Id: string }> {
+    const { repo, tag, comment, author, changes } = options;
+    const pause = options.pause === false ? '0' : undefined;
+    return this.transport.json('POST', '/commit', { query: { container, repo, tag, comment, author, pause, changes } });
+  }
+
+  systemDf(): Promise<SystemDfResponse> {
+    return this.transport.json('GET', '/system/df');
   }
 
   inspectImage(name: string): Promise<ImageInspect> {
@@ -172,6 +295,42 @@ export class BerthClient {
     };
   }
 
+  /** `docker logs`: the log stream, multiplexed unless the container has a TTY. */
+  async containerLogs(id: string, options: ContainerLogsOptions): Promise<ContainerOutput> {
+    const response = await this.transport.request('GET', `/containers/${pathParam(id)}/logs`, {
+      query: { stdout: true, stderr: true, follow: options.follow, tail: options.tail, since: options.since, until: options.until, timestamps: options.timestamps },
+    });
+    const multiplexed = response.headers['content-type'] === MULTIPLEXED_STREAM_CONTENT_TYPE || (response.headers['content-type'] !== RAW_STREAM_CONTENT_TYPE && !options.tty);
+    return { multiplexed, copyOutput: (stdout, stderr) => (multiplexed ? demuxOutput(response, stdout, stderr) : copyRawOutput(response, stdout)) };
+  }
+
+  resizeContainer(id: string, height: number, width: number): Promise<void> {
+    return this.transport.call('POST', `/containers/${pathParam(id)}/resize`, { query: { h: height, w: width } });
+  }
+
+  createExec(id: string, config: ExecCreateOptions): Promise<{ Id: string }> {
+    return this.transport.json('POST', `/containers/${pathParam(id)}/exec`, { body: config });
+  }
+
+  /** `docker exec` without -d: the exec's stdio on a hijacked connection. */
+  async startExec(execId: string, options: { tty: boolean }): Promise<ContainerAttachment> {
+    const { socket, response } = await this.transport.hijack('POST', `/exec/${pathParam(execId)}/start`, { body: { Detach: false, Tty: options.tty } });
+    const multiplexed = response.headers['content-type'] === MULTIPLEXED_STREAM_CONTENT_TYPE || (response.headers['content-type'] !== RAW_STREAM_CONTENT_TYPE && !options.tty);
+    return { socket, multiplexed, copyOutput: (stdout, stderr) => (multiplexed ? demuxOutput(socket, stdout, stderr) : copyRawOutput(socket, stdout)) };
+  }
+
+  startExecDetached(execId: string): Promise<void> {
+    return this.transport.call('POST', `/exec/${pathParam(execId)}/start`, { body: { Detach: true, Tty: false } });
+  }
+
+  inspectExec(execId: string): Promise<{ ExitCode: number | null; Running: boolean; Pid: number }> {
+    return this.transport.json('GET', `/exec/${pathParam(execId)}/json`);
+  }
+
+  resizeExec(execId: string, height: number, width: number): Promise<void> {
+    return this.transport.call('POST', `/exec/${pathParam(execId)}/resize`, { query: { h: height, w: width } });
+  }
+
   listContainers(options: { all?: boolean; filters?: Record<string, string[]>; size?: boolean; limit?: number } = {}): Promise<ContainerSummary[]> {
     const filters = options.filters && Object.keys(options.filters).length ? JSON.stringify(options.filters) : undefined;
     return this.transport.json('GET', '/containers/json', {
@@ -183,7 +342,71 @@ export class BerthClient {
     return this.transport.json('GET', `/containers/${pathParam(id)}/json`);
   }
 
+  restartContainer(id: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
+    return this.transport.call('POST', `/containers/${pathParam(id)}/restart`, { query: { t: options.timeout, signal: options.signal } });
+  }
+
+  pauseContainer(id: string): Promise<void> {
+    return this.transport.call('POST', `/containers/${pathParam(id)}/pause`);
+  }
+
+  unpauseContainer(id: string): Promise<void> {
+    return this.transport.call('POST', `/containers/${pathParam(id)}/unpause`);
+  }
+
+  renameContainer(id: string, name: string): Promise<void> {
+    return this.transport.call('POST', `/containers/${pathParam(id)}/rename`, { query: { name } });
+  }
+
+  updateContainer(id: string, body: ContainerUpdateRequest): Promise<ContainerUpdateResponse> {
+    return this.transport.json('POST', `/containers/${pathParam(id)}/update`, { body });
+  }
+
+  pruneContainers(filters: Record<string, string[]> = {}): Promise<ContainerPruneResponse> {
+    const encoded = Object.keys(filters).length ? JSON.stringify(filters) : undefined;
+    return this.transport.json('POST', '/containers/prune', { query: { filters: encoded } });
+  }
+
+  topContainer(id: string, psArgs?: string): Promise<ContainerTopResponse> {
+    return this.transport.json('GET', `/containers/${pathParam(id)}/top`, { query: { ps_args: psArgs } });
+  }
+
+  /** One stats sample (with precpu_stats filled in, as `docker stats --no-stream` reads it). */
+  containerStats(id: string): Promise<ContainerStatsResponse> {
+    return this.transport.json('GET', `/containers/${pathParam(id)}/stats`, { query: { stream: '0' } });
+  }
+
   removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return this.transport.call('DELETE', `/containers/${pathParam(id)}`, { query: { force: options.force, v: options.volumes } });
+  }
+
+  listVolumes(filters: Record<string, string[]> = {}): Promise<VolumeListResponse> {
+    return this.transport.json('GET', '/volumes', { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
+  }
+
+  createVolume(body: VolumeCreateRequest): Promise<Volume> {
+    return this.transport.json('POST', '/volumes/create', { body });
+  }
+
+  inspectVolume(name: string): Promise<Volume> {
+    return this.transport.json('GET', `/volumes/${pathParam(name)}`);
+  }
+
+  removeVolume(name: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.transport.call('DELETE', `/volumes/${pathParam(name)}`, { query: { force: options.force } });
+  }
+
+  pruneVolumes(filters: Record<string, string[]> = {}): Promise<VolumePruneResponse> {
+    return this.transport.json('POST', '/volumes/prune', { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
+  }
+
+  /**
+   * `GET /events`: resolves once the daemon answered, then yields events until `until` passes (never
+   * without it); `since`/`until` are unix times as the docker CLI sends them ("seconds[.nanoseconds]").
+   */
+  async events(options: EventsOptions = {}): Promise<AsyncGenerator<EventMessage>> {
+    const filters = options.filters && Object.keys(options.filters).length ? JSON.stringify(options.filters) : undefined;
+    const response = await this.transport.request('GET', '/events', { query: { since: options.since, until: options.until, filters } });
+    return readJsonLines<EventMessage>(response);
   }
 }

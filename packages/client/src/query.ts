@@ -1,11 +1,13 @@
-export type QueryValue = string | number | boolean | undefined;
+/** A list repeats the key (`names=a&names=b`), as Go's url.Values does. */
+export type QueryValue = string | number | boolean | undefined | string[];
 
 /** Builds a query string the way the docker client does: `true` as "1", `false`/unset omitted. */
 export function queryString(params: Record<string, QueryValue> = {}): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined || value === false) continue;
-    search.set(key, value === true ? '1' : String(value));
+    if (Array.isArray(value)) for (const item of value) search.append(key, item);
+    else search.set(key, value === true ? '1' : String(value));
   }
   const text = search.toString();
   return text ? `?${text}` : '';

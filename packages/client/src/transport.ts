@@ -81,10 +81,12 @@ export class Transport {
    */
   async hijack(method: string, path: string, options: RequestOptions = {}): Promise<Hijacked> {
     const apiVersion = await this.apiVersion();
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
     const req = this.open(method, `/v${apiVersion}${path}${queryString(options.query)}`, {
       Connection: 'Upgrade',
       Upgrade: 'tcp',
-      'Content-Length': 0,
+      ...(payload ? { 'Content-Type': 'application/json' } : {}),
+      'Content-Length': payload?.length ?? 0,
     }, false);
     return new Promise<Hijacked>((resolve, reject) => {
       req.once('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -100,7 +102,7 @@ export class Transport {
         reject(new InternalError(`${path}: the daemon answered ${response.statusCode} instead of switching protocols`));
       });
       req.once('error', (err) => reject(this.describeFailure(err)));
-      req.end();
+      req.end(payload);
     });
   }
 

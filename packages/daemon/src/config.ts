@@ -9,6 +9,8 @@ export interface DaemonConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** Static tini bound into containers for `--init`. */
   initPath: string;
+  /** Cap on the decompressed bytes of one image layer (a decompression bomb fails at this size). */
+  maxLayerSize?: number;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -29,6 +31,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   runtime: 'runtime',
   'log-level': 'logLevel',
   'init-path': 'initPath',
+  'max-layer-size': 'maxLayerSize',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -56,6 +59,9 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   if (config.runtime !== 'runc' && config.runtime !== 'crun') throw new InvalidArgumentError(`unknown runtime "${String(config.runtime)}" (runc or crun)`);
   if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(config.logLevel)) throw new InvalidArgumentError(`invalid log level "${config.logLevel}"`);
   for (const host of config.hosts) parseListenAddress(host);
+  if (config.maxLayerSize !== undefined && !(Number.isSafeInteger(config.maxLayerSize) && config.maxLayerSize > 0)) {
+    throw new InvalidArgumentError(`invalid max-layer-size ${JSON.stringify(config.maxLayerSize)}: a positive number of bytes`);
+  }
   return config;
 }
 

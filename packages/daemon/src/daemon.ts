@@ -6,8 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import { UnavailableError } from '@berth/api';
 import { ImageStore } from '@berth/image';
 import { LayerStore } from '@berth/layer';
+import { VolumeStore, type VolumeEvent } from '@berth/volume';
 import { ContainerStore } from './container/container-store.js';
 import { ContainerService } from './container/container-service.js';
+import { VolumeMounts } from './container/volume-mounts.js';
+import { EventLog, type EventInput } from './events/event-log.js';
+import { ExecService } from './exec/exec-service.js';
+import { ArchiveService } from './container/archive.js';
 import { createRuntimeDriver } from './runtime/index.js';
 import { parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
@@ -56,10 +61,18 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const pidFile = join(config.execRoot, 'berthd.pid');
   await claimPidFile(pidFile);
 
-  const layers = await LayerStore.open(join(config.dataRoot, 'layers'));
-  const images = await ImageStore.open(join(config.dataRoot, 'image'), layers);
   const app = { log: undefined as unknown as FastifyInstance['log'] };
+  // The logger exists once the server does; what the stores report while opening waits for it.
+  const storeNotes: string[] = [];
+  const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize });
+  const images = await ImageStore.open(join(config.dataRoot, 'image'), layers, {
+    log: (m) => storeNotes.push(m),
+    layersInUse: () => containers.imageLayersInUse(),
+  });
   const store = await ContainerStore.open(join(config.dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`));
+  const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'));
+  const mounts = new VolumeMounts(volumes);
+  await mounts.restore(store.all());
   const runtime = createRuntimeDriver({ runtime: config.runtime, stateRoot: join(config.execRoot, 'runtime') });
   const containers = new ContainerService({
     store,
@@ -68,11 +81,20 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     runtime,
     execRoot: config.execRoot,
     initPath: config.initPath,
+    mounts,
     log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
   });
+  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle') });
+  const events = new EventLog();
+  containers.events.on('event', (event: EventInput) => events.publish(event));
+  volumes.events.on('event', (e: VolumeEvent) => events.publish({ Type: 'volume', Action: e.action, Actor: { ID: e.name, Attributes: { driver: e.driver } } }));
   const engine: Engine = {
     containers,
+    events,
+    execs,
+    archives: new ArchiveService({ store, rootfs: layers, lowerDirs: (chainId) => layers.diffDirs(chainId) }),
     images,
+    volumes,
     config: { dataRoot: config.dataRoot, execRoot: config.execRoot, runtime: config.runtime },
     startedAt: new Date(),
     id: await readOrCreateEngineId(config.dataRoot),
@@ -80,6 +102,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;
   await containers.restore();
+  for (const note of [...storeNotes, ...(await images.check())]) app.log.warn(note);
   await server.ready();
 
   const listeners: Server[] = [];

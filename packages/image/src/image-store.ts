@@ -11,7 +11,7 @@ import {
   type ProgressMessage,
 } from '@berth/api';
 import { extractTar, type LayerStore } from '@berth/layer';
-import type { ImageConfig } from '@berth/oci';
+import type { HistoryEntry, ImageConfig, ImageRunConfig } from '@berth/oci';
 import {
   familiarName,
   familiarString,
@@ -19,6 +19,7 @@ import {
   isImageIdPrefix,
   isImageIdentifier,
   parseNormalizedNamed,
+  referenceString,
   sha256Digest,
   shortId,
   withDefaultTag,
@@ -26,12 +27,15 @@ import {
 } from '@berth/reference';
 import { ContentStore } from './internal/content-store.js';
 import { isIdPrefix, isSingleReference, referencesToUntag } from './internal/delete-rules.js';
+import { imageHistory, type HistoryItem } from './internal/history.js';
 import { chainIds, parseImageConfig } from './internal/image-config.js';
 import { toInspect, toSummary, type ImageNames, type ImageRecord } from './internal/image-views.js';
+import { createdMs, imageFilter, referenceMatcher, validateFilters, type ImageFilters } from './internal/list-filters.js';
 import { MetadataStore } from './internal/metadata-store.js';
 import { prepareLoad, type PreparedImage } from './internal/prepare-load.js';
 import { ReferenceStore } from './internal/reference-store.js';
 import { registerLayers } from './internal/register-layers.js';
+import { saveArchiveStream, type SavedImage } from './internal/save-archive.js';
 import { SerialQueue } from './internal/serial-queue.js';
 
 export interface ResolvedImage {
@@ -47,6 +51,48 @@ export interface ResolvedImage {
 export interface ImageStoreOptions {
   /** Told about images skipped or references dropped while opening (e.g. a layer went missing). */
   log?: (message: string) => void;
+  /** Top layers held outside images (containers' read-only stacks): they and their parents are never removed. */
+  layersInUse?: () => Iterable<string | null>;
+  /** Cap on the decompressed size of an archive given to `load` or `import` (the layer store caps each layer). */
+  maxArchiveBytes?: number;
+}
+
+/** A container (or other user) of an image, for the conflict rules of `remove`. */
+export interface ImageUser {
+  id: string;
+  running: boolean;
+}
+
+export interface ListOptions {
+  all?: boolean;
+  filters?: ImageFilters;
+}
+
+export interface PruneOptions {
+  filters?: ImageFilters;
+  /** Whether a container uses the image (such images are never pruned). */
+  isInUse: (id: string) => boolean;
+}
+
+export interface PruneReport {
+  ImagesDeleted: DeleteRecord[];
+  SpaceReclaimed: number;
+}
+
+/** What `import` and `commit` make: an optional parent image, a new layer and the run config. */
+export interface NewImageSpec {
+  /** Image ID whose layers, platform and history the new image extends. */
+  parent?: string;
+  /** The new layer as an (optionally compressed) tar; without it the image adds no layer. */
+  layer?: Readable;
+  runConfig: ImageRunConfig;
+  history: HistoryEntry;
+  author?: string;
+  comment?: string;
+  /** The container a commit came from. */
+  container?: string;
+  /** `repo[:tag]` to tag the new image with. */
+  tag?: string;
 }
 
 export interface LoadOptions {
@@ -58,9 +104,29 @@ export interface RemoveOptions {
   force?: boolean;
   /** Accepted for API parity; images here have no parent chain to prune. */
   noPrune?: boolean;
+  /** The containers using each image: a running one blocks removal, a stopped one unless forced. */
+  usersOf?: (id: string) => ImageUser[];
 }
 
 export type DeleteRecord = { Untagged: string } | { Deleted: string };
+
+const HOST_ARCHITECTURE = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
+
+/** moby's checkImageDeleteConflict for containers: running is a hard conflict, stopped a soft one. */
+function deleteConflict(id: string, users: ImageUser[], force: boolean): ConflictError | undefined {
+  const running = users.find((user) => user.running);
+  if (running !== undefined) {
+    return new ConflictError(
+      `conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${shortId(running.id)}`,
+    );
+  }
+  if (!force && users.length > 0) {
+    return new ConflictError(
+      `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${shortId(users[0].id)}`,
+    );
+  }
+  return undefined;
+}
 
 /**
  * Image configs, tags and their layers (moby's image/ + daemon/images on the graphdriver store):
@@ -73,6 +139,8 @@ export type DeleteRecord = { Untagged: string } | { Deleted: string };
 export class ImageStore {
   private readonly images = new Map<string, ImageRecord>();
   private readonly queue = new SerialQueue();
+  /** Configs skipped at open because a layer is missing; the startup check removes them. */
+  private readonly broken = new Set<string>();
 
   private constructor(
     private readonly tmpDir: string,
@@ -80,6 +148,7 @@ export class ImageStore {
     private readonly content: ContentStore,
     private readonly refs: ReferenceStore,
     private readonly metadata: MetadataStore,
+    private readonly options: ImageStoreOptions,
   ) {}
 
   static async open(root: string, layers: LayerStore, options: ImageStoreOptions = {}): Promise<ImageStore> {
@@ -93,6 +162,7 @@ export class ImageStore {
       await ContentStore.open(root),
       await ReferenceStore.open(root),
       await MetadataStore.open(root),
+      options,
     );
     await store.restore(options.log ?? (() => undefined));
     return store;
@@ -117,6 +187,7 @@ export class ImageStore {
       const missing = chain.find((chainId) => this.layers.get(chainId) === undefined);
       if (missing !== undefined) {
         log(`skipping image ${id}: layer ${missing} is missing`);
+        this.broken.add(id);
         continue;
       }
       const { lastTagTime } = await this.metadata.get(id);
@@ -133,8 +204,8 @@ export class ImageStore {
     return chain.reduce((sum, chainId) => sum + (this.layers.get(chainId)?.size ?? 0), 0);
   }
 
-  private namesOf(id: string): ImageNames {
-    const refs = this.refs.referencesTo(id);
+  private namesOf(id: string, only: (ref: NamedReference) => boolean = () => true): ImageNames {
+    const refs = this.refs.referencesTo(id).filter(only);
     return {
       repoTags: refs.filter((ref) => ref.digest === undefined).map(familiarString),
       repoDigests: refs.filter((ref) => ref.digest !== undefined).map(familiarString),
@@ -169,11 +240,81 @@ export class ImageStore {
     return { id: record.id, config: record.config, chainId: record.chain.at(-1) ?? null, ...this.namesOf(record.id) };
   }
 
-  /** `all` is accepted for API parity: without parent images every image is a top-level one. */
-  list(_options: { all?: boolean } = {}): ImageSummary[] {
+  /**
+   * `all` is accepted for API parity: without parent images every image is a top-level one. With a
+   * `reference` filter only the matching names are shown, as moby does.
+   */
+  list(options: ListOptions = {}): ImageSummary[] {
+    const filters = options.filters ?? {};
+    const matches = imageFilter(filters, (nameOrId) => createdMs(this.find(nameOrId)));
+    const shown = referenceMatcher(filters);
     return [...this.images.values()]
-      .map((record) => toSummary(record, this.namesOf(record.id)))
+      .filter((record) => matches({ record, refs: this.refs.referencesTo(record.id) }))
+      .map((record) => toSummary(record, this.namesOf(record.id, shown)))
       .sort((a, b) => b.Created - a.Created);
+  }
+
+  history(nameOrId: string): HistoryItem[] {
+    const record = this.find(nameOrId);
+    return imageHistory(record, this.namesOf(record.id).repoTags, (chainId) => this.layers.get(chainId)?.size ?? 0);
+  }
+
+  /** For each image, the bytes of its layers that other images use too (`system df`'s SharedSize). */
+  sharedSizes(): Map<string, number> {
+    const users = new Map<string, number>();
+    for (const record of this.images.values()) for (const chainId of record.chain) users.set(chainId, (users.get(chainId) ?? 0) + 1);
+    const shared = new Map<string, number>();
+    for (const record of this.images.values()) {
+      const bytes = record.chain.filter((chainId) => (users.get(chainId) ?? 0) > 1).reduce((sum, chainId) => sum + (this.layers.get(chainId)?.size ?? 0), 0);
+      shared.set(record.id, bytes);
+    }
+    return shared;
+  }
+
+  /** Bytes of layer content the store holds, each shared layer counted once. */
+  layersSize(): number {
+    return this.layers.list().reduce((sum, layer) => sum + layer.size, 0);
+  }
+
+  /**
+   * `docker save`: the images named, as one archive. A repository name without a tag saves every
+   * tagged image of that repository; an ID saves the image without tags (moby's rules).
+   */
+  async save(names: string[]): Promise<Readable> {
+    const byId = new Map<string, SavedImage>();
+    for (const name of names) {
+      for (const { record, tag } of this.imagesNamedBy(name)) {
+        let saved = byId.get(record.id);
+        if (saved === undefined) {
+          const layers = [];
+          for (const [index, chainId] of record.chain.entries()) {
+            layers.push({ diffId: record.config.rootfs.diff_ids[index], tarPath: await this.layers.tarPath(chainId) });
+          }
+          saved = { id: record.id, configBytes: await this.content.get(record.id), layers, tags: [] };
+          byId.set(record.id, saved);
+        }
+        if (tag !== undefined && !saved.tags.some((t) => referenceString(t) === referenceString(tag))) saved.tags.push(tag);
+      }
+    }
+    return saveArchiveStream([...byId.values()]);
+  }
+
+  private imagesNamedBy(name: string): Array<{ record: ImageRecord; tag?: NamedReference }> {
+    const nameOnly = isImageIdPrefix(name) || isDigest(name) ? undefined : parseNormalizedNamed(name);
+    if (nameOnly !== undefined && nameOnly.tag === undefined && nameOnly.digest === undefined) {
+      const tagged = this.refs
+        .all()
+        .filter(({ ref }) => ref.name === nameOnly.name && ref.digest === undefined)
+        .flatMap(({ ref, id }) => {
+          const record = this.images.get(id);
+          return record === undefined ? [] : [{ record, tag: ref }];
+        });
+      if (tagged.length > 0) return tagged;
+    }
+    const record = this.find(name);
+    if (isIdPrefix(record.id, name)) return [{ record }];
+    const ref = withDefaultTag(parseNormalizedNamed(name));
+    return ref.digest === undefined ? [{ record, tag: ref }] : [{ record }];
   }
 
   inspect(nameOrId: string): ImageInspect {
@@ -222,7 +363,7 @@ export class ImageStore {
     const staging = join(this.tmpDir, randomBytes(16).toString('hex'));
     await mkdir(staging, { mode: 0o700 });
     try {
-      await extractTar(archive, staging, { whiteouts: false });
+      await extractTar(archive, staging, { whiteouts: false, maxBytes: this.options.maxArchiveBytes });
       const prepared = await prepareLoad(staging);
       return await this.queue.run(async () => {
         const lines: string[] = [];
@@ -264,7 +405,21 @@ export class ImageStore {
     return image.tags.map((tag) => `Loaded image: ${familiarString(tag)}`);
   }
 
-  private isLayerUsed(chainId: string): boolean {
+  /** Chain IDs held outside images, with every layer below them. */
+  private heldLayers(): Set<string> {
+    const held = new Set<string>();
+    for (const top of this.options.layersInUse?.() ?? []) {
+      let next: string | null = top;
+      while (next !== null && !held.has(next)) {
+        held.add(next);
+        next = this.layers.get(next)?.parent ?? null;
+      }
+    }
+    return held;
+  }
+
+  private isLayerUsed(chainId: string, held: Set<string>): boolean {
+    if (held.has(chainId)) return true;
     for (const record of this.images.values()) if (record.chain.includes(chainId)) return true;
     return false;
   }
@@ -272,8 +427,10 @@ export class ImageStore {
   /** Removes the given layers (top first) that no image uses; returns the ones removed. */
   private async releaseUnusedLayers(topFirst: string[]): Promise<string[]> {
     const released: string[] = [];
+    const held = this.heldLayers();
     for (const chainId of topFirst) {
-      if (this.isLayerUsed(chainId) || this.layers.get(chainId) === undefined) continue;
+      if (this.isLayerUsed(chainId, held) || this.layers.get(chainId) === undefined) continue;
+      if (this.layers.list().some((layer) => layer.parent === chainId)) continue;
       await this.layers.remove(chainId);
       released.push(chainId);
     }
@@ -282,31 +439,150 @@ export class ImageStore {
 
   /**
    * `docker rmi`: by name it untags, deleting the image only when that was its last name; by ID it
-   * deletes, untagging quietly only names in a single repository unless forced (moby's rules).
-   * Whether containers use the image is the caller's business.
+   * deletes, untagging quietly only names in a single repository unless forced. Containers using the
+   * image block it as in moby: a running one always, a stopped one unless forced; after removing the
+   * last name of an image still in use the image quietly stays, dangling.
    */
   async remove(nameOrId: string, options: RemoveOptions = {}): Promise<DeleteRecord[]> {
     return this.queue.run(async () => {
       const record = this.find(nameOrId);
+      const force = options.force === true;
+      const users = options.usersOf?.(record.id) ?? [];
       const records: DeleteRecord[] = [];
       const refs = this.refs.referencesTo(record.id);
-      let untag: NamedReference[];
+      let removedRepositoryRef = false;
       if (!isIdPrefix(record.id, nameOrId)) {
-        untag = referencesToUntag(withDefaultTag(parseNormalizedNamed(nameOrId)), refs);
-        if (untag.length < refs.length) {
-          await this.untag(untag, records);
-          return records;
+        if (!force && isSingleReference(refs) && users.length > 0) {
+          throw new ConflictError(
+            `conflict: unable to remove repository reference ${JSON.stringify(nameOrId)} (must force) - container ${shortId(users[0].id)} is using its referenced image ${shortId(record.id)}`,
+          );
         }
-      } else if (isSingleReference(refs) || options.force === true) {
-        untag = refs;
-      } else {
+        const untag = referencesToUntag(withDefaultTag(parseNormalizedNamed(nameOrId)), refs);
+        await this.untag(untag, records);
+        if (untag.length < refs.length) return records;
+        removedRepositoryRef = true;
+      } else if (!isSingleReference(refs) && !force) {
         throw new ConflictError(
           `conflict: unable to delete ${shortId(record.id)} (must be forced) - image is referenced in multiple repositories`,
         );
       }
-      await this.untag(untag, records);
+      const conflict = deleteConflict(record.id, users, force);
+      if (conflict !== undefined) {
+        if (removedRepositoryRef) return records;
+        throw conflict;
+      }
+      await this.untag(this.refs.referencesTo(record.id), records);
       await this.deleteImage(record, records);
       return records;
+    });
+  }
+
+  /**
+   * `docker image prune`: dangling images (or, with `dangling=false`, every image no container
+   * uses), narrowed by `until` and `label` filters; reports the layer bytes freed.
+   */
+  async prune(options: PruneOptions): Promise<PruneReport> {
+    const filters = options.filters ?? {};
+    validateFilters(filters, new Set(['dangling', 'until', 'label', 'label!']));
+    const danglingOnly = (filters.dangling ?? ['true']).every((v) => v === 'true' || v === '1');
+    const matches = imageFilter(Object.fromEntries(Object.entries(filters).filter(([name]) => name !== 'dangling')), () => 0);
+    return this.queue.run(async () => {
+      const sizes = new Map(this.layers.list().map((layer) => [layer.chainId, layer.size]));
+      const records: DeleteRecord[] = [];
+      for (const record of [...this.images.values()]) {
+        const refs = this.refs.referencesTo(record.id);
+        if (options.isInUse(record.id) || !matches({ record, refs })) continue;
+        if (danglingOnly && refs.some((ref) => ref.digest === undefined)) continue;
+        await this.untag(refs, records);
+        await this.deleteImage(record, records);
+      }
+      const reclaimed = records.reduce((sum, r) => sum + ('Deleted' in r ? (sizes.get(r.Deleted) ?? 0) : 0), 0);
+      return { ImagesDeleted: records, SpaceReclaimed: reclaimed };
+    });
+  }
+
+  /**
+   * Makes an image from a new layer on top of an optional parent (`import`, `commit`). The layer is
+   * registered first and the config written last, so a crash in between leaves only an unused layer,
+   * which the startup check removes.
+   */
+  async create(spec: NewImageSpec): Promise<string> {
+    return this.queue.run(async () => {
+      const parent = spec.parent === undefined ? undefined : this.find(spec.parent);
+      const diffIds = [...(parent?.config.rootfs.diff_ids ?? [])];
+      const history = [...(parent?.config.history ?? [])];
+      const added: string[] = [];
+      try {
+        if (spec.layer !== undefined) {
+          const info = await this.layers.register(spec.layer, parent?.chain.at(-1) ?? null);
+          if (!this.isLayerUsed(info.chainId, this.heldLayers())) added.push(info.chainId);
+          diffIds.push(info.diffId);
+        }
+        const created = spec.history.created ?? new Date().toISOString();
+        const config: ImageConfig = {
+          architecture: parent?.config.architecture ?? HOST_ARCHITECTURE,
+          os: 'linux',
+          ...(parent?.config.variant !== undefined ? { variant: parent.config.variant } : {}),
+          created,
+          ...(spec.author ? { author: spec.author } : {}),
+          ...(spec.comment ? { comment: spec.comment } : {}),
+          ...(spec.container !== undefined ? { container: spec.container } : {}),
+          config: spec.runConfig,
+          rootfs: { type: 'layers', diff_ids: diffIds },
+          history: [...history, { ...spec.history, created, ...(spec.layer === undefined ? { empty_layer: true } : {}) }],
+        };
+        const bytes = Buffer.from(JSON.stringify(config));
+        const id = sha256Digest(bytes);
+        await this.content.put(bytes, id);
+        const chain = chainIds(diffIds);
+        let record = this.images.get(id);
+        if (record === undefined) {
+          record = { id, config, chain, size: this.chainSize(chain) };
+          this.images.set(id, record);
+        }
+        added.length = 0;
+        if (spec.tag !== undefined) {
+          const ref = withDefaultTag(parseNormalizedNamed(spec.tag));
+          if (ref.digest !== undefined) throw new InvalidArgumentError('refusing to create a tag with a digest reference');
+          await this.refs.update((draft) => draft.set(ref, id));
+          await this.markTagged(record);
+        }
+        return id;
+      } catch (err) {
+        await this.releaseUnusedLayers(added);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * The startup check (fsck): removes configs of images whose layers are gone and layers no image
+   * or container uses (what a crash between registering layers and writing a config leaves).
+   * Returns what it repaired, for the log.
+   */
+  async check(): Promise<string[]> {
+    return this.queue.run(async () => {
+      const repaired: string[] = [];
+      for (const id of this.broken) {
+        await this.content.delete(id);
+        await this.metadata.delete(id);
+        repaired.push(`removed image ${id}: a layer it needs is missing`);
+      }
+      this.broken.clear();
+      const held = this.heldLayers();
+      const depth = (chainId: string): number => {
+        let n = 0;
+        for (let next = this.layers.get(chainId)?.parent ?? null; next !== null; next = this.layers.get(next)?.parent ?? null) n++;
+        return n;
+      };
+      const unused = this.layers
+        .list()
+        .filter((layer) => !this.isLayerUsed(layer.chainId, held))
+        .sort((a, b) => depth(b.chainId) - depth(a.chainId));
+      for (const chainId of await this.releaseUnusedLayers(unused.map((layer) => layer.chainId))) {
+        repaired.push(`removed layer ${chainId}: no image uses it`);
+      }
+      return repaired;
     });
   }
 

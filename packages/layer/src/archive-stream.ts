@@ -1,7 +1,9 @@
+import { open } from 'node:fs/promises';
 import { Readable, Transform, pipeline } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InvalidArgumentError } from '@berth/api';
+import { createZstdDecompress } from './zstd-stream.js';
 
 /** Raised by the size meter; the extractor turns it into an error naming the entry being read. */
 export class DecompressedSizeLimitError extends Error {
@@ -11,12 +13,26 @@ export class DecompressedSizeLimitError extends Error {
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 const UNSUPPORTED_MAGIC: [string, Buffer][] = [
-  ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
   ['bzip2', Buffer.from('BZh')],
   ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
 ];
 const MAGIC_BYTES = 6;
+
+/** Whether a file starts like none of the compressions we know, i.e. is (at most) a plain tar. */
+export async function isUncompressedFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(MAGIC_BYTES);
+    const { bytesRead } = await handle.read(head, 0, MAGIC_BYTES, 0);
+    const start = head.subarray(0, bytesRead);
+    const magics = [GZIP_MAGIC, ZSTD_MAGIC, ...UNSUPPORTED_MAGIC.map(([, magic]) => magic)];
+    return !magics.some((magic) => start.subarray(0, magic.length).equals(magic));
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Reads just enough of `source` to recognise the compression, and returns a stream replaying everything. */
 async function sniff(source: Readable): Promise<{ head: Buffer; stream: Readable }> {
@@ -78,7 +94,7 @@ export interface ArchiveStreamOptions {
   onError: (err: Error) => void;
 }
 
-/** The uncompressed tar bytes of `source`, which may be a plain or a gzip-compressed tar. */
+/** The uncompressed tar bytes of `source`, which may be a plain, gzip- or zstd-compressed tar. */
 export async function openArchiveStream(source: Readable, options: ArchiveStreamOptions): Promise<Readable> {
   const { head, stream } = await sniff(source);
   for (const [name, magic] of UNSUPPORTED_MAGIC) {
@@ -92,5 +108,6 @@ export async function openArchiveStream(source: Readable, options: ArchiveStream
     if (err) options.onError(err);
   };
   if (head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC)) return pipeline(stream, createGunzip(), meter, done);
+  if (head.subarray(0, ZSTD_MAGIC.length).equals(ZSTD_MAGIC)) return pipeline(stream, createZstdDecompress(), meter, done);
   return pipeline(stream, meter, done);
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { lstat, mkdir, readFile, readlink, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -149,8 +150,20 @@ describe('extractTar', () => {
     await expect(extractTar(streamOf(Buffer.alloc(0)), dest)).resolves.toEqual({ bytes: 0 });
   });
 
-  it('refuses zstd-compressed input', async () => {
+  it('extracts a zstd-compressed tar', async () => {
+    const archive = execFileSync('zstd', ['-c', '-q'], { input: await buildTar([{ name: 'a/b', type: 'file', content: 'zst' }]) });
+    await expect(extractTar(streamOf(archive), dest)).resolves.toEqual({ bytes: 3 });
+    expect(await readFile(join(dest, 'a/b'), 'utf8')).toBe('zst');
+  });
+
+  it('refuses a corrupt zstd stream', async () => {
     const zstdMagic = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]);
-    await expect(extractTar(streamOf(zstdMagic), dest)).rejects.toThrow('unsupported layer compression: zstd');
+    await expect(extractTar(streamOf(zstdMagic), dest)).rejects.toThrow('zstd');
+  });
+
+  it('stops a zstd bomb at the size cap', async () => {
+    const bomb = execFileSync('zstd', ['-c', '-q', '-19'], { input: await buildTar([{ name: 'zeros', type: 'file', content: Buffer.alloc(8 * 1024 * 1024) }]) });
+    expect(bomb.length).toBeLessThan(4096);
+    await expect(extractTar(streamOf(bomb), dest, { maxBytes: 1024 * 1024 })).rejects.toThrow('exceeds the limit of 1048576 decompressed bytes');
   });
 });

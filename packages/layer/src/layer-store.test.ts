@@ -47,6 +47,29 @@ const topTar = () =>
   ]);
 
 describe('LayerStore.register', () => {
+  it('links a staged uncompressed tar in as the kept tar instead of writing a copy', async () => {
+    const store = await LayerStore.open(root);
+    const base = await baseTar();
+    const staged = join(work, 'staged.tar');
+    await writeFile(staged, base);
+    const info = await store.register(streamOf(base), null, { tarFile: staged });
+    const kept = await store.tarPath(info.chainId);
+    expect((await lstat(kept)).ino).toBe((await lstat(staged)).ino);
+    expect(sha256(await readFile(kept))).toBe(info.diffId);
+    const other = join(work, 'other.tar');
+    await writeFile(other, Buffer.concat([base, Buffer.alloc(512)]));
+    await expect(store.register(streamOf(await topTar()), info.chainId, { tarFile: other })).rejects.toThrow('were extracted from it');
+  });
+
+  it('keeps the uncompressed tar byte for byte, so a gzip layer can be saved with its diffID', async () => {
+    const store = await LayerStore.open(root);
+    const base = await baseTar();
+    const info = await store.register(streamOf(gzip(base)), null);
+    const kept = await readFile(await store.tarPath(info.chainId));
+    expect(kept.equals(base)).toBe(true);
+    expect(sha256(kept)).toBe(info.diffId);
+  });
+
   it('computes diffID and chainID and stores the layer', async () => {
     const store = await LayerStore.open(root);
     const base = await baseTar();

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConflictError, NotFoundError } from '@berth/api';
+import { ConflictError, InternalError, NotFoundError } from '@berth/api';
 import { createDigester } from '@berth/reference';
 import { fsyncDirectory } from './atomic-file.js';
 import { chainIdOf } from './chain-id.js';
 import { mountOverlayRoot, unmountOverlayRoot } from './container-root.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, unpackArchive } from './extract.js';
 import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
+import { AdoptedLayerTar, LayerTarWriter, type KeptLayerTar } from './layer-tar-writer.js';
 import type { LayerInfo, LayerRecord } from './layer-metadata.js';
 
 const LAYER_DIR_PATTERN = /^[a-f0-9]{64}$/;
@@ -16,6 +17,7 @@ const LINKS_DIR = 'l';
 const STAGING_DIR = 'tmp';
 /** The lower dir of a container root without an image (overlay needs at least one). */
 const EMPTY_DIR = 'empty';
+const LAYER_TAR = 'layer.tar';
 
 function hexOf(chainId: string): string {
   return chainId.slice(chainId.indexOf(':') + 1);
@@ -33,6 +35,8 @@ function errnoCode(err: unknown): string | undefined {
  * Layers on disk (moby's layer store + overlay2 driver):
  *   <root>/<chainID hex>/diff           the extracted layer
  *   <root>/<chainID hex>/metadata.json  diffID, chainID, parent, size, link
+ *   <root>/<chainID hex>/layer.tar      the uncompressed tar exactly as registered (its sha256 is the
+ *                                       diffID), kept so save and push reproduce the layer byte for byte
  *   <root>/l/<link> -> ../<hex>/diff    short names that keep overlay's lowerdir option under a page
  *   <root>/tmp/                         staging; anything there at open is debris of an interrupted write
  */
@@ -78,7 +82,12 @@ export class LayerStore {
     return `../${hexOf(record.chainId)}/diff`;
   }
 
-  async register(tar: NodeJS.ReadableStream | Readable, parent: string | null): Promise<LayerInfo> {
+  /**
+   * Extracts a layer (plain, gzip or zstd tar) on `parent` and stores it under its chain ID, with its
+   * uncompressed tar kept. `options.tarFile` names a file holding exactly the uncompressed bytes
+   * `tar` streams (a staged, uncompressed layer): it is linked in instead of written again.
+   */
+  async register(tar: NodeJS.ReadableStream | Readable, parent: string | null, options: { tarFile?: string } = {}): Promise<LayerInfo> {
     if (parent !== null && !this.layers.has(parent)) throw new NotFoundError(`layer does not exist: ${parent}`);
     const source = tar instanceof Readable ? tar : new Readable().wrap(tar);
     const staging = await mkdtemp(join(this.root, STAGING_DIR, 'layer-'));
@@ -87,11 +96,23 @@ export class LayerStore {
       const diff = join(staging, 'diff');
       await mkdir(diff, { mode: 0o755 });
       const digester = createDigester();
-      const { bytes } = await unpackArchive(source, diff, {
-        maxBytes: this.maxBytes,
-        whiteouts: true,
-        onData: (chunk) => digester.update(chunk),
-      });
+      const keptPath = join(staging, LAYER_TAR);
+      const tarCopy: KeptLayerTar =
+        options.tarFile === undefined ? await LayerTarWriter.create(keptPath) : new AdoptedLayerTar(options.tarFile, keptPath);
+      let bytes: number;
+      try {
+        ({ bytes } = await unpackArchive(source, diff, {
+          maxBytes: this.maxBytes,
+          whiteouts: true,
+          onData: (chunk) => {
+            digester.update(chunk);
+            tarCopy.write(chunk);
+          },
+        }));
+        await tarCopy.finish();
+      } finally {
+        await tarCopy.close();
+      }
       const diffId = digester.digest();
       const chainId = chainIdOf(parent, diffId);
       const existing = this.layers.get(chainId);
@@ -126,6 +147,17 @@ export class LayerStore {
 
   list(): LayerInfo[] {
     return [...this.layers.values()].map(infoOf);
+  }
+
+  /** The uncompressed tar a layer was registered from; its sha256 is the layer's diffID. */
+  async tarPath(chainId: string): Promise<string> {
+    const path = join(this.root, hexOf(this.record(chainId).chainId), LAYER_TAR);
+    try {
+      await access(path);
+    } catch (err) {
+      throw new InternalError(`layer ${chainId} has no stored tar (registered before tars were kept)`, { cause: err });
+    }
+    return path;
   }
 
   private record(chainId: string): LayerRecord {

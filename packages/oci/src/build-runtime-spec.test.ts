@@ -306,6 +306,7 @@ describe('buildRuntimeSpec options', () => {
     expect(spec.process.terminal).toBe(true);
     expect(spec.process.user).toEqual({ uid: 1000, gid: 1000, additionalGids: [1000, 27] });
     expect(spec.domainname).toBe('example.org');
+    expect(spec.linux?.sysctl?.['kernel.domainname']).toBe('example.org');
     expect(spec.process.oomScoreAdj).toBe(500);
     expect(spec.annotations).toEqual({ 'org.example': 'yes' });
   });

@@ -177,7 +177,11 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   // runc refuses a hostname without a UTS namespace of the container's own.
   if ((input.namespaces.uts ?? 'private') !== 'host') {
     spec.hostname = input.hostname;
-    if (input.domainname) spec.domainname = input.domainname;
+    if (input.domainname) {
+      spec.domainname = input.domainname;
+      // Runtimes before the OCI domainname field (runc < 1.2) ignore it; this sysctl has the same effect (moby sets both).
+      linux.sysctl = { ...linux.sysctl, 'kernel.domainname': input.domainname };
+    }
   }
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
   return spec;

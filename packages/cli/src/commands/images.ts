@@ -1,20 +1,52 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { imageRows, imageTableRows } from '../format/image-table.js';
+import { IMAGE_TABLE_HEADER, imageRows } from '../format/image-table.js';
 import { formatTable } from '../format/tabwriter.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
 
-export function registerImages(program: Command, ctx: CommandContext): void {
-  program
-    .command('images')
+interface ImagesOptions {
+  all?: boolean;
+  quiet?: boolean;
+  digests?: boolean;
+  trunc: boolean;
+  filter: string[];
+}
+
+/** `images` and `image ls`. */
+export function defineImageList(parent: Command, name: string, ctx: CommandContext): Command {
+  return parent
+    .command(name)
     .description('List images')
+    .argument('[repository]', 'REPOSITORY[:TAG] to list')
     .option('-a, --all', 'Show all images (default hides intermediate images)')
     .option('-q, --quiet', 'Only show image IDs')
-    .action(async (options: { all?: boolean; quiet?: boolean }) => {
-      const images = await ctx.client().listImages({ all: options.all });
+    .option('--digests', 'Show digests')
+    .option('--no-trunc', "Don't truncate output")
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
+    .action(async (repository: string | undefined, options: ImagesOptions) => {
+      const filters = filtersOf(options.filter);
+      if (repository !== undefined) (filters.reference ??= []).push(repository);
+      const images = await ctx.client().listImages({ all: options.all, digests: options.digests, filters });
+      // One row per tag; each image's rows get its full ID (--no-trunc) and digest (--digests).
+      const rows = images.flatMap((image) =>
+        imageRows([image], ctx.now()).map((row) => ({
+          ...row,
+          id: options.trunc ? row.id : image.Id,
+          digest: image.RepoDigests?.[0]?.split('@')[1] ?? '<none>',
+        })),
+      );
       if (options.quiet) {
-        for (const row of imageRows(images, ctx.now())) ctx.out(`${row.id}\n`);
+        for (const row of rows) ctx.out(`${row.id}\n`);
         return;
       }
-      ctx.out(formatTable(imageTableRows(images, ctx.now())));
+      const header = options.digests ? ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', 'CREATED', 'SIZE'] : IMAGE_TABLE_HEADER;
+      const table = rows.map((row) =>
+        options.digests ? [row.repository, row.tag, row.digest, row.id, row.created, row.size] : [row.repository, row.tag, row.id, row.created, row.size],
+      );
+      ctx.out(formatTable([header, ...table]));
     });
+}
+
+export function registerImages(program: Command, ctx: CommandContext): void {
+  defineImageList(program, 'images', ctx);
 }

@@ -37,7 +37,7 @@ export function registerPs(program: Command, ctx: CommandContext): void {
 }
 
 /** `-f key=value` flags as the API's filters map. */
-function parseFilters(flags: string[]): Record<string, string[]> {
+export function parseFilters(flags: string[]): Record<string, string[]> {
   const filters: Record<string, string[]> = {};
   for (const flag of flags) {
     const separator = flag.indexOf('=');

@@ -5,15 +5,17 @@ import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
 import { withDefaultTag } from '../format/image-reference.js';
 import { buildRunConfig, type RunOptions } from '../run-config.js';
+import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
 import { runFailureExitCode } from '../run-exit-code.js';
 import { proxySignals } from '../signal-proxy.js';
 import { forwardStdin } from '../stdin-forwarding.js';
+import { forwardTerminalSize } from '../terminal-size.js';
+import { watchDetachKeys } from '../detach-watch.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerRun(program: Command, ctx: CommandContext): void {
-  program
-    .command('run')
+  withPolicyOptions(program.command('run'))
     .description('Create and run a new container from an image')
     .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
     .argument('<image>')
@@ -26,15 +28,19 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--entrypoint <command>', 'Overwrite the default ENTRYPOINT of the image')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-v, --volume <volume>', 'Bind mount a volume', collect, [])
+    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect, [])
+    .option('--tmpfs <tmpfs>', 'Mount a tmpfs directory', collect, [])
+    .option('--volumes-from <container>', 'Mount volumes from the specified container(s)', collect, [])
     // Everything after IMAGE belongs to the container's command, flags included.
     .passThroughOptions()
-    .action(async (image: string, command: string[], options: RunOptions) => {
+    .action(async (image: string, command: string[], options: RunOptions & PolicyFlags) => {
       ctx.exitCode = await runContainer(ctx, image, command, options);
     });
 }
 
 /** docker's run: create, then (unless detached) attach and arm the wait before starting, then wait. */
-async function runContainer(ctx: CommandContext, image: string, command: string[], options: RunOptions): Promise<number> {
+async function runContainer(ctx: CommandContext, image: string, command: string[], options: RunOptions & PolicyFlags): Promise<number> {
   if (options.tty && options.interactive && !ctx.io.stdin.isTTY) {
     ctx.err('the input device is not a TTY\n');
     return 1;
@@ -42,7 +48,7 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
   const client = ctx.client();
   let id: string;
   try {
-    const created = await client.createContainer(buildRunConfig(image, command, options, ctx.env), { name: options.name });
+    const created = await client.createContainer(applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options), { name: options.name });
     for (const warning of created.Warnings ?? []) ctx.err(`WARNING: ${warning}\n`);
     id = created.Id;
   } catch (err) {
@@ -70,9 +76,12 @@ async function runAttached(ctx: CommandContext, id: string, options: RunOptions)
   const output = attachment.copyOutput(ctx.io.stdout, ctx.io.stderr);
   const stdin = options.interactive ? forwardStdin(ctx.io.stdin, attachment.socket, tty) : undefined;
   const signals = tty ? undefined : proxySignals(client, id);
+  const detach = tty && options.interactive ? watchDetachKeys(ctx.io.stdin) : undefined;
+  let size: { stop(): void } | undefined;
   try {
     try {
       await client.startContainer(id);
+      if (tty) size = forwardTerminalSize(ctx.io.stdout, (h, w) => client.resizeContainer(id, h, w));
     } catch (err) {
       attachment.socket.destroy();
       await output.catch(() => undefined);
@@ -83,6 +92,7 @@ async function runAttached(ctx: CommandContext, id: string, options: RunOptions)
     await output.catch((err: unknown) => {
       if (isDaemonError(err)) ctx.err(`${describeError(err)}\n`);
     });
+    if (detach?.detached()) return 0;
     const status = await pending.result;
     if (status.Error?.Message) {
       ctx.err(`berth: ${status.Error.Message}\n`);
@@ -92,6 +102,8 @@ async function runAttached(ctx: CommandContext, id: string, options: RunOptions)
   } finally {
     stdin?.stop();
     signals?.stop();
+    size?.stop();
+    detach?.stop();
   }
 }
 

@@ -17,12 +17,29 @@ import type { ContainerRootfs, ImageResolver } from '../ports.js';
 import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
 import type { ContainerStore } from './container-store.js';
 import { mergeCreateConfig } from './create-config.js';
+import { LogRotators, logLimits } from './log-rotation.js';
 import { writeEtcFiles } from './etc-files.js';
 import { ExitWaiters, type WaitCondition } from './exit-waiters.js';
 import { generateContainerId, generateContainerName, normalizeContainerName } from './ids.js';
 import type { ContainerRecord } from './record.js';
+import type { VolumeMounts } from './volume-mounts.js';
 import { buildContainerSpec } from './runtime-spec.js';
-import { initialRunState, markRunning, markStopped } from './state.js';
+import { validateHostConfig } from './validate-host-config.js';
+import { withHostConfigDefaults } from './host-config-defaults.js';
+import { Cgroup } from './cgroups.js';
+import { directorySize } from './container-size.js';
+import { containerListFilter } from './list-filters.js';
+import { pauseContainer, thawAfterSignal, unpauseContainer } from './pause.js';
+import { pruneFilter } from './prune.js';
+import { renameContainer } from './rename.js';
+import { emptyStats, sampleStats, type ContainerStats } from './stats.js';
+import { containerTop, type TopResult } from './top.js';
+import { updateContainer, type ContainerUpdate } from './update.js';
+import { initialRunState, markRestarting, markRunning, markStopped } from './state.js';
+import { findTask, UNKNOWN_EXIT_CODE } from './live-restore.js';
+import { RestartSupervisor } from './restart-supervisor.js';
+import { HealthMonitor } from './health-monitor.js';
+import { signalAttribute } from './signal-number.js';
 import { inspectView, summaryView } from './views.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
@@ -44,12 +61,15 @@ export interface ContainerServiceOptions {
   execRoot: string;
   /** tini on the host, bind-mounted for `--init`. */
   initPath?: string;
+  /** Volumes, binds and tmpfs mounts of containers. */
+  mounts: VolumeMounts;
   log: { warn(msg: string): void; error(msg: string): void };
 }
 
 export interface ListOptions {
   all?: boolean;
   limit?: number;
+  filters?: Record<string, string[]>;
 }
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
@@ -62,8 +82,18 @@ export class ContainerService {
   private readonly removing = new Set<string>();
   private readonly pendingAttaches = new Map<string, AttachTarget[]>();
   private readonly monitors = new Map<string, AbortController>();
+  private readonly logRotators = new LogRotators();
+  private readonly restarts = new RestartSupervisor();
+  private readonly health: HealthMonitor;
 
-  constructor(private readonly o: ContainerServiceOptions) {}
+  constructor(private readonly o: ContainerServiceOptions) {
+    this.health = new HealthMonitor({
+      runtime: o.runtime,
+      bundleOf: (c) => this.taskSpec(c),
+      onStatusChange: (c, status) => this.emit(`health_status: ${status}`, c),
+      log: o.log,
+    });
+  }
 
   private taskSpec(c: ContainerRecord): TaskSpec {
     const dir = this.o.store.dirOf(c.id);
@@ -76,22 +106,48 @@ export class ContainerService {
       terminal: c.config.Tty ?? false,
       openStdin: c.config.OpenStdin ?? false,
       stdinOnce: c.config.StdinOnce ?? false,
+      logSizeMax: logLimits(c.hostConfig).maxSize,
     };
   }
 
-  /** Re-adopts containers after a daemon (re)start: running ones are watched again, ended ones recorded. */
+  /**
+   * Re-adopts containers after a daemon (re)start (live restore): running ones are watched again, exits
+   * nobody saw are recorded, then restart policies are applied as moby's restore does (a fresh restart
+   * manager, RestartCount reset) and AutoRemove containers that are not running are removed.
+   */
   async restore(): Promise<void> {
     for (const c of this.o.store.all()) {
-      if (!c.state.running) continue;
-      const spec = this.taskSpec(c);
-      const exit = await this.o.runtime.readExit(spec);
-      if (exit) {
-        await this.handleExit(c, exit);
-        continue;
+      await this.restoreOne(c).catch((err: unknown) => this.o.log.error(`restoring container ${c.id}: ${String(err)}`));
+    }
+  }
+
+  private async restoreOne(c: ContainerRecord): Promise<void> {
+    if (c.state.running) {
+      const finding = await findTask(c, this.o.runtime, this.taskSpec(c));
+      if (finding.kind === 'alive') {
+        this.monitor(c);
+        if (!c.state.paused) this.health.start(c);
+        return;
       }
-      const state = await this.o.runtime.state(c.id);
-      if (state && state.status !== 'stopped') this.monitor(c);
-      else await this.handleExit(c, { exitCode: 255, finishedAt: new Date(), oomKilled: false });
+      if (finding.kind === 'restart-pending') {
+        c.state = { ...c.state, running: false, restarting: false };
+        await this.o.store.save(c);
+      } else {
+        if (finding.kind === 'never-started') await this.o.runtime.delete(c.id, true).catch(() => undefined);
+        const exit = finding.kind === 'exited' ? finding.exit : { exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date(), oomKilled: false };
+        await this.handleExit(c, exit, { applyPolicy: false });
+        if (!this.o.store.find(c.id)) return;
+      }
+    } else if (await this.o.runtime.isMonitorAlive(this.taskSpec(c))) {
+      // A daemon that died between `runtime create` and recording the start left a created task behind.
+      await this.o.runtime.delete(c.id, true).catch(() => undefined);
+      await this.o.rootfs.unmountContainerRoot(this.o.store.dirOf(c.id)).catch(() => undefined);
+    }
+    if (this.restarts.startsWithDaemon(c)) {
+      c.restartCount = 0;
+      await this.lock.run(c.id, () => this.startLocked(c));
+    } else if (c.hostConfig.AutoRemove) {
+      await this.lock.run(c.id, () => this.removeLocked(c, true));
     }
   }
 
@@ -99,12 +155,16 @@ export class ContainerService {
   shutdown(): void {
     for (const controller of this.monitors.values()) controller.abort();
     this.monitors.clear();
+    this.restarts.cancelAll();
+    this.health.stopAll();
+    this.logRotators.stopAll();
   }
 
   async create(request: ContainerCreateRequest, name?: string): Promise<ContainerCreateResponse> {
     if (!request.Image) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     const image = this.o.images.resolve(request.Image);
     const merged = mergeCreateConfig(request, request.Image, image.config.config);
+    logLimits(merged.hostConfig);
     const id = generateContainerId();
     const record: ContainerRecord = {
       id,
@@ -116,12 +176,22 @@ export class ContainerService {
       path: merged.path,
       args: merged.args,
       config: { ...merged.config, Hostname: merged.config.Hostname || id.slice(0, 12) },
-      hostConfig: merged.hostConfig,
+      hostConfig: withHostConfigDefaults(merged.hostConfig),
       state: initialRunState(),
       restartCount: 0,
       manuallyStopped: false,
     };
-    await this.o.store.add(record);
+    validateHostConfig(record, this.o.initPath);
+    record.mounts = await this.o.mounts.plan({
+      containerId: id,
+      hostConfig: record.hostConfig,
+      volumes: record.config.Volumes ?? {},
+      lookup: (ref) => this.o.store.get(ref),
+    });
+    await this.o.store.add(record).catch(async (err: unknown) => {
+      await this.o.mounts.release(record, true);
+      throw err;
+    });
     this.emit('create', record);
     return { Id: id, Warnings: [] };
   }
@@ -131,17 +201,22 @@ export class ContainerService {
     return this.lock.run(c.id, async () => {
       if (c.state.running) throw new NotModifiedError('container already started');
       if (this.removing.has(c.id)) throw new ConflictError(`cannot start container ${c.id.slice(0, 12)}: removal in progress`);
+      // A user's start begins a new life for the restart policy (moby's ResetRestartManager(true)).
+      c.restartCount = 0;
+      this.restarts.forget(c.id);
       await this.startLocked(c);
     });
   }
 
   private async startLocked(c: ContainerRecord): Promise<void> {
+    const before = c.state;
     const dir = this.o.store.dirOf(c.id);
     const spec = this.taskSpec(c);
     const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId);
     try {
       const etc = await writeEtcFiles(dir, c.config.Hostname ?? c.id.slice(0, 12), c.hostConfig.ExtraHosts ?? []);
-      const runtimeSpec = await buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath });
+      const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
+      const runtimeSpec = await buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts });
       await mkdir(spec.bundleDir, { recursive: true, mode: 0o700 });
       await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
       await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
@@ -150,27 +225,31 @@ export class ContainerService {
       await this.o.runtime.delete(c.id, true);
       const { pid } = await this.o.runtime.create(spec);
       await this.connectPendingAttaches(c);
-      await this.o.runtime.start(c.id);
+      // Recorded before the task runs, so a daemon that dies in between finds it (live-restore.ts).
       c.state = markRunning(c.state, pid, new Date());
       c.manuallyStopped = false;
       await this.o.store.save(c);
+      await this.o.runtime.start(c.id);
     } catch (err) {
       await this.o.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);
+      await this.o.mounts.deactivate(c).catch(() => undefined);
       const message = err instanceof Error ? err.message : String(err);
-      c.state = { ...c.state, error: message, exitCode: err instanceof RuntimeConfigError ? err.exitCode : 128 };
+      c.state = { ...before, error: message, exitCode: err instanceof RuntimeConfigError ? err.exitCode : 128 };
       await this.o.store.save(c);
       // moby removes an AutoRemove container whose start failed; `docker run --rm` waits for that.
-      if (c.hostConfig.AutoRemove) await this.removeLocked(c);
+      if (c.hostConfig.AutoRemove) await this.removeLocked(c, true);
       throw err;
     }
     this.emit('start', c);
     this.monitor(c);
+    this.health.start(c);
   }
 
   private monitor(c: ContainerRecord): void {
     const controller = new AbortController();
     this.monitors.set(c.id, controller);
+    this.logRotators.start(c.id, this.taskSpec(c).logPath, logLimits(c.hostConfig));
     this.o.runtime.waitExit(this.taskSpec(c), controller.signal).then(
       (exit) => {
         this.monitors.delete(c.id);
@@ -182,15 +261,60 @@ export class ContainerService {
     ).catch((err: unknown) => this.o.log.error(`handling exit of ${c.id}: ${String(err)}`));
   }
 
-  private async handleExit(c: ContainerRecord, exit: ExitStatus): Promise<void> {
+  /** Records an exit; `applyPolicy: false` when restore applies the daemon-start rules instead. */
+  private async handleExit(c: ContainerRecord, exit: ExitStatus, options: { applyPolicy?: boolean } = {}): Promise<void> {
+    this.health.stop(c.id);
+    await this.logRotators.stop(c.id);
     const dir = this.o.store.dirOf(c.id);
     await this.o.runtime.delete(c.id, true).catch((err: unknown) => this.o.log.warn(`runtime delete ${c.id}: ${String(err)}`));
     await this.o.rootfs.unmountContainerRoot(dir).catch((err: unknown) => this.o.log.warn(`unmount ${c.id}: ${String(err)}`));
-    c.state = markStopped(c.state, exit);
+    await this.o.mounts.deactivate(c).catch((err: unknown) => this.o.log.warn(`unmount volumes of ${c.id}: ${String(err)}`));
+    const decision = options.applyPolicy !== false && !this.removing.has(c.id) ? this.restarts.decide(c, exit) : { restart: false as const };
+    if (decision.restart) {
+      c.state = markRestarting(c.state, exit);
+      c.restartCount = decision.restartCount;
+    } else {
+      c.state = markStopped(c.state, exit);
+    }
     await this.o.store.save(c);
+    if (exit.oomKilled) this.emit('oom', c);
     this.emit('die', c, { exitCode: String(exit.exitCode) });
     this.waiters.exited(c.id, { StatusCode: exit.exitCode, Error: null });
-    if (c.hostConfig.AutoRemove && !this.removing.has(c.id)) await this.removeLocked(c);
+    if (decision.restart) this.restarts.schedule(c.id, decision.delayMs, () => void this.restartAfterBackoff(c));
+    else if (c.hostConfig.AutoRemove && !this.removing.has(c.id)) await this.removeLocked(c, true);
+  }
+
+  /** The end of a restart backoff: start again, unless a stop, kill or removal came first. */
+  private restartAfterBackoff(c: ContainerRecord): Promise<void> {
+    return this.lock
+      .run(c.id, async () => {
+        if (!c.state.restarting) return;
+        if (c.manuallyStopped || this.removing.has(c.id) || !this.o.store.find(c.id)) {
+          await this.endRestarting(c);
+          return;
+        }
+        try {
+          await this.startLocked(c);
+        } catch (err) {
+          // A stop or removal that raced the restart makes it fail; that is no fault.
+          if (!c.manuallyStopped && !this.removing.has(c.id)) this.o.log.error(`restarting container ${c.id}: ${String(err)}`);
+          await this.endRestarting(c);
+        }
+      })
+      .catch((err: unknown) => this.o.log.error(`restarting container ${c.id}: ${String(err)}`));
+  }
+
+  /** Cancels a pending restart (moby's ExitOnNext); true if the container was waiting to restart. */
+  private async cancelPendingRestart(c: ContainerRecord): Promise<boolean> {
+    if (!this.restarts.cancel(c.id)) return false;
+    await this.endRestarting(c);
+    return true;
+  }
+
+  private async endRestarting(c: ContainerRecord): Promise<void> {
+    c.state = { ...c.state, running: false, restarting: false, pid: 0 };
+    await this.o.store.save(c);
+    this.waiters.exited(c.id, { StatusCode: c.state.exitCode, Error: null });
   }
 
   /**
@@ -208,17 +332,28 @@ export class ContainerService {
     if (!c.state.running) throw new NotModifiedError('container already stopped');
     c.manuallyStopped = true;
     await this.o.store.save(c);
+    if (await this.cancelPendingRestart(c)) {
+      this.emit('stop', c);
+      return;
+    }
     const timeout = timeoutSeconds ?? c.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
     const exited = this.waiters.add(c.id, 'next-exit');
-    const sent = await this.o.runtime.kill(c.id, signal || c.config.StopSignal || 'SIGTERM').then(
+    const stopSignal = signal || c.config.StopSignal || 'SIGTERM';
+    const sent = await this.o.runtime.kill(c.id, stopSignal).then(
       () => true,
       () => false,
     );
+    // moby's stop goes through kill, so `docker events` shows kill, die, stop.
+    if (sent) this.emit('kill', c, { signal: signalAttribute(stopSignal) });
+    await thawAfterSignal(this.o.runtime, c);
     // moby waits only 2 s when the stop signal could not be delivered.
     const grace = sent ? timeout : Math.min(timeout, 2);
     const inTime = grace < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), delay(grace * 1000).then(() => false)]);
     if (!inTime) {
-      await this.o.runtime.kill(c.id, 'SIGKILL').catch(() => undefined);
+      await this.o.runtime.kill(c.id, 'SIGKILL').then(
+        () => this.emit('kill', c, { signal: signalAttribute('SIGKILL') }),
+        () => undefined,
+      );
       await exited;
     }
     this.emit('stop', c);
@@ -229,27 +364,117 @@ export class ContainerService {
     if (!c.state.running) throw new ConflictError(`Container ${c.id} is not running`);
     c.manuallyStopped = true;
     await this.o.store.save(c);
+    if (await this.cancelPendingRestart(c)) {
+      this.emit('kill', c, { signal: signalAttribute(signal) });
+      return;
+    }
     await this.o.runtime.kill(c.id, signal);
-    this.emit('kill', c, { signal });
+    await thawAfterSignal(this.o.runtime, c);
+    this.emit('kill', c, { signal: signalAttribute(signal) });
   }
 
-  async remove(ref: string, options: { force?: boolean } = {}): Promise<void> {
+  async restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
+    const c = this.o.store.get(ref);
+    if (c.state.running) await this.stop(c.id, timeoutSeconds, signal);
+    await this.start(c.id);
+    this.emit('restart', c);
+  }
+
+  pause(ref: string): Promise<void> {
+    const c = this.o.store.get(ref);
+    return this.lock.run(c.id, async () => {
+      await pauseContainer(this.o.runtime, c);
+      this.health.stop(c.id);
+      await this.o.store.save(c);
+      this.emit('pause', c);
+    });
+  }
+
+  unpause(ref: string): Promise<void> {
+    const c = this.o.store.get(ref);
+    return this.lock.run(c.id, async () => {
+      await unpauseContainer(this.o.runtime, c);
+      this.health.start(c, { reset: false });
+      await this.o.store.save(c);
+      this.emit('unpause', c);
+    });
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const c = this.o.store.get(ref);
+    const oldName = await renameContainer(this.o.store, c, newName);
+    this.emit('rename', c, { oldName });
+  }
+
+  update(ref: string, update: ContainerUpdate): Promise<{ Warnings: string[] }> {
+    const c = this.o.store.get(ref);
+    return this.lock.run(c.id, async () => ({ Warnings: await updateContainer(c, update, (r) => this.o.store.save(r)) }));
+  }
+
+  /** Removes stopped containers matching the filters (until, label, label!). */
+  async prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    const matches = this.o.store.all().filter(pruneFilter(filters, new Date()));
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const c of matches) {
+      const size = await directorySize(join(this.o.store.dirOf(c.id), 'upper'));
+      try {
+        await this.remove(c.id);
+      } catch (err) {
+        this.o.log.warn(`prune ${c.id}: ${String(err)}`);
+        continue;
+      }
+      deleted.push(c.id);
+      reclaimed += size;
+    }
+    return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
+  /** `docker top`: the container's processes as the host's `ps` shows them. */
+  async top(ref: string, psArgs?: string): Promise<TopResult> {
+    const c = this.o.store.get(ref);
+    if (!c.state.running) throw new ConflictError(`Container ${c.id} is not running`);
+    return containerTop(await Cgroup.ofContainer(c.id).pids(), psArgs || undefined);
+  }
+
+  /** One stats sample; zeroes for a container that is not running. */
+  async stats(ref: string, previous?: ContainerStats): Promise<ContainerStats> {
+    const c = this.o.store.get(ref);
+    if (!c.state.running) return emptyStats(c.name, c.id);
+    return sampleStats(Cgroup.ofContainer(c.id), c.name, c.id, previous);
+  }
+
+  /** Adds SizeRw (the read-write layer) and SizeRootFs (with the image) to list rows, for `?size=1`. */
+  async withSizes(rows: ContainerSummary[], imageSize: (imageId: string) => number): Promise<ContainerSummary[]> {
+    return Promise.all(
+      rows.map(async (row) => {
+        const sizeRw = await directorySize(join(this.o.store.dirOf(row.Id), 'upper'));
+        return { ...row, SizeRw: sizeRw, SizeRootFs: sizeRw + imageSize(row.ImageID) };
+      }),
+    );
+  }
+
+  async remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const c = this.o.store.get(ref);
     if (this.removing.has(c.id)) throw new ConflictError(`removal of container ${c.id.slice(0, 12)} is already in progress`);
+    if (c.state.running && !options.force) {
+      const what = c.state.restarting ? 'restarting' : 'running';
+      throw new ConflictError(`cannot remove container "${c.name}": container is ${what}: stop the container before removing or force remove`);
+    }
+    await this.cancelPendingRestart(c);
     if (c.state.running) {
-      if (!options.force) {
-        throw new ConflictError(`cannot remove container "${c.name}": container is running: stop the container before removing or force remove`);
-      }
       this.removing.add(c.id);
       const exited = this.waiters.add(c.id, 'next-exit');
       await this.o.runtime.kill(c.id, 'SIGKILL').catch(() => undefined);
+      await thawAfterSignal(this.o.runtime, c);
       await exited;
     }
     this.removing.add(c.id);
-    await this.lock.run(c.id, () => this.removeLocked(c));
+    await this.lock.run(c.id, () => this.removeLocked(c, options.volumes ?? false));
   }
 
-  private async removeLocked(c: ContainerRecord): Promise<void> {
+  /** `removeVolumes` (`rm -v`, and AutoRemove as in moby) also removes the container's anonymous volumes. */
+  private async removeLocked(c: ContainerRecord, removeVolumes = false): Promise<void> {
     this.removing.add(c.id);
     try {
       const spec = this.taskSpec(c);
@@ -261,6 +486,8 @@ export class ContainerService {
     } finally {
       this.removing.delete(c.id);
     }
+    await this.o.mounts.release(c, removeVolumes);
+    this.restarts.forget(c.id);
     this.pendingAttaches.get(c.id)?.forEach((t) => t.end());
     this.pendingAttaches.delete(c.id);
     this.emit('destroy', c);
@@ -303,17 +530,50 @@ export class ContainerService {
     void target.closed.then(() => session.detach());
   }
 
+  /** Resizes a TTY container's terminal (ConflictError when it has no conmon). */
+  async resize(ref: string, height: number, width: number): Promise<void> {
+    const c = this.o.store.get(ref);
+    // Not gated on state.running: clients resize while start is still in progress, and conmon already listens.
+    if (c.config.Tty) await this.o.runtime.resize(this.taskSpec(c), height, width);
+  }
+
   list(options: ListOptions = {}): ContainerSummary[] {
     const now = new Date();
-    let records = this.o.store.all().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-    if (!options.all && !(options.limit && options.limit > 0)) records = records.filter((c) => c.state.running);
+    const { predicate, impliesAll } = containerListFilter(options.filters ?? {}, {
+      find: (ref) => this.o.store.get(ref),
+      imageIds: (ref) => this.imageIds(ref),
+      isRemoving: (id) => this.removing.has(id),
+    });
+    let records = this.o.store.all().filter(predicate).sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+    if (!options.all && !impliesAll && !(options.limit && options.limit > 0)) records = records.filter((c) => c.state.running);
     if (options.limit && options.limit > 0) records = records.slice(0, options.limit);
     return records.map((c) => summaryView(c, now, this.removing.has(c.id)));
+  }
+
+  private imageIds(ref: string): string[] {
+    try {
+      return [this.o.images.resolve(ref).id];
+    } catch {
+      return [];
+    }
   }
 
   inspect(ref: string): ContainerInspect {
     const c = this.o.store.get(ref);
     return inspectView(c, { dir: this.o.store.dirOf(c.id), logPath: this.taskSpec(c).logPath }, this.removing.has(c.id));
+  }
+
+  /** Containers created from an image, for the image store's delete rules. */
+  usersOfImage(imageId: string): Array<{ id: string; running: boolean }> {
+    return this.o.store
+      .all()
+      .filter((c) => c.imageId === imageId)
+      .map((c) => ({ id: c.id, running: c.state.running }));
+  }
+
+  /** The image top layer under each container's read-write layer: the image store must keep them. */
+  imageLayersInUse(): Array<string | null> {
+    return this.o.store.all().map((c) => c.imageChainId);
   }
 
   counts(): { total: number; running: number; paused: number; stopped: number } {
@@ -327,7 +587,7 @@ export class ContainerService {
     this.events.emit('event', {
       Type: 'container',
       Action: action,
-      Actor: { ID: c.id, Attributes: { image: c.imageRef, name: c.name.slice(1), ...(c.config.Labels ?? {}), ...extra } },
+      Actor: { ID: c.id, Attributes: { ...(c.config.Labels ?? {}), image: c.imageRef, name: c.name.slice(1), ...extra } },
       time: Math.floor(Date.now() / 1000),
       timeNano: Date.now() * 1_000_000,
     });

@@ -72,6 +72,28 @@ export class ContainerStore {
     await this.save(record);
   }
 
+  /** Moves a container to a free name and persists it. */
+  async rename(record: ContainerRecord, name: string): Promise<void> {
+    const owner = this.idByName.get(name);
+    if (owner) {
+      throw new ConflictError(
+        `Error when allocating new name: Conflict. The container name "${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    const oldName = record.name;
+    this.idByName.delete(oldName);
+    this.idByName.set(name, record.id);
+    record.name = name;
+    try {
+      await this.save(record);
+    } catch (err) {
+      this.idByName.delete(name);
+      this.idByName.set(oldName, record.id);
+      record.name = oldName;
+      throw err;
+    }
+  }
+
   async save(record: ContainerRecord): Promise<void> {
     await writeFileAtomic(join(this.dirOf(record.id), RECORD_FILE), JSON.stringify(record));
   }

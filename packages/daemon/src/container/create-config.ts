@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type ContainerConfig, type ContainerCreateRequest, type HostConfig } from '@berth/api';
 import type { ImageRunConfig } from '@berth/oci';
+import { resolveHealthcheck } from './health-config.js';
 
 /** Docker's strslice: a JSON string is a one-element list. */
 function toList(value: string[] | string | null | undefined): string[] | undefined {
@@ -63,6 +64,9 @@ export function mergeCreateConfig(request: ContainerCreateRequest, imageRef: str
     Cmd: cmd.length > 0 ? cmd : null,
     Entrypoint: entrypoint.length > 0 ? entrypoint : null,
     Labels: { ...(image?.Labels ?? {}), ...(requested.Labels ?? {}) },
+    Healthcheck: resolveHealthcheck(requested.Healthcheck, image?.Healthcheck),
+    // The image's VOLUME entries join the requested ones; each becomes an anonymous volume unless mounted.
+    Volumes: image?.Volumes || requested.Volumes ? { ...(image?.Volumes ?? {}), ...(requested.Volumes ?? {}) } : null,
   };
   if (!requested.User) config.User = image?.User ?? '';
   if (!requested.WorkingDir) config.WorkingDir = image?.WorkingDir ?? '';

@@ -1,4 +1,6 @@
 import type { ContainerConfig, HostConfig } from '@berth/api';
+import type { ContainerMount } from './container-mount.js';
+import type { HealthState } from './health-state.js';
 import type { RunState } from './state.js';
 
 /** What the engine persists for one container (`<data-root>/containers/<id>/container.json`). */
@@ -20,4 +22,8 @@ export interface ContainerRecord {
   restartCount: number;
   /** Set by an explicit stop/kill so restart policies and live restore know the user meant it. */
   manuallyStopped: boolean;
+  /** State.Health, for containers with a healthcheck once they have been started. */
+  health?: HealthState;
+  /** User mounts (binds, volumes, tmpfs) planned at create; absent on records from before volumes. */
+  mounts?: ContainerMount[];
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { buildRuntimeSpec, resolveUser, type RuntimeSpec } from '@berth/oci';
+import { buildRuntimeSpec, resolveUser, type RuntimeMount, type RuntimeSpec, type SpecInput } from '@berth/oci';
 import type { ContainerRecord } from './record.js';
 import type { EtcFiles } from './etc-files.js';
 import { resolveInRoot } from '../util/secure-path.js';
@@ -25,11 +25,24 @@ function processEnv(c: ContainerRecord): string[] {
   return env;
 }
 
-export async function buildContainerSpec(c: ContainerRecord, ctx: { rootfs: string; etc: EtcFiles; initPath?: string }): Promise<RuntimeSpec> {
-  const hc = c.hostConfig;
+export interface ContainerSpecContext {
+  rootfs: string;
+  etc: EtcFiles;
+  initPath?: string;
+  /** Volume, bind and `--mount` tmpfs mounts, destinations relative to the container's root. */
+  mounts?: RuntimeMount[];
+}
+
+export async function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecContext): Promise<RuntimeSpec> {
   const user = resolveUser(c.config.User ?? '', await readInRoot(ctx.rootfs, '/etc/passwd'), await readInRoot(ctx.rootfs, '/etc/group'));
+  return buildRuntimeSpec(containerSpecInput(c, ctx, user));
+}
+
+/** The runtime spec generator's input for a container; pure, so create can validate with it before any rootfs exists. */
+export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext, user: SpecInput['user']): SpecInput {
+  const hc = c.hostConfig;
   const securityOpt = hc.SecurityOpt ?? [];
-  return buildRuntimeSpec({
+  return {
     rootfs: ctx.rootfs,
     args: [c.path, ...c.args],
     env: processEnv(c),
@@ -48,6 +61,7 @@ export async function buildContainerSpec(c: ContainerRecord, ctx: { rootfs: stri
     etcFiles: { hosts: ctx.etc.hosts, hostname: ctx.etc.hostname, resolvConf: ctx.etc.resolvConf },
     shmSize: hc.ShmSize || undefined,
     tmpfs: hc.Tmpfs ?? undefined,
+    mounts: ctx.mounts,
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     resources: {
       memory: hc.Memory || undefined,
@@ -61,5 +75,5 @@ export async function buildContainerSpec(c: ContainerRecord, ctx: { rootfs: stri
     sysctls: hc.Sysctls ?? undefined,
     cgroupsPath: `/berth/${c.id}`,
     init: hc.Init && ctx.initPath ? { hostPath: ctx.initPath } : undefined,
-  });
+  };
 }

@@ -52,6 +52,11 @@ export function markStopped(s: RunState, exit: { exitCode: number; finishedAt: D
   };
 }
 
+/** Exited, with a restart pending: moby keeps Running true while Restarting (SetRestarting). */
+export function markRestarting(s: RunState, exit: { exitCode: number; finishedAt: Date; oomKilled?: boolean }): RunState {
+  return { ...markStopped(s, exit), running: true, restarting: true };
+}
+
 export function toApiState(s: RunState, removing = false): ApiContainerState {
   return {
     Status: statusOf(s, removing),

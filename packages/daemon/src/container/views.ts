@@ -1,6 +1,8 @@
 import type { ContainerInspect, ContainerSummary } from '@berth/api';
 import type { ContainerRecord } from './record.js';
+import { mountPointsView } from './container-mount.js';
 import { humanStatus, toApiState } from './state.js';
+import { healthSuffix } from './health-state.js';
 import { etcFilePaths } from './etc-files.js';
 import { join } from 'node:path';
 
@@ -17,7 +19,7 @@ export function inspectView(c: ContainerRecord, paths: ContainerPaths, removing:
     Created: c.created,
     Path: c.path,
     Args: c.args,
-    State: toApiState(c.state, removing),
+    State: { ...toApiState(c.state, removing), ...(c.health ? { Health: c.health } : {}) },
     Image: c.imageId,
     ResolvConfPath: etc.resolvConf,
     HostnamePath: etc.hostname,
@@ -36,7 +38,7 @@ export function inspectView(c: ContainerRecord, paths: ContainerPaths, removing:
       Name: 'overlay2',
       Data: { UpperDir: join(paths.dir, 'upper'), WorkDir: join(paths.dir, 'work'), MergedDir: join(paths.dir, 'rootfs') },
     },
-    Mounts: [],
+    Mounts: mountPointsView(c.mounts),
     Config: c.config,
     NetworkSettings: {
       Bridge: '',
@@ -63,10 +65,10 @@ export function summaryView(c: ContainerRecord, now: Date, removing: boolean): C
     Ports: [],
     Labels: c.config.Labels ?? {},
     State: toApiState(c.state, removing).Status,
-    Status: humanStatus(c.state, now, removing),
+    Status: humanStatus(c.state, now, removing) + (c.state.running && !c.state.paused && !c.state.restarting ? healthSuffix(c.health) : ''),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'none' },
     NetworkSettings: { Networks: {} },
-    Mounts: [],
+    Mounts: mountPointsView(c.mounts),
   };
 }
 

@@ -48,7 +48,8 @@ export function conmonArgs(launch: ConmonLaunch): string[] {
   if (spec.terminal) args.push('-t');
   if (spec.openStdin) {
     args.push('-i');
-    if (!spec.stdinOnce) args.push('--leave-stdin-open');
+    // conmon cannot tell a detach from an EOF; on a terminal EOF is ctrl-D anyway, so a TTY's stdin stays open.
+    if (!spec.stdinOnce || spec.terminal) args.push('--leave-stdin-open');
   }
   if (spec.logSizeMax !== undefined && spec.logSizeMax > 0) args.push('--log-size-max', String(spec.logSizeMax));
   return args;
@@ -77,6 +78,8 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
   const child = spawn(launch.conmonPath, conmonArgs(launch), {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
+    // conmon drops files such as its `oom` marker into its working directory: keep them in the bundle.
+    cwd: launch.spec.bundleDir,
     env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
   });
   const stderr = child.stdio[2] as Readable;

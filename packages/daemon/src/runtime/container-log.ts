@@ -33,52 +33,96 @@ const SPACE = 0x20;
 
 /** Parses one k8s-file line (without its `\n`): `<RFC3339Nano> <stdout|stderr> <P|F> <bytes>`. */
 export function parseLogLine(line: Buffer): LogRecord | null {
-  const first = line.indexOf(SPACE);
-  const second = first < 0 ? -1 : line.indexOf(SPACE, first + 1);
-  const third = second < 0 ? -1 : line.indexOf(SPACE, second + 1);
+  return parseRecord(Buffer.concat([line, Buffer.of(NEWLINE)]), 0, line.length);
+}
+
+/** The last timestamp parsed: conmon stamps every line of one read with the same time. */
+let lastTimestampBytes = Buffer.alloc(0);
+let lastTimestamp = '';
+let lastTime = new Date(0);
+
+const FLAG_PARTIAL = 0x50;
+const FLAG_FULL = 0x46;
+const STDOUT = Buffer.from('stdout');
+const STDERR = Buffer.from('stderr');
+
+function streamAt(buffer: Buffer, start: number, end: number): LogRecord['stream'] | null {
+  if (end - start !== STDOUT.length) return null;
+  if (buffer.compare(STDOUT, 0, STDOUT.length, start, end) === 0) return 'stdout';
+  if (buffer.compare(STDERR, 0, STDERR.length, start, end) === 0) return 'stderr';
+  return null;
+}
+
+/**
+ * Parses the record in `buffer[start, end)`, where `buffer[end]` is its `\n`. A complete line's data is a
+ * view of `buffer` including that newline, so large logs are read without copying each line.
+ */
+function parseRecord(buffer: Buffer, start: number, end: number): LogRecord | null {
+  const first = buffer.indexOf(SPACE, start);
+  const second = first < 0 || first >= end ? -1 : buffer.indexOf(SPACE, first + 1);
+  if (second < 0 || second >= end) return null;
+  const thirdFound = buffer.indexOf(SPACE, second + 1);
   // A record with empty content may lack the separator after its flag.
-  const flagEnd = third < 0 ? line.length : third;
-  if (second < 0) return null;
-  const timestamp = line.toString('latin1', 0, first);
-  const stream = line.toString('latin1', first + 1, second);
-  const flag = line.toString('latin1', second + 1, flagEnd);
-  const time = new Date(timestamp);
-  if ((stream !== 'stdout' && stream !== 'stderr') || (flag !== 'P' && flag !== 'F') || Number.isNaN(time.getTime())) {
-    return null;
+  const third = thirdFound < 0 || thirdFound >= end ? -1 : thirdFound;
+  const flagEnd = third < 0 ? end : third;
+  // Compared as bytes, not strings: this runs once per line of logs that can be gigabytes long.
+  const stream = streamAt(buffer, first + 1, second);
+  const flag = flagEnd === second + 2 ? buffer[second + 1] : -1;
+  if (!stream || (flag !== FLAG_PARTIAL && flag !== FLAG_FULL)) return null;
+  if (lastTimestampBytes.length !== first - start || buffer.compare(lastTimestampBytes, 0, lastTimestampBytes.length, start, first) !== 0) {
+    lastTimestampBytes = Buffer.from(buffer.subarray(start, first));
+    lastTimestamp = lastTimestampBytes.toString('latin1');
+    lastTime = new Date(lastTimestamp);
   }
-  const content = third < 0 ? Buffer.alloc(0) : line.subarray(third + 1);
-  const partial = flag === 'P';
-  return { stream, time, timestamp, partial, data: partial ? Buffer.from(content) : Buffer.concat([content, Buffer.of(NEWLINE)]) };
+  const time = lastTime;
+  const timestamp = lastTimestamp;
+  if (Number.isNaN(time.getTime())) return null;
+  const contentStart = third < 0 ? end : third + 1;
+  const partial = flag === FLAG_PARTIAL;
+  return { stream, time, timestamp, partial, data: buffer.subarray(contentStart, partial ? end : end + 1) };
 }
 
 /** Reads a conmon k8s-file log as records, optionally following it as conmon appends. */
 export async function* readContainerLog(path: string, options: ReadLogOptions = {}): AsyncIterable<LogRecord> {
+  for await (const batch of readContainerLogBatches(path, options)) yield* batch;
+}
+
+/** readContainerLog in batches of what one read returned: far fewer awaits for large logs. */
+export async function* readContainerLogBatches(path: string, options: ReadLogOptions = {}): AsyncIterable<LogRecord[]> {
   const reader = await LogReader.open(path);
   if (!reader) return;
   try {
     if (options.tail !== undefined && options.tail >= 0) await reader.seekToLastRecords(options.tail);
-    const accept = (record: LogRecord): 'yield' | 'skip' | 'stop' => {
-      if (options.until && record.time > options.until) return 'stop';
-      if (options.since && record.time < options.since) return 'skip';
-      return 'yield';
+    /** The records to pass on, and whether `until` was reached. */
+    const accept = (records: LogRecord[]): { batch: LogRecord[]; done: boolean } => {
+      const batch: LogRecord[] = [];
+      for (const record of records) {
+        if (options.until && record.time > options.until) return { batch, done: true };
+        if (options.since && record.time < options.since) continue;
+        batch.push(record);
+      }
+      return { batch, done: false };
     };
     if (!options.follow) {
-      for (const record of await reader.readAvailable()) {
-        const verdict = accept(record);
-        if (verdict === 'stop') return;
-        if (verdict === 'yield') yield record;
+      for (;;) {
+        const records = await reader.readSome();
+        if (records === null) return;
+        const { batch, done } = accept(records);
+        if (batch.length) yield batch;
+        if (done) return;
       }
-      return;
     }
     const follower = new ChangeFollower(path, options);
     try {
       for (;;) {
         const stopping = follower.stopRequested;
-        for (const record of await reader.readAvailable()) {
+        for (;;) {
+          const records = await reader.readSome();
+          if (records === null) break;
           if (options.signal?.aborted) return;
-          const verdict = accept(record);
-          if (verdict === 'stop') return;
-          if (verdict === 'yield') yield record;
+          const { batch, done } = accept(records);
+          if (batch.length) yield batch;
+          if (done) return;
         }
         if (stopping || options.signal?.aborted) return;
         await reader.reopenIfReplaced();
@@ -143,22 +187,24 @@ class LogReader {
     this.position = 0;
   }
 
-  /** Everything appended since the last call, as records. */
-  async readAvailable(): Promise<LogRecord[]> {
-    const records: LogRecord[] = [];
-    const chunk = Buffer.alloc(CHUNK_SIZE);
+  /** The records of the next chunk of the file; null at its current end. */
+  async readSome(): Promise<LogRecord[] | null> {
+    const chunk = Buffer.allocUnsafe(CHUNK_SIZE);
     for (;;) {
       const { bytesRead } = await this.handle.read(chunk, 0, CHUNK_SIZE, this.position);
-      if (bytesRead === 0) return records;
+      if (bytesRead === 0) return null;
       this.position += bytesRead;
-      let data = Buffer.concat([this.pending, chunk.subarray(0, bytesRead)]);
+      const data = Buffer.concat([this.pending, chunk.subarray(0, bytesRead)]);
+      const records: LogRecord[] = [];
+      let start = 0;
       let newline: number;
-      while ((newline = data.indexOf(NEWLINE)) >= 0) {
-        const record = parseLogLine(data.subarray(0, newline));
+      while ((newline = data.indexOf(NEWLINE, start)) >= 0) {
+        const record = parseRecord(data, start, newline);
         if (record) records.push(record);
-        data = data.subarray(newline + 1);
+        start = newline + 1;
       }
-      this.pending = Buffer.from(data);
+      this.pending = data.subarray(start);
+      if (records.length) return records;
     }
   }
 

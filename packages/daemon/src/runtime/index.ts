@@ -12,5 +12,6 @@ export type {
 } from './runtime-driver.js';
 export { createRuntimeDriver } from './oci-runtime-driver.js';
 export { OciRuntimeError, RuntimeConfigError } from './runtime-errors.js';
-export { parseLogLine, readContainerLog } from './container-log.js';
+export { parseLogLine, readContainerLog, readContainerLogBatches } from './container-log.js';
 export type { LogRecord, ReadLogOptions } from './container-log.js';
+export type { ExecExit, ExecProcess } from './exec-process.js';

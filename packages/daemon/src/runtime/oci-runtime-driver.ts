@@ -3,6 +3,8 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
 import { openAttachSocket } from './attach-socket.js';
 import { launchConmon } from './conmon.js';
+import { startExecProcess } from './exec-process.js';
+import { startTerminalExec } from './exec-terminal.js';
 import { resizeTerminal } from './control-fifo.js';
 import { isMonitorAlive, readExit, waitExit } from './exit-file.js';
 import { RuntimeCli, RuntimeCommandFailure, isMissingContainer, isNotRunning } from './runtime-cli.js';
@@ -74,6 +76,10 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
     isMonitorAlive,
     attach: openAttachSocket,
     resize: (spec, height, width) => resizeTerminal(spec, height, width),
+    execProcess(spec, execId, process) {
+      const launch = { runtimePath, stateRoot: options.stateRoot, containerId: spec.id, bundleDir: spec.bundleDir, execId, process };
+      return process.terminal ? startTerminalExec({ ...launch, conmonPath }) : startExecProcess(launch);
+    },
   };
 }
 

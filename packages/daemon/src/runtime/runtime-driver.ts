@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { RuntimeSpec } from '@berth/oci';
+import type { ExecProcess } from './exec-process.js';
 
 /** Everything conmon needs to create one container's task. Directories must exist. */
 export interface TaskSpec {
@@ -90,6 +92,11 @@ export interface RuntimeDriver {
   attach(spec: BundleSpec, options?: AttachOptions): Promise<AttachSession>;
   /** Resizes a TTY container's terminal through conmon's ctl FIFO. */
   resize(spec: BundleSpec, height: number, width: number): Promise<void>;
+  /**
+   * Starts `process` in the running container (`docker exec`), its stdio held by this daemon: runc's pipes,
+   * or conmon's attach socket when it has a terminal.
+   */
+  execProcess(spec: BundleSpec, execId: string, process: NonNullable<RuntimeSpec['process']>): Promise<ExecProcess>;
 }
 
 export interface RuntimeDriverOptions {

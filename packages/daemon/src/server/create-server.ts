@@ -7,7 +7,17 @@ import { handleUpgrade } from './hijack.js';
 import type { Engine } from './engine.js';
 import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
+import { imageManageRoutes } from './routes/image-manage.js';
+import { imageCreateRoutes } from './routes/image-create.js';
+import { systemDfRoutes } from './routes/system-df.js';
 import { containerRoutes } from './routes/containers.js';
+import { volumeRoutes } from './routes/volumes.js';
+import { eventRoutes } from './routes/events.js';
+import { containerOpsRoutes } from './routes/container-ops.js';
+import { logRoutes } from './routes/logs.js';
+import { execRoutes } from './routes/exec.js';
+import { resizeRoutes } from './routes/resize.js';
+import { archiveRoutes } from './routes/archive.js';
 
 const VERSION_ERROR = Symbol('berth.apiVersionError');
 type VersionedRequest = IncomingMessage & { [VERSION_ERROR]?: string };
@@ -53,7 +63,10 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = isBerthError(err) ? httpStatusOf(err) : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
-    void reply.status(status).send(status === 304 ? undefined : { message: err.message });
+    // The docker CLI decodes an error body only when the type is exactly application/json (no charset).
+    if (status !== 304) void reply.header('Content-Type', 'application/json');
+    // A Buffer, because fastify appends "; charset=utf-8" to the type of a string body.
+    void reply.status(status).send(status === 304 ? undefined : Buffer.from(JSON.stringify({ message: err.message })));
   });
   app.setNotFoundHandler((_request, reply) => {
     void reply.status(404).send({ message: 'page not found' });
@@ -63,6 +76,16 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
 
   void app.register(systemRoutes(engine));
   void app.register(imageRoutes(engine));
+  void app.register(imageManageRoutes(engine));
+  void app.register(imageCreateRoutes(engine));
+  void app.register(systemDfRoutes(engine));
   void app.register(containerRoutes(engine));
+  void app.register(volumeRoutes(engine));
+  void app.register(eventRoutes(engine));
+  void app.register(containerOpsRoutes(engine));
+  void app.register(logRoutes(engine));
+  void app.register(execRoutes(engine));
+  void app.register(resizeRoutes(engine));
+  void app.register(archiveRoutes(engine));
   return app;
 }

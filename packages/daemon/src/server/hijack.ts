@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { once } from 'node:events';
 import {
   MULTIPLEXED_STREAM_CONTENT_TYPE,
@@ -8,12 +8,19 @@ import {
   compareApiVersions,
   frameStdStream,
   httpStatusOf,
+  type ContainerInspect,
+  DEFAULT_DETACH_KEYS,
+  DetachKeysFilter,
+  parseDetachKeys,
 } from '@berth/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Engine } from './engine.js';
 import { splitVersionedUrl } from './api-version.js';
 import { rawHeaderLines } from './headers.js';
 import { queryBool } from './query.js';
+import { replayLogs } from './log-replay.js';
+import { attachOverWebSocket } from './attach-ws.js';
+import { execOverHttp, readUpgradeBody, type ExecStartBody } from './exec-stream.js';
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };
 
@@ -36,11 +43,34 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
   if (error) return writeRawError(socket, 400, error);
   const parsed = new URL(url, 'http://berth');
   const query = Object.fromEntries(parsed.searchParams);
+  const attachWs = /^\/containers\/([^/]+)\/attach\/ws$/.exec(parsed.pathname);
+  if (req.method === 'GET' && attachWs) {
+    attachOverWebSocket(engine, decodeURIComponent(attachWs[1]!), query, req, socket).catch((err: unknown) => {
+      log.warn({ err }, 'websocket attach failed');
+      socket.destroy();
+    });
+    return;
+  }
   const attach = /^\/containers\/([^/]+)\/attach$/.exec(parsed.pathname);
   if (req.method === 'POST' && attach) {
-    attachOverHttp(engine, decodeURIComponent(attach[1]!), query, socket, { upgraded: true, apiVersion: version }).catch((err: unknown) => {
-      log.warn({ err }, 'attach failed');
-    });
+    // dockerode sends its options as a body; what follows the body is stdin.
+    readUpgradeBody(socket, Number(req.headers['content-length'] ?? 0))
+      .then(() => attachOverHttp(engine, decodeURIComponent(attach[1]!), query, socket, { upgraded: true, apiVersion: version }))
+      .catch((err: unknown) => {
+        log.warn({ err }, 'attach failed');
+        socket.destroy();
+      });
+    return;
+  }
+  const execStart = /^\/exec\/([^/]+)\/start$/.exec(parsed.pathname);
+  if (req.method === 'POST' && execStart) {
+    const execId = decodeURIComponent(execStart[1]!);
+    readUpgradeBody(socket, Number(req.headers['content-length'] ?? 0))
+      .then((body) => execOverHttp(engine.execs, execId, (body ?? {}) as ExecStartBody, socket, { upgraded: true, apiVersion: version }))
+      .catch((err: unknown) => {
+        log.warn({ err }, 'exec start failed');
+        socket.destroy();
+      });
     return;
   }
   writeRawError(socket, 404, 'page not found');
@@ -54,12 +84,14 @@ export async function attachOverHttp(
   socket: Duplex,
   options: { upgraded: boolean; apiVersion: string },
 ): Promise<void> {
-  let tty: boolean;
+  let inspected: ContainerInspect;
   try {
-    tty = engine.containers.inspect(ref).Config.Tty ?? false;
+    inspected = engine.containers.inspect(ref);
+    if (query.detachKeys) parseDetachKeys(query.detachKeys);
   } catch (err) {
     return writeRawError(socket, httpStatusOf(err), (err as Error).message);
   }
+  const tty = inspected.Config.Tty ?? false;
   const contentType = !tty && compareApiVersions(options.apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM_CONTENT_TYPE : RAW_STREAM_CONTENT_TYPE;
   socket.write(
     options.upgraded
@@ -70,10 +102,24 @@ export async function attachOverHttp(
     if (!socket.writable) return;
     socket.write(tty ? data : frameStdStream(stream, data));
   };
-  const closed = once(socket, 'close').then(() => undefined);
+  // `once` rejects when the socket errors first (EPIPE from a client that left): that is a close too.
+  const closed = once(socket, 'close').then(
+    () => undefined,
+    () => undefined,
+  );
+  if (queryBool(query.logs)) await replayLogs(inspected.LogPath, writer);
+  let stdin: Readable | undefined;
+  if (queryBool(query.stdin)) {
+    const filter = new DetachKeysFilter(parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS));
+    filter.once('detach', () => {
+      socket.unpipe(filter);
+      socket.destroy();
+    });
+    stdin = socket.pipe(filter);
+  }
   try {
     await engine.containers.attach(ref, {
-      stdin: queryBool(query.stdin) ? socket : undefined,
+      stdin,
       stdout: queryBool(query.stdout) ? writer(StdStream.Stdout) : undefined,
       stderr: queryBool(query.stderr) ? writer(StdStream.Stderr) : undefined,
       end: () => socket.end(),

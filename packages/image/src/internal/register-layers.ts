@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { InvalidArgumentError, type ProgressMessage } from '@berth/api';
-import type { LayerStore } from '@berth/layer';
+import { isUncompressedFile, type LayerStore } from '@berth/layer';
 import { shortId } from '@berth/reference';
 import type { PreparedImage } from './prepare-load.js';
 
@@ -46,7 +46,10 @@ export async function registerLayers(layers: LayerStore, image: PreparedImage, o
     const chainId = options.chain[index];
     if (layers.get(chainId) !== undefined) continue;
     const parent = index === 0 ? null : options.chain[index - 1];
-    const info = await layers.register(await layerStream(layer.file, shortId(diffIds[index]), options.onProgress), parent);
+    // An uncompressed staged layer is the kept tar already: the layer store links it instead of copying.
+    const tarFile = (await isUncompressedFile(layer.file)) ? layer.file : undefined;
+    const stream = await layerStream(layer.file, shortId(diffIds[index]), options.onProgress);
+    const info = await layers.register(stream, parent, tarFile === undefined ? {} : { tarFile });
     options.onRegistered(info.chainId);
     if (info.diffId !== diffIds[index]) {
       throw new InvalidArgumentError(`invalid diffID for layer ${index} (${layer.name}): expected "${diffIds[index]}", got "${info.diffId}"`);

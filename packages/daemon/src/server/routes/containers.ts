@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ContainerCreateRequestSchema, InvalidArgumentError, type ContainerCreateRequest } from '@berth/api';
 import type { Engine } from '../engine.js';
 import type { WaitCondition } from '../../container/exit-waiters.js';
-import { queryBool, queryInt } from '../query.js';
+import { queryBool, queryFilters, queryInt } from '../query.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { attachOverHttp } from '../hijack.js';
 import { splitVersionedUrl } from '../api-version.js';
@@ -25,7 +25,10 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
 
     app.get('/containers/json', async (request) => {
       const query = request.query as Query;
-      return containers.list({ all: queryBool(query.all), limit: queryInt(query.limit, 'limit') });
+      const rows = containers.list({ all: queryBool(query.all), limit: queryInt(query.limit, 'limit'), filters: queryFilters(query.filters) });
+      if (!queryBool(query.size)) return rows;
+      const imageSizes = new Map(engine.images.list({ all: true }).map((image) => [image.Id, image.Size]));
+      return containers.withSizes(rows, (id) => imageSizes.get(id) ?? 0);
     });
 
     app.get<{ Params: IdParams }>('/containers/:id/json', async (request) => containers.inspect(request.params.id));
@@ -59,7 +62,7 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
 
     app.delete<{ Params: IdParams }>('/containers/:id', async (request, reply) => {
       const query = request.query as Query;
-      await containers.remove(request.params.id, { force: queryBool(query.force) });
+      await containers.remove(request.params.id, { force: queryBool(query.force), volumes: queryBool(query.v) });
       return reply.status(204).send();
     });
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { NotFoundError, progressLine } from '@berth/api';
 import type { Engine } from '../engine.js';
-import { queryBool } from '../query.js';
+import { queryBool, queryFilters } from '../query.js';
 
 /** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
 function splitImagePath(wildcard: string, suffix: string): string | undefined {
@@ -24,14 +24,18 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
     app.get('/images/json', async (request) => {
       const query = request.query as Record<string, unknown>;
-      return engine.images.list({ all: queryBool(query.all) });
+      return engine.images.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
     });
 
-    app.get('/images/*', async (request) => {
+    app.get('/images/*', async (request, reply) => {
       const wildcard = (request.params as { '*': string })['*'];
       const name = splitImagePath(wildcard, 'json');
-      if (name === undefined) throw new NotFoundError('page not found');
-      return engine.images.inspect(name);
+      if (name !== undefined) return engine.images.inspect(name);
+      const historyOf = splitImagePath(wildcard, 'history');
+      if (historyOf !== undefined) return engine.images.history(historyOf);
+      const saved = splitImagePath(wildcard, 'get');
+      if (saved !== undefined) return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save([saved]));
+      throw new NotFoundError('page not found');
     });
 
     app.post('/images/load', async (request, reply) => {

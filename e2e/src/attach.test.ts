@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+
+let daemon: TestDaemon;
+
+beforeAll(async () => {
+  daemon = await startTestDaemon();
+  await daemon.berth(['load', '-i', await busyboxArchive()]);
+});
+
+afterAll(async () => {
+  const leftovers = await daemon.cleanup();
+  expect(leftovers.mounts).toEqual([]);
+});
+
+/** Collects what a raw (TTY) attach stream delivers until `pattern` shows up. */
+function readUntil(stream: Duplex, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        stream.off('data', onData);
+        resolve(seen);
+      }
+    };
+    stream.on('data', onData);
+    stream.once('end', () => reject(new Error(`stream ended before ${String(pattern)}; got ${JSON.stringify(seen)}`)));
+  });
+}
+
+/** A minimal RFC 6455 client over the daemon socket: collects the payloads of server frames, sends masked ones. */
+function webSocketAttach(path: string): Promise<{ received: () => string; send(text: string): void; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(daemon.socket);
+    let buffer = Buffer.alloc(0);
+    let upgraded = false;
+    let received = '';
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    socket.on('error', reject);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: docker\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n\r\n`);
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (!upgraded) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buffer.subarray(0, end).toString();
+        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head));
+        upgraded = true;
+        buffer = buffer.subarray(end + 4);
+        resolve({
+          received: () => received,
+          send(text) {
+            const payload = Buffer.from(text);
+            const mask = randomBytes(4);
+            const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
+            socket.write(Buffer.concat([Buffer.from([0x82, 0x80 | payload.length]), mask, masked]));
+          },
+          closed,
+        });
+      }
+      while (buffer.length >= 2 && buffer.length >= 2 + (buffer[1]! & 0x7f)) {
+        const length = buffer[1]! & 0x7f;
+        if ((buffer[0]! & 0x0f) === 0x2) received += buffer.subarray(2, 2 + length).toString();
+        buffer = buffer.subarray(2 + length);
+      }
+    });
+  });
+}
+
+describe('attach', () => {
+  it('delivers stdin EOF: `echo x | docker run -i busybox cat` prints x and exits 0', async () => {
+    expect(await daemon.dockerCli(['run', '-i', '--rm', 'busybox', 'cat'], 'x\n')).toEqual({ stdout: 'x\n', stderr: '', code: 0 });
+  });
+
+  it('replays earlier output with logs=1', async () => {
+    expect((await daemon.dockerCli(['run', '-d', '--name', 'early', 'busybox', 'sh', '-c', 'echo early; sleep 600'])).code).toBe(0);
+    for (let i = 0; i < 50 && (await daemon.dockerCli(['logs', 'early'])).stdout === ''; i++) await new Promise((r) => setTimeout(r, 100));
+    const stream = (await daemon.docker.getContainer('early').attach({ stream: true, logs: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+    const seen = await readUntil(stream, /early/);
+    expect(seen).toContain('early\n');
+    stream.destroy();
+  });
+
+  it('resizes the TTY and detaches on ctrl-p ctrl-q, leaving the container running', async () => {
+    expect((await daemon.dockerCli(['run', '-dit', '--name', 'term', 'busybox', 'sh'])).code).toBe(0);
+    const container = daemon.docker.getContainer('term');
+    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+    await container.resize({ h: 41, w: 103 });
+    const ended = new Promise((resolve) => stream.once('end', resolve).once('close', resolve));
+    stream.write('stty size\n');
+    expect(await readUntil(stream, /41 103/)).toContain('41 103');
+    stream.write(Buffer.from([0x10, 0x11]));
+    await ended;
+    expect((await container.inspect()).State.Running).toBe(true);
+  });
+
+  it('attaches over a WebSocket with logs, stdin and output', async () => {
+    expect((await daemon.dockerCli(['run', '-di', '--name', 'ws', 'busybox', 'sh', '-c', 'echo ready; cat'])).code).toBe(0);
+    for (let i = 0; i < 50 && (await daemon.dockerCli(['logs', 'ws'])).stdout === ''; i++) await new Promise((r) => setTimeout(r, 100));
+    const ws = await webSocketAttach('/v1.47/containers/ws/attach/ws?logs=1&stream=1&stdin=1&stdout=1&stderr=1');
+    ws.send('echoed\n');
+    for (let i = 0; i < 50 && !ws.received().includes('echoed'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(ws.received()).toBe('ready\nechoed\n');
+    await daemon.dockerCli(['kill', 'ws']);
+    await ws.closed;
+  });
+
+  it('rejects malformed detach keys', async () => {
+    const attached = await daemon.dockerCli(['attach', '--detach-keys', 'ctrl-1', 'term']);
+    expect(attached.code).not.toBe(0);
+  });
+});

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { BERTH } from './paths.js';
+
+let daemon: TestDaemon;
+const tmuxServer = `berth-e2e-${randomBytes(4).toString('hex')}`;
+
+function tmux(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('tmux', ['-L', tmuxServer, ...args], (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}
+
+/** Runs a command in a detached tmux session: a real pseudo-terminal of 100x30. */
+async function inTerminal(session: string, command: string): Promise<void> {
+  await tmux(['new-session', '-d', '-s', session, '-x', '100', '-y', '30', `env DOCKER_HOST=${daemon.host} ${command}; sleep 600`]);
+}
+
+async function screenShows(session: string, pattern: RegExp): Promise<string> {
+  let screen = '';
+  for (let i = 0; i < 100; i++) {
+    screen = await tmux(['capture-pane', '-p', '-t', session]);
+    if (pattern.test(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${String(pattern)} never showed; screen:\n${screen}`);
+}
+
+beforeAll(async () => {
+  daemon = await startTestDaemon();
+  await daemon.berth(['load', '-i', await busyboxArchive()]);
+});
+
+afterAll(async () => {
+  await tmux(['kill-server']).catch(() => undefined);
+  const leftovers = await daemon.cleanup();
+  expect(leftovers.mounts).toEqual([]);
+});
+
+describe('terminals through berth', () => {
+  it('berth run -it and berth exec -it: prompt, window size, detach, exit code', async () => {
+    await inTerminal('brun', `node ${BERTH} run -it --name berth-interactive busybox sh; echo "berth exited $?"`);
+    await screenShows('brun', /^\/ #\s*$/m);
+    await tmux(['send-keys', '-t', 'brun', 'stty size', 'Enter']);
+    await screenShows('brun', /^30 100/m);
+    await tmux(['send-keys', '-t', 'brun', 'C-p', 'C-q']);
+    await screenShows('brun', /berth exited 0/);
+    expect((await daemon.docker.getContainer('berth-interactive').inspect()).State.Running).toBe(true);
+
+    await inTerminal('bexec', `node ${BERTH} exec -it berth-interactive sh; echo "berth exec exited $?"`);
+    await screenShows('bexec', /^\/ #\s*$/m);
+    await tmux(['send-keys', '-t', 'bexec', 'stty size; exit 6', 'Enter']);
+    await screenShows('bexec', /30 100[\s\S]*berth exec exited 6/);
+    // The terminal is back in cooked mode: with nothing reading it, what is typed is still echoed.
+    await tmux(['send-keys', '-t', 'bexec', 'typed-after-exit']);
+    await screenShows('bexec', /berth exec exited 6\s*\n\s*typed-after-exit/);
+  });
+});
+
+describe('terminals through the docker CLI', () => {
+  it('docker run -it: prompt, command, ctrl-p ctrl-q detach, docker attach', async () => {
+    await inTerminal('run', 'docker run -it --name interactive busybox sh; echo "cli exited $?"');
+    await screenShows('run', /^\/ #\s*$/m);
+    await tmux(['send-keys', '-t', 'run', 'echo hel""lo; stty size', 'Enter']);
+    await screenShows('run', /^hello\s*\n30 100/m);
+    await tmux(['send-keys', '-t', 'run', 'C-p', 'C-q']);
+    await screenShows('run', /cli exited 0/);
+    expect((await daemon.docker.getContainer('interactive').inspect()).State.Running).toBe(true);
+
+    await inTerminal('again', 'docker attach interactive; echo "attach exited $?"');
+    // docker attach shows nothing until the shell prints again: press Enter until a prompt appears.
+    for (let i = 0; i < 50 && !/^\/ #/m.test(await tmux(['capture-pane', '-p', '-t', 'again'])); i++) {
+      await tmux(['send-keys', '-t', 'again', 'Enter']);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await tmux(['send-keys', '-t', 'again', 'echo back""again; exit 3', 'Enter']);
+    await screenShows('again', /backagain[\s\S]*attach exited 3/);
+  });
+
+  it('docker exec -it: prompt, typed command, window size', async () => {
+    expect((await daemon.dockerCli(['run', '-d', '--name', 'host', 'busybox', 'sleep', '600'])).code).toBe(0);
+    await inTerminal('exec', 'docker exec -it host sh; echo "exec exited $?"');
+    await screenShows('exec', /^\/ #\s*$/m);
+    await tmux(['send-keys', '-t', 'exec', 'stty size; tty; exit 5', 'Enter']);
+    await screenShows('exec', /30 100\s*\n\/dev\/pts\/\d+[\s\S]*exec exited 5/);
+
+    await inTerminal('exec-detach', 'docker exec -it host sh -c "echo started; sleep 600"; echo "detached exec exited"');
+    await screenShows('exec-detach', /started/);
+    await tmux(['send-keys', '-t', 'exec-detach', 'C-p', 'C-q']);
+    await screenShows('exec-detach', /detached exec exited/);
+  });
+});

@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import type { ContainerUpdateRequest } from '@berth/api';
+import type { CommandContext } from '../context.js';
+import { forEachContainer } from '../each-container.js';
+import { humanSize } from '../format/human-size.js';
+import { STATS_HEADER, statsRow } from '../format/stats-row.js';
+import { formatTable } from '../format/tabwriter.js';
+import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+interface UpdateOptions {
+  memory?: string;
+  memorySwap?: string;
+  cpus?: string;
+  cpuShares?: string;
+  cpuQuota?: string;
+  cpuPeriod?: string;
+  pidsLimit?: string;
+  restart?: string;
+}
+
+function updateRequest(o: UpdateOptions): ContainerUpdateRequest {
+  const body: ContainerUpdateRequest = {};
+  if (o.memory !== undefined) body.Memory = parseRamBytes(o.memory);
+  if (o.memorySwap !== undefined) body.MemorySwap = parseRamBytes(o.memorySwap);
+  if (o.cpus !== undefined) body.NanoCpus = parseNanoCpus(o.cpus);
+  if (o.cpuShares !== undefined) body.CpuShares = parseIntFlag(o.cpuShares, 'cpu-shares');
+  if (o.cpuQuota !== undefined) body.CpuQuota = parseIntFlag(o.cpuQuota, 'cpu-quota');
+  if (o.cpuPeriod !== undefined) body.CpuPeriod = parseIntFlag(o.cpuPeriod, 'cpu-period');
+  if (o.pidsLimit !== undefined) body.PidsLimit = parseIntFlag(o.pidsLimit, 'pids-limit');
+  if (o.restart !== undefined) body.RestartPolicy = parseRestartFlag(o.restart);
+  return body;
+}
+
+/** `-f key=value` flags as the API's filters map. */
+function filterMap(flags: string[]): Record<string, string[]> {
+  const filters: Record<string, string[]> = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf('=');
+    const key = eq === -1 ? flag : flag.slice(0, eq);
+    (filters[key] ??= []).push(eq === -1 ? '' : flag.slice(eq + 1));
+  }
+  return filters;
+}
+
+/** restart, pause, unpause, rename, update, top, stats and `container prune`. */
+export function registerContainerOps(program: Command, ctx: CommandContext): void {
+  program
+    .command('restart')
+    .description('Restart one or more containers')
+    .argument('<container...>')
+    .option('-t, --timeout <seconds>', 'Seconds to wait before killing the container')
+    .option('-s, --signal <signal>', 'Signal to send to the container')
+    .action(async (names: string[], options: { timeout?: string; signal?: string }) => {
+      const timeout = options.timeout === undefined ? undefined : parseIntFlag(options.timeout, 'timeout');
+      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().restartContainer(name, { timeout, signal: options.signal }));
+    });
+
+  program
+    .command('pause')
+    .description('Pause all processes within one or more containers')
+    .argument('<container...>')
+    .action(async (names: string[]) => {
+      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().pauseContainer(name));
+    });
+
+  program
+    .command('unpause')
+    .description('Unpause all processes within one or more containers')
+    .argument('<container...>')
+    .action(async (names: string[]) => {
+      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().unpauseContainer(name));
+    });
+
+  program
+    .command('rename')
+    .description('Rename a container')
+    .argument('<container>')
+    .argument('<new-name>')
+    .action(async (name: string, newName: string) => {
+      await ctx.client().renameContainer(name, newName);
+    });
+
+  program
+    .command('update')
+    .description('Update configuration of one or more containers')
+    .argument('<container...>')
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--memory-swap <bytes>', 'Swap limit equal to memory plus swap: -1 to enable unlimited swap')
+    .option('--cpus <number>', 'Number of CPUs')
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+    .option('--cpu-quota <int>', 'Limit CPU CFS (Completely Fair Scheduler) quota')
+    .option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
+    .option('--restart <policy>', 'Restart policy to apply when a container exits')
+    .action(async (names: string[], options: UpdateOptions) => {
+      const body = updateRequest(options);
+      ctx.exitCode = await forEachContainer(ctx, names, async (name) => {
+        const { Warnings } = await ctx.client().updateContainer(name, body);
+        for (const warning of Warnings ?? []) ctx.err(`${warning}\n`);
+      });
+    });
+
+  program
+    .command('top')
+    .description('Display the running processes of a container')
+    .argument('<container>')
+    .argument('[ps-options...]')
+    .passThroughOptions()
+    .action(async (name: string, psOptions: string[]) => {
+      const top = await ctx.client().topContainer(name, psOptions.length ? psOptions.join(' ') : undefined);
+      ctx.out(formatTable([top.Titles, ...top.Processes]));
+    });
+
+  program
+    .command('stats')
+    .description('Display a snapshot of containers resource usage statistics')
+    .argument('[container...]')
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('--no-stream', 'Disable streaming stats and only pull the first result (berth always does)')
+    .action(async (names: string[], options: { all?: boolean }) => {
+      const client = ctx.client();
+      const refs = names.length ? names : (await client.listContainers({ all: options.all })).map((c) => c.Id);
+      const samples = await Promise.all(refs.map((ref) => client.containerStats(ref)));
+      ctx.out(formatTable([STATS_HEADER, ...samples.map(statsRow)]));
+    });
+
+  const container = program.command('container').description('Manage containers');
+  container
+    .command('prune')
+    .description('Remove all stopped containers')
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect, [])
+    .action(async (options: { force?: boolean; filter: string[] }) => {
+      if (!options.force) {
+        ctx.err('WARNING! This will remove all stopped containers. Use -f to skip this prompt.\n');
+        ctx.exitCode = 1;
+        return;
+      }
+      const result = await ctx.client().pruneContainers(filterMap(options.filter));
+      if (result.ContainersDeleted?.length) ctx.out(`Deleted Containers:\n${result.ContainersDeleted.join('\n')}\n\n`);
+      ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
+    });
+}

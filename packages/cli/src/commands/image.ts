@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { describeError } from '../error-message.js';
+import { defineImageHistory } from './image-history.js';
+import { defineImageImport } from './image-import.js';
+import { defineImagePrune } from './image-prune.js';
+import { defineImageRemove } from './image-remove.js';
+import { defineImageSave } from './image-save.js';
+import { defineImageTag } from './image-tag.js';
+import { defineImageList } from './images.js';
+import { registerLoad } from './load.js';
+
+/** The top-level image commands (rmi, tag, history, save, import) and the `image` group. */
+export function registerImageCommands(program: Command, ctx: CommandContext): void {
+  defineImageRemove(program, 'rmi', ctx);
+  defineImageTag(program, 'tag', ctx);
+  defineImageHistory(program, 'history', ctx);
+  defineImageSave(program, 'save', ctx);
+  defineImageImport(program, 'import', ctx);
+
+  const image = program.command('image').description('Manage images');
+  defineImageList(image, 'ls', ctx);
+  defineImageRemove(image, 'rm', ctx);
+  defineImagePrune(image, ctx);
+  defineImageHistory(image, 'history', ctx);
+  defineImageTag(image, 'tag', ctx);
+  defineImageSave(image, 'save', ctx);
+  defineImageImport(image, 'import', ctx);
+  registerLoad(image, ctx);
+  image
+    .command('inspect')
+    .description('Display detailed information on one or more images')
+    .argument('<image...>')
+    .action(async (names: string[]) => {
+      const found: unknown[] = [];
+      const failures: string[] = [];
+      for (const name of names) {
+        try {
+          found.push(await ctx.client().inspectImage(name));
+        } catch (err) {
+          failures.push(describeError(err));
+        }
+      }
+      ctx.out(`${JSON.stringify(found, null, 4)}\n`);
+      for (const failure of failures) ctx.err(`${failure}\n`);
+      ctx.exitCode = failures.length ? 1 : 0;
+    });
+}

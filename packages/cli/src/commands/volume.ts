@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from '@berth/api';
+import type { CommandContext } from '../context.js';
+import { describeError } from '../error-message.js';
+import { forEachContainer } from '../each-container.js';
+import { humanSize } from '../format/human-size.js';
+import { formatTable } from '../format/tabwriter.js';
+import { parseFilters } from './ps.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--label k=v` / `--opt k=v` flags as a map; a bare key gets an empty value, as in docker. */
+function keyValues(flags: string[]): Record<string, string> {
+  return Object.fromEntries(flags.map((flag) => (flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, ''])));
+}
+
+/** `berth volume create|ls|inspect|rm|prune`. */
+export function registerVolume(program: Command, ctx: CommandContext): void {
+  const volume = program.command('volume').description('Manage volumes');
+
+  volume
+    .command('create')
+    .description('Create a volume')
+    .argument('[volume]')
+    .option('-d, --driver <driver>', 'Specify volume driver name', 'local')
+    .option('--label <label>', 'Set metadata for a volume', collect, [])
+    .option('-o, --opt <option>', 'Set driver specific options', collect, [])
+    .option('--name <name>', 'Specify volume name')
+    .action(async (name: string | undefined, options: { driver: string; label: string[]; opt: string[]; name?: string }) => {
+      if (name && options.name && name !== options.name) {
+        throw new InvalidArgumentError(`conflicting options: either specify --name or provide positional arg, not both`);
+      }
+      const created = await ctx.client().createVolume({
+        Name: name ?? options.name ?? '',
+        Driver: options.driver,
+        DriverOpts: keyValues(options.opt),
+        Labels: keyValues(options.label),
+      });
+      ctx.out(`${created.Name}\n`);
+    });
+
+  volume
+    .command('ls')
+    .alias('list')
+    .description('List volumes')
+    .option('-q, --quiet', 'Only display volume names')
+    .option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect, [])
+    .action(async (options: { quiet?: boolean; filter: string[] }) => {
+      const { Volumes } = await ctx.client().listVolumes(parseFilters(options.filter));
+      const sorted = [...Volumes].sort((a, b) => a.Name.localeCompare(b.Name));
+      if (options.quiet) {
+        for (const v of sorted) ctx.out(`${v.Name}\n`);
+        return;
+      }
+      ctx.out(formatTable([['DRIVER', 'VOLUME NAME'], ...sorted.map((v) => [v.Driver, v.Name])]));
+    });
+
+  volume
+    .command('inspect')
+    .description('Display detailed information on one or more volumes')
+    .argument('<volume...>')
+    .action(async (names: string[]) => {
+      const found: unknown[] = [];
+      const failures: string[] = [];
+      for (const name of names) {
+        try {
+          found.push(await ctx.client().inspectVolume(name));
+        } catch (err) {
+          failures.push(describeError(err));
+        }
+      }
+      ctx.out(`${JSON.stringify(found, null, 4)}\n`);
+      for (const failure of failures) ctx.err(`${failure}\n`);
+      ctx.exitCode = failures.length ? 1 : 0;
+    });
+
+  volume
+    .command('rm')
+    .alias('remove')
+    .description('Remove one or more volumes')
+    .argument('<volume...>')
+    .option('-f, --force', 'Force the removal of one or more volumes')
+    .action(async (names: string[], options: { force?: boolean }) => {
+      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().removeVolume(name, { force: options.force }));
+    });
+
+  volume
+    .command('prune')
+    .description('Remove unused local volumes')
+    .option('-a, --all', 'Remove all unused volumes, not just anonymous ones')
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--filter <filter>', 'Provide filter values (e.g. "label=<label>")', collect, [])
+    .action(async (options: { all?: boolean; force?: boolean; filter: string[] }) => {
+      if (!options.force) {
+        ctx.err('WARNING! This will remove anonymous local volumes not used by at least one container. Use -f to skip this prompt.\n');
+        ctx.exitCode = 1;
+        return;
+      }
+      const filters = parseFilters(options.filter);
+      if (options.all) filters.all = ['true'];
+      const result = await ctx.client().pruneVolumes(filters);
+      if (result.VolumesDeleted?.length) ctx.out(`Deleted Volumes:\n${result.VolumesDeleted.join('\n')}\n\n`);
+      ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
+    });
+}

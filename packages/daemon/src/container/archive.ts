@@ -1,0 +1,146 @@
+import { lstat, readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { InvalidArgumentError, NotFoundError } from '@berth/api';
+import { extractTar } from '@berth/layer';
+import type { ContainerRootfs } from '../ports.js';
+import type { ContainerStore } from './container-store.js';
+import { containerChanges, type Change } from './changes.js';
+import { ContainerFs } from './container-fs.js';
+import { goFileMode, type PathStat } from './path-stat.js';
+import type { ContainerRecord } from './record.js';
+import { treeTar } from './tree-tar.js';
+import { KeyedLock } from '../util/keyed-lock.js';
+
+export interface ArchiveServiceOptions {
+  store: ContainerStore;
+  rootfs: ContainerRootfs;
+  /** The image layers under a container's upper dir, top first. */
+  lowerDirs(chainId: string): string[];
+}
+
+/** A container root in use; `release` unmounts it again if it was mounted for this use. */
+interface RootLease {
+  fs: ContainerFs;
+  record: ContainerRecord;
+  release(): Promise<void>;
+}
+
+/** `docker cp`, `docker export` and `docker diff`: a container's files, running or not. */
+export class ArchiveService {
+  /** Uses of container roots; a stopped container's root is unmounted after the last one. */
+  private readonly leases = new Map<string, number>();
+  private readonly mountLock = new KeyedLock();
+
+  constructor(private readonly o: ArchiveServiceOptions) {}
+
+  async stat(ref: string, path: string): Promise<PathStat> {
+    const lease = await this.lease(ref);
+    try {
+      return await this.statIn(lease, path);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** The tar of `path` (named by its last component) and its stat; the root stays mounted until the tar ends. */
+  async get(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }> {
+    const lease = await this.lease(ref);
+    try {
+      const stat = await this.statIn(lease, path);
+      const host = await lease.fs.resolveKeepingLast(path);
+      const tar = treeTar(host, stat.name);
+      tar.once('close', () => void lease.release());
+      return { stat, tar };
+    } catch (err) {
+      await lease.release();
+      throw err;
+    }
+  }
+
+  /** Extracts a tar (plain or gzip) into the directory `path` leads to, safely (see @berth/layer extractTar). */
+  async put(ref: string, path: string, tar: Readable): Promise<void> {
+    const lease = await this.lease(ref);
+    try {
+      const dir = await lease.fs.resolve(path);
+      const stats = await lstat(dir).catch(() => null);
+      if (!stats) throw notFound(path, lease.record);
+      if (!stats.isDirectory()) throw new InvalidArgumentError('extraction point is not a directory');
+      await extractTar(tar, dir);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** The whole merged root as a tar (`docker export`). */
+  async export(ref: string): Promise<Readable> {
+    const lease = await this.lease(ref);
+    const tar = treeTar(lease.fs.root, '');
+    tar.once('close', () => void lease.release());
+    return tar;
+  }
+
+  /** The changes in the container's read-write layer (`docker diff`). */
+  async changes(ref: string): Promise<Change[]> {
+    const record = this.o.store.get(ref);
+    const dir = this.o.store.dirOf(record.id);
+    const lowers = record.imageChainId ? this.o.lowerDirs(record.imageChainId) : [];
+    return containerChanges(join(dir, 'upper'), lowers, await runtimeMountPoints(join(dir, 'bundle', 'config.json')));
+  }
+
+  private async statIn(lease: RootLease, path: string): Promise<PathStat> {
+    if (!path) throw new InvalidArgumentError('Path cannot be empty');
+    const host = await lease.fs.resolveKeepingLast(path);
+    const stats = await lstat(host).catch(() => null);
+    if (!stats) throw notFound(path, lease.record);
+    const linkTarget = stats.isSymbolicLink() ? lease.fs.containerPath(await lease.fs.resolve(lease.fs.containerPath(host))) : '';
+    const cleaned = posix.normalize(`/${path}`);
+    return { name: posix.basename(cleaned) || '/', size: stats.size, mode: goFileMode(stats), mtime: stats.mtime.toISOString(), linkTarget };
+  }
+
+  private async lease(ref: string): Promise<RootLease> {
+    const record = this.o.store.get(ref);
+    const dir = this.o.store.dirOf(record.id);
+    // Mounts and unmounts of one container's root never interleave, or a release could pull the root from under a new lease.
+    const root = await this.mountLock.run(record.id, async () => {
+      this.leases.set(record.id, (this.leases.get(record.id) ?? 0) + 1);
+      try {
+        return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId);
+      } catch (err) {
+        await this.drop(record.id, dir);
+        throw err;
+      }
+    });
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      await this.mountLock.run(record.id, () => this.drop(record.id, dir));
+    };
+    return { fs: new ContainerFs(root), record, release };
+  }
+
+  private async drop(id: string, dir: string): Promise<void> {
+    const remaining = (this.leases.get(id) ?? 1) - 1;
+    if (remaining > 0) {
+      this.leases.set(id, remaining);
+      return;
+    }
+    this.leases.delete(id);
+    // A running container needs its root; so does one started while the copy ran.
+    const current = this.o.store.find(id);
+    if (current && !current.state.running) await this.o.rootfs.unmountContainerRoot(dir);
+  }
+}
+
+function notFound(path: string, record: ContainerRecord): NotFoundError {
+  return new NotFoundError(`Could not find the file ${path} in container ${record.name.slice(1)}`);
+}
+
+/** Where the last runtime spec mounted things: runc creates these mount points in the upper dir. */
+async function runtimeMountPoints(configPath: string): Promise<string[]> {
+  const text = await readFile(configPath, 'utf8').catch(() => '');
+  if (!text) return [];
+  const spec = JSON.parse(text) as { mounts?: Array<{ destination: string }> };
+  return (spec.mounts ?? []).map((m) => posix.normalize(m.destination));
+}

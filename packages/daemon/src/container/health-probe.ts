@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RuntimeSpec } from '@berth/oci';
+import type { BundleSpec, RuntimeDriver } from '../runtime/index.js';
+import { MAX_PROBE_OUTPUT_BYTES } from './health-state.js';
+
+/** Exit code recorded for a probe that timed out or could not run (moby's -1). */
+export const PROBE_FAILED_EXIT_CODE = -1;
+
+export interface ProbeOutcome {
+  exitCode: number;
+  output: string;
+}
+
+/**
+ * Runs one health probe in the container like moby's cmdProbe: as the container's own process (user,
+ * cwd, env, capabilities) with `command` as argv, stdout and stderr together, capped at 4096 bytes
+ * ("..." marks the cut), killed after the timeout.
+ */
+export async function runProbe(runtime: RuntimeDriver, bundle: BundleSpec, command: string[], timeoutMs: number): Promise<ProbeOutcome> {
+  const spec = JSON.parse(await readFile(join(bundle.bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
+  if (!spec.process) throw new Error(`container ${bundle.id} has no process configuration`);
+  const proc = await runtime.execProcess(bundle, `health-${randomBytes(8).toString('hex')}`, { ...spec.process, terminal: false, args: command });
+  proc.stdin.end();
+  const output = new LimitedOutput(MAX_PROBE_OUTPUT_BYTES);
+  proc.stdout.on('data', (data: Buffer) => output.write(data));
+  proc.stderr.on('data', (data: Buffer) => output.write(data));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = await Promise.race([proc.exited, timedOut]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    // Signals to runc are forwarded, but SIGKILL cannot be: kill the probe process itself.
+    const pid = await proc.pid();
+    if (pid > 0) killQuietly(pid);
+    proc.kill('SIGKILL');
+    await proc.exited;
+    const out = output.text();
+    const message = `Health check exceeded timeout (${goDuration(timeoutMs)})`;
+    return { exitCode: PROBE_FAILED_EXIT_CODE, output: out ? `${message}: ${out}` : message };
+  }
+  if (outcome.runtimeError) return { exitCode: PROBE_FAILED_EXIT_CODE, output: outcome.runtimeError };
+  return { exitCode: outcome.exitCode, output: output.text() };
+}
+
+/** moby's limitedBuffer: keeps the first `limit` bytes, then appends "..." if anything was dropped. */
+class LimitedOutput {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private truncated = false;
+
+  constructor(private readonly limit: number) {}
+
+  write(data: Buffer): void {
+    const keep = Math.min(this.limit - this.size, data.length);
+    if (keep > 0) {
+      this.chunks.push(data.subarray(0, keep));
+      this.size += keep;
+    }
+    if (keep < data.length) this.truncated = true;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8') + (this.truncated ? '...' : '');
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Go's time.Duration String for the whole-millisecond values a timeout has: "30s", "1m30s", "500ms". */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  return `${hours ? `${hours}h` : ''}${hours || minutes ? `${minutes}m` : ''}${seconds}s`;
+}

@@ -1,0 +1,83 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NotFoundError } from '@berth/api';
+import { VolumeStore } from '@berth/volume';
+import type { ContainerRecord } from './record.js';
+import { VolumeMounts } from './volume-mounts.js';
+
+describe('VolumeMounts.plan', () => {
+  let root: string;
+  let volumes: VolumeStore;
+  let mounts: VolumeMounts;
+  const others = new Map<string, ContainerRecord>();
+  const lookup = (ref: string): ContainerRecord => {
+    const c = others.get(ref);
+    if (!c) throw new NotFoundError(`No such container: ${ref}`);
+    return c;
+  };
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'berth-mounts-'));
+    volumes = await VolumeStore.open(join(root, 'volumes'));
+    mounts = new VolumeMounts(volumes);
+  });
+  afterEach(async () => {
+    others.clear();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('creates named and anonymous volumes, skipping image volumes that are already mounted', async () => {
+    const planned = await mounts.plan({
+      containerId: 'c1',
+      hostConfig: { Binds: ['data:/data:ro'], Tmpfs: { '/run': '' } },
+      volumes: { '/data': {}, '/cache/': {}, '/run': {} },
+      lookup,
+    });
+    expect(planned).toEqual([
+      expect.objectContaining({ type: 'volume', name: 'data', destination: '/data', readOnly: true, anonymous: false }),
+      expect.objectContaining({ type: 'volume', destination: '/cache', anonymous: true }),
+    ]);
+    expect(volumes.users('data')).toEqual(['c1']);
+    expect(volumes.list().map((v) => v.Name)).toHaveLength(2);
+  });
+
+  it('creates a missing -v bind source but refuses a missing --mount one', async () => {
+    const source = join(root, 'made');
+    await mounts.plan({ containerId: 'c1', hostConfig: { Binds: [`${source}:/x`] }, volumes: {}, lookup });
+    expect((await stat(source)).isDirectory()).toBe(true);
+    await expect(
+      mounts.plan({ containerId: 'c2', hostConfig: { Mounts: [{ Type: 'bind', Source: join(root, 'absent'), Target: '/x' }] }, volumes: {}, lookup }),
+    ).rejects.toThrow(`invalid mount config for type "bind": bind source path does not exist: ${join(root, 'absent')}`);
+  });
+
+  it('rejects duplicate destinations before creating anything', async () => {
+    await expect(
+      mounts.plan({ containerId: 'c1', hostConfig: { Binds: ['one:/x'], Mounts: [{ Type: 'volume', Source: 'two', Target: '/x/' }] }, volumes: {}, lookup }),
+    ).rejects.toThrow('Duplicate mount point: /x');
+    expect(volumes.list()).toEqual([]);
+  });
+
+  it('inherits --volumes-from mounts with an access mode, letting explicit mounts win', async () => {
+    const source = { id: 'src', mounts: await mounts.plan({ containerId: 'src', hostConfig: { Binds: ['a1:/a', 'b1:/b'] }, volumes: {}, lookup }) };
+    others.set('src', source as ContainerRecord);
+    const planned = await mounts.plan({ containerId: 'c1', hostConfig: { VolumesFrom: ['src:ro'], Binds: ['b2:/b'] }, volumes: {}, lookup });
+    expect(planned.map((m) => [m.name, m.destination, m.readOnly])).toEqual([
+      ['a1', '/a', true],
+      ['b2', '/b', false],
+    ]);
+    await expect(mounts.plan({ containerId: 'c2', hostConfig: { VolumesFrom: ['src:rx'] }, volumes: {}, lookup })).rejects.toThrow(
+      'invalid mode for volumes-from: src:rx',
+    );
+  });
+
+  it('releases references and removes only anonymous volumes on removal', async () => {
+    const planned = await mounts.plan({ containerId: 'c1', hostConfig: { Binds: ['kept:/k'] }, volumes: { '/anon': {} }, lookup });
+    const anon = planned.find((m) => m.anonymous)!.name!;
+    await mounts.release({ id: 'c1', mounts: planned } as ContainerRecord, true);
+    expect(volumes.has('kept')).toBe(true);
+    expect(volumes.users('kept')).toEqual([]);
+    expect(volumes.has(anon)).toBe(false);
+  });
+});

@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import { readHostBoundingSet, resolveUser, type RuntimeSpec } from '@berth/oci';
+import type { ContainerService } from '../container/container-service.js';
+import type { ExecProcess, RuntimeDriver } from '../runtime/index.js';
+import { resolveInRoot } from '../util/secure-path.js';
+
+/** The body of POST /containers/{id}/exec. */
+export interface ExecConfig {
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+  Tty?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Privileged?: boolean;
+  User?: string;
+  WorkingDir?: string;
+}
+
+/** Where a started exec's output goes; `end` comes after the exit code is recorded. */
+export interface ExecStreams {
+  stdin?: Readable;
+  stdout?: (data: Buffer) => void;
+  stderr?: (data: Buffer) => void;
+  end(): void;
+}
+
+interface ExecRecord {
+  id: string;
+  containerId: string;
+  config: ExecConfig;
+  running: boolean;
+  started: boolean;
+  exitCode: number | null;
+  process?: ExecProcess;
+  pendingSize?: { height: number; width: number };
+}
+
+type OciProcess = NonNullable<RuntimeSpec['process']>;
+
+export interface ExecServiceOptions {
+  containers: ContainerService;
+  runtime: RuntimeDriver;
+  /** The container's runtime bundle (holding config.json). */
+  bundleDirOf(containerId: string): string;
+}
+
+/** `docker exec`: processes started in running containers, kept in memory (they die with the daemon). */
+export class ExecService {
+  private readonly execs = new Map<string, ExecRecord>();
+
+  constructor(private readonly o: ExecServiceOptions) {
+    // A removed container's execs go with it, as in Docker.
+    o.containers.events.on('event', (event: { Type?: string; Action?: string; Actor?: { ID?: string } }) => {
+      if (event.Type !== 'container' || event.Action !== 'destroy') return;
+      for (const [id, record] of this.execs) if (record.containerId === event.Actor?.ID) this.execs.delete(id);
+    });
+  }
+
+  create(ref: string, config: ExecConfig): { Id: string } {
+    const container = this.o.containers.inspect(ref);
+    assertRunnable(container.Id, container.State);
+    if (!config.Cmd?.length) throw new InvalidArgumentError('No exec command specified');
+    const id = randomBytes(32).toString('hex');
+    this.execs.set(id, { id, containerId: container.Id, config, running: false, started: false, exitCode: null });
+    return { Id: id };
+  }
+
+  get(id: string): ExecRecord {
+    const record = this.execs.get(id);
+    if (!record) throw new NotFoundError(`No such exec instance: ${id}`);
+    return record;
+  }
+
+  /** Checks that `start` would be accepted, so a hijacking route can fail with a plain HTTP error first. */
+  checkStartable(id: string): ExecRecord {
+    const record = this.get(id);
+    if (record.running) throw new ConflictError(`Error: Exec command ${id} is already running`);
+    if (record.started) throw new ConflictError(`Error: Exec command ${id} has already run`);
+    assertRunnable(record.containerId, this.o.containers.inspect(record.containerId).State);
+    return record;
+  }
+
+  /** Starts the process; resolves once it runs (its output then flows to `streams`). */
+  async start(id: string, streams: ExecStreams): Promise<void> {
+    const record = this.checkStartable(id);
+    record.started = true;
+    record.running = true;
+    let proc: ExecProcess;
+    try {
+      const bundleDir = this.o.bundleDirOf(record.containerId);
+      proc = await this.o.runtime.execProcess({ id: record.containerId, bundleDir }, id, await this.processSpec(record, bundleDir));
+    } catch (err) {
+      record.running = false;
+      record.exitCode = 126;
+      throw err;
+    }
+    record.process = proc;
+    if (record.pendingSize) await proc.resize(record.pendingSize.height, record.pendingSize.width).catch(() => undefined);
+    if (streams.stdin && record.config.AttachStdin) streams.stdin.pipe(proc.stdin);
+    else proc.stdin.end();
+    proc.stdout.on('data', (data: Buffer) => (record.config.AttachStdout ? streams.stdout?.(data) : undefined));
+    proc.stderr.on('data', (data: Buffer) => (record.config.AttachStderr ? streams.stderr?.(data) : undefined));
+    void proc.exited.then((exit) => {
+      if (exit.runtimeError) streams.stderr?.(Buffer.from(`${exit.runtimeError}\r\n`));
+      record.exitCode = exit.exitCode;
+      record.running = false;
+      streams.end();
+    });
+  }
+
+  /** Clients resize as soon as they sent start; a size that arrives before the process runs is applied when it does. */
+  async resize(id: string, height: number, width: number): Promise<void> {
+    const record = this.get(id);
+    if (record.process) {
+      if (record.running) await record.process.resize(height, width);
+      return;
+    }
+    record.pendingSize = { height, width };
+  }
+
+  async inspect(id: string): Promise<Record<string, unknown>> {
+    const r = this.get(id);
+    const [entrypoint, ...args] = r.config.Cmd ?? [];
+    return {
+      ID: r.id,
+      Running: r.running,
+      ExitCode: r.exitCode,
+      ProcessConfig: { tty: r.config.Tty ?? false, entrypoint, arguments: args, privileged: r.config.Privileged ?? false, user: r.config.User ?? '' },
+      OpenStdin: r.config.AttachStdin ?? false,
+      OpenStderr: r.config.AttachStderr ?? false,
+      OpenStdout: r.config.AttachStdout ?? false,
+      CanRemove: false,
+      ContainerID: r.containerId,
+      DetachKeys: r.config.DetachKeys ?? '',
+      Pid: r.running && r.process ? await r.process.pid() : 0,
+    };
+  }
+
+  /** The container's own process settings (capabilities, rlimits, env) with the exec's overrides. */
+  private async processSpec(record: ExecRecord, bundleDir: string): Promise<OciProcess> {
+    const spec = JSON.parse(await readFile(join(bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
+    const base = spec.process;
+    if (!base) throw new ConflictError(`container ${record.containerId} has no process configuration`);
+    const { config } = record;
+    const env = mergeEnv(base.env ?? [], config.Env ?? []);
+    if (config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    const process: OciProcess = { ...base, terminal: config.Tty ?? false, args: config.Cmd ?? [], env };
+    if (config.WorkingDir) process.cwd = config.WorkingDir;
+    if (config.User) {
+      const rootPath = spec.root?.path ?? 'rootfs';
+      const rootfs = isAbsolute(rootPath) ? rootPath : join(bundleDir, rootPath);
+      const readEtc = async (path: string) => readFile(await resolveInRoot(rootfs, path), 'utf8').catch(() => '');
+      const user = resolveUser(config.User, await readEtc('/etc/passwd'), await readEtc('/etc/group'));
+      process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.length ? user.additionalGids : undefined };
+    }
+    if (config.Privileged) {
+      const all = readHostBoundingSet();
+      process.capabilities = { bounding: all, effective: all, permitted: all };
+    }
+    return process;
+  }
+}
+
+function assertRunnable(id: string, state: { Running: boolean; Paused: boolean; Restarting?: boolean }): void {
+  if (!state.Running) throw new ConflictError(`container ${id} is not running`);
+  if (state.Paused) throw new ConflictError(`Container ${id} is paused, unpause the container before exec`);
+  if (state.Restarting) throw new ConflictError(`Container ${id} is restarting, wait until the container is running`);
+}
+
+/** Exec variables replace the container's of the same name. */
+function mergeEnv(base: string[], extra: string[]): string[] {
+  const key = (entry: string) => entry.split('=', 1)[0];
+  const overridden = new Set(extra.map(key));
+  return [...base.filter((entry) => !overridden.has(key(entry))), ...extra];
+}

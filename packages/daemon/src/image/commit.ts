@@ -1,0 +1,82 @@
+import { InternalError } from '@berth/api';
+import { applyChanges, type ImageStore } from '@berth/image';
+import { upperDirTar } from '@berth/layer';
+import type { ImageRunConfig } from '@berth/oci';
+import type { ContainerService } from '../container/container-service.js';
+
+export interface CommitOptions {
+  container: string;
+  /** `repo[:tag]`, or none for an untagged image. */
+  tag?: string;
+  comment?: string;
+  author?: string;
+  /** Freeze a running container while its upper dir is read (default true, as docker). */
+  pause: boolean;
+  changes: string[];
+  /** The request body: container config fields that override the container's own. */
+  overrides?: Partial<ImageRunConfig>;
+}
+
+const RUN_CONFIG_KEYS = [
+  'User',
+  'ExposedPorts',
+  'Env',
+  'Entrypoint',
+  'Cmd',
+  'Volumes',
+  'WorkingDir',
+  'Labels',
+  'StopSignal',
+  'Healthcheck',
+  'Shell',
+  'OnBuild',
+] as const;
+
+/** The image-relevant part of a container config; empty values do not count (moby's merge). */
+function runConfigOf(config: Record<string, unknown> | undefined): ImageRunConfig {
+  const result: Record<string, unknown> = {};
+  for (const key of RUN_CONFIG_KEYS) {
+    const value = config?.[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) continue;
+    result[key] = value;
+  }
+  return result as ImageRunConfig;
+}
+
+/**
+ * `docker commit`: the container's upper dir (its changes, with deletions as whiteouts) becomes a
+ * new layer on the container's image, with the container's config plus the requested changes.
+ */
+export async function commitContainer(containers: ContainerService, images: ImageStore, options: CommitOptions): Promise<string> {
+  const inspect = containers.inspect(options.container);
+  const upper = inspect.GraphDriver.Data?.UpperDir;
+  if (upper === undefined) throw new InternalError(`container ${inspect.Id} has no read-write layer`);
+  const container = inspect.Config as unknown as Record<string, unknown>;
+  const runConfig = applyChanges(
+    { ...runConfigOf(container), ...runConfigOf(options.overrides as Record<string, unknown> | undefined) },
+    options.changes,
+  );
+  const freeze = options.pause && inspect.State.Running === true && inspect.State.Paused !== true;
+  if (freeze) await containers.pause(inspect.Id);
+  try {
+    const command = [...((container.Entrypoint as string[] | null) ?? []), ...((container.Cmd as string[] | null) ?? [])];
+    return await images.create({
+      parent: inspect.Image,
+      layer: await upperDirTar(upper),
+      runConfig,
+      history: {
+        created_by: command.join(' '),
+        ...(options.author ? { author: options.author } : {}),
+        ...(options.comment ? { comment: options.comment } : {}),
+      },
+      ...(options.author ? { author: options.author } : {}),
+      ...(options.comment ? { comment: options.comment } : {}),
+      container: inspect.Id,
+      ...(options.tag !== undefined ? { tag: options.tag } : {}),
+    });
+  } finally {
+    if (freeze) await containers.unpause(inspect.Id);
+  }
+}

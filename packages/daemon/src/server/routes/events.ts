@@ -1,0 +1,53 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { InvalidArgumentError, type EventMessage } from '@berth/api';
+import type { Engine } from '../engine.js';
+import { COMMON_HEADERS } from '../headers.js';
+import { queryFilters } from '../query.js';
+import { eventFilter } from '../../events/event-filter.js';
+import { formatEventTime, parseEventTime } from '../../events/event-time.js';
+
+type Query = Record<string, string | undefined>;
+
+/**
+ * `GET /events`: buffered events since `since`, then live ones as JSON lines (each flushed) until
+ * `until` passes or the client leaves. An `until` in the past ends the stream after the replay.
+ */
+export function eventRoutes(engine: Engine): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/events', async (request, reply) => {
+      const query = request.query as Query;
+      const since = parseEventTime(query.since);
+      const until = parseEventTime(query.until);
+      if (since !== undefined && until !== undefined && until < since) {
+        throw new InvalidArgumentError(`\`since\` time (${formatEventTime(since)}) cannot be after \`until\` time (${formatEventTime(until)})`);
+      }
+      const include = eventFilter(queryFilters(query.filters));
+      const res = reply.raw;
+      reply.hijack();
+      res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      const send = (event: EventMessage): void => {
+        if (include(event)) res.write(`${JSON.stringify(event)}\n`);
+      };
+
+      // Replay and subscription happen in one tick, so no event falls between them.
+      if (since !== undefined || until !== undefined) engine.events.replay(since ?? 0, until).forEach(send);
+      const unsubscribe = engine.events.subscribe((event) => {
+        if (until === undefined || event.timeNano <= until) send(event);
+      });
+
+      const nowNano = Date.now() * 1_000_000;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        unsubscribe();
+        if (timer) clearTimeout(timer);
+        res.end();
+      };
+      res.on('close', finish);
+      if (until !== undefined) {
+        if (until <= nowNano) finish();
+        else timer = setTimeout(finish, Math.ceil((until - nowNano) / 1_000_000));
+      }
+    });
+  };
+}
