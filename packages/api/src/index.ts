@@ -9,3 +9,4 @@ export * from './schemas/image.js';
 export * from './schemas/system.js';
 export * from './schemas/volume.js';
 export * from './schemas/events.js';
+export * from './human-duration.js';

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { UnavailableError } from '@berth/api';
 import { ImageStore } from '@berth/image';
-import { LayerStore } from '@berth/layer';
+import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore, type VolumeEvent } from '@berth/volume';
 import { ContainerStore } from './container/container-store.js';
 import { ContainerService } from './container/container-service.js';
@@ -17,7 +17,6 @@ import { createRuntimeDriver } from './runtime/index.js';
 import { parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import type { Engine } from './server/engine.js';
-import { writeFileAtomic } from './util/atomic-file.js';
 
 export interface RunningDaemon {
   engine: Engine;

@@ -1,7 +1,8 @@
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
+/** Makes a rename or create in `dir` durable. */
 export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
@@ -11,11 +12,15 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Writes `path` so that a crash leaves either the old or the new content: temp file, fsync, rename, fsync dir. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const temp = join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}`);
+/**
+ * Replaces `path` with `data` so that a crash leaves either the old or the new content, never a mix:
+ * write a sibling temp file, fsync it, rename over the target, fsync the directory (the rename itself).
+ */
+export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', mode);
   try {
-    const handle = await open(temp, 'wx', 0o600);
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -27,5 +32,10 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     await rm(temp, { force: true });
     throw err;
   }
-  await fsyncDirectory(dirname(path));
+  await fsyncDirectory(dir);
+}
+
+/** True for the temp files `writeFileAtomic` leaves behind when the process dies mid-write. */
+export function isTempFileName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp');
 }

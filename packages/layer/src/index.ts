@@ -6,3 +6,4 @@ export { chainIdOf } from './chain-id.js';
 export { upperDirTar } from './upper-diff.js';
 export { addFileToPack, type PackHeader } from './pack-file.js';
 export { isUncompressedFile } from './archive-stream.js';
+export { fsyncDirectory, isTempFileName, writeFileAtomic } from './atomic-file.js';

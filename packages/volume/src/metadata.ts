@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '@berth/layer';
 
 /** What the store persists per volume (`<root>/<name>/metadata.json`); the data lives in `_data`. */
 export interface VolumeMetadata {

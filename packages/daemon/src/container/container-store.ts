@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
-import { writeFileAtomic } from '../util/atomic-file.js';
+import { writeFileAtomic } from '@berth/layer';
 import type { ContainerRecord } from './record.js';
 
 const RECORD_FILE = 'container.json';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canStart, humanDuration, humanStatus, initialRunState, markRunning, markStopped, statusOf, type RunState } from './state.js';
+import { canStart, humanStatus, initialRunState, markRunning, markStopped, statusOf, type RunState } from './state.js';
 
 const now = new Date('2026-01-01T00:10:00Z');
 const base = initialRunState();
@@ -30,17 +30,4 @@ describe('derived container status', () => {
     expect(stopped.pid).toBe(0);
     expect(humanStatus(stopped, now)).toBe('Exited (3) 2 seconds ago');
   });
-});
-
-describe('humanDuration', () => {
-  it.each([
-    [500, 'Less than a second'],
-    [1000, '1 second'],
-    [59_000, '59 seconds'],
-    [60_000, 'About a minute'],
-    [47 * 60_000, '47 minutes'],
-    [60 * 60_000, 'About an hour'],
-    [5 * 3600_000, '5 hours'],
-    [3 * 86400_000, '3 days'],
-  ])('%i ms -> %s', (ms, text) => expect(humanDuration(ms)).toBe(text));
 });

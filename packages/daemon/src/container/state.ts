@@ -1,4 +1,4 @@
-import type { ContainerState as ApiContainerState, ContainerStatus } from '@berth/api';
+import { humanDuration, type ContainerState as ApiContainerState, type ContainerStatus } from '@berth/api';
 
 /**
  * A container's run state as a few persisted flags; the API status string is derived from them with
@@ -92,22 +92,4 @@ export function humanStatus(s: RunState, now: Date, removing = false): string {
     case 'exited':
       return `Exited (${s.exitCode}) ${humanDuration(now.getTime() - Date.parse(s.finishedAt ?? ''))} ago`;
   }
-}
-
-/** go-units HumanDuration, which docker uses for ages and uptimes. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(minutes / 60);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import { parseDigest, sha256Digest } from '@berth/reference';
-import { isTempFileName, writeFileAtomic } from './atomic-file.js';
+import { isTempFileName, writeFileAtomic } from '@berth/layer';
 
 /** Blobs by digest under `<root>/blobs/sha256/<hex>`; a blob is visible only once verified and durable. */
 export class ContentStore {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDigest } from '@berth/reference';
-import { isTempFileName, writeFileAtomic } from './atomic-file.js';
+import { isTempFileName, writeFileAtomic } from '@berth/layer';
 
 /** Local facts about an image that are not part of its config. */
 export interface ImageMetadata {

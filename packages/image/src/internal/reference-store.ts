@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { familiarName, familiarString, parseNormalizedNamed, referenceString, type NamedReference } from '@berth/reference';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '@berth/layer';
 
 /** moby's repositories.json shape: familiar repository name -> familiar reference -> image ID. */
 interface RepositoriesFile {
