@@ -7,6 +7,7 @@
 //   - image save and load throughput of a 300 MB image of random (incompressible) layers, against
 //     `tar` + `sha256sum` over the same data as the floor (BENCH_IMAGE_MB sets the size; 0 skips it)
 //   - `docker logs` throughput over a container that wrote 50 MB to stdout, and `docker exec c true` latency
+//   - `ps -a` over 1,000 created containers (API and CLI) and daemon start-up over them (BENCH_PS_CONTAINERS; 0 skips it)
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const IMAGE_MB = Number(process.env.BENCH_IMAGE_MB ?? 300);
 const LAYERS = 3;
+const PS_COUNT = Number(process.env.BENCH_PS_CONTAINERS ?? 1000);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -132,17 +134,11 @@ async function imageThroughput(root, env) {
   return { bytes, savedBytes, load, save, loadFloor, saveFloor };
 }
 
-async function main() {
-  const root = await mkdtemp('/tmp/berth-bench-');
-  const socket = join(root, 'berth.sock');
-  const host = `unix://${socket}`;
-  const archive = join(repo, 'tools/images/busybox.tar');
-  if (!existsSync(archive)) {
-    await mkdir(dirname(archive), { recursive: true });
-    await execFileAsync(process.execPath, [join(repo, 'tools/busybox-image.mjs'), '-o', archive]);
-  }
+/** Spawns berthd on `root` and waits until /_ping answers; returns the process and the milliseconds that took. */
+async function startDaemon(root, socket) {
   const started = process.hrtime.bigint();
-  const daemon = spawn(process.execPath, [join(repo, 'packages/daemon/dist/bin/berthd.js'), '--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', host, '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // Run as the `berthd` command is, so the node flags on its shebang apply.
+  const daemon = spawn(join(repo, 'packages/daemon/dist/bin/berthd.js'), ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
   for (;;) {
     if (existsSync(socket)) {
       try {
@@ -154,7 +150,35 @@ async function main() {
     }
     await new Promise((r) => setTimeout(r, 5));
   }
-  const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { daemon, readyMs: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+const stopDaemon = async (daemon) => {
+  if (daemon.exitCode !== null) return;
+  daemon.kill('SIGTERM');
+  await new Promise((r) => daemon.once('exit', r));
+};
+
+/** `ps -a` over PS_COUNT created (never started) containers, through the API and the CLI, and a restart over them. */
+async function manyContainers(socket, env) {
+  for (let i = 0; i < PS_COUNT; i++) await api(socket, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['true'] });
+  const list = [];
+  const cli = [];
+  for (let i = 0; i < 5; i++) list.push(await timed(() => api(socket, 'GET', '/containers/json?all=1')));
+  for (let i = 0; i < 5; i++) cli.push(await timed(() => execFileAsync('docker', ['ps', '-a'], { env, maxBuffer: 16 * 1024 * 1024 })));
+  return { list: median(list), cli: median(cli) };
+}
+
+async function main() {
+  const root = await mkdtemp('/tmp/berth-bench-');
+  const socket = join(root, 'berth.sock');
+  const host = `unix://${socket}`;
+  const archive = join(repo, 'tools/images/busybox.tar');
+  if (!existsSync(archive)) {
+    await mkdir(dirname(archive), { recursive: true });
+    await execFileAsync(process.execPath, [join(repo, 'tools/busybox-image.mjs'), '-o', archive]);
+  }
+  let { daemon, readyMs } = await startDaemon(root, socket);
   const env = { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: join(root, 'docker-config') };
   try {
     await execFileAsync('docker', ['load', '-i', archive], { env });
@@ -186,6 +210,11 @@ async function main() {
     const total = cycle.create.map((_, i) => cycle.create[i] + cycle.start[i] + cycle.stop[i] + cycle.remove[i]);
     const io = await containerIo(root, env);
     const image = IMAGE_MB > 0 ? await imageThroughput(root, env) : undefined;
+    const many = PS_COUNT > 0 ? await manyContainers(socket, env) : undefined;
+    if (many) {
+      await stopDaemon(daemon);
+      ({ daemon, readyMs: many.readyMs } = await startDaemon(root, socket));
+    }
     console.log(`berth bench (${RUNS} runs each, medians)`);
     console.log(`  daemon ready after start:                 ${ms(readyMs)}`);
     console.log(`  daemon idle RSS:                          ${idleRss.toFixed(1)} MB`);
@@ -199,9 +228,13 @@ async function main() {
       console.log(`  docker load, ${mb} MB random image:        ${rate(image.bytes, image.load)} (${ms(image.load)}); floor tar -x + sha256sum ${rate(image.bytes, image.loadFloor)}`);
       console.log(`  docker save, same image:                  ${rate(image.savedBytes, image.save)} (${ms(image.save)}); floor tar -c + sha256sum ${rate(image.bytes, image.saveFloor)}`);
     }
+    if (many) {
+      console.log(`  GET /containers/json?all=1, ${PS_COUNT} containers: ${ms(many.list)}`);
+      console.log(`  docker ps -a (CLI), ${PS_COUNT} containers:  ${ms(many.cli)}`);
+      console.log(`  daemon ready after start, ${PS_COUNT} containers: ${ms(many.readyMs)}`);
+    }
   } finally {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
+    await stopDaemon(daemon);
     await rm(root, { recursive: true, force: true });
   }
 }

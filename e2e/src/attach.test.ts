@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
-let daemon: TestDaemon;
-
-beforeAll(async () => {
-  daemon = await startTestDaemon();
-  await daemon.berth(['load', '-i', await busyboxArchive()]);
-});
-
-afterAll(async () => {
-  const leftovers = await daemon.cleanup();
-  expect(leftovers.mounts).toEqual([]);
-});
+const daemon = useTestDaemon();
 
 /** Collects what a raw (TTY) attach stream delivers until `pattern` shows up. */
 function readUntil(stream: Duplex, pattern: RegExp): Promise<string> {

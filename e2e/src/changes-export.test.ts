@@ -1,19 +1,12 @@
 import { execFile } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
-let daemon: TestDaemon;
+const daemon = useTestDaemon();
 
 beforeAll(async () => {
-  daemon = await startTestDaemon();
-  await daemon.berth(['load', '-i', await busyboxArchive()]);
   const script = 'echo x > /tmp/new; rm /bin/ls; echo y >> /etc/passwd; mkdir /d; rm -rf /var/www; mkdir -p /var/www';
   expect((await daemon.dockerCli(['run', '--name', 'changed', 'busybox', 'sh', '-c', script])).code).toBe(0);
-});
-
-afterAll(async () => {
-  const leftovers = await daemon.cleanup();
-  expect(leftovers.mounts).toEqual([]);
 });
 
 function shell(command: string): Promise<string> {

@@ -4,14 +4,12 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { useTestDaemon } from './harness.js';
 
-let daemon: TestDaemon;
+const daemon = useTestDaemon();
 let work: string;
 
 beforeAll(async () => {
-  daemon = await startTestDaemon();
-  await daemon.berth(['load', '-i', await busyboxArchive()]);
   work = await mkdtemp('/tmp/berth-cp-');
   const tree = join(work, 'tree');
   await mkdir(join(tree, 'empty'), { recursive: true });
@@ -25,8 +23,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
-  const leftovers = await daemon.cleanup();
-  expect(leftovers.mounts).toEqual([]);
 });
 
 /** `docker cp CONTAINER:PATH -` listed by tar (numeric owners). */

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
-let d: TestDaemon;
+const d = useTestDaemon({ checkAllLeftovers: true });
 let since: string;
 let until: string;
 let id: string;
@@ -12,8 +12,6 @@ let id: string;
 const unixNow = () => (Date.now() / 1000).toFixed(3);
 
 beforeAll(async () => {
-  d = await startTestDaemon();
-  expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
   since = unixNow();
   const run = await d.dockerCli(['run', '--name', 'ev1', '--label', 'team=blue', 'busybox', 'sh', '-c', 'exit 3']);
   expect(run.code).toBe(3);
@@ -24,11 +22,6 @@ beforeAll(async () => {
   expect((await d.dockerCli(['rm', 'ev2'])).code).toBe(0);
   await sleep(20);
   until = unixNow();
-});
-
-afterAll(async () => {
-  const leftovers = await d.cleanup();
-  expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
 });
 
 /** `docker events` lines: "<time> <type> <action> <id> (attrs)". */

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
-let daemon: TestDaemon;
+const daemon = useTestDaemon();
 
 beforeAll(async () => {
-  daemon = await startTestDaemon();
-  await daemon.berth(['load', '-i', await busyboxArchive()]);
   expect((await daemon.dockerCli(['run', '-d', '--name', 'box', '-e', 'FROM_RUN=1', 'busybox', 'sleep', '600'])).code).toBe(0);
-});
-
-afterAll(async () => {
-  const leftovers = await daemon.cleanup();
-  expect(leftovers.mounts).toEqual([]);
 });
 
 describe('docker exec', () => {

@@ -1,19 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type CommandResult, type TestDaemon } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, type CommandResult, useTestDaemon } from './harness.js';
 
-let daemon: TestDaemon;
+// Loads busybox itself: what `berth load` prints is part of this first walk through.
+const daemon = useTestDaemon({ busybox: false, checkAllLeftovers: true });
 
 beforeAll(async () => {
-  daemon = await startTestDaemon();
   const loaded = await daemon.berth(['load', '-i', await busyboxArchive()]);
   expect(loaded.stdout).toContain('Loaded image: busybox:latest');
-});
-
-afterAll(async () => {
-  const leftovers = await daemon.cleanup();
-  expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
 });
 
 /** `run` through dockerode the way `docker run` does it: create, attach, wait, start. */

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 import { BERTH, BERTHD, REPO_ROOT } from './paths.js';
 
@@ -122,6 +123,44 @@ export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDae
     },
   };
   return daemon;
+}
+
+export interface TestDaemonOptions {
+  /** Load the busybox test image once the daemon is up (default true). */
+  busybox?: boolean;
+  /** Require no conmon or runtime state left behind either, not only no mounts. */
+  checkAllLeftovers?: boolean;
+}
+
+/**
+ * Registers hooks that start a test daemon (with busybox loaded) before the enclosing file's or describe's
+ * tests and clean it up after them, failing if anything is left mounted. The returned daemon forwards to
+ * the started one, so it is usable in tests and in hooks registered after this call; vitest runs those
+ * hooks' afterAll first, before the cleanup.
+ */
+export function useTestDaemon(options: TestDaemonOptions = {}): TestDaemon {
+  let started: TestDaemon | undefined;
+  beforeAll(async () => {
+    started = await startTestDaemon();
+    if (options.busybox === false) return;
+    const loaded = await started.berth(['load', '-i', await busyboxArchive()]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    // A daemon that never started has nothing to clean up; its own failure is the one to see.
+    if (!started) return;
+    const leftovers = await started.cleanup();
+    if (options.checkAllLeftovers) expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
+    else expect(leftovers.mounts).toEqual([]);
+  });
+  const current = (): TestDaemon => {
+    if (!started) throw new Error('the test daemon is used before its beforeAll hook has started it');
+    return started;
+  };
+  return new Proxy({} as TestDaemon, {
+    get: (_target, key) => Reflect.get(current(), key) as unknown,
+    set: (_target, key, value) => Reflect.set(current(), key, value),
+  });
 }
 
 /** Mounts, conmon processes and runc state that still point into a test's temp dir. */

@@ -6,21 +6,12 @@ import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dockerArchive, packTar, type TarEntry } from './docker-archive.js';
-import { startTestDaemon, type TestDaemon } from './harness.js';
+import { startTestDaemon, useTestDaemon } from './harness.js';
 
-let daemon: TestDaemon;
+const daemon = useTestDaemon({ busybox: false });
 const canary = `/tmp/berth-canary-${randomBytes(6).toString('hex')}`;
-
-beforeAll(async () => {
-  daemon = await startTestDaemon();
-});
-
-afterAll(async () => {
-  const leftovers = await daemon.cleanup();
-  expect(leftovers.mounts).toEqual([]);
-});
 
 function postLoad(body: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -2,21 +2,17 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { useTestDaemon } from './harness.js';
 
-let d: TestDaemon;
+const d = useTestDaemon();
 let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'berth-images-cli-'));
-  d = await startTestDaemon();
-  expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
 });
 
 afterAll(async () => {
-  const leftovers = await d.cleanup();
   await rm(work, { recursive: true, force: true });
-  expect(leftovers.mounts).toEqual([]);
 });
 
 async function berth(args: string[]): Promise<string> {

@@ -3,21 +3,11 @@ import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { dockerArchive, packTar } from './docker-archive.js';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { useTestDaemon } from './harness.js';
 
-let d: TestDaemon;
-
-beforeAll(async () => {
-  d = await startTestDaemon();
-  expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
-});
-
-afterAll(async () => {
-  const leftovers = await d.cleanup();
-  expect(leftovers.mounts).toEqual([]);
-});
+const d = useTestDaemon();
 
 const sha256 = (data: string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 

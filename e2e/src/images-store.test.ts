@@ -4,23 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { busyboxArchive, startTestDaemon, useTestDaemon } from './harness.js';
 
 const execFileAsync = promisify(execFile);
 
-let d: TestDaemon;
+const d = useTestDaemon();
 let work: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'berth-images-'));
-  d = await startTestDaemon();
-  expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
 });
 
 afterAll(async () => {
-  const leftovers = await d.cleanup();
   await rm(work, { recursive: true, force: true });
-  expect(leftovers.mounts).toEqual([]);
 });
 
 async function ok(args: string[], input?: string): Promise<string> {

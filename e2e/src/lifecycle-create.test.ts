@@ -1,17 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type CommandResult, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { type CommandResult, useTestDaemon } from './harness.js';
 
-let d: TestDaemon;
-
-beforeAll(async () => {
-  d = await startTestDaemon();
-  await d.berth(['load', '-i', await busyboxArchive()]);
-});
-
-afterAll(async () => {
-  const leftovers = await d.cleanup();
-  expect(leftovers.mounts).toEqual([]);
-});
+const d = useTestDaemon();
 
 /** `docker run --rm [flags] busybox sh -c script`, its stdout trimmed; fails on a non-zero exit. */
 async function inside(flags: string[], script: string): Promise<string> {

@@ -1,17 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
-let d: TestDaemon;
-
-beforeAll(async () => {
-  d = await startTestDaemon();
-  await d.berth(['load', '-i', await busyboxArchive()]);
-});
-
-afterAll(async () => {
-  const leftovers = await d.cleanup();
-  expect(leftovers.mounts).toEqual([]);
-});
+const d = useTestDaemon();
 
 async function docker(args: string[]): Promise<string> {
   const r = await d.dockerCli(args);

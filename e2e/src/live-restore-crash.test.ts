@@ -1,19 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, findLeftovers, startTestDaemon, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { findLeftovers, useTestDaemon } from './harness.js';
 
-let d: TestDaemon;
-
-beforeAll(async () => {
-  d = await startTestDaemon();
-  expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
-});
-
-afterAll(async () => {
-  const leftovers = await d.cleanup();
-  expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
-});
+const d = useTestDaemon({ checkAllLeftovers: true });
 
 function isAlive(pid: number): boolean {
   try {

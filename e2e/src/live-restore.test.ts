@@ -1,20 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
-let d: TestDaemon;
-
-beforeAll(async () => {
-  d = await startTestDaemon();
-  expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
-});
-
-afterAll(async () => {
-  const leftovers = await d.cleanup();
-  expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
-});
+const d = useTestDaemon({ checkAllLeftovers: true });
 
 async function runDetached(args: string[]): Promise<string> {
   const run = await d.dockerCli(['run', '-d', ...args]);

@@ -1,16 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { afterAll, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 import { BERTHD } from './paths.js';
 
-let daemon: TestDaemon;
+const daemon = useTestDaemon({ checkAllLeftovers: true });
 let second: ChildProcess | undefined;
-
-beforeAll(async () => {
-  daemon = await startTestDaemon();
-  await daemon.berth(['load', '-i', await busyboxArchive()]);
-});
 
 afterAll(async () => {
   if (second && second.exitCode === null) {
@@ -18,8 +13,6 @@ afterAll(async () => {
     second.kill('SIGTERM');
     await exited;
   }
-  const leftovers = await daemon.cleanup();
-  expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
 });
 
 it('keeps logs across a daemon restart and follows a live-restored container to its exit', async () => {

@@ -1,19 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
-let daemon: TestDaemon;
-
-beforeAll(async () => {
-  daemon = await startTestDaemon();
-  await daemon.berth(['load', '-i', await busyboxArchive()]);
-});
-
-afterAll(async () => {
-  const leftovers = await daemon.cleanup();
-  expect(leftovers.mounts).toEqual([]);
-});
+const daemon = useTestDaemon();
 
 /** Runs a container to completion, detached, and returns its name. */
 async function ranToCompletion(name: string, script: string): Promise<string> {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 import { BERTH } from './paths.js';
 
-let daemon: TestDaemon;
+const daemon = useTestDaemon();
 const tmuxServer = `berth-e2e-${randomBytes(4).toString('hex')}`;
 
 function tmux(args: string[]): Promise<string> {
@@ -28,15 +28,8 @@ async function screenShows(session: string, pattern: RegExp): Promise<string> {
   throw new Error(`${String(pattern)} never showed; screen:\n${screen}`);
 }
 
-beforeAll(async () => {
-  daemon = await startTestDaemon();
-  await daemon.berth(['load', '-i', await busyboxArchive()]);
-});
-
 afterAll(async () => {
   await tmux(['kill-server']).catch(() => undefined);
-  const leftovers = await daemon.cleanup();
-  expect(leftovers.mounts).toEqual([]);
 });
 
 describe('terminals through berth', () => {

@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
 describe('berth volume and mount flags', () => {
-  let d: TestDaemon;
-
-  beforeAll(async () => {
-    d = await startTestDaemon();
-    expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
-  }, 60_000);
-
-  afterAll(async () => {
-    if (!d) return;
-    const leftovers = await d.cleanup();
-    expect(leftovers.mounts).toEqual([]);
-  });
+  const d = useTestDaemon();
 
   it('creates, lists, inspects and removes volumes', async () => {
     expect(await d.berth(['volume', 'create', '--label', 'team=a', 'cli-vol'])).toMatchObject({ code: 0, stdout: 'cli-vol\n' });

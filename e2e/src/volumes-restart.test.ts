@@ -1,20 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
 
 describe('volumes across a daemon restart', () => {
-  let d: TestDaemon;
-
-  beforeAll(async () => {
-    d = await startTestDaemon();
-    expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
-  }, 60_000);
-
-  afterAll(async () => {
-    if (!d) return;
-    const leftovers = await d.cleanup();
-    expect(leftovers.mounts).toEqual([]);
-  });
+  const d = useTestDaemon();
 
   it('keeps volume data, metadata and references', async () => {
     await d.docker.createVolume({ Name: 'durable', Labels: { keep: 'yes' } });

@@ -1,15 +1,13 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, useTestDaemon } from './harness.js';
 import { imageWithVolumes } from './volume-image.js';
 
 describe('volumes and mounts', () => {
-  let d: TestDaemon;
+  const d = useTestDaemon();
 
   beforeAll(async () => {
-    d = await startTestDaemon();
-    expect((await d.berth(['load', '-i', await busyboxArchive()])).code).toBe(0);
     const archive = join(d.root, 'voltest.tar');
     await writeFile(
       archive,
@@ -20,12 +18,6 @@ describe('volumes and mounts', () => {
     );
     expect((await d.dockerCli(['load', '-i', archive])).code).toBe(0);
   }, 60_000);
-
-  afterAll(async () => {
-    if (!d) return;
-    const leftovers = await d.cleanup();
-    expect(leftovers.mounts).toEqual([]);
-  });
 
   const volumeNames = async () => (await d.dockerCli(['volume', 'ls', '-q'])).stdout.split('\n').filter(Boolean).sort();
 

@@ -1,5 +1,7 @@
+import type { Command } from 'commander';
 import type { ContainerCreateRequest } from '@berth/api';
 import { applyMountFlags, type MountFlags } from './mount-flags.js';
+import { collect } from './repeatable-flags.js';
 
 export interface RunOptions extends MountFlags {
   rm?: boolean;
@@ -10,6 +12,21 @@ export interface RunOptions extends MountFlags {
   entrypoint?: string;
   interactive?: boolean;
   tty?: boolean;
+}
+
+/** The container-config flags `run` and `create` share (all of RunOptions but --rm and --detach). */
+export function withContainerConfigOptions(command: Command): Command {
+  return command
+    .option('--name <name>', 'Assign a name to the container')
+    .option('-e, --env <env>', 'Set environment variables', collect, [])
+    .option('-w, --workdir <dir>', 'Working directory inside the container')
+    .option('--entrypoint <command>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('-v, --volume <volume>', 'Bind mount a volume', collect, [])
+    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect, [])
+    .option('--tmpfs <tmpfs>', 'Mount a tmpfs directory', collect, [])
+    .option('--volumes-from <container>', 'Mount volumes from the specified container(s)', collect, []);
 }
 
 /** The create request `docker run` sends for these flags. */

@@ -15,6 +15,7 @@ import {
   type ContainerSummary,
   type ContainerWaitResponse,
   type EventMessage,
+  type ImageHistoryItem,
   type ImageInspect,
   type ImageSummary,
   type InfoResponse,
@@ -43,15 +44,6 @@ export interface BerthClientOptions {
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 export type ImageDeleteRecord = { Untagged: string } | { Deleted: string };
-
-export interface ImageHistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
-}
 
 export interface ImagePruneReport {
   ImagesDeleted: ImageDeleteRecord[] | null;

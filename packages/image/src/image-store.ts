@@ -6,6 +6,7 @@ import {
   ConflictError,
   InvalidArgumentError,
   NotFoundError,
+  type ImageHistoryItem,
   type ImageInspect,
   type ImageSummary,
   type ProgressMessage,
@@ -27,7 +28,7 @@ import {
 } from '@berth/reference';
 import { ContentStore } from './internal/content-store.js';
 import { isIdPrefix, isSingleReference, referencesToUntag } from './internal/delete-rules.js';
-import { imageHistory, type HistoryItem } from './internal/history.js';
+import { imageHistory } from './internal/history.js';
 import { chainIds, parseImageConfig } from './internal/image-config.js';
 import { toInspect, toSummary, type ImageNames, type ImageRecord } from './internal/image-views.js';
 import { createdMs, imageFilter, referenceMatcher, validateFilters, type ImageFilters } from './internal/list-filters.js';
@@ -254,7 +255,7 @@ export class ImageStore {
       .sort((a, b) => b.Created - a.Created);
   }
 
-  history(nameOrId: string): HistoryItem[] {
+  history(nameOrId: string): ImageHistoryItem[] {
     const record = this.find(nameOrId);
     return imageHistory(record, this.namesOf(record.id).repoTags, (chainId) => this.layers.get(chainId)?.size ?? 0);
   }

@@ -12,5 +12,4 @@ export {
   type ResolvedImage,
 } from './image-store.js';
 export { applyChanges } from './internal/changes.js';
-export type { HistoryItem } from './internal/history.js';
 export type { ImageFilters } from './internal/list-filters.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Makes a rename or create in `dir` durable. */
@@ -36,6 +36,14 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
 }
 
 /** True for the temp files `writeFileAtomic` leaves behind when the process dies mid-write. */
-export function isTempFileName(name: string): boolean {
+function isTempFileName(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp');
+}
+
+/** Creates `dir` if needed and removes the temp files an earlier, interrupted `writeFileAtomic` left in it. */
+export async function prepareAtomicDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const name of await readdir(dir)) {
+    if (isTempFileName(name)) await rm(join(dir, name), { force: true });
+  }
 }

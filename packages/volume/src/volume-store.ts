@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
-import { directorySize } from './disk-usage.js';
+import { directorySize } from '@berth/layer';
 import { listFilter, pruneFilter, type FilterSubject } from './filters.js';
 import { localMountOptions } from './local-driver.js';
 import { readMetadata, writeMetadata, type VolumeMetadata } from './metadata.js';

@@ -1,36 +1,30 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { RestartPolicySchema } from './container.js';
+import { NullableStringList, ResourceFields, StringList, open } from './fragments.js';
 
 /** Engine API shapes of restart/pause/rename/update/prune/top/stats (v1.47). */
-const open = { additionalProperties: true } as const;
 
 export const ContainerUpdateRequestSchema = Type.Object(
   {
-    Memory: Type.Optional(Type.Integer()),
-    MemorySwap: Type.Optional(Type.Integer()),
-    NanoCpus: Type.Optional(Type.Integer()),
-    CpuShares: Type.Optional(Type.Integer()),
-    CpuQuota: Type.Optional(Type.Integer()),
-    CpuPeriod: Type.Optional(Type.Integer()),
-    PidsLimit: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    ...ResourceFields,
     RestartPolicy: Type.Optional(RestartPolicySchema),
   },
   open,
 );
 export type ContainerUpdateRequest = Static<typeof ContainerUpdateRequestSchema>;
 
-export const ContainerUpdateResponseSchema = Type.Object({ Warnings: Type.Array(Type.String()) });
+export const ContainerUpdateResponseSchema = Type.Object({ Warnings: StringList });
 export type ContainerUpdateResponse = Static<typeof ContainerUpdateResponseSchema>;
 
 export const ContainerPruneResponseSchema = Type.Object({
-  ContainersDeleted: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  ContainersDeleted: NullableStringList,
   SpaceReclaimed: Type.Integer(),
 });
 export type ContainerPruneResponse = Static<typeof ContainerPruneResponseSchema>;
 
 export const ContainerTopResponseSchema = Type.Object({
-  Titles: Type.Array(Type.String()),
-  Processes: Type.Array(Type.Array(Type.String())),
+  Titles: StringList,
+  Processes: Type.Array(StringList),
 });
 export type ContainerTopResponse = Static<typeof ContainerTopResponseSchema>;
 

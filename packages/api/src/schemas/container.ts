@@ -1,14 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+import { NullableStringList, ResourceFields, StringList, StringMap, open } from './fragments.js';
+
 /**
  * Engine API container shapes (v1.47). Each schema is both the fastify request/response schema and,
- * through `Static`, the TypeScript type. Objects stay open (`additionalProperties`) because clients
- * send fields newer or older than ours, and Docker ignores what it does not know.
+ * through `Static`, the TypeScript type.
  */
-const open = { additionalProperties: true } as const;
-const StringMap = Type.Record(Type.String(), Type.String());
-const StringList = Type.Array(Type.String());
-const NullableStringList = Type.Union([StringList, Type.Null()]);
 
 export const HealthConfigSchema = Type.Object(
   {
@@ -61,13 +58,7 @@ export const HostConfigSchema = Type.Object(
     SecurityOpt: Type.Optional(NullableStringList),
     Tmpfs: Type.Optional(Type.Union([StringMap, Type.Null()])),
     Ulimits: Type.Optional(Type.Union([Type.Array(UlimitSchema), Type.Null()])),
-    Memory: Type.Optional(Type.Integer()),
-    MemorySwap: Type.Optional(Type.Integer()),
-    NanoCpus: Type.Optional(Type.Integer()),
-    CpuShares: Type.Optional(Type.Integer()),
-    CpuQuota: Type.Optional(Type.Integer()),
-    CpuPeriod: Type.Optional(Type.Integer()),
-    PidsLimit: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+    ...ResourceFields,
     Init: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
     ShmSize: Type.Optional(Type.Integer()),
     ExtraHosts: Type.Optional(NullableStringList),

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { StringMap, open } from './fragments.js';
 
 /** The object types `/events` reports (moby's events.Type); berthd emits the ones it has. */
 export const EventTypeSchema = Type.Union([
@@ -17,7 +18,7 @@ export const EventMessageSchema = Type.Object(
   {
     Type: EventTypeSchema,
     Action: Type.String(),
-    Actor: Type.Object({ ID: Type.String(), Attributes: Type.Record(Type.String(), Type.String()) }),
+    Actor: Type.Object({ ID: Type.String(), Attributes: StringMap }),
     scope: Type.Union([Type.Literal('local'), Type.Literal('swarm')]),
     time: Type.Integer(),
     timeNano: Type.Integer(),
@@ -25,6 +26,6 @@ export const EventMessageSchema = Type.Object(
     id: Type.Optional(Type.String()),
     from: Type.Optional(Type.String()),
   },
-  { additionalProperties: true },
+  open,
 );
 export type EventMessage = Static<typeof EventMessageSchema>;

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ContainerConfigSchema } from './container.js';
+import { NullableStringList, StringList, StringMap, open } from './fragments.js';
 
-const open = { additionalProperties: true } as const;
-const StringList = Type.Array(Type.String());
 
 export const ImageSummarySchema = Type.Object(
   {
@@ -14,7 +13,7 @@ export const ImageSummarySchema = Type.Object(
     Size: Type.Integer(),
     SharedSize: Type.Integer(),
     VirtualSize: Type.Optional(Type.Integer()),
-    Labels: Type.Record(Type.String(), Type.String()),
+    Labels: StringMap,
     Containers: Type.Integer(),
   },
   open,
@@ -37,10 +36,21 @@ export const ImageInspectSchema = Type.Object(
     Os: Type.String(),
     Size: Type.Integer(),
     VirtualSize: Type.Optional(Type.Integer()),
-    GraphDriver: Type.Object({ Name: Type.String(), Data: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]) }),
+    GraphDriver: Type.Object({ Name: Type.String(), Data: Type.Union([StringMap, Type.Null()]) }),
     RootFS: Type.Object({ Type: Type.String(), Layers: StringList }),
     Metadata: Type.Object({ LastTagTime: Type.Optional(Type.String()) }, open),
   },
   open,
 );
 export type ImageInspect = Static<typeof ImageInspectSchema>;
+
+/** One row of GET /images/{name}/history, newest first. */
+export const ImageHistoryItemSchema = Type.Object({
+  Id: Type.String(),
+  Created: Type.Integer(),
+  CreatedBy: Type.String(),
+  Tags: NullableStringList,
+  Size: Type.Integer(),
+  Comment: Type.String(),
+});
+export type ImageHistoryItem = Static<typeof ImageHistoryItemSchema>;

@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-
-const open = { additionalProperties: true } as const;
+import { open } from './fragments.js';
 
 export const ErrorResponseSchema = Type.Object({ message: Type.String() });
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { NullableStringList, StringMap, open } from './fragments.js';
 
 /** Engine API volume shapes (v1.47). */
-const open = { additionalProperties: true } as const;
-const StringMap = Type.Record(Type.String(), Type.String());
 
 export const VolumeSchema = Type.Object(
   {
@@ -33,12 +32,12 @@ export type VolumeCreateRequest = Static<typeof VolumeCreateRequestSchema>;
 
 export const VolumeListResponseSchema = Type.Object({
   Volumes: Type.Array(VolumeSchema),
-  Warnings: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  Warnings: NullableStringList,
 });
 export type VolumeListResponse = Static<typeof VolumeListResponseSchema>;
 
 export const VolumePruneResponseSchema = Type.Object({
-  VolumesDeleted: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  VolumesDeleted: NullableStringList,
   SpaceReclaimed: Type.Integer(),
 });
 export type VolumePruneResponse = Static<typeof VolumePruneResponseSchema>;

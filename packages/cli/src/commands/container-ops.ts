@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import type { ContainerUpdateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { humanSize } from '../format/human-size.js';
 import { STATS_HEADER, statsRow } from '../format/stats-row.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 interface UpdateOptions {
   memory?: string;
@@ -31,17 +30,6 @@ function updateRequest(o: UpdateOptions): ContainerUpdateRequest {
   if (o.pidsLimit !== undefined) body.PidsLimit = parseIntFlag(o.pidsLimit, 'pids-limit');
   if (o.restart !== undefined) body.RestartPolicy = parseRestartFlag(o.restart);
   return body;
-}
-
-/** `-f key=value` flags as the API's filters map. */
-function filterMap(flags: string[]): Record<string, string[]> {
-  const filters: Record<string, string[]> = {};
-  for (const flag of flags) {
-    const eq = flag.indexOf('=');
-    const key = eq === -1 ? flag : flag.slice(0, eq);
-    (filters[key] ??= []).push(eq === -1 ? '' : flag.slice(eq + 1));
-  }
-  return filters;
 }
 
 /** restart, pause, unpause, rename, update, top, stats and `container prune`. */
@@ -138,7 +126,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
         ctx.exitCode = 1;
         return;
       }
-      const result = await ctx.client().pruneContainers(filterMap(options.filter));
+      const result = await ctx.client().pruneContainers(filtersOf(options.filter));
       if (result.ContainersDeleted?.length) ctx.out(`Deleted Containers:\n${result.ContainersDeleted.join('\n')}\n\n`);
       ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../repeatable-flags.js';
 import { formatEventLine } from '../format/event-line.js';
 import { toApiTimestamp } from '../format/timestamp.js';
 import { parseFilters } from './ps.js';
@@ -9,8 +10,6 @@ interface EventsOptions {
   until?: string;
   filter: string[];
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `berth events`: prints the daemon's events as docker does, until `--until` passes or forever. */
 export function registerEvents(program: Command, ctx: CommandContext): void {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { collect } from '../repeatable-flags.js';
 import { forwardStdin } from '../stdin-forwarding.js';
 import { forwardTerminalSize } from '../terminal-size.js';
 
@@ -13,8 +14,6 @@ interface ExecOptions {
   privileged?: boolean;
   detachKeys?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerExec(program: Command, ctx: CommandContext): void {
   program

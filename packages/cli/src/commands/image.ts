@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { describeError } from '../error-message.js';
+import { inspectEach } from '../inspect-each.js';
 import { defineImageHistory } from './image-history.js';
 import { defineImageImport } from './image-import.js';
 import { defineImagePrune } from './image-prune.js';
@@ -32,17 +32,6 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
     .description('Display detailed information on one or more images')
     .argument('<image...>')
     .action(async (names: string[]) => {
-      const found: unknown[] = [];
-      const failures: string[] = [];
-      for (const name of names) {
-        try {
-          found.push(await ctx.client().inspectImage(name));
-        } catch (err) {
-          failures.push(describeError(err));
-        }
-      }
-      ctx.out(`${JSON.stringify(found, null, 4)}\n`);
-      for (const failure of failures) ctx.err(`${failure}\n`);
-      ctx.exitCode = failures.length ? 1 : 0;
+      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.client().inspectImage(name));
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, NotFoundError } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
+import { inspectEach } from '../inspect-each.js';
 
 type ObjectType = 'container' | 'image';
 
@@ -15,20 +16,14 @@ export function registerInspect(program: Command, ctx: CommandContext): void {
       if (options.type !== undefined && options.type !== 'container' && options.type !== 'image') {
         throw new InvalidArgumentError(`"${options.type}" is not a valid value for --type`);
       }
-      const found: unknown[] = [];
-      const failures: string[] = [];
-      for (const name of names) {
-        try {
-          found.push(await inspectObject(ctx, name, options.type));
-        } catch (err) {
-          // Asked for one type, docker passes the daemon's answer on; asked for anything, it says no object matched.
-          failures.push(err instanceof NotFoundError && !options.type ? `Error: No such object: ${name}` : describeError(err));
-        }
-      }
-      // docker indents with four spaces and prints the array even when nothing was found.
-      ctx.out(`${JSON.stringify(found, null, 4)}\n`);
-      for (const failure of failures) ctx.err(`${failure}\n`);
-      ctx.exitCode = failures.length ? 1 : 0;
+      const type = options.type;
+      ctx.exitCode = await inspectEach(
+        ctx,
+        names,
+        (name) => inspectObject(ctx, name, type),
+        // Asked for one type, docker passes the daemon's answer on; asked for anything, it says no object matched.
+        (err, name) => (err instanceof NotFoundError && !type ? `Error: No such object: ${name}` : describeError(err)),
+      );
     });
 }
 

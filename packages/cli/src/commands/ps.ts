@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@berth/api';
 import type { CommandContext } from '../context.js';
+import { collect } from '../repeatable-flags.js';
 import { containerId, containerTableRows } from '../format/container-table.js';
 import { formatTable } from '../format/tabwriter.js';
 
@@ -12,8 +13,6 @@ interface PsOptions {
   last?: string;
   latest?: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerPs(program: Command, ctx: CommandContext): void {
   program

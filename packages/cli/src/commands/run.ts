@@ -4,7 +4,7 @@ import { isDaemonError } from '@berth/client';
 import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
 import { withDefaultTag } from '../format/image-reference.js';
-import { buildRunConfig, type RunOptions } from '../run-config.js';
+import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
 import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
 import { runFailureExitCode } from '../run-exit-code.js';
 import { proxySignals } from '../signal-proxy.js';
@@ -12,26 +12,15 @@ import { forwardStdin } from '../stdin-forwarding.js';
 import { forwardTerminalSize } from '../terminal-size.js';
 import { watchDetachKeys } from '../detach-watch.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export function registerRun(program: Command, ctx: CommandContext): void {
-  withPolicyOptions(program.command('run'))
+  const run = withPolicyOptions(program.command('run'))
     .description('Create and run a new container from an image')
     .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
     .argument('<image>')
     .argument('[command...]')
     .option('--rm', 'Automatically remove the container when it exits')
-    .option('-d, --detach', 'Run container in background and print container ID')
-    .option('--name <name>', 'Assign a name to the container')
-    .option('-e, --env <env>', 'Set environment variables', collect, [])
-    .option('-w, --workdir <dir>', 'Working directory inside the container')
-    .option('--entrypoint <command>', 'Overwrite the default ENTRYPOINT of the image')
-    .option('-i, --interactive', 'Keep STDIN open even if not attached')
-    .option('-t, --tty', 'Allocate a pseudo-TTY')
-    .option('-v, --volume <volume>', 'Bind mount a volume', collect, [])
-    .option('--mount <mount>', 'Attach a filesystem mount to the container', collect, [])
-    .option('--tmpfs <tmpfs>', 'Mount a tmpfs directory', collect, [])
-    .option('--volumes-from <container>', 'Mount volumes from the specified container(s)', collect, [])
+    .option('-d, --detach', 'Run container in background and print container ID');
+  withContainerConfigOptions(run)
     // Everything after IMAGE belongs to the container's command, flags included.
     .passThroughOptions()
     .action(async (image: string, command: string[], options: RunOptions & PolicyFlags) => {

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@berth/api';
 import type { CommandContext } from '../context.js';
-import { describeError } from '../error-message.js';
+import { inspectEach } from '../inspect-each.js';
+import { collect } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { humanSize } from '../format/human-size.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseFilters } from './ps.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `--label k=v` / `--opt k=v` flags as a map; a bare key gets an empty value, as in docker. */
 function keyValues(flags: string[]): Record<string, string> {
@@ -60,18 +59,7 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .description('Display detailed information on one or more volumes')
     .argument('<volume...>')
     .action(async (names: string[]) => {
-      const found: unknown[] = [];
-      const failures: string[] = [];
-      for (const name of names) {
-        try {
-          found.push(await ctx.client().inspectVolume(name));
-        } catch (err) {
-          failures.push(describeError(err));
-        }
-      }
-      ctx.out(`${JSON.stringify(found, null, 4)}\n`);
-      for (const failure of failures) ctx.err(`${failure}\n`);
-      ctx.exitCode = failures.length ? 1 : 0;
+      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.client().inspectVolume(name));
     });
 
   volume

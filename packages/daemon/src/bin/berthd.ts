@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// A 1 MB young generation keeps idle RSS under budget (DESIGN §7); `node berthd.js` runs with node's default.
 import { Command, Option } from 'commander';
 import { ENGINE_VERSION } from '@berth/api';
 import { readConfigFile, resolveConfig, type DaemonConfig } from '../config.js';

@@ -6,7 +6,9 @@ import { extractTar } from '@berth/layer';
 import type { ContainerRootfs } from '../ports.js';
 import type { ContainerStore } from './container-store.js';
 import { containerChanges, type Change } from './changes.js';
-import { ContainerFs } from './container-fs.js';
+import { ContainerFs, type FsMount } from './container-fs.js';
+import { etcFilePaths } from './etc-files.js';
+import { pinDirectory } from './pinned-dir.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import type { ContainerRecord } from './record.js';
 import { treeTar } from './tree-tar.js';
@@ -48,8 +50,8 @@ export class ArchiveService {
     const lease = await this.lease(ref);
     try {
       const stat = await this.statIn(lease, path);
-      const host = await lease.fs.resolveKeepingLast(path);
-      const tar = treeTar(host, stat.name);
+      const target = await lease.fs.resolveKeepingLast(path);
+      const tar = treeTar(target.host, stat.name, lease.fs.mountsBelow(target.container));
       tar.once('close', () => void lease.release());
       return { stat, tar };
     } catch (err) {
@@ -58,15 +60,25 @@ export class ArchiveService {
     }
   }
 
-  /** Extracts a tar (plain or gzip) into the directory `path` leads to, safely (see @berth/layer extractTar). */
+  /**
+   * Extracts a tar (plain or gzip) into the directory `path` leads to, safely (see @berth/layer extractTar).
+   * The directory is opened without following symlinks and extracted into through its descriptor, so a
+   * running container cannot redirect the copy by swapping a directory on the path for a symlink.
+   */
   async put(ref: string, path: string, tar: Readable): Promise<void> {
     const lease = await this.lease(ref);
     try {
       const dir = await lease.fs.resolve(path);
-      const stats = await lstat(dir).catch(() => null);
-      if (!stats) throw notFound(path, lease.record);
-      if (!stats.isDirectory()) throw new InvalidArgumentError('extraction point is not a directory');
-      await extractTar(tar, dir);
+      const pinned = await pinDirectory(dir.base, dir.relative).catch((err: unknown) => {
+        throw extractionPointError(err, path, lease.record);
+      });
+      try {
+        if (dir.mount?.readOnly) throw new InvalidArgumentError('mounted volume is marked read-only');
+        if (!dir.mount && lease.record.hostConfig.ReadonlyRootfs) throw new InvalidArgumentError('container rootfs is marked read-only');
+        await extractTar(tar, pinned.path);
+      } finally {
+        await pinned.close();
+      }
     } finally {
       await lease.release();
     }
@@ -90,10 +102,10 @@ export class ArchiveService {
 
   private async statIn(lease: RootLease, path: string): Promise<PathStat> {
     if (!path) throw new InvalidArgumentError('Path cannot be empty');
-    const host = await lease.fs.resolveKeepingLast(path);
-    const stats = await lstat(host).catch(() => null);
+    const target = await lease.fs.resolveKeepingLast(path);
+    const stats = await lstat(target.host).catch(() => null);
     if (!stats) throw notFound(path, lease.record);
-    const linkTarget = stats.isSymbolicLink() ? lease.fs.containerPath(await lease.fs.resolve(lease.fs.containerPath(host))) : '';
+    const linkTarget = stats.isSymbolicLink() ? (await lease.fs.resolve(target.container)).container : '';
     const cleaned = posix.normalize(`/${path}`);
     return { name: posix.basename(cleaned) || '/', size: stats.size, mode: goFileMode(stats), mtime: stats.mtime.toISOString(), linkTarget };
   }
@@ -117,7 +129,12 @@ export class ArchiveService {
       released = true;
       await this.mountLock.run(record.id, () => this.drop(record.id, dir));
     };
-    return { fs: new ContainerFs(root), record, release };
+    try {
+      return { fs: new ContainerFs(root, await visibleMounts(record, dir)), record, release };
+    } catch (err) {
+      await release();
+      throw err;
+    }
   }
 
   private async drop(id: string, dir: string): Promise<void> {
@@ -131,6 +148,47 @@ export class ArchiveService {
     const current = this.o.store.find(id);
     if (current && !current.state.running) await this.o.rootfs.unmountContainerRoot(dir);
   }
+}
+
+/**
+ * The mounts a copy sees. Volumes, binds and the engine's /etc files are reached through their host
+ * sources, running or not; a tmpfs exists only inside a running container, reached through its init's
+ * root (a stopped container's tmpfs destinations are plain directories of its root, as in Docker).
+ */
+async function visibleMounts(record: ContainerRecord, dir: string): Promise<FsMount[]> {
+  const { running, pid } = record.state;
+  const inside = (destination: string): string => posix.join(`/proc/${pid}/root`, posix.normalize(`/${destination}`));
+  const tmpfs = running && pid > 0;
+  const mounts: FsMount[] = [];
+  for (const m of record.mounts ?? []) {
+    if (m.type !== 'tmpfs') mounts.push({ destination: m.destination, source: m.source, readOnly: m.readOnly });
+    else if (tmpfs) mounts.push({ destination: m.destination, source: inside(m.destination), readOnly: m.readOnly });
+  }
+  if (tmpfs) {
+    for (const [destination, data] of Object.entries(record.hostConfig.Tmpfs ?? {})) {
+      mounts.push({ destination, source: inside(destination), readOnly: data.split(',').includes('ro') });
+    }
+  }
+  const etc = etcFilePaths(dir);
+  for (const [destination, source] of [['/etc/hosts', etc.hosts], ['/etc/hostname', etc.hostname], ['/etc/resolv.conf', etc.resolvConf]] as const) {
+    if (await exists(source)) mounts.push({ destination, source, readOnly: false });
+  }
+  return mounts;
+}
+
+function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function extractionPointError(err: unknown, path: string, record: ContainerRecord): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return notFound(path, record);
+  // ELOOP: a directory on the way became a symlink after the path was resolved.
+  if (code === 'ENOTDIR' || code === 'ELOOP') return new InvalidArgumentError('extraction point is not a directory', { cause: err });
+  return err as Error;
 }
 
 function notFound(path: string, record: ContainerRecord): NotFoundError {

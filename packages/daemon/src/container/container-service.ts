@@ -12,6 +12,7 @@ import {
   type ContainerSummary,
   type ContainerWaitResponse,
 } from '@berth/api';
+import { directorySize } from '@berth/layer';
 import { serializeRuntimeSpec } from '@berth/oci';
 import type { ContainerRootfs, ImageResolver } from '../ports.js';
 import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
@@ -27,7 +28,6 @@ import { buildContainerSpec } from './runtime-spec.js';
 import { validateHostConfig } from './validate-host-config.js';
 import { withHostConfigDefaults } from './host-config-defaults.js';
 import { Cgroup } from './cgroups.js';
-import { directorySize } from './container-size.js';
 import { containerListFilter } from './list-filters.js';
 import { pauseContainer, thawAfterSignal, unpauseContainer } from './pause.js';
 import { pruneFilter } from './prune.js';
@@ -42,6 +42,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { signalAttribute } from './signal-number.js';
 import { inspectView, summaryView } from './views.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import { mapConcurrently } from '../util/map-concurrently.js';
 
 /** Where an attached client's streams go; `end` is called once the container's output is over. */
 export interface AttachTarget {
@@ -73,6 +74,8 @@ export interface ListOptions {
 }
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
+/** Containers restored at once when the daemon starts. */
+const RESTORE_CONCURRENCY = 16;
 
 /** The container engine's core: create, start, wait, attach, stop, kill, remove, list, inspect. */
 export class ContainerService {
@@ -116,9 +119,10 @@ export class ContainerService {
    * manager, RestartCount reset) and AutoRemove containers that are not running are removed.
    */
   async restore(): Promise<void> {
-    for (const c of this.o.store.all()) {
-      await this.restoreOne(c).catch((err: unknown) => this.o.log.error(`restoring container ${c.id}: ${String(err)}`));
-    }
+    // Concurrently, as moby does: each container's checks are independent and mostly wait on the filesystem.
+    await mapConcurrently(this.o.store.all(), RESTORE_CONCURRENCY, (c) =>
+      this.restoreOne(c).catch((err: unknown) => this.o.log.error(`restoring container ${c.id}: ${String(err)}`)),
+    );
   }
 
   private async restoreOne(c: ContainerRecord): Promise<void> {

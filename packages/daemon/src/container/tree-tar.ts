@@ -1,6 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
@@ -15,21 +15,33 @@ function deviceNumbers(rdev: number): { devmajor: number; devminor: number } {
   return { devmajor: (rdev >> 8) & 0xfff, devminor: (rdev & 0xff) | ((rdev >> 12) & 0xfff00) };
 }
 
+/** A directory's entries plus mount points below it that its root filesystem lacks (runc makes them at start). */
+async function childrenOf(walk: Walk, absolute: string, name: string): Promise<string[]> {
+  const children = new Set(await readdir(absolute));
+  for (const mounted of walk.mounts.keys()) {
+    if (posix.dirname(mounted) === (name === '' ? '.' : name)) children.add(posix.basename(mounted));
+  }
+  return [...children].sort();
+}
+
 interface Walk {
   pack: Pack;
   /** First archive name of each multiply-linked inode: later links become hardlink entries. */
   inodes: Map<string, string>;
+  /** Host files and directories mounted at archive names: the walk archives them instead. */
+  mounts: ReadonlyMap<string, string>;
 }
 
 async function addPath(walk: Walk, absolute: string, name: string, stats: Stats): Promise<void> {
   const base = { name, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid, mtime: stats.mtime };
   if (stats.isDirectory()) {
     if (name !== '') await addEntry(walk.pack, { ...base, name: `${name}/`, type: 'directory' });
-    for (const child of (await readdir(absolute)).sort()) {
-      const childPath = join(absolute, child);
+    for (const child of await childrenOf(walk, absolute, name)) {
+      const childName = name === '' ? child : `${name}/${child}`;
+      const childPath = walk.mounts.get(childName) ?? join(absolute, child);
       // Files can vanish while a running container is archived; tar skips them too.
       const childStats = await lstat(childPath).catch(() => null);
-      if (childStats) await addPath(walk, childPath, name === '' ? child : `${name}/${child}`, childStats);
+      if (childStats) await addPath(walk, childPath, childName, childStats);
     }
     return;
   }
@@ -56,11 +68,12 @@ async function addPath(walk: Walk, absolute: string, name: string, stats: Stats)
 
 /**
  * A tar of the file or tree at `absolute`, never following symlinks, with `name` as the top entry's name
- * ('' puts a directory's children at the top, as `docker export` does).
+ * ('' puts a directory's children at the top, as `docker export` does). `mounts` maps archive names
+ * (relative to the top) to host directories mounted there.
  */
-export function treeTar(absolute: string, name: string): Readable {
+export function treeTar(absolute: string, name: string, mounts: ReadonlyMap<string, string> = new Map()): Readable {
   const pack = tarPack();
-  const walk: Walk = { pack, inodes: new Map() };
+  const walk: Walk = { pack, inodes: new Map(), mounts: new Map([...mounts].map(([rel, source]) => [posix.join(name, rel), source])) };
   lstat(absolute)
     .then((stats) => addPath(walk, absolute, name, stats))
     .then(

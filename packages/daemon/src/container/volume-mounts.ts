@@ -1,7 +1,8 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { ConflictError, InvalidArgumentError, type HostConfig } from '@berth/api';
 import { mergeTmpfsOptions, type RuntimeMount } from '@berth/oci';
 import { cleanPath, copyImageContent, parseBind, specFromApiMount, type MountSpec, type VolumeStore } from '@berth/volume';
+import { pathExists } from '../util/path-exists.js';
 import { resolveInRoot } from '../util/secure-path.js';
 import type { ContainerMount } from './container-mount.js';
 import type { ContainerRecord } from './record.js';
@@ -25,13 +26,6 @@ function inheritedMounts(entry: string, lookup: MountRequest['lookup']): Contain
   return (lookup(ref).mounts ?? [])
     .filter((m) => m.type !== 'tmpfs')
     .map((m) => (mode === undefined ? { ...m } : { ...m, readOnly: mode === 'ro', mode }));
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**
@@ -69,7 +63,7 @@ export class VolumeMounts {
     for (const spec of specs) {
       if (explicit.has(spec.target)) throw new InvalidArgumentError(`Duplicate mount point: ${spec.target}`);
       explicit.add(spec.target);
-      if (spec.type === 'bind' && !spec.createSource && !(await exists(spec.source))) {
+      if (spec.type === 'bind' && !spec.createSource && !(await pathExists(spec.source))) {
         throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${spec.source}`);
       }
     }
@@ -134,8 +128,8 @@ export class VolumeMounts {
     }
     if (m.type === 'bind') {
       // Like moby, a `-v` source removed since create is made again; a `--mount` one is an error.
-      if (m.createSource && !(await exists(m.source))) await mkdir(m.source, { recursive: true, mode: 0o755 });
-      if (!(await exists(m.source))) {
+      if (m.createSource && !(await pathExists(m.source))) await mkdir(m.source, { recursive: true, mode: 0o755 });
+      if (!(await pathExists(m.source))) {
         throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
       }
       return { destination: m.destination, type: 'bind', source: m.source, options: ['rbind', m.propagation || 'rprivate', ...ro] };

@@ -1,6 +1,7 @@
 import { watch } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathExists } from '../util/path-exists.js';
 import { conmonPidFile } from './conmon.js';
 import type { ExitSpec, ExitStatus, TaskSpec } from './runtime-driver.js';
 
@@ -21,7 +22,7 @@ export async function readExit(spec: ExitSpec): Promise<ExitStatus | null> {
   const exitCode = Number.parseInt(text.trim(), 10);
   if (Number.isNaN(exitCode)) return null;
   const { mtime } = await stat(path);
-  return { exitCode, finishedAt: mtime, oomKilled: await exists(join(spec.persistDir, 'oom')) };
+  return { exitCode, finishedAt: mtime, oomKilled: await pathExists(join(spec.persistDir, 'oom')) };
 }
 
 /**
@@ -110,14 +111,5 @@ async function readPid(path: string): Promise<number | null> {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

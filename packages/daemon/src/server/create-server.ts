@@ -4,6 +4,7 @@ import { httpStatusOf, isBerthError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 import { COMMON_HEADERS } from './headers.js';
 import { handleUpgrade } from './hijack.js';
+import { lazyValidatorFactory } from './lazy-validator.js';
 import type { Engine } from './engine.js';
 import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
@@ -32,6 +33,7 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     bodyLimit: JSON_BODY_LIMIT,
     // Coercion would turn the `null` lists clients send into [""]; we parse query strings ourselves.
     ajv: { customOptions: { coerceTypes: false } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() } },
     rewriteUrl(req) {
       const split = splitVersionedUrl(req.url ?? '/');
       if (split.error) (req as VersionedRequest)[VERSION_ERROR] = split.error;

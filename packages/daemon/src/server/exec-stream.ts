@@ -1,24 +1,12 @@
 import type { Duplex } from 'node:stream';
-import {
-  MULTIPLEXED_STREAM_CONTENT_TYPE,
-  RAW_STREAM_CONTENT_TYPE,
-  StdStream,
-  compareApiVersions,
-  frameStdStream,
-  httpStatusOf,
-  DEFAULT_DETACH_KEYS,
-  DetachKeysFilter,
-  parseDetachKeys,
-} from '@berth/api';
+import { StdStream, frameStdStream, httpStatusOf, DEFAULT_DETACH_KEYS, DetachKeysFilter, parseDetachKeys } from '@berth/api';
 import type { ExecService } from '../exec/exec-service.js';
-import { rawHeaderLines } from './headers.js';
+import { stdStreamWriter, writeRawError, writeStreamHead } from './raw-response.js';
 
 export interface ExecStartBody {
   Detach?: boolean;
   Tty?: boolean;
 }
-
-const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };
 
 /**
  * Runs an exec with its stdio on a hijacked connection: multiplexed unless it has a TTY. The socket stays
@@ -38,22 +26,10 @@ export async function execOverHttp(
     tty = body.Tty ?? config.Tty ?? false;
     detachKeys = parseDetachKeys(config.DetachKeys || DEFAULT_DETACH_KEYS);
   } catch (err) {
-    const status = httpStatusOf(err);
-    const text = JSON.stringify({ message: (err as Error).message });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n${rawHeaderLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) })}Connection: close\r\n\r\n${text}`,
-    );
-    return;
+    return writeRawError(socket, httpStatusOf(err), (err as Error).message);
   }
-  const contentType = !tty && compareApiVersions(options.apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM_CONTENT_TYPE : RAW_STREAM_CONTENT_TYPE;
-  socket.write(
-    options.upgraded
-      ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${rawHeaderLines()}\r\n`
-      : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n${rawHeaderLines()}\r\n`,
-  );
-  const writer = (stream: StdStream) => (data: Buffer) => {
-    if (socket.writable) socket.write(tty ? data : frameStdStream(stream, data));
-  };
+  writeStreamHead(socket, { ...options, tty });
+  const writer = stdStreamWriter(socket, tty);
   // The detach sequence leaves the exec running without this client (its stdin then stays open).
   const stdin = new DetachKeysFilter(detachKeys);
   stdin.once('detach', () => {

@@ -1,35 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { once } from 'node:events';
-import {
-  MULTIPLEXED_STREAM_CONTENT_TYPE,
-  RAW_STREAM_CONTENT_TYPE,
-  StdStream,
-  compareApiVersions,
-  frameStdStream,
-  httpStatusOf,
-  type ContainerInspect,
-  DEFAULT_DETACH_KEYS,
-  DetachKeysFilter,
-  parseDetachKeys,
-} from '@berth/api';
+import { StdStream, frameStdStream, httpStatusOf, type ContainerInspect, DEFAULT_DETACH_KEYS, DetachKeysFilter, parseDetachKeys } from '@berth/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Engine } from './engine.js';
 import { splitVersionedUrl } from './api-version.js';
-import { rawHeaderLines } from './headers.js';
 import { queryBool } from './query.js';
 import { replayLogs } from './log-replay.js';
 import { attachOverWebSocket } from './attach-ws.js';
 import { execOverHttp, readUpgradeBody, type ExecStartBody } from './exec-stream.js';
-
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };
-
-function writeRawError(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n${rawHeaderLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) })}Connection: close\r\n\r\n${body}`,
-  );
-}
+import { stdStreamWriter, writeRawError, writeStreamHead } from './raw-response.js';
 
 /**
  * Requests carrying `Upgrade:` (docker CLI attach and exec start) arrive here instead of fastify. We
@@ -92,16 +72,8 @@ export async function attachOverHttp(
     return writeRawError(socket, httpStatusOf(err), (err as Error).message);
   }
   const tty = inspected.Config.Tty ?? false;
-  const contentType = !tty && compareApiVersions(options.apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM_CONTENT_TYPE : RAW_STREAM_CONTENT_TYPE;
-  socket.write(
-    options.upgraded
-      ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${rawHeaderLines()}\r\n`
-      : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n${rawHeaderLines()}\r\n`,
-  );
-  const writer = (stream: StdStream) => (data: Buffer) => {
-    if (!socket.writable) return;
-    socket.write(tty ? data : frameStdStream(stream, data));
-  };
+  writeStreamHead(socket, { ...options, tty });
+  const writer = stdStreamWriter(socket, tty);
   // `once` rejects when the socket errors first (EPIPE from a client that left): that is a close too.
   const closed = once(socket, 'close').then(
     () => undefined,

@@ -4,18 +4,22 @@ import type { ImageRunConfig } from '@berth/oci';
 /** Dockerfile instructions that `commit --change` and `import --change` accept (moby's list). */
 const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
 
+/** Dockerfile's JSON form, a JSON array of strings; undefined when the text is not one, so the other form applies. */
+function jsonForm(text: string): string[] | undefined {
+  if (!text.startsWith('[')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) return parsed;
+  } catch {
+    // Not JSON: the caller falls back to the plain form.
+  }
+  return undefined;
+}
+
 /** Exec form (a JSON array of strings) or shell form, as Dockerfile CMD/ENTRYPOINT read it. */
 function commandOf(args: string): string[] {
   const text = args.trim();
-  if (text.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) return parsed;
-    } catch {
-      // Not JSON: Dockerfile falls back to shell form.
-    }
-  }
-  return ['/bin/sh', '-c', text];
+  return jsonForm(text) ?? ['/bin/sh', '-c', text];
 }
 
 /** Splits on unquoted whitespace, removing double or single quotes and backslash escapes. */
@@ -68,15 +72,7 @@ function keyValues(instruction: string, args: string): Array<[string, string]> {
 
 function listOrWords(args: string): string[] {
   const text = args.trim();
-  if (text.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed) && parsed.every((item) => typeof item === 'string')) return parsed;
-    } catch {
-      // Fall through to the space-separated form.
-    }
-  }
-  return words(text);
+  return jsonForm(text) ?? words(text);
 }
 
 function portKey(spec: string): string[] {

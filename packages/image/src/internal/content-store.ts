@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import { parseDigest, sha256Digest } from '@berth/reference';
-import { isTempFileName, writeFileAtomic } from '@berth/layer';
+import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
 
 /** Blobs by digest under `<root>/blobs/sha256/<hex>`; a blob is visible only once verified and durable. */
 export class ContentStore {
@@ -14,10 +14,7 @@ export class ContentStore {
 
   static async open(root: string): Promise<ContentStore> {
     const store = new ContentStore(root);
-    await mkdir(store.dir, { recursive: true });
-    for (const name of await readdir(store.dir)) {
-      if (isTempFileName(name)) await rm(join(store.dir, name), { force: true });
-    }
+    await prepareAtomicDir(store.dir);
     return store;
   }
 

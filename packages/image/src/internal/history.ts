@@ -1,21 +1,12 @@
+import type { ImageHistoryItem } from '@berth/api';
 import type { ImageRecord } from './image-views.js';
-
-/** One row of GET /images/{name}/history, newest first. */
-export interface HistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
-}
 
 /**
  * moby's history view: one row per history entry, each non-empty entry sized by the layer it made.
  * Only the top row names the image (these images have no local parents to name the others).
  */
-export function imageHistory(record: ImageRecord, tags: string[], layerSize: (chainId: string) => number): HistoryItem[] {
-  const rows: HistoryItem[] = [];
+export function imageHistory(record: ImageRecord, tags: string[], layerSize: (chainId: string) => number): ImageHistoryItem[] {
+  const rows: ImageHistoryItem[] = [];
   let layer = 0;
   for (const entry of record.config.history ?? []) {
     let size = 0;

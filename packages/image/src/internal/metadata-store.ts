@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDigest } from '@berth/reference';
-import { isTempFileName, writeFileAtomic } from '@berth/layer';
+import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
 
 /** Local facts about an image that are not part of its config. */
 export interface ImageMetadata {
@@ -19,10 +19,7 @@ export class MetadataStore {
 
   static async open(root: string): Promise<MetadataStore> {
     const store = new MetadataStore(root);
-    await mkdir(store.dir, { recursive: true });
-    for (const name of await readdir(store.dir)) {
-      if (isTempFileName(name)) await rm(join(store.dir, name), { force: true });
-    }
+    await prepareAtomicDir(store.dir);
     return store;
   }
 

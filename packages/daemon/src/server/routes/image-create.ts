@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { InvalidArgumentError, NotImplementedError, progressLine } from '@berth/api';
 import { applyChanges } from '@berth/image';
 import type { ImageRunConfig } from '@berth/oci';
 import type { Engine } from '../engine.js';
+import { drainRequest } from '../drain-request.js';
 import { commitContainer } from '../../image/commit.js';
 import { queryBool } from '../query.js';
 
@@ -19,18 +20,6 @@ function targetOf(query: Record<string, unknown>): string | undefined {
   return tag === '' ? repo : `${repo}:${tag}`;
 }
 
-/** Waits for the rest of a request body, so a client still uploading sees our error instead of a reset. */
-async function drain(request: FastifyRequest): Promise<void> {
-  const raw = request.raw;
-  if (raw.readableEnded) return;
-  raw.resume();
-  await new Promise<void>((resolve) => {
-    raw.once('end', resolve);
-    raw.once('close', resolve);
-    raw.once('error', () => resolve());
-  });
-}
-
 /** `docker import` (POST /images/create?fromSrc=-) and `docker commit` (POST /commit). */
 export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
@@ -38,11 +27,11 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
       const query = request.query as Record<string, unknown>;
       const fromSrc = query.fromSrc === undefined ? undefined : String(query.fromSrc);
       if (fromSrc === undefined) {
-        await drain(request);
+        await drainRequest(request);
         throw new NotImplementedError('pulling images is not supported by this engine yet');
       }
       if (fromSrc !== '-') {
-        await drain(request);
+        await drainRequest(request);
         throw new InvalidArgumentError('importing from a URL is not supported: send the archive in the request body');
       }
       const message = String(query.message ?? '');
@@ -57,7 +46,7 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
           ...(tag !== undefined ? { tag } : {}),
         });
       } catch (err) {
-        await drain(request);
+        await drainRequest(request);
         throw err;
       }
       return reply.header('Content-Type', 'application/json').send(progressLine({ status: id }));

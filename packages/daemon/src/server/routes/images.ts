@@ -1,23 +1,12 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError, progressLine } from '@berth/api';
 import type { Engine } from '../engine.js';
+import { drainRequest } from '../drain-request.js';
 import { queryBool, queryFilters } from '../query.js';
 
 /** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
 function splitImagePath(wildcard: string, suffix: string): string | undefined {
   return wildcard.endsWith(`/${suffix}`) ? decodeURIComponent(wildcard.slice(0, -suffix.length - 1)) : undefined;
-}
-
-/** Waits for the rest of a request body, so a client still uploading sees our error instead of a reset. */
-async function drain(request: FastifyRequest): Promise<void> {
-  const raw = request.raw;
-  if (raw.readableEnded) return;
-  raw.resume();
-  await new Promise<void>((resolve) => {
-    raw.once('end', resolve);
-    raw.once('close', resolve);
-    raw.once('error', () => resolve());
-  });
 }
 
 export function imageRoutes(engine: Engine): FastifyPluginAsync {
@@ -43,7 +32,7 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
       try {
         loaded = await engine.images.load(request.raw);
       } catch (err) {
-        await drain(request);
+        await drainRequest(request);
         throw err;
       }
       // Exactly "application/json" (no charset): the docker CLI renders progress only for that value.

@@ -1,7 +1,10 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Bytes of the files under `dir` (hard links counted once, symlinks not followed), like moby's directory.Size. */
+/**
+ * Bytes of the files under `dir` (a volume, a container's read-write layer), counting each hard-linked
+ * inode once and not following symlinks, like moby's directory.Size. A missing directory is 0.
+ */
 export async function directorySize(dir: string): Promise<number> {
   const seen = new Set<string>();
   let total = 0;

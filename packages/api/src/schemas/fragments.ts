@@ -1,0 +1,20 @@
+import { Type } from '@sinclair/typebox';
+
+// Pieces several Engine API schemas share; internal to the schemas, not API types of their own.
+
+/** Objects stay open because clients send fields newer or older than ours, and Docker ignores what it does not know. */
+export const open = { additionalProperties: true } as const;
+export const StringMap = Type.Record(Type.String(), Type.String());
+export const StringList = Type.Array(Type.String());
+export const NullableStringList = Type.Union([StringList, Type.Null()]);
+
+/** moby's container.Resources fields we accept: part of HostConfig and of the update request. */
+export const ResourceFields = {
+  Memory: Type.Optional(Type.Integer()),
+  MemorySwap: Type.Optional(Type.Integer()),
+  NanoCpus: Type.Optional(Type.Integer()),
+  CpuShares: Type.Optional(Type.Integer()),
+  CpuQuota: Type.Optional(Type.Integer()),
+  CpuPeriod: Type.Optional(Type.Integer()),
+  PidsLimit: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+};

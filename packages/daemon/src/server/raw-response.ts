@@ -1,0 +1,32 @@
+import type { Duplex } from 'node:stream';
+import { MULTIPLEXED_STREAM_CONTENT_TYPE, RAW_STREAM_CONTENT_TYPE, StdStream, compareApiVersions, frameStdStream } from '@berth/api';
+import { rawHeaderLines } from './headers.js';
+
+// Responses on a hijacked socket bypass fastify, so status line, headers and framing are written by hand here.
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };
+
+/** A JSON error response that closes the connection. */
+export function writeRawError(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n${rawHeaderLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) })}Connection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The head of an attach or exec stream: multiplexed unless it has a TTY (API 1.42 and later name that type). */
+export function writeStreamHead(socket: Duplex, options: { upgraded: boolean; apiVersion: string; tty: boolean }): void {
+  const contentType = !options.tty && compareApiVersions(options.apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM_CONTENT_TYPE : RAW_STREAM_CONTENT_TYPE;
+  socket.write(
+    options.upgraded
+      ? `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n${rawHeaderLines()}\r\n`
+      : `HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n${rawHeaderLines()}\r\n`,
+  );
+}
+
+/** A sink per std stream that writes to the socket while it is writable: as is with a TTY, else framed. */
+export function stdStreamWriter(socket: Duplex, tty: boolean): (stream: StdStream) => (data: Buffer) => void {
+  return (stream) => (data) => {
+    if (socket.writable) socket.write(tty ? data : frameStdStream(stream, data));
+  };
+}
