@@ -26,10 +26,11 @@ afterEach(() => {
 });
 
 describe('extractTar rejects hostile archives', () => {
-  it.each(HOSTILE_CASES)('$name', async (testCase) => {
+  const cases = HOSTILE_CASES.flatMap((c) => [false, true].map((pinned) => ({ ...c, pinned })));
+  it.each(cases)('$name (pinned: $pinned)', async (testCase) => {
     const archive = await testCase.archive(canary);
     await expectRejection(
-      extractTar(streamOf(archive), dest, { maxBytes: testCase.maxBytes, whiteouts: true }),
+      extractTar(streamOf(archive), dest, { maxBytes: testCase.maxBytes, whiteouts: true, pinned: testCase.pinned }),
       testCase,
       canary,
     );
@@ -41,7 +42,7 @@ describe('extractTar rejects hostile archives', () => {
 const MTIME = new Date('2020-05-06T07:08:09Z');
 
 describe('extractTar', () => {
-  it('extracts directories, files, links, nodes, modes, ownership and times exactly', async () => {
+  it.each([false, true])('extracts directories, files, links, nodes, modes, ownership and times exactly (pinned: %s)', async (pinned) => {
     const archive = await buildTar([
       { name: 'etc/', type: 'directory', mode: 0o755, mtime: MTIME },
       { name: 'etc/hostname', type: 'file', mode: 0o644, content: 'box\n', mtime: MTIME },
@@ -64,7 +65,7 @@ describe('extractTar', () => {
       { name: '.wh.plain', type: 'file', content: '' },
     ]);
 
-    const { bytes } = await extractTar(streamOf(archive), dest);
+    const { bytes } = await extractTar(streamOf(archive), dest, { pinned });
 
     expect(bytes).toBe(4 + 1 + 4 + 5 + 6 + 10 + 1 + 1 + 1);
     const at = (p: string) => join(dest, p);

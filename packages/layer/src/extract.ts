@@ -8,8 +8,10 @@ import { BerthError, InternalError, InvalidArgumentError } from '@berth/api';
 import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.js';
 import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
 import { UnsafeArchiveEntryError } from './errors.js';
+import type { ExtractTree } from './extract-tree.js';
+import { PinnedTree } from './pinned-tree.js';
 import { SafeTree } from './safe-tree.js';
-import { makeNode, setXattr } from './system.js';
+import { makeNode, setXattr, type NodeType } from './system.js';
 
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 ** 3;
 
@@ -24,6 +26,11 @@ export interface UnpackOptions {
   whiteouts: boolean;
   /** Sees every uncompressed byte, in order (the diffID digester). */
   onData?: (chunk: Buffer) => void;
+  /**
+   * The target may change while it is written (a running container's directory): hold every directory
+   * open and create every entry through its open parent (see PinnedTree) instead of checking paths.
+   */
+  pinned?: boolean;
 }
 
 interface Entry extends Readable {
@@ -31,7 +38,8 @@ interface Entry extends Readable {
 }
 
 interface ExtractState {
-  tree: SafeTree;
+  tree: ExtractTree;
+  pinned: boolean;
   whiteouts: boolean;
   asRoot: boolean;
   bytes: number;
@@ -43,16 +51,20 @@ interface ExtractState {
 export async function extractTar(
   tar: Readable,
   dir: string,
-  options: { maxBytes?: number; whiteouts?: boolean } = {},
+  options: { maxBytes?: number; whiteouts?: boolean; pinned?: boolean } = {},
 ): Promise<{ bytes: number }> {
   return unpackArchive(tar, dir, {
     maxBytes: options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
     whiteouts: options.whiteouts ?? false,
+    pinned: options.pinned ?? false,
   });
 }
 
 /** Decompresses, meters and extracts in one pass; returns the bytes of regular-file content written. */
 export async function unpackArchive(source: Readable, dir: string, options: UnpackOptions): Promise<{ bytes: number }> {
+  const pinned = options.pinned ?? false;
+  // Opened before the tar flows: nothing may be awaited between piping into the extractor and iterating it.
+  const tree = pinned ? await PinnedTree.open(dir) : new SafeTree(dir);
   const extractor = tarExtract();
   let producerError: Error | undefined;
   const stream = await openArchiveStream(source, {
@@ -62,10 +74,14 @@ export async function unpackArchive(source: Readable, dir: string, options: Unpa
       producerError = err;
       extractor.destroy(err);
     },
+  }).catch(async (err: unknown) => {
+    await tree.close();
+    throw err;
   });
   stream.pipe(extractor as unknown as NodeJS.WritableStream);
   const state: ExtractState = {
-    tree: new SafeTree(dir),
+    tree,
+    pinned,
     whiteouts: options.whiteouts,
     asRoot: process.getuid?.() === 0,
     bytes: 0,
@@ -84,6 +100,8 @@ export async function unpackArchive(source: Readable, dir: string, options: Unpa
     stream.destroy();
     extractor.destroy();
     throw describeFailure(producerError ?? err, current);
+  } finally {
+    await state.tree.close();
   }
 }
 
@@ -233,13 +251,13 @@ async function extractNode(entry: Entry, path: string, state: ExtractState): Pro
     throw new UnsafeArchiveEntryError(header.name, 'device nodes are only extracted when running as root');
   }
   const target = await state.tree.prepareSlot(header.name, path);
-  await makeNode(
-    target,
+  const type: NodeType =
     header.type === 'fifo'
       ? { kind: 'fifo' }
-      : { kind: header.type === 'character-device' ? 'char' : 'block', major: header.devmajor, minor: header.devminor },
-  );
+      : { kind: header.type === 'character-device' ? 'char' : 'block', major: header.devmajor, minor: header.devminor };
+  // chmod follows symlinks: in a tree others change, the mode is set by mknod itself, on the new node.
+  await makeNode(target, type, state.pinned ? modeOf(header) : undefined);
   if (state.asRoot) await lchown(target, header.uid, header.gid);
-  await chmod(target, modeOf(header));
+  if (!state.pinned) await chmod(target, modeOf(header));
   await lutimes(target, header.mtime, header.mtime);
 }

@@ -2,6 +2,7 @@ import { lstat, mkdir, unlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { UnsafeArchiveEntryError } from './errors.js';
+import type { ExtractTree } from './extract-tree.js';
 
 async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
@@ -17,11 +18,15 @@ async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
  * lstat, so nothing is ever written through a symlink or outside the root. The root is private to
  * the extraction (a fresh staging dir), so no one else changes it between the check and the write.
  */
-export class SafeTree {
+export class SafeTree implements ExtractTree {
   /** Relative paths already known to be real directories. */
   private readonly knownDirs = new Set<string>(['']);
 
   constructor(readonly root: string) {}
+
+  async close(): Promise<void> {
+    // Nothing is held open: every check is by path.
+  }
 
   absolute(path: string): string {
     return path === '' ? this.root : join(this.root, path);

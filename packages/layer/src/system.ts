@@ -31,12 +31,13 @@ async function run(tool: string, args: string[], cwd?: string): Promise<void> {
 
 export type NodeType = { kind: 'char' | 'block'; major: number; minor: number } | { kind: 'fifo' };
 
-/** Creates a device node or FIFO; the caller sets mode and ownership afterwards. */
-export async function makeNode(path: string, type: NodeType): Promise<void> {
+/** Creates a device node or FIFO with `mode` if given (else the caller sets it); the caller sets ownership. */
+export async function makeNode(path: string, type: NodeType, mode?: number): Promise<void> {
+  const modeArgs = mode === undefined ? [] : ['-m', mode.toString(8)];
   const args =
     type.kind === 'fifo'
-      ? ['--', path, 'p']
-      : ['--', path, type.kind === 'char' ? 'c' : 'b', String(type.major), String(type.minor)];
+      ? [...modeArgs, '--', path, 'p']
+      : [...modeArgs, '--', path, type.kind === 'char' ? 'c' : 'b', String(type.major), String(type.minor)];
   await run('mknod', args);
 }
 

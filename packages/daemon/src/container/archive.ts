@@ -51,8 +51,19 @@ export class ArchiveService {
     try {
       const stat = await this.statIn(lease, path);
       const target = await lease.fs.resolveKeepingLast(path);
-      const tar = treeTar(target.host, stat.name, lease.fs.mountsBelow(target.container));
-      tar.once('close', () => void lease.release());
+      const mounts = lease.fs.mountsBelow(target.container);
+      if (target.relative === '') {
+        // The top is a root the engine owns (the container root or a mount source).
+        const tar = treeTar(target.host, stat.name, mounts);
+        tar.once('close', () => void lease.release());
+        return { stat, tar };
+      }
+      // The parent is held open, so a running container cannot swap a directory on the way for a symlink.
+      const parent = await pinDirectory(target.base, posix.dirname(target.relative)).catch((err: unknown) => {
+        throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? notFound(path, lease.record) : err;
+      });
+      const tar = treeTar(`${parent.path}/${posix.basename(target.relative)}`, stat.name, mounts, true);
+      tar.once('close', () => void parent.close().finally(() => lease.release()));
       return { stat, tar };
     } catch (err) {
       await lease.release();
@@ -75,7 +86,7 @@ export class ArchiveService {
       try {
         if (dir.mount?.readOnly) throw new InvalidArgumentError('mounted volume is marked read-only');
         if (!dir.mount && lease.record.hostConfig.ReadonlyRootfs) throw new InvalidArgumentError('container rootfs is marked read-only');
-        await extractTar(tar, pinned.path);
+        await extractTar(tar, pinned.path, { pinned: true });
       } finally {
         await pinned.close();
       }
