@@ -107,3 +107,8 @@ export class ContainerFs {
     return { container, host: posix.join(base, relative), base, relative, ...(mount ? { mount } : {}) };
   }
 }
+
+/** `path` resolved inside a root with no mounts, as the container would see it; a host path under `root`. */
+export async function resolveInRoot(root: string, path: string): Promise<string> {
+  return (await new ContainerFs(root).resolve(path)).host;
+}

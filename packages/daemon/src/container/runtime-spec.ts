@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { buildRuntimeSpec, resolveUser, type RuntimeMount, type RuntimeSpec, type SpecInput } from '@berth/oci';
 import type { ContainerRecord } from './record.js';
 import type { EtcFiles } from './etc-files.js';
-import { resolveInRoot } from '../util/secure-path.js';
+import { resolveInRoot } from './container-fs.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

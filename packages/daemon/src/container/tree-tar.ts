@@ -74,8 +74,10 @@ async function addPath(walk: Walk, absolute: string, name: string, stats: Stats,
     await addEntry(walk.pack, { ...base, type: 'symlink', linkname: await readlink(absolute) });
   } else if (stats.isFile()) {
     // O_NOFOLLOW: a running container may swap the file for a symlink after the lstat.
-    const entry = walk.pack.entry({ ...base, type: 'file', size: stats.size });
     const handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const entry = walk.pack.entry({ ...base, type: 'file', size: stats.size });
+    // The pack reports the failure; an entry torn down with it must not raise a second, unhandled 'error'.
+    entry.on('error', () => undefined);
     await pipeline(handle.createReadStream(), entry);
   } else if (stats.isFIFO()) {
     await addEntry(walk.pack, { ...base, type: 'fifo' });

@@ -3,7 +3,7 @@ import { ConflictError, InvalidArgumentError, type HostConfig } from '@berth/api
 import { mergeTmpfsOptions, type RuntimeMount } from '@berth/oci';
 import { cleanPath, copyImageContent, parseBind, specFromApiMount, type MountSpec, type VolumeStore } from '@berth/volume';
 import { pathExists } from '../util/path-exists.js';
-import { resolveInRoot } from '../util/secure-path.js';
+import { resolveInRoot } from './container-fs.js';
 import type { ContainerMount } from './container-mount.js';
 import type { ContainerRecord } from './record.js';
 

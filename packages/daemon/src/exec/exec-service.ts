@@ -6,7 +6,7 @@ import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { readHostBoundingSet, resolveUser, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
 import type { ExecProcess, RuntimeDriver } from '../runtime/index.js';
-import { resolveInRoot } from '../util/secure-path.js';
+import { resolveInRoot } from '../container/container-fs.js';
 
 /** The body of POST /containers/{id}/exec. */
 export interface ExecConfig {

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveInRoot } from './secure-path.js';
+import { resolveInRoot } from './container-fs.js';
 
 describe('resolveInRoot', () => {
   let root: string;
