@@ -59,8 +59,11 @@ export interface Leftovers {
   runtimeState: string[];
 }
 
-/** Starts a berthd of its own: temp data root, exec root and socket (kept short for sun_path). */
-export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDaemon> {
+/**
+ * Starts a berthd of its own: temp data root, exec root and socket (kept short for sun_path).
+ * `launcher` is a command that runs it, such as `['prlimit', '--nofile=512:512', '--']`.
+ */
+export async function startTestDaemon(extraArgs: string[] = [], options: { launcher?: string[] } = {}): Promise<TestDaemon> {
   const root = await mkdtemp('/tmp/berth-e2e-');
   const dataRoot = join(root, 'data');
   const execRoot = join(root, 'exec');
@@ -68,7 +71,8 @@ export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDae
   const host = `unix://${socket}`;
   const docker = new Docker({ socketPath: socket });
   const launch = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
-    const child = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...extraArgs], {
+    const [command, ...prefix] = [...(options.launcher ?? []), process.execPath];
+    const child = spawn(command!, [...prefix, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...extraArgs], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

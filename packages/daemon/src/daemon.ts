@@ -91,7 +91,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     containers,
     events,
     execs,
-    archives: new ArchiveService({ store, rootfs: layers, lowerDirs: (chainId) => layers.diffDirs(chainId) }),
+    archives: new ArchiveService({ store, rootfs: layers, lowerDirs: (chainId) => layers.diffDirs(chainId), log: { warn: (m) => app.log?.warn(m) } }),
     images,
     volumes,
     config: { dataRoot: config.dataRoot, execRoot: config.execRoot, runtime: config.runtime },

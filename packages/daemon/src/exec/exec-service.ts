@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import { readFileInRoot } from '@berth/layer';
 import { readHostBoundingSet, resolveUser, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
 import type { ExecProcess, RuntimeDriver } from '../runtime/index.js';
-import { resolveInRoot } from '../container/container-fs.js';
 
 /** The body of POST /containers/{id}/exec. */
 export interface ExecConfig {
@@ -155,7 +155,7 @@ export class ExecService {
     if (config.User) {
       const rootPath = spec.root?.path ?? 'rootfs';
       const rootfs = isAbsolute(rootPath) ? rootPath : join(bundleDir, rootPath);
-      const readEtc = async (path: string) => readFile(await resolveInRoot(rootfs, path), 'utf8').catch(() => '');
+      const readEtc = async (path: string) => (await readFileInRoot(rootfs, path)) ?? '';
       const user = resolveUser(config.User, await readEtc('/etc/passwd'), await readEtc('/etc/group'));
       process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.length ? user.additionalGids : undefined };
     }
