@@ -75,6 +75,40 @@ describe('kill -9 of berthd during docker rm', () => {
   });
 });
 
+describe('a removal that fails once it is recorded', () => {
+  const d = useTestDaemon({ checkAllLeftovers: true });
+
+  it('leaves the container Dead and unstartable; the next daemon start finishes it, volume and destroy event included', async () => {
+    const run = await d.dockerCli(['run', '--name', 'stuck', '-v', '/vol', 'busybox', 'true']);
+    expect(run.code, run.stderr).toBe(0);
+    const { Id: id, Mounts } = await d.docker.getContainer('stuck').inspect();
+    const dir = join(d.dataRoot, 'containers', id);
+    // A mount on the container's dir makes the rename that removes it fail (EBUSY), after the removal was recorded.
+    await execFileAsync('mount', ['--bind', dir, dir]);
+    try {
+      const rm = await d.dockerCli(['rm', '-v', 'stuck']);
+      expect(rm.code).not.toBe(0);
+      expect(rm.stderr).toContain('EBUSY');
+      const { State } = await d.docker.getContainer(id).inspect();
+      expect(State).toMatchObject({ Status: 'dead', Dead: true });
+      expect((await d.dockerCli(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout).toBe('stuck Dead\n');
+      const start = await d.dockerCli(['start', 'stuck']);
+      expect(start.stderr).toContain('container is marked for removal and cannot be started');
+    } finally {
+      await execFileAsync('umount', [dir]);
+    }
+    const since = Math.floor(Date.now() / 1000) - 1;
+
+    await d.restart();
+
+    expect(await d.docker.listContainers({ all: true })).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+    expect((await d.dockerCli(['volume', 'inspect', Mounts[0]!.Name!])).code).not.toBe(0);
+    const events = await d.dockerCli(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--format', '{{.Action}} {{.Actor.ID}}']);
+    expect(events.stdout).toContain(`destroy ${id}`);
+  });
+});
+
 describe('a data root that is full', () => {
   it('fails a create cleanly: no ghost container, no leftover dir, the name free again', async () => {
     const g = await startTestDaemon();
