@@ -12,9 +12,9 @@ const TRASH_DIR = '.trash';
 
 /**
  * Containers in memory, persisted one file per container. Lookups accept a full ID, a name (with or
- * without the leading slash) or a unique ID prefix, in that order, as Docker does. Every change is
- * written before it is indexed (or undone in memory when the write fails), so memory never shows a
- * container or name the disk does not have.
+ * without the leading slash) or a unique ID prefix, in that order, as Docker does. A new container or
+ * name is shown only once it is on disk (a failed `add` or `rename` leaves memory as it was); a failed
+ * `save` leaves the previous record whole on disk and the error to the caller.
  */
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
