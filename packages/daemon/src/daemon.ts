@@ -63,7 +63,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const app = { log: undefined as unknown as FastifyInstance['log'] };
   // The logger exists once the server does; what the stores report while opening waits for it.
   const storeNotes: string[] = [];
-  const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize });
+  const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
   const images = await ImageStore.open(join(config.dataRoot, 'image'), layers, {
     log: (m) => storeNotes.push(m),
     layersInUse: () => containers.imageLayersInUse(),
@@ -118,6 +118,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     await chmod(path, 0o660);
     listeners.push(listener);
   }
+  // After listening: deleting a big container dir a crash left half-removed must not delay the start.
+  void store.emptyTrash().catch((err: unknown) => app.log.warn(`emptying the containers' trash: ${String(err)}`));
 
   return {
     engine,

@@ -1,4 +1,4 @@
-export { LayerStore } from './layer-store.js';
+export { LayerStore, type LayerStoreOptions } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
 export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES } from './extract.js';
 export { UnsafeArchiveEntryError } from './errors.js';

@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
+// eslint-disable-next-line no-restricted-imports -- a rotated log is container output, not metadata: nothing reads it back as state
 import { open, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { InvalidArgumentError, type HostConfig } from '@berth/api';
