@@ -13,12 +13,28 @@ export async function addFileToPack(pack: Pack, header: PackHeader, path: string
     settle = (err) => (err ? reject(err) : resolve());
   });
   const entry = pack.entry(header, (err) => settle(err));
+  // A pack torn down by its reader (a client that left) destroys the entry: `written` reports that, not an
+  // unhandled 'error' event, and the file is closed instead of waiting for a drain that never comes.
+  entry.on('error', () => undefined);
   const size = header.size ?? 0;
   if (size > 0) {
     for await (const chunk of createReadStream(path, { start: 0, end: size - 1 })) {
-      if (!entry.write(chunk as Buffer)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
+      if (entry.destroyed) break;
+      if (!entry.write(chunk as Buffer) && !entry.destroyed) await drainedOrClosed(entry);
     }
   }
   entry.end(Buffer.alloc(0));
   await written;
+}
+
+function drainedOrClosed(entry: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      entry.off('drain', done);
+      entry.off('close', done);
+      resolve();
+    };
+    entry.on('drain', done);
+    entry.on('close', done);
+  });
 }

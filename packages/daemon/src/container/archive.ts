@@ -19,6 +19,7 @@ export interface ArchiveServiceOptions {
   rootfs: ContainerRootfs;
   /** The image layers under a container's upper dir, top first. */
   lowerDirs(chainId: string): string[];
+  log: { warn(msg: string): void };
 }
 
 /** A container root in use; `release` unmounts it again if it was mounted for this use. */
@@ -55,7 +56,7 @@ export class ArchiveService {
       if (target.relative === '') {
         // The top is a root the engine owns (the container root or a mount source).
         const tar = treeTar(target.host, stat.name, mounts);
-        tar.once('close', () => void lease.release());
+        tar.once('close', () => this.releaseAfterStream(lease));
         return { stat, tar };
       }
       // The parent is held open, so a running container cannot swap a directory on the way for a symlink.
@@ -63,7 +64,7 @@ export class ArchiveService {
         throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? notFound(path, lease.record) : err;
       });
       const tar = treeTar(`${parent.path}/${posix.basename(target.relative)}`, stat.name, mounts, true);
-      tar.once('close', () => void parent.close().finally(() => lease.release()));
+      tar.once('close', () => this.releaseAfterStream(lease, parent.close()));
       return { stat, tar };
     } catch (err) {
       await lease.release();
@@ -99,7 +100,7 @@ export class ArchiveService {
   async export(ref: string): Promise<Readable> {
     const lease = await this.lease(ref);
     const tar = treeTar(lease.fs.root, '');
-    tar.once('close', () => void lease.release());
+    tar.once('close', () => this.releaseAfterStream(lease));
     return tar;
   }
 
@@ -109,6 +110,13 @@ export class ArchiveService {
     const dir = this.o.store.dirOf(record.id);
     const lowers = record.imageChainId ? this.o.lowerDirs(record.imageChainId) : [];
     return containerChanges(join(dir, 'upper'), lowers, await runtimeMountPoints(join(dir, 'bundle', 'config.json')));
+  }
+
+  /** For a stream's 'close' handler, where no caller is left to see a failure. */
+  private releaseAfterStream(lease: RootLease, first: Promise<void> = Promise.resolve()): void {
+    first
+      .finally(() => lease.release())
+      .catch((err: unknown) => this.o.log.warn(`releasing the root of container ${lease.record.id}: ${String(err)}`));
   }
 
   private async statIn(lease: RootLease, path: string): Promise<PathStat> {
