@@ -12,6 +12,8 @@ export async function addFileToPack(pack: Pack, header: PackHeader, path: string
   const written = new Promise<void>((resolve, reject) => {
     settle = (err) => (err ? reject(err) : resolve());
   });
+  // Awaited at the end; a failure while the file is still being read must not count as unhandled meanwhile.
+  written.catch(() => undefined);
   const entry = pack.entry(header, (err) => settle(err));
   // A pack torn down by its reader (a client that left) destroys the entry: `written` reports that, not an
   // unhandled 'error' event, and the file is closed instead of waiting for a drain that never comes.

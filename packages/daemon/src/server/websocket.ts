@@ -85,6 +85,8 @@ class ServerWebSocket implements WebSocketStream {
 
   /** Client frames are always masked (RFC 6455 §5.1); fragments of data frames are passed on as they come. */
   private receive(chunk: Buffer): void {
+    // Past our close frame nothing the client sends matters.
+    if (this.closing) return;
     this.pending = Buffer.concat([this.pending, chunk]);
     for (;;) {
       if (this.pending.length < 2) return;
