@@ -32,7 +32,7 @@ export function eventRoutes(engine: Engine): FastifyPluginAsync {
       const send = (event: EventMessage): void => {
         if (!include(event) || res.destroyed) return;
         res.write(`${JSON.stringify(event)}\n`);
-        // A subscriber that stops reading is dropped rather than buffered for without end (moby drops its events).
+        // A subscriber that stops reading is disconnected rather than buffered for without end.
         if (res.writableLength > EVENT_BACKLOG_LIMIT) {
           request.log.warn(`dropping an events subscriber that stopped reading (${res.writableLength} bytes unsent)`);
           res.destroy();
