@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,7 @@ import { ArchiveService } from './container/archive.js';
 import { createRuntimeDriver } from './runtime/index.js';
 import { parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
+import { createListener } from './server/listener.js';
 import type { Engine } from './server/engine.js';
 
 export interface RunningDaemon {
@@ -83,7 +84,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     mounts,
     log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
   });
-  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle') });
+  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle'), log: { error: (m) => app.log?.error(m) } });
   const events = new EventLog();
   containers.events.on('event', (event: EventInput) => events.publish(event));
   volumes.events.on('event', (e: VolumeEvent) => events.publish({ Type: 'volume', Action: e.action, Actor: { ID: e.name, Attributes: { driver: e.driver } } }));
@@ -109,8 +110,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   for (const path of sockets) {
     await mkdir(dirname(path), { recursive: true });
     await rm(path, { force: true });
-    const listener = createHttpServer((req, res) => server.server.emit('request', req, res));
-    listener.on('upgrade', (req, socket, head) => server.server.emit('upgrade', req, socket, head));
+    const listener = createListener(server.server);
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
       listener.listen(path, () => resolve());

@@ -61,3 +61,30 @@ describe('packFile', () => {
     expect(entries[0]!.body).toEqual(Buffer.from([0x61, 0x62, 0x63, 0, 0, 0]));
   });
 });
+
+describe('packFile when the archive reader goes away', () => {
+  it('fails quietly: a rejection for the caller, nothing unhandled', async () => {
+    const path = join(work, 'big');
+    await writeFile(path, Buffer.alloc(8 * 1024 * 1024, 1));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const file = await open(path);
+    try {
+      const pack = tarPack();
+      const outcome = packFile(pack, { name: 'big', size: 8 * 1024 * 1024 }, file).then(
+        () => 'written',
+        (err: Error) => err.message,
+      );
+      // Nobody reads the pack: the entry fills up, then the reader goes away.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      pack.destroy();
+      expect(await outcome).toBe('tar entry destroyed');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      await file.close();
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

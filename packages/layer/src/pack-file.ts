@@ -33,6 +33,8 @@ export async function packFile(pack: Pack, header: PackHeader, file: FileHandle)
   const written = new Promise<void>((resolve, reject) => {
     settle = (err) => (err ? reject(err) : resolve());
   });
+  // Awaited at the end; a failure while the file is still being read must not count as unhandled meanwhile.
+  written.catch(() => undefined);
   const entry = pack.entry(header, (err) => settle(err));
   // The pack reports a failure through the callback; the entry's own 'error' must not go unhandled.
   entry.on('error', () => undefined);
@@ -52,7 +54,6 @@ export async function packFile(pack: Pack, header: PackHeader, file: FileHandle)
     }
     entry.end(Buffer.alloc(0));
   } catch (err) {
-    written.catch(() => undefined);
     entry.destroy(err as Error);
     throw err;
   }

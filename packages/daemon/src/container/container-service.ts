@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -44,13 +44,13 @@ import { inspectView, summaryView } from './views.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { mapConcurrently } from '../util/map-concurrently.js';
 
-/** Where an attached client's streams go; `end` is called once the container's output is over. */
+/** Where an attached client's streams go (written to, never ended); `end` is called once the container's output is over. */
 export interface AttachTarget {
   stdin?: Readable;
-  stdout?: (data: Buffer) => void;
-  stderr?: (data: Buffer) => void;
+  stdout?: Writable;
+  stderr?: Writable;
   end(): void;
-  /** Resolves when the client goes away, so a pending attach can be dropped. */
+  /** Resolves (never rejects) when the client goes away, so its attach is dropped. */
   closed: Promise<void>;
 }
 
@@ -332,12 +332,13 @@ export class ContainerService {
 
   /**
    * Blocks until the condition holds. Registration is synchronous, so a caller that sends response
-   * headers after calling this cannot miss an exit that happens later.
+   * headers after calling this cannot miss an exit that happens later. Aborting `signal` (the client
+   * left) drops the wait and rejects with the signal's reason.
    */
-  wait(ref: string, condition: WaitCondition = 'not-running'): Promise<ContainerWaitResponse> {
+  wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<ContainerWaitResponse> {
     const c = this.o.store.get(ref);
     if (condition === 'not-running' && !c.state.running) return Promise.resolve({ StatusCode: c.state.exitCode, Error: null });
-    return this.waiters.add(c.id, condition);
+    return this.waiters.add(c.id, condition, signal);
   }
 
   async stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
@@ -545,11 +546,13 @@ export class ContainerService {
     const list = this.pendingAttaches.get(c.id) ?? [];
     list.push(target);
     this.pendingAttaches.set(c.id, list);
-    void target.closed.then(() => {
-      const remaining = (this.pendingAttaches.get(c.id) ?? []).filter((t) => t !== target);
-      if (remaining.length) this.pendingAttaches.set(c.id, remaining);
-      else this.pendingAttaches.delete(c.id);
-    });
+    target.closed
+      .then(() => {
+        const remaining = (this.pendingAttaches.get(c.id) ?? []).filter((t) => t !== target);
+        if (remaining.length) this.pendingAttaches.set(c.id, remaining);
+        else this.pendingAttaches.delete(c.id);
+      })
+      .catch((err: unknown) => this.o.log.error(`dropping attach to ${c.id}: ${String(err)}`));
   }
 
   private async connectPendingAttaches(c: ContainerRecord): Promise<void> {
@@ -559,16 +562,20 @@ export class ContainerService {
   }
 
   private async connectAttach(c: ContainerRecord, target: AttachTarget): Promise<void> {
+    const { stdout, stderr } = target;
     const session = await this.o.runtime.attach(this.taskSpec(c), {
       stdin: target.stdin,
-      onStdout: target.stdout,
-      onStderr: target.stderr,
+      onStdout: stdout && ((data) => stdout.write(data)),
+      onStderr: stderr && ((data) => stderr.write(data)),
     });
-    void session.ended.then(
-      () => target.end(),
-      () => target.end(),
-    );
-    void target.closed.then(() => session.detach());
+    session.ended
+      .catch(() => undefined)
+      .then(() => target.end())
+      .catch((err: unknown) => this.o.log.error(`ending attach to ${c.id}: ${String(err)}`));
+    target.closed
+      .catch(() => undefined)
+      .then(() => session.detach())
+      .catch((err: unknown) => this.o.log.error(`detaching from ${c.id}: ${String(err)}`));
   }
 
   /** Resizes a TTY container's terminal (ConflictError when it has no conmon). */

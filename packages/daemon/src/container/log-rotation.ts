@@ -107,6 +107,7 @@ export class LogRotators {
   }
 
   stopAll(): void {
-    for (const id of [...this.rotators.keys()]) void this.stop(id);
+    // At shutdown; a held log file that fails to close is closed by the exit anyway.
+    for (const id of [...this.rotators.keys()]) this.stop(id).catch(() => undefined);
   }
 }

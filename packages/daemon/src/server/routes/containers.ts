@@ -52,12 +52,18 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
     app.post<{ Params: IdParams }>('/containers/:id/wait', async (request, reply) => {
       const condition = ((request.query as Query).condition || 'not-running') as WaitCondition;
       if (!WAIT_CONDITIONS.has(condition)) throw new InvalidArgumentError(`invalid condition: "${condition}"`);
-      const result = containers.wait(request.params.id, condition);
+      const clientGone = new AbortController();
+      const result = containers.wait(request.params.id, condition, clientGone.signal);
       // Headers go out at once so the client knows the wait is registered before it starts the container.
       reply.hijack();
-      reply.raw.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
-      reply.raw.flushHeaders();
-      reply.raw.end(`${JSON.stringify(await result)}\n`);
+      const res = reply.raw;
+      res.on('close', () => clientGone.abort(new Error('client disconnected')));
+      res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      await result.then(
+        (status) => res.end(`${JSON.stringify(status)}\n`),
+        () => res.destroy(),
+      );
     });
 
     app.delete<{ Params: IdParams }>('/containers/:id', async (request, reply) => {
