@@ -239,6 +239,28 @@ describe('item 10: bounded resources', () => {
     await daemon.docker.getContainer('idle').remove({ force: true });
   });
 
+  it('attach output waits for a client that never reads: berthd memory stays bounded, nothing is lost', async () => {
+    await daemon.docker.createContainer({ name: 'chatty-attach', Image: 'busybox', Cmd: ['yes', 'a fast stream of output'] }).then((c) => c.start());
+    const before = await berthdRssBytes();
+    const socket = await openStream('POST /containers/chatty-attach/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nUpgrade: tcp\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n');
+    socket.pause();
+    let peak = before;
+    for (let i = 0; i < 10; i++) {
+      await sleep(500);
+      peak = Math.max(peak, await berthdRssBytes());
+    }
+    expect(peak - before).toBeLessThan(50 * 1024 * 1024);
+    await expectDaemonServes();
+    // The stream resumes where it stopped: the client was slowed down, not cut off.
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => (received += chunk.length));
+    socket.resume();
+    await sleep(1000);
+    expect(received).toBeGreaterThan(1024 * 1024);
+    socket.destroy();
+    await daemon.docker.getContainer('chatty-attach').remove({ force: true });
+  });
+
   it('WebSocket stdin waits for a container that does not read it: berthd memory stays bounded', async () => {
     await daemon.docker.createContainer({ name: 'deaf', Image: 'busybox', Cmd: ['sleep', '600'], OpenStdin: true }).then((c) => c.start());
     const socket = await openWebSocket('/containers/deaf/attach/ws?stream=1&stdin=1&stdout=1');

@@ -11,6 +11,12 @@ import type { LibraryHandle } from 'koffi';
  */
 
 const SYS_OPENAT2 = 437;
+const AF_UNIX = 1;
+const SOCK_SEQPACKET = 5;
+const SOCK_CLOEXEC = 0o2000000;
+const SOCK_NONBLOCK = 0o4000;
+/** sizeof(sockaddr_un.sun_path) on Linux. */
+const SUN_PATH_SIZE = 108;
 /** Linux open flags Node's fs.constants does not name. */
 export const O_PATH = 0o10000000;
 export const O_CLOEXEC = 0o2000000;
@@ -26,8 +32,13 @@ interface Libc {
   syscall: (...args: unknown[]) => number;
   readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
   fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  connect: (fd: number, address: unknown, length: number) => number;
+  close: (fd: number) => number;
+  recv: (fd: number, buf: Buffer, length: number, flags: number) => number;
   errno: () => number;
   openHow: unknown;
+  sockaddrUn: unknown;
 }
 
 let libc: Libc | undefined;
@@ -38,12 +49,18 @@ function load(): Libc {
   const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
   const lib: LibraryHandle = koffi.load('libc.so.6');
   const openHow = koffi.struct('berth_open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
+  const sockaddrUn = koffi.struct('berth_sockaddr_un', { sun_family: 'uint16', sun_path: koffi.array('uint8', SUN_PATH_SIZE) });
   libc = {
     syscall: lib.func('long syscall(long number, ...)') as Libc['syscall'],
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Libc['readlinkat'],
     fgetxattr: lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as Libc['fgetxattr'],
+    socket: lib.func('int socket(int domain, int type, int protocol)') as Libc['socket'],
+    connect: lib.func('int connect(int fd, const berth_sockaddr_un *address, uint32_t length)') as Libc['connect'],
+    close: lib.func('int close(int fd)') as Libc['close'],
+    recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t length, int flags)') as Libc['recv'],
     errno: () => koffi.errno(),
     openHow: koffi.pointer(openHow),
+    sockaddrUn,
   };
   return libc;
 }
@@ -90,6 +107,44 @@ export function fgetxattr(fd: number, name: string): Buffer | undefined {
   const err = errnoError('fgetxattr', `fd ${fd}`);
   if (err.code === 'ENODATA' || err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return undefined;
   throw err;
+}
+
+/**
+ * A connected SOCK_SEQPACKET unix socket (conmon's attach socket), which Node's core cannot open.
+ * `path` must fit sun_path (108 bytes): name long paths through `/proc/self/fd/<dir fd>/<name>`.
+ */
+export function connectSeqpacket(path: string): number {
+  const c = load();
+  const bytes = Buffer.from(path);
+  if (bytes.length >= SUN_PATH_SIZE) throw Object.assign(new Error(`ENAMETOOLONG: socket path '${path}'`), { code: 'ENAMETOOLONG' });
+  const fd = c.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) throw errnoError('socket', path);
+  const sunPath = new Uint8Array(SUN_PATH_SIZE);
+  sunPath.set(bytes);
+  // Non-blocking: a unix socket connects at once, or fails with EAGAIN when the listener's backlog is full.
+  if (c.connect(fd, { sun_family: AF_UNIX, sun_path: sunPath }, 2 + bytes.length + 1) < 0) {
+    const err = errnoError('connect', path);
+    c.close(fd);
+    throw err;
+  }
+  return fd;
+}
+
+const MSG_DONTWAIT = 0x40;
+
+/**
+ * The packets still queued on a connected SOCK_SEQPACKET socket, read without waiting, until the end of the
+ * stream or until none is queued. libuv, which reads such a socket for Node, takes a short read and a hang-up
+ * for the end of the stream, leaving the packets queued behind the one it read.
+ */
+export function drainSeqpacket(fd: number, onPacket: (packet: Buffer) => void): void {
+  const c = load();
+  const buf = Buffer.alloc(64 * 1024);
+  for (;;) {
+    const n = c.recv(fd, buf, buf.length, MSG_DONTWAIT);
+    if (n <= 0) return;
+    onPacket(Buffer.from(buf.subarray(0, n)));
+  }
 }
 
 /** Open flags for a descriptor that only names an object (O_PATH), never following a last symlink. */

@@ -562,12 +562,7 @@ export class ContainerService {
   }
 
   private async connectAttach(c: ContainerRecord, target: AttachTarget): Promise<void> {
-    const { stdout, stderr } = target;
-    const session = await this.o.runtime.attach(this.taskSpec(c), {
-      stdin: target.stdin,
-      onStdout: stdout && ((data) => stdout.write(data)),
-      onStderr: stderr && ((data) => stderr.write(data)),
-    });
+    const session = await this.o.runtime.attach(this.taskSpec(c), { stdin: target.stdin, stdout: target.stdout, stderr: target.stderr });
     session.ended
       .catch(() => undefined)
       .then(() => target.end())

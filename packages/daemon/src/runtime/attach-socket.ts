@@ -1,6 +1,8 @@
 import { closeSync, constants, openSync } from 'node:fs';
-import { SeqpacketSocket } from 'node-unix-socket';
+import { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { ConflictError } from '@berth/api';
+import { connectSeqpacket, drainSeqpacket } from '@berth/layer';
 import type { AttachOptions, AttachSession, BundleSpec } from './runtime-driver.js';
 
 /** conmon's pipe ids: the first byte of every packet it sends (conmon's stdpipe_t). */
@@ -9,28 +11,45 @@ const STDERR_PIPE = 3;
 /** conmon reads stdin packets into a 32 KiB buffer minus one; SEQPACKET drops what doesn't fit. */
 const MAX_STDIN_PACKET = 32 * 1024 - 1;
 
+interface PipeHandle {
+  open(fd: number): number;
+}
+type PipeBinding = { Pipe: new (type: number) => PipeHandle; constants: { SOCKET: number } };
+
+/**
+ * A connected SOCK_SEQPACKET descriptor as a Node socket. Node's public API refuses the socket type, but its
+ * pipe handle reads and writes any stream-like descriptor, one packet per read, and, unlike the addon this
+ * replaced, it can stop reading: a client that does not keep up then stalls conmon, and with it the
+ * container, instead of growing the engine's memory (as dockerd does).
+ */
+function seqpacketSocket(fd: number): Socket {
+  const { Pipe, constants: pipeConstants } = (process as unknown as { binding(name: 'pipe_wrap'): PipeBinding }).binding('pipe_wrap');
+  const handle = new Pipe(pipeConstants.SOCKET);
+  const status = handle.open(fd);
+  if (status < 0) {
+    closeSync(fd);
+    throw new Error(`cannot open the attach socket (uv error ${status})`);
+  }
+  return new Socket({ handle, readable: true, writable: true } as unknown as ConstructorParameters<typeof Socket>[0]);
+}
+
 /**
  * Connects to `<bundle>/attach`, conmon's SOCK_SEQPACKET attach socket. The path goes through
  * /proc/self/fd/<bundle dir fd>, as conmon binds it, so bundle paths longer than sun_path still work.
  */
 export async function openAttachSocket(spec: BundleSpec, options: AttachOptions = {}): Promise<AttachSession> {
   const dirFd = openDirectory(spec);
-  const socket = new SeqpacketSocket();
+  let fd: number;
+  let socket: Socket;
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(`/proc/self/fd/${dirFd}/attach`, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    fd = connectSeqpacket(`/proc/self/fd/${dirFd}/attach`);
+    socket = seqpacketSocket(fd);
   } catch (err) {
-    socket.destroy();
     throw new ConflictError(`container ${spec.id} is not running: cannot attach`, { cause: err });
   } finally {
     closeSync(dirFd);
   }
-  return new ConmonAttachSession(socket, options);
+  return new ConmonAttachSession(socket, fd, options);
 }
 
 function openDirectory(spec: BundleSpec): number {
@@ -46,31 +65,53 @@ class ConmonAttachSession implements AttachSession {
   private closed = false;
   private stdinClosed = false;
   private markEnded!: () => void;
+  /** Sinks that refused a write: reading from conmon resumes once all of them drained. */
+  private readonly full = new Set<Writable>();
 
   constructor(
-    private readonly socket: SeqpacketSocket,
+    private readonly socket: Socket,
+    fd: number,
     options: AttachOptions,
   ) {
     this.ended = new Promise((resolve) => {
       this.markEnded = resolve;
     });
-    socket.once('end', () => this.detach());
+    const deliver = (packet: Buffer): void => {
+      const sink = packet[0] === STDOUT_PIPE ? options.stdout : packet[0] === STDERR_PIPE ? options.stderr : undefined;
+      if (sink && !sink.write(packet.subarray(1))) this.waitFor(sink);
+    };
+    socket.once('end', () => {
+      // What libuv left queued behind its early end of stream (at most a socket buffer, delivered at once).
+      if (!this.closed) drainSeqpacket(fd, deliver);
+      this.detach();
+    });
     socket.once('close', () => this.detach());
     // An error is followed by 'close': the session just ends.
     socket.on('error', () => undefined);
-    socket.on('data', (packet: Buffer) => {
-      const payload = packet.subarray(1);
-      if (packet[0] === STDOUT_PIPE) options.onStdout?.(payload);
-      else if (packet[0] === STDERR_PIPE) options.onStderr?.(payload);
-    });
+    socket.on('data', deliver);
     if (options.stdin) this.pipeStdin(options.stdin);
   }
 
+  private waitFor(sink: Writable): void {
+    if (this.full.has(sink)) return;
+    this.full.add(sink);
+    this.socket.pause();
+    const drained = (): void => {
+      sink.off('drain', drained);
+      sink.off('close', drained);
+      this.full.delete(sink);
+      if (this.full.size === 0 && !this.closed) this.socket.resume();
+    };
+    sink.on('drain', drained);
+    sink.on('close', drained);
+  }
+
   async write(data: Buffer): Promise<void> {
+    // One packet per write, each waited for: queued writes would be merged into one packet too big to send.
     for (let offset = 0; offset < data.length; offset += MAX_STDIN_PACKET) {
       if (this.closed || this.stdinClosed) return;
-      const length = Math.min(MAX_STDIN_PACKET, data.length - offset);
-      const written = new Promise<void>((resolve) => this.socket.write(data, offset, length, resolve));
+      const packet = data.subarray(offset, Math.min(data.length, offset + MAX_STDIN_PACKET));
+      const written = new Promise<void>((resolve) => this.socket.write(packet, () => resolve()));
       await Promise.race([written, this.ended]);
     }
   }

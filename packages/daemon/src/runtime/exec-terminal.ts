@@ -83,7 +83,7 @@ export async function startTerminalExec(launch: TerminalExecLaunch): Promise<Exe
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    const session = await openAttachSocket({ id: launch.containerId, bundleDir: dir }, { stdin, onStdout: (d) => stdout.write(d), onStderr: (d) => stdout.write(d) });
+    const session = await openAttachSocket({ id: launch.containerId, bundleDir: dir }, { stdin, stdout, stderr: stdout });
     startPipe.write('0');
     const started = await nextSync();
     if (!started || started.data < 0) throw new OciRuntimeError(`OCI runtime exec failed: ${started?.message ?? 'conmon exited'}: unknown`);

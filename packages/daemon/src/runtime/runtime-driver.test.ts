@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readContainerLog } from './container-log.js';
 import { createRuntimeDriver } from './oci-runtime-driver.js';
@@ -15,11 +15,14 @@ interface Captured {
 
 async function attachCapturing(driver: RuntimeDriver, spec: TaskSpec, stdin?: PassThrough): Promise<{ session: AttachSession; out: Captured }> {
   const out: Captured = { stdout: '', stderr: '' };
-  const session = await driver.attach(spec, {
-    stdin,
-    onStdout: (data) => (out.stdout += data.toString()),
-    onStderr: (data) => (out.stderr += data.toString()),
-  });
+  const into = (key: keyof Captured): Writable =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out[key] += chunk.toString();
+        done();
+      },
+    });
+  const session = await driver.attach(spec, { stdin, stdout: into('stdout'), stderr: into('stderr') });
   return { session, out };
 }
 

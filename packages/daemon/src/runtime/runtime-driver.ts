@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { RuntimeSpec } from '@berth/oci';
 import type { ExecProcess } from './exec-process.js';
 
@@ -46,8 +46,9 @@ export interface RuntimeState {
 export interface AttachOptions {
   /** Piped into the container's stdin; its end half-closes the session (see AttachSession.closeStdin). */
   stdin?: Readable;
-  onStdout?(data: Buffer): void;
-  onStderr?(data: Buffer): void;
+  /** Where the container's output goes; while one refuses more (write returns false), conmon is not read. */
+  stdout?: Writable;
+  stderr?: Writable;
 }
 
 /** One connection to conmon's attach socket. Output of a TTY container arrives as stdout. */
