@@ -2,25 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest } from '@berth/api';
 import { readHostBoundingSet, resolveUser, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
 import type { ExecProcess, RuntimeDriver } from '../runtime/index.js';
 import { resolveInRoot } from '../container/container-fs.js';
-
-/** The body of POST /containers/{id}/exec. */
-export interface ExecConfig {
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  DetachKeys?: string;
-  Tty?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Privileged?: boolean;
-  User?: string;
-  WorkingDir?: string;
-}
 
 /** Where a started exec's output goes; `end` comes after the exit code is recorded. */
 export interface ExecStreams {
@@ -33,7 +19,7 @@ export interface ExecStreams {
 interface ExecRecord {
   id: string;
   containerId: string;
-  config: ExecConfig;
+  config: ExecCreateRequest;
   running: boolean;
   started: boolean;
   exitCode: number | null;
@@ -62,7 +48,7 @@ export class ExecService {
     });
   }
 
-  create(ref: string, config: ExecConfig): { Id: string } {
+  create(ref: string, config: ExecCreateRequest): { Id: string } {
     const container = this.o.containers.inspect(ref);
     assertRunnable(container.Id, container.State);
     if (!config.Cmd?.length) throw new InvalidArgumentError('No exec command specified');

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { InvalidArgumentError, type EventMessage } from '@berth/api';
+import { EventsQuerySchema, InvalidArgumentError, type EventMessage, type EventsQuery } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryFilters } from '../query.js';
 import { eventFilter } from '../../events/event-filter.js';
 import { formatEventTime, parseEventTime } from '../../events/event-time.js';
-
-type Query = Record<string, string | undefined>;
 
 /**
  * `GET /events`: buffered events since `since`, then live ones as JSON lines (each flushed) until
@@ -14,8 +12,8 @@ type Query = Record<string, string | undefined>;
  */
 export function eventRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get('/events', async (request, reply) => {
-      const query = request.query as Query;
+    app.get<{ Querystring: EventsQuery }>('/events', { schema: { querystring: EventsQuerySchema } }, async (request, reply) => {
+      const query = request.query;
       const since = parseEventTime(query.since);
       const until = parseEventTime(query.until);
       if (since !== undefined && until !== undefined && until < since) {
