@@ -11,6 +11,7 @@ export * from './schemas/exec.js';
 export * from './schemas/image.js';
 export * from './schemas/image-requests.js';
 export * from './schemas/query.js';
+export * from './schemas/seccomp.js';
 export * from './schemas/system.js';
 export * from './schemas/system-requests.js';
 export * from './schemas/volume.js';
