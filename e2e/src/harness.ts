@@ -13,6 +13,13 @@ const execFileAsync = promisify(execFile);
 export const BUSYBOX_TOOL = join(REPO_ROOT, 'tools/busybox-image.mjs');
 export const BUSYBOX_ARCHIVE = join(REPO_ROOT, 'tools/images/busybox.tar');
 
+/**
+ * runc breakouts this machine's runc lacks the fixes for: Debian bookworm's 1.1.5+ds1-1+deb12u1, the
+ * newest it offers, backports only CVE-2024-21626. berthd refuses such a runtime unless each CVE is
+ * accepted by name, so the test daemons accept these (and log a warning as they start).
+ */
+export const ACCEPT_UNPATCHED_RUNC = ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'].map((cve) => `--allow-unpatched-runtime=${cve}`);
+
 export interface CommandResult {
   stdout: string;
   stderr: string;
@@ -68,7 +75,8 @@ export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDae
   const host = `unix://${socket}`;
   const docker = new Docker({ socketPath: socket });
   const launch = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
-    const child = spawn(process.execPath, [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...extraArgs], {
+    const args = [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC, ...extraArgs];
+    const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

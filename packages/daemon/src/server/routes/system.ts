@@ -82,7 +82,7 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
         SecurityOptions: securityOptions(),
         RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
         Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
-        Warnings: [],
+        Warnings: engine.warnings,
       };
     });
   };
