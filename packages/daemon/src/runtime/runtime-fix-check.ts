@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, realpath } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { UnavailableError } from '@berth/api';
@@ -55,11 +56,22 @@ async function runtimeVersion(path: string): Promise<string> {
  */
 async function debianChangelog(path: string): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('dpkg-query', ['-S', path]);
-    const pkg = /^([^:,\s]+)/.exec(stdout)?.[1];
+    const pkg = await owningPackage(path);
     if (!pkg) return '';
     return (await gunzipAsync(await readFile(`/usr/share/doc/${pkg}/changelog.Debian.gz`))).toString('utf8');
   } catch {
     return '';
   }
+}
+
+/**
+ * What `dpkg-query -S` answers, trying first the package named after the binary (runc ships runc):
+ * its file list is one read, where dpkg-query reads every package's (~50 ms of each start here).
+ */
+async function owningPackage(path: string): Promise<string | undefined> {
+  const guess = basename(path);
+  const list = await readFile(`/var/lib/dpkg/info/${guess}.list`, 'utf8').catch(() => '');
+  if (list.split('\n').includes(path)) return guess;
+  const { stdout } = await execFileAsync('dpkg-query', ['-S', path]);
+  return /^([^:,\s]+)/.exec(stdout)?.[1];
 }
