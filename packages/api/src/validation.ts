@@ -104,7 +104,7 @@ function schemaKinds(node: SchemaNode): JsonKind[] {
 }
 
 /** What a schema accepts, in words; a schema's `description` says it best when present. */
-export function expectedBy(schema: unknown): string {
+function expectedBy(schema: unknown): string {
   const node = (schema ?? {}) as SchemaNode;
   if (node.description) return node.description;
   if (node.anyOf) return [...new Set(node.anyOf.map(expectedBy))].join(' or ');

@@ -13,7 +13,7 @@ const literals = <T extends string>(values: readonly T[], description: string) =
     { description },
   );
 
-export const SECCOMP_ACTIONS = [
+const SECCOMP_ACTIONS = [
   'SCMP_ACT_KILL',
   'SCMP_ACT_KILL_PROCESS',
   'SCMP_ACT_KILL_THREAD',
