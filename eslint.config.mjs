@@ -13,6 +13,17 @@ const depConstraints = [
   { sourceTag: 'layer:e2e', onlyDependOnLibsWithTags: ['layer:types', 'layer:client'] },
 ];
 
+// A package's internals are reachable only through its index (the exports map says the same).
+const publicEntryOnly = { group: ['@berth/*/*'], message: 'Import another package only through its public entry (@berth/<name>).' };
+
+// DESIGN §5: every metadata write is atomic, so the stores and the engine write files only through
+// writeFileAtomic; a plain write there needs a disable comment saying why it is not metadata.
+const plainWriteMessage = 'Metadata writes are atomic: use writeFileAtomic from @berth/layer.';
+const plainWrites = [
+  { name: 'node:fs/promises', importNames: ['writeFile', 'appendFile'], message: plainWriteMessage },
+  { name: 'node:fs', importNames: ['writeFileSync', 'appendFileSync', 'writeFile', 'appendFile'], message: plainWriteMessage },
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '.nx/**'] },
   js.configs.recommended,
@@ -22,10 +33,14 @@ export default tseslint.config(
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],
-      // A package's internals are reachable only through its index (the exports map says the same).
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@berth/*/*'], message: 'Import another package only through its public entry (@berth/<name>).' }] }],
+      'no-restricted-imports': ['error', { patterns: [publicEntryOnly] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-control-regex': 'off',
     },
+  },
+  {
+    files: ['packages/{daemon,image,layer,volume}/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-support/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly], paths: plainWrites }] },
   },
 );

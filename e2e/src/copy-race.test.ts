@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
 
@@ -48,6 +49,44 @@ describe('docker cp against a container that keeps swapping the path for a symli
     expect(await canaryContents()).toEqual(before);
     // The race is real only if some copies got through; failures are expected when the symlink is caught.
     expect(copiedIn + copiedOut).toBeGreaterThan(0);
+  });
+
+  it('keeps diff, export, size and a commit without pausing inside the container', { timeout: 300_000 }, async () => {
+    const before = await canaryContents();
+    for (let i = 0; i < 30; i++) {
+      const diff = await daemon.dockerCli(['diff', 'racer']);
+      expect(diff.stdout).not.toContain(hostOnly);
+      expect(await exportedNames('racer')).not.toContainEqual(expect.stringContaining(hostOnly));
+      const sized = await daemon.dockerCli(['ps', '-a', '--size']);
+      expect(sized.code, sized.stderr).toBe(0);
+    }
+    for (let i = 0; i < 5; i++) {
+      const committed = await daemon.dockerCli(['commit', '--pause=false', 'racer', `racer-snapshot:${i}`]);
+      expect(committed.code, committed.stderr).toBe(0);
+      const probe = await daemon.dockerCli(['create', '--name', `probe-${i}`, `racer-snapshot:${i}`, 'true']);
+      expect(probe.code, probe.stderr).toBe(0);
+      expect(await exportedNames(`probe-${i}`)).not.toContainEqual(expect.stringContaining(hostOnly));
+    }
+    expect(await canaryContents()).toEqual(before);
     await daemon.dockerCli(['rm', '-f', 'racer']);
   });
 });
+
+/** The entry names of `docker export`. */
+async function exportedNames(container: string): Promise<string[]> {
+  const stream = await daemon.docker.getContainer(container).export();
+  const names: string[] = [];
+  const extract = tar.extract();
+  extract.on('entry', (header, body, next) => {
+    names.push(header.name);
+    body.on('data', () => undefined);
+    body.on('end', () => next());
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+  });
+  stream.pipe(extract as unknown as NodeJS.WritableStream);
+  await done;
+  return names;
+}

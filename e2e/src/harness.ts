@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,6 +48,8 @@ export interface TestDaemon {
   execRoot: string;
   socket: string;
   host: string;
+  /** Where berthd's output goes when started with `logToFile`, across restarts. */
+  logPath: string;
   process: ChildProcess;
   docker: Docker;
   berth(args: string[], input?: string): Promise<CommandResult>;
@@ -66,19 +68,27 @@ export interface Leftovers {
   runtimeState: string[];
 }
 
-/** Starts a berthd of its own: temp data root, exec root and socket (kept short for sun_path). */
-export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDaemon> {
+/**
+ * Starts a berthd of its own: temp data root, exec root and socket (kept short for sun_path). Its
+ * output goes to the test's, or with `logToFile` to `logPath` for the test to read. `launcher` is a
+ * command that runs it, such as `['prlimit', '--nofile=512:512', '--']`.
+ */
+export async function startTestDaemon(extraArgs: string[] = [], options: { logToFile?: boolean; launcher?: string[] } = {}): Promise<TestDaemon> {
   const root = await mkdtemp('/tmp/berth-e2e-');
   const dataRoot = join(root, 'data');
   const execRoot = join(root, 'exec');
   const socket = join(root, 'berth.sock');
+  const logPath = join(root, 'berthd.log');
   const host = `unix://${socket}`;
   const docker = new Docker({ socketPath: socket });
   const launch = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
-    const args = [BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC, ...extraArgs];
-    const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'inherit', 'inherit'],
+    const log = options.logToFile ? openSync(logPath, 'a') : 'inherit';
+    const [command, ...prefix] = [...(options.launcher ?? []), process.execPath];
+    const args = [...prefix, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC, ...extraArgs];
+    const child = spawn(command!, args, {
+      stdio: ['ignore', log, log],
     });
+    if (typeof log === 'number') closeSync(log);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     for (let i = 0; ; i++) {
       if (existsSync(socket)) {
@@ -102,6 +112,7 @@ export async function startTestDaemon(extraArgs: string[] = []): Promise<TestDae
     execRoot,
     socket,
     host,
+    logPath,
     process: child,
     docker,
     berth: (args, input) => run(process.execPath, [BERTH, ...args], { env, input }),

@@ -31,3 +31,18 @@ describe('module boundaries (DESIGN §2)', () => {
     expect(await lintAs('packages/daemon/src/probe.ts', `import * as x from '@berth/layer';\nexport const probe = x;\n`)).toEqual([]);
   });
 });
+
+describe('atomic metadata writes (DESIGN §5)', () => {
+  it.each(['packages/daemon/src/container/probe.ts', 'packages/image/src/internal/probe.ts', 'packages/layer/src/probe.ts', 'packages/volume/src/probe.ts'])(
+    '%s may not write files with a plain writeFile',
+    async (file) => {
+      const errors = await lintAs(file, `import { writeFile } from 'node:fs/promises';\nexport const probe = writeFile;\n`);
+      expect(errors.join('\n')).toMatch(/no-restricted-imports: .*writeFileAtomic/);
+    },
+  );
+
+  it('allows writeFileAtomic, and plain writes in tests', async () => {
+    expect(await lintAs('packages/daemon/src/probe.ts', `import { writeFileAtomic } from '@berth/layer';\nexport const probe = writeFileAtomic;\n`)).toEqual([]);
+    expect(await lintAs('packages/daemon/src/probe.test.ts', `import { writeFile } from 'node:fs/promises';\nexport const probe = writeFile;\n`)).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { ArchiveService } from './container/archive.js';
 import { checkRuntimeFixes, createRuntimeDriver } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
+import { createListener } from './server/listener.js';
 import { listenOnUnixSocket, socketGroupId } from './server/unix-listener.js';
 import type { Engine } from './server/engine.js';
 
@@ -67,7 +68,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const app = { log: undefined as unknown as FastifyInstance['log'] };
   // The logger exists once the server does; what the stores report while opening waits for it.
   const storeNotes: string[] = [];
-  const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize });
+  const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
   const images = await ImageStore.open(join(config.dataRoot, 'image'), layers, {
     log: (m) => storeNotes.push(m),
     layersInUse: () => containers.imageLayersInUse(),
@@ -87,7 +88,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     mounts,
     log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
   });
-  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle') });
+  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle'), log: { error: (m) => app.log?.error(m) } });
   const events = new EventLog();
   containers.events.on('event', (event: EventInput) => events.publish(event));
   volumes.events.on('event', (e: VolumeEvent) => events.publish({ Type: 'volume', Action: e.action, Actor: { ID: e.name, Attributes: { driver: e.driver } } }));
@@ -95,7 +96,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     containers,
     events,
     execs,
-    archives: new ArchiveService({ store, rootfs: layers, lowerDirs: (chainId) => layers.diffDirs(chainId) }),
+    archives: new ArchiveService({ store, rootfs: layers, lowerDirs: (chainId) => layers.diffDirs(chainId), log: { warn: (m) => app.log?.warn(m) } }),
     images,
     volumes,
     config: { dataRoot: config.dataRoot, execRoot: config.execRoot, runtime: config.runtime },
@@ -114,11 +115,12 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const listeners: Server[] = [];
   const sockets = config.hosts.map((h) => parseListenAddress(h).path);
   for (const path of sockets) {
-    const listener = createHttpServer((req, res) => server.server.emit('request', req, res));
-    listener.on('upgrade', (req, socket, head) => server.server.emit('upgrade', req, socket, head));
+    const listener = createListener(server.server);
     await listenOnUnixSocket(listener, path, socketGid);
     listeners.push(listener);
   }
+  // After listening: deleting a big container dir a crash left half-removed must not delay the start.
+  void store.emptyTrash().catch((err: unknown) => app.log.warn(`emptying the containers' trash: ${String(err)}`));
 
   return {
     engine,

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, InvalidArgumentError, NotFoundError, type ProgressMessage } from '@berth/api';
+import { ConflictError, InternalError, InvalidArgumentError, NotFoundError, type ProgressMessage } from '@berth/api';
 import { LayerStore } from '@berth/layer';
 import { sha256Digest } from '@berth/reference';
 import { ImageStore } from './image-store.js';
@@ -312,18 +312,129 @@ describe('remove', () => {
 });
 
 describe('open', () => {
-  it('clears staging and skips images whose layers are missing', async () => {
+  it('clears staging and keeps an image whose layer is missing, reported and unusable', async () => {
     await load(await dockerArchive([{ layers: [await base()], repoTags: ['keep:latest'] }]));
     await load(await dockerArchive([{ layers: [await top()], repoTags: ['lost:latest'] }]));
-    await layers.remove(store.resolve('lost').chainId!);
+    const lost = store.resolve('lost');
+    await layers.remove(lost.chainId!);
     await writeFile(join(dir, 'image', 'tmp', 'debris'), 'x');
 
     const messages: string[] = [];
     const reopened = await ImageStore.open(join(dir, 'image'), layers, { log: (m) => messages.push(m) });
-    expect(reopened.list().map((s) => s.RepoTags)).toEqual([['keep:latest']]);
-    expect(() => reopened.resolve('lost')).toThrow(NotFoundError);
-    expect(messages.some((m) => m.includes('is missing'))).toBe(true);
-    expect(messages).toContain(`dropping reference lost:latest: image ${store.resolve('lost').id} is not available`);
+    expect(reopened.list().map((s) => s.RepoTags).sort()).toEqual([['keep:latest'], ['lost:latest']]);
+    expect(messages).toEqual([`image ${lost.id} (lost:latest) is unusable: layer ${lost.chainId} is missing`]);
+    expect(() => reopened.resolve('lost')).toThrow(
+      new InternalError(`image lost is unusable: layer ${lost.chainId} is missing; load it again or remove it`),
+    );
+    expect(reopened.inspect('lost').GraphDriver.Data).toBeNull();
+    await expect(reopened.save(['lost'])).rejects.toBeInstanceOf(InternalError);
+    expect(await reopened.check()).toEqual([]);
+    expect(await readdir(join(dir, 'image', 'blobs', 'sha256'))).toContain(lost.id.slice('sha256:'.length));
     await expect(readdir(join(dir, 'image', 'tmp'))).resolves.toEqual([]);
+    expect(await reopened.remove('lost')).toEqual([{ Untagged: 'lost:latest' }, { Deleted: lost.id }]);
+  });
+
+  it('keeps an image on a quarantined layer with the layers above it, until it is loaded again', async () => {
+    const [l1, l2] = [await base(), await top()];
+    const archive = await dockerArchive([{ layers: [l1, l2], repoTags: ['app:v1'] }]);
+    await load(archive);
+    const app = store.resolve('app:v1');
+    const bottom = sha256Digest(l1);
+    await writeFile(join(dir, 'layers', bottom.slice('sha256:'.length), 'metadata.json'), 'not json');
+
+    const notes: string[] = [];
+    layers = await LayerStore.open(join(dir, 'layers'), { log: (m) => notes.push(m) });
+    store = await ImageStore.open(join(dir, 'image'), layers, { log: (m) => notes.push(m) });
+    const quarantined = layers.quarantinedAt(bottom)!;
+    expect(notes).toEqual([
+      expect.stringContaining(`moved to ${quarantined}`),
+      `image ${app.id} (app:v1) is unusable: layer ${bottom} is quarantined at ${quarantined}`,
+    ]);
+    expect(store.list().map((s) => s.RepoTags)).toEqual([['app:v1']]);
+    expect(() => store.resolve('app:v1')).toThrow(`layer ${bottom} is quarantined at ${quarantined}`);
+    // The intact layer above the quarantined one belongs to the kept image: the check keeps it.
+    expect(await store.check()).toEqual([]);
+    expect(layers.get(app.chainId!)).toBeDefined();
+
+    expect(await load(archive)).toEqual(['Loaded image: app:v1']);
+    expect(store.resolve('app:v1').chainId).toBe(app.chainId);
+    expect(store.inspect('app:v1').GraphDriver.Data).not.toBeNull();
+    expect(await readFile(join(quarantined, 'diff', 'etc', 'os-release'), 'utf8')).toBe('ID=berth\n');
+  });
+});
+
+describe('create', () => {
+  /** A layer upload whose client sent part of the tar and went quiet. */
+  function stalledUpload(tar: Buffer): PassThrough {
+    const upload = new PassThrough();
+    upload.write(tar.subarray(0, 700));
+    return upload;
+  }
+
+  async function until(condition: () => Promise<boolean>): Promise<void> {
+    while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  const staged = async (): Promise<string[]> => readdir(join(dir, 'layers', 'tmp'));
+
+  it('lets tag, remove and load proceed while an upload stalls, and leaves nothing when it is aborted', async () => {
+    await load(await dockerArchive([{ layers: [await base()], repoTags: ['base:1'] }]));
+    const upload = stalledUpload(await busyboxLayer());
+    const importing = store.create({ layer: upload, runConfig: {}, history: { comment: 'imported' }, tag: 'imported:1' });
+    await until(async () => (await staged()).length > 0);
+
+    await store.tag('base:1', 'other:1');
+    expect(await store.remove('other:1')).toEqual([{ Untagged: 'other:1' }]);
+    expect(await load(await dockerArchive([{ layers: [await top()], repoTags: ['top:1'] }]))).toEqual(['Loaded image: top:1']);
+
+    upload.destroy(new Error('client went away'));
+    await expect(importing).rejects.toThrow('client went away');
+    expect(store.list().map((s) => s.RepoTags).sort()).toEqual([['base:1'], ['top:1']]);
+    expect(layers.list()).toHaveLength(2);
+    expect(await staged()).toEqual([]);
+  });
+
+  it('holds the parent while the layer streams, so removing the parent image keeps what the new image needs', async () => {
+    await load(await dockerArchive([{ layers: [await base()], repoTags: ['base:1'] }]));
+    const parent = store.resolve('base:1');
+    const tar = await top();
+    const upload = stalledUpload(tar);
+    const committing = store.create({ parent: parent.id, layer: upload, runConfig: {}, history: { created_by: 'commit' }, tag: 'child:1' });
+    await until(async () => (await staged()).length > 0);
+
+    expect(await store.remove('base:1')).toEqual([{ Untagged: 'base:1' }, { Deleted: parent.id }]);
+    expect(await store.check()).toEqual([]);
+    upload.end(tar.subarray(700));
+    const id = await committing;
+    expect(store.resolve('child:1')).toMatchObject({ id, chainId: sha256Digest(`${parent.chainId} ${sha256Digest(tar)}`) });
+    expect(layers.list()).toHaveLength(2);
+  });
+
+  it('tells the caller the layer is stored before the image is written, and keeps no layer when the image is not', async () => {
+    await load(await dockerArchive([{ layers: [await base()], repoTags: ['base:1'] }]));
+    const seen: string[] = [];
+    const creating = store.create({
+      parent: 'base:1',
+      layer: Readable.from([await top()]),
+      runConfig: {},
+      history: {},
+      onLayerStored: async () => {
+        seen.push(`${layers.list().length} layers, ${store.list().length} images`);
+        throw new Error('unpause failed');
+      },
+    });
+    await expect(creating).rejects.toThrow('unpause failed');
+    expect(seen).toEqual(['2 layers, 1 images']);
+    expect(layers.list()).toHaveLength(1);
+  });
+
+  it('refuses a digest tag before reading the upload', async () => {
+    const upload = new PassThrough();
+    upload.write(await top());
+    await expect(store.create({ layer: upload, runConfig: {}, history: {}, tag: `app@${sha256Digest('x')}` })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    expect(upload.readableLength).toBe((await top()).length);
+    expect(await staged()).toEqual([]);
   });
 });

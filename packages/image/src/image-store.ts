@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   ConflictError,
+  InternalError,
   InvalidArgumentError,
   NotFoundError,
   type ImageHistoryItem,
@@ -11,7 +12,7 @@ import {
   type ImageSummary,
   type ProgressMessage,
 } from '@berth/api';
-import { extractTar, type LayerStore } from '@berth/layer';
+import { extractTar, type LayerInfo, type LayerStore } from '@berth/layer';
 import type { HistoryEntry, ImageConfig, ImageRunConfig } from '@berth/oci';
 import {
   familiarName,
@@ -31,6 +32,7 @@ import { isIdPrefix, isSingleReference, referencesToUntag } from './internal/del
 import { imageHistory } from './internal/history.js';
 import { chainIds, parseImageConfig } from './internal/image-config.js';
 import { toInspect, toSummary, type ImageNames, type ImageRecord } from './internal/image-views.js';
+import { LayerHolds } from './internal/layer-holds.js';
 import { createdMs, imageFilter, referenceMatcher, validateFilters, type ImageFilters } from './internal/list-filters.js';
 import { MetadataStore } from './internal/metadata-store.js';
 import { prepareLoad, type PreparedImage } from './internal/prepare-load.js';
@@ -50,7 +52,7 @@ export interface ResolvedImage {
 }
 
 export interface ImageStoreOptions {
-  /** Told about images skipped or references dropped while opening (e.g. a layer went missing). */
+  /** Told about images skipped, unusable (a layer missing or quarantined) or references dropped while opening. */
   log?: (message: string) => void;
   /** Top layers held outside images (containers' read-only stacks): they and their parents are never removed. */
   layersInUse?: () => Iterable<string | null>;
@@ -94,6 +96,11 @@ export interface NewImageSpec {
   container?: string;
   /** `repo[:tag]` to tag the new image with. */
   tag?: string;
+  /**
+   * Called once the new layer is stored, before waiting for the store's other operations (commit
+   * unpauses its container here, so a slow operation elsewhere never keeps it frozen).
+   */
+  onLayerStored?: () => Promise<void>;
 }
 
 export interface LoadOptions {
@@ -135,13 +142,17 @@ function deleteConflict(id: string, users: ImageUser[], force: boolean): Conflic
  *   <root>/repositories.json            tags and digest references -> image IDs
  *   <root>/metadata/sha256/<hex>.json   local facts (last tag time)
  *   <root>/tmp/                         staging for archives being loaded; cleared on open
- * Reads are served from memory; mutations run one at a time.
+ * Reads are served from memory; mutations run one at a time, but a layer streamed from a client is
+ * stored before its operation joins that queue (see `create`).
+ *
+ * An image whose layer is missing (quarantined by the layer store, or gone) is never a crash
+ * leftover here (configs are written after their layers and deleted before them): it stays listed
+ * with its names, operations that need its content fail naming the layer, and an operator decides.
  */
 export class ImageStore {
   private readonly images = new Map<string, ImageRecord>();
   private readonly queue = new SerialQueue();
-  /** Configs skipped at open because a layer is missing; the startup check removes them. */
-  private readonly broken = new Set<string>();
+  private readonly holds = new LayerHolds();
 
   private constructor(
     private readonly tmpDir: string,
@@ -169,7 +180,7 @@ export class ImageStore {
     return store;
   }
 
-  /** Rebuilds the in-memory index; images whose layers are gone are skipped and their names dropped. */
+  /** Rebuilds the in-memory index, reporting images that cannot be used (their layers are missing). */
   private async restore(log: (message: string) => void): Promise<void> {
     for (const id of await this.content.list()) {
       const bytes = await this.content.get(id);
@@ -185,12 +196,6 @@ export class ImageStore {
         continue;
       }
       const chain = chainIds(config.rootfs.diff_ids);
-      const missing = chain.find((chainId) => this.layers.get(chainId) === undefined);
-      if (missing !== undefined) {
-        log(`skipping image ${id}: layer ${missing} is missing`);
-        this.broken.add(id);
-        continue;
-      }
       const { lastTagTime } = await this.metadata.get(id);
       this.images.set(id, { id, config, chain, size: this.chainSize(chain), ...(lastTagTime !== undefined ? { lastTagTime } : {}) });
     }
@@ -199,6 +204,39 @@ export class ImageStore {
       for (const { ref, id } of orphans) log(`dropping reference ${familiarString(ref)}: image ${id} is not available`);
       await this.refs.update((draft) => orphans.forEach(({ ref }) => draft.delete(ref)));
     }
+    for (const record of this.images.values()) {
+      const problem = this.problemOf(record);
+      const tags = this.namesOf(record.id).repoTags;
+      if (problem !== undefined) log(`image ${record.id}${tags.length > 0 ? ` (${tags.join(', ')})` : ''} is unusable: ${problem}`);
+    }
+  }
+
+  /** Why an image's content cannot be used, if it cannot: the lowest layer of its chain that is not stored. */
+  private problemOf(record: ImageRecord): string | undefined {
+    const missing = record.chain.find((chainId) => this.layers.get(chainId) === undefined);
+    if (missing === undefined) return undefined;
+    const quarantined = this.layers.quarantinedAt(missing);
+    return quarantined === undefined ? `layer ${missing} is missing` : `layer ${missing} is quarantined at ${quarantined}`;
+  }
+
+  /** For operations that need an image's layers: a broken image is a server-side fault an operator must fix. */
+  private assertUsable(record: ImageRecord, name: string): ImageRecord {
+    const problem = this.problemOf(record);
+    if (problem !== undefined) throw new InternalError(`image ${name} is unusable: ${problem}; load it again or remove it`);
+    return record;
+  }
+
+  /** Indexes an image just written, or refreshes the record it already has (a reload repairs a broken one). */
+  private indexImage(id: string, config: ImageConfig, chain: string[]): ImageRecord {
+    const size = this.chainSize(chain);
+    const existing = this.images.get(id);
+    if (existing !== undefined) {
+      existing.size = size;
+      return existing;
+    }
+    const record: ImageRecord = { id, config, chain, size };
+    this.images.set(id, record);
+    return record;
   }
 
   private chainSize(chain: string[]): number {
@@ -236,8 +274,9 @@ export class ImageStore {
     throw new NotFoundError(`No such image: ${familiarString(ref)}`);
   }
 
+  /** An image to run: fails for one whose layers are not all stored. */
   resolve(nameOrId: string): ResolvedImage {
-    const record = this.find(nameOrId);
+    const record = this.assertUsable(this.find(nameOrId), nameOrId);
     return { id: record.id, config: record.config, chainId: record.chain.at(-1) ?? null, ...this.namesOf(record.id) };
   }
 
@@ -285,6 +324,7 @@ export class ImageStore {
     const byId = new Map<string, SavedImage>();
     for (const name of names) {
       for (const { record, tag } of this.imagesNamedBy(name)) {
+        this.assertUsable(record, name);
         let saved = byId.get(record.id);
         if (saved === undefined) {
           const layers = [];
@@ -326,7 +366,7 @@ export class ImageStore {
   /** overlay2's view of an image: the top layer as UpperDir, the rest as LowerDir (top first). */
   private graphDriverData(record: ImageRecord): Record<string, string> | null {
     const top = record.chain.at(-1);
-    if (top === undefined) return null;
+    if (top === undefined || this.problemOf(record) !== undefined) return null;
     const [upper, ...lowers] = this.layers.diffDirs(top);
     const layerDir = join(upper, '..');
     return {
@@ -386,11 +426,7 @@ export class ImageStore {
       throw err;
     }
     await this.content.put(image.configBytes, image.id);
-    let record = this.images.get(image.id);
-    if (record === undefined) {
-      record = { id: image.id, config: image.config, chain, size: this.chainSize(chain) };
-      this.images.set(image.id, record);
-    }
+    const record = this.indexImage(image.id, image.config, chain);
     if (image.tags.length === 0) return [`Loaded image ID: ${image.id}`];
 
     for (const tag of image.tags) {
@@ -406,10 +442,10 @@ export class ImageStore {
     return image.tags.map((tag) => `Loaded image: ${familiarString(tag)}`);
   }
 
-  /** Chain IDs held outside images, with every layer below them. */
+  /** Chain IDs held outside images (by containers and operations in flight), with every layer below them. */
   private heldLayers(): Set<string> {
     const held = new Set<string>();
-    for (const top of this.options.layersInUse?.() ?? []) {
+    for (const top of [...(this.options.layersInUse?.() ?? []), ...this.holds.held()]) {
       let next: string | null = top;
       while (next !== null && !held.has(next)) {
         held.add(next);
@@ -504,72 +540,78 @@ export class ImageStore {
 
   /**
    * Makes an image from a new layer on top of an optional parent (`import`, `commit`). The layer is
-   * registered first and the config written last, so a crash in between leaves only an unused layer,
-   * which the startup check removes.
+   * streamed and stored outside the queue, so a slow or stalled client delays only itself; the parent
+   * and then the new layer are held meanwhile, so no other operation releases them. Only writing the
+   * config and the tag waits for the queue. A crash before the config is written leaves an unused
+   * layer, which the startup check removes.
    */
   async create(spec: NewImageSpec): Promise<string> {
-    return this.queue.run(async () => {
-      const parent = spec.parent === undefined ? undefined : this.find(spec.parent);
-      const diffIds = [...(parent?.config.rootfs.diff_ids ?? [])];
-      const history = [...(parent?.config.history ?? [])];
-      const added: string[] = [];
-      try {
-        if (spec.layer !== undefined) {
-          const info = await this.layers.register(spec.layer, parent?.chain.at(-1) ?? null);
-          if (!this.isLayerUsed(info.chainId, this.heldLayers())) added.push(info.chainId);
-          diffIds.push(info.diffId);
-        }
-        const created = spec.history.created ?? new Date().toISOString();
-        const config: ImageConfig = {
-          architecture: parent?.config.architecture ?? HOST_ARCHITECTURE,
-          os: 'linux',
-          ...(parent?.config.variant !== undefined ? { variant: parent.config.variant } : {}),
-          created,
-          ...(spec.author ? { author: spec.author } : {}),
-          ...(spec.comment ? { comment: spec.comment } : {}),
-          ...(spec.container !== undefined ? { container: spec.container } : {}),
-          config: spec.runConfig,
-          rootfs: { type: 'layers', diff_ids: diffIds },
-          history: [...history, { ...spec.history, created, ...(spec.layer === undefined ? { empty_layer: true } : {}) }],
-        };
-        const bytes = Buffer.from(JSON.stringify(config));
-        const id = sha256Digest(bytes);
-        await this.content.put(bytes, id);
-        const chain = chainIds(diffIds);
-        let record = this.images.get(id);
-        if (record === undefined) {
-          record = { id, config, chain, size: this.chainSize(chain) };
-          this.images.set(id, record);
-        }
-        added.length = 0;
-        if (spec.tag !== undefined) {
-          const ref = withDefaultTag(parseNormalizedNamed(spec.tag));
-          if (ref.digest !== undefined) throw new InvalidArgumentError('refusing to create a tag with a digest reference');
-          await this.refs.update((draft) => draft.set(ref, id));
-          await this.markTagged(record);
-        }
-        return id;
-      } catch (err) {
-        await this.releaseUnusedLayers(added);
-        throw err;
-      }
-    });
+    const tag = spec.tag === undefined ? undefined : withDefaultTag(parseNormalizedNamed(spec.tag));
+    if (tag?.digest !== undefined) throw new InvalidArgumentError('refusing to create a tag with a digest reference');
+    const parent = spec.parent === undefined ? undefined : this.assertUsable(this.find(spec.parent), spec.parent);
+    const parentTop = parent?.chain.at(-1) ?? null;
+    const releaseParent = parentTop === null ? undefined : this.holds.hold(parentTop);
+    try {
+      if (spec.layer === undefined) return await this.queue.run(() => this.writeNewImage(spec, parent, undefined, tag));
+      const layer = await this.layers.register(spec.layer, parentTop);
+      return await this.withNewLayer(layer, async () => {
+        await spec.onLayerStored?.();
+        return this.queue.run(() => this.writeNewImage(spec, parent, layer, tag));
+      });
+    } finally {
+      releaseParent?.();
+    }
+  }
+
+  /** Runs `use` with a just-stored layer held; when it fails, the layer goes again unless something else uses it. */
+  private async withNewLayer<T>(layer: LayerInfo, use: () => Promise<T>): Promise<T> {
+    const release = this.holds.hold(layer.chainId);
+    try {
+      return await use();
+    } catch (err) {
+      release();
+      // Best effort: what this leaves, the startup check removes; the caller needs the first error.
+      await this.queue.run(() => this.releaseUnusedLayers([layer.chainId])).catch(() => undefined);
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
+  private async writeNewImage(spec: NewImageSpec, parent: ImageRecord | undefined, layer: LayerInfo | undefined, tag: NamedReference | undefined): Promise<string> {
+    const diffIds = [...(parent?.config.rootfs.diff_ids ?? []), ...(layer === undefined ? [] : [layer.diffId])];
+    const created = spec.history.created ?? new Date().toISOString();
+    const config: ImageConfig = {
+      architecture: parent?.config.architecture ?? HOST_ARCHITECTURE,
+      os: 'linux',
+      ...(parent?.config.variant !== undefined ? { variant: parent.config.variant } : {}),
+      created,
+      ...(spec.author ? { author: spec.author } : {}),
+      ...(spec.comment ? { comment: spec.comment } : {}),
+      ...(spec.container !== undefined ? { container: spec.container } : {}),
+      config: spec.runConfig,
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: [...(parent?.config.history ?? []), { ...spec.history, created, ...(layer === undefined ? { empty_layer: true } : {}) }],
+    };
+    const bytes = Buffer.from(JSON.stringify(config));
+    const id = sha256Digest(bytes);
+    await this.content.put(bytes, id);
+    const record = this.indexImage(id, config, chainIds(diffIds));
+    if (tag !== undefined) {
+      await this.refs.update((draft) => draft.set(tag, id));
+      await this.markTagged(record);
+    }
+    return id;
   }
 
   /**
-   * The startup check (fsck): removes configs of images whose layers are gone and layers no image
-   * or container uses (what a crash between registering layers and writing a config leaves).
-   * Returns what it repaired, for the log.
+   * The startup check (fsck): removes layers no image or container uses (what a crash between
+   * registering layers and writing a config leaves). Images with missing layers are not crash
+   * leftovers and are kept (see the class comment). Returns what it repaired, for the log.
    */
   async check(): Promise<string[]> {
     return this.queue.run(async () => {
       const repaired: string[] = [];
-      for (const id of this.broken) {
-        await this.content.delete(id);
-        await this.metadata.delete(id);
-        repaired.push(`removed image ${id}: a layer it needs is missing`);
-      }
-      this.broken.clear();
       const held = this.heldLayers();
       const depth = (chainId: string): number => {
         let n = 0;

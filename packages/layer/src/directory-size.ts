@@ -1,34 +1,32 @@
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants, openSync } from 'node:fs';
+import { closeFd } from './path-in-root.js';
+import { O_PATH } from './syscalls.js';
+import { walkTree } from './tree-walk.js';
 
 /**
  * Bytes of the files under `dir` (a volume, a container's read-write layer), counting each hard-linked
- * inode once and not following symlinks, like moby's directory.Size. A missing directory is 0.
+ * inode once and not following symlinks, like moby's directory.Size. A missing directory is 0. The
+ * walk goes through descriptors only, so a container changing the tree cannot make it measure host files.
  */
 export async function directorySize(dir: string): Promise<number> {
+  let top: number;
+  try {
+    top = openSync(dir, O_PATH | constants.O_DIRECTORY);
+  } catch {
+    return 0;
+  }
   const seen = new Set<string>();
   let total = 0;
-  const walk = async (path: string): Promise<void> => {
-    let entries: string[];
-    try {
-      entries = await readdir(path);
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const child = join(path, entry);
-      const st = await lstat(child).catch(() => undefined);
-      if (!st) continue;
-      if (st.isDirectory()) {
-        await walk(child);
-        continue;
-      }
-      const key = `${st.dev}:${st.ino}`;
-      if (st.nlink > 1 && seen.has(key)) continue;
+  try {
+    await walkTree(top, async ({ path, stats }) => {
+      if (path === '' || stats.isDirectory()) return;
+      const key = `${stats.dev}:${stats.ino}`;
+      if (stats.nlink > 1 && seen.has(key)) return;
       seen.add(key);
-      total += st.size;
-    }
-  };
-  await walk(dir);
+      total += stats.size;
+    });
+  } finally {
+    closeFd(top);
+  }
   return total;
 }

@@ -9,7 +9,7 @@ import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.
 import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
 import { UnsafeArchiveEntryError } from './errors.js';
 import type { ExtractTree } from './extract-tree.js';
-import { PinnedTree } from './pinned-tree.js';
+import { PinnedTree, type ExtractMount } from './pinned-tree.js';
 import { SafeTree } from './safe-tree.js';
 import { makeNode, setXattr, type NodeType } from './system.js';
 
@@ -31,6 +31,8 @@ export interface UnpackOptions {
    * open and create every entry through its open parent (see PinnedTree) instead of checking paths.
    */
   pinned?: boolean;
+  /** Pinned only: filesystems mounted below the target, by path relative to it, written into instead of what lies beneath. */
+  mounts?: ReadonlyMap<string, ExtractMount>;
 }
 
 interface Entry extends Readable {
@@ -43,7 +45,7 @@ interface ExtractState {
   whiteouts: boolean;
   asRoot: boolean;
   bytes: number;
-  /** Directory mtimes are set last: creating their children changes them. */
+  /** Directory mtimes (by path in the tree) are set last: creating their children changes them. */
   dirTimes: Map<string, Date>;
 }
 
@@ -51,12 +53,13 @@ interface ExtractState {
 export async function extractTar(
   tar: Readable,
   dir: string,
-  options: { maxBytes?: number; whiteouts?: boolean; pinned?: boolean } = {},
+  options: { maxBytes?: number; whiteouts?: boolean; pinned?: boolean; mounts?: ReadonlyMap<string, ExtractMount> } = {},
 ): Promise<{ bytes: number }> {
   return unpackArchive(tar, dir, {
     maxBytes: options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
     whiteouts: options.whiteouts ?? false,
     pinned: options.pinned ?? false,
+    mounts: options.mounts,
   });
 }
 
@@ -64,7 +67,7 @@ export async function extractTar(
 export async function unpackArchive(source: Readable, dir: string, options: UnpackOptions): Promise<{ bytes: number }> {
   const pinned = options.pinned ?? false;
   // Opened before the tar flows: nothing may be awaited between piping into the extractor and iterating it.
-  const tree = pinned ? await PinnedTree.open(dir) : new SafeTree(dir);
+  const tree = pinned ? await PinnedTree.open(dir, options.mounts) : new SafeTree(dir);
   const extractor = tarExtract();
   let producerError: Error | undefined;
   const stream = await openArchiveStream(source, {
@@ -94,7 +97,10 @@ export async function unpackArchive(source: Readable, dir: string, options: Unpa
       await extractEntry(entry, state);
       entry.resume();
     }
-    for (const [path, mtime] of state.dirTimes) await lutimes(path, mtime, mtime);
+    for (const [path, mtime] of state.dirTimes) {
+      const target = await state.tree.prepareDirectory(path, path);
+      await lutimes(target, mtime, mtime);
+    }
     return { bytes: state.bytes };
   } catch (err) {
     stream.destroy();
@@ -223,7 +229,7 @@ async function extractDirectory(entry: Entry, path: string, state: ExtractState)
   if (state.asRoot) await lchown(target, header.uid, header.gid);
   await chmod(target, modeOf(header));
   await applyXattrs(target, header);
-  state.dirTimes.set(target, header.mtime);
+  state.dirTimes.set(path, header.mtime);
 }
 
 async function extractSymlink(entry: Entry, path: string, state: ExtractState): Promise<void> {

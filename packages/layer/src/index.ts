@@ -1,10 +1,16 @@
-export { LayerStore } from './layer-store.js';
+export { LayerStore, type LayerStoreOptions } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
 export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES } from './extract.js';
 export { UnsafeArchiveEntryError } from './errors.js';
 export { chainIdOf } from './chain-id.js';
 export { upperDirTar } from './upper-diff.js';
 export { directorySize } from './directory-size.js';
-export { addFileToPack, type PackHeader } from './pack-file.js';
+export { packFile, type PackHeader } from './pack-file.js';
+export { treeTar, directoryTar, type TreeTarOptions } from './tree-tar.js';
+export { walkTree, type WalkEntry, type WalkOptions } from './tree-walk.js';
+export { openInRoot, readFileInRoot, closeFd, fdPath, normaliseRootPath, type SubMount, type PathInRoot } from './path-in-root.js';
+export { openInProcessRoot } from './process-root.js';
+export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';
+export type { ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile } from './archive-stream.js';
 export { fsyncDirectory, prepareAtomicDir, writeFileAtomic } from './atomic-file.js';

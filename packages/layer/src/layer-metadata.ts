@@ -40,21 +40,25 @@ function isLayerRecord(value: unknown): value is LayerRecord {
   );
 }
 
-/** The layer's record, or undefined when it is missing or not one (a directory left by an interrupted write). */
-export async function readLayerMetadata(layerDir: string): Promise<LayerRecord | undefined> {
+/** A layer directory's record, or why it has none a store can trust. */
+export type MetadataReading = { record: LayerRecord } | { problem: string };
+
+/** Reads a layer's record; a missing, unreadable or malformed file is a problem, never a throw. */
+export async function readLayerMetadata(layerDir: string): Promise<MetadataReading> {
   let text: string;
   try {
     text = await readFile(join(layerDir, METADATA_FILE), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    return { problem: code === 'ENOENT' ? `${METADATA_FILE} is missing` : `${METADATA_FILE} is unreadable (${code ?? String(err)})` };
   }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (!isLayerRecord(parsed)) return undefined;
-    const { chainId, diffId, parent, size, link } = parsed;
-    return { chainId, diffId, parent, size, link };
+    parsed = JSON.parse(text);
   } catch {
-    return undefined;
+    return { problem: `${METADATA_FILE} is not valid JSON` };
   }
+  if (!isLayerRecord(parsed)) return { problem: `${METADATA_FILE} is not a layer record` };
+  const { chainId, diffId, parent, size, link } = parsed;
+  return { record: { chainId, diffId, parent, size, link } };
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { lstat, mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
+import { lstat, open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError } from '@berth/api';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { LayerStore } from './layer-store.js';
 import { isMountPoint } from './mountinfo.js';
 import { expectCanaryIntact, expectRejection, makeCanary } from './test-support/canary.js';
@@ -125,7 +125,7 @@ describe('LayerStore.register', () => {
 
     expectCanaryIntact(canary);
     expect(readdirSync(work).sort()).toEqual(['canary', 'layers']);
-    expect(readdirSync(root).sort()).toEqual(['empty', 'l', 'tmp']);
+    expect(readdirSync(root).sort()).toEqual(['empty', 'l', 'quarantine', 'tmp']);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
     expect(readdirSync(join(root, 'l'))).toEqual([]);
     expect(store.list()).toEqual([]);
@@ -138,17 +138,81 @@ describe('LayerStore.register', () => {
     const hex = layer.chainId.slice('sha256:'.length);
     await writeFile(join(root, 'tmp', 'leftover'), 'x');
     rmSync(join(root, 'l'), { recursive: true });
-    const orphan = join(root, 'f'.repeat(64));
-    await mkdir(join(orphan, 'diff'), { recursive: true });
 
     const reopened = await LayerStore.open(root);
 
     expect(reopened.list()).toEqual([layer]);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
-    expect(existsSync(orphan)).toBe(false);
     const links = readdirSync(join(root, 'l'));
     expect(links).toHaveLength(1);
     expect(await readdir(join(root, 'l', links[0]))).toEqual(await readdir(join(root, hex, 'diff')));
+  });
+
+  it('refuses a layer that would make a chain deeper than 125 layers, as moby does', async () => {
+    const store = await LayerStore.open(root);
+    let parent: string | null = null;
+    for (let depth = 1; depth <= 125; depth++) {
+      parent = (await store.register(streamOf(await buildTar([{ name: `f${depth}`, type: 'file', content: `${depth}` }])), parent)).chainId;
+    }
+    const deeper = store.register(streamOf(await buildTar([{ name: 'f126', type: 'file', content: '126' }])), parent);
+    await expect(deeper).rejects.toThrow(new InvalidArgumentError('max depth exceeded'));
+    expect(store.list()).toHaveLength(125);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+});
+
+describe('LayerStore.open with damaged layer directories', () => {
+  const damages: Array<{ name: string; damage: (layerDir: string) => Promise<void>; problem: string }> = [
+    { name: 'corrupt JSON', damage: (dir) => writeFile(join(dir, 'metadata.json'), '{"chainId": "sha256:'), problem: 'metadata.json is not valid JSON' },
+    { name: 'no metadata', damage: async (dir) => rmSync(join(dir, 'metadata.json')), problem: 'metadata.json is missing' },
+    { name: 'a record that is not one', damage: (dir) => writeFile(join(dir, 'metadata.json'), '{"size": "big"}'), problem: 'metadata.json is not a layer record' },
+    {
+      name: "another layer's metadata",
+      damage: async (dir) => {
+        const record = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
+        await writeFile(join(dir, 'metadata.json'), JSON.stringify({ ...record, chainId: sha256('other') }));
+      },
+      problem: `its metadata names layer ${sha256('other')}`,
+    },
+  ];
+
+  it.each(damages)('quarantines a layer with $name instead of deleting it, and reports it', async ({ damage, problem }) => {
+    const store = await LayerStore.open(root);
+    const base = await store.register(streamOf(await baseTar()), null);
+    const top = await store.register(streamOf(await topTar()), base.chainId);
+    const hex = base.chainId.slice('sha256:'.length);
+    await damage(join(root, hex));
+
+    const notes: string[] = [];
+    const reopened = await LayerStore.open(root, { log: (m) => notes.push(m) });
+
+    const [moved] = readdirSync(join(root, 'quarantine'));
+    expect(moved).toMatch(new RegExp(`^${hex}-\\d+$`));
+    const quarantined = join(root, 'quarantine', moved!);
+    expect(await readFile(join(quarantined, 'diff/etc/os-release'), 'utf8')).toBe('ID=berth\n');
+    expect(existsSync(join(quarantined, 'layer.tar'))).toBe(true);
+    expect(existsSync(join(root, hex))).toBe(false);
+    expect(notes).toEqual([`quarantined layer directory ${join(root, hex)} (${problem}): moved to ${quarantined}; nothing was deleted`]);
+    // The layer built on it is kept: it is intact, and only an operator can decide about the chain.
+    expect(reopened.list()).toEqual([top]);
+    expect(reopened.get(base.chainId)).toBeUndefined();
+    expect(reopened.quarantinedAt(base.chainId)).toBe(quarantined);
+    expect(readdirSync(join(root, 'l'))).toHaveLength(1);
+
+    const again = await LayerStore.open(root, { log: (m) => notes.push(m) });
+    expect(notes).toHaveLength(1);
+    expect(again.quarantinedAt(base.chainId)).toBe(quarantined);
+    expect(again.quarantinedAt(top.chainId)).toBeUndefined();
+  });
+
+  it('takes a layer back in when the same content is registered again', async () => {
+    const store = await LayerStore.open(root);
+    const base = await store.register(streamOf(await baseTar()), null);
+    rmSync(join(root, base.chainId.slice('sha256:'.length), 'metadata.json'));
+    const reopened = await LayerStore.open(root);
+    expect(reopened.quarantinedAt(base.chainId)).toBeDefined();
+    expect(await reopened.register(streamOf(await baseTar()), null)).toEqual(base);
+    expect(reopened.quarantinedAt(base.chainId)).toBeUndefined();
   });
 });
 
@@ -163,7 +227,7 @@ describe('LayerStore.remove', () => {
     await store.remove(base.chainId);
 
     expect(store.list()).toEqual([]);
-    expect(readdirSync(root).sort()).toEqual(['empty', 'l', 'tmp']);
+    expect(readdirSync(root).sort()).toEqual(['empty', 'l', 'quarantine', 'tmp']);
     expect(readdirSync(join(root, 'l'))).toEqual([]);
     await expect(store.remove(base.chainId)).rejects.toBeInstanceOf(NotFoundError);
   });

@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, readdir, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConflictError, InternalError, NotFoundError } from '@berth/api';
+import { ConflictError, InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { createDigester } from '@berth/reference';
 import { fsyncDirectory } from './atomic-file.js';
 import { chainIdOf } from './chain-id.js';
 import { mountOverlayRoot, unmountOverlayRoot } from './container-root.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, unpackArchive } from './extract.js';
 import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
+import { LayerQuarantine } from './layer-quarantine.js';
 import { AdoptedLayerTar, LayerTarWriter, type KeptLayerTar } from './layer-tar-writer.js';
 import type { LayerInfo, LayerRecord } from './layer-metadata.js';
 
@@ -18,6 +19,14 @@ const STAGING_DIR = 'tmp';
 /** The lower dir of a container root without an image (overlay needs at least one). */
 const EMPTY_DIR = 'empty';
 const LAYER_TAR = 'layer.tar';
+/** moby's limit on the layers in one chain (layer/layer_store.go maxDepth). */
+const MAX_LAYER_DEPTH = 125;
+
+export interface LayerStoreOptions {
+  maxDecompressedBytes?: number;
+  /** Told what opening found and set aside (quarantined layer directories), for the daemon's log. */
+  log?: (message: string) => void;
+}
 
 function hexOf(chainId: string): string {
   return chainId.slice(chainId.indexOf(':') + 1);
@@ -39,29 +48,36 @@ function errnoCode(err: unknown): string | undefined {
  *                                       diffID), kept so save and push reproduce the layer byte for byte
  *   <root>/l/<link> -> ../<hex>/diff    short names that keep overlay's lowerdir option under a page
  *   <root>/tmp/                         staging; anything there at open is debris of an interrupted write
+ *   <root>/quarantine/                  layer dirs whose metadata is missing or corrupt (layer-quarantine.ts)
+ * A layer dir only ever appears complete (renamed in from staging with its metadata), so one without
+ * valid metadata is damage, not a crash leftover: it is quarantined, never deleted.
  */
 export class LayerStore {
   private constructor(
     private readonly root: string,
     private readonly maxBytes: number,
     private readonly layers: Map<string, LayerRecord>,
+    private readonly quarantine: LayerQuarantine,
   ) {}
 
-  static async open(root: string, options: { maxDecompressedBytes?: number } = {}): Promise<LayerStore> {
+  static async open(root: string, options: LayerStoreOptions = {}): Promise<LayerStore> {
     await mkdir(root, { recursive: true, mode: 0o700 });
     await rm(join(root, STAGING_DIR), { recursive: true, force: true });
     for (const dir of [STAGING_DIR, LINKS_DIR, EMPTY_DIR]) await mkdir(join(root, dir), { recursive: true, mode: 0o755 });
+    const quarantine = await LayerQuarantine.open(root);
     const layers = new Map<string, LayerRecord>();
     for (const name of await readdir(root)) {
       if (!LAYER_DIR_PATTERN.test(name)) continue;
-      const record = await readLayerMetadata(join(root, name));
-      if (record === undefined || hexOf(record.chainId) !== name) {
-        await rm(join(root, name), { recursive: true, force: true });
+      const reading = await readLayerMetadata(join(root, name));
+      if ('record' in reading && hexOf(reading.record.chainId) === name) {
+        layers.set(reading.record.chainId, reading.record);
         continue;
       }
-      layers.set(record.chainId, record);
+      const problem = 'problem' in reading ? reading.problem : `its metadata names layer ${reading.record.chainId}`;
+      const moved = await quarantine.admit(join(root, name), name);
+      options.log?.(`quarantined layer directory ${join(root, name)} (${problem}): moved to ${moved}; nothing was deleted`);
     }
-    const store = new LayerStore(root, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, layers);
+    const store = new LayerStore(root, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, layers, quarantine);
     await store.repairLinks();
     return store;
   }
@@ -88,7 +104,7 @@ export class LayerStore {
    * `tar` streams (a staged, uncompressed layer): it is linked in instead of written again.
    */
   async register(tar: NodeJS.ReadableStream | Readable, parent: string | null, options: { tarFile?: string } = {}): Promise<LayerInfo> {
-    if (parent !== null && !this.layers.has(parent)) throw new NotFoundError(`layer does not exist: ${parent}`);
+    if (parent !== null && this.chain(parent).length >= MAX_LAYER_DEPTH) throw new InvalidArgumentError('max depth exceeded');
     const source = tar instanceof Readable ? tar : new Readable().wrap(tar);
     const staging = await mkdtemp(join(this.root, STAGING_DIR, 'layer-'));
     let linkPath: string | undefined;
@@ -143,6 +159,11 @@ export class LayerStore {
   get(chainId: string): LayerInfo | undefined {
     const record = this.layers.get(chainId);
     return record === undefined ? undefined : infoOf(record);
+  }
+
+  /** Where a layer that is not in the store sits in quarantine, if that is why it is missing. */
+  quarantinedAt(chainId: string): string | undefined {
+    return this.layers.has(chainId) ? undefined : this.quarantine.pathOf(chainId);
   }
 
   list(): LayerInfo[] {

@@ -1,24 +1,61 @@
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { Pack } from 'tar-stream';
 
 export type PackHeader = Parameters<Pack['entry']>[0];
 
+const CHUNK = 256 * 1024;
+
+type EntryStream = ReturnType<Pack['entry']>;
+
+/** Resolves once the entry takes more data; rejects if it was torn down (the archive's reader went away). */
+function drained(entry: EntryStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      entry.off('drain', done);
+      entry.off('close', done);
+      if (entry.destroyed) reject(new Error('tar entry destroyed'));
+      else resolve();
+    };
+    entry.on('drain', done);
+    entry.on('close', done);
+  });
+}
+
 /**
- * Streams a file into a tar entry of `header.size` bytes, honouring backpressure. tar-stream's
- * entries are streamx streams, which node's `pipeline` misreads, hence the explicit loop.
+ * Streams an open file into a tar entry of exactly `header.size` bytes, the size its header promised:
+ * a file that grew since it was measured is cut there, one that shrank is padded with zeros. Anything
+ * else would shift every following header, letting the file's content forge entries of its own.
+ * tar-stream's entries are streamx streams, which node's `pipeline` misreads, hence the explicit loop.
  */
-export async function addFileToPack(pack: Pack, header: PackHeader, path: string): Promise<void> {
+export async function packFile(pack: Pack, header: PackHeader, file: FileHandle): Promise<void> {
+  const size = header.size ?? 0;
   let settle!: (err?: Error | null) => void;
   const written = new Promise<void>((resolve, reject) => {
     settle = (err) => (err ? reject(err) : resolve());
   });
+  // Awaited at the end; a failure while the file is still being read must not count as unhandled meanwhile.
+  written.catch(() => undefined);
   const entry = pack.entry(header, (err) => settle(err));
-  const size = header.size ?? 0;
-  if (size > 0) {
-    for await (const chunk of createReadStream(path, { start: 0, end: size - 1 })) {
-      if (!entry.write(chunk as Buffer)) await new Promise<void>((resolve) => entry.once('drain', () => resolve()));
+  // The pack reports a failure through the callback; the entry's own 'error' must not go unhandled.
+  entry.on('error', () => undefined);
+  try {
+    let position = 0;
+    while (position < size) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - position));
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      if (!entry.write(chunk.subarray(0, bytesRead))) await drained(entry);
     }
+    while (position < size) {
+      const zeros = Buffer.alloc(Math.min(CHUNK, size - position));
+      position += zeros.length;
+      if (!entry.write(zeros)) await drained(entry);
+    }
+    entry.end(Buffer.alloc(0));
+  } catch (err) {
+    entry.destroy(err as Error);
+    throw err;
   }
-  entry.end(Buffer.alloc(0));
   await written;
 }

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PinnedTree } from './pinned-tree.js';
+import { MAX_HELD_DIRECTORIES, PinnedTree } from './pinned-tree.js';
 
 let work: string;
 let root: string;
@@ -66,5 +66,48 @@ describe('PinnedTree', () => {
     }
     expect(readdirSync(canary)).toEqual([]);
     expect(readdirSync(join(root, 'sub'))).toEqual(['f']);
+  });
+});
+
+describe('PinnedTree limits and mounts', () => {
+  it('holds a bounded number of directories open however many it creates', async () => {
+    const tree = await PinnedTree.open(root);
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    try {
+      for (let i = 0; i < MAX_HELD_DIRECTORIES * 3; i++) {
+        await writeFile(await tree.prepareSlot(`d${i}/f`, `d${i}/f`), String(i), { flag: 'wx' });
+      }
+      expect(openFds() - before).toBeLessThanOrEqual(MAX_HELD_DIRECTORIES + 2);
+      // A directory closed along the way is opened again through its parent.
+      await writeFile(await tree.prepareSlot('d0/g', 'd0/g'), 'again', { flag: 'wx' });
+    } finally {
+      await tree.close();
+    }
+    expect(await readFile(join(root, 'd0/g'), 'utf8')).toBe('again');
+    expect(readdirSync(root)).toHaveLength(MAX_HELD_DIRECTORIES * 3);
+  });
+
+  it('writes below a mount point into the mount, and refuses read-only mounts and replacing a mount point', async () => {
+    const volume = join(work, 'volume');
+    const readOnly = join(work, 'ro');
+    await mkdir(volume);
+    await mkdir(readOnly);
+    const tree = await PinnedTree.open(
+      root,
+      new Map([
+        ['data', { source: volume, readOnly: false }],
+        ['ro', { source: readOnly, readOnly: true }],
+      ]),
+    );
+    try {
+      await writeFile(await tree.prepareSlot('data/f', 'data/f'), 'in the volume', { flag: 'wx' });
+      await expect(tree.prepareSlot('ro/f', 'ro/f')).rejects.toThrow(/read-only/);
+      await expect(tree.prepareSlot('data', 'data')).rejects.toThrow(/mount point/);
+    } finally {
+      await tree.close();
+    }
+    expect(await readFile(join(volume, 'f'), 'utf8')).toBe('in the volume');
+    expect(readdirSync(root)).toEqual([]);
   });
 });

@@ -6,6 +6,15 @@ import { UnsafeArchiveEntryError } from './errors.js';
 import type { ExtractTree } from './extract-tree.js';
 
 const DIR_NO_FOLLOW = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** Directories held open at once besides the root: a tar of a million directories must not exhaust the daemon's descriptors. */
+export const MAX_HELD_DIRECTORIES = 128;
+
+/** A filesystem mounted below the extraction root: entries under it are written into it. */
+export interface ExtractMount {
+  /** A trusted path naming the mounted directory (its source, or a `/proc/self/fd/<n>` the caller holds). */
+  source: string;
+  readOnly: boolean;
+}
 
 function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
@@ -28,21 +37,62 @@ async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
  * keeps the paths valid in the tools (mknod, setfattr) the extraction runs as child processes.
  */
 export class PinnedTree implements ExtractTree {
+  /** Open directories below the root, least recently used first. */
   private readonly dirs = new Map<string, FileHandle>();
+  private currentEntry: string | undefined;
 
-  private constructor(root: FileHandle) {
-    this.dirs.set('', root);
-  }
+  private constructor(
+    private readonly root: FileHandle,
+    private readonly mounts: ReadonlyMap<string, ExtractMount>,
+  ) {}
 
-  /** Opens `root` (trusted: it may itself be a `/proc/self/fd/<n>` path) as the top of the tree. */
-  static async open(root: string): Promise<PinnedTree> {
-    return new PinnedTree(await open(root, constants.O_RDONLY | constants.O_DIRECTORY));
+  /**
+   * Opens `root` (trusted: it may itself be a `/proc/self/fd/<n>` path) as the top of the tree;
+   * `mounts` are keyed by their path relative to it.
+   */
+  static async open(root: string, mounts: ReadonlyMap<string, ExtractMount> = new Map()): Promise<PinnedTree> {
+    return new PinnedTree(await open(root, constants.O_RDONLY | constants.O_DIRECTORY), mounts);
   }
 
   async close(): Promise<void> {
-    const handles = [...this.dirs.values()];
+    const handles = [this.root, ...this.dirs.values()];
     this.dirs.clear();
     await Promise.all(handles.map((h) => h.close()));
+  }
+
+  /**
+   * Called at the start of every operation. Only when a new entry begins are the least recently used
+   * directories closed (opened again through their parents when needed): the paths handed out for the
+   * entry in progress name directories through their descriptors, which must stay open until it is done.
+   */
+  private async beginEntry(entryName: string): Promise<void> {
+    if (entryName === this.currentEntry) return;
+    this.currentEntry = entryName;
+    for (const [path, handle] of this.dirs) {
+      if (this.dirs.size <= MAX_HELD_DIRECTORIES) break;
+      this.dirs.delete(path);
+      await handle.close();
+    }
+  }
+
+  private held(path: string): FileHandle | undefined {
+    if (path === '') return this.root;
+    const handle = this.dirs.get(path);
+    if (handle === undefined) return undefined;
+    // Most recently used last.
+    this.dirs.delete(path);
+    this.dirs.set(path, handle);
+    return handle;
+  }
+
+  /** Refuses entries that would land on a read-only mount or replace a mount point. */
+  private checkMounts(entryName: string, path: string, replacing: boolean): void {
+    if (replacing && this.mounts.has(path)) throw new UnsafeArchiveEntryError(entryName, 'cannot replace a mount point');
+    for (const [destination, mount] of this.mounts) {
+      if (mount.readOnly && (path === destination || path.startsWith(`${destination}/`))) {
+        throw new UnsafeArchiveEntryError(entryName, 'mounted volume is marked read-only');
+      }
+    }
   }
 
   private static fdPath(handle: FileHandle): string {
@@ -54,10 +104,10 @@ export class PinnedTree implements ExtractTree {
     const components = path.split('/');
     const name = components.pop() ?? '';
     let current = '';
-    let parent = this.dirs.get('') as FileHandle;
+    let parent = this.root;
     for (const component of components) {
       current = current === '' ? component : `${current}/${component}`;
-      parent = this.dirs.get(current) ?? (await this.openChild(entryName, parent, current, component, create ? 'parent' : 'existing'));
+      parent = this.held(current) ?? (await this.openChild(entryName, parent, current, component, create ? 'parent' : 'existing'));
     }
     return { parent, name };
   }
@@ -69,6 +119,8 @@ export class PinnedTree implements ExtractTree {
     name: string,
     role: 'parent' | 'directory' | 'existing',
   ): Promise<FileHandle> {
+    const mount = this.mounts.get(path);
+    if (mount) return this.hold(path, await open(mount.source, constants.O_RDONLY | constants.O_DIRECTORY));
     const child = `${PinnedTree.fdPath(parent)}/${name}`;
     let handle: FileHandle;
     try {
@@ -88,12 +140,18 @@ export class PinnedTree implements ExtractTree {
       }
       handle = await open(child, DIR_NO_FOLLOW);
     }
+    return this.hold(path, handle);
+  }
+
+  private hold(path: string, handle: FileHandle): FileHandle {
     this.dirs.set(path, handle);
     return handle;
   }
 
   async prepareSlot(entryName: string, path: string): Promise<string> {
+    await this.beginEntry(entryName);
     if (path === '') throw new UnsafeArchiveEntryError(entryName, 'the layer root must be a directory');
+    this.checkMounts(entryName, path, true);
     const { parent, name } = await this.parentOf(entryName, path);
     const slot = `${PinnedTree.fdPath(parent)}/${name}`;
     const existing = await lstatOrUndefined(slot);
@@ -104,7 +162,9 @@ export class PinnedTree implements ExtractTree {
 
   /** `<open directory>/.`: follows to the held directory, yet is no symlink itself (lchown, setfattr -h work on it). */
   async prepareDirectory(entryName: string, path: string): Promise<string> {
-    let handle = this.dirs.get(path);
+    await this.beginEntry(entryName);
+    this.checkMounts(entryName, path, false);
+    let handle = this.held(path);
     if (handle === undefined) {
       const { parent, name } = await this.parentOf(entryName, path);
       handle = await this.openChild(entryName, parent, path, name, 'directory');
@@ -113,6 +173,7 @@ export class PinnedTree implements ExtractTree {
   }
 
   async resolveHardlinkTarget(entryName: string, target: string): Promise<string> {
+    await this.beginEntry(entryName);
     const quoted = JSON.stringify(target);
     const { parent, name } = await this.parentOf(entryName, target, false).catch((err: unknown) => {
       throw new UnsafeArchiveEntryError(entryName, `hardlink target ${quoted} has not been extracted`, { cause: err });

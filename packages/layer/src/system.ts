@@ -68,30 +68,3 @@ export async function mountOverlay(mount: OverlayMount): Promise<void> {
 export async function unmount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
   await run('umount', options.lazy ? ['-l', '--', target] : ['--', target]);
 }
-
-const execFileText = promisify(execFile);
-
-/** Paths under `root` (not following symlinks) that carry the xattr `name`, read with one getfattr run. */
-export async function pathsWithXattr(root: string, name: string): Promise<string[]> {
-  let stdout: string;
-  try {
-    ({ stdout } = await execFileText('getfattr', ['-R', '-h', '-d', '--absolute-names', '-m', `^${name.replace(/\./g, '\\.')}$`, '--', root], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    }));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new InternalError('getfattr not found: install the Debian package "attr"', { cause: err });
-    }
-    throw new InternalError(`getfattr failed: ${(err as Error).message}`, { cause: err });
-  }
-  const paths: string[] = [];
-  for (const line of stdout.split('\n')) {
-    // getfattr writes unusual bytes of a name as \ooo octal escapes.
-    if (line.startsWith('# file: ')) {
-      const raw = line.slice('# file: '.length).replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-      paths.push(Buffer.from(raw, 'latin1').toString('utf8'));
-    }
-  }
-  return paths;
-}

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ENGINE_VERSION } from '@berth/api';
 import { readConfigFile, resolveConfig, type DaemonConfig } from '../config.js';
 import { startDaemon } from '../daemon.js';
+import { keepServingOnUnexpectedErrors } from '../last-resort.js';
 
 const program = new Command('berthd')
   .description('The Berth container engine: serves the Docker Engine API')
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   if (flags.allowUnpatchedRuntime) fromFlags.allowUnpatchedRuntime = flags.allowUnpatchedRuntime;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
+  keepServingOnUnexpectedErrors(daemon.app.log);
   daemon.app.log.info(`berthd ${ENGINE_VERSION} serving the Engine API on ${config.hosts.join(', ')}`);
   let stopping = false;
   const stop = (signal: string) => {

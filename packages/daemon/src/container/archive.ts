@@ -1,17 +1,15 @@
-import { lstat, readFile } from 'node:fs/promises';
+import { constants, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '@berth/api';
-import { extractTar } from '@berth/layer';
+import { closeFd, extractTar, fdPath, O_PATH, readlinkFd, treeTar, type PathInRoot } from '@berth/layer';
 import type { ContainerRootfs } from '../ports.js';
 import type { ContainerStore } from './container-store.js';
 import { containerChanges, type Change } from './changes.js';
-import { ContainerFs, type FsMount } from './container-fs.js';
-import { etcFilePaths } from './etc-files.js';
-import { pinDirectory } from './pinned-dir.js';
+import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import type { ContainerRecord } from './record.js';
-import { treeTar } from './tree-tar.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 export interface ArchiveServiceOptions {
@@ -19,16 +17,23 @@ export interface ArchiveServiceOptions {
   rootfs: ContainerRootfs;
   /** The image layers under a container's upper dir, top first. */
   lowerDirs(chainId: string): string[];
+  log: { warn(msg: string): void };
 }
 
-/** A container root in use; `release` unmounts it again if it was mounted for this use. */
+/** A container root in use; `release` closes the view and unmounts the root again if it was mounted for this use. */
 interface RootLease {
-  fs: ContainerFs;
+  view: ContainerView;
+  rootfs: string;
   record: ContainerRecord;
   release(): Promise<void>;
 }
 
-/** `docker cp`, `docker export` and `docker diff`: a container's files, running or not. */
+/**
+ * `docker cp`, `docker export` and `docker diff`: a container's files, running or not. Every path into
+ * the container is resolved through its ContainerView (descriptors, symlinks interpreted inside it);
+ * trees are read and written through descriptors (treeTar, pinned extraction), so a running container
+ * changing its files meanwhile can make a copy fail but never reach the host's files.
+ */
 export class ArchiveService {
   /** Uses of container roots; a stopped container's root is unmounted after the last one. */
   private readonly leases = new Map<string, number>();
@@ -39,31 +44,31 @@ export class ArchiveService {
   async stat(ref: string, path: string): Promise<PathStat> {
     const lease = await this.lease(ref);
     try {
-      return await this.statIn(lease, path);
+      const target = this.resolve(lease, path);
+      try {
+        return this.pathStat(lease, path, target);
+      } finally {
+        closeFd(target.fd);
+      }
     } finally {
       await lease.release();
     }
   }
 
-  /** The tar of `path` (named by its last component) and its stat; the root stays mounted until the tar ends. */
+  /** The tar of `path` (named by its last component) and its stat; the root stays leased until the tar ends. */
   async get(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }> {
     const lease = await this.lease(ref);
     try {
-      const stat = await this.statIn(lease, path);
-      const target = await lease.fs.resolveKeepingLast(path);
-      const mounts = lease.fs.mountsBelow(target.container);
-      if (target.relative === '') {
-        // The top is a root the engine owns (the container root or a mount source).
-        const tar = treeTar(target.host, stat.name, mounts);
-        tar.once('close', () => void lease.release());
-        return { stat, tar };
+      const target = this.resolve(lease, path);
+      let stat: PathStat;
+      try {
+        stat = this.pathStat(lease, path, target);
+      } catch (err) {
+        closeFd(target.fd);
+        throw err;
       }
-      // The parent is held open, so a running container cannot swap a directory on the way for a symlink.
-      const parent = await pinDirectory(target.base, posix.dirname(target.relative)).catch((err: unknown) => {
-        throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? notFound(path, lease.record) : err;
-      });
-      const tar = treeTar(`${parent.path}/${posix.basename(target.relative)}`, stat.name, mounts, true);
-      tar.once('close', () => void parent.close().finally(() => lease.release()));
+      const tar = treeTar(target.fd, { name: stat.name, mounts: lease.view.walkMounts(target.path) });
+      tar.once('close', () => this.releaseAfterStream(lease));
       return { stat, tar };
     } catch (err) {
       await lease.release();
@@ -72,35 +77,48 @@ export class ArchiveService {
   }
 
   /**
-   * Extracts a tar (plain or gzip) into the directory `path` leads to, safely (see @berth/layer extractTar).
-   * The directory is opened without following symlinks and extracted into through its descriptor, so a
-   * running container cannot redirect the copy by swapping a directory on the path for a symlink.
+   * Extracts a tar (plain or gzip) into the directory `path` leads to, safely (see @berth/layer
+   * extractTar, pinned): entries are created through descriptors of their parent directories, and those
+   * below a mount point go into the mount.
    */
   async put(ref: string, path: string, tar: Readable): Promise<void> {
     const lease = await this.lease(ref);
     try {
-      const dir = await lease.fs.resolve(path);
-      const pinned = await pinDirectory(dir.base, dir.relative).catch((err: unknown) => {
-        throw extractionPointError(err, path, lease.record);
-      });
+      let dir: PathInRoot;
       try {
+        dir = lease.view.resolve(path, true);
+      } catch (err) {
+        throw extractionPointError(err, path, lease.record);
+      }
+      try {
+        if (!dir.stats.isDirectory()) throw new InvalidArgumentError('extraction point is not a directory');
         if (dir.mount?.readOnly) throw new InvalidArgumentError('mounted volume is marked read-only');
         if (!dir.mount && lease.record.hostConfig.ReadonlyRootfs) throw new InvalidArgumentError('container rootfs is marked read-only');
-        await extractTar(tar, pinned.path, { pinned: true });
+        const below = lease.view.extractMounts(dir.path);
+        try {
+          await extractTar(tar, fdPath(dir.fd), { pinned: true, mounts: below.mounts });
+        } finally {
+          below.release();
+        }
       } finally {
-        await pinned.close();
+        closeFd(dir.fd);
       }
     } finally {
       await lease.release();
     }
   }
 
-  /** The whole merged root as a tar (`docker export`). */
+  /** The container's root filesystem as a tar (`docker export`; mounts are not part of it, as in Docker). */
   async export(ref: string): Promise<Readable> {
     const lease = await this.lease(ref);
-    const tar = treeTar(lease.fs.root, '');
-    tar.once('close', () => void lease.release());
-    return tar;
+    try {
+      const tar = treeTar(openSync(lease.rootfs, O_PATH | constants.O_DIRECTORY), { name: '' });
+      tar.once('close', () => this.releaseAfterStream(lease));
+      return tar;
+    } catch (err) {
+      await lease.release();
+      throw err;
+    }
   }
 
   /** The changes in the container's read-write layer (`docker diff`). */
@@ -111,14 +129,38 @@ export class ArchiveService {
     return containerChanges(join(dir, 'upper'), lowers, await runtimeMountPoints(join(dir, 'bundle', 'config.json')));
   }
 
-  private async statIn(lease: RootLease, path: string): Promise<PathStat> {
+  /** Docker's archive paths: a last symlink is the link itself; a trailing `/` or `/.` asks for where it leads. */
+  private resolve(lease: RootLease, path: string): PathInRoot {
     if (!path) throw new InvalidArgumentError('Path cannot be empty');
-    const target = await lease.fs.resolveKeepingLast(path);
-    const stats = await lstat(target.host).catch(() => null);
-    if (!stats) throw notFound(path, lease.record);
-    const linkTarget = stats.isSymbolicLink() ? (await lease.fs.resolve(target.container)).container : '';
+    try {
+      return lease.view.resolve(path, false);
+    } catch (err) {
+      throw lookupError(err, path, lease.record);
+    }
+  }
+
+  private pathStat(lease: RootLease, path: string, target: PathInRoot): PathStat {
+    const { stats } = target;
+    let linkTarget = '';
+    if (stats.isSymbolicLink()) linkTarget = this.linkTarget(lease, target);
     const cleaned = posix.normalize(`/${path}`);
     return { name: posix.basename(cleaned) || '/', size: stats.size, mode: goFileMode(stats), mtime: stats.mtime.toISOString(), linkTarget };
+  }
+
+  /** Where a symlink leads inside the container; for a dangling one, where it would lead. */
+  private linkTarget(lease: RootLease, link: PathInRoot): string {
+    try {
+      const followed = lease.view.resolve(link.path, true);
+      closeFd(followed.fd);
+      return followed.path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw lookupError(err, link.path, lease.record);
+      return posix.resolve(posix.dirname(link.path), readlinkFd(link.fd));
+    }
+  }
+
+  private releaseAfterStream(lease: RootLease): void {
+    lease.release().catch((err: unknown) => this.o.log.warn(`releasing the root of container ${lease.record.id}: ${String(err)}`));
   }
 
   private async lease(ref: string): Promise<RootLease> {
@@ -141,7 +183,16 @@ export class ArchiveService {
       await this.mountLock.run(record.id, () => this.drop(record.id, dir));
     };
     try {
-      return { fs: new ContainerFs(root, await visibleMounts(record, dir)), record, release };
+      const view = await ContainerView.open(record, root, dir);
+      return {
+        view,
+        rootfs: root,
+        record,
+        release: () => {
+          view.close();
+          return release();
+        },
+      };
     } catch (err) {
       await release();
       throw err;
@@ -161,44 +212,17 @@ export class ArchiveService {
   }
 }
 
-/**
- * The mounts a copy sees. Volumes, binds and the engine's /etc files are reached through their host
- * sources, running or not; a tmpfs exists only inside a running container, reached through its init's
- * root (a stopped container's tmpfs destinations are plain directories of its root, as in Docker).
- */
-async function visibleMounts(record: ContainerRecord, dir: string): Promise<FsMount[]> {
-  const { running, pid } = record.state;
-  const inside = (destination: string): string => posix.join(`/proc/${pid}/root`, posix.normalize(`/${destination}`));
-  const tmpfs = running && pid > 0;
-  const mounts: FsMount[] = [];
-  for (const m of record.mounts ?? []) {
-    if (m.type !== 'tmpfs') mounts.push({ destination: m.destination, source: m.source, readOnly: m.readOnly });
-    else if (tmpfs) mounts.push({ destination: m.destination, source: inside(m.destination), readOnly: m.readOnly });
-  }
-  if (tmpfs) {
-    for (const [destination, data] of Object.entries(record.hostConfig.Tmpfs ?? {})) {
-      mounts.push({ destination, source: inside(destination), readOnly: data.split(',').includes('ro') });
-    }
-  }
-  const etc = etcFilePaths(dir);
-  for (const [destination, source] of [['/etc/hosts', etc.hosts], ['/etc/hostname', etc.hostname], ['/etc/resolv.conf', etc.resolvConf]] as const) {
-    if (await exists(source)) mounts.push({ destination, source, readOnly: false });
-  }
-  return mounts;
-}
-
-function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 function extractionPointError(err: unknown, path: string, record: ContainerRecord): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return notFound(path, record);
-  // ELOOP: a directory on the way became a symlink after the path was resolved.
-  if (code === 'ENOTDIR' || code === 'ELOOP') return new InvalidArgumentError('extraction point is not a directory', { cause: err });
+  if (code === 'ENOTDIR') return new InvalidArgumentError('extraction point is not a directory', { cause: err });
+  return lookupError(err, path, record);
+}
+
+function lookupError(err: unknown, path: string, record: ContainerRecord): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(path, record);
+  if (code === 'ELOOP') return new InvalidArgumentError(`too many levels of symbolic links resolving ${path}`, { cause: err });
   return err as Error;
 }
 

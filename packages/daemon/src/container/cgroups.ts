@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+// eslint-disable-next-line no-restricted-imports -- cgroup control files are kernel interfaces, not files on disk
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
-import type { Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
-import { join, posix } from 'node:path';
-import { promisify } from 'node:util';
+import { constants, openSync, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { closeFd, fdPath, fgetxattr, O_PATH, openInRoot, walkTree } from '@berth/layer';
 
 /** Docker's change kinds: 0 modified, 1 added, 2 deleted. */
 export enum ChangeKind {
@@ -16,85 +15,121 @@ export interface Change {
   Kind: ChangeKind;
 }
 
-const run = promisify(execFile);
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
-
-/** Directories overlay marked opaque (their lower contents are hidden), as absolute paths. */
-async function opaqueDirs(upper: string): Promise<Set<string>> {
-  const { stdout } = await run('getfattr', ['-R', '-h', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', '--', upper], {
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch(() => ({ stdout: '' }));
-  const dirs = new Set<string>();
-  let current = '';
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('# file: ')) current = line.slice('# file: '.length);
-    else if (line.startsWith(`${OPAQUE_XATTR}=`) && /="?y"?$/.test(line)) dirs.add(current);
-  }
-  return dirs;
-}
 
 const isWhiteout = (stats: Stats): boolean => stats.isCharacterDevice() && stats.rdev === 0;
 
-interface Scan {
-  upper: string;
-  lowers: string[];
-  opaque: Set<string>;
-  /** Container paths the runtime creates as mount points: not the user's changes. */
-  ignore: Set<string>;
-  changes: Change[];
+/** What the upper directory holds at one path. */
+interface UpperEntry {
+  path: string;
+  stats: Stats;
+  opaque: boolean;
 }
 
-async function inLower(scan: Scan, path: string): Promise<Stats | null> {
-  for (const lower of scan.lowers) {
-    const stats = await lstat(join(lower, path)).catch(() => null);
+/** The upper directory's entries (paths absolute in the container), read through descriptors (see walkTree). */
+async function readUpper(upper: string, ignore: Set<string>): Promise<UpperEntry[]> {
+  let top: number;
+  try {
+    top = openSync(upper, O_PATH | constants.O_DIRECTORY);
+  } catch {
+    return [];
+  }
+  const entries: UpperEntry[] = [];
+  try {
+    await walkTree(top, async ({ path, stats, dirFd }) => {
+      if (path === '') return;
+      const inContainer = `/${path}`;
+      if (ignore.has(inContainer)) return false;
+      entries.push({ path: inContainer, stats, opaque: dirFd !== undefined && fgetxattr(dirFd, OPAQUE_XATTR)?.toString() === 'y' });
+    });
+  } finally {
+    closeFd(top);
+  }
+  return entries;
+}
+
+/**
+ * `path` in an image layer, looked up without following any symlink on the way: a layer's own links
+ * (which may point anywhere) are not part of what the container sees at that path.
+ */
+async function inLayer(layer: string, path: string): Promise<Stats | null> {
+  const top = openSync(layer, O_PATH | constants.O_DIRECTORY);
+  try {
+    const found = openInRoot(top, path, { followLast: false, noSymlinks: true });
+    closeFd(found.fd);
+    return found.stats;
+  } catch {
+    return null;
+  } finally {
+    closeFd(top);
+  }
+}
+
+async function inLower(lowers: string[], path: string): Promise<Stats | null> {
+  for (const lower of lowers) {
+    const stats = await inLayer(lower, path);
     if (stats) return isWhiteout(stats) ? null : stats;
   }
   return null;
 }
 
-/** Scans one upper directory; returns whether it recorded anything below it. */
-async function scanDir(scan: Scan, path: string): Promise<boolean> {
-  const before = scan.changes.length;
-  for (const name of await readdir(join(scan.upper, path))) {
-    const child = posix.join(path, name);
-    if (scan.ignore.has(child)) continue;
-    const stats = await lstat(join(scan.upper, child));
-    if (isWhiteout(stats)) {
-      scan.changes.push({ Path: child, Kind: ChangeKind.Deleted });
-      continue;
-    }
-    const lower = await inLower(scan, child);
-    if (!stats.isDirectory()) {
-      scan.changes.push({ Path: child, Kind: lower ? ChangeKind.Modified : ChangeKind.Added });
-      continue;
-    }
-    const opaque = scan.opaque.has(join(scan.upper, child));
-    const below = await scanDir(scan, child);
-    if (lower && opaque) await recordHidden(scan, child);
-    const metadataChanged = lower !== null && (lower.mode !== stats.mode || lower.uid !== stats.uid || lower.gid !== stats.gid);
-    // A directory copied up only because a child changed is reported as modified, as Docker does.
-    if (!lower) scan.changes.push({ Path: child, Kind: ChangeKind.Added });
-    else if (below || opaque || metadataChanged) scan.changes.push({ Path: child, Kind: ChangeKind.Modified });
-  }
-  return scan.changes.length > before;
-}
-
-/** Everything the lower layers had in an opaque directory and the upper one no longer shows. */
-async function recordHidden(scan: Scan, dir: string): Promise<void> {
+/** Names the lower layers have in `dir`, listed through a descriptor opened without following symlinks. */
+async function lowerNames(lowers: string[], dir: string): Promise<Set<string>> {
   const names = new Set<string>();
-  for (const lower of scan.lowers) for (const name of await readdir(join(lower, dir)).catch(() => [])) names.add(name);
-  for (const name of names) {
-    const upperStats = await lstat(join(scan.upper, dir, name)).catch(() => null);
-    if (!upperStats) scan.changes.push({ Path: posix.join(dir, name), Kind: ChangeKind.Deleted });
+  for (const lower of lowers) {
+    const top = openSync(lower, O_PATH | constants.O_DIRECTORY);
+    try {
+      const found = openInRoot(top, dir, { noSymlinks: true });
+      try {
+        if (found.stats.isDirectory()) for (const name of await readdir(fdPath(found.fd))) names.add(name);
+      } finally {
+        closeFd(found.fd);
+      }
+    } catch {
+      // not in this layer
+    } finally {
+      closeFd(top);
+    }
   }
+  return names;
 }
 
 /**
  * A container's filesystem changes from its overlay upper directory: whiteouts (0/0 character devices)
  * are deletions, opaque directories hide what the lower layers (`lowers`, top first) had in them.
+ * `ignore` names container paths the runtime creates as mount points: not the user's changes.
  */
 export async function containerChanges(upper: string, lowers: string[], ignore: Iterable<string> = []): Promise<Change[]> {
-  const scan: Scan = { upper, lowers, opaque: await opaqueDirs(upper), ignore: new Set(ignore), changes: [] };
-  await scanDir(scan, '/');
-  return scan.changes.sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
+  const entries = await readUpper(upper, new Set(ignore));
+  const present = new Set(entries.map((e) => e.path));
+  const changes: Change[] = [];
+  /** Directories below which something was recorded. */
+  const changedBelow = new Set<string>();
+  const record = (path: string, kind: ChangeKind): void => {
+    changes.push({ Path: path, Kind: kind });
+    for (let dir = posix.dirname(path); dir !== '/'; dir = posix.dirname(dir)) changedBelow.add(dir);
+  };
+  // Deepest first, so a directory's verdict sees everything recorded below it.
+  for (const entry of [...entries].sort((a, b) => b.path.split('/').length - a.path.split('/').length)) {
+    if (isWhiteout(entry.stats)) {
+      record(entry.path, ChangeKind.Deleted);
+      continue;
+    }
+    const lower = await inLower(lowers, entry.path);
+    if (!entry.stats.isDirectory()) {
+      record(entry.path, lower ? ChangeKind.Modified : ChangeKind.Added);
+      continue;
+    }
+    if (lower && entry.opaque) {
+      for (const name of await lowerNames(lowers, entry.path)) {
+        const hidden = posix.join(entry.path, name);
+        if (!present.has(hidden)) record(hidden, ChangeKind.Deleted);
+      }
+    }
+    const metadataChanged = lower !== null && (lower.mode !== entry.stats.mode || lower.uid !== entry.stats.uid || lower.gid !== entry.stats.gid);
+    // A directory copied up only because a child changed is reported as modified, as Docker does.
+    if (!lower) record(entry.path, ChangeKind.Added);
+    else if (changedBelow.has(entry.path) || entry.opaque || metadataChanged) record(entry.path, ChangeKind.Modified);
+  }
+  return changes.sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
 }

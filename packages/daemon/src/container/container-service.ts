@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -13,7 +13,7 @@ import {
   type ContainerSummary,
   type ContainerWaitResponse,
 } from '@berth/api';
-import { directorySize } from '@berth/layer';
+import { directorySize, writeFileAtomic } from '@berth/layer';
 import { serializeRuntimeSpec } from '@berth/oci';
 import type { ContainerRootfs, ImageResolver } from '../ports.js';
 import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
@@ -45,13 +45,13 @@ import { inspectView, summaryView } from './views.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { mapConcurrently } from '../util/map-concurrently.js';
 
-/** Where an attached client's streams go; `end` is called once the container's output is over. */
+/** Where an attached client's streams go (written to, never ended); `end` is called once the container's output is over. */
 export interface AttachTarget {
   stdin?: Readable;
-  stdout?: (data: Buffer) => void;
-  stderr?: (data: Buffer) => void;
+  stdout?: Writable;
+  stderr?: Writable;
   end(): void;
-  /** Resolves when the client goes away, so a pending attach can be dropped. */
+  /** Resolves (never rejects) when the client goes away, so its attach is dropped. */
   closed: Promise<void>;
 }
 
@@ -115,9 +115,10 @@ export class ContainerService {
   }
 
   /**
-   * Re-adopts containers after a daemon (re)start (live restore): running ones are watched again, exits
-   * nobody saw are recorded, then restart policies are applied as moby's restore does (a fresh restart
-   * manager, RestartCount reset) and AutoRemove containers that are not running are removed.
+   * Re-adopts containers after a daemon (re)start (live restore): removals a crash interrupted are
+   * finished, running containers are watched again, exits nobody saw are recorded, then restart
+   * policies are applied as moby's restore does (a fresh restart manager, RestartCount reset) and
+   * AutoRemove containers that are not running are removed.
    */
   async restore(): Promise<void> {
     // Concurrently, as moby does: each container's checks are independent and mostly wait on the filesystem.
@@ -127,6 +128,13 @@ export class ContainerService {
   }
 
   private async restoreOne(c: ContainerRecord): Promise<void> {
+    // moby leaves such a container Dead for the user to remove again; the record says what the user
+    // asked for (volumes too or not), so the removal can be finished as the user meant it.
+    if (c.removal !== undefined) {
+      const { removeVolumes } = c.removal;
+      await this.lock.run(c.id, () => this.removeLocked(c, removeVolumes));
+      return;
+    }
     if (c.state.running) {
       const finding = await findTask(c, this.o.runtime, this.taskSpec(c));
       if (finding.kind === 'alive') {
@@ -206,6 +214,7 @@ export class ContainerService {
     return this.lock.run(c.id, async () => {
       if (c.state.running) throw new NotModifiedError('container already started');
       if (this.removing.has(c.id)) throw new ConflictError(`cannot start container ${c.id.slice(0, 12)}: removal in progress`);
+      if (c.state.dead) throw new ConflictError('container is marked for removal and cannot be started');
       // A user's start begins a new life for the restart policy (moby's ResetRestartManager(true)).
       c.restartCount = 0;
       this.restarts.forget(c.id);
@@ -226,7 +235,7 @@ export class ContainerService {
       await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
       await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
       await rm(join(spec.exitDir, c.id), { force: true });
-      await writeFile(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
+      await writeFileAtomic(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
       await this.o.runtime.delete(c.id, true);
       const { pid } = await this.o.runtime.create(spec);
       await this.connectPendingAttaches(c);
@@ -324,12 +333,13 @@ export class ContainerService {
 
   /**
    * Blocks until the condition holds. Registration is synchronous, so a caller that sends response
-   * headers after calling this cannot miss an exit that happens later.
+   * headers after calling this cannot miss an exit that happens later. Aborting `signal` (the client
+   * left) drops the wait and rejects with the signal's reason.
    */
-  wait(ref: string, condition: WaitCondition = 'not-running'): Promise<ContainerWaitResponse> {
+  wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<ContainerWaitResponse> {
     const c = this.o.store.get(ref);
     if (condition === 'not-running' && !c.state.running) return Promise.resolve({ StatusCode: c.state.exitCode, Error: null });
-    return this.waiters.add(c.id, condition);
+    return this.waiters.add(c.id, condition, signal);
   }
 
   async stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
@@ -478,25 +488,53 @@ export class ContainerService {
     await this.lock.run(c.id, () => this.removeLocked(c, options.volumes ?? false));
   }
 
-  /** `removeVolumes` (`rm -v`, and AutoRemove as in moby) also removes the container's anonymous volumes. */
+  /**
+   * `removeVolumes` (`rm -v`, and AutoRemove as in moby) also removes the container's anonymous volumes.
+   * The removal is persisted first; after that a crash at any point leaves either the whole container,
+   * marked so the next start finishes removing it, or nothing (the dir leaves in one rename).
+   */
   private async removeLocked(c: ContainerRecord, removeVolumes = false): Promise<void> {
     this.removing.add(c.id);
     try {
+      const marked = await this.markForRemoval(c, removeVolumes);
       const spec = this.taskSpec(c);
       await this.o.runtime.delete(c.id, true);
       await this.o.rootfs.unmountContainerRoot(this.o.store.dirOf(c.id));
       await rm(spec.persistDir, { recursive: true, force: true });
       await rm(join(spec.exitDir, c.id), { force: true });
+      // Volumes go while the marked record can still bring them back to mind after a crash; without
+      // the mark a container must stay whole until its dir is gone, so they go after it.
+      if (marked) await this.o.mounts.release(c, removeVolumes);
       await this.o.store.delete(c.id);
+      if (!marked) await this.o.mounts.release(c, removeVolumes);
     } finally {
       this.removing.delete(c.id);
     }
-    await this.o.mounts.release(c, removeVolumes);
     this.restarts.forget(c.id);
     this.pendingAttaches.get(c.id)?.forEach((t) => t.end());
     this.pendingAttaches.delete(c.id);
     this.emit('destroy', c);
     this.waiters.removed(c.id, { StatusCode: c.state.exitCode, Error: null });
+  }
+
+  /**
+   * moby's Dead: persisted before a removal deletes anything. When it cannot be written (a full disk is
+   * when users remove containers) the removal goes on without it, as moby's does; returns whether it was.
+   */
+  private async markForRemoval(c: ContainerRecord, removeVolumes: boolean): Promise<boolean> {
+    if (c.removal !== undefined && (c.removal.removeVolumes || !removeVolumes)) return true;
+    const before = { state: c.state, removal: c.removal };
+    c.state = { ...c.state, dead: true };
+    c.removal = { removeVolumes };
+    try {
+      await this.o.store.save(c);
+      return true;
+    } catch (err) {
+      c.state = before.state;
+      c.removal = before.removal;
+      this.o.log.warn(`removing container ${c.id} without recording it first: ${String(err)}`);
+      return false;
+    }
   }
 
   /** Attaches a client now if the container runs, else when it next starts (docker run attaches first). */
@@ -509,11 +547,13 @@ export class ContainerService {
     const list = this.pendingAttaches.get(c.id) ?? [];
     list.push(target);
     this.pendingAttaches.set(c.id, list);
-    void target.closed.then(() => {
-      const remaining = (this.pendingAttaches.get(c.id) ?? []).filter((t) => t !== target);
-      if (remaining.length) this.pendingAttaches.set(c.id, remaining);
-      else this.pendingAttaches.delete(c.id);
-    });
+    target.closed
+      .then(() => {
+        const remaining = (this.pendingAttaches.get(c.id) ?? []).filter((t) => t !== target);
+        if (remaining.length) this.pendingAttaches.set(c.id, remaining);
+        else this.pendingAttaches.delete(c.id);
+      })
+      .catch((err: unknown) => this.o.log.error(`dropping attach to ${c.id}: ${String(err)}`));
   }
 
   private async connectPendingAttaches(c: ContainerRecord): Promise<void> {
@@ -523,16 +563,20 @@ export class ContainerService {
   }
 
   private async connectAttach(c: ContainerRecord, target: AttachTarget): Promise<void> {
+    const { stdout, stderr } = target;
     const session = await this.o.runtime.attach(this.taskSpec(c), {
       stdin: target.stdin,
-      onStdout: target.stdout,
-      onStderr: target.stderr,
+      onStdout: stdout && ((data) => stdout.write(data)),
+      onStderr: stderr && ((data) => stderr.write(data)),
     });
-    void session.ended.then(
-      () => target.end(),
-      () => target.end(),
-    );
-    void target.closed.then(() => session.detach());
+    session.ended
+      .catch(() => undefined)
+      .then(() => target.end())
+      .catch((err: unknown) => this.o.log.error(`ending attach to ${c.id}: ${String(err)}`));
+    target.closed
+      .catch(() => undefined)
+      .then(() => session.detach())
+      .catch((err: unknown) => this.o.log.error(`detaching from ${c.id}: ${String(err)}`));
   }
 
   /** Resizes a TTY container's terminal (ConflictError when it has no conmon). */

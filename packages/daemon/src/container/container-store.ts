@@ -1,15 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
-import { writeFileAtomic } from '@berth/layer';
+import { fsyncDirectory, writeFileAtomic } from '@berth/layer';
 import type { ContainerRecord } from './record.js';
 
 const RECORD_FILE = 'container.json';
+/** Where a removed container's dir goes before it is deleted, so none is ever half-deleted under its ID. */
+const TRASH_DIR = '.trash';
 
 /**
  * Containers in memory, persisted one file per container. Lookups accept a full ID, a name (with or
- * without the leading slash) or a unique ID prefix, in that order, as Docker does.
+ * without the leading slash) or a unique ID prefix, in that order, as Docker does. A new container or
+ * name is shown only once it is on disk (a failed `add` or `rename` leaves memory as it was); a failed
+ * `save` leaves the previous record whole on disk and the error to the caller.
  */
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
@@ -19,9 +24,11 @@ export class ContainerStore {
 
   static async open(root: string, onUnreadable: (dir: string, err: unknown) => void): Promise<ContainerStore> {
     await mkdir(root, { recursive: true, mode: 0o710 });
+    await mkdir(join(root, TRASH_DIR), { recursive: true, mode: 0o700 });
     const store = new ContainerStore(root);
     // Read synchronously: nothing is served yet, and a thousand small promise reads cost ten times as much.
     for (const entry of await readdir(root)) {
+      if (entry === TRASH_DIR) continue;
       try {
         store.index(JSON.parse(readFileSync(join(root, entry, RECORD_FILE), 'utf8')) as ContainerRecord);
       } catch (err) {
@@ -60,7 +67,11 @@ export class ContainerStore {
     return record;
   }
 
-  /** Registers a new container; the name must be free. */
+  /**
+   * Registers a new container; the name must be free. The name is reserved at once (a concurrent
+   * create cannot take it), the container is listed only once its record is on disk, and a failed
+   * write leaves neither its directory nor its name behind.
+   */
   async add(record: ContainerRecord): Promise<void> {
     const owner = this.idByName.get(record.name);
     if (owner) {
@@ -68,9 +79,18 @@ export class ContainerStore {
         `Conflict. The container name "${record.name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
       );
     }
-    await mkdir(this.dirOf(record.id), { recursive: true, mode: 0o710 });
-    this.index(record);
-    await this.save(record);
+    this.idByName.set(record.name, record.id);
+    try {
+      await mkdir(this.dirOf(record.id), { mode: 0o710 });
+      await this.save(record).catch(async (err: unknown) => {
+        await rm(this.dirOf(record.id), { recursive: true, force: true });
+        throw err;
+      });
+    } catch (err) {
+      this.idByName.delete(record.name);
+      throw err;
+    }
+    this.byId.set(record.id, record);
   }
 
   /** Moves a container to a free name and persists it. */
@@ -99,12 +119,31 @@ export class ContainerStore {
     await writeFileAtomic(join(this.dirOf(record.id), RECORD_FILE), JSON.stringify(record));
   }
 
+  /**
+   * Removes a container: its dir is renamed into the trash first (one atomic step, after which the
+   * container is gone even if the daemon dies), then deleted. A failed rename leaves it listed.
+   */
   async delete(id: string): Promise<void> {
     const record = this.byId.get(id);
     if (!record) return;
+    const doomed = join(this.root, TRASH_DIR, `${id}-${randomBytes(4).toString('hex')}`);
+    const moved = await rename(this.dirOf(id), doomed).then(
+      () => true,
+      (err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        return false;
+      },
+    );
+    if (moved) await fsyncDirectory(this.root);
     this.byId.delete(id);
     this.idByName.delete(record.name);
-    await rm(this.dirOf(id), { recursive: true, force: true });
+    await rm(doomed, { recursive: true, force: true });
+  }
+
+  /** Deletes what removals interrupted by a crash left in the trash; slow for big dirs, so run after start. */
+  async emptyTrash(): Promise<void> {
+    const trash = join(this.root, TRASH_DIR);
+    for (const name of await readdir(trash)) await rm(join(trash, name), { recursive: true, force: true });
   }
 
   private index(record: ContainerRecord): void {

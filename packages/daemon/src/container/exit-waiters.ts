@@ -11,12 +11,34 @@ interface Waiter {
 export class ExitWaiters {
   private readonly waiting = new Map<string, Waiter[]>();
 
-  add(id: string, condition: WaitCondition): Promise<ContainerWaitResponse> {
-    return new Promise((resolve) => {
+  /** Rejects with the signal's reason once it aborts: the waiter is dropped, so a client that left leaves nothing behind. */
+  add(id: string, condition: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const onAbort = (): void => {
+        this.remove(id, waiter);
+        reject(signal!.reason as Error);
+      };
+      const waiter: Waiter = {
+        condition,
+        resolve: (result) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const list = this.waiting.get(id) ?? [];
-      list.push({ condition, resolve });
+      list.push(waiter);
       this.waiting.set(id, list);
     });
+  }
+
+  /** How many callers wait, on one container or on all. */
+  count(id?: string): number {
+    if (id !== undefined) return this.waiting.get(id)?.length ?? 0;
+    let total = 0;
+    for (const list of this.waiting.values()) total += list.length;
+    return total;
   }
 
   /** The container exited: wakes everyone but those waiting for its removal. */
@@ -27,6 +49,12 @@ export class ExitWaiters {
   /** The container is gone: wakes everyone still waiting. */
   removed(id: string, result: ContainerWaitResponse): void {
     this.wake(id, result, () => true);
+  }
+
+  private remove(id: string, waiter: Waiter): void {
+    const staying = (this.waiting.get(id) ?? []).filter((w) => w !== waiter);
+    if (staying.length) this.waiting.set(id, staying);
+    else this.waiting.delete(id);
   }
 
   private wake(id: string, result: ContainerWaitResponse, which: (w: Waiter) => boolean): void {

@@ -26,4 +26,9 @@ export interface ContainerRecord {
   health?: HealthState;
   /** User mounts (binds, volumes, tmpfs) planned at create; absent on records from before volumes. */
   mounts?: ContainerMount[];
+  /**
+   * Set (with state.dead, moby's Dead) before a removal deletes anything, with what the user asked
+   * for: a daemon that died mid-removal finishes it at its next start.
+   */
+  removal?: { removeVolumes: boolean };
 }

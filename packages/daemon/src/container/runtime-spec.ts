@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFileInRoot } from '@berth/layer';
 import { buildRuntimeSpec, resolveUser, type RuntimeMount, type RuntimeSpec, type SpecInput } from '@berth/oci';
 import type { ContainerRecord } from './record.js';
 import type { EtcFiles } from './etc-files.js';
-import { resolveInRoot } from './container-fs.js';
 import { hostSecurityModules, type HostSecurityModules } from './host-security.js';
 import { parseSecurityOptions } from './security-options.js';
 
@@ -10,11 +9,7 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 
 /** Reads a file of the container's rootfs without letting its symlinks reach host files. */
 async function readInRoot(rootfs: string, path: string): Promise<string> {
-  try {
-    return await readFile(await resolveInRoot(rootfs, path), 'utf8');
-  } catch {
-    return '';
-  }
+  return (await readFileInRoot(rootfs, path)) ?? '';
 }
 
 /** The process environment Docker gives a container: PATH if unset, HOSTNAME, TERM for a TTY. */

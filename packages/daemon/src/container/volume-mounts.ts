@@ -3,7 +3,6 @@ import { ConflictError, InvalidArgumentError, type HostConfig } from '@berth/api
 import { mergeTmpfsOptions, type RuntimeMount } from '@berth/oci';
 import { cleanPath, copyImageContent, parseBind, specFromApiMount, type MountSpec, type VolumeStore } from '@berth/volume';
 import { pathExists } from '../util/path-exists.js';
-import { resolveInRoot } from './container-fs.js';
 import type { ContainerMount } from './container-mount.js';
 import type { ContainerRecord } from './record.js';
 
@@ -137,7 +136,7 @@ export class VolumeMounts {
     const name = m.name ?? '';
     const data = await this.volumes.mount(name, c.id);
     if (!m.noCopy && (await this.volumes.isEmpty(name))) {
-      await copyImageContent(await resolveInRoot(rootfs, m.destination), data);
+      await copyImageContent(rootfs, m.destination, data);
     }
     return { destination: m.destination, type: 'bind', source: data, options: ['rbind', 'rprivate', ...ro] };
   }

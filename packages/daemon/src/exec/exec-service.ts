@@ -1,18 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest } from '@berth/api';
+import { readFileInRoot } from '@berth/layer';
 import { readHostBoundingSet, resolveUser, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
-import type { ExecProcess, RuntimeDriver } from '../runtime/index.js';
-import { resolveInRoot } from '../container/container-fs.js';
+import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
+import { UNKNOWN_EXIT_CODE } from '../container/live-restore.js';
 
-/** Where a started exec's output goes; `end` comes after the exit code is recorded. */
+/**
+ * Where a started exec's output goes; `end` comes after the exit code is recorded. The output streams are
+ * piped into (never ended), so a sink that stops taking data stops reading the process's output.
+ */
 export interface ExecStreams {
   stdin?: Readable;
-  stdout?: (data: Buffer) => void;
-  stderr?: (data: Buffer) => void;
+  stdout?: Writable;
+  stderr?: Writable;
   end(): void;
 }
 
@@ -34,6 +38,7 @@ export interface ExecServiceOptions {
   runtime: RuntimeDriver;
   /** The container's runtime bundle (holding config.json). */
   bundleDirOf(containerId: string): string;
+  log: { error(msg: string): void };
 }
 
 /** `docker exec`: processes started in running containers, kept in memory (they die with the daemon). */
@@ -90,14 +95,17 @@ export class ExecService {
     if (record.pendingSize) await proc.resize(record.pendingSize.height, record.pendingSize.width).catch(() => undefined);
     if (streams.stdin && record.config.AttachStdin) streams.stdin.pipe(proc.stdin);
     else proc.stdin.end();
-    proc.stdout.on('data', (data: Buffer) => (record.config.AttachStdout ? streams.stdout?.(data) : undefined));
-    proc.stderr.on('data', (data: Buffer) => (record.config.AttachStderr ? streams.stderr?.(data) : undefined));
-    void proc.exited.then((exit) => {
-      if (exit.runtimeError) streams.stderr?.(Buffer.from(`${exit.runtimeError}\r\n`));
-      record.exitCode = exit.exitCode;
-      record.running = false;
-      streams.end();
-    });
+    forwardOutput(proc.stdout, record.config.AttachStdout ? streams.stdout : undefined);
+    forwardOutput(proc.stderr, record.config.AttachStderr ? streams.stderr : undefined);
+    proc.exited
+      .catch((): ExecExit => ({ exitCode: UNKNOWN_EXIT_CODE }))
+      .then((exit) => {
+        if (exit.runtimeError) streams.stderr?.write(Buffer.from(`${exit.runtimeError}\r\n`));
+        record.exitCode = exit.exitCode;
+        record.running = false;
+        streams.end();
+      })
+      .catch((err: unknown) => this.o.log.error(`exec ${id}: ${String(err)}`));
   }
 
   /** Clients resize as soon as they sent start; a size that arrives before the process runs is applied when it does. */
@@ -141,7 +149,7 @@ export class ExecService {
     if (config.User) {
       const rootPath = spec.root?.path ?? 'rootfs';
       const rootfs = isAbsolute(rootPath) ? rootPath : join(bundleDir, rootPath);
-      const readEtc = async (path: string) => readFile(await resolveInRoot(rootfs, path), 'utf8').catch(() => '');
+      const readEtc = async (path: string) => (await readFileInRoot(rootfs, path)) ?? '';
       const user = resolveUser(config.User, await readEtc('/etc/passwd'), await readEtc('/etc/group'));
       process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.length ? user.additionalGids : undefined };
     }
@@ -151,6 +159,12 @@ export class ExecService {
     }
     return process;
   }
+}
+
+/** Output nobody attached is read and dropped, or the process would block on a full pipe. */
+function forwardOutput(source: Readable, sink: Writable | undefined): void {
+  if (sink) source.pipe(sink, { end: false });
+  else source.resume();
 }
 
 function assertRunnable(id: string, state: { Running: boolean; Paused: boolean; Restarting?: boolean }): void {

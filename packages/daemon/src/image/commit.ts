@@ -58,13 +58,20 @@ export async function commitContainer(containers: ContainerService, images: Imag
     { ...runConfigOf(container), ...runConfigOf(options.overrides) },
     options.changes,
   );
-  const freeze = options.pause && inspect.State.Running === true && inspect.State.Paused !== true;
-  if (freeze) await containers.pause(inspect.Id);
+  let frozen = options.pause && inspect.State.Running === true && inspect.State.Paused !== true;
+  if (frozen) await containers.pause(inspect.Id);
+  // Thawed as soon as the upper dir has been read, not after the image store's queue lets the commit in.
+  const thaw = async (): Promise<void> => {
+    if (!frozen) return;
+    frozen = false;
+    await containers.unpause(inspect.Id);
+  };
   try {
     const command = [...((container.Entrypoint as string[] | null) ?? []), ...((container.Cmd as string[] | null) ?? [])];
     return await images.create({
       parent: inspect.Image,
-      layer: await upperDirTar(upper),
+      layer: upperDirTar(upper),
+      onLayerStored: thaw,
       runConfig,
       history: {
         created_by: command.join(' '),
@@ -77,6 +84,6 @@ export async function commitContainer(containers: ContainerService, images: Imag
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
     });
   } finally {
-    if (freeze) await containers.unpause(inspect.Id);
+    await thaw();
   }
 }

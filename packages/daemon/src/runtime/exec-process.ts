@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+// eslint-disable-next-line no-restricted-imports -- a runc process spec read once, right away, and deleted: never read after a crash
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';

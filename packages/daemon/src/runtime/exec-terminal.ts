@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+// eslint-disable-next-line no-restricted-imports -- a process spec conmon hands to runc at once and never reads after a crash
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';

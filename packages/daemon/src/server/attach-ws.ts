@@ -1,7 +1,5 @@
-import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { httpStatusOf } from '@berth/api';
 import type { Engine } from './engine.js';
 import { replayLogs } from './log-replay.js';
 import { queryBool } from './query.js';
@@ -12,29 +10,24 @@ import { acceptWebSocket } from './websocket.js';
  * frames carrying the raw (never multiplexed) output, stdin taken from the client's frames.
  */
 export async function attachOverWebSocket(engine: Engine, ref: string, query: Record<string, string | undefined>, req: IncomingMessage, socket: Duplex): Promise<void> {
-  let logPath: string;
-  try {
-    logPath = engine.containers.inspect(ref).LogPath;
-  } catch (err) {
-    const body = JSON.stringify({ message: (err as Error).message });
-    socket.end(`HTTP/1.1 ${httpStatusOf(err)} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    return;
-  }
+  const logPath = engine.containers.inspect(ref).LogPath;
   const ws = acceptWebSocket(req, socket);
   if (!ws) return;
-  const send = (data: Buffer): void => ws.send(data);
-  if (queryBool(query.logs)) await replayLogs(logPath, () => send);
+  if (queryBool(query.logs)) await replayLogs(logPath, { stdout: ws.output, stderr: ws.output });
   if (!queryBool(query.stream)) {
     ws.close();
     return;
   }
+  const stdin = queryBool(query.stdin);
+  // Frames nobody takes as stdin are dropped, so pings and the close frame are still read.
+  if (!stdin) ws.input.resume();
   try {
     await engine.containers.attach(ref, {
-      stdin: queryBool(query.stdin) ? ws.input : undefined,
-      stdout: queryBool(query.stdout) ? send : undefined,
-      stderr: queryBool(query.stderr) ? send : undefined,
+      stdin: stdin ? ws.input : undefined,
+      stdout: queryBool(query.stdout) ? ws.output : undefined,
+      stderr: queryBool(query.stderr) ? ws.output : undefined,
       end: () => ws.close(),
-      closed: once(socket, 'close').then(() => undefined),
+      closed: ws.closed,
     });
   } catch {
     ws.close();

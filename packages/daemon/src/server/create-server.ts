@@ -6,6 +6,7 @@ import { COMMON_HEADERS } from './headers.js';
 import { handleUpgrade } from './hijack.js';
 import { lazyValidatorFactory } from './lazy-validator.js';
 import { formatSchemaErrors } from './validation-errors.js';
+import { JSON_BODY_LIMIT } from './body-limit.js';
 import type { Engine } from './engine.js';
 import { systemRoutes } from './routes/system.js';
 import { imageRoutes } from './routes/images.js';
@@ -23,8 +24,6 @@ import { archiveRoutes } from './routes/archive.js';
 
 const VERSION_ERROR = Symbol('berth.apiVersionError');
 type VersionedRequest = IncomingMessage & { [VERSION_ERROR]?: string };
-
-const JSON_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** The Engine API server: fastify for ordinary routes, one `upgrade` dispatcher for hijacked streams. */
 export function createServer(engine: Engine, options: { logLevel?: string } = {}): FastifyInstance {

@@ -5,12 +5,15 @@ import {
   httpStatusOf,
   DEFAULT_DETACH_KEYS,
   DetachKeysFilter,
+  InvalidArgumentError,
   parseDetachKeys,
   parseExecStartBody,
   type ExecStartRequest,
 } from '@berth/api';
 import type { ExecService } from '../exec/exec-service.js';
-import { stdStreamWriter, writeRawError, writeStreamHead } from './raw-response.js';
+import { JSON_BODY_LIMIT } from './body-limit.js';
+import { endAfterSinks, flushSinks } from './client-sink.js';
+import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
 
 /** The name hijack.ts knows the exec start body by. */
 export type ExecStartBody = ExecStartRequest;
@@ -38,7 +41,7 @@ export async function execOverHttp(
     return writeRawError(socket, httpStatusOf(err), (err as Error).message);
   }
   writeStreamHead(socket, { ...options, tty });
-  const writer = stdStreamWriter(socket, tty);
+  const sinks = stdStreamSinks(socket, tty);
   // The detach sequence leaves the exec running without this client (its stdin then stays open).
   const stdin = new DetachKeysFilter(detachKeys);
   stdin.once('detach', () => {
@@ -47,16 +50,18 @@ export async function execOverHttp(
   });
   socket.pipe(stdin);
   try {
-    await execs.start(id, { stdin, stdout: writer(StdStream.Stdout), stderr: writer(StdStream.Stderr), end: () => socket.end() });
+    await execs.start(id, { stdin, stdout: sinks.stdout, stderr: sinks.stderr, end: () => endAfterSinks(socket, [sinks.stdout, sinks.stderr]) });
   } catch (err) {
+    await flushSinks([sinks.stdout, sinks.stderr]);
     if (socket.writable) socket.write(tty ? Buffer.from((err as Error).message) : frameStdStream(StdStream.SystemErr, Buffer.from((err as Error).message)));
     socket.end();
   }
 }
 
-/** Reads the JSON body that precedes the raw stream on an upgraded request. */
+/** Reads the JSON body that precedes the raw stream on an upgraded request (at most JSON_BODY_LIMIT bytes). */
 export async function readUpgradeBody(socket: Duplex, length: number): Promise<unknown> {
   if (!length) return undefined;
+  if (length > JSON_BODY_LIMIT) throw new InvalidArgumentError(`request body is too large: ${length} bytes, the limit is ${JSON_BODY_LIMIT}`);
   const chunks: Buffer[] = [];
   let total = 0;
   while (total < length) {
@@ -73,7 +78,11 @@ export async function readUpgradeBody(socket: Duplex, length: number): Promise<u
     }
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
-  return text ? JSON.parse(text) : undefined;
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid JSON: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function nextReadable(socket: Duplex): Promise<Buffer | null> {
@@ -81,6 +90,7 @@ function nextReadable(socket: Duplex): Promise<Buffer | null> {
     const done = () => {
       socket.off('readable', onReadable);
       socket.off('end', onEnd);
+      socket.off('close', onEnd);
     };
     const onReadable = () => {
       const chunk = socket.read() as Buffer | null;
@@ -95,5 +105,6 @@ function nextReadable(socket: Duplex): Promise<Buffer | null> {
     };
     socket.on('readable', onReadable);
     socket.on('end', onEnd);
+    socket.on('close', onEnd);
   });
 }

@@ -1,59 +1,55 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import { once } from 'node:events';
 import { StdStream, frameStdStream, httpStatusOf, type ContainerInspect, DEFAULT_DETACH_KEYS, DetachKeysFilter, parseDetachKeys } from '@berth/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Engine } from './engine.js';
-import { splitVersionedUrl } from './api-version.js';
 import { queryBool } from './query.js';
 import { replayLogs } from './log-replay.js';
 import { attachOverWebSocket } from './attach-ws.js';
 import { execOverHttp, readUpgradeBody, type ExecStartBody } from './exec-stream.js';
-import { stdStreamWriter, writeRawError, writeStreamHead } from './raw-response.js';
+import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
+import { endAfterSinks, flushSinks, socketClosed } from './client-sink.js';
+import { routeUpgrade, type UpgradeRoute } from './upgrade-route.js';
 
 /**
  * Requests carrying `Upgrade:` (docker CLI attach and exec start) arrive here instead of fastify. We
  * answer `101 UPGRADED` ourselves and keep the raw socket half-open, so output produced after the
- * client closes its stdin still reaches it.
+ * client closes its stdin still reaches it. Nothing a client sends may throw out of here: a bad URL is a
+ * 400, an unknown path a 404, and any other failure ends this one connection.
  */
 export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, log: FastifyBaseLogger): void {
-  if (head.length) socket.unshift(head);
   socket.on('error', () => undefined);
-  const { url, version, error } = splitVersionedUrl(req.url ?? '/');
-  if (error) return writeRawError(socket, 400, error);
-  const parsed = new URL(url, 'http://berth');
-  const query = Object.fromEntries(parsed.searchParams);
-  const attachWs = /^\/containers\/([^/]+)\/attach\/ws$/.exec(parsed.pathname);
-  if (req.method === 'GET' && attachWs) {
-    attachOverWebSocket(engine, decodeURIComponent(attachWs[1]!), query, req, socket).catch((err: unknown) => {
-      log.warn({ err }, 'websocket attach failed');
-      socket.destroy();
-    });
-    return;
+  try {
+    if (head.length) socket.unshift(head);
+    serveUpgrade(engine, routeUpgrade(req.method, req.url), req, socket).catch((err: unknown) => failUpgrade(socket, err, log));
+  } catch (err) {
+    failUpgrade(socket, err, log);
   }
-  const attach = /^\/containers\/([^/]+)\/attach$/.exec(parsed.pathname);
-  if (req.method === 'POST' && attach) {
-    // dockerode sends its options as a body; what follows the body is stdin.
-    readUpgradeBody(socket, Number(req.headers['content-length'] ?? 0))
-      .then(() => attachOverHttp(engine, decodeURIComponent(attach[1]!), query, socket, { upgraded: true, apiVersion: version }))
-      .catch((err: unknown) => {
-        log.warn({ err }, 'attach failed');
-        socket.destroy();
-      });
-    return;
+}
+
+async function serveUpgrade(engine: Engine, route: UpgradeRoute, req: IncomingMessage, socket: Duplex): Promise<void> {
+  const contentLength = Number(req.headers['content-length'] ?? 0);
+  switch (route.kind) {
+    case 'attach-ws':
+      return attachOverWebSocket(engine, route.id, route.query, req, socket);
+    case 'attach':
+      // dockerode sends its options as a body; what follows the body is stdin.
+      await readUpgradeBody(socket, contentLength);
+      return attachOverHttp(engine, route.id, route.query, socket, { upgraded: true, apiVersion: route.version });
+    case 'exec-start': {
+      const body = (await readUpgradeBody(socket, contentLength)) ?? {};
+      return execOverHttp(engine.execs, route.id, body as ExecStartBody, socket, { upgraded: true, apiVersion: route.version });
+    }
   }
-  const execStart = /^\/exec\/([^/]+)\/start$/.exec(parsed.pathname);
-  if (req.method === 'POST' && execStart) {
-    const execId = decodeURIComponent(execStart[1]!);
-    readUpgradeBody(socket, Number(req.headers['content-length'] ?? 0))
-      .then((body) => execOverHttp(engine.execs, execId, (body ?? {}) as ExecStartBody, socket, { upgraded: true, apiVersion: version }))
-      .catch((err: unknown) => {
-        log.warn({ err }, 'exec start failed');
-        socket.destroy();
-      });
-    return;
-  }
-  writeRawError(socket, 404, 'page not found');
+}
+
+/** Answers with the error while nothing was sent yet; past the response head the connection can only be dropped. */
+function failUpgrade(socket: Duplex, err: unknown, log: FastifyBaseLogger): void {
+  const status = httpStatusOf(err);
+  if (status >= 500) log.error({ err }, 'hijacked request failed');
+  const nothingSent = ((socket as Partial<{ bytesWritten: number }>).bytesWritten ?? 0) === 0;
+  if (nothingSent && socket.writable) writeRawError(socket, status, status >= 500 ? 'internal server error' : (err as Error).message);
+  else socket.destroy();
 }
 
 /** Streams a container's stdio over a hijacked connection, multiplexed unless it has a TTY. */
@@ -73,13 +69,9 @@ export async function attachOverHttp(
   }
   const tty = inspected.Config.Tty ?? false;
   writeStreamHead(socket, { ...options, tty });
-  const writer = stdStreamWriter(socket, tty);
-  // `once` rejects when the socket errors first (EPIPE from a client that left): that is a close too.
-  const closed = once(socket, 'close').then(
-    () => undefined,
-    () => undefined,
-  );
-  if (queryBool(query.logs)) await replayLogs(inspected.LogPath, writer);
+  const sinks = stdStreamSinks(socket, tty);
+  const closed = socketClosed(socket);
+  if (queryBool(query.logs)) await replayLogs(inspected.LogPath, sinks);
   let stdin: Readable | undefined;
   if (queryBool(query.stdin)) {
     const filter = new DetachKeysFilter(parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS));
@@ -92,12 +84,13 @@ export async function attachOverHttp(
   try {
     await engine.containers.attach(ref, {
       stdin,
-      stdout: queryBool(query.stdout) ? writer(StdStream.Stdout) : undefined,
-      stderr: queryBool(query.stderr) ? writer(StdStream.Stderr) : undefined,
-      end: () => socket.end(),
+      stdout: queryBool(query.stdout) ? sinks.stdout : undefined,
+      stderr: queryBool(query.stderr) ? sinks.stderr : undefined,
+      end: () => endAfterSinks(socket, [sinks.stdout, sinks.stderr]),
       closed,
     });
   } catch (err) {
+    await flushSinks([sinks.stdout, sinks.stderr]);
     if (socket.writable && !tty) socket.write(frameStdStream(StdStream.SystemErr, Buffer.from((err as Error).message)));
     socket.end();
   }

@@ -1,9 +1,11 @@
-import { StdStream } from '@berth/api';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { readContainerLog } from '../runtime/index.js';
 
-/** Attach with `logs=1`: what the container wrote so far, before the live stream. */
-export async function replayLogs(logPath: string, writer: (stream: StdStream) => (data: Buffer) => void): Promise<void> {
-  const stdout = writer(StdStream.Stdout);
-  const stderr = writer(StdStream.Stderr);
-  for await (const record of readContainerLog(logPath)) (record.stream === 'stdout' ? stdout : stderr)(record.data);
+/** Attach with `logs=1`: what the container wrote so far, before the live stream, at the client's pace. */
+export async function replayLogs(logPath: string, sinks: { stdout: Writable; stderr: Writable }): Promise<void> {
+  for await (const record of readContainerLog(logPath)) {
+    const sink = record.stream === 'stdout' ? sinks.stdout : sinks.stderr;
+    if (!sink.write(record.data)) await once(sink, 'drain');
+  }
 }

@@ -1,10 +1,11 @@
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { MULTIPLEXED_STREAM_CONTENT_TYPE, RAW_STREAM_CONTENT_TYPE, StdStream, compareApiVersions, frameStdStream } from '@berth/api';
 import { rawHeaderLines } from './headers.js';
+import { clientSink } from './client-sink.js';
 
 // Responses on a hijacked socket bypass fastify, so status line, headers and framing are written by hand here.
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** A JSON error response that closes the connection. */
 export function writeRawError(socket: Duplex, status: number, message: string): void {
@@ -24,9 +25,8 @@ export function writeStreamHead(socket: Duplex, options: { upgraded: boolean; ap
   );
 }
 
-/** A sink per std stream that writes to the socket while it is writable: as is with a TTY, else framed. */
-export function stdStreamWriter(socket: Duplex, tty: boolean): (stream: StdStream) => (data: Buffer) => void {
-  return (stream) => (data) => {
-    if (socket.writable) socket.write(tty ? data : frameStdStream(stream, data));
-  };
+/** The client's stdout and stderr on a hijacked socket: as is with a TTY, else framed (see clientSink). */
+export function stdStreamSinks(socket: Duplex, tty: boolean): { stdout: Writable; stderr: Writable } {
+  const sink = (stream: StdStream): Writable => clientSink(socket, tty ? undefined : (data) => frameStdStream(stream, data));
+  return { stdout: sink(StdStream.Stdout), stderr: sink(StdStream.Stderr) };
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { PassThrough, type Duplex, type Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
 import { rawHeaderLines } from './headers.js';
+import { flushSinks, clientSink, socketClosed } from './client-sink.js';
 
 const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OPCODE_CONTINUATION = 0x0;
@@ -15,9 +16,13 @@ const MAX_FRAME_PAYLOAD = 16 * 1024 * 1024;
 
 /** A server-side RFC 6455 connection carrying a raw byte stream each way (Docker's attach/ws). */
 export interface WebSocketStream {
-  /** What the client sends, as bytes; ends when it closes. */
+  /** What the client sends, as bytes; ends when it closes. Not read, it stops reading the client. */
   input: Readable;
-  send(data: Buffer): void;
+  /** Sent to the client as binary frames, at the client's pace (see clientSink). */
+  output: Writable;
+  /** Resolves when the connection is gone. */
+  closed: Promise<void>;
+  /** Sends the close frame after the output written so far. */
   close(): void;
 }
 
@@ -51,28 +56,37 @@ function frame(opcode: number, payload: Buffer): Buffer {
 
 class ServerWebSocket implements WebSocketStream {
   readonly input = new PassThrough();
+  readonly output: Writable;
+  readonly closed: Promise<void>;
   private pending = Buffer.alloc(0);
-  private closed = false;
+  private closing = false;
 
   constructor(private readonly socket: Duplex) {
+    this.output = clientSink(socket, (data) => frame(OPCODE_BINARY, data));
+    this.closed = socketClosed(socket);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('end', () => this.input.end());
     socket.on('close', () => this.input.end());
-  }
-
-  send(data: Buffer): void {
-    if (!this.closed && this.socket.writable) this.socket.write(frame(OPCODE_BINARY, data));
+    // Stdin backpressure: a full input (the container is not reading) pauses reading the client.
+    this.input.on('drain', () => socket.resume());
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.socket.writable) this.socket.end(frame(OPCODE_CLOSE, Buffer.from([0x03, 0xe8])));
+    if (this.closing) return;
+    this.closing = true;
     this.input.end();
+    flushSinks([this.output]).then(
+      () => {
+        if (this.socket.writable) this.socket.end(frame(OPCODE_CLOSE, Buffer.from([0x03, 0xe8])));
+      },
+      () => this.socket.destroy(),
+    );
   }
 
   /** Client frames are always masked (RFC 6455 §5.1); fragments of data frames are passed on as they come. */
   private receive(chunk: Buffer): void {
+    // Past our close frame nothing the client sends matters.
+    if (this.closing) return;
     this.pending = Buffer.concat([this.pending, chunk]);
     for (;;) {
       if (this.pending.length < 2) return;
@@ -104,8 +118,9 @@ class ServerWebSocket implements WebSocketStream {
   }
 
   private handle(opcode: number, payload: Buffer): void {
-    if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY || opcode === OPCODE_CONTINUATION) this.input.write(payload);
-    else if (opcode === OPCODE_PING && this.socket.writable) this.socket.write(frame(OPCODE_PONG, payload));
+    if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY || opcode === OPCODE_CONTINUATION) {
+      if (!this.input.writableEnded && !this.input.write(payload)) this.socket.pause();
+    } else if (opcode === OPCODE_PING && this.socket.writable) this.socket.write(frame(OPCODE_PONG, payload));
     else if (opcode === OPCODE_CLOSE) this.close();
   }
 }

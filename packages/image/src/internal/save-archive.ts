@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Pack } from 'tar-stream';
-import { addFileToPack } from '@berth/layer';
+import { packFile } from '@berth/layer';
 import { MediaTypes, type Descriptor } from '@berth/oci';
 import { familiarString, parseDigest, referenceString, sha256Digest, type NamedReference } from '@berth/reference';
 
@@ -28,7 +28,12 @@ function addBuffer(pack: Pack, name: string, data: Buffer): Promise<void> {
 }
 
 async function addFile(pack: Pack, name: string, path: string, size: number): Promise<void> {
-  await addFileToPack(pack, { name, size, mode: 0o644, mtime: EPOCH }, path);
+  const file = await open(path);
+  try {
+    await packFile(pack, { name, size, mode: 0o644, mtime: EPOCH }, file);
+  } finally {
+    await file.close();
+  }
 }
 
 function json(value: unknown): Buffer {

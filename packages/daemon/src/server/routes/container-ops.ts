@@ -21,6 +21,7 @@ import type { Engine } from '../engine.js';
 import type { ContainerStats } from '../../container/stats.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
+import { drainedOrClosed } from '../client-sink.js';
 
 /** dockerd's stats collection interval. */
 const STATS_INTERVAL_MS = 1000;
@@ -84,9 +85,10 @@ export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {
         return sample;
       }
       reply.hijack();
-      reply.raw.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
+      const res = reply.raw;
+      res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
       let closed = false;
-      reply.raw.on('close', () => (closed = true));
+      res.on('close', () => (closed = true));
       let previous: ContainerStats | undefined;
       while (!closed) {
         try {
@@ -94,10 +96,11 @@ export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {
         } catch {
           break;
         }
-        reply.raw.write(`${JSON.stringify(previous)}\n`);
-        await delay(STATS_INTERVAL_MS);
+        // A client that stops reading gets no more samples until it reads again (or leaves).
+        if (!res.write(`${JSON.stringify(previous)}\n`)) await drainedOrClosed(res);
+        if (!closed) await delay(STATS_INTERVAL_MS);
       }
-      reply.raw.end();
+      res.end();
     });
   };
 }

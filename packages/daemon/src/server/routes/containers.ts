@@ -76,12 +76,18 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
     const waitSchema = { params: IdParamsSchema, querystring: ContainerWaitQuerySchema };
     app.post<{ Params: IdParams; Querystring: ContainerWaitQuery }>('/containers/:id/wait', { schema: waitSchema }, async (request, reply) => {
       const condition = request.query.condition || 'not-running';
-      const result = containers.wait(request.params.id, condition);
+      const clientGone = new AbortController();
+      const result = containers.wait(request.params.id, condition, clientGone.signal);
       // Headers go out at once so the client knows the wait is registered before it starts the container.
       reply.hijack();
-      reply.raw.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
-      reply.raw.flushHeaders();
-      reply.raw.end(`${JSON.stringify(await result)}\n`);
+      const res = reply.raw;
+      res.on('close', () => clientGone.abort(new Error('client disconnected')));
+      res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      await result.then(
+        (status) => res.end(`${JSON.stringify(status)}\n`),
+        () => res.destroy(),
+      );
     });
 
     const removeSchema = { params: IdParamsSchema, querystring: ContainerRemoveQuerySchema };

@@ -6,6 +6,9 @@ import { queryFilters } from '../query.js';
 import { eventFilter } from '../../events/event-filter.js';
 import { formatEventTime, parseEventTime } from '../../events/event-time.js';
 
+/** Unsent events one subscriber may hold before it is disconnected. */
+const EVENT_BACKLOG_LIMIT = 4 * 1024 * 1024;
+
 /**
  * `GET /events`: buffered events since `since`, then live ones as JSON lines (each flushed) until
  * `until` passes or the client leaves. An `until` in the past ends the stream after the replay.
@@ -25,7 +28,13 @@ export function eventRoutes(engine: Engine): FastifyPluginAsync {
       res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
       res.flushHeaders();
       const send = (event: EventMessage): void => {
-        if (include(event)) res.write(`${JSON.stringify(event)}\n`);
+        if (!include(event) || res.destroyed) return;
+        res.write(`${JSON.stringify(event)}\n`);
+        // A subscriber that stops reading is disconnected rather than buffered for without end.
+        if (res.writableLength > EVENT_BACKLOG_LIMIT) {
+          request.log.warn(`dropping an events subscriber that stopped reading (${res.writableLength} bytes unsent)`);
+          res.destroy();
+        }
       };
 
       // Replay and subscription happen in one tick, so no event falls between them.

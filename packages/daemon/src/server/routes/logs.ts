@@ -19,6 +19,7 @@ import { dockerLogTimestamp, parseLogTail, parseLogTimeBound } from '../../conta
 import { splitVersionedUrl } from '../api-version.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool } from '../query.js';
+import { drainedOrClosed } from '../client-sink.js';
 
 /** GET /containers/{id}/logs: the conmon log replayed (and followed) in Docker's stream framing. */
 export function logRoutes(engine: Engine): FastifyPluginAsync {
@@ -40,7 +41,8 @@ export function logRoutes(engine: Engine): FastifyPluginAsync {
       const contentType = !tty && compareApiVersions(apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM_CONTENT_TYPE : RAW_STREAM_CONTENT_TYPE;
 
       const abort = new AbortController();
-      const exited = follow ? engine.containers.wait(container.Id, 'not-running').catch(() => undefined) : undefined;
+      // Bound to the client: a follower that leaves drops its wait too.
+      const exited = follow ? engine.containers.wait(container.Id, 'not-running', abort.signal).catch(() => undefined) : undefined;
       reply.hijack();
       const res = reply.raw;
       res.on('close', () => abort.abort());
@@ -100,16 +102,4 @@ class FrameWriter {
     this.frames.push(this.tty ? payload : frameStdStream(this.run.stream === 'stdout' ? StdStream.Stdout : StdStream.Stderr, payload));
     this.run = null;
   }
-}
-
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '@berth/api';
+import { ContainerStore } from './container-store.js';
+import type { ContainerRecord } from './record.js';
+import { initialRunState } from './state.js';
+
+let work: string;
+/** A tiny tmpfs, so a test can fill it up and see writes fail as on a full disk. */
+let root: string;
+
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'berth-containers-'));
+  root = join(work, 'containers');
+  mkdirSync(root);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', root]);
+});
+
+afterEach(() => {
+  execFileSync('umount', [root]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+function record(id: string, name: string): ContainerRecord {
+  return {
+    id: id.repeat(64),
+    name,
+    created: '2024-01-01T00:00:00Z',
+    imageRef: 'busybox',
+    imageId: `sha256:${'b'.repeat(64)}`,
+    imageChainId: null,
+    path: 'sh',
+    args: [],
+    config: {},
+    hostConfig: {},
+    state: initialRunState(),
+    restartCount: 0,
+    manuallyStopped: false,
+  };
+}
+
+/** Fills the tmpfs to the last byte; file data can no longer be written (directories still can). */
+function fillUp(): () => Promise<void> {
+  const path = join(root, '.filler');
+  // dd stops at "No space left on device": that is the point.
+  spawnSync('dd', ['if=/dev/zero', `of=${path}`, 'bs=4k'], { stdio: 'ignore' });
+  return () => rm(path, { force: true });
+}
+
+const onUnreadable = (dir: string, err: unknown) => {
+  throw new Error(`unreadable ${dir}: ${String(err)}`);
+};
+
+describe('ContainerStore on a full disk', () => {
+  it('add: a record that cannot be written leaves no container, no dir and a free name', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const freeSpace = fillUp();
+    const ghost = record('a', '/ghost');
+
+    await expect(store.add(ghost)).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    expect(store.all()).toEqual([]);
+    expect(store.find(ghost.id)).toBeUndefined();
+    expect(store.isNameTaken('/ghost')).toBe(false);
+    expect((await readdir(root)).sort()).toEqual(['.filler', '.trash']);
+    await freeSpace();
+    await store.add(record('b', '/ghost'));
+    expect(store.get('ghost').id).toBe('b'.repeat(64));
+    expect((await ContainerStore.open(root, onUnreadable)).all().map((c) => c.name)).toEqual(['/ghost']);
+  });
+
+  it('rename: a record that cannot be written keeps the old name, in memory and on disk', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/old');
+    await store.add(c);
+    const freeSpace = fillUp();
+
+    await expect(store.rename(c, '/new')).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    expect(c.name).toBe('/old');
+    expect(store.get('old')).toBe(c);
+    expect(store.isNameTaken('/new')).toBe(false);
+    await freeSpace();
+    expect((await ContainerStore.open(root, onUnreadable)).get('old').id).toBe(c.id);
+  });
+
+  it('save: a failed write keeps the previous record whole on disk and leaves no temp file', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/kept');
+    await store.add(c);
+    fillUp();
+    c.restartCount = 7;
+    c.config = { Labels: { big: 'x'.repeat(300 * 1024) } };
+
+    await expect(store.save(c)).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    expect(await readdir(store.dirOf(c.id))).toEqual(['container.json']);
+    expect(JSON.parse(await readFile(join(store.dirOf(c.id), 'container.json'), 'utf8'))).toMatchObject({ restartCount: 0, config: {} });
+  });
+});
+
+describe('ContainerStore.delete', () => {
+  it('takes the dir away from its ID in one rename, so a crash never leaves half of it listed', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const gone = record('a', '/gone');
+    const kept = record('b', '/kept');
+    await store.add(gone);
+    await store.add(kept);
+    await mkdir(join(store.dirOf(gone.id), 'upper', 'data'), { recursive: true });
+
+    await store.delete(gone.id);
+
+    expect(store.all()).toEqual([kept]);
+    expect(store.isNameTaken('/gone')).toBe(false);
+    expect((await readdir(root)).sort()).toEqual(['.trash', kept.id]);
+    expect(await readdir(join(root, '.trash'))).toEqual([]);
+    await expect(store.add(record('c', '/kept'))).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('skips what a crash left in the trash at open and deletes it afterwards', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/crashed');
+    await store.add(c);
+    // What a daemon killed between the rename and the delete leaves.
+    await writeFile(join(store.dirOf(c.id), 'upper-file'), 'x');
+    await rename(store.dirOf(c.id), join(root, '.trash', `${c.id}-0000`));
+
+    const reopened = await ContainerStore.open(root, onUnreadable);
+    expect(reopened.all()).toEqual([]);
+    await reopened.emptyTrash();
+    expect(await readdir(join(root, '.trash'))).toEqual([]);
+  });
+});

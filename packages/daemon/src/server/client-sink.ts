@@ -1,0 +1,57 @@
+import type { ServerResponse } from 'node:http';
+import { Writable, finished, type Duplex } from 'node:stream';
+
+/**
+ * Output for a client on a hijacked socket, as a Writable: a chunk counts as written once the socket took
+ * it, so a source piped in here stops while the client's buffer is full instead of growing our memory.
+ * Once the client is gone its output is dropped; the sink never errors.
+ */
+export function clientSink(socket: Duplex, encode: (data: Buffer) => Buffer = (data) => data): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (!socket.writable || socket.write(encode(chunk))) done();
+      else drainedOrClosed(socket).then(() => done(), done);
+    },
+  });
+}
+
+/** Ends the sinks and waits until what they hold reached the socket, so a following `socket.end()` loses nothing. */
+export function flushSinks(sinks: Writable[]): Promise<void> {
+  return Promise.all(
+    sinks.map(
+      (sink) =>
+        new Promise<void>((resolve) => {
+          finished(sink, () => resolve());
+          sink.end();
+        }),
+    ),
+  ).then(() => undefined);
+}
+
+/** Ends the connection once the sinks' output reached it. */
+export function endAfterSinks(socket: Duplex, sinks: Writable[]): void {
+  flushSinks(sinks).then(
+    () => socket.end(),
+    () => socket.destroy(),
+  );
+}
+
+/** Resolves when the socket is closed, whatever closed it (never rejects, unlike `once(socket, 'close')`). */
+export function socketClosed(socket: Duplex): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/** Resolves when a stream that refused a write can take more, or is gone. */
+export function drainedOrClosed(stream: Writable | Duplex | ServerResponse): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}

@@ -1,0 +1,51 @@
+import { EventEmitter } from 'node:events';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createListener } from './listener.js';
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('createListener', () => {
+  it('never times out a request body, but still bounds how long headers may take', () => {
+    const listener = createListener(new EventEmitter());
+    // Node's defaults would be 300 s for the whole request (a long upload gets 408) and 60 s for headers.
+    expect(listener.requestTimeout).toBe(0);
+    expect(listener.headersTimeout).toBe(60_000);
+    expect(listener.keepAliveTimeout).toBe(5_000);
+  });
+
+  it('hands requests to the API server, however long their body pauses', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'listener-'));
+    const api = new EventEmitter();
+    api.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      let size = 0;
+      req.on('data', (chunk: Buffer) => (size += chunk.length));
+      req.on('end', () => res.end(`got ${size}`));
+    });
+    const listener = createListener(api);
+    const path = join(dir, 's.sock');
+    await new Promise<void>((resolve) => listener.listen(path, resolve));
+    try {
+      const client = connect(path);
+      await once(client, 'connect');
+      client.write('PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      client.end('world');
+      let answer = '';
+      client.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      await once(client, 'close');
+      expect(answer).toMatch(/^HTTP\/1.1 200 OK/);
+      expect(answer).toMatch(/got 10$/);
+    } finally {
+      listener.close();
+    }
+  });
+});

@@ -1,0 +1,17 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+
+/**
+ * How long a client may take, per listener. No limit on a whole request: uploads (`docker load`, `cp`,
+ * `import`, `build`) and hijacked streams last as long as they need, where Node's default (300 s) would cut
+ * them with a 408. Headers must still arrive in time, against slowloris-style idle connections, and idle
+ * keep-alive connections are closed a little after clients stop reusing them.
+ */
+export const LISTENER_TIMEOUTS = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 } as const;
+
+/** A socket listener that hands requests and upgrades to the API server (which does not listen itself). */
+export function createListener(server: Pick<Server, 'emit'>): Server {
+  // headersTimeout is explicit: Node derives its default from requestTimeout, which would make it 0 (none).
+  const listener = createHttpServer({ ...LISTENER_TIMEOUTS }, (req, res) => server.emit('request', req, res));
+  listener.on('upgrade', (req, socket, head) => server.emit('upgrade', req, socket, head));
+  return listener;
+}

@@ -1,0 +1,96 @@
+import { constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
+import type { LibraryHandle } from 'koffi';
+
+/**
+ * The one native route of the engine: Linux system calls Node's core lacks, through koffi (a maintained
+ * FFI with prebuilt binaries; no compiler at install). Every call is synchronous and returns at once on
+ * a local filesystem: callers pass O_PATH, O_NOFOLLOW or O_NONBLOCK so nothing here can block on a
+ * FIFO or a device.
+ */
+
+const SYS_OPENAT2 = 437;
+/** Linux open flags Node's fs.constants does not name. */
+export const O_PATH = 0o10000000;
+export const O_CLOEXEC = 0o2000000;
+
+/** openat2(2) resolve flags. */
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+
+interface Libc {
+  syscall: (...args: unknown[]) => number;
+  readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
+  fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
+  errno: () => number;
+  openHow: unknown;
+}
+
+let libc: Libc | undefined;
+
+function load(): Libc {
+  if (libc) return libc;
+  // koffi is CommonJS with a native addon: required lazily, so tools that never resolve paths never load it.
+  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+  const lib: LibraryHandle = koffi.load('libc.so.6');
+  const openHow = koffi.struct('berth_open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
+  libc = {
+    syscall: lib.func('long syscall(long number, ...)') as Libc['syscall'],
+    readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Libc['readlinkat'],
+    fgetxattr: lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as Libc['fgetxattr'],
+    errno: () => koffi.errno(),
+    openHow: koffi.pointer(openHow),
+  };
+  return libc;
+}
+
+const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
+
+function errnoError(call: string, path: string): NodeJS.ErrnoException {
+  const errno = load().errno();
+  const code = ERRNO_NAMES.get(errno) ?? `E${errno}`;
+  return Object.assign(new Error(`${code}: ${call} '${path}'`), { errno: -errno, code, syscall: call, path });
+}
+
+/**
+ * openat2(2): opens `path` relative to the directory `dirfd` under the `resolve` rules (RESOLVE_IN_ROOT
+ * makes `dirfd` the root for `..` and absolute symlinks, as a chroot would, enforced by the kernel
+ * for every component). O_CLOEXEC is always added. Returns a file descriptor the caller closes.
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number): number {
+  const c = load();
+  const fd = c.syscall(SYS_OPENAT2, 'int', dirfd, 'str', path, c.openHow, { flags: flags | O_CLOEXEC, mode: 0, resolve }, 'size_t', 24);
+  if (fd < 0) throw errnoError('openat2', path);
+  return fd;
+}
+
+/** The target of the symlink that `fd` (opened with O_PATH|O_NOFOLLOW) is, read from the open link itself. */
+export function readlinkFd(fd: number): string {
+  const c = load();
+  let size = 256;
+  for (;;) {
+    const buf = Buffer.alloc(size);
+    const n = c.readlinkat(fd, '', buf, size);
+    if (n < 0) throw errnoError('readlinkat', `fd ${fd}`);
+    if (n < size) return buf.subarray(0, n).toString('utf8');
+    size *= 4;
+  }
+}
+
+/** The value of the extended attribute `name` of the open file `fd` (not an O_PATH descriptor); undefined when unset. */
+export function fgetxattr(fd: number, name: string): Buffer | undefined {
+  const c = load();
+  const buf = Buffer.alloc(4096);
+  const n = c.fgetxattr(fd, name, buf, buf.length);
+  if (n >= 0) return buf.subarray(0, n);
+  const err = errnoError('fgetxattr', `fd ${fd}`);
+  if (err.code === 'ENODATA' || err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return undefined;
+  throw err;
+}
+
+/** Open flags for a descriptor that only names an object (O_PATH), never following a last symlink. */
+export const PATH_NO_FOLLOW = O_PATH | constants.O_NOFOLLOW;
