@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import Docker from 'dockerode';
 import { afterAll, expect, it } from 'vitest';
-import { useTestDaemon } from './harness.js';
+import { ACCEPT_UNPATCHED_RUNC, useTestDaemon } from './harness.js';
 import { BERTHD } from './paths.js';
 
 const daemon = useTestDaemon({ checkAllLeftovers: true });
@@ -21,7 +21,8 @@ it('keeps logs across a daemon restart and follows a live-restored container to 
   for (let i = 0; i < 50 && (await daemon.dockerCli(['logs', 'survivor'])).stdout === ''; i++) await new Promise((r) => setTimeout(r, 100));
   await daemon.kill();
 
-  second = spawn(process.execPath, [BERTHD, '--data-root', daemon.dataRoot, '--exec-root', daemon.execRoot, '-H', daemon.host, '--log-level', 'warn'], { stdio: 'inherit' });
+  const args = [BERTHD, '--data-root', daemon.dataRoot, '--exec-root', daemon.execRoot, '-H', daemon.host, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC];
+  second = spawn(process.execPath, args, { stdio: 'inherit' });
   const docker = new Docker({ socketPath: daemon.socket });
   for (let i = 0; ; i++) {
     try {

@@ -26,6 +26,20 @@ describe('daemon config', () => {
     }
   });
 
+  it('takes the accepted runtime CVEs one by one, and the socket group', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+    try {
+      await writeFile(join(dir, 'daemon.json'), JSON.stringify({ 'allow-unpatched-runtime': ['CVE-2025-31133'], group: 'docker' }));
+      const config = resolveConfig(await readConfigFile(join(dir, 'daemon.json')), {});
+      expect(config).toMatchObject({ allowUnpatchedRuntime: ['CVE-2025-31133'], group: 'docker' });
+      expect(DEFAULT_CONFIG).toMatchObject({ allowUnpatchedRuntime: [], group: 'berth' });
+      expect(() => resolveConfig({}, { allowUnpatchedRuntime: ['all'] })).toThrow('invalid allow-unpatched-runtime ["all"]: a list of CVE ids such as CVE-2025-31133');
+      expect(() => resolveConfig({ allowUnpatchedRuntime: 'CVE-2025-31133' as unknown as string[] }, {})).toThrow(/invalid allow-unpatched-runtime/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('accepts unix sockets only', () => {
     expect(parseListenAddress('unix:///run/x.sock')).toEqual({ kind: 'unix', path: '/run/x.sock' });
     expect(() => parseListenAddress('tcp://0.0.0.0:2375')).toThrow(/only unix/);

@@ -11,7 +11,14 @@ export interface DaemonConfig {
   initPath: string;
   /** Cap on the decompressed bytes of one image layer (a decompression bomb fails at this size). */
   maxLayerSize?: number;
+  /** CVEs the operator accepts the OCI runtime lacking a fix for, each by name (runtime/runtime-vulnerabilities.ts). */
+  allowUnpatchedRuntime: string[];
+  /** Group the API sockets are shared with (root:<group>, 0660), a name or gid; dockerd's -G. */
+  group: string;
 }
+
+/** The socket group's default, like dockerd's "docker": used when it exists, skipped quietly when not. */
+export const DEFAULT_SOCKET_GROUP = 'berth';
 
 export const DEFAULT_CONFIG: DaemonConfig = {
   dataRoot: '/var/lib/berth',
@@ -20,6 +27,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   runtime: 'runc',
   logLevel: 'info',
   initPath: '/usr/bin/tini-static',
+  allowUnpatchedRuntime: [],
+  group: DEFAULT_SOCKET_GROUP,
 };
 
 /** Keys of the JSON config file, named as in dockerd's daemon.json. */
@@ -32,6 +41,8 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'log-level': 'logLevel',
   'init-path': 'initPath',
   'max-layer-size': 'maxLayerSize',
+  'allow-unpatched-runtime': 'allowUnpatchedRuntime',
+  group: 'group',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -62,6 +73,11 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   if (config.maxLayerSize !== undefined && !(Number.isSafeInteger(config.maxLayerSize) && config.maxLayerSize > 0)) {
     throw new InvalidArgumentError(`invalid max-layer-size ${JSON.stringify(config.maxLayerSize)}: a positive number of bytes`);
   }
+  const allowed: unknown = config.allowUnpatchedRuntime;
+  if (!Array.isArray(allowed) || !allowed.every((cve) => typeof cve === 'string' && /^CVE-\d{4}-\d{4,}$/.test(cve))) {
+    throw new InvalidArgumentError(`invalid allow-unpatched-runtime ${JSON.stringify(allowed)}: a list of CVE ids such as CVE-2025-31133`);
+  }
+  if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;
 }
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { UnavailableError } from '@berth/api';
 import { ImageStore } from '@berth/image';
@@ -13,10 +13,11 @@ import { VolumeMounts } from './container/volume-mounts.js';
 import { EventLog, type EventInput } from './events/event-log.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './container/archive.js';
-import { createRuntimeDriver } from './runtime/index.js';
-import { parseListenAddress, type DaemonConfig } from './config.js';
+import { checkRuntimeFixes, createRuntimeDriver } from './runtime/index.js';
+import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
+import { listenOnUnixSocket, socketGroupId } from './server/unix-listener.js';
 import type { Engine } from './server/engine.js';
 
 export interface RunningDaemon {
@@ -56,6 +57,9 @@ async function claimPidFile(path: string): Promise<void> {
 
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
+  // Refusals come first, before anything on disk changes.
+  const runtimeWarnings = await checkRuntimeFixes({ runtime: config.runtime, allowed: config.allowUnpatchedRuntime });
+  const socketGid = socketGroupId(config.group, await readFile('/etc/group', 'utf8').catch(() => ''), config.group === DEFAULT_SOCKET_GROUP);
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const pidFile = join(config.execRoot, 'berthd.pid');
@@ -98,9 +102,12 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     config: { dataRoot: config.dataRoot, execRoot: config.execRoot, runtime: config.runtime },
     startedAt: new Date(),
     id: await readOrCreateEngineId(config.dataRoot),
+    warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`),
   };
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;
+  for (const warning of runtimeWarnings) app.log.warn(warning);
+  if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
   await containers.restore();
   for (const note of [...storeNotes, ...(await images.check())]) app.log.warn(note);
   await server.ready();
@@ -108,14 +115,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const listeners: Server[] = [];
   const sockets = config.hosts.map((h) => parseListenAddress(h).path);
   for (const path of sockets) {
-    await mkdir(dirname(path), { recursive: true });
-    await rm(path, { force: true });
     const listener = createListener(server.server);
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', reject);
-      listener.listen(path, () => resolve());
-    });
-    await chmod(path, 0o660);
+    await listenOnUnixSocket(listener, path, socketGid);
     listeners.push(listener);
   }
   // After listening: deleting a big container dir a crash left half-removed must not delay the start.

@@ -163,6 +163,17 @@ describe('buildRuntimeSpec options', () => {
     expect(spec.process.noNewPrivileges).toBe(true);
   });
 
+  it('applies a custom seccomp profile (not to privileged containers, as moby) and an AppArmor profile', () => {
+    const profile = { defaultAction: 'SCMP_ACT_ALLOW' as const, syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' as const, errnoRet: 1 }] };
+    const spec = buildRuntimeSpec(input({ seccomp: profile, apparmorProfile: 'berth-test' }));
+    expect(spec.linux.seccomp).toMatchObject({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
+    expect(spec.process.apparmorProfile).toBe('berth-test');
+    const privileged = buildRuntimeSpec(input({ seccomp: profile, apparmorProfile: 'berth-test', privileged: true }));
+    expect(privileged.linux.seccomp).toBeUndefined();
+    expect(privileged.process.apparmorProfile).toBe('berth-test');
+    expect(buildRuntimeSpec(input()).process.apparmorProfile).toBeUndefined();
+  });
+
   it('read-only rootfs makes the root and the /etc files read-only but not the kernel filesystems', () => {
     const spec = buildRuntimeSpec(input({ readonlyRootfs: true }));
     expect(spec.root.readonly).toBe(true);

@@ -17,7 +17,8 @@ import { buildNamespaces, ownsNetworkNamespace, type NamespaceModes } from './na
 import { cpuResources, memoryResources, pidsResources, type ResourceLimits } from './resources.js';
 import { buildRlimits, type Ulimit } from './rlimits.js';
 import type { LinuxConfig, LinuxDevice, LinuxResources, RuntimeMount, RuntimeProcess, RuntimeSpec } from './runtime-spec.js';
-import { defaultSeccompProfile } from './seccomp.js';
+import type { SeccompProfile } from '@berth/api';
+import { defaultSeccompProfile, resolveSeccompProfile } from './seccomp.js';
 import { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
 
 export const OCI_VERSION = '1.0.2';
@@ -44,8 +45,10 @@ export interface SpecInput {
   capAdd?: string[];
   capDrop?: string[];
   noNewPrivileges?: boolean;
-  /** Default 'default'; ignored (unconfined) for privileged containers. */
-  seccomp?: 'default' | 'unconfined';
+  /** Docker's default profile, none, or a profile in Docker's format; default 'default'. Privileged containers get none, as in moby. */
+  seccomp?: 'default' | 'unconfined' | SeccompProfile;
+  /** A loaded AppArmor profile to confine the process with (applied to privileged containers too, as in moby). */
+  apparmorProfile?: string;
   namespaces: NamespaceModes;
   /** Host paths bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf. */
   etcFiles: EtcFiles;
@@ -94,6 +97,7 @@ function buildProcess(input: SpecInput, capabilities: string[]): RuntimeProcess 
     rlimits: buildRlimits(input.ulimits ?? [], input.hostLimits ?? readHostRlimits()),
   };
   if (input.noNewPrivileges) process.noNewPrivileges = true;
+  if (input.apparmorProfile) process.apparmorProfile = input.apparmorProfile;
   if (input.oomScoreAdj !== undefined) process.oomScoreAdj = input.oomScoreAdj;
   return process;
 }
@@ -164,7 +168,9 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   } else {
     linux.maskedPaths = defaultMaskedPaths();
     linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
-    if ((input.seccomp ?? 'default') === 'default') linux.seccomp = defaultSeccompProfile({ capabilities });
+    const seccomp = input.seccomp ?? 'default';
+    if (seccomp === 'default') linux.seccomp = defaultSeccompProfile({ capabilities });
+    else if (seccomp !== 'unconfined') linux.seccomp = resolveSeccompProfile(seccomp, { capabilities });
   }
 
   const spec: RuntimeSpec = {

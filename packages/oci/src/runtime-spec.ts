@@ -1,3 +1,5 @@
+import type { SeccompAction, SeccompOperator } from '@berth/api';
+
 /**
  * OCI runtime-spec (config.json) shapes, limited to the fields the engine writes.
  * Field names follow the spec's JSON exactly so a spec serialises without mapping.
@@ -96,25 +98,8 @@ export interface LinuxResources {
   pids?: { limit: number };
 }
 
-export type SeccompAction =
-  | 'SCMP_ACT_KILL'
-  | 'SCMP_ACT_KILL_PROCESS'
-  | 'SCMP_ACT_KILL_THREAD'
-  | 'SCMP_ACT_TRAP'
-  | 'SCMP_ACT_ERRNO'
-  | 'SCMP_ACT_TRACE'
-  | 'SCMP_ACT_ALLOW'
-  | 'SCMP_ACT_LOG'
-  | 'SCMP_ACT_NOTIFY';
-
-export type SeccompOperator =
-  | 'SCMP_CMP_NE'
-  | 'SCMP_CMP_LT'
-  | 'SCMP_CMP_LE'
-  | 'SCMP_CMP_EQ'
-  | 'SCMP_CMP_GE'
-  | 'SCMP_CMP_GT'
-  | 'SCMP_CMP_MASKED_EQ';
+// The action and operator names are those of Docker's profile format, which the runtime spec shares.
+export type { SeccompAction, SeccompOperator };
 
 export interface LinuxSeccompArg {
   index: number;

@@ -1,25 +1,11 @@
-import type { SeccompAction, LinuxSeccompArg } from './runtime-spec.js';
+import type { SeccompProfile, SeccompRule } from '@berth/api';
 
 /**
- * Docker's default seccomp profile (moby profiles/seccomp/default.json) as data. Rules carry
- * `includes`/`excludes` conditions that are resolved per container against its capabilities, the
- * host architecture (Go GOARCH names) and the kernel version; see `defaultSeccompProfile`.
+ * Docker's default seccomp profile (moby profiles/seccomp/default.json) as data, in Docker's profile
+ * format: rules carry `includes`/`excludes` conditions resolved per container against its
+ * capabilities, the host architecture (libseccomp's names) and the kernel version; see
+ * `resolveSeccompProfile`.
  */
-export interface SeccompProfileRule {
-  names: readonly string[];
-  action: SeccompAction;
-  errnoRet?: number;
-  args?: readonly LinuxSeccompArg[];
-  includes?: { caps?: readonly string[]; arches?: readonly string[]; minKernel?: string };
-  excludes?: { caps?: readonly string[]; arches?: readonly string[] };
-}
-
-export interface SeccompProfile {
-  defaultAction: SeccompAction;
-  defaultErrnoRet: number;
-  archMap: readonly { architecture: string; subArchitectures: readonly string[] }[];
-  syscalls: readonly SeccompProfileRule[];
-}
 
 /** The namespace flags of clone(2) (CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET). */
 const CLONE_NAMESPACE_FLAGS = 2114060288;
@@ -83,13 +69,13 @@ const ALWAYS_ALLOWED = [
   'write', 'writev',
 ];
 
-const allowWithCap = (cap: string, names: readonly string[]): SeccompProfileRule => ({
+const allowWithCap = (cap: string, names: string[]): SeccompRule => ({
   names,
   action: 'SCMP_ACT_ALLOW',
   includes: { caps: [cap] },
 });
 
-const allowOnArches = (arches: readonly string[], names: readonly string[]): SeccompProfileRule => ({
+const allowOnArches = (arches: string[], names: string[]): SeccompRule => ({
   names,
   action: 'SCMP_ACT_ALLOW',
   includes: { arches },
@@ -122,7 +108,7 @@ export const DEFAULT_SECCOMP_PROFILE: SeccompProfile = {
       args: [{ index: 0, value: 40, valueTwo: 0, op: 'SCMP_CMP_NE' }],
     },
     ...ALLOWED_PERSONALITIES.map(
-      (persona): SeccompProfileRule => ({
+      (persona): SeccompRule => ({
         names: ['personality'],
         action: 'SCMP_ACT_ALLOW',
         args: [{ index: 0, value: persona, valueTwo: 0, op: 'SCMP_CMP_EQ' }],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITIES } from './capabilities.js';
 import type { LinuxSeccomp } from './runtime-spec.js';
-import { defaultSeccompProfile } from './seccomp.js';
+import { defaultSeccompProfile, parseSeccompProfile, resolveSeccompProfile } from './seccomp.js';
 
 const AMD64 = { arch: 'amd64', kernel: '6.1.0-18-amd64' };
 
@@ -70,5 +70,68 @@ describe('defaultSeccompProfile', () => {
 
   it("defaults to this host's architecture", () => {
     expect(defaultSeccompProfile().architectures?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('custom seccomp profiles (Docker format)', () => {
+  const denyMkdir = JSON.stringify({
+    defaultAction: 'SCMP_ACT_ALLOW',
+    archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }],
+    syscalls: [
+      { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1, comment: 'no new directories' },
+      { name: 'chmod', action: 'SCMP_ACT_ERRNO', includes: { arches: ['arm64'] } },
+      { names: ['reboot'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_BOOT'] } },
+      { names: ['ptrace'], action: 'SCMP_ACT_ERRNO', excludes: { minKernel: '4.8' } },
+      { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, value: 9, op: 'SCMP_CMP_EQ' }] },
+    ],
+  });
+
+  it('converts to the runtime-spec form for the host architecture and the container', () => {
+    const profile = resolveSeccompProfile(parseSeccompProfile(denyMkdir), { ...AMD64, capabilities: DEFAULT_CAPABILITIES });
+    expect(profile).toEqual({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'],
+      syscalls: [
+        { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 },
+        { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, value: 9, valueTwo: 0, op: 'SCMP_CMP_EQ' }] },
+      ],
+    });
+    const onArm = resolveSeccompProfile(parseSeccompProfile(denyMkdir), { arch: 'arm64', kernel: '4.4', capabilities: ['CAP_SYS_BOOT'] });
+    expect(onArm.architectures).toEqual([]);
+    expect(onArm.syscalls?.map((s) => s.names[0])).toEqual(['mkdir', 'chmod', 'reboot', 'ptrace', 'kill']);
+  });
+
+  it('keeps explicit architectures, defaultErrnoRet and flags', () => {
+    const profile = parseSeccompProfile(
+      JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, architectures: ['SCMP_ARCH_X86_64'], flags: ['SECCOMP_FILTER_FLAG_LOG'], syscalls: null }),
+    );
+    expect(resolveSeccompProfile(profile, AMD64)).toEqual({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 38,
+      architectures: ['SCMP_ARCH_X86_64'],
+      flags: ['SECCOMP_FILTER_FLAG_LOG'],
+      syscalls: [],
+    });
+  });
+
+  it.each([
+    ['not JSON', '/etc/profile.json', /^Decoding seccomp profile failed: .*the docker CLI reads the file for you\)$/],
+    ['truncated JSON', '{"defaultAction":', /^Decoding seccomp profile failed: /],
+    ['no defaultAction', '{"syscalls":[]}', /^invalid seccomp profile: defaultAction is required/],
+    ['an unknown action', '{"defaultAction":"SCMP_ACT_DENY"}', /^invalid seccomp profile: defaultAction must be a seccomp action \(SCMP_ACT_KILL, /],
+    ['an unknown architecture', '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["x86_64"]}', /architectures\[0\] must be a seccomp architecture/],
+    ['an argument index past 5', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}', /syscalls\[0\]\.args\[0\]\.index must be a syscall argument index from 0 to 5/],
+  ])('refuses %s', (_what, text, message) => {
+    expect(() => parseSeccompProfile(text)).toThrow(message);
+  });
+
+  it.each([
+    ['name and names', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ name: 'mkdir', names: ['rmdir'], action: 'SCMP_ACT_ERRNO' }] }, "use either 'name' or 'names'"],
+    ['a rule without a syscall', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ action: 'SCMP_ACT_ERRNO' }] }, 'a syscall rule names no syscall'],
+    ['architectures and archMap', { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86'], archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: [] }] }, "use either 'architectures' or 'archMap'"],
+    ['SCMP_ACT_NOTIFY', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }, 'SCMP_ACT_NOTIFY needs a seccomp agent'],
+    ['a listenerPath', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' }, 'listenerPath (a seccomp agent) is not supported'],
+  ])('refuses a profile with %s', (_what, profile, message) => {
+    expect(() => resolveSeccompProfile(parseSeccompProfile(JSON.stringify(profile)), AMD64)).toThrow(message);
   });
 });

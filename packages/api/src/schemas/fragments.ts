@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 
 // Pieces several Engine API schemas share; internal to the schemas, not API types of their own.
 
@@ -7,6 +7,9 @@ export const open = { additionalProperties: true } as const;
 export const StringMap = Type.Record(Type.String(), Type.String());
 export const StringList = Type.Array(Type.String());
 export const NullableStringList = Type.Union([StringList, Type.Null()]);
+
+/** Go's JSON decoding reads `null` as "not set" for any field, so Docker's clients send it where a value is optional. */
+export const orNull = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** moby's container.Resources fields we accept: part of HostConfig and of the update request. */
 export const ResourceFields = {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { NullableStringList, StringMap, open } from './fragments.js';
+import { NullableStringList, StringMap, open, orNull } from './fragments.js';
+import { QueryBool } from './query.js';
 
 /** Engine API volume shapes (v1.47). */
 
@@ -21,14 +22,17 @@ export type Volume = Static<typeof VolumeSchema>;
 
 export const VolumeCreateRequestSchema = Type.Object(
   {
-    Name: Type.Optional(Type.String()),
-    Driver: Type.Optional(Type.String()),
+    Name: Type.Optional(orNull(Type.String())),
+    Driver: Type.Optional(orNull(Type.String())),
     DriverOpts: Type.Optional(Type.Union([StringMap, Type.Null()])),
     Labels: Type.Optional(Type.Union([StringMap, Type.Null()])),
   },
   open,
 );
 export type VolumeCreateRequest = Static<typeof VolumeCreateRequestSchema>;
+
+export const VolumeRemoveQuerySchema = Type.Object({ force: Type.Optional(QueryBool) }, open);
+export type VolumeRemoveQuery = Static<typeof VolumeRemoveQuerySchema>;
 
 export const VolumeListResponseSchema = Type.Object({
   Volumes: Type.Array(VolumeSchema),

@@ -14,11 +14,26 @@ const program = new Command('berthd')
   .option('-H, --host <address>', 'daemon socket to listen on, repeatable (default "unix:///run/berth/berth.sock")', (v: string, all: string[] = []) => [...all, v])
   .addOption(new Option('--runtime <name>', 'OCI runtime (default "runc")').choices(['runc', 'crun']))
   .addOption(new Option('-l, --log-level <level>', 'logging level (default "info")').choices(['debug', 'info', 'warn', 'error', 'fatal']))
+  .option('-G, --group <group>', 'group for the unix sockets, which get mode 0660 (default "berth"; root only when it does not exist)')
+  .option(
+    '--allow-unpatched-runtime <CVE>',
+    'run an OCI runtime that lacks the fix for this CVE, at the risk of a container breakout (repeatable; warns on every start)',
+    (v: string, all: string[] = []) => [...all, v],
+  )
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
   program.parse();
-  const flags = program.opts<{ dataRoot?: string; execRoot?: string; host?: string[]; runtime?: 'runc' | 'crun'; logLevel?: DaemonConfig['logLevel']; configFile?: string }>();
+  const flags = program.opts<{
+    dataRoot?: string;
+    execRoot?: string;
+    host?: string[];
+    runtime?: 'runc' | 'crun';
+    logLevel?: DaemonConfig['logLevel'];
+    group?: string;
+    allowUnpatchedRuntime?: string[];
+    configFile?: string;
+  }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
   const fromFlags: Partial<DaemonConfig> = {};
   if (flags.dataRoot) fromFlags.dataRoot = flags.dataRoot;
@@ -26,6 +41,8 @@ async function main(): Promise<void> {
   if (flags.host) fromFlags.hosts = flags.host;
   if (flags.runtime) fromFlags.runtime = flags.runtime;
   if (flags.logLevel) fromFlags.logLevel = flags.logLevel;
+  if (flags.group !== undefined) fromFlags.group = flags.group;
+  if (flags.allowUnpatchedRuntime) fromFlags.allowUnpatchedRuntime = flags.allowUnpatchedRuntime;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);

@@ -8,6 +8,7 @@ import {
   NotModifiedError,
   type ContainerCreateRequest,
   type ContainerCreateResponse,
+  type ContainerUpdateRequest,
   type ContainerInspect,
   type ContainerSummary,
   type ContainerWaitResponse,
@@ -34,7 +35,7 @@ import { pruneFilter } from './prune.js';
 import { renameContainer } from './rename.js';
 import { emptyStats, sampleStats, type ContainerStats } from './stats.js';
 import { containerTop, type TopResult } from './top.js';
-import { updateContainer, type ContainerUpdate } from './update.js';
+import { updateContainer } from './update.js';
 import { initialRunState, markRestarting, markRunning, markStopped } from './state.js';
 import { findTask, UNKNOWN_EXIT_CODE } from './live-restore.js';
 import { RestartSupervisor } from './restart-supervisor.js';
@@ -420,7 +421,7 @@ export class ContainerService {
     this.emit('rename', c, { oldName });
   }
 
-  update(ref: string, update: ContainerUpdate): Promise<{ Warnings: string[] }> {
+  update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }> {
     const c = this.o.store.get(ref);
     return this.lock.run(c.id, async () => ({ Warnings: await updateContainer(c, update, (r) => this.o.store.save(r)) }));
   }

@@ -2,6 +2,8 @@ import { readFileInRoot } from '@berth/layer';
 import { buildRuntimeSpec, resolveUser, type RuntimeMount, type RuntimeSpec, type SpecInput } from '@berth/oci';
 import type { ContainerRecord } from './record.js';
 import type { EtcFiles } from './etc-files.js';
+import { hostSecurityModules, type HostSecurityModules } from './host-security.js';
+import { parseSecurityOptions } from './security-options.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -26,6 +28,8 @@ export interface ContainerSpecContext {
   initPath?: string;
   /** Volume, bind and `--mount` tmpfs mounts, destinations relative to the container's root. */
   mounts?: RuntimeMount[];
+  /** Default: this host's. */
+  securityModules?: HostSecurityModules;
 }
 
 export async function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecContext): Promise<RuntimeSpec> {
@@ -36,7 +40,7 @@ export async function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecC
 /** The runtime spec generator's input for a container; pure, so create can validate with it before any rootfs exists. */
 export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext, user: SpecInput['user']): SpecInput {
   const hc = c.hostConfig;
-  const securityOpt = hc.SecurityOpt ?? [];
+  const security = parseSecurityOptions(hc.SecurityOpt ?? [], ctx.securityModules ?? hostSecurityModules);
   return {
     rootfs: ctx.rootfs,
     args: [c.path, ...c.args],
@@ -50,8 +54,9 @@ export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext
     privileged: hc.Privileged ?? false,
     capAdd: hc.CapAdd ?? [],
     capDrop: hc.CapDrop ?? [],
-    noNewPrivileges: securityOpt.some((o) => /^no-new-privileges(?:[=:]true)?$/.test(o)),
-    seccomp: securityOpt.some((o) => /^seccomp[=:]unconfined$/.test(o)) ? 'unconfined' : 'default',
+    noNewPrivileges: security.noNewPrivileges,
+    seccomp: security.seccomp,
+    apparmorProfile: security.apparmorProfile,
     namespaces: { network: hc.NetworkMode === 'host' ? 'host' : 'none' },
     etcFiles: { hosts: ctx.etc.hosts, hostname: ctx.etc.hostname, resolvConf: ctx.etc.resolvConf },
     shmSize: hc.ShmSize || undefined,

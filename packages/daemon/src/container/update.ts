@@ -1,12 +1,9 @@
-import { ConflictError, InvalidArgumentError, type HostConfig } from '@berth/api';
+import { ConflictError, InvalidArgumentError, type ContainerUpdateRequest, type HostConfig } from '@berth/api';
 import { parseRestartPolicy } from '@berth/restartmanager';
 import { writeCgroupResources } from './cgroup-resources.js';
 import { Cgroup } from './cgroups.js';
 import type { ContainerRecord } from './record.js';
 import { validateHostConfig } from './validate-host-config.js';
-
-/** The body of `POST /containers/{id}/update`: the resources we apply, and the restart policy. */
-export type ContainerUpdate = Pick<HostConfig, 'Memory' | 'MemorySwap' | 'NanoCpus' | 'CpuShares' | 'CpuQuota' | 'CpuPeriod' | 'PidsLimit' | 'RestartPolicy'>;
 
 /** Docker's default swap for a memory limit without one: as much swap as memory. */
 function effectiveSwap(hc: HostConfig): number {
@@ -18,7 +15,7 @@ function effectiveSwap(hc: HostConfig): number {
  * The host config after an update, following moby's rules: zero means "leave as is", and a memory
  * limit may not pass the swap total already set unless the swap total changes too.
  */
-export function updatedHostConfig(hc: HostConfig, update: ContainerUpdate): HostConfig {
+export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest): HostConfig {
   const next: HostConfig = { ...hc };
   if (update.Memory) {
     const swap = effectiveSwap(hc);
@@ -56,7 +53,7 @@ export function updatedHostConfig(hc: HostConfig, update: ContainerUpdate): Host
  * Validates and records a container's new limits and restart policy; a running container gets the
  * limits at once through its cgroup files. Returns Docker's warnings (none).
  */
-export async function updateContainer(c: ContainerRecord, update: ContainerUpdate, save: (c: ContainerRecord) => Promise<void>): Promise<string[]> {
+export async function updateContainer(c: ContainerRecord, update: ContainerUpdateRequest, save: (c: ContainerRecord) => Promise<void>): Promise<string[]> {
   const hostConfig = updatedHostConfig(c.hostConfig, update);
   const resources = validateHostConfig({ ...c, hostConfig });
   if (c.state.running) {

@@ -2,26 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest } from '@berth/api';
 import { readFileInRoot } from '@berth/layer';
 import { readHostBoundingSet, resolveUser, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
 import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
 import { UNKNOWN_EXIT_CODE } from '../container/live-restore.js';
-
-/** The body of POST /containers/{id}/exec. */
-export interface ExecConfig {
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  DetachKeys?: string;
-  Tty?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  Privileged?: boolean;
-  User?: string;
-  WorkingDir?: string;
-}
 
 /**
  * Where a started exec's output goes; `end` comes after the exit code is recorded. The output streams are
@@ -37,7 +23,7 @@ export interface ExecStreams {
 interface ExecRecord {
   id: string;
   containerId: string;
-  config: ExecConfig;
+  config: ExecCreateRequest;
   running: boolean;
   started: boolean;
   exitCode: number | null;
@@ -67,7 +53,7 @@ export class ExecService {
     });
   }
 
-  create(ref: string, config: ExecConfig): { Id: string } {
+  create(ref: string, config: ExecCreateRequest): { Id: string } {
     const container = this.o.containers.inspect(ref);
     assertRunnable(container.Id, container.State);
     if (!config.Cmd?.length) throw new InvalidArgumentError('No exec command specified');

@@ -1,4 +1,4 @@
-import { InternalError } from '@berth/api';
+import { InternalError, type ContainerConfig } from '@berth/api';
 import { applyChanges, type ImageStore } from '@berth/image';
 import { upperDirTar } from '@berth/layer';
 import type { ImageRunConfig } from '@berth/oci';
@@ -14,7 +14,7 @@ export interface CommitOptions {
   pause: boolean;
   changes: string[];
   /** The request body: container config fields that override the container's own. */
-  overrides?: Partial<ImageRunConfig>;
+  overrides?: ContainerConfig;
 }
 
 const RUN_CONFIG_KEYS = [
@@ -55,7 +55,7 @@ export async function commitContainer(containers: ContainerService, images: Imag
   if (upper === undefined) throw new InternalError(`container ${inspect.Id} has no read-write layer`);
   const container = inspect.Config as unknown as Record<string, unknown>;
   const runConfig = applyChanges(
-    { ...runConfigOf(container), ...runConfigOf(options.overrides as Record<string, unknown> | undefined) },
+    { ...runConfigOf(container), ...runConfigOf(options.overrides) },
     options.changes,
   );
   let frozen = options.pause && inspect.State.Running === true && inspect.State.Paused !== true;

@@ -1,8 +1,7 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
 import { openAttachSocket } from './attach-socket.js';
 import { launchConmon } from './conmon.js';
+import { resolveExecutable } from './executable.js';
 import { startExecProcess } from './exec-process.js';
 import { startTerminalExec } from './exec-terminal.js';
 import { resizeTerminal } from './control-fifo.js';
@@ -90,19 +89,4 @@ function translate(err: unknown, id: string): Error {
     return new ConflictError(`${err.command} ${id}: ${err.runtimeMessage}`, { cause: err });
   }
   return new OciRuntimeError(`${err.command} ${id}: ${err.runtimeMessage}`, { cause: err });
-}
-
-/** conmon execs the runtime without a PATH lookup, so both binaries are resolved to absolute paths up front. */
-function resolveExecutable(command: string): string {
-  if (isAbsolute(command)) return command;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
-  throw new OciRuntimeError(`${command}: executable file not found in $PATH`);
 }

@@ -5,6 +5,7 @@ import { splitVersionedUrl } from './api-version.js';
 import { COMMON_HEADERS } from './headers.js';
 import { handleUpgrade } from './hijack.js';
 import { lazyValidatorFactory } from './lazy-validator.js';
+import { formatSchemaErrors } from './validation-errors.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
 import type { Engine } from './engine.js';
 import { systemRoutes } from './routes/system.js';
@@ -30,8 +31,10 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     logger: { level: options.logLevel ?? 'info' },
     logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
     bodyLimit: JSON_BODY_LIMIT,
-    // Coercion would turn the `null` lists clients send into [""]; we parse query strings ourselves.
-    ajv: { customOptions: { coerceTypes: false } },
+    // Coercion would turn the `null` lists clients send into [""], so query schemas describe strings.
+    // `verbose` keeps the failing value and schema on each error, for a message that names both.
+    ajv: { customOptions: { coerceTypes: false, verbose: true } },
+    schemaErrorFormatter: formatSchemaErrors,
     schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() } },
     rewriteUrl(req) {
       const split = splitVersionedUrl(req.url ?? '/');

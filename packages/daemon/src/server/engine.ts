@@ -16,4 +16,6 @@ export interface Engine {
   config: { dataRoot: string; execRoot: string; runtime: string };
   startedAt: Date;
   id: string;
+  /** What `docker info` warns about, such as a runtime accepted without a security fix. */
+  warnings: string[];
 }

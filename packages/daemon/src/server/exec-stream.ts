@@ -1,14 +1,22 @@
 import type { Duplex } from 'node:stream';
-import { StdStream, frameStdStream, httpStatusOf, DEFAULT_DETACH_KEYS, DetachKeysFilter, InvalidArgumentError, parseDetachKeys } from '@berth/api';
+import {
+  StdStream,
+  frameStdStream,
+  httpStatusOf,
+  DEFAULT_DETACH_KEYS,
+  DetachKeysFilter,
+  InvalidArgumentError,
+  parseDetachKeys,
+  parseExecStartBody,
+  type ExecStartRequest,
+} from '@berth/api';
 import type { ExecService } from '../exec/exec-service.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
 import { endAfterSinks, flushSinks } from './client-sink.js';
 import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
 
-export interface ExecStartBody {
-  Detach?: boolean;
-  Tty?: boolean;
-}
+/** The name hijack.ts knows the exec start body by. */
+export type ExecStartBody = ExecStartRequest;
 
 /**
  * Runs an exec with its stdio on a hijacked connection: multiplexed unless it has a TTY. The socket stays
@@ -17,15 +25,17 @@ export interface ExecStartBody {
 export async function execOverHttp(
   execs: ExecService,
   id: string,
-  body: ExecStartBody,
+  body: unknown,
   socket: Duplex,
   options: { upgraded: boolean; apiVersion: string },
 ): Promise<void> {
   let tty: boolean;
   let detachKeys: Buffer;
   try {
+    // An upgraded request's body never passed through fastify's validation.
+    const start = parseExecStartBody(body);
     const { config } = execs.checkStartable(id);
-    tty = body.Tty ?? config.Tty ?? false;
+    tty = start.Tty ?? config.Tty ?? false;
     detachKeys = parseDetachKeys(config.DetachKeys || DEFAULT_DETACH_KEYS);
   } catch (err) {
     return writeRawError(socket, httpStatusOf(err), (err as Error).message);

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { InvalidArgumentError } from '@berth/api';
+import { ContainerArchiveQuerySchema, IdParamsSchema, InvalidArgumentError, type ContainerArchiveQuery, type IdParams } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { encodePathStat } from '../../container/path-stat.js';
 
-type IdParams = { id: string };
-type Query = Record<string, string | undefined>;
+type ArchiveRoute = { Params: IdParams; Querystring: ContainerArchiveQuery };
 
 const STAT_HEADER = 'X-Docker-Container-Path-Stat';
+const archiveSchema = { params: IdParamsSchema, querystring: ContainerArchiveQuerySchema };
+const idSchema = { params: IdParamsSchema };
 
-function pathOf(query: Query): string {
+function pathOf(query: ContainerArchiveQuery): string {
   if (!query.path) throw new InvalidArgumentError('Path cannot be empty');
   return query.path;
 }
@@ -17,26 +18,26 @@ function pathOf(query: Query): string {
 export function archiveRoutes(engine: Engine): FastifyPluginAsync {
   const archives = engine.archives;
   return async (app) => {
-    app.head<{ Params: IdParams }>('/containers/:id/archive', async (request, reply) => {
-      const stat = await archives.stat(request.params.id, pathOf(request.query as Query));
+    app.head<ArchiveRoute>('/containers/:id/archive', { schema: archiveSchema }, async (request, reply) => {
+      const stat = await archives.stat(request.params.id, pathOf(request.query));
       return reply.header(STAT_HEADER, encodePathStat(stat)).status(200).send();
     });
 
-    app.get<{ Params: IdParams }>('/containers/:id/archive', { exposeHeadRoute: false }, async (request, reply) => {
-      const { stat, tar } = await archives.get(request.params.id, pathOf(request.query as Query));
+    app.get<ArchiveRoute>('/containers/:id/archive', { exposeHeadRoute: false, schema: archiveSchema }, async (request, reply) => {
+      const { stat, tar } = await archives.get(request.params.id, pathOf(request.query));
       return reply.header(STAT_HEADER, encodePathStat(stat)).header('Content-Type', 'application/x-tar').send(tar);
     });
 
-    app.put<{ Params: IdParams }>('/containers/:id/archive', async (request, reply) => {
-      await archives.put(request.params.id, pathOf(request.query as Query), request.raw);
+    app.put<ArchiveRoute>('/containers/:id/archive', { schema: archiveSchema }, async (request, reply) => {
+      await archives.put(request.params.id, pathOf(request.query), request.raw);
       return reply.status(200).send();
     });
 
-    app.get<{ Params: IdParams }>('/containers/:id/export', async (request, reply) => {
+    app.get<{ Params: IdParams }>('/containers/:id/export', { schema: idSchema }, async (request, reply) => {
       const tar = await archives.export(request.params.id);
       return reply.header('Content-Type', 'application/octet-stream').send(tar);
     });
 
-    app.get<{ Params: IdParams }>('/containers/:id/changes', async (request) => archives.changes(request.params.id));
+    app.get<{ Params: IdParams }>('/containers/:id/changes', { schema: idSchema }, async (request) => archives.changes(request.params.id));
   };
 }

@@ -1,14 +1,27 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { InvalidArgumentError } from '@berth/api';
+import {
+  ContainerRenameQuerySchema,
+  ContainerStatsQuerySchema,
+  ContainerStopQuerySchema,
+  ContainerTopQuerySchema,
+  ContainerUpdateRequestSchema,
+  FiltersQuerySchema,
+  IdParamsSchema,
+  InvalidArgumentError,
+  optionalBody,
+  type ContainerRenameQuery,
+  type ContainerStatsQuery,
+  type ContainerStopQuery,
+  type ContainerTopQuery,
+  type ContainerUpdateRequest,
+  type FiltersQuery,
+  type IdParams,
+} from '@berth/api';
 import type { Engine } from '../engine.js';
 import type { ContainerStats } from '../../container/stats.js';
-import type { ContainerUpdate } from '../../container/update.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { drainedOrClosed } from '../client-sink.js';
-
-type IdParams = { id: string };
-type Query = Record<string, string | undefined>;
 
 /** dockerd's stats collection interval. */
 const STATS_INTERVAL_MS = 1000;
@@ -17,39 +30,47 @@ const STATS_INTERVAL_MS = 1000;
 export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {
   const containers = engine.containers;
   return async (app) => {
-    app.post<{ Params: IdParams }>('/containers/:id/restart', async (request, reply) => {
-      const query = request.query as Query;
+    const restartSchema = { params: IdParamsSchema, querystring: ContainerStopQuerySchema };
+    app.post<{ Params: IdParams; Querystring: ContainerStopQuery }>('/containers/:id/restart', { schema: restartSchema }, async (request, reply) => {
+      const query = request.query;
       await containers.restart(request.params.id, queryInt(query.t ?? query.timeout, 't'), query.signal || undefined);
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/pause', async (request, reply) => {
+    app.post<{ Params: IdParams }>('/containers/:id/pause', { schema: { params: IdParamsSchema } }, async (request, reply) => {
       await containers.pause(request.params.id);
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/unpause', async (request, reply) => {
+    app.post<{ Params: IdParams }>('/containers/:id/unpause', { schema: { params: IdParamsSchema } }, async (request, reply) => {
       await containers.unpause(request.params.id);
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/rename', async (request, reply) => {
-      await containers.rename(request.params.id, (request.query as Query).name ?? '');
+    const renameSchema = { params: IdParamsSchema, querystring: ContainerRenameQuerySchema };
+    app.post<{ Params: IdParams; Querystring: ContainerRenameQuery }>('/containers/:id/rename', { schema: renameSchema }, async (request, reply) => {
+      await containers.rename(request.params.id, request.query.name ?? '');
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/update', async (request) => {
-      const body = request.body as ContainerUpdate | undefined;
-      if (!body || typeof body !== 'object') throw new InvalidArgumentError('invalid update: request body is empty');
-      return containers.update(request.params.id, body);
+    const updateSchema = { params: IdParamsSchema, body: optionalBody(ContainerUpdateRequestSchema) };
+    app.post<{ Params: IdParams; Body: ContainerUpdateRequest | null }>('/containers/:id/update', { schema: updateSchema }, async (request) => {
+      if (!request.body) throw new InvalidArgumentError('invalid update: request body is empty');
+      return containers.update(request.params.id, request.body);
     });
 
-    app.post('/containers/prune', async (request) => containers.prune(queryFilters((request.query as Query).filters)));
+    app.post<{ Querystring: FiltersQuery }>('/containers/prune', { schema: { querystring: FiltersQuerySchema } }, async (request) =>
+      containers.prune(queryFilters(request.query.filters)),
+    );
 
-    app.get<{ Params: IdParams }>('/containers/:id/top', async (request) => containers.top(request.params.id, (request.query as Query).ps_args));
+    const topSchema = { params: IdParamsSchema, querystring: ContainerTopQuerySchema };
+    app.get<{ Params: IdParams; Querystring: ContainerTopQuery }>('/containers/:id/top', { schema: topSchema }, async (request) =>
+      containers.top(request.params.id, request.query.ps_args),
+    );
 
-    app.get<{ Params: IdParams }>('/containers/:id/stats', async (request, reply) => {
-      const query = request.query as Query;
+    const statsSchema = { params: IdParamsSchema, querystring: ContainerStatsQuerySchema };
+    app.get<{ Params: IdParams; Querystring: ContainerStatsQuery }>('/containers/:id/stats', { schema: statsSchema }, async (request, reply) => {
+      const query = request.query;
       const stream = query.stream === undefined ? true : queryBool(query.stream);
       const oneShot = queryBool(query['one-shot']);
       if (oneShot && stream) throw new InvalidArgumentError('cannot have stream=true and one-shot=true');

@@ -1,57 +1,81 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ContainerCreateRequestSchema, InvalidArgumentError, type ContainerCreateRequest } from '@berth/api';
+import {
+  ContainerAttachQuerySchema,
+  ContainerCreateQuerySchema,
+  ContainerCreateRequestSchema,
+  ContainerInspectQuerySchema,
+  ContainerKillQuerySchema,
+  ContainerListQuerySchema,
+  ContainerRemoveQuerySchema,
+  ContainerStartQuerySchema,
+  ContainerStopQuerySchema,
+  ContainerWaitQuerySchema,
+  IdParamsSchema,
+  InvalidArgumentError,
+  optionalBody,
+  type ContainerAttachQuery,
+  type ContainerCreateQuery,
+  type ContainerCreateRequest,
+  type ContainerKillQuery,
+  type ContainerListQuery,
+  type ContainerRemoveQuery,
+  type ContainerStopQuery,
+  type ContainerWaitQuery,
+  type IdParams,
+} from '@berth/api';
 import type { Engine } from '../engine.js';
-import type { WaitCondition } from '../../container/exit-waiters.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { attachOverHttp } from '../hijack.js';
 import { splitVersionedUrl } from '../api-version.js';
 
-type IdParams = { id: string };
-type Query = Record<string, string | undefined>;
-
-const WAIT_CONDITIONS = new Set<WaitCondition>(['not-running', 'next-exit', 'removed']);
-
 export function containerRoutes(engine: Engine): FastifyPluginAsync {
   const containers = engine.containers;
   return async (app) => {
-    app.post('/containers/create', { schema: { body: ContainerCreateRequestSchema } }, async (request, reply) => {
-      const body = request.body as ContainerCreateRequest | undefined;
-      if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
-      const { name } = request.query as Query;
-      const created = await containers.create(body, name || undefined);
-      return reply.status(201).send(created);
-    });
+    app.post<{ Body: ContainerCreateRequest | null; Querystring: ContainerCreateQuery }>(
+      '/containers/create',
+      { schema: { body: optionalBody(ContainerCreateRequestSchema), querystring: ContainerCreateQuerySchema } },
+      async (request, reply) => {
+        const body = request.body;
+        if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+        const created = await containers.create(body, request.query.name || undefined);
+        return reply.status(201).send(created);
+      },
+    );
 
-    app.get('/containers/json', async (request) => {
-      const query = request.query as Query;
+    app.get<{ Querystring: ContainerListQuery }>('/containers/json', { schema: { querystring: ContainerListQuerySchema } }, async (request) => {
+      const query = request.query;
       const rows = containers.list({ all: queryBool(query.all), limit: queryInt(query.limit, 'limit'), filters: queryFilters(query.filters) });
       if (!queryBool(query.size)) return rows;
       const imageSizes = new Map(engine.images.list({ all: true }).map((image) => [image.Id, image.Size]));
       return containers.withSizes(rows, (id) => imageSizes.get(id) ?? 0);
     });
 
-    app.get<{ Params: IdParams }>('/containers/:id/json', async (request) => containers.inspect(request.params.id));
+    app.get<{ Params: IdParams }>('/containers/:id/json', { schema: { params: IdParamsSchema, querystring: ContainerInspectQuerySchema } }, async (request) =>
+      containers.inspect(request.params.id),
+    );
 
-    app.post<{ Params: IdParams }>('/containers/:id/start', async (request, reply) => {
+    app.post<{ Params: IdParams }>('/containers/:id/start', { schema: { params: IdParamsSchema, querystring: ContainerStartQuerySchema } }, async (request, reply) => {
       await containers.start(request.params.id);
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/stop', async (request, reply) => {
-      const query = request.query as Query;
+    const stopSchema = { params: IdParamsSchema, querystring: ContainerStopQuerySchema };
+    app.post<{ Params: IdParams; Querystring: ContainerStopQuery }>('/containers/:id/stop', { schema: stopSchema }, async (request, reply) => {
+      const query = request.query;
       await containers.stop(request.params.id, queryInt(query.t ?? query.timeout, 't'), query.signal);
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/kill', async (request, reply) => {
-      await containers.kill(request.params.id, (request.query as Query).signal || 'SIGKILL');
+    const killSchema = { params: IdParamsSchema, querystring: ContainerKillQuerySchema };
+    app.post<{ Params: IdParams; Querystring: ContainerKillQuery }>('/containers/:id/kill', { schema: killSchema }, async (request, reply) => {
+      await containers.kill(request.params.id, request.query.signal || 'SIGKILL');
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/wait', async (request, reply) => {
-      const condition = ((request.query as Query).condition || 'not-running') as WaitCondition;
-      if (!WAIT_CONDITIONS.has(condition)) throw new InvalidArgumentError(`invalid condition: "${condition}"`);
+    const waitSchema = { params: IdParamsSchema, querystring: ContainerWaitQuerySchema };
+    app.post<{ Params: IdParams; Querystring: ContainerWaitQuery }>('/containers/:id/wait', { schema: waitSchema }, async (request, reply) => {
+      const condition = request.query.condition || 'not-running';
       const clientGone = new AbortController();
       const result = containers.wait(request.params.id, condition, clientGone.signal);
       // Headers go out at once so the client knows the wait is registered before it starts the container.
@@ -66,17 +90,19 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       );
     });
 
-    app.delete<{ Params: IdParams }>('/containers/:id', async (request, reply) => {
-      const query = request.query as Query;
+    const removeSchema = { params: IdParamsSchema, querystring: ContainerRemoveQuerySchema };
+    app.delete<{ Params: IdParams; Querystring: ContainerRemoveQuery }>('/containers/:id', { schema: removeSchema }, async (request, reply) => {
+      const query = request.query;
       await containers.remove(request.params.id, { force: queryBool(query.force), volumes: queryBool(query.v) });
       return reply.status(204).send();
     });
 
     // Attach without `Upgrade:` (dockerode's default): a plain streamed response on the same socket.
-    app.post<{ Params: IdParams }>('/containers/:id/attach', async (request, reply) => {
+    const attachSchema = { params: IdParamsSchema, querystring: ContainerAttachQuerySchema };
+    app.post<{ Params: IdParams; Querystring: ContainerAttachQuery }>('/containers/:id/attach', { schema: attachSchema }, async (request, reply) => {
       containers.inspect(request.params.id);
       reply.hijack();
-      await attachOverHttp(engine, request.params.id, request.query as Query, request.raw.socket, { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version });
+      await attachOverHttp(engine, request.params.id, request.query, request.raw.socket, { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version });
     });
   };
 }

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { InvalidArgumentError, type EventMessage } from '@berth/api';
+import { EventsQuerySchema, InvalidArgumentError, type EventMessage, type EventsQuery } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryFilters } from '../query.js';
 import { eventFilter } from '../../events/event-filter.js';
 import { formatEventTime, parseEventTime } from '../../events/event-time.js';
-
-type Query = Record<string, string | undefined>;
 
 /** Unsent events one subscriber may hold before it is disconnected. */
 const EVENT_BACKLOG_LIMIT = 4 * 1024 * 1024;
@@ -17,8 +15,8 @@ const EVENT_BACKLOG_LIMIT = 4 * 1024 * 1024;
  */
 export function eventRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get('/events', async (request, reply) => {
-      const query = request.query as Query;
+    app.get<{ Querystring: EventsQuery }>('/events', { schema: { querystring: EventsQuerySchema } }, async (request, reply) => {
+      const query = request.query;
       const since = parseEventTime(query.since);
       const until = parseEventTime(query.until);
       if (since !== undefined && until !== undefined && until < since) {

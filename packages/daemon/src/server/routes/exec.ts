@@ -1,23 +1,33 @@
 import type { FastifyPluginAsync } from 'fastify';
+import {
+  ExecCreateRequestSchema,
+  ExecStartRequestSchema,
+  IdParamsSchema,
+  ResizeQuerySchema,
+  optionalBody,
+  type ExecCreateRequest,
+  type ExecStartRequest,
+  type IdParams,
+  type ResizeQuery,
+} from '@berth/api';
 import type { Engine } from '../engine.js';
-import type { ExecConfig } from '../../exec/exec-service.js';
-import { execOverHttp, type ExecStartBody } from '../exec-stream.js';
+import { execOverHttp } from '../exec-stream.js';
 import { splitVersionedUrl } from '../api-version.js';
 import { queryInt } from '../query.js';
-
-type IdParams = { id: string };
 
 /** `docker exec`: create, start (detached, or streamed on the connection when not upgraded), inspect, resize. */
 export function execRoutes(engine: Engine): FastifyPluginAsync {
   const execs = engine.execs;
   return async (app) => {
-    app.post<{ Params: IdParams }>('/containers/:id/exec', async (request, reply) => {
-      const created = execs.create(request.params.id, (request.body ?? {}) as ExecConfig);
+    const createSchema = { params: IdParamsSchema, body: optionalBody(ExecCreateRequestSchema) };
+    app.post<{ Params: IdParams; Body: ExecCreateRequest | null }>('/containers/:id/exec', { schema: createSchema }, async (request, reply) => {
+      const created = execs.create(request.params.id, request.body ?? {});
       return reply.status(201).send(created);
     });
 
-    app.post<{ Params: IdParams }>('/exec/:id/start', async (request, reply) => {
-      const body = (request.body ?? {}) as ExecStartBody;
+    const startSchema = { params: IdParamsSchema, body: optionalBody(ExecStartRequestSchema) };
+    app.post<{ Params: IdParams; Body: ExecStartRequest | null }>('/exec/:id/start', { schema: startSchema }, async (request, reply) => {
+      const body = request.body ?? {};
       execs.checkStartable(request.params.id);
       if (body.Detach) {
         await execs.start(request.params.id, { end: () => undefined });
@@ -27,11 +37,11 @@ export function execRoutes(engine: Engine): FastifyPluginAsync {
       await execOverHttp(execs, request.params.id, body, request.raw.socket, { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version });
     });
 
-    app.get<{ Params: IdParams }>('/exec/:id/json', async (request) => execs.inspect(request.params.id));
+    app.get<{ Params: IdParams }>('/exec/:id/json', { schema: { params: IdParamsSchema } }, async (request) => execs.inspect(request.params.id));
 
-    app.post<{ Params: IdParams }>('/exec/:id/resize', async (request, reply) => {
-      const query = request.query as Record<string, string | undefined>;
-      await execs.resize(request.params.id, queryInt(query.h, 'h') ?? 0, queryInt(query.w, 'w') ?? 0);
+    const resizeSchema = { params: IdParamsSchema, querystring: ResizeQuerySchema };
+    app.post<{ Params: IdParams; Querystring: ResizeQuery }>('/exec/:id/resize', { schema: resizeSchema }, async (request, reply) => {
+      await execs.resize(request.params.id, queryInt(request.query.h, 'h') ?? 0, queryInt(request.query.w, 'w') ?? 0);
       return reply.status(200).send();
     });
   };

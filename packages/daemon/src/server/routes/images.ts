@@ -1,5 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError, progressLine } from '@berth/api';
+import {
+  ImageListQuerySchema,
+  ImageLoadQuerySchema,
+  NotFoundError,
+  WildcardParamsSchema,
+  progressLine,
+  type ImageListQuery,
+  type WildcardParams,
+} from '@berth/api';
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
 import { queryBool, queryFilters } from '../query.js';
@@ -11,13 +19,12 @@ function splitImagePath(wildcard: string, suffix: string): string | undefined {
 
 export function imageRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get('/images/json', async (request) => {
-      const query = request.query as Record<string, unknown>;
-      return engine.images.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
-    });
+    app.get<{ Querystring: ImageListQuery }>('/images/json', { schema: { querystring: ImageListQuerySchema } }, async (request) =>
+      engine.images.list({ all: queryBool(request.query.all), filters: queryFilters(request.query.filters) }),
+    );
 
-    app.get('/images/*', async (request, reply) => {
-      const wildcard = (request.params as { '*': string })['*'];
+    app.get<{ Params: WildcardParams }>('/images/*', { schema: { params: WildcardParamsSchema } }, async (request, reply) => {
+      const wildcard = request.params['*'];
       const name = splitImagePath(wildcard, 'json');
       if (name !== undefined) return engine.images.inspect(name);
       const historyOf = splitImagePath(wildcard, 'history');
@@ -27,7 +34,7 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
       throw new NotFoundError('page not found');
     });
 
-    app.post('/images/load', async (request, reply) => {
+    app.post('/images/load', { schema: { querystring: ImageLoadQuerySchema } }, async (request, reply) => {
       let loaded: string[];
       try {
         loaded = await engine.images.load(request.raw);

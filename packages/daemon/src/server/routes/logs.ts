@@ -1,12 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import {
+  ContainerLogsQuerySchema,
+  IdParamsSchema,
   InvalidArgumentError,
   MULTIPLEXED_STREAM_CONTENT_TYPE,
   RAW_STREAM_CONTENT_TYPE,
   StdStream,
   compareApiVersions,
   frameStdStream,
+  type ContainerLogsQuery,
+  type IdParams,
 } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { readRotatedLog } from '../../container/log-files.js';
@@ -17,13 +21,12 @@ import { COMMON_HEADERS } from '../headers.js';
 import { queryBool } from '../query.js';
 import { drainedOrClosed } from '../client-sink.js';
 
-type Query = Record<string, string | undefined>;
-
 /** GET /containers/{id}/logs: the conmon log replayed (and followed) in Docker's stream framing. */
 export function logRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Params: { id: string } }>('/containers/:id/logs', async (request, reply) => {
-      const query = request.query as Query;
+    const logsSchema = { params: IdParamsSchema, querystring: ContainerLogsQuerySchema };
+    app.get<{ Params: IdParams; Querystring: ContainerLogsQuery }>('/containers/:id/logs', { schema: logsSchema }, async (request, reply) => {
+      const query = request.query;
       const container = engine.containers.inspect(request.params.id);
       const wantStdout = queryBool(query.stdout);
       const wantStderr = queryBool(query.stderr);

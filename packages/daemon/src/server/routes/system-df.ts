@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { SystemDfQuerySchema } from '@berth/api';
 import type { Engine } from '../engine.js';
 
 /** GET /system/df: what images, containers and volumes use; there is no build cache yet. */
 export function systemDfRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get('/system/df', async () => {
+    app.get('/system/df', { schema: { querystring: SystemDfQuerySchema } }, async () => {
       const containers = engine.containers.list({ all: true });
       const shared = engine.images.sharedSizes();
       const images = engine.images.list({ all: true }).map((image) => ({

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { FastifyPluginAsync } from 'fastify';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
 import type { Engine } from '../engine.js';
+import { hostSecurityModules } from '../../container/host-security.js';
 
 const PING_HEADERS = { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1', Swarm: 'inactive' };
 
@@ -78,13 +79,22 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
         LiveRestoreEnabled: true,
         Labels: [],
         ExperimentalBuild: false,
-        SecurityOptions: ['name=seccomp,profile=builtin'],
+        SecurityOptions: securityOptions(),
         RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
         Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
-        Warnings: [],
+        Warnings: engine.warnings,
       };
     });
   };
+}
+
+/** What `docker info` lists under Security Options, in moby's order. */
+function securityOptions(): string[] {
+  return [
+    ...(hostSecurityModules.apparmor ? ['name=apparmor'] : []),
+    'name=seccomp,profile=builtin',
+    ...(hostSecurityModules.selinux ? ['name=selinux'] : []),
+  ];
 }
 
 function goArch(): string {

@@ -1,0 +1,130 @@
+import { request } from 'node:http';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
+
+const d = useTestDaemon();
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
+/** One request over the socket with a JSON body sent as text, so mistyped values reach the daemon as typed. */
+function send(method: string, path: string, body?: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    const req = request({ socketPath: d.socket, method, path: `/v1.47${path}`, headers }, (res) => {
+      let data = '';
+      res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** An upgraded exec start, as the docker CLI sends it: the daemon answers before any stream when the body is bad. */
+function upgradedExecStart(execId: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      socketPath: d.socket,
+      method: 'POST',
+      path: `/v1.47/exec/${execId}/start`,
+      headers: { 'Content-Type': 'application/json', Connection: 'Upgrade', Upgrade: 'tcp' },
+    });
+    req.on('response', (res) => {
+      let data = '';
+      res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      res.on('end', () => resolve(`${res.statusCode} ${data}`));
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(`${res.statusCode} upgraded`);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const message = (res: RawResponse) => (JSON.parse(res.body) as { message: string }).message;
+
+beforeAll(async () => {
+  expect((await d.dockerCli(['run', '-d', '--name', 'target', 'busybox', 'sleep', '600'])).code).toBe(0);
+});
+
+describe('request bodies are validated against the Engine API schema', () => {
+  it('refuses "Privileged":"false" on exec create instead of granting every capability', async () => {
+    const res = await send('POST', '/containers/target/exec', JSON.stringify({ Cmd: ['sh', '-c', 'grep CapEff /proc/self/status'], AttachStdout: true, Privileged: 'false' }));
+    expect(res.status).toBe(400);
+    expect(message(res)).toBe('invalid request body: Privileged must be a boolean or null, not the string "false"');
+  });
+
+  it('still takes what the docker CLI, dockerode and the Python SDK send', async () => {
+    const cli = await d.dockerCli(['exec', 'target', 'echo', 'ok']);
+    expect(cli).toMatchObject({ code: 0, stdout: 'ok\n' });
+    // docker-py sends None for unset options.
+    const pySdk = await send('POST', '/containers/target/exec', JSON.stringify({ Cmd: ['true'], Env: null, User: '', WorkingDir: null, Privileged: false, Tty: false, Container: 'target' }));
+    expect(pySdk.status).toBe(201);
+    const exec = await d.docker.getContainer('target').exec({ Cmd: ['true'], AttachStdout: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    await new Promise((resolve) => stream.on('end', resolve).resume());
+    expect((await exec.inspect()).ExitCode).toBe(0);
+  });
+
+  it('checks the exec start body that arrives on a hijacked connection', async () => {
+    const created = await send('POST', '/containers/target/exec', JSON.stringify({ Cmd: ['true'], AttachStdout: true }));
+    const { Id } = JSON.parse(created.body) as { Id: string };
+    const answer = await upgradedExecStart(Id, JSON.stringify({ Detach: false, Tty: 'yes' }));
+    expect(answer).toBe('400 {"message":"invalid request body: Tty must be a boolean or null, not the string \\"yes\\""}');
+    expect(await upgradedExecStart(Id, JSON.stringify({ Detach: false, Tty: false }))).toBe('101 upgraded');
+  });
+
+  it('refuses a mistyped container update, and takes the docker CLI update', async () => {
+    const res = await send('POST', '/containers/target/update', JSON.stringify({ Memory: '64m' }));
+    expect(res.status).toBe(400);
+    expect(message(res)).toBe('invalid request body: Memory must be an integer, not the string "64m"');
+    expect((await d.dockerCli(['update', '--memory', '64m', '--memory-swap', '128m', 'target'])).code).toBe(0);
+    expect((await d.docker.getContainer('target').inspect()).HostConfig.Memory).toBe(64 * 1024 * 1024);
+  });
+
+  it('refuses a mistyped volume create, and takes null fields as unset', async () => {
+    const res = await send('POST', '/volumes/create', JSON.stringify({ Name: 5 }));
+    expect(res.status).toBe(400);
+    expect(message(res)).toBe('invalid request body: Name must be a string or null, not the number 5');
+    const pySdk = await send('POST', '/volumes/create', JSON.stringify({ Name: 'from-py', Driver: null, DriverOpts: null, Labels: null }));
+    expect(pySdk.status).toBe(201);
+  });
+
+  it('refuses a commit body that is not a container config', async () => {
+    const res = await send('POST', '/commit?container=target', JSON.stringify({ Cmd: 5 }));
+    expect(res.status).toBe(400);
+    expect(message(res)).toMatch(/^invalid request body: Cmd must be /);
+    expect((await d.dockerCli(['commit', '--change', 'CMD ["true"]', 'target', 'committed:1'])).code).toBe(0);
+  });
+});
+
+describe('query strings and path parameters are validated', () => {
+  it("takes Docker's booleans and refuses other words", async () => {
+    expect((await send('GET', '/containers/json?all=1&size=false')).status).toBe(200);
+    const res = await send('GET', '/containers/json?all=maybe');
+    expect(res.status).toBe(400);
+    expect(message(res)).toBe('invalid query parameter: all must be a boolean (1, true, 0 or false), not the string "maybe"');
+  });
+
+  it('refuses a non-integer timeout and an unknown wait condition', async () => {
+    expect(message(await send('POST', '/containers/target/stop?t=soon'))).toBe('invalid query parameter: t must be an integer, not the string "soon"');
+    expect((await send('POST', '/containers/target/wait?condition=later')).status).toBe(400);
+  });
+
+  it('refuses malformed filters with a 400, not a server error', async () => {
+    const res = await send('GET', `/containers/json?filters=${encodeURIComponent('{"status":null}')}`);
+    expect(res.status).toBe(400);
+    expect(message(res)).toMatch(/^invalid filter/);
+  });
+
+  it('refuses control characters in a path parameter', async () => {
+    const res = await send('GET', '/containers/tar%00get/json');
+    expect(res.status).toBe(400);
+    expect(message(res)).toBe('invalid path parameter: id must be a name or ID, not the string "tar\\u0000get"');
+  });
+});

@@ -1,0 +1,49 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { REQUEST_PART_SUBJECTS, assertMatchesSchema, optionalBody } from '../validation.js';
+import { NullableStringList, open, orNull } from './fragments.js';
+
+/** Engine API exec shapes (v1.47). */
+
+const ConsoleSize = orNull(
+  Type.Array(Type.Integer({ minimum: 0 }), { minItems: 2, maxItems: 2, description: 'an array of two non-negative integers [height, width]' }),
+);
+
+/** The body of POST /containers/{id}/exec. */
+export const ExecCreateRequestSchema = Type.Object(
+  {
+    AttachStdin: Type.Optional(orNull(Type.Boolean())),
+    AttachStdout: Type.Optional(orNull(Type.Boolean())),
+    AttachStderr: Type.Optional(orNull(Type.Boolean())),
+    ConsoleSize: Type.Optional(ConsoleSize),
+    DetachKeys: Type.Optional(orNull(Type.String())),
+    Tty: Type.Optional(orNull(Type.Boolean())),
+    Env: Type.Optional(NullableStringList),
+    Cmd: Type.Optional(NullableStringList),
+    Privileged: Type.Optional(orNull(Type.Boolean())),
+    User: Type.Optional(orNull(Type.String())),
+    WorkingDir: Type.Optional(orNull(Type.String())),
+  },
+  open,
+);
+export type ExecCreateRequest = Static<typeof ExecCreateRequestSchema>;
+
+/** The body of POST /exec/{id}/start, sent before the raw stream on a hijacked connection. */
+export const ExecStartRequestSchema = Type.Object(
+  {
+    Detach: Type.Optional(orNull(Type.Boolean())),
+    Tty: Type.Optional(orNull(Type.Boolean())),
+    ConsoleSize: Type.Optional(ConsoleSize),
+  },
+  open,
+);
+export type ExecStartRequest = Static<typeof ExecStartRequestSchema>;
+
+const ExecStartBodySchema = optionalBody(ExecStartRequestSchema);
+
+/**
+ * Checks an exec start body read off a hijacked connection, which never passes fastify's validation;
+ * an absent body means no options.
+ */
+export function parseExecStartBody(body: unknown): ExecStartRequest {
+  return assertMatchesSchema(ExecStartBodySchema, body ?? null, REQUEST_PART_SUBJECTS.body) ?? {};
+}

@@ -1,0 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { open } from './fragments.js';
+
+// Query strings and path parameters arrive as strings (fastify does not coerce them), so their schemas
+// describe strings; `description` is what a validation error says was expected.
+
+/** Docker's boolean query values (moby's httputils.BoolValue), spelled out because JSON Schema patterns have no case flag. */
+export const QueryBool = Type.String({
+  pattern: '^(?:|0|1|[Tt]rue|TRUE|[Ff]alse|FALSE|[Yy]es|YES|[Nn]o|NO|[Nn]one|NONE)$',
+  description: 'a boolean (1, true, 0 or false)',
+});
+export const QueryInt = Type.String({ pattern: '^(?:-?[0-9]{1,15})?$', description: 'an integer' });
+export const QueryText = Type.String();
+/** A parameter that may repeat (`?names=a&names=b`). */
+export const QueryList = Type.Union([Type.String(), Type.Array(Type.String())], { description: 'a string, or the parameter repeated' });
+/** The JSON `filters` parameter; its content is checked where it is parsed. */
+export const QueryFilters = Type.String({ description: 'JSON-encoded filters' });
+
+/** A container, exec, volume or image reference in a path: never empty, no control characters, bounded. */
+const PathRef = Type.String({ pattern: '^[^\\x00-\\x1f\\x7f]{1,4096}$', description: 'a name or ID' });
+
+export const IdParamsSchema = Type.Object({ id: PathRef });
+export type IdParams = Static<typeof IdParamsSchema>;
+
+export const NameParamsSchema = Type.Object({ name: PathRef });
+export type NameParams = Static<typeof NameParamsSchema>;
+
+/** Image routes match `/images/*` because image names contain slashes. */
+export const WildcardParamsSchema = Type.Object({ '*': PathRef });
+export type WildcardParams = Static<typeof WildcardParamsSchema>;
+
+export const FiltersQuerySchema = Type.Object({ filters: Type.Optional(QueryFilters) }, open);
+export type FiltersQuery = Static<typeof FiltersQuerySchema>;
+

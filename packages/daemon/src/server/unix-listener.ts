@@ -1,0 +1,49 @@
+import type { Server } from 'node:http';
+import { chown, mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InvalidArgumentError } from '@berth/api';
+import { resolveUser } from '@berth/oci';
+
+/** Owner and group may read and write (connect(2) needs write access); others nothing: 0660. */
+const SOCKET_UMASK = 0o117;
+
+/**
+ * The gid to share the API sockets with, looked up as dockerd's `-G` is: a gid, or a name in
+ * /etc/group. The default group may be missing (the sockets are then root's alone); a group the
+ * operator named may not. An empty name means no group.
+ */
+export function socketGroupId(group: string, etcGroup: string, isDefault: boolean): number | undefined {
+  if (group === '') return undefined;
+  try {
+    return resolveUser(`0:${group}`, '', etcGroup).gid;
+  } catch {
+    if (isDefault) return undefined;
+    throw new InvalidArgumentError(`socket group "${group}" not found in /etc/group`);
+  }
+}
+
+/**
+ * Listens on a unix socket created with mode 0660 and handed to `gid`. Node creates the socket file
+ * synchronously inside `listen()`, so the umask set around that call covers exactly its creation: the
+ * file never exists with wider permissions (moby sets the umask the same way). The umask is
+ * process-wide, which is why it is restored before anything else can run.
+ */
+export async function listenOnUnixSocket(server: Server, path: string, gid: number | undefined): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await rm(path, { force: true });
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const previous = process.umask(SOCKET_UMASK);
+  try {
+    server.listen(path);
+  } finally {
+    process.umask(previous);
+  }
+  await listening;
+  if (gid !== undefined) await chown(path, -1, gid);
+}
