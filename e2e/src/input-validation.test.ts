@@ -25,11 +25,16 @@ function send(method: string, path: string, body?: string): Promise<RawResponse>
 
 /** An upgraded exec start, as the docker CLI sends it: the daemon answers before any stream when the body is bad. */
 function upgradedExecStart(execId: string, body: string): Promise<string> {
+  return upgraded(`/v1.47/exec/${execId}/start`, body);
+}
+
+/** A POST with `Upgrade: tcp`, answered by the daemon's hijack path instead of fastify. */
+function upgraded(path: string, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request({
       socketPath: d.socket,
       method: 'POST',
-      path: `/v1.47/exec/${execId}/start`,
+      path,
       headers: { 'Content-Type': 'application/json', Connection: 'Upgrade', Upgrade: 'tcp' },
     });
     req.on('response', (res) => {
@@ -77,6 +82,12 @@ describe('request bodies are validated against the Engine API schema', () => {
     const answer = await upgradedExecStart(Id, JSON.stringify({ Detach: false, Tty: 'yes' }));
     expect(answer).toBe('400 {"message":"invalid request body: Tty must be a boolean or null, not the string \\"yes\\""}');
     expect(await upgradedExecStart(Id, JSON.stringify({ Detach: false, Tty: false }))).toBe('101 upgraded');
+  });
+
+  it('checks the query of an attach that arrives on a hijacked connection', async () => {
+    const answer = await upgraded('/v1.47/containers/target/attach?stream=1&stdout=maybe', '');
+    expect(answer).toMatch(/^400 \{"message":"invalid query parameter: stdout /);
+    expect(await upgraded('/v1.47/containers/target/attach?stream=1&stdout=1', '')).toBe('101 upgraded');
   });
 
   it('refuses a mistyped container update, and takes the docker CLI update', async () => {

@@ -1,6 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
-import { StdStream, frameStdStream, httpStatusOf, type ContainerInspect, DEFAULT_DETACH_KEYS, DetachKeysFilter, parseDetachKeys } from '@berth/api';
+import {
+  ContainerAttachQuerySchema,
+  DEFAULT_DETACH_KEYS,
+  DetachKeysFilter,
+  IdParamsSchema,
+  REQUEST_PART_SUBJECTS,
+  StdStream,
+  assertMatchesSchema,
+  frameStdStream,
+  httpStatusOf,
+  parseDetachKeys,
+  type ContainerInspect,
+} from '@berth/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Engine } from './engine.js';
 import { queryBool } from './query.js';
@@ -29,6 +41,9 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
 
 async function serveUpgrade(engine: Engine, route: UpgradeRoute, req: IncomingMessage, socket: Duplex): Promise<void> {
   const contentLength = Number(req.headers['content-length'] ?? 0);
+  // fastify validates every other route; these bypass it, so the same schemas are applied here.
+  assertMatchesSchema(IdParamsSchema, { id: route.id }, REQUEST_PART_SUBJECTS.params);
+  if (route.kind !== 'exec-start') assertMatchesSchema(ContainerAttachQuerySchema, route.query, REQUEST_PART_SUBJECTS.querystring);
   switch (route.kind) {
     case 'attach-ws':
       return attachOverWebSocket(engine, route.id, route.query, req, socket);
