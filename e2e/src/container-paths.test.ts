@@ -62,6 +62,12 @@ async function getArchive(container: string, path: string, timeoutMs = 30_000, o
   const done = new Promise<void>((resolve, reject) => {
     extract.on('finish', () => resolve());
     extract.on('error', reject);
+    let ended = false;
+    stream.on('end', () => (ended = true));
+    stream.on('error', reject);
+    stream.on('close', () => {
+      if (!ended) reject(new Error(`copy of ${path} was cut short`));
+    });
   });
   stream.pipe(extract as unknown as NodeJS.WritableStream);
   await Promise.race([done, timeout]);

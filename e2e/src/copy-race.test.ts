@@ -85,6 +85,13 @@ async function exportedNames(container: string): Promise<string[]> {
   const done = new Promise<void>((resolve, reject) => {
     extract.on('finish', () => resolve());
     extract.on('error', reject);
+    // A response cut short (the engine failed mid-stream) must fail the test, not leave it waiting.
+    let ended = false;
+    stream.on('end', () => (ended = true));
+    stream.on('error', reject);
+    stream.on('close', () => {
+      if (!ended) reject(new Error(`export of ${container} was cut short`));
+    });
   });
   stream.pipe(extract as unknown as NodeJS.WritableStream);
   await done;

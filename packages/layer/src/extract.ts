@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
-import { BerthError, InternalError, InvalidArgumentError } from '@berth/api';
+import { BerthError, ConflictError, InternalError, InvalidArgumentError } from '@berth/api';
 import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.js';
 import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
 import { UnsafeArchiveEntryError } from './errors.js';
@@ -105,15 +105,21 @@ export async function unpackArchive(source: Readable, dir: string, options: Unpa
   } catch (err) {
     stream.destroy();
     extractor.destroy();
-    throw describeFailure(producerError ?? err, current);
+    throw describeFailure(producerError ?? err, current, pinned);
   } finally {
     await state.tree.close();
   }
 }
 
-function describeFailure(err: unknown, entry: string | undefined): Error {
+/** Codes a target that others change (a running container's directory) produces when it moves mid-extraction. */
+const RACED = new Set(['ENOENT', 'EEXIST', 'ENOTDIR', 'ELOOP']);
+
+function describeFailure(err: unknown, entry: string | undefined, pinned: boolean): Error {
   if (err instanceof BerthError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (pinned && RACED.has((err as NodeJS.ErrnoException).code ?? '')) {
+    return new ConflictError(`the target changed while tar entry ${JSON.stringify(entry ?? '')} was extracted: ${message}`, { cause: err });
+  }
   if (err instanceof DecompressedSizeLimitError && entry !== undefined) {
     return new UnsafeArchiveEntryError(entry, message, { cause: err });
   }

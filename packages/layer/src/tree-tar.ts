@@ -68,7 +68,13 @@ async function addWalked(walk: TarWalk, entry: WalkEntry): Promise<void> {
     return;
   }
   if (stats.isSymbolicLink()) {
-    await addEntry(walk.pack, { ...base, type: 'symlink', linkname: await entry.readlink() });
+    const linkname = await entry.readlink().catch((err: unknown) => {
+      // Replaced or removed since it was listed: left out, like a vanished file.
+      if (['ENOENT', 'EINVAL'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+      throw err;
+    });
+    if (linkname === undefined) return;
+    await addEntry(walk.pack, { ...base, type: 'symlink', linkname });
   } else if (stats.isFile()) {
     const file = await entry.openFile();
     // Replaced or removed since it was listed: tar leaves such a file out too.
