@@ -3,9 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packTar } from './docker-archive.js';
+import { packTar, readTarEntries, type ReadTarEntry } from './docker-archive.js';
 import { busyboxArchive, startTestDaemon, useTestDaemon, type TestDaemon } from './harness.js';
 
 // Issue 11, items 1-3: every path into a container stays inside it, and what copy-out reads is exactly
@@ -28,15 +27,8 @@ async function docker(args: string[], input?: string): Promise<string> {
   return result.stdout;
 }
 
-interface ArchiveEntry {
-  name: string;
-  type: string;
-  size: number;
-  body: Buffer;
-}
-
 /** GET /containers/{id}/archive, parsed; `status` alone when the engine refuses. */
-async function getArchive(container: string, path: string, timeoutMs = 30_000, on: TestDaemon = daemon): Promise<{ status: number; entries: ArchiveEntry[] }> {
+async function getArchive(container: string, path: string, timeoutMs = 30_000, on: TestDaemon = daemon): Promise<{ status: number; entries: ReadTarEntry[] }> {
   const request = on.docker.getContainer(container).getArchive({ path });
   const timeout = sleep(timeoutMs).then(() => {
     throw new Error(`copy of ${path} did not finish in ${timeoutMs} ms`);
@@ -49,28 +41,7 @@ async function getArchive(container: string, path: string, timeoutMs = 30_000, o
     if (status !== undefined) return { status, entries: [] };
     throw err;
   }
-  const entries: ArchiveEntry[] = [];
-  const extract = tar.extract();
-  extract.on('entry', (header, body, next) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (c: unknown) => chunks.push(c as Buffer));
-    body.on('end', () => {
-      entries.push({ name: header.name, type: header.type ?? 'file', size: header.size ?? 0, body: Buffer.concat(chunks) });
-      next();
-    });
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
-    let ended = false;
-    stream.on('end', () => (ended = true));
-    stream.on('error', reject);
-    stream.on('close', () => {
-      if (!ended) reject(new Error(`copy of ${path} was cut short`));
-    });
-  });
-  stream.pipe(extract as unknown as NodeJS.WritableStream);
-  await Promise.race([done, timeout]);
+  const entries = await Promise.race([readTarEntries(stream), timeout]);
   return { status: 200, entries };
 }
 

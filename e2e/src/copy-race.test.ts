@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTarEntries } from './docker-archive.js';
 import { useTestDaemon } from './harness.js';
 
 const daemon = useTestDaemon();
@@ -75,25 +75,5 @@ describe('docker cp against a container that keeps swapping the path for a symli
 /** The entry names of `docker export`. */
 async function exportedNames(container: string): Promise<string[]> {
   const stream = await daemon.docker.getContainer(container).export();
-  const names: string[] = [];
-  const extract = tar.extract();
-  extract.on('entry', (header, body, next) => {
-    names.push(header.name);
-    body.on('data', () => undefined);
-    body.on('end', () => next());
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
-    // A response cut short (the engine failed mid-stream) must fail the test, not leave it waiting.
-    let ended = false;
-    stream.on('end', () => (ended = true));
-    stream.on('error', reject);
-    stream.on('close', () => {
-      if (!ended) reject(new Error(`export of ${container} was cut short`));
-    });
-  });
-  stream.pipe(extract as unknown as NodeJS.WritableStream);
-  await done;
-  return names;
+  return (await readTarEntries(stream)).map((entry) => entry.name);
 }

@@ -43,3 +43,40 @@ export async function dockerArchive(tag: string, layers: Buffer[]): Promise<Buff
     { name: 'manifest.json', body: JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: layerNames }]) },
   ]);
 }
+
+export interface ReadTarEntry {
+  name: string;
+  type: string;
+  /** The size the entry's header announces. */
+  size: number;
+  body: Buffer;
+}
+
+/**
+ * Reads a tar response (export, GET archive) to its end. A response cut short (the engine failed
+ * mid-stream) rejects instead of leaving the reader waiting.
+ */
+export function readTarEntries(stream: NodeJS.ReadableStream): Promise<ReadTarEntry[]> {
+  const entries: ReadTarEntry[] = [];
+  const extract = tar.extract();
+  extract.on('entry', (header, body, next) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (c: unknown) => chunks.push(c as Buffer));
+    body.on('end', () => {
+      entries.push({ name: header.name, type: header.type ?? 'file', size: header.size ?? 0, body: Buffer.concat(chunks) });
+      next();
+    });
+  });
+  const done = new Promise<ReadTarEntry[]>((resolve, reject) => {
+    extract.on('finish', () => resolve(entries));
+    extract.on('error', reject);
+    let ended = false;
+    stream.on('end', () => (ended = true));
+    stream.on('error', reject);
+    stream.on('close', () => {
+      if (!ended) reject(new Error('the archive was cut short'));
+    });
+  });
+  stream.pipe(extract as unknown as NodeJS.WritableStream);
+  return done;
+}
