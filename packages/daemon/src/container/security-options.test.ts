@@ -29,7 +29,7 @@ describe('parseSecurityOptions', () => {
 
   it('applies a loaded AppArmor profile and refuses one it cannot apply', () => {
     expect(parseSecurityOptions(['apparmor=berth-test'], apparmorHost).apparmorProfile).toBe('berth-test');
-    expect(parseSecurityOptions(['apparmor=unconfined'], apparmorHost).apparmorProfile).toBeUndefined();
+    expect(parseSecurityOptions(['apparmor=unconfined'], apparmorHost).apparmorProfile).toBe('unconfined');
     expect(parseSecurityOptions(['apparmor=unconfined'], bare).apparmorProfile).toBeUndefined();
     expect(() => parseSecurityOptions(['apparmor=other'], apparmorHost)).toThrow('AppArmor profile "other" is not loaded on this host');
     expect(() => parseSecurityOptions(['apparmor=docker-default'], bare)).toThrow(

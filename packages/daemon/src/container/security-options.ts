@@ -62,8 +62,10 @@ function seccompOf(value: string): SecurityOptions['seccomp'] {
 }
 
 function apparmorProfileOf(profile: string, host: HostSecurityModules): string | undefined {
-  // Without a profile of our own (moby loads "docker-default"), a container runs as confined as berthd: unconfined is a no-op.
-  if (profile === '' || profile === 'unconfined') return undefined;
+  if (profile === '') return undefined;
+  // Asked for explicitly, so that a container never inherits a profile berthd itself may run under;
+  // a host without AppArmor confines nothing, so there it needs nothing.
+  if (profile === 'unconfined') return host.apparmor ? 'unconfined' : undefined;
   if (!host.apparmor) {
     throw new InvalidArgumentError(`AppArmor is not enabled on this host: cannot apply the profile "${profile}" (only apparmor=unconfined is accepted)`);
   }
