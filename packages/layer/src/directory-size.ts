@@ -1,6 +1,4 @@
-import { constants, openSync } from 'node:fs';
-import { closeFd } from './path-in-root.js';
-import { O_PATH } from './syscalls.js';
+import { closeFd, openDirectoryPath } from './path-in-root.js';
 import { walkTree } from './tree-walk.js';
 
 /**
@@ -11,7 +9,7 @@ import { walkTree } from './tree-walk.js';
 export async function directorySize(dir: string): Promise<number> {
   let top: number;
   try {
-    top = openSync(dir, O_PATH | constants.O_DIRECTORY);
+    top = openDirectoryPath(dir);
   } catch {
     return 0;
   }

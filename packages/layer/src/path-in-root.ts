@@ -1,4 +1,4 @@
-import { constants, fstatSync, closeSync, type Stats } from 'node:fs';
+import { constants, fstatSync, closeSync, openSync, type Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { openat2, readlinkFd, O_PATH, PATH_NO_FOLLOW, RESOLVE_BENEATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS } from './syscalls.js';
@@ -113,6 +113,11 @@ export function openInRoot(
   }
 }
 
+/** A directory the engine owns, by path, as an O_PATH descriptor the caller closes (the top of a walk or lookup). */
+export function openDirectoryPath(dir: string): number {
+  return openSync(dir, O_PATH | constants.O_DIRECTORY);
+}
+
 /** The path of an open descriptor, usable with Node's path-based calls while the descriptor stays open. */
 export function fdPath(fd: number): string {
   return `/proc/self/fd/${fd}`;
@@ -127,7 +132,7 @@ export async function readFileInRoot(root: string, path: string): Promise<string
   let rootFd: number | undefined;
   let fd: number | undefined;
   try {
-    rootFd = openat2(-100, root, O_PATH | constants.O_DIRECTORY, 0);
+    rootFd = openDirectoryPath(root);
     fd = openat2(rootFd, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (!fstatSync(fd).isFile()) return undefined;
     return await readFile(fdPath(fd), 'utf8');

@@ -1,9 +1,9 @@
-import { constants, openSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import { packFile, type PackHeader } from './pack-file.js';
-import { closeFd } from './path-in-root.js';
-import { fgetxattr, O_PATH } from './syscalls.js';
+import { closeFd, openDirectoryPath } from './path-in-root.js';
+import { fgetxattr } from './syscalls.js';
 import { walkTree, type WalkEntry } from './tree-walk.js';
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
@@ -68,11 +68,8 @@ async function addWalked(walk: TarWalk, entry: WalkEntry): Promise<void> {
     return;
   }
   if (stats.isSymbolicLink()) {
-    const linkname = await entry.readlink().catch((err: unknown) => {
-      // Replaced or removed since it was listed: left out, like a vanished file.
-      if (['ENOENT', 'EINVAL'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
-      throw err;
-    });
+    const linkname = await entry.readlink();
+    // Replaced or removed since it was listed: left out, like a vanished file.
     if (linkname === undefined) return;
     await addEntry(walk.pack, { ...base, type: 'symlink', linkname });
   } else if (stats.isFile()) {
@@ -116,5 +113,5 @@ export function treeTar(topFd: number, options: TreeTarOptions): Readable {
 
 /** `treeTar` of a directory the engine owns, by path. */
 export function directoryTar(dir: string, options: TreeTarOptions): Readable {
-  return treeTar(openSync(dir, O_PATH | constants.O_DIRECTORY), options);
+  return treeTar(openDirectoryPath(dir), options);
 }

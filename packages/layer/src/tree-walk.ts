@@ -11,8 +11,8 @@ export interface WalkEntry {
   stats: Stats;
   /** A directory's own open descriptor (read access), valid during the visit. */
   dirFd?: number;
-  /** The target of a symlink. */
-  readlink(): Promise<string>;
+  /** The target of a symlink; undefined when it was replaced or removed since it was listed. */
+  readlink(): Promise<string | undefined>;
   /**
    * Opens a regular file for reading. The entry is first opened as a path only, checked to be the
    * regular file that was walked, and only then reopened to read: a FIFO or device swapped in meanwhile
@@ -83,7 +83,13 @@ async function walkNode(walk: Walk, path: string, via: Via, stats: Stats): Promi
   const entry: WalkEntry = {
     path,
     stats,
-    readlink: async () => ('fd' in via ? readlinkFd(via.fd) : readlink(childPath(via))),
+    readlink: async () => {
+      if ('fd' in via) return readlinkFd(via.fd);
+      return readlink(childPath(via)).catch((err: unknown) => {
+        if (vanished(err)) return undefined;
+        throw err;
+      });
+    },
     openFile: () => openRegularFile(via, stats),
   };
   if (!stats.isDirectory()) {

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { constants, openSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { InternalError } from '@berth/api';
-import { closeFd, O_PATH, openInRoot, type PathInRoot } from '@berth/layer';
+import { closeFd, openDirectoryPath, openInRoot, type PathInRoot } from '@berth/layer';
 
 const run = promisify(execFile);
 
@@ -13,7 +12,7 @@ const run = promisify(execFile);
  * walks starts outside that directory; `cp -a` does not follow the symlinks it copies.
  */
 export async function copyImageContent(rootfs: string, destination: string, volumeData: string): Promise<void> {
-  const root = openSync(rootfs, O_PATH | constants.O_DIRECTORY);
+  const root = openDirectoryPath(rootfs);
   let source: PathInRoot;
   try {
     source = openInRoot(root, destination);

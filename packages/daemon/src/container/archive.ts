@@ -1,9 +1,8 @@
-import { constants, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError } from '@berth/api';
-import { closeFd, extractTar, fdPath, O_PATH, readlinkFd, treeTar, type PathInRoot } from '@berth/layer';
+import { closeFd, directoryTar, extractTar, fdPath, readlinkFd, treeTar, type PathInRoot } from '@berth/layer';
 import type { ContainerRootfs } from '../ports.js';
 import type { ContainerStore } from './container-store.js';
 import { containerChanges, type Change } from './changes.js';
@@ -112,7 +111,7 @@ export class ArchiveService {
   async export(ref: string): Promise<Readable> {
     const lease = await this.lease(ref);
     try {
-      const tar = treeTar(openSync(lease.rootfs, O_PATH | constants.O_DIRECTORY), { name: '' });
+      const tar = directoryTar(lease.rootfs, { name: '' });
       tar.once('close', () => this.releaseAfterStream(lease));
       return tar;
     } catch (err) {

@@ -1,7 +1,7 @@
-import { constants, openSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { closeFd, fdPath, fgetxattr, O_PATH, openInRoot, walkTree } from '@berth/layer';
+import { closeFd, fdPath, fgetxattr, openDirectoryPath, openInRoot, walkTree, type PathInRoot } from '@berth/layer';
 
 /** Docker's change kinds: 0 modified, 1 added, 2 deleted. */
 export enum ChangeKind {
@@ -30,7 +30,7 @@ interface UpperEntry {
 async function readUpper(upper: string, ignore: Set<string>): Promise<UpperEntry[]> {
   let top: number;
   try {
-    top = openSync(upper, O_PATH | constants.O_DIRECTORY);
+    top = openDirectoryPath(upper);
   } catch {
     return [];
   }
@@ -49,49 +49,62 @@ async function readUpper(upper: string, ignore: Set<string>): Promise<UpperEntry
 }
 
 /**
- * `path` in an image layer, looked up without following any symlink on the way: a layer's own links
- * (which may point anywhere) are not part of what the container sees at that path.
+ * The image layers under the upper dir, top first, each opened once for the scan. Paths are looked up in
+ * them without following any symlink on the way: a layer's own links (which may point anywhere) are not
+ * part of what the container sees at that path.
  */
-async function inLayer(layer: string, path: string): Promise<Stats | null> {
-  const top = openSync(layer, O_PATH | constants.O_DIRECTORY);
-  try {
-    const found = openInRoot(top, path, { followLast: false, noSymlinks: true });
-    closeFd(found.fd);
-    return found.stats;
-  } catch {
-    return null;
-  } finally {
-    closeFd(top);
-  }
-}
+class Lowers {
+  private constructor(private readonly fds: number[]) {}
 
-async function inLower(lowers: string[], path: string): Promise<Stats | null> {
-  for (const lower of lowers) {
-    const stats = await inLayer(lower, path);
-    if (stats) return isWhiteout(stats) ? null : stats;
-  }
-  return null;
-}
-
-/** Names the lower layers have in `dir`, listed through a descriptor opened without following symlinks. */
-async function lowerNames(lowers: string[], dir: string): Promise<Set<string>> {
-  const names = new Set<string>();
-  for (const lower of lowers) {
-    const top = openSync(lower, O_PATH | constants.O_DIRECTORY);
+  static open(dirs: string[]): Lowers {
+    const fds: number[] = [];
     try {
-      const found = openInRoot(top, dir, { noSymlinks: true });
+      for (const dir of dirs) fds.push(openDirectoryPath(dir));
+    } catch (err) {
+      fds.forEach(closeFd);
+      throw err;
+    }
+    return new Lowers(fds);
+  }
+
+  /** What the topmost layer holding `path` has there; null if none does or it is whited out. */
+  stats(path: string): Stats | null {
+    for (const fd of this.fds) {
+      const found = find(fd, path, false);
+      if (!found) continue;
+      closeFd(found.fd);
+      return isWhiteout(found.stats) ? null : found.stats;
+    }
+    return null;
+  }
+
+  /** Names the layers have in the directory `dir`. */
+  async names(dir: string): Promise<Set<string>> {
+    const names = new Set<string>();
+    for (const fd of this.fds) {
+      const found = find(fd, dir, true);
+      if (!found) continue;
       try {
         if (found.stats.isDirectory()) for (const name of await readdir(fdPath(found.fd))) names.add(name);
       } finally {
         closeFd(found.fd);
       }
-    } catch {
-      // not in this layer
-    } finally {
-      closeFd(top);
     }
+    return names;
   }
-  return names;
+
+  close(): void {
+    this.fds.forEach(closeFd);
+  }
+}
+
+/** `path` in one layer, or null when it is not there (or only behind a symlink). */
+function find(layerFd: number, path: string, followLast: boolean): PathInRoot | null {
+  try {
+    return openInRoot(layerFd, path, { followLast, noSymlinks: true });
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -101,6 +114,15 @@ async function lowerNames(lowers: string[], dir: string): Promise<Set<string>> {
  */
 export async function containerChanges(upper: string, lowers: string[], ignore: Iterable<string> = []): Promise<Change[]> {
   const entries = await readUpper(upper, new Set(ignore));
+  const layers = Lowers.open(lowers);
+  try {
+    return await scanChanges(entries, layers);
+  } finally {
+    layers.close();
+  }
+}
+
+async function scanChanges(entries: UpperEntry[], lowers: Lowers): Promise<Change[]> {
   const present = new Set(entries.map((e) => e.path));
   const changes: Change[] = [];
   /** Directories below which something was recorded. */
@@ -115,13 +137,13 @@ export async function containerChanges(upper: string, lowers: string[], ignore: 
       record(entry.path, ChangeKind.Deleted);
       continue;
     }
-    const lower = await inLower(lowers, entry.path);
+    const lower = lowers.stats(entry.path);
     if (!entry.stats.isDirectory()) {
       record(entry.path, lower ? ChangeKind.Modified : ChangeKind.Added);
       continue;
     }
     if (lower && entry.opaque) {
-      for (const name of await lowerNames(lowers, entry.path)) {
+      for (const name of await lowers.names(entry.path)) {
         const hidden = posix.join(entry.path, name);
         if (!present.has(hidden)) record(hidden, ChangeKind.Deleted);
       }

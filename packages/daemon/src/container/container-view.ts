@@ -1,7 +1,18 @@
 import { constants, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { closeFd, fdPath, normaliseRootPath, O_PATH, openInProcessRoot, openInRoot, type ExtractMount, type PathInRoot, type SubMount } from '@berth/layer';
+import {
+  closeFd,
+  fdPath,
+  normaliseRootPath,
+  O_PATH,
+  openDirectoryPath,
+  openInProcessRoot,
+  openInRoot,
+  type ExtractMount,
+  type PathInRoot,
+  type SubMount,
+} from '@berth/layer';
 import { etcFilePaths } from './etc-files.js';
 import type { ContainerRecord } from './record.js';
 
@@ -46,7 +57,7 @@ export class ContainerView {
       for (const [destination, source] of [['/etc/hosts', etc.hosts], ['/etc/hostname', etc.hostname], ['/etc/resolv.conf', etc.resolvConf]] as const) {
         if (exists(source)) fromPath(destination, source, false);
       }
-      const rootFd = openSync(rootfs, O_PATH | constants.O_DIRECTORY);
+      const rootFd = openDirectoryPath(rootfs);
       held.push(rootFd);
       return new ContainerView(rootFd, mounts.map((m) => ({ ...m, destination: canonicalDestination(rootFd, m.destination) })), held);
     } catch (err) {
