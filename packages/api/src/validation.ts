@@ -1,6 +1,7 @@
-import { KindGuard, Type, type Static, type TSchema } from '@sinclair/typebox';
+import { KindGuard, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { InvalidArgumentError } from './errors.js';
+import { orNull } from './schemas/fragments.js';
 
 /** Where a failing value sits (a JSON pointer, '' for the whole value), the schema it broke and the value itself. */
 export interface SchemaViolation {
@@ -22,7 +23,7 @@ export const REQUEST_PART_SUBJECTS = {
  * (Go's JSON decoding) reads a `null` body as "no options".
  */
 export function optionalBody<T extends TSchema>(schema: T) {
-  return Type.Union([schema, Type.Null()]);
+  return orNull(schema);
 }
 
 /** The first place `value` breaks `schema`, following a union into the branch of the value's own JSON type. */

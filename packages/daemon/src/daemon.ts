@@ -13,7 +13,7 @@ import { VolumeMounts } from './container/volume-mounts.js';
 import { EventLog, type EventInput } from './events/event-log.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './container/archive.js';
-import { checkRuntimeFixes, createRuntimeDriver } from './runtime/index.js';
+import { checkRuntimeFixes, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
@@ -58,7 +58,9 @@ async function claimPidFile(path: string): Promise<void> {
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   // Refusals come first, before anything on disk changes.
-  const runtimeWarnings = await checkRuntimeFixes({ runtime: config.runtime, allowed: config.allowUnpatchedRuntime });
+  // One lookup of the runtime binary: the one checked is the one that runs containers.
+  const runtimePath = resolveExecutable(config.runtime);
+  const runtimeWarnings = await checkRuntimeFixes({ runtime: config.runtime, path: runtimePath, allowed: config.allowUnpatchedRuntime });
   const socketGid = socketGroupId(config.group, await readFile('/etc/group', 'utf8').catch(() => ''), config.group === DEFAULT_SOCKET_GROUP);
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
@@ -77,7 +79,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'));
   const mounts = new VolumeMounts(volumes);
   await mounts.restore(store.all());
-  const runtime = createRuntimeDriver({ runtime: config.runtime, stateRoot: join(config.execRoot, 'runtime') });
+  const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime') });
   const containers = new ContainerService({
     store,
     images,

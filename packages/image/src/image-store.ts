@@ -206,8 +206,9 @@ export class ImageStore {
     }
     for (const record of this.images.values()) {
       const problem = this.problemOf(record);
+      if (problem === undefined) continue;
       const tags = this.namesOf(record.id).repoTags;
-      if (problem !== undefined) log(`image ${record.id}${tags.length > 0 ? ` (${tags.join(', ')})` : ''} is unusable: ${problem}`);
+      log(`image ${record.id}${tags.length > 0 ? ` (${tags.join(', ')})` : ''} is unusable: ${problem}`);
     }
   }
 

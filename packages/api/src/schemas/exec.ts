@@ -38,7 +38,8 @@ export const ExecStartRequestSchema = Type.Object(
 );
 export type ExecStartRequest = Static<typeof ExecStartRequestSchema>;
 
-const ExecStartBodySchema = optionalBody(ExecStartRequestSchema);
+/** The exec start body as sent: absent or `null` means no options. */
+export const ExecStartBodySchema = optionalBody(ExecStartRequestSchema);
 
 /**
  * Checks an exec start body read off a hijacked connection, which never passes fastify's validation;

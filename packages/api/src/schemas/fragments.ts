@@ -6,10 +6,10 @@ import { Type, type TSchema } from '@sinclair/typebox';
 export const open = { additionalProperties: true } as const;
 export const StringMap = Type.Record(Type.String(), Type.String());
 export const StringList = Type.Array(Type.String());
-export const NullableStringList = Type.Union([StringList, Type.Null()]);
 
 /** Go's JSON decoding reads `null` as "not set" for any field, so Docker's clients send it where a value is optional. */
 export const orNull = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const NullableStringList = orNull(StringList);
 
 /** moby's container.Resources fields we accept: part of HostConfig and of the update request. */
 export const ResourceFields = {

@@ -24,11 +24,11 @@ const SECCOMP_ACTIONS = [
   'SCMP_ACT_LOG',
   'SCMP_ACT_NOTIFY',
 ] as const;
-export const SeccompActionSchema = literals(SECCOMP_ACTIONS, `a seccomp action (${SECCOMP_ACTIONS.join(', ')})`);
+const SeccompActionSchema = literals(SECCOMP_ACTIONS, `a seccomp action (${SECCOMP_ACTIONS.join(', ')})`);
 export type SeccompAction = Static<typeof SeccompActionSchema>;
 
 const SECCOMP_OPERATORS = ['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ'] as const;
-export const SeccompOperatorSchema = literals(SECCOMP_OPERATORS, `a seccomp operator (${SECCOMP_OPERATORS.join(', ')})`);
+const SeccompOperatorSchema = literals(SECCOMP_OPERATORS, `a seccomp operator (${SECCOMP_OPERATORS.join(', ')})`);
 export type SeccompOperator = Static<typeof SeccompOperatorSchema>;
 
 /** The architectures libseccomp (and so runc) knows. */
@@ -45,7 +45,7 @@ const SECCOMP_FLAGS = ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', '
 /** Syscall argument values are 64-bit; JSON numbers past 2^53 would silently lose precision. */
 const SyscallArgValue = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: `an integer from 0 to ${Number.MAX_SAFE_INTEGER}` });
 
-export const SeccompArgSchema = Type.Object(
+const SeccompArgSchema = Type.Object(
   {
     index: Type.Integer({ minimum: 0, maximum: 5, description: 'a syscall argument index from 0 to 5' }),
     value: SyscallArgValue,
@@ -54,7 +54,6 @@ export const SeccompArgSchema = Type.Object(
   },
   open,
 );
-export type SeccompArg = Static<typeof SeccompArgSchema>;
 
 const SeccompFilterSchema = Type.Object(
   {
@@ -68,7 +67,7 @@ export type SeccompFilter = Static<typeof SeccompFilterSchema>;
 
 const Errno = Type.Integer({ minimum: 0, maximum: 4095, description: 'an errno number from 0 to 4095' });
 
-export const SeccompRuleSchema = Type.Object(
+const SeccompRuleSchema = Type.Object(
   {
     name: Type.Optional(Type.String()),
     names: Type.Optional(NullableStringList),

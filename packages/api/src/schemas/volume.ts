@@ -24,8 +24,8 @@ export const VolumeCreateRequestSchema = Type.Object(
   {
     Name: Type.Optional(orNull(Type.String())),
     Driver: Type.Optional(orNull(Type.String())),
-    DriverOpts: Type.Optional(Type.Union([StringMap, Type.Null()])),
-    Labels: Type.Optional(Type.Union([StringMap, Type.Null()])),
+    DriverOpts: Type.Optional(orNull(StringMap)),
+    Labels: Type.Optional(orNull(StringMap)),
   },
   open,
 );

@@ -7,9 +7,10 @@ import { parseSecurityOptions } from './security-options.js';
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Reads a file of the container's rootfs without letting its symlinks reach host files. */
-async function readInRoot(rootfs: string, path: string): Promise<string> {
-  return (await readFileInRoot(rootfs, path)) ?? '';
+/** `user` (`-u`) resolved with the passwd and group files of a root filesystem, read without letting its symlinks reach host files. */
+export async function resolveUserInRoot(rootfs: string, user: string): Promise<ReturnType<typeof resolveUser>> {
+  const read = async (path: string): Promise<string> => (await readFileInRoot(rootfs, path)) ?? '';
+  return resolveUser(user, await read('/etc/passwd'), await read('/etc/group'));
 }
 
 /** The process environment Docker gives a container: PATH if unset, HOSTNAME, TERM for a TTY. */
@@ -33,8 +34,7 @@ export interface ContainerSpecContext {
 }
 
 export async function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecContext): Promise<RuntimeSpec> {
-  const user = resolveUser(c.config.User ?? '', await readInRoot(ctx.rootfs, '/etc/passwd'), await readInRoot(ctx.rootfs, '/etc/group'));
-  return buildRuntimeSpec(containerSpecInput(c, ctx, user));
+  return buildRuntimeSpec(containerSpecInput(c, ctx, await resolveUserInRoot(ctx.rootfs, c.config.User ?? '')));
 }
 
 /** The runtime spec generator's input for a container; pure, so create can validate with it before any rootfs exists. */

@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest } from '@berth/api';
-import { readFileInRoot } from '@berth/layer';
-import { readHostBoundingSet, resolveUser, type RuntimeSpec } from '@berth/oci';
+import { readHostBoundingSet, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
 import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
 import { UNKNOWN_EXIT_CODE } from '../container/live-restore.js';
+import { resolveUserInRoot } from '../container/runtime-spec.js';
 
 /**
  * Where a started exec's output goes; `end` comes after the exit code is recorded. The output streams are
@@ -149,8 +149,7 @@ export class ExecService {
     if (config.User) {
       const rootPath = spec.root?.path ?? 'rootfs';
       const rootfs = isAbsolute(rootPath) ? rootPath : join(bundleDir, rootPath);
-      const readEtc = async (path: string) => (await readFileInRoot(rootfs, path)) ?? '';
-      const user = resolveUser(config.User, await readEtc('/etc/passwd'), await readEtc('/etc/group'));
+      const user = await resolveUserInRoot(rootfs, config.User);
       process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.length ? user.additionalGids : undefined };
     }
     if (config.Privileged) {

@@ -15,5 +15,5 @@ export { OciRuntimeError, RuntimeConfigError } from './runtime-errors.js';
 export { parseLogLine, readContainerLog, readContainerLogBatches } from './container-log.js';
 export type { LogRecord, ReadLogOptions } from './container-log.js';
 export type { ExecExit, ExecProcess } from './exec-process.js';
-export { checkRuntimeFixes, type RuntimeFixCheck } from './runtime-fix-check.js';
-export { RUNTIME_VULNERABILITIES, type RuntimeVulnerability } from './runtime-vulnerabilities.js';
+export { checkRuntimeFixes } from './runtime-fix-check.js';
+export { resolveExecutable } from './executable.js';

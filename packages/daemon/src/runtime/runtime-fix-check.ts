@@ -12,6 +12,8 @@ const gunzipAsync = promisify(gunzip);
 
 export interface RuntimeFixCheck {
   runtime: 'runc' | 'crun';
+  /** The binary the engine will run (default: `runtime` looked up in $PATH). */
+  path?: string;
   /** CVEs the operator runs without, each named (`--allow-unpatched-runtime`). */
   allowed: readonly string[];
 }
@@ -20,10 +22,10 @@ export interface RuntimeFixCheck {
  * Refuses to run an OCI runtime that lacks the fix for a known container breakout, unless the operator
  * accepted that CVE by name. Returns a warning for each accepted one, to be logged on every start.
  */
-export async function checkRuntimeFixes({ runtime, allowed }: RuntimeFixCheck): Promise<string[]> {
+export async function checkRuntimeFixes({ runtime, path: binary, allowed }: RuntimeFixCheck): Promise<string[]> {
   const known = RUNTIME_VULNERABILITIES[runtime];
   if (known.length === 0) return [];
-  const path = await realpath(resolveExecutable(runtime));
+  const path = await realpath(binary ?? resolveExecutable(runtime));
   const version = await runtimeVersion(path);
   let unfixed = unfixedVulnerabilities(known, version);
   if (unfixed.length > 0) unfixed = unfixedVulnerabilities(unfixed, version, await debianChangelog(path));

@@ -7,16 +7,12 @@ import {
   DetachKeysFilter,
   InvalidArgumentError,
   parseDetachKeys,
-  parseExecStartBody,
   type ExecStartRequest,
 } from '@berth/api';
 import type { ExecService } from '../exec/exec-service.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
 import { endAfterSinks, flushSinks } from './client-sink.js';
 import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
-
-/** The name hijack.ts knows the exec start body by. */
-export type ExecStartBody = ExecStartRequest;
 
 /**
  * Runs an exec with its stdio on a hijacked connection: multiplexed unless it has a TTY. The socket stays
@@ -25,15 +21,13 @@ export type ExecStartBody = ExecStartRequest;
 export async function execOverHttp(
   execs: ExecService,
   id: string,
-  body: unknown,
+  start: ExecStartRequest,
   socket: Duplex,
   options: { upgraded: boolean; apiVersion: string },
 ): Promise<void> {
   let tty: boolean;
   let detachKeys: Buffer;
   try {
-    // An upgraded request's body never passed through fastify's validation.
-    const start = parseExecStartBody(body);
     const { config } = execs.checkStartable(id);
     tty = start.Tty ?? config.Tty ?? false;
     detachKeys = parseDetachKeys(config.DetachKeys || DEFAULT_DETACH_KEYS);

@@ -11,6 +11,7 @@ import {
   frameStdStream,
   httpStatusOf,
   parseDetachKeys,
+  parseExecStartBody,
   type ContainerInspect,
 } from '@berth/api';
 import type { FastifyBaseLogger } from 'fastify';
@@ -18,7 +19,7 @@ import type { Engine } from './engine.js';
 import { queryBool } from './query.js';
 import { replayLogs } from './log-replay.js';
 import { attachOverWebSocket } from './attach-ws.js';
-import { execOverHttp, readUpgradeBody, type ExecStartBody } from './exec-stream.js';
+import { execOverHttp, readUpgradeBody } from './exec-stream.js';
 import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
 import { endAfterSinks, flushSinks, socketClosed } from './client-sink.js';
 import { routeUpgrade, type UpgradeRoute } from './upgrade-route.js';
@@ -31,12 +32,19 @@ import { routeUpgrade, type UpgradeRoute } from './upgrade-route.js';
  */
 export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, log: FastifyBaseLogger): void {
   socket.on('error', () => undefined);
+  // A kept-alive connection carries earlier responses: only bytes written from here on belong to this one.
+  const writtenBefore = bytesWritten(socket);
+  const fail = (err: unknown): void => failUpgrade(socket, err, log, bytesWritten(socket) === writtenBefore);
   try {
     if (head.length) socket.unshift(head);
-    serveUpgrade(engine, routeUpgrade(req.method, req.url), req, socket).catch((err: unknown) => failUpgrade(socket, err, log));
+    serveUpgrade(engine, routeUpgrade(req.method, req.url), req, socket).catch(fail);
   } catch (err) {
-    failUpgrade(socket, err, log);
+    fail(err);
   }
+}
+
+function bytesWritten(socket: Duplex): number {
+  return (socket as Partial<{ bytesWritten: number }>).bytesWritten ?? 0;
 }
 
 async function serveUpgrade(engine: Engine, route: UpgradeRoute, req: IncomingMessage, socket: Duplex): Promise<void> {
@@ -52,17 +60,16 @@ async function serveUpgrade(engine: Engine, route: UpgradeRoute, req: IncomingMe
       await readUpgradeBody(socket, contentLength);
       return attachOverHttp(engine, route.id, route.query, socket, { upgraded: true, apiVersion: route.version });
     case 'exec-start': {
-      const body = (await readUpgradeBody(socket, contentLength)) ?? {};
-      return execOverHttp(engine.execs, route.id, body as ExecStartBody, socket, { upgraded: true, apiVersion: route.version });
+      const start = parseExecStartBody(await readUpgradeBody(socket, contentLength));
+      return execOverHttp(engine.execs, route.id, start, socket, { upgraded: true, apiVersion: route.version });
     }
   }
 }
 
 /** Answers with the error while nothing was sent yet; past the response head the connection can only be dropped. */
-function failUpgrade(socket: Duplex, err: unknown, log: FastifyBaseLogger): void {
+function failUpgrade(socket: Duplex, err: unknown, log: FastifyBaseLogger, nothingSent: boolean): void {
   const status = httpStatusOf(err);
   if (status >= 500) log.error({ err }, 'hijacked request failed');
-  const nothingSent = ((socket as Partial<{ bytesWritten: number }>).bytesWritten ?? 0) === 0;
   if (nothingSent && socket.writable) writeRawError(socket, status, status >= 500 ? 'internal server error' : (err as Error).message);
   else socket.destroy();
 }

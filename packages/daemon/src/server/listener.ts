@@ -6,7 +6,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
  * them with a 408. Headers must still arrive in time, against slowloris-style idle connections, and idle
  * keep-alive connections are closed a little after clients stop reusing them.
  */
-export const LISTENER_TIMEOUTS = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 } as const;
+const LISTENER_TIMEOUTS = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 } as const;
 
 /** A socket listener that hands requests and upgrades to the API server (which does not listen itself). */
 export function createListener(server: Pick<Server, 'emit'>): Server {

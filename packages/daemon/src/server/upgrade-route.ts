@@ -2,10 +2,12 @@ import { InvalidArgumentError, NotFoundError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 
 /** The hijacking endpoints: what fastify would route, matched by hand because they bypass it. */
-export type UpgradeRoute =
-  | { kind: 'attach-ws'; id: string; query: Record<string, string>; version: string }
-  | { kind: 'attach'; id: string; query: Record<string, string>; version: string }
-  | { kind: 'exec-start'; id: string; query: Record<string, string>; version: string };
+export interface UpgradeRoute {
+  kind: 'attach-ws' | 'attach' | 'exec-start';
+  id: string;
+  query: Record<string, string>;
+  version: string;
+}
 
 const ROUTES: Array<{ method: string; pattern: RegExp; kind: UpgradeRoute['kind'] }> = [
   { method: 'GET', pattern: /^\/containers\/([^/]+)\/attach\/ws$/, kind: 'attach-ws' },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import {
   ExecCreateRequestSchema,
-  ExecStartRequestSchema,
+  ExecStartBodySchema,
   IdParamsSchema,
   ResizeQuerySchema,
   optionalBody,
@@ -25,7 +25,7 @@ export function execRoutes(engine: Engine): FastifyPluginAsync {
       return reply.status(201).send(created);
     });
 
-    const startSchema = { params: IdParamsSchema, body: optionalBody(ExecStartRequestSchema) };
+    const startSchema = { params: IdParamsSchema, body: ExecStartBodySchema };
     app.post<{ Params: IdParams; Body: ExecStartRequest | null }>('/exec/:id/start', { schema: startSchema }, async (request, reply) => {
       const body = request.body ?? {};
       execs.checkStartable(request.params.id);
