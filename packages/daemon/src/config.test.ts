@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '@berth/layer';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, parseListenAddress, readConfigFile, resolveConfig } from './config.js';
 
@@ -10,6 +12,13 @@ describe('daemon config', () => {
     expect(config.dataRoot).toBe('/flag');
     expect(config.runtime).toBe('crun');
     expect(config.execRoot).toBe(DEFAULT_CONFIG.execRoot);
+  });
+
+  it('takes the sample daemon.json the repository ships, which spells out the defaults', async () => {
+    const sample = fileURLToPath(new URL('../../../packaging/daemon.json', import.meta.url));
+    const { maxLayerSize, ...config } = resolveConfig(await readConfigFile(sample), {});
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(maxLayerSize).toBe(DEFAULT_MAX_DECOMPRESSED_BYTES);
   });
 
   it('reads daemon.json style keys and rejects unknown ones', async () => {

@@ -13,7 +13,7 @@ import { VolumeMounts } from './container/volume-mounts.js';
 import { EventLog, type EventInput } from './events/event-log.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './container/archive.js';
-import { checkRuntimeFixes, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
+import { checkRuntimeFixes, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
@@ -79,7 +79,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'));
   const mounts = new VolumeMounts(volumes);
   await mounts.restore(store.all());
-  const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime') });
+  const reaper = createMonitorReaper();
+  const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
   const containers = new ContainerService({
     store,
     images,
@@ -129,6 +130,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     app: server,
     async close() {
       containers.shutdown();
+      reaper.close();
       await Promise.all(
         listeners.map(
           (l) =>

@@ -36,6 +36,8 @@ interface Libc {
   connect: (fd: number, address: unknown, length: number) => number;
   close: (fd: number) => number;
   recv: (fd: number, buf: Buffer, length: number, flags: number) => number;
+  prctl: (option: number, arg2: number, arg3: number, arg4: number, arg5: number) => number;
+  waitpid: (pid: number, status: null, options: number) => number;
   errno: () => number;
   openHow: unknown;
   sockaddrUn: unknown;
@@ -58,6 +60,8 @@ function load(): Libc {
     connect: lib.func('int connect(int fd, const berth_sockaddr_un *address, uint32_t length)') as Libc['connect'],
     close: lib.func('int close(int fd)') as Libc['close'],
     recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t length, int flags)') as Libc['recv'],
+    prctl: lib.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)') as Libc['prctl'],
+    waitpid: lib.func('int waitpid(int pid, void *status, int options)') as Libc['waitpid'],
     errno: () => koffi.errno(),
     openHow: koffi.pointer(openHow),
     sockaddrUn,
@@ -145,6 +149,30 @@ export function drainSeqpacket(fd: number, onPacket: (packet: Buffer) => void): 
     if (n <= 0) return;
     onPacket(Buffer.from(buf.subarray(0, n)));
   }
+}
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
+
+/**
+ * Makes this process the child subreaper of its descendants (prctl PR_SET_CHILD_SUBREAPER): a process
+ * orphaned below it, such as a daemonised conmon, becomes its child instead of init's, and is reaped by it.
+ */
+export function becomeChildSubreaper(): void {
+  if (load().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw errnoError('prctl', 'PR_SET_CHILD_SUBREAPER');
+}
+
+export type ReapOutcome = 'reaped' | 'running' | 'not-a-child';
+
+/** waitpid(pid, WNOHANG): collects `pid`'s exit status if it is an exited child of this process. */
+export function reapIfExited(pid: number): ReapOutcome {
+  const c = load();
+  const result = c.waitpid(pid, null, WNOHANG);
+  if (result > 0) return 'reaped';
+  if (result === 0) return 'running';
+  const err = errnoError('waitpid', String(pid));
+  if (err.code === 'ECHILD') return 'not-a-child';
+  throw err;
 }
 
 /** Open flags for a descriptor that only names an object (O_PATH), never following a last symlink. */

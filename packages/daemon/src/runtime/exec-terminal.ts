@@ -7,9 +7,11 @@ import { OciRuntimeError } from './runtime-errors.js';
 import { openAttachSocket } from './attach-socket.js';
 import { resizeTerminal } from './control-fifo.js';
 import type { ExecExit, ExecProcess, ExecProcessLaunch } from './exec-process.js';
+import type { MonitorReaper } from './monitor-reaper.js';
 
 export interface TerminalExecLaunch extends ExecProcessLaunch {
   conmonPath: string;
+  reaper?: MonitorReaper;
 }
 
 /** Yields conmon's `{"data": n, "message"?: s}` reports from one of its pipes, in order. */
@@ -53,6 +55,7 @@ export async function startTerminalExec(launch: TerminalExecLaunch): Promise<Exe
     '-r', launch.runtimePath,
     '-b', dir,
     '-p', join(dir, 'pid'),
+    '-P', join(dir, 'conmon.pid'),
     '-l', `k8s-file:${join(dir, 'log')}`,
     // conmon names the exit file after the container: it must not land in the container's exit dir.
     '--exit-dir', dir,
@@ -88,6 +91,7 @@ export async function startTerminalExec(launch: TerminalExecLaunch): Promise<Exe
     const started = await nextSync();
     if (!started || started.data < 0) throw new OciRuntimeError(`OCI runtime exec failed: ${started?.message ?? 'conmon exited'}: unknown`);
     const pid = started.data;
+    await launch.reaper?.adopt(join(dir, 'conmon.pid'));
     const exited = (async (): Promise<ExecExit> => {
       const exit = await nextSync();
       await session.ended.catch(() => undefined);

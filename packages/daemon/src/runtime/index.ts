@@ -17,3 +17,4 @@ export type { LogRecord, ReadLogOptions } from './container-log.js';
 export type { ExecExit, ExecProcess } from './exec-process.js';
 export { checkRuntimeFixes } from './runtime-fix-check.js';
 export { resolveExecutable } from './executable.js';
+export { createMonitorReaper, type MonitorReaper } from './monitor-reaper.js';

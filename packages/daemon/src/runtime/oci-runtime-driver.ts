@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '@berth/api';
 import { openAttachSocket } from './attach-socket.js';
-import { launchConmon } from './conmon.js';
+import { conmonPidFile, launchConmon } from './conmon.js';
 import { resolveExecutable } from './executable.js';
 import { startExecProcess } from './exec-process.js';
 import { startTerminalExec } from './exec-terminal.js';
@@ -30,7 +30,11 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
 
   return {
     name,
-    create: (spec: TaskSpec) => launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec }),
+    async create(spec: TaskSpec) {
+      const started = await launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec });
+      await options.reaper?.adopt(conmonPidFile(spec.persistDir));
+      return started;
+    },
     async start(id) {
       await run(['start', id], id);
     },
@@ -77,7 +81,7 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
     resize: (spec, height, width) => resizeTerminal(spec, height, width),
     execProcess(spec, execId, process) {
       const launch = { runtimePath, stateRoot: options.stateRoot, containerId: spec.id, bundleDir: spec.bundleDir, execId, process };
-      return process.terminal ? startTerminalExec({ ...launch, conmonPath }) : startExecProcess(launch);
+      return process.terminal ? startTerminalExec({ ...launch, conmonPath, reaper: options.reaper }) : startExecProcess(launch);
     },
   };
 }

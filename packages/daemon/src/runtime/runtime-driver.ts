@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { RuntimeSpec } from '@berth/oci';
 import type { ExecProcess } from './exec-process.js';
+import type { MonitorReaper } from './monitor-reaper.js';
 
 /** Everything conmon needs to create one container's task. Directories must exist. */
 export interface TaskSpec {
@@ -108,4 +109,6 @@ export interface RuntimeDriverOptions {
   conmonPath?: string;
   /** Passed to the runtime as `--root`: keeps separate engines (and test daemons) apart. */
   stateRoot: string;
+  /** Collects the conmons this driver starts once they exit; without one, whoever inherits them must. */
+  reaper?: MonitorReaper;
 }

@@ -1,0 +1,46 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { useTestDaemon } from './harness.js';
+
+/** The children of `pid` with their state letter, read from /proc. */
+async function childrenOf(pid: number): Promise<Array<{ pid: number; state: string; comm: string }>> {
+  const found: Array<{ pid: number; state: string; comm: string }> = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // comm may hold spaces and parentheses: the fields after it start behind the last ')'.
+    const close = stat.lastIndexOf(')');
+    if (close < 0) continue;
+    const [state, ppid] = stat.slice(close + 2).split(' ');
+    if (Number(ppid) === pid) found.push({ pid: Number(entry), state: state!, comm: stat.slice(stat.indexOf('(') + 1, close) });
+  }
+  return found;
+}
+
+describe('berthd reaps the conmons it starts', () => {
+  const daemon = useTestDaemon();
+
+  it('inherits daemonised conmons as a subreaper and leaves no zombie after containers and TTY execs end', async () => {
+    const berthdPid = daemon.process.pid!;
+    const running = await daemon.dockerCli(['run', '-d', 'busybox', 'sleep', '300']);
+    expect(running.code).toBe(0);
+    // A daemonised conmon is re-parented to the nearest subreaper: berthd, not init.
+    const monitors = (await childrenOf(berthdPid)).filter((child) => child.comm === 'conmon' && child.state !== 'Z');
+    expect(monitors.length).toBeGreaterThanOrEqual(1);
+
+    for (let i = 0; i < 3; i++) expect((await daemon.dockerCli(['run', '--rm', 'busybox', 'true'])).code).toBe(0);
+    const exec = await daemon.docker.getContainer(running.stdout.trim()).exec({ Cmd: ['true'], Tty: true, AttachStdout: true });
+    const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
+    await new Promise((resolve) => stream.on('end', resolve).resume());
+    expect((await daemon.dockerCli(['rm', '-f', running.stdout.trim()])).code).toBe(0);
+
+    let zombies: Array<{ pid: number; comm: string }> = [];
+    for (let attempt = 0; attempt < 100; attempt++) {
+      zombies = (await childrenOf(berthdPid)).filter((child) => child.state === 'Z');
+      if (zombies.length === 0) break;
+      await sleep(100);
+    }
+    expect(zombies).toEqual([]);
+  });
+});
