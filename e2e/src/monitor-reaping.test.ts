@@ -18,6 +18,17 @@ async function childrenOf(pid: number): Promise<Array<{ pid: number; state: stri
   return found;
 }
 
+/** The zombie children of `pid` once they had a moment to be reaped (none, when all goes well). */
+async function zombiesLeft(pid: number): Promise<Array<{ pid: number; comm: string }>> {
+  let zombies: Array<{ pid: number; comm: string }> = [];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    zombies = (await childrenOf(pid)).filter((child) => child.state === 'Z');
+    if (zombies.length === 0) break;
+    await sleep(100);
+  }
+  return zombies;
+}
+
 describe('berthd reaps the conmons it starts', () => {
   const daemon = useTestDaemon();
 
@@ -35,12 +46,19 @@ describe('berthd reaps the conmons it starts', () => {
     await new Promise((resolve) => stream.on('end', resolve).resume());
     expect((await daemon.dockerCli(['rm', '-f', running.stdout.trim()])).code).toBe(0);
 
-    let zombies: Array<{ pid: number; comm: string }> = [];
-    for (let attempt = 0; attempt < 100; attempt++) {
-      zombies = (await childrenOf(berthdPid)).filter((child) => child.state === 'Z');
-      if (zombies.length === 0) break;
+    expect(await zombiesLeft(berthdPid)).toEqual([]);
+  });
+
+  it('reaps the processes of health probes killed at their timeout, which berthd inherits from their runc exec', async () => {
+    const probed = await daemon.dockerCli(['run', '-d', '--health-cmd', 'sleep 30', '--health-timeout', '200ms', '--health-interval', '100ms', 'busybox', 'sleep', '300']);
+    expect(probed.code).toBe(0);
+    const id = probed.stdout.trim();
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const log = (await daemon.docker.getContainer(id).inspect()).State.Health?.Log ?? [];
+      if (log.filter((entry) => entry.ExitCode === -1).length >= 3) break;
       await sleep(100);
     }
-    expect(zombies).toEqual([]);
+    expect(await zombiesLeft(daemon.process.pid!)).toEqual([]);
+    expect((await daemon.dockerCli(['rm', '-f', id])).code).toBe(0);
   });
 });

@@ -7,17 +7,23 @@ const CHUNK = 256 * 1024;
 
 type EntryStream = ReturnType<Pack['entry']>;
 
-/** Resolves once the entry takes more data; rejects if it was torn down (the archive's reader went away). */
-function drained(entry: EntryStream): Promise<void> {
+/** Resolves once the entry takes more data; rejects if it or the whole archive was torn down (its reader went away). */
+function drained(pack: Pack, entry: EntryStream): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (entry.destroyed || pack.destroyed) {
+      reject(new Error('tar entry destroyed'));
+      return;
+    }
     const done = (): void => {
       entry.off('drain', done);
       entry.off('close', done);
-      if (entry.destroyed) reject(new Error('tar entry destroyed'));
+      pack.off('close', done);
+      if (entry.destroyed || pack.destroyed) reject(new Error('tar entry destroyed'));
       else resolve();
     };
     entry.on('drain', done);
     entry.on('close', done);
+    pack.on('close', done);
   });
 }
 
@@ -29,6 +35,8 @@ function drained(entry: EntryStream): Promise<void> {
  */
 export async function packFile(pack: Pack, header: PackHeader, file: FileHandle): Promise<void> {
   const size = header.size ?? 0;
+  // A pack already torn down never calls a new entry back, nor closes again.
+  if (pack.destroyed) throw new Error('tar entry destroyed');
   let settle!: (err?: Error | null) => void;
   const written = new Promise<void>((resolve, reject) => {
     settle = (err) => (err ? reject(err) : resolve());
@@ -36,6 +44,9 @@ export async function packFile(pack: Pack, header: PackHeader, file: FileHandle)
   // Awaited at the end; a failure while the file is still being read must not count as unhandled meanwhile.
   written.catch(() => undefined);
   const entry = pack.entry(header, (err) => settle(err));
+  // A pack destroyed mid-entry does not always call the entry back: its reader leaving must end this too.
+  const onPackClose = (): void => settle(new Error('tar entry destroyed'));
+  pack.once('close', onPackClose);
   // The pack reports a failure through the callback; the entry's own 'error' must not go unhandled.
   entry.on('error', () => undefined);
   try {
@@ -45,17 +56,19 @@ export async function packFile(pack: Pack, header: PackHeader, file: FileHandle)
       const { bytesRead } = await file.read(chunk, 0, chunk.length, position);
       if (bytesRead === 0) break;
       position += bytesRead;
-      if (!entry.write(chunk.subarray(0, bytesRead))) await drained(entry);
+      if (!entry.write(chunk.subarray(0, bytesRead))) await drained(pack, entry);
     }
     while (position < size) {
       const zeros = Buffer.alloc(Math.min(CHUNK, size - position));
       position += zeros.length;
-      if (!entry.write(zeros)) await drained(entry);
+      if (!entry.write(zeros)) await drained(pack, entry);
     }
     entry.end(Buffer.alloc(0));
+    await written;
   } catch (err) {
     entry.destroy(err as Error);
     throw err;
+  } finally {
+    pack.off('close', onPackClose);
   }
-  await written;
 }

@@ -1,52 +1,84 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { becomeChildSubreaper, reapIfExited } from '@berth/layer';
 
-const SWEEP_INTERVAL_MS = 1000;
-
 /**
- * Collects the exit status of the conmons this daemon started. conmon daemonises, so as a child subreaper
- * berthd inherits it; an exited conmon nobody waits for stays a zombie. Only pids read from conmon's own
- * pid file are waited for: libuv waits for the children Node spawned, and taking one of its exits would
- * leave that child process's 'exit' unreported.
+ * Collects the exit status of the processes berthd inherits as the child subreaper of what it starts: the
+ * conmons, which daemonise, and a container's processes whose `runc exec` was killed (a timed-out health
+ * probe). Left alone, each would stay a zombie. libuv waits for the children Node spawned itself, and taking
+ * one of those exits would leave its ChildProcess without an 'exit' event, so only two kinds are reaped: the
+ * conmons whose pids their own `-P` pid files hold, and processes of a deeper pid namespace than berthd's,
+ * which Node never spawns directly.
  */
 export interface MonitorReaper {
-  /** Waits for the conmon whose pid its `-P` pid file holds, once it exits. */
+  /** Reaps the conmon whose pid its `-P` pid file holds, once it exits. */
   adopt(pidFile: string): Promise<void>;
   close(): void;
 }
 
+/** Depth of the process's pid namespace: the number of ids on the NSpid line of its status (zombies keep it). */
+async function pidNamespaceDepth(pid: number | 'self'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const line = status.split('\n').find((l) => l.startsWith('NSpid:'));
+  return line ? line.split(/\s+/).length - 1 : 0;
+}
+
+async function zombieChildren(): Promise<number[]> {
+  const tasks = await readdir('/proc/self/task').catch(() => []);
+  const lists = await Promise.all(tasks.map((tid) => readFile(`/proc/self/task/${tid}/children`, 'utf8').catch(() => '')));
+  const pids = lists.flatMap((list) => list.split(' ').filter(Boolean).map(Number));
+  const zombies = await Promise.all(
+    pids.map(async (pid) => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      // The state follows the command name, which may itself hold spaces and parentheses.
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z' ? pid : undefined;
+    }),
+  );
+  return zombies.filter((pid): pid is number => pid !== undefined);
+}
+
 export function createMonitorReaper(): MonitorReaper {
   becomeChildSubreaper();
-  const pids = new Set<number>();
-  let timer: NodeJS.Timeout | undefined;
+  const monitors = new Set<number>();
+  const ownDepth = pidNamespaceDepth('self');
+  let sweeping: Promise<void> | undefined;
+  let again = false;
 
-  const sweep = (): void => {
-    for (const pid of pids) {
-      // 'not-a-child' while its first parent still runs; once /proc has no such pid, another process reaped it.
-      const outcome = reapIfExited(pid);
-      if (outcome === 'reaped' || (outcome === 'not-a-child' && !existsSync(`/proc/${pid}`))) pids.delete(pid);
-    }
-    if (pids.size === 0 && timer) {
-      clearInterval(timer);
-      timer = undefined;
+  const sweepOnce = async (): Promise<void> => {
+    const depth = await ownDepth;
+    for (const pid of await zombieChildren()) {
+      if (monitors.has(pid) || (await pidNamespaceDepth(pid)) > depth) {
+        monitors.delete(pid);
+        reapIfExited(pid);
+      }
     }
   };
+  const sweep = (): void => {
+    if (sweeping) {
+      again = true;
+      return;
+    }
+    sweeping = (async () => {
+      do {
+        again = false;
+        await sweepOnce();
+      } while (again);
+    })()
+      .catch(() => undefined)
+      .finally(() => (sweeping = undefined));
+  };
+  process.on('SIGCHLD', sweep);
 
   return {
     async adopt(pidFile) {
       const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
       if (!(pid > 0)) return;
-      pids.add(pid);
-      if (!timer) {
-        timer = setInterval(sweep, SWEEP_INTERVAL_MS);
-        timer.unref();
-      }
+      monitors.add(pid);
+      // It may have exited before it was known: its SIGCHLD found no reason to reap it then.
+      sweep();
     },
     close() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      pids.clear();
+      process.off('SIGCHLD', sweep);
+      monitors.clear();
     },
   };
 }

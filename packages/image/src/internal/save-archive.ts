@@ -23,6 +23,11 @@ function blobName(digest: string): string {
 
 function addBuffer(pack: Pack, name: string, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
+    // A pack torn down by its reader leaving never calls a new entry back.
+    if (pack.destroyed) {
+      reject(new Error('tar entry destroyed'));
+      return;
+    }
     pack.entry({ name, size: data.length, mode: 0o644, mtime: EPOCH }, data, (err) => (err ? reject(err) : resolve()));
   });
 }
