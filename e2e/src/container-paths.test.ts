@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packTar, readTarEntries, type ReadTarEntry } from './docker-archive.js';
-import { busyboxArchive, startTestDaemon, useTestDaemon, type TestDaemon } from './harness.js';
+import { busyboxArchive, dockerOk, startTestDaemon, useTestDaemon, type TestDaemon } from './harness.js';
 
 // Issue 11, items 1-3: every path into a container stays inside it, and what copy-out reads is exactly
 // what it announces, whatever the container does meanwhile.
@@ -21,11 +21,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function docker(args: string[], input?: string): Promise<string> {
-  const result = await daemon.dockerCli(args, input);
-  expect(result.code, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout;
-}
+const docker = (args: string[], input?: string): Promise<string> => dockerOk(daemon, args, input);
 
 /** GET /containers/{id}/archive, parsed; `status` alone when the engine refuses. */
 async function getArchive(container: string, path: string, timeoutMs = 30_000, on: TestDaemon = daemon): Promise<{ status: number; entries: ReadTarEntry[] }> {

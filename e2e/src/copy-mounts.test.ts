@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from './harness.js';
+import { busyboxArchive, dockerOk, startTestDaemon, type TestDaemon } from './harness.js';
 
 let daemon: TestDaemon;
 let work: string;
@@ -19,11 +19,7 @@ afterAll(async () => {
   expect(leftovers.mounts).toEqual([]);
 });
 
-async function docker(args: string[]): Promise<string> {
-  const result = await daemon.dockerCli(args);
-  expect(result.code, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout;
-}
+const docker = (args: string[]): Promise<string> => dockerOk(daemon, args);
 
 describe('docker cp through mounts', () => {
   it('copies into a named volume of a stopped container, where other containers see it', async () => {

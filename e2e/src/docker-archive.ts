@@ -50,6 +50,10 @@ export interface ReadTarEntry {
   /** The size the entry's header announces. */
   size: number;
   body: Buffer;
+  /** A symlink's or hardlink's target. */
+  linkname?: string;
+  uid: number;
+  gid: number;
 }
 
 /**
@@ -63,7 +67,15 @@ export function readTarEntries(stream: NodeJS.ReadableStream): Promise<ReadTarEn
     const chunks: Buffer[] = [];
     body.on('data', (c: unknown) => chunks.push(c as Buffer));
     body.on('end', () => {
-      entries.push({ name: header.name, type: header.type ?? 'file', size: header.size ?? 0, body: Buffer.concat(chunks) });
+      entries.push({
+        name: header.name,
+        type: header.type ?? 'file',
+        size: header.size ?? 0,
+        body: Buffer.concat(chunks),
+        uid: header.uid ?? 0,
+        gid: header.gid ?? 0,
+        ...(header.linkname ? { linkname: header.linkname } : {}),
+      });
       next();
     });
   });

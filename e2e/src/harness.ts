@@ -144,6 +144,13 @@ export async function startTestDaemon(extraArgs: string[] = [], options: { logTo
   return daemon;
 }
 
+/** Runs the docker CLI against `daemon`, expecting it to succeed; its stdout. */
+export async function dockerOk(daemon: TestDaemon, args: string[], input?: string): Promise<string> {
+  const result = await daemon.dockerCli(args, input);
+  expect(result.code, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
 export interface TestDaemonOptions {
   /** Load the busybox test image once the daemon is up (default true). */
   busybox?: boolean;

@@ -9,3 +9,16 @@ export class UnsafeArchiveEntryError extends InvalidArgumentError {
     this.entry = entry;
   }
 }
+
+/** An entry that would replace a directory with a non-directory or the reverse, where that is refused (Docker's noOverwriteDirNonDir). */
+export class OverwriteConflictError extends UnsafeArchiveEntryError {
+  constructor(
+    entry: string,
+    /** The entry's path relative to the extraction root. */
+    readonly path: string,
+    /** What is there: a directory (the entry is not one) or a non-directory (the entry is a directory). */
+    readonly existingIsDirectory: boolean,
+  ) {
+    super(entry, existingIsDirectory ? 'cannot overwrite a directory with a non-directory' : 'cannot overwrite a non-directory with a directory');
+  }
+}

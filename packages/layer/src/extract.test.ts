@@ -121,6 +121,20 @@ describe('extractTar', () => {
     expect((await lstat(at('.wh.plain'))).isFile()).toBe(true);
   });
 
+  it('gives every entry the named owner instead of the archive\'s', async () => {
+    const archive = await buildTar([
+      { name: 'd/', type: 'directory', uid: 7, gid: 7 },
+      { name: 'd/f', type: 'file', content: 'x', mode: 0o2755, uid: 7, gid: 7 },
+      { name: 'd/l', type: 'symlink', linkname: 'f', uid: 7, gid: 7 },
+    ]);
+    await extractTar(streamOf(archive), dest, { pinned: true, owner: { uid: 33, gid: 44 } });
+    for (const path of ['d', 'd/f', 'd/l']) {
+      const stats = await lstat(join(dest, path));
+      expect({ path, owner: [stats.uid, stats.gid] }).toEqual({ path, owner: [33, 44] });
+    }
+    expect((await lstat(join(dest, 'd/f'))).mode & 0o7777).toBe(0o2755);
+  });
+
   it('converts whiteouts and opaque markers when asked', async () => {
     const archive = await buildTar([
       { name: 'gone-dir/.wh.gone', type: 'file', content: '' },

@@ -9,7 +9,7 @@ import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.
 import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
 import { UnsafeArchiveEntryError } from './errors.js';
 import type { ExtractTree } from './extract-tree.js';
-import { PinnedTree, type ExtractMount } from './pinned-tree.js';
+import { PinnedTree, type DirNonDirPolicy, type ExtractMount } from './pinned-tree.js';
 import { SafeTree } from './safe-tree.js';
 import { makeNode, setXattr, type NodeType } from './system.js';
 
@@ -33,7 +33,18 @@ export interface UnpackOptions {
   pinned?: boolean;
   /** Pinned only: filesystems mounted below the target, by path relative to it, written into instead of what lies beneath. */
   mounts?: ReadonlyMap<string, ExtractMount>;
+  /** Pinned only: what an entry does to an existing directory if it is none, and the reverse (default 'tar'). */
+  dirNonDir?: DirNonDirPolicy;
+  /** Owner of every entry instead of the archive's (Docker's ChownOpts); applied when running as root. */
+  owner?: Owner;
 }
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export type ExtractOptions = Partial<Pick<UnpackOptions, 'maxBytes' | 'whiteouts' | 'pinned' | 'mounts' | 'dirNonDir' | 'owner'>>;
 
 interface Entry extends Readable {
   header: Header;
@@ -44,22 +55,18 @@ interface ExtractState {
   pinned: boolean;
   whiteouts: boolean;
   asRoot: boolean;
+  owner?: Owner;
   bytes: number;
   /** Directory mtimes (by path in the tree) are set last: creating their children changes them. */
   dirTimes: Map<string, Date>;
 }
 
 /** Extracts a tar stream into `dir` safely (plain or gzip; see UnpackOptions for the knobs). */
-export async function extractTar(
-  tar: Readable,
-  dir: string,
-  options: { maxBytes?: number; whiteouts?: boolean; pinned?: boolean; mounts?: ReadonlyMap<string, ExtractMount> } = {},
-): Promise<{ bytes: number }> {
+export async function extractTar(tar: Readable, dir: string, options: ExtractOptions = {}): Promise<{ bytes: number }> {
   return unpackArchive(tar, dir, {
+    ...options,
     maxBytes: options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
     whiteouts: options.whiteouts ?? false,
-    pinned: options.pinned ?? false,
-    mounts: options.mounts,
   });
 }
 
@@ -67,7 +74,7 @@ export async function extractTar(
 export async function unpackArchive(source: Readable, dir: string, options: UnpackOptions): Promise<{ bytes: number }> {
   const pinned = options.pinned ?? false;
   // Opened before the tar flows: nothing may be awaited between piping into the extractor and iterating it.
-  const tree = pinned ? await PinnedTree.open(dir, options.mounts) : new SafeTree(dir);
+  const tree = pinned ? await PinnedTree.open(dir, { mounts: options.mounts, dirNonDir: options.dirNonDir }) : new SafeTree(dir);
   const extractor = tarExtract();
   let producerError: Error | undefined;
   const stream = await openArchiveStream(source, {
@@ -87,6 +94,7 @@ export async function unpackArchive(source: Readable, dir: string, options: Unpa
     pinned,
     whiteouts: options.whiteouts,
     asRoot: process.getuid?.() === 0,
+    owner: options.owner,
     bytes: 0,
     dirTimes: new Map(),
   };
@@ -177,6 +185,18 @@ async function extractEntry(entry: Entry, state: ExtractState): Promise<void> {
   }
 }
 
+/** lchown to the entry's owner (see ownerOf), when running as root. */
+async function chownEntry(target: string, header: Header, state: ExtractState): Promise<void> {
+  if (!state.asRoot) return;
+  const { uid, gid } = ownerOf(header, state);
+  await lchown(target, uid, gid);
+}
+
+/** Who an entry belongs to: the archive says, unless the extraction names an owner. */
+function ownerOf(header: Header, state: ExtractState): Owner {
+  return state.owner ?? { uid: header.uid, gid: header.gid };
+}
+
 function modeOf(header: Header): number {
   return header.mode & 0o7777;
 }
@@ -220,7 +240,10 @@ async function extractFile(entry: Entry, path: string, state: ExtractState): Pro
       state.bytes += chunk.length;
     }
     // chown clears setuid/setgid bits and file capabilities: mode and xattrs come after it.
-    if (state.asRoot) await handle.chown(header.uid, header.gid);
+    if (state.asRoot) {
+      const { uid, gid } = ownerOf(header, state);
+      await handle.chown(uid, gid);
+    }
     await handle.chmod(modeOf(header));
     await applyXattrs(target, header);
     await handle.utimes(header.mtime, header.mtime);
@@ -232,7 +255,7 @@ async function extractFile(entry: Entry, path: string, state: ExtractState): Pro
 async function extractDirectory(entry: Entry, path: string, state: ExtractState): Promise<void> {
   const { header } = entry;
   const target = await state.tree.prepareDirectory(header.name, path);
-  if (state.asRoot) await lchown(target, header.uid, header.gid);
+  await chownEntry(target, header, state);
   await chmod(target, modeOf(header));
   await applyXattrs(target, header);
   state.dirTimes.set(path, header.mtime);
@@ -243,7 +266,7 @@ async function extractSymlink(entry: Entry, path: string, state: ExtractState): 
   checkSymlinkTarget(header.name, path, header.linkname);
   const target = await state.tree.prepareSlot(header.name, path);
   await symlink(header.linkname, target);
-  if (state.asRoot) await lchown(target, header.uid, header.gid);
+  await chownEntry(target, header, state);
   await lutimes(target, header.mtime, header.mtime);
 }
 
@@ -269,7 +292,7 @@ async function extractNode(entry: Entry, path: string, state: ExtractState): Pro
       : { kind: header.type === 'character-device' ? 'char' : 'block', major: header.devmajor, minor: header.devminor };
   // chmod follows symlinks: in a tree others change, the mode is set by mknod itself, on the new node.
   await makeNode(target, type, state.pinned ? modeOf(header) : undefined);
-  if (state.asRoot) await lchown(target, header.uid, header.gid);
+  await chownEntry(target, header, state);
   if (!state.pinned) await chmod(target, modeOf(header));
   await lutimes(target, header.mtime, header.mtime);
 }

@@ -1,7 +1,7 @@
 export { LayerStore, type LayerStoreOptions } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
-export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES } from './extract.js';
-export { UnsafeArchiveEntryError } from './errors.js';
+export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner } from './extract.js';
+export { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';
 export { chainIdOf } from './chain-id.js';
 export { upperDirTar } from './upper-diff.js';
 export { directorySize } from './directory-size.js';
@@ -11,6 +11,6 @@ export { walkTree, type WalkEntry, type WalkOptions } from './tree-walk.js';
 export { openInRoot, openDirectoryPath, readFileInRoot, closeFd, fdPath, normaliseRootPath, type SubMount, type PathInRoot } from './path-in-root.js';
 export { openInProcessRoot } from './process-root.js';
 export { becomeChildSubreaper, connectSeqpacket, drainSeqpacket, fgetxattr, O_PATH, readlinkFd, reapIfExited, type ReapOutcome } from './syscalls.js';
-export type { ExtractMount } from './pinned-tree.js';
+export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile } from './archive-stream.js';
 export { fsyncDirectory, prepareAtomicDir, writeFileAtomic } from './atomic-file.js';

@@ -61,9 +61,21 @@ describe('openInRoot', () => {
     expect(() => openInRoot(rootFd, '/link/passwd', { noSymlinks: true })).toThrow(/ELOOP/);
   });
 
-  it('fails on a missing component or a file used as a directory', () => {
-    expect(() => openInRoot(rootFd, '/nope/x')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
-    expect(() => openInRoot(rootFd, '/etc/passwd/x')).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  it('fails on a missing component or a file used as a directory, saying where in the root', async () => {
+    await symlink('/etc/passwd', join(root, 'pw'));
+    expect(() => openInRoot(rootFd, '/nope/x')).toThrow(expect.objectContaining({ code: 'ENOENT', path: '/nope' }));
+    expect(() => openInRoot(rootFd, '/pw/x')).toThrow(expect.objectContaining({ code: 'ENOTDIR', path: '/etc/passwd/x' }));
+  });
+
+  it('asks for a directory after a trailing "/" or "/." and before a ".."', async () => {
+    await symlink('/etc/passwd', join(root, 'pw'));
+    await symlink('/etc', join(root, 'dir'));
+    expect(() => openInRoot(rootFd, '/etc/passwd/')).toThrow(expect.objectContaining({ code: 'ENOTDIR', path: '/etc/passwd/' }));
+    expect(() => openInRoot(rootFd, '/etc/passwd/.')).toThrow(expect.objectContaining({ code: 'ENOTDIR', path: '/etc/passwd/.' }));
+    expect(() => openInRoot(rootFd, '/pw/', { followLast: false })).toThrow(expect.objectContaining({ code: 'ENOTDIR', path: '/etc/passwd/' }));
+    expect(() => openInRoot(rootFd, '/etc/passwd/..')).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    expect(where(rootFd, '/dir/', { followLast: false }).path).toBe('/etc');
+    expect(where(rootFd, '/etc/./').path).toBe('/etc');
   });
 
   describe('with mounts', () => {

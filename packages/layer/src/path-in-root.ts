@@ -41,7 +41,12 @@ export function closeFd(fd: number): void {
 interface Step {
   name: string;
   fd: number;
+  isDirectory: boolean;
   mount?: SubMount;
+}
+
+function notADirectory(where: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOTDIR: not a directory, '${where}'`), { code: 'ENOTDIR', path: where });
 }
 
 /**
@@ -53,6 +58,9 @@ interface Step {
  * can at worst make the lookup fail, never lead it outside the root.
  * `followLast: false` returns a last symlink itself (Docker's archive routes name links that way);
  * `noSymlinks` fails with ELOOP instead of following any symlink.
+ * As in POSIX, a trailing `/` or `/.` asks for a directory, and so does a `..` after a name: either fails
+ * with ENOTDIR on anything else. A missing component or one that is not a directory fails with ENOENT or
+ * ENOTDIR whose `path` is where that happened inside the root (symlinks before it followed).
  */
 export function openInRoot(
   rootFd: number,
@@ -62,29 +70,44 @@ export function openInRoot(
   const mounts = new Map((options.mounts ?? []).map((m) => [normaliseRootPath(m.destination), m]));
   mounts.delete('/');
   const followLast = options.followLast ?? true;
-  const stack: Step[] = [{ name: '', fd: rootFd }];
+  const stack: Step[] = [{ name: '', fd: rootFd, isDirectory: true }];
   const pop = (): void => closeFd(stack.pop()!.fd);
+  const here = (): string => `/${stack.slice(1).map((s) => s.name).join('/')}`;
   let pending = path.split('/');
   let links = 0;
+  // The `/` and `.` met since the last name: if any, what it names must be a directory.
+  let trail: string[] = [];
   try {
     while (pending.length > 0) {
       const part = pending.shift()!;
-      if (part === '' || part === '.') continue;
+      if (part === '' || part === '.') {
+        trail.push(part);
+        continue;
+      }
+      trail = [];
       if (part === '..') {
+        if (!stack.at(-1)!.isDirectory) throw notADirectory(here());
         if (stack.length > 1) pop();
         continue;
       }
-      const inRoot = `/${[...stack.slice(1).map((s) => s.name), part].join('/')}`;
+      const inRoot = `${here().replace(/\/$/, '')}/${part}`;
       const mount = mounts.get(inRoot);
       if (mount) {
-        stack.push({ name: part, fd: mount.open(), mount });
+        const fd = mount.open();
+        stack.push({ name: part, fd, isDirectory: fstatSync(fd).isDirectory(), mount });
         continue;
       }
-      const fd = openat2(stack.at(-1)!.fd, part, PATH_NO_FOLLOW, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+      let fd: number;
+      try {
+        fd = openat2(stack.at(-1)!.fd, part, PATH_NO_FOLLOW, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+      } catch (err) {
+        throw Object.assign(err as NodeJS.ErrnoException, { path: inRoot });
+      }
+      const stats = fstatSync(fd);
       // As in POSIX, `link/` and `link/.` follow the link: only a truly last component is kept.
       const isLast = pending.length === 0;
-      if (!fstatSync(fd).isSymbolicLink() || (isLast && !followLast)) {
-        stack.push({ name: part, fd });
+      if (!stats.isSymbolicLink() || (isLast && !followLast)) {
+        stack.push({ name: part, fd, isDirectory: stats.isDirectory() });
         continue;
       }
       let target: string;
@@ -98,7 +121,8 @@ export function openInRoot(
       if (target.startsWith('/')) while (stack.length > 1) pop();
       pending = [...target.split('/'), ...pending];
     }
-    const resolved = `/${stack.slice(1).map((s) => s.name).join('/')}`;
+    const resolved = here();
+    if (trail.length > 0 && !stack.at(-1)!.isDirectory) throw notADirectory(`${resolved}/${trail.join('/')}`);
     const mount = [...stack].reverse().find((s) => s.mount)?.mount;
     // The root itself is the caller's: hand out a descriptor of its own. Otherwise the top's passes to the caller.
     const fd = stack.length === 1 ? openat2(rootFd, '.', O_PATH, RESOLVE_BENEATH) : stack.pop()!.fd;

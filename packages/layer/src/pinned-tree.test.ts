@@ -1,8 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OverwriteConflictError } from './errors.js';
 import { MAX_HELD_DIRECTORIES, PinnedTree } from './pinned-tree.js';
 
 let work: string;
@@ -69,6 +70,55 @@ describe('PinnedTree', () => {
   });
 });
 
+describe('PinnedTree with a directory and a non-directory at one path', () => {
+  beforeEach(async () => {
+    await mkdir(join(root, 'dir/deep'), { recursive: true });
+    await writeFile(join(root, 'dir/deep/f'), 'old');
+    await symlink(canary, join(root, 'dir/to-host'));
+    await writeFile(join(canary, 'keep'), 'host');
+    await writeFile(join(root, 'file'), 'old');
+  });
+
+  it('refuses both ways with "refuse", changing nothing', async () => {
+    const tree = await PinnedTree.open(root, { dirNonDir: 'refuse' });
+    try {
+      await expect(tree.prepareSlot('dir', 'dir')).rejects.toMatchObject({ path: 'dir', existingIsDirectory: true });
+      await expect(tree.prepareDirectory('file/', 'file')).rejects.toBeInstanceOf(OverwriteConflictError);
+    } finally {
+      await tree.close();
+    }
+    expect(await readFile(join(root, 'dir/deep/f'), 'utf8')).toBe('old');
+    expect(await readFile(join(root, 'file'), 'utf8')).toBe('old');
+  });
+
+  it('replaces both ways with "replace", removing a directory with all in it but nothing a symlink in it leads to', async () => {
+    const tree = await PinnedTree.open(root, { dirNonDir: 'replace' });
+    try {
+      // Held open by the tree before it goes.
+      await tree.prepareDirectory('dir/deep/', 'dir/deep');
+      await writeFile(await tree.prepareSlot('dir', 'dir'), 'now a file', { flag: 'wx' });
+      await writeFile(join(await tree.prepareDirectory('file/', 'file'), 'inner'), 'x');
+    } finally {
+      await tree.close();
+    }
+    expect(await readFile(join(root, 'dir'), 'utf8')).toBe('now a file');
+    expect((await lstat(join(root, 'file'))).isDirectory()).toBe(true);
+    expect(readdirSync(canary)).toEqual(['keep']);
+  });
+
+  it('never removes a directory holding a mount point', async () => {
+    const volume = join(work, 'volume');
+    await mkdir(volume);
+    const tree = await PinnedTree.open(root, { dirNonDir: 'replace', mounts: new Map([['dir/deep', { source: volume, readOnly: false }]]) });
+    try {
+      await expect(tree.prepareSlot('dir', 'dir')).rejects.toThrow(/mount point/);
+    } finally {
+      await tree.close();
+    }
+    expect(await readFile(join(root, 'dir/deep/f'), 'utf8')).toBe('old');
+  });
+});
+
 describe('PinnedTree limits and mounts', () => {
   it('holds a bounded number of directories open however many it creates', async () => {
     const tree = await PinnedTree.open(root);
@@ -93,13 +143,12 @@ describe('PinnedTree limits and mounts', () => {
     const readOnly = join(work, 'ro');
     await mkdir(volume);
     await mkdir(readOnly);
-    const tree = await PinnedTree.open(
-      root,
-      new Map([
+    const tree = await PinnedTree.open(root, {
+      mounts: new Map([
         ['data', { source: volume, readOnly: false }],
         ['ro', { source: readOnly, readOnly: true }],
       ]),
-    );
+    });
     try {
       await writeFile(await tree.prepareSlot('data/f', 'data/f'), 'in the volume', { flag: 'wx' });
       await expect(tree.prepareSlot('ro/f', 'ro/f')).rejects.toThrow(/read-only/);

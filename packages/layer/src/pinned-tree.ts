@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rmdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { UnsafeArchiveEntryError } from './errors.js';
+import { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';
 import type { ExtractTree } from './extract-tree.js';
 
 const DIR_NO_FOLLOW = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
@@ -14,6 +14,25 @@ export interface ExtractMount {
   /** A trusted path naming the mounted directory (its source, or a `/proc/self/fd/<n>` the caller holds). */
   source: string;
   readOnly: boolean;
+}
+
+/** The path naming an open directory (see PinnedTree on why the pid rather than `self`). */
+function pathOf(handle: FileHandle): string {
+  return `/proc/${process.pid}/fd/${handle.fd}`;
+}
+
+/**
+ * What an entry does to something of the other kind (directory or not) already at its path: 'replace'
+ * removes it (a directory with everything in it), 'refuse' fails with OverwriteConflictError, and 'tar'
+ * lets a directory replace a non-directory but never the reverse.
+ */
+export type DirNonDirPolicy = 'tar' | 'replace' | 'refuse';
+
+export interface PinnedTreeOptions {
+  /** Filesystems mounted below the root, by path relative to it. */
+  mounts?: ReadonlyMap<string, ExtractMount>;
+  /** Default 'tar'. */
+  dirNonDir?: DirNonDirPolicy;
 }
 
 function errnoOf(err: unknown): string | undefined {
@@ -44,14 +63,12 @@ export class PinnedTree implements ExtractTree {
   private constructor(
     private readonly root: FileHandle,
     private readonly mounts: ReadonlyMap<string, ExtractMount>,
+    private readonly dirNonDir: DirNonDirPolicy,
   ) {}
 
-  /**
-   * Opens `root` (trusted: it may itself be a `/proc/self/fd/<n>` path) as the top of the tree;
-   * `mounts` are keyed by their path relative to it.
-   */
-  static async open(root: string, mounts: ReadonlyMap<string, ExtractMount> = new Map()): Promise<PinnedTree> {
-    return new PinnedTree(await open(root, constants.O_RDONLY | constants.O_DIRECTORY), mounts);
+  /** Opens `root` (trusted: it may itself be a `/proc/self/fd/<n>` path) as the top of the tree. */
+  static async open(root: string, options: PinnedTreeOptions = {}): Promise<PinnedTree> {
+    return new PinnedTree(await open(root, constants.O_RDONLY | constants.O_DIRECTORY), options.mounts ?? new Map(), options.dirNonDir ?? 'tar');
   }
 
   async close(): Promise<void> {
@@ -85,18 +102,16 @@ export class PinnedTree implements ExtractTree {
     return handle;
   }
 
-  /** Refuses entries that would land on a read-only mount or replace a mount point. */
+  /** Refuses entries that would land on a read-only mount or replace a mount point (or a directory holding one). */
   private checkMounts(entryName: string, path: string, replacing: boolean): void {
-    if (replacing && this.mounts.has(path)) throw new UnsafeArchiveEntryError(entryName, 'cannot replace a mount point');
+    if (replacing && [...this.mounts.keys()].some((m) => m === path || m.startsWith(`${path}/`))) {
+      throw new UnsafeArchiveEntryError(entryName, 'cannot replace a mount point');
+    }
     for (const [destination, mount] of this.mounts) {
       if (mount.readOnly && (path === destination || path.startsWith(`${destination}/`))) {
         throw new UnsafeArchiveEntryError(entryName, 'mounted volume is marked read-only');
       }
     }
-  }
-
-  private static fdPath(handle: FileHandle): string {
-    return `/proc/${process.pid}/fd/${handle.fd}`;
   }
 
   /** The open directory of the parent of `path`, opening (and, if `create`, creating with 0755) each one on the way. */
@@ -121,7 +136,7 @@ export class PinnedTree implements ExtractTree {
   ): Promise<FileHandle> {
     const mount = this.mounts.get(path);
     if (mount) return this.hold(path, await open(mount.source, constants.O_RDONLY | constants.O_DIRECTORY));
-    const child = `${PinnedTree.fdPath(parent)}/${name}`;
+    const child = `${pathOf(parent)}/${name}`;
     let handle: FileHandle;
     try {
       handle = await open(child, DIR_NO_FOLLOW);
@@ -130,7 +145,7 @@ export class PinnedTree implements ExtractTree {
       if (code === 'ENOENT' && role !== 'existing') {
         await mkdir(child, { mode: 0o755 });
       } else if ((code === 'ENOTDIR' || code === 'ELOOP') && role === 'directory') {
-        // A directory entry replaces an earlier non-directory, as tar does.
+        if (this.dirNonDir === 'refuse') throw new OverwriteConflictError(entryName, path, false);
         await unlink(child);
         await mkdir(child, { mode: 0o755 });
       } else if (code === 'ENOTDIR' || code === 'ELOOP') {
@@ -153,11 +168,25 @@ export class PinnedTree implements ExtractTree {
     if (path === '') throw new UnsafeArchiveEntryError(entryName, 'the layer root must be a directory');
     this.checkMounts(entryName, path, true);
     const { parent, name } = await this.parentOf(entryName, path);
-    const slot = `${PinnedTree.fdPath(parent)}/${name}`;
+    const slot = `${pathOf(parent)}/${name}`;
     const existing = await lstatOrUndefined(slot);
-    if (existing?.isDirectory()) throw new UnsafeArchiveEntryError(entryName, 'conflicts with an earlier directory entry');
-    if (existing !== undefined) await unlink(slot);
+    if (existing?.isDirectory()) {
+      if (this.dirNonDir !== 'replace') throw new OverwriteConflictError(entryName, path, true);
+      await this.removeDirectory(parent, name, path);
+    } else if (existing !== undefined) {
+      await unlink(slot);
+    }
     return slot;
+  }
+
+  /** Removes the directory `name` of `parent` (at `path` in the tree) with everything in it, closing what is held of it first. */
+  private async removeDirectory(parent: FileHandle, name: string, path: string): Promise<void> {
+    for (const [held, handle] of this.dirs) {
+      if (held !== path && !held.startsWith(`${path}/`)) continue;
+      this.dirs.delete(held);
+      await handle.close();
+    }
+    await removeTree(parent, name);
   }
 
   /** `<open directory>/.`: follows to the held directory, yet is no symlink itself (lchown, setfattr -h work on it). */
@@ -169,7 +198,7 @@ export class PinnedTree implements ExtractTree {
       const { parent, name } = await this.parentOf(entryName, path);
       handle = await this.openChild(entryName, parent, path, name, 'directory');
     }
-    return `${PinnedTree.fdPath(handle)}/.`;
+    return `${pathOf(handle)}/.`;
   }
 
   async resolveHardlinkTarget(entryName: string, target: string): Promise<string> {
@@ -178,10 +207,32 @@ export class PinnedTree implements ExtractTree {
     const { parent, name } = await this.parentOf(entryName, target, false).catch((err: unknown) => {
       throw new UnsafeArchiveEntryError(entryName, `hardlink target ${quoted} has not been extracted`, { cause: err });
     });
-    const existing = `${PinnedTree.fdPath(parent)}/${name}`;
+    const existing = `${pathOf(parent)}/${name}`;
     const stats = await lstatOrUndefined(existing);
     if (stats === undefined) throw new UnsafeArchiveEntryError(entryName, `hardlink target ${quoted} has not been extracted`);
     if (stats.isDirectory()) throw new UnsafeArchiveEntryError(entryName, `hardlink target ${quoted} is a directory`);
     return existing;
   }
+}
+
+/**
+ * Removes `name` of the open directory `parent` and, if it is a directory, everything in it. Every step
+ * names an entry through its parent's descriptor and never follows a last symlink (unlink, rmdir and
+ * O_NOFOLLOW opens), so a tree others change meanwhile can make it fail but not reach outside.
+ */
+async function removeTree(parent: FileHandle, name: string): Promise<void> {
+  const path = `${pathOf(parent)}/${name}`;
+  try {
+    await unlink(path);
+    return;
+  } catch (err) {
+    if (errnoOf(err) !== 'EISDIR') throw err;
+  }
+  const dir = await open(path, DIR_NO_FOLLOW);
+  try {
+    for (const child of await readdir(pathOf(dir))) await removeTree(dir, child);
+  } finally {
+    await dir.close();
+  }
+  await rmdir(path);
 }

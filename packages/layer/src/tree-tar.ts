@@ -9,7 +9,10 @@ import { walkTree, type WalkEntry } from './tree-walk.js';
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
 export interface TreeTarOptions {
-  /** The top's archive name; '' puts a directory's children at the top (`docker export`, layer diffs). */
+  /**
+   * The top's archive name; '' puts a directory's children at the top (`docker export`, layer diffs), and
+   * `/` names the top `/` and its children `/x` (Docker's archive of a container's root).
+   */
   name: string;
   /** Filesystems mounted below the top, by path relative to it (see walkTree). */
   mounts?: ReadonlyMap<string, () => number>;
@@ -38,9 +41,13 @@ interface TarWalk {
   inodes: Map<string, string>;
 }
 
+/** `child` under the archive name `parent`. */
+function under(parent: string, child: string): string {
+  return parent === '' || parent.endsWith('/') ? `${parent}${child}` : `${parent}/${child}`;
+}
+
 function archiveName(walk: TarWalk, path: string): string {
-  const { name } = walk.options;
-  return path === '' ? name : name === '' ? path : `${name}/${path}`;
+  return path === '' ? walk.options.name : under(walk.options.name, path);
 }
 
 async function addWalked(walk: TarWalk, entry: WalkEntry): Promise<void> {
@@ -50,9 +57,9 @@ async function addWalked(walk: TarWalk, entry: WalkEntry): Promise<void> {
   const base = { name, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid, mtime: stats.mtime };
   if (stats.isDirectory()) {
     if (name === '') return;
-    await addEntry(walk.pack, { ...base, name: `${name}/`, type: 'directory' });
+    await addEntry(walk.pack, { ...base, name: under(name, ''), type: 'directory' });
     if (walk.options.overlayUpper && entry.dirFd !== undefined && fgetxattr(entry.dirFd, OPAQUE_XATTR)?.toString() === 'y') {
-      await addEntry(walk.pack, { ...base, name: `${name}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644 });
+      await addEntry(walk.pack, { ...base, name: under(name, '.wh..wh..opq'), type: 'file', size: 0, mode: 0o644 });
     }
     return;
   }

@@ -1,14 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, NotFoundError } from '@berth/api';
-import { closeFd, directoryTar, extractTar, fdPath, readlinkFd, treeTar, type PathInRoot } from '@berth/layer';
+import { InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import {
+  closeFd,
+  directoryTar,
+  extractTar,
+  fdPath,
+  normaliseRootPath,
+  OverwriteConflictError,
+  readlinkFd,
+  treeTar,
+  type Owner,
+  type PathInRoot,
+} from '@berth/layer';
 import type { ContainerRootfs } from '../ports.js';
 import type { ContainerStore } from './container-store.js';
+import { baseName, containerArchivePath } from './archive-path.js';
 import { containerChanges, type Change } from './changes.js';
 import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import type { ContainerRecord } from './record.js';
+import { resolveUserInRoot } from './runtime-spec.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 export interface ArchiveServiceOptions {
@@ -17,6 +30,14 @@ export interface ArchiveServiceOptions {
   /** The image layers under a container's upper dir, top first. */
   lowerDirs(chainId: string): string[];
   log: { warn(msg: string): void };
+}
+
+/** The PUT archive options (Docker's query parameters of the same names). */
+export interface PutOptions {
+  /** Refuse to replace a directory with a non-directory or the reverse (the docker CLI always asks); otherwise replace. */
+  noOverwriteDirNonDir: boolean;
+  /** `docker cp -a`: entries belong to the container's user (its `User`, looked up in the container) instead of the archive's owners. */
+  copyUIDGID: boolean;
 }
 
 /** A container root in use; `release` closes the view and unmounts the root again if it was mounted for this use. */
@@ -43,9 +64,9 @@ export class ArchiveService {
   async stat(ref: string, path: string): Promise<PathStat> {
     const lease = await this.lease(ref);
     try {
-      const target = this.resolve(lease, path);
+      const { target, name } = this.resolve(lease, path);
       try {
-        return this.pathStat(lease, path, target);
+        return this.pathStat(lease, name, target);
       } finally {
         closeFd(target.fd);
       }
@@ -54,14 +75,17 @@ export class ArchiveService {
     }
   }
 
-  /** The tar of `path` (named by its last component) and its stat; the root stays leased until the tar ends. */
+  /**
+   * The tar of `path` and its stat; the root stays leased until the tar ends. Entries are named by the
+   * path's last element as given (see stat's name): `/d/.` gives `./a`, the root `/` gives `/bin`.
+   */
   async get(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }> {
     const lease = await this.lease(ref);
     try {
-      const target = this.resolve(lease, path);
+      const { target, name } = this.resolve(lease, path);
       let stat: PathStat;
       try {
-        stat = this.pathStat(lease, path, target);
+        stat = this.pathStat(lease, name, target);
       } catch (err) {
         closeFd(target.fd);
         throw err;
@@ -76,26 +100,35 @@ export class ArchiveService {
   }
 
   /**
-   * Extracts a tar (plain or gzip) into the directory `path` leads to, safely (see @berth/layer
-   * extractTar, pinned): entries are created through descriptors of their parent directories, and those
-   * below a mount point go into the mount.
+   * Extracts a tar (plain or gzip) into the directory `path` leads to, its last symlink followed too,
+   * safely (see @berth/layer extractTar, pinned): entries are created through descriptors of their
+   * parent directories, and those below a mount point go into the mount.
    */
-  async put(ref: string, path: string, tar: Readable): Promise<void> {
+  async put(ref: string, path: string, tar: Readable, options: PutOptions): Promise<void> {
     const lease = await this.lease(ref);
     try {
       let dir: PathInRoot;
       try {
-        dir = lease.view.resolve(path, true);
+        // A trailing `/` asks nothing more here: a file named so is "not a directory" like any other.
+        dir = lease.view.resolve(normaliseRootPath(path), true);
       } catch (err) {
-        throw extractionPointError(err, path, lease.record);
+        throw lookupError(err, path, lease.record);
       }
       try {
         if (!dir.stats.isDirectory()) throw new InvalidArgumentError('extraction point is not a directory');
         if (dir.mount?.readOnly) throw new InvalidArgumentError('mounted volume is marked read-only');
         if (!dir.mount && lease.record.hostConfig.ReadonlyRootfs) throw new InvalidArgumentError('container rootfs is marked read-only');
+        const owner = options.copyUIDGID ? await this.containerUser(lease) : undefined;
         const below = lease.view.extractMounts(dir.path);
         try {
-          await extractTar(tar, fdPath(dir.fd), { pinned: true, mounts: below.mounts });
+          await extractTar(tar, fdPath(dir.fd), {
+            pinned: true,
+            mounts: below.mounts,
+            dirNonDir: options.noOverwriteDirNonDir ? 'refuse' : 'replace',
+            ...(owner ? { owner } : {}),
+          });
+        } catch (err) {
+          throw err instanceof OverwriteConflictError ? overwriteError(err, dir.path) : err;
         } finally {
           below.release();
         }
@@ -105,6 +138,14 @@ export class ArchiveService {
     } finally {
       await lease.release();
     }
+  }
+
+  /** The container's `User` as uid and gid from its own passwd and group files; undefined when it has none (the archive's owners stay). */
+  private async containerUser(lease: RootLease): Promise<Owner | undefined> {
+    const user = lease.record.config.User;
+    if (!user) return undefined;
+    const { uid, gid } = await resolveUserInRoot(lease.rootfs, user);
+    return { uid, gid };
   }
 
   /** The container's root filesystem as a tar (`docker export`; mounts are not part of it, as in Docker). */
@@ -128,22 +169,25 @@ export class ArchiveService {
     return containerChanges(join(dir, 'upper'), lowers, await runtimeMountPoints(join(dir, 'bundle', 'config.json')));
   }
 
-  /** Docker's archive paths: a last symlink is the link itself; a trailing `/` or `/.` asks for where it leads. */
-  private resolve(lease: RootLease, path: string): PathInRoot {
+  /**
+   * What a path of the stat and GET routes names, and the name Docker gives it (see containerArchivePath):
+   * a last symlink is the link itself; a trailing `/` or `/.` asks for the directory it leads to.
+   */
+  private resolve(lease: RootLease, path: string): { target: PathInRoot; name: string } {
     if (!path) throw new InvalidArgumentError('Path cannot be empty');
+    const absolute = containerArchivePath(path);
     try {
-      return lease.view.resolve(path, false);
+      return { target: lease.view.resolve(absolute, false), name: baseName(absolute) };
     } catch (err) {
       throw lookupError(err, path, lease.record);
     }
   }
 
-  private pathStat(lease: RootLease, path: string, target: PathInRoot): PathStat {
+  private pathStat(lease: RootLease, name: string, target: PathInRoot): PathStat {
     const { stats } = target;
     let linkTarget = '';
     if (stats.isSymbolicLink()) linkTarget = this.linkTarget(lease, target);
-    const cleaned = posix.normalize(`/${path}`);
-    return { name: posix.basename(cleaned) || '/', size: stats.size, mode: goFileMode(stats), mtime: stats.mtime.toISOString(), linkTarget };
+    return { name, size: stats.size, mode: goFileMode(stats), mtime: stats.mtime.toISOString(), linkTarget };
   }
 
   /** Where a symlink leads inside the container; for a dangling one, where it would lead. */
@@ -211,18 +255,25 @@ export class ArchiveService {
   }
 }
 
-function extractionPointError(err: unknown, path: string, record: ContainerRecord): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return notFound(path, record);
-  if (code === 'ENOTDIR') return new InvalidArgumentError('extraction point is not a directory', { cause: err });
-  return lookupError(err, path, record);
-}
-
+/**
+ * Docker's answers for a path that cannot be looked up: a missing file is a 404 naming the path as
+ * given; a non-directory met where a directory must be is a 500 naming where, inside the container.
+ */
 function lookupError(err: unknown, path: string, record: ContainerRecord): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return notFound(path, record);
+  const { code, path: where } = err as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return notFound(path, record);
+  if (code === 'ENOTDIR') return new InternalError(`lstat ${where ?? path}: not a directory`, { cause: err });
   if (code === 'ELOOP') return new InvalidArgumentError(`too many levels of symbolic links resolving ${path}`, { cause: err });
   return err as Error;
+}
+
+/** Docker's refusal of a tar entry of another kind than what is there (as its extraction in the container's root words it). */
+function overwriteError(err: OverwriteConflictError, extractionPoint: string): InternalError {
+  const [there, entry] = err.existingIsDirectory ? ['directory', 'non-directory'] : ['non-directory', 'directory'];
+  const path = JSON.stringify(posix.join(extractionPoint, err.path));
+  return new InternalError(`Error processing tar file(exit status 1): cannot overwrite ${there} ${path} with ${entry} ${JSON.stringify(extractionPoint)}`, {
+    cause: err,
+  });
 }
 
 function notFound(path: string, record: ContainerRecord): NotFoundError {

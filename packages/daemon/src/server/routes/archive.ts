@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ContainerArchiveQuerySchema, IdParamsSchema, InvalidArgumentError, type ContainerArchiveQuery, type IdParams } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { encodePathStat } from '../../container/path-stat.js';
+import { queryBool } from '../query.js';
 
 type ArchiveRoute = { Params: IdParams; Querystring: ContainerArchiveQuery };
 
@@ -29,7 +30,11 @@ export function archiveRoutes(engine: Engine): FastifyPluginAsync {
     });
 
     app.put<ArchiveRoute>('/containers/:id/archive', { schema: archiveSchema }, async (request, reply) => {
-      await archives.put(request.params.id, pathOf(request.query), request.raw);
+      const { query } = request;
+      await archives.put(request.params.id, pathOf(query), request.raw, {
+        noOverwriteDirNonDir: queryBool(query.noOverwriteDirNonDir),
+        copyUIDGID: queryBool(query.copyUIDGID),
+      });
       return reply.status(200).send();
     });
 
