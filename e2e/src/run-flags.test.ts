@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { hostname } from 'node:os';
@@ -86,6 +87,7 @@ describe('namespaces', () => {
     expect(await inside(['--network', 'host', '-h', 'boat'], 'hostname')).toBe('boat');
     const hosts = await readFile('/etc/hosts', 'utf8');
     expect(await inside(['--network', 'host'], 'cat /etc/hosts')).toBe(hosts.trim());
+    expect(await inside(['--network', 'none'], 'ls /sys/class/net')).toBe('lo');
   });
 
   it('--ipc host, --pid host and --uts host share the host namespaces; the defaults do not', async () => {
@@ -105,10 +107,12 @@ describe('namespaces', () => {
     expect(await inside(['--cgroupns', 'private'], 'readlink /proc/self/ns/cgroup')).not.toBe(host);
   });
 
-  it('inspect shows the modes used', async () => {
-    const id = (await d.dockerCli(['create', '--userns', 'host', '--isolation', 'default', '--runtime', 'runc', 'busybox', 'true'])).stdout.trim();
+  it('--userns host, --isolation default, --runtime runc, --volume-driver local, --network none are accepted; inspect shows the modes used', async () => {
+    const flags = ['--userns', 'host', '--isolation', 'default', '--runtime', 'runc', '--volume-driver', 'local', '--network', 'none'];
+    const id = (await d.dockerCli(['create', ...flags, 'busybox', 'true'])).stdout.trim();
     const { HostConfig } = await d.docker.getContainer(id).inspect();
-    expect(HostConfig).toMatchObject({ IpcMode: 'private', CgroupnsMode: 'host', UsernsMode: 'host', Runtime: 'runc', Isolation: 'default' });
+    expect(HostConfig).toMatchObject({ IpcMode: 'private', CgroupnsMode: 'host', UsernsMode: 'host', Runtime: 'runc', Isolation: 'default', VolumeDriver: 'local' });
+    expect(HostConfig.NetworkMode).toBe('none');
     await d.dockerCli(['rm', id]);
   });
 });
@@ -162,7 +166,8 @@ describe('process and runtime settings', () => {
     const id = (await d.dockerCli(['run', '-d', '--annotation', 'org.berth.test=yes', 'busybox', 'sleep', '30'])).stdout.trim();
     const spec = JSON.parse(await readFile(join(d.dataRoot, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: object };
     expect(spec.annotations).toEqual({ 'org.berth.test': 'yes' });
-    expect((await d.docker.getContainer(id).inspect()).HostConfig.Annotations).toEqual({ 'org.berth.test': 'yes' });
+    const { HostConfig } = await d.docker.getContainer(id).inspect();
+    expect(HostConfig).toMatchObject({ Annotations: { 'org.berth.test': 'yes' } });
     await d.dockerCli(['rm', '-f', id]);
   });
 
@@ -194,6 +199,24 @@ describe('client-side flags', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'out\n' });
     expect(r.stderr).not.toContain('err');
     expect(await readFile(cidfile, 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('--sig-proxy (on by default) passes a signal the client gets to the container', async () => {
+    const script = 'trap "echo got TERM; exit 3" TERM; echo ready; while :; do sleep 0.1; done';
+    const child = spawn('docker', ['run', '--rm', 'busybox', 'sh', '-c', script], {
+      env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: join(d.root, 'docker-config') },
+    });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('ready')) resolve();
+      }),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toBe(3);
+    expect(out).toContain('got TERM');
   });
 
   it('--use-api-socket mounts the engine socket in the container', async () => {
