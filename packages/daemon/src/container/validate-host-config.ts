@@ -32,7 +32,7 @@ export function validateResources(hc: HostConfig): void {
 /** The CLI's checks of `--dns` and `--dns-search` (opts.ValidateIPAddress, ValidateDNSSearch), made again for API clients. */
 function validateDns(hc: HostConfig): void {
   for (const address of hc.Dns ?? []) {
-    if (isIP(address.trim()) === 0) throw new InvalidArgumentError(`IP address is not correctly formatted: ${address}`);
+    if (isIP(address) === 0) throw new InvalidArgumentError(`IP address is not correctly formatted: ${address}`);
   }
   for (const domain of hc.DnsSearch ?? []) {
     if (domain !== '.' && (domain.length > 255 || !DOMAIN.test(domain))) throw new InvalidArgumentError(`${domain} is not a valid domain`);
@@ -42,7 +42,7 @@ function validateDns(hc: HostConfig): void {
   }
 }
 
-/** moby's checks of the settings that pick the runtime and its environment, and the values of them this engine has. */
+/** moby's checks of the OOM score, isolation and runtime, and the one volume driver this engine has. */
 function validateEngineSettings(hc: HostConfig): void {
   const oomScoreAdj = hc.OomScoreAdj ?? 0;
   if (oomScoreAdj < -1000 || oomScoreAdj > 1000) {
