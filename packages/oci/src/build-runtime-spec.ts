@@ -61,6 +61,9 @@ export interface SpecInput {
   ulimits?: Ulimit[];
   resources?: ResourceLimits;
   sysctls?: Record<string, string>;
+  /** Paths hidden from / read-only in an unprivileged container instead of Docker's defaults (`--security-opt systempaths=unconfined` gives none). */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
   /** e.g. '/berth/<id>'. */
   cgroupsPath: string;
   /** Runs `hostPath` (tini) as PID 1 in front of the command; only with a private PID namespace, as Docker. */
@@ -166,8 +169,8 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     const devices = input.hostDevices ?? listHostDevices();
     if (devices.length > 0) linux.devices = devices;
   } else {
-    linux.maskedPaths = defaultMaskedPaths();
-    linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
+    linux.maskedPaths = input.maskedPaths ? [...input.maskedPaths] : defaultMaskedPaths();
+    linux.readonlyPaths = input.readonlyPaths ? [...input.readonlyPaths] : [...DEFAULT_READONLY_PATHS];
     const seccomp = input.seccomp ?? 'default';
     if (seccomp === 'default') linux.seccomp = defaultSeccompProfile({ capabilities });
     else if (seccomp !== 'unconfined') linux.seccomp = resolveSeccompProfile(seccomp, { capabilities });

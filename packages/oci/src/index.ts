@@ -24,4 +24,4 @@ export { DEFAULT_SECCOMP_PROFILE } from './seccomp-default-profile.js';
 export { serializeRuntimeSpec } from './serialize.js';
 export { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
 export { mergeTmpfsOptions, parseTmpfsOptions } from './tmpfs.js';
-export { resolveUser, type ResolvedUser } from './user.js';
+export { resolveAdditionalGroups, resolveUser, type ResolvedUser } from './user.js';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@berth/api';
 import { describe, expect, it } from 'vitest';
-import { resolveUser } from './user.js';
+import { resolveAdditionalGroups, resolveUser } from './user.js';
 
 const PASSWD = `root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
@@ -59,5 +59,18 @@ describe('resolveUser', () => {
     expect(resolveUser('', '', '')).toEqual({ uid: 0, gid: 0, additionalGids: [] });
     expect(resolveUser('5:6', '', '')).toEqual({ uid: 5, gid: 6, additionalGids: [] });
     expect(() => resolveUser('root', '', '')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('resolveAdditionalGroups', () => {
+  const group = 'root:x:0:\ndaemon:x:1:\nstaff:x:50:\n';
+
+  it('takes names and gids from the group file and any gid in range', () => {
+    expect(resolveAdditionalGroups(['staff', '1', '123'], group)).toEqual([50, 1, 123]);
+  });
+
+  it('refuses an unknown name with runc message', () => {
+    expect(() => resolveAdditionalGroups(['nosuch'], group)).toThrow('Unable to find group nosuch: no matching entries in group file');
+    expect(() => resolveAdditionalGroups([String(2 ** 31)], group)).toThrow(InvalidArgumentError);
   });
 });

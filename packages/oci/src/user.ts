@@ -93,3 +93,19 @@ export function resolveUser(spec: string, passwd: string, group: string): Resolv
   const additionalGids = user ? groups.filter((g) => g.members.includes(user.name)).map((g) => g.gid) : [];
   return { uid, gid, additionalGids };
 }
+
+/**
+ * `--group-add` values resolved against a container's /etc/group as runc's GetAdditionalGroups does:
+ * a name or a gid listed in the file, or any gid in range; an unknown name is an error.
+ */
+export function resolveAdditionalGroups(groupAdd: readonly string[], group: string): number[] {
+  const groups = parseGroup(group);
+  return groupAdd.map((wanted) => {
+    const name = wanted.trim();
+    const found = groups.find((entry) => entry.name === name || String(entry.gid) === name);
+    if (found) return found.gid;
+    const gid = parseId(name);
+    if (gid === undefined) throw new InvalidArgumentError(`Unable to find group ${name}: no matching entries in group file`);
+    return checkRange(gid);
+  });
+}

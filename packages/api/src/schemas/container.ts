@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-import { NullableStringList, ResourceFields, StringList, StringMap, open } from './fragments.js';
+import { NullableStringList, ResourceFields, StringList, StringMap, open, orNull } from './fragments.js';
 
 /**
  * Engine API container shapes (v1.47). Each schema is both the fastify request/response schema and,
@@ -70,7 +70,26 @@ export const HostConfigSchema = Type.Object(
       Type.Object({ Type: Type.Optional(Type.String()), Config: Type.Optional(Type.Union([StringMap, Type.Null()])) }, open),
     ),
     PortBindings: Type.Optional(Type.Unknown()),
+    PublishAllPorts: Type.Optional(Type.Boolean()),
+    Links: Type.Optional(NullableStringList),
     VolumesFrom: Type.Optional(NullableStringList),
+    VolumeDriver: Type.Optional(Type.String()),
+    GroupAdd: Type.Optional(NullableStringList),
+    Annotations: Type.Optional(orNull(StringMap)),
+    OomScoreAdj: Type.Optional(Type.Integer()),
+    IpcMode: Type.Optional(Type.String()),
+    PidMode: Type.Optional(Type.String()),
+    UTSMode: Type.Optional(Type.String()),
+    UsernsMode: Type.Optional(Type.String()),
+    CgroupnsMode: Type.Optional(Type.String()),
+    Cgroup: Type.Optional(Type.String()),
+    Isolation: Type.Optional(Type.String()),
+    Runtime: Type.Optional(Type.String()),
+    StorageOpt: Type.Optional(orNull(StringMap)),
+    MaskedPaths: Type.Optional(NullableStringList),
+    ReadonlyPaths: Type.Optional(NullableStringList),
+    /** `--cidfile`: the client writes the file; the engine only records it. */
+    ContainerIDFile: Type.Optional(Type.String()),
   },
   open,
 );

@@ -11,7 +11,12 @@ export const StringList = Type.Array(Type.String());
 export const orNull = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const NullableStringList = orNull(StringList);
 
-/** moby's container.Resources fields we accept: part of HostConfig and of the update request. */
+const NullableList = orNull(Type.Array(Type.Unknown()));
+
+/**
+ * moby's container.Resources fields: part of HostConfig and of the update request. Those from
+ * CgroupParent on are not supported and are refused unless unset (unsupported-settings.ts in the daemon).
+ */
 export const ResourceFields = {
   Memory: Type.Optional(Type.Integer()),
   MemorySwap: Type.Optional(Type.Integer()),
@@ -19,5 +24,28 @@ export const ResourceFields = {
   CpuShares: Type.Optional(Type.Integer()),
   CpuQuota: Type.Optional(Type.Integer()),
   CpuPeriod: Type.Optional(Type.Integer()),
-  PidsLimit: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  PidsLimit: Type.Optional(orNull(Type.Integer())),
+  CgroupParent: Type.Optional(Type.String()),
+  BlkioWeight: Type.Optional(Type.Integer()),
+  BlkioWeightDevice: Type.Optional(NullableList),
+  BlkioDeviceReadBps: Type.Optional(NullableList),
+  BlkioDeviceWriteBps: Type.Optional(NullableList),
+  BlkioDeviceReadIOps: Type.Optional(NullableList),
+  BlkioDeviceWriteIOps: Type.Optional(NullableList),
+  CpuRealtimePeriod: Type.Optional(Type.Integer()),
+  CpuRealtimeRuntime: Type.Optional(Type.Integer()),
+  CpusetCpus: Type.Optional(Type.String()),
+  CpusetMems: Type.Optional(Type.String()),
+  Devices: Type.Optional(NullableList),
+  DeviceCgroupRules: Type.Optional(NullableStringList),
+  DeviceRequests: Type.Optional(NullableList),
+  KernelMemory: Type.Optional(Type.Integer()),
+  KernelMemoryTCP: Type.Optional(Type.Integer()),
+  MemoryReservation: Type.Optional(Type.Integer()),
+  MemorySwappiness: Type.Optional(orNull(Type.Integer())),
+  OomKillDisable: Type.Optional(orNull(Type.Boolean())),
+  CpuCount: Type.Optional(Type.Integer()),
+  CpuPercent: Type.Optional(Type.Integer()),
+  IOMaximumIOps: Type.Optional(Type.Integer()),
+  IOMaximumBandwidth: Type.Optional(Type.Integer()),
 };

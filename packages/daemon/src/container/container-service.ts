@@ -18,15 +18,17 @@ import { serializeRuntimeSpec } from '@berth/oci';
 import type { ContainerRootfs, ImageResolver } from '../ports.js';
 import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
 import type { ContainerStore } from './container-store.js';
-import { mergeCreateConfig } from './create-config.js';
+import { defaultHostname, mergeCreateConfig } from './create-config.js';
 import { LogRotators, logLimits } from './log-rotation.js';
 import { writeEtcFiles } from './etc-files.js';
+import { checkImagePlatform } from './platform.js';
 import { ExitWaiters, type WaitCondition } from './exit-waiters.js';
 import { generateContainerId, generateContainerName, normalizeContainerName } from './ids.js';
 import type { ContainerRecord } from './record.js';
 import type { VolumeMounts } from './volume-mounts.js';
 import { buildContainerSpec } from './runtime-spec.js';
 import { validateHostConfig } from './validate-host-config.js';
+import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { withHostConfigDefaults } from './host-config-defaults.js';
 import { Cgroup } from './cgroups.js';
 import { containerListFilter } from './list-filters.js';
@@ -173,10 +175,12 @@ export class ContainerService {
     this.logRotators.stopAll();
   }
 
-  async create(request: ContainerCreateRequest, name?: string): Promise<ContainerCreateResponse> {
+  async create(request: ContainerCreateRequest, name?: string, platform?: string): Promise<ContainerCreateResponse> {
     if (!request.Image) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     const image = this.o.images.resolve(request.Image);
+    if (platform) checkImagePlatform(platform, request.Image, image.config);
     const merged = mergeCreateConfig(request, request.Image, image.config.config);
+    refuseUnsupportedSettings(merged.hostConfig);
     logLimits(merged.hostConfig);
     const id = generateContainerId();
     const record: ContainerRecord = {
@@ -188,7 +192,7 @@ export class ContainerService {
       imageChainId: image.chainId,
       path: merged.path,
       args: merged.args,
-      config: { ...merged.config, Hostname: merged.config.Hostname || id.slice(0, 12) },
+      config: { ...merged.config, Hostname: merged.config.Hostname || defaultHostname(id, merged.hostConfig) },
       hostConfig: withHostConfigDefaults(merged.hostConfig),
       state: initialRunState(),
       restartCount: 0,
@@ -228,7 +232,7 @@ export class ContainerService {
     const spec = this.taskSpec(c);
     const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId);
     try {
-      const etc = await writeEtcFiles(dir, c.config.Hostname ?? c.id.slice(0, 12), c.hostConfig.ExtraHosts ?? []);
+      const etc = await writeEtcFiles(dir, c.config.Hostname ?? c.id.slice(0, 12), c.hostConfig);
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const runtimeSpec = await buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts });
       await mkdir(spec.bundleDir, { recursive: true, mode: 0o700 });

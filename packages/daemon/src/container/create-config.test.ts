@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeCreateConfig, mergeEnv } from './create-config.js';
+import { mergeCreateConfig } from './create-config.js';
 
 const image = { Env: ['PATH=/bin', 'A=1'], Cmd: ['sh'], Entrypoint: null, WorkingDir: '/srv', User: 'nobody', Labels: { a: 'x' } };
 
@@ -38,13 +38,16 @@ describe('mergeCreateConfig', () => {
     expect(() => mergeCreateConfig({ Image: 'x', WorkingDir: 'rel' }, 'x', image)).toThrow(/needs to be an absolute path/);
   });
 
-  it('merges env and labels by key', () => {
+  it('puts the request env first and adds the image entries it does not name, as moby does', () => {
     const merged = mergeCreateConfig({ Image: 'x', Env: ['A=2', 'B=3'], Labels: { b: 'y' } }, 'x', image);
-    expect(merged.config.Env).toEqual(['PATH=/bin', 'A=2', 'B=3']);
+    expect(merged.config.Env).toEqual(['A=2', 'B=3', 'PATH=/bin']);
     expect(merged.config.Labels).toEqual({ a: 'x', b: 'y' });
+    expect(mergeCreateConfig({ Image: 'x', Env: ['PATH'] }, 'x', image).config.Env).toEqual(['PATH', 'A=1']);
   });
 
-  it('keeps order of first appearance in env merges', () => {
-    expect(mergeEnv(['X=1', 'Y=2'], ['X=3'])).toEqual(['X=3', 'Y=2']);
+  it('refuses a hostname with the host UTS namespace', () => {
+    expect(() => mergeCreateConfig({ Image: 'x', Hostname: 'h', HostConfig: { UTSMode: 'host' } }, 'x', image)).toThrow(
+      'conflicting options: hostname and the UTS mode',
+    );
   });
 });

@@ -1,5 +1,7 @@
+import { hostname } from 'node:os';
 import { InvalidArgumentError, type ContainerConfig, type ContainerCreateRequest, type HostConfig } from '@berth/api';
 import type { ImageRunConfig } from '@berth/oci';
+import { mergeImageEnv } from './env.js';
 import { resolveHealthcheck } from './health-config.js';
 
 /** Docker's strslice: a JSON string is a one-element list. */
@@ -8,16 +10,9 @@ function toList(value: string[] | string | null | undefined): string[] | undefin
   return typeof value === 'string' ? [value] : value;
 }
 
-/** Env lists merged by key, later entries winning, order of first appearance kept. */
-export function mergeEnv(...lists: Array<string[] | null | undefined>): string[] {
-  const merged = new Map<string, string>();
-  for (const list of lists) {
-    for (const entry of list ?? []) {
-      const key = entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry;
-      merged.set(key, entry);
-    }
-  }
-  return [...merged.values()];
+/** moby's newContainer: the host's name under host networking, else the short container ID. */
+export function defaultHostname(id: string, hc: HostConfig): string {
+  return hc.NetworkMode === 'host' ? hostname() : id.slice(0, 12);
 }
 
 export interface MergedConfig {
@@ -44,6 +39,7 @@ export function mergeCreateConfig(request: ContainerCreateRequest, imageRef: str
     entrypoint = image?.Entrypoint ?? [];
     cmd = userCmd && userCmd.length > 0 ? userCmd : (image?.Cmd ?? []);
   }
+  if (hostConfig?.UTSMode === 'host' && requested.Hostname) throw new InvalidArgumentError('conflicting options: hostname and the UTS mode');
   const argv = [...entrypoint, ...cmd];
   if (argv.length === 0) throw new InvalidArgumentError('No command specified');
   const config: ContainerConfig = {
@@ -60,7 +56,7 @@ export function mergeCreateConfig(request: ContainerCreateRequest, imageRef: str
     StopSignal: image?.StopSignal,
     ...requested,
     Image: imageRef,
-    Env: mergeEnv(image?.Env, requested.Env),
+    Env: mergeImageEnv(image?.Env, requested.Env),
     Cmd: cmd.length > 0 ? cmd : null,
     Entrypoint: entrypoint.length > 0 ? entrypoint : null,
     Labels: { ...(image?.Labels ?? {}), ...(requested.Labels ?? {}) },

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HostConfig } from '@berth/api';
 import { writeFileAtomic } from '@berth/layer';
+import { containerResolvConf } from './resolv-conf.js';
 
 export interface EtcFiles {
   hostname: string;
@@ -12,9 +14,7 @@ export function etcFilePaths(containerDir: string): EtcFiles {
   return { hostname: join(containerDir, 'hostname'), hosts: join(containerDir, 'hosts'), resolvConf: join(containerDir, 'resolv.conf') };
 }
 
-/** The per-container /etc/hostname, /etc/hosts and /etc/resolv.conf that get bind-mounted in. */
-export async function writeEtcFiles(containerDir: string, hostname: string, extraHosts: string[] = []): Promise<EtcFiles> {
-  const paths = etcFilePaths(containerDir);
+function generatedHosts(extraHosts: readonly string[]): string {
   const hosts = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -27,15 +27,28 @@ export async function writeEtcFiles(containerDir: string, hostname: string, extr
       return `${address}\t${name}`;
     }),
   ];
+  return `${hosts.join('\n')}\n`;
+}
+
+/**
+ * The per-container /etc/hostname, /etc/hosts and /etc/resolv.conf that get bind-mounted in. Under host
+ * networking the container gets the host's /etc/hosts (unless it adds hosts) as with Docker.
+ */
+export async function writeEtcFiles(containerDir: string, hostname: string, hc: HostConfig): Promise<EtcFiles> {
+  const paths = etcFilePaths(containerDir);
+  const hostNetwork = hc.NetworkMode === 'host';
+  const extraHosts = hc.ExtraHosts ?? [];
+  const hosts = hostNetwork && extraHosts.length === 0 ? await hostFile('/etc/hosts') : generatedHosts(extraHosts);
+  const dns = { nameservers: hc.Dns ?? [], search: hc.DnsSearch ?? [], options: hc.DnsOptions ?? [] };
   await writeFileAtomic(paths.hostname, `${hostname}\n`, 0o644);
-  await writeFileAtomic(paths.hosts, `${hosts.join('\n')}\n`, 0o644);
-  await writeFileAtomic(paths.resolvConf, await hostResolvConf(), 0o644);
+  await writeFileAtomic(paths.hosts, hosts, 0o644);
+  await writeFileAtomic(paths.resolvConf, containerResolvConf(await hostFile('/etc/resolv.conf'), dns, hostNetwork), 0o644);
   return paths;
 }
 
-async function hostResolvConf(): Promise<string> {
+async function hostFile(path: string): Promise<string> {
   try {
-    return await readFile('/etc/resolv.conf', 'utf8');
+    return await readFile(path, 'utf8');
   } catch {
     return '';
   }

@@ -8,3 +8,14 @@ describe('withHostConfigDefaults', () => {
     expect(withHostConfigDefaults({}).MemorySwap).toBeUndefined();
   });
 });
+
+describe('withHostConfigDefaults: modes and paths', () => {
+  it('records the namespace modes, runtime and system paths used, as dockerd shows them', () => {
+    const hc = withHostConfigDefaults({ IpcMode: '', MaskedPaths: null });
+    expect(hc).toMatchObject({ IpcMode: 'private', CgroupnsMode: 'host', Runtime: 'runc' });
+    expect(hc.MaskedPaths).toContain('/proc/kcore');
+    expect(hc.ReadonlyPaths).toContain('/proc/sys');
+    expect(withHostConfigDefaults({ MaskedPaths: [], ReadonlyPaths: [] })).toMatchObject({ MaskedPaths: [], ReadonlyPaths: [] });
+    expect(withHostConfigDefaults({ Privileged: true }).MaskedPaths).toBeUndefined();
+  });
+});

@@ -1,26 +1,37 @@
 import { readFileInRoot } from '@berth/layer';
-import { buildRuntimeSpec, resolveUser, type RuntimeMount, type RuntimeSpec, type SpecInput } from '@berth/oci';
+import {
+  DEFAULT_PATH_ENV,
+  buildRuntimeSpec,
+  resolveAdditionalGroups,
+  resolveUser,
+  type ResolvedUser,
+  type RuntimeMount,
+  type RuntimeSpec,
+  type SpecInput,
+} from '@berth/oci';
 import type { ContainerRecord } from './record.js';
 import type { EtcFiles } from './etc-files.js';
+import { replaceOrAppendEnv } from './env.js';
 import { hostSecurityModules, type HostSecurityModules } from './host-security.js';
+import { namespaceModes } from './namespace-modes.js';
 import { parseSecurityOptions } from './security-options.js';
 
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** `user` (`-u`) resolved with the passwd and group files of a root filesystem, read without letting its symlinks reach host files. */
-export async function resolveUserInRoot(rootfs: string, user: string): Promise<ReturnType<typeof resolveUser>> {
+/**
+ * `user` (`-u`) and `groupAdd` (`--group-add`) resolved with the passwd and group files of a root
+ * filesystem, read without letting its symlinks reach host files.
+ */
+export async function resolveUserInRoot(rootfs: string, user: string, groupAdd: readonly string[] = []): Promise<ResolvedUser> {
   const read = async (path: string): Promise<string> => (await readFileInRoot(rootfs, path)) ?? '';
-  return resolveUser(user, await read('/etc/passwd'), await read('/etc/group'));
+  const group = await read('/etc/group');
+  const resolved = resolveUser(user, await read('/etc/passwd'), group);
+  if (groupAdd.length === 0) return resolved;
+  return { ...resolved, additionalGids: [...resolved.additionalGids, ...resolveAdditionalGroups(groupAdd, group)] };
 }
 
-/** The process environment Docker gives a container: PATH if unset, HOSTNAME, TERM for a TTY. */
+/** The process environment Docker gives a container: its Env over the defaults PATH, HOSTNAME and, with a TTY, TERM. */
 function processEnv(c: ContainerRecord): string[] {
-  const env = [...(c.config.Env ?? [])];
-  const has = (key: string) => env.some((e) => e.startsWith(`${key}=`));
-  if (!has('PATH')) env.unshift(DEFAULT_PATH);
-  if (!has('HOSTNAME')) env.push(`HOSTNAME=${c.config.Hostname}`);
-  if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
-  return env;
+  const defaults = [DEFAULT_PATH_ENV, `HOSTNAME=${c.config.Hostname}`, ...(c.config.Tty ? ['TERM=xterm'] : [])];
+  return replaceOrAppendEnv(defaults, c.config.Env ?? []);
 }
 
 export interface ContainerSpecContext {
@@ -34,7 +45,7 @@ export interface ContainerSpecContext {
 }
 
 export async function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecContext): Promise<RuntimeSpec> {
-  return buildRuntimeSpec(containerSpecInput(c, ctx, await resolveUserInRoot(ctx.rootfs, c.config.User ?? '')));
+  return buildRuntimeSpec(containerSpecInput(c, ctx, await resolveUserInRoot(ctx.rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? [])));
 }
 
 /** The runtime spec generator's input for a container; pure, so create can validate with it before any rootfs exists. */
@@ -55,9 +66,11 @@ export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext
     capAdd: hc.CapAdd ?? [],
     capDrop: hc.CapDrop ?? [],
     noNewPrivileges: security.noNewPrivileges,
+    maskedPaths: hc.MaskedPaths ?? undefined,
+    readonlyPaths: hc.ReadonlyPaths ?? undefined,
     seccomp: security.seccomp,
     apparmorProfile: security.apparmorProfile,
-    namespaces: { network: hc.NetworkMode === 'host' ? 'host' : 'none' },
+    namespaces: { network: hc.NetworkMode === 'host' ? 'host' : 'none', ...namespaceModes(hc) },
     etcFiles: { hosts: ctx.etc.hosts, hostname: ctx.etc.hostname, resolvConf: ctx.etc.resolvConf },
     shmSize: hc.ShmSize || undefined,
     tmpfs: hc.Tmpfs ?? undefined,
@@ -75,5 +88,7 @@ export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext
     sysctls: hc.Sysctls ?? undefined,
     cgroupsPath: `/berth/${c.id}`,
     init: hc.Init && ctx.initPath ? { hostPath: ctx.initPath } : undefined,
+    oomScoreAdj: hc.OomScoreAdj || undefined,
+    annotations: hc.Annotations ?? undefined,
   };
 }

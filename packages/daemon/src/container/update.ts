@@ -3,6 +3,7 @@ import { parseRestartPolicy } from '@berth/restartmanager';
 import { writeCgroupResources } from './cgroup-resources.js';
 import { Cgroup } from './cgroups.js';
 import type { ContainerRecord } from './record.js';
+import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { validateHostConfig } from './validate-host-config.js';
 
 /** Docker's default swap for a memory limit without one: as much swap as memory. */
@@ -54,6 +55,7 @@ export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest
  * limits at once through its cgroup files. Returns Docker's warnings (none).
  */
 export async function updateContainer(c: ContainerRecord, update: ContainerUpdateRequest, save: (c: ContainerRecord) => Promise<void>): Promise<string[]> {
+  refuseUnsupportedSettings(update);
   const hostConfig = updatedHostConfig(c.hostConfig, update);
   const resources = validateHostConfig({ ...c, hostConfig });
   if (c.state.running) {

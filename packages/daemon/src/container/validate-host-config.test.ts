@@ -46,3 +46,18 @@ describe('validateHostConfig', () => {
     expect(resources.pids).toEqual({ limit: 10 });
   });
 });
+
+describe('validateHostConfig: DNS and engine settings', () => {
+  it('refuses DNS values the docker CLI would refuse, and that would break resolv.conf', () => {
+    expect(check({ Dns: ['10.0.0.1', '::1'], DnsSearch: ['a.test', '.'], DnsOptions: ['ndots:2'] })).not.toThrow();
+    expect(check({ Dns: ['resolver'] })).toThrow('IP address is not correctly formatted: resolver');
+    expect(check({ DnsSearch: ['bad domain'] })).toThrow('bad domain is not a valid domain');
+    expect(check({ DnsOptions: ['ndots:2\nnameserver 1.1.1.1'] })).toThrow('invalid DNS option');
+  });
+
+  it('accepts the runtime, isolation and volume driver this engine has, and refuses others', () => {
+    expect(check({ Runtime: 'runc', Isolation: 'default', VolumeDriver: 'local', OomScoreAdj: -1000 })).not.toThrow();
+    expect(check({ Runtime: 'kata' })).toThrow('Unknown runtime specified kata');
+    expect(check({ OomScoreAdj: 1001 })).toThrow('range for oom score adj is [-1000, 1000]');
+  });
+});

@@ -38,7 +38,7 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       async (request, reply) => {
         const body = request.body;
         if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
-        const created = await containers.create(body, request.query.name || undefined);
+        const created = await containers.create(body, request.query.name || undefined, request.query.platform || undefined);
         return reply.status(201).send(created);
       },
     );
