@@ -31,6 +31,8 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     logger: { level: options.logLevel ?? 'info' },
     logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
     bodyLimit: JSON_BODY_LIMIT,
+    // Docker answers HEAD only where the API defines it (/_ping, archive): elsewhere it is a 404.
+    exposeHeadRoutes: false,
     // Coercion would turn the `null` lists clients send into [""], so query schemas describe strings.
     // `verbose` keeps the failing value and schema on each error, for a message that names both.
     ajv: { customOptions: { coerceTypes: false, verbose: true } },
