@@ -74,6 +74,12 @@ const NULL_FROM_DOCKER: Record<string, string[]> = {
   ExecInspect: ['ExitCode'],
 };
 
+/** Values Docker sends that an enum of the description lacks. */
+const ENUM_FROM_DOCKER: Record<string, string[]> = {
+  // Docker's own `local` logging driver (moby daemon/logger/local) is missing from the list.
+  'HostConfig.LogConfig.Type': ['local'],
+};
+
 /** Response schemas written inline in the description, named for the lists above. */
 const INLINE_NAMES: Record<string, string> = {
   'GET /containers/{id}/json': 'ContainerInspect',
@@ -185,6 +191,7 @@ function tighten(schema: Schema, name: string): Schema {
     else if (key === 'allOf') out.allOf = (value as Schema[]).map((part) => tighten(part, name));
     else out[key] = value;
   }
+  if (Array.isArray(out.enum) && ENUM_FROM_DOCKER[name]) out.enum = [...(out.enum as unknown[]), ...ENUM_FROM_DOCKER[name]];
   if (out.type === 'array' || out.type === 'object' || schema['x-nullable'] === true) Object.assign(out, orNull(out));
   if (out.properties && isStrict(name)) {
     const omitted = OMITTED_BY_DOCKER[name] ?? [];

@@ -164,6 +164,17 @@ describe('containers', () => {
     expect((await api('GET', '/containers/no-such-container/json')).status).toBe(404);
   });
 
+  it('inspect and list of containers the docker CLI made with many options', async () => {
+    const flags = ['--network', 'host', '-v', 'schema-vol:/data', '--tmpfs', '/scratch', '--health-cmd', 'true', '--log-driver', 'local'];
+    const made = await d.dockerCli(['create', '--name', 'schema-cli', ...flags, '--restart', 'on-failure:2', '-e', 'A=b', '-l', 'k=v', '-p', '8080', 'busybox', 'sleep', '300']);
+    expect(made.code, made.stderr).toBe(0);
+    await api('GET', '/containers/schema-cli/json');
+    await api('POST', '/containers/schema-cli/start');
+    await api('GET', '/containers/schema-cli/json');
+    await api('GET', '/containers/json');
+    await api('DELETE', '/containers/schema-cli?force=1&v=1');
+  });
+
   it('top, stats, logs, changes, export, archive, resize', async () => {
     await api('GET', `/containers/${id}/top`);
     await api('GET', `/containers/${id}/stats?stream=0&one-shot=1`);
