@@ -20,7 +20,7 @@ import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec 
 import type { ContainerStore } from './container-store.js';
 import { mergeCreateConfig } from './create-config.js';
 import { LogRotators } from './log-rotation.js';
-import { logSettings, type LogSettings } from './log-config.js';
+import { logSettings, recordedLogSettings, type LogSettings } from './log-config.js';
 import { writeEtcFiles } from './etc-files.js';
 import { ExitWaiters, type WaitCondition } from './exit-waiters.js';
 import { generateContainerId, generateContainerName, normalizeContainerName } from './ids.js';
@@ -111,8 +111,8 @@ export class ContainerService {
       terminal: c.config.Tty ?? false,
       openStdin: c.config.OpenStdin ?? false,
       stdinOnce: c.config.StdinOnce ?? false,
-      logSizeMax: logSettings(c.hostConfig.LogConfig).maxSize,
-      noLog: logSettings(c.hostConfig.LogConfig).driver === 'none',
+      logSizeMax: recordedLogSettings(c.hostConfig.LogConfig).maxSize,
+      noLog: recordedLogSettings(c.hostConfig.LogConfig).driver === 'none',
     };
   }
 
@@ -265,7 +265,7 @@ export class ContainerService {
   private monitor(c: ContainerRecord): void {
     const controller = new AbortController();
     this.monitors.set(c.id, controller);
-    this.logRotators.start(c.id, this.taskSpec(c).logPath, logSettings(c.hostConfig.LogConfig));
+    this.logRotators.start(c.id, this.taskSpec(c).logPath, recordedLogSettings(c.hostConfig.LogConfig));
     this.o.runtime.waitExit(this.taskSpec(c), controller.signal).then(
       (exit) => {
         this.monitors.delete(c.id);
@@ -616,7 +616,7 @@ export class ContainerService {
   /** Where a container's output is kept, and how (inspect's LogPath names only a json-file log, as Docker's does). */
   logOf(ref: string): { path: string; settings: LogSettings } {
     const c = this.o.store.get(ref);
-    return { path: this.taskSpec(c).logPath, settings: logSettings(c.hostConfig.LogConfig) };
+    return { path: this.taskSpec(c).logPath, settings: recordedLogSettings(c.hostConfig.LogConfig) };
   }
 
   /** Containers created from an image, for the image store's delete rules. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHumanSize, logSettings } from './log-config.js';
+import { fromHumanSize, logSettings, recordedLogSettings } from './log-config.js';
 
 const settings = (Type: string | undefined, Config?: Record<string, string>) => logSettings({ Type, Config });
 
@@ -39,6 +39,14 @@ describe('logSettings', () => {
     ['local', { 'max-file': '1' }, 'failed to initialize logging driver: compression cannot be enabled when max file count is 1'],
   ])('refuses %s %o: %s', (driver, config, message) => {
     expect(() => settings(driver, config)).toThrow(message);
+  });
+});
+
+describe('recordedLogSettings', () => {
+  it('runs a container recorded with a driver or option refused now as an unbounded json-file log', () => {
+    expect(recordedLogSettings({ Type: 'syslog', Config: {} })).toEqual({ driver: 'json-file', maxFile: 1, compress: false });
+    expect(recordedLogSettings({ Type: 'json-file', Config: { 'max-size': '-1' } })).toEqual({ driver: 'json-file', maxFile: 1, compress: false });
+    expect(recordedLogSettings({ Type: 'local', Config: {} })).toMatchObject({ driver: 'local', maxFile: 5 });
   });
 });
 

@@ -60,6 +60,19 @@ export function logSettings(logConfig: HostConfig['LogConfig']): LogSettings {
   }
 }
 
+/**
+ * The settings a container runs with. A record made before drivers and options were checked may hold
+ * one refused now (`--log-driver syslog`, `max-size=-1`): it keeps logging as it did then, to a json-file
+ * log without limits, rather than becoming a container that can be neither started nor removed.
+ */
+export function recordedLogSettings(logConfig: HostConfig['LogConfig']): LogSettings {
+  try {
+    return logSettings(logConfig);
+  } catch {
+    return { driver: 'json-file', maxFile: 1, compress: false };
+  }
+}
+
 function isLogDriver(name: string): name is LogDriver {
   return (LOG_DRIVERS as readonly string[]).includes(name);
 }
