@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
 
@@ -36,6 +37,15 @@ describe('docker inspect --size', () => {
     const imageSize = Number(await cli(['image', 'inspect', '-f', '{{.Size}}', 'busybox']));
     expect(sizeRootFs).toBe(sizeRw! + imageSize);
     expect(await cli(['inspect', '-f', '{{.SizeRw}}', 'sized'])).toBe('<nil>');
+  });
+});
+
+describe('GraphDriver', () => {
+  it('names the image layers (LowerDir) besides the container own directories, as overlay2 does', async () => {
+    await cli(['create', '--name', 'layered', 'busybox', 'true']);
+    const data = JSON.parse(await cli(['inspect', '-f', '{{json .GraphDriver.Data}}', 'layered'])) as Record<string, string>;
+    expect(Object.keys(data).sort()).toEqual(['LowerDir', 'MergedDir', 'UpperDir', 'WorkDir']);
+    for (const dir of data.LowerDir!.split(':')) expect((await stat(dir)).isDirectory()).toBe(true);
   });
 });
 

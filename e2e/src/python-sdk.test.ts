@@ -14,7 +14,7 @@ async function python(script: string): Promise<string> {
 
 describe('the Docker SDK for Python', () => {
   it('containers.run returns the output (it reads HostConfig.LogConfig, then the logs)', async () => {
-    const out = await python("import docker\nc = docker.from_env()\nprint(repr(c.containers.run('busybox', 'echo hi', remove=True)))");
+    const out = await python("import docker\nc = docker.from_env()\nprint(repr(c.containers.run('busybox', 'echo hi')))");
     expect(out.trim()).toBe("b'hi\\n'");
   });
 

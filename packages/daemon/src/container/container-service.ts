@@ -609,6 +609,7 @@ export class ContainerService {
     return inspectView(c, {
       paths: { dir: this.o.store.dirOf(c.id), logPath: this.taskSpec(c).logPath },
       runtime: this.o.runtime.name,
+      lowerDirs: c.imageChainId === null ? [] : this.o.rootfs.diffDirs(c.imageChainId),
       removing: this.removing.has(c.id),
     });
   }

@@ -17,11 +17,13 @@ export interface InspectContext {
   paths: ContainerPaths;
   /** The engine's OCI runtime, which every container uses. */
   runtime: string;
+  /** The image layers under the container's own, top first. */
+  lowerDirs: string[];
   removing: boolean;
 }
 
 /** `GET /containers/{id}/json`, with Docker's field names. */
-export function inspectView(c: ContainerRecord, { paths, runtime, removing }: InspectContext): ContainerInspect {
+export function inspectView(c: ContainerRecord, { paths, runtime, lowerDirs, removing }: InspectContext): ContainerInspect {
   const etc = etcFilePaths(paths.dir);
   const hostConfig = hostConfigView(c.hostConfig, runtime);
   return {
@@ -47,7 +49,12 @@ export function inspectView(c: ContainerRecord, { paths, runtime, removing }: In
     HostConfig: hostConfig,
     GraphDriver: {
       Name: 'overlay2',
-      Data: { UpperDir: join(paths.dir, 'upper'), WorkDir: join(paths.dir, 'work'), MergedDir: join(paths.dir, 'rootfs') },
+      Data: {
+        ...(lowerDirs.length ? { LowerDir: lowerDirs.join(':') } : {}),
+        MergedDir: join(paths.dir, 'rootfs'),
+        UpperDir: join(paths.dir, 'upper'),
+        WorkDir: join(paths.dir, 'work'),
+      },
     },
     Mounts: mountPointsView(c.mounts),
     Config: containerConfigView(c.config),
