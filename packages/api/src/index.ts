@@ -17,3 +17,4 @@ export * from './schemas/system-requests.js';
 export * from './schemas/volume.js';
 export * from './schemas/events.js';
 export * from './human-duration.js';
+export * from './routes.js';

@@ -8,4 +8,6 @@ export interface ImageResolver {
 export interface ContainerRootfs {
   mountContainerRoot(dir: string, parentChainId: string | null): Promise<string>;
   unmountContainerRoot(dir: string): Promise<void>;
+  /** The image layers' directories, top first: inspect's GraphDriver LowerDir. */
+  diffDirs(chainId: string): string[];
 }

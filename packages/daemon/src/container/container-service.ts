@@ -19,7 +19,8 @@ import type { ContainerRootfs, ImageResolver } from '../ports.js';
 import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
 import type { ContainerStore } from './container-store.js';
 import { defaultHostname, mergeCreateConfig } from './create-config.js';
-import { LogRotators, logLimits } from './log-rotation.js';
+import { LogRotators } from './log-rotation.js';
+import { logSettings, recordedLogSettings, type LogSettings } from './log-config.js';
 import { writeEtcFiles } from './etc-files.js';
 import { checkImagePlatform } from './platform.js';
 import { ExitWaiters, type WaitCondition } from './exit-waiters.js';
@@ -112,7 +113,8 @@ export class ContainerService {
       terminal: c.config.Tty ?? false,
       openStdin: c.config.OpenStdin ?? false,
       stdinOnce: c.config.StdinOnce ?? false,
-      logSizeMax: logLimits(c.hostConfig).maxSize,
+      logSizeMax: recordedLogSettings(c.hostConfig.LogConfig).maxSize,
+      noLog: recordedLogSettings(c.hostConfig.LogConfig).driver === 'none',
     };
   }
 
@@ -181,7 +183,7 @@ export class ContainerService {
     if (platform) checkImagePlatform(platform, request.Image, image.config);
     const merged = mergeCreateConfig(request, request.Image, image.config.config);
     refuseUnsupportedSettings(merged.hostConfig);
-    logLimits(merged.hostConfig);
+    logSettings(merged.hostConfig.LogConfig);
     const id = generateContainerId();
     const record: ContainerRecord = {
       id,
@@ -267,7 +269,7 @@ export class ContainerService {
   private monitor(c: ContainerRecord): void {
     const controller = new AbortController();
     this.monitors.set(c.id, controller);
-    this.logRotators.start(c.id, this.taskSpec(c).logPath, logLimits(c.hostConfig));
+    this.logRotators.start(c.id, this.taskSpec(c).logPath, recordedLogSettings(c.hostConfig.LogConfig));
     this.o.runtime.waitExit(this.taskSpec(c), controller.signal).then(
       (exit) => {
         this.monitors.delete(c.id);
@@ -463,12 +465,12 @@ export class ContainerService {
     return sampleStats(Cgroup.ofContainer(c.id), c.name, c.id, previous);
   }
 
-  /** Adds SizeRw (the read-write layer) and SizeRootFs (with the image) to list rows, for `?size=1`. */
-  async withSizes(rows: ContainerSummary[], imageSize: (imageId: string) => number): Promise<ContainerSummary[]> {
+  /** Adds SizeRw (the read-write layer) and SizeRootFs (with the image) to list rows or an inspect, for `?size=1`. */
+  async withSizes<T extends { Id: string }>(rows: T[], imageSize: (imageId: string) => number): Promise<Array<T & { SizeRw: number; SizeRootFs: number }>> {
     return Promise.all(
       rows.map(async (row) => {
         const sizeRw = await directorySize(join(this.o.store.dirOf(row.Id), 'upper'));
-        return { ...row, SizeRw: sizeRw, SizeRootFs: sizeRw + imageSize(row.ImageID) };
+        return { ...row, SizeRw: sizeRw, SizeRootFs: sizeRw + imageSize(this.o.store.get(row.Id).imageId) };
       }),
     );
   }
@@ -608,7 +610,18 @@ export class ContainerService {
 
   inspect(ref: string): ContainerInspect {
     const c = this.o.store.get(ref);
-    return inspectView(c, { dir: this.o.store.dirOf(c.id), logPath: this.taskSpec(c).logPath }, this.removing.has(c.id));
+    return inspectView(c, {
+      paths: { dir: this.o.store.dirOf(c.id), logPath: this.taskSpec(c).logPath },
+      runtime: this.o.runtime.name,
+      lowerDirs: c.imageChainId === null ? [] : this.o.rootfs.diffDirs(c.imageChainId),
+      removing: this.removing.has(c.id),
+    });
+  }
+
+  /** Where a container's output is kept, and how (inspect's LogPath names only a json-file log, as Docker's does). */
+  logOf(ref: string): { path: string; settings: LogSettings } {
+    const c = this.o.store.get(ref);
+    return { path: this.taskSpec(c).logPath, settings: recordedLogSettings(c.hostConfig.LogConfig) };
   }
 
   /** Containers created from an image, for the image store's delete rules. */

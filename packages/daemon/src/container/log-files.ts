@@ -1,9 +1,40 @@
-import { readContainerLogBatches, type LogRecord, type ReadLogOptions } from '../runtime/index.js';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { parseLogLine, readContainerLogBatches, type LogRecord, type ReadLogOptions } from '../runtime/index.js';
 import { rotatedLogFiles } from './log-rotation.js';
 
-async function allRecords(path: string, options: ReadLogOptions): Promise<LogRecord[]> {
+const NEWLINE = 0x0a;
+
+/** A rotated file, gzipped or not, within `since`/`until` (never followed: nothing writes to it). */
+async function* readRotatedFile(path: string, options: ReadLogOptions): AsyncIterable<LogRecord[]> {
+  if (!path.endsWith('.gz')) {
+    yield* readContainerLogBatches(path, { since: options.since, until: options.until });
+    return;
+  }
+  let pending = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path).pipe(createGunzip())) {
+    const data = Buffer.concat([pending, chunk as Buffer]);
+    const batch: LogRecord[] = [];
+    let start = 0;
+    let newline: number;
+    while ((newline = data.indexOf(NEWLINE, start)) >= 0) {
+      const record = parseLogLine(data.subarray(start, newline));
+      start = newline + 1;
+      if (!record || (options.since && record.time < options.since)) continue;
+      if (options.until && record.time > options.until) {
+        if (batch.length) yield batch;
+        return;
+      }
+      batch.push(record);
+    }
+    pending = data.subarray(start);
+    if (batch.length) yield batch;
+  }
+}
+
+async function allRecords(path: string): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
-  for await (const batch of readContainerLogBatches(path, { since: options.since, until: options.until })) records.push(...batch);
+  for await (const batch of readRotatedFile(path, {})) records.push(...batch);
   return records;
 }
 
@@ -15,16 +46,16 @@ export async function* readRotatedLog(logPath: string, maxFile: number, options:
     return;
   }
   if (options.tail === undefined) {
-    for (const file of rotated) yield* readContainerLogBatches(file, { since: options.since, until: options.until });
+    for (const file of rotated) yield* readRotatedFile(file, options);
     yield* readContainerLogBatches(logPath, options);
     return;
   }
   // Tail counts across files: take what the live file lacks from the rotated ones, newest first.
-  const live = await allRecords(logPath, {});
+  const live = await allRecords(logPath);
   let missing = options.tail - live.length;
   const older: LogRecord[][] = [];
   for (let i = rotated.length - 1; i >= 0 && missing > 0; i--) {
-    const records = await allRecords(rotated[i]!, {});
+    const records = await allRecords(rotated[i]!);
     older.unshift(records.slice(Math.max(0, records.length - missing)));
     missing -= records.length;
   }

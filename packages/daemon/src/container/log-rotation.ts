@@ -2,37 +2,17 @@ import { watch, type FSWatcher } from 'node:fs';
 // eslint-disable-next-line no-restricted-imports -- a rotated log is container output, not metadata: nothing reads it back as state
 import { open, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { InvalidArgumentError, type HostConfig } from '@berth/api';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { LogSettings } from './log-config.js';
 
-export interface LogLimits {
-  /** Bytes; conmon starts a new file beyond it (`--log-size-max`). */
-  maxSize?: number;
-  /** How many files to keep, the live one included (Docker's default 1: the old content is dropped). */
-  maxFile: number;
-}
+const gzipped = promisify(gzip);
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
-
-/** `--log-opt max-size=10m --log-opt max-file=3`, as Docker's json-file driver reads them. */
-export function logLimits(hostConfig: HostConfig): LogLimits {
-  const config = hostConfig.LogConfig?.Config ?? {};
-  let maxSize: number | undefined;
-  if (config['max-size'] !== undefined && config['max-size'] !== '-1') {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]?b?)$/i.exec(config['max-size']);
-    if (!match) throw new InvalidArgumentError(`invalid size: '${config['max-size']}'`);
-    maxSize = Math.floor(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
-  }
-  const maxFile = config['max-file'] === undefined ? 1 : Number(config['max-file']);
-  if (!Number.isInteger(maxFile) || maxFile < 1) throw new InvalidArgumentError('max-file cannot be less than 1');
-  if (maxFile > 1 && maxSize === undefined) throw new InvalidArgumentError("max-file can only be used with max-size");
-  return { maxSize, maxFile };
-}
-
-/** The rotated files that exist, oldest first (`container.log.2`, `container.log.1`). */
+/** The rotated files that exist, oldest first (`container.log.2.gz`, `container.log.1`): gzipped when compressed. */
 export async function rotatedLogFiles(logPath: string, maxFile: number): Promise<string[]> {
   const files: string[] = [];
   for (let i = maxFile - 1; i >= 1; i--) {
-    if (await stat(`${logPath}.${i}`).catch(() => null)) files.push(`${logPath}.${i}`);
+    for (const name of [`${logPath}.${i}`, `${logPath}.${i}.gz`]) if (await stat(name).catch(() => null)) files.push(name);
   }
   return files;
 }
@@ -50,6 +30,7 @@ class LogRotator {
   constructor(
     private readonly logPath: string,
     private readonly maxFile: number,
+    private readonly compress: boolean,
   ) {
     const name = basename(logPath);
     this.watcher = watch(dirname(logPath), (_event, filename) => {
@@ -83,11 +64,12 @@ class LogRotator {
   }
 
   private async saveHeld(): Promise<void> {
-    for (let i = this.maxFile - 2; i >= 1; i--) await rename(`${this.logPath}.${i}`, `${this.logPath}.${i + 1}`).catch(() => undefined);
+    const suffix = this.compress ? '.gz' : '';
+    for (let i = this.maxFile - 2; i >= 1; i--) await rename(`${this.logPath}.${i}${suffix}`, `${this.logPath}.${i + 1}${suffix}`).catch(() => undefined);
     const { size } = await this.held!.handle.stat();
     const content = Buffer.alloc(size);
     await this.held!.handle.read(content, 0, size, 0);
-    await writeFile(`${this.logPath}.1`, content, { mode: 0o640 });
+    await writeFile(`${this.logPath}.1${suffix}`, this.compress ? await gzipped(content) : content, { mode: 0o640 });
   }
 }
 
@@ -95,9 +77,9 @@ class LogRotator {
 export class LogRotators {
   private readonly rotators = new Map<string, LogRotator>();
 
-  start(id: string, logPath: string, limits: LogLimits): void {
-    if (limits.maxSize === undefined || limits.maxFile < 2 || this.rotators.has(id)) return;
-    this.rotators.set(id, new LogRotator(logPath, limits.maxFile));
+  start(id: string, logPath: string, settings: LogSettings): void {
+    if (settings.maxSize === undefined || settings.maxFile < 2 || this.rotators.has(id)) return;
+    this.rotators.set(id, new LogRotator(logPath, settings.maxFile, settings.compress));
   }
 
   async stop(id: string): Promise<void> {

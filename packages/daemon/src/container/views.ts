@@ -5,15 +5,27 @@ import { humanStatus, toApiState } from './state.js';
 import { healthSuffix } from './health-state.js';
 import { etcFilePaths } from './etc-files.js';
 import { join } from 'node:path';
+import { containerConfigView, hostConfigView } from './config-views.js';
+import { networkSettingsView, networksView } from './network-view.js';
 
 export interface ContainerPaths {
   dir: string;
   logPath: string;
 }
 
+export interface InspectContext {
+  paths: ContainerPaths;
+  /** The engine's OCI runtime, which every container uses. */
+  runtime: string;
+  /** The image layers under the container's own, top first. */
+  lowerDirs: string[];
+  removing: boolean;
+}
+
 /** `GET /containers/{id}/json`, with Docker's field names. */
-export function inspectView(c: ContainerRecord, paths: ContainerPaths, removing: boolean): ContainerInspect {
+export function inspectView(c: ContainerRecord, { paths, runtime, lowerDirs, removing }: InspectContext): ContainerInspect {
   const etc = etcFilePaths(paths.dir);
+  const hostConfig = hostConfigView(c.hostConfig, runtime);
   return {
     Id: c.id,
     Created: c.created,
@@ -24,7 +36,8 @@ export function inspectView(c: ContainerRecord, paths: ContainerPaths, removing:
     ResolvConfPath: etc.resolvConf,
     HostnamePath: etc.hostname,
     HostsPath: etc.hosts,
-    LogPath: paths.logPath,
+    // Docker names only a json-file log: the others are the driver's own business.
+    LogPath: hostConfig.LogConfig?.Type === 'json-file' ? paths.logPath : '',
     Name: c.name,
     RestartCount: c.restartCount,
     Driver: 'overlay2',
@@ -33,23 +46,19 @@ export function inspectView(c: ContainerRecord, paths: ContainerPaths, removing:
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: c.hostConfig,
+    HostConfig: hostConfig,
     GraphDriver: {
       Name: 'overlay2',
-      Data: { UpperDir: join(paths.dir, 'upper'), WorkDir: join(paths.dir, 'work'), MergedDir: join(paths.dir, 'rootfs') },
+      Data: {
+        ...(lowerDirs.length ? { LowerDir: lowerDirs.join(':') } : {}),
+        MergedDir: join(paths.dir, 'rootfs'),
+        UpperDir: join(paths.dir, 'upper'),
+        WorkDir: join(paths.dir, 'work'),
+      },
     },
     Mounts: mountPointsView(c.mounts),
-    Config: c.config,
-    NetworkSettings: {
-      Bridge: '',
-      SandboxID: '',
-      SandboxKey: '',
-      Ports: {},
-      HairpinMode: false,
-      LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0,
-      Networks: {},
-    },
+    Config: containerConfigView(c.config),
+    NetworkSettings: networkSettingsView(c),
   };
 }
 
@@ -67,7 +76,7 @@ export function summaryView(c: ContainerRecord, now: Date, removing: boolean): C
     State: toApiState(c.state, removing).Status,
     Status: humanStatus(c.state, now, removing) + (c.state.running && !c.state.paused && !c.state.restarting ? healthSuffix(c.health) : ''),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'none' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networksView(c) },
     Mounts: mountPointsView(c.mounts),
   };
 }

@@ -39,6 +39,11 @@ export class EventLog {
     return () => this.listeners.delete(listener);
   }
 
+  /** How many clients follow events now (`docker info`'s NEventsListener). */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
   private stamp(input: EventInput): EventMessage {
     // Strictly increasing, so replay boundaries and ordering hold for events within one millisecond.
     const timeNano = Math.max(Date.now() * 1_000_000, this.lastNano + 1_000);

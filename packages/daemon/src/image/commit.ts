@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import { InternalError, type ContainerConfig } from '@berth/api';
 import { applyChanges, type ImageStore } from '@berth/image';
 import { upperDirTar } from '@berth/layer';
 import type { ImageRunConfig } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
+import { pathExists } from '../util/path-exists.js';
 
 export interface CommitOptions {
   container: string;
@@ -45,6 +47,9 @@ function runConfigOf(config: Record<string, unknown> | undefined): ImageRunConfi
   return result as ImageRunConfig;
 }
 
+/** The end-of-archive blocks alone: the layer of a container that never ran, whose upper dir is not made yet. */
+const EMPTY_TAR = Buffer.alloc(1024);
+
 /**
  * `docker commit`: the container's upper dir (its changes, with deletions as whiteouts) becomes a
  * new layer on the container's image, with the container's config plus the requested changes.
@@ -70,7 +75,7 @@ export async function commitContainer(containers: ContainerService, images: Imag
     const command = [...((container.Entrypoint as string[] | null) ?? []), ...((container.Cmd as string[] | null) ?? [])];
     return await images.create({
       parent: inspect.Image,
-      layer: upperDirTar(upper),
+      layer: (await pathExists(upper)) ? upperDirTar(upper) : Readable.from([EMPTY_TAR]),
       onLayerStored: thaw,
       runConfig,
       history: {

@@ -35,7 +35,7 @@ export function conmonArgs(launch: ConmonLaunch): string[] {
     '-b', spec.bundleDir,
     '-p', join(spec.bundleDir, 'pidfile'),
     '-P', conmonPidFile(spec.persistDir),
-    '-l', `k8s-file:${spec.logPath}`,
+    '-l', spec.noLog ? 'none' : `k8s-file:${spec.logPath}`,
     '--exit-dir', spec.exitDir,
     '--persist-dir', spec.persistDir,
     // The attach socket goes to <bundle>/attach; --socket-dir-path is then ignored but still required.

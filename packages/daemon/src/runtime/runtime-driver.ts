@@ -24,6 +24,8 @@ export interface TaskSpec {
    */
   stdinOnce?: boolean;
   logSizeMax?: number;
+  /** Keep no log at all (`--log-driver none`): the output goes only to attached clients. */
+  noLog?: boolean;
 }
 
 export type ExitSpec = Pick<TaskSpec, 'id' | 'exitDir' | 'persistDir'>;

@@ -10,7 +10,7 @@ import { acceptWebSocket } from './websocket.js';
  * frames carrying the raw (never multiplexed) output, stdin taken from the client's frames.
  */
 export async function attachOverWebSocket(engine: Engine, ref: string, query: Record<string, string | undefined>, req: IncomingMessage, socket: Duplex): Promise<void> {
-  const logPath = engine.containers.inspect(ref).LogPath;
+  const logPath = engine.containers.logOf(ref).path;
   const ws = acceptWebSocket(req, socket);
   if (!ws) return;
   if (queryBool(query.logs)) await replayLogs(logPath, { stdout: ws.output, stderr: ws.output });

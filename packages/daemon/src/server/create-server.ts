@@ -31,6 +31,8 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     logger: { level: options.logLevel ?? 'info' },
     logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
     bodyLimit: JSON_BODY_LIMIT,
+    // Docker answers HEAD only where the API defines it (/_ping, archive): elsewhere it is a 404.
+    exposeHeadRoutes: false,
     // Coercion would turn the `null` lists clients send into [""], so query schemas describe strings.
     // `verbose` keeps the failing value and schema on each error, for a message that names both.
     ajv: { customOptions: { coerceTypes: false, verbose: true } },
@@ -66,7 +68,8 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = isBerthError(err) ? httpStatusOf(err) : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    // 501 refuses what this engine does not do (`docker logs` of a `none` log): no fault to report.
+    if (status >= 500 && status !== 501) request.log.error({ err }, 'request failed');
     // The docker CLI decodes an error body only when the type is exactly application/json (no charset).
     if (status !== 304) void reply.header('Content-Type', 'application/json');
     // A Buffer, because fastify appends "; charset=utf-8" to the type of a string body.

@@ -93,7 +93,13 @@ export async function attachOverHttp(
   writeStreamHead(socket, { ...options, tty });
   const sinks = stdStreamSinks(socket, tty);
   const closed = socketClosed(socket);
-  if (queryBool(query.logs)) await replayLogs(inspected.LogPath, sinks);
+  if (queryBool(query.logs)) await replayLogs(engine.containers.logOf(inspected.Id).path, sinks);
+  // Without `stream` (Docker's default) the attach ends after the replayed logs.
+  if (!queryBool(query.stream)) {
+    await flushSinks([sinks.stdout, sinks.stderr]);
+    socket.end();
+    return;
+  }
   let stdin: Readable | undefined;
   if (queryBool(query.stdin)) {
     const filter = new DetachKeysFilter(parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS));

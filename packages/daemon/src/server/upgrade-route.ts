@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError } from '@berth/api';
+import { InvalidArgumentError, NotFoundError, type EngineRoute } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 
 /** The hijacking endpoints: what fastify would route, matched by hand because they bypass it. */
@@ -9,10 +9,11 @@ export interface UpgradeRoute {
   version: string;
 }
 
-const ROUTES: Array<{ method: string; pattern: RegExp; kind: UpgradeRoute['kind'] }> = [
-  { method: 'GET', pattern: /^\/containers\/([^/]+)\/attach\/ws$/, kind: 'attach-ws' },
-  { method: 'POST', pattern: /^\/containers\/([^/]+)\/attach$/, kind: 'attach' },
-  { method: 'POST', pattern: /^\/exec\/([^/]+)\/start$/, kind: 'exec-start' },
+/** `url` names each route as fastify would (as ENGINE_ROUTES does); `pattern` matches it. */
+export const UPGRADE_ROUTES: ReadonlyArray<{ method: EngineRoute['method']; url: string; pattern: RegExp; kind: UpgradeRoute['kind'] }> = [
+  { method: 'GET', url: '/containers/:id/attach/ws', pattern: /^\/containers\/([^/]+)\/attach\/ws$/, kind: 'attach-ws' },
+  { method: 'POST', url: '/containers/:id/attach', pattern: /^\/containers\/([^/]+)\/attach$/, kind: 'attach' },
+  { method: 'POST', url: '/exec/:id/start', pattern: /^\/exec\/([^/]+)\/start$/, kind: 'exec-start' },
 ];
 
 /**
@@ -26,7 +27,7 @@ export function routeUpgrade(method: string | undefined, rawUrl: string | undefi
   const path = queryStart < 0 ? url : url.slice(0, queryStart);
   // URLSearchParams decodes leniently (a stray `%` stays as is), as fastify's query parser does.
   const query = Object.fromEntries(new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)));
-  for (const route of ROUTES) {
+  for (const route of UPGRADE_ROUTES) {
     const match = route.pattern.exec(path);
     if (match && method === route.method) return { kind: route.kind, id: decodePathSegment(match[1]!), query, version };
   }

@@ -16,6 +16,7 @@ import {
   type ContainerAttachQuery,
   type ContainerCreateQuery,
   type ContainerCreateRequest,
+  type ContainerInspectQuery,
   type ContainerKillQuery,
   type ContainerListQuery,
   type ContainerRemoveQuery,
@@ -43,17 +44,24 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       },
     );
 
+    const imageSize = (): ((id: string) => number) => {
+      const sizes = new Map(engine.images.list({ all: true }).map((image) => [image.Id, image.Size]));
+      return (id) => sizes.get(id) ?? 0;
+    };
+
     app.get<{ Querystring: ContainerListQuery }>('/containers/json', { schema: { querystring: ContainerListQuerySchema } }, async (request) => {
       const query = request.query;
       const rows = containers.list({ all: queryBool(query.all), limit: queryInt(query.limit, 'limit'), filters: queryFilters(query.filters) });
-      if (!queryBool(query.size)) return rows;
-      const imageSizes = new Map(engine.images.list({ all: true }).map((image) => [image.Id, image.Size]));
-      return containers.withSizes(rows, (id) => imageSizes.get(id) ?? 0);
+      return queryBool(query.size) ? containers.withSizes(rows, imageSize()) : rows;
     });
 
-    app.get<{ Params: IdParams }>('/containers/:id/json', { schema: { params: IdParamsSchema, querystring: ContainerInspectQuerySchema } }, async (request) =>
-      containers.inspect(request.params.id),
-    );
+    const inspectSchema = { params: IdParamsSchema, querystring: ContainerInspectQuerySchema };
+    app.get<{ Params: IdParams; Querystring: ContainerInspectQuery }>('/containers/:id/json', { schema: inspectSchema }, async (request) => {
+      const inspected = containers.inspect(request.params.id);
+      if (!queryBool(request.query.size)) return inspected;
+      const [sized] = await containers.withSizes([inspected], imageSize());
+      return sized;
+    });
 
     app.post<{ Params: IdParams }>('/containers/:id/start', { schema: { params: IdParamsSchema, querystring: ContainerStartQuerySchema } }, async (request, reply) => {
       await containers.start(request.params.id);

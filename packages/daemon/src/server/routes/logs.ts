@@ -4,6 +4,7 @@ import {
   ContainerLogsQuerySchema,
   IdParamsSchema,
   InvalidArgumentError,
+  NotImplementedError,
   MULTIPLEXED_STREAM_CONTENT_TYPE,
   RAW_STREAM_CONTENT_TYPE,
   StdStream,
@@ -14,7 +15,6 @@ import {
 } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { readRotatedLog } from '../../container/log-files.js';
-import { logLimits } from '../../container/log-rotation.js';
 import { dockerLogTimestamp, parseLogTail, parseLogTimeBound } from '../../container/log-query.js';
 import { splitVersionedUrl } from '../api-version.js';
 import { COMMON_HEADERS } from '../headers.js';
@@ -28,6 +28,8 @@ export function logRoutes(engine: Engine): FastifyPluginAsync {
     app.get<{ Params: IdParams; Querystring: ContainerLogsQuery }>('/containers/:id/logs', { schema: logsSchema }, async (request, reply) => {
       const query = request.query;
       const container = engine.containers.inspect(request.params.id);
+      const log = engine.containers.logOf(container.Id);
+      if (log.settings.driver === 'none') throw new NotImplementedError('configured logging driver does not support reading');
       const wantStdout = queryBool(query.stdout);
       const wantStderr = queryBool(query.stderr);
       if (!wantStdout && !wantStderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
@@ -52,8 +54,7 @@ export function logRoutes(engine: Engine): FastifyPluginAsync {
       // A line split over several records gets one timestamp, at its start.
       const midLine = { stdout: false, stderr: false };
       try {
-        const { maxFile } = logLimits(container.HostConfig);
-        const batches = readRotatedLog(container.LogPath, maxFile, { follow, since, until, tail, stopWhen: exited, signal: abort.signal });
+        const batches = readRotatedLog(log.path, log.settings.maxFile, { follow, since, until, tail, stopWhen: exited, signal: abort.signal });
         for await (const batch of batches) {
           for (const record of batch) {
             if (record.stream === 'stdout' ? !wantStdout : !wantStderr) continue;

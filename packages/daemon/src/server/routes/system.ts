@@ -1,15 +1,19 @@
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { hostSecurityModules } from '../../container/host-security.js';
+import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../../container/log-config.js';
 
 const PING_HEADERS = { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1', Swarm: 'inactive' };
 
 export function systemRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    // fastify answers HEAD /_ping from this route too.
-    app.get('/_ping', async (_request, reply) => reply.headers(PING_HEADERS).type('text/plain; charset=utf-8').send('OK'));
+    const ping = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
+      reply.headers(PING_HEADERS).type('text/plain; charset=utf-8').send('OK');
+    app.get('/_ping', ping);
+    app.head('/_ping', ping);
 
     app.get('/version', async (): Promise<VersionResponse> => {
       const details = {
@@ -66,16 +70,37 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
         Runtimes: { runc: { path: 'runc' }, crun: { path: 'crun' } },
         CgroupDriver: 'cgroupfs',
         CgroupVersion: '1',
-        LoggingDriver: 'k8s-file',
-        Plugins: { Volume: ['local'], Network: ['none', 'host'], Authorization: null, Log: ['k8s-file'] },
+        LoggingDriver: DEFAULT_LOG_DRIVER,
+        Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: [...LOG_PLUGINS] },
         MemoryLimit: true,
         SwapLimit: true,
         CpuCfsPeriod: true,
         CpuCfsQuota: true,
         CPUShares: true,
+        CPUSet: true,
         PidsLimit: true,
+        OomKillDisable: true,
         IPv4Forwarding: false,
+        // No bridge networks: nothing of theirs goes through iptables.
+        BridgeNfIptables: false,
+        BridgeNfIp6tables: false,
         Debug: false,
+        NFd: (await readdir('/proc/self/fd')).length,
+        // Node has no goroutines: its threads are the nearest thing.
+        NGoroutines: await threadCount(),
+        SystemTime: new Date().toISOString(),
+        NEventsListener: engine.events.subscriberCount,
+        IndexServerAddress: 'https://index.docker.io/v1/',
+        GenericResources: null,
+        HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '',
+        HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
+        NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
+        Isolation: '',
+        InitBinary: 'docker-init',
+        ContainerdCommit: { ID: '', Expected: '' },
+        RuncCommit: { ID: '', Expected: '' },
+        InitCommit: { ID: '', Expected: '' },
+        CDISpecDirs: [],
         LiveRestoreEnabled: true,
         Labels: [],
         ExperimentalBuild: false,
@@ -95,6 +120,11 @@ function securityOptions(): string[] {
     'name=seccomp,profile=builtin',
     ...(hostSecurityModules.selinux ? ['name=selinux'] : []),
   ];
+}
+
+async function threadCount(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 0);
 }
 
 function goArch(): string {
