@@ -32,7 +32,7 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
     bodyLimit: JSON_BODY_LIMIT,
     // Names and IDs in paths are as long as the request head allows, as in Docker (find-my-way's default is 100).
-    maxParamLength: MAX_REQUEST_HEAD_BYTES,
+    routerOptions: { maxParamLength: MAX_REQUEST_HEAD_BYTES },
     // Coercion would turn the `null` lists clients send into [""], so query schemas describe strings.
     // `verbose` keeps the failing value and schema on each error, for a message that names both.
     ajv: { customOptions: { coerceTypes: false, verbose: true } },
