@@ -3,14 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { UnavailableError } from '@berth/api';
+import { NotFoundError, UnavailableError } from '@berth/api';
 import { ImageStore } from '@berth/image';
 import { LayerStore, writeFileAtomic } from '@berth/layer';
-import { VolumeStore, type VolumeEvent } from '@berth/volume';
+import { VolumeStore } from '@berth/volume';
 import { ContainerStore } from './container/container-store.js';
 import { ContainerService } from './container/container-service.js';
 import { VolumeMounts } from './container/volume-mounts.js';
-import { EventLog, type EventInput } from './events/event-log.js';
+import { EventLog } from './events/event-log.js';
+import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './container/archive.js';
 import { checkRuntimeFixes, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
@@ -55,6 +56,16 @@ async function claimPidFile(path: string): Promise<void> {
   await writeFileAtomic(path, String(process.pid), 0o644);
 }
 
+/** An image's config labels for its events; none once it is gone (a `delete`). */
+function imageLabels(images: ImageStore, id: string): Record<string, string> | undefined {
+  try {
+    return images.resolve(id).config.config?.Labels;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   // Refusals come first, before anything on disk changes.
@@ -70,14 +81,17 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const app = { log: undefined as unknown as FastifyInstance['log'] };
   // The logger exists once the server does; what the stores report while opening waits for it.
   const storeNotes: string[] = [];
+  const eventLog = new EventLog();
+  const events = engineEvents(eventLog, { imageLabels: (id) => imageLabels(images, id) });
   const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
   const images = await ImageStore.open(join(config.dataRoot, 'image'), layers, {
     log: (m) => storeNotes.push(m),
     layersInUse: () => containers.imageLayersInUse(),
+    onEvent: (e) => events.image(e.action, e.id, e.name),
   });
   const store = await ContainerStore.open(join(config.dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`));
-  const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'));
-  const mounts = new VolumeMounts(volumes);
+  const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }) });
+  const mounts = new VolumeMounts(volumes, events);
   await mounts.restore(store.all());
   const reaper = createMonitorReaper();
   const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
@@ -89,15 +103,17 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     execRoot: config.execRoot,
     initPath: config.initPath,
     mounts,
+    events,
     log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
   });
-  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle'), log: { error: (m) => app.log?.error(m) } });
-  const events = new EventLog();
-  containers.events.on('event', (event: EventInput) => events.publish(event));
-  volumes.events.on('event', (e: VolumeEvent) => events.publish({ Type: 'volume', Action: e.action, Actor: { ID: e.name, Attributes: { driver: e.driver } } }));
+  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle'), events, log: { error: (m) => app.log?.error(m) } });
+  eventLog.subscribe((e) => {
+    if (e.Type === 'container' && e.Action === 'destroy') execs.forgetContainer(e.Actor.ID);
+  });
   const engine: Engine = {
     containers,
-    events,
+    events: eventLog,
+    report: events,
     execs,
     archives: new ArchiveService({ store, rootfs: layers, lowerDirs: (chainId) => layers.diffDirs(chainId), log: { warn: (m) => app.log?.warn(m) } }),
     images,

@@ -438,3 +438,32 @@ describe('create', () => {
     expect(await staged()).toEqual([]);
   });
 });
+
+describe('events', () => {
+  it('reports what it does to images as Docker names it: the reference for a tag, the ID otherwise', async () => {
+    const seen: string[] = [];
+    const evented = await ImageStore.open(join(dir, 'image'), layers, { onEvent: (e) => seen.push(`${e.action} ${e.name === e.id ? 'ID' : e.name}`) });
+    await evented.load(Readable.from([await dockerArchive([{ layers: [await base()], repoTags: ['app:v1', 'app:v2'] }])]));
+    const id = evented.resolve('app:v1').id;
+    await evented.tag('app:v1', 'other');
+    await evented.save(['app:v1']);
+    const committed = await evented.create({ parent: id, runConfig: {}, history: {}, tag: 'child', event: 'create' });
+    const imported = await evented.create({ layer: Readable.from([await top()]), runConfig: {}, history: {}, tag: 'imp:1', event: 'import' });
+    await evented.remove('app:v2');
+    await evented.remove(id, { force: true });
+    expect(seen).toEqual([
+      'load ID',
+      'tag other:latest',
+      'save ID',
+      'create ID',
+      'tag child:latest',
+      'tag imp:1',
+      'import ID',
+      'untag ID',
+      'untag ID',
+      'untag ID',
+      'delete ID',
+    ]);
+    expect([committed, imported]).not.toContain(id);
+  });
+});

@@ -51,9 +51,20 @@ export interface ResolvedImage {
   repoDigests: string[];
 }
 
+/** What the store did to an image, named as Docker's image events name it; the daemon publishes them. */
+export interface ImageEvent {
+  action: 'tag' | 'untag' | 'delete' | 'load' | 'save' | 'create' | 'import';
+  /** The image ID. */
+  id: string;
+  /** The reference a `tag` made; the image ID for the other actions, as moby reports them. */
+  name: string;
+}
+
 export interface ImageStoreOptions {
   /** Told about images skipped, unusable (a layer missing or quarantined) or references dropped while opening. */
   log?: (message: string) => void;
+  /** Told of each image tagged, untagged, deleted, loaded, saved, committed or imported, as it happens. */
+  onEvent?: (event: ImageEvent) => void;
   /** Top layers held outside images (containers' read-only stacks): they and their parents are never removed. */
   layersInUse?: () => Iterable<string | null>;
   /** Cap on the decompressed size of an archive given to `load` or `import` (the layer store caps each layer). */
@@ -96,6 +107,11 @@ export interface NewImageSpec {
   container?: string;
   /** `repo[:tag]` to tag the new image with. */
   tag?: string;
+  /**
+   * How the new image is reported besides its tag: `create` before the tag (a commit, as moby's
+   * CommitImage), `import` after it (moby's ImportImage).
+   */
+  event?: 'create' | 'import';
   /**
    * Called once the new layer is stored, before waiting for the store's other operations (commit
    * unpauses its container here, so a slow operation elsewhere never keeps it frozen).
@@ -334,6 +350,7 @@ export class ImageStore {
           }
           saved = { id: record.id, configBytes: await this.content.get(record.id), layers, tags: [] };
           byId.set(record.id, saved);
+          this.report('save', record.id);
         }
         if (tag !== undefined && !saved.tags.some((t) => referenceString(t) === referenceString(tag))) saved.tags.push(tag);
       }
@@ -386,8 +403,10 @@ export class ImageStore {
       if (familiarName(ref) === 'sha256') {
         throw new InvalidArgumentError('refusing to create an ambiguous tag using digest algorithm as name');
       }
-      await this.refs.update((draft) => draft.set(withDefaultTag(ref), record.id));
+      const tagged = withDefaultTag(ref);
+      await this.refs.update((draft) => draft.set(tagged, record.id));
       await this.markTagged(record);
+      this.report('tag', record.id, familiarString(tagged));
     });
   }
 
@@ -428,7 +447,10 @@ export class ImageStore {
     }
     await this.content.put(image.configBytes, image.id);
     const record = this.indexImage(image.id, image.config, chain);
-    if (image.tags.length === 0) return [`Loaded image ID: ${image.id}`];
+    if (image.tags.length === 0) {
+      this.report('load', image.id);
+      return [`Loaded image ID: ${image.id}`];
+    }
 
     for (const tag of image.tags) {
       const previous = this.refs.get(tag);
@@ -440,6 +462,8 @@ export class ImageStore {
     }
     await this.refs.update((draft) => image.tags.forEach((tag) => draft.set(tag, image.id)));
     await this.markTagged(record);
+    // A load sets its tags without tag events, as moby's does.
+    this.report('load', image.id);
     return image.tags.map((tag) => `Loaded image: ${familiarString(tag)}`);
   }
 
@@ -496,7 +520,8 @@ export class ImageStore {
           );
         }
         const untag = referencesToUntag(withDefaultTag(parseNormalizedNamed(nameOrId)), refs);
-        await this.untag(untag, records);
+        // moby reports only the reference named (the first); the digests of its repository go with it quietly.
+        await this.untag(record.id, untag, records, untag.slice(1));
         if (untag.length < refs.length) return records;
         removedRepositoryRef = true;
       } else if (!isSingleReference(refs) && !force) {
@@ -509,7 +534,7 @@ export class ImageStore {
         if (removedRepositoryRef) return records;
         throw conflict;
       }
-      await this.untag(this.refs.referencesTo(record.id), records);
+      await this.untag(record.id, this.refs.referencesTo(record.id), records);
       await this.deleteImage(record, records);
       return records;
     });
@@ -531,7 +556,7 @@ export class ImageStore {
         const refs = this.refs.referencesTo(record.id);
         if (options.isInUse(record.id) || !matches({ record, refs })) continue;
         if (danglingOnly && refs.some((ref) => ref.digest === undefined)) continue;
-        await this.untag(refs, records);
+        await this.untag(record.id, refs, records);
         await this.deleteImage(record, records);
       }
       const reclaimed = records.reduce((sum, r) => sum + ('Deleted' in r ? (sizes.get(r.Deleted) ?? 0) : 0), 0);
@@ -598,11 +623,18 @@ export class ImageStore {
     const id = sha256Digest(bytes);
     await this.content.put(bytes, id);
     const record = this.indexImage(id, config, chainIds(diffIds));
+    if (spec.event === 'create') this.report('create', id);
     if (tag !== undefined) {
       await this.refs.update((draft) => draft.set(tag, id));
       await this.markTagged(record);
+      this.report('tag', id, familiarString(tag));
     }
+    if (spec.event === 'import') this.report('import', id);
     return id;
+  }
+
+  private report(action: ImageEvent['action'], id: string, name = id): void {
+    this.options.onEvent?.({ action, id, name });
   }
 
   /**
@@ -630,16 +662,21 @@ export class ImageStore {
     });
   }
 
-  private async untag(refs: NamedReference[], records: DeleteRecord[]): Promise<void> {
+  /** Removes the references in one write; each is reported as an `untag` of the image unless listed in `quiet`. */
+  private async untag(id: string, refs: NamedReference[], records: DeleteRecord[], quiet: NamedReference[] = []): Promise<void> {
     if (refs.length === 0) return;
     await this.refs.update((draft) => refs.forEach((ref) => draft.delete(ref)));
-    for (const ref of refs) records.push({ Untagged: familiarString(ref) });
+    for (const ref of refs) {
+      records.push({ Untagged: familiarString(ref) });
+      if (!quiet.includes(ref)) this.report('untag', id);
+    }
   }
 
   private async deleteImage(record: ImageRecord, records: DeleteRecord[]): Promise<void> {
     this.images.delete(record.id);
     await this.content.delete(record.id);
     await this.metadata.delete(record.id);
+    this.report('delete', record.id);
     records.push({ Deleted: record.id });
     for (const chainId of await this.releaseUnusedLayers([...record.chain].reverse())) records.push({ Deleted: chainId });
   }

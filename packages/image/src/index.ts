@@ -1,6 +1,7 @@
 export {
   ImageStore,
   type DeleteRecord,
+  type ImageEvent,
   type ImageStoreOptions,
   type ImageUser,
   type ListOptions,

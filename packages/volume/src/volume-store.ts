@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
@@ -12,10 +11,16 @@ import type { CreateVolumeOptions, PruneResult, Volume, VolumeFilters } from './
 
 const DATA_DIR = '_data';
 
+/** A volume created or destroyed, named as Docker's volume events name it. */
 export interface VolumeEvent {
   action: 'create' | 'destroy';
   name: string;
   driver: string;
+}
+
+export interface VolumeStoreOptions {
+  /** Told of each volume created (not one that already existed) or destroyed, for the engine's events. */
+  onEvent?: (event: VolumeEvent) => void;
 }
 
 /** RFC 3339 to the second, as Docker shows CreatedAt. */
@@ -29,21 +34,22 @@ function toApiTime(date: Date): string {
  * containers at start, as moby does.
  */
 export class VolumeStore {
-  /** 'event' with a VolumeEvent for each volume created or destroyed, for the engine's event log. */
-  readonly events = new EventEmitter();
   private readonly volumes = new Map<string, VolumeMetadata>();
   private readonly refs = new Map<string, Set<string>>();
   /** Containers that have a driver-mounted (type/device/o) volume active, so the last one unmounts it. */
   private readonly active = new Map<string, Set<string>>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    private readonly options: VolumeStoreOptions,
+  ) {}
 
-  static async open(root: string): Promise<VolumeStore> {
+  static async open(root: string, options: VolumeStoreOptions = {}): Promise<VolumeStore> {
     await mkdir(root, { recursive: true, mode: 0o701 });
     // Canonical, so mount points compare equal to /proc/self/mountinfo before anything is deleted.
     const canonical = await realpath(root);
-    const store = new VolumeStore(canonical);
+    const store = new VolumeStore(canonical, options);
     for (const entry of await readdir(canonical, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const dir = join(canonical, entry.name);
@@ -146,8 +152,7 @@ export class VolumeStore {
   }
 
   private emit(action: VolumeEvent['action'], name: string): void {
-    const event: VolumeEvent = { action, name, driver: 'local' };
-    this.events.emit('event', event);
+    this.options.onEvent?.({ action, name, driver: 'local' });
   }
 
   /** Removes unused volumes: anonymous ones, or all with `all=true`, narrowed by label filters. */

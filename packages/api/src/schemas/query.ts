@@ -16,8 +16,15 @@ export const QueryList = Type.Union([Type.String(), Type.Array(Type.String())], 
 /** The JSON `filters` parameter; its content is checked where it is parsed. */
 export const QueryFilters = Type.String({ description: 'JSON-encoded filters' });
 
-/** A container, exec, volume or image reference in a path: never empty, no control characters, bounded. */
-const PathRef = Type.String({ pattern: '^[^\\x00-\\x1f\\x7f]{1,4096}$', description: 'a name or ID' });
+/**
+ * How much of a request line and headers the engine reads, as dockerd: Go's DefaultMaxHeaderBytes (1 MiB)
+ * plus the 4 KiB it allows on top. Container names have no length limit of their own in Docker, so a
+ * name or ID in a path is bounded by this alone.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 1024 * 1024 + 4096;
+
+/** A container, exec, volume or image reference in a path: never empty, no control characters (its length is bounded by MAX_REQUEST_HEAD_BYTES). */
+const PathRef = Type.String({ pattern: '^[^\\x00-\\x1f\\x7f]+$', description: 'a name or ID' });
 
 export const IdParamsSchema = Type.Object({ id: PathRef });
 export type IdParams = Static<typeof IdParamsSchema>;

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -16,6 +15,7 @@ import {
 import { directorySize, writeFileAtomic } from '@berth/layer';
 import { serializeRuntimeSpec } from '@berth/oci';
 import type { ContainerRootfs, ImageResolver } from '../ports.js';
+import type { EngineEvents, EventContainer } from '../events/engine-events.js';
 import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
 import type { ContainerStore } from './container-store.js';
 import { defaultHostname, mergeCreateConfig } from './create-config.js';
@@ -68,6 +68,7 @@ export interface ContainerServiceOptions {
   initPath?: string;
   /** Volumes, binds and tmpfs mounts of containers. */
   mounts: VolumeMounts;
+  events: EngineEvents;
   log: { warn(msg: string): void; error(msg: string): void };
 }
 
@@ -83,7 +84,6 @@ const RESTORE_CONCURRENCY = 16;
 
 /** The container engine's core: create, start, wait, attach, stop, kill, remove, list, inspect. */
 export class ContainerService {
-  readonly events = new EventEmitter();
   private readonly waiters = new ExitWaiters();
   private readonly lock = new KeyedLock();
   private readonly removing = new Set<string>();
@@ -97,7 +97,7 @@ export class ContainerService {
     this.health = new HealthMonitor({
       runtime: o.runtime,
       bundleOf: (c) => this.taskSpec(c),
-      onStatusChange: (c, status) => this.emit(`health_status: ${status}`, c),
+      events: o.events,
       log: o.log,
     });
   }
@@ -211,7 +211,7 @@ export class ContainerService {
       await this.o.mounts.release(record, true);
       throw err;
     });
-    this.emit('create', record);
+    this.o.events.container('create', record);
     return { Id: id, Warnings: [] };
   }
 
@@ -261,7 +261,7 @@ export class ContainerService {
       if (c.hostConfig.AutoRemove) await this.removeLocked(c, true);
       throw err;
     }
-    this.emit('start', c);
+    this.o.events.container('start', c);
     this.monitor(c);
     this.health.start(c);
   }
@@ -297,8 +297,8 @@ export class ContainerService {
       c.state = markStopped(c.state, exit);
     }
     await this.o.store.save(c);
-    if (exit.oomKilled) this.emit('oom', c);
-    this.emit('die', c, { exitCode: String(exit.exitCode) });
+    if (exit.oomKilled) this.o.events.container('oom', c);
+    this.o.events.container('die', c, { exitCode: String(exit.exitCode) });
     this.waiters.exited(c.id, { StatusCode: exit.exitCode, Error: null });
     if (decision.restart) this.restarts.schedule(c.id, decision.delayMs, () => void this.restartAfterBackoff(c));
     else if (c.hostConfig.AutoRemove && !this.removing.has(c.id)) await this.removeLocked(c, true);
@@ -354,7 +354,7 @@ export class ContainerService {
     c.manuallyStopped = true;
     await this.o.store.save(c);
     if (await this.cancelPendingRestart(c)) {
-      this.emit('stop', c);
+      this.o.events.container('stop', c);
       return;
     }
     const timeout = timeoutSeconds ?? c.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
@@ -365,19 +365,19 @@ export class ContainerService {
       () => false,
     );
     // moby's stop goes through kill, so `docker events` shows kill, die, stop.
-    if (sent) this.emit('kill', c, { signal: signalAttribute(stopSignal) });
+    if (sent) this.o.events.container('kill', c, { signal: signalAttribute(stopSignal) });
     await thawAfterSignal(this.o.runtime, c);
     // moby waits only 2 s when the stop signal could not be delivered.
     const grace = sent ? timeout : Math.min(timeout, 2);
     const inTime = grace < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), delay(grace * 1000).then(() => false)]);
     if (!inTime) {
       await this.o.runtime.kill(c.id, 'SIGKILL').then(
-        () => this.emit('kill', c, { signal: signalAttribute('SIGKILL') }),
+        () => this.o.events.container('kill', c, { signal: signalAttribute('SIGKILL') }),
         () => undefined,
       );
       await exited;
     }
-    this.emit('stop', c);
+    this.o.events.container('stop', c);
   }
 
   async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
@@ -386,19 +386,19 @@ export class ContainerService {
     c.manuallyStopped = true;
     await this.o.store.save(c);
     if (await this.cancelPendingRestart(c)) {
-      this.emit('kill', c, { signal: signalAttribute(signal) });
+      this.o.events.container('kill', c, { signal: signalAttribute(signal) });
       return;
     }
     await this.o.runtime.kill(c.id, signal);
     await thawAfterSignal(this.o.runtime, c);
-    this.emit('kill', c, { signal: signalAttribute(signal) });
+    this.o.events.container('kill', c, { signal: signalAttribute(signal) });
   }
 
   async restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
     const c = this.o.store.get(ref);
     if (c.state.running) await this.stop(c.id, timeoutSeconds, signal);
     await this.start(c.id);
-    this.emit('restart', c);
+    this.o.events.container('restart', c);
   }
 
   pause(ref: string): Promise<void> {
@@ -407,7 +407,7 @@ export class ContainerService {
       await pauseContainer(this.o.runtime, c);
       this.health.stop(c.id);
       await this.o.store.save(c);
-      this.emit('pause', c);
+      this.o.events.container('pause', c);
     });
   }
 
@@ -417,14 +417,14 @@ export class ContainerService {
       await unpauseContainer(this.o.runtime, c);
       this.health.start(c, { reset: false });
       await this.o.store.save(c);
-      this.emit('unpause', c);
+      this.o.events.container('unpause', c);
     });
   }
 
   async rename(ref: string, newName: string): Promise<void> {
     const c = this.o.store.get(ref);
     const oldName = await renameContainer(this.o.store, c, newName);
-    this.emit('rename', c, { oldName });
+    this.o.events.container('rename', c, { oldName });
   }
 
   update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }> {
@@ -448,6 +448,7 @@ export class ContainerService {
       deleted.push(c.id);
       reclaimed += size;
     }
+    this.o.events.pruned('container', reclaimed);
     return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
@@ -486,7 +487,11 @@ export class ContainerService {
     if (c.state.running) {
       this.removing.add(c.id);
       const exited = this.waiters.add(c.id, 'next-exit');
-      await this.o.runtime.kill(c.id, 'SIGKILL').catch(() => undefined);
+      // moby's forced removal goes through kill, so `docker events` shows kill, die, destroy.
+      await this.o.runtime.kill(c.id, 'SIGKILL').then(
+        () => this.o.events.container('kill', c, { signal: signalAttribute('SIGKILL') }),
+        () => undefined,
+      );
       await thawAfterSignal(this.o.runtime, c);
       await exited;
     }
@@ -519,7 +524,7 @@ export class ContainerService {
     this.restarts.forget(c.id);
     this.pendingAttaches.get(c.id)?.forEach((t) => t.end());
     this.pendingAttaches.delete(c.id);
-    this.emit('destroy', c);
+    this.o.events.container('destroy', c);
     this.waiters.removed(c.id, { StatusCode: c.state.exitCode, Error: null });
   }
 
@@ -546,6 +551,7 @@ export class ContainerService {
   /** Attaches a client now if the container runs, else when it next starts (docker run attaches first). */
   async attach(ref: string, target: AttachTarget): Promise<void> {
     const c = this.o.store.get(ref);
+    this.o.events.container('attach', c);
     if (c.state.running) {
       await this.connectAttach(c, target);
       return;
@@ -624,6 +630,11 @@ export class ContainerService {
     return { path: this.taskSpec(c).logPath, settings: recordedLogSettings(c.hostConfig.LogConfig) };
   }
 
+  /** What events about a container name (exec and commit happen outside this service); it stays readable after a removal. */
+  eventSubject(ref: string): EventContainer {
+    return this.o.store.get(ref);
+  }
+
   /** Containers created from an image, for the image store's delete rules. */
   usersOfImage(imageId: string): Array<{ id: string; running: boolean }> {
     return this.o.store
@@ -644,15 +655,7 @@ export class ContainerService {
     return { total: all.length, running, paused, stopped: all.length - running - paused };
   }
 
-  private emit(action: string, c: ContainerRecord, extra: Record<string, string> = {}): void {
-    this.events.emit('event', {
-      Type: 'container',
-      Action: action,
-      Actor: { ID: c.id, Attributes: { ...(c.config.Labels ?? {}), image: c.imageRef, name: c.name.slice(1), ...extra } },
-      time: Math.floor(Date.now() / 1000),
-      timeNano: Date.now() * 1_000_000,
-    });
-  }
+
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,15 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execAction, type EngineEvents } from '../events/engine-events.js';
 import type { BundleSpec, RuntimeDriver } from '../runtime/index.js';
 import { probeSettings, type ProbeSettings } from './health-config.js';
-import { PROBE_FAILED_EXIT_CODE, runProbe } from './health-probe.js';
-import { applyProbeResult, nextProbeDelay, resetHealth, type HealthStatus } from './health-state.js';
+import { PROBE_FAILED_EXIT_CODE, runProbe, type ProbeOutcome } from './health-probe.js';
+import { applyProbeResult, nextProbeDelay, resetHealth } from './health-state.js';
 import type { ContainerRecord } from './record.js';
 
 export interface HealthMonitorOptions {
   runtime: RuntimeDriver;
   bundleOf(c: ContainerRecord): BundleSpec;
-  /** Called when State.Health.Status changes (the daemon emits `health_status: <status>`). */
-  onStatusChange(c: ContainerRecord, status: HealthStatus): void;
+  /** Told of each probe as an exec (exec_create, exec_start, exec_die) and of each `health_status: <status>` change, as moby. */
+  events: EngineEvents;
   log: { warn(msg: string): void };
 }
 
@@ -54,14 +56,23 @@ export class HealthMonitor {
       const health = c.health ?? resetHealth(undefined);
       await sleep(nextProbeDelay(health, settings, Date.now() - startedAt.getTime()), undefined, { signal });
       const start = new Date();
-      const outcome = await runProbe(this.o.runtime, this.o.bundleOf(c), settings.command, settings.timeoutMs).catch((err: unknown) => ({
-        exitCode: PROBE_FAILED_EXIT_CODE,
-        output: err instanceof Error ? err.message : String(err),
-      }));
+      const outcome = await this.probe(c, settings);
       if (signal.aborted) return;
       const before = c.health?.Status;
       c.health = applyProbeResult(c.health ?? resetHealth(undefined), { start, end: new Date(), ...outcome }, settings, startedAt);
-      if (c.health.Status !== before) this.o.onStatusChange(c, c.health.Status);
+      if (c.health.Status !== before) this.o.events.container(`health_status: ${c.health.Status}`, c);
     }
+  }
+
+  /** One probe, announced as the exec it is in moby (exec_die only when the process ran). */
+  private async probe(c: ContainerRecord, settings: ProbeSettings): Promise<ProbeOutcome> {
+    const execId = randomBytes(32).toString('hex');
+    this.o.events.container(execAction('exec_create', settings.command), c, { execID: execId });
+    this.o.events.container(execAction('exec_start', settings.command), c, { execID: execId });
+    const outcome = await runProbe(this.o.runtime, this.o.bundleOf(c), { execId, command: settings.command }, settings.timeoutMs).catch(
+      (err: unknown): ProbeOutcome => ({ exitCode: PROBE_FAILED_EXIT_CODE, output: err instanceof Error ? err.message : String(err) }),
+    );
+    if (outcome.processExitCode !== undefined) this.o.events.container('exec_die', c, { execID: execId, exitCode: String(outcome.processExitCode) });
+    return outcome;
   }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuntimeSpec } from '@berth/oci';
@@ -11,6 +10,8 @@ export const PROBE_FAILED_EXIT_CODE = -1;
 export interface ProbeOutcome {
   exitCode: number;
   output: string;
+  /** How the probe process itself ended (what `exec_die` reports); absent when it never ran. */
+  processExitCode?: number;
 }
 
 /**
@@ -18,10 +19,10 @@ export interface ProbeOutcome {
  * cwd, env, capabilities) with `command` as argv, stdout and stderr together, capped at 4096 bytes
  * ("..." marks the cut), killed after the timeout.
  */
-export async function runProbe(runtime: RuntimeDriver, bundle: BundleSpec, command: string[], timeoutMs: number): Promise<ProbeOutcome> {
+export async function runProbe(runtime: RuntimeDriver, bundle: BundleSpec, probe: { execId: string; command: string[] }, timeoutMs: number): Promise<ProbeOutcome> {
   const spec = JSON.parse(await readFile(join(bundle.bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
   if (!spec.process) throw new Error(`container ${bundle.id} has no process configuration`);
-  const proc = await runtime.execProcess(bundle, `health-${randomBytes(8).toString('hex')}`, { ...spec.process, terminal: false, args: command });
+  const proc = await runtime.execProcess(bundle, probe.execId, { ...spec.process, terminal: false, args: probe.command });
   proc.stdin.end();
   const output = new LimitedOutput(MAX_PROBE_OUTPUT_BYTES);
   proc.stdout.on('data', (data: Buffer) => output.write(data));
@@ -37,13 +38,13 @@ export async function runProbe(runtime: RuntimeDriver, bundle: BundleSpec, comma
     const pid = await proc.pid();
     if (pid > 0) killQuietly(pid);
     proc.kill('SIGKILL');
-    await proc.exited;
+    const killed = await proc.exited;
     const out = output.text();
     const message = `Health check exceeded timeout (${goDuration(timeoutMs)})`;
-    return { exitCode: PROBE_FAILED_EXIT_CODE, output: out ? `${message}: ${out}` : message };
+    return { exitCode: PROBE_FAILED_EXIT_CODE, output: out ? `${message}: ${out}` : message, processExitCode: killed.exitCode };
   }
   if (outcome.runtimeError) return { exitCode: PROBE_FAILED_EXIT_CODE, output: outcome.runtimeError };
-  return { exitCode: outcome.exitCode, output: output.text() };
+  return { exitCode: outcome.exitCode, output: output.text(), processExitCode: outcome.exitCode };
 }
 
 /** moby's limitedBuffer: keeps the first `limit` bytes, then appends "..." if anything was dropped. */

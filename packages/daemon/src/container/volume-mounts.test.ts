@@ -6,6 +6,7 @@ import { NotFoundError } from '@berth/api';
 import { VolumeStore } from '@berth/volume';
 import type { ContainerRecord } from './record.js';
 import { VolumeMounts } from './volume-mounts.js';
+import { engineEvents } from '../events/engine-events.js';
 
 describe('VolumeMounts.plan', () => {
   let root: string;
@@ -21,7 +22,7 @@ describe('VolumeMounts.plan', () => {
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'berth-mounts-'));
     volumes = await VolumeStore.open(join(root, 'volumes'));
-    mounts = new VolumeMounts(volumes);
+    mounts = new VolumeMounts(volumes, engineEvents({ publish: () => undefined }, { imageLabels: () => undefined }));
   });
   afterEach(async () => {
     others.clear();

@@ -3,6 +3,7 @@ import { ConflictError, InvalidArgumentError, type HostConfig } from '@berth/api
 import { mergeTmpfsOptions, type RuntimeMount } from '@berth/oci';
 import { cleanPath, copyImageContent, parseBind, specFromApiMount, type MountSpec, type VolumeStore } from '@berth/volume';
 import { pathExists } from '../util/path-exists.js';
+import type { EngineEvents } from '../events/engine-events.js';
 import type { ContainerMount } from './container-mount.js';
 import type { ContainerRecord } from './record.js';
 
@@ -33,7 +34,11 @@ function inheritedMounts(entry: string, lookup: MountRequest['lookup']): Contain
  * Destinations stay container paths: runc resolves them inside the rootfs.
  */
 export class VolumeMounts {
-  constructor(private readonly volumes: VolumeStore) {}
+  /** `events` hears of each volume mounted for a starting container and unmounted after it stopped, as moby reports them. */
+  constructor(
+    private readonly volumes: VolumeStore,
+    private readonly events: EngineEvents,
+  ) {}
 
   /**
    * Re-registers which containers use which volumes after a daemon start; running containers count as
@@ -108,15 +113,13 @@ export class VolumeMounts {
     return { ...base, type: 'volume', name: volume.Name, source: volume.Mountpoint, anonymous: spec.source === '' };
   }
 
-  /** The OCI mounts for a starting container; empty volumes are first seeded from the image (copy-up). */
+  /**
+   * The OCI mounts for a starting container; empty volumes are first seeded from the image (copy-up).
+   * When it fails, the caller's `deactivate` (a failed start's cleanup) undoes what it mounted.
+   */
   async runtimeMounts(c: ContainerRecord, rootfs: string): Promise<RuntimeMount[]> {
     const result: RuntimeMount[] = [];
-    try {
-      for (const m of c.mounts ?? []) result.push(await this.runtimeMount(c, m, rootfs));
-    } catch (err) {
-      await this.deactivate(c);
-      throw err;
-    }
+    for (const m of c.mounts ?? []) result.push(await this.runtimeMount(c, m, rootfs));
     return result;
   }
 
@@ -138,13 +141,18 @@ export class VolumeMounts {
     if (!m.noCopy && (await this.volumes.isEmpty(name))) {
       await copyImageContent(rootfs, m.destination, data);
     }
+    // A volume's propagation is always empty in moby's event (only binds have one).
+    const attributes = { driver: this.volumes.get(name).Driver, container: c.id, destination: m.destination, 'read/write': String(!m.readOnly), propagation: '' };
+    this.events.volume('mount', name, attributes);
     return { destination: m.destination, type: 'bind', source: data, options: ['rbind', 'rprivate', ...ro] };
   }
 
   /** After the container stopped: volumes with a mounted device are unmounted by their last user. */
   async deactivate(c: ContainerRecord): Promise<void> {
     for (const m of c.mounts ?? []) {
-      if (m.type === 'volume' && m.name && this.volumes.has(m.name)) await this.volumes.unmount(m.name, c.id);
+      if (m.type !== 'volume' || !m.name || !this.volumes.has(m.name)) continue;
+      await this.volumes.unmount(m.name, c.id);
+      this.events.volume('unmount', m.name, { driver: this.volumes.get(m.name).Driver, container: c.id });
     }
   }
 

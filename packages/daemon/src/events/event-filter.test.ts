@@ -42,6 +42,25 @@ describe('eventFilter', () => {
     expect(eventFilter({ label: ['team=red'] })(event('start', { team: 'blue' }))).toBe(false);
   });
 
+  it('matches image events by the image ID or the name, with or without its tag', () => {
+    const tag = { ...event('tag', {}, 'image'), Actor: { ID: 'sha256:abc', Attributes: { name: 'busybox:new' } } };
+    const untag = { ...event('untag', {}, 'image'), Actor: { ID: 'sha256:abc', Attributes: { name: 'sha256:abc' } } };
+    expect([tag, untag].map(eventFilter({ image: ['busybox'] }))).toEqual([true, false]);
+    expect([tag, untag].map(eventFilter({ image: ['busybox:new'], event: ['tag'] }))).toEqual([true, false]);
+    expect([tag, untag].map(eventFilter({ image: ['sha256:abc'] }))).toEqual([true, true]);
+    expect([tag, untag].map(eventFilter({ type: ['image'], event: ['untag'] }))).toEqual([false, true]);
+  });
+
+  it('matches volume events by name prefix, and exec_die exactly while exec_create takes its detail', () => {
+    const mount = { ...event('mount', {}, 'volume'), Actor: { ID: 'data-1', Attributes: { driver: 'local', container: ID } } };
+    expect(eventFilter({ volume: ['data'] })(mount)).toBe(true);
+    expect(eventFilter({ volume: ['db'] })(mount)).toBe(false);
+    expect(eventFilter({ type: ['volume'], container: ['aaaa'] })(mount)).toBe(false);
+    expect(eventFilter({ event: ['exec_create'] })(event('exec_create: sh -c true'))).toBe(true);
+    expect(eventFilter({ event: ['exec_die'] })(event('exec_die'))).toBe(true);
+    expect(eventFilter({ event: ['exec'] })(event('exec_die'))).toBe(false);
+  });
+
   it('rejects unknown keys with moby message', () => {
     expect(() => eventFilter({ colour: ['red'] })).toThrow("invalid filter 'colour'");
   });

@@ -10,6 +10,15 @@ describe('EventLog', () => {
     expect(e.time).toBe(Math.floor(e.timeNano / 1e9));
   });
 
+  it('gives image events status and id but no from, and other types none of them', () => {
+    const log = new EventLog();
+    const image = log.publish({ Type: 'image', Action: 'tag', Actor: { ID: 'sha256:abc', Attributes: { name: 'busybox:new' } } });
+    expect(image).toMatchObject({ status: 'tag', id: 'sha256:abc' });
+    expect(image).not.toHaveProperty('from');
+    const volume = log.publish({ Type: 'volume', Action: 'create', Actor: { ID: 'v', Attributes: { driver: 'local' } } });
+    expect(Object.keys(volume)).not.toContain('status');
+  });
+
   it('keeps times strictly increasing and replays a time range', () => {
     const log = new EventLog();
     const [a, b, c] = ['create', 'start', 'die'].map((action) => log.publish(input(action)));

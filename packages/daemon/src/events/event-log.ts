@@ -48,7 +48,7 @@ export class EventLog {
     // Strictly increasing, so replay boundaries and ordering hold for events within one millisecond.
     const timeNano = Math.max(Date.now() * 1_000_000, this.lastNano + 1_000);
     this.lastNano = timeNano;
-    const legacy = input.Type === 'container' ? { status: input.Action, id: input.Actor.ID, from: input.Actor.Attributes.image ?? '' } : {};
+    const legacy = legacyFields(input);
     return {
       ...legacy,
       Type: input.Type,
@@ -59,4 +59,11 @@ export class EventLog {
       timeNano,
     };
   }
+}
+
+/** The pre-1.22 fields moby still fills: status and id for container and image events, and from for containers. */
+function legacyFields(input: EventInput): Partial<Pick<EventMessage, 'status' | 'id' | 'from'>> {
+  if (input.Type === 'container') return { status: input.Action, id: input.Actor.ID, from: input.Actor.Attributes.image ?? '' };
+  if (input.Type === 'image') return { status: input.Action, id: input.Actor.ID };
+  return {};
 }

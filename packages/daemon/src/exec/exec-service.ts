@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest } from '@berth/api';
 import { readHostBoundingSet, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
+import { execAction, type EngineEvents, type EventContainer } from '../events/engine-events.js';
 import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
 import { UNKNOWN_EXIT_CODE } from '../container/live-restore.js';
 import { resolveUserInRoot } from '../container/runtime-spec.js';
@@ -23,6 +24,8 @@ export interface ExecStreams {
 interface ExecRecord {
   id: string;
   containerId: string;
+  /** The container as events name it, kept so an exec that ends after its container's removal is still reported. */
+  container: EventContainer;
   config: ExecCreateRequest;
   running: boolean;
   started: boolean;
@@ -38,6 +41,7 @@ export interface ExecServiceOptions {
   runtime: RuntimeDriver;
   /** The container's runtime bundle (holding config.json). */
   bundleDirOf(containerId: string): string;
+  events: EngineEvents;
   log: { error(msg: string): void };
 }
 
@@ -45,12 +49,11 @@ export interface ExecServiceOptions {
 export class ExecService {
   private readonly execs = new Map<string, ExecRecord>();
 
-  constructor(private readonly o: ExecServiceOptions) {
-    // A removed container's execs go with it, as in Docker.
-    o.containers.events.on('event', (event: { Type?: string; Action?: string; Actor?: { ID?: string } }) => {
-      if (event.Type !== 'container' || event.Action !== 'destroy') return;
-      for (const [id, record] of this.execs) if (record.containerId === event.Actor?.ID) this.execs.delete(id);
-    });
+  constructor(private readonly o: ExecServiceOptions) {}
+
+  /** A removed container's execs go with it, as in Docker. */
+  forgetContainer(containerId: string): void {
+    for (const [id, record] of this.execs) if (record.containerId === containerId) this.execs.delete(id);
   }
 
   create(ref: string, config: ExecCreateRequest): { Id: string } {
@@ -58,7 +61,9 @@ export class ExecService {
     assertRunnable(container.Id, container.State);
     if (!config.Cmd?.length) throw new InvalidArgumentError('No exec command specified');
     const id = randomBytes(32).toString('hex');
-    this.execs.set(id, { id, containerId: container.Id, config, running: false, started: false, exitCode: null });
+    const record: ExecRecord = { id, containerId: container.Id, container: this.o.containers.eventSubject(container.Id), config, running: false, started: false, exitCode: null };
+    this.execs.set(id, record);
+    this.o.events.container(execAction('exec_create', config.Cmd), record.container, { execID: id });
     return { Id: id };
   }
 
@@ -82,6 +87,7 @@ export class ExecService {
     const record = this.checkStartable(id);
     record.started = true;
     record.running = true;
+    this.o.events.container(execAction('exec_start', record.config.Cmd ?? []), record.container, { execID: id });
     let proc: ExecProcess;
     try {
       const bundleDir = this.o.bundleDirOf(record.containerId);
@@ -103,9 +109,17 @@ export class ExecService {
         if (exit.runtimeError) streams.stderr?.write(Buffer.from(`${exit.runtimeError}\r\n`));
         record.exitCode = exit.exitCode;
         record.running = false;
+        // As in moby, only a process that ran dies; one the runtime could not start has no exec_die.
+        if (!exit.runtimeError) this.o.events.container('exec_die', record.container, { execID: id, exitCode: String(exit.exitCode) });
         streams.end();
       })
       .catch((err: unknown) => this.o.log.error(`exec ${id}: ${String(err)}`));
+  }
+
+  /** The client left with its detach keys; the process runs on (moby's `exec_detach`). */
+  detached(id: string): void {
+    const record = this.execs.get(id);
+    if (record) this.o.events.container('exec_detach', record.container, { execID: id });
   }
 
   /** Clients resize as soon as they sent start; a size that arrives before the process runs is applied when it does. */

@@ -3,8 +3,10 @@ import { InternalError, type ContainerConfig } from '@berth/api';
 import { applyChanges, type ImageStore } from '@berth/image';
 import { upperDirTar } from '@berth/layer';
 import type { ImageRunConfig } from '@berth/oci';
+import { familiarString, parseNormalizedNamed, withDefaultTag } from '@berth/reference';
 import type { ContainerService } from '../container/container-service.js';
 import { pathExists } from '../util/path-exists.js';
+import type { EngineEvents } from '../events/engine-events.js';
 
 export interface CommitOptions {
   container: string;
@@ -53,9 +55,15 @@ const EMPTY_TAR = Buffer.alloc(1024);
 /**
  * `docker commit`: the container's upper dir (its changes, with deletions as whiteouts) becomes a
  * new layer on the container's image, with the container's config plus the requested changes.
+ * Reported as moby does: the image's `create` and `tag`, then the container's `commit`.
  */
-export async function commitContainer(containers: ContainerService, images: ImageStore, options: CommitOptions): Promise<string> {
+export async function commitContainer(
+  engine: { containers: ContainerService; images: ImageStore; report: EngineEvents },
+  options: CommitOptions,
+): Promise<string> {
+  const { containers, images } = engine;
   const inspect = containers.inspect(options.container);
+  const subject = containers.eventSubject(inspect.Id);
   const upper = inspect.GraphDriver.Data?.UpperDir;
   if (upper === undefined) throw new InternalError(`container ${inspect.Id} has no read-write layer`);
   const container = inspect.Config as unknown as Record<string, unknown>;
@@ -73,7 +81,7 @@ export async function commitContainer(containers: ContainerService, images: Imag
   };
   try {
     const command = [...((container.Entrypoint as string[] | null) ?? []), ...((container.Cmd as string[] | null) ?? [])];
-    return await images.create({
+    const id = await images.create({
       parent: inspect.Image,
       layer: (await pathExists(upper)) ? upperDirTar(upper) : Readable.from([EMPTY_TAR]),
       onLayerStored: thaw,
@@ -87,7 +95,11 @@ export async function commitContainer(containers: ContainerService, images: Imag
       ...(options.comment ? { comment: options.comment } : {}),
       container: inspect.Id,
       ...(options.tag !== undefined ? { tag: options.tag } : {}),
+      event: 'create',
     });
+    const imageRef = options.tag === undefined ? '' : familiarString(withDefaultTag(parseNormalizedNamed(options.tag)));
+    engine.report.container('commit', subject, { comment: options.comment ?? '', imageID: id, imageRef });
+    return id;
   } finally {
     await thaw();
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { httpStatusOf, isBerthError } from '@berth/api';
+import { MAX_REQUEST_HEAD_BYTES, httpStatusOf, isBerthError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 import { COMMON_HEADERS } from './headers.js';
 import { handleUpgrade } from './hijack.js';
@@ -33,6 +33,8 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     bodyLimit: JSON_BODY_LIMIT,
     // Docker answers HEAD only where the API defines it (/_ping, archive): elsewhere it is a 404.
     exposeHeadRoutes: false,
+    // Names and IDs in paths are as long as the request head allows, as in Docker (find-my-way's default is 100).
+    routerOptions: { maxParamLength: MAX_REQUEST_HEAD_BYTES },
     // Coercion would turn the `null` lists clients send into [""], so query schemas describe strings.
     // `verbose` keeps the failing value and schema on each error, for a message that names both.
     ajv: { customOptions: { coerceTypes: false, verbose: true } },

@@ -41,6 +41,7 @@ export async function execOverHttp(
   stdin.once('detach', () => {
     socket.unpipe(stdin);
     socket.destroy();
+    execs.detached(id);
   });
   socket.pipe(stdin);
   try {

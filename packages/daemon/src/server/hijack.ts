@@ -16,6 +16,7 @@ import {
 } from '@berth/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Engine } from './engine.js';
+import type { EventContainer } from '../events/engine-events.js';
 import { queryBool } from './query.js';
 import { replayLogs } from './log-replay.js';
 import { attachOverWebSocket } from './attach-ws.js';
@@ -83,8 +84,10 @@ export async function attachOverHttp(
   options: { upgraded: boolean; apiVersion: string },
 ): Promise<void> {
   let inspected: ContainerInspect;
+  let subject: EventContainer;
   try {
     inspected = engine.containers.inspect(ref);
+    subject = engine.containers.eventSubject(inspected.Id);
     if (query.detachKeys) parseDetachKeys(query.detachKeys);
   } catch (err) {
     return writeRawError(socket, httpStatusOf(err), (err as Error).message);
@@ -106,6 +109,7 @@ export async function attachOverHttp(
     filter.once('detach', () => {
       socket.unpipe(filter);
       socket.destroy();
+      engine.report.container('detach', subject);
     });
     stdin = socket.pipe(filter);
   }

@@ -48,4 +48,28 @@ describe('createListener', () => {
       listener.close();
     }
   });
+
+  it('reads a request head as large as dockerd does, and answers 431 past it', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'listener-'));
+    const api = new EventEmitter();
+    api.on('request', (req: IncomingMessage, res: ServerResponse) => res.end(`path of ${req.url?.length}`));
+    const listener = createListener(api);
+    const path = join(dir, 's.sock');
+    await new Promise<void>((resolve) => listener.listen(path, resolve));
+    const ask = async (pathLength: number): Promise<string> => {
+      const client = connect(path);
+      await once(client, 'connect');
+      let answer = '';
+      client.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      client.end(`GET /${'a'.repeat(pathLength - 1)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      await once(client, 'close');
+      return answer;
+    };
+    try {
+      expect(await ask(1024 * 1024)).toMatch(/path of 1048576$/);
+      expect(await ask(1024 * 1024 + 8192)).toMatch(/^HTTP\/1.1 431/);
+    } finally {
+      listener.close();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
 
 /**
  * How long a client may take, per listener. No limit on a whole request: uploads (`docker load`, `cp`,
@@ -8,10 +9,15 @@ import { createServer as createHttpServer, type Server } from 'node:http';
  */
 const LISTENER_TIMEOUTS = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 } as const;
 
-/** A socket listener that hands requests and upgrades to the API server (which does not listen itself). */
+/**
+ * A socket listener that hands requests and upgrades to the API server (which does not listen itself).
+ * It reads request heads as large as dockerd does (Node's default, 16 KiB, would answer 431 to a path
+ * naming a container with a long name).
+ */
 export function createListener(server: Pick<Server, 'emit'>): Server {
   // headersTimeout is explicit: Node derives its default from requestTimeout, which would make it 0 (none).
-  const listener = createHttpServer({ ...LISTENER_TIMEOUTS }, (req, res) => server.emit('request', req, res));
+  const options = { ...LISTENER_TIMEOUTS, maxHeaderSize: MAX_REQUEST_HEAD_BYTES };
+  const listener = createHttpServer(options, (req, res) => server.emit('request', req, res));
   listener.on('upgrade', (req, socket, head) => server.emit('upgrade', req, socket, head));
   return listener;
 }

@@ -49,6 +49,7 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
           history: { comment: message === '' ? `Imported from ${fromSrc}` : message },
           comment: message === '' ? `Imported from ${fromSrc}` : message,
           ...(tag !== undefined ? { tag } : {}),
+          event: 'import',
         });
       } catch (err) {
         await drainRequest(request);
@@ -63,7 +64,7 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
       const container = query.container ?? '';
       if (container === '') throw new InvalidArgumentError('no container specified');
       const tag = targetOf(query);
-      const id = await commitContainer(engine.containers, engine.images, {
+      const id = await commitContainer(engine, {
         container,
         ...(tag !== undefined ? { tag } : {}),
         comment: query.comment ?? '',

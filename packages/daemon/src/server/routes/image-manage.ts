@@ -28,6 +28,7 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
     app.post<{ Querystring: FiltersQuery }>('/images/prune', { schema: { querystring: FiltersQuerySchema } }, async (request) => {
       const filters = queryFilters(request.query.filters);
       const report = await engine.images.prune({ filters, isInUse: (id) => engine.containers.usersOfImage(id).length > 0 });
+      engine.report.pruned('image', report.SpaceReclaimed);
       return { ImagesDeleted: report.ImagesDeleted.length > 0 ? report.ImagesDeleted : null, SpaceReclaimed: report.SpaceReclaimed };
     });
 

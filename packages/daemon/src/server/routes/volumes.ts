@@ -33,7 +33,11 @@ export function volumeRoutes(engine: Engine): FastifyPluginAsync {
       return reply.status(201).send(volume);
     });
 
-    app.post<{ Querystring: FiltersQuery }>('/volumes/prune', { schema: filtersSchema }, async (request) => engine.volumes.prune(queryFilters(request.query.filters)));
+    app.post<{ Querystring: FiltersQuery }>('/volumes/prune', { schema: filtersSchema }, async (request) => {
+      const pruned = await engine.volumes.prune(queryFilters(request.query.filters));
+      engine.report.pruned('volume', pruned.SpaceReclaimed);
+      return pruned;
+    });
 
     app.get<{ Params: NameParams }>('/volumes/:name', { schema: { params: NameParamsSchema } }, async (request) => engine.volumes.get(request.params.name));
 
