@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
 import { run, useTestDaemon } from './harness.js';
 
 // Issue 11, items 4, 5, 6 and 10: clients that send garbage, vanish, stop reading or stall must never end
@@ -125,7 +126,7 @@ describe('item 4: hostile upgrade requests get an HTTP error, never a crash', ()
   });
 
   it('survives headers too large and requests that are not HTTP', async () => {
-    expect((await rawExchange(upgrade('POST', '/exec/x/start', `X-Big: ${'a'.repeat(64 * 1024)}\r\n`))).status).toBe(431);
+    expect((await rawExchange(upgrade('POST', '/exec/x/start', `X-Big: ${'a'.repeat(MAX_REQUEST_HEAD_BYTES)}\r\n`))).status).toBe(431);
     expect((await rawExchange('\x16\x03\x01 not http at all\r\n\r\n')).status).toBe(400);
     await expectDaemonServes();
   });
