@@ -60,6 +60,7 @@ describe('attach', () => {
   });
 
   it('detaches a WebSocket attach on the detach keys when the container has a TTY, leaving it running', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
     expect((await daemon.dockerCli(['run', '-dit', '--name', 'ws-term', 'busybox', 'sh'])).code).toBe(0);
     const ws = await webSocketClient(daemon.socket, '/v1.47/containers/ws-term/attach/ws?stream=1&stdin=1&stdout=1&stderr=1&detachKeys=ctrl-x');
     await ws.send('echo be""fore\n');
@@ -68,6 +69,9 @@ describe('attach', () => {
     await ws.send('\x18');
     await ws.closed;
     expect((await daemon.docker.getContainer('ws-term').inspect()).State.Running).toBe(true);
+    const until = (Date.now() / 1000).toFixed(3);
+    const events = await daemon.dockerCli(['events', '--since', since, '--until', until, '--filter', 'event=detach', '--filter', 'container=ws-term']);
+    expect(events.stdout).toMatch(/ container detach [0-9a-f]{64} /);
   });
 
   it('rejects malformed detach keys', async () => {

@@ -13,8 +13,10 @@ import { clientStdin } from './client-stdin.js';
  * keys end the connection with a TTY, as on the hijacked route).
  */
 export async function attachOverWebSocket(engine: Engine, ref: string, query: Record<string, string | undefined>, req: IncomingMessage, socket: Duplex): Promise<void> {
-  const logPath = engine.containers.logOf(ref).path;
-  const tty = engine.containers.inspect(ref).Config.Tty ?? false;
+  const inspected = engine.containers.inspect(ref);
+  const logPath = engine.containers.logOf(inspected.Id).path;
+  const subject = engine.containers.eventSubject(inspected.Id);
+  const tty = inspected.Config.Tty ?? false;
   const detachKeys = parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS);
   const ws = acceptWebSocket(req, socket);
   if (!ws) return;
@@ -23,7 +25,11 @@ export async function attachOverWebSocket(engine: Engine, ref: string, query: Re
     ws.close();
     return;
   }
-  const stdin = queryBool(query.stdin) ? clientStdin(ws.input, { tty, detachKeys, detach: () => ws.close() }) : undefined;
+  const detach = (): void => {
+    ws.close();
+    engine.report.container('detach', subject);
+  };
+  const stdin = queryBool(query.stdin) ? clientStdin(ws.input, { tty, detachKeys, detach }) : undefined;
   // Frames nobody takes as stdin are dropped, so pings and the close frame are still read.
   if (!stdin) ws.input.resume();
   try {
