@@ -8,6 +8,9 @@
 //     `tar` + `sha256sum` over the same data as the floor (BENCH_IMAGE_MB sets the size; 0 skips it)
 //   - `docker logs` throughput over a container that wrote 50 MB to stdout, and `docker exec c true` latency
 //   - `ps -a` over 1,000 created containers (API and CLI) and daemon start-up over them (BENCH_PS_CONTAINERS; 0 skips it)
+//   - stdin throughput: 200 MB of random bytes piped into `docker run -i --rm busybox sha256sum`, against the same
+//     pipe into the host's `sha256sum` as the floor (BENCH_STDIN_MB sets the size; 0 skips it)
+// BENCH_ONLY=run,io,image,ps,stdin (a comma-separated subset) times only those figures.
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -23,6 +26,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const IMAGE_MB = Number(process.env.BENCH_IMAGE_MB ?? 300);
 const LAYERS = 3;
 const PS_COUNT = Number(process.env.BENCH_PS_CONTAINERS ?? 1000);
+const STDIN_MB = Number(process.env.BENCH_STDIN_MB ?? 200);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const wanted = (figure) => !ONLY || ONLY.includes(figure);
 // Debian bookworm's runc lacks these fixes and berthd refuses it unless each is accepted by name (see README).
 const ACCEPT_UNPATCHED_RUNC = ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'].map((cve) => `--allow-unpatched-runtime=${cve}`);
 
@@ -136,6 +142,23 @@ async function imageThroughput(root, env) {
   return { bytes, savedBytes, load, save, loadFloor, saveFloor };
 }
 
+/** `cat file | docker run -i --rm busybox sha256sum` over STDIN_MB of random bytes, and the same pipe into the host's sha256sum. */
+async function stdinThroughput(root, env) {
+  const file = join(root, 'stdin.bin');
+  await writeFile(file, randomBytes(STDIN_MB * 1024 * 1024));
+  const bytes = (await stat(file)).size;
+  const host = await sh(`cat ${file} | sha256sum`);
+  const floor = median([await timed(() => sh(`cat ${file} | sha256sum`)), await timed(() => sh(`cat ${file} | sha256sum`)), await timed(() => sh(`cat ${file} | sha256sum`))]);
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    let out;
+    runs.push(await timed(async () => ({ stdout: out } = await sh(`cat ${file} | docker run -i --rm busybox sha256sum`, env))));
+    if (out !== host.stdout) throw new Error(`stdin arrived changed: sha256sum in the container printed ${out.trim()}, on the host ${host.stdout.trim()}`);
+  }
+  await rm(file);
+  return { bytes, run: median(runs), floor };
+}
+
 /** Spawns berthd on `root` and waits until /_ping answers; returns the process and the milliseconds that took. */
 async function startDaemon(root, socket) {
   const started = process.hrtime.bigint();
@@ -189,10 +212,10 @@ async function main() {
     await execFileAsync('docker', ['run', '--rm', 'busybox', 'true'], { env });
 
     const cli = [];
-    for (let i = 0; i < RUNS; i++) cli.push(await timed(() => execFileAsync('docker', ['run', '--rm', 'busybox', 'true'], { env })));
+    for (let i = 0; i < (wanted('run') ? RUNS : 0); i++) cli.push(await timed(() => execFileAsync('docker', ['run', '--rm', 'busybox', 'true'], { env })));
 
     const cycle = { create: [], start: [], wait: [], stop: [], remove: [] };
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < (wanted('run') ? RUNS : 0); i++) {
       let id;
       cycle.create.push(await timed(async () => ({ Id: id } = await api(socket, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 60 & wait'] }))));
       cycle.start.push(await timed(() => api(socket, 'POST', `/containers/${id}/start`)));
@@ -200,7 +223,7 @@ async function main() {
       cycle.remove.push(await timed(() => api(socket, 'DELETE', `/containers/${id}`)));
     }
     const runTrue = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < (wanted('run') ? RUNS : 0); i++) {
       runTrue.push(
         await timed(async () => {
           const { Id } = await api(socket, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: { AutoRemove: true } });
@@ -211,9 +234,10 @@ async function main() {
       );
     }
     const total = cycle.create.map((_, i) => cycle.create[i] + cycle.start[i] + cycle.stop[i] + cycle.remove[i]);
-    const io = await containerIo(root, env);
-    const image = IMAGE_MB > 0 ? await imageThroughput(root, env) : undefined;
-    const many = PS_COUNT > 0 ? await manyContainers(socket, env) : undefined;
+    const io = wanted('io') ? await containerIo(root, env) : undefined;
+    const image = IMAGE_MB > 0 && wanted('image') ? await imageThroughput(root, env) : undefined;
+    const stdin = STDIN_MB > 0 && wanted('stdin') ? await stdinThroughput(root, env) : undefined;
+    const many = PS_COUNT > 0 && wanted('ps') ? await manyContainers(socket, env) : undefined;
     if (many) {
       await stopDaemon(daemon);
       ({ daemon, readyMs: many.readyMs } = await startDaemon(root, socket));
@@ -221,15 +245,23 @@ async function main() {
     console.log(`berth bench (${RUNS} runs each, medians)`);
     console.log(`  daemon ready after start:                 ${ms(readyMs)}`);
     console.log(`  daemon idle RSS:                          ${idleRss.toFixed(1)} MB`);
-    console.log(`  docker run --rm busybox true (CLI):       ${ms(median(cli))}`);
-    console.log(`  API create+start+wait(removed), --rm true: ${ms(median(runTrue))}`);
-    console.log(`  API create/start/stop/rm cycle:           ${ms(median(total))}  (create ${ms(median(cycle.create))}, start ${ms(median(cycle.start))}, stop ${ms(median(cycle.stop))}, rm ${ms(median(cycle.remove))})`);
-    console.log(`  docker logs, ${(io.bytes / 1024 / 1024).toFixed(0)} MB of output:          ${rate(io.bytes, io.logs)} (${ms(io.logs)}); floor cat of the log file ${rate(io.bytes, io.floor)}`);
-    console.log(`  docker exec c true (CLI):                 ${ms(io.exec)}`);
+    if (wanted('run')) {
+      console.log(`  docker run --rm busybox true (CLI):       ${ms(median(cli))}`);
+      console.log(`  API create+start+wait(removed), --rm true: ${ms(median(runTrue))}`);
+      console.log(`  API create/start/stop/rm cycle:           ${ms(median(total))}  (create ${ms(median(cycle.create))}, start ${ms(median(cycle.start))}, stop ${ms(median(cycle.stop))}, rm ${ms(median(cycle.remove))})`);
+    }
+    if (io) {
+      console.log(`  docker logs, ${(io.bytes / 1024 / 1024).toFixed(0)} MB of output:          ${rate(io.bytes, io.logs)} (${ms(io.logs)}); floor cat of the log file ${rate(io.bytes, io.floor)}`);
+      console.log(`  docker exec c true (CLI):                 ${ms(io.exec)}`);
+    }
     if (image) {
       const mb = (image.bytes / 1024 / 1024).toFixed(0);
       console.log(`  docker load, ${mb} MB random image:        ${rate(image.bytes, image.load)} (${ms(image.load)}); floor tar -x + sha256sum ${rate(image.bytes, image.loadFloor)}`);
       console.log(`  docker save, same image:                  ${rate(image.savedBytes, image.save)} (${ms(image.save)}); floor tar -c + sha256sum ${rate(image.bytes, image.saveFloor)}`);
+    }
+    if (stdin) {
+      const mb = (stdin.bytes / 1024 / 1024).toFixed(0);
+      console.log(`  docker run -i sha256sum, ${mb} MB stdin:   ${rate(stdin.bytes, stdin.run)} (${ms(stdin.run)}); floor the same pipe into the host's sha256sum ${rate(stdin.bytes, stdin.floor)}`);
     }
     if (many) {
       console.log(`  GET /containers/json?all=1, ${PS_COUNT} containers: ${ms(many.list)}`);

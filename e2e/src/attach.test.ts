@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
+import { webSocketClient } from './websocket-client.js';
 
 const daemon = useTestDaemon();
 
@@ -19,45 +18,6 @@ function readUntil(stream: Duplex, pattern: RegExp): Promise<string> {
     };
     stream.on('data', onData);
     stream.once('end', () => reject(new Error(`stream ended before ${String(pattern)}; got ${JSON.stringify(seen)}`)));
-  });
-}
-
-/** A minimal RFC 6455 client over the daemon socket: collects the payloads of server frames, sends masked ones. */
-function webSocketAttach(path: string): Promise<{ received: () => string; send(text: string): void; closed: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(daemon.socket);
-    let buffer = Buffer.alloc(0);
-    let upgraded = false;
-    let received = '';
-    const closed = new Promise<void>((done) => socket.once('close', () => done()));
-    socket.on('error', reject);
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: docker\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n\r\n`);
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      if (!upgraded) {
-        const end = buffer.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buffer.subarray(0, end).toString();
-        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head));
-        upgraded = true;
-        buffer = buffer.subarray(end + 4);
-        resolve({
-          received: () => received,
-          send(text) {
-            const payload = Buffer.from(text);
-            const mask = randomBytes(4);
-            const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!));
-            socket.write(Buffer.concat([Buffer.from([0x82, 0x80 | payload.length]), mask, masked]));
-          },
-          closed,
-        });
-      }
-      while (buffer.length >= 2 && buffer.length >= 2 + (buffer[1]! & 0x7f)) {
-        const length = buffer[1]! & 0x7f;
-        if ((buffer[0]! & 0x0f) === 0x2) received += buffer.subarray(2, 2 + length).toString();
-        buffer = buffer.subarray(2 + length);
-      }
-    });
   });
 }
 
@@ -91,12 +51,27 @@ describe('attach', () => {
   it('attaches over a WebSocket with logs, stdin and output', async () => {
     expect((await daemon.dockerCli(['run', '-di', '--name', 'ws', 'busybox', 'sh', '-c', 'echo ready; cat'])).code).toBe(0);
     for (let i = 0; i < 50 && (await daemon.dockerCli(['logs', 'ws'])).stdout === ''; i++) await new Promise((r) => setTimeout(r, 100));
-    const ws = await webSocketAttach('/v1.47/containers/ws/attach/ws?logs=1&stream=1&stdin=1&stdout=1&stderr=1');
-    ws.send('echoed\n');
+    const ws = await webSocketClient(daemon.socket, '/v1.47/containers/ws/attach/ws?logs=1&stream=1&stdin=1&stdout=1&stderr=1');
+    await ws.send('echoed\n');
     for (let i = 0; i < 50 && !ws.received().includes('echoed'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(ws.received()).toBe('ready\nechoed\n');
     await daemon.dockerCli(['kill', 'ws']);
     await ws.closed;
+  });
+
+  it('detaches a WebSocket attach on the detach keys when the container has a TTY, leaving it running', async () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    expect((await daemon.dockerCli(['run', '-dit', '--name', 'ws-term', 'busybox', 'sh'])).code).toBe(0);
+    const ws = await webSocketClient(daemon.socket, '/v1.47/containers/ws-term/attach/ws?stream=1&stdin=1&stdout=1&stderr=1&detachKeys=ctrl-x');
+    await ws.send('echo be""fore\n');
+    for (let i = 0; i < 50 && !ws.received().includes('before'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(ws.received()).toContain('before');
+    await ws.send('\x18');
+    await ws.closed;
+    expect((await daemon.docker.getContainer('ws-term').inspect()).State.Running).toBe(true);
+    const until = (Date.now() / 1000).toFixed(3);
+    const events = await daemon.dockerCli(['events', '--since', since, '--until', until, '--filter', 'event=detach', '--filter', 'container=ws-term']);
+    expect(events.stdout).toMatch(/ container detach [0-9a-f]{64} /);
   });
 
   it('rejects malformed detach keys', async () => {

@@ -2,6 +2,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
@@ -26,8 +27,8 @@ export interface CommandResult {
   code: number;
 }
 
-/** Runs a program to completion, never throwing on a non-zero exit. */
-export function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CommandResult> {
+/** Runs a program to completion, never throwing on a non-zero exit. `input` is its stdin: text, or a stream such as a file's. */
+export function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string | Readable } = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,7 +39,13 @@ export function run(file: string, args: string[], options: { env?: NodeJS.Proces
     child.on('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }));
     // A program may exit before reading its stdin.
     child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
+    const { input } = options;
+    if (typeof input === 'object') {
+      input.pipe(child.stdin);
+      child.once('close', () => input.destroy());
+    } else {
+      child.stdin.end(input ?? '');
+    }
   });
 }
 
@@ -50,10 +57,12 @@ export interface TestDaemon {
   host: string;
   /** Where berthd's output goes when started with `logToFile`, across restarts. */
   logPath: string;
+  /** Points the docker CLI and berth at this daemon. */
+  env: NodeJS.ProcessEnv;
   process: ChildProcess;
   docker: Docker;
-  berth(args: string[], input?: string): Promise<CommandResult>;
-  dockerCli(args: string[], input?: string): Promise<CommandResult>;
+  berth(args: string[], input?: string | Readable): Promise<CommandResult>;
+  dockerCli(args: string[], input?: string | Readable): Promise<CommandResult>;
   /** SIGKILLs the daemon (containers survive it: live restore). */
   kill(): Promise<void>;
   /** Starts a new berthd on the same data root, exec root and socket; a running one is stopped with SIGTERM first. */
@@ -113,6 +122,7 @@ export async function startTestDaemon(extraArgs: string[] = [], options: { logTo
     socket,
     host,
     logPath,
+    env,
     process: child,
     docker,
     berth: (args, input) => run(process.execPath, [BERTH, ...args], { env, input }),

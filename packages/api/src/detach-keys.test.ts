@@ -28,4 +28,17 @@ describe('detach keys', () => {
     expect(await filter('ctrl-p,ctrl-q', ['a\x10b', '\x10'])).toEqual({ passed: 'a\x10b\x10', detached: false });
     expect(await filter('ctrl-p,ctrl-q', ['\x10\x10\x11'])).toEqual({ passed: '\x10', detached: true });
   });
+
+  it('holds a partial sequence across chunks and finds it where a longer false start overlaps it', async () => {
+    expect(await filter('ctrl-a,ctrl-b,ctrl-c', ['x\x01', '\x02', '\x03y'])).toEqual({ passed: 'x', detached: true });
+    expect(await filter('a,a,b', ['xaaab'])).toEqual({ passed: 'xa', detached: true });
+  });
+
+  it('passes large input without the sequence unchanged, whatever bytes it holds', async () => {
+    const input = Buffer.alloc(1 << 20, 0);
+    for (let i = 0; i < input.length; i++) input[i] = i % 256 === 0x11 ? 0x12 : i % 256;
+    const { passed, detached } = await filter('ctrl-p,ctrl-q', [input.subarray(0, 1000).toString('latin1'), input.subarray(1000).toString('latin1')]);
+    expect(detached).toBe(false);
+    expect(Buffer.from(passed, 'latin1').equals(input)).toBe(true);
+  });
 });

@@ -23,9 +23,10 @@ export function parseDetachKeys(spec: string): Buffer {
 /**
  * Passes stdin through until the detach sequence arrives, then emits 'detach' and drops the rest (it does
  * not end: an end would close the container's stdin). Bytes that might start the sequence are held back
- * until it is clear whether they do.
+ * until it is clear whether they do. Chunks are searched natively, not byte by byte: stdin may be large.
  */
 export class DetachKeysFilter extends Transform {
+  /** How many bytes of the sequence the input ended with: held back until the next chunk tells. */
   private matched = 0;
   private detached = false;
 
@@ -38,30 +39,38 @@ export class DetachKeysFilter extends Transform {
       done();
       return;
     }
-    const out: number[] = [];
-    for (const byte of chunk) {
-      if (byte === this.keys[this.matched]) {
-        this.matched += 1;
-        if (this.matched === this.keys.length) {
-          if (out.length) this.push(Buffer.from(out));
-          this.detached = true;
-          this.emit('detach');
-          done();
-          return;
-        }
-        continue;
+    const data = this.matched ? Buffer.concat([this.keys.subarray(0, this.matched), chunk]) : chunk;
+    this.matched = 0;
+    const first = this.keys[0]!;
+    for (let at = data.indexOf(first); at >= 0; at = data.indexOf(first, at + 1)) {
+      const length = this.matchLength(data, at);
+      if (length === this.keys.length) {
+        if (at > 0) this.push(data.subarray(0, at));
+        this.detached = true;
+        this.emit('detach');
+        done();
+        return;
       }
-      out.push(...this.keys.subarray(0, this.matched));
-      this.matched = 0;
-      if (byte === this.keys[0]) this.matched = 1;
-      else out.push(byte);
+      if (at + length === data.length) {
+        if (at > 0) this.push(data.subarray(0, at));
+        this.matched = length;
+        done();
+        return;
+      }
     }
-    if (out.length) this.push(Buffer.from(out));
+    if (data.length) this.push(data);
     done();
   }
 
   override _flush(done: TransformCallback): void {
     if (this.matched && !this.detached) this.push(this.keys.subarray(0, this.matched));
     done();
+  }
+
+  /** How many bytes of the sequence `data` holds from `at` on. */
+  private matchLength(data: Buffer, at: number): number {
+    let length = 0;
+    while (length < this.keys.length && at + length < data.length && data[at + length] === this.keys[length]) length += 1;
+    return length;
   }
 }

@@ -35,6 +35,7 @@ interface Libc {
   socket: (domain: number, type: number, protocol: number) => number;
   connect: (fd: number, address: unknown, length: number) => number;
   close: (fd: number) => number;
+  fcntl: (...args: unknown[]) => number;
   recv: (fd: number, buf: Buffer, length: number, flags: number) => number;
   prctl: (option: number, arg2: number, arg3: number, arg4: number, arg5: number) => number;
   waitpid: (pid: number, status: null, options: number) => number;
@@ -59,6 +60,7 @@ function load(): Libc {
     socket: lib.func('int socket(int domain, int type, int protocol)') as Libc['socket'],
     connect: lib.func('int connect(int fd, const berth_sockaddr_un *address, uint32_t length)') as Libc['connect'],
     close: lib.func('int close(int fd)') as Libc['close'],
+    fcntl: lib.func('int fcntl(int fd, int cmd, ...)') as Libc['fcntl'],
     recv: lib.func('long recv(int fd, _Out_ uint8_t *buf, size_t length, int flags)') as Libc['recv'],
     prctl: lib.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)') as Libc['prctl'],
     waitpid: lib.func('int waitpid(int pid, void *status, int options)') as Libc['waitpid'],
@@ -135,11 +137,24 @@ export function connectSeqpacket(path: string): number {
 }
 
 const MSG_DONTWAIT = 0x40;
+const F_DUPFD_CLOEXEC = 1030;
+
+/**
+ * A second descriptor of an open socket, close-on-exec. Node closes a socket's descriptor on a read error;
+ * through this one the packets queued behind the error can still be read (see drainSeqpacket).
+ */
+export function duplicateFd(fd: number): number {
+  const c = load();
+  const copy = c.fcntl(fd, F_DUPFD_CLOEXEC, 'int', 0);
+  if (copy < 0) throw errnoError('fcntl', `fd ${fd}`);
+  return copy;
+}
 
 /**
  * The packets still queued on a connected SOCK_SEQPACKET socket, read without waiting, until the end of the
  * stream or until none is queued. libuv, which reads such a socket for Node, takes a short read and a hang-up
- * for the end of the stream, leaving the packets queued behind the one it read.
+ * for the end of the stream, leaving the packets queued behind the one it read; and a reset (the peer closed
+ * with data of ours unread) is reported before the packets the peer sent earlier, which stay queued.
  */
 export function drainSeqpacket(fd: number, onPacket: (packet: Buffer) => void): void {
   const c = load();

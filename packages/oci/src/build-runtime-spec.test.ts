@@ -321,4 +321,11 @@ describe('buildRuntimeSpec options', () => {
     expect(spec.process.oomScoreAdj).toBe(500);
     expect(spec.annotations).toEqual({ 'org.example': 'yes' });
   });
+
+  it('sizes the terminal from the console size, only with a terminal and only when both sides are set', () => {
+    expect(buildRuntimeSpec(input({ terminal: true, consoleSize: [33, 111] })).process.consoleSize).toEqual({ height: 33, width: 111 });
+    expect(buildRuntimeSpec(input({ terminal: false, consoleSize: [33, 111] })).process).not.toHaveProperty('consoleSize');
+    expect(buildRuntimeSpec(input({ terminal: true, consoleSize: [0, 111] })).process).not.toHaveProperty('consoleSize');
+    expect(buildRuntimeSpec(input({ terminal: true, consoleSize: null })).process).not.toHaveProperty('consoleSize');
+  });
 });

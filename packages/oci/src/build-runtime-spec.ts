@@ -37,6 +37,8 @@ export interface SpecInput {
   /** `additionalGids` as resolved by `resolveUser` (plus `--group-add`); the primary gid is added in front. */
   user: { uid: number; gid: number; additionalGids?: number[] };
   terminal: boolean;
+  /** HostConfig.ConsoleSize, `[height, width]`: the terminal's initial size. */
+  consoleSize?: readonly number[] | null;
   hostname: string;
   domainname?: string;
   readonlyRootfs?: boolean;
@@ -99,10 +101,18 @@ function buildProcess(input: SpecInput, capabilities: string[]): RuntimeProcess 
     capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
     rlimits: buildRlimits(input.ulimits ?? [], input.hostLimits ?? readHostRlimits()),
   };
+  const consoleSize = input.terminal ? consoleBox(input.consoleSize) : undefined;
+  if (consoleSize) process.consoleSize = consoleSize;
   if (input.noNewPrivileges) process.noNewPrivileges = true;
   if (input.apparmorProfile) process.apparmorProfile = input.apparmorProfile;
   if (input.oomScoreAdj !== undefined) process.oomScoreAdj = input.oomScoreAdj;
   return process;
+}
+
+/** An Engine API console size (`[height, width]`) as the runtime's box; none when unset or either side is 0, which runc would not apply. */
+export function consoleBox(size: readonly number[] | null | undefined): RuntimeProcess['consoleSize'] {
+  const [height = 0, width = 0] = size ?? [];
+  return height > 0 && width > 0 ? { height, width } : undefined;
 }
 
 function buildResources(input: SpecInput): LinuxResources {

@@ -1,6 +1,6 @@
 export * from './image-spec.js';
 export * from './runtime-spec.js';
-export { buildRuntimeSpec, DEFAULT_PATH_ENV, OCI_VERSION, type SpecInput } from './build-runtime-spec.js';
+export { buildRuntimeSpec, consoleBox, DEFAULT_PATH_ENV, OCI_VERSION, type SpecInput } from './build-runtime-spec.js';
 export {
   CAPABILITY_NAMES,
   DEFAULT_CAPABILITIES,

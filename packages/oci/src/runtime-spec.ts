@@ -18,6 +18,8 @@ export interface RuntimeSpec {
 
 export interface RuntimeProcess {
   terminal?: boolean;
+  /** The terminal's size when the runtime creates it. */
+  consoleSize?: { height: number; width: number };
   user: { uid: number; gid: number; umask?: number; additionalGids?: number[] };
   args: string[];
   env: string[];

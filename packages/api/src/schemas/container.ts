@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-import { NullableStringList, ResourceFields, StringList, StringMap, open, orNull } from './fragments.js';
+import { ConsoleSize, NullableStringList, ResourceFields, StringList, StringMap, open, orNull } from './fragments.js';
 
 /**
  * Engine API container shapes (v1.47). Each schema is both the fastify request/response schema and,
@@ -90,6 +90,7 @@ export const HostConfigSchema = Type.Object(
     ReadonlyPaths: Type.Optional(NullableStringList),
     /** `--cidfile`: the client writes the file; the engine only records it. */
     ContainerIDFile: Type.Optional(Type.String()),
+    ConsoleSize: Type.Optional(ConsoleSize),
   },
   open,
 );

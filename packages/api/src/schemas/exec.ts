@@ -1,12 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { REQUEST_PART_SUBJECTS, assertMatchesSchema, optionalBody } from '../validation.js';
-import { NullableStringList, open, orNull } from './fragments.js';
+import { ConsoleSize, NullableStringList, open, orNull } from './fragments.js';
 
 /** Engine API exec shapes (v1.47). */
-
-const ConsoleSize = orNull(
-  Type.Array(Type.Integer({ minimum: 0 }), { minItems: 2, maxItems: 2, description: 'an array of two non-negative integers [height, width]' }),
-);
 
 /** The body of POST /containers/{id}/exec. */
 export const ExecCreateRequestSchema = Type.Object(

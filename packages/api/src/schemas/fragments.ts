@@ -49,3 +49,8 @@ export const ResourceFields = {
   IOMaximumIOps: Type.Optional(Type.Integer()),
   IOMaximumBandwidth: Type.Optional(Type.Integer()),
 };
+
+/** A terminal's initial size, `[height, width]` (HostConfig, exec create and exec start). */
+export const ConsoleSize = orNull(
+  Type.Array(Type.Integer({ minimum: 0 }), { minItems: 2, maxItems: 2, description: 'an array of two non-negative integers [height, width]' }),
+);

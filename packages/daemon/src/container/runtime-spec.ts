@@ -59,6 +59,7 @@ export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext
     cwd: c.config.WorkingDir || '/',
     user,
     terminal: c.config.Tty ?? false,
+    consoleSize: hc.ConsoleSize,
     hostname: c.config.Hostname ?? c.id.slice(0, 12),
     domainname: c.config.Domainname || undefined,
     readonlyRootfs: hc.ReadonlyRootfs ?? false,

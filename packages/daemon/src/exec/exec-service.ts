@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest } from '@berth/api';
-import { readHostBoundingSet, type RuntimeSpec } from '@berth/oci';
+import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest, type ExecStartRequest } from '@berth/api';
+import { consoleBox, readHostBoundingSet, type RuntimeSpec } from '@berth/oci';
 import type { ContainerService } from '../container/container-service.js';
 import { execAction, type EngineEvents, type EventContainer } from '../events/engine-events.js';
 import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
@@ -83,7 +83,7 @@ export class ExecService {
   }
 
   /** Starts the process; resolves once it runs (its output then flows to `streams`). */
-  async start(id: string, streams: ExecStreams): Promise<void> {
+  async start(id: string, streams: ExecStreams, request: ExecStartRequest = {}): Promise<void> {
     const record = this.checkStartable(id);
     record.started = true;
     record.running = true;
@@ -91,7 +91,9 @@ export class ExecService {
     let proc: ExecProcess;
     try {
       const bundleDir = this.o.bundleDirOf(record.containerId);
-      proc = await this.o.runtime.execProcess({ id: record.containerId, bundleDir }, id, await this.processSpec(record, bundleDir));
+      // The size given at start wins over the one given at create, as in Docker.
+      const consoleSize = request.ConsoleSize ?? record.config.ConsoleSize;
+      proc = await this.o.runtime.execProcess({ id: record.containerId, bundleDir }, id, await this.processSpec(record, bundleDir, consoleSize));
     } catch (err) {
       record.running = false;
       record.exitCode = 126;
@@ -151,14 +153,16 @@ export class ExecService {
   }
 
   /** The container's own process settings (capabilities, rlimits, env) with the exec's overrides. */
-  private async processSpec(record: ExecRecord, bundleDir: string): Promise<OciProcess> {
+  private async processSpec(record: ExecRecord, bundleDir: string, consoleSize: readonly number[] | null | undefined): Promise<OciProcess> {
     const spec = JSON.parse(await readFile(join(bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
     const base = spec.process;
     if (!base) throw new ConflictError(`container ${record.containerId} has no process configuration`);
     const { config } = record;
     const env = mergeEnv(base.env ?? [], config.Env ?? []);
     if (config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-    const process: OciProcess = { ...base, terminal: config.Tty ?? false, args: config.Cmd ?? [], env };
+    // As in Docker: the exec's own size, else the container's, inherited with the rest of its process.
+    const terminalSize = consoleSize ? consoleBox(consoleSize) : base.consoleSize;
+    const process: OciProcess = { ...base, terminal: config.Tty ?? false, args: config.Cmd ?? [], env, consoleSize: config.Tty ? terminalSize : undefined };
     if (config.WorkingDir) process.cwd = config.WorkingDir;
     if (config.User) {
       const rootPath = spec.root?.path ?? 'rootfs';

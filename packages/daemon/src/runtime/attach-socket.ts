@@ -1,8 +1,8 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { ConflictError } from '@berth/api';
-import { connectSeqpacket, drainSeqpacket } from '@berth/layer';
+import { connectSeqpacket, drainSeqpacket, duplicateFd } from '@berth/layer';
 import type { AttachOptions, AttachSession, BundleSpec } from './runtime-driver.js';
 
 /** conmon's pipe ids: the first byte of every packet it sends (conmon's stdpipe_t). */
@@ -39,17 +39,33 @@ function seqpacketSocket(fd: number): Socket {
  */
 export async function openAttachSocket(spec: BundleSpec, options: AttachOptions = {}): Promise<AttachSession> {
   const dirFd = openDirectory(spec);
-  let fd: number;
-  let socket: Socket;
+  let connection: { socket: Socket; spareFd: number };
   try {
-    fd = connectSeqpacket(`/proc/self/fd/${dirFd}/attach`);
-    socket = seqpacketSocket(fd);
+    connection = connect(`/proc/self/fd/${dirFd}/attach`);
   } catch (err) {
     throw new ConflictError(`container ${spec.id} is not running: cannot attach`, { cause: err });
   } finally {
     closeSync(dirFd);
   }
-  return new ConmonAttachSession(socket, fd, options);
+  return new ConmonAttachSession(connection.socket, connection.spareFd, options);
+}
+
+/** The connection as a Node socket, and a second descriptor of it for what Node leaves unread (see ConmonAttachSession). */
+function connect(path: string): { socket: Socket; spareFd: number } {
+  const fd = connectSeqpacket(path);
+  let spareFd: number;
+  try {
+    spareFd = duplicateFd(fd);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  try {
+    return { socket: seqpacketSocket(fd), spareFd };
+  } catch (err) {
+    closeSync(spareFd);
+    throw err;
+  }
 }
 
 function openDirectory(spec: BundleSpec): number {
@@ -70,7 +86,7 @@ class ConmonAttachSession implements AttachSession {
 
   constructor(
     private readonly socket: Socket,
-    fd: number,
+    private readonly spareFd: number,
     options: AttachOptions,
   ) {
     this.ended = new Promise((resolve) => {
@@ -80,13 +96,17 @@ class ConmonAttachSession implements AttachSession {
       const sink = packet[0] === STDOUT_PIPE ? options.stdout : packet[0] === STDERR_PIPE ? options.stderr : undefined;
       if (sink && !sink.write(packet.subarray(1))) this.waitFor(sink);
     };
-    socket.once('end', () => {
-      // What libuv left queued behind its early end of stream (at most a socket buffer, delivered at once).
-      if (!this.closed) drainSeqpacket(fd, deliver);
+    // Node's socket stops short of conmon's last output: libuv takes a short read for the end of the stream,
+    // and a reset (conmon closing with stdin we sent unread, as when the process exits without reading it
+    // all) is reported ahead of the packets queued before it. What is left is read through the spare
+    // descriptor (at most a socket buffer, delivered at once).
+    const finish = (): void => {
+      if (!this.closed) drainSeqpacket(spareFd, deliver);
       this.detach();
-    });
-    socket.once('close', () => this.detach());
-    // An error is followed by 'close': the session just ends.
+    };
+    socket.once('end', finish);
+    // An error is followed by 'close'.
+    socket.once('close', finish);
     socket.on('error', () => undefined);
     socket.on('data', deliver);
     if (options.stdin) this.pipeStdin(options.stdin);
@@ -126,17 +146,22 @@ class ConmonAttachSession implements AttachSession {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
+    closeSync(this.spareFd);
     this.markEnded();
   }
 
-  private pipeStdin(stdin: NodeJS.ReadableStream): void {
-    const pump = async (): Promise<void> => {
-      for await (const chunk of stdin) {
-        if (this.closed) return;
-        await this.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      }
-      this.closeStdin();
-    };
-    pump().catch(() => this.closeStdin());
+  private pipeStdin(stdin: Readable): void {
+    // Piped rather than iterated: an iterator destroys its source when it stops, and the source may hold the client's connection.
+    const packets = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        this.write(chunk).then(() => done(), done);
+      },
+      final: (done) => {
+        this.closeStdin();
+        done();
+      },
+    });
+    stdin.pipe(packets);
+    void this.ended.then(() => stdin.unpipe(packets));
   }
 }

@@ -1,16 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '@berth/api';
 import type { Engine } from './engine.js';
 import { replayLogs } from './log-replay.js';
 import { queryBool } from './query.js';
 import { acceptWebSocket } from './websocket.js';
+import { clientStdin } from './client-stdin.js';
 
 /**
  * GET /containers/{id}/attach/ws: the container's stdio over a WebSocket, as Docker serves it: binary
- * frames carrying the raw (never multiplexed) output, stdin taken from the client's frames.
+ * frames carrying the raw (never multiplexed) output, stdin taken from the client's frames (the detach
+ * keys end the connection with a TTY, as on the hijacked route).
  */
 export async function attachOverWebSocket(engine: Engine, ref: string, query: Record<string, string | undefined>, req: IncomingMessage, socket: Duplex): Promise<void> {
-  const logPath = engine.containers.logOf(ref).path;
+  const inspected = engine.containers.inspect(ref);
+  const logPath = engine.containers.logOf(inspected.Id).path;
+  const subject = engine.containers.eventSubject(inspected.Id);
+  const tty = inspected.Config.Tty ?? false;
+  const detachKeys = parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS);
   const ws = acceptWebSocket(req, socket);
   if (!ws) return;
   if (queryBool(query.logs)) await replayLogs(logPath, { stdout: ws.output, stderr: ws.output });
@@ -18,12 +25,16 @@ export async function attachOverWebSocket(engine: Engine, ref: string, query: Re
     ws.close();
     return;
   }
-  const stdin = queryBool(query.stdin);
+  const detach = (): void => {
+    ws.close();
+    engine.report.container('detach', subject);
+  };
+  const stdin = queryBool(query.stdin) ? clientStdin(ws.input, { tty, detachKeys, detach }) : undefined;
   // Frames nobody takes as stdin are dropped, so pings and the close frame are still read.
   if (!stdin) ws.input.resume();
   try {
     await engine.containers.attach(ref, {
-      stdin: stdin ? ws.input : undefined,
+      stdin,
       stdout: queryBool(query.stdout) ? ws.output : undefined,
       stderr: queryBool(query.stderr) ? ws.output : undefined,
       end: () => ws.close(),

@@ -31,9 +31,20 @@ export function flushSinks(sinks: Writable[]): Promise<void> {
 /** Ends the connection once the sinks' output reached it. */
 export function endAfterSinks(socket: Duplex, sinks: Writable[]): void {
   flushSinks(sinks).then(
-    () => socket.end(),
+    () => endConnection(socket),
     () => socket.destroy(),
   );
+}
+
+/**
+ * Ends a hijacked connection whose output is over. What the client still sends (stdin nobody reads any
+ * more) is read and dropped: a paused socket would never see the client close, and would stay open for
+ * good, and one closed with input unread would reset the client before it read our end.
+ */
+export function endConnection(socket: Duplex): void {
+  socket.end();
+  socket.unpipe();
+  socket.resume();
 }
 
 /** Resolves when the socket is closed, whatever closed it (never rejects, unlike `once(socket, 'close')`). */

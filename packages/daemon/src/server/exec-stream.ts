@@ -4,14 +4,14 @@ import {
   frameStdStream,
   httpStatusOf,
   DEFAULT_DETACH_KEYS,
-  DetachKeysFilter,
   InvalidArgumentError,
   parseDetachKeys,
   type ExecStartRequest,
 } from '@berth/api';
 import type { ExecService } from '../exec/exec-service.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
-import { endAfterSinks, flushSinks } from './client-sink.js';
+import { endAfterSinks, endConnection, flushSinks } from './client-sink.js';
+import { clientStdin } from './client-stdin.js';
 import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
 
 /**
@@ -36,20 +36,20 @@ export async function execOverHttp(
   }
   writeStreamHead(socket, { ...options, tty });
   const sinks = stdStreamSinks(socket, tty);
-  // The detach sequence leaves the exec running without this client (its stdin then stays open).
-  const stdin = new DetachKeysFilter(detachKeys);
-  stdin.once('detach', () => {
-    socket.unpipe(stdin);
-    socket.destroy();
-    execs.detached(id);
+  const stdin = clientStdin(socket, {
+    tty,
+    detachKeys,
+    detach: () => {
+      socket.destroy();
+      execs.detached(id);
+    },
   });
-  socket.pipe(stdin);
   try {
-    await execs.start(id, { stdin, stdout: sinks.stdout, stderr: sinks.stderr, end: () => endAfterSinks(socket, [sinks.stdout, sinks.stderr]) });
+    await execs.start(id, { stdin, stdout: sinks.stdout, stderr: sinks.stderr, end: () => endAfterSinks(socket, [sinks.stdout, sinks.stderr]) }, start);
   } catch (err) {
     await flushSinks([sinks.stdout, sinks.stderr]);
     if (socket.writable) socket.write(tty ? Buffer.from((err as Error).message) : frameStdStream(StdStream.SystemErr, Buffer.from((err as Error).message)));
-    socket.end();
+    endConnection(socket);
   }
 }
 

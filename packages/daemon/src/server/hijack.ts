@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import {
   ContainerAttachQuerySchema,
   DEFAULT_DETACH_KEYS,
-  DetachKeysFilter,
   IdParamsSchema,
   REQUEST_PART_SUBJECTS,
   StdStream,
@@ -22,7 +21,8 @@ import { replayLogs } from './log-replay.js';
 import { attachOverWebSocket } from './attach-ws.js';
 import { execOverHttp, readUpgradeBody } from './exec-stream.js';
 import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
-import { endAfterSinks, flushSinks, socketClosed } from './client-sink.js';
+import { endAfterSinks, endConnection, flushSinks, socketClosed } from './client-sink.js';
+import { clientStdin } from './client-stdin.js';
 import { routeUpgrade, type UpgradeRoute } from './upgrade-route.js';
 
 /**
@@ -100,19 +100,17 @@ export async function attachOverHttp(
   // Without `stream` (Docker's default) the attach ends after the replayed logs.
   if (!queryBool(query.stream)) {
     await flushSinks([sinks.stdout, sinks.stderr]);
-    socket.end();
+    endConnection(socket);
     return;
   }
-  let stdin: Readable | undefined;
-  if (queryBool(query.stdin)) {
-    const filter = new DetachKeysFilter(parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS));
-    filter.once('detach', () => {
-      socket.unpipe(filter);
-      socket.destroy();
-      engine.report.container('detach', subject);
-    });
-    stdin = socket.pipe(filter);
-  }
+  const detachKeys = parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS);
+  const detach = (): void => {
+    socket.destroy();
+    engine.report.container('detach', subject);
+  };
+  const stdin = queryBool(query.stdin) ? clientStdin(socket, { tty, detachKeys, detach }) : undefined;
+  // Without stdin what the client sends is dropped, but read: that is how its leaving is seen.
+  if (!stdin) socket.resume();
   try {
     await engine.containers.attach(ref, {
       stdin,
@@ -124,6 +122,6 @@ export async function attachOverHttp(
   } catch (err) {
     await flushSinks([sinks.stdout, sinks.stderr]);
     if (socket.writable && !tty) socket.write(frameStdStream(StdStream.SystemErr, Buffer.from((err as Error).message)));
-    socket.end();
+    endConnection(socket);
   }
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,5 +72,22 @@ describe('createListener', () => {
     } finally {
       listener.close();
     }
+  });
+
+  it('ends hijacked streams too when closing all connections, so closing the listener completes', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'listener-'));
+    const api = new EventEmitter();
+    api.on('upgrade', (_req: IncomingMessage, socket: Duplex) => socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n'));
+    const listener = createListener(api);
+    const path = join(dir, 's.sock');
+    await new Promise<void>((resolve) => listener.listen(path, resolve));
+    const client = connect(path);
+    client.on('error', () => undefined);
+    client.write('POST /containers/x/attach?stream=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    await once(client, 'data');
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    listener.closeAllConnections();
+    await closed;
+    await once(client, 'close');
   });
 });

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
 
 /**
@@ -18,6 +19,17 @@ export function createListener(server: Pick<Server, 'emit'>): Server {
   // headersTimeout is explicit: Node derives its default from requestTimeout, which would make it 0 (none).
   const options = { ...LISTENER_TIMEOUTS, maxHeaderSize: MAX_REQUEST_HEAD_BYTES };
   const listener = createHttpServer(options, (req, res) => server.emit('request', req, res));
-  listener.on('upgrade', (req, socket, head) => server.emit('upgrade', req, socket, head));
+  // Hijacked streams leave the HTTP server's bookkeeping yet hold up its close: closing all connections must end them too.
+  const hijacked = new Set<Duplex>();
+  listener.on('upgrade', (req, socket: Duplex, head) => {
+    hijacked.add(socket);
+    socket.once('close', () => hijacked.delete(socket));
+    server.emit('upgrade', req, socket, head);
+  });
+  const closeHttpConnections = listener.closeAllConnections.bind(listener);
+  listener.closeAllConnections = () => {
+    closeHttpConnections();
+    for (const socket of hijacked) socket.destroy();
+  };
   return listener;
 }

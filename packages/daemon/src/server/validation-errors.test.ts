@@ -39,6 +39,7 @@ describe('formatSchemaErrors', () => {
       ['/exec', { ConsoleSize: [1, 2, 3] }, ExecCreateRequestSchema],
       ['/create', { Image: 'busybox', HostConfig: { Privileged: 'yes' } }, ContainerCreateRequestSchema],
       ['/create', { Image: 'busybox', HostConfig: { Ulimits: [{ Name: 'nofile', Soft: 1 }] } }, ContainerCreateRequestSchema],
+      ['/create', { Image: 'busybox', HostConfig: { ConsoleSize: [24, -1] } }, ContainerCreateRequestSchema],
     ];
     await withServer(async (app) => {
       for (const [url, payload, schema] of bodies) {

@@ -58,7 +58,10 @@ class ServerWebSocket implements WebSocketStream {
   readonly input = new PassThrough();
   readonly output: Writable;
   readonly closed: Promise<void>;
-  private pending = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** How many bytes the frame at the head of `chunks` needs before it can be taken (2 for a header). */
+  private needed = 2;
   private closing = false;
 
   constructor(private readonly socket: Duplex) {
@@ -75,6 +78,8 @@ class ServerWebSocket implements WebSocketStream {
     if (this.closing) return;
     this.closing = true;
     this.input.end();
+    // Stdin paused for backpressure is over: reading on is how the client's close is seen.
+    this.socket.resume();
     flushSinks([this.output]).then(
       () => {
         if (this.socket.writable) this.socket.end(frame(OPCODE_CLOSE, Buffer.from([0x03, 0xe8])));
@@ -83,37 +88,35 @@ class ServerWebSocket implements WebSocketStream {
     );
   }
 
-  /** Client frames are always masked (RFC 6455 §5.1); fragments of data frames are passed on as they come. */
+  /**
+   * Client frames are always masked (RFC 6455 §5.1); fragments of data frames are passed on as they come.
+   * Chunks are joined only once the frame they complete is whole: a large frame costs one copy, not one
+   * per chunk.
+   */
   private receive(chunk: Buffer): void {
     // Past our close frame nothing the client sends matters.
     if (this.closing) return;
-    this.pending = Buffer.concat([this.pending, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered < this.needed) return;
+    let pending = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
     for (;;) {
-      if (this.pending.length < 2) return;
-      const opcode = this.pending[0]! & 0x0f;
-      const masked = (this.pending[1]! & 0x80) !== 0;
-      let length = this.pending[1]! & 0x7f;
-      let offset = 2;
-      if (length === 126) {
-        if (this.pending.length < 4) return;
-        length = this.pending.readUInt16BE(2);
-        offset = 4;
-      } else if (length === 127) {
-        if (this.pending.length < 10) return;
-        length = Number(this.pending.readBigUInt64BE(2));
-        offset = 10;
-      }
-      if (length > MAX_FRAME_PAYLOAD) {
+      const header = readFrameHeader(pending);
+      if (typeof header !== 'number' && header.payloadLength > MAX_FRAME_PAYLOAD) {
         this.socket.destroy();
         return;
       }
-      const maskOffset = offset;
-      if (masked) offset += 4;
-      if (this.pending.length < offset + length) return;
-      const payload = Buffer.from(this.pending.subarray(offset, offset + length));
-      if (masked) for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ this.pending[maskOffset + (i % 4)]!;
-      this.pending = this.pending.subarray(offset + length);
-      this.handle(opcode, payload);
+      const needed = typeof header === 'number' ? header : header.headerLength + header.payloadLength;
+      if (typeof header === 'number' || pending.length < needed) {
+        this.chunks = pending.length ? [pending] : [];
+        this.buffered = pending.length;
+        this.needed = needed;
+        return;
+      }
+      const payload = Buffer.from(pending.subarray(header.headerLength, needed));
+      if (header.mask) for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ header.mask[i % 4]!;
+      pending = pending.subarray(needed);
+      this.handle(header.opcode, payload);
     }
   }
 
@@ -123,4 +126,26 @@ class ServerWebSocket implements WebSocketStream {
     } else if (opcode === OPCODE_PING && this.socket.writable) this.socket.write(frame(OPCODE_PONG, payload));
     else if (opcode === OPCODE_CLOSE) this.close();
   }
+}
+
+interface FrameHeader {
+  opcode: number;
+  mask?: Buffer;
+  headerLength: number;
+  payloadLength: number;
+}
+
+/** The header of the frame `data` starts with, or how many bytes it takes when `data` does not hold it all. */
+function readFrameHeader(data: Buffer): FrameHeader | number {
+  if (data.length < 2) return 2;
+  const length = data[1]! & 0x7f;
+  const masked = (data[1]! & 0x80) !== 0;
+  const headerLength = 2 + (length === 126 ? 2 : length === 127 ? 8 : 0) + (masked ? 4 : 0);
+  if (data.length < headerLength) return headerLength;
+  return {
+    opcode: data[0]! & 0x0f,
+    mask: masked ? data.subarray(headerLength - 4, headerLength) : undefined,
+    headerLength,
+    payloadLength: length === 126 ? data.readUInt16BE(2) : length === 127 ? Number(data.readBigUInt64BE(2)) : length,
+  };
 }

@@ -30,7 +30,7 @@ export function execRoutes(engine: Engine): FastifyPluginAsync {
       const body = request.body ?? {};
       execs.checkStartable(request.params.id);
       if (body.Detach) {
-        await execs.start(request.params.id, { end: () => undefined });
+        await execs.start(request.params.id, { end: () => undefined }, body);
         return reply.status(200).send();
       }
       reply.hijack();
