@@ -28,7 +28,7 @@ import { generateContainerId, generateContainerName, normalizeContainerName } fr
 import type { ContainerRecord } from './record.js';
 import type { VolumeMounts } from './volume-mounts.js';
 import { buildContainerSpec } from './runtime-spec.js';
-import { validateHostConfig } from './validate-host-config.js';
+import { checkRuntimeName, validateHostConfig } from './validate-host-config.js';
 import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { withHostConfigDefaults } from './host-config-defaults.js';
 import { Cgroup } from './cgroups.js';
@@ -183,6 +183,7 @@ export class ContainerService {
     if (platform) checkImagePlatform(platform, request.Image, image.config);
     const merged = mergeCreateConfig(request, request.Image, image.config.config);
     refuseUnsupportedSettings(merged.hostConfig);
+    checkRuntimeName(merged.hostConfig, this.o.runtime.name);
     logSettings(merged.hostConfig.LogConfig);
     const id = generateContainerId();
     const record: ContainerRecord = {
@@ -195,7 +196,7 @@ export class ContainerService {
       path: merged.path,
       args: merged.args,
       config: { ...merged.config, Hostname: merged.config.Hostname || defaultHostname(id, merged.hostConfig) },
-      hostConfig: withHostConfigDefaults(merged.hostConfig),
+      hostConfig: withHostConfigDefaults(merged.hostConfig, this.o.runtime.name),
       state: initialRunState(),
       restartCount: 0,
       manuallyStopped: false,

@@ -8,14 +8,14 @@ import { DEFAULT_LOG_DRIVER } from './log-config.js';
  * logging driver, the namespace modes and runtime it chose, and the masked and read-only paths of an
  * unprivileged container.
  */
-export function withHostConfigDefaults(hc: HostConfig): HostConfig {
+export function withHostConfigDefaults(hc: HostConfig, runtime: string): HostConfig {
   const next = { ...hc };
   if (!next.ShmSize) next.ShmSize = DEFAULT_SHM_SIZE;
   if (next.Memory && next.Memory > 0 && !next.MemorySwap) next.MemorySwap = next.Memory * 2;
   next.LogConfig = { Type: next.LogConfig?.Type || DEFAULT_LOG_DRIVER, Config: next.LogConfig?.Config ?? {} };
   if (!next.IpcMode) next.IpcMode = 'private';
   if (!next.CgroupnsMode) next.CgroupnsMode = 'host';
-  if (!next.Runtime) next.Runtime = 'runc';
+  if (!next.Runtime) next.Runtime = runtime;
   if (!next.Privileged) {
     next.MaskedPaths ??= defaultMaskedPaths();
     next.ReadonlyPaths ??= [...DEFAULT_READONLY_PATHS];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostConfig } from '@berth/api';
 import type { ContainerRecord } from './record.js';
 import { initialRunState } from './state.js';
-import { validateHostConfig } from './validate-host-config.js';
+import { checkRuntimeName, validateHostConfig } from './validate-host-config.js';
 
 function withHostConfig(hostConfig: HostConfig): ContainerRecord {
   return {
@@ -57,7 +57,9 @@ describe('validateHostConfig: DNS and engine settings', () => {
 
   it('accepts the runtime, isolation and volume driver this engine has, and refuses others', () => {
     expect(check({ Runtime: 'runc', Isolation: 'default', VolumeDriver: 'local', OomScoreAdj: -1000 })).not.toThrow();
-    expect(check({ Runtime: 'kata' })).toThrow('Unknown runtime specified kata');
+    expect(() => checkRuntimeName({ Runtime: 'kata' }, 'runc')).toThrow('Unknown runtime specified kata');
+    expect(() => checkRuntimeName({ Runtime: 'runc' }, 'crun')).toThrow('Unknown runtime specified runc');
+    expect(() => checkRuntimeName({ Runtime: 'crun' }, 'crun')).not.toThrow();
     expect(check({ OomScoreAdj: 1001 })).toThrow('range for oom score adj is [-1000, 1000]');
   });
 });

@@ -51,10 +51,14 @@ function validateEngineSettings(hc: HostConfig): void {
   if (hc.Isolation && hc.Isolation !== 'default') {
     throw new InvalidArgumentError(`Invalid isolation: ${JSON.stringify(hc.Isolation)} - linux only supports 'default'`);
   }
-  if (hc.Runtime && hc.Runtime !== 'runc') throw new InvalidArgumentError(`Unknown runtime specified ${hc.Runtime}`);
   if (hc.VolumeDriver && hc.VolumeDriver !== 'local') {
     throw new InvalidArgumentError(`berth does not support --volume-driver ${hc.VolumeDriver} yet (only local)`);
   }
+}
+
+/** The engine runs every container with its one configured runtime (`--runtime`): another name is unknown. */
+export function checkRuntimeName(hc: HostConfig, runtime: string): void {
+  if (hc.Runtime && hc.Runtime !== runtime) throw new InvalidArgumentError(`Unknown runtime specified ${hc.Runtime}`);
 }
 
 /**

@@ -67,7 +67,8 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
         MemTotal: os.totalmem(),
         Name: os.hostname(),
         DefaultRuntime: engine.config.runtime,
-        Runtimes: { runc: { path: 'runc' }, crun: { path: 'crun' } },
+        // Every container runs with the one runtime the engine was started with.
+        Runtimes: { [engine.config.runtime]: { path: engine.config.runtime } },
         CgroupDriver: 'cgroupfs',
         CgroupVersion: '1',
         LoggingDriver: DEFAULT_LOG_DRIVER,
