@@ -186,7 +186,7 @@ describe('process and runtime settings', () => {
     const r = await api('POST', '/containers/create?platform=linux%2Farm64', { Image: 'busybox', Cmd: ['true'] });
     expect(r).toMatchObject({
       status: 404,
-      json: { message: 'image with reference busybox was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64' },
+      json: { message: 'image with reference busybox was found but its platform (linux/amd64) does not match the specified platform (linux/arm64)' },
     });
     expect(await containerCount()).toBe(before);
   });

@@ -4,33 +4,58 @@ import {
   compareApiVersions,
   MULTIPLEXED_STREAM_CONTENT_TYPE,
   RAW_STREAM_CONTENT_TYPE,
+  type CommitQuery,
+  type ContainerAttachQuery,
+  type ContainerCreateQuery,
   type ContainerCreateRequest,
   type ContainerCreateResponse,
   type ContainerInspect,
+  type ContainerKillQuery,
+  type ContainerListQuery,
+  type ContainerLogsQuery,
   type ContainerPruneResponse,
+  type ContainerRemoveQuery,
+  type ContainerRenameQuery,
+  type ContainerStatsQuery,
+  type ContainerStopQuery,
   type ContainerStatsResponse,
+  type ContainerTopQuery,
   type ContainerTopResponse,
   type ContainerUpdateRequest,
   type ContainerUpdateResponse,
   type ContainerSummary,
+  type ContainerWaitQuery,
   type ContainerWaitResponse,
   type EventMessage,
+  type EventsQuery,
+  type ExecCreateRequest,
+  type ExecStartRequest,
+  type FiltersQuery,
+  type ImageCreateQuery,
   type ImageHistoryItem,
   type ImageInspect,
+  type ImageListQuery,
+  type ImageLoadQuery,
+  type ImageRemoveQuery,
+  type ImageSaveQuery,
   type ImageSummary,
+  type ImageTagQuery,
   type InfoResponse,
   type ProgressMessage,
+  type ResizeQuery,
   type VersionResponse,
   type Volume,
   type VolumeCreateRequest,
   type VolumeListResponse,
   type VolumePruneResponse,
+  type VolumeRemoveQuery,
+  type WaitCondition,
 } from '@berth/api';
 import { daemonError } from './daemon-errors.js';
 import { defaultHost, parseHost } from './host.js';
 import { readJsonLines } from './json-lines.js';
 import { copyRawOutput, demuxOutput } from './output-copy.js';
-import { pathParam } from './query.js';
+import { pathParam, type QueryOf } from './query.js';
 import { readBody } from './response.js';
 import { Transport } from './transport.js';
 
@@ -40,8 +65,6 @@ export interface BerthClientOptions {
   /** Pins the API version; without it the client negotiates down to the server's. */
   apiVersion?: string;
 }
-
-export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 export type ImageDeleteRecord = { Untagged: string } | { Deleted: string };
 
@@ -90,19 +113,6 @@ export interface ContainerLogsOptions {
 export interface ContainerOutput {
   multiplexed: boolean;
   copyOutput(stdout: Writable, stderr: Writable): Promise<void>;
-}
-
-export interface ExecCreateOptions {
-  Cmd: string[];
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  Tty?: boolean;
-  Env?: string[];
-  User?: string;
-  WorkingDir?: string;
-  Privileged?: boolean;
-  DetachKeys?: string;
 }
 
 /** A hijacked attach connection. */
@@ -159,7 +169,7 @@ export class BerthClient {
   /** Loads a `docker save` / OCI archive; returns the daemon's messages such as "Loaded image: busybox:latest". */
   async loadImage(tar: Readable, options: { quiet?: boolean } = {}): Promise<string[]> {
     const response = await this.transport.request('POST', '/images/load', {
-      query: { quiet: options.quiet },
+      query: { quiet: options.quiet } satisfies QueryOf<ImageLoadQuery>,
       body: tar,
       contentType: 'application/x-tar',
     });
@@ -173,16 +183,16 @@ export class BerthClient {
 
   listImages(options: { all?: boolean; digests?: boolean; filters?: Record<string, string[]> } = {}): Promise<ImageSummary[]> {
     const filters = options.filters && Object.keys(options.filters).length ? JSON.stringify(options.filters) : undefined;
-    return this.transport.json('GET', '/images/json', { query: { all: options.all, digests: options.digests, filters } });
+    return this.transport.json('GET', '/images/json', { query: { all: options.all, digests: options.digests, filters } satisfies QueryOf<ImageListQuery> });
   }
 
   /** `docker rmi`: the daemon's records of what it untagged and deleted. */
   removeImage(name: string, options: { force?: boolean; noPrune?: boolean } = {}): Promise<ImageDeleteRecord[]> {
-    return this.transport.json('DELETE', `/images/${pathParam(name)}`, { query: { force: options.force, noprune: options.noPrune } });
+    return this.transport.json('DELETE', `/images/${pathParam(name)}`, { query: { force: options.force, noprune: options.noPrune } satisfies QueryOf<ImageRemoveQuery> });
   }
 
   tagImage(name: string, repo: string, tag?: string): Promise<void> {
-    return this.transport.call('POST', `/images/${pathParam(name)}/tag`, { query: { repo, tag } });
+    return this.transport.call('POST', `/images/${pathParam(name)}/tag`, { query: { repo, tag } satisfies QueryOf<ImageTagQuery> });
   }
 
   imageHistory(name: string): Promise<ImageHistoryItem[]> {
@@ -191,18 +201,18 @@ export class BerthClient {
 
   pruneImages(filters: Record<string, string[]> = {}): Promise<ImagePruneReport> {
     const encoded = Object.keys(filters).length ? JSON.stringify(filters) : undefined;
-    return this.transport.json('POST', '/images/prune', { query: { filters: encoded } });
+    return this.transport.json('POST', '/images/prune', { query: { filters: encoded } satisfies QueryOf<FiltersQuery> });
   }
 
   /** `docker save`: the archive of the named images as a stream. */
   async saveImages(names: string[]): Promise<Readable> {
-    return this.transport.request('GET', '/images/get', { query: { names } });
+    return this.transport.request('GET', '/images/get', { query: { names } satisfies QueryOf<ImageSaveQuery> });
   }
 
   /** `docker import` from a tar stream; returns the new image ID. */
   async importImage(tar: Readable, options: { repo?: string; tag?: string; message?: string; changes?: string[] } = {}): Promise<string> {
     const response = await this.transport.request('POST', '/images/create', {
-      query: { fromSrc: '-', repo: options.repo, tag: options.tag, message: options.message, changes: options.changes },
+      query: { fromSrc: '-', repo: options.repo, tag: options.tag, message: options.message, changes: options.changes } satisfies QueryOf<ImageCreateQuery>,
       body: tar,
       contentType: 'application/x-tar',
     });
@@ -220,7 +230,7 @@ export class BerthClient {
   ): Promise<{ Id: string }> {
     const { repo, tag, comment, author, changes } = options;
     const pause = options.pause === false ? '0' : undefined;
-    return this.transport.json('POST', '/commit', { query: { container, repo, tag, comment, author, pause, changes } });
+    return this.transport.json('POST', '/commit', { query: { container, repo, tag, comment, author, pause, changes } satisfies QueryOf<CommitQuery> });
   }
 
   systemDf(): Promise<SystemDfResponse> {
@@ -232,7 +242,7 @@ export class BerthClient {
   }
 
   createContainer(body: ContainerCreateRequest, options: { name?: string } = {}): Promise<ContainerCreateResponse> {
-    return this.transport.json('POST', '/containers/create', { query: { name: options.name }, body });
+    return this.transport.json('POST', '/containers/create', { query: { name: options.name } satisfies QueryOf<ContainerCreateQuery>, body });
   }
 
   startContainer(id: string): Promise<void> {
@@ -240,11 +250,11 @@ export class BerthClient {
   }
 
   stopContainer(id: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
-    return this.transport.call('POST', `/containers/${pathParam(id)}/stop`, { query: { t: options.timeout, signal: options.signal } });
+    return this.transport.call('POST', `/containers/${pathParam(id)}/stop`, { query: { t: options.timeout, signal: options.signal } satisfies QueryOf<ContainerStopQuery> });
   }
 
   killContainer(id: string, signal?: string): Promise<void> {
-    return this.transport.call('POST', `/containers/${pathParam(id)}/kill`, { query: { signal } });
+    return this.transport.call('POST', `/containers/${pathParam(id)}/kill`, { query: { signal } satisfies QueryOf<ContainerKillQuery> });
   }
 
   async waitContainer(id: string, condition?: WaitCondition): Promise<ContainerWaitResponse> {
@@ -257,7 +267,7 @@ export class BerthClient {
    * catches the exit). The exit status arrives later in `result`.
    */
   async beginWait(id: string, condition?: WaitCondition): Promise<PendingWait> {
-    const response = await this.transport.request('POST', `/containers/${pathParam(id)}/wait`, { query: { condition } });
+    const response = await this.transport.request('POST', `/containers/${pathParam(id)}/wait`, { query: { condition } satisfies QueryOf<ContainerWaitQuery> });
     const result = readBody(response).then((body) => JSON.parse(body.toString('utf8')) as ContainerWaitResponse);
     // Callers that give up (e.g. start failed) need not consume it; keep that from being an unhandled rejection.
     result.catch(() => undefined);
@@ -274,7 +284,7 @@ export class BerthClient {
         stdout: options.stdout,
         stderr: options.stderr,
         detachKeys: options.detachKeys,
-      },
+      } satisfies QueryOf<ContainerAttachQuery>,
     });
     const multiplexed =
       compareApiVersions(apiVersion, CONTENT_TYPE_API_VERSION) >= 0
@@ -290,29 +300,29 @@ export class BerthClient {
   /** `docker logs`: the log stream, multiplexed unless the container has a TTY. */
   async containerLogs(id: string, options: ContainerLogsOptions): Promise<ContainerOutput> {
     const response = await this.transport.request('GET', `/containers/${pathParam(id)}/logs`, {
-      query: { stdout: true, stderr: true, follow: options.follow, tail: options.tail, since: options.since, until: options.until, timestamps: options.timestamps },
+      query: { stdout: true, stderr: true, follow: options.follow, tail: options.tail, since: options.since, until: options.until, timestamps: options.timestamps } satisfies QueryOf<ContainerLogsQuery>,
     });
     const multiplexed = response.headers['content-type'] === MULTIPLEXED_STREAM_CONTENT_TYPE || (response.headers['content-type'] !== RAW_STREAM_CONTENT_TYPE && !options.tty);
     return { multiplexed, copyOutput: (stdout, stderr) => (multiplexed ? demuxOutput(response, stdout, stderr) : copyRawOutput(response, stdout)) };
   }
 
   resizeContainer(id: string, height: number, width: number): Promise<void> {
-    return this.transport.call('POST', `/containers/${pathParam(id)}/resize`, { query: { h: height, w: width } });
+    return this.transport.call('POST', `/containers/${pathParam(id)}/resize`, { query: { h: height, w: width } satisfies QueryOf<ResizeQuery> });
   }
 
-  createExec(id: string, config: ExecCreateOptions): Promise<{ Id: string }> {
+  createExec(id: string, config: ExecCreateRequest): Promise<{ Id: string }> {
     return this.transport.json('POST', `/containers/${pathParam(id)}/exec`, { body: config });
   }
 
   /** `docker exec` without -d: the exec's stdio on a hijacked connection. */
   async startExec(execId: string, options: { tty: boolean }): Promise<ContainerAttachment> {
-    const { socket, response } = await this.transport.hijack('POST', `/exec/${pathParam(execId)}/start`, { body: { Detach: false, Tty: options.tty } });
+    const { socket, response } = await this.transport.hijack('POST', `/exec/${pathParam(execId)}/start`, { body: { Detach: false, Tty: options.tty } satisfies ExecStartRequest });
     const multiplexed = response.headers['content-type'] === MULTIPLEXED_STREAM_CONTENT_TYPE || (response.headers['content-type'] !== RAW_STREAM_CONTENT_TYPE && !options.tty);
     return { socket, multiplexed, copyOutput: (stdout, stderr) => (multiplexed ? demuxOutput(socket, stdout, stderr) : copyRawOutput(socket, stdout)) };
   }
 
   startExecDetached(execId: string): Promise<void> {
-    return this.transport.call('POST', `/exec/${pathParam(execId)}/start`, { body: { Detach: true, Tty: false } });
+    return this.transport.call('POST', `/exec/${pathParam(execId)}/start`, { body: { Detach: true, Tty: false } satisfies ExecStartRequest });
   }
 
   inspectExec(execId: string): Promise<{ ExitCode: number | null; Running: boolean; Pid: number }> {
@@ -320,13 +330,13 @@ export class BerthClient {
   }
 
   resizeExec(execId: string, height: number, width: number): Promise<void> {
-    return this.transport.call('POST', `/exec/${pathParam(execId)}/resize`, { query: { h: height, w: width } });
+    return this.transport.call('POST', `/exec/${pathParam(execId)}/resize`, { query: { h: height, w: width } satisfies QueryOf<ResizeQuery> });
   }
 
   listContainers(options: { all?: boolean; filters?: Record<string, string[]>; size?: boolean; limit?: number } = {}): Promise<ContainerSummary[]> {
     const filters = options.filters && Object.keys(options.filters).length ? JSON.stringify(options.filters) : undefined;
     return this.transport.json('GET', '/containers/json', {
-      query: { all: options.all, size: options.size, limit: options.limit, filters },
+      query: { all: options.all, size: options.size, limit: options.limit, filters } satisfies QueryOf<ContainerListQuery>,
     });
   }
 
@@ -335,7 +345,7 @@ export class BerthClient {
   }
 
   restartContainer(id: string, options: { timeout?: number; signal?: string } = {}): Promise<void> {
-    return this.transport.call('POST', `/containers/${pathParam(id)}/restart`, { query: { t: options.timeout, signal: options.signal } });
+    return this.transport.call('POST', `/containers/${pathParam(id)}/restart`, { query: { t: options.timeout, signal: options.signal } satisfies QueryOf<ContainerStopQuery> });
   }
 
   pauseContainer(id: string): Promise<void> {
@@ -347,7 +357,7 @@ export class BerthClient {
   }
 
   renameContainer(id: string, name: string): Promise<void> {
-    return this.transport.call('POST', `/containers/${pathParam(id)}/rename`, { query: { name } });
+    return this.transport.call('POST', `/containers/${pathParam(id)}/rename`, { query: { name } satisfies QueryOf<ContainerRenameQuery> });
   }
 
   updateContainer(id: string, body: ContainerUpdateRequest): Promise<ContainerUpdateResponse> {
@@ -356,24 +366,24 @@ export class BerthClient {
 
   pruneContainers(filters: Record<string, string[]> = {}): Promise<ContainerPruneResponse> {
     const encoded = Object.keys(filters).length ? JSON.stringify(filters) : undefined;
-    return this.transport.json('POST', '/containers/prune', { query: { filters: encoded } });
+    return this.transport.json('POST', '/containers/prune', { query: { filters: encoded } satisfies QueryOf<FiltersQuery> });
   }
 
   topContainer(id: string, psArgs?: string): Promise<ContainerTopResponse> {
-    return this.transport.json('GET', `/containers/${pathParam(id)}/top`, { query: { ps_args: psArgs } });
+    return this.transport.json('GET', `/containers/${pathParam(id)}/top`, { query: { ps_args: psArgs } satisfies QueryOf<ContainerTopQuery> });
   }
 
   /** One stats sample (with precpu_stats filled in, as `docker stats --no-stream` reads it). */
   containerStats(id: string): Promise<ContainerStatsResponse> {
-    return this.transport.json('GET', `/containers/${pathParam(id)}/stats`, { query: { stream: '0' } });
+    return this.transport.json('GET', `/containers/${pathParam(id)}/stats`, { query: { stream: '0' } satisfies QueryOf<ContainerStatsQuery> });
   }
 
   removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    return this.transport.call('DELETE', `/containers/${pathParam(id)}`, { query: { force: options.force, v: options.volumes } });
+    return this.transport.call('DELETE', `/containers/${pathParam(id)}`, { query: { force: options.force, v: options.volumes } satisfies QueryOf<ContainerRemoveQuery> });
   }
 
   listVolumes(filters: Record<string, string[]> = {}): Promise<VolumeListResponse> {
-    return this.transport.json('GET', '/volumes', { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
+    return this.transport.json('GET', '/volumes', { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } satisfies QueryOf<FiltersQuery> });
   }
 
   createVolume(body: VolumeCreateRequest): Promise<Volume> {
@@ -385,11 +395,11 @@ export class BerthClient {
   }
 
   removeVolume(name: string, options: { force?: boolean } = {}): Promise<void> {
-    return this.transport.call('DELETE', `/volumes/${pathParam(name)}`, { query: { force: options.force } });
+    return this.transport.call('DELETE', `/volumes/${pathParam(name)}`, { query: { force: options.force } satisfies QueryOf<VolumeRemoveQuery> });
   }
 
   pruneVolumes(filters: Record<string, string[]> = {}): Promise<VolumePruneResponse> {
-    return this.transport.json('POST', '/volumes/prune', { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } });
+    return this.transport.json('POST', '/volumes/prune', { query: { filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined } satisfies QueryOf<FiltersQuery> });
   }
 
   /**
@@ -398,7 +408,7 @@ export class BerthClient {
    */
   async events(options: EventsOptions = {}): Promise<AsyncGenerator<EventMessage>> {
     const filters = options.filters && Object.keys(options.filters).length ? JSON.stringify(options.filters) : undefined;
-    const response = await this.transport.request('GET', '/events', { query: { since: options.since, until: options.until, filters } });
+    const response = await this.transport.request('GET', '/events', { query: { since: options.since, until: options.until, filters } satisfies QueryOf<EventsQuery> });
     return readJsonLines<EventMessage>(response);
   }
 }

@@ -1,6 +1,9 @@
 /** A list repeats the key (`names=a&names=b`), as Go's url.Values does. */
 export type QueryValue = string | number | boolean | undefined | string[];
 
+/** A query as the client builds it for a route: the parameter names of its `@berth/api` query schema, values before encoding. */
+export type QueryOf<Query> = { [Name in keyof Query]?: QueryValue };
+
 /** Builds a query string the way the docker client does: `true` as "1", `false`/unset omitted. */
 export function queryString(params: Record<string, QueryValue> = {}): string {
   const search = new URLSearchParams();

@@ -18,6 +18,7 @@ import { checkRuntimeFixes, createMonitorReaper, createRuntimeDriver, resolveExe
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
+import { isUpgradeRequest } from './server/upgrade-route.js';
 import { listenOnUnixSocket, socketGroupId } from './server/unix-listener.js';
 import type { Engine } from './server/engine.js';
 
@@ -134,7 +135,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const listeners: Server[] = [];
   const sockets = config.hosts.map((h) => parseListenAddress(h).path);
   for (const path of sockets) {
-    const listener = createListener(server.server);
+    const listener = createListener(server.server, isUpgradeRequest);
     await listenOnUnixSocket(listener, path, socketGid);
     listeners.push(listener);
   }

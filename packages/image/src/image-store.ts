@@ -13,7 +13,7 @@ import {
   type ProgressMessage,
 } from '@berth/api';
 import { extractTar, type LayerInfo, type LayerStore } from '@berth/layer';
-import type { HistoryEntry, ImageConfig, ImageRunConfig } from '@berth/oci';
+import { HOST_ARCHITECTURE, type HistoryEntry, type ImageConfig, type ImageRunConfig, type Platform } from '@berth/oci';
 import {
   familiarName,
   familiarString,
@@ -107,6 +107,8 @@ export interface NewImageSpec {
   container?: string;
   /** `repo[:tag]` to tag the new image with. */
   tag?: string;
+  /** The platform of an image without a parent (`import --platform`); the host's by default. */
+  platform?: Platform;
   /**
    * How the new image is reported besides its tag: `create` before the tag (a commit, as moby's
    * CommitImage), `import` after it (moby's ImportImage).
@@ -133,8 +135,6 @@ export interface RemoveOptions {
 }
 
 export type DeleteRecord = { Untagged: string } | { Deleted: string };
-
-const HOST_ARCHITECTURE = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
 
 /** moby's checkImageDeleteConflict for containers: running is a hard conflict, stopped a soft one. */
 function deleteConflict(id: string, users: ImageUser[], force: boolean): ConflictError | undefined {
@@ -574,6 +574,7 @@ export class ImageStore {
   async create(spec: NewImageSpec): Promise<string> {
     const tag = spec.tag === undefined ? undefined : withDefaultTag(parseNormalizedNamed(spec.tag));
     if (tag?.digest !== undefined) throw new InvalidArgumentError('refusing to create a tag with a digest reference');
+    if (spec.platform !== undefined && spec.platform.os !== 'linux') throw new InvalidArgumentError('operating system is not supported');
     const parent = spec.parent === undefined ? undefined : this.assertUsable(this.find(spec.parent), spec.parent);
     const parentTop = parent?.chain.at(-1) ?? null;
     const releaseParent = parentTop === null ? undefined : this.holds.hold(parentTop);
@@ -607,10 +608,11 @@ export class ImageStore {
   private async writeNewImage(spec: NewImageSpec, parent: ImageRecord | undefined, layer: LayerInfo | undefined, tag: NamedReference | undefined): Promise<string> {
     const diffIds = [...(parent?.config.rootfs.diff_ids ?? []), ...(layer === undefined ? [] : [layer.diffId])];
     const created = spec.history.created ?? new Date().toISOString();
+    const platform = parent?.config ?? spec.platform ?? { os: 'linux', architecture: HOST_ARCHITECTURE };
     const config: ImageConfig = {
-      architecture: parent?.config.architecture ?? HOST_ARCHITECTURE,
-      os: 'linux',
-      ...(parent?.config.variant !== undefined ? { variant: parent.config.variant } : {}),
+      architecture: platform.architecture,
+      os: platform.os,
+      ...(platform.variant !== undefined ? { variant: platform.variant } : {}),
       created,
       ...(spec.author ? { author: spec.author } : {}),
       ...(spec.comment ? { comment: spec.comment } : {}),

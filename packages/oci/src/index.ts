@@ -25,3 +25,4 @@ export { serializeRuntimeSpec } from './serialize.js';
 export { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
 export { mergeTmpfsOptions, parseTmpfsOptions } from './tmpfs.js';
 export { resolveAdditionalGroups, resolveUser, type ResolvedUser } from './user.js';
+export { HOST_ARCHITECTURE, formatPlatform, parsePlatform, platformMatches } from './platform.js';

@@ -40,6 +40,8 @@ export const ContainerWaitQuerySchema = Type.Object(
   open,
 );
 export type ContainerWaitQuery = Static<typeof ContainerWaitQuerySchema>;
+/** What a wait waits for; an empty `condition` means not-running. */
+export type WaitCondition = Exclude<NonNullable<ContainerWaitQuery['condition']>, ''>;
 
 export const ContainerRemoveQuerySchema = Type.Object(
   { v: Type.Optional(QueryBool), force: Type.Optional(QueryBool), link: Type.Optional(QueryBool) },

@@ -36,6 +36,19 @@ export type NameParams = Static<typeof NameParamsSchema>;
 export const WildcardParamsSchema = Type.Object({ '*': PathRef });
 export type WildcardParams = Static<typeof WildcardParamsSchema>;
 
+/** The query of a route that takes no parameters; unknown ones are ignored, as Docker ignores them. */
+export const NoQuerySchema = Type.Object({}, open);
+export type NoQuery = Static<typeof NoQuerySchema>;
+
+/**
+ * The body of a POST that reads none. Docker does not read it either, and dockerode repeats a call's
+ * query options there, so any JSON is taken (and an empty body).
+ */
+export const UnreadBodySchema = Type.Unknown({ description: 'anything: this route reads no body' });
+
+/** A body that is a raw stream such as a tar archive: it reaches validation only as `null`, so JSON is refused. */
+export const StreamBodySchema = Type.Null({ description: 'a raw stream (sent with a non-JSON content type)' });
+
 export const FiltersQuerySchema = Type.Object({ filters: Type.Optional(QueryFilters) }, open);
 export type FiltersQuery = Static<typeof FiltersQuerySchema>;
 

@@ -1,9 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable, Writable } from 'node:stream';
 import {
   ConflictError,
   InvalidArgumentError,
+  NotFoundError,
   NotModifiedError,
   type ContainerCreateRequest,
   type ContainerCreateResponse,
@@ -11,9 +13,10 @@ import {
   type ContainerInspect,
   type ContainerSummary,
   type ContainerWaitResponse,
+  type WaitCondition,
 } from '@berth/api';
 import { directorySize, writeFileAtomic } from '@berth/layer';
-import { serializeRuntimeSpec } from '@berth/oci';
+import { formatPlatform, platformMatches, serializeRuntimeSpec, type Platform } from '@berth/oci';
 import type { ContainerRootfs, ImageResolver } from '../ports.js';
 import type { EngineEvents, EventContainer } from '../events/engine-events.js';
 import { RuntimeConfigError, type ExitStatus, type RuntimeDriver, type TaskSpec } from '../runtime/index.js';
@@ -22,8 +25,7 @@ import { defaultHostname, mergeCreateConfig } from './create-config.js';
 import { LogRotators } from './log-rotation.js';
 import { logSettings, recordedLogSettings, type LogSettings } from './log-config.js';
 import { writeEtcFiles } from './etc-files.js';
-import { checkImagePlatform } from './platform.js';
-import { ExitWaiters, type WaitCondition } from './exit-waiters.js';
+import { ExitWaiters } from './exit-waiters.js';
 import { generateContainerId, generateContainerName, normalizeContainerName } from './ids.js';
 import type { ContainerRecord } from './record.js';
 import type { VolumeMounts } from './volume-mounts.js';
@@ -43,7 +45,7 @@ import { initialRunState, markRestarting, markRunning, markStopped } from './sta
 import { findTask, UNKNOWN_EXIT_CODE } from './live-restore.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { HealthMonitor } from './health-monitor.js';
-import { signalAttribute } from './signal-number.js';
+import { parseSignal, signalAttribute } from './signal-number.js';
 import { inspectView, summaryView } from './views.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import { mapConcurrently } from '../util/map-concurrently.js';
@@ -79,6 +81,10 @@ export interface ListOptions {
 }
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
+const SIGKILL = 9;
+/** moby's Kill waits this long for the exit, then kills the process directly and waits 2 s more. */
+const KILL_EXIT_TIMEOUT_MS = 10_000;
+const DIRECT_KILL_EXIT_TIMEOUT_MS = 2_000;
 /** Containers restored at once when the daemon starts. */
 const RESTORE_CONCURRENCY = 16;
 
@@ -177,10 +183,14 @@ export class ContainerService {
     this.logRotators.stopAll();
   }
 
-  async create(request: ContainerCreateRequest, name?: string, platform?: string): Promise<ContainerCreateResponse> {
+  /** `platform` (`docker create --platform`) must be one the image serves, as moby's image lookup requires. */
+  async create(request: ContainerCreateRequest, options: { name?: string; platform?: Platform } = {}): Promise<ContainerCreateResponse> {
     if (!request.Image) throw new InvalidArgumentError('config cannot be empty in order to create a container');
     const image = this.o.images.resolve(request.Image);
-    if (platform) checkImagePlatform(platform, request.Image, image.config);
+    if (options.platform && !platformMatches(options.platform, image.config)) {
+      const wanted = formatPlatform(options.platform);
+      throw new NotFoundError(`image with reference ${request.Image} was found but its platform (${formatPlatform(image.config)}) does not match the specified platform (${wanted})`);
+    }
     const merged = mergeCreateConfig(request, request.Image, image.config.config);
     refuseUnsupportedSettings(merged.hostConfig);
     checkRuntimeName(merged.hostConfig, this.o.runtime.name);
@@ -188,7 +198,7 @@ export class ContainerService {
     const id = generateContainerId();
     const record: ContainerRecord = {
       id,
-      name: name ? normalizeContainerName(name) : generateContainerName((n) => this.o.store.isNameTaken(n)),
+      name: options.name ? normalizeContainerName(options.name) : generateContainerName((n) => this.o.store.isNameTaken(n)),
       created: new Date().toISOString(),
       imageRef: request.Image,
       imageId: image.id,
@@ -352,6 +362,7 @@ export class ContainerService {
   async stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
     const c = this.o.store.get(ref);
     if (!c.state.running) throw new NotModifiedError('container already stopped');
+    if (signal) parseSignal(signal);
     c.manuallyStopped = true;
     await this.o.store.save(c);
     if (await this.cancelPendingRestart(c)) {
@@ -381,18 +392,49 @@ export class ContainerService {
     this.o.events.container('stop', c);
   }
 
-  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+  /**
+   * `docker kill`. As moby's does, SIGKILL (the default) answers once the container has exited, so a
+   * `docker rm` right after finds it stopped; any other signal answers once it is sent.
+   */
+  async kill(ref: string, signal?: string): Promise<void> {
+    // moby checks the signal before it looks the container up.
+    const number = signal ? parseSignal(signal) : SIGKILL;
     const c = this.o.store.get(ref);
     if (!c.state.running) throw new ConflictError(`Container ${c.id} is not running`);
     c.manuallyStopped = true;
     await this.o.store.save(c);
     if (await this.cancelPendingRestart(c)) {
-      this.o.events.container('kill', c, { signal: signalAttribute(signal) });
+      this.o.events.container('kill', c, { signal: String(number) });
       return;
     }
-    await this.o.runtime.kill(c.id, signal);
+    if (number === SIGKILL) return this.killAndWait(c);
+    await this.o.runtime.kill(c.id, number);
     await thawAfterSignal(this.o.runtime, c);
-    this.o.events.container('kill', c, { signal: signalAttribute(signal) });
+    this.o.events.container('kill', c, { signal: String(number) });
+  }
+
+  /** moby's Kill: SIGKILL, then the exit awaited; a process that outlives that is killed directly. */
+  private async killAndWait(c: ContainerRecord): Promise<void> {
+    const giveUp = new AbortController();
+    const exited = this.waiters.add(c.id, 'next-exit', giveUp.signal).then(() => true);
+    exited.catch(() => undefined);
+    try {
+      // A task that is already gone still reports its exit; a failure to signal is seen as no exit below.
+      const sent = await this.o.runtime.kill(c.id, SIGKILL).then(
+        () => true,
+        () => false,
+      );
+      await thawAfterSignal(this.o.runtime, c);
+      if (sent) this.o.events.container('kill', c, { signal: String(SIGKILL) });
+      const timeout = (ms: number): Promise<boolean> => sleep(ms, false, { signal: giveUp.signal }).catch(() => false);
+      if (await Promise.race([exited, timeout(KILL_EXIT_TIMEOUT_MS)])) return;
+      this.o.log.warn(`container ${c.id} did not exit within ${KILL_EXIT_TIMEOUT_MS / 1000} s of SIGKILL: killing its process directly`);
+      if (!killProcess(c.state.pid)) return;
+      if (await Promise.race([exited, timeout(DIRECT_KILL_EXIT_TIMEOUT_MS)])) return;
+      throw new Error('tried to kill container, but did not receive an exit event');
+    } finally {
+      giveUp.abort(new Error('kill gave up waiting'));
+    }
   }
 
   async restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
@@ -487,14 +529,13 @@ export class ContainerService {
     await this.cancelPendingRestart(c);
     if (c.state.running) {
       this.removing.add(c.id);
-      const exited = this.waiters.add(c.id, 'next-exit');
       // moby's forced removal goes through kill, so `docker events` shows kill, die, destroy.
-      await this.o.runtime.kill(c.id, 'SIGKILL').then(
-        () => this.o.events.container('kill', c, { signal: signalAttribute('SIGKILL') }),
-        () => undefined,
-      );
-      await thawAfterSignal(this.o.runtime, c);
-      await exited;
+      try {
+        await this.killAndWait(c);
+      } catch (err) {
+        this.removing.delete(c.id);
+        throw new Error(`cannot remove container "${c.name}": could not kill: ${(err as Error).message}`, { cause: err });
+      }
     }
     this.removing.add(c.id);
     await this.lock.run(c.id, () => this.removeLocked(c, options.volumes ?? false));
@@ -657,6 +698,17 @@ export class ContainerService {
   }
 
 
+}
+
+/** SIGKILL to a pid, false when it is gone (moby's killProcessDirectly). */
+function killProcess(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,6 +1,4 @@
-import type { ContainerWaitResponse } from '@berth/api';
-
-export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+import type { ContainerWaitResponse, WaitCondition } from '@berth/api';
 
 interface Waiter {
   condition: WaitCondition;

@@ -1,12 +1,37 @@
 import { constants } from 'node:os';
+import { InvalidArgumentError } from '@berth/api';
+
+/** moby's Linux SignalMap: the names Node knows, moby's aliases and the real-time signals. */
+const SIGNALS: ReadonlyMap<string, number> = new Map([
+  ...Object.entries(constants.signals).map(([name, number]): [string, number] => [name.slice('SIG'.length), number]),
+  ['CLD', constants.signals.SIGCHLD],
+  ['UNUSED', constants.signals.SIGSYS],
+  ['RTMIN', 34],
+  ...Array.from({ length: 15 }, (_, i): [string, number] => [`RTMIN+${i + 1}`, 35 + i]),
+  ...Array.from({ length: 14 }, (_, i): [string, number] => [`RTMAX-${14 - i}`, 50 + i]),
+  ['RTMAX', 64],
+]);
+const LINUX_SIGNAL_NUMBERS = new Set(SIGNALS.values());
 
 /**
- * The number of a signal given as docker accepts it ("9", "KILL", "SIGKILL"), for the `signal`
- * attribute moby puts on kill events; the text as given when it names no signal Node knows.
+ * A signal as the API takes it ("9", "KILL", "sigkill"), checked as moby checks it: its ParseSignal
+ * messages, then one for a number Linux has no signal for.
+ */
+export function parseSignal(text: string): number {
+  const number = /^[+-]?\d+$/.test(text) ? Number(text) : SIGNALS.get(text.toUpperCase().replace(/^SIG/, ''));
+  if (number === undefined || number === 0) throw new InvalidArgumentError(`Invalid signal: ${text}`);
+  if (!LINUX_SIGNAL_NUMBERS.has(number)) throw new InvalidArgumentError(`the linux daemon does not support signal ${number}`);
+  return number;
+}
+
+/**
+ * The number of a signal given as docker accepts it, for the `signal` attribute moby puts on kill
+ * events; the text as given when it names no signal.
  */
 export function signalAttribute(signal: string): string {
-  if (/^\d+$/.test(signal)) return signal;
-  const name = (signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`) as keyof typeof constants.signals;
-  const number = constants.signals[name];
-  return number === undefined ? signal : String(number);
+  try {
+    return String(parseSignal(signal));
+  } catch {
+    return signal;
+  }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '@berth/api';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys, type ContainerAttachQuery } from '@berth/api';
 import type { Engine } from './engine.js';
 import { replayLogs } from './log-replay.js';
 import { queryBool } from './query.js';
@@ -12,7 +12,7 @@ import { clientStdin } from './client-stdin.js';
  * frames carrying the raw (never multiplexed) output, stdin taken from the client's frames (the detach
  * keys end the connection with a TTY, as on the hijacked route).
  */
-export async function attachOverWebSocket(engine: Engine, ref: string, query: Record<string, string | undefined>, req: IncomingMessage, socket: Duplex): Promise<void> {
+export async function attachOverWebSocket(engine: Engine, ref: string, query: ContainerAttachQuery, req: IncomingMessage, socket: Duplex): Promise<void> {
   const inspected = engine.containers.inspect(ref);
   const logPath = engine.containers.logOf(inspected.Id).path;
   const subject = engine.containers.eventSubject(inspected.Id);

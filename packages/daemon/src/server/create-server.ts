@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { MAX_REQUEST_HEAD_BYTES, httpStatusOf, isBerthError } from '@berth/api';
+import { InvalidArgumentError, MAX_REQUEST_HEAD_BYTES, httpStatusOf, isBerthError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 import { COMMON_HEADERS } from './headers.js';
+import { errorBody } from './error-body.js';
 import { handleUpgrade } from './hijack.js';
 import { lazyValidatorFactory } from './lazy-validator.js';
 import { formatSchemaErrors } from './validation-errors.js';
@@ -48,9 +49,11 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    // dockerd checks the version of a request it routes; for any other path the answer is its 404.
+    if (request.is404) return;
     reply.headers(COMMON_HEADERS);
     const versionError = (request.raw as VersionedRequest)[VERSION_ERROR];
-    if (versionError) return reply.status(400).send({ message: versionError });
+    if (versionError) throw new InvalidArgumentError(versionError);
   });
 
   // Docker clients send empty bodies with a JSON content type; an empty body means "no options".
@@ -74,11 +77,12 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     if (status >= 500 && status !== 501) request.log.error({ err }, 'request failed');
     // The docker CLI decodes an error body only when the type is exactly application/json (no charset).
     if (status !== 304) void reply.header('Content-Type', 'application/json');
-    // A Buffer, because fastify appends "; charset=utf-8" to the type of a string body.
-    void reply.status(status).send(status === 304 ? undefined : Buffer.from(JSON.stringify({ message: err.message })));
+    void reply.status(status).send(status === 304 ? undefined : errorBody(err.message));
   });
+  // dockerd's answer to a path or method it has no route for: its error body, none of the headers it puts on routed requests.
   app.setNotFoundHandler((_request, reply) => {
-    void reply.status(404).send({ message: 'page not found' });
+    for (const name of Object.keys(COMMON_HEADERS)) reply.removeHeader(name);
+    void reply.status(404).header('Content-Type', 'application/json').send(errorBody('page not found'));
   });
 
   app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => handleUpgrade(engine, req, socket, head, app.log));

@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  ContainerAttachQuerySchema,
   DEFAULT_DETACH_KEYS,
-  IdParamsSchema,
   REQUEST_PART_SUBJECTS,
   StdStream,
   assertMatchesSchema,
@@ -11,6 +9,7 @@ import {
   httpStatusOf,
   parseDetachKeys,
   parseExecStartBody,
+  type ContainerAttachQuery,
   type ContainerInspect,
 } from '@berth/api';
 import type { FastifyBaseLogger } from 'fastify';
@@ -23,13 +22,14 @@ import { execOverHttp, readUpgradeBody } from './exec-stream.js';
 import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
 import { endAfterSinks, endConnection, flushSinks, socketClosed } from './client-sink.js';
 import { clientStdin } from './client-stdin.js';
-import { routeUpgrade, type UpgradeRoute } from './upgrade-route.js';
+import { UPGRADE_ROUTES, routeUpgrade, type UpgradeRoute } from './upgrade-route.js';
 
 /**
  * Requests carrying `Upgrade:` (docker CLI attach and exec start) arrive here instead of fastify. We
  * answer `101 UPGRADED` ourselves and keep the raw socket half-open, so output produced after the
- * client closes its stdin still reaches it. Nothing a client sends may throw out of here: a bad URL is a
- * 400, an unknown path a 404, and any other failure ends this one connection.
+ * client closes its stdin still reaches it. Only the endpoints of UPGRADE_ROUTES come here (fastify
+ * answers other upgrade requests). Nothing a client sends may throw out of here: a bad URL or request
+ * is a 400, and any other failure ends this one connection.
  */
 export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, log: FastifyBaseLogger): void {
   socket.on('error', () => undefined);
@@ -50,19 +50,21 @@ function bytesWritten(socket: Duplex): number {
 
 async function serveUpgrade(engine: Engine, route: UpgradeRoute, req: IncomingMessage, socket: Duplex): Promise<void> {
   const contentLength = Number(req.headers['content-length'] ?? 0);
-  // fastify validates every other route; these bypass it, so the same schemas are applied here.
-  assertMatchesSchema(IdParamsSchema, { id: route.id }, REQUEST_PART_SUBJECTS.params);
-  if (route.kind !== 'exec-start') assertMatchesSchema(ContainerAttachQuerySchema, route.query, REQUEST_PART_SUBJECTS.querystring);
+  const { params, querystring, body } = REQUEST_PART_SUBJECTS;
+  const { schema } = UPGRADE_ROUTES[route.kind];
+  const { id } = assertMatchesSchema(schema.params, { id: route.id }, params);
   switch (route.kind) {
     case 'attach-ws':
-      return attachOverWebSocket(engine, route.id, route.query, req, socket);
-    case 'attach':
-      // dockerode sends its options as a body; what follows the body is stdin.
-      await readUpgradeBody(socket, contentLength);
-      return attachOverHttp(engine, route.id, route.query, socket, { upgraded: true, apiVersion: route.version });
+      return attachOverWebSocket(engine, id, assertMatchesSchema(UPGRADE_ROUTES['attach-ws'].schema.querystring, route.query, querystring), req, socket);
+    case 'attach': {
+      const query = assertMatchesSchema(UPGRADE_ROUTES.attach.schema.querystring, route.query, querystring);
+      assertMatchesSchema(UPGRADE_ROUTES.attach.schema.body, await readUpgradeBody(socket, contentLength), body);
+      return attachOverHttp(engine, id, query, socket, { upgraded: true, apiVersion: route.version });
+    }
     case 'exec-start': {
+      assertMatchesSchema(UPGRADE_ROUTES['exec-start'].schema.querystring, route.query, querystring);
       const start = parseExecStartBody(await readUpgradeBody(socket, contentLength));
-      return execOverHttp(engine.execs, route.id, start, socket, { upgraded: true, apiVersion: route.version });
+      return execOverHttp(engine.execs, id, start, socket, { upgraded: true, apiVersion: route.version });
     }
   }
 }
@@ -79,7 +81,7 @@ function failUpgrade(socket: Duplex, err: unknown, log: FastifyBaseLogger, nothi
 export async function attachOverHttp(
   engine: Engine,
   ref: string,
-  query: Record<string, string | undefined>,
+  query: ContainerAttachQuery,
   socket: Duplex,
   options: { upgraded: boolean; apiVersion: string },
 ): Promise<void> {

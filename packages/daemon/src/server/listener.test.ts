@@ -16,7 +16,7 @@ afterEach(async () => {
 
 describe('createListener', () => {
   it('never times out a request body, but still bounds how long headers may take', () => {
-    const listener = createListener(new EventEmitter());
+    const listener = createListener(new EventEmitter(), () => false);
     // Node's defaults would be 300 s for the whole request (a long upload gets 408) and 60 s for headers.
     expect(listener.requestTimeout).toBe(0);
     expect(listener.headersTimeout).toBe(60_000);
@@ -31,7 +31,7 @@ describe('createListener', () => {
       req.on('data', (chunk: Buffer) => (size += chunk.length));
       req.on('end', () => res.end(`got ${size}`));
     });
-    const listener = createListener(api);
+    const listener = createListener(api, () => false);
     const path = join(dir, 's.sock');
     await new Promise<void>((resolve) => listener.listen(path, resolve));
     try {
@@ -54,7 +54,7 @@ describe('createListener', () => {
     dir = await mkdtemp(join(tmpdir(), 'listener-'));
     const api = new EventEmitter();
     api.on('request', (req: IncomingMessage, res: ServerResponse) => res.end(`path of ${req.url?.length}`));
-    const listener = createListener(api);
+    const listener = createListener(api, () => false);
     const path = join(dir, 's.sock');
     await new Promise<void>((resolve) => listener.listen(path, resolve));
     const ask = async (pathLength: number): Promise<string> => {
@@ -78,7 +78,7 @@ describe('createListener', () => {
     dir = await mkdtemp(join(tmpdir(), 'listener-'));
     const api = new EventEmitter();
     api.on('upgrade', (_req: IncomingMessage, socket: Duplex) => socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n'));
-    const listener = createListener(api);
+    const listener = createListener(api, () => true);
     const path = join(dir, 's.sock');
     await new Promise<void>((resolve) => listener.listen(path, resolve));
     const client = connect(path);
@@ -89,5 +89,30 @@ describe('createListener', () => {
     listener.closeAllConnections();
     await closed;
     await once(client, 'close');
+  });
+
+  it('upgrades only the requests it is told to, and hands other upgrade requests over as plain ones', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'listener-'));
+    const api = new EventEmitter();
+    api.on('request', (req: IncomingMessage, res: ServerResponse) => res.end(`plain ${req.url}`));
+    api.on('upgrade', (req: IncomingMessage, socket: Duplex) => socket.end(`HTTP/1.1 101 UPGRADED\r\n\r\nhijacked ${req.url}`));
+    const listener = createListener(api, (req) => req.url === '/hijack');
+    const path = join(dir, 's.sock');
+    await new Promise<void>((resolve) => listener.listen(path, resolve));
+    const ask = async (url: string): Promise<string> => {
+      const client = connect(path);
+      await once(client, 'connect');
+      client.end(`POST ${url} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`);
+      let answer = '';
+      client.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      await once(client, 'close');
+      return answer;
+    };
+    try {
+      expect(await ask('/hijack')).toMatch(/^HTTP\/1.1 101 UPGRADED[^]*hijacked \/hijack$/);
+      expect(await ask('/other')).toMatch(/^HTTP\/1.1 200 OK[^]*plain \/other$/);
+    } finally {
+      listener.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
 
@@ -13,11 +13,12 @@ const LISTENER_TIMEOUTS = { requestTimeout: 0, headersTimeout: 60_000, keepAlive
 /**
  * A socket listener that hands requests and upgrades to the API server (which does not listen itself).
  * It reads request heads as large as dockerd does (Node's default, 16 KiB, would answer 431 to a path
- * naming a container with a long name).
+ * naming a container with a long name). Only requests `upgrades` picks are upgrades; any other carrying
+ * `Upgrade:` is an ordinary request.
  */
-export function createListener(server: Pick<Server, 'emit'>): Server {
+export function createListener(server: Pick<Server, 'emit'>, upgrades: (req: IncomingMessage) => boolean): Server {
   // headersTimeout is explicit: Node derives its default from requestTimeout, which would make it 0 (none).
-  const options = { ...LISTENER_TIMEOUTS, maxHeaderSize: MAX_REQUEST_HEAD_BYTES };
+  const options = { ...LISTENER_TIMEOUTS, maxHeaderSize: MAX_REQUEST_HEAD_BYTES, shouldUpgradeCallback: upgrades };
   const listener = createHttpServer(options, (req, res) => server.emit('request', req, res));
   // Hijacked streams leave the HTTP server's bookkeeping yet hold up its close: closing all connections must end them too.
   const hijacked = new Set<Duplex>();

@@ -3,15 +3,15 @@ import type { Duplex, Writable } from 'node:stream';
 import { MULTIPLEXED_STREAM_CONTENT_TYPE, RAW_STREAM_CONTENT_TYPE, StdStream, compareApiVersions, frameStdStream } from '@berth/api';
 import { rawHeaderLines } from './headers.js';
 import { clientSink } from './client-sink.js';
+import { errorBody } from './error-body.js';
 
 // Responses on a hijacked socket bypass fastify, so status line, headers and framing are written by hand here.
 
 /** A JSON error response that closes the connection. */
 export function writeRawError(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${rawHeaderLines({ 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) })}Connection: close\r\n\r\n${body}`,
-  );
+  const body = errorBody(message);
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${rawHeaderLines({ 'Content-Type': 'application/json', 'Content-Length': String(body.length) })}Connection: close\r\n\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head), body]));
 }
 
 /** The head of an attach or exec stream: multiplexed unless it has a TTY (API 1.42 and later name that type). */

@@ -15,7 +15,7 @@ async function servedRoutes(): Promise<EngineRoute[]> {
   });
   await app.ready();
   await app.close();
-  return [...routes, ...UPGRADE_ROUTES.map(({ method, url }) => ({ method, url, upgrade: true as const }))];
+  return [...routes, ...Object.values(UPGRADE_ROUTES).map(({ method, url }) => ({ method, url, upgrade: true as const }))];
 }
 
 describe('the served routes', () => {

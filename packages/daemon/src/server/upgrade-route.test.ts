@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, NotFoundError } from '@berth/api';
-import { routeUpgrade } from './upgrade-route.js';
+import { InvalidArgumentError } from '@berth/api';
+import { isUpgradeRequest, routeUpgrade } from './upgrade-route.js';
 
 describe('routeUpgrade', () => {
   it('routes attach, websocket attach and exec start, with or without a version', () => {
@@ -19,7 +19,8 @@ describe('routeUpgrade', () => {
     ['POST', '/containers/%E0%A4%A/attach'],
     ['POST', '/v1.12/exec/x/start'],
     ['POST', '/v9.99/containers/x/attach'],
-  ])('answers %s %s with a bad-request error', (method, url) => {
+  ])('takes %s %s, then answers it with a bad-request error', (method, url) => {
+    expect(isUpgradeRequest({ method, url })).toBe(true);
     expect(() => routeUpgrade(method, url)).toThrow(InvalidArgumentError);
   });
 
@@ -29,9 +30,11 @@ describe('routeUpgrade', () => {
     ['GET', '/exec/x/start'],
     ['POST', '/containers//attach'],
     ['POST', 'http://[::1'],
+    ['POST', '/v1.47/nope'],
+    ['POST', '/containers/x/start'],
     [undefined, undefined],
-  ])('answers %s %s with not-found', (method, url) => {
-    expect(() => routeUpgrade(method, url)).toThrow(NotFoundError);
+  ])('leaves %s %s to the ordinary routes', (method, url) => {
+    expect(isUpgradeRequest({ method, url })).toBe(false);
   });
 
   it('keeps a malformed query as text instead of failing', () => {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
-import { MediaTypes, type Descriptor } from '@berth/oci';
+import { HOST_ARCHITECTURE, MediaTypes, type Descriptor } from '@berth/oci';
 import { isDigest, parseDigest, sha256Digest } from '@berth/reference';
 import { readStagedJson } from './staged-file.js';
 
@@ -16,8 +16,6 @@ export interface ArchivedImage {
 
 /** Manifests, indexes and configs are small; a huge one is an attack on memory, not an image. */
 export const MAX_JSON_BYTES = 8 * 1024 * 1024;
-
-const HOST_ARCHITECTURE: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 /**
  * Lists the images in an unpacked archive: docker-archive (`manifest.json`, what `docker save`
@@ -97,9 +95,8 @@ function isIndex(mediaType: string): boolean {
 
 /** Picks the host platform's manifest from a multi-platform index, as `docker load` does. */
 function selectPlatform(manifests: Descriptor[]): Descriptor {
-  const architecture = HOST_ARCHITECTURE[process.arch] ?? process.arch;
-  const match = manifests.find((m) => m.platform === undefined || (m.platform.os === 'linux' && m.platform.architecture === architecture));
-  if (match === undefined) throw new InvalidArgumentError(`no matching manifest for linux/${architecture} in the manifest list entries`);
+  const match = manifests.find((m) => m.platform === undefined || (m.platform.os === 'linux' && m.platform.architecture === HOST_ARCHITECTURE));
+  if (match === undefined) throw new InvalidArgumentError(`no matching manifest for linux/${HOST_ARCHITECTURE} in the manifest list entries`);
   return match;
 }
 

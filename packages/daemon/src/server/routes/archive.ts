@@ -1,5 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ContainerArchiveQuerySchema, IdParamsSchema, InvalidArgumentError, type ContainerArchiveQuery, type IdParams } from '@berth/api';
+import {
+  ContainerArchiveQuerySchema,
+  IdParamsSchema,
+  InvalidArgumentError,
+  NoQuerySchema,
+  StreamBodySchema,
+  type ContainerArchiveQuery,
+  type IdParams,
+} from '@berth/api';
 import type { Engine } from '../engine.js';
 import { encodePathStat } from '../../container/path-stat.js';
 import { queryBool } from '../query.js';
@@ -8,7 +16,7 @@ type ArchiveRoute = { Params: IdParams; Querystring: ContainerArchiveQuery };
 
 const STAT_HEADER = 'X-Docker-Container-Path-Stat';
 const archiveSchema = { params: IdParamsSchema, querystring: ContainerArchiveQuerySchema };
-const idSchema = { params: IdParamsSchema };
+const idSchema = { params: IdParamsSchema, querystring: NoQuerySchema };
 
 function pathOf(query: ContainerArchiveQuery): string {
   if (!query.path) throw new InvalidArgumentError('Path cannot be empty');
@@ -29,7 +37,7 @@ export function archiveRoutes(engine: Engine): FastifyPluginAsync {
       return reply.header(STAT_HEADER, encodePathStat(stat)).header('Content-Type', 'application/x-tar').send(tar);
     });
 
-    app.put<ArchiveRoute>('/containers/:id/archive', { schema: archiveSchema }, async (request, reply) => {
+    app.put<ArchiveRoute>('/containers/:id/archive', { schema: { ...archiveSchema, body: StreamBodySchema } }, async (request, reply) => {
       const { query } = request;
       await archives.put(request.params.id, pathOf(query), request.raw, {
         noOverwriteDirNonDir: queryBool(query.noOverwriteDirNonDir),

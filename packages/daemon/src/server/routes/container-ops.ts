@@ -8,6 +8,8 @@ import {
   FiltersQuerySchema,
   IdParamsSchema,
   InvalidArgumentError,
+  NoQuerySchema,
+  UnreadBodySchema,
   optionalBody,
   type ContainerRenameQuery,
   type ContainerStatsQuery,
@@ -30,36 +32,37 @@ const STATS_INTERVAL_MS = 1000;
 export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {
   const containers = engine.containers;
   return async (app) => {
-    const restartSchema = { params: IdParamsSchema, querystring: ContainerStopQuerySchema };
+    const restartSchema = { params: IdParamsSchema, querystring: ContainerStopQuerySchema, body: UnreadBodySchema };
+    const idOnlySchema = { params: IdParamsSchema, querystring: NoQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerStopQuery }>('/containers/:id/restart', { schema: restartSchema }, async (request, reply) => {
       const query = request.query;
       await containers.restart(request.params.id, queryInt(query.t ?? query.timeout, 't'), query.signal || undefined);
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/pause', { schema: { params: IdParamsSchema } }, async (request, reply) => {
+    app.post<{ Params: IdParams }>('/containers/:id/pause', { schema: idOnlySchema }, async (request, reply) => {
       await containers.pause(request.params.id);
       return reply.status(204).send();
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/unpause', { schema: { params: IdParamsSchema } }, async (request, reply) => {
+    app.post<{ Params: IdParams }>('/containers/:id/unpause', { schema: idOnlySchema }, async (request, reply) => {
       await containers.unpause(request.params.id);
       return reply.status(204).send();
     });
 
-    const renameSchema = { params: IdParamsSchema, querystring: ContainerRenameQuerySchema };
+    const renameSchema = { params: IdParamsSchema, querystring: ContainerRenameQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerRenameQuery }>('/containers/:id/rename', { schema: renameSchema }, async (request, reply) => {
       await containers.rename(request.params.id, request.query.name ?? '');
       return reply.status(204).send();
     });
 
-    const updateSchema = { params: IdParamsSchema, body: optionalBody(ContainerUpdateRequestSchema) };
+    const updateSchema = { params: IdParamsSchema, querystring: NoQuerySchema, body: optionalBody(ContainerUpdateRequestSchema) };
     app.post<{ Params: IdParams; Body: ContainerUpdateRequest | null }>('/containers/:id/update', { schema: updateSchema }, async (request) => {
       if (!request.body) throw new InvalidArgumentError('invalid update: request body is empty');
       return containers.update(request.params.id, request.body);
     });
 
-    app.post<{ Querystring: FiltersQuery }>('/containers/prune', { schema: { querystring: FiltersQuerySchema } }, async (request) =>
+    app.post<{ Querystring: FiltersQuery }>('/containers/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) =>
       containers.prune(queryFilters(request.query.filters)),
     );
 

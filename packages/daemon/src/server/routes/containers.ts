@@ -10,8 +10,10 @@ import {
   ContainerStartQuerySchema,
   ContainerStopQuerySchema,
   ContainerWaitQuerySchema,
+  ConflictError,
   IdParamsSchema,
   InvalidArgumentError,
+  UnreadBodySchema,
   optionalBody,
   type ContainerAttachQuery,
   type ContainerCreateQuery,
@@ -20,10 +22,12 @@ import {
   type ContainerKillQuery,
   type ContainerListQuery,
   type ContainerRemoveQuery,
+  type ContainerStartQuery,
   type ContainerStopQuery,
   type ContainerWaitQuery,
   type IdParams,
 } from '@berth/api';
+import { parsePlatform } from '@berth/oci';
 import type { Engine } from '../engine.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { COMMON_HEADERS } from '../headers.js';
@@ -39,7 +43,8 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       async (request, reply) => {
         const body = request.body;
         if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
-        const created = await containers.create(body, request.query.name || undefined, request.query.platform || undefined);
+        const { name, platform } = request.query;
+        const created = await containers.create(body, { name: name || undefined, platform: platform ? parsePlatform(platform) : undefined });
         return reply.status(201).send(created);
       },
     );
@@ -63,25 +68,33 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       return sized;
     });
 
-    app.post<{ Params: IdParams }>('/containers/:id/start', { schema: { params: IdParamsSchema, querystring: ContainerStartQuerySchema } }, async (request, reply) => {
+    const startSchema = { params: IdParamsSchema, querystring: ContainerStartQuerySchema, body: UnreadBodySchema };
+    app.post<{ Params: IdParams; Querystring: ContainerStartQuery }>('/containers/:id/start', { schema: startSchema }, async (request, reply) => {
+      // moby's test: a JSON object of more than 7 bytes (`{}` and `null` pass) is a pre-1.24 HostConfig.
+      const length = request.headers['content-length'];
+      if ((length === undefined && request.headers['transfer-encoding'] !== undefined) || Number(length ?? 0) > 7) {
+        throw new InvalidArgumentError('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
+      }
+      // moby takes and ignores it; detach keys belong to attach, which `docker start -a` sends them to.
+      if (request.query.detachKeys) throw new InvalidArgumentError('detachKeys is not supported on start: give the detach keys to attach');
       await containers.start(request.params.id);
       return reply.status(204).send();
     });
 
-    const stopSchema = { params: IdParamsSchema, querystring: ContainerStopQuerySchema };
+    const stopSchema = { params: IdParamsSchema, querystring: ContainerStopQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerStopQuery }>('/containers/:id/stop', { schema: stopSchema }, async (request, reply) => {
       const query = request.query;
       await containers.stop(request.params.id, queryInt(query.t ?? query.timeout, 't'), query.signal);
       return reply.status(204).send();
     });
 
-    const killSchema = { params: IdParamsSchema, querystring: ContainerKillQuerySchema };
+    const killSchema = { params: IdParamsSchema, querystring: ContainerKillQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerKillQuery }>('/containers/:id/kill', { schema: killSchema }, async (request, reply) => {
-      await containers.kill(request.params.id, request.query.signal || 'SIGKILL');
+      await containers.kill(request.params.id, request.query.signal || undefined);
       return reply.status(204).send();
     });
 
-    const waitSchema = { params: IdParamsSchema, querystring: ContainerWaitQuerySchema };
+    const waitSchema = { params: IdParamsSchema, querystring: ContainerWaitQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerWaitQuery }>('/containers/:id/wait', { schema: waitSchema }, async (request, reply) => {
       const condition = request.query.condition || 'not-running';
       const clientGone = new AbortController();
@@ -101,12 +114,17 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
     const removeSchema = { params: IdParamsSchema, querystring: ContainerRemoveQuerySchema };
     app.delete<{ Params: IdParams; Querystring: ContainerRemoveQuery }>('/containers/:id', { schema: removeSchema }, async (request, reply) => {
       const query = request.query;
+      if (queryBool(query.link)) {
+        // Without legacy links every name is a container's own, which moby refuses to unlink.
+        containers.inspect(request.params.id);
+        throw new ConflictError('Conflict, cannot remove the default link name of the container');
+      }
       await containers.remove(request.params.id, { force: queryBool(query.force), volumes: queryBool(query.v) });
       return reply.status(204).send();
     });
 
     // Attach without `Upgrade:` (dockerode's default): a plain streamed response on the same socket.
-    const attachSchema = { params: IdParamsSchema, querystring: ContainerAttachQuerySchema };
+    const attachSchema = { params: IdParamsSchema, querystring: ContainerAttachQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerAttachQuery }>('/containers/:id/attach', { schema: attachSchema }, async (request, reply) => {
       containers.inspect(request.params.id);
       reply.hijack();

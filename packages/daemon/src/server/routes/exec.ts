@@ -3,7 +3,9 @@ import {
   ExecCreateRequestSchema,
   ExecStartBodySchema,
   IdParamsSchema,
+  NoQuerySchema,
   ResizeQuerySchema,
+  UnreadBodySchema,
   optionalBody,
   type ExecCreateRequest,
   type ExecStartRequest,
@@ -19,13 +21,13 @@ import { queryInt } from '../query.js';
 export function execRoutes(engine: Engine): FastifyPluginAsync {
   const execs = engine.execs;
   return async (app) => {
-    const createSchema = { params: IdParamsSchema, body: optionalBody(ExecCreateRequestSchema) };
+    const createSchema = { params: IdParamsSchema, querystring: NoQuerySchema, body: optionalBody(ExecCreateRequestSchema) };
     app.post<{ Params: IdParams; Body: ExecCreateRequest | null }>('/containers/:id/exec', { schema: createSchema }, async (request, reply) => {
       const created = execs.create(request.params.id, request.body ?? {});
       return reply.status(201).send(created);
     });
 
-    const startSchema = { params: IdParamsSchema, body: ExecStartBodySchema };
+    const startSchema = { params: IdParamsSchema, querystring: NoQuerySchema, body: ExecStartBodySchema };
     app.post<{ Params: IdParams; Body: ExecStartRequest | null }>('/exec/:id/start', { schema: startSchema }, async (request, reply) => {
       const body = request.body ?? {};
       execs.checkStartable(request.params.id);
@@ -37,9 +39,9 @@ export function execRoutes(engine: Engine): FastifyPluginAsync {
       await execOverHttp(execs, request.params.id, body, request.raw.socket, { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version });
     });
 
-    app.get<{ Params: IdParams }>('/exec/:id/json', { schema: { params: IdParamsSchema } }, async (request) => execs.inspect(request.params.id));
+    app.get<{ Params: IdParams }>('/exec/:id/json', { schema: { params: IdParamsSchema, querystring: NoQuerySchema } }, async (request) => execs.inspect(request.params.id));
 
-    const resizeSchema = { params: IdParamsSchema, querystring: ResizeQuerySchema };
+    const resizeSchema = { params: IdParamsSchema, querystring: ResizeQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ResizeQuery }>('/exec/:id/resize', { schema: resizeSchema }, async (request, reply) => {
       await execs.resize(request.params.id, queryInt(request.query.h, 'h') ?? 0, queryInt(request.query.w, 'w') ?? 0);
       return reply.status(200).send();

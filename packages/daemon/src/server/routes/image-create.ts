@@ -5,6 +5,7 @@ import {
   ImageCreateQuerySchema,
   InvalidArgumentError,
   NotImplementedError,
+  StreamBodySchema,
   optionalBody,
   progressLine,
   type CommitQuery,
@@ -12,6 +13,7 @@ import {
   type ImageCreateQuery,
 } from '@berth/api';
 import { applyChanges } from '@berth/image';
+import { parsePlatform } from '@berth/oci';
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
 import { commitContainer } from '../../image/commit.js';
@@ -28,7 +30,8 @@ function targetOf(query: { repo?: string; tag?: string }): string | undefined {
 /** `docker import` (POST /images/create?fromSrc=-) and `docker commit` (POST /commit). */
 export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Querystring: ImageCreateQuery }>('/images/create', { schema: { querystring: ImageCreateQuerySchema } }, async (request, reply) => {
+    const createSchema = { querystring: ImageCreateQuerySchema, body: StreamBodySchema };
+    app.post<{ Querystring: ImageCreateQuery }>('/images/create', { schema: createSchema }, async (request, reply) => {
       const query = request.query;
       const fromSrc = query.fromSrc;
       if (fromSrc === undefined) {
@@ -50,6 +53,7 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
           comment: message === '' ? `Imported from ${fromSrc}` : message,
           ...(tag !== undefined ? { tag } : {}),
           event: 'import',
+          ...(query.platform ? { platform: parsePlatform(query.platform) } : {}),
         });
       } catch (err) {
         await drainRequest(request);

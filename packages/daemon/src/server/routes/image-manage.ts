@@ -5,7 +5,7 @@ import {
   ImageSaveQuerySchema,
   ImageTagQuerySchema,
   InvalidArgumentError,
-  NotFoundError,
+  UnreadBodySchema,
   WildcardParamsSchema,
   type FiltersQuery,
   type ImageRemoveQuery,
@@ -20,12 +20,13 @@ import { queryBool, queryFilters, queryList } from '../query.js';
 export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: ImageSaveQuery }>('/images/get', { schema: { querystring: ImageSaveQuerySchema } }, async (request, reply) => {
+      if (request.query.platform) throw new InvalidArgumentError('platform is not supported by image save in API v1.47: images are saved as stored');
       const names = queryList(request.query.names);
       if (names.length === 0) throw new InvalidArgumentError('no images specified');
       return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save(names));
     });
 
-    app.post<{ Querystring: FiltersQuery }>('/images/prune', { schema: { querystring: FiltersQuerySchema } }, async (request) => {
+    app.post<{ Querystring: FiltersQuery }>('/images/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) => {
       const filters = queryFilters(request.query.filters);
       const report = await engine.images.prune({ filters, isInUse: (id) => engine.containers.usersOfImage(id).length > 0 });
       engine.report.pruned('image', report.SpaceReclaimed);
@@ -33,10 +34,10 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
     });
 
     // Names contain slashes: `/images/{name}/tag` is matched as a wildcard and split here.
-    const tagSchema = { params: WildcardParamsSchema, querystring: ImageTagQuerySchema };
+    const tagSchema = { params: WildcardParamsSchema, querystring: ImageTagQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: WildcardParams; Querystring: ImageTagQuery }>('/images/*', { schema: tagSchema }, async (request, reply) => {
       const wildcard = request.params['*'];
-      if (!wildcard.endsWith('/tag')) throw new NotFoundError('page not found');
+      if (!wildcard.endsWith('/tag')) return reply.callNotFound();
       const name = decodeURIComponent(wildcard.slice(0, -'/tag'.length));
       const repo = request.query.repo ?? '';
       const tag = request.query.tag ?? '';

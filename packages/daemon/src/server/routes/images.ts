@@ -2,14 +2,18 @@ import type { FastifyPluginAsync } from 'fastify';
 import {
   ImageListQuerySchema,
   ImageLoadQuerySchema,
-  NotFoundError,
+  InvalidArgumentError,
+  NoQuerySchema,
+  StreamBodySchema,
   WildcardParamsSchema,
-  progressLine,
   type ImageListQuery,
+  type ImageLoadQuery,
+  type ProgressMessage,
   type WildcardParams,
 } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
+import { ProgressResponse } from '../progress-response.js';
 import { queryBool, queryFilters } from '../query.js';
 
 /** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
@@ -19,11 +23,16 @@ function splitImagePath(wildcard: string, suffix: string): string | undefined {
 
 export function imageRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: ImageListQuery }>('/images/json', { schema: { querystring: ImageListQuerySchema } }, async (request) =>
-      engine.images.list({ all: queryBool(request.query.all), filters: queryFilters(request.query.filters) }),
-    );
+    // `digests` changes nothing: RepoDigests are always listed, as moby lists them.
+    app.get<{ Querystring: ImageListQuery }>('/images/json', { schema: { querystring: ImageListQuerySchema } }, async (request) => {
+      const query = request.query;
+      const images = engine.images.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
+      if (!queryBool(query['shared-size'])) return images;
+      const shared = engine.images.sharedSizes();
+      return images.map((image) => ({ ...image, SharedSize: shared.get(image.Id) ?? 0 }));
+    });
 
-    app.get<{ Params: WildcardParams }>('/images/*', { schema: { params: WildcardParamsSchema } }, async (request, reply) => {
+    app.get<{ Params: WildcardParams }>('/images/*', { schema: { params: WildcardParamsSchema, querystring: NoQuerySchema } }, async (request, reply) => {
       const wildcard = request.params['*'];
       const name = splitImagePath(wildcard, 'json');
       if (name !== undefined) return engine.images.inspect(name);
@@ -31,19 +40,31 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
       if (historyOf !== undefined) return engine.images.history(historyOf);
       const saved = splitImagePath(wildcard, 'get');
       if (saved !== undefined) return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save([saved]));
-      throw new NotFoundError('page not found');
+      return reply.callNotFound();
     });
 
-    app.post('/images/load', { schema: { querystring: ImageLoadQuerySchema } }, async (request, reply) => {
-      let loaded: string[];
+    const loadSchema = { querystring: ImageLoadQuerySchema, body: StreamBodySchema };
+    app.post<{ Querystring: ImageLoadQuery }>('/images/load', { schema: loadSchema }, async (request, reply) => {
+      const query = request.query;
+      if (query.platform) {
+        await drainRequest(request);
+        throw new InvalidArgumentError('platform is not supported by image load in API v1.47: the archive is loaded for the host platform');
+      }
+      // moby's default is quiet: layer progress only for `quiet=0` (the docker CLI on a terminal).
+      const quiet = query.quiet === undefined || queryBool(query.quiet);
+      const progress = new ProgressResponse(reply);
       try {
-        loaded = await engine.images.load(request.raw);
+        const onProgress = (message: ProgressMessage): void => {
+          if (!quiet || message.stream !== undefined) progress.write(message);
+        };
+        const loaded = await engine.images.load(request.raw, { onProgress });
+        for (const line of loaded) progress.write({ stream: `${line}\n` });
       } catch (err) {
+        if (progress.hasStarted) return progress.end(err);
         await drainRequest(request);
         throw err;
       }
-      // Exactly "application/json" (no charset): the docker CLI renders progress only for that value.
-      return reply.header('Content-Type', 'application/json').send(Buffer.from(loaded.map((line) => progressLine({ stream: `${line}\n` })).join('')));
+      progress.end();
     });
   };
 }

@@ -1,21 +1,23 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
+import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, NoQuerySchema, type InfoResponse, type VersionResponse } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { hostSecurityModules } from '../../container/host-security.js';
 import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../../container/log-config.js';
 
 const PING_HEADERS = { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Builder-Version': '1', Swarm: 'inactive' };
 
+const noQuery = { schema: { querystring: NoQuerySchema } };
+
 export function systemRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
     const ping = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
       reply.headers(PING_HEADERS).type('text/plain; charset=utf-8').send('OK');
-    app.get('/_ping', ping);
-    app.head('/_ping', ping);
+    app.get('/_ping', noQuery, ping);
+    app.head('/_ping', noQuery, ping);
 
-    app.get('/version', async (): Promise<VersionResponse> => {
+    app.get('/version', noQuery, async (): Promise<VersionResponse> => {
       const details = {
         ApiVersion: API_VERSION,
         MinAPIVersion: MIN_API_VERSION,
@@ -45,7 +47,7 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
       };
     });
 
-    app.get('/info', async (): Promise<InfoResponse & Record<string, unknown>> => {
+    app.get('/info', noQuery, async (): Promise<InfoResponse & Record<string, unknown>> => {
       const counts = engine.containers.counts();
       return {
         ID: engine.id,

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import {
   FiltersQuerySchema,
   NameParamsSchema,
+  NoQuerySchema,
+  UnreadBodySchema,
   VolumeCreateRequestSchema,
   VolumeRemoveQuerySchema,
   optionalBody,
@@ -17,12 +19,13 @@ import { queryBool, queryFilters } from '../query.js';
 export function volumeRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
     const filtersSchema = { querystring: FiltersQuerySchema };
+    const createSchema = { querystring: NoQuerySchema, body: optionalBody(VolumeCreateRequestSchema) };
     app.get<{ Querystring: FiltersQuery }>('/volumes', { schema: filtersSchema }, async (request) => ({
       Volumes: engine.volumes.list(queryFilters(request.query.filters)),
       Warnings: null,
     }));
 
-    app.post<{ Body: VolumeCreateRequest | null }>('/volumes/create', { schema: { body: optionalBody(VolumeCreateRequestSchema) } }, async (request, reply) => {
+    app.post<{ Body: VolumeCreateRequest | null }>('/volumes/create', { schema: createSchema }, async (request, reply) => {
       const body = request.body ?? {};
       const volume = await engine.volumes.create({
         name: body.Name || undefined,
@@ -33,13 +36,13 @@ export function volumeRoutes(engine: Engine): FastifyPluginAsync {
       return reply.status(201).send(volume);
     });
 
-    app.post<{ Querystring: FiltersQuery }>('/volumes/prune', { schema: filtersSchema }, async (request) => {
+    app.post<{ Querystring: FiltersQuery }>('/volumes/prune', { schema: { ...filtersSchema, body: UnreadBodySchema } }, async (request) => {
       const pruned = await engine.volumes.prune(queryFilters(request.query.filters));
       engine.report.pruned('volume', pruned.SpaceReclaimed);
       return pruned;
     });
 
-    app.get<{ Params: NameParams }>('/volumes/:name', { schema: { params: NameParamsSchema } }, async (request) => engine.volumes.get(request.params.name));
+    app.get<{ Params: NameParams }>('/volumes/:name', { schema: { params: NameParamsSchema, querystring: NoQuerySchema } }, async (request) => engine.volumes.get(request.params.name));
 
     const removeSchema = { params: NameParamsSchema, querystring: VolumeRemoveQuerySchema };
     app.delete<{ Params: NameParams; Querystring: VolumeRemoveQuery }>('/volumes/:name', { schema: removeSchema }, async (request, reply) => {

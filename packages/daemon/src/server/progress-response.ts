@@ -1,0 +1,42 @@
+import type { FastifyReply } from 'fastify';
+import { httpStatusOf, progressLine, type ProgressMessage } from '@berth/api';
+import { COMMON_HEADERS } from './headers.js';
+
+/**
+ * Docker's JSON-lines progress response (load), begun by its first message: until then a failure is an
+ * ordinary error response with its status; after it, the stream ends with an error message, as
+ * Docker's does.
+ */
+export class ProgressResponse {
+  private started = false;
+
+  constructor(private readonly reply: FastifyReply) {}
+
+  get hasStarted(): boolean {
+    return this.started;
+  }
+
+  write(message: ProgressMessage): void {
+    this.start();
+    this.reply.raw.write(progressLine(message));
+  }
+
+  /** Ends the stream, with the failure as its last message when there is one. */
+  end(err?: unknown): void {
+    if (err !== undefined) {
+      if (httpStatusOf(err) >= 500) this.reply.log.error({ err }, 'request failed after its response began');
+      const message = (err as Error).message;
+      this.write({ errorDetail: { message }, error: message });
+    }
+    this.start();
+    this.reply.raw.end();
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.reply.hijack();
+    // Exactly "application/json" (no charset): the docker CLI renders progress only for that value.
+    this.reply.raw.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
+  }
+}
