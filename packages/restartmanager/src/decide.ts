@@ -4,8 +4,13 @@ import type { RestartPolicy } from './policy.js';
 export interface RestartInput {
   policy: RestartPolicy;
   exitCode: number;
-  /** `docker stop`/`kill` was used since the last `docker start`. */
+  /** `docker stop`/`kill` was used since the last `docker start` (moby's HasBeenManuallyStopped): it keeps unless-stopped down. */
   manuallyStopped: boolean;
+  /**
+   * moby's ExitOnNext, which cancels the restart manager: a stop, or a kill with SIGKILL or the
+   * container's stop signal, since the last `docker start`. No policy restarts after it.
+   */
+  cancelled: boolean;
   /** ms the container ran before exiting */
   runDurationMs: number;
   /** Restarts so far (the container's RestartCount). */
@@ -21,9 +26,8 @@ export type RestartDecision = { restart: false } | { restart: true; delayMs: num
 export function decideRestart(input: RestartInput): RestartDecision {
   const { policy } = input;
   if (policy.name === 'no') return { restart: false };
-  // moby cancels the restart manager on stop/kill (ExitOnNext) and shutdown stops every container the
-  // same way, so neither restarts under any policy, 'always' included.
-  if (input.manuallyStopped || input.daemonShuttingDown) return { restart: false };
+  // Shutdown stops every container as a cancelled restart manager does: 'always' does not restart either.
+  if (input.cancelled || input.daemonShuttingDown) return { restart: false };
   if (!policyWantsRestart(policy, input)) return { restart: false };
   return {
     restart: true,

@@ -320,7 +320,7 @@ export class ContainerService {
     return this.lock
       .run(c.id, async () => {
         if (!c.state.restarting) return;
-        if (c.manuallyStopped || this.removing.has(c.id) || !this.o.store.find(c.id)) {
+        if (this.restarts.isExitingOnNext(c.id) || this.removing.has(c.id) || !this.o.store.find(c.id)) {
           await this.endRestarting(c);
           return;
         }
@@ -328,16 +328,16 @@ export class ContainerService {
           await this.startLocked(c);
         } catch (err) {
           // A stop or removal that raced the restart makes it fail; that is no fault.
-          if (!c.manuallyStopped && !this.removing.has(c.id)) this.o.log.error(`restarting container ${c.id}: ${String(err)}`);
+          if (!this.restarts.isExitingOnNext(c.id) && !this.removing.has(c.id)) this.o.log.error(`restarting container ${c.id}: ${String(err)}`);
           await this.endRestarting(c);
         }
       })
       .catch((err: unknown) => this.o.log.error(`restarting container ${c.id}: ${String(err)}`));
   }
 
-  /** Cancels a pending restart (moby's ExitOnNext); true if the container was waiting to restart. */
+  /** moby's ExitOnNext: the next exit is final, and a pending restart is cancelled; true if there was one. */
   private async cancelPendingRestart(c: ContainerRecord): Promise<boolean> {
-    if (!this.restarts.cancel(c.id)) return false;
+    if (!this.restarts.exitOnNext(c.id)) return false;
     await this.endRestarting(c);
     return true;
   }
@@ -401,10 +401,16 @@ export class ContainerService {
     const number = signal ? parseSignal(signal) : SIGKILL;
     const c = this.o.store.get(ref);
     if (!c.state.running) throw new ConflictError(`Container ${c.id} is not running`);
+    // Another signal than SIGKILL and the stop signal leaves the restart policy in force, as in moby.
+    const stopSignal = c.config.StopSignal ? parseSignal(c.config.StopSignal) : undefined;
     c.manuallyStopped = true;
     await this.o.store.save(c);
-    if (await this.cancelPendingRestart(c)) {
-      this.o.events.container('kill', c, { signal: String(number) });
+    if (number === SIGKILL || stopSignal === undefined || stopSignal === number) {
+      if (await this.cancelPendingRestart(c)) {
+        this.o.events.container('kill', c, { signal: String(number) });
+        return;
+      }
+    } else if (c.state.restarting) {
       return;
     }
     if (number === SIGKILL) return this.killAndWait(c);

@@ -47,12 +47,18 @@ describe('RestartSupervisor.decide', () => {
     expect(s.decide(c, exitAfter(1))).toMatchObject({ delayMs: 100 });
   });
 
-  it('stops on-failure:N after N restarts and never restarts a manually stopped container', () => {
+  it('stops on-failure:N after N restarts, and restarts nothing whose next exit was made final', () => {
     const s = new RestartSupervisor();
     expect(s.decide(record('on-failure:2', { restartCount: 2 }), exitAfter(1))).toEqual({ restart: false });
     expect(s.decide(record('on-failure:2', { restartCount: 1 }), exitAfter(1))).toMatchObject({ restart: true, restartCount: 2 });
     expect(s.decide(record('on-failure'), exitAfter(1, 0))).toEqual({ restart: false });
-    expect(s.decide(record('always', { manuallyStopped: true }), exitAfter(1))).toEqual({ restart: false });
+    // A kill with a signal other than the stop signal leaves 'always' restarting, as in moby.
+    expect(s.decide(record('always', { manuallyStopped: true }), exitAfter(1))).toMatchObject({ restart: true });
+    expect(s.decide(record('unless-stopped', { manuallyStopped: true }), exitAfter(1))).toEqual({ restart: false });
+    s.exitOnNext('c1');
+    expect(s.decide(record('always', { id: 'c1', manuallyStopped: true }), exitAfter(1))).toEqual({ restart: false });
+    s.forget('c1');
+    expect(s.decide(record('always', { id: 'c1' }), exitAfter(1))).toMatchObject({ restart: true });
   });
 });
 

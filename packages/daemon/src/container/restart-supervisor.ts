@@ -9,6 +9,8 @@ import type { ContainerRecord } from './record.js';
 export class RestartSupervisor {
   private readonly timers = new Map<string, RestartTimer>();
   private readonly lastDelay = new Map<string, number>();
+  /** Containers whose next exit is final (moby's ExitOnNext), until a `docker start`. */
+  private readonly exitingOnNext = new Set<string>();
 
   /** What to do about an exit the daemon observed while running. */
   decide(c: ContainerRecord, exit: { exitCode: number; finishedAt: Date }): RestartDecision {
@@ -17,6 +19,7 @@ export class RestartSupervisor {
       policy: parseRestartPolicy(c.hostConfig.RestartPolicy),
       exitCode: exit.exitCode,
       manuallyStopped: c.manuallyStopped,
+      cancelled: this.exitingOnNext.has(c.id),
       runDurationMs: Math.max(0, exit.finishedAt.getTime() - startedAt),
       restartCount: c.restartCount,
       previousDelayMs: this.lastDelay.get(c.id) ?? 0,
@@ -44,19 +47,34 @@ export class RestartSupervisor {
     return this.timers.get(id)?.pending ?? false;
   }
 
-  /** Drops a pending restart (`docker stop`/`kill`/`rm -f`); true if one was pending. */
-  cancel(id: string): boolean {
-    const timer = this.timers.get(id);
-    if (!timer?.pending) return false;
-    timer.cancel();
-    return true;
+  /**
+   * moby's ExitOnNext (`docker stop`, `rm -f`, and `kill` with SIGKILL or the stop signal): no restart
+   * after the next exit, and a pending one is dropped; true if one was pending.
+   */
+  exitOnNext(id: string): boolean {
+    this.exitingOnNext.add(id);
+    return this.cancel(id);
+  }
+
+  /** Whether the next exit is final (a restart that fires regardless gives up). */
+  isExitingOnNext(id: string): boolean {
+    return this.exitingOnNext.has(id);
   }
 
   /** `docker start` and removal: the backoff starts over. */
   forget(id: string): void {
     this.cancel(id);
+    this.exitingOnNext.delete(id);
     this.timers.delete(id);
     this.lastDelay.delete(id);
+  }
+
+  /** Drops a pending restart; true if one was pending. */
+  cancel(id: string): boolean {
+    const timer = this.timers.get(id);
+    if (!timer?.pending) return false;
+    timer.cancel();
+    return true;
   }
 
   /** Daemon shutdown: pending restarts are dropped; the next daemon restarts what is still `restarting`. */
