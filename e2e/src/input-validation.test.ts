@@ -80,7 +80,7 @@ describe('request bodies are validated against the Engine API schema', () => {
     const created = await send('POST', '/containers/target/exec', JSON.stringify({ Cmd: ['true'], AttachStdout: true }));
     const { Id } = JSON.parse(created.body) as { Id: string };
     const answer = await upgradedExecStart(Id, JSON.stringify({ Detach: false, Tty: 'yes' }));
-    expect(answer).toBe('400 {"message":"invalid request body: Tty must be a boolean or null, not the string \\"yes\\""}');
+    expect(answer).toBe('400 {"message":"invalid request body: Tty must be a boolean or null, not the string \\"yes\\""}\n');
     expect(await upgradedExecStart(Id, JSON.stringify({ Detach: false, Tty: false }))).toBe('101 upgraded');
   });
 
@@ -137,5 +137,51 @@ describe('query strings and path parameters are validated', () => {
     const res = await send('GET', '/containers/tar%00get/json');
     expect(res.status).toBe(400);
     expect(message(res)).toBe('invalid path parameter: id must be a name or ID, not the string "tar\\u0000get"');
+  });
+});
+
+describe('routes that took some of their input unchecked', () => {
+  it("refuses a start with a body, with moby's message, instead of ignoring its HostConfig", async () => {
+    const res = await send('POST', '/containers/target/start', JSON.stringify({ HostConfig: { Privileged: true } }));
+    expect(res.status).toBe(400);
+    expect(message(res)).toBe('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
+    expect((await send('POST', '/containers/target/start', '{}')).status).toBe(304);
+  });
+
+  it('refuses detach keys on start, which has nothing to detach from', async () => {
+    const res = await send('POST', '/containers/target/start?detachKeys=ctrl-x');
+    expect(res.status).toBe(400);
+    expect(message(res)).toMatch(/^detachKeys is not supported on start/);
+  });
+
+  it('refuses a JSON body where an archive is expected', async () => {
+    const res = await send('POST', '/images/load', JSON.stringify({ quiet: true }));
+    expect(res.status).toBe(400);
+    expect(message(res)).toBe('invalid request body: must be a raw stream (sent with a non-JSON content type), not an object');
+  });
+
+  it('refuses unknown signals with a 400 instead of failing in the runtime or stopping late', async () => {
+    expect(await send('POST', '/containers/target/kill?signal=NOPE')).toMatchObject({ status: 400, body: '{"message":"Invalid signal: NOPE"}\n' });
+    expect(await send('POST', '/containers/target/stop?signal=NOPE')).toMatchObject({ status: 400, body: '{"message":"Invalid signal: NOPE"}\n' });
+    expect((await d.docker.getContainer('target').inspect()).State.Running).toBe(true);
+  });
+
+  it('refuses an unknown disk usage type and a malformed platform', async () => {
+    expect(message(await send('GET', '/system/df?type=bogus'))).toBe('unknown object type: bogus');
+    const create = await send('POST', '/containers/create?platform=linux%2F', JSON.stringify({ Image: 'busybox' }));
+    expect(create.status).toBe(400);
+    expect(message(create)).toMatch(/^"" is an invalid component of "linux\/"/);
+  });
+
+  it('refuses parameters of API versions after ours instead of ignoring them', async () => {
+    expect((await send('GET', '/images/get?names=busybox&platform=linux%2Famd64')).status).toBe(400);
+  });
+
+  it('answers rm --link as moby does without legacy links, and removes nothing', async () => {
+    expect((await d.dockerCli(['create', '--name', 'linked', 'busybox'])).code).toBe(0);
+    const rm = await d.dockerCli(['rm', '--link', 'linked']);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toContain('Error response from daemon: Conflict, cannot remove the default link name of the container');
+    expect((await d.docker.getContainer('linked').inspect()).Name).toBe('/linked');
   });
 });

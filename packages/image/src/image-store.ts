@@ -13,7 +13,7 @@ import {
   type ProgressMessage,
 } from '@berth/api';
 import { extractTar, type LayerInfo, type LayerStore } from '@berth/layer';
-import { HOST_ARCHITECTURE, type HistoryEntry, type ImageConfig, type ImageRunConfig, type Platform } from '@berth/oci';
+import { HOST_ARCHITECTURE, MediaTypes, type Descriptor, type HistoryEntry, type ImageConfig, type ImageRunConfig, type Platform } from '@berth/oci';
 import {
   familiarName,
   familiarString,
@@ -38,7 +38,7 @@ import { MetadataStore } from './internal/metadata-store.js';
 import { prepareLoad, type PreparedImage } from './internal/prepare-load.js';
 import { ReferenceStore } from './internal/reference-store.js';
 import { registerLayers } from './internal/register-layers.js';
-import { saveArchiveStream, type SavedImage } from './internal/save-archive.js';
+import { imageManifest, layerDescriptor, saveArchiveStream, type SavedImage } from './internal/save-archive.js';
 import { SerialQueue } from './internal/serial-queue.js';
 
 export interface ResolvedImage {
@@ -344,11 +344,7 @@ export class ImageStore {
         this.assertUsable(record, name);
         let saved = byId.get(record.id);
         if (saved === undefined) {
-          const layers = [];
-          for (const [index, chainId] of record.chain.entries()) {
-            layers.push({ diffId: record.config.rootfs.diff_ids[index], tarPath: await this.layers.tarPath(chainId) });
-          }
-          saved = { id: record.id, configBytes: await this.content.get(record.id), layers, tags: [] };
+          saved = { id: record.id, configBytes: await this.content.get(record.id), layers: await this.layerTars(record), tags: [] };
           byId.set(record.id, saved);
           this.report('save', record.id);
         }
@@ -356,6 +352,27 @@ export class ImageStore {
       }
     }
     return saveArchiveStream([...byId.values()]);
+  }
+
+  /**
+   * The manifest an image is saved with, as `docker image ls --tree` lists it: its descriptor and the
+   * bytes of the content it names (itself, the config and the layer tars).
+   */
+  async manifest(id: string): Promise<{ descriptor: Descriptor; contentSize: number }> {
+    const record = this.assertUsable(this.find(id), id);
+    const configBytes = await this.content.get(record.id);
+    const layers = await Promise.all((await this.layerTars(record)).map(layerDescriptor));
+    const bytes = imageManifest(record.id, configBytes, layers);
+    const descriptor = { mediaType: MediaTypes.OciManifest, digest: sha256Digest(bytes), size: bytes.length };
+    return { descriptor, contentSize: layers.reduce((sum, layer) => sum + layer.size, bytes.length + configBytes.length) };
+  }
+
+  private async layerTars(record: ImageRecord): Promise<Array<{ diffId: string; tarPath: string }>> {
+    const layers = [];
+    for (const [index, chainId] of record.chain.entries()) {
+      layers.push({ diffId: record.config.rootfs.diff_ids[index]!, tarPath: await this.layers.tarPath(chainId) });
+    }
+    return layers;
   }
 
   private imagesNamedBy(name: string): Array<{ record: ImageRecord; tag?: NamedReference }> {

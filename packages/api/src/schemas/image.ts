@@ -3,6 +3,26 @@ import { ContainerConfigSchema } from './container.js';
 import { NullableStringList, StringList, StringMap, open } from './fragments.js';
 
 
+/** One manifest of an image, as `docker image ls --tree` shows it (API 1.47, `manifests=1`). */
+export const ImageManifestSummarySchema = Type.Object(
+  {
+    ID: Type.String(),
+    Descriptor: Type.Object({ mediaType: Type.String(), digest: Type.String(), size: Type.Integer() }, open),
+    Available: Type.Boolean(),
+    Size: Type.Object({ Total: Type.Integer(), Content: Type.Integer() }),
+    Kind: Type.Union([Type.Literal('image'), Type.Literal('attestation'), Type.Literal('unknown')]),
+    ImageData: Type.Optional(
+      Type.Object({
+        Platform: Type.Object({ architecture: Type.String(), os: Type.String(), variant: Type.Optional(Type.String()) }, open),
+        Containers: StringList,
+        Size: Type.Object({ Unpacked: Type.Integer() }),
+      }),
+    ),
+  },
+  open,
+);
+export type ImageManifestSummary = Static<typeof ImageManifestSummarySchema>;
+
 export const ImageSummarySchema = Type.Object(
   {
     Id: Type.String(),
@@ -15,6 +35,7 @@ export const ImageSummarySchema = Type.Object(
     VirtualSize: Type.Optional(Type.Integer()),
     Labels: StringMap,
     Containers: Type.Integer(),
+    Manifests: Type.Optional(Type.Array(ImageManifestSummarySchema)),
   },
   open,
 );

@@ -45,6 +45,22 @@ function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
+/** A layer's kept tar as a blob of the saved image: its digest is the diffID. */
+export async function layerDescriptor(layer: { diffId: string; tarPath: string }): Promise<Descriptor> {
+  const { size } = await stat(layer.tarPath);
+  return { mediaType: MediaTypes.OciLayer, digest: layer.diffId, size };
+}
+
+/** The OCI manifest `docker save` writes for an image. */
+export function imageManifest(id: string, configBytes: Buffer, layers: Descriptor[]): Buffer {
+  return json({
+    schemaVersion: 2,
+    mediaType: MediaTypes.OciManifest,
+    config: { mediaType: MediaTypes.OciConfig, digest: id, size: configBytes.length },
+    layers,
+  });
+}
+
 /**
  * Writes what `docker save` writes since Docker 25: a docker-archive (`manifest.json`) that is also
  * an OCI image layout (`oci-layout`, `index.json`, `blobs/`). Layers are the uncompressed tars kept by
@@ -58,22 +74,17 @@ export async function writeSaveArchive(images: SavedImage[], pack: Pack): Promis
   for (const image of images) {
     const layerDescriptors: Descriptor[] = [];
     for (const layer of image.layers) {
-      const { size } = await stat(layer.tarPath);
-      layerDescriptors.push({ mediaType: MediaTypes.OciLayer, digest: layer.diffId, size });
+      const descriptor = await layerDescriptor(layer);
+      layerDescriptors.push(descriptor);
       if (written.has(layer.diffId)) continue;
-      await addFile(pack, blobName(layer.diffId), layer.tarPath, size);
+      await addFile(pack, blobName(layer.diffId), layer.tarPath, descriptor.size);
       written.add(layer.diffId);
     }
     if (!written.has(image.id)) {
       await addBuffer(pack, blobName(image.id), image.configBytes);
       written.add(image.id);
     }
-    const manifest = json({
-      schemaVersion: 2,
-      mediaType: MediaTypes.OciManifest,
-      config: { mediaType: MediaTypes.OciConfig, digest: image.id, size: image.configBytes.length },
-      layers: layerDescriptors,
-    });
+    const manifest = imageManifest(image.id, image.configBytes, layerDescriptors);
     const manifestDigest = sha256Digest(manifest);
     if (!written.has(manifestDigest)) {
       await addBuffer(pack, blobName(manifestDigest), manifest);

@@ -14,6 +14,7 @@ import {
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
 import { ProgressResponse } from '../progress-response.js';
+import { withManifests } from '../../image/manifest-summaries.js';
 import { queryBool, queryFilters } from '../query.js';
 
 /** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
@@ -26,10 +27,12 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
     // `digests` changes nothing: RepoDigests are always listed, as moby lists them.
     app.get<{ Querystring: ImageListQuery }>('/images/json', { schema: { querystring: ImageListQuerySchema } }, async (request) => {
       const query = request.query;
-      const images = engine.images.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
-      if (!queryBool(query['shared-size'])) return images;
-      const shared = engine.images.sharedSizes();
-      return images.map((image) => ({ ...image, SharedSize: shared.get(image.Id) ?? 0 }));
+      let images = engine.images.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
+      if (queryBool(query['shared-size'])) {
+        const shared = engine.images.sharedSizes();
+        images = images.map((image) => ({ ...image, SharedSize: shared.get(image.Id) ?? 0 }));
+      }
+      return queryBool(query.manifests) ? withManifests(images, engine.images, engine.containers) : images;
     });
 
     app.get<{ Params: WildcardParams }>('/images/*', { schema: { params: WildcardParamsSchema, querystring: NoQuerySchema } }, async (request, reply) => {
