@@ -161,6 +161,14 @@ export async function dockerOk(daemon: TestDaemon, args: string[], input?: strin
   return result.stdout;
 }
 
+/** `docker run -d …` through the docker CLI; fails the test unless the container started cleanly. Returns its ID. */
+export async function runDetached(daemon: Pick<TestDaemon, 'dockerCli'>, args: string[]): Promise<string> {
+  const run = await daemon.dockerCli(['run', '-d', ...args]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return run.stdout.trim();
+}
+
 export interface TestDaemonOptions {
   /** Load the busybox test image once the daemon is up (default true). */
   busybox?: boolean;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { useTestDaemon } from './harness.js';
+import { runDetached, useTestDaemon } from './harness.js';
 
 const d = useTestDaemon({ checkAllLeftovers: true });
 
@@ -24,17 +24,10 @@ async function untilHealth(id: string, done: (h: Health) => boolean, budgetMs = 
   }
 }
 
-async function runDetached(args: string[]): Promise<string> {
-  const run = await d.dockerCli(['run', '-d', ...args]);
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout.trim();
-}
-
 describe('health checks', () => {
   it('goes starting → unhealthy → healthy with --health-* flags, with events and ps status', async () => {
     const since = (Date.now() / 1000).toFixed(3);
-    const id = await runDetached([
+    const id = await runDetached(d, [
       '--health-cmd', 'cat /tmp/ok',
       '--health-interval', '300ms',
       '--health-retries', '2',
@@ -66,7 +59,7 @@ describe('health checks', () => {
   });
 
   it('fails a probe that exceeds its timeout with exit code -1 and kills it', async () => {
-    const id = await runDetached(['--health-cmd', 'sleep 30', '--health-timeout', '300ms', '--health-interval', '200ms', '--health-retries', '1', 'busybox', 'sleep', '600']);
+    const id = await runDetached(d, ['--health-cmd', 'sleep 30', '--health-timeout', '300ms', '--health-interval', '200ms', '--health-retries', '1', 'busybox', 'sleep', '600']);
     const h = await untilHealth(id, (x) => x.Status === 'unhealthy');
     expect(h.Log[0]).toMatchObject({ ExitCode: -1, Output: 'Health check exceeded timeout (300ms)' });
     const top = await d.dockerCli(['top', id]);
@@ -97,7 +90,7 @@ describe('health checks', () => {
   });
 
   it('does not count failures during the start period', async () => {
-    const id = await runDetached([
+    const id = await runDetached(d, [
       '--health-cmd', 'false',
       '--health-interval', '200ms',
       '--health-start-period', '30s',
@@ -111,18 +104,18 @@ describe('health checks', () => {
   });
 
   it("uses the image's HEALTHCHECK, with --health-* flags laid over it", async () => {
-    const source = await runDetached(['--health-cmd', 'echo from-image', '--health-interval', '200ms', '--health-retries', '4', 'busybox', 'sleep', '600']);
+    const source = await runDetached(d, ['--health-cmd', 'echo from-image', '--health-interval', '200ms', '--health-retries', '4', 'busybox', 'sleep', '600']);
     expect((await d.dockerCli(['commit', source, 'hc-image'])).code).toBe(0);
     expect((await d.dockerCli(['rm', '-f', source])).code).toBe(0);
     const imageConfig = (await d.docker.getImage('hc-image').inspect()).Config.Healthcheck;
     expect(imageConfig).toMatchObject({ Test: ['CMD-SHELL', 'echo from-image'], Interval: 200_000_000, Retries: 4 });
 
-    const inherited = await runDetached(['hc-image', 'sleep', '600']);
+    const inherited = await runDetached(d, ['hc-image', 'sleep', '600']);
     expect((await untilHealth(inherited, (h) => h.Status === 'healthy')).Log[0]?.Output).toBe('from-image\n');
-    const overlaid = await runDetached(['--health-cmd', 'echo from-flag', 'hc-image', 'sleep', '600']);
+    const overlaid = await runDetached(d, ['--health-cmd', 'echo from-flag', 'hc-image', 'sleep', '600']);
     expect((await d.docker.getContainer(overlaid).inspect()).Config.Healthcheck).toMatchObject({ Test: ['CMD-SHELL', 'echo from-flag'], Interval: 200_000_000, Retries: 4 });
     expect((await untilHealth(overlaid, (h) => h.Status === 'healthy')).Log[0]?.Output).toBe('from-flag\n');
-    const disabled = await runDetached(['--no-healthcheck', 'hc-image', 'sleep', '600']);
+    const disabled = await runDetached(d, ['--no-healthcheck', 'hc-image', 'sleep', '600']);
     await sleep(500);
     expect(await health(disabled)).toBeUndefined();
     for (const id of [inherited, overlaid, disabled]) expect((await d.dockerCli(['rm', '-f', id])).code).toBe(0);
@@ -130,7 +123,7 @@ describe('health checks', () => {
   });
 
   it('has no health state with --no-healthcheck, and rejects intervals under 1ms', async () => {
-    const id = await runDetached(['--no-healthcheck', 'busybox', 'sleep', '600']);
+    const id = await runDetached(d, ['--no-healthcheck', 'busybox', 'sleep', '600']);
     await sleep(300);
     expect(await health(id)).toBeUndefined();
     expect((await d.dockerCli(['rm', '-f', id])).code).toBe(0);

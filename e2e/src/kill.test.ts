@@ -1,15 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { useTestDaemon } from './harness.js';
+import { runDetached, useTestDaemon } from './harness.js';
 
 const d = useTestDaemon({ checkAllLeftovers: true });
-
-async function runDetached(args: string[]): Promise<string> {
-  const run = await d.dockerCli(['run', '-d', ...args]);
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout.trim();
-}
 
 /** Waits until the container printed `ready`, so a signal handler it sets up is in place. */
 async function untilReady(id: string): Promise<void> {
@@ -33,14 +26,14 @@ describe('docker kill', () => {
 
   it('lets the docker CLI remove a killed container at once, with or without a signal name', async () => {
     for (const signal of [[], ['-s', 'KILL'], ['-s', '9']]) {
-      const id = await runDetached(['busybox', 'sleep', '600']);
+      const id = await runDetached(d, ['busybox', 'sleep', '600']);
       expect(await d.dockerCli(['kill', ...signal, id])).toMatchObject({ code: 0, stdout: `${id}\n` });
       expect(await d.dockerCli(['rm', id])).toMatchObject({ code: 0, stderr: '' });
     }
   });
 
   it('keeps a container with restart policy always down after a kill, as docker stop does', async () => {
-    const id = await runDetached(['--restart', 'always', 'busybox', 'sleep', '600']);
+    const id = await runDetached(d, ['--restart', 'always', 'busybox', 'sleep', '600']);
     expect((await d.dockerCli(['kill', id])).code).toBe(0);
     await sleep(1000);
     const killed = await d.docker.getContainer(id).inspect();
@@ -51,13 +44,13 @@ describe('docker kill', () => {
 
   it('leaves the restart policy in force for a signal other than the stop signal, as moby does', async () => {
     const script = 'trap "exit 5" TERM; echo ready; while true; do sleep 0.1; done';
-    const id = await runDetached(['--restart', 'always', '--stop-signal', 'USR1', 'busybox', 'sh', '-c', script]);
+    const id = await runDetached(d, ['--restart', 'always', '--stop-signal', 'USR1', 'busybox', 'sh', '-c', script]);
     await untilReady(id);
     expect((await d.dockerCli(['kill', '-s', 'TERM', id])).code).toBe(0);
     for (let i = 0; i < 100 && (await d.docker.getContainer(id).inspect()).RestartCount === 0; i++) await sleep(100);
     expect((await d.docker.getContainer(id).inspect()).RestartCount).toBe(1);
     // The stop signal itself ends the policy, as `docker stop` would.
-    const other = await runDetached(['--restart', 'always', 'busybox', 'sh', '-c', script]);
+    const other = await runDetached(d, ['--restart', 'always', 'busybox', 'sh', '-c', script]);
     await untilReady(other);
     expect((await d.dockerCli(['kill', '-s', 'TERM', other])).code).toBe(0);
     for (let i = 0; i < 50 && (await d.docker.getContainer(other).inspect()).State.Running; i++) await sleep(100);
@@ -66,7 +59,7 @@ describe('docker kill', () => {
   });
 
   it("refuses a signal that does not exist with moby's message, before looking the container up", async () => {
-    const id = await runDetached(['busybox', 'sleep', '600']);
+    const id = await runDetached(d, ['busybox', 'sleep', '600']);
     const bad = await d.dockerCli(['kill', '-s', 'SIGNOPE', id]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Error response from daemon: Invalid signal: SIGNOPE');

@@ -2,16 +2,9 @@ import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { useTestDaemon } from './harness.js';
+import { runDetached, useTestDaemon } from './harness.js';
 
 const d = useTestDaemon({ checkAllLeftovers: true });
-
-async function runDetached(args: string[]): Promise<string> {
-  const run = await d.dockerCli(['run', '-d', ...args]);
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout.trim();
-}
 
 const inspect = (id: string) => d.docker.getContainer(id).inspect();
 
@@ -27,9 +20,9 @@ async function firstAttachedOutput(id: string): Promise<string> {
 
 describe('live restore', () => {
   it('keeps containers through kill -9 of berthd and re-adopts them as Docker with live-restore would', async () => {
-    const always = await runDetached(['--restart', 'always', 'busybox', 'sh', '-c', 'sleep 2']);
-    const long = await runDetached(['busybox', 'sh', '-c', 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done']);
-    const autoRemoved = await runDetached(['--rm', 'busybox', 'sh', '-c', 'sleep 1']);
+    const always = await runDetached(d, ['--restart', 'always', 'busybox', 'sh', '-c', 'sleep 2']);
+    const long = await runDetached(d, ['busybox', 'sh', '-c', 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done']);
+    const autoRemoved = await runDetached(d, ['--rm', 'busybox', 'sh', '-c', 'sleep 1']);
     const longBefore = await inspect(long);
     const alwaysBefore = await inspect(always);
     const logSizeAtKill = (await stat(longBefore.LogPath)).size;
@@ -82,7 +75,7 @@ describe('live restore', () => {
   });
 
   it('leaves containers running across a clean shutdown (SIGTERM)', async () => {
-    const id = await runDetached(['busybox', 'sleep', '600']);
+    const id = await runDetached(d, ['busybox', 'sleep', '600']);
     const before = await inspect(id);
     await d.restart();
     const after = await inspect(id);
@@ -93,7 +86,7 @@ describe('live restore', () => {
   });
 
   it('restarts a container whose daemon died during its restart backoff', async () => {
-    const id = await runDetached(['--restart', 'always', 'busybox', 'sh', '-c', 'exit 5']);
+    const id = await runDetached(d, ['--restart', 'always', 'busybox', 'sh', '-c', 'exit 5']);
     // After a few quick crashes the backoff grows past a second, a window to kill the daemon in.
     for (let c = await inspect(id); !(c.State.Restarting && c.RestartCount >= 4); c = await inspect(id)) await sleep(20);
     await d.kill();
