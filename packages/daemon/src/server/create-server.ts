@@ -41,6 +41,11 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     ajv: { customOptions: { coerceTypes: false, verbose: true } },
     schemaErrorFormatter: formatSchemaErrors,
     schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() } },
+    // A URL fastify cannot route (`http://[::1/…`): a 400 in Docker's error format, as dockerd refuses one.
+    frameworkErrors: (err, _request, reply) => {
+      const body = errorBody(err.message);
+      reply.raw.writeHead(400, { 'Content-Type': 'application/json', 'Content-Length': body.length }).end(body);
+    },
     rewriteUrl(req) {
       const split = splitVersionedUrl(req.url ?? '/');
       if (split.error) (req as VersionedRequest)[VERSION_ERROR] = split.error;
