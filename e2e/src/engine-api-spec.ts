@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { load } from 'js-yaml';
 import { API_SPEC } from './paths.js';
 
 /**
@@ -123,7 +122,7 @@ export class EngineApiSpec {
   }
 
   static async load(): Promise<EngineApiSpec> {
-    return new EngineApiSpec(load(await readFile(API_SPEC, 'utf8')) as ApiDescription);
+    return new EngineApiSpec(JSON.parse(await readFile(API_SPEC, 'utf8')) as ApiDescription);
   }
 
   /** The operation a request is for: the most literal path template that matches. */

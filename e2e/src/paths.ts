@@ -6,5 +6,5 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PACKAGES_DIR = join(REPO_ROOT, 'packages');
 export const BERTHD = join(PACKAGES_DIR, 'daemon/dist/bin/berthd.js');
 export const BERTH = join(PACKAGES_DIR, 'cli/dist/bin/berth.js');
-/** The upstream Engine API description, in the shared/ folder beside the checkout. */
-export const API_SPEC = join(REPO_ROOT, '../shared/reference/engine-api-v1.47.yaml');
+/** The schemas and responses of the upstream Engine API description, without its prose (`e2e/scripts/engine-api-data.mjs`). */
+export const API_SPEC = join(REPO_ROOT, 'e2e/data/engine-api-v1.47.json');
