@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDaemon } from './harness.js';
+import { dockerOk, useTestDaemon } from './harness.js';
 
 const d = useTestDaemon();
 
@@ -26,11 +26,7 @@ const ids: Record<string, string> = {};
 const unixNow = () => (Date.now() / 1000).toFixed(3);
 
 /** Runs the docker CLI, expecting success; its output, trimmed. */
-async function ok(args: string[], input?: string): Promise<string> {
-  const result = await d.dockerCli(args, input);
-  expect(result.code, `docker ${args.join(' ')}: ${result.stderr}`).toBe(0);
-  return result.stdout.trim();
-}
+const ok = async (args: string[], input?: string): Promise<string> => (await dockerOk(d, args, input)).trim();
 
 /** The events of the scenario through `docker events --format '{{json .}}'`, narrowed by filters. */
 async function events(...filters: string[]): Promise<Message[]> {

@@ -21,11 +21,12 @@ describe('installed like an engine', () => {
 
   it('runs on Node 24 LTS and says so in every package', async () => {
     const { stdout } = await execFileAsync('node', ['-p', 'process.versions.node']);
-    expect(Number(stdout.split('.')[0])).toBeGreaterThanOrEqual(24);
+    const [major, minor] = stdout.split('.').map(Number);
+    expect(major! > 24 || (major === 24 && minor! >= 9), stdout).toBe(true);
     const manifests = ['package.json', ...['api', 'cli', 'client', 'daemon', 'registry'].map((p) => `packages/${p}/package.json`)];
     for (const manifest of manifests) {
       const { engines } = JSON.parse(await readFile(join(REPO_ROOT, manifest), 'utf8')) as { engines?: { node?: string } };
-      expect(engines?.node, manifest).toBe('>=24');
+      expect(engines?.node, manifest).toBe('>=24.9');
     }
   });
 

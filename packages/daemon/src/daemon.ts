@@ -105,12 +105,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     initPath: config.initPath,
     mounts,
     events,
+    // Called only once a container is removed, after `execs` exists.
+    onRemoved: (id) => execs.forgetContainer(id),
     log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
   });
   const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle'), events, log: { error: (m) => app.log?.error(m) } });
-  eventLog.subscribe((e) => {
-    if (e.Type === 'container' && e.Action === 'destroy') execs.forgetContainer(e.Actor.ID);
-  });
   const engine: Engine = {
     containers,
     events: eventLog,

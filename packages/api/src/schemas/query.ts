@@ -38,7 +38,6 @@ export type WildcardParams = Static<typeof WildcardParamsSchema>;
 
 /** The query of a route that takes no parameters; unknown ones are ignored, as Docker ignores them. */
 export const NoQuerySchema = Type.Object({}, open);
-export type NoQuery = Static<typeof NoQuerySchema>;
 
 /**
  * The body of a POST that reads none. Docker does not read it either, and dockerode repeats a call's

@@ -26,6 +26,10 @@ describe('hostConfigView', () => {
     expect(view).toMatchObject({ PidsLimit: null, MemorySwappiness: null, MaskedPaths: null, ReadonlyPaths: null, Init: false, Tmpfs: { '/t': '' }, Runtime: 'crun' });
     expect(view).not.toHaveProperty('Bogus');
   });
+
+  it('shows the runtime the engine runs containers with, whatever the record asked for', () => {
+    expect(hostConfigView({ Runtime: 'runc' }, 'crun').Runtime).toBe('crun');
+  });
 });
 
 describe('containerConfigView', () => {

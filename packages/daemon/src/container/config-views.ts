@@ -101,7 +101,9 @@ function normaliseHostConfig(hc: HostConfig): Record<string, unknown> {
   else if (!hc.LogConfig.Config) out.LogConfig = { ...hc.LogConfig, Config: {} };
   if (hc.RestartPolicy && !hc.RestartPolicy.Name) out.RestartPolicy = { ...hc.RestartPolicy, Name: 'no', MaximumRetryCount: hc.RestartPolicy.MaximumRetryCount ?? 0 };
   // Unset here means dockerd's default, which the template holds.
-  for (const key of ['IpcMode', 'CgroupnsMode', 'Runtime']) if (!out[key]) delete out[key];
+  for (const key of ['IpcMode', 'CgroupnsMode']) if (!out[key]) delete out[key];
+  // Every container runs with the engine's runtime, whatever was asked at create.
+  delete out.Runtime;
   for (const key of ['MaskedPaths', 'ReadonlyPaths', 'OomKillDisable']) if (out[key] === null) delete out[key];
   return out;
 }

@@ -71,6 +71,8 @@ export interface ContainerServiceOptions {
   /** Volumes, binds and tmpfs mounts of containers. */
   mounts: VolumeMounts;
   events: EngineEvents;
+  /** Told each removed container's id, for what others keep per container (its execs). */
+  onRemoved?: (id: string) => void;
   log: { warn(msg: string): void; error(msg: string): void };
 }
 
@@ -206,7 +208,7 @@ export class ContainerService {
       path: merged.path,
       args: merged.args,
       config: { ...merged.config, Hostname: merged.config.Hostname || defaultHostname(id, merged.hostConfig) },
-      hostConfig: withHostConfigDefaults(merged.hostConfig, this.o.runtime.name),
+      hostConfig: withHostConfigDefaults(merged.hostConfig),
       state: initialRunState(),
       restartCount: 0,
       manuallyStopped: false,
@@ -497,7 +499,6 @@ export class ContainerService {
       deleted.push(c.id);
       reclaimed += size;
     }
-    this.o.events.pruned('container', reclaimed);
     return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
@@ -519,8 +520,10 @@ export class ContainerService {
   async withSizes<T extends { Id: string }>(rows: T[], imageSize: (imageId: string) => number): Promise<Array<T & { SizeRw: number; SizeRootFs: number }>> {
     return Promise.all(
       rows.map(async (row) => {
+        // Looked up before the walk: a container removed meanwhile must not fail the whole list.
+        const imageId = this.o.store.find(row.Id)?.imageId ?? '';
         const sizeRw = await directorySize(join(this.o.store.dirOf(row.Id), 'upper'));
-        return { ...row, SizeRw: sizeRw, SizeRootFs: sizeRw + imageSize(this.o.store.get(row.Id).imageId) };
+        return { ...row, SizeRw: sizeRw, SizeRootFs: sizeRw + imageSize(imageId) };
       }),
     );
   }
@@ -573,6 +576,7 @@ export class ContainerService {
     this.pendingAttaches.get(c.id)?.forEach((t) => t.end());
     this.pendingAttaches.delete(c.id);
     this.o.events.container('destroy', c);
+    this.o.onRemoved?.(c.id);
     this.waiters.removed(c.id, { StatusCode: c.state.exitCode, Error: null });
   }
 

@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { parseLogLine, readContainerLogBatches, type LogRecord, type ReadLogOptions } from '../runtime/index.js';
 import { rotatedLogFiles } from './log-rotation.js';
@@ -11,8 +12,20 @@ async function* readRotatedFile(path: string, options: ReadLogOptions): AsyncIte
     yield* readContainerLogBatches(path, { since: options.since, until: options.until });
     return;
   }
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (err) {
+    // Rotation renamed it since it was listed: its lines are in the next file's name now, or gone.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
   let pending = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path).pipe(createGunzip())) {
+  const lines = createGunzip();
+  // The pipeline hands a read error to the loop through `lines`, and closes the file when the loop ends
+  // early and destroys `lines`; its own outcome is the loop's.
+  pipeline(file.createReadStream(), lines).catch(() => undefined);
+  for await (const chunk of lines) {
     const data = Buffer.concat([pending, chunk as Buffer]);
     const batch: LogRecord[] = [];
     let start = 0;

@@ -42,7 +42,7 @@ function validateDns(hc: HostConfig): void {
   }
 }
 
-/** moby's checks of the OOM score, isolation and runtime, and the one volume driver this engine has. */
+/** moby's checks of the OOM score and isolation, and the one volume driver this engine has. */
 function validateEngineSettings(hc: HostConfig): void {
   const oomScoreAdj = hc.OomScoreAdj ?? 0;
   if (oomScoreAdj < -1000 || oomScoreAdj > 1000) {

@@ -9,6 +9,7 @@ import { execAction, type EngineEvents, type EventContainer } from '../events/en
 import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
 import { UNKNOWN_EXIT_CODE } from '../container/live-restore.js';
 import { resolveUserInRoot } from '../container/runtime-spec.js';
+import { replaceOrAppendEnv } from '../container/env.js';
 
 /**
  * Where a started exec's output goes; `end` comes after the exit code is recorded. The output streams are
@@ -158,7 +159,8 @@ export class ExecService {
     const base = spec.process;
     if (!base) throw new ConflictError(`container ${record.containerId} has no process configuration`);
     const { config } = record;
-    const env = mergeEnv(base.env ?? [], config.Env ?? []);
+    // As moby: exec variables replace the container's in place, and a bare name unsets one.
+    const env = replaceOrAppendEnv(base.env ?? [], config.Env ?? []);
     if (config.Tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
     // As in Docker: the exec's own size, else the container's, inherited with the rest of its process.
     const terminalSize = consoleSize ? consoleBox(consoleSize) : base.consoleSize;
@@ -188,11 +190,4 @@ function assertRunnable(id: string, state: { Running: boolean; Paused: boolean; 
   if (!state.Running) throw new ConflictError(`container ${id} is not running`);
   if (state.Paused) throw new ConflictError(`Container ${id} is paused, unpause the container before exec`);
   if (state.Restarting) throw new ConflictError(`Container ${id} is restarting, wait until the container is running`);
-}
-
-/** Exec variables replace the container's of the same name. */
-function mergeEnv(base: string[], extra: string[]): string[] {
-  const key = (entry: string) => entry.split('=', 1)[0];
-  const overridden = new Set(extra.map(key));
-  return [...base.filter((entry) => !overridden.has(key(entry))), ...extra];
 }

@@ -62,9 +62,11 @@ export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {
       return containers.update(request.params.id, request.body);
     });
 
-    app.post<{ Querystring: FiltersQuery }>('/containers/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) =>
-      containers.prune(queryFilters(request.query.filters)),
-    );
+    app.post<{ Querystring: FiltersQuery }>('/containers/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) => {
+      const report = await containers.prune(queryFilters(request.query.filters));
+      engine.report.pruned('container', report.SpaceReclaimed);
+      return report;
+    });
 
     const topSchema = { params: IdParamsSchema, querystring: ContainerTopQuerySchema };
     app.get<{ Params: IdParams; Querystring: ContainerTopQuery }>('/containers/:id/top', { schema: topSchema }, async (request) =>

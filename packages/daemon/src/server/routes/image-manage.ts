@@ -16,11 +16,16 @@ import {
 import type { Engine } from '../engine.js';
 import { queryBool, queryFilters, queryList } from '../query.js';
 
+/** `platform` on save is API 1.48's: refused rather than ignored on both save routes. */
+export function refuseSavePlatform(platform: string | undefined): void {
+  if (platform) throw new InvalidArgumentError('platform is not supported by image save in API v1.47: images are saved as stored');
+}
+
 /** Tag, remove, prune and save: the image routes that change or export the store. */
 export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: ImageSaveQuery }>('/images/get', { schema: { querystring: ImageSaveQuerySchema } }, async (request, reply) => {
-      if (request.query.platform) throw new InvalidArgumentError('platform is not supported by image save in API v1.47: images are saved as stored');
+      refuseSavePlatform(request.query.platform);
       const names = queryList(request.query.names);
       if (names.length === 0) throw new InvalidArgumentError('no images specified');
       return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save(names));

@@ -3,11 +3,12 @@ import {
   ImageListQuerySchema,
   ImageLoadQuerySchema,
   InvalidArgumentError,
-  NoQuerySchema,
+  ImageSaveQuerySchema,
   StreamBodySchema,
   WildcardParamsSchema,
   type ImageListQuery,
   type ImageLoadQuery,
+  type ImageSaveQuery,
   type ProgressMessage,
   type WildcardParams,
 } from '@berth/api';
@@ -16,6 +17,7 @@ import { drainRequest } from '../drain-request.js';
 import { ProgressResponse } from '../progress-response.js';
 import { withManifests } from '../../image/manifest-summaries.js';
 import { queryBool, queryFilters } from '../query.js';
+import { refuseSavePlatform } from './image-manage.js';
 
 /** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
 function splitImagePath(wildcard: string, suffix: string): string | undefined {
@@ -35,14 +37,19 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
       return queryBool(query.manifests) ? withManifests(images, engine.images, engine.containers) : images;
     });
 
-    app.get<{ Params: WildcardParams }>('/images/*', { schema: { params: WildcardParamsSchema, querystring: NoQuerySchema } }, async (request, reply) => {
+    // Only `/images/{name}/get` reads a query (ImageSaveQuery's platform); the other GETs take none.
+    const wildcardSchema = { params: WildcardParamsSchema, querystring: ImageSaveQuerySchema };
+    app.get<{ Params: WildcardParams; Querystring: ImageSaveQuery }>('/images/*', { schema: wildcardSchema }, async (request, reply) => {
       const wildcard = request.params['*'];
       const name = splitImagePath(wildcard, 'json');
       if (name !== undefined) return engine.images.inspect(name);
       const historyOf = splitImagePath(wildcard, 'history');
       if (historyOf !== undefined) return engine.images.history(historyOf);
       const saved = splitImagePath(wildcard, 'get');
-      if (saved !== undefined) return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save([saved]));
+      if (saved !== undefined) {
+        refuseSavePlatform(request.query.platform);
+        return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save([saved]));
+      }
       return reply.callNotFound();
     });
 

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, NoQuerySchema, type InfoResponse, type VersionResponse } from '@berth/api';
+import { HOST_ARCHITECTURE } from '@berth/oci';
 import type { Engine } from '../engine.js';
 import { hostSecurityModules } from '../../container/host-security.js';
 import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../../container/log-config.js';
@@ -22,7 +23,7 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
         ApiVersion: API_VERSION,
         MinAPIVersion: MIN_API_VERSION,
         Os: 'linux',
-        Arch: goArch(),
+        Arch: HOST_ARCHITECTURE,
         KernelVersion: os.release(),
         GitCommit: '',
         GoVersion: process.version,
@@ -41,7 +42,7 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
         GitCommit: '',
         GoVersion: process.version,
         Os: 'linux',
-        Arch: goArch(),
+        Arch: HOST_ARCHITECTURE,
         KernelVersion: os.release(),
         BuildTime: engine.startedAt.toISOString(),
       };
@@ -130,6 +131,3 @@ async function threadCount(): Promise<number> {
   return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 0);
 }
 
-function goArch(): string {
-  return os.arch() === 'x64' ? 'amd64' : os.arch();
-}
