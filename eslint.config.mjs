@@ -24,6 +24,13 @@ const plainWrites = [
   { name: 'node:fs', importNames: ['writeFileSync', 'appendFileSync', 'writeFile', 'appendFile'], message: plainWriteMessage },
 ];
 
+// DESIGN §8: routes parse, call a service and render; libraries and the runtime adapter are reached
+// only through the services and ports the composition root wires.
+const servicesOnly = [
+  { group: ['@berth/*', '!@berth/api'], message: 'Routes reach the libraries only through the daemon\'s services (src/ports.ts).' },
+  { group: ['**/runtime', '**/runtime/*', '**/adapters/*'], message: 'Routes reach the runtime and the adapters only through the daemon\'s services.' },
+];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '.nx/**'] },
   js.configs.recommended,
@@ -42,5 +49,10 @@ export default tseslint.config(
     files: ['packages/{daemon,image,layer,volume}/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/test-support/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly], paths: plainWrites }] },
+  },
+  {
+    files: ['packages/daemon/src/server/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly, ...servicesOnly], paths: plainWrites }] },
   },
 );

@@ -102,7 +102,9 @@ describe('create fields take effect inside the container', () => {
 
 describe('stop signal and timeout', () => {
   it('StopSignal is what docker stop sends', async () => {
-    await d.dockerCli(['run', '-d', '--name', 'usr1', '--stop-signal', 'USR1', 'busybox', 'sh', '-c', 'trap "exit 42" USR1; while true; do sleep 0.1; done']);
+    await d.dockerCli(['run', '-d', '--name', 'usr1', '--stop-signal', 'USR1', 'busybox', 'sh', '-c', 'trap "exit 42" USR1; echo trapped; while true; do sleep 0.1; done']);
+    // As PID 1 the shell ignores USR1 until its trap is set: stop only once it is.
+    await expect.poll(async () => (await d.dockerCli(['logs', 'usr1'])).stdout, { timeout: 10_000 }).toContain('trapped');
     await d.dockerCli(['stop', 'usr1']);
     expect((await d.docker.getContainer('usr1').inspect()).State.ExitCode).toBe(42);
   });

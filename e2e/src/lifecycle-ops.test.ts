@@ -132,6 +132,9 @@ describe('list filters and size', () => {
 describe('top and stats', () => {
   it('lists the container processes with ps arguments', async () => {
     await docker(['run', '-d', '--name', 'topped', 'busybox', 'sh', '-c', 'sleep 61 & sleep 62']);
+    // Until the shell has replaced itself with its last command, ps shows `sh` for it.
+    const comms = async (): Promise<string[]> => (await d.docker.getContainer('topped').top({ ps_args: '-o pid,comm' })).Processes.map((p: string[]) => p[1]!);
+    await expect.poll(comms, { timeout: 10_000 }).toEqual(['sleep', 'sleep']);
     const top = await docker(['top', 'topped']);
     expect(top.split('\n')[0]).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
     expect(top).toContain('sleep 61');

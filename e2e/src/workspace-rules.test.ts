@@ -32,6 +32,22 @@ describe('module boundaries (DESIGN §2)', () => {
   });
 });
 
+describe('thin routes (DESIGN §8)', () => {
+  it.each([
+    ['packages/daemon/src/server/routes/probe.ts', '@berth/image'],
+    ['packages/daemon/src/server/routes/probe.ts', '../../runtime/index.js'],
+    ['packages/daemon/src/server/probe.ts', '../adapters/cgroupfs.js'],
+  ])('%s may not import %s', async (file, target) => {
+    const errors = await lintAs(file, `import * as x from '${target}';\nexport const probe = x;\n`);
+    expect(errors.join('\n')).toMatch(/no-restricted-imports: .*only through/);
+  });
+
+  it('allows the API package and the daemon\'s services', async () => {
+    const code = `import * as api from '@berth/api';\nimport type { ContainerLifecycle } from '../../container/lifecycle-service.js';\nexport const probe = api;\nexport type Probe = ContainerLifecycle;\n`;
+    expect(await lintAs('packages/daemon/src/server/routes/probe.ts', code)).toEqual([]);
+  });
+});
+
 describe('atomic metadata writes (DESIGN §5)', () => {
   it.each(['packages/daemon/src/container/probe.ts', 'packages/image/src/internal/probe.ts', 'packages/layer/src/probe.ts', 'packages/volume/src/probe.ts'])(
     '%s may not write files with a plain writeFile',

@@ -8,18 +8,24 @@ import { ImageStore } from '@berth/image';
 import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { ContainerStore } from './container/container-store.js';
-import { ContainerService } from './container/container-service.js';
+import { createContainerServices } from './container/container-services.js';
 import { VolumeMounts } from './container/volume-mounts.js';
 import { EventLog } from './events/event-log.js';
 import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './container/archive.js';
+import { imageCreation } from './image/image-creation.js';
+import { createCgroupfsAdapter } from './adapters/cgroupfs.js';
+import { createContainerHost } from './adapters/host-files.js';
+import { hostNetworks } from './adapters/host-networks.js';
+import { layerRootfs } from './adapters/layer-rootfs.js';
 import { checkRuntimeFixes, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
 import { isUpgradeRequest } from './server/upgrade-route.js';
-import { listenOnUnixSocket, socketGroupId } from './server/unix-listener.js';
+import { listenOnUnixSocket } from './server/unix-listener.js';
+import { socketGroupId } from './socket-group.js';
 import type { Engine } from './server/engine.js';
 
 export interface RunningDaemon {
@@ -87,7 +93,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
   const images = await ImageStore.open(join(config.dataRoot, 'image'), layers, {
     log: (m) => storeNotes.push(m),
-    layersInUse: () => containers.imageLayersInUse(),
+    layersInUse: () => containers.inspection.imageLayersInUse(),
     onEvent: (e) => events.image(e.action, e.id, e.name),
   });
   const store = await ContainerStore.open(join(config.dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`));
@@ -96,27 +102,43 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await mounts.restore(store.all());
   const reaper = createMonitorReaper();
   const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
-  const containers = new ContainerService({
+  const host = createContainerHost();
+  const rootfs = layerRootfs(layers);
+  const containers = createContainerServices({
     store,
     images,
-    rootfs: layers,
+    rootfs,
     runtime,
+    mounts,
+    host,
+    cgroups: createCgroupfsAdapter(),
+    network: hostNetworks(),
+    events,
     execRoot: config.execRoot,
     initPath: config.initPath,
-    mounts,
-    events,
     // Called only once a container is removed, after `execs` exists.
     onRemoved: (id) => execs.forgetContainer(id),
     log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
   });
-  const execs = new ExecService({ containers, runtime, bundleDirOf: (id) => join(store.dirOf(id), 'bundle'), events, log: { error: (m) => app.log?.error(m) } });
+  const execs = new ExecService({
+    containers: containers.inspection,
+    host,
+    runtime,
+    bundleDirOf: (id) => join(store.dirOf(id), 'bundle'),
+    events,
+    log: { error: (m) => app.log?.error(m) },
+  });
   const engine: Engine = {
-    containers,
+    lifecycle: containers.lifecycle,
+    io: containers.io,
+    inspection: containers.inspection,
+    maintenance: containers.maintenance,
     events: eventLog,
     report: events,
     execs,
-    archives: new ArchiveService({ store, rootfs: layers, lowerDirs: (chainId) => layers.diffDirs(chainId), log: { warn: (m) => app.log?.warn(m) } }),
+    archives: new ArchiveService({ store, rootfs, log: { warn: (m) => app.log?.warn(m) } }),
     images,
+    imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
     volumes,
     config: { dataRoot: config.dataRoot, execRoot: config.execRoot, runtime: config.runtime },
     startedAt: new Date(),
@@ -127,7 +149,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   app.log = server.log;
   for (const warning of runtimeWarnings) app.log.warn(warning);
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
-  await containers.restore();
+  await containers.maintenance.restore();
   for (const note of [...storeNotes, ...(await images.check())]) app.log.warn(note);
   await server.ready();
 

@@ -21,14 +21,12 @@ import { containerChanges, type Change } from './changes.js';
 import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import type { ContainerRecord } from './record.js';
-import { resolveUserInRoot } from './runtime-spec.js';
+import { resolveUserInRoot } from '../adapters/container-users.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 export interface ArchiveServiceOptions {
   store: ContainerStore;
   rootfs: ContainerRootfs;
-  /** The image layers under a container's upper dir, top first. */
-  lowerDirs(chainId: string): string[];
   log: { warn(msg: string): void };
 }
 
@@ -165,7 +163,7 @@ export class ArchiveService {
   async changes(ref: string): Promise<Change[]> {
     const record = this.o.store.get(ref);
     const dir = this.o.store.dirOf(record.id);
-    const lowers = record.imageChainId ? this.o.lowerDirs(record.imageChainId) : [];
+    const lowers = record.imageChainId ? this.o.rootfs.diffDirs(record.imageChainId) : [];
     return containerChanges(join(dir, 'upper'), lowers, await runtimeMountPoints(join(dir, 'bundle', 'config.json')));
   }
 

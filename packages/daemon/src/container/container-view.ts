@@ -13,7 +13,7 @@ import {
   type PathInRoot,
   type SubMount,
 } from '@berth/layer';
-import { etcFilePaths } from './etc-files.js';
+import { etcFilePaths } from './etc-paths.js';
 import type { ContainerRecord } from './record.js';
 
 /**

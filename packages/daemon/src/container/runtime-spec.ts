@@ -1,32 +1,17 @@
-import { readFileInRoot } from '@berth/layer';
 import {
   DEFAULT_PATH_ENV,
   buildRuntimeSpec,
-  resolveAdditionalGroups,
-  resolveUser,
-  type ResolvedUser,
+  type NetworkMode,
   type RuntimeMount,
   type RuntimeSpec,
   type SpecInput,
 } from '@berth/oci';
 import type { ContainerRecord } from './record.js';
-import type { EtcFiles } from './etc-files.js';
+import type { EtcFiles } from './etc-paths.js';
 import { replaceOrAppendEnv } from './env.js';
 import { hostSecurityModules, type HostSecurityModules } from './host-security.js';
 import { namespaceModes } from './namespace-modes.js';
 import { parseSecurityOptions } from './security-options.js';
-
-/**
- * `user` (`-u`) and `groupAdd` (`--group-add`) resolved with the passwd and group files of a root
- * filesystem, read without letting its symlinks reach host files.
- */
-export async function resolveUserInRoot(rootfs: string, user: string, groupAdd: readonly string[] = []): Promise<ResolvedUser> {
-  const read = async (path: string): Promise<string> => (await readFileInRoot(rootfs, path)) ?? '';
-  const group = await read('/etc/group');
-  const resolved = resolveUser(user, await read('/etc/passwd'), group);
-  if (groupAdd.length === 0) return resolved;
-  return { ...resolved, additionalGids: [...resolved.additionalGids, ...resolveAdditionalGroups(groupAdd, group)] };
-}
 
 /** The process environment Docker gives a container: its Env over the defaults PATH, HOSTNAME and, with a TTY, TERM. */
 function processEnv(c: ContainerRecord): string[] {
@@ -40,12 +25,15 @@ export interface ContainerSpecContext {
   initPath?: string;
   /** Volume, bind and `--mount` tmpfs mounts, destinations relative to the container's root. */
   mounts?: RuntimeMount[];
+  /** The network namespace the network service gave it; default: the host's for `--network host`, else a new empty one. */
+  network?: NetworkMode;
   /** Default: this host's. */
   securityModules?: HostSecurityModules;
 }
 
-export async function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecContext): Promise<RuntimeSpec> {
-  return buildRuntimeSpec(containerSpecInput(c, ctx, await resolveUserInRoot(ctx.rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? [])));
+/** The container's runtime spec, its user already resolved in its root filesystem. */
+export function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecContext, user: SpecInput['user']): RuntimeSpec {
+  return buildRuntimeSpec(containerSpecInput(c, ctx, user));
 }
 
 /** The runtime spec generator's input for a container; pure, so create can validate with it before any rootfs exists. */
@@ -71,7 +59,7 @@ export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext
     readonlyPaths: hc.ReadonlyPaths ?? undefined,
     seccomp: security.seccomp,
     apparmorProfile: security.apparmorProfile,
-    namespaces: { network: hc.NetworkMode === 'host' ? 'host' : 'none', ...namespaceModes(hc) },
+    namespaces: { network: ctx.network ?? (hc.NetworkMode === 'host' ? 'host' : 'none'), ...namespaceModes(hc) },
     etcFiles: { hosts: ctx.etc.hosts, hostname: ctx.etc.hostname, resolvConf: ctx.etc.resolvConf },
     shmSize: hc.ShmSize || undefined,
     tmpfs: hc.Tmpfs ?? undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canStart, humanStatus, initialRunState, markRunning, markStopped, statusOf, type RunState } from './state.js';
+import { humanStatus, initialRunState, markRunning, markStopped, statusOf, type RunState } from './state.js';
 
 const now = new Date('2026-01-01T00:10:00Z');
 const base = initialRunState();
@@ -15,12 +15,6 @@ describe('derived container status', () => {
     ['exited', { ...base, startedAt: now.toISOString(), finishedAt: now.toISOString() }, false, 'exited'],
   ];
   it.each(cases)('%s', (_name, state, removing, expected) => expect(statusOf(state, removing)).toBe(expected));
-
-  it('allows start only when not running and not dead', () => {
-    expect(canStart(base)).toBe(true);
-    expect(canStart({ ...base, running: true })).toBe(false);
-    expect(canStart({ ...base, dead: true })).toBe(false);
-  });
 
   it('records start and exit', () => {
     const running = markRunning(base, 42, new Date('2026-01-01T00:00:00Z'));

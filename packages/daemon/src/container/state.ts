@@ -31,9 +31,6 @@ export function statusOf(state: RunState, removing = false): ContainerStatus {
   return 'exited';
 }
 
-export const canStart = (s: RunState): boolean => !s.running && !s.dead;
-export const isRunning = (s: RunState): boolean => s.running;
-
 export function markRunning(s: RunState, pid: number, now: Date): RunState {
   return { ...s, running: true, paused: false, restarting: false, oomKilled: false, exitCode: 0, error: '', pid, startedAt: now.toISOString() };
 }
@@ -55,6 +52,34 @@ export function markStopped(s: RunState, exit: { exitCode: number; finishedAt: D
 /** Exited, with a restart pending: moby keeps Running true while Restarting (SetRestarting). */
 export function markRestarting(s: RunState, exit: { exitCode: number; finishedAt: Date; oomKilled?: boolean }): RunState {
   return { ...markStopped(s, exit), running: true, restarting: true };
+}
+
+/** A pending restart given up (a stop, kill or removal came first, or the restart failed): exited as it was. */
+export function markRestartCancelled(s: RunState): RunState {
+  return { ...s, running: false, restarting: false, pid: 0 };
+}
+
+/** Its task's exit was found to be owed a restart when the daemon restarted: no longer running. */
+export function markNotRunning(s: RunState): RunState {
+  return { ...s, running: false, restarting: false };
+}
+
+export function markPaused(s: RunState): RunState {
+  return { ...s, paused: true };
+}
+
+export function markUnpaused(s: RunState): RunState {
+  return { ...s, paused: false };
+}
+
+/** moby's Dead: set, and persisted, before a removal deletes anything. */
+export function markDead(s: RunState): RunState {
+  return { ...s, dead: true };
+}
+
+/** A start that failed: the state it had, with the failure and Docker's exit code for it. */
+export function markStartFailed(s: RunState, error: string, exitCode: number): RunState {
+  return { ...s, error, exitCode };
 }
 
 export function toApiState(s: RunState, removing = false): ApiContainerState {

@@ -1,7 +1,6 @@
 import { ConflictError, InvalidArgumentError, type ContainerUpdateRequest, type HostConfig } from '@berth/api';
 import { parseRestartPolicy } from '@berth/restartmanager';
-import { writeCgroupResources } from './cgroup-resources.js';
-import { Cgroup } from './cgroups.js';
+import type { LinuxResources } from '@berth/oci';
 import type { ContainerRecord } from './record.js';
 import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { validateHostConfig } from './validate-host-config.js';
@@ -54,18 +53,22 @@ export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest
  * Validates and records a container's new limits and restart policy; a running container gets the
  * limits at once through its cgroup files. Returns Docker's warnings (none).
  */
-export async function updateContainer(c: ContainerRecord, update: ContainerUpdateRequest, save: (c: ContainerRecord) => Promise<void>): Promise<string[]> {
+export async function updateContainer(
+  c: ContainerRecord,
+  update: ContainerUpdateRequest,
+  io: { apply(resources: LinuxResources): Promise<void>; save(c: ContainerRecord): Promise<void> },
+): Promise<string[]> {
   refuseUnsupportedSettings(update);
   const hostConfig = updatedHostConfig(c.hostConfig, update);
   const resources = validateHostConfig({ ...c, hostConfig });
   if (c.state.running) {
     try {
-      await writeCgroupResources(Cgroup.ofContainer(c.id), resources);
+      await io.apply(resources);
     } catch (err) {
       throw new InvalidArgumentError(`Cannot update container ${c.id}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
   c.hostConfig = hostConfig;
-  await save(c);
+  await io.save(c);
   return [];
 }

@@ -3,7 +3,7 @@ import type { ContainerRecord } from './record.js';
 import { mountPointsView } from './container-mount.js';
 import { humanStatus, toApiState } from './state.js';
 import { healthSuffix } from './health-state.js';
-import { etcFilePaths } from './etc-files.js';
+import { etcFilePaths } from './etc-paths.js';
 import { join } from 'node:path';
 import { containerConfigView, hostConfigView } from './config-views.js';
 import { networkSettingsView, networksView } from './network-view.js';

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest, type ExecStartRequest } from '@berth/api';
 import { consoleBox, readHostBoundingSet, type RuntimeSpec } from '@berth/oci';
-import type { ContainerService } from '../container/container-service.js';
+import type { ContainerInspection } from '../container/inspection-service.js';
+import type { ContainerHost } from '../ports.js';
 import { execAction, type EngineEvents, type EventContainer } from '../events/engine-events.js';
 import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
 import { UNKNOWN_EXIT_CODE } from '../container/live-restore.js';
-import { resolveUserInRoot } from '../container/runtime-spec.js';
 import { replaceOrAppendEnv } from '../container/env.js';
 
 /**
@@ -38,7 +37,8 @@ interface ExecRecord {
 type OciProcess = NonNullable<RuntimeSpec['process']>;
 
 export interface ExecServiceOptions {
-  containers: ContainerService;
+  containers: Pick<ContainerInspection, 'require' | 'eventSubject'>;
+  host: Pick<ContainerHost, 'resolveUser'>;
   runtime: RuntimeDriver;
   /** The container's runtime bundle (holding config.json). */
   bundleDirOf(containerId: string): string;
@@ -58,11 +58,10 @@ export class ExecService {
   }
 
   create(ref: string, config: ExecCreateRequest): { Id: string } {
-    const container = this.o.containers.inspect(ref);
-    assertRunnable(container.Id, container.State);
+    const containerId = this.o.containers.require(ref, 'exec');
     if (!config.Cmd?.length) throw new InvalidArgumentError('No exec command specified');
     const id = randomBytes(32).toString('hex');
-    const record: ExecRecord = { id, containerId: container.Id, container: this.o.containers.eventSubject(container.Id), config, running: false, started: false, exitCode: null };
+    const record: ExecRecord = { id, containerId, container: this.o.containers.eventSubject(containerId), config, running: false, started: false, exitCode: null };
     this.execs.set(id, record);
     this.o.events.container(execAction('exec_create', config.Cmd), record.container, { execID: id });
     return { Id: id };
@@ -79,7 +78,7 @@ export class ExecService {
     const record = this.get(id);
     if (record.running) throw new ConflictError(`Error: Exec command ${id} is already running`);
     if (record.started) throw new ConflictError(`Error: Exec command ${id} has already run`);
-    assertRunnable(record.containerId, this.o.containers.inspect(record.containerId).State);
+    this.o.containers.require(record.containerId, 'exec');
     return record;
   }
 
@@ -155,7 +154,7 @@ export class ExecService {
 
   /** The container's own process settings (capabilities, rlimits, env) with the exec's overrides. */
   private async processSpec(record: ExecRecord, bundleDir: string, consoleSize: readonly number[] | null | undefined): Promise<OciProcess> {
-    const spec = JSON.parse(await readFile(join(bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
+    const spec = await this.o.runtime.readBundle({ id: record.containerId, bundleDir });
     const base = spec.process;
     if (!base) throw new ConflictError(`container ${record.containerId} has no process configuration`);
     const { config } = record;
@@ -169,7 +168,7 @@ export class ExecService {
     if (config.User) {
       const rootPath = spec.root?.path ?? 'rootfs';
       const rootfs = isAbsolute(rootPath) ? rootPath : join(bundleDir, rootPath);
-      const user = await resolveUserInRoot(rootfs, config.User);
+      const user = await this.o.host.resolveUser(rootfs, config.User);
       process.user = { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids.length ? user.additionalGids : undefined };
     }
     if (config.Privileged) {
@@ -184,10 +183,4 @@ export class ExecService {
 function forwardOutput(source: Readable, sink: Writable | undefined): void {
   if (sink) source.pipe(sink, { end: false });
   else source.resume();
-}
-
-function assertRunnable(id: string, state: { Running: boolean; Paused: boolean; Restarting?: boolean }): void {
-  if (!state.Running) throw new ConflictError(`container ${id} is not running`);
-  if (state.Paused) throw new ConflictError(`Container ${id} is paused, unpause the container before exec`);
-  if (state.Restarting) throw new ConflictError(`Container ${id} is restarting, wait until the container is running`);
 }

@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { InternalError, type ContainerConfig } from '@berth/api';
-import { applyChanges, type ImageStore } from '@berth/image';
+import { applyChanges } from '@berth/image';
 import { upperDirTar } from '@berth/layer';
 import type { ImageRunConfig } from '@berth/oci';
 import { familiarString, parseNormalizedNamed, withDefaultTag } from '@berth/reference';
-import type { ContainerService } from '../container/container-service.js';
+import type { ContainerInspection } from '../container/inspection-service.js';
+import type { ContainerLifecycle } from '../container/lifecycle-service.js';
+import type { ImageService } from '../ports.js';
 import { pathExists } from '../util/path-exists.js';
 import type { EngineEvents } from '../events/engine-events.js';
 
@@ -58,12 +60,12 @@ const EMPTY_TAR = Buffer.alloc(1024);
  * Reported as moby does: the image's `create` and `tag`, then the container's `commit`.
  */
 export async function commitContainer(
-  engine: { containers: ContainerService; images: ImageStore; report: EngineEvents },
+  engine: { inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject'>; lifecycle: Pick<ContainerLifecycle, 'pause' | 'unpause'>; images: ImageService; events: EngineEvents },
   options: CommitOptions,
 ): Promise<string> {
-  const { containers, images } = engine;
-  const inspect = containers.inspect(options.container);
-  const subject = containers.eventSubject(inspect.Id);
+  const { inspection, lifecycle, images } = engine;
+  const inspect = inspection.inspect(options.container);
+  const subject = inspection.eventSubject(inspect.Id);
   const upper = inspect.GraphDriver.Data?.UpperDir;
   if (upper === undefined) throw new InternalError(`container ${inspect.Id} has no read-write layer`);
   const container = inspect.Config as unknown as Record<string, unknown>;
@@ -72,12 +74,12 @@ export async function commitContainer(
     options.changes,
   );
   let frozen = options.pause && inspect.State.Running === true && inspect.State.Paused !== true;
-  if (frozen) await containers.pause(inspect.Id);
+  if (frozen) await lifecycle.pause(inspect.Id);
   // Thawed as soon as the upper dir has been read, not after the image store's queue lets the commit in.
   const thaw = async (): Promise<void> => {
     if (!frozen) return;
     frozen = false;
-    await containers.unpause(inspect.Id);
+    await lifecycle.unpause(inspect.Id);
   };
   try {
     const command = [...((container.Entrypoint as string[] | null) ?? []), ...((container.Cmd as string[] | null) ?? [])];
@@ -98,7 +100,7 @@ export async function commitContainer(
       event: 'create',
     });
     const imageRef = options.tag === undefined ? '' : familiarString(withDefaultTag(parseNormalizedNamed(options.tag)));
-    engine.report.container('commit', subject, { comment: options.comment ?? '', imageID: id, imageRef });
+    engine.events.container('commit', subject, { comment: options.comment ?? '', imageID: id, imageRef });
     return id;
   } finally {
     await thaw();

@@ -5,6 +5,7 @@ import { resolveExecutable } from './executable.js';
 import { startExecProcess } from './exec-process.js';
 import { startTerminalExec } from './exec-terminal.js';
 import { resizeTerminal } from './control-fifo.js';
+import { readBundle, removeTaskFiles, writeBundle } from './task-files.js';
 import { isMonitorAlive, readExit, waitExit } from './exit-file.js';
 import { RuntimeCli, RuntimeCommandFailure, isMissingContainer, isNotRunning } from './runtime-cli.js';
 import { OciRuntimeError } from './runtime-errors.js';
@@ -35,6 +36,9 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       await options.reaper?.adopt(conmonPidFile(spec.persistDir));
       return started;
     },
+    writeBundle,
+    readBundle,
+    removeTaskFiles,
     async start(id) {
       await run(['start', id], id);
     },

@@ -74,6 +74,12 @@ export interface RuntimeDriver {
    * in `created`. Throws RuntimeConfigError (bad command or mount) or OciRuntimeError with the runtime's message.
    */
   create(spec: TaskSpec): Promise<{ pid: number }>;
+  /** Writes the task's bundle (its runtime spec) and readies conmon's dirs; comes before `create`. */
+  writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Promise<void>;
+  /** The runtime spec the task was created with (exec starts its processes from it). */
+  readBundle(spec: BundleSpec): Promise<RuntimeSpec>;
+  /** Removes what conmon kept for a task that is gone for good (its container is being removed). */
+  removeTaskFiles(spec: ExitSpec): Promise<void>;
   start(id: string): Promise<void>;
   /** Resolves without error when the container is no longer running; NotFoundError when the runtime doesn't know it. */
   kill(id: string, signal: string | number, all?: boolean): Promise<void>;

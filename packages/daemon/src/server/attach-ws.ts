@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys, type ContainerAttachQuery } from '@berth/api';
 import type { Engine } from './engine.js';
-import { replayLogs } from './log-replay.js';
 import { queryBool } from './query.js';
 import { acceptWebSocket } from './websocket.js';
 import { clientStdin } from './client-stdin.js';
@@ -13,14 +12,13 @@ import { clientStdin } from './client-stdin.js';
  * keys end the connection with a TTY, as on the hijacked route).
  */
 export async function attachOverWebSocket(engine: Engine, ref: string, query: ContainerAttachQuery, req: IncomingMessage, socket: Duplex): Promise<void> {
-  const inspected = engine.containers.inspect(ref);
-  const logPath = engine.containers.logOf(inspected.Id).path;
-  const subject = engine.containers.eventSubject(inspected.Id);
+  const inspected = engine.inspection.inspect(ref);
+  const subject = engine.inspection.eventSubject(inspected.Id);
   const tty = inspected.Config.Tty ?? false;
   const detachKeys = parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS);
   const ws = acceptWebSocket(req, socket);
   if (!ws) return;
-  if (queryBool(query.logs)) await replayLogs(logPath, { stdout: ws.output, stderr: ws.output });
+  if (queryBool(query.logs)) await engine.io.replayLog(inspected.Id, { stdout: ws.output, stderr: ws.output });
   if (!queryBool(query.stream)) {
     ws.close();
     return;
@@ -33,7 +31,7 @@ export async function attachOverWebSocket(engine: Engine, ref: string, query: Co
   // Frames nobody takes as stdin are dropped, so pings and the close frame are still read.
   if (!stdin) ws.input.resume();
   try {
-    await engine.containers.attach(ref, {
+    await engine.io.attach(ref, {
       stdin,
       stdout: queryBool(query.stdout) ? ws.output : undefined,
       stderr: queryBool(query.stderr) ? ws.output : undefined,

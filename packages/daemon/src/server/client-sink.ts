@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { Writable, finished, type Duplex } from 'node:stream';
+import { drainedOrClosed } from '../util/drained-or-closed.js';
 
 /**
  * Output for a client on a hijacked socket, as a Writable: a chunk counts as written once the socket took
@@ -53,16 +53,3 @@ export function socketClosed(socket: Duplex): Promise<void> {
   return new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
-/** Resolves when a stream that refused a write can take more, or is gone. */
-export function drainedOrClosed(stream: Writable | Duplex | ServerResponse): Promise<void> {
-  if (stream.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
-}

@@ -1,22 +1,29 @@
-import type { ImageStore } from '@berth/image';
-import type { VolumeStore } from '@berth/volume';
-import type { ContainerService } from '../container/container-service.js';
-import type { EventLog } from '../events/event-log.js';
-import type { EngineEvents } from '../events/engine-events.js';
-import type { ExecService } from '../exec/exec-service.js';
 import type { ArchiveService } from '../container/archive.js';
+import type { ContainerInspection } from '../container/inspection-service.js';
+import type { ContainerIo } from '../container/io-service.js';
+import type { ContainerLifecycle } from '../container/lifecycle-service.js';
+import type { ContainerMaintenance } from '../container/maintenance-service.js';
+import type { EngineEvents } from '../events/engine-events.js';
+import type { EventLog } from '../events/event-log.js';
+import type { ExecService } from '../exec/exec-service.js';
+import type { ImageCreation } from '../image/image-creation.js';
+import type { ImageService, VolumeService } from '../ports.js';
 
 /** What the API routes are given: the services, never the adapters behind them. */
 export interface Engine {
-  containers: ContainerService;
+  lifecycle: ContainerLifecycle;
+  io: ContainerIo;
+  inspection: ContainerInspection;
+  maintenance: ContainerMaintenance;
   /** The read side of events: replay and live subscriptions for `/events`. */
   events: EventLog;
-  /** Where routes report what they did themselves (prunes, commits). */
+  /** Where routes report what they did themselves (prunes). */
   report: EngineEvents;
   execs: ExecService;
   archives: ArchiveService;
-  images: ImageStore;
-  volumes: VolumeStore;
+  images: ImageService;
+  imageCreation: ImageCreation;
+  volumes: VolumeService;
   config: { dataRoot: string; execRoot: string; runtime: string };
   startedAt: Date;
   id: string;

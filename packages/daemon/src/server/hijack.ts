@@ -16,7 +16,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Engine } from './engine.js';
 import type { EventContainer } from '../events/engine-events.js';
 import { queryBool } from './query.js';
-import { replayLogs } from './log-replay.js';
 import { attachOverWebSocket } from './attach-ws.js';
 import { execOverHttp, readUpgradeBody } from './exec-stream.js';
 import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.js';
@@ -88,8 +87,8 @@ export async function attachOverHttp(
   let inspected: ContainerInspect;
   let subject: EventContainer;
   try {
-    inspected = engine.containers.inspect(ref);
-    subject = engine.containers.eventSubject(inspected.Id);
+    inspected = engine.inspection.inspect(ref);
+    subject = engine.inspection.eventSubject(inspected.Id);
     if (query.detachKeys) parseDetachKeys(query.detachKeys);
   } catch (err) {
     return writeRawError(socket, httpStatusOf(err), (err as Error).message);
@@ -98,7 +97,7 @@ export async function attachOverHttp(
   writeStreamHead(socket, { ...options, tty });
   const sinks = stdStreamSinks(socket, tty);
   const closed = socketClosed(socket);
-  if (queryBool(query.logs)) await replayLogs(engine.containers.logOf(inspected.Id).path, sinks);
+  if (queryBool(query.logs)) await engine.io.replayLog(inspected.Id, sinks);
   // Without `stream` (Docker's default) the attach ends after the replayed logs.
   if (!queryBool(query.stream)) {
     await flushSinks([sinks.stdout, sinks.stderr]);
@@ -114,7 +113,7 @@ export async function attachOverHttp(
   // Without stdin what the client sends is dropped, but read: that is how its leaving is seen.
   if (!stdin) socket.resume();
   try {
-    await engine.containers.attach(ref, {
+    await engine.io.attach(ref, {
       stdin,
       stdout: queryBool(query.stdout) ? sinks.stdout : undefined,
       stderr: queryBool(query.stderr) ? sinks.stderr : undefined,

@@ -4,7 +4,8 @@ import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listenOnUnixSocket, socketGroupId } from './unix-listener.js';
+import { listenOnUnixSocket } from './unix-listener.js';
+import { socketGroupId } from '../socket-group.js';
 
 const ETC_GROUP = 'root:x:0:\nadm:x:4:syslog\nberth:x:998:alice,bob\n';
 

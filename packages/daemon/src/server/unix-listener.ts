@@ -1,26 +1,9 @@
 import type { Server } from 'node:http';
 import { chown, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { InvalidArgumentError } from '@berth/api';
-import { resolveUser } from '@berth/oci';
 
 /** Owner and group may read and write (connect(2) needs write access); others nothing: 0660. */
 const SOCKET_UMASK = 0o117;
-
-/**
- * The gid to share the API sockets with, looked up as dockerd's `-G` is: a gid, or a name in
- * /etc/group. The default group may be missing (the sockets are then root's alone); a group the
- * operator named may not. An empty name means no group.
- */
-export function socketGroupId(group: string, etcGroup: string, isDefault: boolean): number | undefined {
-  if (group === '') return undefined;
-  try {
-    return resolveUser(`0:${group}`, '', etcGroup).gid;
-  } catch {
-    if (isDefault) return undefined;
-    throw new InvalidArgumentError(`socket group "${group}" not found in /etc/group`);
-  }
-}
 
 /**
  * Listens on a unix socket created with mode 0660 and handed to `gid`. Node creates the socket file

@@ -27,7 +27,6 @@ import {
   type ContainerWaitQuery,
   type IdParams,
 } from '@berth/api';
-import { parsePlatform } from '@berth/oci';
 import type { Engine } from '../engine.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { COMMON_HEADERS } from '../headers.js';
@@ -35,7 +34,7 @@ import { attachOverHttp } from '../hijack.js';
 import { splitVersionedUrl } from '../api-version.js';
 
 export function containerRoutes(engine: Engine): FastifyPluginAsync {
-  const containers = engine.containers;
+  const { lifecycle, inspection } = engine;
   return async (app) => {
     app.post<{ Body: ContainerCreateRequest | null; Querystring: ContainerCreateQuery }>(
       '/containers/create',
@@ -44,7 +43,7 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
         const body = request.body;
         if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
         const { name, platform } = request.query;
-        const created = await containers.create(body, { name: name || undefined, platform: platform ? parsePlatform(platform) : undefined });
+        const created = await lifecycle.create(body, { name: name || undefined, platform: platform || undefined });
         return reply.status(201).send(created);
       },
     );
@@ -56,15 +55,15 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
 
     app.get<{ Querystring: ContainerListQuery }>('/containers/json', { schema: { querystring: ContainerListQuerySchema } }, async (request) => {
       const query = request.query;
-      const rows = containers.list({ all: queryBool(query.all), limit: queryInt(query.limit, 'limit'), filters: queryFilters(query.filters) });
-      return queryBool(query.size) ? containers.withSizes(rows, imageSize()) : rows;
+      const rows = inspection.list({ all: queryBool(query.all), limit: queryInt(query.limit, 'limit'), filters: queryFilters(query.filters) });
+      return queryBool(query.size) ? inspection.withSizes(rows, imageSize()) : rows;
     });
 
     const inspectSchema = { params: IdParamsSchema, querystring: ContainerInspectQuerySchema };
     app.get<{ Params: IdParams; Querystring: ContainerInspectQuery }>('/containers/:id/json', { schema: inspectSchema }, async (request) => {
-      const inspected = containers.inspect(request.params.id);
+      const inspected = inspection.inspect(request.params.id);
       if (!queryBool(request.query.size)) return inspected;
-      const [sized] = await containers.withSizes([inspected], imageSize());
+      const [sized] = await inspection.withSizes([inspected], imageSize());
       return sized;
     });
 
@@ -77,20 +76,20 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       }
       // moby takes and ignores it; detach keys belong to attach, which `docker start -a` sends them to.
       if (request.query.detachKeys) throw new InvalidArgumentError('detachKeys is not supported on start: give the detach keys to attach');
-      await containers.start(request.params.id);
+      await lifecycle.start(request.params.id);
       return reply.status(204).send();
     });
 
     const stopSchema = { params: IdParamsSchema, querystring: ContainerStopQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerStopQuery }>('/containers/:id/stop', { schema: stopSchema }, async (request, reply) => {
       const query = request.query;
-      await containers.stop(request.params.id, queryInt(query.t ?? query.timeout, 't'), query.signal);
+      await lifecycle.stop(request.params.id, queryInt(query.t ?? query.timeout, 't'), query.signal);
       return reply.status(204).send();
     });
 
     const killSchema = { params: IdParamsSchema, querystring: ContainerKillQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerKillQuery }>('/containers/:id/kill', { schema: killSchema }, async (request, reply) => {
-      await containers.kill(request.params.id, request.query.signal || undefined);
+      await lifecycle.kill(request.params.id, request.query.signal || undefined);
       return reply.status(204).send();
     });
 
@@ -98,7 +97,7 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
     app.post<{ Params: IdParams; Querystring: ContainerWaitQuery }>('/containers/:id/wait', { schema: waitSchema }, async (request, reply) => {
       const condition = request.query.condition || 'not-running';
       const clientGone = new AbortController();
-      const result = containers.wait(request.params.id, condition, clientGone.signal);
+      const result = lifecycle.wait(request.params.id, condition, clientGone.signal);
       // Headers go out at once so the client knows the wait is registered before it starts the container.
       reply.hijack();
       const res = reply.raw;
@@ -116,17 +115,17 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       const query = request.query;
       if (queryBool(query.link)) {
         // Without legacy links every name is a container's own, which moby refuses to unlink.
-        containers.inspect(request.params.id);
+        inspection.inspect(request.params.id);
         throw new ConflictError('Conflict, cannot remove the default link name of the container');
       }
-      await containers.remove(request.params.id, { force: queryBool(query.force), volumes: queryBool(query.v) });
+      await lifecycle.remove(request.params.id, { force: queryBool(query.force), volumes: queryBool(query.v) });
       return reply.status(204).send();
     });
 
     // Attach without `Upgrade:` (dockerode's default): a plain streamed response on the same socket.
     const attachSchema = { params: IdParamsSchema, querystring: ContainerAttachQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerAttachQuery }>('/containers/:id/attach', { schema: attachSchema }, async (request, reply) => {
-      containers.inspect(request.params.id);
+      inspection.inspect(request.params.id);
       reply.hijack();
       await attachOverHttp(engine, request.params.id, request.query, request.raw.socket, { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version });
     });

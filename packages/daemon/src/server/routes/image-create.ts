@@ -12,11 +12,8 @@ import {
   type ContainerConfig,
   type ImageCreateQuery,
 } from '@berth/api';
-import { applyChanges } from '@berth/image';
-import { parsePlatform } from '@berth/oci';
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
-import { commitContainer } from '../../image/commit.js';
 import { queryBool, queryList } from '../query.js';
 
 /** moby's `repo` + `tag` pair: a tag given separately wins over one inside `repo`. */
@@ -42,18 +39,15 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
         await drainRequest(request);
         throw new InvalidArgumentError('importing from a URL is not supported: send the archive in the request body');
       }
-      const message = query.message ?? '';
       let id: string;
       try {
         const tag = targetOf(query);
-        id = await engine.images.create({
-          layer: request.raw,
-          runConfig: applyChanges({}, queryList(query.changes)),
-          history: { comment: message === '' ? `Imported from ${fromSrc}` : message },
-          comment: message === '' ? `Imported from ${fromSrc}` : message,
+        id = await engine.imageCreation.importArchive(request.raw, {
           ...(tag !== undefined ? { tag } : {}),
-          event: 'import',
-          ...(query.platform ? { platform: parsePlatform(query.platform) } : {}),
+          message: query.message ?? '',
+          source: fromSrc,
+          changes: queryList(query.changes),
+          platform: query.platform || undefined,
         });
       } catch (err) {
         await drainRequest(request);
@@ -68,7 +62,7 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
       const container = query.container ?? '';
       if (container === '') throw new InvalidArgumentError('no container specified');
       const tag = targetOf(query);
-      const id = await commitContainer(engine, {
+      const id = await engine.imageCreation.commit({
         container,
         ...(tag !== undefined ? { tag } : {}),
         comment: query.comment ?? '',

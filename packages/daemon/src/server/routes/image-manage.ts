@@ -33,7 +33,7 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
 
     app.post<{ Querystring: FiltersQuery }>('/images/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) => {
       const filters = queryFilters(request.query.filters);
-      const report = await engine.images.prune({ filters, isInUse: (id) => engine.containers.usersOfImage(id).length > 0 });
+      const report = await engine.images.prune({ filters, isInUse: (id) => engine.inspection.usersOfImage(id).length > 0 });
       engine.report.pruned('image', report.SpaceReclaimed);
       return { ImagesDeleted: report.ImagesDeleted.length > 0 ? report.ImagesDeleted : null, SpaceReclaimed: report.SpaceReclaimed };
     });
@@ -58,7 +58,7 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
       return engine.images.remove(name, {
         force: queryBool(query.force),
         noPrune: queryBool(query.noprune),
-        usersOf: (id) => engine.containers.usersOfImage(id),
+        usersOf: (id) => engine.inspection.usersOfImage(id),
       });
     });
   };

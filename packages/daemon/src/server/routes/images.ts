@@ -34,7 +34,7 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
         const shared = engine.images.sharedSizes();
         images = images.map((image) => ({ ...image, SharedSize: shared.get(image.Id) ?? 0 }));
       }
-      return queryBool(query.manifests) ? withManifests(images, engine.images, engine.containers) : images;
+      return queryBool(query.manifests) ? withManifests(images, engine.images, engine.inspection) : images;
     });
 
     // Only `/images/{name}/get` reads a query (ImageSaveQuery's platform); the other GETs take none.

@@ -9,7 +9,7 @@ export function resizeRoutes(engine: Engine): FastifyPluginAsync {
     const resizeSchema = { params: IdParamsSchema, querystring: ResizeQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ResizeQuery }>('/containers/:id/resize', { schema: resizeSchema }, async (request, reply) => {
       const query = request.query;
-      await engine.containers.resize(request.params.id, queryInt(query.h, 'h') ?? 0, queryInt(query.w, 'w') ?? 0);
+      await engine.io.resize(request.params.id, queryInt(query.h, 'h') ?? 0, queryInt(query.w, 'w') ?? 0);
       return reply.status(200).send();
     });
   };

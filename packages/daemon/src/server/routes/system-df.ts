@@ -15,7 +15,7 @@ export function systemDfRoutes(engine: Engine): FastifyPluginAsync {
       const wanted = new Set<string>(types === undefined ? OBJECT_TYPES : [types].flat());
       const unknown = [...wanted].find((type) => !(OBJECT_TYPES as readonly string[]).includes(type));
       if (unknown !== undefined) throw new InvalidArgumentError(`unknown object type: ${unknown}`);
-      const containers = engine.containers.list({ all: true });
+      const containers = engine.inspection.list({ all: true });
       const shared = engine.images.sharedSizes();
       const images = engine.images.list({ all: true }).map((image) => ({
         ...image,
@@ -26,7 +26,7 @@ export function systemDfRoutes(engine: Engine): FastifyPluginAsync {
       return {
         LayersSize: wanted.has('image') ? engine.images.layersSize() : 0,
         Images: wanted.has('image') ? images : null,
-        Containers: wanted.has('container') ? await engine.containers.withSizes(containers, imageSize) : null,
+        Containers: wanted.has('container') ? await engine.inspection.withSizes(containers, imageSize) : null,
         Volumes: wanted.has('volume') ? await engine.volumes.usage() : null,
         BuildCache: wanted.has('build-cache') ? [] : null,
       };

@@ -49,7 +49,7 @@ export function systemRoutes(engine: Engine): FastifyPluginAsync {
     });
 
     app.get('/info', noQuery, async (): Promise<InfoResponse & Record<string, unknown>> => {
-      const counts = engine.containers.counts();
+      const counts = engine.inspection.counts();
       return {
         ID: engine.id,
         Containers: counts.total,

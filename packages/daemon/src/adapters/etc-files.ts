@@ -1,18 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { HostConfig } from '@berth/api';
 import { writeFileAtomic } from '@berth/layer';
-import { containerResolvConf } from './resolv-conf.js';
-
-export interface EtcFiles {
-  hostname: string;
-  hosts: string;
-  resolvConf: string;
-}
-
-export function etcFilePaths(containerDir: string): EtcFiles {
-  return { hostname: join(containerDir, 'hostname'), hosts: join(containerDir, 'hosts'), resolvConf: join(containerDir, 'resolv.conf') };
-}
+import { containerResolvConf } from '../container/resolv-conf.js';
+import { etcFilePaths, type EtcFiles } from '../container/etc-paths.js';
 
 function generatedHosts(extraHosts: readonly string[]): string {
   const hosts = [

@@ -1,0 +1,8 @@
+import type { ContainerHost } from '../ports.js';
+import { resolveUserInRoot } from './container-users.js';
+import { writeEtcFiles } from './etc-files.js';
+
+/** The ContainerHost port over this host's files and the containers' root filesystems. */
+export function createContainerHost(): ContainerHost {
+  return { writeEtcFiles, resolveUser: resolveUserInRoot };
+}

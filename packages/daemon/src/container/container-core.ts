@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { EngineEvents } from '../events/engine-events.js';
+import type { RuntimeDriver, TaskSpec } from '../runtime/index.js';
+import type { ContainerRepository } from '../ports.js';
+import { KeyedLock } from '../util/keyed-lock.js';
+import { ExitWaiters } from './exit-waiters.js';
+import { recordedLogSettings } from './log-config.js';
+import type { ContainerRecord } from './record.js';
+import { RestartSupervisor } from './restart-supervisor.js';
+import { markRestartCancelled } from './state.js';
+import { assertTransition, type Transition, type TransitionSubject } from './transitions.js';
+
+export interface EngineLog {
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface ContainerCoreOptions {
+  store: ContainerRepository;
+  runtime: RuntimeDriver;
+  events: EngineEvents;
+  execRoot: string;
+  log: EngineLog;
+}
+
+/**
+ * What the container services share: the records, the per-container lock every state change takes,
+ * the removals under way, the callers waiting for exits and the restart timers.
+ */
+export class ContainerCore {
+  readonly lock = new KeyedLock();
+  readonly removing = new Set<string>();
+  readonly waiters = new ExitWaiters();
+  readonly restarts = new RestartSupervisor();
+  readonly store: ContainerRepository;
+  readonly runtime: RuntimeDriver;
+  readonly events: EngineEvents;
+  readonly log: EngineLog;
+
+  constructor(private readonly o: ContainerCoreOptions) {
+    this.store = o.store;
+    this.runtime = o.runtime;
+    this.events = o.events;
+    this.log = o.log;
+  }
+
+  /** Where the runtime keeps a container's task: bundle, log, conmon's exit and persist dirs. */
+  taskSpec(c: ContainerRecord): TaskSpec {
+    const dir = this.store.dirOf(c.id);
+    const logSettings = recordedLogSettings(c.hostConfig.LogConfig);
+    return {
+      id: c.id,
+      bundleDir: join(dir, 'bundle'),
+      logPath: join(dir, 'container.log'),
+      exitDir: join(this.o.execRoot, 'exits'),
+      persistDir: join(this.o.execRoot, 'containers', c.id),
+      terminal: c.config.Tty ?? false,
+      openStdin: c.config.OpenStdin ?? false,
+      stdinOnce: c.config.StdinOnce ?? false,
+      logSizeMax: logSettings.maxSize,
+      noLog: logSettings.driver === 'none',
+    };
+  }
+
+  subject(c: ContainerRecord): TransitionSubject {
+    return { id: c.id, name: c.name, state: c.state, removing: this.removing.has(c.id) };
+  }
+
+  /** Throws moby's error when the container's state refuses the transition. */
+  assert(transition: Transition, c: ContainerRecord): void {
+    assertTransition(transition, this.subject(c));
+  }
+
+  /** moby's ExitOnNext: the next exit is final, and a pending restart is cancelled; true if there was one. */
+  async cancelPendingRestart(c: ContainerRecord): Promise<boolean> {
+    if (!this.restarts.exitOnNext(c.id)) return false;
+    await this.endRestarting(c);
+    return true;
+  }
+
+  async endRestarting(c: ContainerRecord): Promise<void> {
+    c.state = markRestartCancelled(c.state);
+    await this.store.save(c);
+    this.waiters.exited(c.id, { StatusCode: c.state.exitCode, Error: null });
+  }
+}

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, NotModifiedError } from '@berth/api';
+import { createContainerServices, type ContainerServices } from './container-services.js';
+import { inMemoryPorts, type InMemoryPorts } from './test-support/in-memory-ports.js';
+
+describe('the container services over in-memory ports', () => {
+  let ports: InMemoryPorts;
+  let services: ContainerServices;
+
+  const setUp = (): void => {
+    ports = inMemoryPorts();
+    services = createContainerServices(ports);
+  };
+  afterEach(() => services.shutdown());
+
+  it('runs a container through create, start, stop and remove', async () => {
+    setUp();
+    const { lifecycle, inspection } = services;
+    const { Id } = await lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    expect(inspection.inspect('web').State.Status).toBe('created');
+
+    await lifecycle.start('web');
+    const running = inspection.inspect(Id);
+    expect(running.State).toMatchObject({ Status: 'running', Running: true, Pid: 100 });
+    expect(ports.rootfs.mounted.has(`/containers/${Id}`)).toBe(true);
+    expect(ports.network.connected.has(Id)).toBe(true);
+    expect(ports.runtime.bundles.get(Id)?.process?.args).toEqual(['sh']);
+    expect(inspection.list().map((c) => c.Id)).toEqual([Id]);
+
+    await lifecycle.stop('web');
+    await expect(lifecycle.wait('web')).resolves.toEqual({ StatusCode: 143, Error: null });
+    expect(inspection.inspect(Id).State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 143, Pid: 0 });
+    expect(ports.rootfs.mounted.size).toBe(0);
+    expect(ports.network.connected.size).toBe(0);
+
+    await lifecycle.remove('web');
+    expect(() => inspection.inspect(Id)).toThrow(NotFoundError);
+    expect(ports.store.all()).toEqual([]);
+    expect(ports.events.actions).toEqual(['create', 'start', 'kill', 'die', 'stop', 'destroy']);
+    expect(ports.runtime.calls).toEqual([
+      `delete ${Id}`,
+      `create ${Id}`,
+      `start ${Id}`,
+      `kill ${Id} SIGTERM`,
+      `delete ${Id}`,
+      `delete ${Id}`,
+      `remove-files ${Id}`,
+    ]);
+  });
+
+  it('refuses transitions the state does not allow, with moby errors, and changes nothing', async () => {
+    setUp();
+    const { lifecycle, inspection } = services;
+    const { Id } = await lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    await expect(lifecycle.stop(Id)).rejects.toThrow(NotModifiedError);
+    await expect(lifecycle.kill(Id)).rejects.toThrow(`Container ${Id} is not running`);
+    await expect(lifecycle.unpause(Id)).rejects.toThrow(`Container ${Id} is not paused`);
+    await lifecycle.start(Id);
+    await expect(lifecycle.start(Id)).rejects.toThrow(NotModifiedError);
+    await expect(lifecycle.remove(Id)).rejects.toThrow(ConflictError);
+    expect(inspection.inspect(Id).State.Status).toBe('running');
+
+    await lifecycle.pause(Id);
+    expect(inspection.inspect(Id).State.Status).toBe('paused');
+    await expect(lifecycle.pause(Id)).rejects.toThrow(`Container ${Id} is already paused`);
+    expect(() => inspection.require(Id, 'exec')).toThrow(`Container ${Id} is paused, unpause the container before exec`);
+
+    // A forced removal of a paused container kills it, thaws it so the kill lands, and removes it.
+    await lifecycle.remove(Id, { force: true });
+    expect(ports.store.all()).toEqual([]);
+    expect(ports.events.actions).toEqual(['create', 'start', 'pause', 'kill', 'die', 'destroy']);
+  });
+
+  it('removes an AutoRemove container once it exits', async () => {
+    setUp();
+    const { lifecycle } = services;
+    const { Id } = await lifecycle.create({ Image: 'busybox', HostConfig: { AutoRemove: true } });
+    await lifecycle.start(Id);
+    const removed = lifecycle.wait(Id, 'removed');
+    await ports.runtime.kill(Id, 'SIGKILL');
+    await expect(removed).resolves.toEqual({ StatusCode: 137, Error: null });
+    expect(ports.store.all()).toEqual([]);
+  });
+});

@@ -1,0 +1,64 @@
+import type { EngineEvents } from '../events/engine-events.js';
+import type { RuntimeDriver } from '../runtime/index.js';
+import type { ContainerCgroups, ContainerHost, ContainerMounts, ContainerRepository, ContainerRootfs, ImageResolver, NetworkService } from '../ports.js';
+import { AttachHub } from './attach-hub.js';
+import { ContainerCore, type EngineLog } from './container-core.js';
+import { InspectionService, type ContainerInspection } from './inspection-service.js';
+import { IoService, type ContainerIo } from './io-service.js';
+import { LifecycleService, type ContainerLifecycle } from './lifecycle-service.js';
+import { MaintenanceService, type ContainerMaintenance } from './maintenance-service.js';
+import { ContainerRemoval } from './removal.js';
+import { TaskSupervisor } from './task-supervisor.js';
+import { ContainerTermination } from './termination.js';
+
+/** The ports the container services run on; daemon.ts gives the real adapters, unit tests in-memory fakes. */
+export interface ContainerPorts {
+  store: ContainerRepository;
+  images: ImageResolver;
+  rootfs: ContainerRootfs;
+  runtime: RuntimeDriver;
+  mounts: ContainerMounts;
+  host: ContainerHost;
+  cgroups: ContainerCgroups;
+  network: NetworkService;
+  events: EngineEvents;
+  execRoot: string;
+  /** tini on the host, bind-mounted for `--init`. */
+  initPath?: string;
+  /** Told each removed container's id, for what others keep per container (its execs). */
+  onRemoved?: (id: string) => void;
+  log: EngineLog;
+}
+
+export interface ContainerServices {
+  lifecycle: ContainerLifecycle;
+  io: ContainerIo;
+  inspection: ContainerInspection;
+  maintenance: ContainerMaintenance;
+  /** Stops watching containers (they keep running: live restore is the default). */
+  shutdown(): void;
+}
+
+/** Wires the container services over one shared core. */
+export function createContainerServices(ports: ContainerPorts): ContainerServices {
+  const core = new ContainerCore({ store: ports.store, runtime: ports.runtime, events: ports.events, execRoot: ports.execRoot, log: ports.log });
+  const attaches = new AttachHub(core);
+  const termination = new ContainerTermination(core);
+  const removal = new ContainerRemoval(core, { rootfs: ports.rootfs, mounts: ports.mounts, attaches, termination, onRemoved: ports.onRemoved });
+  const tasks = new TaskSupervisor(core, {
+    rootfs: ports.rootfs,
+    mounts: ports.mounts,
+    host: ports.host,
+    network: ports.network,
+    attaches,
+    removal,
+    initPath: ports.initPath,
+  });
+  return {
+    lifecycle: new LifecycleService(core, { images: ports.images, mounts: ports.mounts, cgroups: ports.cgroups, tasks, termination, removal, initPath: ports.initPath }),
+    io: new IoService(core, attaches),
+    inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups }),
+    maintenance: new MaintenanceService(core, { rootfs: ports.rootfs, tasks, removal }),
+    shutdown: () => tasks.shutdown(),
+  };
+}

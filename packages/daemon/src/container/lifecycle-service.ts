@@ -1,0 +1,187 @@
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  type ContainerCreateRequest,
+  type ContainerCreateResponse,
+  type ContainerUpdateRequest,
+  type ContainerWaitResponse,
+  type WaitCondition,
+} from '@berth/api';
+import { formatPlatform, parsePlatform, platformMatches } from '@berth/oci';
+import type { ContainerCgroups, ContainerMounts, ImageResolver } from '../ports.js';
+import type { ContainerCore } from './container-core.js';
+import { defaultHostname, mergeCreateConfig } from './create-config.js';
+import { withHostConfigDefaults } from './host-config-defaults.js';
+import { generateContainerId, generateContainerName, normalizeContainerName } from './ids.js';
+import { logSettings } from './log-config.js';
+import type { ContainerRecord } from './record.js';
+import type { ContainerRemoval } from './removal.js';
+import { renameContainer } from './rename.js';
+import { initialRunState, markPaused, markUnpaused } from './state.js';
+import type { TaskSupervisor } from './task-supervisor.js';
+import type { ContainerTermination } from './termination.js';
+import { refuseUnsupportedSettings } from './unsupported-settings.js';
+import { updateContainer } from './update.js';
+import { checkRuntimeName, validateHostConfig } from './validate-host-config.js';
+
+/** A container's life as the API drives it: every state change a user asks for. */
+export interface ContainerLifecycle {
+  /** `platform` (`docker create --platform`, `os[/arch[/variant]]`) must be one the image serves, as moby's image lookup requires. */
+  create(request: ContainerCreateRequest, options?: { name?: string; platform?: string }): Promise<ContainerCreateResponse>;
+  start(ref: string): Promise<void>;
+  stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void>;
+  kill(ref: string, signal?: string): Promise<void>;
+  restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void>;
+  pause(ref: string): Promise<void>;
+  unpause(ref: string): Promise<void>;
+  rename(ref: string, newName: string): Promise<void>;
+  update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }>;
+  remove(ref: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /**
+   * Blocks until the condition holds. Registration is synchronous, so a caller that sends response
+   * headers after calling this cannot miss an exit that happens later. Aborting `signal` (the client
+   * left) drops the wait and rejects with the signal's reason.
+   */
+  wait(ref: string, condition?: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse>;
+}
+
+export interface LifecycleServiceOptions {
+  images: ImageResolver;
+  mounts: ContainerMounts;
+  cgroups: ContainerCgroups;
+  tasks: TaskSupervisor;
+  termination: ContainerTermination;
+  removal: ContainerRemoval;
+  initPath?: string;
+}
+
+export class LifecycleService implements ContainerLifecycle {
+  constructor(
+    private readonly core: ContainerCore,
+    private readonly o: LifecycleServiceOptions,
+  ) {}
+
+  async create(request: ContainerCreateRequest, options: { name?: string; platform?: string } = {}): Promise<ContainerCreateResponse> {
+    const { core } = this;
+    const platform = options.platform ? parsePlatform(options.platform) : undefined;
+    if (!request.Image) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+    const image = this.o.images.resolve(request.Image);
+    if (platform && !platformMatches(platform, image.config)) {
+      const wanted = formatPlatform(platform);
+      throw new NotFoundError(`image with reference ${request.Image} was found but its platform (${formatPlatform(image.config)}) does not match the specified platform (${wanted})`);
+    }
+    const merged = mergeCreateConfig(request, request.Image, image.config.config);
+    refuseUnsupportedSettings(merged.hostConfig);
+    checkRuntimeName(merged.hostConfig, core.runtime.name);
+    logSettings(merged.hostConfig.LogConfig);
+    const id = generateContainerId();
+    const record: ContainerRecord = {
+      id,
+      name: options.name ? normalizeContainerName(options.name) : generateContainerName((n) => core.store.isNameTaken(n)),
+      created: new Date().toISOString(),
+      imageRef: request.Image,
+      imageId: image.id,
+      imageChainId: image.chainId,
+      path: merged.path,
+      args: merged.args,
+      config: { ...merged.config, Hostname: merged.config.Hostname || defaultHostname(id, merged.hostConfig) },
+      hostConfig: withHostConfigDefaults(merged.hostConfig),
+      state: initialRunState(),
+      restartCount: 0,
+      manuallyStopped: false,
+    };
+    validateHostConfig(record, this.o.initPath);
+    record.mounts = await this.o.mounts.plan({
+      containerId: id,
+      hostConfig: record.hostConfig,
+      volumes: record.config.Volumes ?? {},
+      lookup: (ref) => core.store.get(ref),
+    });
+    await core.store.add(record).catch(async (err: unknown) => {
+      await this.o.mounts.release(record, true);
+      throw err;
+    });
+    core.events.container('create', record);
+    return { Id: id, Warnings: [] };
+  }
+
+  start(ref: string): Promise<void> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    return core.lock.run(c.id, async () => {
+      core.assert('start', c);
+      // A user's start begins a new life for the restart policy (moby's ResetRestartManager(true)).
+      c.restartCount = 0;
+      core.restarts.forget(c.id);
+      await this.o.tasks.start(c);
+    });
+  }
+
+  stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
+    return this.o.termination.stop(ref, timeoutSeconds, signal);
+  }
+
+  kill(ref: string, signal?: string): Promise<void> {
+    return this.o.termination.kill(ref, signal);
+  }
+
+  async restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
+    const c = this.core.store.get(ref);
+    if (c.state.running) await this.stop(c.id, timeoutSeconds, signal);
+    await this.start(c.id);
+    this.core.events.container('restart', c);
+  }
+
+  pause(ref: string): Promise<void> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    return core.lock.run(c.id, async () => {
+      core.assert('pause', c);
+      await core.runtime.pause(c.id);
+      c.state = markPaused(c.state);
+      this.o.tasks.health.stop(c.id);
+      await core.store.save(c);
+      core.events.container('pause', c);
+    });
+  }
+
+  unpause(ref: string): Promise<void> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    return core.lock.run(c.id, async () => {
+      core.assert('unpause', c);
+      await core.runtime.resume(c.id);
+      c.state = markUnpaused(c.state);
+      this.o.tasks.health.start(c, { reset: false });
+      await core.store.save(c);
+      core.events.container('unpause', c);
+    });
+  }
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const c = this.core.store.get(ref);
+    const oldName = await renameContainer(this.core.store, c, newName);
+    this.core.events.container('rename', c, { oldName });
+  }
+
+  update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    return core.lock.run(c.id, async () => ({
+      Warnings: await updateContainer(c, update, {
+        apply: (resources) => this.o.cgroups.applyResources(c.id, resources),
+        save: (r) => core.store.save(r),
+      }),
+    }));
+  }
+
+  remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    return this.o.removal.remove(ref, options);
+  }
+
+  wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<ContainerWaitResponse> {
+    const c = this.core.store.get(ref);
+    if (condition === 'not-running' && !c.state.running) return Promise.resolve({ StatusCode: c.state.exitCode, Error: null });
+    return this.core.waiters.add(c.id, condition, signal);
+  }
+}

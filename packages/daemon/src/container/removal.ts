@@ -1,0 +1,91 @@
+import type { ContainerMounts, ContainerRootfs } from '../ports.js';
+import type { AttachHub } from './attach-hub.js';
+import type { ContainerCore } from './container-core.js';
+import type { ContainerRecord } from './record.js';
+import { markDead } from './state.js';
+import type { ContainerTermination } from './termination.js';
+
+export interface ContainerRemovalOptions {
+  rootfs: ContainerRootfs;
+  mounts: ContainerMounts;
+  attaches: AttachHub;
+  termination: ContainerTermination;
+  /** Told each removed container's id, for what others keep per container (its execs). */
+  onRemoved?: (id: string) => void;
+}
+
+/** `docker rm`, and the removals the engine does itself (AutoRemove, a removal a crash interrupted). */
+export class ContainerRemoval {
+  constructor(
+    private readonly core: ContainerCore,
+    private readonly o: ContainerRemovalOptions,
+  ) {}
+
+  async remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    core.assert(options.force ? 'force-remove' : 'remove', c);
+    await core.cancelPendingRestart(c);
+    if (c.state.running) {
+      core.removing.add(c.id);
+      // moby's forced removal goes through kill, so `docker events` shows kill, die, destroy.
+      try {
+        await this.o.termination.killAndWait(c);
+      } catch (err) {
+        core.removing.delete(c.id);
+        throw new Error(`cannot remove container "${c.name}": could not kill: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    core.removing.add(c.id);
+    await core.lock.run(c.id, () => this.removeLocked(c, options.volumes ?? false));
+  }
+
+  /**
+   * Called under the container's lock. `removeVolumes` (`rm -v`, and AutoRemove as in moby) also
+   * removes the container's anonymous volumes. The removal is persisted first; after that a crash at
+   * any point leaves either the whole container, marked so the next start finishes removing it, or
+   * nothing (the dir leaves in one rename).
+   */
+  async removeLocked(c: ContainerRecord, removeVolumes = false): Promise<void> {
+    const { core } = this;
+    core.removing.add(c.id);
+    try {
+      const marked = await this.markForRemoval(c, removeVolumes);
+      await core.runtime.delete(c.id, true);
+      await this.o.rootfs.unmountContainerRoot(core.store.dirOf(c.id));
+      await core.runtime.removeTaskFiles(core.taskSpec(c));
+      // Volumes go while the marked record can still bring them back to mind after a crash; without
+      // the mark a container must stay whole until its dir is gone, so they go after it.
+      if (marked) await this.o.mounts.release(c, removeVolumes);
+      await core.store.delete(c.id);
+      if (!marked) await this.o.mounts.release(c, removeVolumes);
+    } finally {
+      core.removing.delete(c.id);
+    }
+    core.restarts.forget(c.id);
+    this.o.attaches.endPending(c.id);
+    core.events.container('destroy', c);
+    this.o.onRemoved?.(c.id);
+    core.waiters.removed(c.id, { StatusCode: c.state.exitCode, Error: null });
+  }
+
+  /**
+   * moby's Dead: persisted before a removal deletes anything. When it cannot be written (a full disk is
+   * when users remove containers) the removal goes on without it, as moby's does; returns whether it was.
+   */
+  private async markForRemoval(c: ContainerRecord, removeVolumes: boolean): Promise<boolean> {
+    if (c.removal !== undefined && (c.removal.removeVolumes || !removeVolumes)) return true;
+    const before = { state: c.state, removal: c.removal };
+    c.state = markDead(c.state);
+    c.removal = { removeVolumes };
+    try {
+      await this.core.store.save(c);
+      return true;
+    } catch (err) {
+      c.state = before.state;
+      c.removal = before.removal;
+      this.core.log.warn(`removing container ${c.id} without recording it first: ${String(err)}`);
+      return false;
+    }
+  }
+}

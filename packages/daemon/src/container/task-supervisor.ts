@@ -1,0 +1,152 @@
+import { RuntimeConfigError, type ExitStatus } from '../runtime/index.js';
+import type { ContainerHost, ContainerMounts, ContainerRootfs, NetworkService } from '../ports.js';
+import type { AttachHub } from './attach-hub.js';
+import type { ContainerCore } from './container-core.js';
+import { HealthMonitor } from './health-monitor.js';
+import { recordedLogSettings } from './log-config.js';
+import { LogRotators } from './log-rotation.js';
+import type { ContainerRecord } from './record.js';
+import type { ContainerRemoval } from './removal.js';
+import { buildContainerSpec } from './runtime-spec.js';
+import { markRestarting, markRunning, markStartFailed, markStopped } from './state.js';
+
+export interface TaskSupervisorOptions {
+  rootfs: ContainerRootfs;
+  mounts: ContainerMounts;
+  host: ContainerHost;
+  network: NetworkService;
+  attaches: AttachHub;
+  removal: ContainerRemoval;
+  /** tini on the host, bind-mounted for `--init`. */
+  initPath?: string;
+}
+
+/**
+ * A container's task from start to exit: builds and starts it, watches for its exit, records it and
+ * applies the restart policy (moby's monitor), with the health checks and log rotation of a running task.
+ */
+export class TaskSupervisor {
+  private readonly monitors = new Map<string, AbortController>();
+  private readonly logRotators = new LogRotators();
+  readonly health: HealthMonitor;
+
+  constructor(
+    private readonly core: ContainerCore,
+    private readonly o: TaskSupervisorOptions,
+  ) {
+    this.health = new HealthMonitor({ runtime: core.runtime, bundleOf: (c) => core.taskSpec(c), events: core.events, log: core.log });
+  }
+
+  /** Called under the container's lock, its start already allowed. */
+  async start(c: ContainerRecord): Promise<void> {
+    const { core } = this;
+    const before = c.state;
+    const dir = core.store.dirOf(c.id);
+    const spec = core.taskSpec(c);
+    const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId);
+    try {
+      const etc = await this.o.host.writeEtcFiles(dir, c.config.Hostname ?? c.id.slice(0, 12), c.hostConfig);
+      const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
+      const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
+      const network = await this.o.network.connect(c);
+      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network }, user));
+      await core.runtime.delete(c.id, true);
+      const { pid } = await core.runtime.create(spec);
+      await this.o.attaches.connectPending(c);
+      // Recorded before the task runs, so a daemon that dies in between finds it (live-restore.ts).
+      c.state = markRunning(c.state, pid, new Date());
+      c.manuallyStopped = false;
+      await core.store.save(c);
+      await core.runtime.start(c.id);
+    } catch (err) {
+      await core.runtime.delete(c.id, true).catch(() => undefined);
+      await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);
+      await this.o.mounts.deactivate(c).catch(() => undefined);
+      await this.o.network.disconnect(c).catch(() => undefined);
+      const message = err instanceof Error ? err.message : String(err);
+      c.state = markStartFailed(before, message, err instanceof RuntimeConfigError ? err.exitCode : 128);
+      await core.store.save(c);
+      // moby removes an AutoRemove container whose start failed; `docker run --rm` waits for that.
+      if (c.hostConfig.AutoRemove) await this.o.removal.removeLocked(c, true);
+      throw err;
+    }
+    core.events.container('start', c);
+    this.watch(c);
+    this.health.start(c);
+  }
+
+  /** Watches a running task until it exits (also one a previous daemon started: live restore). */
+  watch(c: ContainerRecord): void {
+    const { core } = this;
+    const controller = new AbortController();
+    this.monitors.set(c.id, controller);
+    this.logRotators.start(c.id, core.taskSpec(c).logPath, recordedLogSettings(c.hostConfig.LogConfig));
+    core.runtime
+      .waitExit(core.taskSpec(c), controller.signal)
+      .then(
+        (exit) => {
+          this.monitors.delete(c.id);
+          return core.lock.run(c.id, () => this.recordExit(c, exit));
+        },
+        (err: unknown) => {
+          if (!controller.signal.aborted) core.log.error(`watching container ${c.id}: ${String(err)}`);
+        },
+      )
+      .catch((err: unknown) => core.log.error(`handling exit of ${c.id}: ${String(err)}`));
+  }
+
+  /** Records an exit, under the container's lock; `applyPolicy: false` when restore applies the daemon-start rules instead. */
+  async recordExit(c: ContainerRecord, exit: ExitStatus, options: { applyPolicy?: boolean } = {}): Promise<void> {
+    const { core } = this;
+    this.health.stop(c.id);
+    await this.logRotators.stop(c.id);
+    const dir = core.store.dirOf(c.id);
+    await core.runtime.delete(c.id, true).catch((err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`));
+    await this.o.rootfs.unmountContainerRoot(dir).catch((err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`));
+    await this.o.mounts.deactivate(c).catch((err: unknown) => core.log.warn(`unmount volumes of ${c.id}: ${String(err)}`));
+    await this.o.network.disconnect(c).catch((err: unknown) => core.log.warn(`disconnect ${c.id} from its network: ${String(err)}`));
+    const decision = options.applyPolicy !== false && !core.removing.has(c.id) ? core.restarts.decide(c, exit) : { restart: false as const };
+    if (decision.restart) {
+      c.state = markRestarting(c.state, exit);
+      c.restartCount = decision.restartCount;
+    } else {
+      c.state = markStopped(c.state, exit);
+    }
+    await core.store.save(c);
+    if (exit.oomKilled) core.events.container('oom', c);
+    core.events.container('die', c, { exitCode: String(exit.exitCode) });
+    core.waiters.exited(c.id, { StatusCode: exit.exitCode, Error: null });
+    if (decision.restart) core.restarts.schedule(c.id, decision.delayMs, () => void this.restartAfterBackoff(c));
+    else if (c.hostConfig.AutoRemove && !core.removing.has(c.id)) await this.o.removal.removeLocked(c, true);
+  }
+
+  /** The end of a restart backoff: start again, unless a stop, kill or removal came first. */
+  private restartAfterBackoff(c: ContainerRecord): Promise<void> {
+    const { core } = this;
+    return core.lock
+      .run(c.id, async () => {
+        if (!c.state.restarting) return;
+        if (core.restarts.isExitingOnNext(c.id) || core.removing.has(c.id) || !core.store.find(c.id)) {
+          await core.endRestarting(c);
+          return;
+        }
+        try {
+          await this.start(c);
+        } catch (err) {
+          // A stop or removal that raced the restart makes it fail; that is no fault.
+          if (!core.restarts.isExitingOnNext(c.id) && !core.removing.has(c.id)) core.log.error(`restarting container ${c.id}: ${String(err)}`);
+          await core.endRestarting(c);
+        }
+      })
+      .catch((err: unknown) => core.log.error(`restarting container ${c.id}: ${String(err)}`));
+  }
+
+  /** Stops watching containers (they keep running: live restore is the default). */
+  shutdown(): void {
+    for (const controller of this.monitors.values()) controller.abort();
+    this.monitors.clear();
+    this.core.restarts.cancelAll();
+    this.health.stopAll();
+    this.logRotators.stopAll();
+  }
+}

@@ -1,0 +1,25 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@berth/layer';
+import { serializeRuntimeSpec, type RuntimeSpec } from '@berth/oci';
+import type { BundleSpec, TaskSpec } from './runtime-driver.js';
+
+/** The bundle's config.json and the dirs conmon writes to, ready for `create`; a previous exit file is cleared. */
+export async function writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Promise<void> {
+  await mkdir(spec.bundleDir, { recursive: true, mode: 0o700 });
+  await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
+  await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
+  await rm(join(spec.exitDir, spec.id), { force: true });
+  await writeFileAtomic(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
+}
+
+/** The runtime spec the container's task was created with. */
+export async function readBundle(spec: BundleSpec): Promise<RuntimeSpec> {
+  return JSON.parse(await readFile(join(spec.bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
+}
+
+/** What conmon kept for a task outside the container's dir: its persist dir and exit file. */
+export async function removeTaskFiles(spec: Pick<TaskSpec, 'id' | 'exitDir' | 'persistDir'>): Promise<void> {
+  await rm(spec.persistDir, { recursive: true, force: true });
+  await rm(join(spec.exitDir, spec.id), { force: true });
+}
