@@ -19,8 +19,8 @@ export interface Engine {
   events: EventLog;
   /** Where routes report what they did themselves (prunes). */
   report: EngineEvents;
-  execs: ExecService;
-  archives: ArchiveService;
+  execs: Pick<ExecService, 'create' | 'checkStartable' | 'start' | 'detached' | 'resize' | 'inspect'>;
+  archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'export' | 'changes'>;
   images: ImageService;
   imageCreation: ImageCreation;
   volumes: VolumeService;

@@ -8,7 +8,7 @@ import {
   parseDetachKeys,
   type ExecStartRequest,
 } from '@berth/api';
-import type { ExecService } from '../exec/exec-service.js';
+import type { Engine } from './engine.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
 import { endAfterSinks, endConnection, flushSinks } from './client-sink.js';
 import { clientStdin } from './client-stdin.js';
@@ -19,7 +19,7 @@ import { stdStreamSinks, writeRawError, writeStreamHead } from './raw-response.j
  * half-open after the client's stdin ends, so output keeps flowing until the process exits.
  */
 export async function execOverHttp(
-  execs: ExecService,
+  execs: Engine['execs'],
   id: string,
   start: ExecStartRequest,
   socket: Duplex,
