@@ -1,5 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { becomeChildSubreaper, reapIfExited } from '@berth/layer';
+import { becomeChildSubreaper, reapIfExited } from './syscalls.js';
 
 /**
  * Collects the exit status of the processes berthd inherits as the child subreaper of what it starts: the
