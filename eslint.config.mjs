@@ -24,6 +24,15 @@ const plainWrites = [
   { name: 'node:fs', importNames: ['writeFileSync', 'appendFileSync', 'writeFile', 'appendFile'], message: plainWriteMessage },
 ];
 
+// One system boundary per package: external programs run only through the module named for it.
+const systemTools = [
+  'packages/layer/src/system-tools.ts',
+  'packages/volume/src/system-tools.ts',
+  'packages/daemon/src/runtime/system-tools.ts',
+  'packages/daemon/src/host/process-table.ts',
+];
+const childProcess = { name: 'node:child_process', message: 'Run external programs only through the modules listed in systemTools (eslint.config.mjs).' };
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '.nx/**'] },
   js.configs.recommended,
@@ -41,6 +50,10 @@ export default tseslint.config(
   {
     files: ['packages/{daemon,image,layer,volume}/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/test-support/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly], paths: [...plainWrites, childProcess] }] },
+  },
+  {
+    files: systemTools,
     rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly], paths: plainWrites }] },
   },
 );
