@@ -21,7 +21,7 @@ describe('startExecProcess', () => {
       containerId: 'c1',
       bundleDir,
       execId: 'e1',
-      process: { cwd: '/', args: ['true'] },
+      process: { cwd: '/', args: ['true'], user: { uid: 0, gid: 0 }, env: [] },
     });
     await expect(proc.exited).resolves.toEqual({
       exitCode: 126,

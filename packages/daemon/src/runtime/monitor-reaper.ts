@@ -63,6 +63,7 @@ export function createMonitorReaper(): MonitorReaper {
         await sweepOnce();
       } while (again);
     })()
+      // A sweep that failed leaves its zombies for the next one, which the next SIGCHLD starts; no caller waits on it.
       .catch(() => undefined)
       .finally(() => (sweeping = undefined));
   };
