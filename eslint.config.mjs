@@ -31,6 +31,15 @@ const servicesOnly = [
   { group: ['**/runtime', '**/runtime/*', '**/adapters/*'], message: 'Routes reach the runtime and the adapters only through the daemon\'s services.' },
 ];
 
+// One system boundary per package: external programs run only through the module named for it.
+const systemTools = [
+  'packages/layer/src/system-tools.ts',
+  'packages/volume/src/system-tools.ts',
+  'packages/daemon/src/runtime/system-tools.ts',
+  'packages/daemon/src/adapters/process-table.ts',
+];
+const childProcess = { name: 'node:child_process', message: 'Run external programs only through the modules listed in systemTools (eslint.config.mjs).' };
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '.nx/**'] },
   js.configs.recommended,
@@ -48,11 +57,15 @@ export default tseslint.config(
   {
     files: ['packages/{daemon,image,layer,volume}/src/**/*.ts'],
     ignores: ['**/*.test.ts', '**/test-support/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly], paths: [...plainWrites, childProcess] }] },
+  },
+  {
+    files: systemTools,
     rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly], paths: plainWrites }] },
   },
   {
     files: ['packages/daemon/src/server/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly, ...servicesOnly], paths: plainWrites }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly, ...servicesOnly], paths: [...plainWrites, childProcess] }] },
   },
 );

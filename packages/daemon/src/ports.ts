@@ -39,12 +39,14 @@ export interface ContainerRootfs {
 /** Volumes, binds and tmpfs mounts of containers. */
 export type ContainerMounts = Pick<VolumeMounts, 'plan' | 'runtimeMounts' | 'deactivate' | 'release'>;
 
-/** The per-container files the host provides and what a root filesystem says about users. */
+/** The per-container files the host provides, what a root filesystem says about users, and the host's processes. */
 export interface ContainerHost {
   /** Writes the container's /etc/hostname, /etc/hosts and /etc/resolv.conf beside its record; returns their paths. */
   writeEtcFiles(containerDir: string, hostname: string, hostConfig: HostConfig): Promise<{ hostname: string; hosts: string; resolvConf: string }>;
   /** `-u` and `--group-add` resolved with the root filesystem's passwd and group files. */
   resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<ResolvedUser>;
+  /** The host's process table as `ps` prints it with these arguments (`docker top`). */
+  processTable(args: string[]): Promise<string>;
 }
 
 /** A running container's cgroup: read for stats and top, written by update. */

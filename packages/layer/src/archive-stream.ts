@@ -3,7 +3,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InvalidArgumentError } from '@berth/api';
-import { createZstdDecompress } from './zstd-stream.js';
+import { createZstdDecompress } from './system-tools.js';
 
 /** Raised by the size meter; the extractor turns it into an error naming the entry being read. */
 export class DecompressedSizeLimitError extends Error {

@@ -2,7 +2,7 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
 import { isMountPoint } from './mountinfo.js';
-import { mountOverlay, overlayOptions, unmount } from './system.js';
+import { mountOverlay, overlayOptions, unmount } from './system-tools.js';
 
 // The kernel reads mount options from a single page.
 const MAX_MOUNT_OPTIONS = 4095;

@@ -11,7 +11,7 @@ import { UnsafeArchiveEntryError } from './errors.js';
 import type { ExtractTree } from './extract-tree.js';
 import { PinnedTree, type DirNonDirPolicy, type ExtractMount } from './pinned-tree.js';
 import { SafeTree } from './safe-tree.js';
-import { makeNode, setXattr, type NodeType } from './system.js';
+import { makeNode, setXattr, type NodeType } from './system-tools.js';
 
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 ** 3;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LayerStore } from './layer-store.js';
-import { makeNode, setXattr } from './system.js';
+import { makeNode, setXattr } from './system-tools.js';
 import { unmountAllUnder } from './test-support/mounts.js';
 import { buildTar, streamOf } from './test-support/tar-builder.js';
 import { upperDirTar } from './upper-diff.js';

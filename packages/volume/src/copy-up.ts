@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { InternalError } from '@berth/api';
 import { closeFd, openDirectoryPath, openInRoot, type PathInRoot } from '@berth/layer';
-
-const run = promisify(execFile);
+import { copyImageTree } from './system-tools.js';
 
 /**
  * Docker's copy-up: the image's content at a mount point seeds an empty volume, with its ownership and
@@ -17,16 +13,13 @@ export async function copyImageContent(rootfs: string, destination: string, volu
   try {
     source = openInRoot(root, destination);
   } catch {
+    // Nothing the image holds at the mount point can be opened inside the root: there is nothing to copy.
     return;
   } finally {
     closeFd(root);
   }
   try {
-    if (!source.stats.isDirectory()) return;
-    await run('cp', ['-a', '--', `/proc/${process.pid}/fd/${source.fd}/.`, volumeData]);
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim() ?? String(err);
-    throw new InternalError(`copying image content into volume: ${stderr}`, { cause: err });
+    if (source.stats.isDirectory()) await copyImageTree(`/proc/${process.pid}/fd/${source.fd}`, volumeData);
   } finally {
     closeFd(source.fd);
   }

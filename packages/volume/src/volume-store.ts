@@ -1,15 +1,20 @@
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
-import { directorySize } from '@berth/layer';
+import { directorySize, mountPoints } from '@berth/layer';
 import { listFilter, pruneFilter, type FilterSubject } from './filters.js';
 import { localMountOptions } from './local-driver.js';
 import { readMetadata, writeMetadata, type VolumeMetadata } from './metadata.js';
-import { isMounted, mountDevice, unmountDevice } from './mount-tool.js';
+import { mountDevice, unmountDevice } from './system-tools.js';
 import { ANONYMOUS_LABEL, generateAnonymousName, validateVolumeName } from './names.js';
 import type { CreateVolumeOptions, PruneResult, Volume, VolumeFilters } from './volume.js';
 
 const DATA_DIR = '_data';
+
+/** Compared as is, never resolved: the store's paths are canonical, as mountinfo's are. */
+async function isMounted(path: string): Promise<boolean> {
+  return (await mountPoints()).includes(path);
+}
 
 /** A volume created or destroyed, named as Docker's volume events name it. */
 export interface VolumeEvent {

@@ -1,8 +1,9 @@
 import type { ContainerHost } from '../ports.js';
 import { resolveUserInRoot } from './container-users.js';
 import { writeEtcFiles } from './etc-files.js';
+import { processTable } from './process-table.js';
 
-/** The ContainerHost port over this host's files and the containers' root filesystems. */
+/** The ContainerHost port over this host's files, its `ps` and the containers' root filesystems. */
 export function createContainerHost(): ContainerHost {
-  return { writeEtcFiles, resolveUser: resolveUserInRoot };
+  return { writeEtcFiles, resolveUser: resolveUserInRoot, processTable };
 }

@@ -57,7 +57,7 @@ export function createContainerServices(ports: ContainerPorts): ContainerService
   return {
     lifecycle: new LifecycleService(core, { images: ports.images, mounts: ports.mounts, cgroups: ports.cgroups, tasks, termination, removal, initPath: ports.initPath }),
     io: new IoService(core, attaches),
-    inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups }),
+    inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups, host: ports.host }),
     maintenance: new MaintenanceService(core, { rootfs: ports.rootfs, tasks, removal }),
     shutdown: () => tasks.shutdown(),
   };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerInspect, ContainerSummary } from '@berth/api';
 import type { EventContainer } from '../events/engine-events.js';
-import type { ContainerCgroups, ContainerRootfs, ImageResolver } from '../ports.js';
+import type { ContainerCgroups, ContainerHost, ContainerRootfs, ImageResolver } from '../ports.js';
 import type { ContainerCore } from './container-core.js';
 import { containerListFilter } from './list-filters.js';
 import { emptyStats, ZERO_TIME, type ContainerStats } from './stats.js';
@@ -45,6 +45,7 @@ export interface InspectionServiceOptions {
   images: ImageResolver;
   rootfs: ContainerRootfs;
   cgroups: ContainerCgroups;
+  host: Pick<ContainerHost, 'processTable'>;
 }
 
 export class InspectionService implements ContainerInspection {
@@ -101,7 +102,8 @@ export class InspectionService implements ContainerInspection {
   async top(ref: string, psArgs?: string): Promise<TopResult> {
     const c = this.core.store.get(ref);
     this.core.assert('top', c);
-    return containerTop(await this.o.cgroups.pids(c.id), psArgs || undefined);
+    // Docker's default arguments: ps -ef.
+    return containerTop(await this.o.cgroups.pids(c.id), psArgs || '-ef', (args) => this.o.host.processTable(args));
   }
 
   async stats(ref: string, options: { oneShot: boolean }): Promise<ContainerStats> {

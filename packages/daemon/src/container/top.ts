@@ -1,8 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { InternalError, InvalidArgumentError } from '@berth/api';
-
-const run = promisify(execFile);
+import { InvalidArgumentError } from '@berth/api';
 
 export interface TopResult {
   Titles: string[];
@@ -29,15 +25,7 @@ export function filterPsOutput(output: string, pids: readonly number[]): TopResu
   return { Titles, Processes };
 }
 
-/** `docker top`: the host's `ps` with the given arguments (default -ef), limited to the container's processes. */
-export async function containerTop(pids: readonly number[], psArgs = '-ef'): Promise<TopResult> {
-  const args = psArgs.split(/\s+/).filter(Boolean);
-  let stdout: string;
-  try {
-    ({ stdout } = await run('ps', args, { maxBuffer: 64 * 1024 * 1024 }));
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? String(err);
-    throw new InternalError(`ps: ${stderr.trim()}`, { cause: err });
-  }
-  return filterPsOutput(stdout, pids);
+/** `docker top`: the host's `ps` with the given arguments, limited to the container's processes. */
+export async function containerTop(pids: readonly number[], psArgs: string, processTable: (args: string[]) => Promise<string>): Promise<TopResult> {
+  return filterPsOutput(await processTable(psArgs.split(/\s+/).filter(Boolean)), pids);
 }

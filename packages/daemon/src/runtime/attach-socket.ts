@@ -2,7 +2,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Writable, type Readable } from 'node:stream';
 import { ConflictError } from '@berth/api';
-import { connectSeqpacket, drainSeqpacket, duplicateFd } from '@berth/layer';
+import { connectSeqpacket, drainSeqpacket, duplicateFd } from './syscalls.js';
 import type { AttachOptions, AttachSession, BundleSpec } from './runtime-driver.js';
 
 /** conmon's pipe ids: the first byte of every packet it sends (conmon's stdpipe_t). */

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { conmonReports } from './conmon-reports.js';
 import { OciRuntimeError, createFailure, runtimeMessage } from './runtime-errors.js';
+import { spawnConmon } from './system-tools.js';
 import type { TaskSpec } from './runtime-driver.js';
 
 export interface ConmonLaunch {
@@ -75,21 +75,17 @@ async function removeStaleFiles(spec: TaskSpec): Promise<void> {
  */
 export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number }> {
   await removeStaleFiles(launch.spec);
-  const child = spawn(launch.conmonPath, conmonArgs(launch), {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-    detached: true,
-    // conmon drops files such as its `oom` marker into its working directory: keep them in the bundle.
+  const { child, syncPipe, startPipe, stderr } = spawnConmon(launch.conmonPath, conmonArgs(launch), {
+    // Its files such as the `oom` marker then stay in the bundle.
     cwd: launch.spec.bundleDir,
-    env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    stderr: true,
   });
-  const stderr = child.stdio[2] as Readable;
-  const syncPipe = child.stdio[3] as Readable;
-  const startPipe = child.stdio[4] as Writable;
   let conmonStderr = '';
   stderr.setEncoding('utf8');
   stderr.on('data', (text: string) => {
     conmonStderr += text;
   });
+  const nextReport = conmonReports(syncPipe, 'sync');
   try {
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -102,7 +98,7 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
     // A conmon that died early shows up as EOF on the sync pipe; its EPIPE here carries nothing more.
     startPipe.on('error', () => undefined);
     startPipe.write('0');
-    const report = await readSyncReport(syncPipe);
+    const report = await nextReport();
     if (report === null) {
       throw new OciRuntimeError(`conmon failed: ${conmonStderr.trim() || 'exited without reporting the container pid'}`);
     }
@@ -117,47 +113,4 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
     startPipe.destroy();
     child.unref();
   }
-}
-
-interface SyncReport {
-  data: number;
-  message?: string;
-}
-
-/** Reads conmon's first `{"data": <pid>, "message"?: …}` line; null when the pipe closes without one. */
-function readSyncReport(pipe: Readable): Promise<SyncReport | null> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const finish = (report: SyncReport | null): void => {
-      pipe.off('data', onData);
-      pipe.off('end', onEnd);
-      pipe.off('error', onError);
-      resolve(report);
-    };
-    const onData = (chunk: Buffer): void => {
-      buffered += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline).trim();
-        buffered = buffered.slice(newline + 1);
-        if (line === '') continue;
-        try {
-          const parsed = JSON.parse(line) as Partial<SyncReport>;
-          if (typeof parsed.data === 'number') {
-            finish({ data: parsed.data, message: typeof parsed.message === 'string' ? parsed.message : undefined });
-            return;
-          }
-        } catch (err) {
-          pipe.off('data', onData);
-          reject(new OciRuntimeError(`conmon sent an unreadable report: ${line}`, { cause: err }));
-          return;
-        }
-      }
-    };
-    const onEnd = (): void => finish(null);
-    const onError = (err: Error): void => reject(new OciRuntimeError(`conmon sync pipe failed: ${err.message}`, { cause: err }));
-    pipe.on('data', onData);
-    pipe.on('end', onEnd);
-    pipe.on('error', onError);
-  });
 }

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 // eslint-disable-next-line no-restricted-imports -- a runc process spec read once, right away, and deleted: never read after a crash
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { RuntimeSpec } from '@berth/oci';
 import { runtimeMessage } from './runtime-errors.js';
+import { spawnPiped } from './system-tools.js';
 
 type OciProcess = NonNullable<RuntimeSpec['process']>;
 
@@ -48,18 +48,21 @@ export async function startExecProcess(launch: ExecProcessLaunch): Promise<ExecP
   const pidPath = join(launch.bundleDir, `exec-${launch.execId}.pid`);
   const logPath = join(launch.bundleDir, `exec-${launch.execId}.log`);
   await writeFile(specPath, JSON.stringify(launch.process), { mode: 0o600 });
-  const child = spawn(
-    launch.runtimePath,
-    ['--root', launch.stateRoot, '--log', logPath, '--log-format', 'json', 'exec', '--process', specPath, '--pid-file', pidPath, launch.containerId],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+  const child = spawnPiped(launch.runtimePath, [
+    '--root', launch.stateRoot, '--log', logPath, '--log-format', 'json', 'exec', '--process', specPath, '--pid-file', pidPath, launch.containerId,
+  ]);
+  // Writing to a process that exited fails with EPIPE; its exit is reported through `exited`.
   child.stdin.on('error', () => undefined);
+  let spawnFailure: Error | undefined;
   const exited = new Promise<number>((resolve) => {
-    child.once('error', () => resolve(126));
+    child.once('error', (err) => {
+      spawnFailure = err;
+      resolve(126);
+    });
     child.once('close', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
   }).then(async (code): Promise<ExecExit> => {
     // runc's own failures (no such binary, bad cwd) are in its log; the process never ran.
-    const logged = code !== 0 ? runtimeMessage(await readFile(logPath, 'utf8').catch(() => '')) : '';
+    const logged = code !== 0 ? runtimeMessage(await readFile(logPath, 'utf8').catch(() => '')) || (spawnFailure?.message ?? '') : '';
     await Promise.all([specPath, pidPath, logPath].map((p) => rm(p, { force: true })));
     return logged ? { exitCode: 126, runtimeError: `OCI runtime exec failed: ${logged}: unknown` } : { exitCode: code };
   });

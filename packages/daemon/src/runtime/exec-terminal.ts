@@ -1,42 +1,18 @@
-import { spawn } from 'node:child_process';
 // eslint-disable-next-line no-restricted-imports -- a process spec conmon hands to runc at once and never reads after a crash
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { OciRuntimeError } from './runtime-errors.js';
 import { openAttachSocket } from './attach-socket.js';
+import { conmonReports } from './conmon-reports.js';
 import { resizeTerminal } from './control-fifo.js';
 import type { ExecExit, ExecProcess, ExecProcessLaunch } from './exec-process.js';
 import type { MonitorReaper } from './monitor-reaper.js';
+import { spawnConmon } from './system-tools.js';
 
 export interface TerminalExecLaunch extends ExecProcessLaunch {
   conmonPath: string;
   reaper?: MonitorReaper;
-}
-
-/** Yields conmon's `{"data": n, "message"?: s}` reports from one of its pipes, in order. */
-function pipeReports(pipe: Readable): () => Promise<{ data: number; message?: string } | null> {
-  const queue: Array<{ data: number; message?: string } | null> = [];
-  const waiters: Array<(report: { data: number; message?: string } | null) => void> = [];
-  const deliver = (report: { data: number; message?: string } | null): void => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(report);
-    else queue.push(report);
-  };
-  let buffered = '';
-  pipe.setEncoding('utf8');
-  pipe.on('data', (text: string) => {
-    buffered += text;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (line) deliver(JSON.parse(line) as { data: number; message?: string });
-    }
-  });
-  pipe.on('error', () => deliver(null));
-  pipe.on('end', () => deliver(null));
-  return () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiters.push(resolve)));
 }
 
 /**
@@ -66,18 +42,12 @@ export async function startTerminalExec(launch: TerminalExecLaunch): Promise<Exe
     '--exec', '--exec-attach', '--exec-process-spec', join(dir, 'process.json'),
     '-t', '-i',
   ];
-  const child = spawn(launch.conmonPath, args, {
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' },
-  });
-  const syncPipe = child.stdio[3] as Readable;
-  const startPipe = child.stdio[4] as Writable;
-  const attachPipe = (child.stdio as unknown as Readable[])[5]!;
+  const { child, syncPipe, startPipe, attachPipe } = spawnConmon(launch.conmonPath, args, { attach: true });
+  // A conmon that died shows up as the end of its sync and attach pipes; its EPIPE here carries nothing more.
   startPipe.on('error', () => undefined);
   child.unref();
-  const nextSync = pipeReports(syncPipe);
-  const nextAttach = pipeReports(attachPipe);
+  const nextSync = conmonReports(syncPipe, 'sync');
+  const nextAttach = conmonReports(attachPipe, 'attach');
   const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
     startPipe.write('0');
@@ -93,16 +63,20 @@ export async function startTerminalExec(launch: TerminalExecLaunch): Promise<Exe
     const pid = started.data;
     await launch.reaper?.adopt(join(dir, 'conmon.pid'));
     const exited = (async (): Promise<ExecExit> => {
-      const exit = await nextSync();
-      await session.ended.catch(() => undefined);
-      session.detach();
-      stdout.end();
-      stderr.end();
-      startPipe.destroy();
-      syncPipe.destroy();
-      attachPipe.destroy();
-      await cleanup();
-      return { exitCode: exit && exit.data >= 0 ? exit.data : 255 };
+      try {
+        const exit = await nextSync();
+        return { exitCode: exit && exit.data >= 0 ? exit.data : 255 };
+      } finally {
+        // Waited for only so that all output is delivered: a failed session has nothing more to deliver.
+        await session.ended.catch(() => undefined);
+        session.detach();
+        stdout.end();
+        stderr.end();
+        startPipe.destroy();
+        syncPipe.destroy();
+        attachPipe.destroy();
+        await cleanup();
+      }
     })();
     return {
       stdin,

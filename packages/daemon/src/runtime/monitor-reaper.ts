@@ -1,5 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { becomeChildSubreaper, reapIfExited } from '@berth/layer';
+import { becomeChildSubreaper, reapIfExited } from './syscalls.js';
 
 /**
  * Collects the exit status of the processes berthd inherits as the child subreaper of what it starts: the
@@ -63,6 +63,7 @@ export function createMonitorReaper(): MonitorReaper {
         await sweepOnce();
       } while (again);
     })()
+      // A sweep that failed leaves its zombies for the next one, which the next SIGCHLD starts; no caller waits on it.
       .catch(() => undefined)
       .finally(() => (sweeping = undefined));
   };

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import { runtimeMessage } from './runtime-errors.js';
+import { ProgramFailure, runProgram } from './system-tools.js';
 
 /** A runtime command that exited non-zero, with the runtime's own message. */
 export class RuntimeCommandFailure extends Error {
@@ -18,17 +18,13 @@ export class RuntimeCli {
     readonly stateRoot: string,
   ) {}
 
-  run(args: string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(this.path, ['--root', this.stateRoot, ...args], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) {
-          const message = runtimeMessage(stderr) || runtimeMessage(stdout) || err.message;
-          reject(new RuntimeCommandFailure(args[0] ?? '', message));
-          return;
-        }
-        resolve(stdout);
-      });
-    });
+  async run(args: string[]): Promise<string> {
+    try {
+      return await runProgram(this.path, ['--root', this.stateRoot, ...args]);
+    } catch (err) {
+      if (!(err instanceof ProgramFailure)) throw err;
+      throw new RuntimeCommandFailure(args[0] ?? '', runtimeMessage(err.stderr) || runtimeMessage(err.stdout) || err.message);
+    }
   }
 }
 

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFile, realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
@@ -6,8 +5,8 @@ import { gunzip } from 'node:zlib';
 import { UnavailableError } from '@berth/api';
 import { resolveExecutable } from './executable.js';
 import { RUNTIME_VULNERABILITIES, unfixedVulnerabilities, type RuntimeVulnerability } from './runtime-vulnerabilities.js';
+import { runProgram } from './system-tools.js';
 
-const execFileAsync = promisify(execFile);
 const gunzipAsync = promisify(gunzip);
 
 export interface RuntimeFixCheck {
@@ -48,7 +47,8 @@ function listWithFixes(runtime: string, vulnerabilities: RuntimeVulnerability[])
 
 /** `runc --version` prints "runc version 1.1.5+ds1" first. */
 async function runtimeVersion(path: string): Promise<string> {
-  const { stdout } = await execFileAsync(path, ['--version']).catch(() => ({ stdout: '' }));
+  // A runtime that cannot tell its version counts as lacking every fix (unless its changelog names them).
+  const stdout = await runProgram(path, ['--version']).catch(() => '');
   return /^\S+ version (\S+)/m.exec(stdout)?.[1] ?? '';
 }
 
@@ -62,6 +62,7 @@ async function debianChangelog(path: string): Promise<string> {
     if (!pkg) return '';
     return (await gunzipAsync(await readFile(`/usr/share/doc/${pkg}/changelog.Debian.gz`))).toString('utf8');
   } catch {
+    // No dpkg, no owning package or no changelog: no backported fix is known, so the version alone decides.
     return '';
   }
 }
@@ -74,6 +75,6 @@ async function owningPackage(path: string): Promise<string | undefined> {
   const guess = basename(path);
   const list = await readFile(`/var/lib/dpkg/info/${guess}.list`, 'utf8').catch(() => '');
   if (list.split('\n').includes(path)) return guess;
-  const { stdout } = await execFileAsync('dpkg-query', ['-S', path]);
+  const stdout = await runProgram('dpkg-query', ['-S', path]);
   return /^([^:,\s]+)/.exec(stdout)?.[1];
 }

@@ -182,6 +182,7 @@ const noMounts: ContainerMounts = {
 const fakeHost: ContainerHost = {
   writeEtcFiles: async (dir) => ({ hostname: `${dir}/hostname`, hosts: `${dir}/hosts`, resolvConf: `${dir}/resolv.conf` }),
   resolveUser: async () => ({ uid: 0, gid: 0, additionalGids: [] }),
+  processTable: async () => 'PID CMD\n',
 };
 
 const idleCgroups: ContainerCgroups = {

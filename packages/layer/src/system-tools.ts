@@ -1,29 +1,35 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { Duplex, PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { InternalError } from '@berth/api';
+import { InternalError, InvalidArgumentError } from '@berth/api';
 
 /**
- * The only place that runs system tools: Node's core has no mknod, setxattr or mount.
- * Every call goes through execFile with an argument vector, never a shell.
+ * The only module of the layer store that runs external programs: Node's core has no mknod, setxattr,
+ * mount or zstd. Every call passes an argument vector, never a shell.
  */
 const execFileAsync = promisify(execFile);
 
-const DEBIAN_PACKAGE: Record<string, string> = {
+const DEBIAN_PACKAGE = {
   mknod: 'coreutils',
   setfattr: 'attr',
   mount: 'mount',
   umount: 'mount',
-};
+  zstd: 'zstd',
+} as const;
 
-async function run(tool: string, args: string[], cwd?: string): Promise<void> {
+type Tool = keyof typeof DEBIAN_PACKAGE;
+
+function toolNotFound(tool: Tool, cause: unknown): InternalError {
+  return new InternalError(`${tool} not found: install the Debian package "${DEBIAN_PACKAGE[tool]}"`, { cause });
+}
+
+async function run(tool: Tool, args: string[], cwd?: string): Promise<void> {
   try {
     await execFileAsync(tool, args, { cwd, encoding: 'utf8' });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     // A string code is a spawn failure; a tool that ran and failed has a numeric exit code.
-    if (e.code === 'ENOENT') {
-      throw new InternalError(`${tool} not found: install the Debian package "${DEBIAN_PACKAGE[tool]}"`, { cause: err });
-    }
+    if (e.code === 'ENOENT') throw toolNotFound(tool, err);
     const detail = (e.stderr ?? '').trim() || e.message;
     throw new InternalError(`${tool} failed: ${detail}`, { cause: err });
   }
@@ -67,4 +73,33 @@ export async function mountOverlay(mount: OverlayMount): Promise<void> {
 /** Unmounts `target`; `lazy` detaches it even while busy (umount -l). */
 export async function unmount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
   await run('umount', options.lazy ? ['-l', '--', target] : ['--', target]);
+}
+
+/**
+ * A zstd decompressor as a stream. Node's own zstd (zlib) is still experimental, so this runs the system
+ * `zstd`: native speed, streaming, no extra npm package.
+ */
+export function createZstdDecompress(): Duplex {
+  const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // The output ends only once the tool has exited cleanly, so a corrupt stream is never taken for a short one.
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
+  const duplex = Duplex.from({ writable: child.stdin, readable: output });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    if (stderr.length < 4096) stderr += chunk;
+  });
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    duplex.destroy(err.code === 'ENOENT' ? toolNotFound('zstd', err) : err);
+  });
+  child.once('close', (code) => {
+    if (code === 0) output.end();
+    else duplex.destroy(new InvalidArgumentError(`invalid zstd stream: ${stderr.trim() || `zstd exited with ${String(code)}`}`));
+  });
+  // When the consumer stops early (a refused entry, the size cap), the tool must not linger.
+  duplex.once('close', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return duplex;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InternalError } from '@berth/api';
-import { setXattr, unmount } from './system.js';
+import { setXattr, unmount } from './system-tools.js';
 
 let work: string;
 beforeEach(() => {
