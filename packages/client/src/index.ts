@@ -1,6 +1,7 @@
-export { BerthClient, type BerthClientOptions, type AttachOptions, type EventsOptions, type ContainerAttachment, type PendingWait } from './client.js';
-export type { ImageDeleteRecord, ImagePruneReport, SystemDfResponse } from './client.js';
-export type { ContainerLogsOptions, ContainerOutput } from './client.js';
+export { BerthClient, type BerthClientOptions } from './client.js';
+export type { AttachOptions, ContainerAttachment, ContainerLogsOptions, ContainerOutput, PendingWait } from './endpoints/container-io.js';
+export type { ImageDeleteRecord, ImagePruneReport } from './endpoints/images.js';
+export type { EventsOptions, SystemDfResponse } from './endpoints/system.js';
 export { parseHost, defaultHost, DEFAULT_HOST, type HostAddress } from './host.js';
 export { isDaemonError } from './daemon-errors.js';
 export { demuxOutput, copyRawOutput } from './output-copy.js';

@@ -23,6 +23,11 @@ export async function demuxOutput(source: Readable, stdout: Writable, stderr: Wr
   await pipeline(source, new StdStreamDemuxer(), sink);
 }
 
+/** The copy of a stream of container output to stdout and stderr: demultiplexed (stdcopy frames) or raw (a TTY). */
+export function outputCopier(source: Readable, multiplexed: boolean): (stdout: Writable, stderr: Writable) => Promise<void> {
+  return (stdout, stderr) => (multiplexed ? demuxOutput(source, stdout, stderr) : copyRawOutput(source, stdout));
+}
+
 /** Copies a raw (TTY) stream to `destination` until it ends, leaving `destination` open. */
 export async function copyRawOutput(source: Readable, destination: Writable): Promise<void> {
   const sink = new Writable({

@@ -20,3 +20,8 @@ export function queryString(params: Record<string, QueryValue> = {}): string {
 export function pathParam(value: string): string {
   return encodeURIComponent(value).replace(/%(2F|3A|40)/gi, (escaped) => decodeURIComponent(escaped));
 }
+
+/** A `filters` parameter: the JSON of the filters, omitted when there are none. */
+export function filtersParam(filters: Record<string, string[]> = {}): string | undefined {
+  return Object.keys(filters).length ? JSON.stringify(filters) : undefined;
+}

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { MULTIPLEXED_STREAM_CONTENT_TYPE, RAW_STREAM_CONTENT_TYPE } from '@berth/api';
 import { daemonError } from './daemon-errors.js';
 
 export async function readBody(response: IncomingMessage): Promise<Buffer> {
@@ -27,4 +28,10 @@ function messageOf(body: string): string {
 /** Like the docker client, 1xx–3xx are successes: 304 means "already in that state". */
 export function isErrorStatus(status: number | undefined): boolean {
   return status === undefined || status >= 400;
+}
+
+/** Whether container output carries stdcopy frames: as its content type says, else (no type given) unless there is a TTY. */
+export function isMultiplexed(response: IncomingMessage, tty: boolean | undefined): boolean {
+  const type = response.headers['content-type'];
+  return type === MULTIPLEXED_STREAM_CONTENT_TYPE || (type !== RAW_STREAM_CONTENT_TYPE && !tty);
 }

@@ -1,16 +1,8 @@
-export {
-  ImageStore,
-  type DeleteRecord,
-  type ImageEvent,
-  type ImageStoreOptions,
-  type ImageUser,
-  type ListOptions,
-  type LoadOptions,
-  type NewImageSpec,
-  type PruneOptions,
-  type PruneReport,
-  type RemoveOptions,
-  type ResolvedImage,
-} from './image-store.js';
+export { ImageStore } from './image-store.js';
+export type { NewImageSpec } from './internal/create-image.js';
+export type { ListOptions, ResolvedImage } from './internal/image-queries.js';
+export type { LoadOptions } from './internal/load-images.js';
+export type { DeleteRecord, ImageUser, PruneOptions, PruneReport, RemoveOptions } from './internal/remove-images.js';
+export type { ImageEvent, ImageStoreOptions } from './internal/store-context.js';
 export { applyChanges } from './internal/changes.js';
 export type { ImageFilters } from './internal/list-filters.js';

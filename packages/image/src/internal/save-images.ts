@@ -1,0 +1,67 @@
+import type { Readable } from 'node:stream';
+import { MediaTypes, type Descriptor } from '@berth/oci';
+import { isDigest, isImageIdPrefix, parseNormalizedNamed, referenceString, sha256Digest, withDefaultTag, type NamedReference } from '@berth/reference';
+import { isIdPrefix } from './delete-rules.js';
+import type { ImageRecord } from './image-views.js';
+import { imageManifest, layerDescriptor, saveArchiveStream, type SavedImage } from './save-archive.js';
+import { reportEvent, type StoreContext } from './store-context.js';
+
+/**
+ * `docker save`: the images named, as one archive. A repository name without a tag saves every
+ * tagged image of that repository; an ID saves the image without tags (moby's rules).
+ */
+export async function saveImages(context: StoreContext, names: string[]): Promise<Readable> {
+  const byId = new Map<string, SavedImage>();
+  for (const name of names) {
+    for (const { record, tag } of imagesNamedBy(context, name)) {
+      context.catalog.assertUsable(record, name);
+      let saved = byId.get(record.id);
+      if (saved === undefined) {
+        saved = { id: record.id, configBytes: await context.content.get(record.id), layers: await layerTars(context, record), tags: [] };
+        byId.set(record.id, saved);
+        reportEvent(context, 'save', record.id);
+      }
+      if (tag !== undefined && !saved.tags.some((t) => referenceString(t) === referenceString(tag))) saved.tags.push(tag);
+    }
+  }
+  return saveArchiveStream([...byId.values()]);
+}
+
+/**
+ * The manifest an image is saved with, as `docker image ls --tree` lists it: its descriptor and the
+ * bytes of the content it names (itself, the config and the layer tars).
+ */
+export async function savedManifest(context: StoreContext, id: string): Promise<{ descriptor: Descriptor; contentSize: number }> {
+  const record = context.catalog.findUsable(id);
+  const configBytes = await context.content.get(record.id);
+  const layers = await Promise.all((await layerTars(context, record)).map(layerDescriptor));
+  const bytes = imageManifest(record.id, configBytes, layers);
+  const descriptor = { mediaType: MediaTypes.OciManifest, digest: sha256Digest(bytes), size: bytes.length };
+  return { descriptor, contentSize: layers.reduce((sum, layer) => sum + layer.size, bytes.length + configBytes.length) };
+}
+
+async function layerTars({ layers }: StoreContext, record: ImageRecord): Promise<Array<{ diffId: string; tarPath: string }>> {
+  const tars = [];
+  for (const [index, chainId] of record.chain.entries()) {
+    tars.push({ diffId: record.config.rootfs.diff_ids[index]!, tarPath: await layers.tarPath(chainId) });
+  }
+  return tars;
+}
+
+function imagesNamedBy({ catalog, refs }: StoreContext, name: string): Array<{ record: ImageRecord; tag?: NamedReference }> {
+  const nameOnly = isImageIdPrefix(name) || isDigest(name) ? undefined : parseNormalizedNamed(name);
+  if (nameOnly !== undefined && nameOnly.tag === undefined && nameOnly.digest === undefined) {
+    const tagged = refs
+      .all()
+      .filter(({ ref }) => ref.name === nameOnly.name && ref.digest === undefined)
+      .flatMap(({ ref, id }) => {
+        const record = catalog.get(id);
+        return record === undefined ? [] : [{ record, tag: ref }];
+      });
+    if (tagged.length > 0) return tagged;
+  }
+  const record = catalog.find(name);
+  if (isIdPrefix(record.id, name)) return [{ record }];
+  const ref = withDefaultTag(parseNormalizedNamed(name));
+  return ref.digest === undefined ? [{ record, tag: ref }] : [{ record }];
+}

@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from '@berth/api';
+import { familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type NamedReference } from '@berth/reference';
+import type { ImageRecord } from './image-views.js';
+import { reportEvent, type StoreContext } from './store-context.js';
+
+/** `docker tag`: points `target` (default tag `latest`) at the image `source` names. */
+export async function tagImage(context: StoreContext, source: string, target: string): Promise<void> {
+  await context.queue.run(async () => {
+    const record = context.catalog.find(source);
+    const ref = parseNormalizedNamed(target);
+    if (ref.digest !== undefined) throw new InvalidArgumentError('refusing to create a tag with a digest reference');
+    if (familiarName(ref) === 'sha256') {
+      throw new InvalidArgumentError('refusing to create an ambiguous tag using digest algorithm as name');
+    }
+    await setTag(context, record, withDefaultTag(ref));
+  });
+}
+
+/** Points `tag` at the image and reports the `tag` event. */
+export async function setTag(context: StoreContext, record: ImageRecord, tag: NamedReference): Promise<void> {
+  await context.refs.update((draft) => draft.set(tag, record.id));
+  await markTagged(context, record);
+  reportEvent(context, 'tag', record.id, familiarString(tag));
+}
+
+export async function markTagged({ metadata }: StoreContext, record: ImageRecord): Promise<void> {
+  const lastTagTime = new Date().toISOString();
+  await metadata.set(record.id, { lastTagTime });
+  record.lastTagTime = lastTagTime;
+}
