@@ -81,4 +81,23 @@ describe('the container services over in-memory ports', () => {
     await expect(removed).resolves.toEqual({ StatusCode: 137, Error: null });
     expect(ports.store.all()).toEqual([]);
   });
+
+  it('records at restore an exit that happened while no daemon watched, then prunes the container', async () => {
+    setUp();
+    const { Id } = await services.lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    await services.lifecycle.start(Id);
+    services.shutdown();
+
+    // A new daemon over the same records: conmon recorded the exit meanwhile.
+    const finishedAt = new Date('2026-01-01T00:00:00Z');
+    ports.runtime.recordedExits.set(Id, { exitCode: 3, finishedAt, oomKilled: false });
+    services = createContainerServices(ports);
+    await services.maintenance.restore();
+    expect(services.inspection.inspect(Id).State).toMatchObject({ Status: 'exited', ExitCode: 3, FinishedAt: finishedAt.toISOString() });
+    expect(ports.rootfs.mounted.size).toBe(0);
+
+    await expect(services.maintenance.prune({ label: ['other'] })).resolves.toEqual({ ContainersDeleted: null, SpaceReclaimed: 0 });
+    await expect(services.maintenance.prune({})).resolves.toEqual({ ContainersDeleted: [Id], SpaceReclaimed: 0 });
+    expect(ports.store.all()).toEqual([]);
+  });
 });

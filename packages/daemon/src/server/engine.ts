@@ -16,7 +16,7 @@ export interface Engine {
   inspection: ContainerInspection;
   maintenance: ContainerMaintenance;
   /** The read side of events: replay and live subscriptions for `/events`. */
-  events: EventLog;
+  events: Pick<EventLog, 'replay' | 'subscribe' | 'subscriberCount'>;
   /** Where routes report what they did themselves (prunes). */
   report: EngineEvents;
   execs: Pick<ExecService, 'create' | 'checkStartable' | 'start' | 'detached' | 'resize' | 'inspect'>;

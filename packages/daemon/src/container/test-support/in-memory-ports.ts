@@ -73,6 +73,8 @@ export class FakeRuntime implements RuntimeDriver {
   readonly bundles = new Map<string, RuntimeSpec>();
   private readonly exits = new Map<string, (exit: ExitStatus) => void>();
   private readonly running = new Set<string>();
+  /** Exits conmon recorded while no daemon watched (what a restarted daemon finds). */
+  readonly recordedExits = new Map<string, ExitStatus>();
   private nextPid = 100;
 
   async create(spec: TaskSpec): Promise<{ pid: number }> {
@@ -118,8 +120,8 @@ export class FakeRuntime implements RuntimeDriver {
       signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
     });
   }
-  async readExit(): Promise<ExitStatus | null> {
-    return null;
+  async readExit(spec: { id: string }): Promise<ExitStatus | null> {
+    return this.recordedExits.get(spec.id) ?? null;
   }
   async isMonitorAlive(): Promise<boolean> {
     return false;
