@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { ContainerCreateRequestSchema } from './schemas/container.js';
 import { ContainerListQuerySchema, ContainerWaitQuerySchema } from './schemas/container-requests.js';
-import { ExecCreateRequestSchema, ExecStartRequestSchema, parseExecStartBody } from './schemas/exec.js';
+import { ExecCreateRequestSchema, ExecStartRequestSchema } from './schemas/exec.js';
 import { IdParamsSchema } from './schemas/query.js';
 import { VolumeCreateRequestSchema } from './schemas/volume.js';
 import { REQUEST_PART_SUBJECTS, assertMatchesSchema, describeViolation, findViolation, optionalBody } from './validation.js';
@@ -66,15 +66,5 @@ describe('request validation', () => {
   it('says which required field is missing', () => {
     const schema = Type.Object({ Name: Type.String() });
     expect(() => assertMatchesSchema(schema, {}, 'invalid thing')).toThrow('invalid thing: Name is required (a string)');
-  });
-
-});
-
-describe('parseExecStartBody', () => {
-  it('takes an absent or null body as no options and refuses a mistyped one', () => {
-    expect(parseExecStartBody(undefined)).toEqual({});
-    expect(parseExecStartBody(null)).toEqual({});
-    expect(parseExecStartBody({ Detach: false, Tty: true })).toEqual({ Detach: false, Tty: true });
-    expect(() => parseExecStartBody({ Tty: 'true' })).toThrow('invalid request body: Tty must be a boolean or null, not the string "true"');
   });
 });

@@ -19,6 +19,7 @@ import { createCgroupfsAdapter } from './adapters/cgroupfs.js';
 import { createContainerHost } from './adapters/host-files.js';
 import { hostNetworks } from './adapters/host-networks.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
+import { SystemInfoService } from './system/system-info.js';
 import { checkRuntimeFixes, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
@@ -140,10 +141,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     images,
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
     volumes,
-    config: { dataRoot: config.dataRoot, execRoot: config.execRoot, runtime: config.runtime },
-    startedAt: new Date(),
-    id: await readOrCreateEngineId(config.dataRoot),
-    warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`) }),
   };
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;

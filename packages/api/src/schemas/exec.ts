@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { REQUEST_PART_SUBJECTS, assertMatchesSchema, optionalBody } from '../validation.js';
+import { optionalBody } from '../validation.js';
 import { ConsoleSize, NullableStringList, open, orNull } from './fragments.js';
 
 /** Engine API exec shapes (v1.47). */
@@ -37,10 +37,3 @@ export type ExecStartRequest = Static<typeof ExecStartRequestSchema>;
 /** The exec start body as sent: absent or `null` means no options. */
 export const ExecStartBodySchema = optionalBody(ExecStartRequestSchema);
 
-/**
- * Checks an exec start body read off a hijacked connection, which never passes fastify's validation;
- * an absent body means no options.
- */
-export function parseExecStartBody(body: unknown): ExecStartRequest {
-  return assertMatchesSchema(ExecStartBodySchema, body ?? null, REQUEST_PART_SUBJECTS.body) ?? {};
-}

@@ -9,7 +9,8 @@ import { clientStdin } from './client-stdin.js';
 /**
  * GET /containers/{id}/attach/ws: the container's stdio over a WebSocket, as Docker serves it: binary
  * frames carrying the raw (never multiplexed) output, stdin taken from the client's frames (the detach
- * keys end the connection with a TTY, as on the hijacked route).
+ * keys end the connection with a TTY, as on the hijacked route). What fails before the handshake is
+ * answered (no such container, not a WebSocket request) is thrown, for an error response.
  */
 export async function attachOverWebSocket(engine: Engine, ref: string, query: ContainerAttachQuery, req: IncomingMessage, socket: Duplex): Promise<void> {
   const inspected = engine.inspection.inspect(ref);
@@ -17,7 +18,6 @@ export async function attachOverWebSocket(engine: Engine, ref: string, query: Co
   const tty = inspected.Config.Tty ?? false;
   const detachKeys = parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS);
   const ws = acceptWebSocket(req, socket);
-  if (!ws) return;
   if (queryBool(query.logs)) await engine.io.replayLog(inspected.Id, { stdout: ws.output, stderr: ws.output });
   if (!queryBool(query.stream)) {
     ws.close();

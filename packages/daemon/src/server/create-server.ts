@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { InvalidArgumentError, MAX_REQUEST_HEAD_BYTES, httpStatusOf, isBerthError } from '@berth/api';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import { InvalidArgumentError, MAX_REQUEST_HEAD_BYTES, NotFoundError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 import { COMMON_HEADERS } from './headers.js';
-import { errorBody } from './error-body.js';
+import { errorReply, type ErrorReply } from './error-body.js';
 import { handleUpgrade } from './hijack.js';
 import { lazyValidatorFactory } from './lazy-validator.js';
 import { formatSchemaErrors } from './validation-errors.js';
@@ -20,6 +20,7 @@ import { eventRoutes } from './routes/events.js';
 import { containerOpsRoutes } from './routes/container-ops.js';
 import { logRoutes } from './routes/logs.js';
 import { execRoutes } from './routes/exec.js';
+import { attachRoutes } from './routes/attach.js';
 import { resizeRoutes } from './routes/resize.js';
 import { archiveRoutes } from './routes/archive.js';
 
@@ -42,10 +43,7 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     schemaErrorFormatter: formatSchemaErrors,
     schemaController: { compilersFactory: { buildValidator: lazyValidatorFactory() } },
     // A URL fastify cannot route (`http://[::1/…`): a 400 in Docker's error format, as dockerd refuses one.
-    frameworkErrors: (err, _request, reply) => {
-      const body = errorBody(err.message);
-      reply.raw.writeHead(400, { 'Content-Type': 'application/json', 'Content-Length': body.length }).end(body);
-    },
+    frameworkErrors: (err, request, reply) => sendError(reply, errorReply(new InvalidArgumentError(err.message), request.log)),
     rewriteUrl(req) {
       const split = splitVersionedUrl(req.url ?? '/');
       if (split.error) (req as VersionedRequest)[VERSION_ERROR] = split.error;
@@ -76,18 +74,11 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
   // Everything else (tar archives for load, import, build) stays a stream for the route to consume.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    const status = isBerthError(err) ? httpStatusOf(err) : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
-    // 501 refuses what this engine does not do (`docker logs` of a `none` log): no fault to report.
-    if (status >= 500 && status !== 501) request.log.error({ err }, 'request failed');
-    // The docker CLI decodes an error body only when the type is exactly application/json (no charset).
-    if (status !== 304) void reply.header('Content-Type', 'application/json');
-    void reply.status(status).send(status === 304 ? undefined : errorBody(err.message));
-  });
+  app.setErrorHandler((err, request, reply) => sendError(reply, errorReply(err, request.log)));
   // dockerd's answer to a path or method it has no route for: its error body, none of the headers it puts on routed requests.
-  app.setNotFoundHandler((_request, reply) => {
+  app.setNotFoundHandler((request, reply) => {
     for (const name of Object.keys(COMMON_HEADERS)) reply.removeHeader(name);
-    void reply.status(404).header('Content-Type', 'application/json').send(errorBody('page not found'));
+    sendError(reply, errorReply(new NotFoundError('page not found'), request.log));
   });
 
   app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => handleUpgrade(engine, req, socket, head, app.log));
@@ -103,7 +94,14 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
   void app.register(containerOpsRoutes(engine));
   void app.register(logRoutes(engine));
   void app.register(execRoutes(engine));
+  void app.register(attachRoutes(engine));
   void app.register(resizeRoutes(engine));
   void app.register(archiveRoutes(engine));
   return app;
+}
+
+function sendError(reply: FastifyReply, { status, body }: ErrorReply): void {
+  // The docker CLI decodes an error body only when the type is exactly application/json (no charset).
+  if (body) void reply.header('Content-Type', 'application/json');
+  void reply.status(status).send(body);
 }

@@ -8,6 +8,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { ExecService } from '../exec/exec-service.js';
 import type { ImageCreation } from '../image/image-creation.js';
 import type { ImageService, VolumeService } from '../ports.js';
+import type { SystemInfoService } from '../system/system-info.js';
 
 /** What the API routes are given: the services, never the adapters behind them. */
 export interface Engine {
@@ -24,9 +25,6 @@ export interface Engine {
   images: ImageService;
   imageCreation: ImageCreation;
   volumes: VolumeService;
-  config: { dataRoot: string; execRoot: string; runtime: string };
-  startedAt: Date;
-  id: string;
-  /** What `docker info` warns about, such as a runtime accepted without a security fix. */
-  warnings: string[];
+  /** `/version` and `/info`: the engine's and the host's facts. */
+  system: SystemInfoService;
 }

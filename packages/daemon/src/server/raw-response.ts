@@ -3,15 +3,34 @@ import type { Duplex, Writable } from 'node:stream';
 import { MULTIPLEXED_STREAM_CONTENT_TYPE, RAW_STREAM_CONTENT_TYPE, StdStream, compareApiVersions, frameStdStream } from '@berth/api';
 import { rawHeaderLines } from './headers.js';
 import { clientSink } from './client-sink.js';
-import { errorBody } from './error-body.js';
+import { errorReply, type ErrorReply, type FaultLog } from './error-body.js';
 
 // Responses on a hijacked socket bypass fastify, so status line, headers and framing are written by hand here.
 
-/** A JSON error response that closes the connection. */
-export function writeRawError(socket: Duplex, status: number, message: string): void {
-  const body = errorBody(message);
-  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${rawHeaderLines({ 'Content-Type': 'application/json', 'Content-Length': String(body.length) })}Connection: close\r\n\r\n`;
-  socket.end(Buffer.concat([Buffer.from(head), body]));
+/**
+ * Serves a request on a hijacked socket. A failure before anything was written is answered as an error
+ * response that closes the connection; past the response head the connection can only be dropped. Never
+ * rejects. A kept-alive connection carries earlier responses: only bytes written from here on count.
+ */
+export async function serveHijacked(socket: Duplex, log: FaultLog, serve: () => Promise<void>): Promise<void> {
+  const writtenBefore = bytesWritten(socket);
+  try {
+    await serve();
+  } catch (err) {
+    const reply = errorReply(err, log);
+    if (bytesWritten(socket) === writtenBefore && socket.writable) writeRawError(socket, reply);
+    else socket.destroy();
+  }
+}
+
+function bytesWritten(socket: Duplex): number {
+  return (socket as Partial<{ bytesWritten: number }>).bytesWritten ?? 0;
+}
+
+function writeRawError(socket: Duplex, { status, body }: ErrorReply): void {
+  const framing: Record<string, string> = body ? { 'Content-Type': 'application/json', 'Content-Length': String(body.length) } : {};
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${rawHeaderLines(framing)}Connection: close\r\n\r\n`;
+  socket.end(body ? Buffer.concat([Buffer.from(head), body]) : head);
 }
 
 /** The head of an attach or exec stream: multiplexed unless it has a TTY (API 1.42 and later name that type). */

@@ -17,7 +17,7 @@ async function servedRoutes(): Promise<ServedRoute[]> {
   });
   await app.ready();
   await app.close();
-  return [...routes, ...Object.values(UPGRADE_ROUTES).map(({ method, url, schema }) => ({ method, url, schema, upgrade: true as const }))];
+  return [...routes, ...UPGRADE_ROUTES.map(({ method, url, schema }) => ({ method, url, schema, upgrade: true as const }))];
 }
 
 /** What is missing from a route's declaration: each request part it can carry needs an `@berth/api` schema. */

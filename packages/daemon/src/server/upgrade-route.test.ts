@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@berth/api';
 import { isUpgradeRequest, routeUpgrade } from './upgrade-route.js';
+import { execHijackedRoutes } from './routes/exec.js';
 
 describe('routeUpgrade', () => {
-  it('routes attach, websocket attach and exec start, with or without a version', () => {
-    expect(routeUpgrade('POST', '/v1.47/containers/abc/attach?stream=1&stdout=1')).toEqual({
-      kind: 'attach',
-      id: 'abc',
+  it('routes attach, websocket attach and exec start, with or without a version, to their route files\' declarations', () => {
+    const endpoint = (method: string, url: string) => {
+      const routed = routeUpgrade(method, url);
+      return { ...routed, route: `${routed.route.method} ${routed.route.url}` };
+    };
+    expect(endpoint('POST', '/v1.47/containers/abc/attach?stream=1&stdout=1')).toEqual({
+      route: 'POST /containers/:id/attach',
+      params: { id: 'abc' },
       query: { stream: '1', stdout: '1' },
       version: '1.47',
     });
-    expect(routeUpgrade('GET', '/containers/a%20b/attach/ws')).toMatchObject({ kind: 'attach-ws', id: 'a b', version: '1.47' });
-    expect(routeUpgrade('POST', '/v1.41/exec/e1/start')).toMatchObject({ kind: 'exec-start', id: 'e1', version: '1.41' });
+    expect(endpoint('GET', '/containers/a%20b/attach/ws')).toMatchObject({ route: 'GET /containers/:id/attach/ws', params: { id: 'a b' }, version: '1.47' });
+    expect(endpoint('POST', '/v1.41/exec/e1/start')).toMatchObject({ route: 'POST /exec/:id/start', params: { id: 'e1' }, version: '1.41' });
+    expect(routeUpgrade('POST', '/exec/e1/start').route).toBe(execHijackedRoutes[0]);
   });
 
   it.each([

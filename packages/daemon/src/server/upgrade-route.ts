@@ -1,41 +1,37 @@
 import type { IncomingMessage } from 'node:http';
-import { ContainerAttachQuerySchema, ExecStartBodySchema, IdParamsSchema, InvalidArgumentError, NoQuerySchema, UnreadBodySchema } from '@berth/api';
+import { InvalidArgumentError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
+import type { HijackedRoute } from './hijacked-route.js';
+import { attachHijackedRoutes } from './routes/attach.js';
+import { execHijackedRoutes } from './routes/exec.js';
 
 /**
- * The hijacking endpoints, served on the raw socket instead of by fastify when the request carries
- * `Upgrade:`. Their schemas are the ones fastify would apply; hijack.ts checks each part against them.
+ * The endpoints served on the raw socket when the request carries `Upgrade:`, as their route files declare
+ * them. Fastify never sees these requests, so they are matched here by method and path.
  */
-export const UPGRADE_ROUTES = {
-  'attach-ws': { method: 'GET', url: '/containers/:id/attach/ws', schema: { params: IdParamsSchema, querystring: ContainerAttachQuerySchema } },
-  // dockerode repeats its attach options as a body; what follows the body is stdin.
-  attach: { method: 'POST', url: '/containers/:id/attach', schema: { params: IdParamsSchema, querystring: ContainerAttachQuerySchema, body: UnreadBodySchema } },
-  'exec-start': { method: 'POST', url: '/exec/:id/start', schema: { params: IdParamsSchema, querystring: NoQuerySchema, body: ExecStartBodySchema } },
-} as const;
-
-export type UpgradeKind = keyof typeof UPGRADE_ROUTES;
+export const UPGRADE_ROUTES: readonly HijackedRoute[] = [...attachHijackedRoutes, ...execHijackedRoutes];
 
 /** A request for one of the hijacking endpoints, its parts still as the client sent them. */
-export interface UpgradeRoute {
-  kind: UpgradeKind;
-  id: string;
+export interface RoutedUpgrade {
+  route: HijackedRoute;
+  params: Record<string, string>;
   query: Record<string, string>;
   version: string;
 }
 
-const PATTERNS = Object.entries(UPGRADE_ROUTES).map(([kind, route]) => ({
-  kind: kind as UpgradeKind,
-  method: route.method,
-  pattern: new RegExp(`^${route.url.replace(':id', '([^/]+)')}$`),
+const PATTERNS = UPGRADE_ROUTES.map((route) => ({
+  route,
+  names: [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]!),
+  pattern: new RegExp(`^${route.url.replace(/:\w+/g, '([^/]+)')}$`),
 }));
 
 /** Which hijacking endpoint a request is for, by method and path alone; any other request is fastify's. */
-function matchPath(method: string | undefined, url: string): { kind: UpgradeKind; rawId: string } | undefined {
+function matchPath(method: string | undefined, url: string): { route: HijackedRoute; rawParams: Record<string, string> } | undefined {
   const queryStart = url.indexOf('?');
   const path = queryStart < 0 ? url : url.slice(0, queryStart);
-  for (const route of PATTERNS) {
-    const match = route.pattern.exec(path);
-    if (match && method === route.method) return { kind: route.kind, rawId: match[1]! };
+  for (const { route, names, pattern } of PATTERNS) {
+    const match = pattern.exec(path);
+    if (match && method === route.method) return { route, rawParams: Object.fromEntries(names.map((name, i) => [name, match[i + 1]!])) };
   }
   return undefined;
 }
@@ -49,7 +45,7 @@ export function isUpgradeRequest(req: Pick<IncomingMessage, 'method' | 'url'>): 
  * Routes a request `isUpgradeRequest` took. Its URL is whatever the client sent, so nothing here may
  * throw but InvalidArgumentError (400), for a bad version or encoding.
  */
-export function routeUpgrade(method: string | undefined, rawUrl: string | undefined): UpgradeRoute {
+export function routeUpgrade(method: string | undefined, rawUrl: string | undefined): RoutedUpgrade {
   const { url, version, error } = splitVersionedUrl(rawUrl ?? '/');
   if (error) throw new InvalidArgumentError(error);
   const matched = matchPath(method, url);
@@ -57,7 +53,8 @@ export function routeUpgrade(method: string | undefined, rawUrl: string | undefi
   const queryStart = url.indexOf('?');
   // URLSearchParams decodes leniently (a stray `%` stays as is), as fastify's query parser does.
   const query = Object.fromEntries(new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)));
-  return { kind: matched.kind, id: decodePathSegment(matched.rawId), query, version };
+  const params = Object.fromEntries(Object.entries(matched.rawParams).map(([name, raw]) => [name, decodePathSegment(raw)]));
+  return { route: matched.route, params, query, version };
 }
 
 function decodePathSegment(segment: string): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
+import { InvalidArgumentError } from '@berth/api';
 import { rawHeaderLines } from './headers.js';
 import { flushSinks, clientSink, socketClosed } from './client-sink.js';
 
@@ -26,12 +27,11 @@ export interface WebSocketStream {
   close(): void;
 }
 
-/** Answers the opening handshake; null (after a 400) when the request is not a WebSocket upgrade. */
-export function acceptWebSocket(req: IncomingMessage, socket: Duplex): WebSocketStream | null {
+/** Answers the opening handshake; a request that is not a WebSocket upgrade is refused (400) with nothing written. */
+export function acceptWebSocket(req: IncomingMessage, socket: Duplex): WebSocketStream {
   const key = req.headers['sec-websocket-key'];
   if (typeof key !== 'string' || String(req.headers.upgrade).toLowerCase() !== 'websocket') {
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    return null;
+    throw new InvalidArgumentError('not a WebSocket handshake: it needs "Upgrade: websocket" and a Sec-WebSocket-Key header');
   }
   const accept = createHash('sha1').update(`${key}${HANDSHAKE_GUID}`).digest('base64');
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${rawHeaderLines()}\r\n`);

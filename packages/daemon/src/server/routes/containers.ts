@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import {
-  ContainerAttachQuerySchema,
   ContainerCreateQuerySchema,
   ContainerCreateRequestSchema,
   ContainerInspectQuerySchema,
@@ -15,7 +14,6 @@ import {
   InvalidArgumentError,
   UnreadBodySchema,
   optionalBody,
-  type ContainerAttachQuery,
   type ContainerCreateQuery,
   type ContainerCreateRequest,
   type ContainerInspectQuery,
@@ -30,8 +28,6 @@ import {
 import type { Engine } from '../engine.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { COMMON_HEADERS } from '../headers.js';
-import { attachOverHttp } from '../hijack.js';
-import { splitVersionedUrl } from '../api-version.js';
 
 export function containerRoutes(engine: Engine): FastifyPluginAsync {
   const { lifecycle, inspection } = engine;
@@ -120,14 +116,6 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       }
       await lifecycle.remove(request.params.id, { force: queryBool(query.force), volumes: queryBool(query.v) });
       return reply.status(204).send();
-    });
-
-    // Attach without `Upgrade:` (dockerode's default): a plain streamed response on the same socket.
-    const attachSchema = { params: IdParamsSchema, querystring: ContainerAttachQuerySchema, body: UnreadBodySchema };
-    app.post<{ Params: IdParams; Querystring: ContainerAttachQuery }>('/containers/:id/attach', { schema: attachSchema }, async (request, reply) => {
-      inspection.inspect(request.params.id);
-      reply.hijack();
-      await attachOverHttp(engine, request.params.id, request.query, request.raw.socket, { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version });
     });
   };
 }

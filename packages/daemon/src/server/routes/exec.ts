@@ -16,6 +16,10 @@ import type { Engine } from '../engine.js';
 import { execOverHttp } from '../exec-stream.js';
 import { splitVersionedUrl } from '../api-version.js';
 import { queryInt } from '../query.js';
+import { serveHijacked } from '../raw-response.js';
+import { hijackedRoute } from '../hijacked-route.js';
+
+const startSchema = { params: IdParamsSchema, querystring: NoQuerySchema, body: ExecStartBodySchema };
 
 /** `docker exec`: create, start (detached, or streamed on the connection when not upgraded), inspect, resize. */
 export function execRoutes(engine: Engine): FastifyPluginAsync {
@@ -27,7 +31,6 @@ export function execRoutes(engine: Engine): FastifyPluginAsync {
       return reply.status(201).send(created);
     });
 
-    const startSchema = { params: IdParamsSchema, querystring: NoQuerySchema, body: ExecStartBodySchema };
     app.post<{ Params: IdParams; Body: ExecStartRequest | null }>('/exec/:id/start', { schema: startSchema }, async (request, reply) => {
       const body = request.body ?? {};
       execs.checkStartable(request.params.id);
@@ -36,7 +39,8 @@ export function execRoutes(engine: Engine): FastifyPluginAsync {
         return reply.status(200).send();
       }
       reply.hijack();
-      await execOverHttp(execs, request.params.id, body, request.raw.socket, { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version });
+      const options = { upgraded: false, apiVersion: splitVersionedUrl(request.originalUrl).version };
+      await serveHijacked(request.raw.socket, request.log, () => execOverHttp(execs, request.params.id, body, request.raw.socket, options));
     });
 
     app.get<{ Params: IdParams }>('/exec/:id/json', { schema: { params: IdParamsSchema, querystring: NoQuerySchema } }, async (request) => execs.inspect(request.params.id));
@@ -48,3 +52,13 @@ export function execRoutes(engine: Engine): FastifyPluginAsync {
     });
   };
 }
+
+/** Exec start on an upgraded connection (the docker CLI): the exec's stdio on the raw socket. */
+export const execHijackedRoutes = [
+  hijackedRoute<{ Params: IdParams; Body: ExecStartRequest }>({
+    method: 'POST',
+    url: '/exec/:id/start',
+    schema: startSchema,
+    handler: (engine, request) => execOverHttp(engine.execs, request.params.id, request.body ?? {}, request.socket, { upgraded: true, apiVersion: request.apiVersion }),
+  }),
+];

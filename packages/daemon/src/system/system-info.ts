@@ -1,0 +1,142 @@
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
+import { HOST_ARCHITECTURE } from '@berth/oci';
+import { hostSecurityModules } from '../container/host-security.js';
+import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../container/log-config.js';
+import { detectCgroupVersion } from './cgroup-version.js';
+
+/** What `/info` counts and reports of the engine, beside the host's facts. */
+export interface SystemInfoSources {
+  containers: { counts(): { total: number; running: number; paused: number; stopped: number } };
+  images: { list(): readonly unknown[] };
+  events: { readonly subscriberCount: number };
+  dataRoot: string;
+  /** The one runtime every container runs with. */
+  runtime: string;
+  /** The engine's lasting ID. */
+  id: string;
+  /** What `docker info` warns about, such as a runtime accepted without a security fix. */
+  warnings: readonly string[];
+}
+
+/** `/version` and `/info`: the engine's and the host's facts, assembled here so the routes only render them. */
+export class SystemInfoService {
+  private readonly startedAt = new Date();
+  private cgroupVersion: Promise<'1' | '2'> | undefined;
+
+  constructor(private readonly sources: SystemInfoSources) {}
+
+  version(): VersionResponse {
+    const details = {
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      Os: 'linux',
+      Arch: HOST_ARCHITECTURE,
+      KernelVersion: os.release(),
+      GitCommit: '',
+      GoVersion: process.version,
+      BuildTime: '',
+      Experimental: 'false',
+    };
+    return {
+      Platform: { Name: 'Berth Engine' },
+      Components: [
+        { Name: 'Engine', Version: ENGINE_VERSION, Details: details },
+        { Name: this.sources.runtime, Version: '', Details: { GitCommit: '' } },
+      ],
+      Version: ENGINE_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: '',
+      GoVersion: process.version,
+      Os: 'linux',
+      Arch: HOST_ARCHITECTURE,
+      KernelVersion: os.release(),
+      BuildTime: this.startedAt.toISOString(),
+    };
+  }
+
+  async info(): Promise<InfoResponse & Record<string, unknown>> {
+    const { containers, images, events, dataRoot, runtime, id, warnings } = this.sources;
+    const counts = containers.counts();
+    // The mount layout does not change while the daemon runs: detected once, as moby does.
+    this.cgroupVersion ??= detectCgroupVersion();
+    return {
+      ID: id,
+      Containers: counts.total,
+      ContainersRunning: counts.running,
+      ContainersPaused: counts.paused,
+      ContainersStopped: counts.stopped,
+      Images: images.list().length,
+      Driver: 'overlay2',
+      DriverStatus: [['Backing Filesystem', 'extfs']],
+      DockerRootDir: dataRoot,
+      ServerVersion: ENGINE_VERSION,
+      OperatingSystem: 'Berth on Linux',
+      OSType: 'linux',
+      OSVersion: '',
+      Architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
+      KernelVersion: os.release(),
+      NCPU: os.cpus().length,
+      MemTotal: os.totalmem(),
+      Name: os.hostname(),
+      DefaultRuntime: runtime,
+      Runtimes: { [runtime]: { path: runtime } },
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: await this.cgroupVersion,
+      LoggingDriver: DEFAULT_LOG_DRIVER,
+      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: [...LOG_PLUGINS] },
+      MemoryLimit: true,
+      SwapLimit: true,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      OomKillDisable: true,
+      IPv4Forwarding: false,
+      // No bridge networks: nothing of theirs goes through iptables.
+      BridgeNfIptables: false,
+      BridgeNfIp6tables: false,
+      Debug: false,
+      NFd: (await readdir('/proc/self/fd')).length,
+      // Node has no goroutines: its threads are the nearest thing.
+      NGoroutines: await threadCount(),
+      SystemTime: new Date().toISOString(),
+      NEventsListener: events.subscriberCount,
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      GenericResources: null,
+      HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '',
+      HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
+      NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
+      Isolation: '',
+      InitBinary: 'docker-init',
+      ContainerdCommit: { ID: '', Expected: '' },
+      RuncCommit: { ID: '', Expected: '' },
+      InitCommit: { ID: '', Expected: '' },
+      CDISpecDirs: [],
+      LiveRestoreEnabled: true,
+      Labels: [],
+      ExperimentalBuild: false,
+      SecurityOptions: securityOptions(),
+      RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+      Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
+      Warnings: [...warnings],
+    };
+  }
+}
+
+/** What `docker info` lists under Security Options, in moby's order. */
+function securityOptions(): string[] {
+  return [
+    ...(hostSecurityModules.apparmor ? ['name=apparmor'] : []),
+    'name=seccomp,profile=builtin',
+    ...(hostSecurityModules.selinux ? ['name=selinux'] : []),
+  ];
+}
+
+async function threadCount(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+}
