@@ -2,16 +2,11 @@ import { existsSync } from 'node:fs';
 // eslint-disable-next-line no-restricted-imports -- cgroup control files are kernel interfaces, not files on disk
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { detectCgroupVersion, type CgroupVersion } from './cgroup-version.js';
 
-export type CgroupVersion = 1 | 2;
 export type CgroupController = 'memory' | 'cpu' | 'cpuacct' | 'pids' | 'blkio' | 'freezer';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
-
-/** A pure cgroup v2 host has one unified hierarchy at the root, announced by cgroup.controllers. */
-export function detectCgroupVersion(root = CGROUP_ROOT): CgroupVersion {
-  return existsSync(join(root, 'cgroup.controllers')) ? 2 : 1;
-}
 
 /** The cgroup path the runtime spec gives each container (runc's cgroupfs driver, relative to every hierarchy). */
 export function containerCgroupPath(id: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectCgroupVersion } from './cgroup-version.js';
+import { detectCgroupVersion } from '../adapters/cgroup-version.js';
 import { SystemInfoService } from './system-info.js';
 
 const service = new SystemInfoService({
@@ -26,7 +26,7 @@ describe('SystemInfoService', () => {
       DefaultRuntime: 'crun',
       Runtimes: { crun: { path: 'crun' } },
       CgroupDriver: 'cgroupfs',
-      CgroupVersion: await detectCgroupVersion(),
+      CgroupVersion: String(detectCgroupVersion()),
       Warnings: ['WARNING: a runtime without a fix'],
     });
   });

@@ -4,7 +4,7 @@ import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type V
 import { HOST_ARCHITECTURE } from '@berth/oci';
 import { hostSecurityModules } from '../container/host-security.js';
 import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../container/log-config.js';
-import { detectCgroupVersion } from './cgroup-version.js';
+import { detectCgroupVersion } from '../adapters/cgroup-version.js';
 
 /** What `/info` counts and reports of the engine, beside the host's facts. */
 export interface SystemInfoSources {
@@ -23,7 +23,7 @@ export interface SystemInfoSources {
 /** `/version` and `/info`: the engine's and the host's facts, assembled here so the routes only render them. */
 export class SystemInfoService {
   private readonly startedAt = new Date();
-  private cgroupVersion: Promise<'1' | '2'> | undefined;
+  private cgroupVersion: string | undefined;
 
   constructor(private readonly sources: SystemInfoSources) {}
 
@@ -61,7 +61,7 @@ export class SystemInfoService {
     const { containers, images, events, dataRoot, runtime, id, warnings } = this.sources;
     const counts = containers.counts();
     // The mount layout does not change while the daemon runs: detected once, as moby does.
-    this.cgroupVersion ??= detectCgroupVersion();
+    this.cgroupVersion ??= String(detectCgroupVersion());
     return {
       ID: id,
       Containers: counts.total,
@@ -84,7 +84,7 @@ export class SystemInfoService {
       DefaultRuntime: runtime,
       Runtimes: { [runtime]: { path: runtime } },
       CgroupDriver: 'cgroupfs',
-      CgroupVersion: await this.cgroupVersion,
+      CgroupVersion: this.cgroupVersion,
       LoggingDriver: DEFAULT_LOG_DRIVER,
       Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: [...LOG_PLUGINS] },
       MemoryLimit: true,
