@@ -9,20 +9,7 @@ import { lazyValidatorFactory } from './lazy-validator.js';
 import { formatSchemaErrors } from './validation-errors.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
 import type { Engine } from './engine.js';
-import { systemRoutes } from './routes/system.js';
-import { imageRoutes } from './routes/images.js';
-import { imageManageRoutes } from './routes/image-manage.js';
-import { imageCreateRoutes } from './routes/image-create.js';
-import { systemDfRoutes } from './routes/system-df.js';
-import { containerRoutes } from './routes/containers.js';
-import { volumeRoutes } from './routes/volumes.js';
-import { eventRoutes } from './routes/events.js';
-import { containerOpsRoutes } from './routes/container-ops.js';
-import { logRoutes } from './routes/logs.js';
-import { execRoutes } from './routes/exec.js';
-import { attachRoutes } from './routes/attach.js';
-import { resizeRoutes } from './routes/resize.js';
-import { archiveRoutes } from './routes/archive.js';
+import { ROUTE_FILES } from './routes/index.js';
 
 const VERSION_ERROR = Symbol('berth.apiVersionError');
 type VersionedRequest = IncomingMessage & { [VERSION_ERROR]?: string };
@@ -83,20 +70,7 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
 
   app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => handleUpgrade(engine, req, socket, head, app.log));
 
-  void app.register(systemRoutes(engine));
-  void app.register(imageRoutes(engine));
-  void app.register(imageManageRoutes(engine));
-  void app.register(imageCreateRoutes(engine));
-  void app.register(systemDfRoutes(engine));
-  void app.register(containerRoutes(engine));
-  void app.register(volumeRoutes(engine));
-  void app.register(eventRoutes(engine));
-  void app.register(containerOpsRoutes(engine));
-  void app.register(logRoutes(engine));
-  void app.register(execRoutes(engine));
-  void app.register(attachRoutes(engine));
-  void app.register(resizeRoutes(engine));
-  void app.register(archiveRoutes(engine));
+  for (const routes of ROUTE_FILES) void app.register(routes(engine));
   return app;
 }
 

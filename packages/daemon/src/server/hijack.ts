@@ -11,7 +11,7 @@ import { routeUpgrade } from './upgrade-route.js';
  * The one dispatcher of requests carrying `Upgrade:` (docker CLI attach and exec start), which arrive
  * here instead of fastify: it routes them to the hijacked routes the route files declare, checks their
  * parts against the routes' schemas, and hands the handler the raw socket, kept half-open so output
- * produced after the client closes its stdin still reaches it. Only the endpoints of UPGRADE_ROUTES come
+ * produced after the client closes its stdin still reaches it. Only the endpoints of HIJACKED_ROUTES come
  * here (fastify answers other upgrade requests). Nothing a client sends may throw out of here: a bad URL
  * or request is a 400, and any other failure ends this one connection.
  */

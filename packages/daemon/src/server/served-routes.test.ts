@@ -2,7 +2,7 @@ import { ENGINE_ROUTES, type EngineRoute } from '@berth/api';
 import { describe, expect, it } from 'vitest';
 import { createServer } from './create-server.js';
 import type { Engine } from './engine.js';
-import { UPGRADE_ROUTES } from './upgrade-route.js';
+import { HIJACKED_ROUTES } from './routes/index.js';
 
 type ServedRoute = EngineRoute & { schema?: { params?: unknown; querystring?: unknown; body?: unknown } };
 
@@ -17,7 +17,7 @@ async function servedRoutes(): Promise<ServedRoute[]> {
   });
   await app.ready();
   await app.close();
-  return [...routes, ...UPGRADE_ROUTES.map(({ method, url, schema }) => ({ method, url, schema, upgrade: true as const }))];
+  return [...routes, ...HIJACKED_ROUTES.map(({ method, url, schema }) => ({ method, url, schema, upgrade: true as const }))];
 }
 
 /** What is missing from a route's declaration: each request part it can carry needs an `@berth/api` schema. */

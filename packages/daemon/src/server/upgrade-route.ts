@@ -2,14 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { InvalidArgumentError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
 import type { HijackedRoute } from './hijacked-route.js';
-import { attachHijackedRoutes } from './routes/attach.js';
-import { execHijackedRoutes } from './routes/exec.js';
-
-/**
- * The endpoints served on the raw socket when the request carries `Upgrade:`, as their route files declare
- * them. Fastify never sees these requests, so they are matched here by method and path.
- */
-export const UPGRADE_ROUTES: readonly HijackedRoute[] = [...attachHijackedRoutes, ...execHijackedRoutes];
+import { HIJACKED_ROUTES } from './routes/index.js';
 
 /** A request for one of the hijacking endpoints, its parts still as the client sent them. */
 export interface RoutedUpgrade {
@@ -19,7 +12,8 @@ export interface RoutedUpgrade {
   version: string;
 }
 
-const PATTERNS = UPGRADE_ROUTES.map((route) => ({
+// Fastify never sees requests carrying `Upgrade:` for these endpoints, so they are matched here by method and path.
+const PATTERNS = HIJACKED_ROUTES.map((route) => ({
   route,
   names: [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]!),
   pattern: new RegExp(`^${route.url.replace(/:\w+/g, '([^/]+)')}$`),
