@@ -26,6 +26,18 @@ const NOT_RUNNING = conflict(`Container ${id} is not running`);
 
 type Expected = typeof allowed | [typeof ConflictError | typeof NotModifiedError, string];
 
+/** kill and top: allowed while the container runs (paused or restarting too). */
+const RUNNING_ONLY: Record<keyof typeof STATES, Expected> = {
+  created: NOT_RUNNING,
+  running: allowed,
+  paused: allowed,
+  restarting: allowed,
+  exited: NOT_RUNNING,
+  dead: NOT_RUNNING,
+  removing: NOT_RUNNING,
+  'running, being force-removed': allowed,
+};
+
 /** Each transition in each state: allowed, or refused with moby's error class and words. */
 const TABLE: Record<Transition, Record<keyof typeof STATES, Expected>> = {
   start: {
@@ -48,26 +60,10 @@ const TABLE: Record<Transition, Record<keyof typeof STATES, Expected>> = {
     removing: notModified('container already stopped'),
     'running, being force-removed': allowed,
   },
-  kill: {
-    created: NOT_RUNNING,
-    running: allowed,
-    paused: allowed,
-    restarting: allowed,
-    exited: NOT_RUNNING,
-    dead: NOT_RUNNING,
-    removing: NOT_RUNNING,
-    'running, being force-removed': allowed,
-  },
-  top: {
-    created: NOT_RUNNING,
-    running: allowed,
-    paused: allowed,
-    restarting: allowed,
-    exited: NOT_RUNNING,
-    dead: NOT_RUNNING,
-    removing: NOT_RUNNING,
-    'running, being force-removed': allowed,
-  },
+  kill: RUNNING_ONLY,
+
+  top: RUNNING_ONLY,
+
   pause: {
     created: NOT_RUNNING,
     running: allowed,
