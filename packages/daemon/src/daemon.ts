@@ -7,20 +7,20 @@ import { NotFoundError, UnavailableError } from '@berth/api';
 import { ImageStore } from '@berth/image';
 import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
-import { ContainerStore } from './container/container-store.js';
+import { ContainerStore } from './adapters/container-store.js';
 import { createContainerServices } from './container/container-services.js';
-import { VolumeMounts } from './container/volume-mounts.js';
+import { VolumeMounts } from './adapters/volume-mounts.js';
 import { EventLog } from './events/event-log.js';
 import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
-import { ArchiveService } from './container/archive.js';
+import { ArchiveService } from './archive/archive.js';
 import { imageCreation } from './image/image-creation.js';
 import { createCgroupfsAdapter } from './adapters/cgroupfs.js';
 import { createContainerHost } from './adapters/host-files.js';
 import { hostNetworks } from './adapters/host-networks.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
 import { SystemInfoService } from './system/system-info.js';
-import { checkRuntimeFixes, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
+import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
@@ -114,6 +114,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     host,
     cgroups: createCgroupfsAdapter(),
     network: hostNetworks(),
+    logs: createContainerLogs(),
     events,
     execRoot: config.execRoot,
     initPath: config.initPath,
@@ -137,7 +138,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     events: eventLog,
     report: events,
     execs,
-    archives: new ArchiveService({ store, rootfs, log: { warn: (m) => app.log?.warn(m) } }),
+    archives: new ArchiveService({ store, rootfs, host, log: { warn: (m) => app.log?.warn(m) } }),
     images,
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
     volumes,

@@ -1,18 +1,33 @@
 import type { HostConfig } from '@berth/api';
 import type { ImageStore, ResolvedImage } from '@berth/image';
-import type { LinuxResources, NetworkMode, ResolvedUser } from '@berth/oci';
+import type { LinuxResources, NetworkMode, ResolvedUser, RuntimeMount } from '@berth/oci';
 import type { VolumeStore } from '@berth/volume';
+import type { ContainerMount } from './container/container-mount.js';
 import type { ContainerRecord } from './container/record.js';
-import type { ContainerStore } from './container/container-store.js';
 import type { ContainerStats } from './container/stats.js';
-import type { VolumeMounts } from './container/volume-mounts.js';
+import type { LogRecord, LogRotation, ReadLogOptions } from './runtime/index.js';
 
 // The narrow interfaces the daemon's core depends on (DESIGN §8). Each is implemented by one adapter,
 // wired in daemon.ts; a consumer names the narrowest one it needs. The runtime's port is
 // `RuntimeDriver` in runtime/runtime-driver.ts, the event sink's `EngineEvents` in events/.
 
 /** Where container records are kept: the core never touches their files. */
-export type ContainerRepository = Pick<ContainerStore, 'all' | 'find' | 'get' | 'dirOf' | 'isNameTaken' | 'add' | 'save' | 'rename' | 'delete'>;
+export interface ContainerRepository {
+  all(): ContainerRecord[];
+  /** By full id, name (with or without its slash) or unique id prefix. */
+  find(ref: string): ContainerRecord | undefined;
+  /** As `find`; NotFoundError (404) when there is none. */
+  get(ref: string): ContainerRecord;
+  /** The container's own directory: its read-write layer, bundle, log and /etc files live there. */
+  dirOf(id: string): string;
+  isNameTaken(name: string): boolean;
+  /** Registers a new container; its name must be free (ConflictError). */
+  add(record: ContainerRecord): Promise<void>;
+  /** Persists the record atomically; a failure leaves the previous one whole. */
+  save(record: ContainerRecord): Promise<void>;
+  rename(record: ContainerRecord, name: string): Promise<void>;
+  delete(id: string): Promise<void>;
+}
 
 /** What the container core needs of images: the one a reference names. */
 export interface ImageResolver {
@@ -36,8 +51,26 @@ export interface ContainerRootfs {
   readWriteSize(dir: string): Promise<number>;
 }
 
+export interface MountRequest {
+  containerId: string;
+  hostConfig: HostConfig;
+  /** config.Volumes merged with the image's VOLUME entries: each unmounted path gets an anonymous volume. */
+  volumes: Record<string, unknown>;
+  /** Finds a `--volumes-from` container. */
+  lookup(ref: string): ContainerRecord;
+}
+
 /** Volumes, binds and tmpfs mounts of containers. */
-export type ContainerMounts = Pick<VolumeMounts, 'plan' | 'runtimeMounts' | 'deactivate' | 'release'>;
+export interface ContainerMounts {
+  /** At create: the container's mounts, its anonymous volumes made (a bad spec is a 400, a conflict a 409). */
+  plan(request: MountRequest): Promise<ContainerMount[]>;
+  /** At start: the mounts as the runtime spec takes them, volumes mounted and seeded from the image. */
+  runtimeMounts(c: ContainerRecord, rootfs: string): Promise<RuntimeMount[]>;
+  /** After the task is gone: what `runtimeMounts` mounted is unmounted. */
+  deactivate(c: ContainerRecord): Promise<void>;
+  /** At removal: the container lets go of its volumes; `removeAnonymous` removes its anonymous ones. */
+  release(c: ContainerRecord, removeAnonymous: boolean): Promise<void>;
+}
 
 /** The per-container files the host provides, what a root filesystem says about users, and the host's processes. */
 export interface ContainerHost {
@@ -65,4 +98,15 @@ export interface NetworkService {
   connect(c: ContainerRecord): Promise<NetworkMode>;
   /** Undoes `connect` once the task is gone; a container that never connected is a no-op. */
   disconnect(c: ContainerRecord): Promise<void>;
+}
+
+/** Containers' output as conmon logs it, and the rotated files a json-file or local log keeps. */
+export interface ContainerLogs {
+  /** The log in batches, across its rotated files (oldest first) and the live one, which alone is followed. */
+  read(logPath: string, maxFile: number, options: ReadLogOptions): AsyncIterable<LogRecord[]>;
+  /** While the container runs, keeps the files conmon rotates away (up to `maxFile`). */
+  keepRotations(id: string, logPath: string, rotation: LogRotation): void;
+  stopKeeping(id: string): Promise<void>;
+  /** At shutdown. */
+  stopAll(): void;
 }

@@ -1,5 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, NotModifiedError } from '@berth/api';
+import { ConflictError, InvalidArgumentError, NotFoundError, NotImplementedError, NotModifiedError, StdStream, frameStdStream } from '@berth/api';
 import { createContainerServices, type ContainerServices } from './container-services.js';
 import { inMemoryPorts, type InMemoryPorts } from './test-support/in-memory-ports.js';
 
@@ -99,5 +100,40 @@ describe('the container services over in-memory ports', () => {
     await expect(services.maintenance.prune({ label: ['other'] })).resolves.toEqual({ ContainersDeleted: null, SpaceReclaimed: 0 });
     await expect(services.maintenance.prune({})).resolves.toEqual({ ContainersDeleted: [Id], SpaceReclaimed: 0 });
     expect(ports.store.all()).toEqual([]);
+  });
+
+  it('reads a container log as docker logs asks for it, and replays it to an attach', async () => {
+    setUp();
+    const { lifecycle, io } = services;
+    const { Id } = await lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    const logPath = `/containers/${Id}/container.log`;
+    ports.logs.write(logPath, 'stdout', 'one', new Date('2026-01-01T00:00:01Z'));
+    ports.logs.write(logPath, 'stderr', 'two', new Date('2026-01-01T00:00:02Z'));
+    ports.logs.write(logPath, 'stdout', 'three', new Date('2026-01-01T00:00:03Z'));
+    const read = async (request: Partial<Parameters<typeof io.logs>[1]>): Promise<Buffer> => {
+      const log = io.logs('web', { stdout: true, stderr: true, timestamps: false, follow: false, ...request }, new AbortController().signal);
+      const chunks: Buffer[] = [];
+      for await (const chunk of log.chunks) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    };
+    const frame = (stream: StdStream, text: string): Buffer => frameStdStream(stream, Buffer.from(text));
+
+    expect(await read({})).toEqual(Buffer.concat([frame(StdStream.Stdout, 'one\n'), frame(StdStream.Stderr, 'two\n'), frame(StdStream.Stdout, 'three\n')]));
+    expect(await read({ stderr: false })).toEqual(frame(StdStream.Stdout, 'one\nthree\n'));
+    expect((await read({ stderr: false, timestamps: true })).subarray(8).toString()).toBe('2026-01-01T00:00:01.000000000Z one\n2026-01-01T00:00:03.000000000Z three\n');
+    expect(() => io.logs('web', { stdout: false, stderr: false, timestamps: false, follow: false }, new AbortController().signal)).toThrow(InvalidArgumentError);
+
+    const replayed: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        replayed.push(chunk.toString());
+        done();
+      },
+    });
+    await io.replayLog('web', { stdout: sink, stderr: sink });
+    expect(replayed).toEqual(['one\n', 'two\n', 'three\n']);
+
+    const { Id: silent } = await lifecycle.create({ Image: 'busybox', HostConfig: { LogConfig: { Type: 'none', Config: {} } } });
+    expect(() => io.logs(silent, { stdout: true, stderr: true, timestamps: false, follow: false }, new AbortController().signal)).toThrow(NotImplementedError);
   });
 });

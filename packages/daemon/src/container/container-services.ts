@@ -1,6 +1,6 @@
 import type { EngineEvents } from '../events/engine-events.js';
 import type { RuntimeDriver } from '../runtime/index.js';
-import type { ContainerCgroups, ContainerHost, ContainerMounts, ContainerRepository, ContainerRootfs, ImageResolver, NetworkService } from '../ports.js';
+import type { ContainerCgroups, ContainerHost, ContainerLogs, ContainerMounts, ContainerRepository, ContainerRootfs, ImageResolver, NetworkService } from '../ports.js';
 import { AttachHub } from './attach-hub.js';
 import { ContainerCore, type EngineLog } from './container-core.js';
 import { InspectionService, type ContainerInspection } from './inspection-service.js';
@@ -21,6 +21,7 @@ export interface ContainerPorts {
   host: ContainerHost;
   cgroups: ContainerCgroups;
   network: NetworkService;
+  logs: ContainerLogs;
   events: EngineEvents;
   execRoot: string;
   /** tini on the host, bind-mounted for `--init`. */
@@ -50,13 +51,14 @@ export function createContainerServices(ports: ContainerPorts): ContainerService
     mounts: ports.mounts,
     host: ports.host,
     network: ports.network,
+    logs: ports.logs,
     attaches,
     removal,
     initPath: ports.initPath,
   });
   return {
     lifecycle: new LifecycleService(core, { images: ports.images, mounts: ports.mounts, cgroups: ports.cgroups, tasks, termination, removal, initPath: ports.initPath }),
-    io: new IoService(core, attaches),
+    io: new IoService(core, attaches, ports.logs),
     inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups, host: ports.host }),
     maintenance: new MaintenanceService(core, { rootfs: ports.rootfs, tasks, removal }),
     shutdown: () => tasks.shutdown(),

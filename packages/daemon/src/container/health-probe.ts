@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { RuntimeSpec } from '@berth/oci';
 import type { BundleSpec, RuntimeDriver } from '../runtime/index.js';
 import { MAX_PROBE_OUTPUT_BYTES } from './health-state.js';
 
@@ -20,7 +17,7 @@ export interface ProbeOutcome {
  * ("..." marks the cut), killed after the timeout.
  */
 export async function runProbe(runtime: RuntimeDriver, bundle: BundleSpec, probe: { execId: string; command: string[] }, timeoutMs: number): Promise<ProbeOutcome> {
-  const spec = JSON.parse(await readFile(join(bundle.bundleDir, 'config.json'), 'utf8')) as RuntimeSpec;
+  const spec = await runtime.readBundle(bundle);
   if (!spec.process) throw new Error(`container ${bundle.id} has no process configuration`);
   const proc = await runtime.execProcess(bundle, probe.execId, { ...spec.process, terminal: false, args: probe.command });
   proc.stdin.end();

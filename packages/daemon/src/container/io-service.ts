@@ -1,11 +1,10 @@
 import type { Writable } from 'node:stream';
-import { drainedOrClosed } from '../util/drained-or-closed.js';
 import { InvalidArgumentError, NotImplementedError } from '@berth/api';
-import { readContainerLog } from '../runtime/index.js';
+import type { ContainerLogs } from '../ports.js';
+import { drainedOrClosed } from '../util/drained-or-closed.js';
 import type { AttachHub, AttachTarget } from './attach-hub.js';
 import type { ContainerCore } from './container-core.js';
 import { framedLogBatches } from './log-frames.js';
-import { readRotatedLog } from './log-files.js';
 import { recordedLogSettings } from './log-config.js';
 import { parseLogTail, parseLogTimeBound } from './log-query.js';
 
@@ -42,6 +41,7 @@ export class IoService implements ContainerIo {
   constructor(
     private readonly core: ContainerCore,
     private readonly attaches: AttachHub,
+    private readonly logFiles: ContainerLogs,
   ) {}
 
   async attach(ref: string, target: AttachTarget): Promise<void> {
@@ -69,15 +69,18 @@ export class IoService implements ContainerIo {
     // Bound to the client: a follower that leaves drops its wait too.
     const exited = follow ? core.waiters.add(c.id, 'not-running', signal).then(() => undefined, () => undefined) : undefined;
     const tty = c.config.Tty ?? false;
-    const batches = readRotatedLog(core.taskSpec(c).logPath, settings.maxFile, { follow, since, until, tail, stopWhen: exited, signal });
+    const batches = this.logFiles.read(core.taskSpec(c).logPath, settings.maxFile, { follow, since, until, tail, stopWhen: exited, signal });
     return { tty, chunks: framedLogBatches(batches, { stdout: request.stdout, stderr: request.stderr, timestamps: request.timestamps, tty }) };
   }
 
   async replayLog(ref: string, sinks: { stdout: Writable; stderr: Writable }): Promise<void> {
     const c = this.core.store.get(ref);
-    for await (const record of readContainerLog(this.core.taskSpec(c).logPath)) {
-      const sink = record.stream === 'stdout' ? sinks.stdout : sinks.stderr;
-      if (!sink.write(record.data)) await drainedOrClosed(sink);
+    // The live file only: what a rotation moved away is not replayed, as in Docker.
+    for await (const batch of this.logFiles.read(this.core.taskSpec(c).logPath, 1, {})) {
+      for (const record of batch) {
+        const sink = record.stream === 'stdout' ? sinks.stdout : sinks.stderr;
+        if (!sink.write(record.data)) await drainedOrClosed(sink);
+      }
     }
   }
 }

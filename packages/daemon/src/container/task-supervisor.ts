@@ -1,10 +1,9 @@
 import { RuntimeConfigError, type ExitStatus } from '../runtime/index.js';
-import type { ContainerHost, ContainerMounts, ContainerRootfs, NetworkService } from '../ports.js';
+import type { ContainerHost, ContainerLogs, ContainerMounts, ContainerRootfs, NetworkService } from '../ports.js';
 import type { AttachHub } from './attach-hub.js';
 import type { ContainerCore } from './container-core.js';
 import { HealthMonitor } from './health-monitor.js';
 import { recordedLogSettings } from './log-config.js';
-import { LogRotators } from './log-rotation.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
 import { buildContainerSpec } from './runtime-spec.js';
@@ -15,6 +14,7 @@ export interface TaskSupervisorOptions {
   mounts: ContainerMounts;
   host: ContainerHost;
   network: NetworkService;
+  logs: ContainerLogs;
   attaches: AttachHub;
   removal: ContainerRemoval;
   /** tini on the host, bind-mounted for `--init`. */
@@ -27,7 +27,6 @@ export interface TaskSupervisorOptions {
  */
 export class TaskSupervisor {
   private readonly monitors = new Map<string, AbortController>();
-  private readonly logRotators = new LogRotators();
   readonly health: HealthMonitor;
 
   constructor(
@@ -80,7 +79,7 @@ export class TaskSupervisor {
     const { core } = this;
     const controller = new AbortController();
     this.monitors.set(c.id, controller);
-    this.logRotators.start(c.id, core.taskSpec(c).logPath, recordedLogSettings(c.hostConfig.LogConfig));
+    this.o.logs.keepRotations(c.id, core.taskSpec(c).logPath, recordedLogSettings(c.hostConfig.LogConfig));
     core.runtime
       .waitExit(core.taskSpec(c), controller.signal)
       .then(
@@ -99,7 +98,7 @@ export class TaskSupervisor {
   async recordExit(c: ContainerRecord, exit: ExitStatus, options: { applyPolicy?: boolean } = {}): Promise<void> {
     const { core } = this;
     this.health.stop(c.id);
-    await this.logRotators.stop(c.id);
+    await this.o.logs.stopKeeping(c.id);
     const dir = core.store.dirOf(c.id);
     await core.runtime.delete(c.id, true).catch((err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`));
     await this.o.rootfs.unmountContainerRoot(dir).catch((err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`));
@@ -147,6 +146,6 @@ export class TaskSupervisor {
     this.monitors.clear();
     this.core.restarts.cancelAll();
     this.health.stopAll();
-    this.logRotators.stopAll();
+    this.o.logs.stopAll();
   }
 }

@@ -12,8 +12,9 @@ export type {
 } from './runtime-driver.js';
 export { createRuntimeDriver } from './oci-runtime-driver.js';
 export { OciRuntimeError, RuntimeConfigError } from './runtime-errors.js';
-export { parseLogLine, readContainerLog, readContainerLogBatches } from './container-log.js';
 export type { LogRecord, ReadLogOptions } from './container-log.js';
+export { createContainerLogs } from './container-logs.js';
+export type { LogRotation } from './log-rotation.js';
 export type { ExecExit, ExecProcess } from './exec-process.js';
 export { checkRuntimeFixes } from './runtime-fix-check.js';
 export { resolveExecutable } from './executable.js';

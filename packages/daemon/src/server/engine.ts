@@ -1,4 +1,4 @@
-import type { ArchiveService } from '../container/archive.js';
+import type { ArchiveService } from '../archive/archive.js';
 import type { ContainerInspection } from '../container/inspection-service.js';
 import type { ContainerIo } from '../container/io-service.js';
 import type { ContainerLifecycle } from '../container/lifecycle-service.js';

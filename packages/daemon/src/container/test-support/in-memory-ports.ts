@@ -1,8 +1,8 @@
 import { ConflictError, NotFoundError } from '@berth/api';
 import type { RuntimeSpec } from '@berth/oci';
 import type { EngineEvents } from '../../events/engine-events.js';
-import type { ExitStatus, RuntimeDriver, TaskSpec } from '../../runtime/index.js';
-import type { ContainerCgroups, ContainerHost, ContainerMounts, ContainerRepository, ContainerRootfs, ImageResolver, NetworkService } from '../../ports.js';
+import type { ExitStatus, LogRecord, RuntimeDriver, TaskSpec } from '../../runtime/index.js';
+import type { ContainerCgroups, ContainerHost, ContainerLogs, ContainerMounts, ContainerRepository, ContainerRootfs, ImageResolver, NetworkService } from '../../ports.js';
 import type { ContainerPorts } from '../container-services.js';
 import type { ContainerRecord } from '../record.js';
 import { emptyStats } from '../stats.js';
@@ -193,11 +193,36 @@ const idleCgroups: ContainerCgroups = {
   applyResources: async () => undefined,
 };
 
+/** Log records kept per log path, as conmon would have written them; nothing rotates. */
+export class InMemoryLogs implements ContainerLogs {
+  readonly records = new Map<string, LogRecord[]>();
+  readonly kept = new Set<string>();
+
+  write(logPath: string, stream: 'stdout' | 'stderr', line: string, time = new Date()): void {
+    const list = this.records.get(logPath) ?? [];
+    list.push({ stream, partial: false, data: Buffer.from(`${line}\n`), time, timestamp: time.toISOString() });
+    this.records.set(logPath, list);
+  }
+  async *read(logPath: string): AsyncIterable<LogRecord[]> {
+    yield this.records.get(logPath) ?? [];
+  }
+  keepRotations(id: string): void {
+    this.kept.add(id);
+  }
+  async stopKeeping(id: string): Promise<void> {
+    this.kept.delete(id);
+  }
+  stopAll(): void {
+    this.kept.clear();
+  }
+}
+
 export interface InMemoryPorts extends ContainerPorts {
   store: InMemoryContainers;
   runtime: FakeRuntime;
   rootfs: FakeRootfs;
   network: FakeNetworks;
+  logs: InMemoryLogs;
   events: RecordedEvents;
 }
 
@@ -211,6 +236,7 @@ export function inMemoryPorts(): InMemoryPorts {
     host: fakeHost,
     cgroups: idleCgroups,
     network: new FakeNetworks(),
+    logs: new InMemoryLogs(),
     events: new RecordedEvents(),
     execRoot: '/run/berth-test',
     log: { warn: () => undefined, error: () => undefined },

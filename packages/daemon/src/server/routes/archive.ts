@@ -9,7 +9,7 @@ import {
   type IdParams,
 } from '@berth/api';
 import type { Engine } from '../engine.js';
-import { encodePathStat } from '../../container/path-stat.js';
+import { encodePathStat } from '../../archive/path-stat.js';
 import { queryBool } from '../query.js';
 
 type ArchiveRoute = { Params: IdParams; Querystring: ContainerArchiveQuery };

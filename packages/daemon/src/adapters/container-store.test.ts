@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '@berth/api';
 import { ContainerStore } from './container-store.js';
-import type { ContainerRecord } from './record.js';
-import { initialRunState } from './state.js';
+import type { ContainerRecord } from '../container/record.js';
+import { initialRunState } from '../container/state.js';
 
 let work: string;
 /** A tiny tmpfs, so a test can fill it up and see writes fail as on a full disk. */

@@ -13,8 +13,8 @@ import {
   type PathInRoot,
   type SubMount,
 } from '@berth/layer';
-import { etcFilePaths } from './etc-paths.js';
-import type { ContainerRecord } from './record.js';
+import { etcFilePaths } from '../container/etc-paths.js';
+import type { ContainerRecord } from '../container/record.js';
 
 /**
  * A container's filesystem as its processes see it, opened for the engine: the root filesystem plus its

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { parseLogLine, readContainerLogBatches, type LogRecord, type ReadLogOptions } from '../runtime/index.js';
+import { parseLogLine, readContainerLogBatches, type LogRecord, type ReadLogOptions } from './container-log.js';
 import { rotatedLogFiles } from './log-rotation.js';
 
 const NEWLINE = 0x0a;

@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
 import { fsyncDirectory, writeFileAtomic } from '@berth/layer';
-import type { ContainerRecord } from './record.js';
+import type { ContainerRecord } from '../container/record.js';
 
 const RECORD_FILE = 'container.json';
 /** Where a removed container's dir goes before it is deleted, so none is ever half-deleted under its ID. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '@berth/api';
 import { VolumeStore } from '@berth/volume';
-import type { ContainerRecord } from './record.js';
+import type { ContainerRecord } from '../container/record.js';
 import { VolumeMounts } from './volume-mounts.js';
 import { engineEvents } from '../events/engine-events.js';
 

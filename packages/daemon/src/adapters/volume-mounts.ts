@@ -1,22 +1,14 @@
 import { mkdir } from 'node:fs/promises';
-import { ConflictError, InvalidArgumentError, type HostConfig } from '@berth/api';
+import { ConflictError, InvalidArgumentError } from '@berth/api';
 import { mergeTmpfsOptions, type RuntimeMount } from '@berth/oci';
 import { cleanPath, copyImageContent, parseBind, specFromApiMount, type MountSpec, type VolumeStore } from '@berth/volume';
 import { pathExists } from '../util/path-exists.js';
 import type { EngineEvents } from '../events/engine-events.js';
-import type { ContainerMount } from './container-mount.js';
-import type { ContainerRecord } from './record.js';
+import type { ContainerMount } from '../container/container-mount.js';
+import type { ContainerRecord } from '../container/record.js';
+import type { ContainerMounts, MountRequest } from '../ports.js';
 
 /** What a container's mounts are planned from. */
-export interface MountRequest {
-  containerId: string;
-  hostConfig: HostConfig;
-  /** config.Volumes merged with the image's VOLUME entries: each unmounted path gets an anonymous volume. */
-  volumes: Record<string, unknown>;
-  /** Finds a `--volumes-from` container. */
-  lookup(ref: string): ContainerRecord;
-}
-
 /** `--volumes-from id[:ro|:rw]`: the other container's mounts, with the access mode optionally overridden. */
 function inheritedMounts(entry: string, lookup: MountRequest['lookup']): ContainerMount[] {
   const [ref = '', mode, ...rest] = entry.split(':');
@@ -33,7 +25,8 @@ function inheritedMounts(entry: string, lookup: MountRequest['lookup']): Contain
  * and the anonymous ones it needs), turns them into OCI mounts at start, and releases them at remove.
  * Destinations stay container paths: runc resolves them inside the rootfs.
  */
-export class VolumeMounts {
+/** The ContainerMounts port over the volume store: volumes, binds and tmpfs mounts of containers. */
+export class VolumeMounts implements ContainerMounts {
   /** `events` hears of each volume mounted for a starting container and unmounted after it stopped, as moby reports them. */
   constructor(
     private readonly volumes: VolumeStore,

@@ -14,18 +14,17 @@ import {
   type Owner,
   type PathInRoot,
 } from '@berth/layer';
-import type { ContainerRootfs } from '../ports.js';
-import type { ContainerStore } from './container-store.js';
+import type { ContainerHost, ContainerRepository, ContainerRootfs } from '../ports.js';
 import { baseName, containerArchivePath } from './archive-path.js';
 import { containerChanges, type Change } from './changes.js';
 import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
-import type { ContainerRecord } from './record.js';
-import { resolveUserInRoot } from '../adapters/container-users.js';
+import type { ContainerRecord } from '../container/record.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 
 export interface ArchiveServiceOptions {
-  store: ContainerStore;
+  store: ContainerRepository;
+  host: Pick<ContainerHost, 'resolveUser'>;
   rootfs: ContainerRootfs;
   log: { warn(msg: string): void };
 }
@@ -142,7 +141,7 @@ export class ArchiveService {
   private async containerUser(lease: RootLease): Promise<Owner | undefined> {
     const user = lease.record.config.User;
     if (!user) return undefined;
-    const { uid, gid } = await resolveUserInRoot(lease.rootfs, user);
+    const { uid, gid } = await this.o.host.resolveUser(lease.rootfs, user);
     return { uid, gid };
   }
 

@@ -4,9 +4,18 @@ import { open, rename, stat, writeFile, type FileHandle } from 'node:fs/promises
 import { basename, dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { LogSettings } from './log-config.js';
 
 const gzipped = promisify(gzip);
+
+/** A json-file or local log's rotation settings (container/log-config.ts). */
+export interface LogRotation {
+  /** Bytes a file may reach before conmon starts a new one; undefined: no limit. */
+  maxSize?: number;
+  /** How many files to keep, the live one included. */
+  maxFile: number;
+  /** Rotated files are gzipped. */
+  compress: boolean;
+}
 
 /** The rotated files that exist, oldest first (`container.log.2.gz`, `container.log.1`): gzipped when compressed. */
 export async function rotatedLogFiles(logPath: string, maxFile: number): Promise<string[]> {
@@ -77,7 +86,7 @@ class LogRotator {
 export class LogRotators {
   private readonly rotators = new Map<string, LogRotator>();
 
-  start(id: string, logPath: string, settings: LogSettings): void {
+  start(id: string, logPath: string, settings: LogRotation): void {
     if (settings.maxSize === undefined || settings.maxFile < 2 || this.rotators.has(id)) return;
     this.rotators.set(id, new LogRotator(logPath, settings.maxFile, settings.compress));
   }
