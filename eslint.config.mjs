@@ -35,10 +35,18 @@ const servicesOnly = [
 const systemTools = [
   'packages/layer/src/system-tools.ts',
   'packages/volume/src/system-tools.ts',
-  'packages/daemon/src/runtime/system-tools.ts',
-  'packages/daemon/src/adapters/process-table.ts',
+  'packages/daemon/src/system-tools.ts',
 ];
 const childProcess = { name: 'node:child_process', message: 'Run external programs only through the modules listed in systemTools (eslint.config.mjs).' };
+
+// DESIGN §8: the container core does no I/O of its own; files, tools and the host are behind its ports.
+const coreWithoutIo = {
+  patterns: [publicEntryOnly, { group: ['**/adapters/*'], message: 'The container core reaches adapters only through the ports (src/ports.ts).' }],
+  paths: [
+    ...plainWrites,
+    ...['node:fs', 'node:fs/promises', 'node:child_process'].map((name) => ({ name, message: 'The container core does no I/O of its own: add it to a port (src/ports.ts) and its adapter.' })),
+  ],
+};
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '.nx/**'] },
@@ -67,5 +75,10 @@ export default tseslint.config(
     files: ['packages/daemon/src/server/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [publicEntryOnly, ...servicesOnly], paths: [...plainWrites, childProcess] }] },
+  },
+  {
+    files: ['packages/daemon/src/container/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-support/**'],
+    rules: { 'no-restricted-imports': ['error', coreWithoutIo] },
   },
 );

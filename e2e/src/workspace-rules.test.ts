@@ -48,6 +48,19 @@ describe('thin routes (DESIGN §8)', () => {
   });
 });
 
+describe('a container core without I/O (DESIGN §8)', () => {
+  it.each(['node:fs/promises', 'node:child_process', '../adapters/cgroupfs.js'])('packages/daemon/src/container may not import %s', async (target) => {
+    const errors = await lintAs('packages/daemon/src/container/probe.ts', `import * as x from '${target}';\nexport const probe = x;\n`);
+    expect(errors.join('\n')).toMatch(/no-restricted-imports: .*(no I\/O|through the ports)/);
+  });
+
+  it('runs external programs only through the system-tool modules', async () => {
+    const code = `import { execFile } from 'node:child_process';\nexport const probe = execFile;\n`;
+    expect((await lintAs('packages/daemon/src/adapters/probe.ts', code)).join('\n')).toMatch(/no-restricted-imports: .*systemTools/);
+    expect(await lintAs('packages/daemon/src/system-tools.ts', code)).toEqual([]);
+  });
+});
+
 describe('atomic metadata writes (DESIGN §5)', () => {
   it.each(['packages/daemon/src/container/probe.ts', 'packages/image/src/internal/probe.ts', 'packages/layer/src/probe.ts', 'packages/volume/src/probe.ts'])(
     '%s may not write files with a plain writeFile',

@@ -123,7 +123,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     log: { warn: (m) => app.log?.warn(m), error: (m) => app.log?.error(m) },
   });
   const execs = new ExecService({
-    containers: containers.inspection,
+    lifecycle: containers.lifecycle,
+    inspection: containers.inspection,
     host,
     runtime,
     bundleDirOf: (id) => join(store.dirOf(id), 'bundle'),
@@ -138,7 +139,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     events: eventLog,
     report: events,
     execs,
-    archives: new ArchiveService({ store, rootfs, host, log: { warn: (m) => app.log?.warn(m) } }),
+    archives: new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) } }),
     images,
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
     volumes,

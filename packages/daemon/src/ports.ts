@@ -72,6 +72,13 @@ export interface ContainerMounts {
   release(c: ContainerRecord, removeAnonymous: boolean): Promise<void>;
 }
 
+/** What the host's Linux security modules offer containers. */
+export interface HostSecurityModules {
+  apparmor: boolean;
+  isApparmorProfileLoaded(name: string): boolean;
+  selinux: boolean;
+}
+
 /** The per-container files the host provides, what a root filesystem says about users, and the host's processes. */
 export interface ContainerHost {
   /** Writes the container's /etc/hostname, /etc/hosts and /etc/resolv.conf beside its record; returns their paths. */
@@ -80,6 +87,9 @@ export interface ContainerHost {
   resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<ResolvedUser>;
   /** The host's process table as `ps` prints it with these arguments (`docker top`). */
   processTable(args: string[]): Promise<string>;
+  /** SIGKILL to a host pid, bypassing the runtime (moby's killProcessDirectly); false when it is gone. */
+  killProcess(pid: number): boolean;
+  readonly securityModules: HostSecurityModules;
 }
 
 /** A running container's cgroup: read for stats and top, written by update. */
@@ -104,6 +114,8 @@ export interface NetworkService {
 export interface ContainerLogs {
   /** The log in batches, across its rotated files (oldest first) and the live one, which alone is followed. */
   read(logPath: string, maxFile: number, options: ReadLogOptions): AsyncIterable<LogRecord[]>;
+  /** The live file alone, to its current end: what an attach with `logs=1` replays. */
+  readLive(logPath: string): AsyncIterable<LogRecord[]>;
   /** While the container runs, keeps the files conmon rotates away (up to `maxFile`). */
   keepRotations(id: string, logPath: string, rotation: LogRotation): void;
   stopKeeping(id: string): Promise<void>;

@@ -1,17 +1,12 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { InternalError } from '@berth/api';
+import { ProgramFailure, runProgram } from '../system-tools.js';
 
-/** The one module of the daemon's host adapters that runs an external program: the host's ps(1). */
-const execFileAsync = promisify(execFile);
-
-/** The host's `ps` with `args` (an argument vector, never a shell): its stdout, or its stderr as an InternalError. */
+/** The host's `ps` with `args`: its stdout, or its complaint as an InternalError. */
 export async function processTable(args: string[]): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('ps', args, { maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
+    return await runProgram('ps', args, { maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? String(err);
+    const stderr = err instanceof ProgramFailure && err.stderr ? err.stderr : String(err);
     throw new InternalError(`ps: ${stderr.trim()}`, { cause: err });
   }
 }

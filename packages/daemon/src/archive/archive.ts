@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
@@ -21,10 +20,12 @@ import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import type { ContainerRecord } from '../container/record.js';
 import { KeyedLock } from '../util/keyed-lock.js';
+import type { RuntimeDriver } from '../runtime/index.js';
 
 export interface ArchiveServiceOptions {
   store: ContainerRepository;
   host: Pick<ContainerHost, 'resolveUser'>;
+  runtime: Pick<RuntimeDriver, 'readBundle'>;
   rootfs: ContainerRootfs;
   log: { warn(msg: string): void };
 }
@@ -163,7 +164,17 @@ export class ArchiveService {
     const record = this.o.store.get(ref);
     const dir = this.o.store.dirOf(record.id);
     const lowers = record.imageChainId ? this.o.rootfs.diffDirs(record.imageChainId) : [];
-    return containerChanges(join(dir, 'upper'), lowers, await runtimeMountPoints(join(dir, 'bundle', 'config.json')));
+    return containerChanges(join(dir, 'upper'), lowers, await this.runtimeMountPoints(record.id, join(dir, 'bundle')));
+  }
+
+  /** Where the last runtime spec mounted things: runc creates these mount points in the upper dir. */
+  private async runtimeMountPoints(id: string, bundleDir: string): Promise<string[]> {
+    const spec = await this.o.runtime.readBundle({ id, bundleDir }).catch((err: unknown) => {
+      // A container never started has no bundle yet.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    });
+    return (spec?.mounts ?? []).map((m) => posix.normalize(m.destination));
   }
 
   /**
@@ -275,12 +286,4 @@ function overwriteError(err: OverwriteConflictError, extractionPoint: string): I
 
 function notFound(path: string, record: ContainerRecord): NotFoundError {
   return new NotFoundError(`Could not find the file ${path} in container ${record.name.slice(1)}`);
-}
-
-/** Where the last runtime spec mounted things: runc creates these mount points in the upper dir. */
-async function runtimeMountPoints(configPath: string): Promise<string[]> {
-  const text = await readFile(configPath, 'utf8').catch(() => '');
-  if (!text) return [];
-  const spec = JSON.parse(text) as { mounts?: Array<{ destination: string }> };
-  return (spec.mounts ?? []).map((m) => posix.normalize(m.destination));
 }

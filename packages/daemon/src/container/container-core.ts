@@ -8,7 +8,7 @@ import { recordedLogSettings } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { markRestartCancelled } from './state.js';
-import { assertTransition, type Transition, type TransitionSubject } from './transitions.js';
+import { assertTransition, can, type Transition, type TransitionSubject } from './transitions.js';
 
 export interface EngineLog {
   warn(msg: string): void;
@@ -64,6 +64,10 @@ export class ContainerCore {
 
   subject(c: ContainerRecord): TransitionSubject {
     return { id: c.id, name: c.name, state: c.state, removing: this.removing.has(c.id) };
+  }
+
+  can(transition: Transition, c: ContainerRecord): boolean {
+    return can(transition, this.subject(c));
   }
 
   /** Throws moby's error when the container's state refuses the transition. */

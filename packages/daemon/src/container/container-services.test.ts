@@ -56,6 +56,8 @@ describe('the container services over in-memory ports', () => {
     await expect(lifecycle.stop(Id)).rejects.toThrow(NotModifiedError);
     await expect(lifecycle.kill(Id)).rejects.toThrow(`Container ${Id} is not running`);
     await expect(lifecycle.unpause(Id)).rejects.toThrow(`Container ${Id} is not paused`);
+    expect(ports.store.saved).toEqual([]);
+    expect(ports.runtime.calls).toEqual([]);
     await lifecycle.start(Id);
     await expect(lifecycle.start(Id)).rejects.toThrow(NotModifiedError);
     await expect(lifecycle.remove(Id)).rejects.toThrow(ConflictError);
@@ -64,7 +66,7 @@ describe('the container services over in-memory ports', () => {
     await lifecycle.pause(Id);
     expect(inspection.inspect(Id).State.Status).toBe('paused');
     await expect(lifecycle.pause(Id)).rejects.toThrow(`Container ${Id} is already paused`);
-    expect(() => inspection.require(Id, 'exec')).toThrow(`Container ${Id} is paused, unpause the container before exec`);
+    expect(() => lifecycle.assertCan(Id, 'exec')).toThrow(`Container ${Id} is paused, unpause the container before exec`);
 
     // A forced removal of a paused container kills it, thaws it so the kill lands, and removes it.
     await lifecycle.remove(Id, { force: true });

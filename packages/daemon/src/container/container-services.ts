@@ -44,7 +44,7 @@ export interface ContainerServices {
 export function createContainerServices(ports: ContainerPorts): ContainerServices {
   const core = new ContainerCore({ store: ports.store, runtime: ports.runtime, events: ports.events, execRoot: ports.execRoot, log: ports.log });
   const attaches = new AttachHub(core);
-  const termination = new ContainerTermination(core);
+  const termination = new ContainerTermination(core, ports.host);
   const removal = new ContainerRemoval(core, { rootfs: ports.rootfs, mounts: ports.mounts, attaches, termination, onRemoved: ports.onRemoved });
   const tasks = new TaskSupervisor(core, {
     rootfs: ports.rootfs,
@@ -57,7 +57,7 @@ export function createContainerServices(ports: ContainerPorts): ContainerService
     initPath: ports.initPath,
   });
   return {
-    lifecycle: new LifecycleService(core, { images: ports.images, mounts: ports.mounts, cgroups: ports.cgroups, tasks, termination, removal, initPath: ports.initPath }),
+    lifecycle: new LifecycleService(core, { images: ports.images, mounts: ports.mounts, cgroups: ports.cgroups, host: ports.host, tasks, termination, removal, initPath: ports.initPath }),
     io: new IoService(core, attaches, ports.logs),
     inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups, host: ports.host }),
     maintenance: new MaintenanceService(core, { rootfs: ports.rootfs, tasks, removal }),

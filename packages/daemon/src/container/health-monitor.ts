@@ -9,6 +9,8 @@ import type { ContainerRecord } from './record.js';
 
 export interface HealthMonitorOptions {
   runtime: RuntimeDriver;
+  /** SIGKILL to a probe that outlived its timeout (runc forwards no SIGKILL). */
+  killProcess(pid: number): boolean;
   bundleOf(c: ContainerRecord): BundleSpec;
   /** Told of each probe as an exec (exec_create, exec_start, exec_die) and of each `health_status: <status>` change, as moby. */
   events: EngineEvents;
@@ -69,7 +71,7 @@ export class HealthMonitor {
     const execId = randomBytes(32).toString('hex');
     this.o.events.container(execAction('exec_create', settings.command), c, { execID: execId });
     this.o.events.container(execAction('exec_start', settings.command), c, { execID: execId });
-    const outcome = await runProbe(this.o.runtime, this.o.bundleOf(c), { execId, command: settings.command }, settings.timeoutMs).catch(
+    const outcome = await runProbe(this.o, this.o.bundleOf(c), { execId, command: settings.command }, settings.timeoutMs).catch(
       (err: unknown): ProbeOutcome => ({ exitCode: PROBE_FAILED_EXIT_CODE, output: err instanceof Error ? err.message : String(err) }),
     );
     if (outcome.processExitCode !== undefined) this.o.events.container('exec_die', c, { execID: execId, exitCode: String(outcome.processExitCode) });

@@ -16,7 +16,13 @@ export interface ProbeOutcome {
  * cwd, env, capabilities) with `command` as argv, stdout and stderr together, capped at 4096 bytes
  * ("..." marks the cut), killed after the timeout.
  */
-export async function runProbe(runtime: RuntimeDriver, bundle: BundleSpec, probe: { execId: string; command: string[] }, timeoutMs: number): Promise<ProbeOutcome> {
+export async function runProbe(
+  host: { runtime: RuntimeDriver; killProcess(pid: number): boolean },
+  bundle: BundleSpec,
+  probe: { execId: string; command: string[] },
+  timeoutMs: number,
+): Promise<ProbeOutcome> {
+  const { runtime } = host;
   const spec = await runtime.readBundle(bundle);
   if (!spec.process) throw new Error(`container ${bundle.id} has no process configuration`);
   const proc = await runtime.execProcess(bundle, probe.execId, { ...spec.process, terminal: false, args: probe.command });
@@ -33,7 +39,8 @@ export async function runProbe(runtime: RuntimeDriver, bundle: BundleSpec, probe
   if (outcome === 'timeout') {
     // Signals to runc are forwarded, but SIGKILL cannot be: kill the probe process itself.
     const pid = await proc.pid();
-    if (pid > 0) killQuietly(pid);
+    // A probe already gone needs no kill.
+    if (pid > 0) host.killProcess(pid);
     proc.kill('SIGKILL');
     const killed = await proc.exited;
     const out = output.text();
@@ -63,14 +70,6 @@ class LimitedOutput {
 
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8') + (this.truncated ? '...' : '');
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
   }
 }
 

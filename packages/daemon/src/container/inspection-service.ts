@@ -6,7 +6,6 @@ import type { ContainerCore } from './container-core.js';
 import { containerListFilter } from './list-filters.js';
 import { emptyStats, ZERO_TIME, type ContainerStats } from './stats.js';
 import { containerTop, type TopResult } from './top.js';
-import type { Transition } from './transitions.js';
 import { inspectView, summaryView } from './views.js';
 
 export interface ListOptions {
@@ -32,8 +31,6 @@ export interface ContainerInspection {
   statsStream(ref: string, signal: AbortSignal): AsyncIterable<ContainerStats>;
   /** What events about a container name (exec and commit happen outside the container services); it stays readable after a removal. */
   eventSubject(ref: string): EventContainer;
-  /** The container's id once it is in a state that allows the transition (exec checks this first). */
-  require(ref: string, transition: Transition): string;
   /** Containers created from an image, for the image store's delete rules. */
   usersOfImage(imageId: string): Array<{ id: string; running: boolean }>;
   /** The image top layer under each container's read-write layer: the image store must keep them. */
@@ -140,12 +137,6 @@ export class InspectionService implements ContainerInspection {
 
   eventSubject(ref: string): EventContainer {
     return this.core.store.get(ref);
-  }
-
-  require(ref: string, transition: Transition): string {
-    const c = this.core.store.get(ref);
-    this.core.assert(transition, c);
-    return c.id;
   }
 
   usersOfImage(imageId: string): Array<{ id: string; running: boolean }> {

@@ -75,8 +75,7 @@ export class IoService implements ContainerIo {
 
   async replayLog(ref: string, sinks: { stdout: Writable; stderr: Writable }): Promise<void> {
     const c = this.core.store.get(ref);
-    // The live file only: what a rotation moved away is not replayed, as in Docker.
-    for await (const batch of this.logFiles.read(this.core.taskSpec(c).logPath, 1, {})) {
+    for await (const batch of this.logFiles.readLive(this.core.taskSpec(c).logPath)) {
       for (const record of batch) {
         const sink = record.stream === 'stdout' ? sinks.stdout : sinks.stderr;
         if (!sink.write(record.data)) await drainedOrClosed(sink);

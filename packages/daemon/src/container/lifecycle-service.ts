@@ -8,7 +8,7 @@ import {
   type WaitCondition,
 } from '@berth/api';
 import { formatPlatform, parsePlatform, platformMatches } from '@berth/oci';
-import type { ContainerCgroups, ContainerMounts, ImageResolver } from '../ports.js';
+import type { ContainerCgroups, ContainerHost, ContainerMounts, ImageResolver } from '../ports.js';
 import type { ContainerCore } from './container-core.js';
 import { defaultHostname, mergeCreateConfig } from './create-config.js';
 import { withHostConfigDefaults } from './host-config-defaults.js';
@@ -19,6 +19,7 @@ import type { ContainerRemoval } from './removal.js';
 import { renameContainer } from './rename.js';
 import { initialRunState, markPaused, markUnpaused } from './state.js';
 import type { TaskSupervisor } from './task-supervisor.js';
+import type { Transition } from './transitions.js';
 import type { ContainerTermination } from './termination.js';
 import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { updateContainer } from './update.js';
@@ -43,12 +44,15 @@ export interface ContainerLifecycle {
    * left) drops the wait and rejects with the signal's reason.
    */
   wait(ref: string, condition?: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse>;
+  /** The container's id once its state allows the transition; moby's refusal otherwise (exec checks this first). */
+  assertCan(ref: string, transition: Transition): string;
 }
 
 export interface LifecycleServiceOptions {
   images: ImageResolver;
   mounts: ContainerMounts;
   cgroups: ContainerCgroups;
+  host: Pick<ContainerHost, 'securityModules'>;
   tasks: TaskSupervisor;
   termination: ContainerTermination;
   removal: ContainerRemoval;
@@ -90,7 +94,7 @@ export class LifecycleService implements ContainerLifecycle {
       restartCount: 0,
       manuallyStopped: false,
     };
-    validateHostConfig(record, this.o.initPath);
+    validateHostConfig(record, { initPath: this.o.initPath, securityModules: this.o.host.securityModules });
     record.mounts = await this.o.mounts.plan({
       containerId: id,
       hostConfig: record.hostConfig,
@@ -127,7 +131,7 @@ export class LifecycleService implements ContainerLifecycle {
 
   async restart(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
     const c = this.core.store.get(ref);
-    if (c.state.running) await this.stop(c.id, timeoutSeconds, signal);
+    if (this.core.can('stop', c)) await this.stop(c.id, timeoutSeconds, signal);
     await this.start(c.id);
     this.core.events.container('restart', c);
   }
@@ -169,6 +173,7 @@ export class LifecycleService implements ContainerLifecycle {
     const c = core.store.get(ref);
     return core.lock.run(c.id, async () => ({
       Warnings: await updateContainer(c, update, {
+        securityModules: this.o.host.securityModules,
         apply: (resources) => this.o.cgroups.applyResources(c.id, resources),
         save: (r) => core.store.save(r),
       }),
@@ -177,6 +182,12 @@ export class LifecycleService implements ContainerLifecycle {
 
   remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return this.o.removal.remove(ref, options);
+  }
+
+  assertCan(ref: string, transition: Transition): string {
+    const c = this.core.store.get(ref);
+    this.core.assert(transition, c);
+    return c.id;
   }
 
   wait(ref: string, condition: WaitCondition = 'not-running', signal?: AbortSignal): Promise<ContainerWaitResponse> {

@@ -5,7 +5,7 @@ import { findTask, UNKNOWN_EXIT_CODE } from './live-restore.js';
 import { pruneFilter } from './prune.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
-import { markNotRunning } from './state.js';
+import { markRestartCancelled } from './state.js';
 import type { TaskSupervisor } from './task-supervisor.js';
 
 /** Containers restored at once when the daemon starts. */
@@ -80,7 +80,7 @@ export class MaintenanceService implements ContainerMaintenance {
         return;
       }
       if (finding.kind === 'restart-pending') {
-        c.state = markNotRunning(c.state);
+        c.state = markRestartCancelled(c.state);
         await core.store.save(c);
       } else {
         if (finding.kind === 'never-started') await core.runtime.delete(c.id, true).catch(() => undefined);

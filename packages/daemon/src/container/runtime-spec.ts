@@ -6,10 +6,10 @@ import {
   type RuntimeSpec,
   type SpecInput,
 } from '@berth/oci';
+import type { HostSecurityModules } from '../ports.js';
 import type { ContainerRecord } from './record.js';
 import type { EtcFiles } from './etc-paths.js';
 import { replaceOrAppendEnv } from './env.js';
-import { hostSecurityModules, type HostSecurityModules } from './host-security.js';
 import { namespaceModes } from './namespace-modes.js';
 import { parseSecurityOptions } from './security-options.js';
 
@@ -27,8 +27,8 @@ export interface ContainerSpecContext {
   mounts?: RuntimeMount[];
   /** The network namespace the network service gave it; default: the host's for `--network host`, else a new empty one. */
   network?: NetworkMode;
-  /** Default: this host's. */
-  securityModules?: HostSecurityModules;
+  /** What the host offers `--security-opt` (AppArmor, SELinux). */
+  securityModules: HostSecurityModules;
 }
 
 /** The container's runtime spec, its user already resolved in its root filesystem. */
@@ -39,7 +39,7 @@ export function buildContainerSpec(c: ContainerRecord, ctx: ContainerSpecContext
 /** The runtime spec generator's input for a container; pure, so create can validate with it before any rootfs exists. */
 export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext, user: SpecInput['user']): SpecInput {
   const hc = c.hostConfig;
-  const security = parseSecurityOptions(hc.SecurityOpt ?? [], ctx.securityModules ?? hostSecurityModules);
+  const security = parseSecurityOptions(hc.SecurityOpt ?? [], ctx.securityModules);
   return {
     rootfs: ctx.rootfs,
     args: [c.path, ...c.args],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseApparmorProfiles, type HostSecurityModules } from './host-security.js';
+import { parseApparmorProfiles } from '../adapters/host-security.js';
+import type { HostSecurityModules } from '../ports.js';
 import { parseSecurityOptions } from './security-options.js';
 
 const bare: HostSecurityModules = { apparmor: false, selinux: false, isApparmorProfileLoaded: () => false };

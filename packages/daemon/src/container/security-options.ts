@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@berth/api';
 import { parseSeccompProfile, type SpecInput } from '@berth/oci';
-import type { HostSecurityModules } from './host-security.js';
+import type { HostSecurityModules } from '../ports.js';
 
 /** A container's `--security-opt` settings, ready for the runtime spec. */
 export interface SecurityOptions {

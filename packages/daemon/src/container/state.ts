@@ -54,14 +54,12 @@ export function markRestarting(s: RunState, exit: { exitCode: number; finishedAt
   return { ...markStopped(s, exit), running: true, restarting: true };
 }
 
-/** A pending restart given up (a stop, kill or removal came first, or the restart failed): exited as it was. */
+/**
+ * A pending restart given up (a stop, kill or removal came first, the restart failed, or a new daemon
+ * applies its own start rules): exited as it was.
+ */
 export function markRestartCancelled(s: RunState): RunState {
   return { ...s, running: false, restarting: false, pid: 0 };
-}
-
-/** Its task's exit was found to be owed a restart when the daemon restarted: no longer running. */
-export function markNotRunning(s: RunState): RunState {
-  return { ...s, running: false, restarting: false };
 }
 
 export function markPaused(s: RunState): RunState {

@@ -33,7 +33,13 @@ export class TaskSupervisor {
     private readonly core: ContainerCore,
     private readonly o: TaskSupervisorOptions,
   ) {
-    this.health = new HealthMonitor({ runtime: core.runtime, bundleOf: (c) => core.taskSpec(c), events: core.events, log: core.log });
+    this.health = new HealthMonitor({
+      runtime: core.runtime,
+      killProcess: (pid) => o.host.killProcess(pid),
+      bundleOf: (c) => core.taskSpec(c),
+      events: core.events,
+      log: core.log,
+    });
   }
 
   /** Called under the container's lock, its start already allowed. */
@@ -48,7 +54,7 @@ export class TaskSupervisor {
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       const network = await this.o.network.connect(c);
-      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network }, user));
+      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network, securityModules: this.o.host.securityModules }, user));
       await core.runtime.delete(c.id, true);
       const { pid } = await core.runtime.create(spec);
       await this.o.attaches.connectPending(c);
@@ -94,7 +100,10 @@ export class TaskSupervisor {
       .catch((err: unknown) => core.log.error(`handling exit of ${c.id}: ${String(err)}`));
   }
 
-  /** Records an exit, under the container's lock; `applyPolicy: false` when restore applies the daemon-start rules instead. */
+  /**
+   * Records an exit: under the container's lock when watched; restore calls it before anything else can
+   * reach the container. `applyPolicy: false` when restore applies the daemon-start rules instead.
+   */
   async recordExit(c: ContainerRecord, exit: ExitStatus, options: { applyPolicy?: boolean } = {}): Promise<void> {
     const { core } = this;
     this.health.stop(c.id);

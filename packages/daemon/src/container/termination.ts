@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContainerHost } from '../ports.js';
 import type { ContainerCore } from './container-core.js';
-import { thawAfterSignal } from './pause.js';
+import type { RuntimeDriver } from '../runtime/index.js';
 import type { ContainerRecord } from './record.js';
 import { parseSignal, signalAttribute } from './signal-number.js';
+import { markUnpaused } from './state.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 const SIGKILL = 9;
@@ -12,7 +14,10 @@ const DIRECT_KILL_EXIT_TIMEOUT_MS = 2_000;
 
 /** `docker stop` and `docker kill`, with moby's signals, grace periods and events. */
 export class ContainerTermination {
-  constructor(private readonly core: ContainerCore) {}
+  constructor(
+    private readonly core: ContainerCore,
+    private readonly host: Pick<ContainerHost, 'killProcess'>,
+  ) {}
 
   async stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void> {
     const { core } = this;
@@ -93,7 +98,7 @@ export class ContainerTermination {
       const timeout = (ms: number): Promise<boolean> => sleep(ms, false, { signal: giveUp.signal }).catch(() => false);
       if (await Promise.race([exited, timeout(KILL_EXIT_TIMEOUT_MS)])) return;
       core.log.warn(`container ${c.id} did not exit within ${KILL_EXIT_TIMEOUT_MS / 1000} s of SIGKILL: killing its process directly`);
-      if (!killProcess(c.state.pid)) return;
+      if (!this.host.killProcess(c.state.pid)) return;
       if (await Promise.race([exited, timeout(DIRECT_KILL_EXIT_TIMEOUT_MS)])) return;
       throw new Error('tried to kill container, but did not receive an exit event');
     } finally {
@@ -102,13 +107,12 @@ export class ContainerTermination {
   }
 }
 
-/** SIGKILL to a pid, false when it is gone (moby's killProcessDirectly). */
-function killProcess(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * A frozen process only acts on a signal once thawed, so after signalling a paused container (stop,
+ * kill) it is resumed, as dockerd does; a resume that fails leaves it to the exit that follows.
+ */
+async function thawAfterSignal(runtime: RuntimeDriver, c: ContainerRecord): Promise<void> {
+  if (!c.state.paused) return;
+  await runtime.resume(c.id).catch(() => undefined);
+  c.state = markUnpaused(c.state);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotModifiedError } from '@berth/api';
 import { initialRunState, markDead, markPaused, markRestarting, markRunning, markStopped, statusOf, type RunState } from './state.js';
-import { canStart, refusalOf, type Transition, type TransitionSubject } from './transitions.js';
+import { can, refusalOf, type Transition, type TransitionSubject } from './transitions.js';
 
 const id = 'c0ffee'.padEnd(64, '0');
 const started = markRunning(initialRunState(), 42, new Date('2026-01-01T00:00:00Z'));
@@ -140,8 +140,8 @@ describe('container state transitions', () => {
 
   it('allows start only when not running and not dead', () => {
     const subject = (state: RunState): TransitionSubject => ({ id, name: '/web', state, removing: false });
-    expect(canStart(subject(initialRunState()))).toBe(true);
-    expect(canStart(subject({ ...initialRunState(), running: true }))).toBe(false);
-    expect(canStart(subject({ ...initialRunState(), dead: true }))).toBe(false);
+    expect(can('start', subject(initialRunState()))).toBe(true);
+    expect(can('start', subject({ ...initialRunState(), running: true }))).toBe(false);
+    expect(can('start', subject({ ...initialRunState(), dead: true }))).toBe(false);
   });
 });

@@ -66,10 +66,7 @@ export function assertTransition(transition: Transition, c: TransitionSubject): 
   if (refusal) throw refusal;
 }
 
-export const canStart = (c: TransitionSubject): boolean => !refusalOf('start', c);
-export const canStop = (c: TransitionSubject): boolean => !refusalOf('stop', c);
-export const canKill = (c: TransitionSubject): boolean => !refusalOf('kill', c);
-export const canPause = (c: TransitionSubject): boolean => !refusalOf('pause', c);
-export const canUnpause = (c: TransitionSubject): boolean => !refusalOf('unpause', c);
-export const canExec = (c: TransitionSubject): boolean => !refusalOf('exec', c);
-export const canRemove = (c: TransitionSubject, force = false): boolean => !refusalOf(force ? 'force-remove' : 'remove', c);
+/** Whether the transition is allowed in this state. */
+export function can(transition: Transition, c: TransitionSubject): boolean {
+  return refusalOf(transition, c) === undefined;
+}

@@ -1,6 +1,7 @@
 import { ConflictError, InvalidArgumentError, type ContainerUpdateRequest, type HostConfig } from '@berth/api';
 import { parseRestartPolicy } from '@berth/restartmanager';
 import type { LinuxResources } from '@berth/oci';
+import type { HostSecurityModules } from '../ports.js';
 import type { ContainerRecord } from './record.js';
 import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { validateHostConfig } from './validate-host-config.js';
@@ -56,11 +57,11 @@ export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest
 export async function updateContainer(
   c: ContainerRecord,
   update: ContainerUpdateRequest,
-  io: { apply(resources: LinuxResources): Promise<void>; save(c: ContainerRecord): Promise<void> },
+  io: { securityModules: HostSecurityModules; apply(resources: LinuxResources): Promise<void>; save(c: ContainerRecord): Promise<void> },
 ): Promise<string[]> {
   refuseUnsupportedSettings(update);
   const hostConfig = updatedHostConfig(c.hostConfig, update);
-  const resources = validateHostConfig({ ...c, hostConfig });
+  const resources = validateHostConfig({ ...c, hostConfig }, io);
   if (c.state.running) {
     try {
       await io.apply(resources);

@@ -22,7 +22,9 @@ function withHostConfig(hostConfig: HostConfig): ContainerRecord {
   };
 }
 
-const check = (hc: HostConfig) => () => validateHostConfig(withHostConfig(hc));
+/** A host without AppArmor or SELinux. */
+const host = { securityModules: { apparmor: false, selinux: false, isApparmorProfileLoaded: () => false } };
+const check = (hc: HostConfig) => () => validateHostConfig(withHostConfig(hc), host);
 
 describe('validateHostConfig', () => {
   it("fails with dockerd's messages", () => {
@@ -40,7 +42,7 @@ describe('validateHostConfig', () => {
   });
 
   it("returns the cgroup resources the spec asks for", () => {
-    const resources = validateHostConfig(withHostConfig({ Memory: 32 * 1024 * 1024, NanoCpus: 5e8, PidsLimit: 10 }));
+    const resources = validateHostConfig(withHostConfig({ Memory: 32 * 1024 * 1024, NanoCpus: 5e8, PidsLimit: 10 }), host);
     expect(resources.memory).toEqual({ limit: 32 * 1024 * 1024, swap: 64 * 1024 * 1024 });
     expect(resources.cpu).toMatchObject({ quota: 50_000, period: 100_000 });
     expect(resources.pids).toEqual({ limit: 10 });

@@ -5,6 +5,7 @@ import { buildRuntimeSpec, type LinuxResources } from '@berth/oci';
 import { parseRestartPolicy } from '@berth/restartmanager';
 import type { ContainerRecord } from './record.js';
 import { containerSpecInput } from './runtime-spec.js';
+import type { HostSecurityModules } from '../ports.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 /** Dot-separated labels of letters, digits and inner hyphens. */
@@ -67,7 +68,7 @@ export function checkRuntimeName(hc: HostConfig, runtime: string): void {
  * (capabilities, ulimits, sysctls, tmpfs, memory and CPU combinations, namespace modes), by generating
  * the spec once without a rootfs. Returns the cgroup resources that spec asks for.
  */
-export function validateHostConfig(c: ContainerRecord, initPath?: string): LinuxResources {
+export function validateHostConfig(c: ContainerRecord, host: { securityModules: HostSecurityModules; initPath?: string }): LinuxResources {
   const hc = c.hostConfig;
   const policy = parseRestartPolicy(hc.RestartPolicy);
   if (hc.AutoRemove && policy.name !== 'no') {
@@ -77,7 +78,7 @@ export function validateHostConfig(c: ContainerRecord, initPath?: string): Linux
   validateEngineSettings(hc);
   validateDns(hc);
   const spec = buildRuntimeSpec({
-    ...containerSpecInput(c, { rootfs: '/', etc: PLACEHOLDER_ETC, initPath }, { uid: 0, gid: 0 }),
+    ...containerSpecInput(c, { rootfs: '/', etc: PLACEHOLDER_ETC, initPath: host.initPath, securityModules: host.securityModules }, { uid: 0, gid: 0 }),
     hostDevices: [],
   });
   return spec.linux?.resources ?? {};

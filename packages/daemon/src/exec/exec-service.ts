@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { ConflictError, InvalidArgumentError, NotFoundError, type ExecCreateRequest, type ExecStartRequest } from '@berth/api';
 import { consoleBox, readHostBoundingSet, type RuntimeSpec } from '@berth/oci';
 import type { ContainerInspection } from '../container/inspection-service.js';
+import type { ContainerLifecycle } from '../container/lifecycle-service.js';
 import type { ContainerHost } from '../ports.js';
 import { execAction, type EngineEvents, type EventContainer } from '../events/engine-events.js';
 import type { ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
@@ -37,7 +38,8 @@ interface ExecRecord {
 type OciProcess = NonNullable<RuntimeSpec['process']>;
 
 export interface ExecServiceOptions {
-  containers: Pick<ContainerInspection, 'require' | 'eventSubject'>;
+  lifecycle: Pick<ContainerLifecycle, 'assertCan'>;
+  inspection: Pick<ContainerInspection, 'eventSubject'>;
   host: Pick<ContainerHost, 'resolveUser'>;
   runtime: RuntimeDriver;
   /** The container's runtime bundle (holding config.json). */
@@ -58,10 +60,10 @@ export class ExecService {
   }
 
   create(ref: string, config: ExecCreateRequest): { Id: string } {
-    const containerId = this.o.containers.require(ref, 'exec');
+    const containerId = this.o.lifecycle.assertCan(ref, 'exec');
     if (!config.Cmd?.length) throw new InvalidArgumentError('No exec command specified');
     const id = randomBytes(32).toString('hex');
-    const record: ExecRecord = { id, containerId, container: this.o.containers.eventSubject(containerId), config, running: false, started: false, exitCode: null };
+    const record: ExecRecord = { id, containerId, container: this.o.inspection.eventSubject(containerId), config, running: false, started: false, exitCode: null };
     this.execs.set(id, record);
     this.o.events.container(execAction('exec_create', config.Cmd), record.container, { execID: id });
     return { Id: id };
@@ -78,7 +80,7 @@ export class ExecService {
     const record = this.get(id);
     if (record.running) throw new ConflictError(`Error: Exec command ${id} is already running`);
     if (record.started) throw new ConflictError(`Error: Exec command ${id} has already run`);
-    this.o.containers.require(record.containerId, 'exec');
+    this.o.lifecycle.assertCan(record.containerId, 'exec');
     return record;
   }
 

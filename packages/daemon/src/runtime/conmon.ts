@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conmonReports } from './conmon-reports.js';
 import { OciRuntimeError, createFailure, runtimeMessage } from './runtime-errors.js';
-import { spawnConmon } from './system-tools.js';
+import { spawnConmon } from '../system-tools.js';
 import type { TaskSpec } from './runtime-driver.js';
 
 export interface ConmonLaunch {

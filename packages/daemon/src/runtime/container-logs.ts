@@ -1,4 +1,5 @@
 import type { ContainerLogs } from '../ports.js';
+import { readContainerLogBatches } from './container-log.js';
 import { readRotatedLog } from './log-files.js';
 import { LogRotators } from './log-rotation.js';
 
@@ -7,6 +8,7 @@ export function createContainerLogs(): ContainerLogs {
   const rotators = new LogRotators();
   return {
     read: readRotatedLog,
+    readLive: (logPath) => readContainerLogBatches(logPath),
     keepRotations: (id, logPath, rotation) => rotators.start(id, logPath, rotation),
     stopKeeping: (id) => rotators.stop(id),
     stopAll: () => rotators.stopAll(),

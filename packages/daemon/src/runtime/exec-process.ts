@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { RuntimeSpec } from '@berth/oci';
 import { runtimeMessage } from './runtime-errors.js';
-import { spawnPiped } from './system-tools.js';
+import { spawnPiped } from '../system-tools.js';
 
 type OciProcess = NonNullable<RuntimeSpec['process']>;
 

@@ -8,7 +8,7 @@ import { conmonReports } from './conmon-reports.js';
 import { resizeTerminal } from './control-fifo.js';
 import type { ExecExit, ExecProcess, ExecProcessLaunch } from './exec-process.js';
 import type { MonitorReaper } from './monitor-reaper.js';
-import { spawnConmon } from './system-tools.js';
+import { spawnConmon } from '../system-tools.js';
 
 export interface TerminalExecLaunch extends ExecProcessLaunch {
   conmonPath: string;

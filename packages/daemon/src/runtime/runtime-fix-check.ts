@@ -5,7 +5,7 @@ import { gunzip } from 'node:zlib';
 import { UnavailableError } from '@berth/api';
 import { resolveExecutable } from './executable.js';
 import { RUNTIME_VULNERABILITIES, unfixedVulnerabilities, type RuntimeVulnerability } from './runtime-vulnerabilities.js';
-import { runProgram } from './system-tools.js';
+import { runProgram } from '../system-tools.js';
 
 const gunzipAsync = promisify(gunzip);
 

@@ -74,6 +74,22 @@ describe('the upgrade dispatcher', () => {
     expect(started).toEqual([{ id: 'e1', start: { Tty: true } }]);
   });
 
+  it('takes an upgraded exec start without a body, or with a null one, as no options', async () => {
+    const started: ExecStartRequest[] = [];
+    const execs = {
+      checkStartable: () => ({ config: {} }),
+      start: async (_id: string, io: { end(): void }, start: ExecStartRequest) => {
+        started.push(start);
+        io.end();
+      },
+    } as unknown as Engine['execs'];
+    const path = await serve({ execs });
+    for (const body of ['', 'null']) {
+      expect((await exchange(path, upgrade('POST', '/exec/e1/start', body))).head).toMatch(/^HTTP\/1\.1 101 UPGRADED\r\n/);
+    }
+    expect(started).toEqual([{}, {}]);
+  });
+
   it('refuses a body the route\'s schema refuses, before its handler runs', async () => {
     const execs = {
       checkStartable: () => {

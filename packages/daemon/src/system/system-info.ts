@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
 import { HOST_ARCHITECTURE } from '@berth/oci';
-import { hostSecurityModules } from '../container/host-security.js';
+import { hostSecurityModules } from '../adapters/host-security.js';
 import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../container/log-config.js';
 import { detectCgroupVersion } from '../adapters/cgroup-version.js';
 

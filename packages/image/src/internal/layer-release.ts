@@ -13,17 +13,20 @@ function heldLayers({ layers, holds, options }: StoreContext): Set<string> {
   return held;
 }
 
-function isLayerUsed({ catalog }: StoreContext, chainId: string, held: Set<string>): boolean {
-  return held.has(chainId) || catalog.all().some((record) => record.chain.includes(chainId));
+/** Every layer an image or a hold uses, gathered once per pass: a lookup per layer, not a scan of every image. */
+function usedLayers(context: StoreContext): Set<string> {
+  const used = heldLayers(context);
+  for (const record of context.catalog.all()) for (const chainId of record.chain) used.add(chainId);
+  return used;
 }
 
 /** Removes the given layers (top first) that no image uses; returns the ones removed. */
 export async function releaseUnusedLayers(context: StoreContext, topFirst: string[]): Promise<string[]> {
   const { layers } = context;
   const released: string[] = [];
-  const held = heldLayers(context);
+  const used = usedLayers(context);
   for (const chainId of topFirst) {
-    if (isLayerUsed(context, chainId, held) || layers.get(chainId) === undefined) continue;
+    if (used.has(chainId) || layers.get(chainId) === undefined) continue;
     if (layers.list().some((layer) => layer.parent === chainId)) continue;
     await layers.remove(chainId);
     released.push(chainId);
@@ -40,7 +43,7 @@ export async function removeUnusedLayers(context: StoreContext): Promise<string[
   const { layers } = context;
   return context.queue.run(async () => {
     const repaired: string[] = [];
-    const held = heldLayers(context);
+    const used = usedLayers(context);
     const depth = (chainId: string): number => {
       let n = 0;
       for (let next = layers.get(chainId)?.parent ?? null; next !== null; next = layers.get(next)?.parent ?? null) n++;
@@ -48,7 +51,7 @@ export async function removeUnusedLayers(context: StoreContext): Promise<string[
     };
     const unused = layers
       .list()
-      .filter((layer) => !isLayerUsed(context, layer.chainId, held))
+      .filter((layer) => !used.has(layer.chainId))
       .sort((a, b) => depth(b.chainId) - depth(a.chainId));
     for (const chainId of await releaseUnusedLayers(context, unused.map((layer) => layer.chainId))) {
       repaired.push(`removed layer ${chainId}: no image uses it`);

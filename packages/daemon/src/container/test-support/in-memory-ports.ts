@@ -13,8 +13,8 @@ import { emptyStats } from '../stats.js';
 /** Container records in a map, found by id, id prefix or name as the real store finds them. */
 export class InMemoryContainers implements ContainerRepository {
   readonly records = new Map<string, ContainerRecord>();
-  /** Each save, as a copy of the state it saved: the order of persisted transitions. */
-  readonly saved: Array<{ id: string; status: string }> = [];
+  /** Each save, with the state it saved: the persisted transitions in order. */
+  readonly saved: Array<{ id: string; state: string }> = [];
 
   all(): ContainerRecord[] {
     return [...this.records.values()];
@@ -39,7 +39,7 @@ export class InMemoryContainers implements ContainerRepository {
     this.records.set(record.id, record);
   }
   async save(record: ContainerRecord): Promise<void> {
-    this.saved.push({ id: record.id, status: JSON.stringify(record.state) });
+    this.saved.push({ id: record.id, state: JSON.stringify(record.state) });
   }
   async rename(record: ContainerRecord, name: string): Promise<void> {
     record.name = name;
@@ -185,6 +185,8 @@ const fakeHost: ContainerHost = {
   writeEtcFiles: async (dir) => ({ hostname: `${dir}/hostname`, hosts: `${dir}/hosts`, resolvConf: `${dir}/resolv.conf` }),
   resolveUser: async () => ({ uid: 0, gid: 0, additionalGids: [] }),
   processTable: async () => 'PID CMD\n',
+  killProcess: () => false,
+  securityModules: { apparmor: false, selinux: false, isApparmorProfileLoaded: () => false },
 };
 
 const idleCgroups: ContainerCgroups = {
@@ -205,6 +207,9 @@ export class InMemoryLogs implements ContainerLogs {
   }
   async *read(logPath: string): AsyncIterable<LogRecord[]> {
     yield this.records.get(logPath) ?? [];
+  }
+  readLive(logPath: string): AsyncIterable<LogRecord[]> {
+    return this.read(logPath);
   }
   keepRotations(id: string): void {
     this.kept.add(id);

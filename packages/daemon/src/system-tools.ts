@@ -2,8 +2,9 @@ import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * The only module of the runtime adapter that runs external programs: the OCI runtime (runc, crun),
- * conmon, and dpkg-query for the runtime's changelog. Every call passes an argument vector, never a shell.
+ * The daemon's only module that runs external programs (lint keeps it so): the OCI runtime (runc,
+ * crun), conmon, dpkg-query for the runtime's changelog, and ps for `docker top`. Every call passes an
+ * argument vector, never a shell.
  */
 
 /** A program that could not be run or exited non-zero, with what it printed. */
@@ -18,10 +19,10 @@ export class ProgramFailure extends Error {
   }
 }
 
-/** Runs `path args` to its end and returns its stdout; a failure rejects with a ProgramFailure. */
-export function runProgram(path: string, args: string[]): Promise<string> {
+/** Runs `path args` to its end and returns its stdout (up to `maxBuffer` bytes); a failure rejects with a ProgramFailure. */
+export function runProgram(path: string, args: string[], options: { maxBuffer?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(path, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(path, args, { maxBuffer: options.maxBuffer ?? 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new ProgramFailure(err.message, stdout, stderr, { cause: err }));
       else resolve(stdout);
     });

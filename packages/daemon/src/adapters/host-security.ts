@@ -1,11 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-
-/** What the host's Linux security modules offer containers. */
-export interface HostSecurityModules {
-  apparmor: boolean;
-  isApparmorProfileLoaded(name: string): boolean;
-  selinux: boolean;
-}
+import type { HostSecurityModules } from '../ports.js';
 
 const APPARMOR_FS = '/sys/kernel/security/apparmor';
 
