@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import {
   ContainerRenameQuerySchema,
@@ -21,6 +20,7 @@ import {
   type IdParams,
 } from '@berth/api';
 import type { Engine } from '../engine.js';
+import { clientGone } from '../client-gone.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { drainedOrClosed } from '../../util/drained-or-closed.js';
@@ -89,11 +89,4 @@ export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {
       res.end();
     });
   };
-}
-
-/** Aborts once the client's connection closes. */
-function clientGone(res: ServerResponse): AbortSignal {
-  const gone = new AbortController();
-  res.on('close', () => gone.abort());
-  return gone.signal;
 }

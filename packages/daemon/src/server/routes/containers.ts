@@ -26,6 +26,7 @@ import {
   type IdParams,
 } from '@berth/api';
 import type { Engine } from '../engine.js';
+import { clientGone } from '../client-gone.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { COMMON_HEADERS } from '../headers.js';
 
@@ -92,12 +93,10 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
     const waitSchema = { params: IdParamsSchema, querystring: ContainerWaitQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerWaitQuery }>('/containers/:id/wait', { schema: waitSchema }, async (request, reply) => {
       const condition = request.query.condition || 'not-running';
-      const clientGone = new AbortController();
-      const result = lifecycle.wait(request.params.id, condition, clientGone.signal);
+      const result = lifecycle.wait(request.params.id, condition, clientGone(reply.raw));
       // Headers go out at once so the client knows the wait is registered before it starts the container.
       reply.hijack();
       const res = reply.raw;
-      res.on('close', () => clientGone.abort(new Error('client disconnected')));
       res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json' });
       res.flushHeaders();
       await result.then(

@@ -9,6 +9,7 @@ import {
   type IdParams,
 } from '@berth/api';
 import type { Engine } from '../engine.js';
+import { clientGone } from '../client-gone.js';
 import { splitVersionedUrl } from '../api-version.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool } from '../query.js';
@@ -20,7 +21,6 @@ export function logRoutes(engine: Engine): FastifyPluginAsync {
     const logsSchema = { params: IdParamsSchema, querystring: ContainerLogsQuerySchema };
     app.get<{ Params: IdParams; Querystring: ContainerLogsQuery }>('/containers/:id/logs', { schema: logsSchema }, async (request, reply) => {
       const query = request.query;
-      const abort = new AbortController();
       const log = engine.io.logs(
         request.params.id,
         {
@@ -32,13 +32,12 @@ export function logRoutes(engine: Engine): FastifyPluginAsync {
           timestamps: queryBool(query.timestamps),
           follow: queryBool(query.follow),
         },
-        abort.signal,
+        clientGone(reply.raw),
       );
       const apiVersion = splitVersionedUrl(request.originalUrl).version;
       const contentType = !log.tty && compareApiVersions(apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM_CONTENT_TYPE : RAW_STREAM_CONTENT_TYPE;
       reply.hijack();
       const res = reply.raw;
-      res.on('close', () => abort.abort());
       res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': contentType });
       res.flushHeaders();
       try {
