@@ -17,6 +17,7 @@ import { ArchiveService } from './archive/archive.js';
 import { imageCreation } from './image/image-creation.js';
 import { createCgroupfsAdapter } from './adapters/cgroupfs.js';
 import { createContainerHost } from './adapters/host-files.js';
+import { hostFacts } from './adapters/host-facts.js';
 import { hostNetworks } from './adapters/host-networks.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
 import { SystemInfoService } from './system/system-info.js';
@@ -143,7 +144,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     images,
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
     volumes,
-    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`) }),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts() }),
   };
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;

@@ -1,20 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { detectCgroupVersion } from '../adapters/cgroup-version.js';
-import { SystemInfoService } from './system-info.js';
+import { SystemInfoService, type HostFacts } from './system-info.js';
 
-const service = new SystemInfoService({
-  containers: { counts: () => ({ total: 4, running: 2, paused: 1, stopped: 1 }) },
-  images: { list: () => [{}, {}, {}] },
-  events: { subscriberCount: 5 },
-  dataRoot: '/var/lib/berth',
-  runtime: 'crun',
-  id: 'engine-id',
-  warnings: ['WARNING: a runtime without a fix'],
-});
+const host: HostFacts = {
+  kernelVersion: () => '6.1.0-test',
+  architecture: () => 'aarch64',
+  hostname: () => 'box',
+  memTotal: () => 8_000_000_000,
+  cpuCount: () => 6,
+  cgroupVersion: () => 2,
+  securityModules: () => ({ apparmor: true, selinux: false }),
+  openFiles: async () => 42,
+  threadCount: async () => 11,
+};
+
+function service(facts: Partial<HostFacts> = {}): SystemInfoService {
+  return new SystemInfoService({
+    containers: { counts: () => ({ total: 4, running: 2, paused: 1, stopped: 1 }) },
+    images: { list: () => [{}, {}, {}] },
+    events: { subscriberCount: 5 },
+    dataRoot: '/var/lib/berth',
+    runtime: 'crun',
+    id: 'engine-id',
+    warnings: ['WARNING: a runtime without a fix'],
+    host: { ...host, ...facts },
+  });
+}
 
 describe('SystemInfoService', () => {
-  it("assembles /info from the engine's sources and the host's facts", async () => {
-    expect(await service.info()).toMatchObject({
+  it("assembles /info from the engine's sources", async () => {
+    expect(await service().info()).toMatchObject({
       ID: 'engine-id',
       Containers: 4,
       ContainersRunning: 2,
@@ -26,12 +40,34 @@ describe('SystemInfoService', () => {
       DefaultRuntime: 'crun',
       Runtimes: { crun: { path: 'crun' } },
       CgroupDriver: 'cgroupfs',
-      CgroupVersion: String(detectCgroupVersion()),
       Warnings: ['WARNING: a runtime without a fix'],
     });
   });
 
-  it('names the runtime in /version', () => {
-    expect(service.version().Components[1]).toEqual({ Name: 'crun', Version: '', Details: { GitCommit: '' } });
+  it("reports the host's facts in /info's fields", async () => {
+    expect(await service().info()).toMatchObject({
+      KernelVersion: '6.1.0-test',
+      Architecture: 'aarch64',
+      Name: 'box',
+      MemTotal: 8_000_000_000,
+      NCPU: 6,
+      CgroupVersion: '2',
+      NFd: 42,
+      NGoroutines: 11,
+    });
+    expect((await service({ cgroupVersion: () => 1 }).info()).CgroupVersion).toBe('1');
+  });
+
+  it("lists the security modules in moby's order, seccomp always", async () => {
+    expect((await service().info()).SecurityOptions).toEqual(['name=apparmor', 'name=seccomp,profile=builtin']);
+    const selinux = await service({ securityModules: () => ({ apparmor: false, selinux: true }) }).info();
+    expect(selinux.SecurityOptions).toEqual(['name=seccomp,profile=builtin', 'name=selinux']);
+  });
+
+  it('names the runtime and the kernel in /version', () => {
+    const version = service().version();
+    expect(version.Components[1]).toEqual({ Name: 'crun', Version: '', Details: { GitCommit: '' } });
+    expect(version.KernelVersion).toBe('6.1.0-test');
+    expect(version.Components[0]!.Details).toMatchObject({ KernelVersion: '6.1.0-test' });
   });
 });

@@ -1,10 +1,23 @@
-import { readdir, readFile } from 'node:fs/promises';
-import os from 'node:os';
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
 import { HOST_ARCHITECTURE } from '@berth/oci';
-import { hostSecurityModules } from '../adapters/host-security.js';
 import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../container/log-config.js';
-import { detectCgroupVersion } from '../adapters/cgroup-version.js';
+
+/** The host's facts `/info` and `/version` report, and the daemon's own process counters. */
+export interface HostFacts {
+  kernelVersion(): string;
+  /** The machine as `docker info` names it (`x86_64`, not Node's `x64`). */
+  architecture(): string;
+  hostname(): string;
+  memTotal(): number;
+  cpuCount(): number;
+  cgroupVersion(): 1 | 2;
+  /** The Linux security modules the kernel runs. */
+  securityModules(): { apparmor: boolean; selinux: boolean };
+  /** The daemon's open file descriptors. */
+  openFiles(): Promise<number>;
+  /** The daemon's threads. */
+  threadCount(): Promise<number>;
+}
 
 /** What `/info` counts and reports of the engine, beside the host's facts. */
 export interface SystemInfoSources {
@@ -18,12 +31,12 @@ export interface SystemInfoSources {
   id: string;
   /** What `docker info` warns about, such as a runtime accepted without a security fix. */
   warnings: readonly string[];
+  host: HostFacts;
 }
 
 /** `/version` and `/info`: the engine's and the host's facts, assembled here so the routes only render them. */
 export class SystemInfoService {
   private readonly startedAt = new Date();
-  private cgroupVersion: string | undefined;
 
   constructor(private readonly sources: SystemInfoSources) {}
 
@@ -33,7 +46,7 @@ export class SystemInfoService {
       MinAPIVersion: MIN_API_VERSION,
       Os: 'linux',
       Arch: HOST_ARCHITECTURE,
-      KernelVersion: os.release(),
+      KernelVersion: this.sources.host.kernelVersion(),
       GitCommit: '',
       GoVersion: process.version,
       BuildTime: '',
@@ -52,16 +65,14 @@ export class SystemInfoService {
       GoVersion: process.version,
       Os: 'linux',
       Arch: HOST_ARCHITECTURE,
-      KernelVersion: os.release(),
+      KernelVersion: this.sources.host.kernelVersion(),
       BuildTime: this.startedAt.toISOString(),
     };
   }
 
   async info(): Promise<InfoResponse & Record<string, unknown>> {
-    const { containers, images, events, dataRoot, runtime, id, warnings } = this.sources;
+    const { containers, images, events, dataRoot, runtime, id, warnings, host } = this.sources;
     const counts = containers.counts();
-    // The mount layout does not change while the daemon runs: detected once, as moby does.
-    this.cgroupVersion ??= String(detectCgroupVersion());
     return {
       ID: id,
       Containers: counts.total,
@@ -76,15 +87,15 @@ export class SystemInfoService {
       OperatingSystem: 'Berth on Linux',
       OSType: 'linux',
       OSVersion: '',
-      Architecture: os.arch() === 'x64' ? 'x86_64' : os.arch(),
-      KernelVersion: os.release(),
-      NCPU: os.cpus().length,
-      MemTotal: os.totalmem(),
-      Name: os.hostname(),
+      Architecture: host.architecture(),
+      KernelVersion: host.kernelVersion(),
+      NCPU: host.cpuCount(),
+      MemTotal: host.memTotal(),
+      Name: host.hostname(),
       DefaultRuntime: runtime,
       Runtimes: { [runtime]: { path: runtime } },
       CgroupDriver: 'cgroupfs',
-      CgroupVersion: this.cgroupVersion,
+      CgroupVersion: String(host.cgroupVersion()),
       LoggingDriver: DEFAULT_LOG_DRIVER,
       Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: [...LOG_PLUGINS] },
       MemoryLimit: true,
@@ -100,9 +111,9 @@ export class SystemInfoService {
       BridgeNfIptables: false,
       BridgeNfIp6tables: false,
       Debug: false,
-      NFd: (await readdir('/proc/self/fd')).length,
+      NFd: await host.openFiles(),
       // Node has no goroutines: its threads are the nearest thing.
-      NGoroutines: await threadCount(),
+      NGoroutines: await host.threadCount(),
       SystemTime: new Date().toISOString(),
       NEventsListener: events.subscriberCount,
       IndexServerAddress: 'https://index.docker.io/v1/',
@@ -119,7 +130,7 @@ export class SystemInfoService {
       LiveRestoreEnabled: true,
       Labels: [],
       ExperimentalBuild: false,
-      SecurityOptions: securityOptions(),
+      SecurityOptions: securityOptions(host.securityModules()),
       RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
       Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
       Warnings: [...warnings],
@@ -128,15 +139,6 @@ export class SystemInfoService {
 }
 
 /** What `docker info` lists under Security Options, in moby's order. */
-function securityOptions(): string[] {
-  return [
-    ...(hostSecurityModules.apparmor ? ['name=apparmor'] : []),
-    'name=seccomp,profile=builtin',
-    ...(hostSecurityModules.selinux ? ['name=selinux'] : []),
-  ];
-}
-
-async function threadCount(): Promise<number> {
-  const status = await readFile('/proc/self/status', 'utf8');
-  return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+function securityOptions(modules: { apparmor: boolean; selinux: boolean }): string[] {
+  return [...(modules.apparmor ? ['name=apparmor'] : []), 'name=seccomp,profile=builtin', ...(modules.selinux ? ['name=selinux'] : [])];
 }

@@ -1,0 +1,25 @@
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { HostFacts } from '../system/system-info.js';
+import { detectCgroupVersion, type CgroupVersion } from './cgroup-version.js';
+import { hostSecurityModules } from './host-security.js';
+
+/** This host's facts, read from Node's `os`, /proc, /sys/fs/cgroup and securityfs. */
+export function hostFacts(): HostFacts {
+  let cgroupVersion: CgroupVersion | undefined;
+  return {
+    kernelVersion: () => os.release(),
+    architecture: () => (os.arch() === 'x64' ? 'x86_64' : os.arch()),
+    hostname: () => os.hostname(),
+    memTotal: () => os.totalmem(),
+    cpuCount: () => os.cpus().length,
+    // The mount layout does not change while the daemon runs: detected once, as moby does.
+    cgroupVersion: () => (cgroupVersion ??= detectCgroupVersion()),
+    securityModules: () => ({ apparmor: hostSecurityModules.apparmor, selinux: hostSecurityModules.selinux }),
+    openFiles: async () => (await readdir('/proc/self/fd')).length,
+    threadCount: async () => {
+      const status = await readFile('/proc/self/status', 'utf8');
+      return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 0);
+    },
+  };
+}
