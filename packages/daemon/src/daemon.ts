@@ -15,11 +15,14 @@ import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './archive/archive.js';
 import { imageCreation } from './image/image-creation.js';
+import { ImageStoreService } from './image/image-service.js';
+import { VolumeStoreService } from './volume/volume-service.js';
 import { createCgroupfsAdapter } from './adapters/cgroupfs.js';
 import { createContainerHost } from './adapters/host-files.js';
 import { hostFacts } from './adapters/host-facts.js';
 import { hostNetworks } from './adapters/host-networks.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
+import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
 import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
@@ -141,9 +144,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     report: events,
     execs,
     archives: new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) } }),
-    images,
+    images: new ImageStoreService({ store: images, containers: containers.inspection, events }),
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
-    volumes,
+    volumes: new VolumeStoreService({ store: volumes, events }),
+    diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes }),
     system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts() }),
   };
   const server = createServer(engine, { logLevel: config.logLevel });

@@ -1,7 +1,7 @@
-import type { HostConfig } from '@berth/api';
-import type { ImageStore, ResolvedImage } from '@berth/image';
+import type { Readable } from 'node:stream';
+import type { HostConfig, ImageHistoryItem, ImageInspect, ImageSummary, ProgressMessage, Volume, VolumePruneResponse } from '@berth/api';
+import type { DeleteRecord, ResolvedImage } from '@berth/image';
 import type { LinuxResources, NetworkMode, ResolvedUser, RuntimeMount } from '@berth/oci';
-import type { VolumeStore } from '@berth/volume';
 import type { ContainerMount } from './container/container-mount.js';
 import type { ContainerRecord } from './container/record.js';
 import type { ContainerStats } from './container/stats.js';
@@ -34,12 +34,41 @@ export interface ImageResolver {
   resolve(nameOrId: string): ResolvedImage;
 }
 
-/** The image service the API serves (the image store implements it). */
-export type ImageService = ImageResolver &
-  Pick<ImageStore, 'list' | 'inspect' | 'history' | 'tag' | 'remove' | 'prune' | 'save' | 'load' | 'create' | 'manifest' | 'sharedSizes' | 'layersSize'>;
+export interface ImageListOptions {
+  all?: boolean;
+  filters?: Record<string, string[]>;
+  /** Each image's SharedSize: the bytes of its layers other images use too. */
+  sharedSize?: boolean;
+  /** Each image's manifest, with its platform and the containers using it. */
+  manifests?: boolean;
+}
 
-/** The volume service the API serves (the volume store implements it). */
-export type VolumeService = Pick<VolumeStore, 'create' | 'get' | 'list' | 'remove' | 'prune' | 'usage'>;
+/** What the image routes call (`image/image-service.ts`, over the image store and the containers). */
+export interface ImageService {
+  list(options: ImageListOptions): Promise<ImageSummary[]>;
+  inspect(nameOrId: string): ImageInspect;
+  history(nameOrId: string): ImageHistoryItem[];
+  tag(source: string, target: string): Promise<void>;
+  /** `docker rmi`: a container using the image blocks it, a running one even when forced. */
+  remove(nameOrId: string, options: { force?: boolean; noPrune?: boolean }): Promise<DeleteRecord[]>;
+  /** Removes the images no container uses that match the filters, and reports the prune. */
+  prune(filters: Record<string, string[]>): Promise<{ ImagesDeleted: DeleteRecord[] | null; SpaceReclaimed: number }>;
+  /** `docker save`: the images named, as one archive. */
+  save(names: string[]): Promise<Readable>;
+  /** Loads a `docker save` archive; returns the lines `docker load` prints. */
+  load(archive: Readable, options: { onProgress?: (message: ProgressMessage) => void }): Promise<string[]>;
+}
+
+/** What the volume routes call (`volume/volume-service.ts`, over the volume store). */
+export interface VolumeService {
+  /** Without a name, an anonymous volume. */
+  create(options: { name?: string; driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }): Promise<Volume>;
+  get(name: string): Volume;
+  list(filters: Record<string, string[]>): Volume[];
+  remove(name: string, options: { force?: boolean }): Promise<void>;
+  /** Removes the unused volumes that match the filters, and reports the prune. */
+  prune(filters: Record<string, string[]>): Promise<VolumePruneResponse>;
+}
 
 /** A container's root filesystem: the image's layers under a read-write layer in the container's dir. */
 export interface ContainerRootfs {

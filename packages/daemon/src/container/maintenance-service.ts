@@ -13,7 +13,7 @@ const RESTORE_CONCURRENCY = 16;
 
 /** Upkeep of the container set: prune, and taking containers back after a daemon (re)start. */
 export interface ContainerMaintenance {
-  /** Removes stopped containers matching the filters (until, label, label!). */
+  /** Removes stopped containers matching the filters (until, label, label!), and reports the prune. */
   prune(filters: Record<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
   /**
    * Re-adopts containers after a daemon (re)start (live restore): removals a crash interrupted are
@@ -52,6 +52,7 @@ export class MaintenanceService implements ContainerMaintenance {
       deleted.push(c.id);
       reclaimed += size;
     }
+    core.events.pruned('container', reclaimed);
     return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 

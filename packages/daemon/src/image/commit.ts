@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import { InternalError, type ContainerConfig } from '@berth/api';
-import { applyChanges } from '@berth/image';
+import { applyChanges, type ImageStore } from '@berth/image';
 import { upperDirTar } from '@berth/layer';
 import type { ImageRunConfig } from '@berth/oci';
 import { familiarString, parseNormalizedNamed, withDefaultTag } from '@berth/reference';
 import type { ContainerInspection } from '../container/inspection-service.js';
 import type { ContainerLifecycle } from '../container/lifecycle-service.js';
-import type { ImageService } from '../ports.js';
 import { pathExists } from '../util/path-exists.js';
 import type { EngineEvents } from '../events/engine-events.js';
 
@@ -60,7 +59,7 @@ const EMPTY_TAR = Buffer.alloc(1024);
  * Reported as moby does: the image's `create` and `tag`, then the container's `commit`.
  */
 export async function commitContainer(
-  engine: { inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject'>; lifecycle: Pick<ContainerLifecycle, 'pause' | 'unpause'>; images: ImageService; events: EngineEvents },
+  engine: { inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject'>; lifecycle: Pick<ContainerLifecycle, 'pause' | 'unpause'>; images: Pick<ImageStore, 'create'>; events: EngineEvents },
   options: CommitOptions,
 ): Promise<string> {
   const { inspection, lifecycle, images } = engine;

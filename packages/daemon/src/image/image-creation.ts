@@ -1,10 +1,9 @@
 import type { Readable } from 'node:stream';
-import { applyChanges } from '@berth/image';
+import { applyChanges, type ImageStore } from '@berth/image';
 import { parsePlatform } from '@berth/oci';
 import type { ContainerInspection } from '../container/inspection-service.js';
 import type { ContainerLifecycle } from '../container/lifecycle-service.js';
 import type { EngineEvents } from '../events/engine-events.js';
-import type { ImageService } from '../ports.js';
 import { commitContainer, type CommitOptions } from './commit.js';
 
 export interface ImportOptions {
@@ -27,7 +26,7 @@ export interface ImageCreation {
 }
 
 export function imageCreation(engine: {
-  images: ImageService;
+  images: Pick<ImageStore, 'create'>;
   inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject'>;
   lifecycle: Pick<ContainerLifecycle, 'pause' | 'unpause'>;
   events: EngineEvents;

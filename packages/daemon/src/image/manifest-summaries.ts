@@ -1,12 +1,12 @@
 import type { ImageManifestSummary, ImageSummary } from '@berth/api';
+import type { ImageStore } from '@berth/image';
 import type { ContainerInspection } from '../container/inspection-service.js';
-import type { ImageService } from '../ports.js';
 
 /**
  * `manifests=1` on the image list: each image's one manifest (the one `docker save` writes, as the
  * store keeps a single platform per image), with the platform and the containers using it.
  */
-export async function withManifests(images: ImageSummary[], store: ImageService, containers: Pick<ContainerInspection, 'usersOfImage'>): Promise<ImageSummary[]> {
+export async function withManifests(images: ImageSummary[], store: Pick<ImageStore, 'manifest' | 'resolve'>, containers: Pick<ContainerInspection, 'usersOfImage'>): Promise<ImageSummary[]> {
   return Promise.all(
     images.map(async (image) => {
       const { descriptor, contentSize } = await store.manifest(image.Id);

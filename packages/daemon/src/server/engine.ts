@@ -8,6 +8,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { ExecService } from '../exec/exec-service.js';
 import type { ImageCreation } from '../image/image-creation.js';
 import type { ImageService, VolumeService } from '../ports.js';
+import type { DiskUsageService } from '../system/disk-usage.js';
 import type { SystemInfoService } from '../system/system-info.js';
 
 /** What the API routes are given: the services, never the adapters behind them. */
@@ -18,13 +19,15 @@ export interface Engine {
   maintenance: ContainerMaintenance;
   /** The read side of events: replay and live subscriptions for `/events`. */
   events: Pick<EventLog, 'replay' | 'subscribe' | 'subscriberCount'>;
-  /** Where routes report what they did themselves (prunes). */
-  report: EngineEvents;
+  /** Where the attach routes report a detach, which only they see (the client's detach keys). */
+  report: Pick<EngineEvents, 'container'>;
   execs: Pick<ExecService, 'create' | 'checkStartable' | 'start' | 'detached' | 'resize' | 'inspect'>;
   archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'export' | 'changes'>;
   images: ImageService;
   imageCreation: ImageCreation;
   volumes: VolumeService;
+  /** `/system/df`, and the sizes `?size=1` adds to containers. */
+  diskUsage: DiskUsageService;
   /** `/version` and `/info`: the engine's and the host's facts. */
   system: SystemInfoService;
 }

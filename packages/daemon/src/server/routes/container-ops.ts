@@ -59,11 +59,9 @@ export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {
       return lifecycle.update(request.params.id, request.body);
     });
 
-    app.post<{ Querystring: FiltersQuery }>('/containers/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) => {
-      const report = await maintenance.prune(queryFilters(request.query.filters));
-      engine.report.pruned('container', report.SpaceReclaimed);
-      return report;
-    });
+    app.post<{ Querystring: FiltersQuery }>('/containers/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) =>
+      maintenance.prune(queryFilters(request.query.filters)),
+    );
 
     const topSchema = { params: IdParamsSchema, querystring: ContainerTopQuerySchema };
     app.get<{ Params: IdParams; Querystring: ContainerTopQuery }>('/containers/:id/top', { schema: topSchema }, async (request) =>

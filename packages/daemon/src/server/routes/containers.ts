@@ -45,22 +45,17 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
       },
     );
 
-    const imageSize = (): ((id: string) => number) => {
-      const sizes = new Map(engine.images.list({ all: true }).map((image) => [image.Id, image.Size]));
-      return (id) => sizes.get(id) ?? 0;
-    };
-
     app.get<{ Querystring: ContainerListQuery }>('/containers/json', { schema: { querystring: ContainerListQuerySchema } }, async (request) => {
       const query = request.query;
       const rows = inspection.list({ all: queryBool(query.all), limit: queryInt(query.limit, 'limit'), filters: queryFilters(query.filters) });
-      return queryBool(query.size) ? inspection.withSizes(rows, imageSize()) : rows;
+      return queryBool(query.size) ? engine.diskUsage.withSizes(rows) : rows;
     });
 
     const inspectSchema = { params: IdParamsSchema, querystring: ContainerInspectQuerySchema };
     app.get<{ Params: IdParams; Querystring: ContainerInspectQuery }>('/containers/:id/json', { schema: inspectSchema }, async (request) => {
       const inspected = inspection.inspect(request.params.id);
       if (!queryBool(request.query.size)) return inspected;
-      const [sized] = await inspection.withSizes([inspected], imageSize());
+      const [sized] = await engine.diskUsage.withSizes([inspected]);
       return sized;
     });
 

@@ -32,10 +32,7 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
     });
 
     app.post<{ Querystring: FiltersQuery }>('/images/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) => {
-      const filters = queryFilters(request.query.filters);
-      const report = await engine.images.prune({ filters, isInUse: (id) => engine.inspection.usersOfImage(id).length > 0 });
-      engine.report.pruned('image', report.SpaceReclaimed);
-      return { ImagesDeleted: report.ImagesDeleted.length > 0 ? report.ImagesDeleted : null, SpaceReclaimed: report.SpaceReclaimed };
+      return engine.images.prune(queryFilters(request.query.filters));
     });
 
     // Names contain slashes: `/images/{name}/tag` is matched as a wildcard and split here.
@@ -55,11 +52,7 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
     app.delete<{ Params: WildcardParams; Querystring: ImageRemoveQuery }>('/images/*', { schema: removeSchema }, async (request) => {
       const name = decodeURIComponent(request.params['*']);
       const query = request.query;
-      return engine.images.remove(name, {
-        force: queryBool(query.force),
-        noPrune: queryBool(query.noprune),
-        usersOf: (id) => engine.inspection.usersOfImage(id),
-      });
+      return engine.images.remove(name, { force: queryBool(query.force), noPrune: queryBool(query.noprune) });
     });
   };
 }

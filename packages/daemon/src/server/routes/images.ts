@@ -15,7 +15,6 @@ import {
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
 import { ProgressResponse } from '../progress-response.js';
-import { withManifests } from '../../image/manifest-summaries.js';
 import { queryBool, queryFilters } from '../query.js';
 import { refuseSavePlatform } from './image-manage.js';
 
@@ -29,12 +28,12 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
     // `digests` changes nothing: RepoDigests are always listed, as moby lists them.
     app.get<{ Querystring: ImageListQuery }>('/images/json', { schema: { querystring: ImageListQuerySchema } }, async (request) => {
       const query = request.query;
-      let images = engine.images.list({ all: queryBool(query.all), filters: queryFilters(query.filters) });
-      if (queryBool(query['shared-size'])) {
-        const shared = engine.images.sharedSizes();
-        images = images.map((image) => ({ ...image, SharedSize: shared.get(image.Id) ?? 0 }));
-      }
-      return queryBool(query.manifests) ? withManifests(images, engine.images, engine.inspection) : images;
+      return engine.images.list({
+        all: queryBool(query.all),
+        filters: queryFilters(query.filters),
+        sharedSize: queryBool(query['shared-size']),
+        manifests: queryBool(query.manifests),
+      });
     });
 
     // Only `/images/{name}/get` reads a query (ImageSaveQuery's platform); the other GETs take none.

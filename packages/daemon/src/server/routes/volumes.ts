@@ -37,9 +37,7 @@ export function volumeRoutes(engine: Engine): FastifyPluginAsync {
     });
 
     app.post<{ Querystring: FiltersQuery }>('/volumes/prune', { schema: { ...filtersSchema, body: UnreadBodySchema } }, async (request) => {
-      const pruned = await engine.volumes.prune(queryFilters(request.query.filters));
-      engine.report.pruned('volume', pruned.SpaceReclaimed);
-      return pruned;
+      return engine.volumes.prune(queryFilters(request.query.filters));
     });
 
     app.get<{ Params: NameParams }>('/volumes/:name', { schema: { params: NameParamsSchema, querystring: NoQuerySchema } }, async (request) => engine.volumes.get(request.params.name));
