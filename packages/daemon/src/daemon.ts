@@ -141,7 +141,6 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     inspection: containers.inspection,
     maintenance: containers.maintenance,
     events: eventLog,
-    report: events,
     execs,
     archives: new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) } }),
     images: new ImageStoreService({ store: images, containers: containers.inspection, events }),

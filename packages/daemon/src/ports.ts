@@ -7,9 +7,10 @@ import type { ContainerRecord } from './container/record.js';
 import type { ContainerStats } from './container/stats.js';
 import type { LogRecord, LogRotation, ReadLogOptions } from './runtime/index.js';
 
-// The narrow interfaces the daemon's core depends on (DESIGN §8). Each is implemented by one adapter,
-// wired in daemon.ts; a consumer names the narrowest one it needs. The runtime's port is
-// `RuntimeDriver` in runtime/runtime-driver.ts, the event sink's `EngineEvents` in events/.
+// The narrow interfaces the daemon's core depends on (DESIGN §8), each implemented by one adapter
+// (ImageService and VolumeService by the daemon's services over the library stores), all wired in
+// daemon.ts; a consumer names the narrowest one it needs. The runtime's port is `RuntimeDriver` in
+// runtime/runtime-driver.ts, the event sink's `EngineEvents` in events/.
 
 /** Where container records are kept: the core never touches their files. */
 export interface ContainerRepository {

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { InvalidArgumentError, NotImplementedError } from '@berth/api';
+import type { EventContainer } from '../events/engine-events.js';
 import type { ContainerLogs } from '../ports.js';
 import { drainedOrClosed } from '../util/drained-or-closed.js';
 import type { AttachHub, AttachTarget } from './attach-hub.js';
@@ -35,6 +36,8 @@ export interface ContainerIo {
   logs(ref: string, request: LogsRequest, signal: AbortSignal): LogsStream;
   /** Attach with `logs=1`: what the container wrote so far, before the live stream, at the client's pace. */
   replayLog(ref: string, sinks: { stdout: Writable; stderr: Writable }): Promise<void>;
+  /** An attached client left with its detach keys: reported as Docker does. */
+  detached(c: EventContainer): void;
 }
 
 export class IoService implements ContainerIo {
@@ -81,5 +84,9 @@ export class IoService implements ContainerIo {
         if (!sink.write(record.data)) await drainedOrClosed(sink);
       }
     }
+  }
+
+  detached(c: EventContainer): void {
+    this.core.events.container('detach', c);
   }
 }

@@ -33,7 +33,7 @@ export async function attachOverHttp(
   }
   const detach = (): void => {
     socket.destroy();
-    engine.report.container('detach', subject);
+    engine.io.detached(subject);
   };
   const stdin = queryBool(query.stdin) ? clientStdin(socket, { tty, detachKeys, detach }) : undefined;
   // Without stdin what the client sends is dropped, but read: that is how its leaving is seen.

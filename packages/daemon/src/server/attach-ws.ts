@@ -25,7 +25,7 @@ export async function attachOverWebSocket(engine: Engine, ref: string, query: Co
   }
   const detach = (): void => {
     ws.close();
-    engine.report.container('detach', subject);
+    engine.io.detached(subject);
   };
   const stdin = queryBool(query.stdin) ? clientStdin(ws.input, { tty, detachKeys, detach }) : undefined;
   // Frames nobody takes as stdin are dropped, so pings and the close frame are still read.

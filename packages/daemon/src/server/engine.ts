@@ -3,7 +3,6 @@ import type { ContainerInspection } from '../container/inspection-service.js';
 import type { ContainerIo } from '../container/io-service.js';
 import type { ContainerLifecycle } from '../container/lifecycle-service.js';
 import type { ContainerMaintenance } from '../container/maintenance-service.js';
-import type { EngineEvents } from '../events/engine-events.js';
 import type { EventLog } from '../events/event-log.js';
 import type { ExecService } from '../exec/exec-service.js';
 import type { ImageCreation } from '../image/image-creation.js';
@@ -19,8 +18,6 @@ export interface Engine {
   maintenance: ContainerMaintenance;
   /** The read side of events: replay and live subscriptions for `/events`. */
   events: Pick<EventLog, 'replay' | 'subscribe' | 'subscriberCount'>;
-  /** Where the attach routes report a detach, which only they see (the client's detach keys). */
-  report: Pick<EngineEvents, 'container'>;
   execs: Pick<ExecService, 'create' | 'checkStartable' | 'start' | 'detached' | 'resize' | 'inspect'>;
   archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'export' | 'changes'>;
   images: ImageService;
