@@ -9,6 +9,7 @@ import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { ContainerStore } from './adapters/container-store.js';
 import { createContainerServices } from './container/container-services.js';
+import { bundleDirIn } from './container/task-paths.js';
 import { VolumeMounts } from './adapters/volume-mounts.js';
 import { EventLog } from './events/event-log.js';
 import { engineEvents } from './events/engine-events.js';
@@ -131,7 +132,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     inspection: containers.inspection,
     host,
     runtime,
-    bundleDirOf: (id) => join(store.dirOf(id), 'bundle'),
+    bundleDirOf: (id) => bundleDirIn(store.dirOf(id)),
     events,
     log: { error: (m) => app.log?.error(m) },
   });

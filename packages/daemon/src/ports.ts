@@ -122,6 +122,23 @@ export interface ContainerHost {
   readonly securityModules: HostSecurityModules;
 }
 
+/** The host's facts `/info` and `/version` report, and the daemon's own process counters. */
+export interface HostFacts {
+  kernelVersion(): string;
+  /** The machine as `docker info` names it (`x86_64`, not Node's `x64`). */
+  architecture(): string;
+  hostname(): string;
+  memTotal(): number;
+  cpuCount(): number;
+  cgroupVersion(): 1 | 2;
+  /** The Linux security modules the kernel runs. */
+  securityModules(): { apparmor: boolean; selinux: boolean };
+  /** The daemon's open file descriptors. */
+  openFiles(): Promise<number>;
+  /** The daemon's threads. */
+  threadCount(): Promise<number>;
+}
+
 /** A running container's cgroup: read for stats and top, written by update. */
 export interface ContainerCgroups {
   pids(containerId: string): Promise<number[]>;

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { HostFacts } from '../system/system-info.js';
+import type { HostFacts } from '../ports.js';
 import { detectCgroupVersion, type CgroupVersion } from './cgroup-version.js';
 import { hostSecurityModules } from './host-security.js';
 
@@ -9,7 +9,7 @@ export function hostFacts(): HostFacts {
   let cgroupVersion: CgroupVersion | undefined;
   return {
     kernelVersion: () => os.release(),
-    architecture: () => (os.arch() === 'x64' ? 'x86_64' : os.arch()),
+    architecture: () => os.machine(),
     hostname: () => os.hostname(),
     memTotal: () => os.totalmem(),
     cpuCount: () => os.cpus().length,

@@ -6,7 +6,7 @@ export async function processTable(args: string[]): Promise<string> {
   try {
     return await runProgram('ps', args, { maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
-    const stderr = err instanceof ProgramFailure && err.stderr ? err.stderr : String(err);
+    const stderr = err instanceof ProgramFailure ? err.stderr : String(err);
     throw new InternalError(`ps: ${stderr.trim()}`, { cause: err });
   }
 }

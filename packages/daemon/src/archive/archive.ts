@@ -21,6 +21,7 @@ import { goFileMode, type PathStat } from './path-stat.js';
 import type { ContainerRecord } from '../container/record.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import type { RuntimeDriver } from '../runtime/index.js';
+import { bundleDirIn } from '../container/task-paths.js';
 
 export interface ArchiveServiceOptions {
   store: ContainerRepository;
@@ -164,16 +165,13 @@ export class ArchiveService {
     const record = this.o.store.get(ref);
     const dir = this.o.store.dirOf(record.id);
     const lowers = record.imageChainId ? this.o.rootfs.diffDirs(record.imageChainId) : [];
-    return containerChanges(join(dir, 'upper'), lowers, await this.runtimeMountPoints(record.id, join(dir, 'bundle')));
+    return containerChanges(join(dir, 'upper'), lowers, await this.runtimeMountPoints(record.id, bundleDirIn(dir)));
   }
 
   /** Where the last runtime spec mounted things: runc creates these mount points in the upper dir. */
   private async runtimeMountPoints(id: string, bundleDir: string): Promise<string[]> {
-    const spec = await this.o.runtime.readBundle({ id, bundleDir }).catch((err: unknown) => {
-      // A container never started has no bundle yet.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    });
+    // A container never started has no bundle yet; an unreadable one lists no mount points either.
+    const spec = await this.o.runtime.readBundle({ id, bundleDir }).catch(() => undefined);
     return (spec?.mounts ?? []).map((m) => posix.normalize(m.destination));
   }
 

@@ -8,6 +8,7 @@ import { recordedLogSettings } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 import { RestartSupervisor } from './restart-supervisor.js';
 import { markRestartCancelled } from './state.js';
+import { bundleDirIn, logPathIn } from './task-paths.js';
 import { assertTransition, can, type Transition, type TransitionSubject } from './transitions.js';
 
 export interface EngineLog {
@@ -50,8 +51,8 @@ export class ContainerCore {
     const logSettings = recordedLogSettings(c.hostConfig.LogConfig);
     return {
       id: c.id,
-      bundleDir: join(dir, 'bundle'),
-      logPath: join(dir, 'container.log'),
+      bundleDir: bundleDirIn(dir),
+      logPath: logPathIn(dir),
       exitDir: join(this.o.execRoot, 'exits'),
       persistDir: join(this.o.execRoot, 'containers', c.id),
       terminal: c.config.Tty ?? false,

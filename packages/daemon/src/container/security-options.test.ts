@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseApparmorProfiles } from '../adapters/host-security.js';
 import type { HostSecurityModules } from '../ports.js';
 import { parseSecurityOptions } from './security-options.js';
 
@@ -44,15 +43,5 @@ describe('parseSecurityOptions', () => {
       'SELinux is not enabled on this host: cannot apply label=type:svirt_apache_t (only label=disable is accepted)',
     );
     expect(() => parseSecurityOptions(['label=level:s0:c100,c200'], selinuxHost)).toThrow(/^SELinux labels are not supported by this engine/);
-  });
-});
-
-describe('parseApparmorProfiles', () => {
-  it('reads the names of securityfs profile lines', () => {
-    expect([...parseApparmorProfiles('docker-default (enforce)\n/usr/bin/man (complain)\nsnap.x (a b) (enforce)\n')]).toEqual([
-      'docker-default',
-      '/usr/bin/man',
-      'snap.x (a b)',
-    ]);
   });
 });

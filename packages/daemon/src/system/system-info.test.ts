@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SystemInfoService, type HostFacts } from './system-info.js';
+import type { HostFacts } from '../ports.js';
+import { SystemInfoService } from './system-info.js';
 
 const host: HostFacts = {
   kernelVersion: () => '6.1.0-test',

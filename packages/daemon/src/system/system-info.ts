@@ -1,23 +1,7 @@
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
 import { HOST_ARCHITECTURE } from '@berth/oci';
 import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../container/log-config.js';
-
-/** The host's facts `/info` and `/version` report, and the daemon's own process counters. */
-export interface HostFacts {
-  kernelVersion(): string;
-  /** The machine as `docker info` names it (`x86_64`, not Node's `x64`). */
-  architecture(): string;
-  hostname(): string;
-  memTotal(): number;
-  cpuCount(): number;
-  cgroupVersion(): 1 | 2;
-  /** The Linux security modules the kernel runs. */
-  securityModules(): { apparmor: boolean; selinux: boolean };
-  /** The daemon's open file descriptors. */
-  openFiles(): Promise<number>;
-  /** The daemon's threads. */
-  threadCount(): Promise<number>;
-}
+import type { HostFacts } from '../ports.js';
 
 /** What `/info` counts and reports of the engine, beside the host's facts. */
 export interface SystemInfoSources {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EventsQuerySchema, InvalidArgumentError, type EventMessage, type EventsQuery } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { COMMON_HEADERS } from '../headers.js';
+import { clientGone } from '../client-gone.js';
 import { queryFilters } from '../query.js';
 import { eventFilter } from '../../events/event-filter.js';
 import { formatEventTime, parseEventTime } from '../../events/event-time.js';
@@ -37,6 +38,12 @@ export function eventRoutes(engine: Engine): FastifyPluginAsync {
         }
       };
 
+      // A client that left before this handler ran gets nothing and leaves no subscriber behind.
+      const gone = clientGone(res);
+      if (gone.aborted) {
+        res.end();
+        return;
+      }
       // Replay and subscription happen in one tick, so no event falls between them.
       if (since !== undefined || until !== undefined) engine.events.replay(since ?? 0, until).forEach(send);
       const unsubscribe = engine.events.subscribe((event) => {
@@ -50,7 +57,7 @@ export function eventRoutes(engine: Engine): FastifyPluginAsync {
         if (timer) clearTimeout(timer);
         res.end();
       };
-      res.on('close', finish);
+      gone.addEventListener('abort', finish, { once: true });
       if (until !== undefined) {
         if (until <= nowNano) finish();
         else timer = setTimeout(finish, Math.ceil((until - nowNano) / 1_000_000));
