@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import yaml from 'js-yaml';
+
+/** What `berth-registry serve` takes from the Go registry's `config.yml`. */
+export interface RegistryConfig {
+  version: string;
+  http: {
+    /** undefined for `:port`: every interface, as Go listens. */
+    host?: string;
+    port: number;
+  };
+  storage: {
+    rootDirectory: string;
+    deleteEnabled: boolean;
+  };
+}
+
+export interface ParsedRegistryConfig {
+  config: RegistryConfig;
+  /** One per key we do not support, by dotted path (`http.tls`): read, reported, not acted on. */
+  warnings: string[];
+}
+
+export class RegistryConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryConfigError';
+  }
+}
+
+type Node = Record<string, unknown>;
+
+// The keys read so far, as a tree: `true` is a leaf. Anything else in the file is warned about.
+const SUPPORTED: Node = {
+  version: true,
+  http: { addr: true },
+  storage: { filesystem: { rootdirectory: true }, delete: { enabled: true } },
+};
+// The Go registry's other storage drivers: a config that selects one cannot be served from a directory.
+const OTHER_DRIVERS = ['s3', 'azure', 'gcs', 'inmemory', 'swift', 'oss'];
+
+export async function loadRegistryConfig(path: string): Promise<ParsedRegistryConfig> {
+  return parseRegistryConfig(await readFile(path, 'utf8'), path);
+}
+
+/** Parses the YAML text; RegistryConfigError naming the key when a supported one is missing or wrong. */
+export function parseRegistryConfig(text: string, source = 'config'): ParsedRegistryConfig {
+  let document: unknown;
+  try {
+    document = yaml.load(text);
+  } catch (err) {
+    throw new RegistryConfigError(`${source}: invalid YAML: ${(err as Error).message}`);
+  }
+  if (!isNode(document)) throw new RegistryConfigError(`${source}: the configuration must be a mapping`);
+  const version = document.version;
+  if (version !== '0.1' && version !== 0.1) throw new RegistryConfigError(`${source}: version: must be 0.1, got ${JSON.stringify(version ?? null)}`);
+  const storage = childNode(document, 'storage', source);
+  const driver = OTHER_DRIVERS.find((name) => storage?.[name] !== undefined);
+  if (driver) throw new RegistryConfigError(`${source}: storage.${driver}: only the filesystem storage driver is supported`);
+  const filesystem = storage && childNode(storage, 'filesystem', source, 'storage.');
+  const rootDirectory = filesystem?.rootdirectory ?? '/var/lib/registry';
+  if (typeof rootDirectory !== 'string' || rootDirectory === '') throw new RegistryConfigError(`${source}: storage.filesystem.rootdirectory: must be a path`);
+  const deletion = storage && childNode(storage, 'delete', source, 'storage.');
+  const deleteEnabled = deletion?.enabled ?? false;
+  if (typeof deleteEnabled !== 'boolean') throw new RegistryConfigError(`${source}: storage.delete.enabled: must be true or false`);
+  const http = childNode(document, 'http', source);
+  return {
+    config: { version: '0.1', http: parseAddr(http?.addr ?? ':5000', source), storage: { rootDirectory, deleteEnabled } },
+    warnings: unsupportedKeys(document, SUPPORTED, '').map((key) => `${key}: not supported, ignored`),
+  };
+}
+
+/** `:5000` (every interface) or `host:port`, `[::1]:5000` for IPv6. */
+function parseAddr(addr: unknown, source: string): RegistryConfig['http'] {
+  const match = typeof addr === 'string' ? /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(addr) : null;
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new RegistryConfigError(`${source}: http.addr: must be :port or host:port, got ${JSON.stringify(addr)}`);
+  const host = match[1] ?? match[2];
+  return host ? { host, port } : { port };
+}
+
+function unsupportedKeys(node: Node, supported: Node, prefix: string): string[] {
+  return Object.entries(node).flatMap(([key, value]) => {
+    const known = supported[key];
+    if (known === undefined) return [`${prefix}${key}`];
+    return known === true || !isNode(value) ? [] : unsupportedKeys(value, known as Node, `${prefix}${key}.`);
+  });
+}
+
+function childNode(parent: Node, key: string, source: string, prefix = ''): Node | undefined {
+  const value = parent[key];
+  if (value === undefined || value === null) return undefined;
+  if (!isNode(value)) throw new RegistryConfigError(`${source}: ${prefix}${key}: must be a mapping`);
+  return value;
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,22 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RegistryBackend } from '../registry-backend.js';
+
+export interface RegistryRoutesOptions {
+  /** DELETE of blobs and manifests; refused with UNSUPPORTED (405) when off, as the Go registry's `storage.delete.enabled`. */
+  deleteEnabled?: boolean;
+  /** The largest manifest a PUT may carry; 4 MiB by default, the spec's recommended minimum limit. */
+  maxManifestBytes?: number;
+}
+
+export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** What an endpoint's handler gets: the backend, the options, the request's query and the reply to fill. */
+export interface HandlerContext {
+  backend: RegistryBackend;
+  options: RegistryRoutesOptions;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  query: Record<string, string | undefined>;
+}
+
+export type Handler<P> = (context: HandlerContext, path: P) => Promise<FastifyReply>;

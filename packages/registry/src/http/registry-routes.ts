@@ -1,0 +1,80 @@
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { RegistryBackend } from '../registry-backend.js';
+import { RegistryError } from '../registry-error.js';
+import { deleteBlob, getBlob } from './blob-handlers.js';
+import { RegistryHttpError, sendError } from './error-body.js';
+import type { Handler, HandlerContext, RegistryRoutesOptions } from './handler.js';
+import { base, catalog, referrers, tags } from './listing-handlers.js';
+import { deleteManifest, getManifest, putManifest } from './manifest-handlers.js';
+import { checkName, parseRegistryPath, type RegistryPath } from './route-path.js';
+import { appendUpload, cancelUpload, completeUpload, startUpload, uploadStatus } from './upload-handlers.js';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+type Endpoints = { [K in RegistryPath['kind']]: Partial<Record<Method, Handler<Extract<RegistryPath, { kind: K }>>>> };
+
+const ENDPOINTS: Endpoints = {
+  base: { GET: base, HEAD: base },
+  catalog: { GET: catalog },
+  tags: { GET: tags },
+  manifest: { GET: getManifest, HEAD: getManifest, PUT: putManifest, DELETE: deleteManifest },
+  uploads: { POST: startUpload },
+  upload: { GET: uploadStatus, PATCH: appendUpload, PUT: completeUpload, DELETE: cancelUpload },
+  blob: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob },
+  referrers: { GET: referrers },
+};
+
+/**
+ * The OCI Distribution API under `/v2/`, as a fastify plugin. Repository names contain slashes, so one
+ * wildcard route takes every path and `parseRegistryPath` finds the endpoint. Bodies are never parsed:
+ * blobs stream from the request into the backend.
+ */
+export function registryRoutes(backend: RegistryBackend, options: RegistryRoutesOptions = {}): FastifyPluginAsync {
+  return async (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    app.setErrorHandler((err, _request, reply) => sendError(reply, err));
+    app.addHook('onRequest', async (_request, reply) => {
+      void reply.header('Docker-Distribution-API-Version', 'registry/2.0');
+    });
+    const handler = (request: FastifyRequest, reply: FastifyReply) => dispatch({ backend, options, request, reply, query: firstValues(request.query) });
+    app.route({ method: [...METHODS], url: '/v2', exposeHeadRoute: false, handler });
+    app.route({ method: [...METHODS], url: '/v2/*', exposeHeadRoute: false, handler });
+  };
+}
+
+/** A fastify server with the registry's routes and a spec-shaped 404 for every other path. */
+export function createRegistryServer(backend: RegistryBackend, options: RegistryRoutesOptions & { logLevel?: string } = {}): FastifyInstance {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    disableRequestLogging: options.logLevel !== 'debug',
+    // A repository name alone may be 255 characters; digests and upload ids follow it.
+    routerOptions: { maxParamLength: 4096 },
+    frameworkErrors: (err, _request, reply) => sendError(reply, new RegistryHttpError(400, 'UNSUPPORTED', err.message)),
+  });
+  app.setErrorHandler((err, _request, reply) => sendError(reply, err));
+  app.setNotFoundHandler((_request, reply) => sendError(reply, notFound()));
+  void app.register(registryRoutes(backend, options));
+  return app;
+}
+
+function dispatch(context: HandlerContext): Promise<FastifyReply> {
+  const { request } = context;
+  const rest = /^\/v2(?:\/([^?]*))?/.exec(request.url)?.[1] ?? '';
+  const path = parseRegistryPath(rest);
+  if (!path) throw notFound();
+  if ('name' in path) checkName(path.name);
+  const handler = ENDPOINTS[path.kind][request.method as Method] as Handler<RegistryPath> | undefined;
+  if (!handler) throw new RegistryError('UNSUPPORTED', 'The operation is unsupported.', { method: request.method, path: request.url.split('?')[0] });
+  return handler(context, path);
+}
+
+function notFound(): RegistryHttpError {
+  return new RegistryHttpError(404, 'NOT_FOUND', 'page not found');
+}
+
+function firstValues(query: unknown): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, string | string[]>)) values[key] = Array.isArray(value) ? value[0] : value;
+  return values;
+}

@@ -1,0 +1,80 @@
+import type { FastifyReply } from 'fastify';
+import type { UploadState } from '../registry-backend.js';
+import { RegistryError } from '../registry-error.js';
+import { limitedTo, parseContentRange } from './byte-range.js';
+import type { Handler } from './handler.js';
+import { checkDigest, checkName } from './route-path.js';
+
+type UploadsPath = { name: string };
+type UploadPath = { name: string; uploadId: string };
+
+/**
+ * POST: a cross-repository mount (`mount` and `from`: 201 when `from` has the blob), a monolithic
+ * upload (`digest`, the body is the blob: 201), or else a new session (202).
+ */
+export const startUpload: Handler<UploadsPath> = async ({ backend, request, reply, query }, { name }) => {
+  if (query.mount !== undefined) {
+    checkDigest(query.mount);
+    if (query.from !== undefined) {
+      checkName(query.from);
+      if (await backend.mountBlob(name, query.from, query.mount)) return blobCreated(reply, name, query.mount);
+    }
+  } else if (query.digest !== undefined) {
+    checkDigest(query.digest);
+    const session = await backend.startUpload(name);
+    try {
+      await backend.completeUpload(name, session.id, query.digest, request.raw);
+    } catch (err) {
+      // A monolithic upload that failed leaves no session behind: the client never learnt its id.
+      await backend.cancelUpload(name, session.id).catch(() => undefined);
+      throw err;
+    }
+    return blobCreated(reply, name, query.digest);
+  }
+  return uploadAccepted(reply.status(202), name, await backend.startUpload(name));
+};
+
+/** PATCH: appends a chunk; with `Content-Range` it must start where the upload ends and be as long as it says (416 otherwise). */
+export const appendUpload: Handler<UploadPath> = async ({ backend, request, reply }, { name, uploadId }) => {
+  const range = parseContentRange(request.headers['content-range']);
+  if (!range) return uploadAccepted(reply.status(202), name, await backend.appendUpload(name, uploadId, request.raw));
+  const length = range.end - range.start + 1;
+  const declared = request.headers['content-length'];
+  if (declared !== undefined && Number(declared) !== length) {
+    throw new RegistryError('RANGE_INVALID', 'Content-Length does not match Content-Range', { contentLength: Number(declared), contentRange: `${range.start}-${range.end}` });
+  }
+  const state = await backend.appendUpload(name, uploadId, limitedTo(request.raw, length), range.start);
+  return uploadAccepted(reply.status(202), name, state);
+};
+
+/** PUT `?digest=`: ends the upload, with an optional last chunk as the body (201). */
+export const completeUpload: Handler<UploadPath> = async ({ backend, request, reply, query }, { name, uploadId }) => {
+  if (query.digest === undefined) throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { reason: 'digest parameter missing' });
+  checkDigest(query.digest);
+  await backend.completeUpload(name, uploadId, query.digest, hasBody(request.headers) ? request.raw : undefined);
+  return blobCreated(reply, name, query.digest);
+};
+
+/** GET: where the upload stands (204 with `Range`). */
+export const uploadStatus: Handler<UploadPath> = async ({ backend, reply }, { name, uploadId }) =>
+  uploadAccepted(reply.status(204), name, await backend.uploadState(name, uploadId));
+
+export const cancelUpload: Handler<UploadPath> = async ({ backend, reply }, { name, uploadId }) => {
+  await backend.cancelUpload(name, uploadId);
+  return reply.status(204).send();
+};
+
+function uploadAccepted(reply: FastifyReply, name: string, state: UploadState): FastifyReply {
+  // The Go registry's `Range` for an empty upload is 0-0 too; clients read it as "nothing yet" from the size they sent.
+  const end = state.size > 0 ? state.size - 1 : 0;
+  void reply.header('Location', `/v2/${name}/blobs/uploads/${state.id}`).header('Docker-Upload-UUID', state.id).header('Range', `0-${end}`);
+  return reply.send();
+}
+
+function blobCreated(reply: FastifyReply, name: string, digest: string): FastifyReply {
+  return reply.status(201).header('Location', `/v2/${name}/blobs/${digest}`).header('Docker-Content-Digest', digest).send();
+}
+
+function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+}
