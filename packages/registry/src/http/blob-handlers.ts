@@ -2,11 +2,13 @@ import { RegistryError } from '../registry-error.js';
 import { parseRangeHeader } from './byte-range.js';
 import type { Handler } from './handler.js';
 import { refuseUnlessDeleteEnabled } from './delete-guard.js';
+import { checkDigest } from './route-path.js';
 
 type BlobPath = { name: string; digest: string };
 
 /** GET and HEAD of a blob, whole or one `Range` of it (206); 416 with an unsatisfied `Content-Range` past its end. */
 export const getBlob: Handler<BlobPath> = async ({ backend, request, reply }, { name, digest }) => {
+  checkDigest(digest);
   const stat = await backend.statBlob(name, digest);
   if (!stat) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
   void reply.header('Docker-Content-Digest', digest).header('Content-Type', 'application/octet-stream').header('Accept-Ranges', 'bytes');
@@ -21,6 +23,7 @@ export const getBlob: Handler<BlobPath> = async ({ backend, request, reply }, { 
 
 export const deleteBlob: Handler<BlobPath> = async ({ backend, options, reply }, { name, digest }) => {
   refuseUnlessDeleteEnabled(options);
+  checkDigest(digest);
   await backend.deleteBlob(name, digest);
   return reply.status(202).send();
 };

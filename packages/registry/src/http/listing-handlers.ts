@@ -28,5 +28,6 @@ export const referrers: Handler<{ name: string; digest: string }> = async ({ bac
     manifests = manifests.filter((descriptor) => descriptor.artifactType === query.artifactType);
     void reply.header('OCI-Filters-Applied', 'artifactType');
   }
-  return reply.header('Content-Type', OCI_INDEX).send({ schemaVersion: 2, mediaType: OCI_INDEX, manifests });
+  // As bytes: fastify would add a charset to the media type of an object or a string.
+  return reply.header('Content-Type', OCI_INDEX).send(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })));
 };

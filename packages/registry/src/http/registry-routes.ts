@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RegistryBackend } from '../registry-backend.js';
 import { RegistryError } from '../registry-error.js';
 import { deleteBlob, getBlob } from './blob-handlers.js';
@@ -47,7 +47,7 @@ export function registryRoutes(backend: RegistryBackend, options: RegistryRoutes
 export function createRegistryServer(backend: RegistryBackend, options: RegistryRoutesOptions & { logLevel?: string } = {}): FastifyInstance {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
-    disableRequestLogging: options.logLevel !== 'debug',
+    logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
     // A repository name alone may be 255 characters; digests and upload ids follow it.
     routerOptions: { maxParamLength: 4096 },
     frameworkErrors: (err, _request, reply) => sendError(reply, new RegistryHttpError(400, 'UNSUPPORTED', err.message)),

@@ -21,6 +21,11 @@ export class MemoryBackend implements RegistryBackend {
   private readonly repos = new Map<string, Repository>();
   private readonly uploads = new Map<string, Upload>();
 
+  /** Upload sessions open, for tests that check none is left behind. */
+  get openUploads(): number {
+    return this.uploads.size;
+  }
+
   async repositories(): Promise<string[]> {
     return [...this.repos.keys()].sort();
   }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseRegistryConfig, RegistryConfigError } from './config.js';
+
+describe('parseRegistryConfig', () => {
+  it('reads the keys we support from a Go registry config.yml and warns about each other key by path', () => {
+    const { config, warnings } = parseRegistryConfig(`
+version: 0.1
+log:
+  fields:
+    service: registry
+storage:
+  cache:
+    blobdescriptor: inmemory
+  filesystem:
+    rootdirectory: /srv/registry
+    maxthreads: 100
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:5001
+  headers:
+    X-Content-Type-Options: [nosniff]
+`);
+    expect(config).toEqual({ version: '0.1', http: { host: '127.0.0.1', port: 5001 }, storage: { rootDirectory: '/srv/registry', deleteEnabled: true } });
+    expect(warnings).toEqual([
+      'log: not supported, ignored',
+      'storage.cache: not supported, ignored',
+      'storage.filesystem.maxthreads: not supported, ignored',
+      'http.headers: not supported, ignored',
+    ]);
+  });
+
+  it('takes the Go defaults: every interface on :5000, /var/lib/registry, deletion off', () => {
+    const { config, warnings } = parseRegistryConfig("version: '0.1'\nstorage:\n  filesystem: {}\nhttp:\n  addr: :5000\n");
+    expect(config).toEqual({ version: '0.1', http: { port: 5000 }, storage: { rootDirectory: '/var/lib/registry', deleteEnabled: false } });
+    expect(warnings).toEqual([]);
+    expect(parseRegistryConfig('version: 0.1\n').config.http).toEqual({ port: 5000 });
+    expect(parseRegistryConfig("version: 0.1\nhttp: {addr: '[::1]:80'}\n").config.http).toEqual({ host: '::1', port: 80 });
+  });
+
+  it.each([
+    ['not: [valid', /invalid YAML/],
+    ['- a list', /must be a mapping/],
+    ['version: 0.2', /version: must be 0.1/],
+    ['version: 0.1\nhttp:\n  addr: 5000', /http.addr: must be :port or host:port/],
+    ['version: 0.1\nhttp:\n  addr: :70000', /http.addr/],
+    ['version: 0.1\nstorage:\n  s3:\n    bucket: b', /storage.s3: only the filesystem storage driver is supported/],
+    ['version: 0.1\nstorage:\n  delete:\n    enabled: yes-please', /storage.delete.enabled: must be true or false/],
+    ['version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: 3', /storage.filesystem.rootdirectory: must be a path/],
+    ['version: 0.1\nstorage: text', /storage: must be a mapping/],
+  ])('refuses %j naming the key', (text, message) => {
+    expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(RegistryConfigError);
+    expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(message);
+  });
+});
