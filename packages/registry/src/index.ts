@@ -1,1 +1,5 @@
-export {};
+export type { Descriptor, RegistryBackend, StoredManifest, UploadState } from './registry-backend.js';
+export { REGISTRY_ERROR_STATUS, RegistryError, type RegistryErrorCode } from './registry-error.js';
+export { InvalidPathError, PathNotFoundError, type FileInfo, type StorageDriver } from './storage/storage-driver.js';
+export { FilesystemDriver } from './storage/filesystem-driver.js';
+export { StorageBackend, type StorageBackendOptions } from './storage/backend.js';

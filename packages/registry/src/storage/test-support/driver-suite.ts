@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
+import { setTimeout } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidPathError, PathNotFoundError, type StorageDriver } from '../storage-driver.js';
 
@@ -66,12 +67,14 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
 
     it('leaves an object as it was when an appended stream fails', async () => {
       await driver.append('/partial', Readable.from([Buffer.from('keep')]));
-      const failing = new Readable({
-        read() {
-          this.push(Buffer.from('lost'));
-          this.destroy(new Error('client went away'));
-        },
-      });
+      // Bytes of the failing chunk reach storage before the error does.
+      const failing = Readable.from(
+        (async function* () {
+          yield Buffer.from('lost');
+          await setTimeout(50);
+          throw new Error('client went away');
+        })(),
+      );
       await expect(driver.append('/partial', failing)).rejects.toThrow('client went away');
       expect((await driver.getContent('/partial')).toString()).toBe('keep');
     });
