@@ -3,8 +3,8 @@ import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeBackend, pushImage, stream, type BackendFixture } from './test-support/backend-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { pushImage, stream, useBackend } from './test-support/backend-fixture.js';
 
 const V2 = 'docker/registry/v2';
 
@@ -13,11 +13,7 @@ function hexOf(digest: string): string {
 }
 
 describe('StorageBackend on the Go registry layout', () => {
-  let fixture: BackendFixture;
-  beforeEach(async () => {
-    fixture = await makeBackend();
-  });
-  afterEach(() => fixture.cleanup());
+  const fixture = useBackend();
 
   async function put(path: string, content: string | Buffer): Promise<void> {
     const file = join(fixture.root, V2, path);
@@ -50,12 +46,11 @@ describe('StorageBackend on the Go registry layout', () => {
     await put(`${repo}/_uploads/3b5f4a1e-1111-4c2d-9e8f-0123456789ab/startedat`, '2024-05-01T10:00:00Z');
     await put(`${repo}/_uploads/3b5f4a1e-1111-4c2d-9e8f-0123456789ab/hashstates/sha256/0`, 'opaque');
 
-    const { backend } = fixture;
-    expect(await backend.repositories()).toEqual(['library/busybox']);
-    expect(await backend.tags('library/busybox')).toEqual(['latest']);
-    expect(await backend.getManifest('library/busybox', 'latest')).toEqual({ digest, mediaType: MediaTypes.DockerManifest, content: manifest });
-    expect(await text(await backend.readBlob('library/busybox', sha256Digest(layer)))).toBe(layer);
-    expect(await backend.uploadState('library/busybox', '3b5f4a1e-1111-4c2d-9e8f-0123456789ab')).toEqual({
+    expect(await fixture.backend.repositories()).toEqual(['library/busybox']);
+    expect(await fixture.backend.tags('library/busybox')).toEqual(['latest']);
+    expect(await fixture.backend.getManifest('library/busybox', 'latest')).toEqual({ digest, mediaType: MediaTypes.DockerManifest, content: manifest });
+    expect(await text(await fixture.backend.readBlob('library/busybox', sha256Digest(layer)))).toBe(layer);
+    expect(await fixture.backend.uploadState('library/busybox', '3b5f4a1e-1111-4c2d-9e8f-0123456789ab')).toEqual({
       id: '3b5f4a1e-1111-4c2d-9e8f-0123456789ab',
       size: 7,
       startedAt: new Date('2024-05-01T10:00:00Z'),
@@ -63,14 +58,14 @@ describe('StorageBackend on the Go registry layout', () => {
   });
 
   it('writes what it stores in the same layout', async () => {
-    const { backend, root } = fixture;
-    const upload = await backend.startUpload('app');
+    const { root } = fixture;
+    const upload = await fixture.backend.startUpload('app');
     expect((await stat(join(root, V2, `repositories/app/_uploads/${upload.id}/startedat`))).isFile()).toBe(true);
-    await backend.appendUpload('app', upload.id, stream('data'));
+    await fixture.backend.appendUpload('app', upload.id, stream('data'));
     expect(await readFile(join(root, V2, `repositories/app/_uploads/${upload.id}/data`), 'utf8')).toBe('data');
-    await backend.cancelUpload('app', upload.id);
+    await fixture.backend.cancelUpload('app', upload.id);
 
-    const { digest } = await pushImage(backend, 'app', 'v1', 'seed');
+    const { digest } = await pushImage(fixture.backend, 'app', 'v1', 'seed');
     const hex = hexOf(digest);
     const layerHex = hexOf(sha256Digest('layer of seed'));
     const read = (path: string): Promise<string> => readFile(join(root, V2, path), 'utf8');

@@ -1,71 +1,64 @@
 import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StorageBackend } from './backend.js';
-import { descriptorOf, imageManifest, makeBackend, pushBlob, pushImage, type BackendFixture } from './test-support/backend-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { descriptorOf, imageManifest, makeBackend, pushBlob, pushImage, useBackend } from './test-support/backend-fixture.js';
 
 function index(children: Buffer[], mediaType: string = MediaTypes.OciIndex): Buffer {
   return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: children.map((child) => descriptorOf(MediaTypes.OciManifest, child)) }));
 }
 
 describe('StorageBackend manifests and tags', () => {
-  let fixture: BackendFixture;
-  let backend: StorageBackend;
-  beforeEach(async () => {
-    fixture = await makeBackend();
-    backend = fixture.backend;
-  });
-  afterEach(() => fixture.cleanup());
+  const fixture = useBackend();
 
   it('stores a manifest under a tag and serves it by tag and by digest, byte for byte', async () => {
-    const { digest, content } = await pushImage(backend, 'library/app', 'v1', 'one');
+    const { digest, content } = await pushImage(fixture.backend, 'library/app', 'v1', 'one');
     expect(digest).toBe(sha256Digest(content));
     for (const reference of ['v1', digest]) {
-      expect(await backend.getManifest('library/app', reference)).toEqual({ digest, mediaType: MediaTypes.OciManifest, content });
+      expect(await fixture.backend.getManifest('library/app', reference)).toEqual({ digest, mediaType: MediaTypes.OciManifest, content });
     }
-    await expect(backend.getManifest('library/app', 'v2')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
-    await expect(backend.getManifest('other', digest)).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    await expect(fixture.backend.getManifest('library/app', 'v2')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    await expect(fixture.backend.getManifest('other', digest)).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
   });
 
   it('stores a manifest by digest, refusing a digest that does not match the bytes', async () => {
     const config = '{}';
-    await pushBlob(backend, 'repo', config);
+    await pushBlob(fixture.backend, 'repo', config);
     const content = imageManifest(config, []);
-    await expect(backend.putManifest('repo', sha256Digest('other'), content, MediaTypes.OciManifest)).rejects.toMatchObject({ code: 'DIGEST_INVALID' });
-    expect(await backend.putManifest('repo', sha256Digest(content), content, MediaTypes.OciManifest)).toEqual({ digest: sha256Digest(content) });
-    expect(await backend.tags('repo')).toEqual([]);
+    await expect(fixture.backend.putManifest('repo', sha256Digest('other'), content, MediaTypes.OciManifest)).rejects.toMatchObject({ code: 'DIGEST_INVALID' });
+    expect(await fixture.backend.putManifest('repo', sha256Digest(content), content, MediaTypes.OciManifest)).toEqual({ digest: sha256Digest(content) });
+    expect(await fixture.backend.tags('repo')).toEqual([]);
   });
 
   it('moves a tag to a new manifest', async () => {
-    await pushImage(backend, 'repo', 'latest', 'one');
-    const second = await pushImage(backend, 'repo', 'latest', 'two');
-    expect((await backend.getManifest('repo', 'latest')).digest).toBe(second.digest);
+    await pushImage(fixture.backend, 'repo', 'latest', 'one');
+    const second = await pushImage(fixture.backend, 'repo', 'latest', 'two');
+    expect((await fixture.backend.getManifest('repo', 'latest')).digest).toBe(second.digest);
   });
 
   it('refuses a manifest whose blobs the repository does not have', async () => {
-    await pushBlob(backend, 'repo', 'config');
+    await pushBlob(fixture.backend, 'repo', 'config');
     const content = imageManifest('config', ['never pushed']);
-    await expect(backend.putManifest('repo', 'v1', content, MediaTypes.OciManifest)).rejects.toMatchObject({
+    await expect(fixture.backend.putManifest('repo', 'v1', content, MediaTypes.OciManifest)).rejects.toMatchObject({
       code: 'MANIFEST_BLOB_UNKNOWN',
       detail: { digest: sha256Digest('never pushed') },
     });
-    await pushBlob(backend, 'elsewhere', 'never pushed');
-    await expect(backend.putManifest('repo', 'v1', content, MediaTypes.OciManifest)).rejects.toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN' });
-    await expect(backend.getManifest('repo', 'v1')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+    await pushBlob(fixture.backend, 'elsewhere', 'never pushed');
+    await expect(fixture.backend.putManifest('repo', 'v1', content, MediaTypes.OciManifest)).rejects.toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN' });
+    await expect(fixture.backend.getManifest('repo', 'v1')).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
   });
 
   it('stores an index whose children exist and refuses one with a missing child', async () => {
-    const child = await pushImage(backend, 'repo', 'amd64', 'child');
+    const child = await pushImage(fixture.backend, 'repo', 'amd64', 'child');
     const good = index([child.content]);
-    expect((await backend.putManifest('repo', 'multi', good, MediaTypes.OciIndex)).digest).toBe(sha256Digest(good));
-    expect((await backend.getManifest('repo', 'multi')).mediaType).toBe(MediaTypes.OciIndex);
+    expect((await fixture.backend.putManifest('repo', 'multi', good, MediaTypes.OciIndex)).digest).toBe(sha256Digest(good));
+    expect((await fixture.backend.getManifest('repo', 'multi')).mediaType).toBe(MediaTypes.OciIndex);
     const missing = index([child.content, imageManifest('{}', [])]);
-    await expect(backend.putManifest('repo', 'broken', missing, MediaTypes.OciIndex)).rejects.toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN' });
+    await expect(fixture.backend.putManifest('repo', 'broken', missing, MediaTypes.OciIndex)).rejects.toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN' });
   });
 
   it('accepts Docker schema2 manifests and manifest lists', async () => {
-    await pushBlob(backend, 'repo', 'docker config');
-    await pushBlob(backend, 'repo', 'docker layer');
+    await pushBlob(fixture.backend, 'repo', 'docker config');
+    await pushBlob(fixture.backend, 'repo', 'docker layer');
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -74,15 +67,15 @@ describe('StorageBackend manifests and tags', () => {
         layers: [descriptorOf(MediaTypes.DockerLayerGzip, 'docker layer')],
       }),
     );
-    await backend.putManifest('repo', 'docker', manifest, MediaTypes.DockerManifest);
+    await fixture.backend.putManifest('repo', 'docker', manifest, MediaTypes.DockerManifest);
     const list = index([manifest], MediaTypes.DockerManifestList);
-    await backend.putManifest('repo', 'list', list, MediaTypes.DockerManifestList);
-    expect((await backend.getManifest('repo', 'docker')).mediaType).toBe(MediaTypes.DockerManifest);
-    expect((await backend.getManifest('repo', 'list')).mediaType).toBe(MediaTypes.DockerManifestList);
+    await fixture.backend.putManifest('repo', 'list', list, MediaTypes.DockerManifestList);
+    expect((await fixture.backend.getManifest('repo', 'docker')).mediaType).toBe(MediaTypes.DockerManifest);
+    expect((await fixture.backend.getManifest('repo', 'list')).mediaType).toBe(MediaTypes.DockerManifestList);
   });
 
   it('refuses malformed manifests and a mediaType that disagrees with the content type', async () => {
-    await pushBlob(backend, 'repo', '{}');
+    await pushBlob(fixture.backend, 'repo', '{}');
     const oci = imageManifest('{}', []);
     const cases: Array<[Buffer, string]> = [
       [Buffer.from('not json'), MediaTypes.OciManifest],
@@ -94,39 +87,39 @@ describe('StorageBackend manifests and tags', () => {
       [Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OciIndex })), MediaTypes.OciIndex],
     ];
     for (const [content, mediaType] of cases) {
-      await expect(backend.putManifest('repo', 'bad', content, mediaType)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+      await expect(fixture.backend.putManifest('repo', 'bad', content, mediaType)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     }
-    expect((await backend.putManifest('repo', 'charset', oci, `${MediaTypes.OciManifest}; charset=utf-8`)).digest).toBe(sha256Digest(oci));
+    expect((await fixture.backend.putManifest('repo', 'charset', oci, `${MediaTypes.OciManifest}; charset=utf-8`)).digest).toBe(sha256Digest(oci));
   });
 
   it('validates tags and references', async () => {
-    await expect(backend.putManifest('repo', '-bad', Buffer.from('{}'), MediaTypes.OciManifest)).rejects.toMatchObject({ code: 'TAG_INVALID' });
-    await expect(backend.getManifest('repo', 'a'.repeat(129))).rejects.toMatchObject({ code: 'TAG_INVALID' });
-    await expect(backend.getManifest('repo', 'sha256:short')).rejects.toMatchObject({ code: 'DIGEST_INVALID' });
-    await expect(backend.getManifest('UPPER', 'latest')).rejects.toMatchObject({ code: 'NAME_INVALID' });
+    await expect(fixture.backend.putManifest('repo', '-bad', Buffer.from('{}'), MediaTypes.OciManifest)).rejects.toMatchObject({ code: 'TAG_INVALID' });
+    await expect(fixture.backend.getManifest('repo', 'a'.repeat(129))).rejects.toMatchObject({ code: 'TAG_INVALID' });
+    await expect(fixture.backend.getManifest('repo', 'sha256:short')).rejects.toMatchObject({ code: 'DIGEST_INVALID' });
+    await expect(fixture.backend.getManifest('UPPER', 'latest')).rejects.toMatchObject({ code: 'NAME_INVALID' });
   });
 
   it('lists tags and repositories sorted; an unknown repository is NAME_UNKNOWN', async () => {
-    for (const tag of ['v2', 'latest', 'v10', 'V1']) await pushImage(backend, 'b/nested', tag, tag);
-    await pushImage(backend, 'a', 'x', 'x');
-    await pushImage(backend, 'b', 'y', 'y');
-    await backend.startUpload('uploads-only');
-    expect(await backend.tags('b/nested')).toEqual(['V1', 'latest', 'v10', 'v2']);
-    expect(await backend.repositories()).toEqual(['a', 'b', 'b/nested']);
-    await expect(backend.tags('missing')).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
+    for (const tag of ['v2', 'latest', 'v10', 'V1']) await pushImage(fixture.backend, 'b/nested', tag, tag);
+    await pushImage(fixture.backend, 'a', 'x', 'x');
+    await pushImage(fixture.backend, 'b', 'y', 'y');
+    await fixture.backend.startUpload('uploads-only');
+    expect(await fixture.backend.tags('b/nested')).toEqual(['V1', 'latest', 'v10', 'v2']);
+    expect(await fixture.backend.repositories()).toEqual(['a', 'b', 'b/nested']);
+    await expect(fixture.backend.tags('missing')).rejects.toMatchObject({ code: 'NAME_UNKNOWN' });
   });
 
   it('finds referrers by subject, with artifactType and annotations', async () => {
-    const subject = await pushImage(backend, 'repo', 'v1', 'subject');
+    const subject = await pushImage(fixture.backend, 'repo', 'v1', 'subject');
     const subjectDescriptor = descriptorOf(MediaTypes.OciManifest, subject.content);
-    const signature = await pushImage(backend, 'repo', 'sig', 'sig', {
+    const signature = await pushImage(fixture.backend, 'repo', 'sig', 'sig', {
       subject: subjectDescriptor,
       artifactType: 'application/vnd.example.sig',
       annotations: { 'org.example': 'yes' },
     });
-    const sbom = await pushImage(backend, 'repo', 'sbom', 'sbom', { subject: subjectDescriptor });
-    await pushImage(backend, 'repo', 'unrelated', 'unrelated');
-    const found = await backend.referrers('repo', subject.digest);
+    const sbom = await pushImage(fixture.backend, 'repo', 'sbom', 'sbom', { subject: subjectDescriptor });
+    await pushImage(fixture.backend, 'repo', 'unrelated', 'unrelated');
+    const found = await fixture.backend.referrers('repo', subject.digest);
     expect(found).toHaveLength(2);
     expect(found).toContainEqual({
       mediaType: MediaTypes.OciManifest,
@@ -136,21 +129,21 @@ describe('StorageBackend manifests and tags', () => {
       annotations: { 'org.example': 'yes' },
     });
     expect(found).toContainEqual({ mediaType: MediaTypes.OciManifest, digest: sbom.digest, size: sbom.content.length, artifactType: MediaTypes.OciConfig });
-    expect(await backend.referrers('repo', sbom.digest)).toEqual([]);
+    expect(await fixture.backend.referrers('repo', sbom.digest)).toEqual([]);
   });
 
   it('returns the subject digest when a manifest has one', async () => {
-    const subject = await pushImage(backend, 'repo', 'v1', 'subject');
-    await pushBlob(backend, 'repo', '{}');
+    const subject = await pushImage(fixture.backend, 'repo', 'v1', 'subject');
+    await pushBlob(fixture.backend, 'repo', '{}');
     const content = imageManifest('{}', [], { subject: descriptorOf(MediaTypes.OciManifest, subject.content) });
-    expect(await backend.putManifest('repo', 'ref', content, MediaTypes.OciManifest)).toEqual({ digest: sha256Digest(content), subject: subject.digest });
+    expect(await fixture.backend.putManifest('repo', 'ref', content, MediaTypes.OciManifest)).toEqual({ digest: sha256Digest(content), subject: subject.digest });
   });
 
   it('refuses deletion when disabled', async () => {
-    const { digest } = await pushImage(backend, 'repo', 'v1', 'one');
-    await expect(backend.deleteManifest('repo', digest)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    await expect(backend.deleteManifest('repo', 'v1')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
-    expect((await backend.getManifest('repo', 'v1')).digest).toBe(digest);
+    const { digest } = await pushImage(fixture.backend, 'repo', 'v1', 'one');
+    await expect(fixture.backend.deleteManifest('repo', digest)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(fixture.backend.deleteManifest('repo', 'v1')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect((await fixture.backend.getManifest('repo', 'v1')).digest).toBe(digest);
   });
 
   it('deletes a tag alone, or a manifest with the tags that point at it, when enabled', async () => {

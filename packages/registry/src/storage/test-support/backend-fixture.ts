@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
+import { afterEach, beforeEach } from 'vitest';
 import { StorageBackend } from '../backend.js';
 import { FilesystemDriver } from '../filesystem-driver.js';
 
@@ -18,6 +19,27 @@ export async function makeBackend(deleteEnabled = false): Promise<BackendFixture
   const root = await mkdtemp(join(tmpdir(), 'berth-registry-backend-'));
   const backend = new StorageBackend(new FilesystemDriver(root), { deleteEnabled });
   return { root, backend, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** A fresh backend for each test of the enclosing describe, removed after it. */
+export function useBackend(): { readonly backend: StorageBackend; readonly root: string } {
+  let current: BackendFixture | undefined;
+  beforeEach(async () => {
+    current = await makeBackend();
+  });
+  afterEach(() => current?.cleanup());
+  const fixture = (): BackendFixture => {
+    if (current === undefined) throw new Error('useBackend() is read only inside a test');
+    return current;
+  };
+  return {
+    get backend() {
+      return fixture().backend;
+    },
+    get root() {
+      return fixture().root;
+    },
+  };
 }
 
 export function stream(...chunks: Array<string | Buffer>): Readable {
