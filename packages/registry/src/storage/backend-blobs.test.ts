@@ -45,6 +45,17 @@ describe('StorageBackend blobs and uploads', () => {
     expect((await fixture.backend.uploadState('repo', upload.id)).size).toBe(3);
   });
 
+  it('serializes concurrent chunks of one upload: of two starting at 0, one is refused', async () => {
+    const upload = await fixture.backend.startUpload('repo');
+    const results = await Promise.allSettled([
+      fixture.backend.appendUpload('repo', upload.id, stream('first'), 0),
+      fixture.backend.appendUpload('repo', upload.id, stream('other'), 0),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'RANGE_INVALID' } });
+    expect((await fixture.backend.uploadState('repo', upload.id)).size).toBe(5);
+  });
+
   it('refuses a digest that does not match and keeps the session', async () => {
     const upload = await fixture.backend.startUpload('repo');
     await fixture.backend.appendUpload('repo', upload.id, stream('actual'));
