@@ -41,3 +41,11 @@ export class PathNotFoundError extends Error {
     this.name = 'PathNotFoundError';
   }
 }
+
+/** A path a driver refuses: relative, or with a `..` segment, so nothing reaches outside the driver's root. */
+export class InvalidPathError extends Error {
+  constructor(readonly path: string) {
+    super(`invalid storage path: ${JSON.stringify(path)}`);
+    this.name = 'InvalidPathError';
+  }
+}
