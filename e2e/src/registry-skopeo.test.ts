@@ -1,15 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, run } from './harness.js';
-import { PACKAGES_DIR } from './paths.js';
-
-const BERTH_REGISTRY = join(PACKAGES_DIR, 'registry/dist/bin/berth-registry.js');
+import { startRegistry, type TestRegistry } from './registry-harness.js';
 
 interface Descriptor {
   mediaType: string;
@@ -22,30 +16,9 @@ interface ImageManifest {
   layers: Descriptor[];
 }
 
+let registry: TestRegistry;
 let work: string;
-let registry: ChildProcess;
-let registryOutput = '';
 let host: string;
-
-/** A loopback port nothing listens on now, for the registry's config. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Polls `/v2/` until the registry answers; fails with its output if it exits first. */
-async function waitUntilServing(): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (registry.exitCode !== null) throw new Error(`berth-registry exited with ${registry.exitCode}:\n${registryOutput}`);
-    const answered = await fetch(`http://${host}/v2/`).then((res) => res.ok, () => false);
-    if (answered) return;
-    await sleep(100);
-  }
-  throw new Error(`berth-registry did not answer on ${host}:\n${registryOutput}`);
-}
 
 async function skopeo(args: string[]): Promise<string> {
   const result = await run('skopeo', args);
@@ -63,24 +36,11 @@ function layoutBlob(layout: string, digest: string): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
-  host = `127.0.0.1:${await freePort()}`;
-  const config = join(work, 'config.yml');
-  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, 'data')}\n  delete:\n    enabled: true\n`);
-  registry = spawn(process.execPath, [BERTH_REGISTRY, 'serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  registry.stdout!.on('data', (d: Buffer) => (registryOutput += d.toString()));
-  registry.stderr!.on('data', (d: Buffer) => (registryOutput += d.toString()));
-  await waitUntilServing();
+  registry = await startRegistry();
+  ({ work, host } = registry);
 });
 
-afterAll(async () => {
-  if (registry && registry.exitCode === null) {
-    const exited = new Promise((resolve) => registry.once('exit', resolve));
-    registry.kill('SIGTERM');
-    await exited;
-  }
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(() => registry?.stop());
 
 describe('berth-registry with skopeo', () => {
   it('answers /v2/ with the registry API version header', async () => {

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PACKAGES_DIR } from './paths.js';
+
+export const BERTH_REGISTRY = join(PACKAGES_DIR, 'registry/dist/bin/berth-registry.js');
+
+/** A `berth-registry serve` on a loopback port, with its config and data in a temp dir of its own. */
+export interface TestRegistry {
+  /** `127.0.0.1:<port>`. */
+  host: string;
+  /** The temp dir: `config.yml`, `data/` (the storage root), and room for the test's own files. */
+  work: string;
+  config: string;
+  dataRoot: string;
+  /** What the registry printed so far. */
+  output(): string;
+  /** Stops it (SIGTERM, waiting for the exit) and removes the temp dir. */
+  stop(): Promise<void>;
+}
+
+/** A loopback port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `/v2/` until the registry answers (any status: auth may be on); fails with its output if it exits first. */
+async function waitUntilServing(registry: ChildProcess, host: string, output: () => string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (registry.exitCode !== null) throw new Error(`berth-registry exited with ${registry.exitCode}:\n${output()}`);
+    const answered = await fetch(`http://${host}/v2/`).then(() => true, () => false);
+    if (answered) return;
+    await sleep(100);
+  }
+  throw new Error(`berth-registry did not answer on ${host}:\n${output()}`);
+}
+
+/**
+ * Starts the built `berth-registry serve` with deletion enabled; `extraConfig` is YAML appended to the
+ * config (top-level keys such as `auth:`), given the temp dir.
+ */
+export async function startRegistry(extraConfig: (work: string) => string = () => ''): Promise<TestRegistry> {
+  const work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
+  const host = `127.0.0.1:${await freePort()}`;
+  const config = join(work, 'config.yml');
+  const dataRoot = join(work, 'data');
+  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${extraConfig(work)}`);
+  let printed = '';
+  const registry = spawn(process.execPath, [BERTH_REGISTRY, 'serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  registry.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
+  registry.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
+  const output = (): string => printed;
+  const stop = async (): Promise<void> => {
+    if (registry.exitCode === null && registry.signalCode === null) {
+      const exited = new Promise((resolve) => registry.once('exit', resolve));
+      registry.kill('SIGTERM');
+      await exited;
+    }
+    await rm(work, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilServing(registry, host, output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { host, work, config, dataRoot, output, stop };
+}
