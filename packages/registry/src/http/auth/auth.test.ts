@@ -84,6 +84,9 @@ describe('htpasswd auth', () => {
       expect(res.headers['www-authenticate']).toBe('Basic realm="berth"');
       expect(errorCode(res)).toBe('UNAUTHORIZED');
     }
+    const head = await app.inject({ method: 'HEAD', url: '/v2/x/busybox/manifests/1' });
+    expect(head.statusCode).toBe(401);
+    expect(head.headers['www-authenticate']).toBe('Basic realm="berth"');
     expect((await pushBlob()).json()).toEqual({
       errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: ['pull', 'push'].map((Action) => ({ Type: 'repository', Class: '', Name: 'x/busybox', Action })) }],
     });
