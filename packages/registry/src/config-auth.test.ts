@@ -18,6 +18,11 @@ describe('auth config', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('reads berth access rules', () => {
+    const { config } = parseRegistryConfig(`${BASE}auth:\n  htpasswd:\n    realm: r\n    path: p\n    access:\n      - {account: alice, name: 'team/*', actions: [pull, push]}\n`);
+    expect(config.auth).toMatchObject({ access: [{ account: 'alice', name: 'team/*', actions: ['pull', 'push'] }] });
+  });
+
   it('takes `none` as no auth', () => {
     expect(parseRegistryConfig(`${BASE}auth:\n  none: {}\n`).config.auth).toBeUndefined();
   });
@@ -31,6 +36,10 @@ describe('auth config', () => {
     ['auth:\n  token: {realm: r, service: s, issuer: i}', /auth.token.rootcertbundle: must be set/],
     ['auth:\n  token: {realm: r, service: s, issuer: i, rootcertbundle: c, htpasswd: h}', /auth.token.signingkey: must be set for the token issuer/],
     ['auth:\n  token: {realm: r, service: s, issuer: i, rootcertbundle: c, signingkey: k}', /auth.token.htpasswd: must be set/],
+    ['auth:\n  htpasswd: {realm: r, path: p, access: {}}', /auth.htpasswd.access: must be a list/],
+    ['auth:\n  htpasswd: {realm: r, path: p, access: [{account: a, name: b, actions: [write]}]}', /auth.htpasswd.access\[0\].actions: must be a list of pull, push, delete, \*/],
+    ['auth:\n  htpasswd: {realm: r, path: p, access: [{name: b, actions: [pull]}]}', /auth.htpasswd.access\[0\].account/],
+    ['auth:\n  token: {realm: r, service: s, issuer: i, rootcertbundle: c, access: []}', /auth.token.access: only the token issuer/],
   ])('refuses %j naming the key', (text, message) => {
     expect(() => parseRegistryConfig(`${BASE}${text}\n`, 'config.yml')).toThrow(message);
   });

@@ -5,6 +5,7 @@ import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistryServer } from '../registry-routes.js';
 import { MemoryBackend, sha256 } from '../test-support/memory-backend.js';
+import { AccessRules } from './access-rules.js';
 import { authorizer } from './authorizer.js';
 import { Htpasswd } from './htpasswd.js';
 import { HtpasswdAccessController } from './htpasswd-auth.js';
@@ -35,13 +36,19 @@ function pullBlob(headers: Record<string, string> = {}) {
   return app.inject({ method: 'GET', url: `/v2/x/busybox/blobs/${sha256(BLOB)}`, headers });
 }
 
-function htpasswdServer(anonymousPull = false): FastifyInstance {
-  return createRegistryServer(new MemoryBackend(), { logLevel: 'silent', authorize: authorizer({ controller: new HtpasswdAccessController('berth', USERS), anonymousPull }) });
+// alice pushes to x/*, everyone pulls everything.
+const RULES = new AccessRules([
+  { account: 'alice', name: 'x/*', actions: ['push'] },
+  { account: '*', name: '*', actions: ['pull'] },
+]);
+
+function htpasswdServer(anonymousPull = false, rules?: AccessRules): FastifyInstance {
+  return createRegistryServer(new MemoryBackend(), { logLevel: 'silent', authorize: authorizer({ controller: new HtpasswdAccessController('berth', USERS, rules), anonymousPull }) });
 }
 
-function tokenServer(anonymousPull = false): FastifyInstance {
+function tokenServer(anonymousPull = false, rules?: AccessRules): FastifyInstance {
   const server = createRegistryServer(new MemoryBackend(), { logLevel: 'silent', authorize: authorizer({ controller: new TokenAccessController({ ...TOKEN, keys: [publicKey] }), anonymousPull }) });
-  void server.register(tokenEndpoint({ service: TOKEN.service, issuer: TOKEN.issuer, users: USERS, signingKey: privateKey, anonymousPull }));
+  void server.register(tokenEndpoint({ service: TOKEN.service, issuer: TOKEN.issuer, users: USERS, rules, signingKey: privateKey, anonymousPull }));
   return server;
 }
 
@@ -119,6 +126,37 @@ describe('htpasswd auth', () => {
     expect((await app.inject({ method: 'GET', url: '/v2/' })).statusCode).toBe(401);
     // Wrong credentials are refused even where none would do.
     expect((await pullBlob(basic('alice', 'wrong'))).statusCode).toBe(401);
+  });
+});
+
+describe('access rules', () => {
+  it('match users and repository names with * wildcards, granting the catalog to every user', () => {
+    expect(RULES.grants('alice', { type: 'repository', name: 'x/a/b', action: 'push' })).toBe(true);
+    expect(RULES.grants('alice', { type: 'repository', name: 'y/a', action: 'push' })).toBe(false);
+    expect(RULES.grants('bob', { type: 'repository', name: 'x/a', action: 'push' })).toBe(false);
+    expect(RULES.grants('bob', { type: 'repository', name: 'y', action: 'pull' })).toBe(true);
+    expect(RULES.grants('bob', { type: 'repository', name: 'y', action: 'delete' })).toBe(false);
+    expect(RULES.grants('bob', { type: 'registry', name: 'catalog', action: '*' })).toBe(true);
+    expect(new AccessRules([{ account: 'a', name: 'a.b', actions: ['*'] }]).grants('a', { type: 'repository', name: 'aXb', action: 'pull' })).toBe(false);
+  });
+
+  it('with htpasswd auth, answer 403 DENIED to a user pushing where the rules do not let them', async () => {
+    app = htpasswdServer(false, RULES);
+    const res = await pushBlob(basic('bob', 'hunter2'));
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toEqual({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied', detail: [{ Type: 'repository', Class: '', Name: 'x/busybox', Action: 'push' }] }] });
+    expect((await pushBlob(basic('alice', 'secret'))).statusCode).toBe(201);
+    expect((await pullBlob(basic('bob', 'hunter2'))).body).toBe(BLOB);
+  });
+
+  it('leave out of an issued token the actions the rules do not grant', async () => {
+    app = tokenServer(false, RULES);
+    const url = `/auth/token?service=${TOKEN.service}&scope=repository:x/busybox:pull,push`;
+    const bobs = ((await app.inject({ method: 'GET', url, headers: basic('bob', 'hunter2') })).json() as { token: string }).token;
+    expect((await pushBlob(bearer(bobs))).headers['www-authenticate']).toMatch(/insufficient_scope/);
+    const alices = ((await app.inject({ method: 'GET', url, headers: basic('alice', 'secret') })).json() as { token: string }).token;
+    expect((await pushBlob(bearer(alices))).statusCode).toBe(201);
+    expect((await pullBlob(bearer(bobs))).body).toBe(BLOB);
   });
 });
 

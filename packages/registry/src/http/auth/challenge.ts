@@ -8,9 +8,13 @@ export class AuthChallenge extends RegistryError {
     readonly wwwAuthenticate: string,
     access: Access[],
   ) {
-    // The detail is the access the request needed, in the Go registry's shape.
-    super('UNAUTHORIZED', 'authentication required', access.map(({ type, name, action }) => ({ Type: type, Class: '', Name: name, Action: action })));
+    super('UNAUTHORIZED', 'authentication required', accessDetail(access));
   }
+}
+
+/** An error's detail naming the access the request needed, in the Go registry's shape. */
+export function accessDetail(access: Access[]): unknown {
+  return access.map(({ type, name, action }) => ({ Type: type, Class: '', Name: name, Action: action }));
 }
 
 /** Checks a request against the access it needs: resolves when granted, throws an AuthChallenge otherwise. */

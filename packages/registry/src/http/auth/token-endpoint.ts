@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SignJWT } from 'jose';
 import { RegistryError } from '../../registry-error.js';
 import { parseScope, toAccessClaim, type Access } from './access.js';
+import type { AccessRules } from './access-rules.js';
 import { AuthChallenge, basicCredentials, quoted, withChallengeHeader } from './challenge.js';
 import type { Htpasswd } from './htpasswd.js';
 import { signingAlgorithm } from './token-keys.js';
@@ -12,6 +13,8 @@ export interface TokenEndpointOptions {
   service: string;
   issuer: string;
   users: Htpasswd;
+  /** What each user may be granted; every action asked for when absent. */
+  rules?: AccessRules;
   signingKey: KeyObject;
   /** With no credentials, a token granting only the `pull` of what was asked. */
   anonymousPull: boolean;
@@ -25,8 +28,10 @@ const TOKEN_ENDPOINT_REALM = 'berth-registry token';
 
 /**
  * A minimal token server of the distribution token scheme at `GET /auth/token?service=…&scope=…`:
- * a user of the htpasswd file gets every action it asks for, as the htpasswd scheme lets any user do
- * anything; `{token, access_token, expires_in, issued_at}` as Docker's token servers answer.
+ * a user of the htpasswd file gets every action it asks for that the access rules grant (all of them
+ * without rules, as the htpasswd scheme lets any user do anything); an action not granted is left out
+ * of the token, as token servers do. `{token, access_token, expires_in, issued_at}` as Docker's token
+ * servers answer.
  */
 export function tokenEndpoint(options: TokenEndpointOptions): FastifyPluginAsync {
   const algorithm = signingAlgorithm(options.signingKey);
@@ -38,7 +43,8 @@ export function tokenEndpoint(options: TokenEndpointOptions): FastifyPluginAsync
       if (service !== undefined && service !== options.service) throw new RegistryError('DENIED', 'unknown service', { service });
       const wanted = requestedScopes(query.scope);
       const user = await withChallengeHeader(reply, () => authenticate(request, options));
-      const granted = user === undefined ? wanted.filter(({ type, action }) => type === 'repository' && action === 'pull') : wanted;
+      const granted =
+        user === undefined ? wanted.filter(({ type, action }) => type === 'repository' && action === 'pull') : wanted.filter((access) => options.rules?.grants(user, access) ?? true);
       const issuedAt = new Date();
       const token = await new SignJWT({ access: toAccessClaim(granted) })
         .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
