@@ -44,14 +44,14 @@ async function waitUntilServing(registry: ChildProcess, host: string, output: ()
 
 /**
  * Starts the built `berth-registry serve` with deletion enabled; `extraConfig` is YAML appended to the
- * config (top-level keys such as `auth:`), given the temp dir.
+ * config (top-level keys such as `auth:`), given the registry's address and the temp dir.
  */
-export async function startRegistry(extraConfig: (work: string) => string = () => ''): Promise<TestRegistry> {
+export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => ''): Promise<TestRegistry> {
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
   const host = `127.0.0.1:${await freePort()}`;
   const config = join(work, 'config.yml');
   const dataRoot = join(work, 'data');
-  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${extraConfig(work)}`);
+  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${await extraConfig(host, work)}`);
   let printed = '';
   const registry = spawn(process.execPath, [BERTH_REGISTRY, 'serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   registry.stdout!.on('data', (d: Buffer) => (printed += d.toString()));

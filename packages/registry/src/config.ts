@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
+import { parseAuthConfig, type AuthConfig } from './config-auth.js';
 
 /** What `berth-registry serve` takes from the Go registry's `config.yml`. */
 export interface RegistryConfig {
@@ -13,6 +14,7 @@ export interface RegistryConfig {
     rootDirectory: string;
     deleteEnabled: boolean;
   };
+  auth?: AuthConfig;
 }
 
 export interface ParsedRegistryConfig {
@@ -35,6 +37,7 @@ const SUPPORTED: Node = {
   version: true,
   http: { addr: true },
   storage: { filesystem: { rootdirectory: true }, delete: { enabled: true } },
+  auth: true,
 };
 // The Go registry's other storage drivers: a config that selects one cannot be served from a directory.
 const OTHER_DRIVERS = ['s3', 'azure', 'gcs', 'inmemory', 'swift', 'oss'];
@@ -64,9 +67,10 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
   const deleteEnabled = deletion?.enabled ?? false;
   if (typeof deleteEnabled !== 'boolean') throw new RegistryConfigError(`${source}: storage.delete.enabled: must be true or false`);
   const http = childNode(document, 'http', source);
+  const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, (message) => new RegistryConfigError(`${source}: ${message}`));
   return {
-    config: { version: '0.1', http: parseAddr(http?.addr ?? ':5000', source), storage: { rootDirectory, deleteEnabled } },
-    warnings: unsupportedKeys(document, SUPPORTED, '').map((key) => `${key}: not supported, ignored`),
+    config: { version: '0.1', http: parseAddr(http?.addr ?? ':5000', source), storage: { rootDirectory, deleteEnabled }, ...(auth && { auth }) },
+    warnings: [...unsupportedKeys(document, SUPPORTED, ''), ...authWarnings].map((key) => `${key}: not supported, ignored`),
   };
 }
 

@@ -28,6 +28,14 @@ describe('berth-registry', () => {
     expect(stderr).toBe(`berth-registry: ${config}: http.addr: must be :port or host:port, got "nowhere"\n`);
   });
 
+  it('exits 1 naming the htpasswd file when an entry is not bcrypt', async () => {
+    const [config, users] = [join(work, 'config.yml'), join(work, 'htpasswd')];
+    await writeFile(users, 'alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n');
+    await writeFile(config, `version: 0.1\nauth:\n  htpasswd:\n    realm: r\n    path: ${users}\n`);
+    expect(await main(['node', 'berth-registry', 'serve', config])).toBe(1);
+    expect(stderr).toMatch(/^berth-registry: htpasswd .*htpasswd: line 1 \(user "alice"\): only bcrypt entries/);
+  });
+
   it('exits 1 when the configuration file cannot be read', async () => {
     expect(await main(['node', 'berth-registry', 'serve', join(work, 'absent.yml')])).toBe(1);
     expect(stderr).toMatch(/^berth-registry: ENOENT: no such file or directory/);

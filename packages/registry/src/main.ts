@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { loadRegistryConfig, type RegistryConfig } from './config.js';
 import { openBackend } from './bin/open-backend.js';
+import { openAuth, type OpenedAuth } from './http/auth/open-auth.js';
 import { createRegistryServer } from './http/registry-routes.js';
 
 /** `berth-registry serve CONFIG`: serves until SIGINT or SIGTERM, then finishes in-flight requests. Resolves to the exit code. */
@@ -26,15 +27,18 @@ export async function main(argv: string[]): Promise<number> {
 
 async function serve(configPath: string): Promise<number> {
   let parsed;
+  let auth: OpenedAuth | undefined;
   try {
     parsed = await loadRegistryConfig(configPath);
+    auth = parsed.config.auth && (await openAuth(parsed.config.auth));
   } catch (err) {
     process.stderr.write(`berth-registry: ${(err as Error).message}\n`);
     return 1;
   }
   const { config, warnings } = parsed;
   for (const warning of warnings) process.stderr.write(`berth-registry: warning: ${configPath}: ${warning}\n`);
-  const app = createRegistryServer(await openBackend(config), { deleteEnabled: config.storage.deleteEnabled });
+  const app = createRegistryServer(await openBackend(config), { deleteEnabled: config.storage.deleteEnabled, authorize: auth?.authorize });
+  if (auth?.tokenEndpoint) void app.register(auth.tokenEndpoint);
   await listen(app, config.http);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -1,11 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegistryBackend } from '../registry-backend.js';
+import type { RegistryPath } from './route-path.js';
 
 export interface RegistryRoutesOptions {
   /** DELETE of blobs and manifests; refused with UNSUPPORTED (405) when off, as the Go registry's `storage.delete.enabled`. */
   deleteEnabled?: boolean;
   /** The largest manifest a PUT may carry; 4 MiB by default, the spec's recommended minimum limit. */
   maxManifestBytes?: number;
+  /** Checks each request's credentials before its handler runs (`auth/authorizer.ts`); throws to refuse it. */
+  authorize?: (context: HandlerContext, path: RegistryPath) => Promise<void>;
 }
 
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

@@ -58,12 +58,13 @@ export function createRegistryServer(backend: RegistryBackend, options: Registry
   return app;
 }
 
-function dispatch(context: HandlerContext): Promise<FastifyReply> {
+async function dispatch(context: HandlerContext): Promise<FastifyReply> {
   const { request } = context;
   const rest = /^\/v2(?:\/([^?]*))?/.exec(request.url)?.[1] ?? '';
   const path = parseRegistryPath(rest);
   if (!path) throw notFound();
   if ('name' in path) checkName(path.name);
+  await context.options.authorize?.(context, path);
   const handler = ENDPOINTS[path.kind][request.method as Method] as Handler<RegistryPath> | undefined;
   if (!handler) throw new RegistryError('UNSUPPORTED', 'The operation is unsupported.', { method: request.method, path: request.url.split('?')[0] });
   return handler(context, path);
