@@ -1,23 +1,17 @@
 import { text } from 'node:stream/consumers';
 import { sha256Digest } from '@berth/reference';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRegistryConfig } from '../config.js';
 import { S3Driver } from '../storage/s3-driver.js';
 import { stream } from '../storage/test-support/backend-fixture.js';
-import { startTestS3Server, type TestS3Server } from '../storage/test-support/s3-server.js';
+import { useTestS3Server } from '../storage/test-support/s3-server.js';
 import { openBackend } from './open-backend.js';
 
 describe('openBackend with storage.s3', () => {
-  let server: TestS3Server;
-  beforeAll(async () => {
-    server = await startTestS3Server();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const s3 = useTestS3Server();
 
   it('stores a chunked upload as a blob in the bucket under the root directory, in the Go layout', async () => {
-    const options = server.driverOptions();
+    const options = s3.server.driverOptions();
     const { config } = parseRegistryConfig(`
 version: 0.1
 storage:

@@ -1,26 +1,20 @@
 import { Readable } from 'node:stream';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { S3Driver } from './s3-driver.js';
 import { describeStorageDriver } from './test-support/driver-suite.js';
-import { startTestS3Server, type TestS3Server } from './test-support/s3-server.js';
+import { useTestS3Server } from './test-support/s3-server.js';
 
-let server: TestS3Server;
-beforeAll(async () => {
-  server = await startTestS3Server();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const s3 = useTestS3Server();
 
 describeStorageDriver('s3', async () => {
-  const driver = new S3Driver(server.driverOptions());
+  const driver = new S3Driver(s3.server.driverOptions());
   return { driver, cleanup: () => driver.delete('/') };
 });
 
 describe('S3Driver', () => {
   it('keeps objects under the root directory at their paths, and appended parts become one object when moved', async () => {
-    const options = server.driverOptions();
+    const options = s3.server.driverOptions();
     const driver = new S3Driver(options);
     const client = new S3Client({ region: options.region, endpoint: options.endpoint, forcePathStyle: true, credentials: options.credentials });
     const keys = async () => {
@@ -48,7 +42,7 @@ describe('S3Driver', () => {
   });
 
   it('appends to an object that was written whole', async () => {
-    const driver = new S3Driver(server.driverOptions());
+    const driver = new S3Driver(s3.server.driverOptions());
     try {
       await driver.putContent('/x', Buffer.from('whole'));
       expect(await driver.append('/x', Readable.from([Buffer.from('+more')]))).toBe(10);

@@ -159,11 +159,8 @@ export class S3Driver implements StorageDriver {
       for (const object of page.Contents ?? []) names.add(object.Key!.slice(prefix.length));
       for (const common of page.CommonPrefixes ?? []) names.add(common.Prefix!.slice(prefix.length, -1));
     }
-    return [...names].flatMap((name) => {
-      if (!name.startsWith('.')) return [name];
-      const parts = /^\.(.+)\.parts$/.exec(name);
-      return parts ? [parts[1]!] : [];
-    }).filter((name, index, all) => all.indexOf(name) === index);
+    const visible = [...names].map((name) => (name.startsWith('.') ? /^\.(.+)\.parts$/.exec(name)?.[1] : name));
+    return [...new Set(visible.filter((name) => name !== undefined))];
   }
 
   async move(source: string, destination: string): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { afterAll, beforeAll } from 'vitest';
 import type { S3DriverOptions } from '../s3-driver.js';
 
 /** A real S3-compatible server (s3rver) on loopback, on a free port, keeping its objects in a temp directory. */
@@ -37,6 +38,21 @@ export async function startTestS3Server(): Promise<TestS3Server> {
     async stop() {
       await server.close();
       await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One server for the enclosing describe (or file): started before its tests, stopped and removed after. */
+export function useTestS3Server(): { readonly server: TestS3Server } {
+  let current: TestS3Server | undefined;
+  beforeAll(async () => {
+    current = await startTestS3Server();
+  });
+  afterAll(() => current?.stop());
+  return {
+    get server() {
+      if (current === undefined) throw new Error('useTestS3Server() is read only inside a test');
+      return current;
     },
   };
 }
