@@ -15,7 +15,8 @@ storage:
     rootdirectory: /registry
     forcepathstyle: true
     secure: false
-    chunksize: 5242880
+    chunksize: 20971520
+    encrypt: true
   delete:
     enabled: true
 `);
@@ -30,9 +31,10 @@ storage:
         secure: false,
         credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' },
         rootDirectory: '/registry',
+        chunkSize: 20971520,
       },
     });
-    expect(warnings).toEqual(['storage.s3.chunksize: not supported, ignored']);
+    expect(warnings).toEqual(['storage.s3.encrypt: not supported, ignored']);
   });
 
   it('takes the Go defaults: HTTPS, virtual-host style, the AWS credential chain, the bucket root', () => {
@@ -55,6 +57,8 @@ storage:
     ['storage:\n  s3: {region: r, bucket: b, accesskey: a}', /storage.s3: accesskey and secretkey go together/],
     ['storage:\n  s3: {region: r, bucket: b, secure: maybe}', /storage.s3.secure: must be true or false/],
     ['storage:\n  s3: {region: r, bucket: b, forcepathstyle: 1}', /storage.s3.forcepathstyle: must be true or false/],
+    ['storage:\n  s3: {region: r, bucket: b, chunksize: 1024}', /storage.s3.chunksize: must be a whole number of bytes, at least 5242880/],
+    ['storage:\n  s3: {region: r, bucket: b, chunksize: 10MB}', /storage.s3.chunksize: must be a whole number/],
     ['storage:\n  s3: [r]', /storage.s3: must be a mapping/],
   ])('refuses %j naming the key', (text, message) => {
     expect(() => parseRegistryConfig(`version: 0.1\n${text}\n`, 'config.yml')).toThrow(RegistryConfigError);

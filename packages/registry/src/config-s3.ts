@@ -11,7 +11,11 @@ export const S3_CONFIG_KEYS = {
   rootdirectory: true,
   forcepathstyle: true,
   secure: true,
+  chunksize: true,
 } as const;
+
+// Go's floor for `chunksize`: S3 refuses a multipart upload's parts below 5 MiB, but for the last.
+const MIN_CHUNK_SIZE = 5 * 1024 * 1024;
 
 /**
  * `storage.s3` as S3 driver options, or undefined when it is absent. Exactly one storage driver may be
@@ -40,6 +44,10 @@ export function parseS3Storage(storage: Record<string, unknown> | undefined, sou
   if ((accessKey === undefined) !== (secretKey === undefined)) {
     throw new RegistryConfigError(`${source}: storage.s3: accesskey and secretkey go together (neither uses the AWS default credentials)`);
   }
+  const chunkSize = s3.chunksize ?? undefined;
+  if (chunkSize !== undefined && (!Number.isSafeInteger(chunkSize) || (chunkSize as number) < MIN_CHUNK_SIZE)) {
+    throw new RegistryConfigError(`${source}: storage.s3.chunksize: must be a whole number of bytes, at least ${MIN_CHUNK_SIZE}`);
+  }
   const secure = flag('secure', true);
   const endpoint = text('regionendpoint', false);
   return {
@@ -51,5 +59,6 @@ export function parseS3Storage(storage: Record<string, unknown> | undefined, sou
     secure,
     credentials: accessKey === undefined ? undefined : { accessKeyId: accessKey, secretAccessKey: secretKey! },
     rootDirectory: text('rootdirectory', false),
+    chunkSize: chunkSize as number | undefined,
   };
 }

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { S3Driver } from './s3-driver.js';
@@ -9,6 +11,13 @@ const s3 = useTestS3Server();
 
 describeStorageDriver('s3', async () => {
   const driver = new S3Driver(s3.server.driverOptions());
+  return { driver, cleanup: () => driver.delete('/') };
+});
+
+// The same suite with tiny limits, so its larger objects go through multipart uploads.
+const MULTIPART = { chunkSize: 1024 * 1024, maxSingleRequestSize: 2 * 1024 * 1024 };
+describeStorageDriver('s3, multipart beyond 2 MiB', async () => {
+  const driver = new S3Driver({ ...s3.server.driverOptions(), ...MULTIPART });
   return { driver, cleanup: () => driver.delete('/') };
 });
 
@@ -51,6 +60,22 @@ describe('S3Driver', () => {
       await driver.putContent('/x', Buffer.from('replaced'));
       expect((await driver.getContent('/x')).toString()).toBe('replaced');
       expect(await driver.list('/')).toEqual(['x']);
+    } finally {
+      await driver.delete('/');
+    }
+  });
+
+  it('writes and copies objects beyond the single-request limit as multipart uploads', async () => {
+    const driver = new S3Driver({ ...s3.server.driverOptions(), ...MULTIPART });
+    try {
+      const chunks = [randomBytes(1536 * 1024), randomBytes(1536 * 1024), randomBytes(2600 * 1024)];
+      for (const chunk of chunks) await driver.append('/up/data', Readable.from([chunk]));
+      await driver.move('/up/data', '/blob/data');
+      expect((await driver.getContent('/blob/data')).equals(Buffer.concat(chunks))).toBe(true);
+      // A whole object past the limit becomes the first part of an append by a multipart rewrite.
+      expect(await driver.append('/blob/data', Readable.from([Buffer.from('tail')]))).toBe(5672 * 1024 + 4);
+      expect((await driver.getContent('/blob/data')).equals(Buffer.concat([...chunks, Buffer.from('tail')]))).toBe(true);
+      expect(await buffer(await driver.reader('/blob/data', 5672 * 1024 - 2))).toEqual(Buffer.concat([chunks[2]!.subarray(-2), Buffer.from('tail')]));
     } finally {
       await driver.delete('/');
     }

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -13,8 +16,8 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type ListObjectsV2CommandOutput,
-  type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { InvalidPathError, PathNotFoundError, type FileInfo, type StorageDriver } from './storage-driver.js';
 
@@ -31,6 +34,13 @@ export interface S3DriverOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** A key prefix under which every path lives, as the Go driver's `rootdirectory`. */
   rootDirectory?: string;
+  /** The size of each part of a multipart upload (the Go driver's `chunksize`); 10 MiB by default. */
+  chunkSize?: number;
+  /**
+   * The largest object written or copied in one request, S3's limit of 5 GiB by default; larger ones
+   * are written as multipart uploads. Lower only to exercise that path against a small server.
+   */
+  maxSingleRequestSize?: number;
 }
 
 /** One appended chunk: an object of its own, named by the logical offset where its bytes start. */
@@ -42,6 +52,11 @@ interface Part {
 }
 
 const OFFSET_DIGITS = 16;
+const MiB = 1024 * 1024;
+const DEFAULT_CHUNK_SIZE = 10 * MiB;
+const MAX_SINGLE_REQUEST_SIZE = 5 * 1024 * MiB;
+// S3 numbers the parts of one multipart upload from 1 to 10000.
+const MAX_PARTS = 10_000;
 // DeleteObjects takes at most this many keys a request.
 const DELETE_BATCH = 1000;
 
@@ -62,17 +77,22 @@ function isUnsatisfiableRange(err: unknown): boolean {
  * single object. A whole object at the path, when there is one, wins over parts: `putContent` and
  * `move` replace an object in one PUT and only then remove stale parts, so readers never see a mix.
  * Chunks are spooled to a temp file first, since PutObject needs the length before the bytes; a chunk
- * that fails midway is never stored.
+ * that fails midway is never stored. Objects beyond S3's 5 GiB single-request limit are written, and
+ * copied, as multipart uploads streamed in `chunkSize` parts.
  */
 export class S3Driver implements StorageDriver {
   readonly name = 's3';
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly root: string[];
+  private readonly chunkSize: number;
+  private readonly maxSingleRequestSize: number;
 
   constructor(options: S3DriverOptions) {
     this.bucket = options.bucket;
     this.root = (options.rootDirectory ?? '').split('/').filter(Boolean);
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.maxSingleRequestSize = options.maxSingleRequestSize ?? MAX_SINGLE_REQUEST_SIZE;
     this.client = new S3Client({
       region: options.region,
       endpoint: options.endpoint,
@@ -109,7 +129,7 @@ export class S3Driver implements StorageDriver {
 
   async putContent(path: string, content: Buffer): Promise<void> {
     const key = this.key(path);
-    await this.put(key, content, content.length);
+    await this.write(key, content.length, async (start, length) => Readable.from([content.subarray(start, start + length)]));
     await this.deletePrefix(S3Driver.partsPrefix(key));
   }
 
@@ -132,7 +152,8 @@ export class S3Driver implements StorageDriver {
       const { size } = await stat(file);
       // An empty chunk stores nothing, except to create an absent object.
       if (size === 0 && before !== undefined) return before;
-      await this.put(`${S3Driver.partsPrefix(key)}${String(before ?? 0).padStart(OFFSET_DIGITS, '0')}`, createReadStream(file), size);
+      const part = `${S3Driver.partsPrefix(key)}${String(before ?? 0).padStart(OFFSET_DIGITS, '0')}`;
+      await this.write(part, size, async (start, length) => createReadStream(file, { start, end: start + length - 1 }));
       return (before ?? 0) + size;
     } finally {
       await rm(spool, { recursive: true, force: true });
@@ -166,15 +187,16 @@ export class S3Driver implements StorageDriver {
   async move(source: string, destination: string): Promise<void> {
     const from = this.key(source);
     const to = this.key(destination);
-    if (await this.head(from)) {
-      await this.copy(from, to);
+    const whole = await this.head(from);
+    if (whole) {
+      await this.copy(from, to, whole.size);
     } else {
       const parts = await this.parts(from);
       if (parts.length === 0) throw new PathNotFoundError(source);
-      if (parts.length === 1) await this.copy(parts[0]!.key, to);
+      if (parts.length === 1) await this.copy(parts[0]!.key, to, parts[0]!.size);
       else {
         const last = parts.at(-1)!;
-        await this.put(to, Readable.from(this.readParts(parts, 0)), last.offset + last.size);
+        await this.write(to, last.offset + last.size, async (start, length) => Readable.from(this.readParts(parts, start, length)));
       }
     }
     await this.deletePrefix(S3Driver.partsPrefix(to));
@@ -191,12 +213,40 @@ export class S3Driver implements StorageDriver {
     await this.deletePrefix(S3Driver.directoryPrefix(key));
   }
 
-  private async put(key: string, body: PutObjectCommandInput['Body'], length: number): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length }));
+  /**
+   * Writes `length` bytes to one object, each range streamed from `slice` with its length known up
+   * front: one PUT, or a multipart upload of `chunkSize` parts beyond S3's single-request limit.
+   */
+  private async write(key: string, length: number, slice: (start: number, length: number) => Promise<Readable>): Promise<void> {
+    if (length <= this.maxSingleRequestSize) {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: await slice(0, length), ContentLength: length }));
+      return;
+    }
+    const partSize = Math.max(this.chunkSize, Math.ceil(length / MAX_PARTS));
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+    try {
+      const completed = [];
+      for (let start = 0, number = 1; start < length; start += partSize, number++) {
+        const size = Math.min(partSize, length - start);
+        const body = await slice(start, size);
+        const { ETag } = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId, PartNumber: number, Body: body, ContentLength: size }));
+        completed.push({ ETag, PartNumber: number });
+      }
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId, MultipartUpload: { Parts: completed } }));
+    } catch (err) {
+      // The upload's own error is the one to report; a failed abort leaves parts for the bucket's lifecycle rules.
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId })).catch(() => undefined);
+      throw err;
+    }
   }
 
-  private async copy(from: string, to: string): Promise<void> {
-    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: encodeURI(`${this.bucket}/${from}`) }));
+  /** A server-side copy, or a rewrite through `write` for an object too large for one copy request. */
+  private async copy(from: string, to: string, size: number): Promise<void> {
+    if (size <= this.maxSingleRequestSize) {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: encodeURI(`${this.bucket}/${from}`) }));
+      return;
+    }
+    await this.write(to, size, (start, length) => this.readExisting(from, start, length));
   }
 
   private async head(key: string): Promise<{ size: number; modified: Date } | undefined> {
@@ -213,7 +263,7 @@ export class S3Driver implements StorageDriver {
   private async logicalSize(key: string): Promise<number | undefined> {
     const whole = await this.head(key);
     if (whole) {
-      await this.copy(key, `${S3Driver.partsPrefix(key)}${'0'.padStart(OFFSET_DIGITS, '0')}`);
+      await this.copy(key, `${S3Driver.partsPrefix(key)}${'0'.padStart(OFFSET_DIGITS, '0')}`, whole.size);
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
       return whole.size;
     }
@@ -236,15 +286,20 @@ export class S3Driver implements StorageDriver {
     }
   }
 
+  /** A range of an object that was there a moment ago: one that went meanwhile (moved, deleted) is an error. */
+  private async readExisting(key: string, offset: number, length: number): Promise<Readable> {
+    const stream = await this.readObject(key, offset, length);
+    if (!stream) throw new Error(`storage object ${key} vanished while being read`);
+    return stream;
+  }
+
   private async *readParts(parts: Part[], offset: number, length?: number): AsyncGenerator<Buffer> {
     const end = length === undefined ? Infinity : offset + length;
     for (const part of parts) {
       const from = Math.max(offset, part.offset);
       const to = Math.min(end, part.offset + part.size);
       if (from >= to) continue;
-      const stream = await this.readObject(part.key, from - part.offset, to - from);
-      if (!stream) throw new Error(`storage object ${part.key} vanished while being read`);
-      for await (const chunk of stream) yield chunk as Buffer;
+      for await (const chunk of await this.readExisting(part.key, from - part.offset, to - from)) yield chunk as Buffer;
     }
   }
 
