@@ -44,7 +44,7 @@ http:
     ['version: 0.2', /version: must be 0.1/],
     ['version: 0.1\nhttp:\n  addr: 5000', /http.addr: must be :port or host:port/],
     ['version: 0.1\nhttp:\n  addr: :70000', /http.addr/],
-    ['version: 0.1\nstorage:\n  s3:\n    bucket: b', /storage.s3: only the filesystem storage driver is supported/],
+    ['version: 0.1\nstorage:\n  azure:\n    container: c', /storage.azure: only the filesystem and s3 storage drivers are supported/],
     ['version: 0.1\nstorage:\n  delete:\n    enabled: yes-please', /storage.delete.enabled: must be true or false/],
     ['version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: 3', /storage.filesystem.rootdirectory: must be a path/],
     ['version: 0.1\nstorage: text', /storage: must be a mapping/],

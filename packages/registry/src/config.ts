@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { parseAuthConfig, type AuthConfig } from './config-auth.js';
+import { parseS3Storage, S3_CONFIG_KEYS } from './config-s3.js';
+import type { S3DriverOptions } from './storage/s3-driver.js';
 
 /** What `berth-registry serve` takes from the Go registry's `config.yml`. */
 export interface RegistryConfig {
@@ -13,6 +15,8 @@ export interface RegistryConfig {
   storage: {
     rootDirectory: string;
     deleteEnabled: boolean;
+    /** A bucket instead of the directory: `storage.s3`. */
+    s3?: S3DriverOptions;
   };
   auth?: AuthConfig;
 }
@@ -36,11 +40,11 @@ type Node = Record<string, unknown>;
 const SUPPORTED: Node = {
   version: true,
   http: { addr: true },
-  storage: { filesystem: { rootdirectory: true }, delete: { enabled: true } },
+  storage: { filesystem: { rootdirectory: true }, s3: S3_CONFIG_KEYS, delete: { enabled: true } },
   auth: true,
 };
-// The Go registry's other storage drivers: a config that selects one cannot be served from a directory.
-const OTHER_DRIVERS = ['s3', 'azure', 'gcs', 'inmemory', 'swift', 'oss'];
+// The Go registry's other storage drivers: a config that selects one cannot be served.
+const OTHER_DRIVERS = ['azure', 'gcs', 'inmemory', 'swift', 'oss'];
 
 export async function loadRegistryConfig(path: string): Promise<ParsedRegistryConfig> {
   return parseRegistryConfig(await readFile(path, 'utf8'), path);
@@ -59,17 +63,23 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
   if (version !== '0.1' && version !== 0.1) throw new RegistryConfigError(`${source}: version: must be 0.1, got ${JSON.stringify(version ?? null)}`);
   const storage = childNode(document, 'storage', source);
   const driver = OTHER_DRIVERS.find((name) => storage?.[name] !== undefined);
-  if (driver) throw new RegistryConfigError(`${source}: storage.${driver}: only the filesystem storage driver is supported`);
+  if (driver) throw new RegistryConfigError(`${source}: storage.${driver}: only the filesystem and s3 storage drivers are supported`);
   const filesystem = storage && childNode(storage, 'filesystem', source, 'storage.');
   const rootDirectory = filesystem?.rootdirectory ?? '/var/lib/registry';
   if (typeof rootDirectory !== 'string' || rootDirectory === '') throw new RegistryConfigError(`${source}: storage.filesystem.rootdirectory: must be a path`);
   const deletion = storage && childNode(storage, 'delete', source, 'storage.');
   const deleteEnabled = deletion?.enabled ?? false;
   if (typeof deleteEnabled !== 'boolean') throw new RegistryConfigError(`${source}: storage.delete.enabled: must be true or false`);
+  const s3 = parseS3Storage(storage, source);
   const http = childNode(document, 'http', source);
   const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, (message) => new RegistryConfigError(`${source}: ${message}`));
   return {
-    config: { version: '0.1', http: parseAddr(http?.addr ?? ':5000', source), storage: { rootDirectory, deleteEnabled }, ...(auth && { auth }) },
+    config: {
+      version: '0.1',
+      http: parseAddr(http?.addr ?? ':5000', source),
+      storage: { rootDirectory, deleteEnabled, ...(s3 && { s3 }) },
+      ...(auth && { auth }),
+    },
     warnings: [...unsupportedKeys(document, SUPPORTED, ''), ...authWarnings].map((key) => `${key}: not supported, ignored`),
   };
 }
@@ -91,7 +101,7 @@ function unsupportedKeys(node: Node, supported: Node, prefix: string): string[] 
   });
 }
 
-function childNode(parent: Node, key: string, source: string, prefix = ''): Node | undefined {
+export function childNode(parent: Node, key: string, source: string, prefix = ''): Node | undefined {
   const value = parent[key];
   if (value === undefined || value === null) return undefined;
   if (!isNode(value)) throw new RegistryConfigError(`${source}: ${prefix}${key}: must be a mapping`);

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { afterAll, beforeAll } from 'vitest';
+import type { S3DriverOptions } from '../s3-driver.js';
+
+/** A real S3-compatible server (s3rver) on loopback, on a free port, keeping its objects in a temp directory. */
+export interface TestS3Server {
+  /** Driver options for the server's bucket under a fresh root directory, so tests do not see each other's objects. */
+  driverOptions(): S3DriverOptions;
+  stop(): Promise<void>;
+}
+
+const BUCKET = 'berth-registry';
+
+export async function startTestS3Server(): Promise<TestS3Server> {
+  const directory = await mkdtemp(join(tmpdir(), 'berth-registry-s3rver-'));
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: BUCKET }] });
+  let port: number;
+  try {
+    ({ port } = await server.run());
+  } catch (err) {
+    await rm(directory, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    driverOptions: () => ({
+      bucket: BUCKET,
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      // s3rver's built-in account.
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      rootDirectory: `/tests/${randomUUID()}`,
+    }),
+    async stop() {
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One server for the enclosing describe (or file): started before its tests, stopped and removed after. */
+export function useTestS3Server(): { readonly server: TestS3Server } {
+  let current: TestS3Server | undefined;
+  beforeAll(async () => {
+    current = await startTestS3Server();
+  });
+  afterAll(() => current?.stop());
+  return {
+    get server() {
+      if (current === undefined) throw new Error('useTestS3Server() is read only inside a test');
+      return current;
+    },
+  };
+}
