@@ -172,7 +172,15 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
   }
 
   // Sweep: move aside, mark again from what appeared meanwhile, put back what is needed, delete the rest.
-  for (const { digest } of candidates) await driver.move(blobDir(digest), quarantineDir(digest));
+  // A push that links a candidate now (say, an upload that found it stored) keeps it, rather than being refused while it is aside.
+  const current = await listRepositories(driver);
+  const aside: typeof candidates = [];
+  for (const candidate of candidates) {
+    const linked = await Promise.all(current.map((repository) => isYoung(layerLinkPath(repository, candidate.digest))));
+    if (linked.includes(true)) continue;
+    await driver.move(blobDir(candidate.digest), quarantineDir(candidate.digest));
+    aside.push(candidate);
+  }
   for (const repository of await listRepositories(driver)) {
     const seen = visited.get(repository);
     for (const digest of await revisions(repository)) {
@@ -182,7 +190,7 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
       if (DIGEST_HEX.test(hex) && (await isYoung(layerLinkPath(repository, `sha256:${hex}`)))) marked.add(`sha256:${hex}`);
     }
   }
-  for (const blob of candidates) {
+  for (const blob of aside) {
     const { digest } = blob;
     const back = (await driver.stat(blobDataPath(digest))) !== undefined;
     if (marked.has(digest) && !back) {
