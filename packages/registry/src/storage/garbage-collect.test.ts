@@ -132,6 +132,26 @@ describe('garbageCollect', () => {
     expect(report.manifests).toHaveLength(2);
   });
 
+  it('gives an untagged child back its revision when an index naming it is stored while the run removes it', async () => {
+    fixture = await makeBackend(true);
+    const { backend } = fixture;
+    const child = imageManifest('config x', ['layer x']);
+    await push(backend, 'multi', sha256Digest(child), 'config x', ['layer x']);
+    await age(fixture.root);
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OciIndex, manifests: [descriptorOf(MediaTypes.OciManifest, child)] }));
+    const driver = backend.driver;
+    const racing = Object.assign(Object.create(driver) as StorageDriver, {
+      async delete(path: string) {
+        if (path.endsWith(`/revisions/sha256/${sha256Digest(child).slice(7)}`)) await backend.putManifest('multi', 'latest', index, MediaTypes.OciIndex);
+        await driver.delete(path);
+      },
+    });
+    const report = await garbageCollect(racing, options);
+    expect(report).toMatchObject({ manifests: [], blobs: [] });
+    await expectPullable(backend, 'multi', sha256Digest(child), ['config x', 'layer x']);
+    expect((await backend.getManifest('multi', 'latest')).content).toEqual(index);
+  });
+
   it('a push during the sweep that reuses a blob being collected stays pullable', async () => {
     const { backend, driver } = await twoImages();
     for (let nth = 1; nth <= 3; nth++) {

@@ -1,4 +1,4 @@
-import { readLink } from './links.js';
+import { readLink, writeLink } from './links.js';
 import { parseManifest } from './manifest-format.js';
 import { BLOBS_ROOT, blobDataPath, blobDir, layerLinkDir, layerLinkPath, layersPath, revisionLinkDir, revisionLinkPath, revisionsPath, tagCurrentLinkPath, tagIndexLinkDir, tagsPath } from './paths.js';
 import { listRepositories } from './repositories.js';
@@ -57,7 +57,7 @@ async function content(driver: StorageDriver, path: string): Promise<Buffer | un
  * A blob older than that may still be taken by a push during the run (a client that found it by
  * HEAD). So the sweep first moves each unmarked blob aside (hidden, atomically), then marks again
  * from the revisions that appeared during the run and from young links, puts back what they name
- * and deletes the rest. The server re-checks a manifest's blobs after linking its revision and an
+ * (an untagged child revision removed in this run included) and deletes the rest. The server re-checks a manifest's blobs after linking its revision and an
  * upload's content after linking it, so a push racing the move either is seen by the second mark or
  * fails cleanly (MANIFEST_BLOB_UNKNOWN, the client pushes again); a stored manifest never loses a blob.
  */
@@ -73,15 +73,18 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
   const visited = new Map<string, Set<string>>();
   const youngLinks = new Set<string>();
   const layerLinks = new Map<string, string[]>();
+  // `repository@digest` of the untagged revisions removed.
+  const removed = new Set<string>();
   const report: GarbageCollectReport = { markedBlobs: 0, manifests: [], blobs: [], layerLinks: [], bytesFreed: 0 };
 
-  const markManifest = async (repository: string, digest: string, fallback?: string): Promise<void> => {
+  const markManifest = async (repository: string, digest: string): Promise<void> => {
     const seen = visited.get(repository) ?? new Set<string>();
     visited.set(repository, seen);
     if (seen.has(digest)) return;
     seen.add(digest);
     marked.add(digest);
-    const body = (await content(driver, blobDataPath(digest))) ?? (fallback === undefined ? undefined : await content(driver, fallback));
+    // During the sweep a manifest stored meanwhile may name blobs, itself included, that are aside.
+    const body = (await content(driver, blobDataPath(digest))) ?? (await content(driver, `${quarantineDir(digest)}/data`));
     if (body === undefined) return;
     let manifest;
     try {
@@ -91,7 +94,14 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
     }
     for (const blob of manifest.blobs) marked.add(blob);
     if (manifest.subject !== undefined) marked.add(manifest.subject);
-    for (const child of manifest.children) await markManifest(repository, child);
+    for (const child of manifest.children) {
+      // An index stored during the run may name a child whose untagged revision this run removed: it gets it back.
+      if (removed.delete(`${repository}@${child}`)) {
+        await writeLink(driver, revisionLinkPath(repository, child), child);
+        report.manifests = report.manifests.filter((entry) => entry.repository !== repository || entry.digest !== child);
+      }
+      await markManifest(repository, child);
+    }
   };
 
   const revisions = async (repository: string): Promise<string[]> => {
@@ -144,6 +154,7 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
     if (options.dryRun) continue;
     for (const tag of tags) await driver.delete(tagIndexLinkDir(repository, tag, digest));
     await driver.delete(revisionLinkDir(repository, digest));
+    removed.add(`${repository}@${digest}`);
   }
   report.markedBlobs = marked.size;
 
@@ -184,7 +195,7 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
   for (const repository of await listRepositories(driver)) {
     const seen = visited.get(repository);
     for (const digest of await revisions(repository)) {
-      if (!seen?.has(digest)) await markManifest(repository, digest, `${quarantineDir(digest)}/data`);
+      if (!seen?.has(digest)) await markManifest(repository, digest);
     }
     for (const hex of await driver.list(`${layersPath(repository)}/sha256`)) {
       if (DIGEST_HEX.test(hex) && (await isYoung(layerLinkPath(repository, `sha256:${hex}`)))) marked.add(`sha256:${hex}`);
