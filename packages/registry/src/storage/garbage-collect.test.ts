@@ -1,4 +1,4 @@
-import { readdir, stat, utimes } from 'node:fs/promises';
+import { readdir, rename, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
@@ -152,6 +152,16 @@ describe('garbageCollect', () => {
     expect((await backend.getManifest('multi', 'latest')).content).toEqual(index);
   });
 
+  it('puts back the blobs a run that stopped midway left aside', async () => {
+    const { backend, driver } = await twoImages();
+    const hex = sha256Digest('only a').slice(7);
+    const dir = join(fixture.root, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex);
+    await rename(dir, `${dir}.gc`);
+    await garbageCollect(driver, options);
+    await expectPullable(backend, 'a', 'v1', ['config a', 'shared', 'only a']);
+    expect(await readdir(join(dir, '..'))).toEqual([hex]);
+  });
+
   it('a push during the sweep that reuses a blob being collected stays pullable', async () => {
     const { backend, driver } = await twoImages();
     for (let nth = 1; nth <= 3; nth++) {
@@ -220,6 +230,16 @@ describe('the server beside a garbage collection', () => {
       code: 'MANIFEST_BLOB_UNKNOWN',
     });
     await expect(backend.getManifest('r', sha256Digest(imageManifest('config', ['layer'])))).rejects.toMatchObject({ code: 'MANIFEST_UNKNOWN' });
+  });
+
+  it('writes the manifest content again when it is taken between its first write and its revision link', async () => {
+    const content = imageManifest('config', ['layer']);
+    const backend = await racedBackend(/_manifests\/revisions\//, sha256Digest(content));
+    await pushBlob(backend, 'r', 'config');
+    await pushBlob(backend, 'r', 'layer');
+    await fixture.backend.putManifest('r', sha256Digest(content), content, MediaTypes.OciManifest);
+    await backend.putManifest('r', 'v1', content, MediaTypes.OciManifest);
+    expect((await backend.getManifest('r', 'v1')).content).toEqual(content);
   });
 
   it('puts back the content an upload found stored when it is taken before the upload links it', async () => {

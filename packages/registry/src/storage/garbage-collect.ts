@@ -25,11 +25,11 @@ export interface GarbageCollectReport {
 
 const DIGEST_HEX = /^[a-f0-9]{64}$/;
 
-/** Where a blob waits while the second mark decides whether it goes: a hidden sibling, invisible to `list`. */
-function quarantineDir(digest: string): string {
-  const dir = blobDir(digest);
-  const slash = dir.lastIndexOf('/');
-  return `${dir.slice(0, slash)}/.${dir.slice(slash + 1)}.gc`;
+const ASIDE = '.gc';
+
+/** Where a blob waits while the second mark decides whether it goes: a sibling no digest lookup finds. */
+function asideDir(digest: string): string {
+  return `${blobDir(digest)}${ASIDE}`;
 }
 
 async function content(driver: StorageDriver, path: string): Promise<Buffer | undefined> {
@@ -55,11 +55,13 @@ async function content(driver: StorageDriver, path: string): Promise<Buffer | un
  * blob and its manifest is what the Go registry's read-only mode would have refused anyway.
  *
  * A blob older than that may still be taken by a push during the run (a client that found it by
- * HEAD). So the sweep first moves each unmarked blob aside (hidden, atomically), then marks again
- * from the revisions that appeared during the run and from young links, puts back what they name
- * (an untagged child revision removed in this run included) and deletes the rest. The server re-checks a manifest's blobs after linking its revision and an
- * upload's content after linking it, so a push racing the move either is seen by the second mark or
- * fails cleanly (MANIFEST_BLOB_UNKNOWN, the client pushes again); a stored manifest never loses a blob.
+ * HEAD). So the sweep first moves each unmarked blob aside (`<hex>.gc`, atomically), then marks again
+ * from the revisions that appeared during the run and from young links, puts back what they name (an
+ * untagged child revision removed in this run included) and deletes the rest; a run that stopped
+ * midway has its blobs put back by the next. The server re-checks a manifest's blobs and content
+ * after linking its revision and an upload's content after linking it, so a push racing the move is
+ * either seen by the second mark or made whole again, or it fails cleanly (MANIFEST_BLOB_UNKNOWN, the
+ * client pushes again); a stored manifest never loses a blob.
  */
 export async function garbageCollect(driver: StorageDriver, options: GarbageCollectOptions): Promise<GarbageCollectReport> {
   const log = options.log ?? (() => undefined);
@@ -84,7 +86,7 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
     seen.add(digest);
     marked.add(digest);
     // During the sweep a manifest stored meanwhile may name blobs, itself included, that are aside.
-    const body = (await content(driver, blobDataPath(digest))) ?? (await content(driver, `${quarantineDir(digest)}/data`));
+    const body = (await content(driver, blobDataPath(digest))) ?? (await content(driver, `${asideDir(digest)}/data`));
     if (body === undefined) return;
     let manifest;
     try {
@@ -112,6 +114,17 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
     }
     return found;
   };
+
+  // A run that stopped midway left blobs aside: they go back, to be judged again.
+  for (const prefix of await driver.list(`${BLOBS_ROOT}/sha256`)) {
+    for (const entry of await driver.list(`${BLOBS_ROOT}/sha256/${prefix}`)) {
+      const hex = entry.slice(0, -ASIDE.length);
+      if (!entry.endsWith(ASIDE) || !DIGEST_HEX.test(hex)) continue;
+      const digest = `sha256:${hex}`;
+      if ((await driver.stat(blobDataPath(digest))) === undefined) await driver.move(asideDir(digest), blobDir(digest));
+      else await driver.delete(asideDir(digest));
+    }
+  }
 
   // Mark.
   const repositories = await listRepositories(driver);
@@ -189,7 +202,7 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
   for (const candidate of candidates) {
     const linked = await Promise.all(current.map((repository) => isYoung(layerLinkPath(repository, candidate.digest))));
     if (linked.includes(true)) continue;
-    await driver.move(blobDir(candidate.digest), quarantineDir(candidate.digest));
+    await driver.move(blobDir(candidate.digest), asideDir(candidate.digest));
     aside.push(candidate);
   }
   for (const repository of await listRepositories(driver)) {
@@ -205,11 +218,11 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
     const { digest } = blob;
     const back = (await driver.stat(blobDataPath(digest))) !== undefined;
     if (marked.has(digest) && !back) {
-      await driver.move(quarantineDir(digest), blobDir(digest));
+      await driver.move(asideDir(digest), blobDir(digest));
       continue;
     }
     // Either needed and uploaded again meanwhile, or not needed: this copy goes.
-    await driver.delete(quarantineDir(digest));
+    await driver.delete(asideDir(digest));
     if (marked.has(digest) || back) continue;
     log(`blob eligible for deletion: ${digest}`);
     report.blobs.push(blob);

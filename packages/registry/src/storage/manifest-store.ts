@@ -64,13 +64,15 @@ export class ManifestStore {
     const existed = await this.has(repository, digest);
     if ((await this.blobs.contentSize(digest)) !== content.length) await this.driver.putContent(blobDataPath(digest), content);
     await writeLink(this.driver, revisionLinkPath(repository, digest), digest);
-    // A garbage collection running beside the server may have taken a blob since the first check; from now on its second mark sees this revision.
+    // A garbage collection running beside the server may have taken a blob, or this content, since the
+    // first check; from now on its second mark sees this revision.
     try {
       await this.checkReferences(repository, manifest);
     } catch (err) {
       if (!existed) await this.driver.delete(revisionLinkDir(repository, digest));
       throw err;
     }
+    if ((await this.blobs.contentSize(digest)) !== content.length) await this.driver.putContent(blobDataPath(digest), content);
     if (kind === 'tag') {
       await writeLink(this.driver, tagIndexLinkPath(repository, reference, digest), digest);
       await writeLink(this.driver, tagCurrentLinkPath(repository, reference), digest);
