@@ -45,4 +45,14 @@ describe('berth-registry', () => {
     expect(await main(['node', 'berth-registry', 'serve'])).toBe(1);
     expect(stderr).toMatch(/missing required argument 'config'/);
   });
+
+  it('garbage-collect refuses a grace that is not a duration, and sweeps an empty registry', async () => {
+    const config = join(work, 'config.yml');
+    await writeFile(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, 'data')}\n`);
+    expect(await main(['node', 'berth-registry', 'garbage-collect', '--grace', 'soon', config])).toBe(1);
+    expect(stderr).toBe('berth-registry: --grace: not a duration such as 30m or 1h: "soon"\n');
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await main(['node', 'berth-registry', 'garbage-collect', '--dry-run', '--delete-untagged', config])).toBe(0);
+    expect(stdout.mock.calls.map(([chunk]) => String(chunk)).join('')).toBe('\n0 blobs marked, 0 blobs and 0 manifests eligible for deletion, 0 bytes to free\n');
+  });
 });

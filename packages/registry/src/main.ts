@@ -4,8 +4,9 @@ import { loadRegistryConfig, type RegistryConfig } from './config.js';
 import { openBackend } from './bin/open-backend.js';
 import { openAuth, type OpenedAuth } from './http/auth/open-auth.js';
 import { createRegistryServer } from './http/registry-routes.js';
+import { garbageCollectCommand } from './storage/garbage-collect-command.js';
 
-/** `berth-registry serve CONFIG`: serves until SIGINT or SIGTERM, then finishes in-flight requests. Resolves to the exit code. */
+/** `berth-registry serve CONFIG` serves until SIGINT or SIGTERM, then finishes in-flight requests; `garbage-collect CONFIG` sweeps. Resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('berth-registry').description('A standalone OCI distribution registry').exitOverride();
   let served: Promise<number> = Promise.resolve(0);
@@ -15,6 +16,16 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<config>', 'the configuration file (the Go registry\'s config.yml keys)')
     .action((configPath: string) => {
       served = serve(configPath);
+    });
+  program
+    .command('garbage-collect')
+    .description('delete the blobs no manifest references, while the registry keeps serving')
+    .argument('<config>', 'the configuration file of the registry')
+    .option('-d, --dry-run', 'report what would be deleted, delete nothing')
+    .option('-m, --delete-untagged', 'also delete manifests that no tag reaches')
+    .option('--grace <duration>', 'leave alone whatever was written this recently (e.g. 30m, 1h, 0s)', '1h')
+    .action((configPath: string, options: { dryRun?: boolean; deleteUntagged?: boolean; grace: string }) => {
+      served = garbageCollectCommand(configPath, options);
     });
   try {
     await program.parseAsync(argv);

@@ -3,7 +3,7 @@ import type { Descriptor, StoredManifest } from '../registry-backend.js';
 import { RegistryError } from '../registry-error.js';
 import type { BlobStore } from './blob-store.js';
 import { readLink, writeLink } from './links.js';
-import { parseManifest, storedMediaType } from './manifest-format.js';
+import { parseManifest, storedMediaType, type ParsedManifest } from './manifest-format.js';
 import { repositoryExists } from './repositories.js';
 import {
   blobDataPath,
@@ -60,6 +60,27 @@ export class ManifestStore {
       throw new RegistryError('DIGEST_INVALID', 'provided digest did not match the manifest', { digest: reference, actual: digest });
     }
     const manifest = parseManifest(content, mediaType);
+    await this.checkReferences(repository, manifest);
+    const existed = await this.has(repository, digest);
+    if ((await this.blobs.contentSize(digest)) !== content.length) await this.driver.putContent(blobDataPath(digest), content);
+    await writeLink(this.driver, revisionLinkPath(repository, digest), digest);
+    // A garbage collection running beside the server may have taken a blob, or this content, since the
+    // first check; from now on its second mark sees this revision.
+    try {
+      await this.checkReferences(repository, manifest);
+    } catch (err) {
+      if (!existed) await this.driver.delete(revisionLinkDir(repository, digest));
+      throw err;
+    }
+    if ((await this.blobs.contentSize(digest)) !== content.length) await this.driver.putContent(blobDataPath(digest), content);
+    if (kind === 'tag') {
+      await writeLink(this.driver, tagIndexLinkPath(repository, reference, digest), digest);
+      await writeLink(this.driver, tagCurrentLinkPath(repository, reference), digest);
+    }
+    return manifest.subject === undefined ? { digest } : { digest, subject: manifest.subject };
+  }
+
+  private async checkReferences(repository: string, manifest: ParsedManifest): Promise<void> {
     for (const blob of manifest.blobs) {
       if ((await this.blobs.linkedSize(repository, blob)) === undefined) {
         throw new RegistryError('MANIFEST_BLOB_UNKNOWN', 'blob unknown to registry', { digest: blob });
@@ -68,13 +89,6 @@ export class ManifestStore {
     for (const child of manifest.children) {
       if (!(await this.has(repository, child))) throw new RegistryError('MANIFEST_BLOB_UNKNOWN', 'manifest unknown to registry', { digest: child });
     }
-    if ((await this.blobs.contentSize(digest)) !== content.length) await this.driver.putContent(blobDataPath(digest), content);
-    await writeLink(this.driver, revisionLinkPath(repository, digest), digest);
-    if (kind === 'tag') {
-      await writeLink(this.driver, tagIndexLinkPath(repository, reference, digest), digest);
-      await writeLink(this.driver, tagCurrentLinkPath(repository, reference), digest);
-    }
-    return manifest.subject === undefined ? { digest } : { digest, subject: manifest.subject };
   }
 
   /** By digest: the revision and every tag that points at it. By tag: the tag alone. */

@@ -17,9 +17,16 @@ function digestDir(digest: string): string {
 
 export const REPOSITORIES_ROOT = `${ROOT}/repositories`;
 
-export function blobDataPath(digest: string): string {
+export const BLOBS_ROOT = `${ROOT}/blobs`;
+
+/** The directory holding a blob's `data`; garbage collection removes it whole. */
+export function blobDir(digest: string): string {
   const { algorithm, hex } = split(digest);
-  return `${ROOT}/blobs/${algorithm}/${hex.slice(0, 2)}/${hex}/data`;
+  return `${BLOBS_ROOT}/${algorithm}/${hex.slice(0, 2)}/${hex}`;
+}
+
+export function blobDataPath(digest: string): string {
+  return `${blobDir(digest)}/data`;
 }
 
 export function repositoryPath(name: string): string {
@@ -69,8 +76,12 @@ export function tagCurrentLinkPath(name: string, tag: string): string {
 }
 
 /** Every digest the tag has pointed at, as the Go registry records them. */
+export function tagIndexLinkDir(name: string, tag: string, digest: string): string {
+  return `${tagPath(name, tag)}/index/${digestDir(digest)}`;
+}
+
 export function tagIndexLinkPath(name: string, tag: string, digest: string): string {
-  return `${tagPath(name, tag)}/index/${digestDir(digest)}/link`;
+  return `${tagIndexLinkDir(name, tag, digest)}/link`;
 }
 
 export function uploadPath(name: string, id: string): string {

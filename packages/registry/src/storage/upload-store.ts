@@ -76,8 +76,11 @@ export class UploadStore {
       if (actual !== digest) {
         throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest, actual });
       }
-      if ((await this.blobs.contentSize(digest)) === undefined) await this.driver.move(dataPath, blobDataPath(digest));
+      const stored = (await this.blobs.contentSize(digest)) !== undefined;
+      if (!stored) await this.driver.move(dataPath, blobDataPath(digest));
       await this.blobs.link(repository, digest);
+      // A garbage collection running beside the server may have taken the content it found; this data replaces it.
+      if (stored && (await this.blobs.contentSize(digest)) === undefined) await this.driver.move(dataPath, blobDataPath(digest));
       await this.driver.delete(uploadPath(repository, id));
       return { size };
     });
