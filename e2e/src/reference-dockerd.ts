@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,7 +27,11 @@ export async function startReferenceDockerd(): Promise<ReferenceDockerd> {
   const work = await mkdtemp(join(tmpdir(), 'berth-ref-dockerd-'));
   const socket = join(work, 'docker.sock');
   const execRoot = join(work, 'exec');
+  // An empty daemon config: the host's /etc/docker/daemon.json must not change what the tests start.
+  const configFile = join(work, 'daemon.json');
+  await writeFile(configFile, '{}\n');
   const args = [
+    `--config-file=${configFile}`,
     `--host=unix://${socket}`,
     `--data-root=${join(work, 'data')}`,
     `--exec-root=${execRoot}`,

@@ -6,7 +6,9 @@ import { startRegistry, type TestRegistry } from './registry-harness.js';
 
 // The Go engine as a registry client: Docker treats 127.0.0.0/8 as an insecure registry, so plain HTTP
 // on loopback needs no daemon option.
-describe.skipIf(!existsSync(DOCKERD))('berth-registry with the reference engine (dockerd 20.10)', () => {
+const title = 'berth-registry with the reference engine (dockerd 20.10)';
+// tools/setup --test installs docker.io; only a machine where it cannot be installed skips, and says why.
+describe.skipIf(!existsSync(DOCKERD))(existsSync(DOCKERD) ? title : `${title}: skipped, ${DOCKERD} is not installed`, () => {
   let registry: TestRegistry;
   let dockerd: ReferenceDockerd;
 

@@ -52,4 +52,10 @@ http:
     expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(RegistryConfigError);
     expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(message);
   });
+
+  it('refuses a config asking for TLS, rather than serving it in the clear', () => {
+    for (const key of ['tls:\n    certificate: /c.pem\n    key: /k.pem', 'letsencrypt:\n    email: a@b.c']) {
+      expect(() => parseRegistryConfig(`version: 0.1\nhttp:\n  addr: :5000\n  ${key}\n`)).toThrow(/http\.(tls|letsencrypt): TLS is not supported yet/);
+    }
+  });
 });

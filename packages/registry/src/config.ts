@@ -72,6 +72,10 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
   if (typeof deleteEnabled !== 'boolean') throw new RegistryConfigError(`${source}: storage.delete.enabled: must be true or false`);
   const s3 = parseS3Storage(storage, source);
   const http = childNode(document, 'http', source);
+  // Served without it, a config asking for TLS would send credentials in the clear on the port it names.
+  for (const key of ['tls', 'letsencrypt']) {
+    if (http?.[key] !== undefined) throw new RegistryConfigError(`${source}: http.${key}: TLS is not supported yet; terminate TLS in front of the registry and remove the key`);
+  }
   const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, (message) => new RegistryConfigError(`${source}: ${message}`));
   return {
     config: {

@@ -55,4 +55,11 @@ describe('berth-registry', () => {
     expect(await main(['node', 'berth-registry', 'garbage-collect', '--dry-run', '--delete-untagged', config])).toBe(0);
     expect(stdout.mock.calls.map(([chunk]) => String(chunk)).join('')).toBe('\n0 blobs marked, 0 blobs and 0 manifests eligible for deletion, 0 bytes to free\n');
   });
+
+  it('garbage-collect refuses S3 storage rather than collecting a local directory', async () => {
+    const config = join(work, 'config.yml');
+    await writeFile(config, 'version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: registry\n');
+    expect(await main(['node', 'berth-registry', 'garbage-collect', config])).toBe(1);
+    expect(stderr).toContain('garbage collection of S3 storage is not supported yet');
+  });
 });

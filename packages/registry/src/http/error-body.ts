@@ -33,7 +33,8 @@ export function errorAnswer(err: unknown, log: FastifyBaseLogger): ErrorAnswer {
     return { status: statusCode, body: { errors: [{ code: 'UNSUPPORTED', message: (err as Error).message }] } };
   }
   log.error({ err }, 'registry request failed');
-  return { status: 500, body: { errors: [{ code: 'UNKNOWN', message: 'unknown error', detail: (err as Error)?.message }] } };
+  // The fault is logged; its message (storage paths, bucket keys) is not for the client.
+  return { status: 500, body: { errors: [{ code: 'UNKNOWN', message: 'unknown error' }] } };
 }
 
 export function sendError(reply: FastifyReply, err: unknown): FastifyReply {

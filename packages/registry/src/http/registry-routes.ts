@@ -50,6 +50,9 @@ export function createRegistryServer(backend: RegistryBackend, options: Registry
     logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
     // A repository name alone may be 255 characters; digests and upload ids follow it.
     routerOptions: { maxParamLength: 4096 },
+    // A connection idle this long is closed: a stalled body would otherwise hold its socket, and an
+    // upload's lock, for good. A transfer that keeps moving is never cut off.
+    connectionTimeout: 120_000,
     frameworkErrors: (err, _request, reply) => sendError(reply, new RegistryHttpError(400, 'UNSUPPORTED', err.message)),
   });
   app.setErrorHandler((err, _request, reply) => sendError(reply, err));

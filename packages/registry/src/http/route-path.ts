@@ -34,9 +34,21 @@ export function parseRegistryPath(rest: string): RegistryPath | undefined {
   if (rest === '_catalog') return { kind: 'catalog' };
   for (const [pattern, make] of ENDPOINTS) {
     const match = pattern.exec(rest);
-    if (match) return make(match[1]!, decodeURIComponent(match[2] ?? ''));
+    if (match) {
+      const param = decodePathSegment(match[2] ?? '');
+      return param === undefined ? undefined : make(match[1]!, param);
+    }
   }
   return undefined;
+}
+
+/** A path segment's value, or undefined for a malformed escape (no such path: a 404, not a fault). */
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** NAME_INVALID unless `name` is a valid repository name. */

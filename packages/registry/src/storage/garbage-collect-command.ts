@@ -17,6 +17,8 @@ export async function garbageCollectCommand(configPath: string, options: { dryRu
     const graceMs = parseGrace(options.grace);
     const { config, warnings } = await loadRegistryConfig(configPath);
     for (const warning of warnings) process.stderr.write(`berth-registry: warning: ${configPath}: ${warning}\n`);
+    // It moves blob directories aside, which only the filesystem driver does in one rename.
+    if (config.storage.s3) throw new Error('garbage collection of S3 storage is not supported yet');
     const report = await garbageCollect(new FilesystemDriver(config.storage.rootDirectory), {
       dryRun: options.dryRun === true,
       deleteUntagged: options.deleteUntagged === true,

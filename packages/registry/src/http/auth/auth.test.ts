@@ -197,6 +197,17 @@ describe('token auth', () => {
     expect(res.headers['www-authenticate']).toMatch(/,error="invalid_token"$/);
   });
 
+  it('refuses a token without an expiry, an unsigned one, and one signed with HMAC over the public key', async () => {
+    app = tokenServer();
+    const now = Math.floor(Date.now() / 1000);
+    const forever = await new SignJWT({ access: PULL_PUSH }).setProtectedHeader({ alg: 'ES256' }).setIssuer(TOKEN.issuer).setAudience(TOKEN.service).setIssuedAt(now).sign(privateKey);
+    const claims = Buffer.from(JSON.stringify({ access: PULL_PUSH, iss: TOKEN.issuer, aud: TOKEN.service, exp: now + 300 })).toString('base64url');
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${claims}.`;
+    const pem = publicKey.export({ type: 'spki', format: 'pem' });
+    const confused = await new SignJWT({ access: PULL_PUSH }).setProtectedHeader({ alg: 'HS256' }).setIssuer(TOKEN.issuer).setAudience(TOKEN.service).setExpirationTime('5m').sign(new TextEncoder().encode(String(pem)));
+    for (const token of [forever, unsigned, confused]) expect((await pushBlob(bearer(token))).headers['www-authenticate']).toMatch(/error="invalid_token"/);
+  });
+
   it('refuses a token signed by another key, or not a JWT', async () => {
     app = tokenServer();
     const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import bcrypt from 'bcryptjs';
 
 // Compared against when the user is unknown, so an unknown user costs as long as a wrong password.
-const DUMMY_HASH = bcrypt.hashSync('berth-registry', 10);
 const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 
 export class HtpasswdError extends Error {
@@ -14,7 +13,10 @@ export class HtpasswdError extends Error {
 
 /** The users of an htpasswd file; only bcrypt entries (`htpasswd -B`), as the Go registry verifies only those. */
 export class Htpasswd {
-  private constructor(private readonly hashes: ReadonlyMap<string, string>) {}
+  private constructor(
+    private readonly hashes: ReadonlyMap<string, string>,
+    private readonly dummyHash: string,
+  ) {}
 
   static async load(path: string): Promise<Htpasswd> {
     let text: string;
@@ -39,13 +41,15 @@ export class Htpasswd {
       if (!BCRYPT.test(hash)) throw new HtpasswdError(`htpasswd ${source}: line ${index + 1} (user ${JSON.stringify(user)}): only bcrypt entries ($2y$, $2a$, $2b$; htpasswd -B) are supported`);
       hashes.set(user, hash);
     });
-    return new Htpasswd(hashes);
+    // An unknown user is checked against a hash of the file's highest cost: the answer takes as long as for a known one.
+    const cost = Math.max(4, ...[...hashes.values()].map((hash) => Number(hash.slice(4, 6))));
+    return new Htpasswd(hashes, bcrypt.hashSync('berth-registry', cost));
   }
 
   async verify(user: string, password: string): Promise<boolean> {
     const hash = this.hashes.get(user);
     // bcryptjs reads $2y$ as $2a$ only under that name; the hash is the same algorithm.
-    const matches = await bcrypt.compare(password, (hash ?? DUMMY_HASH).replace(/^\$2y\$/, '$2a$'));
+    const matches = await bcrypt.compare(password, (hash ?? this.dummyHash).replace(/^\$2y\$/, '$2a$'));
     return hash !== undefined && matches;
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { claimGrants, scopeParam, type Access, type AccessClaimEntry } from './access.js';
 import { AuthChallenge, quoted, type AccessController } from './challenge.js';
+import { signingAlgorithm } from './token-keys.js';
 
 export interface TokenAuthOptions {
   realm: string;
@@ -39,7 +40,15 @@ export class TokenAccessController implements AccessController {
     let lastError: unknown;
     for (const key of this.options.keys) {
       try {
-        const { payload } = await jwtVerify<{ access?: AccessClaimEntry[] }>(token, key, { issuer, audience, clockTolerance: LEEWAY_SECONDS });
+        // Each key verifies only its own algorithm (no HMAC with a public key, no `none`), and a token
+        // must expire, as Go's registry requires.
+        const { payload } = await jwtVerify<{ access?: AccessClaimEntry[] }>(token, key, {
+          issuer,
+          audience,
+          clockTolerance: LEEWAY_SECONDS,
+          algorithms: [signingAlgorithm(key)],
+          requiredClaims: ['exp'],
+        });
         if (payload.access !== undefined && !Array.isArray(payload.access)) throw new Error('the access claim is not a list');
         return payload;
       } catch (err) {
