@@ -60,7 +60,8 @@ export class FilesystemDriver implements StorageDriver {
       return Readable.from([]);
     }
     const end = length === undefined ? undefined : offset + length - 1;
-    return createReadStream(file, { fd: handle, start: offset, end });
+    // 1 MiB reads: a blob is sent in far fewer chunks than with the 64 KiB default, most of the pull's cost.
+    return createReadStream(file, { fd: handle, start: offset, end, highWaterMark: 1024 * 1024 });
   }
 
   async append(path: string, data: Readable): Promise<number> {
