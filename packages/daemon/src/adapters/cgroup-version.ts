@@ -23,3 +23,10 @@ export function detectCgroupVersion(cgroupRoot = '/sys/fs/cgroup'): CgroupVersio
   }
   return cgroupVersionOf(type);
 }
+
+let hostVersion: CgroupVersion | undefined;
+
+/** This host's version, detected once: the mount layout does not change while the daemon runs (as moby). */
+export function hostCgroupVersion(): CgroupVersion {
+  return (hostVersion ??= detectCgroupVersion());
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 // eslint-disable-next-line no-restricted-imports -- cgroup control files are kernel interfaces, not files on disk
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { detectCgroupVersion, type CgroupVersion } from './cgroup-version.js';
+import { hostCgroupVersion, type CgroupVersion } from './cgroup-version.js';
 
 export type CgroupController = 'memory' | 'cpu' | 'cpuacct' | 'pids' | 'blkio' | 'freezer';
 
@@ -20,7 +20,7 @@ export function containerCgroupPath(id: string): string {
 export class Cgroup {
   constructor(
     readonly path: string,
-    readonly version: CgroupVersion = detectCgroupVersion(),
+    readonly version: CgroupVersion = hostCgroupVersion(),
     readonly root = CGROUP_ROOT,
   ) {}
 

@@ -1,20 +1,18 @@
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { HostFacts } from '../ports.js';
-import { detectCgroupVersion, type CgroupVersion } from './cgroup-version.js';
+import { hostCgroupVersion } from './cgroup-version.js';
 import { hostSecurityModules } from './host-security.js';
 
 /** This host's facts, read from Node's `os`, /proc, /sys/fs/cgroup and securityfs. */
 export function hostFacts(): HostFacts {
-  let cgroupVersion: CgroupVersion | undefined;
   return {
     kernelVersion: () => os.release(),
     architecture: () => os.machine(),
     hostname: () => os.hostname(),
     memTotal: () => os.totalmem(),
     cpuCount: () => os.cpus().length,
-    // The mount layout does not change while the daemon runs: detected once, as moby does.
-    cgroupVersion: () => (cgroupVersion ??= detectCgroupVersion()),
+    cgroupVersion: hostCgroupVersion,
     securityModules: () => ({ apparmor: hostSecurityModules.apparmor, selinux: hostSecurityModules.selinux }),
     openFiles: async () => (await readdir('/proc/self/fd')).length,
     threadCount: async () => {

@@ -1,3 +1,4 @@
+import { isValidRepositoryPath, isValidTag } from '@berth/reference';
 import { RegistryError } from '../registry-error.js';
 
 /** A request path under `/v2/`, split into the endpoint and its parameters. */
@@ -11,10 +12,8 @@ export type RegistryPath =
   | { kind: 'blob'; name: string; digest: string }
   | { kind: 'referrers'; name: string; digest: string };
 
-// The distribution spec's grammar: path components of lower-case alphanumerics joined by separators.
-const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
+// Names and tags follow the distribution grammar of @berth/reference, as the storage checks them too.
 const NAME_MAX = 255;
-const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const KNOWN_DIGESTS: Record<string, RegExp> = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
 
@@ -54,7 +53,7 @@ function decodePathSegment(segment: string): string | undefined {
 /** NAME_INVALID unless `name` is a valid repository name. */
 export function checkName(name: string): void {
   if (name.length > NAME_MAX) throw new RegistryError('NAME_INVALID', 'invalid repository name', { name, reason: `longer than ${NAME_MAX} characters` });
-  if (!NAME.test(name)) throw new RegistryError('NAME_INVALID', 'invalid repository name', { name });
+  if (!isValidRepositoryPath(name)) throw new RegistryError('NAME_INVALID', 'invalid repository name', { name });
 }
 
 /** DIGEST_INVALID unless `digest` is `algorithm:encoded`, with a well-formed encoding for sha256 and sha512. */
@@ -68,7 +67,7 @@ export function checkReference(reference: string): 'digest' | 'tag' {
     checkDigest(reference);
     return 'digest';
   }
-  if (!TAG.test(reference)) throw new RegistryError('TAG_INVALID', 'manifest tag did not match URI', { tag: reference });
+  if (!isValidTag(reference)) throw new RegistryError('TAG_INVALID', 'manifest tag did not match URI', { tag: reference });
   return 'tag';
 }
 
