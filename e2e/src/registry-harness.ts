@@ -4,9 +4,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import bcrypt from 'bcryptjs';
 import { PACKAGES_DIR } from './paths.js';
 
 export const BERTH_REGISTRY = join(PACKAGES_DIR, 'registry/dist/bin/berth-registry.js');
+/** The distribution project's Go registry (Debian's docker-registry, installed by `tools/setup --test`), a peer that reads the same config.yml. */
+export const GO_REGISTRY = '/usr/bin/docker-registry';
 
 /** A `berth-registry serve` on a loopback port, with its config and data in a temp dir of its own. */
 export interface TestRegistry {
@@ -43,17 +46,26 @@ async function waitUntilServing(registry: ChildProcess, host: string, output: ()
 }
 
 /**
- * Starts the built `berth-registry serve` with deletion enabled; `extraConfig` is YAML appended to the
- * config (top-level keys such as `auth:`), given the registry's address and the temp dir.
+ * Starts the built `berth-registry serve` (or, with `go`, the Go registry on the same config) with
+ * deletion enabled; `extraConfig` is YAML appended to the config (top-level keys such as `auth:`),
+ * given the registry's address and the temp dir.
  */
-export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => ''): Promise<TestRegistry> {
+/** An htpasswd file with one user, the way `htpasswd -B` writes it (`$2y$`), in `work`. */
+export async function writeHtpasswd(work: string, user: string, password: string): Promise<string> {
+  const path = join(work, 'htpasswd');
+  await writeFile(path, `${user}:${bcrypt.hashSync(password, 5).replace(/^\$2b\$/, '$2y$')}\n`);
+  return path;
+}
+
+export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => '', { go = false } = {}): Promise<TestRegistry> {
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
   const host = `127.0.0.1:${await freePort()}`;
   const config = join(work, 'config.yml');
   const dataRoot = join(work, 'data');
   await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${await extraConfig(host, work)}`);
   let printed = '';
-  const registry = spawn(process.execPath, [BERTH_REGISTRY, 'serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = go ? [GO_REGISTRY, ['serve', config]] : [process.execPath, [BERTH_REGISTRY, 'serve', config]];
+  const registry = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   registry.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
   registry.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
   const output = (): string => printed;

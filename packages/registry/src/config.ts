@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { parseAuthConfig, type AuthConfig } from './config-auth.js';
+import { parseProxyConfig, PROXY_CONFIG_KEYS, type ProxyConfig } from './config-proxy.js';
 import { parseS3Storage, S3_CONFIG_KEYS } from './config-s3.js';
 import type { S3DriverOptions } from './storage/s3-driver.js';
 
@@ -19,6 +20,8 @@ export interface RegistryConfig {
     s3?: S3DriverOptions;
   };
   auth?: AuthConfig;
+  /** A pull-through cache of another registry. */
+  proxy?: ProxyConfig;
 }
 
 export interface ParsedRegistryConfig {
@@ -42,6 +45,7 @@ const SUPPORTED: Node = {
   http: { addr: true },
   storage: { filesystem: { rootdirectory: true }, s3: S3_CONFIG_KEYS, delete: { enabled: true } },
   auth: true,
+  proxy: PROXY_CONFIG_KEYS,
 };
 // The Go registry's other storage drivers: a config that selects one cannot be served.
 const OTHER_DRIVERS = ['azure', 'gcs', 'inmemory', 'swift', 'oss'];
@@ -76,6 +80,7 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
   for (const key of ['tls', 'letsencrypt']) {
     if (http?.[key] !== undefined) throw new RegistryConfigError(`${source}: http.${key}: TLS is not supported yet; terminate TLS in front of the registry and remove the key`);
   }
+  const proxy = parseProxyConfig(document, source);
   const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, (message) => new RegistryConfigError(`${source}: ${message}`));
   return {
     config: {
@@ -83,6 +88,7 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
       http: parseAddr(http?.addr ?? ':5000', source),
       storage: { rootDirectory, deleteEnabled, ...(s3 && { s3 }) },
       ...(auth && { auth }),
+      ...(proxy && { proxy }),
     },
     warnings: [...unsupportedKeys(document, SUPPORTED, ''), ...authWarnings].map((key) => `${key}: not supported, ignored`),
   };

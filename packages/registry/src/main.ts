@@ -48,7 +48,10 @@ async function serve(configPath: string): Promise<number> {
   }
   const { config, warnings } = parsed;
   for (const warning of warnings) process.stderr.write(`berth-registry: warning: ${configPath}: ${warning}\n`);
-  const app = createRegistryServer(await openBackend(config), { deleteEnabled: config.storage.deleteEnabled, authorize: auth?.authorize });
+  const log = (message: string) => process.stderr.write(`berth-registry: ${message}\n`);
+  const opened = await openBackend(config, log);
+  if (config.proxy) log(`a pull-through cache of ${config.proxy.remoteUrl}`);
+  const app = createRegistryServer(opened.backend, { deleteEnabled: config.storage.deleteEnabled, authorize: auth?.authorize });
   if (auth?.tokenEndpoint) void app.register(auth.tokenEndpoint);
   await listen(app, config.http);
   await new Promise<void>((resolve) => {
@@ -57,6 +60,7 @@ async function serve(configPath: string): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await app.close();
+  await opened.close();
   return 0;
 }
 

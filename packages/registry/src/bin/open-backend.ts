@@ -1,11 +1,38 @@
+import { RegistryClient } from '@berth/distribution';
 import type { RegistryConfig } from '../config.js';
+import type { ProxyConfig } from '../config-proxy.js';
+import { CacheExpiry } from '../proxy/cache-expiry.js';
+import { evict, ProxyBackend } from '../proxy/proxy-backend.js';
 import type { RegistryBackend } from '../registry-backend.js';
 import { StorageBackend } from '../storage/backend.js';
 import { FilesystemDriver } from '../storage/filesystem-driver.js';
 import { S3Driver } from '../storage/s3-driver.js';
+import type { StorageDriver } from '../storage/storage-driver.js';
 
-/** The one place the binary meets the storage half: the backend for `config.storage`. */
-export async function openBackend(config: RegistryConfig): Promise<RegistryBackend> {
+export interface OpenedBackend {
+  backend: RegistryBackend;
+  /** Stops the backend's timers (the proxy cache's expiry). */
+  close(): Promise<void>;
+}
+
+/** The one place the binary meets the storage half: the backend for `config.storage` (and `config.proxy`). */
+export async function openBackend(config: RegistryConfig, log: (message: string) => void = () => undefined): Promise<OpenedBackend> {
   const { s3, rootDirectory, deleteEnabled } = config.storage;
-  return new StorageBackend(s3 ? new S3Driver(s3) : new FilesystemDriver(rootDirectory), { deleteEnabled });
+  const driver = s3 ? new S3Driver(s3) : new FilesystemDriver(rootDirectory);
+  if (config.proxy) return openProxy(driver, config.proxy, log);
+  return { backend: new StorageBackend(driver, { deleteEnabled }), close: async () => undefined };
+}
+
+async function openProxy(driver: StorageDriver, proxy: ProxyConfig, log: (message: string) => void): Promise<OpenedBackend> {
+  // The cache deletes what expires and stores manifests before their blobs are fetched.
+  const local = new StorageBackend(driver, { deleteEnabled: true, requireReferences: false });
+  const upstream = new RegistryClient({
+    url: proxy.remoteUrl,
+    userAgent: 'berth-registry',
+    ...(proxy.username !== undefined && { credentials: { username: proxy.username, password: proxy.password ?? '' } }),
+  });
+  const expiry = proxy.ttlMs > 0 ? new CacheExpiry(driver, proxy.ttlMs, (entry) => evict(local, entry), log) : undefined;
+  await expiry?.start();
+  const backend = new ProxyBackend(local, upstream, { log, ...(expiry && { expiry }) });
+  return { backend, close: async () => expiry?.stop() };
 }

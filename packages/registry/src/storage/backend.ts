@@ -11,6 +11,11 @@ import { checkDigest, checkReference, checkRepository, checkUploadId } from './v
 export interface StorageBackendOptions {
   /** The Go registry's `storage.delete.enabled`: without it, deleting blobs and manifests is UNSUPPORTED. */
   deleteEnabled: boolean;
+  /**
+   * Whether a manifest's blobs and children must be in the repository before it is stored (the
+   * default). A pull-through cache stores manifests first and fetches their blobs when asked.
+   */
+  requireReferences?: boolean;
 }
 
 /**
@@ -29,7 +34,7 @@ export class StorageBackend implements RegistryBackend {
   ) {
     this.blobs = new BlobStore(driver);
     this.uploads = new UploadStore(driver, this.blobs);
-    this.manifests = new ManifestStore(driver, this.blobs);
+    this.manifests = new ManifestStore(driver, this.blobs, options.requireReferences ?? true);
   }
 
   async repositories(): Promise<string[]> {
