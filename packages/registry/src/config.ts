@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { parseAuthConfig, type AuthConfig } from './config-auth.js';
+import { MAINTENANCE_CONFIG_KEYS, parseMaintenanceConfig, type MaintenanceConfig } from './config-maintenance.js';
 import { parseProxyConfig, PROXY_CONFIG_KEYS, type ProxyConfig } from './config-proxy.js';
 import { parseS3Storage, S3_CONFIG_KEYS } from './config-s3.js';
 import type { S3DriverOptions } from './storage/s3-driver.js';
@@ -18,6 +19,7 @@ export interface RegistryConfig {
     deleteEnabled: boolean;
     /** A bucket instead of the directory: `storage.s3`. */
     s3?: S3DriverOptions;
+    maintenance: MaintenanceConfig;
   };
   auth?: AuthConfig;
   /** A pull-through cache of another registry. */
@@ -43,7 +45,7 @@ type Node = Record<string, unknown>;
 const SUPPORTED: Node = {
   version: true,
   http: { addr: true },
-  storage: { filesystem: { rootdirectory: true }, s3: S3_CONFIG_KEYS, delete: { enabled: true } },
+  storage: { filesystem: { rootdirectory: true }, s3: S3_CONFIG_KEYS, delete: { enabled: true }, maintenance: MAINTENANCE_CONFIG_KEYS },
   auth: true,
   proxy: PROXY_CONFIG_KEYS,
 };
@@ -81,12 +83,14 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
     if (http?.[key] !== undefined) throw new RegistryConfigError(`${source}: http.${key}: TLS is not supported yet; terminate TLS in front of the registry and remove the key`);
   }
   const proxy = parseProxyConfig(document, source);
+  const maintenance = parseMaintenanceConfig(storage, source);
+  if (proxy && maintenance.readOnly) throw new RegistryConfigError(`${source}: storage.maintenance.readonly: a pull-through cache writes what it fetches; it cannot be read-only`);
   const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, (message) => new RegistryConfigError(`${source}: ${message}`));
   return {
     config: {
       version: '0.1',
       http: parseAddr(http?.addr ?? ':5000', source),
-      storage: { rootDirectory, deleteEnabled, ...(s3 && { s3 }) },
+      storage: { rootDirectory, deleteEnabled, maintenance, ...(s3 && { s3 }) },
       ...(auth && { auth }),
       ...(proxy && { proxy }),
     },

@@ -8,19 +8,30 @@ import { StorageBackend } from '../storage/backend.js';
 import { FilesystemDriver } from '../storage/filesystem-driver.js';
 import { S3Driver } from '../storage/s3-driver.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
+import { scheduleUploadPurging } from '../storage/upload-purge.js';
 
 export interface OpenedBackend {
   backend: RegistryBackend;
-  /** Stops the backend's timers (the proxy cache's expiry). */
+  /** Stops the backend's timers (upload purging, the proxy cache's expiry). */
   close(): Promise<void>;
 }
 
 /** The one place the binary meets the storage half: the backend for `config.storage` (and `config.proxy`). */
 export async function openBackend(config: RegistryConfig, log: (message: string) => void = () => undefined): Promise<OpenedBackend> {
-  const { s3, rootDirectory, deleteEnabled } = config.storage;
+  const { s3, rootDirectory, deleteEnabled, maintenance } = config.storage;
   const driver = s3 ? new S3Driver(s3) : new FilesystemDriver(rootDirectory);
-  if (config.proxy) return openProxy(driver, config.proxy, log);
-  return { backend: new StorageBackend(driver, { deleteEnabled }), close: async () => undefined };
+  const opened = config.proxy
+    ? await openProxy(driver, config.proxy, log)
+    : { backend: new StorageBackend(driver, { deleteEnabled, readOnly: maintenance.readOnly }), close: async () => undefined };
+  if (!maintenance.uploadPurging) return opened;
+  const stopPurging = scheduleUploadPurging(driver, { ...maintenance.uploadPurging, log });
+  return {
+    backend: opened.backend,
+    close: async () => {
+      stopPurging();
+      await opened.close();
+    },
+  };
 }
 
 async function openProxy(driver: StorageDriver, proxy: ProxyConfig, log: (message: string) => void): Promise<OpenedBackend> {
