@@ -18,8 +18,8 @@ export interface OpenedBackend {
 
 /** The one place the binary meets the storage half: the backend for `config.storage` (and `config.proxy`). */
 export async function openBackend(config: RegistryConfig, log: (message: string) => void = () => undefined): Promise<OpenedBackend> {
-  const { s3, rootDirectory, deleteEnabled, maintenance } = config.storage;
-  const driver = s3 ? new S3Driver(s3) : new FilesystemDriver(rootDirectory);
+  const { deleteEnabled, maintenance } = config.storage;
+  const driver = openDriver(config.storage);
   const opened = config.proxy
     ? await openProxy(driver, config.proxy, log)
     : { backend: new StorageBackend(driver, { deleteEnabled, readOnly: maintenance.readOnly }), close: async () => undefined };
@@ -32,6 +32,11 @@ export async function openBackend(config: RegistryConfig, log: (message: string)
       await opened.close();
     },
   };
+}
+
+/** The storage driver `storage` names: the bucket of `storage.s3`, else the directory. */
+export function openDriver(storage: RegistryConfig['storage']): StorageDriver {
+  return storage.s3 ? new S3Driver(storage.s3) : new FilesystemDriver(storage.rootDirectory);
 }
 
 async function openProxy(driver: StorageDriver, proxy: ProxyConfig, log: (message: string) => void): Promise<OpenedBackend> {
