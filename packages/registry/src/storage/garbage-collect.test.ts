@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StorageBackend } from './backend.js';
 import { FilesystemDriver } from './filesystem-driver.js';
 import { garbageCollect, type GarbageCollectOptions } from './garbage-collect.js';
+import { writeLink } from './links.js';
+import { blobDataPath, revisionLinkPath, tagCurrentLinkPath } from './paths.js';
 import type { StorageDriver } from './storage-driver.js';
 import { S3Driver } from './s3-driver.js';
 import { descriptorOf, imageManifest, makeBackend, pushBlob, type BackendFixture } from './test-support/backend-fixture.js';
@@ -117,6 +119,28 @@ describe('garbageCollect', () => {
     await garbageCollect(driver, options);
     await backend.putManifest('c', 'v1', imageManifest('config c', ['fresh layer']), MediaTypes.OciManifest);
     await expectPullable(backend, 'c', 'v1', ['config c', 'fresh layer']);
+  });
+
+  it('keeps the layers of a schema1 manifest a Go registry left, and the stored foreign layers of a manifest', async () => {
+    const { driver } = await twoImages();
+    const { backend } = fixture;
+    const [legacyLayer, foreignLayer] = [await pushBlob(backend, 'old', 'legacy layer'), await pushBlob(backend, 'win', 'foreign layer')];
+    const schema1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'old', tag: 'v1', fsLayers: [{ blobSum: legacyLayer }] }));
+    const schema1Digest = sha256Digest(schema1);
+    await driver.putContent(blobDataPath(schema1Digest), schema1);
+    await writeLink(driver, revisionLinkPath('old', schema1Digest), schema1Digest);
+    await writeLink(driver, tagCurrentLinkPath('old', 'v1'), schema1Digest);
+    await pushBlob(backend, 'win', 'config w');
+    const windows = imageManifest('config w', [], {
+      layers: [{ ...descriptorOf('application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', 'foreign layer'), urls: ['https://example.invalid/layer'] }],
+    });
+    await backend.putManifest('win', 'v1', windows, MediaTypes.OciManifest);
+    await age(fixture.root);
+    const report = await garbageCollect(driver, options);
+    expect(report.blobs.map((blob) => blob.digest)).not.toContain(legacyLayer);
+    expect(report.blobs.map((blob) => blob.digest)).not.toContain(foreignLayer);
+    expect(await backend.statBlob('old', legacyLayer)).toBeDefined();
+    expect(await backend.statBlob('win', foreignLayer)).toBeDefined();
   });
 
   it('keeps the children of a tagged index, and frees them once the index is untagged', async () => {
