@@ -45,7 +45,9 @@ export async function startReferenceDockerd(): Promise<ReferenceDockerd> {
   const daemon: ChildProcess = spawn(DOCKERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   daemon.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
   daemon.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
-  const docker = (dockerArgs: string[]): Promise<CommandResult> => run('docker', dockerArgs, { env: { DOCKER_HOST: `unix://${socket}` } });
+  // Its own client config too: a `docker login` must not write the host user's ~/.docker/config.json.
+  const docker = (dockerArgs: string[]): Promise<CommandResult> =>
+    run('docker', dockerArgs, { env: { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(work, 'docker-config') } });
   const stop = async (): Promise<void> => {
     if (daemon.exitCode === null && daemon.signalCode === null) {
       const exited = new Promise((resolve) => daemon.once('exit', resolve));

@@ -5,7 +5,8 @@ import { ENGINE_ROUTES, type EngineRoute } from '@berth/api';
 import { pack } from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineApiSpec } from './engine-api-spec.js';
-import { busyboxArchive, useTestDaemon } from './harness.js';
+import { busyboxArchive, run, useTestDaemon } from './harness.js';
+import { startRegistry } from './registry-harness.js';
 
 /**
  * Every route berthd serves answers as the Engine API v1.47 description says: each response below is
@@ -146,6 +147,23 @@ describe('images', () => {
     expect((await api('POST', `/commit?container=${id}&repo=committed&tag=v1`)).status).toBe(201);
     await api('POST', '/images/prune');
   });
+});
+
+describe('registry', () => {
+  it('login, pull', async () => {
+    const registry = await startRegistry();
+    try {
+      const pushed = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/library/busybox:latest`], {
+        env: { REGISTRY_AUTH_FILE: `${registry.work}/auth.json` },
+      });
+      expect(pushed.code, pushed.stderr).toBe(0);
+      await api('POST', '/auth', { body: { username: 'anyone', password: 'anything', serveraddress: registry.host } });
+      expect((await api('POST', `/images/create?fromImage=${registry.host}/library/busybox&tag=latest`)).status).toBe(200);
+      expect((await api('POST', `/images/create?fromImage=${registry.host}/library/busybox&tag=missing`)).status).toBe(404);
+    } finally {
+      await registry.stop();
+    }
+  }, 60_000);
 });
 
 describe('containers', () => {

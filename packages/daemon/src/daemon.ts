@@ -16,6 +16,7 @@ import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './archive/archive.js';
 import { imageCreation } from './image/image-creation.js';
+import { RegistryService } from './image/registry-service.js';
 import { ImageStoreService } from './image/image-service.js';
 import { VolumeStoreService } from './volume/volume-service.js';
 import { createCgroupfsAdapter } from './adapters/cgroupfs.js';
@@ -136,6 +137,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     events,
     log: { error: (m) => app.log?.error(m) },
   });
+  const registries = new RegistryService({ target: images, downloadDir: join(config.dataRoot, 'image', 'downloads'), maxConcurrentDownloads: 3 });
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,
@@ -146,6 +148,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     archives: new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) } }),
     images: new ImageStoreService({ store: images, containers: containers.inspection, events }),
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
+    registries,
     volumes: new VolumeStoreService({ store: volumes, events }),
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes }),
     system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts() }),

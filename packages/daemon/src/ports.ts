@@ -60,6 +60,31 @@ export interface ImageService {
   load(archive: Readable, options: { onProgress?: (message: ProgressMessage) => void }): Promise<string[]>;
 }
 
+export interface ImagePullOptions {
+  /** moby's `tag` parameter: a tag, or a digest. */
+  tag?: string;
+  /** `os[/arch[/variant]]`; the host's by default. */
+  platform?: string;
+  /** From `X-Registry-Auth`. */
+  auth?: { username: string; password: string };
+  /** Every tag of the repository (`docker pull --all-tags`). */
+  allTags?: boolean;
+  onProgress: (message: ProgressMessage) => void;
+}
+
+/** `docker login`'s request body (`POST /auth`). */
+export interface LoginRequest {
+  username: string;
+  password: string;
+  serveraddress?: string;
+}
+
+/** Pulls and logins (`image/registry-service.ts`, over the registry client and the image store). */
+export interface RegistryAccess {
+  pull(image: string, options: ImagePullOptions): Promise<void>;
+  login(request: LoginRequest): Promise<{ Status: string; IdentityToken: string }>;
+}
+
 /** What the volume routes call (`volume/volume-service.ts`, over the volume store). */
 export interface VolumeService {
   /** Without a name, an anonymous volume. */

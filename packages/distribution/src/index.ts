@@ -3,3 +3,6 @@ export { RegistryAuth, type Credentials } from './registry-auth.js';
 export { RegistryClientError } from './registry-client-error.js';
 export { parseChallenges, type AuthChallenge } from './www-authenticate.js';
 export { verifiedStream } from './verified-stream.js';
+export { BlobDownloads, type BlobDownloadsOptions, type DownloadProgress } from './pull/blob-downloads.js';
+export { pullImage, type PullImageOptions, type PullResult, type PullTarget } from './pull/pull-image.js';
+export { NoMatchingPlatformError, resolveImage, type ResolvedImage } from './pull/resolve-image.js';

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { MediaTypes } from '@berth/oci';
 import { createDigester, isDigest, parseDigest, type DigestAlgorithm } from '@berth/reference';
@@ -27,7 +27,7 @@ export interface Manifest extends ManifestHead {
 }
 
 export interface Blob {
-  /** The bytes that follow (the whole blob, or the range asked for). */
+  /** The bytes that follow (the whole blob, or the range asked for); NaN when the registry does not say. */
   size: number;
   /** Verified against the digest at its end when the whole blob was asked for. */
   stream: Readable;
@@ -64,6 +64,23 @@ export class RegistryClient {
     this.auth = new RegistryAuth(options.credentials);
   }
 
+  /** Whether the registry answers `/v2/` (a 401 counts: it is there); a RegistryClientError without a status when it cannot be reached. */
+  async ping(): Promise<void> {
+    const response = await this.send('GET', '/v2/', '', {});
+    await response.body?.cancel();
+    if (!response.ok && response.status !== 401) throw await responseError(response, `registry ${this.base.origin}`);
+  }
+
+  /** `docker login`: `/v2/` with the credentials, answering its challenge; a RegistryClientError (401) when they are refused. */
+  async login(): Promise<void> {
+    const response = await this.send('GET', '/v2/', '', {});
+    if (response.ok) {
+      await response.body?.cancel();
+      return;
+    }
+    throw await responseError(response, `login attempt to ${this.base.origin}/v2/ failed with status`);
+  }
+
   /** The manifest's digest, type and size, or undefined when the registry does not have it. */
   async headManifest(repository: string, reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<ManifestHead | undefined> {
     const response = await this.request('HEAD', repository, `manifests/${reference}`, { accept: accept.join(', ') });
@@ -97,6 +114,20 @@ export class RegistryClient {
 
   /** The blob's bytes, whole (verified) or a `range` of them (unverifiable on its own). */
   async getBlob(repository: string, digest: string, range?: ByteRange): Promise<Blob> {
+    const blob = await this.getBlobUnverified(repository, digest, range);
+    if (range) return blob;
+    const verified = verifiedStream(digest, Number.isFinite(blob.size) ? blob.size : undefined);
+    blob.stream.on('error', (err) => verified.destroy(err));
+    verified.on('close', () => blob.stream.destroy());
+    return { size: blob.size, stream: blob.stream.pipe(verified) };
+  }
+
+  /**
+   * The blob's bytes from `range.offset` (the whole blob without one), as the registry sends them: for a
+   * caller that hashes them itself, across resumed transfers. A failure of the transfer is a
+   * RegistryClientError without a status.
+   */
+  async getBlobUnverified(repository: string, digest: string, range?: ByteRange): Promise<Blob> {
     const headers: Record<string, string> = {};
     if (range) headers.range = `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`;
     const response = await this.request('GET', repository, `blobs/${digest}`, headers);
@@ -107,12 +138,11 @@ export class RegistryClient {
     }
     const size = Number(response.headers.get('content-length') ?? Number.NaN);
     const body = response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : Readable.from([]);
-    const known = Number.isFinite(size) ? size : undefined;
-    if (range) return { size: known ?? 0, stream: body };
-    const verified = verifiedStream(digest, known);
-    body.on('error', (err) => verified.destroy(err));
-    verified.on('close', () => body.destroy());
-    return { size: known ?? 0, stream: body.pipe(verified) };
+    const stream = body.pipe(new PassThrough());
+    // undici's own errors (a connection cut midway) become the client's, so callers can tell them apart.
+    body.on('error', (err) => stream.destroy(new RegistryClientError(`blob ${digest}: ${(err.cause as Error | undefined)?.message ?? err.message}`)));
+    stream.on('close', () => body.destroy());
+    return { size, stream };
   }
 
   /** Every tag of the repository, following `Link` pagination. */
@@ -144,11 +174,15 @@ export class RegistryClient {
     return Array.isArray(index.manifests) ? (index.manifests as ReferrerDescriptor[]) : [];
   }
 
-  /** `path` is relative to `/v2/<repository>/`; a 401 is answered once with the credentials its challenge asks for. */
-  private async request(method: string, repository: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const url = new URL(`/v2/${repository}/${path}`, this.base);
-    const scope = `repository:${repository}:pull`;
-    const send = (authorization: string | undefined) => {
+  /** `path` is relative to `/v2/<repository>/`; the request carries the repository's pull scope. */
+  private request(method: string, repository: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.send(method, `/v2/${repository}/${path}`, `repository:${repository}:pull`, headers);
+  }
+
+  /** A 401 is answered once with the credentials its challenge asks for, for `scope` ('' for none, as a login). */
+  private async send(method: string, path: string, scope: string, headers: Record<string, string> = {}): Promise<Response> {
+    const url = new URL(path, this.base);
+    const attempt = (authorization: string | undefined) => {
       const all: Record<string, string> = { ...headers };
       if (authorization) all.authorization = authorization;
       if (this.options.userAgent) all['user-agent'] = this.options.userAgent;
@@ -156,12 +190,12 @@ export class RegistryClient {
         throw new RegistryClientError(`${method} ${url.origin}${url.pathname}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       });
     };
-    const response = await send(this.auth.headerFor(scope));
+    const response = await attempt(this.auth.headerFor(scope));
     if (response.status !== 401) return response;
     const authorization = await this.auth.answer(response.headers.get('www-authenticate'), scope);
     if (authorization === undefined) return response;
     await response.body?.cancel();
-    return send(authorization);
+    return attempt(authorization);
   }
 }
 

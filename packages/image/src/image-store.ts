@@ -121,6 +121,11 @@ export class ImageStore {
     return ingestImage(this.context, spec);
   }
 
+  /** Whether the store holds the image with this ID. */
+  hasImage(id: string): boolean {
+    return this.context.catalog.get(id) !== undefined;
+  }
+
   /** Whether the store holds the layer stack a chain ID names. */
   hasLayer(chainId: string): boolean {
     return this.context.layers.get(chainId) !== undefined;

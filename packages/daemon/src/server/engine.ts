@@ -6,7 +6,7 @@ import type { ContainerMaintenance } from '../container/maintenance-service.js';
 import type { EventLog } from '../events/event-log.js';
 import type { ExecService } from '../exec/exec-service.js';
 import type { ImageCreation } from '../image/image-creation.js';
-import type { ImageService, VolumeService } from '../ports.js';
+import type { RegistryAccess, ImageService, VolumeService } from '../ports.js';
 import type { DiskUsageService } from '../system/disk-usage.js';
 import type { SystemInfoService } from '../system/system-info.js';
 
@@ -22,6 +22,7 @@ export interface Engine {
   archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'export' | 'changes'>;
   images: ImageService;
   imageCreation: ImageCreation;
+  registries: RegistryAccess;
   volumes: VolumeService;
   /** `/system/df`, and the sizes `?size=1` adds to containers. */
   diskUsage: DiskUsageService;

@@ -1,11 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import {
   CommitQuerySchema,
   ContainerConfigSchema,
   ImageCreateQuerySchema,
   InvalidArgumentError,
-  NotImplementedError,
-  StreamBodySchema,
+  UnreadBodySchema,
   optionalBody,
   progressLine,
   type CommitQuery,
@@ -14,6 +13,7 @@ import {
 } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
+import { ProgressResponse } from '../progress-response.js';
 import { queryBool, queryList } from '../query.js';
 
 /** moby's `repo` + `tag` pair: a tag given separately wins over one inside `repo`. */
@@ -24,16 +24,61 @@ function targetOf(query: { repo?: string; tag?: string }): string | undefined {
   return tag === '' ? repo : `${repo}:${tag}`;
 }
 
+/**
+ * `docker pull` (POST /images/create?fromImage=): progress streams once the image is resolved; a
+ * failure before that (a bad reference, a missing manifest) is an HTTP error, after it the stream's
+ * last message. A `fromImage` without `tag` pulls every tag, as moby does for `--all-tags`.
+ */
+async function pull(engine: Engine, authHeader: string | string[] | undefined, query: ImageCreateQuery, reply: FastifyReply): Promise<void> {
+  const image = query.fromImage ?? '';
+  if (image === '') throw new InvalidArgumentError('fromImage or fromSrc is required');
+  const progress = new ProgressResponse(reply);
+  try {
+    await engine.registries.pull(image, {
+      ...(query.tag ? { tag: query.tag } : {}),
+      ...(query.platform ? { platform: query.platform } : {}),
+      ...registryAuth(authHeader),
+      allTags: !query.tag && !/[:@][^/]*$/.test(image),
+      onProgress: (message) => progress.write(message),
+    });
+  } catch (err) {
+    if (progress.hasStarted) return progress.end(err);
+    throw err;
+  }
+  progress.end();
+}
+
+/** `X-Registry-Auth`: base64url JSON with `username` and `password`; `{}` or absent means anonymous. */
+function registryAuth(header: string | string[] | undefined): { auth?: { username: string; password: string } } {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return {};
+  let parsed: { username?: unknown; password?: unknown; identitytoken?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as typeof parsed;
+  } catch {
+    throw new InvalidArgumentError('invalid X-Registry-Auth header: not base64url-encoded JSON');
+  }
+  if (typeof parsed.identitytoken === 'string' && parsed.identitytoken !== '') {
+    throw new InvalidArgumentError('identity tokens in X-Registry-Auth are not supported yet: log in with a username and password');
+  }
+  if (typeof parsed.username !== 'string' || parsed.username === '') return {};
+  return { auth: { username: parsed.username, password: typeof parsed.password === 'string' ? parsed.password : '' } };
+}
+
 /** `docker import` (POST /images/create?fromSrc=-) and `docker commit` (POST /commit). */
 export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    const createSchema = { querystring: ImageCreateQuerySchema, body: StreamBodySchema };
+    // A pull's body is unread (dockerode sends `{}`); an import's must be the raw archive, checked below.
+    const createSchema = { querystring: ImageCreateQuerySchema, body: UnreadBodySchema };
     app.post<{ Querystring: ImageCreateQuery }>('/images/create', { schema: createSchema }, async (request, reply) => {
       const query = request.query;
       const fromSrc = query.fromSrc;
       if (fromSrc === undefined) {
         await drainRequest(request);
-        throw new NotImplementedError('pulling images is not supported by this engine yet');
+        return pull(engine, request.headers['x-registry-auth'], query, reply);
+      }
+      if (request.body !== null && request.body !== undefined) {
+        throw new InvalidArgumentError('invalid request body: must be a raw stream (sent with a non-JSON content type), not an object');
       }
       if (fromSrc !== '-') {
         await drainRequest(request);

@@ -3,6 +3,7 @@ import type { Engine } from '../engine.js';
 import type { HijackedRoute } from '../hijacked-route.js';
 import { archiveRoutes } from './archive.js';
 import { attachHijackedRoutes, attachRoutes } from './attach.js';
+import { authRoutes } from './auth.js';
 import { containerOpsRoutes } from './container-ops.js';
 import { containerRoutes } from './containers.js';
 import { eventRoutes } from './events.js';
@@ -32,6 +33,7 @@ export const ROUTE_FILES: ReadonlyArray<(engine: Engine) => FastifyPluginAsync> 
   attachRoutes,
   resizeRoutes,
   archiveRoutes,
+  authRoutes,
 ];
 
 /** The endpoints that hijack the connection when the request carries `Upgrade:`, as their route files declare them. */

@@ -1,0 +1,150 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, run, useTestDaemon } from './harness.js';
+import { startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
+
+const d = useTestDaemon({ busybox: false });
+
+/** Pushes busybox into the registry with skopeo under `repository:tag`; resolves to its manifest digest. */
+async function pushBusybox(registry: TestRegistry, repository: string, tag: string, creds?: string): Promise<string> {
+  const digestFile = join(registry.work, `${repository.replace(/\//g, '_')}.digest`);
+  const args = ['copy', '--dest-tls-verify=false', '--digestfile', digestFile, ...(creds ? ['--dest-creds', creds] : [])];
+  const pushed = await run('skopeo', [...args, `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/${repository}:${tag}`], {
+    env: { REGISTRY_AUTH_FILE: join(registry.work, 'auth.json') },
+  });
+  expect(pushed.code, pushed.stderr).toBe(0);
+  return (await readFile(digestFile, 'utf8')).trim();
+}
+
+interface Progress {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  error?: string;
+}
+
+describe('docker pull from berth-registry', () => {
+  let registry: TestRegistry;
+  let digest: string;
+  let image: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    digest = await pushBusybox(registry, 'library/busybox', 'latest');
+    image = `${registry.host}/library/busybox`;
+  }, 60_000);
+  afterAll(() => registry?.stop());
+
+  it('pulls a tag with Docker progress, records its RepoDigest, and runs it', async () => {
+    const pulled = await d.dockerCli(['pull', `${image}:latest`]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const lines = pulled.stdout.trim().split('\n');
+    expect(lines[0]).toBe('latest: Pulling from library/busybox');
+    expect(lines).toContain(`Digest: ${digest}`);
+    expect(lines).toContain(`Status: Downloaded newer image for ${image}:latest`);
+    expect(lines.at(-1)).toBe(`${image}:latest`);
+    expect(lines.filter((line) => line.endsWith(': Pull complete'))).toHaveLength(1);
+    const inspected = await d.docker.getImage(`${image}:latest`).inspect();
+    expect(inspected.RepoDigests).toEqual([`${image}@${digest}`]);
+    const ran = await d.dockerCli(['run', '--rm', `${image}:latest`, 'echo', 'pulled']);
+    expect(ran.stdout).toBe('pulled\n');
+  });
+
+  it('says the image is up to date the second time, and pulls by digest', async () => {
+    const again = await d.dockerCli(['pull', `${image}:latest`]);
+    expect(again.stdout).toContain(`Status: Image is up to date for ${image}:latest`);
+    expect(again.stdout).not.toContain('Already exists');
+    const byDigest = await d.dockerCli(['pull', `${image}@${digest}`]);
+    expect(byDigest.code, byDigest.stderr).toBe(0);
+    expect(byDigest.stdout.split('\n')[0]).toBe(`${image}@${digest}: Pulling from library/busybox`);
+  });
+
+  it('streams per-layer progress to dockerode', async () => {
+    await d.docker.getImage(`${image}:latest`).remove();
+    await d.docker.getImage(`${image}@${digest}`).remove().catch(() => undefined);
+    const stream = await d.docker.pull(`${image}:latest`);
+    const events = await new Promise<Progress[]>((resolve, reject) => d.docker.modem.followProgress(stream, (err: Error | null, output: Progress[]) => (err ? reject(err) : resolve(output))));
+    const layer = events.find((event) => event.status === 'Pulling fs layer')?.id;
+    expect(layer).toMatch(/^[a-f0-9]{12}$/);
+    const statuses = events.filter((event) => event.id === layer).map((event) => event.status);
+    for (const status of ['Pulling fs layer', 'Downloading', 'Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete']) expect(statuses).toContain(status);
+    const downloading = events.find((event) => event.id === layer && event.status === 'Downloading');
+    expect(downloading?.progressDetail?.total).toBeGreaterThan(0);
+  });
+
+  it('answers a missing tag with Docker message and exit 1, and an invalid reference with a 400', async () => {
+    const missing = await d.dockerCli(['pull', `${image}:nope`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`Error response from daemon: manifest for ${image}:nope not found: manifest unknown`);
+    const invalid = await apiPost(d.socket, '/images/create?fromImage=busybox%2FUPPER&tag=latest');
+    expect(invalid.status).toBe(400);
+    expect(JSON.parse(invalid.body)).toEqual({ message: expect.stringContaining('must be lowercase') });
+  });
+});
+
+describe('docker pull of a layer whose bytes do not match its digest', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await pushBusybox(registry, 'forged/busybox', 'latest');
+  }, 60_000);
+  afterAll(() => registry?.stop());
+
+  it('fails clearly, registers no layer and no image, and the daemon keeps serving', async () => {
+    for (const listed of await d.docker.listImages()) await d.docker.getImage(listed.Id).remove({ force: true });
+    const blobs = join(registry.dataRoot, 'docker/registry/v2/blobs/sha256');
+    // The layer is the largest blob; its bytes are replaced by others of the same length.
+    const sizes = await run('sh', ['-c', `find ${blobs} -name data -printf '%s %p\n' | sort -n | tail -1`]);
+    const [size, path] = sizes.stdout.trim().split(' ');
+    await writeFile(path!, Buffer.alloc(Number(size), 7));
+    const pulled = await d.dockerCli(['pull', `${registry.host}/forged/busybox:latest`]);
+    expect(pulled.code).toBe(1);
+    expect(pulled.stderr).toContain('filesystem layer verification failed for digest');
+    expect(await d.docker.listImages()).toEqual([]);
+    const df = await d.docker.df();
+    expect(df.LayersSize).toBe(0);
+    expect((await d.dockerCli(['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+  });
+});
+
+describe('docker pull from a registry with htpasswd auth', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: berth\n    path: ${await writeHtpasswd(work, 'alice', 'secret')}\n`);
+    await pushBusybox(registry, 'private/busybox', 'latest', 'alice:secret');
+  }, 60_000);
+  afterAll(() => registry?.stop());
+
+  it('fails without login, refuses a wrong password, and works after docker login', async () => {
+    const image = `${registry.host}/private/busybox:latest`;
+    const anonymous = await d.dockerCli(['pull', image]);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain(`pull access denied for ${registry.host}/private/busybox, repository does not exist or may require 'docker login'`);
+    const wrong = await d.dockerCli(['login', '-u', 'alice', '--password-stdin', registry.host], 'wrong');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('401');
+    const login = await d.dockerCli(['login', '-u', 'alice', '--password-stdin', registry.host], 'secret');
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toContain('Login Succeeded');
+    const pulled = await d.dockerCli(['pull', image]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toContain(`Status: Downloaded newer image for ${image}`);
+  });
+});
+
+/** A POST to the daemon's API; its status and body. */
+function apiPost(socket: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, method: 'POST', path }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

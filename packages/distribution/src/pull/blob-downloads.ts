@@ -1,0 +1,130 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Descriptor } from '@berth/oci';
+import { createDigester, parseDigest, type DigestAlgorithm, type Digester } from '@berth/reference';
+import { RegistryClientError } from '../registry-client-error.js';
+import type { RegistryClient } from '../registry-client.js';
+
+/** Bytes of a download so far, as it goes. */
+export type DownloadProgress = (current: number, total: number) => void;
+
+export interface BlobDownloadsOptions {
+  /** Where downloads are kept: `<hex>.partial` while they run (resumed by the next pull), `<hex>` once verified. */
+  directory: string;
+  /** Attempts per blob, each resuming where the last stopped (default 5). */
+  attempts?: number;
+  /** The first retry's delay; each next one doubles it (default 1 s). */
+  retryDelayMs?: number;
+}
+
+interface Download {
+  done: Promise<string>;
+  listeners: Set<DownloadProgress>;
+  users: number;
+}
+
+/**
+ * Blob downloads to files, shared between concurrent pulls: a blob two pulls need is fetched once.
+ * A download that fails is retried with `Range` from the bytes it has, and what a failed pull leaves
+ * is resumed by the next one; every byte is hashed once, and the file counts only once it matches.
+ */
+export class BlobDownloads {
+  private readonly running = new Map<string, Download>();
+
+  constructor(private readonly options: BlobDownloadsOptions) {}
+
+  /** The verified file of the blob; call `release` once it has been read. */
+  async fetch(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress): Promise<string> {
+    let download = this.running.get(blob.digest);
+    if (!download) {
+      const listeners = new Set<DownloadProgress>();
+      const done = this.download(client, repository, blob, (current, total) => listeners.forEach((listener) => listener(current, total)));
+      download = { done, listeners, users: 0 };
+      this.running.set(blob.digest, download);
+    }
+    download.users++;
+    download.listeners.add(onProgress);
+    try {
+      return await download.done;
+    } catch (err) {
+      this.release(blob.digest);
+      throw err;
+    } finally {
+      download.listeners.delete(onProgress);
+    }
+  }
+
+  /** One user is done with the file: the last one removes it. */
+  release(digest: string): void {
+    const download = this.running.get(digest);
+    if (!download || --download.users > 0) return;
+    this.running.delete(digest);
+    void download.done.then((file) => rm(file, { force: true }), () => undefined);
+  }
+
+  private async download(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress): Promise<string> {
+    const { hex, algorithm } = parseDigest(blob.digest);
+    await mkdir(this.options.directory, { recursive: true, mode: 0o700 });
+    const partial = join(this.options.directory, `${hex}.partial`);
+    const complete = join(this.options.directory, hex);
+    const digester = createDigester(algorithm as DigestAlgorithm);
+    let have = await hashExisting(partial, digester, blob.size);
+    const attempts = this.options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        have = await this.fetchRest(client, repository, blob, partial, have, digester, onProgress);
+        break;
+      } catch (err) {
+        if (attempt >= attempts || !(err instanceof RegistryClientError) || !transient(err)) throw err;
+        await sleep((this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1));
+      }
+    }
+    const actual = digester.digest();
+    if (have !== blob.size || actual !== blob.digest) {
+      await rm(partial, { force: true });
+      throw new RegistryClientError(`filesystem layer verification failed for digest ${blob.digest}`);
+    }
+    await rename(partial, complete);
+    return complete;
+  }
+
+  /** Appends the bytes from `have` on to the file; resolves to how many it has now. */
+  private async fetchRest(client: RegistryClient, repository: string, blob: Descriptor, file: string, have: number, digester: Digester, onProgress: DownloadProgress): Promise<number> {
+    if (have >= blob.size) return have;
+    onProgress(have, blob.size);
+    const { stream } = await client.getBlobUnverified(repository, blob.digest, have === 0 ? undefined : { offset: have });
+    const handle = await open(file, 'a', 0o600);
+    try {
+      for await (const chunk of stream) {
+        const bytes = chunk as Buffer;
+        if (have + bytes.length > blob.size) throw new RegistryClientError(`blob ${blob.digest}: more than the ${blob.size} bytes its descriptor gives`);
+        await handle.write(bytes);
+        digester.update(bytes);
+        have += bytes.length;
+        onProgress(have, blob.size);
+      }
+    } finally {
+      await handle.close();
+    }
+    return have;
+  }
+}
+
+/** Feeds a partial file left by an earlier pull to the digester; 0 (and no file) when it is unusable. */
+async function hashExisting(file: string, digester: Digester, size: number): Promise<number> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info) return 0;
+  if (info.size > size) {
+    await rm(file, { force: true });
+    return 0;
+  }
+  for await (const chunk of createReadStream(file)) digester.update(chunk as Buffer);
+  return info.size;
+}
+
+/** A failure worth another attempt: no answer, a cut transfer, or the registry's own 5xx or 429. */
+function transient(err: RegistryClientError): boolean {
+  return err.status === undefined || err.status >= 500 || err.status === 429;
+}

@@ -1,0 +1,172 @@
+import { createReadStream } from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import type { ProgressMessage } from '@berth/api';
+import { chainIdOf } from '@berth/layer';
+import type { Platform } from '@berth/oci';
+import { familiarString, isDigest, sha256Digest, trimNamed, withDigest, type NamedReference } from '@berth/reference';
+import type { RegistryClient } from '../registry-client.js';
+import type { BlobDownloads } from './blob-downloads.js';
+import { resolveImage } from './resolve-image.js';
+
+/** What the pull stores the image into (the engine's image store has this shape). */
+export interface PullTarget {
+  /** Whether the store has the layer stack a chain ID names. */
+  hasLayer(chainId: string): boolean;
+  /** Whether the store has the image (the sha256 of its config). */
+  hasImage(id: string): boolean;
+  /** Registers the layers it lacks, bottom first (opening only those), then the config and the references. */
+  ingest(spec: {
+    configBytes: Buffer;
+    layers: Array<{ name: string; open(): Promise<{ stream: Readable }> }>;
+    references: string[];
+    onLayer?: (index: number, registered: boolean) => void;
+  }): Promise<{ id: string; updated: boolean }>;
+}
+
+export interface PullImageOptions {
+  client: RegistryClient;
+  /** The normalised reference: a tag or a digest. */
+  reference: NamedReference;
+  /** The repository's path on its registry (`library/busybox`). */
+  repository: string;
+  platform: Platform;
+  /** Whether the user named the platform (`--platform`): a single-platform image of another is refused. */
+  explicitPlatform: boolean;
+  target: PullTarget;
+  downloads: BlobDownloads;
+  /** Layers downloaded at once (Docker's `max-concurrent-downloads`, 3 by default). */
+  concurrency?: number;
+  onProgress: (message: ProgressMessage) => void;
+}
+
+export interface PullResult {
+  id: string;
+  /** The digest the reference resolved to. */
+  digest: string;
+  updated: boolean;
+}
+
+// Docker sends a Downloading or Extracting message at most every this many bytes of a layer.
+const PROGRESS_STEP = 512 * 1024;
+
+/**
+ * `docker pull`: resolves the reference to one image, downloads the layers the store lacks (a few at
+ * a time, each verified), registers them bottom first, and points the reference and its digest
+ * reference at the image. Progress is Docker's: per layer `Pulling fs layer`/`Already exists`,
+ * `Waiting`, `Downloading`, `Verifying Checksum`, `Download complete`, `Extracting`, `Pull complete`.
+ */
+export async function pullImage(options: PullImageOptions): Promise<PullResult> {
+  const { client, reference, repository, target, downloads, onProgress } = options;
+  const resolved = await resolveImage(client, repository, reference.digest ?? reference.tag ?? 'latest', options.platform, options.explicitPlatform);
+  // Docker names a digest pull by its whole reference, a tag pull by its tag.
+  onProgress({ status: `Pulling from ${reference.path}`, id: reference.digest === undefined ? (reference.tag ?? 'latest') : familiarString(reference) });
+  const diffIds = (JSON.parse(resolved.config.toString('utf8')) as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
+  const layers = resolved.manifest.layers;
+  const chain: string[] = [];
+  if (Array.isArray(diffIds) && diffIds.length === layers.length && diffIds.every((id) => typeof id === 'string' && isDigest(id))) {
+    for (const diffId of diffIds as string[]) chain.push(chainIdOf(chain.at(-1) ?? null, diffId));
+  }
+  // The bottom layers the store has already: the rest is downloaded.
+  let present = 0;
+  while (present < chain.length && target.hasLayer(chain[present]!)) present++;
+  const ids = layers.map((layer) => layer.digest.slice(layer.digest.indexOf(':') + 1, layer.digest.indexOf(':') + 13));
+  // An image the store has already is not reported layer by layer, as Docker does not.
+  if (!target.hasImage(sha256Digest(resolved.config))) {
+    layers.forEach((_, index) => onProgress({ status: index < present ? 'Already exists' : 'Pulling fs layer', progressDetail: {}, id: ids[index]! }));
+  }
+
+  const slots = new Slots(options.concurrency ?? 3);
+  const started = new Map<number, Promise<string>>();
+  const download = (index: number): Promise<string> => {
+    let file = started.get(index);
+    if (!file) {
+      file = fetchLayer(index);
+      started.set(index, file);
+    }
+    return file;
+  };
+  const fetchLayer = async (index: number): Promise<string> => {
+    const id = ids[index]!;
+    if (slots.busy) onProgress({ status: 'Waiting', progressDetail: {}, id });
+    const release = await slots.take();
+    try {
+      let reported = -PROGRESS_STEP;
+      const file = await downloads.fetch(client, repository, layers[index]!, (current, total) => {
+        if (current - reported < PROGRESS_STEP && current !== total) return;
+        reported = current;
+        onProgress({ status: 'Downloading', progressDetail: { current, total }, id });
+      });
+      onProgress({ status: 'Verifying Checksum', progressDetail: {}, id });
+      onProgress({ status: 'Download complete', progressDetail: {}, id });
+      return file;
+    } finally {
+      release();
+    }
+  };
+  for (let index = present; index < layers.length; index++) void download(index).catch(() => undefined);
+
+  // The tag pulled, if any, and the digest reference Docker records as a RepoDigest.
+  const digestReference = withDigest(trimNamed(reference), resolved.digest);
+  const references = (reference.digest === undefined ? [reference, digestReference] : [digestReference]).map((ref) => familiarString(ref));
+  try {
+    const result = await target.ingest({
+      configBytes: resolved.config,
+      layers: layers.map((layer, index) => ({
+        name: layer.digest,
+        open: async () => ({ stream: extracting(createReadStream(await download(index)), layer.size, ids[index]!, onProgress) }),
+      })),
+      references,
+      onLayer: (index, registered) => {
+        if (registered || index >= present) onProgress({ status: 'Pull complete', progressDetail: {}, id: ids[index]! });
+      },
+    });
+    onProgress({ status: `Digest: ${resolved.digest}` });
+    onProgress({ status: `Status: ${result.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(reference)}` });
+    return { id: result.id, digest: resolved.digest, updated: result.updated };
+  } finally {
+    // Every download this pull started is released once it settles, whether it was used or not.
+    for (const [index, file] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);
+  }
+}
+
+/** Reports `Extracting` progress as the layer's bytes are read into the store. */
+function extracting(source: Readable, total: number, id: string, onProgress: (message: ProgressMessage) => void): Readable {
+  let current = 0;
+  let reported = -PROGRESS_STEP;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      current += chunk.length;
+      if (current - reported >= PROGRESS_STEP || current === total) {
+        reported = current;
+        onProgress({ status: 'Extracting', progressDetail: { current, total }, id });
+      }
+      done(null, chunk);
+    },
+  });
+  source.on('error', (err) => counter.destroy(err));
+  return source.pipe(counter);
+}
+
+/** At most `size` holders at once. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  get busy(): boolean {
+    return this.free === 0;
+  }
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
