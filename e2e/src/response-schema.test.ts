@@ -150,7 +150,7 @@ describe('images', () => {
 });
 
 describe('registry', () => {
-  it('login, pull', async () => {
+  it('login, pull, push', async () => {
     const registry = await startRegistry();
     try {
       const pushed = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/library/busybox:latest`], {
@@ -160,6 +160,7 @@ describe('registry', () => {
       await api('POST', '/auth', { body: { username: 'anyone', password: 'anything', serveraddress: registry.host } });
       expect((await api('POST', `/images/create?fromImage=${registry.host}/library/busybox&tag=latest`)).status).toBe(200);
       expect((await api('POST', `/images/create?fromImage=${registry.host}/library/busybox&tag=missing`)).status).toBe(404);
+      expect((await api('POST', `/images/${encodeURIComponent(`${registry.host}/library/busybox`)}/push?tag=latest`)).status).toBe(200);
     } finally {
       await registry.stop();
     }

@@ -137,7 +137,16 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     events,
     log: { error: (m) => app.log?.error(m) },
   });
-  const registries = new RegistryService({ target: images, downloadDir: join(config.dataRoot, 'image', 'downloads'), maxConcurrentDownloads: 3 });
+  // Layers a push was compressing when the daemon stopped are of no use now (downloads are kept: a pull resumes them).
+  const pushDir = join(config.dataRoot, 'image', 'uploads');
+  await rm(pushDir, { recursive: true, force: true });
+  const registries = new RegistryService({
+    images,
+    downloadDir: join(config.dataRoot, 'image', 'downloads'),
+    pushDir,
+    maxConcurrentDownloads: 3,
+    maxConcurrentUploads: 5,
+  });
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,

@@ -79,9 +79,17 @@ export interface LoginRequest {
   serveraddress?: string;
 }
 
-/** Pulls and logins (`image/registry-service.ts`, over the registry client and the image store). */
+export interface ImagePushOptions {
+  /** One tag of the repository; every tag when absent. */
+  tag?: string;
+  auth?: { username: string; password: string };
+  onProgress: (message: ProgressMessage) => void;
+}
+
+/** Pulls, pushes and logins (`image/registry-service.ts`, over the registry client and the image store). */
 export interface RegistryAccess {
   pull(image: string, options: ImagePullOptions): Promise<void>;
+  push(name: string, options: ImagePushOptions): Promise<void>;
   login(request: LoginRequest): Promise<{ Status: string; IdentityToken: string }>;
 }
 

@@ -6,3 +6,5 @@ export { verifiedStream } from './verified-stream.js';
 export { BlobDownloads, type BlobDownloadsOptions, type DownloadProgress } from './pull/blob-downloads.js';
 export { pullImage, type PullImageOptions, type PullResult, type PullTarget } from './pull/pull-image.js';
 export { NoMatchingPlatformError, resolveImage, type ResolvedImage } from './pull/resolve-image.js';
+export { CompressedLayers, type CompressedBlob } from './push/compressed-layers.js';
+export { pushImage, type PushImageOptions, type PushLayer } from './push/push-image.js';

@@ -20,6 +20,12 @@ interface ErrorBody {
   errors?: { code?: unknown; message?: unknown }[];
 }
 
+const STATUS_CODES: Record<number, { code: string; message: string }> = {
+  401: { code: 'UNAUTHORIZED', message: 'authentication required' },
+  403: { code: 'DENIED', message: 'requested access to the resource is denied' },
+  429: { code: 'TOOMANYREQUESTS', message: 'too many requests' },
+};
+
 /** The error a non-success response stands for, from the spec's `{"errors":[…]}` body when it has one. */
 export async function responseError(response: Response, what: string): Promise<RegistryClientError> {
   const text = await response.text().catch(() => '');
@@ -29,7 +35,9 @@ export async function responseError(response: Response, what: string): Promise<R
   } catch {
     first = undefined;
   }
-  const code = typeof first?.code === 'string' ? first.code : undefined;
-  const detail = typeof first?.message === 'string' ? first.message : text.trim().slice(0, 200) || response.statusText;
+  // A HEAD answer has no body: the status stands for the code, as the Go client reads it.
+  const fallback = STATUS_CODES[response.status];
+  const code = typeof first?.code === 'string' ? first.code : fallback?.code;
+  const detail = typeof first?.message === 'string' ? first.message : text.trim().slice(0, 200) || fallback?.message || response.statusText;
   return new RegistryClientError(`${what}: ${response.status} ${detail}`, response.status, code);
 }

@@ -174,24 +174,59 @@ export class RegistryClient {
     return Array.isArray(index.manifests) ? (index.manifests as ReferrerDescriptor[]) : [];
   }
 
-  /** `path` is relative to `/v2/<repository>/`; the request carries the repository's pull scope. */
-  private request(method: string, repository: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
-    return this.send(method, `/v2/${repository}/${path}`, `repository:${repository}:pull`, headers);
+  /** `path` is relative to `/v2/<repository>/`; the request carries the repository's scope, pull alone unless `push`. */
+  private request(method: string, repository: string, path: string, headers: Record<string, string> = {}, init: { push?: boolean; body?: Readable | Buffer } = {}): Promise<Response> {
+    return this.send(method, `/v2/${repository}/${path}`, `repository:${repository}:${init.push ? 'pull,push' : 'pull'}`, headers, init.body);
   }
 
-  /** A 401 is answered once with the credentials its challenge asks for, for `scope` ('' for none, as a login). */
-  private async send(method: string, path: string, scope: string, headers: Record<string, string> = {}): Promise<Response> {
+  /**
+   * Uploads a blob the registry lacks: a session (POST), then the whole content in one PUT with its
+   * digest. `open` gives the content each time it is needed.
+   */
+  async uploadBlob(repository: string, digest: string, size: number, open: () => Readable): Promise<void> {
+    const started = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' }, { push: true });
+    if (started.status !== 202) throw await responseError(started, `blob upload to ${repository}`);
+    await started.body?.cancel();
+    const location = started.headers.get('location');
+    if (!location) throw new RegistryClientError(`blob upload to ${repository}: the registry gave no Location`, started.status);
+    const target = new URL(location, this.base);
+    target.searchParams.set('digest', digest);
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
+    const done = await this.send('PUT', `${target.pathname}${target.search}`, `repository:${repository}:pull,push`, headers, open());
+    if (done.status !== 201) throw await responseError(done, `blob ${digest}`);
+    await done.body?.cancel();
+  }
+
+  /** Stores a manifest under a tag or digest; resolves to its digest as the registry gives it. */
+  async putManifest(repository: string, reference: string, mediaType: string, content: Buffer): Promise<string> {
+    const response = await this.request('PUT', repository, `manifests/${reference}`, { 'content-type': mediaType }, { push: true, body: content });
+    if (response.status !== 201) throw await responseError(response, `manifest ${repository}:${reference}`);
+    await response.body?.cancel();
+    return response.headers.get('docker-content-digest') ?? digestOf(content, undefined);
+  }
+
+  /**
+   * A 401 is answered once with the credentials its challenge asks for, for `scope` ('' for none, as a
+   * login). A streamed body cannot be sent twice: its request must follow one that met the challenge.
+   */
+  private async send(method: string, path: string, scope: string, headers: Record<string, string> = {}, body?: Readable | Buffer): Promise<Response> {
     const url = new URL(path, this.base);
     const attempt = (authorization: string | undefined) => {
       const all: Record<string, string> = { ...headers };
       if (authorization) all.authorization = authorization;
       if (this.options.userAgent) all['user-agent'] = this.options.userAgent;
-      return fetch(url, { method, headers: all }).catch((err: Error) => {
+      const init: RequestInit & { duplex?: 'half' } = { method, headers: all };
+      if (Buffer.isBuffer(body)) init.body = body;
+      else if (body !== undefined) {
+        init.body = Readable.toWeb(body) as ReadableStream;
+        init.duplex = 'half';
+      }
+      return fetch(url, init).catch((err: Error) => {
         throw new RegistryClientError(`${method} ${url.origin}${url.pathname}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       });
     };
     const response = await attempt(this.auth.headerFor(scope));
-    if (response.status !== 401) return response;
+    if (response.status !== 401 || (body !== undefined && !Buffer.isBuffer(body))) return response;
     const authorization = await this.auth.answer(response.headers.get('www-authenticate'), scope);
     if (authorization === undefined) return response;
     await response.body?.cancel();

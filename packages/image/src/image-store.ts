@@ -1,9 +1,10 @@
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ImageHistoryItem, ImageInspect, ImageSummary } from '@berth/api';
+import { InvalidArgumentError, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '@berth/api';
 import type { LayerStore } from '@berth/layer';
 import type { Descriptor } from '@berth/oci';
+import { parseNormalizedNamed } from '@berth/reference';
 import { ContentStore } from './internal/content-store.js';
 import { createImage, type NewImageSpec } from './internal/create-image.js';
 import { ImageCatalog } from './internal/image-catalog.js';
@@ -16,7 +17,7 @@ import { MetadataStore } from './internal/metadata-store.js';
 import { ReferenceStore } from './internal/reference-store.js';
 import { pruneImages, removeImage, type DeleteRecord, type PruneOptions, type PruneReport, type RemoveOptions } from './internal/remove-images.js';
 import { restoreCatalog } from './internal/restore-catalog.js';
-import { saveImages, savedManifest } from './internal/save-images.js';
+import { pushableImages, saveImages, savedManifest, type PushableImage } from './internal/save-images.js';
 import { SerialQueue } from './internal/serial-queue.js';
 import type { ImageStoreOptions, StoreContext } from './internal/store-context.js';
 import { tagImage } from './internal/tag-image.js';
@@ -119,6 +120,18 @@ export class ImageStore {
   /** Stores an image that arrives as its config and layers (a pull); the layers it has are never opened. */
   ingest(spec: IngestSpec): Promise<IngestResult> {
     return ingestImage(this.context, spec);
+  }
+
+  /** What `docker push` sends for `name`: the tagged image, or each tagged image of the repository. */
+  pushable(name: string): Promise<PushableImage[]> {
+    return pushableImages(this.context, name);
+  }
+
+  /** Points a digest reference (`name@sha256:…`, a RepoDigest) at an image, as a push records it. */
+  async addDigestReference(reference: string, id: string): Promise<void> {
+    const ref = parseNormalizedNamed(reference);
+    if (ref.digest === undefined) throw new InvalidArgumentError(`${reference} is not a digest reference`);
+    await this.context.queue.run(() => this.context.refs.update((draft) => draft.set(ref, id)));
   }
 
   /** Whether the store holds the image with this ID. */

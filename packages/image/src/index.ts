@@ -4,6 +4,7 @@ export type { ListOptions, ResolvedImage } from './internal/image-queries.js';
 export type { LoadOptions } from './internal/load-images.js';
 export type { IngestResult, IngestSpec } from './internal/ingest-image.js';
 export type { LayerSource } from './internal/register-layers.js';
+export type { PushableImage } from './internal/save-images.js';
 export type { DeleteRecord, ImageUser, PruneOptions, PruneReport, RemoveOptions } from './internal/remove-images.js';
 export type { ImageEvent, ImageStoreOptions } from './internal/store-context.js';
 export { applyChanges } from './internal/changes.js';

@@ -22,7 +22,8 @@ export type ImageSaveQuery = Static<typeof ImageSaveQuerySchema>;
 export const ImageLoadQuerySchema = Type.Object({ quiet: Type.Optional(QueryBool), platform: Type.Optional(QueryText) }, open);
 export type ImageLoadQuery = Static<typeof ImageLoadQuerySchema>;
 
-export const ImageTagQuerySchema = Type.Object({ repo: Type.Optional(QueryText), tag: Type.Optional(QueryText) }, open);
+/** POST /images/{name}/tag (`repo`, `tag`) and /images/{name}/push (`tag`, `platform`): one wildcard route serves both. */
+export const ImageTagQuerySchema = Type.Object({ repo: Type.Optional(QueryText), tag: Type.Optional(QueryText), platform: Type.Optional(QueryText) }, open);
 export type ImageTagQuery = Static<typeof ImageTagQuerySchema>;
 
 export const ImageRemoveQuerySchema = Type.Object({ force: Type.Optional(QueryBool), noprune: Type.Optional(QueryBool) }, open);

@@ -1,15 +1,21 @@
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError } from '@berth/api';
-import { BlobDownloads, pullImage, RegistryClient, RegistryClientError, type Credentials, type PullTarget } from '@berth/distribution';
+import { createReadStream } from 'node:fs';
+import { BlobDownloads, CompressedLayers, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type PullTarget } from '@berth/distribution';
+import type { ImageStore } from '@berth/image';
 import { HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
-import type { ImagePullOptions, LoginRequest, RegistryAccess } from '../ports.js';
+import type { ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
 
 export interface RegistryServiceOptions {
-  target: PullTarget;
-  /** Where layer downloads are kept while they run. */
+  /** Where pulls store images and pushes read them: the image store. */
+  images: PullTarget & Pick<ImageStore, 'pushable' | 'addDigestReference'>;
+  /** Where layer downloads are kept while they run, and pushed layers while they are compressed. */
   downloadDir: string;
+  pushDir: string;
   /** Layers downloaded at once per pull (Docker's `max-concurrent-downloads`). */
   maxConcurrentDownloads: number;
+  /** Layers uploaded at once per push (Docker's `max-concurrent-uploads`). */
+  maxConcurrentUploads: number;
 }
 
 // Docker Hub's API lives at another host than its name.
@@ -18,30 +24,58 @@ const DOCKER_HUB_URL = 'https://registry-1.docker.io';
 /** `docker pull` (the reference resolved on its registry, the image stored through the image store) and `docker login`. */
 export class RegistryService implements RegistryAccess {
   private readonly downloads: BlobDownloads;
+  private readonly compressed: CompressedLayers;
 
   constructor(private readonly o: RegistryServiceOptions) {
     this.downloads = new BlobDownloads({ directory: o.downloadDir });
+    this.compressed = new CompressedLayers(o.pushDir);
   }
 
   async pull(image: string, options: ImagePullOptions): Promise<void> {
     const named = parseReference(image, options.tag);
     const platform: Platform = options.platform ? parsePlatform(options.platform) : { os: 'linux', architecture: HOST_ARCHITECTURE };
     const client = await this.clientFor(named.domain, options.auth);
-    const references = options.allTags ? (await translated(named, () => client.tags(named.path))).map((tag) => withTag(named, tag)) : [named];
+    const references = options.allTags ? (await translated(named, 'pull', () => client.tags(named.path))).map((tag) => withTag(named, tag)) : [named];
     for (const reference of references) {
-      await translated(reference, () =>
+      await translated(reference, 'pull', () =>
         pullImage({
           client,
           reference,
           repository: reference.path,
           platform,
           explicitPlatform: options.platform !== undefined && options.platform !== '',
-          target: this.o.target,
+          target: this.o.images,
           downloads: this.downloads,
           concurrency: this.o.maxConcurrentDownloads,
           onProgress: options.onProgress,
         }),
       );
+    }
+  }
+
+  /**
+   * `docker push`: the tag (or every tag of the repository), layers the registry lacks gzipped and
+   * uploaded, then the manifest; the digest it gets is recorded as a RepoDigest.
+   */
+  async push(name: string, options: ImagePushOptions): Promise<void> {
+    const named = parseReference(name, options.tag, false);
+    options.onProgress({ status: `The push refers to repository [${named.name}]` });
+    const images = await this.o.images.pushable(familiarString(named));
+    const client = await this.clientFor(named.domain, options.auth);
+    for (const image of images) {
+      const { digest } = await translated(named, 'push', () =>
+        pushImage({
+          client,
+          repository: named.path,
+          tag: image.tag,
+          configBytes: image.configBytes,
+          layers: image.layers.map((layer) => ({ diffId: layer.diffId, open: () => createReadStream(layer.tarPath) })),
+          compressed: this.compressed,
+          concurrency: this.o.maxConcurrentUploads,
+          onProgress: options.onProgress,
+        }),
+      );
+      await this.o.images.addDigestReference(familiarString(withDigest(trimNamed(named), digest)), image.id);
     }
   }
 
@@ -75,8 +109,8 @@ export class RegistryService implements RegistryAccess {
   }
 }
 
-/** moby's `fromImage` + `tag`: the tag may be a digest; neither means `latest`. An invalid reference is a 400. */
-function parseReference(image: string, tag: string | undefined): NamedReference {
+/** moby's `fromImage` + `tag`: the tag may be a digest; neither means `latest` (for a pull). An invalid reference is a 400. */
+function parseReference(image: string, tag: string | undefined, defaultLatest = true): NamedReference {
   let named: NamedReference;
   try {
     named = parseNormalizedNamed(image);
@@ -91,16 +125,17 @@ function parseReference(image: string, tag: string | undefined): NamedReference 
       throw new InvalidArgumentError((err as Error).message);
     }
   }
-  return named.tag === undefined && named.digest === undefined ? withTag(named, 'latest') : named;
+  return defaultLatest && named.tag === undefined && named.digest === undefined ? withTag(named, 'latest') : named;
 }
 
-/** The registry's refusals in Docker's words: a missing manifest or repository, or denied access, is a 404. */
-async function translated<T>(reference: NamedReference, call: () => Promise<T>): Promise<T> {
+/** The registry's refusals in Docker's words: a pull's missing manifest or repository, or denied access, is a 404. */
+async function translated<T>(reference: NamedReference, action: 'pull' | 'push', call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
     if (!(err instanceof RegistryClientError)) throw err;
     const cause = err.code ? `${err.code.toLowerCase().replace(/_/g, ' ')}: ${err.message.replace(/^.*?: \d{3} /, '')}` : err.message;
+    if (action === 'push') throw err.status === 401 || err.status === 403 ? new UnauthorizedError(cause) : new UnavailableError(cause);
     if (err.code === 'MANIFEST_UNKNOWN') throw new NotFoundError(`manifest for ${familiarString(reference)} not found: ${cause}`);
     if (err.status === 401 || err.status === 403 || err.code === 'NAME_UNKNOWN' || err.code === 'DENIED') {
       throw new NotFoundError(`pull access denied for ${familiarName(reference)}, repository does not exist or may require 'docker login': ${cause}`);

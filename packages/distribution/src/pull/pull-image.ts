@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ProgressMessage } from '@berth/api';
 import { chainIdOf } from '@berth/layer';
 import type { Platform } from '@berth/oci';
 import { familiarString, isDigest, sha256Digest, trimNamed, withDigest, type NamedReference } from '@berth/reference';
+import { PROGRESS_STEP, withProgress } from '../progress-counter.js';
 import type { RegistryClient } from '../registry-client.js';
 import type { BlobDownloads } from './blob-downloads.js';
 import { resolveImage } from './resolve-image.js';
@@ -45,9 +46,6 @@ export interface PullResult {
   digest: string;
   updated: boolean;
 }
-
-// Docker sends a Downloading or Extracting message at most every this many bytes of a layer.
-const PROGRESS_STEP = 512 * 1024;
 
 /**
  * `docker pull`: resolves the reference to one image, downloads the layers the store lacks (a few at
@@ -113,7 +111,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       configBytes: resolved.config,
       layers: layers.map((layer, index) => ({
         name: layer.digest,
-        open: async () => ({ stream: extracting(createReadStream(await download(index)), layer.size, ids[index]!, onProgress) }),
+        open: async () => ({ stream: withProgress(createReadStream(await download(index)), layer.size, 'Extracting', ids[index]!, onProgress) }),
       })),
       references,
       onLayer: (index, registered) => {
@@ -127,24 +125,6 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
     // Every download this pull started is released once it settles, whether it was used or not.
     for (const [index, file] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);
   }
-}
-
-/** Reports `Extracting` progress as the layer's bytes are read into the store. */
-function extracting(source: Readable, total: number, id: string, onProgress: (message: ProgressMessage) => void): Readable {
-  let current = 0;
-  let reported = -PROGRESS_STEP;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      current += chunk.length;
-      if (current - reported >= PROGRESS_STEP || current === total) {
-        reported = current;
-        onProgress({ status: 'Extracting', progressDetail: { current, total }, id });
-      }
-      done(null, chunk);
-    },
-  });
-  source.on('error', (err) => counter.destroy(err));
-  return source.pipe(counter);
 }
 
 /** At most `size` holders at once. */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
+import { InvalidArgumentError, NotFoundError } from '@berth/api';
 import { MediaTypes, type Descriptor } from '@berth/oci';
-import { isDigest, isImageIdPrefix, parseNormalizedNamed, referenceString, sha256Digest, withDefaultTag, type NamedReference } from '@berth/reference';
+import { familiarName, familiarString, isDigest, isImageIdPrefix, parseNormalizedNamed, referenceString, sha256Digest, withDefaultTag, type NamedReference } from '@berth/reference';
 import { isIdPrefix } from './delete-rules.js';
 import type { ImageRecord } from './image-views.js';
 import { imageManifest, layerDescriptor, saveArchiveStream, type SavedImage } from './save-archive.js';
@@ -38,6 +39,38 @@ export async function savedManifest(context: StoreContext, id: string): Promise<
   const bytes = imageManifest(record.id, configBytes, layers);
   const descriptor = { mediaType: MediaTypes.OciManifest, digest: sha256Digest(bytes), size: bytes.length };
   return { descriptor, contentSize: layers.reduce((sum, layer) => sum + layer.size, bytes.length + configBytes.length) };
+}
+
+/** An image as a push sends it: the tag, the config and each layer's uncompressed tar. */
+export interface PushableImage {
+  id: string;
+  tag: string;
+  configBytes: Buffer;
+  layers: Array<{ diffId: string; tarPath: string }>;
+}
+
+/**
+ * What `docker push name[:tag]` sends: the tagged image, or every tagged image of the repository
+ * when no tag is given (moby's rule). NotFoundError, with Docker's message, when there is none.
+ */
+export async function pushableImages(context: StoreContext, name: string): Promise<PushableImage[]> {
+  const ref = parseNormalizedNamed(name);
+  if (ref.digest !== undefined) throw new InvalidArgumentError('cannot push a digest reference');
+  const tagged = context.refs.all().filter(({ ref: other }) => other.name === ref.name && other.digest === undefined);
+  if (tagged.length === 0) throw new NotFoundError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
+  const named = tagged
+    .filter(({ ref: other }) => ref.tag === undefined || other.tag === ref.tag)
+    .flatMap(({ ref: other, id }) => {
+      const record = context.catalog.get(id);
+      return record === undefined ? [] : [{ record, tag: other }];
+    });
+  if (named.length === 0) throw new NotFoundError(`tag does not exist: ${familiarString(ref)}`);
+  const pushable: PushableImage[] = [];
+  for (const { record, tag } of named) {
+    context.catalog.assertUsable(record, name);
+    pushable.push({ id: record.id, tag: tag!.tag ?? 'latest', configBytes: await context.content.get(record.id), layers: await layerTars(context, record) });
+  }
+  return pushable;
 }
 
 async function layerTars({ layers }: StoreContext, record: ImageRecord): Promise<Array<{ diffId: string; tarPath: string }>> {

@@ -14,6 +14,7 @@ import {
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
 import { ProgressResponse } from '../progress-response.js';
+import { registryAuth } from '../registry-auth.js';
 import { queryBool, queryList } from '../query.js';
 
 /** moby's `repo` + `tag` pair: a tag given separately wins over one inside `repo`. */
@@ -46,23 +47,6 @@ async function pull(engine: Engine, authHeader: string | string[] | undefined, q
     throw err;
   }
   progress.end();
-}
-
-/** `X-Registry-Auth`: base64url JSON with `username` and `password`; `{}` or absent means anonymous. */
-function registryAuth(header: string | string[] | undefined): { auth?: { username: string; password: string } } {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return {};
-  let parsed: { username?: unknown; password?: unknown; identitytoken?: unknown };
-  try {
-    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as typeof parsed;
-  } catch {
-    throw new InvalidArgumentError('invalid X-Registry-Auth header: not base64url-encoded JSON');
-  }
-  if (typeof parsed.identitytoken === 'string' && parsed.identitytoken !== '') {
-    throw new InvalidArgumentError('identity tokens in X-Registry-Auth are not supported yet: log in with a username and password');
-  }
-  if (typeof parsed.username !== 'string' || parsed.username === '') return {};
-  return { auth: { username: parsed.username, password: typeof parsed.password === 'string' ? parsed.password : '' } };
 }
 
 /** `docker import` (POST /images/create?fromSrc=-) and `docker commit` (POST /commit). */

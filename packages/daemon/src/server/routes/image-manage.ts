@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import {
   FiltersQuerySchema,
   ImageRemoveQuerySchema,
@@ -14,7 +14,9 @@ import {
   type WildcardParams,
 } from '@berth/api';
 import type { Engine } from '../engine.js';
+import { ProgressResponse } from '../progress-response.js';
 import { queryBool, queryFilters, queryList } from '../query.js';
+import { registryAuth } from '../registry-auth.js';
 
 /** `platform` on save is API 1.48's: refused rather than ignored on both save routes. */
 export function refuseSavePlatform(platform: string | undefined): void {
@@ -35,10 +37,11 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
       return engine.images.prune(queryFilters(request.query.filters));
     });
 
-    // Names contain slashes: `/images/{name}/tag` is matched as a wildcard and split here.
+    // Names contain slashes: `/images/{name}/tag` and `/images/{name}/push` are matched as a wildcard and split here.
     const tagSchema = { params: WildcardParamsSchema, querystring: ImageTagQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: WildcardParams; Querystring: ImageTagQuery }>('/images/*', { schema: tagSchema }, async (request, reply) => {
       const wildcard = request.params['*'];
+      if (wildcard.endsWith('/push')) return push(engine, decodeURIComponent(wildcard.slice(0, -'/push'.length)), request.query, request.headers['x-registry-auth'], reply);
       if (!wildcard.endsWith('/tag')) return reply.callNotFound();
       const name = decodeURIComponent(wildcard.slice(0, -'/tag'.length));
       const repo = request.query.repo ?? '';
@@ -55,4 +58,17 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
       return engine.images.remove(name, { force: queryBool(query.force), noPrune: queryBool(query.noprune) });
     });
   };
+}
+
+/** `docker push`: progress streams from the first line; a failure after it is the stream's last message. */
+async function push(engine: Engine, name: string, query: ImageTagQuery, authHeader: string | string[] | undefined, reply: FastifyReply): Promise<void> {
+  if (query.platform) throw new InvalidArgumentError('platform is not supported by push yet: the image is pushed for its own platform');
+  const progress = new ProgressResponse(reply);
+  try {
+    await engine.registries.push(name, { ...(query.tag ? { tag: query.tag } : {}), ...registryAuth(authHeader), onProgress: (message) => progress.write(message) });
+  } catch (err) {
+    if (progress.hasStarted) return progress.end(err);
+    throw err;
+  }
+  progress.end();
 }

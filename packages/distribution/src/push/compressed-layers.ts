@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { createDigester } from '@berth/reference';
+
+/** A layer as a registry stores it: gzip of its tar, by digest and size. */
+export interface CompressedBlob {
+  digest: string;
+  size: number;
+}
+
+/**
+ * Gzips layers for a push into files of a temp directory, and remembers each one's digest and size by
+ * its diff ID (gzip of the same tar gives the same bytes), so a later push asks the registry whether
+ * it has the blob before compressing anything.
+ */
+export class CompressedLayers {
+  private readonly known = new Map<string, CompressedBlob>();
+
+  constructor(private readonly directory: string) {}
+
+  /** The blob a layer was compressed to before, if it was. */
+  remembered(diffId: string): CompressedBlob | undefined {
+    return this.known.get(diffId);
+  }
+
+  /** Compresses the tar into a file; the caller removes it with `discard`. */
+  async compress(diffId: string, tar: Readable): Promise<CompressedBlob & { file: string }> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const file = join(this.directory, `${randomBytes(16).toString('hex')}.tar.gz`);
+    const digester = createDigester();
+    let size = 0;
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        digester.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(tar, createGzip(), hashing, createWriteStream(file, { mode: 0o600 }));
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    }
+    const blob = { digest: digester.digest(), size };
+    this.known.set(diffId, blob);
+    return { ...blob, file };
+  }
+
+  async discard(file: string): Promise<void> {
+    await rm(file, { force: true });
+  }
+}

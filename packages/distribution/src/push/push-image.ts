@@ -1,0 +1,91 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { ProgressMessage } from '@berth/api';
+import { MediaTypes } from '@berth/oci';
+import { sha256Digest } from '@berth/reference';
+import { withProgress } from '../progress-counter.js';
+import type { RegistryClient } from '../registry-client.js';
+import type { CompressedBlob, CompressedLayers } from './compressed-layers.js';
+
+/** A layer of the image to push: its diff ID and its uncompressed tar. */
+export interface PushLayer {
+  diffId: string;
+  open(): Readable;
+}
+
+export interface PushImageOptions {
+  client: RegistryClient;
+  /** The repository's path on its registry. */
+  repository: string;
+  tag: string;
+  configBytes: Buffer;
+  /** Bottom first. */
+  layers: PushLayer[];
+  compressed: CompressedLayers;
+  /** Layers uploaded at once (Docker's `max-concurrent-uploads`, 5 by default). */
+  concurrency?: number;
+  onProgress: (message: ProgressMessage) => void;
+}
+
+/**
+ * `docker push` of one tag: each layer the registry lacks is gzipped and uploaded (a few at a time),
+ * then the config, then a Docker schema2 manifest under the tag. Progress is Docker's: per layer
+ * `Preparing`, `Waiting`, `Pushing`, `Pushed` or `Layer already exists`, then `<tag>: digest: … size: …`.
+ */
+export async function pushImage(options: PushImageOptions): Promise<{ digest: string; size: number }> {
+  const { client, repository, layers, onProgress } = options;
+  const ids = layers.map((layer) => layer.diffId.slice(layer.diffId.indexOf(':') + 1, layer.diffId.indexOf(':') + 13));
+  // Docker lists the top layer first.
+  const order = layers.map((_, index) => index).reverse();
+  for (const index of order) onProgress({ status: 'Preparing', progressDetail: {}, id: ids[index]! });
+  const queue = [...order];
+  const blobs: CompressedBlob[] = new Array<CompressedBlob>(layers.length);
+  const worker = async (): Promise<void> => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) blobs[index] = await pushLayer(options, layers[index]!, ids[index]!);
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 5, layers.length));
+  for (const index of order.slice(workers)) onProgress({ status: 'Waiting', progressDetail: {}, id: ids[index]! });
+  await Promise.all(Array.from({ length: workers }, worker));
+
+  const configDigest = sha256Digest(options.configBytes);
+  if (!(await client.headBlob(repository, configDigest))) {
+    await client.uploadBlob(repository, configDigest, options.configBytes.length, () => readableOf(options.configBytes));
+  }
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaTypes.DockerManifest,
+      config: { mediaType: MediaTypes.DockerConfig, size: options.configBytes.length, digest: configDigest },
+      layers: blobs.map((blob) => ({ mediaType: MediaTypes.DockerLayerGzip, size: blob.size, digest: blob.digest })),
+    }),
+  );
+  const digest = await client.putManifest(repository, options.tag, MediaTypes.DockerManifest, manifest);
+  onProgress({ status: `${options.tag}: digest: ${digest} size: ${manifest.length}` });
+  onProgress({ progressDetail: {}, aux: { Tag: options.tag, Digest: digest, Size: manifest.length } });
+  return { digest, size: manifest.length };
+}
+
+async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string): Promise<CompressedBlob> {
+  const { client, repository, compressed, onProgress } = options;
+  const remembered = compressed.remembered(layer.diffId);
+  if (remembered && (await client.headBlob(repository, remembered.digest))) {
+    onProgress({ status: 'Layer already exists', progressDetail: {}, id });
+    return remembered;
+  }
+  const blob = await compressed.compress(layer.diffId, layer.open());
+  try {
+    if (await client.headBlob(repository, blob.digest)) {
+      onProgress({ status: 'Layer already exists', progressDetail: {}, id });
+      return { digest: blob.digest, size: blob.size };
+    }
+    await client.uploadBlob(repository, blob.digest, blob.size, () => withProgress(createReadStream(blob.file), blob.size, 'Pushing', id, onProgress));
+    onProgress({ status: 'Pushed', progressDetail: {}, id });
+    return { digest: blob.digest, size: blob.size };
+  } finally {
+    await compressed.discard(blob.file);
+  }
+}
+
+function readableOf(content: Buffer): Readable {
+  return Readable.from([content]);
+}
