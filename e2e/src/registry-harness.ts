@@ -16,7 +16,11 @@ export interface TestRegistry {
   work: string;
   config: string;
   dataRoot: string;
-  /** What the registry printed so far. */
+  /** The `berth-registry serve` process, to signal it and see how it exits. */
+  child: ChildProcess;
+  /** What the registry printed so far: stdout and stderr apart, and together. */
+  stdout(): string;
+  stderr(): string;
   output(): string;
   /** Stops it (SIGTERM, waiting for the exit) and removes the temp dir. */
   stop(): Promise<void>;
@@ -31,11 +35,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `/v2/` until the registry answers (any status: auth may be on); fails with its output if it exits first. */
-async function waitUntilServing(registry: ChildProcess, host: string, output: () => string): Promise<void> {
+export interface RegistryOptions {
+  /** YAML lines under `http:` (indented two spaces), after `addr`: `tls:`, `debug:`, `draintimeout:`. */
+  http?: (host: string, work: string) => string | Promise<string>;
+  /** The storage root, when it is to be another registry's (`dataRoot` of one stopped before). */
+  dataRoot?: string;
+  /** Whether the registry answers yet; a plain HTTP request to `/v2/` by default. */
+  answers?: (host: string) => Promise<boolean>;
+}
+
+const answersHttp = (host: string): Promise<boolean> => fetch(`http://${host}/v2/`).then(() => true, () => false);
+
+/** Polls until the registry answers (any status: auth may be on); fails with its output if it exits first. */
+async function waitUntilServing(registry: ChildProcess, answers: () => Promise<boolean>, host: string, output: () => string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     if (registry.exitCode !== null) throw new Error(`berth-registry exited with ${registry.exitCode}:\n${output()}`);
-    const answered = await fetch(`http://${host}/v2/`).then(() => true, () => false);
+    const answered = await answers();
     if (answered) return;
     await sleep(100);
   }
@@ -46,16 +61,23 @@ async function waitUntilServing(registry: ChildProcess, host: string, output: ()
  * Starts the built `berth-registry serve` with deletion enabled; `extraConfig` is YAML appended to the
  * config (top-level keys such as `auth:`), given the registry's address and the temp dir.
  */
-export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => ''): Promise<TestRegistry> {
+export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => '', options: RegistryOptions = {}): Promise<TestRegistry> {
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
   const host = `127.0.0.1:${await freePort()}`;
   const config = join(work, 'config.yml');
-  const dataRoot = join(work, 'data');
-  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${await extraConfig(host, work)}`);
-  let printed = '';
+  const dataRoot = options.dataRoot ?? join(work, 'data');
+  const http = (await options.http?.(host, work)) ?? '';
+  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\n${http}storage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${await extraConfig(host, work)}`);
+  let [printed, printedOut, printedErr] = ['', '', ''];
   const registry = spawn(process.execPath, [BERTH_REGISTRY, 'serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  registry.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
-  registry.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
+  registry.stdout!.on('data', (d: Buffer) => {
+    printed += d.toString();
+    printedOut += d.toString();
+  });
+  registry.stderr!.on('data', (d: Buffer) => {
+    printed += d.toString();
+    printedErr += d.toString();
+  });
   const output = (): string => printed;
   const stop = async (): Promise<void> => {
     if (registry.exitCode === null && registry.signalCode === null) {
@@ -66,10 +88,10 @@ export async function startRegistry(extraConfig: (host: string, work: string) =>
     await rm(work, { recursive: true, force: true });
   };
   try {
-    await waitUntilServing(registry, host, output);
+    await waitUntilServing(registry, () => (options.answers ?? answersHttp)(host), host, output);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { host, work, config, dataRoot, output, stop };
+  return { host, work, config, dataRoot, child: registry, stdout: () => printedOut, stderr: () => printedErr, output, stop };
 }

@@ -1,0 +1,95 @@
+import { parseGoDuration } from './go-duration.js';
+
+type Node = Record<string, unknown>;
+type Fail = (message: string) => Error;
+
+export interface ListenAddress {
+  /** undefined for `:port`: every interface, as Go listens. */
+  host?: string;
+  port: number;
+}
+
+/** `http.tls`: PEM files, as Go reads them. */
+export interface TlsConfig {
+  certificate: string;
+  key: string;
+  /** CA files; when given, clients must present a certificate one of them signed. */
+  clientCAs: string[];
+  /** Node's spelling of `minimumtls`. */
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** `http.debug`: the second listener with `/debug/health` and, when enabled, Prometheus metrics. */
+export interface DebugConfig extends ListenAddress {
+  /** `http.debug.prometheus.path` when `prometheus.enabled` is true. */
+  prometheusPath?: string;
+}
+
+export const HTTP_CONFIG_KEYS: Node = {
+  addr: true,
+  draintimeout: true,
+  tls: { certificate: true, key: true, clientcas: true, minimumtls: true },
+  debug: { addr: true, prometheus: { enabled: true, path: true } },
+};
+
+const TLS_VERSIONS: Record<string, TlsConfig['minVersion']> = { 'tls1.2': 'TLSv1.2', 'tls1.3': 'TLSv1.3' };
+
+/** `:5000` (every interface) or `host:port`, `[::1]:5000` for IPv6. */
+export function parseAddr(addr: unknown, key: string, fail: Fail): ListenAddress {
+  const match = typeof addr === 'string' ? /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(addr) : null;
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw fail(`${key}: must be :port or host:port, got ${JSON.stringify(addr)}`);
+  const host = match[1] ?? match[2];
+  return host ? { host, port } : { port };
+}
+
+/** A Go duration key in milliseconds, or undefined when absent. */
+export function durationKey(node: Node | undefined, name: string, key: string, fail: Fail): number | undefined {
+  const value = node?.[name];
+  if (value === undefined || value === null) return undefined;
+  const ms = typeof value === 'string' ? parseGoDuration(value) : value === 0 ? 0 : undefined;
+  if (ms === undefined) throw fail(`${key}: must be a duration such as 30s or 1m, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+export function parseTls(http: Node | undefined, fail: Fail): TlsConfig | undefined {
+  const tls = http?.tls;
+  if (tls === undefined || tls === null) return undefined;
+  if (!isNode(tls)) throw fail('http.tls: must be a mapping');
+  // Served without it, a config asking for a certificate from Let's Encrypt would answer in the clear.
+  if (tls.letsencrypt !== undefined) throw fail('http.tls.letsencrypt: not supported; obtain the certificate outside the registry and give http.tls.certificate and http.tls.key');
+  const file = (name: string): string => {
+    const value = tls[name];
+    if (typeof value !== 'string' || value === '') throw fail(`http.tls.${name}: must be the path of a PEM file`);
+    return value;
+  };
+  const clientCAs = tls.clientcas ?? [];
+  if (!Array.isArray(clientCAs) || !clientCAs.every((path) => typeof path === 'string' && path !== '')) throw fail('http.tls.clientcas: must be a list of PEM files');
+  const minimum = tls.minimumtls ?? 'tls1.2';
+  const minVersion = TLS_VERSIONS[String(minimum)];
+  if (!minVersion) throw fail(`http.tls.minimumtls: must be tls1.2 or tls1.3, got ${JSON.stringify(minimum)}`);
+  // Go applies its own default list; a list we would not apply could leave a cipher on that was meant off.
+  if (tls.ciphersuites !== undefined) throw fail('http.tls.ciphersuites: not supported; Node\'s default TLS ciphers are used');
+  return { certificate: file('certificate'), key: file('key'), clientCAs: clientCAs as string[], minVersion };
+}
+
+export function parseDebug(http: Node | undefined, fail: Fail): DebugConfig | undefined {
+  const debug = http?.debug;
+  if (debug === undefined || debug === null) return undefined;
+  if (!isNode(debug)) throw fail('http.debug: must be a mapping');
+  // Go serves nothing without an address, prometheus included.
+  if (debug.addr === undefined || debug.addr === '') return undefined;
+  const address = parseAddr(debug.addr, 'http.debug.addr', fail);
+  const prometheus = debug.prometheus ?? {};
+  if (!isNode(prometheus)) throw fail('http.debug.prometheus: must be a mapping');
+  const enabled = prometheus.enabled ?? false;
+  if (typeof enabled !== 'boolean') throw fail('http.debug.prometheus.enabled: must be true or false');
+  const path = prometheus.path ?? '/metrics';
+  if (typeof path !== 'string' || !path.startsWith('/')) throw fail(`http.debug.prometheus.path: must be a path starting with /, got ${JSON.stringify(path)}`);
+  if (enabled && path.startsWith('/debug/health')) throw fail('http.debug.prometheus.path: /debug/health is the health endpoint');
+  return enabled ? { ...address, prometheusPath: path } : address;
+}
+
+export function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
