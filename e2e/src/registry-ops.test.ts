@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, run } from './harness.js';
-import { startRegistry, type TestRegistry } from './registry-harness.js';
+import bcrypt from 'bcryptjs';
+import { freePort, startRegistry, type TestRegistry } from './registry-harness.js';
 
 async function openssl(args: string[], cwd: string): Promise<void> {
   const result = await run('sh', ['-c', `cd "${cwd}" && openssl "$@"`, 'openssl', ...args]);
@@ -200,5 +201,148 @@ describe('berth-registry stopping (SIGTERM, http.draintimeout)', () => {
     expect(await exited).toEqual([0, null]);
     await cut;
     expect(registry.stderr()).toContain('drain timeout reached');
+  });
+});
+
+/** An htpasswd file with alice (password `secret`), in `work`. */
+async function writeHtpasswd(work: string): Promise<string> {
+  const path = join(work, 'htpasswd');
+  await writeFile(path, `alice:${bcrypt.hashSync('secret', 5).replace(/^\$2b\$/, '$2y$')}\n`);
+  return path;
+}
+
+const BASIC_ALICE = (password: string) => `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`;
+
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('berth-registry logs (log.*)', () => {
+  const registries: TestRegistry[] = [];
+  afterAll(async () => {
+    for (const registry of registries) await registry.stop();
+  });
+
+  it('writes one JSON access line per request on stdout, with the user, the bytes and log.fields', async () => {
+    const registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: r\n    path: ${await writeHtpasswd(work)}\nlog:\n  fields:\n    service: berth-test\n`);
+    registries.push(registry);
+    const blob = Buffer.alloc(5000, 'z');
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
+    const pushed = await fetch(`http://${registry.host}/v2/logs/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob, headers: { Authorization: BASIC_ALICE('secret'), 'Content-Type': 'application/octet-stream' } });
+    expect(pushed.status).toBe(201);
+    expect((await fetch(`http://${registry.host}/v2/logs/app/tags/list?n=1`)).status).toBe(401);
+    await printed(registry.stdout, '"path":"/v2/logs/app/tags/list"');
+
+    const lines = jsonLines(registry.stdout());
+    const push = lines.find((line) => line.method === 'POST')!;
+    expect(push).toMatchObject({ level: 'info', msg: 'request', service: 'berth-test', path: '/v2/logs/app/blobs/uploads/', endpoint: 'uploads', status: 201, user: 'alice', remoteAddress: '127.0.0.1' });
+    expect(push.bytesReceived).toBeGreaterThan(5000);
+    expect(push.bytesSent).toBeGreaterThan(0);
+    expect(push.durationMs).toEqual(expect.any(Number));
+    const refused = lines.find((line) => line.path === '/v2/logs/app/tags/list')!;
+    expect(refused).toMatchObject({ method: 'GET', status: 401, endpoint: 'tags' });
+    expect(refused).not.toHaveProperty('user');
+    const own = jsonLines(registry.stderr().split('\n').filter((line) => line.startsWith('{')).join('\n'));
+    expect(own.find((line) => String(line.msg).startsWith('Server listening'))).toMatchObject({ level: 'info', service: 'berth-test' });
+  });
+
+  it('writes text lines at log.level and no access log when log.accesslog.disabled is true', async () => {
+    const registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: r\n    path: ${await writeHtpasswd(work)}\nlog:\n  level: warn\n  formatter: text\n  accesslog:\n    disabled: true\n`);
+    registries.push(registry);
+    expect((await fetch(`http://${registry.host}/v2/`, { headers: { Authorization: BASIC_ALICE('wrong') } })).status).toBe(401);
+    await printed(registry.stderr, 'authentication failed');
+    expect(registry.stderr()).toMatch(/^level=warn time=\S+ pid=\d+ .*user=alice msg="authentication failed"$/m);
+    expect(registry.stderr()).not.toContain('Server listening');
+    expect(registry.stdout()).toBe('');
+  });
+});
+
+describe('berth-registry health (http.debug, health.storagedriver)', () => {
+  let registry: TestRegistry;
+  let debug = '';
+
+  beforeAll(async () => {
+    const port = await freePort();
+    debug = `127.0.0.1:${port}`;
+    registry = await startRegistry(() => 'health:\n  storagedriver:\n    enabled: true\n    interval: 100ms\n    threshold: 2\n', { http: () => `  debug:\n    addr: ${debug}\n` });
+  });
+  afterAll(() => registry?.stop());
+
+  async function healthAnswer(): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`http://${debug}/debug/health`);
+    return { status: res.status, body: await res.json() };
+  }
+
+  async function untilHealth(status: number): Promise<{ status: number; body: unknown }> {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const answer = await healthAnswer();
+      if (answer.status === status) return answer;
+      await sleep(50);
+    }
+    return healthAnswer();
+  }
+
+  it('answers 200 {} while the storage answers, then 503 naming the failing check on both servers, then recovers', async () => {
+    expect(await healthAnswer()).toEqual({ status: 200, body: {} });
+    expect((await fetch(`http://${registry.host}/v2/`)).status).toBe(200);
+
+    // A symlink to itself: stat fails with ELOOP, an error that is not "absent".
+    await rm(registry.dataRoot, { recursive: true, force: true });
+    await symlink(registry.dataRoot, registry.dataRoot);
+    const failing = await untilHealth(503);
+    expect(failing.status).toBe(503);
+    expect(failing.body).toEqual({ storagedriver_filesystem: expect.stringContaining('ELOOP') });
+    const refused = await fetch(`http://${registry.host}/v2/`);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual(failing.body);
+
+    await rm(registry.dataRoot);
+    expect(await untilHealth(200)).toEqual({ status: 200, body: {} });
+    expect((await fetch(`http://${registry.host}/v2/`)).status).toBe(200);
+  });
+
+  it('serves no metrics unless http.debug.prometheus.enabled is true', async () => {
+    expect((await fetch(`http://${debug}/metrics`)).status).toBe(404);
+  });
+});
+
+describe('berth-registry metrics (http.debug.prometheus)', () => {
+  let registry: TestRegistry;
+  let debug = '';
+
+  beforeAll(async () => {
+    debug = `127.0.0.1:${await freePort()}`;
+    registry = await startRegistry(() => '', { http: () => `  debug:\n    addr: ${debug}\n    prometheus:\n      enabled: true\n      path: /prom\n` });
+  });
+  afterAll(() => registry?.stop());
+
+  async function scrape(): Promise<string> {
+    const curl = await run('curl', ['-sS', '-D', '-', `http://${debug}/prom`]);
+    expect(curl.code, curl.stderr).toBe(0);
+    expect(curl.stdout).toMatch(/content-type: text\/plain; version=0\.0\.4/i);
+    return curl.stdout;
+  }
+
+  it('counts requests by method, endpoint and code, with durations, bytes, uploads in progress and process metrics', async () => {
+    const chunks = [Buffer.alloc(32 * 1024, 'm'), Buffer.alloc(32 * 1024, 'n')];
+    const digest = `sha256:${createHash('sha256').update(Buffer.concat(chunks)).digest('hex')}`;
+    const upload = streamedUpload(registry.host, 'metrics/app', digest);
+    upload.req.write(chunks[0]);
+    await uploadStreaming(registry.dataRoot);
+    expect(await scrape()).toMatch(/^registry_uploads_in_progress 1$/m);
+    upload.req.end(chunks[1]);
+    expect(await upload.answer).toBe(201);
+    expect((await fetch(`http://${registry.host}/v2/metrics/app/manifests/absent`)).status).toBe(404);
+
+    const text = await scrape();
+    expect(text).toMatch(/^registry_uploads_in_progress 0$/m);
+    expect(text).toMatch(/^registry_http_requests_total\{method="POST",endpoint="uploads",code="201"\} 1$/m);
+    expect(text).toMatch(/^registry_http_requests_total\{method="GET",endpoint="manifest",code="404"\} 1$/m);
+    expect(text).toMatch(/^registry_http_request_duration_seconds_count\{method="POST",endpoint="uploads"\} 1$/m);
+    const received = /^registry_http_received_bytes_total\{endpoint="uploads"\} (\d+)$/m.exec(text);
+    expect(Number(received?.[1])).toBeGreaterThan(64 * 1024);
+    expect(text).toMatch(/^registry_http_sent_bytes_total\{endpoint="manifest"\} \d+$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });
 });
