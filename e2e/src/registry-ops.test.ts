@@ -346,3 +346,51 @@ describe('berth-registry metrics (http.debug.prometheus)', () => {
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });
 });
+
+/** One request with a body, answered: status and the error code of the body, if any. */
+function requestWithBody(host: string, method: string, path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string }> {
+  const [hostname, port] = host.split(':');
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port: Number(port), method, path, headers: { 'Content-Length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString();
+        resolve({ status: res.statusCode ?? 0, code: text ? (JSON.parse(text) as { errors: Array<{ code: string }> }).errors[0]?.code : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('berth-registry request body limits (http.limits)', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry(() => '', { http: () => '  limits:\n    manifestsize: 2048\n    blobsize: 100000\n' });
+  });
+  afterAll(() => registry?.stop());
+
+  it('refuses a body on GET and DELETE with 400 UNSUPPORTED', async () => {
+    expect(await requestWithBody(registry.host, 'GET', '/v2/limits/app/tags/list', 'a body')).toEqual({ status: 400, code: 'UNSUPPORTED' });
+    expect(await requestWithBody(registry.host, 'DELETE', '/v2/limits/app/manifests/latest', 'a body')).toEqual({ status: 400, code: 'UNSUPPORTED' });
+  });
+
+  it('refuses a manifest over http.limits.manifestsize with 413 SIZE_INVALID', async () => {
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', annotations: { padding: 'p'.repeat(3000) } });
+    expect(await requestWithBody(registry.host, 'PUT', '/v2/limits/app/manifests/big', manifest, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' })).toEqual({ status: 413, code: 'SIZE_INVALID' });
+  });
+
+  it('refuses a blob whose Content-Length passes http.limits.blobsize at once, and a streamed one as soon as it passes', async () => {
+    const declared = await requestWithBody(registry.host, 'POST', `/v2/limits/app/blobs/uploads/?digest=sha256:${'0'.repeat(64)}`, Buffer.alloc(100_001), { 'Content-Type': 'application/octet-stream' });
+    expect(declared).toEqual({ status: 413, code: 'SIZE_INVALID' });
+
+    const upload = streamedUpload(registry.host, 'limits/app', `sha256:${'1'.repeat(64)}`);
+    upload.req.write(Buffer.alloc(64 * 1024));
+    upload.req.write(Buffer.alloc(64 * 1024));
+    // The body never ends: the answer comes once the limit is passed.
+    expect(await upload.answer).toBe(413);
+    upload.req.destroy();
+  });
+});

@@ -61,3 +61,18 @@ describe('http.debug', () => {
     expect(() => parse(http)).toThrow(message);
   });
 });
+
+describe('http.limits (berth)', () => {
+  it('reads the manifest and blob limits in bytes', () => {
+    expect(parse('  limits:\n    manifestsize: 1048576\n    blobsize: 10737418240\n').config.http.limits).toEqual({ manifestBytes: 1_048_576, blobBytes: 10_737_418_240 });
+    expect(parse('  limits: {}\n').config.http.limits).toEqual({});
+  });
+
+  it.each([
+    ['  limits:\n    manifestsize: 4MiB\n', /http.limits.manifestsize: must be a number of bytes above 0, got "4MiB"/],
+    ['  limits:\n    blobsize: 0\n', /http.limits.blobsize: must be a number of bytes above 0/],
+    ['  limits: 5\n', /http.limits: must be a mapping/],
+  ])('refuses %j naming the key', (http, message) => {
+    expect(() => parse(http)).toThrow(message);
+  });
+});

@@ -25,8 +25,17 @@ export interface DebugConfig extends ListenAddress {
   prometheusPath?: string;
 }
 
+/** berth's `http.limits`: request sizes in bytes. */
+export interface LimitsConfig {
+  /** `manifestsize`: the largest manifest a PUT may carry (4 MiB when absent). */
+  manifestBytes?: number;
+  /** `blobsize`: the largest blob an upload may make (none when absent). */
+  blobBytes?: number;
+}
+
 export const HTTP_CONFIG_KEYS: Node = {
   addr: true,
+  limits: { manifestsize: true, blobsize: true },
   draintimeout: true,
   tls: { certificate: true, key: true, clientcas: true, minimumtls: true },
   debug: { addr: true, prometheus: { enabled: true, path: true } },
@@ -88,6 +97,20 @@ export function parseDebug(http: Node | undefined, fail: Fail): DebugConfig | un
   if (typeof path !== 'string' || !path.startsWith('/')) throw fail(`http.debug.prometheus.path: must be a path starting with /, got ${JSON.stringify(path)}`);
   if (enabled && path.startsWith('/debug/health')) throw fail('http.debug.prometheus.path: /debug/health is the health endpoint');
   return enabled ? { ...address, prometheusPath: path } : address;
+}
+
+export function parseLimits(http: Node | undefined, fail: Fail): LimitsConfig | undefined {
+  const limits = http?.limits;
+  if (limits === undefined || limits === null) return undefined;
+  if (!isNode(limits)) throw fail('http.limits: must be a mapping');
+  const bytes = (name: string): number | undefined => {
+    const value = limits[name];
+    if (value === undefined) return undefined;
+    if (!Number.isSafeInteger(value) || (value as number) <= 0) throw fail(`http.limits.${name}: must be a number of bytes above 0, got ${JSON.stringify(value)}`);
+    return value as number;
+  };
+  const [manifestBytes, blobBytes] = [bytes('manifestsize'), bytes('blobsize')];
+  return { ...(manifestBytes !== undefined && { manifestBytes }), ...(blobBytes !== undefined && { blobBytes }) };
 }
 
 export function isNode(value: unknown): value is Node {

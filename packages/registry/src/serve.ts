@@ -36,6 +36,8 @@ export async function serve(configPath: string): Promise<number> {
   const app = createRegistryServer(await openBackend(config, driver), {
     deleteEnabled: config.storage.deleteEnabled,
     authorize: auth?.authorize,
+    maxManifestBytes: config.http.limits?.manifestBytes,
+    maxBlobBytes: config.http.limits?.blobBytes,
     logger: loggerOptions(config.log),
     ...(https && { https }),
   });

@@ -7,6 +7,7 @@ import { RegistryHttpError, sendError } from './error-body.js';
 import type { Handler, HandlerContext, RegistryRoutesOptions } from './handler.js';
 import { base, catalog, referrers, tags } from './listing-handlers.js';
 import { deleteManifest, getManifest, putManifest } from './manifest-handlers.js';
+import { refuseUnexpectedBody } from './request-body.js';
 import { checkName, parseRegistryPath, type RegistryPath } from './route-path.js';
 import { appendUpload, cancelUpload, completeUpload, startUpload, uploadStatus } from './upload-handlers.js';
 
@@ -78,6 +79,7 @@ async function dispatch(context: HandlerContext): Promise<FastifyReply> {
   const path = registryPathOf(request.url);
   if (!path) throw notFound();
   if ('name' in path) checkName(path.name);
+  refuseUnexpectedBody(request);
   await context.options.authorize?.(context, path);
   const handler = ENDPOINTS[path.kind][request.method as Method] as Handler<RegistryPath> | undefined;
   if (!handler) throw new RegistryError('UNSUPPORTED', 'The operation is unsupported.', { method: request.method, path: request.url.split('?')[0] });
