@@ -76,3 +76,20 @@ describe('http.limits (berth)', () => {
     expect(() => parse(http)).toThrow(message);
   });
 });
+
+describe('http.ratelimit (zot\'s keys)', () => {
+  it('reads the overall rate and the rates per method', () => {
+    expect(parse('  ratelimit:\n    rate: 10\n    methods:\n      - method: GET\n        rate: 5\n      - method: PUT\n        rate: 0.5\n').config.http.rateLimit).toEqual({ rate: 10, methods: { GET: 5, PUT: 0.5 } });
+    expect(parse('  ratelimit:\n    methods:\n      - method: DELETE\n        rate: 1\n').config.http.rateLimit).toEqual({ methods: { DELETE: 1 } });
+  });
+
+  it.each([
+    ['  ratelimit:\n    rate: 0\n', /http.ratelimit.rate: must be a number of requests a second above 0, got 0/],
+    ['  ratelimit:\n    rate: fast\n', /http.ratelimit.rate: must be a number/],
+    ['  ratelimit:\n    methods: GET\n', /http.ratelimit.methods: must be a list/],
+    ['  ratelimit:\n    methods:\n      - method: get\n        rate: 1\n', /http.ratelimit.methods\[0\].method: must be one of GET, HEAD/],
+    ['  ratelimit:\n    methods:\n      - method: GET\n', /http.ratelimit.methods\[0\].rate: must be a number/],
+  ])('refuses %j naming the key', (http, message) => {
+    expect(() => parse(http)).toThrow(message);
+  });
+});

@@ -33,8 +33,15 @@ export interface LimitsConfig {
   blobBytes?: number;
 }
 
+/** zot's `http.ratelimit`: requests a second per client, overall and per method. */
+export interface RateLimitConfig {
+  rate?: number;
+  methods: Record<string, number>;
+}
+
 export const HTTP_CONFIG_KEYS: Node = {
   addr: true,
+  ratelimit: { rate: true, methods: true },
   limits: { manifestsize: true, blobsize: true },
   draintimeout: true,
   tls: { certificate: true, key: true, clientcas: true, minimumtls: true },
@@ -111,6 +118,27 @@ export function parseLimits(http: Node | undefined, fail: Fail): LimitsConfig | 
   };
   const [manifestBytes, blobBytes] = [bytes('manifestsize'), bytes('blobsize')];
   return { ...(manifestBytes !== undefined && { manifestBytes }), ...(blobBytes !== undefined && { blobBytes }) };
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+export function parseRateLimit(http: Node | undefined, fail: Fail): RateLimitConfig | undefined {
+  const limit = http?.ratelimit;
+  if (limit === undefined || limit === null) return undefined;
+  if (!isNode(limit)) throw fail('http.ratelimit: must be a mapping of rate and methods');
+  const rate = (value: unknown, key: string): number => {
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw fail(`${key}: must be a number of requests a second above 0, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const methods = limit.methods ?? [];
+  if (!Array.isArray(methods)) throw fail('http.ratelimit.methods: must be a list of {method, rate}');
+  const byMethod: Record<string, number> = {};
+  methods.forEach((entry: unknown, index) => {
+    const at = `http.ratelimit.methods[${index}]`;
+    if (!isNode(entry) || typeof entry.method !== 'string' || !METHODS.includes(entry.method)) throw fail(`${at}.method: must be one of ${METHODS.join(', ')}`);
+    byMethod[entry.method] = rate(entry.rate, `${at}.rate`);
+  });
+  return { ...(limit.rate !== undefined && { rate: rate(limit.rate, 'http.ratelimit.rate') }), methods: byMethod };
 }
 
 export function isNode(value: unknown): value is Node {

@@ -8,6 +8,7 @@ import { createDebugServer } from './ops/debug-server.js';
 import { drain } from './ops/drain.js';
 import { accessLog, loggerOptions } from './ops/log-output.js';
 import { RegistryMetrics } from './ops/metrics.js';
+import { limitRequestRate } from './ops/rate-limit.js';
 import { observeRequests, type RequestObserver } from './ops/request-observer.js';
 import { refuseWhileUnhealthy, StorageHealthCheck } from './ops/storage-health.js';
 import { loadTlsOptions } from './ops/tls-options.js';
@@ -46,6 +47,7 @@ export async function serve(configPath: string): Promise<number> {
   const metrics = debugConfig?.prometheusPath === undefined ? undefined : new RegistryMetrics();
   observeRequests(app, [accessLog(config.log), metrics].filter((observer): observer is RequestObserver => observer !== undefined));
   if (health) refuseWhileUnhealthy(app, () => health.status());
+  if (config.http.rateLimit) limitRequestRate(app, config.http.rateLimit);
   if (auth?.tokenEndpoint) void app.register(auth.tokenEndpoint);
   const debug = debugConfig && createDebugServer({ health: () => health?.status() ?? {}, metrics, prometheusPath: debugConfig.prometheusPath });
   await listen(app, config.http);
