@@ -25,15 +25,6 @@ async function makeCertificates(dir: string): Promise<void> {
   }
 }
 
-/** The registry's `http.tls` lines, with the certificates made in its temp dir. */
-function tlsConfig(clientCAs: boolean) {
-  return async (_host: string, work: string): Promise<string> => {
-    await makeCertificates(work);
-    const cas = clientCAs ? `    clientcas:\n      - ${join(work, 'ca.pem')}\n` : '';
-    return `  tls:\n    certificate: ${join(work, 'server.pem')}\n    key: ${join(work, 'server.key')}\n${cas}`;
-  };
-}
-
 interface TlsClient {
   ca: Buffer;
   cert?: Buffer;
@@ -53,34 +44,50 @@ function httpsGet(host: string, path: string, client: TlsClient): Promise<number
   });
 }
 
-async function trusting(work: string): Promise<TlsClient> {
-  return { ca: await readFile(join(work, 'ca.pem')) };
+/** A client trusting the test CA of `work`, with the client certificate it signed when `withCertificate`. */
+async function tlsClient(work: string, withCertificate: boolean): Promise<TlsClient> {
+  const ca = await readFile(join(work, 'ca.pem'));
+  return withCertificate ? { ca, cert: await readFile(join(work, 'client.pem')), key: await readFile(join(work, 'client.key')) } : { ca };
 }
 
-const answersHttps = (work: () => string) => async (host: string) => httpsGet(host, '/v2/', await trusting(work())).then(() => true, () => false);
+/** A registry with `http.tls` (and `clientcas` when `clientCAs`), its certificates made in its temp dir. */
+async function startTlsRegistry(clientCAs: boolean): Promise<TestRegistry> {
+  let work = '';
+  return startRegistry(() => '', {
+    http: async (_host, dir) => {
+      work = dir;
+      await makeCertificates(dir);
+      const cas = clientCAs ? `    clientcas:\n      - ${join(dir, 'ca.pem')}\n` : '';
+      return `  tls:\n    certificate: ${join(dir, 'server.pem')}\n    key: ${join(dir, 'server.key')}\n${cas}`;
+    },
+    answers: async (host) => httpsGet(host, '/v2/', await tlsClient(work, clientCAs)).then(() => true, () => false),
+  });
+}
+
+/** A `--dest-cert-dir` for skopeo: the CA as `ca.crt`, and the client certificate when `withCertificate`. */
+async function skopeoCertDir(work: string, withCertificate: boolean): Promise<string> {
+  const dir = join(work, 'skopeo-certs');
+  await mkdir(dir);
+  await copyFile(join(work, 'ca.pem'), join(dir, 'ca.crt'));
+  if (withCertificate) {
+    await copyFile(join(work, 'client.pem'), join(dir, 'client.cert'));
+    await copyFile(join(work, 'client.key'), join(dir, 'client.key'));
+  }
+  return dir;
+}
 
 describe('berth-registry over TLS (http.tls)', () => {
   let registry: TestRegistry;
-  let work = '';
 
   beforeAll(async () => {
-    registry = await startRegistry(() => '', {
-      http: async (host, dir) => {
-        work = dir;
-        return tlsConfig(false)(host, dir);
-      },
-      answers: answersHttps(() => work),
-    });
+    registry = await startTlsRegistry(false);
   });
   afterAll(() => registry?.stop());
 
   it('takes a push from skopeo that trusts the CA (--dest-cert-dir) and answers HTTPS', async () => {
-    const certDir = join(work, 'skopeo-certs');
-    await mkdir(certDir);
-    await copyFile(join(work, 'ca.pem'), join(certDir, 'ca.crt'));
-    const push = await run('skopeo', ['copy', '--dest-cert-dir', certDir, `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/library/busybox:tls`]);
+    const push = await run('skopeo', ['copy', '--dest-cert-dir', await skopeoCertDir(registry.work, false), `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/library/busybox:tls`]);
     expect(push.code, push.stderr).toBe(0);
-    expect(await httpsGet(registry.host, '/v2/library/busybox/manifests/tls', await trusting(work))).toBe(200);
+    expect(await httpsGet(registry.host, '/v2/library/busybox/manifests/tls', await tlsClient(registry.work, false))).toBe(200);
   });
 
   it('refuses a client that does not trust its certificate, and plain HTTP', async () => {
@@ -94,36 +101,24 @@ describe('berth-registry over TLS (http.tls)', () => {
 
 describe('berth-registry requiring client certificates (http.tls.clientcas)', () => {
   let registry: TestRegistry;
-  let work = '';
 
   beforeAll(async () => {
-    registry = await startRegistry(() => '', {
-      http: async (host, dir) => {
-        work = dir;
-        return tlsConfig(true)(host, dir);
-      },
-      answers: async (host) => httpsGet(host, '/v2/', { ...(await trusting(work)), cert: await readFile(join(work, 'client.pem')), key: await readFile(join(work, 'client.key')) }).then(() => true, () => false),
-    });
+    registry = await startTlsRegistry(true);
   });
   afterAll(() => registry?.stop());
 
   it('refuses a client without a certificate at the handshake', async () => {
-    await expect(httpsGet(registry.host, '/v2/', await trusting(work))).rejects.toThrow();
-    const curl = await run('curl', ['-sS', '--cacert', join(work, 'ca.pem'), `https://${registry.host}/v2/`]);
+    await expect(httpsGet(registry.host, '/v2/', await tlsClient(registry.work, false))).rejects.toThrow();
+    const curl = await run('curl', ['-sS', '--cacert', join(registry.work, 'ca.pem'), `https://${registry.host}/v2/`]);
     expect(curl.code).not.toBe(0);
   });
 
   it('serves a client whose certificate the CA signed: node, curl and skopeo', async () => {
-    const client = { ...(await trusting(work)), cert: await readFile(join(work, 'client.pem')), key: await readFile(join(work, 'client.key')) };
-    expect(await httpsGet(registry.host, '/v2/', client)).toBe(200);
-    const curl = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', join(work, 'ca.pem'), '--cert', join(work, 'client.pem'), '--key', join(work, 'client.key'), `https://${registry.host}/v2/`]);
+    const { work, host } = registry;
+    expect(await httpsGet(host, '/v2/', await tlsClient(work, true))).toBe(200);
+    const curl = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', join(work, 'ca.pem'), '--cert', join(work, 'client.pem'), '--key', join(work, 'client.key'), `https://${host}/v2/`]);
     expect(curl.stdout).toBe('200');
-    const certDir = join(work, 'skopeo-certs');
-    await mkdir(certDir);
-    await copyFile(join(work, 'ca.pem'), join(certDir, 'ca.crt'));
-    await copyFile(join(work, 'client.pem'), join(certDir, 'client.cert'));
-    await copyFile(join(work, 'client.key'), join(certDir, 'client.key'));
-    const push = await run('skopeo', ['copy', '--dest-cert-dir', certDir, `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/library/busybox:mtls`]);
+    const push = await run('skopeo', ['copy', '--dest-cert-dir', await skopeoCertDir(work, true), `docker-archive:${await busyboxArchive()}`, `docker://${host}/library/busybox:mtls`]);
     expect(push.code, push.stderr).toBe(0);
   });
 });
@@ -251,7 +246,7 @@ describe('berth-registry logs (log.*)', () => {
     registries.push(registry);
     expect((await fetch(`http://${registry.host}/v2/`, { headers: { Authorization: BASIC_ALICE('wrong') } })).status).toBe(401);
     await printed(registry.stderr, 'authentication failed');
-    expect(registry.stderr()).toMatch(/^level=warn time=\S+ pid=\d+ .*user=alice msg="authentication failed"$/m);
+    expect(registry.stderr()).toMatch(/^level=warning time=\S+ pid=\d+ .*user=alice msg="authentication failed"$/m);
     expect(registry.stderr()).not.toContain('Server listening');
     expect(registry.stdout()).toBe('');
   });
@@ -282,7 +277,7 @@ describe('berth-registry health (http.debug, health.storagedriver)', () => {
     return healthAnswer();
   }
 
-  it('answers 200 {} while the storage answers, then 503 naming the failing check on both servers, then recovers', async () => {
+  it('answers 200 {} while the storage answers, then 503 naming the failing check, the API 503 UNAVAILABLE as Go, then recovers', async () => {
     expect(await healthAnswer()).toEqual({ status: 200, body: {} });
     expect((await fetch(`http://${registry.host}/v2/`)).status).toBe(200);
 
@@ -294,7 +289,7 @@ describe('berth-registry health (http.debug, health.storagedriver)', () => {
     expect(failing.body).toEqual({ storagedriver_filesystem: expect.stringContaining('ELOOP') });
     const refused = await fetch(`http://${registry.host}/v2/`);
     expect(refused.status).toBe(503);
-    expect(await refused.json()).toEqual(failing.body);
+    expect(await refused.json()).toEqual({ errors: [{ code: 'UNAVAILABLE', message: 'service unavailable', detail: 'health check failed: please see /debug/health' }] });
 
     await rm(registry.dataRoot);
     expect(await untilHealth(200)).toEqual({ status: 200, body: {} });

@@ -19,8 +19,8 @@ function textValue(value: unknown): string {
 }
 
 /**
- * fastify's logger for `log`: the registry's own messages on stderr at `log.level`, with level names,
- * ISO times and `log.fields` on every line.
+ * fastify's logger for `log`: the registry's own messages on stderr at `log.level`, with Go's level
+ * names, ISO times and `log.fields` on every line.
  */
 export function loggerOptions(log: LogConfig = DEFAULT_LOG): Exclude<FastifyServerOptions['logger'], boolean | undefined> {
   const stream = log.formatter === 'json' ? process.stderr : { write: (line: string) => process.stderr.write(formatLine(JSON.parse(line) as Record, 'text')) };
@@ -28,7 +28,8 @@ export function loggerOptions(log: LogConfig = DEFAULT_LOG): Exclude<FastifyServ
     level: log.level,
     base: { pid: process.pid, ...log.fields },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
-    formatters: { level: (label: string) => ({ level: label }) },
+    // Level names as Go's logrus writes them: `warning`, not pino's `warn`.
+    formatters: { level: (label: string) => ({ level: label === 'warn' ? 'warning' : label }) },
     stream,
   };
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { RegistryHttpError, sendError } from '../http/error-body.js';
 import type { HealthConfig } from '../config-ops.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
 
@@ -47,10 +48,9 @@ export class StorageHealthCheck {
   }
 }
 
-/** As Go's health handler in front of the API: while a check fails, every request is answered 503 with the failing checks. */
+/** As Go's health handler in front of the API: while a check fails, every request is answered 503 UNAVAILABLE. */
 export function refuseWhileUnhealthy(app: FastifyInstance, status: () => HealthStatus): void {
   app.addHook('onRequest', async (_request, reply) => {
-    const failing = status();
-    if (Object.keys(failing).length > 0) return reply.status(503).header('Content-Type', 'application/json; charset=utf-8').send(failing);
+    if (Object.keys(status()).length > 0) return sendError(reply, new RegistryHttpError(503, 'UNAVAILABLE', 'service unavailable', 'health check failed: please see /debug/health'));
   });
 }

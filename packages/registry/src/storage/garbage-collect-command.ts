@@ -1,14 +1,13 @@
 import { loadRegistryConfig } from '../config.js';
+import { parseGoDuration } from '../go-duration.js';
 import { FilesystemDriver } from './filesystem-driver.js';
 import { garbageCollect } from './garbage-collect.js';
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Go-style duration of one unit (`90s`, `30m`, `1h`; a bare `0`), in milliseconds. */
+/** A Go duration (`90s`, `30m`, `1h30m`; a bare `0`), in milliseconds. */
 export function parseGrace(value: string): number {
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(value);
-  if (match === null || (match[2] === undefined && match[1] !== '0')) throw new Error(`--grace: not a duration such as 30m or 1h: ${JSON.stringify(value)}`);
-  return Number(match[1]) * UNITS[match[2] ?? 'ms']!;
+  const ms = parseGoDuration(value);
+  if (ms === undefined) throw new Error(`--grace: not a duration such as 30m or 1h: ${JSON.stringify(value)}`);
+  return ms;
 }
 
 /** `berth-registry garbage-collect CONFIG`: prints what it deletes, one line each, then a summary; resolves to the exit code. */
