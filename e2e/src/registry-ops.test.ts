@@ -230,12 +230,12 @@ describe('berth-registry logs (log.*)', () => {
 
     const lines = jsonLines(registry.stdout());
     const push = lines.find((line) => line.method === 'POST')!;
-    expect(push).toMatchObject({ level: 'info', msg: 'request', service: 'berth-test', path: '/v2/logs/app/blobs/uploads/', endpoint: 'uploads', status: 201, user: 'alice', remoteAddress: '127.0.0.1' });
+    expect(push).toMatchObject({ level: 'info', msg: 'request', service: 'berth-test', path: '/v2/logs/app/blobs/uploads/', handler: 'blob_upload', status: 201, user: 'alice', remoteAddress: '127.0.0.1' });
     expect(push.bytesReceived).toBeGreaterThan(5000);
     expect(push.bytesSent).toBeGreaterThan(0);
     expect(push.durationMs).toEqual(expect.any(Number));
     const refused = lines.find((line) => line.path === '/v2/logs/app/tags/list')!;
-    expect(refused).toMatchObject({ method: 'GET', status: 401, endpoint: 'tags' });
+    expect(refused).toMatchObject({ method: 'GET', status: 401, handler: 'tags' });
     expect(refused).not.toHaveProperty('user');
     const own = jsonLines(registry.stderr().split('\n').filter((line) => line.startsWith('{')).join('\n'));
     expect(own.find((line) => String(line.msg).startsWith('Server listening'))).toMatchObject({ level: 'info', service: 'berth-test' });
@@ -318,25 +318,27 @@ describe('berth-registry metrics (http.debug.prometheus)', () => {
     return curl.stdout;
   }
 
-  it('counts requests by method, endpoint and code, with durations, bytes, uploads in progress and process metrics', async () => {
+  it('counts requests by code, handler and method as Go names them, with durations, sizes, uploads in progress and process metrics', async () => {
     const chunks = [Buffer.alloc(32 * 1024, 'm'), Buffer.alloc(32 * 1024, 'n')];
     const digest = `sha256:${createHash('sha256').update(Buffer.concat(chunks)).digest('hex')}`;
     const upload = streamedUpload(registry.host, 'metrics/app', digest);
     upload.req.write(chunks[0]);
     await uploadStreaming(registry.dataRoot);
-    expect(await scrape()).toMatch(/^registry_uploads_in_progress 1$/m);
+    const streaming = await scrape();
+    expect(streaming).toMatch(/^registry_uploads_in_progress 1$/m);
+    expect(streaming).toMatch(/^registry_http_in_flight_requests\{handler="blob_upload"\} 1$/m);
     upload.req.end(chunks[1]);
     expect(await upload.answer).toBe(201);
     expect((await fetch(`http://${registry.host}/v2/metrics/app/manifests/absent`)).status).toBe(404);
 
     const text = await scrape();
     expect(text).toMatch(/^registry_uploads_in_progress 0$/m);
-    expect(text).toMatch(/^registry_http_requests_total\{method="POST",endpoint="uploads",code="201"\} 1$/m);
-    expect(text).toMatch(/^registry_http_requests_total\{method="GET",endpoint="manifest",code="404"\} 1$/m);
-    expect(text).toMatch(/^registry_http_request_duration_seconds_count\{method="POST",endpoint="uploads"\} 1$/m);
-    const received = /^registry_http_received_bytes_total\{endpoint="uploads"\} (\d+)$/m.exec(text);
+    expect(text).toMatch(/^registry_http_requests_total\{code="201",handler="blob_upload",method="post"\} 1$/m);
+    expect(text).toMatch(/^registry_http_requests_total\{code="404",handler="manifest",method="get"\} 1$/m);
+    expect(text).toMatch(/^registry_http_request_duration_seconds_count\{handler="blob_upload",method="post"\} 1$/m);
+    const received = /^registry_http_request_size_bytes_sum\{handler="blob_upload"\} (\d+)$/m.exec(text);
     expect(Number(received?.[1])).toBeGreaterThan(64 * 1024);
-    expect(text).toMatch(/^registry_http_sent_bytes_total\{endpoint="manifest"\} \d+$/m);
+    expect(text).toMatch(/^registry_http_response_size_bytes_count\{handler="manifest"\} 1$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { accessLog, formatLine } from './log-output.js';
 import type { RequestRecord } from './request-observer.js';
 
-const RECORD: RequestRecord = { method: 'PUT', path: '/v2/app/manifests/v1', endpoint: 'manifest', status: 201, bytesReceived: 900, bytesSent: 200, durationMs: 1.5, remoteAddress: '127.0.0.1', user: 'alice' };
+const RECORD: RequestRecord = { method: 'PUT', path: '/v2/app/manifests/v1', handler: 'manifest', status: 201, bytesReceived: 900, bytesSent: 200, durationMs: 1.5, remoteAddress: '127.0.0.1', user: 'alice' };
 
 describe('formatLine', () => {
   it('writes JSON, or logfmt pairs quoting what needs it', () => {

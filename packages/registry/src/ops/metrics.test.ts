@@ -20,24 +20,26 @@ async function serve(): Promise<{ base: string; metrics: RegistryMetrics; record
 }
 
 describe('request observation and metrics', () => {
-  it('records each request with its endpoint, status and bytes, and counts them by method, endpoint and code', async () => {
+  it('records each request with its handler, status and bytes, and counts them by code, handler and method as Go names them', async () => {
     const { base, metrics, records } = await serve();
     const blob = 'x'.repeat(1000);
     expect((await fetch(`${base}/v2/app/blobs/uploads/?digest=${sha256(blob)}`, { method: 'POST', body: blob, headers: { 'content-type': 'application/octet-stream' } })).status).toBe(201);
     expect((await fetch(`${base}/v2/app/manifests/absent`)).status).toBe(404);
     expect((await fetch(`${base}/nowhere`)).status).toBe(404);
-    expect(records.map(({ method, endpoint, status }) => [method, endpoint, status])).toEqual([
-      ['POST', 'uploads', 201],
+    expect(records.map(({ method, handler, status }) => [method, handler, status])).toEqual([
+      ['POST', 'blob_upload', 201],
       ['GET', 'manifest', 404],
       ['GET', 'other', 404],
     ]);
     expect(records[0]!.bytesReceived).toBeGreaterThan(1000);
     expect(records[0]!.path).toBe('/v2/app/blobs/uploads/');
     const text = await metrics.registry.metrics();
-    expect(text).toContain('registry_http_requests_total{method="POST",endpoint="uploads",code="201"} 1');
-    expect(text).toContain('registry_http_requests_total{method="GET",endpoint="manifest",code="404"} 1');
-    expect(text).toMatch(/registry_http_request_duration_seconds_count\{method="POST",endpoint="uploads"\} 1/);
-    expect(text).toMatch(/registry_http_received_bytes_total\{endpoint="uploads"\} \d{4}/);
+    expect(text).toContain('registry_http_requests_total{code="201",handler="blob_upload",method="post"} 1');
+    expect(text).toContain('registry_http_requests_total{code="404",handler="manifest",method="get"} 1');
+    expect(text).toContain('registry_http_request_duration_seconds_count{handler="blob_upload",method="post"} 1');
+    expect(text).toMatch(/registry_http_request_size_bytes_sum\{handler="blob_upload"\} \d{4}/);
+    expect(text).toMatch(/registry_http_response_size_bytes_count\{handler="other"\} 1/);
+    expect(text).toContain('registry_http_in_flight_requests{handler="manifest"} 0');
     expect(text).toContain('registry_uploads_in_progress 0');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
