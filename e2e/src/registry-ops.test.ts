@@ -397,19 +397,21 @@ describe('berth-registry rate limit (http.ratelimit)', () => {
 
   beforeAll(async () => {
     // One HEAD per 100 seconds: the second comes long before the bucket refills, however slow the machine.
-    registry = await startRegistry(() => '', { http: () => '  ratelimit:\n    methods:\n      - method: HEAD\n        rate: 0.01\n' });
+    registry = await startRegistry(() => '', { http: () => '  ratelimit:\n    methods:\n      - method: HEAD\n        rate: 0.01\n  headers:\n    X-Content-Type-Options: [nosniff]\n' });
   });
   afterAll(() => registry?.stop());
 
-  it('answers 429 TOOMANYREQUESTS with Retry-After past a method\'s rate, and serves other methods', async () => {
+  it('answers 429 TOOMANYREQUESTS with Retry-After past a method\'s rate, serves other methods, with http.headers on each', async () => {
     expect((await fetch(`http://${registry.host}/v2/`, { method: 'HEAD' })).status).toBe(200);
     const curl = await run('curl', ['-sS', '-I', `http://${registry.host}/v2/`]);
     expect(curl.stdout).toMatch(/^HTTP\/1\.1 429 Too Many Requests/);
+    expect(curl.stdout).toMatch(/^x-content-type-options: nosniff\r?$/im);
     const retryAfter = Number(/^retry-after: (\d+)/im.exec(curl.stdout)?.[1]);
     expect(retryAfter).toBeGreaterThan(1);
     expect(retryAfter).toBeLessThanOrEqual(100);
     const get = await fetch(`http://${registry.host}/v2/limited/tags/list`);
     expect(get.status).toBe(404);
+    expect(get.headers.get('x-content-type-options')).toBe('nosniff');
     expect(((await get.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe('NAME_UNKNOWN');
     await printed(registry.stdout, '"status":429');
   });

@@ -93,3 +93,17 @@ describe('http.ratelimit (zot\'s keys)', () => {
     expect(() => parse(http)).toThrow(message);
   });
 });
+
+describe('http.headers', () => {
+  it('reads each header\'s list of values, as Go\'s default config.yml gives them', () => {
+    expect(parse('  headers:\n    X-Content-Type-Options: [nosniff]\n    Vary: [Accept, Origin]\n').config.http.headers).toEqual({ 'X-Content-Type-Options': ['nosniff'], Vary: ['Accept', 'Origin'] });
+  });
+
+  it.each([
+    ['  headers:\n    X-Content-Type-Options: nosniff\n', /http.headers.X-Content-Type-Options: must be a list of values/],
+    ['  headers:\n    "Bad Name": [x]\n', /http.headers: "Bad Name" is not a header name/],
+    ['  headers: [nosniff]\n', /http.headers: must be a mapping/],
+  ])('refuses %j naming the key', (http, message) => {
+    expect(() => parse(http)).toThrow(message);
+  });
+});

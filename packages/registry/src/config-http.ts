@@ -41,6 +41,7 @@ export interface RateLimitConfig {
 
 export const HTTP_CONFIG_KEYS: Node = {
   addr: true,
+  headers: true,
   ratelimit: { rate: true, methods: true },
   limits: { manifestsize: true, blobsize: true },
   draintimeout: true,
@@ -121,6 +122,19 @@ export function parseLimits(http: Node | undefined, fail: Fail): LimitsConfig | 
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `http.headers`: response headers added to every answer of the API, each a list of values as Go takes them. */
+export function parseHeaders(http: Node | undefined, fail: Fail): Record<string, string[]> | undefined {
+  const headers = http?.headers;
+  if (headers === undefined || headers === null) return undefined;
+  if (!isNode(headers)) throw fail('http.headers: must be a mapping of header names to lists of values');
+  for (const [name, values] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw fail(`http.headers: ${JSON.stringify(name)} is not a header name`);
+    if (!Array.isArray(values) || !values.every((value) => typeof value === 'string' && !/[\r\n]/.test(value))) throw fail(`http.headers.${name}: must be a list of values`);
+  }
+  return headers as Record<string, string[]>;
+}
 
 export function parseRateLimit(http: Node | undefined, fail: Fail): RateLimitConfig | undefined {
   const limit = http?.ratelimit;
@@ -139,6 +153,32 @@ export function parseRateLimit(http: Node | undefined, fail: Fail): RateLimitCon
     byMethod[entry.method] = rate(entry.rate, `${at}.rate`);
   });
   return { ...(limit.rate !== undefined && { rate: rate(limit.rate, 'http.ratelimit.rate') }), methods: byMethod };
+}
+
+/** The `http` section: where to listen and how to serve. */
+export interface HttpConfig extends ListenAddress {
+  tls?: TlsConfig;
+  /** `http.draintimeout`: how long a stop waits for requests in flight. */
+  drainTimeoutMs?: number;
+  debug?: DebugConfig;
+  limits?: LimitsConfig;
+  rateLimit?: RateLimitConfig;
+  /** `http.headers`: added to every response of the API. */
+  headers?: Record<string, string[]>;
+}
+
+export function parseHttp(http: Node | undefined, fail: Fail): HttpConfig {
+  const [tls, debug, drainTimeoutMs] = [parseTls(http, fail), parseDebug(http, fail), durationKey(http, 'draintimeout', 'http.draintimeout', fail)];
+  const [limits, rateLimit, headers] = [parseLimits(http, fail), parseRateLimit(http, fail), parseHeaders(http, fail)];
+  return {
+    ...parseAddr(http?.addr ?? ':5000', 'http.addr', fail),
+    ...(tls && { tls }),
+    ...(drainTimeoutMs !== undefined && { drainTimeoutMs }),
+    ...(debug && { debug }),
+    ...(limits && { limits }),
+    ...(rateLimit && { rateLimit }),
+    ...(headers && { headers }),
+  };
 }
 
 export function isNode(value: unknown): value is Node {

@@ -20,12 +20,11 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 `);
-    expect(config).toEqual({ version: '0.1', http: { host: '127.0.0.1', port: 5001 }, storage: { rootDirectory: '/srv/registry', deleteEnabled: true } });
+    expect(config).toEqual({ version: '0.1', http: { host: '127.0.0.1', port: 5001, headers: { 'X-Content-Type-Options': ['nosniff'] } }, storage: { rootDirectory: '/srv/registry', deleteEnabled: true } });
     expect(warnings).toEqual([
       'redis: not supported, ignored',
       'storage.cache: not supported, ignored',
       'storage.filesystem.maxthreads: not supported, ignored',
-      'http.headers: not supported, ignored',
     ]);
   });
 

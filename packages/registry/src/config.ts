@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { parseAuthConfig, type AuthConfig } from './config-auth.js';
-import { durationKey, HTTP_CONFIG_KEYS, isNode, parseAddr, parseDebug, parseLimits, parseRateLimit, parseTls, type DebugConfig, type LimitsConfig, type ListenAddress, type RateLimitConfig, type TlsConfig } from './config-http.js';
+import { HTTP_CONFIG_KEYS, isNode, parseHttp, type HttpConfig } from './config-http.js';
 import { HEALTH_CONFIG_KEYS, LOG_CONFIG_KEYS, parseHealth, parseLog, type HealthConfig, type LogConfig } from './config-ops.js';
 import { parseS3Storage, S3_CONFIG_KEYS } from './config-s3.js';
 import type { S3DriverOptions } from './storage/s3-driver.js';
@@ -9,14 +9,7 @@ import type { S3DriverOptions } from './storage/s3-driver.js';
 /** What `berth-registry serve` takes from the Go registry's `config.yml`. */
 export interface RegistryConfig {
   version: string;
-  http: ListenAddress & {
-    tls?: TlsConfig;
-    /** `http.draintimeout`: how long a stop waits for requests in flight. */
-    drainTimeoutMs?: number;
-    debug?: DebugConfig;
-    limits?: LimitsConfig;
-    rateLimit?: RateLimitConfig;
-  };
+  http: HttpConfig;
   storage: {
     rootDirectory: string;
     deleteEnabled: boolean;
@@ -83,13 +76,11 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
   const http = childNode(document, 'http', source);
   const fail = (message: string) => new RegistryConfigError(`${source}: ${message}`);
   const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, fail);
-  const [tls, debug, drainTimeoutMs] = [parseTls(http, fail), parseDebug(http, fail), durationKey(http, 'draintimeout', 'http.draintimeout', fail)];
-  const [limits, rateLimit] = [parseLimits(http, fail), parseRateLimit(http, fail)];
   const [log, health] = [parseLog(document.log, fail), parseHealth(document.health, fail)];
   return {
     config: {
       version: '0.1',
-      http: { ...parseAddr(http?.addr ?? ':5000', 'http.addr', fail), ...(tls && { tls }), ...(drainTimeoutMs !== undefined && { drainTimeoutMs }), ...(debug && { debug }), ...(limits && { limits }), ...(rateLimit && { rateLimit }) },
+      http: parseHttp(http, fail),
       storage: { rootDirectory, deleteEnabled, ...(s3 && { s3 }) },
       ...(auth && { auth }),
       ...(log && { log }),

@@ -9,6 +9,7 @@ import { drain } from './ops/drain.js';
 import { accessLog, loggerOptions } from './ops/log-output.js';
 import { RegistryMetrics } from './ops/metrics.js';
 import { limitRequestRate } from './ops/rate-limit.js';
+import { addResponseHeaders } from './ops/response-headers.js';
 import { observeRequests, type RequestObserver } from './ops/request-observer.js';
 import { refuseWhileUnhealthy, StorageHealthCheck } from './ops/storage-health.js';
 import { loadTlsOptions } from './ops/tls-options.js';
@@ -46,6 +47,8 @@ export async function serve(configPath: string): Promise<number> {
   const debugConfig = config.http.debug;
   const metrics = debugConfig?.prometheusPath === undefined ? undefined : new RegistryMetrics();
   observeRequests(app, [accessLog(config.log), metrics].filter((observer): observer is RequestObserver => observer !== undefined));
+  // Before the hooks that may answer early, so their answers carry the headers too.
+  if (config.http.headers) addResponseHeaders(app, config.http.headers);
   if (health) refuseWhileUnhealthy(app, () => health.status());
   if (config.http.rateLimit) limitRequestRate(app, config.http.rateLimit);
   if (auth?.tokenEndpoint) void app.register(auth.tokenEndpoint);
