@@ -1,19 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, run, type CommandResult } from './harness.js';
-import { startRegistry, type TestRegistry } from './registry-harness.js';
+import { startRegistry, writeHtpasswd as writeUserFile, type TestRegistry } from './registry-harness.js';
 
 const USER = 'alice';
 const PASSWORD = 'correct horse';
-
-/** An htpasswd file with one user, the way `htpasswd -B` writes it (`$2y$`). */
-async function writeHtpasswd(work: string): Promise<string> {
-  const path = join(work, 'htpasswd');
-  await writeFile(path, `${USER}:${bcrypt.hashSync(PASSWORD, 5).replace(/^\$2b\$/, '$2y$')}\n`);
-  return path;
-}
+const writeHtpasswd = (work: string) => writeUserFile(work, USER, PASSWORD);
 
 function basic(user: string, password: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };

@@ -4,9 +4,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import bcrypt from 'bcryptjs';
 import { PACKAGES_DIR } from './paths.js';
 
 export const BERTH_REGISTRY = join(PACKAGES_DIR, 'registry/dist/bin/berth-registry.js');
+/** The distribution project's Go registry (Debian's docker-registry, installed by `tools/setup --test`), a peer that reads the same config.yml. */
+export const GO_REGISTRY = '/usr/bin/docker-registry';
 
 /** A `berth-registry serve` on a loopback port, with its config and data in a temp dir of its own. */
 export interface TestRegistry {
@@ -36,6 +39,8 @@ export async function freePort(): Promise<number> {
 }
 
 export interface RegistryOptions {
+  /** Run the Go registry on the same config instead. */
+  go?: boolean;
   /** YAML lines under `http:` (indented two spaces), after `addr`: `tls:`, `debug:`, `draintimeout:`. */
   http?: (host: string, work: string) => string | Promise<string>;
   /** The storage root, when it is to be another registry's (`dataRoot` of one stopped before). */
@@ -57,9 +62,17 @@ async function waitUntilServing(registry: ChildProcess, answers: () => Promise<b
   throw new Error(`berth-registry did not answer on ${host}:\n${output()}`);
 }
 
+/** An htpasswd file with one user, the way `htpasswd -B` writes it (`$2y$`), in `work`. */
+export async function writeHtpasswd(work: string, user: string, password: string): Promise<string> {
+  const path = join(work, 'htpasswd');
+  await writeFile(path, `${user}:${bcrypt.hashSync(password, 5).replace(/^\$2b\$/, '$2y$')}\n`);
+  return path;
+}
+
 /**
- * Starts the built `berth-registry serve` with deletion enabled; `extraConfig` is YAML appended to the
- * config (top-level keys such as `auth:`), given the registry's address and the temp dir.
+ * Starts the built `berth-registry serve` (or, with `go`, the Go registry on the same config) with
+ * deletion enabled; `extraConfig` is YAML appended to the config (top-level keys such as `auth:`),
+ * given the registry's address and the temp dir.
  */
 export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => '', options: RegistryOptions = {}): Promise<TestRegistry> {
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
@@ -69,7 +82,8 @@ export async function startRegistry(extraConfig: (host: string, work: string) =>
   const http = (await options.http?.(host, work)) ?? '';
   await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\n${http}storage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${await extraConfig(host, work)}`);
   let [printed, printedOut, printedErr] = ['', '', ''];
-  const registry = spawn(process.execPath, [BERTH_REGISTRY, 'serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = options.go ? [GO_REGISTRY, ['serve', config]] : [process.execPath, [BERTH_REGISTRY, 'serve', config]];
+  const registry = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   registry.stdout!.on('data', (d: Buffer) => {
     printed += d.toString();
     printedOut += d.toString();

@@ -7,8 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, run } from './harness.js';
-import bcrypt from 'bcryptjs';
-import { freePort, startRegistry, type TestRegistry } from './registry-harness.js';
+import { freePort, startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
 
 async function openssl(args: string[], cwd: string): Promise<void> {
   const result = await run('sh', ['-c', `cd "${cwd}" && openssl "$@"`, 'openssl', ...args]);
@@ -199,13 +198,6 @@ describe('berth-registry stopping (SIGTERM, http.draintimeout)', () => {
   });
 });
 
-/** An htpasswd file with alice (password `secret`), in `work`. */
-async function writeHtpasswd(work: string): Promise<string> {
-  const path = join(work, 'htpasswd');
-  await writeFile(path, `alice:${bcrypt.hashSync('secret', 5).replace(/^\$2b\$/, '$2y$')}\n`);
-  return path;
-}
-
 const BASIC_ALICE = (password: string) => `Basic ${Buffer.from(`alice:${password}`).toString('base64')}`;
 
 function jsonLines(text: string): Array<Record<string, unknown>> {
@@ -219,7 +211,7 @@ describe('berth-registry logs (log.*)', () => {
   });
 
   it('writes one JSON access line per request on stdout, with the user, the bytes and log.fields', async () => {
-    const registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: r\n    path: ${await writeHtpasswd(work)}\nlog:\n  fields:\n    service: berth-test\n`);
+    const registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: r\n    path: ${await writeHtpasswd(work, 'alice', 'secret')}\nlog:\n  fields:\n    service: berth-test\n`);
     registries.push(registry);
     const blob = Buffer.alloc(5000, 'z');
     const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
@@ -242,7 +234,7 @@ describe('berth-registry logs (log.*)', () => {
   });
 
   it('writes text lines at log.level and no access log when log.accesslog.disabled is true', async () => {
-    const registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: r\n    path: ${await writeHtpasswd(work)}\nlog:\n  level: warn\n  formatter: text\n  accesslog:\n    disabled: true\n`);
+    const registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: r\n    path: ${await writeHtpasswd(work, 'alice', 'secret')}\nlog:\n  level: warn\n  formatter: text\n  accesslog:\n    disabled: true\n`);
     registries.push(registry);
     expect((await fetch(`http://${registry.host}/v2/`, { headers: { Authorization: BASIC_ALICE('wrong') } })).status).toBe(401);
     await printed(registry.stderr, 'authentication failed');
@@ -369,9 +361,9 @@ describe('berth-registry request body limits (http.limits)', () => {
   });
   afterAll(() => registry?.stop());
 
-  it('refuses a body on GET and DELETE with 400 UNSUPPORTED', async () => {
+  it('refuses a body on GET with 400 UNSUPPORTED, and ignores one on DELETE as Go', async () => {
     expect(await requestWithBody(registry.host, 'GET', '/v2/limits/app/tags/list', 'a body')).toEqual({ status: 400, code: 'UNSUPPORTED' });
-    expect(await requestWithBody(registry.host, 'DELETE', '/v2/limits/app/manifests/latest', 'a body')).toEqual({ status: 400, code: 'UNSUPPORTED' });
+    expect(await requestWithBody(registry.host, 'DELETE', '/v2/limits/app/manifests/latest', 'a body')).toEqual({ status: 404, code: 'MANIFEST_UNKNOWN' });
   });
 
   it('refuses a manifest over http.limits.manifestsize with 413 SIZE_INVALID', async () => {

@@ -11,6 +11,7 @@ import { historyOf, inspectImage, listImages, resolveImage, sharedSizes, type Li
 import { LayerHolds } from './internal/layer-holds.js';
 import { removeUnusedLayers } from './internal/layer-release.js';
 import { loadImages, type LoadOptions } from './internal/load-images.js';
+import { ingestImage, type IngestResult, type IngestSpec } from './internal/ingest-image.js';
 import { MetadataStore } from './internal/metadata-store.js';
 import { ReferenceStore } from './internal/reference-store.js';
 import { pruneImages, removeImage, type DeleteRecord, type PruneOptions, type PruneReport, type RemoveOptions } from './internal/remove-images.js';
@@ -113,6 +114,16 @@ export class ImageStore {
   /** `docker image prune`. */
   prune(options: PruneOptions): Promise<PruneReport> {
     return pruneImages(this.context, options);
+  }
+
+  /** Stores an image that arrives as its config and layers (a pull); the layers it has are never opened. */
+  ingest(spec: IngestSpec): Promise<IngestResult> {
+    return ingestImage(this.context, spec);
+  }
+
+  /** Whether the store holds the layer stack a chain ID names. */
+  hasLayer(chainId: string): boolean {
+    return this.context.layers.get(chainId) !== undefined;
   }
 
   /** Makes an image from a new layer on top of an optional parent (`import`, `commit`); returns its ID. */

@@ -23,6 +23,7 @@ storage:
     expect(config.storage).toEqual({
       rootDirectory: '/var/lib/registry',
       deleteEnabled: true,
+      maintenance: expect.anything(),
       s3: {
         bucket: 'images',
         region: 'eu-west-1',

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseRegistryConfig, RegistryConfigError } from './config.js';
 
+// The Go registry purges uploads older than a week once a day unless told otherwise.
+const GO_MAINTENANCE = { uploadPurging: { ageMs: 168 * 3_600_000, intervalMs: 24 * 3_600_000, dryRun: false }, readOnly: false };
+
 describe('parseRegistryConfig', () => {
   it('reads the keys we support from a Go registry config.yml and warns about each other key by path', () => {
     const { config, warnings } = parseRegistryConfig(`
@@ -20,7 +23,7 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 `);
-    expect(config).toEqual({ version: '0.1', http: { host: '127.0.0.1', port: 5001, headers: { 'X-Content-Type-Options': ['nosniff'] } }, storage: { rootDirectory: '/srv/registry', deleteEnabled: true } });
+    expect(config).toEqual({ version: '0.1', http: { host: '127.0.0.1', port: 5001, headers: { 'X-Content-Type-Options': ['nosniff'] } }, storage: { rootDirectory: '/srv/registry', deleteEnabled: true, maintenance: GO_MAINTENANCE } });
     expect(warnings).toEqual([
       'redis: not supported, ignored',
       'storage.cache: not supported, ignored',
@@ -30,7 +33,7 @@ http:
 
   it('takes the Go defaults: every interface on :5000, /var/lib/registry, deletion off', () => {
     const { config, warnings } = parseRegistryConfig("version: '0.1'\nstorage:\n  filesystem: {}\nhttp:\n  addr: :5000\n");
-    expect(config).toEqual({ version: '0.1', http: { port: 5000 }, storage: { rootDirectory: '/var/lib/registry', deleteEnabled: false } });
+    expect(config).toEqual({ version: '0.1', http: { port: 5000 }, storage: { rootDirectory: '/var/lib/registry', deleteEnabled: false, maintenance: GO_MAINTENANCE } });
     expect(warnings).toEqual([]);
     expect(parseRegistryConfig('version: 0.1\n').config.http).toEqual({ port: 5000 });
     expect(parseRegistryConfig("version: 0.1\nhttp: {addr: '[::1]:80'}\n").config.http).toEqual({ host: '::1', port: 80 });
@@ -49,5 +52,17 @@ http:
   ])('refuses %j naming the key', (text, message) => {
     expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(RegistryConfigError);
     expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(message);
+  });
+
+  it('reads storage.maintenance: upload purging and read-only mode', () => {
+    const maintenance = (section: string) => parseRegistryConfig(`version: 0.1\nstorage:\n  maintenance:\n${section}`).config.storage.maintenance;
+    expect(maintenance('    uploadpurging:\n      age: 2h\n      interval: 30m\n      dryrun: true\n    readonly:\n      enabled: true\n')).toEqual({
+      uploadPurging: { ageMs: 2 * 3_600_000, intervalMs: 30 * 60_000, dryRun: true },
+      readOnly: true,
+    });
+    expect(maintenance('    uploadpurging:\n      enabled: false\n')).toEqual({ readOnly: false });
+    expect(() => maintenance('    uploadpurging:\n      age: 0\n')).toThrow(/storage.maintenance.uploadpurging.age: not a positive duration/);
+    expect(() => maintenance('    readonly:\n      enabled: sure\n')).toThrow(/storage.maintenance.readonly.enabled: must be true or false/);
+    expect(() => parseRegistryConfig('version: 0.1\nstorage:\n  maintenance:\n    readonly: {enabled: true}\nproxy:\n  remoteurl: http://r\n')).toThrow(/cannot be read-only/);
   });
 });

@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { parseAuthConfig, type AuthConfig } from './config-auth.js';
 import { HTTP_CONFIG_KEYS, isNode, parseHttp, type HttpConfig } from './config-http.js';
+import { MAINTENANCE_CONFIG_KEYS, parseMaintenanceConfig, type MaintenanceConfig } from './config-maintenance.js';
 import { HEALTH_CONFIG_KEYS, LOG_CONFIG_KEYS, parseHealth, parseLog, type HealthConfig, type LogConfig } from './config-ops.js';
+import { parseProxyConfig, PROXY_CONFIG_KEYS, type ProxyConfig } from './config-proxy.js';
 import { parseS3Storage, S3_CONFIG_KEYS } from './config-s3.js';
 import type { S3DriverOptions } from './storage/s3-driver.js';
 
@@ -15,8 +17,11 @@ export interface RegistryConfig {
     deleteEnabled: boolean;
     /** A bucket instead of the directory: `storage.s3`. */
     s3?: S3DriverOptions;
+    maintenance: MaintenanceConfig;
   };
   auth?: AuthConfig;
+  /** A pull-through cache of another registry. */
+  proxy?: ProxyConfig;
   log?: LogConfig;
   health?: HealthConfig;
 }
@@ -40,8 +45,9 @@ type Node = Record<string, unknown>;
 const SUPPORTED: Node = {
   version: true,
   http: HTTP_CONFIG_KEYS,
-  storage: { filesystem: { rootdirectory: true }, s3: S3_CONFIG_KEYS, delete: { enabled: true } },
+  storage: { filesystem: { rootdirectory: true }, s3: S3_CONFIG_KEYS, delete: { enabled: true }, maintenance: MAINTENANCE_CONFIG_KEYS },
   auth: true,
+  proxy: PROXY_CONFIG_KEYS,
   log: LOG_CONFIG_KEYS,
   health: HEALTH_CONFIG_KEYS,
 };
@@ -75,14 +81,18 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
   const s3 = parseS3Storage(storage, source);
   const http = childNode(document, 'http', source);
   const fail = (message: string) => new RegistryConfigError(`${source}: ${message}`);
+  const proxy = parseProxyConfig(document, source);
+  const maintenance = parseMaintenanceConfig(storage, source);
+  if (proxy && maintenance.readOnly) throw new RegistryConfigError(`${source}: storage.maintenance.readonly: a pull-through cache writes what it fetches; it cannot be read-only`);
   const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, fail);
   const [log, health] = [parseLog(document.log, fail), parseHealth(document.health, fail)];
   return {
     config: {
       version: '0.1',
       http: parseHttp(http, fail),
-      storage: { rootDirectory, deleteEnabled, ...(s3 && { s3 }) },
+      storage: { rootDirectory, deleteEnabled, maintenance, ...(s3 && { s3 }) },
       ...(auth && { auth }),
+      ...(proxy && { proxy }),
       ...(log && { log }),
       ...(health && { health }),
     },

@@ -2,9 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Readable } from 'node:stream';
+import { sha256Digest } from '@berth/reference';
 import { main } from './main.js';
+import { StorageBackend } from './storage/backend.js';
+import { S3Driver } from './storage/s3-driver.js';
+import { useTestS3Server } from './storage/test-support/s3-server.js';
 
 describe('berth-registry', () => {
+  const s3 = useTestS3Server();
   let work: string;
   let stderr: string;
 
@@ -56,10 +62,18 @@ describe('berth-registry', () => {
     expect(stdout.mock.calls.map(([chunk]) => String(chunk)).join('')).toBe('\n0 blobs marked, 0 blobs and 0 manifests eligible for deletion, 0 bytes to free\n');
   });
 
-  it('garbage-collect refuses S3 storage rather than collecting a local directory', async () => {
+  it('garbage-collect sweeps S3 storage, the bucket the config names', async () => {
+    const options = s3.server.driverOptions();
     const config = join(work, 'config.yml');
-    await writeFile(config, 'version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: registry\n');
-    expect(await main(['node', 'berth-registry', 'garbage-collect', config])).toBe(1);
-    expect(stderr).toContain('garbage collection of S3 storage is not supported yet');
+    await writeFile(
+      config,
+      `version: 0.1\nstorage:\n  s3:\n    accesskey: ${options.credentials!.accessKeyId}\n    secretkey: ${options.credentials!.secretAccessKey}\n    region: ${options.region}\n    regionendpoint: ${options.endpoint}\n    bucket: ${options.bucket}\n    rootdirectory: ${options.rootDirectory}\n    forcepathstyle: true\n`,
+    );
+    const backend = new StorageBackend(new S3Driver(options), { deleteEnabled: false });
+    const upload = await backend.startUpload('app');
+    await backend.completeUpload('app', upload.id, sha256Digest('orphan'), Readable.from([Buffer.from('orphan')]));
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await main(['node', 'berth-registry', 'garbage-collect', '--dry-run', '--grace', '0', config])).toBe(0);
+    expect(stdout.mock.calls.map(([chunk]) => String(chunk)).join('')).toContain(`blob eligible for deletion: ${sha256Digest('orphan')}`);
   });
 });

@@ -17,6 +17,8 @@ export const REGISTRY_ERROR_STATUS = {
   TOOMANYREQUESTS: 429,
   /** Not a spec code: a chunk that does not start where the upload ends (answered 416). */
   RANGE_INVALID: 416,
+  /** Not a spec code: a pull-through cache's upstream failed, and nothing cached can answer instead (502). */
+  UPSTREAM_FAILED: 502,
 } as const;
 
 export type RegistryErrorCode = keyof typeof REGISTRY_ERROR_STATUS;

@@ -23,19 +23,21 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 8_000;
 
 /** `berth-registry serve`: serves until SIGINT or SIGTERM, then drains; resolves to the exit code. */
 export async function serve(configPath: string): Promise<number> {
-  let opened;
+  let loaded;
   try {
     const parsed = await loadRegistryConfig(configPath);
     const { config } = parsed;
-    opened = { ...parsed, auth: config.auth && (await openAuth(config.auth)), https: config.http.tls && (await loadTlsOptions(config.http.tls)) };
+    loaded = { ...parsed, auth: config.auth && (await openAuth(config.auth)), https: config.http.tls && (await loadTlsOptions(config.http.tls)) };
   } catch (err) {
     process.stderr.write(`berth-registry: ${(err as Error).message}\n`);
     return 1;
   }
-  const { config, warnings, auth, https } = opened;
+  const { config, warnings, auth, https } = loaded;
   for (const warning of warnings) process.stderr.write(`berth-registry: warning: ${configPath}: ${warning}\n`);
-  const driver = openDriver(config);
-  const app = createRegistryServer(await openBackend(config, driver), {
+  const log = (message: string) => process.stderr.write(`berth-registry: ${message}\n`);
+  const opened = await openBackend(config, log);
+  if (config.proxy) log(`a pull-through cache of ${config.proxy.remoteUrl}`);
+  const app = createRegistryServer(opened.backend, {
     deleteEnabled: config.storage.deleteEnabled,
     authorize: auth?.authorize,
     maxManifestBytes: config.http.limits?.manifestBytes,
@@ -43,7 +45,7 @@ export async function serve(configPath: string): Promise<number> {
     logger: loggerOptions(config.log),
     ...(https && { https }),
   });
-  const health = config.health && new StorageHealthCheck(driver, config.health);
+  const health = config.health && new StorageHealthCheck(openDriver(config.storage), config.health);
   const debugConfig = config.http.debug;
   const metrics = debugConfig?.prometheusPath === undefined ? undefined : new RegistryMetrics();
   observeRequests(app, [accessLog(config.log), metrics].filter((observer): observer is RequestObserver => observer !== undefined));
@@ -65,6 +67,7 @@ export async function serve(configPath: string): Promise<number> {
   await drain(app, drainTimeoutMs);
   health?.stop();
   await debug?.close();
+  await opened.close();
   return 0;
 }
 

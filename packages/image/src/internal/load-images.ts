@@ -8,7 +8,7 @@ import { familiarString } from '@berth/reference';
 import { chainIds } from './image-config.js';
 import { releaseUnusedLayers } from './layer-release.js';
 import { prepareLoad, type PreparedImage } from './prepare-load.js';
-import { registerLayers } from './register-layers.js';
+import { registerLayers, stagedLayer } from './register-layers.js';
 import { reportEvent, type StoreContext } from './store-context.js';
 import { markTagged } from './tag-image.js';
 
@@ -44,7 +44,9 @@ async function commitLoadedImage(
   const chain = chainIds(image.config.rootfs.diff_ids);
   const added: string[] = [];
   try {
-    await registerLayers(context.layers, image, { chain, onProgress, onRegistered: (chainId) => added.push(chainId) });
+    const diffIds = image.config.rootfs.diff_ids;
+    const sources = image.layers.map((layer, index) => stagedLayer(layer.file, layer.name, diffIds[index]!, onProgress));
+    await registerLayers(context.layers, diffIds, sources, { chain, onRegistered: (chainId) => added.push(chainId) });
   } catch (err) {
     await releaseUnusedLayers(context, added.reverse());
     throw err;

@@ -4,7 +4,6 @@ import { Transform, pipeline, type Readable } from 'node:stream';
 import { InvalidArgumentError, type ProgressMessage } from '@berth/api';
 import { isUncompressedFile, type LayerStore } from '@berth/layer';
 import { shortId } from '@berth/reference';
-import type { PreparedImage } from './prepare-load.js';
 
 const PROGRESS_STEP_BYTES = 1024 * 1024;
 
@@ -12,7 +11,27 @@ export interface RegisterLayersOptions {
   chain: string[];
   /** Told of each layer this call added, so a failed load can release them. */
   onRegistered: (chainId: string) => void;
-  onProgress?: (message: ProgressMessage) => void;
+  /** Told of each layer in turn: whether it was registered now, or the store had it. */
+  onLayer?: (index: number, registered: boolean) => void;
+}
+
+/** A layer to register, opened only when the store lacks it; `tarFile` is an uncompressed tar the store may keep. */
+export interface LayerSource {
+  name: string;
+  open(): Promise<{ stream: Readable; tarFile?: string }>;
+}
+
+/** A layer staged by `load`: linked when it is an uncompressed tar, read with "Loading layer" progress. */
+export function stagedLayer(file: string, name: string, diffId: string, onProgress?: (message: ProgressMessage) => void): LayerSource {
+  return {
+    name,
+    async open() {
+      // An uncompressed staged layer is the kept tar already: the layer store links it instead of copying.
+      const tarFile = (await isUncompressedFile(file)) ? file : undefined;
+      const stream = await layerStream(file, shortId(diffId), onProgress);
+      return tarFile === undefined ? { stream } : { stream, tarFile };
+    },
+  };
 }
 
 /** A read stream of a staged layer that reports "Loading layer" progress as Docker does. */
@@ -40,19 +59,20 @@ async function layerStream(file: string, id: string, onProgress?: (message: Prog
  * Registers an image's layers bottom-up, skipping layers already present, and checks each against
  * the config's diff ID: the config is what the image ID vouches for, the tar is only a claim.
  */
-export async function registerLayers(layers: LayerStore, image: PreparedImage, options: RegisterLayersOptions): Promise<void> {
-  const diffIds = image.config.rootfs.diff_ids;
-  for (const [index, layer] of image.layers.entries()) {
-    const chainId = options.chain[index];
-    if (layers.get(chainId) !== undefined) continue;
-    const parent = index === 0 ? null : options.chain[index - 1];
-    // An uncompressed staged layer is the kept tar already: the layer store links it instead of copying.
-    const tarFile = (await isUncompressedFile(layer.file)) ? layer.file : undefined;
-    const stream = await layerStream(layer.file, shortId(diffIds[index]), options.onProgress);
+export async function registerLayers(layers: LayerStore, diffIds: readonly string[], sources: readonly LayerSource[], options: RegisterLayersOptions): Promise<void> {
+  for (const [index, source] of sources.entries()) {
+    const chainId = options.chain[index]!;
+    if (layers.get(chainId) !== undefined) {
+      options.onLayer?.(index, false);
+      continue;
+    }
+    const parent = index === 0 ? null : options.chain[index - 1]!;
+    const { stream, tarFile } = await source.open();
     const info = await layers.register(stream, parent, tarFile === undefined ? {} : { tarFile });
     options.onRegistered(info.chainId);
     if (info.diffId !== diffIds[index]) {
-      throw new InvalidArgumentError(`invalid diffID for layer ${index} (${layer.name}): expected "${diffIds[index]}", got "${info.diffId}"`);
+      throw new InvalidArgumentError(`invalid diffID for layer ${index} (${source.name}): expected "${diffIds[index]}", got "${info.diffId}"`);
     }
+    options.onLayer?.(index, true);
   }
 }

@@ -8,8 +8,8 @@ import type { SerialQueue } from './serial-queue.js';
 
 /** What the store did to an image, named as Docker's image events name it; the daemon publishes them. */
 export interface ImageEvent {
-  action: 'tag' | 'untag' | 'delete' | 'load' | 'save' | 'create' | 'import';
-  /** The image ID. */
+  action: 'tag' | 'untag' | 'delete' | 'load' | 'save' | 'create' | 'import' | 'pull';
+  /** The image ID (for a `pull`, the reference pulled, as moby reports it). */
   id: string;
   /** The reference a `tag` made; the image ID for the other actions, as moby reports them. */
   name: string;

@@ -24,7 +24,7 @@ storage:
     rootdirectory: ${options.rootDirectory}
     forcepathstyle: true
 `);
-    const backend = await openBackend(config);
+    const { backend } = await openBackend(config);
     const upload = await backend.startUpload('library/app');
     await backend.appendUpload('library/app', upload.id, stream('layer '), 0);
     await backend.appendUpload('library/app', upload.id, stream('bytes'), 6);

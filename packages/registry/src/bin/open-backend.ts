@@ -1,17 +1,54 @@
+import { RegistryClient } from '@berth/distribution';
 import type { RegistryConfig } from '../config.js';
+import type { ProxyConfig } from '../config-proxy.js';
+import { CacheExpiry } from '../proxy/cache-expiry.js';
+import { evict, ProxyBackend } from '../proxy/proxy-backend.js';
 import type { RegistryBackend } from '../registry-backend.js';
 import { StorageBackend } from '../storage/backend.js';
 import { FilesystemDriver } from '../storage/filesystem-driver.js';
 import { S3Driver } from '../storage/s3-driver.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
+import { scheduleUploadPurging } from '../storage/upload-purge.js';
 
-/** The storage driver `config.storage` names. */
-export function openDriver(config: RegistryConfig): StorageDriver {
-  const { s3, rootDirectory } = config.storage;
-  return s3 ? new S3Driver(s3) : new FilesystemDriver(rootDirectory);
+export interface OpenedBackend {
+  backend: RegistryBackend;
+  /** Stops the backend's timers (upload purging, the proxy cache's expiry). */
+  close(): Promise<void>;
 }
 
-/** The one place the binary meets the storage half: the backend for `config.storage`, on `driver` when given. */
-export async function openBackend(config: RegistryConfig, driver = openDriver(config)): Promise<RegistryBackend> {
-  return new StorageBackend(driver, { deleteEnabled: config.storage.deleteEnabled });
+/** The one place the binary meets the storage half: the backend for `config.storage` (and `config.proxy`). */
+export async function openBackend(config: RegistryConfig, log: (message: string) => void = () => undefined): Promise<OpenedBackend> {
+  const { deleteEnabled, maintenance } = config.storage;
+  const driver = openDriver(config.storage);
+  const opened = config.proxy
+    ? await openProxy(driver, config.proxy, log)
+    : { backend: new StorageBackend(driver, { deleteEnabled, readOnly: maintenance.readOnly }), close: async () => undefined };
+  if (!maintenance.uploadPurging) return opened;
+  const stopPurging = scheduleUploadPurging(driver, { ...maintenance.uploadPurging, log });
+  return {
+    backend: opened.backend,
+    close: async () => {
+      stopPurging();
+      await opened.close();
+    },
+  };
+}
+
+/** The storage driver `storage` names: the bucket of `storage.s3`, else the directory. */
+export function openDriver(storage: RegistryConfig['storage']): StorageDriver {
+  return storage.s3 ? new S3Driver(storage.s3) : new FilesystemDriver(storage.rootDirectory);
+}
+
+async function openProxy(driver: StorageDriver, proxy: ProxyConfig, log: (message: string) => void): Promise<OpenedBackend> {
+  // The cache deletes what expires and stores manifests before their blobs are fetched.
+  const local = new StorageBackend(driver, { deleteEnabled: true, requireReferences: false });
+  const upstream = new RegistryClient({
+    url: proxy.remoteUrl,
+    userAgent: 'berth-registry',
+    ...(proxy.username !== undefined && { credentials: { username: proxy.username, password: proxy.password ?? '' } }),
+  });
+  const expiry = proxy.ttlMs > 0 ? new CacheExpiry(driver, proxy.ttlMs, (entry) => evict(local, entry), log) : undefined;
+  await expiry?.start();
+  const backend = new ProxyBackend(local, upstream, { log, ...(expiry && { expiry }) });
+  return { backend, close: async () => expiry?.stop() };
 }

@@ -11,6 +11,13 @@ import { checkDigest, checkReference, checkRepository, checkUploadId } from './v
 export interface StorageBackendOptions {
   /** The Go registry's `storage.delete.enabled`: without it, deleting blobs and manifests is UNSUPPORTED. */
   deleteEnabled: boolean;
+  /**
+   * Whether a manifest's blobs and children must be in the repository before it is stored (the
+   * default). A pull-through cache stores manifests first and fetches their blobs when asked.
+   */
+  requireReferences?: boolean;
+  /** The Go registry's `storage.maintenance.readonly`: pulls only; uploads, manifest writes and deletions are UNSUPPORTED. */
+  readOnly?: boolean;
 }
 
 /**
@@ -29,7 +36,7 @@ export class StorageBackend implements RegistryBackend {
   ) {
     this.blobs = new BlobStore(driver);
     this.uploads = new UploadStore(driver, this.blobs);
-    this.manifests = new ManifestStore(driver, this.blobs);
+    this.manifests = new ManifestStore(driver, this.blobs, options.requireReferences ?? true);
   }
 
   async repositories(): Promise<string[]> {
@@ -50,6 +57,7 @@ export class StorageBackend implements RegistryBackend {
   }
 
   async deleteBlob(repository: string, digest: string): Promise<void> {
+    this.checkWritable();
     checkRepository(repository);
     checkDigest(digest);
     this.checkDeleteEnabled();
@@ -57,6 +65,7 @@ export class StorageBackend implements RegistryBackend {
   }
 
   async mountBlob(repository: string, from: string, digest: string): Promise<boolean> {
+    this.checkWritable();
     checkRepository(repository);
     checkRepository(from);
     checkDigest(digest);
@@ -64,6 +73,7 @@ export class StorageBackend implements RegistryBackend {
   }
 
   async startUpload(repository: string): Promise<UploadState> {
+    this.checkWritable();
     checkRepository(repository);
     return this.uploads.start(repository);
   }
@@ -75,12 +85,14 @@ export class StorageBackend implements RegistryBackend {
   }
 
   async appendUpload(repository: string, uploadId: string, data: Readable, start?: number): Promise<UploadState> {
+    this.checkWritable();
     checkRepository(repository);
     checkUploadId(uploadId);
     return this.uploads.append(repository, uploadId, data, start);
   }
 
   async completeUpload(repository: string, uploadId: string, digest: string, last?: Readable): Promise<{ size: number }> {
+    this.checkWritable();
     checkRepository(repository);
     checkUploadId(uploadId);
     checkDigest(digest);
@@ -99,11 +111,13 @@ export class StorageBackend implements RegistryBackend {
   }
 
   async putManifest(repository: string, reference: string, content: Buffer, mediaType: string): Promise<{ digest: string; subject?: string }> {
+    this.checkWritable();
     checkRepository(repository);
     return this.manifests.put(repository, reference, checkReference(reference), content, mediaType);
   }
 
   async deleteManifest(repository: string, reference: string): Promise<void> {
+    this.checkWritable();
     checkRepository(repository);
     const kind = checkReference(reference);
     this.checkDeleteEnabled();
@@ -119,6 +133,10 @@ export class StorageBackend implements RegistryBackend {
     checkRepository(repository);
     checkDigest(digest);
     return this.manifests.referrers(repository, digest);
+  }
+
+  private checkWritable(): void {
+    if (this.options.readOnly) throw new RegistryError('UNSUPPORTED', 'the registry is in read-only mode');
   }
 
   private checkDeleteEnabled(): void {

@@ -1,9 +1,9 @@
 import { loadRegistryConfig } from '../config.js';
 import { parseGoDuration } from '../go-duration.js';
-import { FilesystemDriver } from './filesystem-driver.js';
+import { openDriver } from '../bin/open-backend.js';
 import { garbageCollect } from './garbage-collect.js';
 
-/** A Go duration (`90s`, `30m`, `1h30m`; a bare `0`), in milliseconds. */
+/** `--grace`: a Go duration (`90s`, `30m`, `1h`, `0`) in milliseconds. */
 export function parseGrace(value: string): number {
   const ms = parseGoDuration(value);
   if (ms === undefined) throw new Error(`--grace: not a duration such as 30m or 1h: ${JSON.stringify(value)}`);
@@ -16,9 +16,7 @@ export async function garbageCollectCommand(configPath: string, options: { dryRu
     const graceMs = parseGrace(options.grace);
     const { config, warnings } = await loadRegistryConfig(configPath);
     for (const warning of warnings) process.stderr.write(`berth-registry: warning: ${configPath}: ${warning}\n`);
-    // It moves blob directories aside, which only the filesystem driver does in one rename.
-    if (config.storage.s3) throw new Error('garbage collection of S3 storage is not supported yet');
-    const report = await garbageCollect(new FilesystemDriver(config.storage.rootDirectory), {
+    const report = await garbageCollect(openDriver(config.storage), {
       dryRun: options.dryRun === true,
       deleteUntagged: options.deleteUntagged === true,
       graceMs,

@@ -6,8 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StorageBackend } from './backend.js';
 import { FilesystemDriver } from './filesystem-driver.js';
 import { garbageCollect, type GarbageCollectOptions } from './garbage-collect.js';
+import { writeLink } from './links.js';
+import { blobDataPath, revisionLinkPath, tagCurrentLinkPath } from './paths.js';
 import type { StorageDriver } from './storage-driver.js';
+import { S3Driver } from './s3-driver.js';
 import { descriptorOf, imageManifest, makeBackend, pushBlob, type BackendFixture } from './test-support/backend-fixture.js';
+import { useTestS3Server } from './test-support/s3-server.js';
 
 const HOUR = 3_600_000;
 
@@ -117,6 +121,28 @@ describe('garbageCollect', () => {
     await expectPullable(backend, 'c', 'v1', ['config c', 'fresh layer']);
   });
 
+  it('keeps the layers of a schema1 manifest a Go registry left, and the stored foreign layers of a manifest', async () => {
+    const { driver } = await twoImages();
+    const { backend } = fixture;
+    const [legacyLayer, foreignLayer] = [await pushBlob(backend, 'old', 'legacy layer'), await pushBlob(backend, 'win', 'foreign layer')];
+    const schema1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'old', tag: 'v1', fsLayers: [{ blobSum: legacyLayer }] }));
+    const schema1Digest = sha256Digest(schema1);
+    await driver.putContent(blobDataPath(schema1Digest), schema1);
+    await writeLink(driver, revisionLinkPath('old', schema1Digest), schema1Digest);
+    await writeLink(driver, tagCurrentLinkPath('old', 'v1'), schema1Digest);
+    await pushBlob(backend, 'win', 'config w');
+    const windows = imageManifest('config w', [], {
+      layers: [{ ...descriptorOf('application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', 'foreign layer'), urls: ['https://example.invalid/layer'] }],
+    });
+    await backend.putManifest('win', 'v1', windows, MediaTypes.OciManifest);
+    await age(fixture.root);
+    const report = await garbageCollect(driver, options);
+    expect(report.blobs.map((blob) => blob.digest)).not.toContain(legacyLayer);
+    expect(report.blobs.map((blob) => blob.digest)).not.toContain(foreignLayer);
+    expect(await backend.statBlob('old', legacyLayer)).toBeDefined();
+    expect(await backend.statBlob('win', foreignLayer)).toBeDefined();
+  });
+
   it('keeps the children of a tagged index, and frees them once the index is untagged', async () => {
     fixture = await makeBackend(true);
     const { backend } = fixture;
@@ -198,6 +224,28 @@ describe('garbageCollect', () => {
       }
       await fixture.cleanup();
     }
+  });
+});
+
+describe('garbageCollect over the S3 driver', () => {
+  const s3 = useTestS3Server();
+
+  it('frees exactly the blobs only the untagged image used while the pullable image stays whole', async () => {
+    const driver = new S3Driver(s3.server.driverOptions());
+    const backend = new StorageBackend(driver, { deleteEnabled: true });
+    await push(backend, 'a', 'v1', 'config a', ['shared', 'only a']);
+    const b = await push(backend, 'b', 'v1', 'config b', ['shared', 'only b']);
+    await backend.deleteManifest('b', 'v1');
+    // S3 cannot backdate an object, so no grace: everything stored before the run is old enough.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const report = await garbageCollect(driver, { ...options, graceMs: 0 });
+    expect(report.manifests).toEqual([{ repository: 'b', digest: b }]);
+    expect(report.blobs.map((blob) => blob.digest).sort()).toEqual([b, sha256Digest('config b'), sha256Digest('only b')].sort());
+    await expectPullable(backend, 'a', 'v1', ['config a', 'shared', 'only a']);
+    expect(await backend.statBlob('b', sha256Digest('only b'))).toBeUndefined();
+    expect((await driver.list('/docker/registry/v2/blobs/sha256')).length).toBe(4);
+    expect(await garbageCollect(driver, { ...options, graceMs: 0 })).toMatchObject({ blobs: [], manifests: [] });
+    await driver.delete('/');
   });
 });
 

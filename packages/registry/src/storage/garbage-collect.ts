@@ -1,5 +1,5 @@
 import { readLink, writeLink } from './links.js';
-import { parseManifest } from './manifest-format.js';
+import { parseManifest, schema1Layers } from './manifest-format.js';
 import { BLOBS_ROOT, blobDataPath, blobDir, layerLinkDir, layerLinkPath, layersPath, revisionLinkDir, revisionLinkPath, revisionsPath, tagCurrentLinkPath, tagIndexLinkDir, tagsPath } from './paths.js';
 import { listRepositories } from './repositories.js';
 import { PathNotFoundError, type StorageDriver } from './storage-driver.js';
@@ -92,9 +92,13 @@ export async function garbageCollect(driver: StorageDriver, options: GarbageColl
     try {
       manifest = parseManifest(body, '');
     } catch (err) {
-      throw new Error(`${repository}: cannot read manifest ${digest}, nothing deleted: ${(err as Error).message}`);
+      // A schema1 manifest (a Go registry's older data) is kept with its layers.
+      const layers = schema1Layers(body);
+      if (layers === undefined) throw new Error(`${repository}: cannot read manifest ${digest}, nothing deleted: ${(err as Error).message}`);
+      for (const blob of layers) marked.add(blob);
+      return;
     }
-    for (const blob of manifest.blobs) marked.add(blob);
+    for (const blob of [...manifest.blobs, ...manifest.foreign]) marked.add(blob);
     if (manifest.subject !== undefined) marked.add(manifest.subject);
     for (const child of manifest.children) {
       // An index stored during the run may name a child whose untagged revision this run removed: it gets it back.

@@ -9,6 +9,8 @@ export interface ParsedManifest {
   blobs: string[];
   /** Manifests the repository must hold: an index's or a manifest list's children. */
   children: string[];
+  /** Foreign layers: fetched from their `urls`, so not required, but kept by garbage collection when stored. */
+  foreign: string[];
   subject?: string;
   artifactType?: string;
   annotations?: Record<string, string>;
@@ -89,16 +91,33 @@ export function parseManifest(content: Buffer, contentType: string): ParsedManif
   const artifactType = typeof body.artifactType === 'string' ? body.artifactType : undefined;
   const annotations = stringMap(body.annotations);
   if (INDEX_TYPES.has(mediaType)) {
-    return { mediaType, blobs: [], children: descriptors(body.manifests, 'manifests').map((d) => d.digest), subject, artifactType, annotations };
+    return { mediaType, blobs: [], children: descriptors(body.manifests, 'manifests').map((d) => d.digest), foreign: [], subject, artifactType, annotations };
   }
   const config = descriptor(body.config, 'config');
-  const layers = descriptors(body.layers, 'layers').filter((layer) => !isForeign(layer));
+  const layers = descriptors(body.layers, 'layers');
   return {
     mediaType,
-    blobs: [config.digest, ...layers.map((layer) => layer.digest)],
+    blobs: [config.digest, ...layers.filter((layer) => !isForeign(layer)).map((layer) => layer.digest)],
     children: [],
+    foreign: layers.filter(isForeign).map((layer) => layer.digest),
     subject,
     artifactType: artifactType ?? config.mediaType,
     annotations,
   };
+}
+
+/**
+ * The layers of a Docker schema1 manifest (`fsLayers[].blobSum`), which a Go registry's data directory
+ * may still hold: garbage collection keeps them. Undefined when the content is not one.
+ */
+export function schema1Layers(content: Buffer): string[] | undefined {
+  let body: Record<string, unknown>;
+  try {
+    body = parseJson(content);
+  } catch {
+    return undefined;
+  }
+  if (body.schemaVersion !== 1 || !Array.isArray(body.fsLayers)) return undefined;
+  const sums = body.fsLayers.map((layer: unknown) => (isObject(layer) ? layer.blobSum : undefined));
+  return sums.every((sum): sum is string => typeof sum === 'string' && DIGEST.test(sum)) ? sums : undefined;
 }

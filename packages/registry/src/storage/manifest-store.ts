@@ -26,6 +26,7 @@ export class ManifestStore {
   constructor(
     private readonly driver: StorageDriver,
     private readonly blobs: BlobStore,
+    private readonly requireReferences: boolean,
   ) {}
 
   /** True when the repository holds the manifest and its content is there. */
@@ -81,6 +82,7 @@ export class ManifestStore {
   }
 
   private async checkReferences(repository: string, manifest: ParsedManifest): Promise<void> {
+    if (!this.requireReferences) return;
     for (const blob of manifest.blobs) {
       if ((await this.blobs.linkedSize(repository, blob)) === undefined) {
         throw new RegistryError('MANIFEST_BLOB_UNKNOWN', 'blob unknown to registry', { digest: blob });

@@ -84,8 +84,12 @@ export function tagIndexLinkPath(name: string, tag: string, digest: string): str
   return `${tagIndexLinkDir(name, tag, digest)}/link`;
 }
 
+export function uploadsPath(name: string): string {
+  return `${repositoryPath(name)}/_uploads`;
+}
+
 export function uploadPath(name: string, id: string): string {
-  return `${repositoryPath(name)}/_uploads/${id}`;
+  return `${uploadsPath(name)}/${id}`;
 }
 
 export function uploadDataPath(name: string, id: string): string {

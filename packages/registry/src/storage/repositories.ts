@@ -13,14 +13,21 @@ export async function repositoryExists(driver: StorageDriver, name: string): Pro
  */
 export async function listRepositories(driver: StorageDriver): Promise<string[]> {
   const found: string[] = [];
+  await walkRepositoryTree(driver, (name, entries) => {
+    if (entries.includes('_manifests') || entries.includes('_layers')) found.push(name);
+  });
+  return found.sort();
+}
+
+/** Visits every directory under the repositories root with its entries (a repository's or a parent's). */
+export async function walkRepositoryTree(driver: StorageDriver, visit: (name: string, entries: string[]) => void | Promise<void>): Promise<void> {
   const walk = async (relative: string): Promise<void> => {
     const entries = await driver.list(relative === '' ? REPOSITORIES_ROOT : `${REPOSITORIES_ROOT}/${relative}`);
-    if (relative !== '' && (entries.includes('_manifests') || entries.includes('_layers'))) found.push(relative);
+    if (relative !== '') await visit(relative, entries);
     for (const entry of entries) {
       if (entry.startsWith('_')) continue;
       await walk(relative === '' ? entry : `${relative}/${entry}`);
     }
   };
   await walk('');
-  return found.sort();
 }

@@ -185,14 +185,21 @@ export class S3Driver implements StorageDriver {
   }
 
   async move(source: string, destination: string): Promise<void> {
-    const from = this.key(source);
-    const to = this.key(destination);
+    if (await this.moveObject(this.key(source), this.key(destination))) return;
+    const children = await this.list(source);
+    if (children.length === 0) throw new PathNotFoundError(source);
+    // A directory: S3 has no rename, so each object under it is copied, then deleted.
+    for (const child of children) await this.move(`${source}/${child}`, `${destination}/${child}`);
+  }
+
+  /** Moves one object (whole or a parts set); false when there is none at `from`. */
+  private async moveObject(from: string, to: string): Promise<boolean> {
     const whole = await this.head(from);
     if (whole) {
       await this.copy(from, to, whole.size);
     } else {
       const parts = await this.parts(from);
-      if (parts.length === 0) throw new PathNotFoundError(source);
+      if (parts.length === 0) return false;
       if (parts.length === 1) await this.copy(parts[0]!.key, to, parts[0]!.size);
       else {
         const last = parts.at(-1)!;
@@ -202,6 +209,7 @@ export class S3Driver implements StorageDriver {
     await this.deletePrefix(S3Driver.partsPrefix(to));
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: from }));
     await this.deletePrefix(S3Driver.partsPrefix(from));
+    return true;
   }
 
   async delete(path: string): Promise<void> {

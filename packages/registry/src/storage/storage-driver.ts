@@ -23,7 +23,10 @@ export interface StorageDriver {
   stat(path: string): Promise<FileInfo | undefined>;
   /** The names of a directory's entries; [] when absent. */
   list(path: string): Promise<string[]>;
-  /** Moves an object into place atomically, replacing what is there. */
+  /**
+   * Moves an object into place, replacing what is there, or a directory with everything under it: a
+   * rename on a filesystem; on S3 each object is copied, then deleted, so it is at one place or both.
+   */
   move(source: string, destination: string): Promise<void>;
   /** Removes an object or a whole directory; nothing there is fine. */
   delete(path: string): Promise<void>;

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRegistryServer } from '../registry-routes.js';
 import { MemoryBackend, sha256 } from '../test-support/memory-backend.js';
 import { AccessRules } from './access-rules.js';
@@ -74,6 +74,25 @@ describe('Htpasswd', () => {
     expect(await USERS.verify('alice', 'hunter2')).toBe(false);
     expect(await USERS.verify('carol', 'secret')).toBe(false);
     expect(await Htpasswd.parse(`a:${bcrypt.hashSync('p', 4).replace(/^\$2b\$/, '$2a$')}`).verify('a', 'p')).toBe(true);
+  });
+
+  it('remembers a success for five minutes, so a pull does not pay bcrypt per request; never a failure', async () => {
+    let now = 0;
+    const users = Htpasswd.parse(`alice:${bcrypt.hashSync('secret', 4)}`, 'users', () => now);
+    const compare = vi.spyOn(bcrypt, 'compare');
+    try {
+      expect(await users.verify('alice', 'secret')).toBe(true);
+      expect(await users.verify('alice', 'secret')).toBe(true);
+      expect(compare).toHaveBeenCalledTimes(1);
+      expect(await users.verify('alice', 'wrong')).toBe(false);
+      expect(await users.verify('alice', 'wrong')).toBe(false);
+      expect(compare).toHaveBeenCalledTimes(3);
+      now += 5 * 60_000;
+      expect(await users.verify('alice', 'secret')).toBe(true);
+      expect(compare).toHaveBeenCalledTimes(4);
+    } finally {
+      compare.mockRestore();
+    }
   });
 
   it('refuses entries that are not bcrypt at load, naming the line and user', () => {

@@ -94,6 +94,8 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
       await driver.putContent('/list/b', Buffer.from('2'));
       expect((await driver.list('/list')).sort()).toEqual(['a', 'b']);
       expect(await driver.list('/list/none')).toEqual([]);
+      await driver.putContent('/deep/a/b/c/link', Buffer.from('3'));
+      expect(await driver.list('/deep')).toEqual(['a']);
     });
 
     it('moves an object into place, replacing what is there', async () => {
@@ -106,6 +108,18 @@ export function describeStorageDriver(name: string, makeDriver: () => Promise<Dr
       await driver.move('/uploads/v/data', '/fresh/parent/data');
       expect((await driver.getContent('/fresh/parent/data')).toString()).toBe('new');
       await expect(driver.move('/uploads/none', '/elsewhere')).rejects.toBeInstanceOf(PathNotFoundError);
+    });
+
+    it('moves a whole directory, nested objects and all', async () => {
+      await driver.putContent('/blobs/ab/abc/data', Buffer.from('blob'));
+      await driver.putContent('/blobs/ab/abc/nested/more', Buffer.from('more'));
+      await driver.move('/blobs/ab/abc', '/blobs/ab/abc.gc');
+      expect(await driver.stat('/blobs/ab/abc/data')).toBeUndefined();
+      expect((await driver.getContent('/blobs/ab/abc.gc/data')).toString()).toBe('blob');
+      expect((await driver.getContent('/blobs/ab/abc.gc/nested/more')).toString()).toBe('more');
+      expect((await driver.list('/blobs/ab')).sort()).toEqual(['abc.gc']);
+      await driver.move('/blobs/ab/abc.gc', '/blobs/ab/abc');
+      expect((await driver.getContent('/blobs/ab/abc/data')).toString()).toBe('blob');
     });
 
     it('deletes objects and whole directories; nothing there is fine', async () => {

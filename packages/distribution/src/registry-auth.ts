@@ -1,0 +1,73 @@
+import { RegistryClientError, responseError } from './registry-client-error.js';
+import { parseChallenges, type AuthChallenge } from './www-authenticate.js';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+interface CachedToken {
+  header: string;
+  expiresAt: number;
+}
+
+// Docker reads a token without `expires_in` as valid for 60 s, the spec's minimum.
+const DEFAULT_TOKEN_SECONDS = 60;
+// Renewed this long before it expires, so a request never leaves with a token about to lapse.
+const EXPIRY_MARGIN_MS = 5_000;
+
+/**
+ * Answers a registry's 401 challenges: basic credentials, or a bearer token fetched from the
+ * challenge's realm for the request's scope (`repository:<name>:pull`), cached until it expires.
+ */
+export class RegistryAuth {
+  private readonly tokens = new Map<string, CachedToken>();
+  private basic = false;
+
+  constructor(
+    private readonly credentials: Credentials | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The Authorization header to send first for `scope`, from what earlier challenges taught. */
+  headerFor(scope: string): string | undefined {
+    if (this.basic) return this.basicHeader();
+    const token = this.tokens.get(scope);
+    return token && token.expiresAt > this.now() ? token.header : undefined;
+  }
+
+  /** The Authorization header answering a 401's challenges, or undefined when none can be answered. */
+  async answer(challengeHeader: string | null, scope: string): Promise<string | undefined> {
+    const challenges = parseChallenges(challengeHeader ?? '');
+    const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
+    if (bearer?.params.realm) return this.fetchToken(bearer, scope);
+    if (challenges.some((challenge) => challenge.scheme === 'basic') && this.credentials) {
+      this.basic = true;
+      return this.basicHeader();
+    }
+    return undefined;
+  }
+
+  private basicHeader(): string | undefined {
+    const { username, password } = this.credentials ?? {};
+    return username === undefined ? undefined : `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  }
+
+  private async fetchToken(challenge: AuthChallenge, scope: string): Promise<string> {
+    const url = new URL(challenge.params.realm!);
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    if (scope) url.searchParams.set('scope', scope);
+    const headers: Record<string, string> = {};
+    const basic = this.basicHeader();
+    if (basic) headers.authorization = basic;
+    const response = await fetch(url, { headers });
+    if (!response.ok) throw await responseError(response, `token from ${url.origin}${url.pathname}`);
+    const body = (await response.json()) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
+    if (typeof token !== 'string' || token === '') throw new RegistryClientError(`token from ${url.origin}${url.pathname}: the answer has no token`);
+    const seconds = typeof body.expires_in === 'number' && body.expires_in >= DEFAULT_TOKEN_SECONDS ? body.expires_in : DEFAULT_TOKEN_SECONDS;
+    const header = `Bearer ${token}`;
+    this.tokens.set(scope, { header, expiresAt: this.now() + seconds * 1000 - EXPIRY_MARGIN_MS });
+    return header;
+  }
+}
