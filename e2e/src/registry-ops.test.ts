@@ -89,9 +89,10 @@ describe('berth-registry over TLS (http.tls)', () => {
     expect(await httpsGet(registry.host, '/v2/library/busybox/manifests/tls', await tlsClient(registry.work, false))).toBe(200);
   });
 
-  it('refuses a client that does not trust its certificate, and plain HTTP', async () => {
+  it('refuses a client that does not trust its certificate, and answers plain HTTP with Go\'s 400', async () => {
     await expect(httpsGet(registry.host, '/v2/', { ca: Buffer.from('') })).rejects.toThrow();
-    await expect(fetch(`http://${registry.host}/v2/`)).rejects.toThrow();
+    const plain = await run('curl', ['-sS', '-i', `http://${registry.host}/v2/`]);
+    expect(plain.stdout).toBe('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
     const skopeo = await run('skopeo', ['inspect', `docker://${registry.host}/library/busybox:tls`]);
     expect(skopeo.code).not.toBe(0);
     expect(skopeo.stderr).toMatch(/certificate/);

@@ -1,3 +1,4 @@
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { ListenAddress } from './config-http.js';
 import { loadRegistryConfig } from './config.js';
@@ -6,6 +7,7 @@ import { openAuth } from './http/auth/open-auth.js';
 import { createRegistryServer } from './http/registry-routes.js';
 import { createDebugServer } from './ops/debug-server.js';
 import { drain } from './ops/drain.js';
+import { answerPlainHttp } from './ops/plain-http-refusal.js';
 import { accessLog, loggerOptions } from './ops/log-output.js';
 import { RegistryMetrics } from './ops/metrics.js';
 import { limitRequestRate } from './ops/rate-limit.js';
@@ -45,6 +47,7 @@ export async function serve(configPath: string): Promise<number> {
     logger: loggerOptions(config.log),
     ...(https && { https }),
   });
+  if (https) answerPlainHttp(app.server as unknown as TlsServer);
   const health = config.health && new StorageHealthCheck(openDriver(config.storage), config.health);
   const debugConfig = config.http.debug;
   const metrics = debugConfig?.prometheusPath === undefined ? undefined : new RegistryMetrics();
