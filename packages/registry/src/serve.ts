@@ -8,7 +8,7 @@ import { createRegistryServer } from './http/registry-routes.js';
 import { createDebugServer } from './ops/debug-server.js';
 import { drain } from './ops/drain.js';
 import { answerPlainHttp } from './ops/plain-http-refusal.js';
-import { accessLog, loggerOptions } from './ops/log-output.js';
+import { accessLog, loggerOptions, messageLog } from './ops/log-output.js';
 import { RegistryMetrics } from './ops/metrics.js';
 import { limitRequestRate } from './ops/rate-limit.js';
 import { addResponseHeaders } from './ops/response-headers.js';
@@ -36,7 +36,7 @@ export async function serve(configPath: string): Promise<number> {
   }
   const { config, warnings, auth, https } = loaded;
   for (const warning of warnings) process.stderr.write(`berth-registry: warning: ${configPath}: ${warning}\n`);
-  const log = (message: string) => process.stderr.write(`berth-registry: ${message}\n`);
+  const log = messageLog(config.log);
   const opened = await openBackend(config, log);
   if (config.proxy) log(`a pull-through cache of ${config.proxy.remoteUrl}`);
   const app = createRegistryServer(opened.backend, {

@@ -34,6 +34,17 @@ export function loggerOptions(log: LogConfig = DEFAULT_LOG): Exclude<FastifyServ
   };
 }
 
+const LEVEL_ORDER: LogConfig['level'][] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/**
+ * A line writer for the messages of the parts that start before the server (the proxy cache, upload
+ * purging): info lines shaped as the logger's, on stderr, unless `log.level` is above info.
+ */
+export function messageLog(log: LogConfig = DEFAULT_LOG, write: (line: string) => void = (line) => process.stderr.write(line)): (message: string) => void {
+  if (LEVEL_ORDER.indexOf(log.level) > LEVEL_ORDER.indexOf('info')) return () => undefined;
+  return (message) => write(formatLine({ level: 'info', time: new Date().toISOString(), pid: process.pid, ...log.fields, msg: message }, log.formatter));
+}
+
 /** The access log: one line per request on stdout, whatever `log.level` (as Go's access log), unless disabled. */
 export function accessLog(log: LogConfig = DEFAULT_LOG, write: (line: string) => void = (line) => process.stdout.write(line)): RequestObserver | undefined {
   if (!log.accessLog) return undefined;
