@@ -8,6 +8,7 @@ import type { Handler, HandlerContext, RegistryRoutesOptions } from './handler.j
 import { base, catalog, referrers, tags } from './listing-handlers.js';
 import { deleteManifest, getManifest, putManifest } from './manifest-handlers.js';
 import { refuseUnexpectedBody } from './request-body.js';
+import { refuseWhileStopping } from './stopping.js';
 import { checkName, parseRegistryPath, type RegistryPath } from './route-path.js';
 import { appendUpload, cancelUpload, completeUpload, startUpload, uploadStatus } from './upload-handlers.js';
 
@@ -67,7 +68,10 @@ export function createRegistryServer(backend: RegistryBackend, options: Registry
     // upload's lock, for good. A transfer that keeps moving is never cut off.
     connectionTimeout: 120_000,
     frameworkErrors: (err, _request, reply) => sendError(reply, new RegistryHttpError(400, 'UNSUPPORTED', err.message)),
+    // refuseWhileStopping answers instead, with the spec's error body.
+    return503OnClosing: false,
   });
+  refuseWhileStopping(app);
   app.setErrorHandler((err, _request, reply) => sendError(reply, err));
   app.setNotFoundHandler((_request, reply) => sendError(reply, notFound()));
   void app.register(registryRoutes(backend, options));
