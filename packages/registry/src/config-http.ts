@@ -52,7 +52,7 @@ export const HTTP_CONFIG_KEYS: Node = {
 const TLS_VERSIONS: Record<string, TlsConfig['minVersion']> = { 'tls1.2': 'TLSv1.2', 'tls1.3': 'TLSv1.3' };
 
 /** `:5000` (every interface) or `host:port`, `[::1]:5000` for IPv6. */
-export function parseAddr(addr: unknown, key: string, fail: Fail): ListenAddress {
+function parseAddr(addr: unknown, key: string, fail: Fail): ListenAddress {
   const match = typeof addr === 'string' ? /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(addr) : null;
   const port = Number(match?.[3]);
   if (!match || port > 65535) throw fail(`${key}: must be :port or host:port, got ${JSON.stringify(addr)}`);
@@ -69,7 +69,7 @@ export function durationKey(node: Node | undefined, name: string, key: string, f
   return ms;
 }
 
-export function parseTls(http: Node | undefined, fail: Fail): TlsConfig | undefined {
+function parseTls(http: Node | undefined, fail: Fail): TlsConfig | undefined {
   const tls = http?.tls;
   if (tls === undefined || tls === null) return undefined;
   if (!isNode(tls)) throw fail('http.tls: must be a mapping');
@@ -90,7 +90,7 @@ export function parseTls(http: Node | undefined, fail: Fail): TlsConfig | undefi
   return { certificate: file('certificate'), key: file('key'), clientCAs: clientCAs as string[], minVersion };
 }
 
-export function parseDebug(http: Node | undefined, fail: Fail): DebugConfig | undefined {
+function parseDebug(http: Node | undefined, fail: Fail): DebugConfig | undefined {
   const debug = http?.debug;
   if (debug === undefined || debug === null) return undefined;
   if (!isNode(debug)) throw fail('http.debug: must be a mapping');
@@ -107,7 +107,7 @@ export function parseDebug(http: Node | undefined, fail: Fail): DebugConfig | un
   return enabled ? { ...address, prometheusPath: path } : address;
 }
 
-export function parseLimits(http: Node | undefined, fail: Fail): LimitsConfig | undefined {
+function parseLimits(http: Node | undefined, fail: Fail): LimitsConfig | undefined {
   const limits = http?.limits;
   if (limits === undefined || limits === null) return undefined;
   if (!isNode(limits)) throw fail('http.limits: must be a mapping');
@@ -125,7 +125,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** `http.headers`: response headers added to every answer of the API, each a list of values as Go takes them. */
-export function parseHeaders(http: Node | undefined, fail: Fail): Record<string, string[]> | undefined {
+function parseHeaders(http: Node | undefined, fail: Fail): Record<string, string[]> | undefined {
   const headers = http?.headers;
   if (headers === undefined || headers === null) return undefined;
   if (!isNode(headers)) throw fail('http.headers: must be a mapping of header names to lists of values');
@@ -136,7 +136,7 @@ export function parseHeaders(http: Node | undefined, fail: Fail): Record<string,
   return headers as Record<string, string[]>;
 }
 
-export function parseRateLimit(http: Node | undefined, fail: Fail): RateLimitConfig | undefined {
+function parseRateLimit(http: Node | undefined, fail: Fail): RateLimitConfig | undefined {
   const limit = http?.ratelimit;
   if (limit === undefined || limit === null) return undefined;
   if (!isNode(limit)) throw fail('http.ratelimit: must be a mapping of rate and methods');

@@ -8,8 +8,8 @@ import type { Handler, HandlerContext, RegistryRoutesOptions } from './handler.j
 import { base, catalog, referrers, tags } from './listing-handlers.js';
 import { deleteManifest, getManifest, putManifest } from './manifest-handlers.js';
 import { refuseUnexpectedBody } from './request-body.js';
-import { refuseWhileStopping } from './stopping.js';
 import { checkName, parseRegistryPath, type RegistryPath } from './route-path.js';
+import { refuseWhileStopping } from './stopping.js';
 import { appendUpload, cancelUpload, completeUpload, startUpload, uploadStatus } from './upload-handlers.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

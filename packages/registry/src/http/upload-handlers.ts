@@ -40,24 +40,27 @@ export const startUpload: Handler<UploadsPath> = async ({ backend, options, requ
 /** PATCH: appends a chunk; with `Content-Range` it must start where the upload ends and be as long as it says (416 otherwise). */
 export const appendUpload: Handler<UploadPath> = async (context, { name, uploadId }) => {
   const { backend, request, reply } = context;
+  const append = (chunk: (data: Readable) => Readable, start?: number) =>
+    cancelIfOversized(context, name, uploadId, async () => backend.appendUpload(name, uploadId, chunk(await blobData(context, name, uploadId)), start));
   const range = parseContentRange(request.headers['content-range']);
-  if (!range) return uploadAccepted(reply.status(202), name, await cancelIfOversized(context, name, uploadId, async () => backend.appendUpload(name, uploadId, await blobData(context, name, uploadId))));
+  if (!range) return uploadAccepted(reply.status(202), name, await append((data) => data));
   const length = range.end - range.start + 1;
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) !== length) {
     throw new RegistryError('RANGE_INVALID', 'Content-Length does not match Content-Range', { contentLength: Number(declared), contentRange: `${range.start}-${range.end}` });
   }
-  const state = await cancelIfOversized(context, name, uploadId, async () => backend.appendUpload(name, uploadId, limitedTo(await blobData(context, name, uploadId), length), range.start));
-  return uploadAccepted(reply.status(202), name, state);
+  return uploadAccepted(reply.status(202), name, await append((data) => limitedTo(data, length), range.start));
 };
 
 /** PUT `?digest=`: ends the upload, with an optional last chunk as the body (201). */
 export const completeUpload: Handler<UploadPath> = async (context, { name, uploadId }) => {
-  const { backend, request, reply, query } = context;
-  if (query.digest === undefined) throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { reason: 'digest parameter missing' });
-  checkDigest(query.digest);
-  await cancelIfOversized(context, name, uploadId, async () => backend.completeUpload(name, uploadId, query.digest!, hasBody(request.headers) ? await blobData(context, name, uploadId) : undefined));
-  return blobCreated(reply, name, query.digest);
+  const { backend, request, reply } = context;
+  const { digest } = context.query;
+  if (digest === undefined) throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { reason: 'digest parameter missing' });
+  checkDigest(digest);
+  const last = async () => (hasBody(request.headers) ? blobData(context, name, uploadId) : undefined);
+  await cancelIfOversized(context, name, uploadId, async () => backend.completeUpload(name, uploadId, digest, await last()));
+  return blobCreated(reply, name, digest);
 };
 
 /** GET: where the upload stands (204 with `Range`). */
