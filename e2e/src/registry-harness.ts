@@ -19,14 +19,18 @@ export interface TestRegistry {
   work: string;
   config: string;
   dataRoot: string;
-  /** What the registry printed so far. */
+  /** The `berth-registry serve` process, to signal it and see how it exits. */
+  child: ChildProcess;
+  /** What the registry printed so far: stdout and stderr apart, and together. */
+  stdout(): string;
+  stderr(): string;
   output(): string;
   /** Stops it (SIGTERM, waiting for the exit) and removes the temp dir. */
   stop(): Promise<void>;
 }
 
 /** A loopback port nothing listens on now. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -34,22 +38,30 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `/v2/` until the registry answers (any status: auth may be on); fails with its output if it exits first. */
-async function waitUntilServing(registry: ChildProcess, host: string, output: () => string): Promise<void> {
+export interface RegistryOptions {
+  /** Run the Go registry on the same config instead. */
+  go?: boolean;
+  /** YAML lines under `http:` (indented two spaces), after `addr`: `tls:`, `debug:`, `draintimeout:`. */
+  http?: (host: string, work: string) => string | Promise<string>;
+  /** The storage root, when it is to be another registry's (`dataRoot` of one stopped before). */
+  dataRoot?: string;
+  /** Whether the registry answers yet; a plain HTTP request to `/v2/` by default. */
+  answers?: (host: string) => Promise<boolean>;
+}
+
+const answersHttp = (host: string): Promise<boolean> => fetch(`http://${host}/v2/`).then(() => true, () => false);
+
+/** Polls until the registry answers (any status: auth may be on); fails with its output if it exits first. */
+async function waitUntilServing(registry: ChildProcess, answers: () => Promise<boolean>, host: string, output: () => string): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     if (registry.exitCode !== null) throw new Error(`berth-registry exited with ${registry.exitCode}:\n${output()}`);
-    const answered = await fetch(`http://${host}/v2/`).then(() => true, () => false);
+    const answered = await answers();
     if (answered) return;
     await sleep(100);
   }
   throw new Error(`berth-registry did not answer on ${host}:\n${output()}`);
 }
 
-/**
- * Starts the built `berth-registry serve` (or, with `go`, the Go registry on the same config) with
- * deletion enabled; `extraConfig` is YAML appended to the config (top-level keys such as `auth:`),
- * given the registry's address and the temp dir.
- */
 /** An htpasswd file with one user, the way `htpasswd -B` writes it (`$2y$`), in `work`. */
 export async function writeHtpasswd(work: string, user: string, password: string): Promise<string> {
   const path = join(work, 'htpasswd');
@@ -57,17 +69,29 @@ export async function writeHtpasswd(work: string, user: string, password: string
   return path;
 }
 
-export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => '', { go = false } = {}): Promise<TestRegistry> {
+/**
+ * Starts the built `berth-registry serve` (or, with `go`, the Go registry on the same config) with
+ * deletion enabled; `extraConfig` is YAML appended to the config (top-level keys such as `auth:`),
+ * given the registry's address and the temp dir.
+ */
+export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => '', options: RegistryOptions = {}): Promise<TestRegistry> {
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
   const host = `127.0.0.1:${await freePort()}`;
   const config = join(work, 'config.yml');
-  const dataRoot = join(work, 'data');
-  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${await extraConfig(host, work)}`);
-  let printed = '';
-  const [command, args] = go ? [GO_REGISTRY, ['serve', config]] : [process.execPath, [BERTH_REGISTRY, 'serve', config]];
+  const dataRoot = options.dataRoot ?? join(work, 'data');
+  const http = (await options.http?.(host, work)) ?? '';
+  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\n${http}storage:\n  filesystem:\n    rootdirectory: ${dataRoot}\n  delete:\n    enabled: true\n${await extraConfig(host, work)}`);
+  let [printed, printedOut, printedErr] = ['', '', ''];
+  const [command, args] = options.go ? [GO_REGISTRY, ['serve', config]] : [process.execPath, [BERTH_REGISTRY, 'serve', config]];
   const registry = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  registry.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
-  registry.stderr!.on('data', (d: Buffer) => (printed += d.toString()));
+  registry.stdout!.on('data', (d: Buffer) => {
+    printed += d.toString();
+    printedOut += d.toString();
+  });
+  registry.stderr!.on('data', (d: Buffer) => {
+    printed += d.toString();
+    printedErr += d.toString();
+  });
   const output = (): string => printed;
   const stop = async (): Promise<void> => {
     if (registry.exitCode === null && registry.signalCode === null) {
@@ -78,10 +102,10 @@ export async function startRegistry(extraConfig: (host: string, work: string) =>
     await rm(work, { recursive: true, force: true });
   };
   try {
-    await waitUntilServing(registry, host, output);
+    await waitUntilServing(registry, () => (options.answers ?? answersHttp)(host), host, output);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { host, work, config, dataRoot, output, stop };
+  return { host, work, config, dataRoot, child: registry, stdout: () => printedOut, stderr: () => printedErr, output, stop };
 }

@@ -1,3 +1,4 @@
+import { isNode } from './config-http.js';
 import type { AccessRule } from './http/auth/access-rules.js';
 
 /** The registry's `auth` section: the Go registry's htpasswd and token schemes, plus berth's own keys. */
@@ -20,8 +21,6 @@ export type AuthConfig =
       /** berth: the PEM private key the issuer signs with (the secret when absent). */
       signingKey?: string;
     };
-
-type Node = Record<string, unknown>;
 
 // Per scheme, the keys read: Go's, then berth's (which a Go registry ignores, as it passes them to the scheme).
 const ACTIONS = ['pull', 'push', 'delete', '*'];
@@ -87,8 +86,4 @@ function parseAccessRules(value: unknown, key: string, fail: (message: string) =
     if (!Array.isArray(actions) || !actions.every((action) => ACTIONS.includes(action as string))) throw fail(`${at}.actions: must be a list of ${ACTIONS.join(', ')}`);
     return { account, name, actions: actions as string[] };
   });
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

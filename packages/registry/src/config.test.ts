@@ -8,9 +8,8 @@ describe('parseRegistryConfig', () => {
   it('reads the keys we support from a Go registry config.yml and warns about each other key by path', () => {
     const { config, warnings } = parseRegistryConfig(`
 version: 0.1
-log:
-  fields:
-    service: registry
+redis:
+  addr: localhost:6379
 storage:
   cache:
     blobdescriptor: inmemory
@@ -24,12 +23,11 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 `);
-    expect(config).toEqual({ version: '0.1', http: { host: '127.0.0.1', port: 5001 }, storage: { rootDirectory: '/srv/registry', deleteEnabled: true, maintenance: GO_MAINTENANCE } });
+    expect(config).toEqual({ version: '0.1', http: { host: '127.0.0.1', port: 5001, headers: { 'X-Content-Type-Options': ['nosniff'] } }, storage: { rootDirectory: '/srv/registry', deleteEnabled: true, maintenance: GO_MAINTENANCE } });
     expect(warnings).toEqual([
-      'log: not supported, ignored',
+      'redis: not supported, ignored',
       'storage.cache: not supported, ignored',
       'storage.filesystem.maxthreads: not supported, ignored',
-      'http.headers: not supported, ignored',
     ]);
   });
 
@@ -54,12 +52,6 @@ http:
   ])('refuses %j naming the key', (text, message) => {
     expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(RegistryConfigError);
     expect(() => parseRegistryConfig(text, 'config.yml')).toThrow(message);
-  });
-
-  it('refuses a config asking for TLS, rather than serving it in the clear', () => {
-    for (const key of ['tls:\n    certificate: /c.pem\n    key: /k.pem', 'letsencrypt:\n    email: a@b.c']) {
-      expect(() => parseRegistryConfig(`version: 0.1\nhttp:\n  addr: :5000\n  ${key}\n`)).toThrow(/http\.(tls|letsencrypt): TLS is not supported yet/);
-    }
   });
 
   it('reads storage.maintenance: upload purging and read-only mode', () => {

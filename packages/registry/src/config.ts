@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 import { parseAuthConfig, type AuthConfig } from './config-auth.js';
+import { HTTP_CONFIG_KEYS, isNode, parseHttp, type HttpConfig } from './config-http.js';
 import { MAINTENANCE_CONFIG_KEYS, parseMaintenanceConfig, type MaintenanceConfig } from './config-maintenance.js';
+import { HEALTH_CONFIG_KEYS, LOG_CONFIG_KEYS, parseHealth, parseLog, type HealthConfig, type LogConfig } from './config-ops.js';
 import { parseProxyConfig, PROXY_CONFIG_KEYS, type ProxyConfig } from './config-proxy.js';
 import { parseS3Storage, S3_CONFIG_KEYS } from './config-s3.js';
 import type { S3DriverOptions } from './storage/s3-driver.js';
@@ -9,11 +11,7 @@ import type { S3DriverOptions } from './storage/s3-driver.js';
 /** What `berth-registry serve` takes from the Go registry's `config.yml`. */
 export interface RegistryConfig {
   version: string;
-  http: {
-    /** undefined for `:port`: every interface, as Go listens. */
-    host?: string;
-    port: number;
-  };
+  http: HttpConfig;
   storage: {
     rootDirectory: string;
     deleteEnabled: boolean;
@@ -24,6 +22,8 @@ export interface RegistryConfig {
   auth?: AuthConfig;
   /** A pull-through cache of another registry. */
   proxy?: ProxyConfig;
+  log?: LogConfig;
+  health?: HealthConfig;
 }
 
 export interface ParsedRegistryConfig {
@@ -44,10 +44,12 @@ type Node = Record<string, unknown>;
 // The keys read so far, as a tree: `true` is a leaf. Anything else in the file is warned about.
 const SUPPORTED: Node = {
   version: true,
-  http: { addr: true },
+  http: HTTP_CONFIG_KEYS,
   storage: { filesystem: { rootdirectory: true }, s3: S3_CONFIG_KEYS, delete: { enabled: true }, maintenance: MAINTENANCE_CONFIG_KEYS },
   auth: true,
   proxy: PROXY_CONFIG_KEYS,
+  log: LOG_CONFIG_KEYS,
+  health: HEALTH_CONFIG_KEYS,
 };
 // The Go registry's other storage drivers: a config that selects one cannot be served.
 const OTHER_DRIVERS = ['azure', 'gcs', 'inmemory', 'swift', 'oss'];
@@ -78,33 +80,24 @@ export function parseRegistryConfig(text: string, source = 'config'): ParsedRegi
   if (typeof deleteEnabled !== 'boolean') throw new RegistryConfigError(`${source}: storage.delete.enabled: must be true or false`);
   const s3 = parseS3Storage(storage, source);
   const http = childNode(document, 'http', source);
-  // Served without it, a config asking for TLS would send credentials in the clear on the port it names.
-  for (const key of ['tls', 'letsencrypt']) {
-    if (http?.[key] !== undefined) throw new RegistryConfigError(`${source}: http.${key}: TLS is not supported yet; terminate TLS in front of the registry and remove the key`);
-  }
+  const fail = (message: string) => new RegistryConfigError(`${source}: ${message}`);
   const proxy = parseProxyConfig(document, source);
   const maintenance = parseMaintenanceConfig(storage, source);
   if (proxy && maintenance.readOnly) throw new RegistryConfigError(`${source}: storage.maintenance.readonly: a pull-through cache writes what it fetches; it cannot be read-only`);
-  const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, (message) => new RegistryConfigError(`${source}: ${message}`));
+  const { auth, warnings: authWarnings } = parseAuthConfig(document.auth, fail);
+  const [log, health] = [parseLog(document.log, fail), parseHealth(document.health, fail)];
   return {
     config: {
       version: '0.1',
-      http: parseAddr(http?.addr ?? ':5000', source),
+      http: parseHttp(http, fail),
       storage: { rootDirectory, deleteEnabled, maintenance, ...(s3 && { s3 }) },
       ...(auth && { auth }),
       ...(proxy && { proxy }),
+      ...(log && { log }),
+      ...(health && { health }),
     },
     warnings: [...unsupportedKeys(document, SUPPORTED, ''), ...authWarnings].map((key) => `${key}: not supported, ignored`),
   };
-}
-
-/** `:5000` (every interface) or `host:port`, `[::1]:5000` for IPv6. */
-function parseAddr(addr: unknown, source: string): RegistryConfig['http'] {
-  const match = typeof addr === 'string' ? /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(addr) : null;
-  const port = Number(match?.[3]);
-  if (!match || port > 65535) throw new RegistryConfigError(`${source}: http.addr: must be :port or host:port, got ${JSON.stringify(addr)}`);
-  const host = match[1] ?? match[2];
-  return host ? { host, port } : { port };
 }
 
 function unsupportedKeys(node: Node, supported: Node, prefix: string): string[] {
@@ -120,8 +113,4 @@ export function childNode(parent: Node, key: string, source: string, prefix = ''
   if (value === undefined || value === null) return undefined;
   if (!isNode(value)) throw new RegistryConfigError(`${source}: ${prefix}${key}: must be a mapping`);
   return value;
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,8 @@ export interface RegistryRoutesOptions {
   deleteEnabled?: boolean;
   /** The largest manifest a PUT may carry; 4 MiB by default, the spec's recommended minimum limit. */
   maxManifestBytes?: number;
+  /** The largest blob an upload may make; SIZE_INVALID (413) once passed. No limit when absent. */
+  maxBlobBytes?: number;
   /** Checks each request's credentials before its handler runs (`auth/authorizer.ts`); throws to refuse it. */
   authorize?: (context: HandlerContext, path: RegistryPath) => Promise<void>;
 }

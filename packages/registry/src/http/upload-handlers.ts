@@ -1,8 +1,10 @@
+import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { UploadState } from '../registry-backend.js';
 import { RegistryError } from '../registry-error.js';
 import { limitedTo, parseContentRange } from './byte-range.js';
-import type { Handler } from './handler.js';
+import type { Handler, HandlerContext } from './handler.js';
+import { cappedBlobBody, hasBody, isBlobTooLarge } from './request-body.js';
 import { checkDigest, checkName } from './route-path.js';
 
 type UploadsPath = { name: string };
@@ -12,7 +14,7 @@ type UploadPath = { name: string; uploadId: string };
  * POST: a cross-repository mount (`mount` and `from`: 201 when `from` has the blob), a monolithic
  * upload (`digest`, the body is the blob: 201), or else a new session (202).
  */
-export const startUpload: Handler<UploadsPath> = async ({ backend, request, reply, query }, { name }) => {
+export const startUpload: Handler<UploadsPath> = async ({ backend, options, request, reply, query }, { name }) => {
   if (query.mount !== undefined) {
     checkDigest(query.mount);
     if (query.from !== undefined) {
@@ -21,9 +23,10 @@ export const startUpload: Handler<UploadsPath> = async ({ backend, request, repl
     }
   } else if (query.digest !== undefined) {
     checkDigest(query.digest);
+    const body = cappedBlobBody(request.raw, request.headers, 0, options.maxBlobBytes);
     const session = await backend.startUpload(name);
     try {
-      await backend.completeUpload(name, session.id, query.digest, request.raw);
+      await backend.completeUpload(name, session.id, query.digest, body);
     } catch (err) {
       // A monolithic upload that failed leaves no session behind: the client never learnt its id.
       await backend.cancelUpload(name, session.id).catch(() => undefined);
@@ -35,24 +38,29 @@ export const startUpload: Handler<UploadsPath> = async ({ backend, request, repl
 };
 
 /** PATCH: appends a chunk; with `Content-Range` it must start where the upload ends and be as long as it says (416 otherwise). */
-export const appendUpload: Handler<UploadPath> = async ({ backend, request, reply }, { name, uploadId }) => {
+export const appendUpload: Handler<UploadPath> = async (context, { name, uploadId }) => {
+  const { backend, request, reply } = context;
+  const append = (chunk: (data: Readable) => Readable, start?: number) =>
+    cancelIfOversized(context, name, uploadId, async () => backend.appendUpload(name, uploadId, chunk(await blobData(context, name, uploadId)), start));
   const range = parseContentRange(request.headers['content-range']);
-  if (!range) return uploadAccepted(reply.status(202), name, await backend.appendUpload(name, uploadId, request.raw));
+  if (!range) return uploadAccepted(reply.status(202), name, await append((data) => data));
   const length = range.end - range.start + 1;
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) !== length) {
     throw new RegistryError('RANGE_INVALID', 'Content-Length does not match Content-Range', { contentLength: Number(declared), contentRange: `${range.start}-${range.end}` });
   }
-  const state = await backend.appendUpload(name, uploadId, limitedTo(request.raw, length), range.start);
-  return uploadAccepted(reply.status(202), name, state);
+  return uploadAccepted(reply.status(202), name, await append((data) => limitedTo(data, length), range.start));
 };
 
 /** PUT `?digest=`: ends the upload, with an optional last chunk as the body (201). */
-export const completeUpload: Handler<UploadPath> = async ({ backend, request, reply, query }, { name, uploadId }) => {
-  if (query.digest === undefined) throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { reason: 'digest parameter missing' });
-  checkDigest(query.digest);
-  await backend.completeUpload(name, uploadId, query.digest, hasBody(request.headers) ? request.raw : undefined);
-  return blobCreated(reply, name, query.digest);
+export const completeUpload: Handler<UploadPath> = async (context, { name, uploadId }) => {
+  const { backend, request, reply } = context;
+  const { digest } = context.query;
+  if (digest === undefined) throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { reason: 'digest parameter missing' });
+  checkDigest(digest);
+  const last = async () => (hasBody(request.headers) ? blobData(context, name, uploadId) : undefined);
+  await cancelIfOversized(context, name, uploadId, async () => backend.completeUpload(name, uploadId, digest, await last()));
+  return blobCreated(reply, name, digest);
 };
 
 /** GET: where the upload stands (204 with `Range`). */
@@ -75,6 +83,19 @@ function blobCreated(reply: FastifyReply, name: string, digest: string): Fastify
   return reply.status(201).header('Location', `/v2/${name}/blobs/${digest}`).header('Docker-Content-Digest', digest).send();
 }
 
-function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+/** The request's blob data, capped by `maxBlobBytes` counting what the upload already holds. */
+async function blobData({ backend, options, request }: HandlerContext, name: string, uploadId: string): Promise<Readable> {
+  if (options.maxBlobBytes === undefined) return request.raw;
+  const { size } = await backend.uploadState(name, uploadId);
+  return cappedBlobBody(request.raw, request.headers, size, options.maxBlobBytes);
+}
+
+/** An upload that passed the blob limit can never complete: its session goes, and the error is answered. */
+async function cancelIfOversized<T>({ backend }: HandlerContext, name: string, uploadId: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isBlobTooLarge(err)) await backend.cancelUpload(name, uploadId).catch(() => undefined);
+    throw err;
+  }
 }

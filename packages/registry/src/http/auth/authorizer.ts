@@ -2,6 +2,7 @@ import type { HandlerContext } from '../handler.js';
 import type { RegistryPath } from '../route-path.js';
 import { requiredAccess } from './access.js';
 import { withChallengeHeader, type AccessController } from './challenge.js';
+import { setRequestUser } from './request-user.js';
 
 export interface RegistryAuth {
   controller: AccessController;
@@ -15,6 +16,6 @@ export function authorizer({ controller, anonymousPull }: RegistryAuth): (contex
     const access = requiredAccess(request.method, path, query);
     const pullOnly = access.length > 0 && access.every(({ type, action }) => type === 'repository' && action === 'pull');
     if (anonymousPull && pullOnly && request.headers.authorization === undefined) return;
-    await withChallengeHeader(reply, () => controller.authorize(request, access));
+    setRequestUser(request, await withChallengeHeader(reply, () => controller.authorize(request, access)));
   };
 }

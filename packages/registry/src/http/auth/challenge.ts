@@ -19,7 +19,8 @@ export function accessDetail(access: Access[]): unknown {
 
 /** Checks a request against the access it needs: resolves when granted, throws an AuthChallenge otherwise. */
 export interface AccessController {
-  authorize(request: FastifyRequest, access: Access[]): Promise<void>;
+  /** Resolves to the user the request authenticated as, when the scheme names one. */
+  authorize(request: FastifyRequest, access: Access[]): Promise<string | undefined>;
 }
 
 /** `Authorization: Basic …` as user and password, or undefined when the header is absent or not Basic. */

@@ -16,12 +16,12 @@ export class HtpasswdAccessController implements AccessController {
     private readonly rules?: AccessRules,
   ) {}
 
-  async authorize(request: FastifyRequest, access: Access[]): Promise<void> {
+  async authorize(request: FastifyRequest, access: Access[]): Promise<string> {
     const credentials = basicCredentials(request);
     if (credentials && (await this.users.verify(credentials.user, credentials.password))) {
       const denied = access.filter((wanted) => this.rules && !this.rules.grants(credentials.user, wanted));
       if (denied.length > 0) throw new RegistryError('DENIED', 'requested access to the resource is denied', accessDetail(denied));
-      return;
+      return credentials.user;
     }
     if (credentials) request.log.warn({ user: credentials.user }, 'authentication failed');
     throw new AuthChallenge(`Basic realm=${quoted(this.realm)}`, access);

@@ -25,7 +25,7 @@ const LEEWAY_SECONDS = 60;
 export class TokenAccessController implements AccessController {
   constructor(private readonly options: TokenAuthOptions) {}
 
-  async authorize(request: FastifyRequest, access: Access[]): Promise<void> {
+  async authorize(request: FastifyRequest, access: Access[]): Promise<string | undefined> {
     const [scheme, token] = (request.headers.authorization ?? '').split(' ', 2);
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw this.challenge(access);
     const claims = await this.verify(token).catch((err: unknown) => {
@@ -33,6 +33,7 @@ export class TokenAccessController implements AccessController {
       throw this.challenge(access, 'invalid_token');
     });
     if (!access.every((wanted) => claimGrants(claims.access ?? [], wanted))) throw this.challenge(access, 'insufficient_scope');
+    return claims.sub;
   }
 
   private async verify(token: string): Promise<JWTPayload & { access?: AccessClaimEntry[] }> {
