@@ -84,6 +84,31 @@ describe('docker pull from berth-registry', () => {
   });
 });
 
+describe('two concurrent pulls of the same image', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await pushBusybox(registry, 'shared/busybox', 'latest');
+  }, 60_000);
+  afterAll(() => registry?.stop());
+
+  it('download each layer once (the registry logs one GET of it)', async () => {
+    const image = `${registry.host}/shared/busybox:latest`;
+    const manifest = (await (await fetch(`http://${registry.host}/v2/shared/busybox/manifests/latest`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } })).json()) as { layers: { digest: string }[] };
+    const results = await Promise.all([d.dockerCli(['pull', image]), d.dockerCli(['pull', image])]);
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const layerPath = `/v2/shared/busybox/blobs/${manifest.layers[0]!.digest}`;
+    const gets = registry
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { method?: string; path?: string })
+      .filter((line) => line.method === 'GET' && line.path === layerPath);
+    expect(gets).toHaveLength(1);
+  });
+});
+
 describe('docker pull of a layer whose bytes do not match its digest', () => {
   let registry: TestRegistry;
 
