@@ -95,6 +95,8 @@ describe('two concurrent pulls of the same image', () => {
 
   it('download each layer once (the registry logs one GET of it)', async () => {
     const image = `${registry.host}/shared/busybox:latest`;
+    // The layer must be new to the daemon: earlier tests pulled the same one.
+    for (const listed of await d.docker.listImages()) await d.docker.getImage(listed.Id).remove({ force: true });
     const manifest = (await (await fetch(`http://${registry.host}/v2/shared/busybox/manifests/latest`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } })).json()) as { layers: { digest: string }[] };
     const results = await Promise.all([d.dockerCli(['pull', image]), d.dockerCli(['pull', image])]);
     for (const result of results) expect(result.code, result.stderr).toBe(0);

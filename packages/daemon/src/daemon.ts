@@ -147,6 +147,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     maxConcurrentDownloads: 3,
     maxConcurrentUploads: 5,
   });
+  await registries.cleanDownloads();
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,

@@ -1,3 +1,4 @@
+import { readBoundedJson } from './bounded-body.js';
 import { RegistryClientError, responseError } from './registry-client-error.js';
 import { parseChallenges, type AuthChallenge } from './www-authenticate.js';
 
@@ -11,6 +12,8 @@ interface CachedToken {
   expiresAt: number;
 }
 
+// A token answer is a small JSON document; a larger one is a hostile token server.
+const MAX_TOKEN_ANSWER_BYTES = 1024 * 1024;
 // Docker reads a token without `expires_in` as valid for 60 s, the spec's minimum.
 const DEFAULT_TOKEN_SECONDS = 60;
 // Renewed this long before it expires, so a request never leaves with a token about to lapse.
@@ -62,7 +65,7 @@ export class RegistryAuth {
     if (basic) headers.authorization = basic;
     const response = await fetch(url, { headers });
     if (!response.ok) throw await responseError(response, `token from ${url.origin}${url.pathname}`);
-    const body = (await response.json()) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const body = ((await readBoundedJson(response, MAX_TOKEN_ANSWER_BYTES, `token from ${url.origin}${url.pathname}`)) ?? {}) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
     const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;
     if (typeof token !== 'string' || token === '') throw new RegistryClientError(`token from ${url.origin}${url.pathname}: the answer has no token`);
     const seconds = typeof body.expires_in === 'number' && body.expires_in >= DEFAULT_TOKEN_SECONDS ? body.expires_in : DEFAULT_TOKEN_SECONDS;

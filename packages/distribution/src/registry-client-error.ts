@@ -1,3 +1,4 @@
+import { readBounded } from './bounded-body.js';
 /** A registry's refusal or a transfer that failed verification, with the status and the registry's own error code. */
 export class RegistryClientError extends Error {
   constructor(
@@ -20,6 +21,9 @@ interface ErrorBody {
   errors?: { code?: unknown; message?: unknown }[];
 }
 
+// Enough for the spec's error document; the rest of a longer body is not read (containerd's limit).
+const MAX_ERROR_BODY_BYTES = 8 * 1024;
+
 const STATUS_CODES: Record<number, { code: string; message: string }> = {
   401: { code: 'UNAUTHORIZED', message: 'authentication required' },
   403: { code: 'DENIED', message: 'requested access to the resource is denied' },
@@ -28,7 +32,7 @@ const STATUS_CODES: Record<number, { code: string; message: string }> = {
 
 /** The error a non-success response stands for, from the spec's `{"errors":[…]}` body when it has one. */
 export async function responseError(response: Response, what: string): Promise<RegistryClientError> {
-  const text = await response.text().catch(() => '');
+  const text = (await readBounded(response, MAX_ERROR_BODY_BYTES, what).catch(() => Buffer.alloc(0))).toString('utf8');
   let first: { code?: unknown; message?: unknown } | undefined;
   try {
     first = (JSON.parse(text) as ErrorBody).errors?.[0];

@@ -1,7 +1,9 @@
+import { STATUS_CODES } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { MediaTypes } from '@berth/oci';
 import { createDigester, isDigest, parseDigest, type DigestAlgorithm } from '@berth/reference';
+import { readBounded, readBoundedJson } from './bounded-body.js';
 import { RegistryAuth, type Credentials } from './registry-auth.js';
 import { RegistryClientError, responseError } from './registry-client-error.js';
 import { verifiedStream } from './verified-stream.js';
@@ -49,6 +51,8 @@ export interface ByteRange {
 
 /** The spec's upper bound on a manifest the client reads, as the Go client has it. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+// A page of tags is a small JSON document; a larger one is a hostile registry.
+const MAX_TAGS_PAGE_BYTES = 4 * 1024 * 1024;
 
 /**
  * One registry's API v2 (the OCI Distribution Specification): manifests, blobs and tags, answering
@@ -78,7 +82,9 @@ export class RegistryClient {
       await response.body?.cancel();
       return;
     }
-    throw await responseError(response, `login attempt to ${this.base.origin}/v2/ failed with status`);
+    await response.body?.cancel();
+    // moby's words, with the status's reason phrase rather than the registry's body.
+    throw new RegistryClientError(`login attempt to ${this.base.origin}/v2/ failed with status: ${response.status} ${STATUS_CODES[response.status] ?? ''}`.trim(), response.status);
   }
 
   /** The manifest's digest, type and size, or undefined when the registry does not have it. */
@@ -95,7 +101,7 @@ export class RegistryClient {
   async getManifest(repository: string, reference: string, accept: readonly string[] = MANIFEST_MEDIA_TYPES): Promise<Manifest> {
     const response = await this.request('GET', repository, `manifests/${reference}`, { accept: accept.join(', ') });
     if (!response.ok) throw await responseError(response, `manifest ${repository}:${reference}`);
-    const content = await readLimited(response, MAX_MANIFEST_BYTES, `manifest ${repository}:${reference}`);
+    const content = await readBounded(response, MAX_MANIFEST_BYTES, `manifest ${repository}:${reference}`);
     const expected = isDigest(reference) ? reference : response.headers.get('docker-content-digest') ?? undefined;
     const digest = digestOf(content, expected);
     if (expected !== undefined && digest !== expected) {
@@ -134,7 +140,7 @@ export class RegistryClient {
     if (!response.ok) throw await responseError(response, `blob ${digest}`);
     if (range && response.status !== 206) {
       await response.body?.cancel();
-      throw new RegistryClientError(`blob ${digest}: the registry does not serve byte ranges`, response.status);
+      throw new RegistryClientError(`blob ${digest}: the registry does not serve byte ranges`, response.status, 'RANGE_UNSUPPORTED');
     }
     const size = Number(response.headers.get('content-length') ?? Number.NaN);
     const body = response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : Readable.from([]);
@@ -149,10 +155,14 @@ export class RegistryClient {
   async tags(repository: string): Promise<string[]> {
     const tags: string[] = [];
     let next: string | undefined = 'tags/list';
+    const seen = new Set<string>();
     while (next !== undefined) {
+      // A registry whose `Link` leads back to a page already read would keep the client going for good.
+      if (seen.has(next)) throw new RegistryClientError(`tags of ${repository}: the registry's pages loop back to ${next}`);
+      seen.add(next);
       const response = await this.request('GET', repository, next);
       if (!response.ok) throw await responseError(response, `tags of ${repository}`);
-      const page = (await response.json()) as { tags?: unknown };
+      const page = (await readBoundedJson(response, MAX_TAGS_PAGE_BYTES, `tags of ${repository}`)) as { tags?: unknown };
       if (Array.isArray(page.tags)) tags.push(...page.tags.filter((tag): tag is string => typeof tag === 'string'));
       next = nextPage(response.headers.get('link'), repository);
     }
@@ -170,7 +180,7 @@ export class RegistryClient {
       return undefined;
     }
     if (!response.ok) throw await responseError(response, `referrers of ${digest}`);
-    const index = JSON.parse((await readLimited(response, MAX_MANIFEST_BYTES, `referrers of ${digest}`)).toString('utf8')) as { manifests?: unknown };
+    const index = JSON.parse((await readBounded(response, MAX_MANIFEST_BYTES, `referrers of ${digest}`)).toString('utf8')) as { manifests?: unknown };
     return Array.isArray(index.manifests) ? (index.manifests as ReferrerDescriptor[]) : [];
   }
 
@@ -252,26 +262,6 @@ function digestOf(content: Buffer, expected: string | undefined): string {
   const digester = createDigester(algorithm);
   digester.update(content);
   return digester.digest();
-}
-
-/** The body, refused as soon as it is known to pass `limit`: a hostile registry cannot make the client hold more. */
-async function readLimited(response: Response, limit: number, what: string): Promise<Buffer> {
-  const tooLarge = () => new RegistryClientError(`${what}: larger than ${limit} bytes`);
-  if (Number(response.headers.get('content-length') ?? 0) > limit) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > limit) {
-      await response.body?.cancel();
-      throw tooLarge();
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 /** The path after `/v2/<repository>/` that a `Link: <…>; rel="next"` header names, if any. */

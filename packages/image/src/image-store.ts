@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { InvalidArgumentError, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '@berth/api';
 import type { LayerStore } from '@berth/layer';
 import type { Descriptor } from '@berth/oci';
-import { parseNormalizedNamed } from '@berth/reference';
+import { familiarName, familiarString, parseNormalizedNamed } from '@berth/reference';
 import { ContentStore } from './internal/content-store.js';
 import { createImage, type NewImageSpec } from './internal/create-image.js';
 import { ImageCatalog } from './internal/image-catalog.js';
@@ -19,7 +19,7 @@ import { pruneImages, removeImage, type DeleteRecord, type PruneOptions, type Pr
 import { restoreCatalog } from './internal/restore-catalog.js';
 import { pushableImages, saveImages, savedManifest, type PushableImage } from './internal/save-images.js';
 import { SerialQueue } from './internal/serial-queue.js';
-import type { ImageStoreOptions, StoreContext } from './internal/store-context.js';
+import { reportEvent, type ImageStoreOptions, type StoreContext } from './internal/store-context.js';
 import { tagImage } from './internal/tag-image.js';
 
 /**
@@ -127,11 +127,18 @@ export class ImageStore {
     return pushableImages(this.context, name);
   }
 
-  /** Points a digest reference (`name@sha256:…`, a RepoDigest) at an image, as a push records it. */
-  async addDigestReference(reference: string, id: string): Promise<void> {
-    const ref = parseNormalizedNamed(reference);
-    if (ref.digest === undefined) throw new InvalidArgumentError(`${reference} is not a digest reference`);
-    await this.context.queue.run(() => this.context.refs.update((draft) => draft.set(ref, id)));
+  /**
+   * Records a push of `tag`: the digest reference the registry gave (a RepoDigest) points at the image,
+   * and a `push` event is reported. An image removed while it was pushed gets no reference.
+   */
+  async recordPush(tag: string, digestReference: string, id: string): Promise<void> {
+    const pushed = parseNormalizedNamed(tag);
+    const ref = parseNormalizedNamed(digestReference);
+    if (ref.digest === undefined) throw new InvalidArgumentError(`${digestReference} is not a digest reference`);
+    await this.context.queue.run(async () => {
+      if (this.context.catalog.get(id) !== undefined) await this.context.refs.update((draft) => draft.set(ref, id));
+      reportEvent(this.context, 'push', familiarString(pushed), familiarName(pushed));
+    });
   }
 
   /** Whether the store holds the image with this ID. */

@@ -8,7 +8,7 @@ import type { ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess }
 
 export interface RegistryServiceOptions {
   /** Where pulls store images and pushes read them: the image store. */
-  images: PullTarget & Pick<ImageStore, 'pushable' | 'addDigestReference'>;
+  images: PullTarget & Pick<ImageStore, 'pushable' | 'recordPush'>;
   /** Where layer downloads are kept while they run, and pushed layers while they are compressed. */
   downloadDir: string;
   pushDir: string;
@@ -53,6 +53,11 @@ export class RegistryService implements RegistryAccess {
     }
   }
 
+  /** Removes what pulls left in the download directory before this start: finished files, and partials older than a day. */
+  cleanDownloads(): Promise<void> {
+    return this.downloads.clean(24 * 3_600_000);
+  }
+
   /**
    * `docker push`: the tag (or every tag of the repository), layers the registry lacks gzipped and
    * uploaded, then the manifest; the digest it gets is recorded as a RepoDigest.
@@ -75,7 +80,7 @@ export class RegistryService implements RegistryAccess {
           onProgress: options.onProgress,
         }),
       );
-      await this.o.images.addDigestReference(familiarString(withDigest(trimNamed(named), digest)), image.id);
+      await this.o.images.recordPush(familiarString(withTag(named, image.tag)), familiarString(withDigest(trimNamed(named), digest)), image.id);
     }
   }
 

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Descriptor } from '@berth/oci';
@@ -69,47 +69,86 @@ export class BlobDownloads {
     await mkdir(this.options.directory, { recursive: true, mode: 0o700 });
     const partial = join(this.options.directory, `${hex}.partial`);
     const complete = join(this.options.directory, hex);
-    const digester = createDigester(algorithm as DigestAlgorithm);
-    let have = await hashExisting(partial, digester, blob.size);
+    // What the file holds, hashed: each attempt appends to it, so a retry asks only for the rest.
+    const state: Transfer = { digester: createDigester(algorithm as DigestAlgorithm), have: 0 };
+    state.have = await hashExisting(partial, state.digester, blob.size);
+    let resumed = state.have > 0;
     const attempts = this.options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        have = await this.fetchRest(client, repository, blob, partial, have, digester, onProgress);
-        break;
+        await this.fetchRest(client, repository, blob, partial, state, onProgress);
+        if (state.digester.digest() === blob.digest) break;
+        // Bytes a resumed transfer trusted from an earlier one may be what is wrong: start over once.
+        if (!resumed) throw verificationFailed(blob.digest);
+        resumed = false;
+        await restart(partial, state, algorithm as DigestAlgorithm);
       } catch (err) {
-        if (attempt >= attempts || !(err instanceof RegistryClientError) || !transient(err)) throw err;
+        if (err instanceof RegistryClientError && err.code === 'RANGE_UNSUPPORTED') {
+          // A registry without byte ranges: the partial is of no use, the next attempt starts from 0.
+          resumed = false;
+          await restart(partial, state, algorithm as DigestAlgorithm);
+          continue;
+        }
+        if (attempt >= attempts || !(err instanceof RegistryClientError) || !transient(err)) {
+          if (err instanceof RegistryClientError && err.code === 'DIGEST_INVALID') await rm(partial, { force: true });
+          throw err;
+        }
         await sleep((this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1));
       }
-    }
-    const actual = digester.digest();
-    if (have !== blob.size || actual !== blob.digest) {
-      await rm(partial, { force: true });
-      throw new RegistryClientError(`filesystem layer verification failed for digest ${blob.digest}`);
     }
     await rename(partial, complete);
     return complete;
   }
 
-  /** Appends the bytes from `have` on to the file; resolves to how many it has now. */
-  private async fetchRest(client: RegistryClient, repository: string, blob: Descriptor, file: string, have: number, digester: Digester, onProgress: DownloadProgress): Promise<number> {
-    if (have >= blob.size) return have;
-    onProgress(have, blob.size);
-    const { stream } = await client.getBlobUnverified(repository, blob.digest, have === 0 ? undefined : { offset: have });
+  /** Appends the bytes after `state.have` to the file, hashing them; `state` follows every chunk written, so a cut transfer is resumed where it stopped. */
+  private async fetchRest(client: RegistryClient, repository: string, blob: Descriptor, file: string, state: Transfer, onProgress: DownloadProgress): Promise<void> {
+    if (state.have >= blob.size) return;
+    onProgress(state.have, blob.size);
+    const { stream } = await client.getBlobUnverified(repository, blob.digest, state.have === 0 ? undefined : { offset: state.have });
     const handle = await open(file, 'a', 0o600);
     try {
       for await (const chunk of stream) {
         const bytes = chunk as Buffer;
-        if (have + bytes.length > blob.size) throw new RegistryClientError(`blob ${blob.digest}: more than the ${blob.size} bytes its descriptor gives`);
+        if (state.have + bytes.length > blob.size) throw verificationFailed(blob.digest);
         await handle.write(bytes);
-        digester.update(bytes);
-        have += bytes.length;
-        onProgress(have, blob.size);
+        state.digester.update(bytes);
+        state.have += bytes.length;
+        onProgress(state.have, blob.size);
       }
     } finally {
       await handle.close();
     }
-    return have;
+    if (state.have < blob.size) throw new RegistryClientError(`blob ${blob.digest}: the transfer ended after ${state.have} of ${blob.size} bytes`);
   }
+
+  /** Removes what earlier pulls left in the directory: finished files (never in use across a restart) and partials older than `maxAgeMs`. */
+  async clean(maxAgeMs: number): Promise<void> {
+    const entries = await readdir(this.options.directory).catch(() => [] as string[]);
+    const cutoff = Date.now() - maxAgeMs;
+    for (const entry of entries) {
+      const path = join(this.options.directory, entry);
+      const info = await stat(path).catch(() => undefined);
+      if (!info) continue;
+      if (!entry.endsWith('.partial') || info.mtimeMs < cutoff) await rm(path, { force: true });
+    }
+  }
+}
+
+interface Transfer {
+  digester: Digester;
+  /** Bytes in the file, all fed to the digester. */
+  have: number;
+}
+
+/** Docker's words for content that does not match its digest; not worth another attempt. */
+function verificationFailed(digest: string): RegistryClientError {
+  return new RegistryClientError(`filesystem layer verification failed for digest ${digest}`, undefined, 'DIGEST_INVALID');
+}
+
+async function restart(file: string, state: Transfer, algorithm: DigestAlgorithm): Promise<void> {
+  await rm(file, { force: true });
+  state.digester = createDigester(algorithm);
+  state.have = 0;
 }
 
 /** Feeds a partial file left by an earlier pull to the digester; 0 (and no file) when it is unusable. */
@@ -126,5 +165,6 @@ async function hashExisting(file: string, digester: Digester, size: number): Pro
 
 /** A failure worth another attempt: no answer, a cut transfer, or the registry's own 5xx or 429. */
 function transient(err: RegistryClientError): boolean {
-  return err.status === undefined || err.status >= 500 || err.status === 429;
+  if (err.status === undefined) return err.code === undefined;
+  return err.status >= 500 || err.status === 429;
 }

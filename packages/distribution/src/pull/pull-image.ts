@@ -107,6 +107,8 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   const digestReference = withDigest(trimNamed(reference), resolved.digest);
   const references = (reference.digest === undefined ? [reference, digestReference] : [digestReference]).map((ref) => familiarString(ref));
   try {
+    // The store is entered once every download is in: its queue is never held while the network is slow.
+    await Promise.all(started.values());
     const result = await target.ingest({
       configBytes: resolved.config,
       layers: layers.map((layer, index) => ({

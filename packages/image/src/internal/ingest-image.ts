@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@berth/api';
-import { familiarString, parseNormalizedNamed, sha256Digest, type NamedReference } from '@berth/reference';
+import { familiarName, familiarString, parseNormalizedNamed, sha256Digest, type NamedReference } from '@berth/reference';
 import { chainIds, parseImageConfig } from './image-config.js';
 import { releaseUnusedLayers } from './layer-release.js';
 import { registerLayers, type LayerSource } from './register-layers.js';
@@ -12,7 +12,7 @@ export interface IngestSpec {
   configBytes: Buffer;
   /** Bottom first, one per diff ID; a layer the store already has is never opened. */
   layers: LayerSource[];
-  /** Tags and digest references (`name@sha256:…`) to point at the image. */
+  /** Tags and digest references (`name@sha256:…`) to point at the image; the first is the one pulled. */
   references: string[];
   /** Told of each layer in turn: registered now, or already there. */
   onLayer?: (index: number, registered: boolean) => void;
@@ -26,7 +26,7 @@ export interface IngestResult {
 
 /**
  * Registers the layers the store lacks (each checked against its diff ID), then the config, then the
- * references; a failure releases the layers it added. Reports a `pull` event per reference, as moby.
+ * references; a failure releases the layers it added. Reports one `pull` event, for the first reference.
  */
 export async function ingestImage(context: StoreContext, spec: IngestSpec): Promise<IngestResult> {
   const id = sha256Digest(spec.configBytes);
@@ -57,7 +57,8 @@ export async function ingestImage(context: StoreContext, spec: IngestSpec): Prom
       await context.refs.update((draft) => moved.forEach((reference) => draft.set(reference, id)));
       if (moved.some((reference) => reference.digest === undefined)) await markTagged(context, record);
     }
-    for (const reference of references) reportEvent(context, 'pull', familiarString(reference), familiarString(reference));
+    // One event per pull, for the reference pulled (the first), as moby reports it.
+    if (references[0] !== undefined) reportEvent(context, 'pull', familiarString(references[0]), familiarName(references[0]));
     return { id, updated: !existed || moved.length > 0 };
   });
 }

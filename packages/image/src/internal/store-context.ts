@@ -8,10 +8,10 @@ import type { SerialQueue } from './serial-queue.js';
 
 /** What the store did to an image, named as Docker's image events name it; the daemon publishes them. */
 export interface ImageEvent {
-  action: 'tag' | 'untag' | 'delete' | 'load' | 'save' | 'create' | 'import' | 'pull';
-  /** The image ID (for a `pull`, the reference pulled, as moby reports it). */
+  action: 'tag' | 'untag' | 'delete' | 'load' | 'save' | 'create' | 'import' | 'pull' | 'push';
+  /** The image ID (for a `pull` or `push`, the reference, as moby reports it). */
   id: string;
-  /** The reference a `tag` made; the image ID for the other actions, as moby reports them. */
+  /** The reference a `tag` made; the repository of a `pull` or `push`; the image ID for the other actions, as moby reports them. */
   name: string;
 }
 

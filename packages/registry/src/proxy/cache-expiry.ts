@@ -15,6 +15,7 @@ interface ScheduledEntry extends CachedEntry {
 
 // Beside the Go layout's `docker/` tree, in a file of our own: the Go registry's scheduler-state.json has another shape.
 export const EXPIRY_STATE_PATH = '/berth-proxy-expiry.json';
+const RETRY_MS = 60_000;
 // setTimeout's ceiling; a later expiry is re-armed when this one fires.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -65,7 +66,8 @@ export class CacheExpiry {
   private arm(): void {
     clearTimeout(this.timer);
     if (this.stopped || this.entries.size === 0) return;
-    const next = Math.min(...[...this.entries.values()].map((entry) => entry.expiresAt));
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of this.entries.values()) next = Math.min(next, entry.expiresAt);
     this.timer = setTimeout(() => void this.sweep(), Math.min(Math.max(next - this.now(), 0), MAX_TIMER_MS));
     this.timer.unref();
   }
@@ -79,11 +81,13 @@ export class CacheExpiry {
         await this.expire(entry);
         this.entries.delete(keyOf(entry));
       } catch (err) {
-        // Kept, to be tried again at the next expiry rather than forgotten with its content still cached.
+        // Kept and tried again a minute later, rather than forgotten with its content still cached.
+        entry.expiresAt = now + RETRY_MS;
         this.log(`expiring ${entry.kind} ${entry.repository}@${entry.digest}: ${(err as Error).message}`);
       }
     }
-    if (due.length > 0) await this.save();
+    // Never rejects (the timer calls it): a schedule that cannot be written now is written with the next change.
+    if (due.length > 0) await this.save().catch((err: Error) => this.log(`saving the cache's expiry schedule: ${err.message}`));
     this.arm();
   }
 

@@ -115,6 +115,16 @@ describe('pull-through cache', () => {
     expect((await local.statBlob('big', digest))?.size).toBe(data.length);
   });
 
+  it('serves a blob it cannot cache (its storage refuses writes), logging why', async () => {
+    const digest = await pushBlob(upstreamStore.backend, 'app', 'uncacheable');
+    await cache.close();
+    const readOnly = new StorageBackend(new FilesystemDriver(cacheStore.root), { deleteEnabled: true, requireReferences: false, readOnly: true });
+    cache = createRegistryServer(new ProxyBackend(readOnly, new RegistryClient({ url: upstreamUrl }), { log: (line) => logged.push(line) }), { logLevel: 'silent' });
+    expect((await cache.inject({ method: 'GET', url: `/v2/app/blobs/${digest}` })).body).toBe('uncacheable');
+    for (let attempt = 0; attempt < 100 && !logged.some((line) => line.includes('caching blob')); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(logged.find((line) => line.includes('caching blob'))).toMatch(/read-only mode/);
+  });
+
   it('passes a range through without caching it', async () => {
     const digest = await pushBlob(upstreamStore.backend, 'app', '0123456789');
     const range = await cache.inject({ method: 'GET', url: `/v2/app/blobs/${digest}`, headers: { range: 'bytes=2-5' } });

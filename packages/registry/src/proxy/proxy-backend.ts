@@ -160,18 +160,16 @@ export class ProxyBackend implements RegistryBackend {
     }
   }
 
-  /** Stores the stream as the blob; a failure leaves nothing behind (and is only logged: the client's copy is separate). */
+  /** Stores the stream as the blob; never rejects: a failure leaves nothing behind and is logged (the client's copy is separate). */
   private async fill(repository: string, digest: string, data: Readable): Promise<void> {
-    const upload = await this.local.startUpload(repository).catch((err: unknown) => {
-      data.destroy();
-      throw err;
-    });
+    let uploadId: string | undefined;
     try {
-      await this.local.completeUpload(repository, upload.id, digest, data);
+      uploadId = (await this.local.startUpload(repository)).id;
+      await this.local.completeUpload(repository, uploadId, digest, data);
       await this.options.expiry?.add({ kind: 'blob', repository, digest });
     } catch (err) {
       data.destroy();
-      await this.local.cancelUpload(repository, upload.id).catch(() => undefined);
+      if (uploadId !== undefined) await this.local.cancelUpload(repository, uploadId).catch(() => undefined);
       this.options.log(`caching blob ${repository}@${digest} failed: ${(err as Error).message}`);
     }
   }

@@ -33,6 +33,9 @@ function targetOf(query: { repo?: string; tag?: string }): string | undefined {
 async function pull(engine: Engine, authHeader: string | string[] | undefined, query: ImageCreateQuery, reply: FastifyReply): Promise<void> {
   const image = query.fromImage ?? '';
   if (image === '') throw new InvalidArgumentError('fromImage or fromSrc is required');
+  for (const key of ['repo', 'message', 'changes'] as const) {
+    if (query[key] !== undefined && query[key] !== '') throw new InvalidArgumentError(`${key} applies to an import (fromSrc), not to a pull (fromImage)`);
+  }
   const progress = new ProgressResponse(reply);
   try {
     await engine.registries.pull(image, {

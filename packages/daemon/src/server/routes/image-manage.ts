@@ -63,6 +63,7 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
 /** `docker push`: progress streams from the first line; a failure after it is the stream's last message. */
 async function push(engine: Engine, name: string, query: ImageTagQuery, authHeader: string | string[] | undefined, reply: FastifyReply): Promise<void> {
   if (query.platform) throw new InvalidArgumentError('platform is not supported by push yet: the image is pushed for its own platform');
+  if (query.repo) throw new InvalidArgumentError('repo applies to a tag, not to a push: name the repository in the path');
   const progress = new ProgressResponse(reply);
   try {
     await engine.registries.push(name, { ...(query.tag ? { tag: query.tag } : {}), ...registryAuth(authHeader), onProgress: (message) => progress.write(message) });

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256Digest } from '@berth/reference';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../registry-client.js';
+import { BlobDownloads } from './blob-downloads.js';
+
+// A blob server on loopback that misbehaves as told: the download logic is what is under test.
+interface Behaviour {
+  /** Cut the connection after this many bytes of the first GET. */
+  cutFirstAfter?: number;
+  /** Answer a Range request with the whole blob (200), as a registry without ranges does. */
+  ignoreRanges?: boolean;
+}
+
+const blob = randomBytes(256 * 1024);
+const digest = sha256Digest(blob);
+let server: Server;
+let url: string;
+let dir: string;
+let behaviour: Behaviour;
+const requests: string[] = [];
+
+beforeEach(async () => {
+  behaviour = {};
+  requests.length = 0;
+  dir = await mkdtemp(join(tmpdir(), 'berth-downloads-'));
+  server = createServer((req, res) => {
+    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    requests.push(range ? `GET from ${range[1]}` : 'GET');
+    const start = range && !behaviour.ignoreRanges ? Number(range[1]) : 0;
+    res.writeHead(range && !behaviour.ignoreRanges ? 206 : 200, { 'content-length': String(blob.length - start) });
+    const cut = requests.length === 1 ? behaviour.cutFirstAfter : undefined;
+    if (cut !== undefined) {
+      res.write(blob.subarray(start, start + cut), () => res.destroy());
+      return;
+    }
+    res.end(blob.subarray(start));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const fetchBlob = (downloads: BlobDownloads) => downloads.fetch(new RegistryClient({ url }), 'app', { mediaType: 'x', digest, size: blob.length }, () => undefined);
+
+describe('BlobDownloads', () => {
+  it('resumes a transfer cut midway with Range from the bytes it has, and verifies the whole', async () => {
+    behaviour.cutFirstAfter = 100 * 1024;
+    const file = await fetchBlob(new BlobDownloads({ directory: dir, retryDelayMs: 1 }));
+    expect((await readFile(file)).equals(blob)).toBe(true);
+    expect(requests[0]).toBe('GET');
+    expect(requests[1]).toMatch(/^GET from \d+$/);
+    expect(Number(requests[1]!.slice('GET from '.length))).toBeGreaterThan(0);
+  });
+
+  it('resumes the partial file an earlier pull left', async () => {
+    await writeFile(join(dir, `${digest.slice(7)}.partial`), blob.subarray(0, 1000));
+    const file = await fetchBlob(new BlobDownloads({ directory: dir }));
+    expect((await readFile(file)).equals(blob)).toBe(true);
+    expect(requests).toEqual(['GET from 1000']);
+  });
+
+  it('starts over when the registry answers a Range with the whole blob, or the resumed bytes were wrong', async () => {
+    behaviour.ignoreRanges = true;
+    await writeFile(join(dir, `${digest.slice(7)}.partial`), blob.subarray(0, 1000));
+    expect((await readFile(await fetchBlob(new BlobDownloads({ directory: dir, retryDelayMs: 1 })))).equals(blob)).toBe(true);
+    behaviour.ignoreRanges = false;
+    await rm(join(dir, digest.slice(7)));
+    await writeFile(join(dir, `${digest.slice(7)}.partial`), Buffer.alloc(1000, 1));
+    requests.length = 0;
+    expect((await readFile(await fetchBlob(new BlobDownloads({ directory: dir, retryDelayMs: 1 })))).equals(blob)).toBe(true);
+    expect(requests).toEqual(['GET from 1000', 'GET']);
+  });
+
+  it('fails at once on content that does not match, leaving nothing behind', async () => {
+    const downloads = new BlobDownloads({ directory: dir, retryDelayMs: 60_000 });
+    const wrong = { mediaType: 'x', digest: sha256Digest('something else'), size: blob.length };
+    await expect(downloads.fetch(new RegistryClient({ url }), 'app', wrong, () => undefined)).rejects.toThrow(/filesystem layer verification failed/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
