@@ -111,6 +111,35 @@ describe('two concurrent pulls of the same image', () => {
   });
 });
 
+describe('docker pull through berth-registry as a pull-through cache', () => {
+  let upstream: TestRegistry;
+  let cache: TestRegistry;
+
+  beforeAll(async () => {
+    upstream = await startRegistry();
+    await pushBusybox(upstream, 'library/busybox', 'cached');
+    cache = await startRegistry(() => `proxy:\n  remoteurl: http://${upstream.host}\n`);
+  }, 60_000);
+  afterAll(async () => {
+    await cache?.stop();
+    await upstream?.stop();
+  });
+
+  it('serves berthd the upstream image, also once upstream is gone', async () => {
+    const image = `${cache.host}/library/busybox:cached`;
+    // Every layer must come through the cache: earlier tests pulled the same one.
+    for (const listed of await d.docker.listImages()) await d.docker.getImage(listed.Id).remove({ force: true });
+    const pulled = await d.dockerCli(['pull', image]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect((await d.dockerCli(['run', '--rm', image, 'echo', 'through the cache'])).stdout).toBe('through the cache\n');
+    await upstream.stop();
+    for (const listed of await d.docker.listImages()) await d.docker.getImage(listed.Id).remove({ force: true });
+    const offline = await d.dockerCli(['pull', image]);
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).toContain(`Status: Downloaded newer image for ${image}`);
+  });
+});
+
 describe('docker pull of a layer whose bytes do not match its digest', () => {
   let registry: TestRegistry;
 
