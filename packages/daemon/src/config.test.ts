@@ -49,6 +49,12 @@ describe('daemon config', () => {
     }
   });
 
+  it('takes the transfer concurrency of pulls and pushes, positive only', () => {
+    expect(resolveConfig({ maxConcurrentDownloads: 6 }, { maxConcurrentUploads: 2 })).toMatchObject({ maxConcurrentDownloads: 6, maxConcurrentUploads: 2 });
+    expect(() => resolveConfig({}, { maxConcurrentDownloads: 0 })).toThrow('invalid max-concurrent-downloads 0: a positive number');
+    expect(() => resolveConfig({ maxConcurrentUploads: Number.NaN }, {})).toThrow(/invalid max-concurrent-uploads/);
+  });
+
   it('accepts unix sockets only', () => {
     expect(parseListenAddress('unix:///run/x.sock')).toEqual({ kind: 'unix', path: '/run/x.sock' });
     expect(() => parseListenAddress('tcp://0.0.0.0:2375')).toThrow(/only unix/);

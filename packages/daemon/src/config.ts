@@ -15,6 +15,10 @@ export interface DaemonConfig {
   allowUnpatchedRuntime: string[];
   /** Group the API sockets are shared with (root:<group>, 0660), a name or gid; dockerd's -G. */
   group: string;
+  /** Layers a pull downloads at once (dockerd's `max-concurrent-downloads`). */
+  maxConcurrentDownloads: number;
+  /** Layers a push uploads at once (dockerd's `max-concurrent-uploads`). */
+  maxConcurrentUploads: number;
 }
 
 /** The socket group's default, like dockerd's "docker": used when it exists, skipped quietly when not. */
@@ -29,6 +33,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   initPath: '/usr/bin/tini-static',
   allowUnpatchedRuntime: [],
   group: DEFAULT_SOCKET_GROUP,
+  maxConcurrentDownloads: 3,
+  maxConcurrentUploads: 5,
 };
 
 /** Keys of the JSON config file, named as in dockerd's daemon.json. */
@@ -43,6 +49,8 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'max-layer-size': 'maxLayerSize',
   'allow-unpatched-runtime': 'allowUnpatchedRuntime',
   group: 'group',
+  'max-concurrent-downloads': 'maxConcurrentDownloads',
+  'max-concurrent-uploads': 'maxConcurrentUploads',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -76,6 +84,9 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   const allowed: unknown = config.allowUnpatchedRuntime;
   if (!Array.isArray(allowed) || !allowed.every((cve) => typeof cve === 'string' && /^CVE-\d{4}-\d{4,}$/.test(cve))) {
     throw new InvalidArgumentError(`invalid allow-unpatched-runtime ${JSON.stringify(allowed)}: a list of CVE ids such as CVE-2025-31133`);
+  }
+  for (const [key, value] of [['max-concurrent-downloads', config.maxConcurrentDownloads], ['max-concurrent-uploads', config.maxConcurrentUploads]] as const) {
+    if (!(Number.isSafeInteger(value) && value > 0)) throw new InvalidArgumentError(`invalid ${key} ${JSON.stringify(value)}: a positive number`);
   }
   if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;

@@ -144,8 +144,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     images,
     downloadDir: join(config.dataRoot, 'image', 'downloads'),
     pushDir,
-    maxConcurrentDownloads: 3,
-    maxConcurrentUploads: 5,
+    maxConcurrentDownloads: config.maxConcurrentDownloads,
+    maxConcurrentUploads: config.maxConcurrentUploads,
   });
   await registries.cleanDownloads();
   const engine: Engine = {

@@ -20,6 +20,8 @@ const program = new Command('berthd')
     'run an OCI runtime that lacks the fix for this CVE, at the risk of a container breakout (repeatable; warns on every start)',
     (v: string, all: string[] = []) => [...all, v],
   )
+  .option('--max-concurrent-downloads <n>', 'layers a pull downloads at once (default 3)', Number)
+  .option('--max-concurrent-uploads <n>', 'layers a push uploads at once (default 5)', Number)
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
     logLevel?: DaemonConfig['logLevel'];
     group?: string;
     allowUnpatchedRuntime?: string[];
+    maxConcurrentDownloads?: number;
+    maxConcurrentUploads?: number;
     configFile?: string;
   }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
   if (flags.logLevel) fromFlags.logLevel = flags.logLevel;
   if (flags.group !== undefined) fromFlags.group = flags.group;
   if (flags.allowUnpatchedRuntime) fromFlags.allowUnpatchedRuntime = flags.allowUnpatchedRuntime;
+  if (flags.maxConcurrentDownloads !== undefined) fromFlags.maxConcurrentDownloads = flags.maxConcurrentDownloads;
+  if (flags.maxConcurrentUploads !== undefined) fromFlags.maxConcurrentUploads = flags.maxConcurrentUploads;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);
