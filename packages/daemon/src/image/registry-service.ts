@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError } from '@berth/api';
 import { createReadStream } from 'node:fs';
 import { BlobDownloads, CompressedLayers, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type PullTarget } from '@berth/distribution';
-import type { ImageStore } from '@berth/image';
+import type { ImageStore, PushableImage } from '@berth/image';
 import { HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
 import type { ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
@@ -66,6 +66,14 @@ export class RegistryService implements RegistryAccess {
     const named = parseReference(name, options.tag, false);
     options.onProgress({ status: `The push refers to repository [${named.name}]` });
     const images = await this.o.images.pushable(familiarString(named));
+    try {
+      await this.pushEach(named, images, options);
+    } finally {
+      for (const image of images) image.release();
+    }
+  }
+
+  private async pushEach(named: NamedReference, images: PushableImage[], options: ImagePushOptions): Promise<void> {
     const client = await this.clientFor(named.domain, options.auth);
     for (const image of images) {
       const { digest } = await translated(named, 'push', () =>

@@ -47,6 +47,8 @@ export interface PushableImage {
   tag: string;
   configBytes: Buffer;
   layers: Array<{ diffId: string; tarPath: string }>;
+  /** The layers are held (an `rmi` meanwhile leaves their tars in place) until this is called. */
+  release: () => void;
 }
 
 /**
@@ -66,9 +68,16 @@ export async function pushableImages(context: StoreContext, name: string): Promi
     });
   if (named.length === 0) throw new NotFoundError(`tag does not exist: ${familiarString(ref)}`);
   const pushable: PushableImage[] = [];
-  for (const { record, tag } of named) {
-    context.catalog.assertUsable(record, name);
-    pushable.push({ id: record.id, tag: tag!.tag ?? 'latest', configBytes: await context.content.get(record.id), layers: await layerTars(context, record) });
+  try {
+    for (const { record, tag } of named) {
+      context.catalog.assertUsable(record, name);
+      const top = record.chain.at(-1);
+      const release = top === undefined ? () => undefined : context.holds.hold(top);
+      pushable.push({ id: record.id, tag: tag!.tag ?? 'latest', configBytes: await context.content.get(record.id), layers: await layerTars(context, record), release });
+    }
+  } catch (err) {
+    for (const image of pushable) image.release();
+    throw err;
   }
   return pushable;
 }
