@@ -150,7 +150,7 @@ describe('images', () => {
 });
 
 describe('registry', () => {
-  it('login, pull, push', async () => {
+  it('login, pull, push, distribution inspect', async () => {
     const registry = await startRegistry();
     try {
       const pushed = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/library/busybox:latest`], {
@@ -161,6 +161,8 @@ describe('registry', () => {
       expect((await api('POST', `/images/create?fromImage=${registry.host}/library/busybox&tag=latest`)).status).toBe(200);
       expect((await api('POST', `/images/create?fromImage=${registry.host}/library/busybox&tag=missing`)).status).toBe(404);
       expect((await api('POST', `/images/${encodeURIComponent(`${registry.host}/library/busybox`)}/push?tag=latest`)).status).toBe(200);
+      const inspected = await api('GET', `/distribution/${encodeURIComponent(`${registry.host}/library/busybox:latest`)}/json`);
+      expect(JSON.parse(inspected.body.toString())).toMatchObject({ Platforms: [{ os: 'linux', architecture: 'amd64' }] });
     } finally {
       await registry.stop();
     }

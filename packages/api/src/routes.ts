@@ -18,6 +18,7 @@ export const ENGINE_ROUTES: readonly EngineRoute[] = [
   { method: 'GET', url: '/info' },
   { method: 'GET', url: '/system/df' },
   { method: 'POST', url: '/auth' },
+  { method: 'GET', url: '/distribution/*' },
   { method: 'GET', url: '/events' },
   // Image names hold slashes: `/images/{name}/json`, `/history`, `/get`, `/tag` and DELETE `/images/{name}` are wildcards.
   { method: 'GET', url: '/images/json' },

@@ -91,6 +91,13 @@ export interface RegistryAccess {
   pull(image: string, options: ImagePullOptions): Promise<void>;
   push(name: string, options: ImagePushOptions): Promise<void>;
   login(request: LoginRequest): Promise<{ Status: string; IdentityToken: string }>;
+  /** `GET /distribution/{name}/json`: the descriptor the registry has for the reference, and the platforms it serves. */
+  inspect(name: string, auth: { username: string; password: string } | undefined): Promise<DistributionInspect>;
+}
+
+export interface DistributionInspect {
+  Descriptor: { mediaType: string; digest: string; size: number };
+  Platforms: Array<{ architecture: string; os: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] }>;
 }
 
 /** What the volume routes call (`volume/volume-service.ts`, over the volume store). */

@@ -5,6 +5,6 @@ export { parseChallenges, type AuthChallenge } from './www-authenticate.js';
 export { verifiedStream } from './verified-stream.js';
 export { BlobDownloads, type BlobDownloadsOptions, type DownloadProgress } from './pull/blob-downloads.js';
 export { pullImage, type PullImageOptions, type PullResult, type PullTarget } from './pull/pull-image.js';
-export { NoMatchingPlatformError, resolveImage, type ResolvedImage } from './pull/resolve-image.js';
+export { fetchConfig, inspectRemoteImage, NoMatchingPlatformError, resolveImage, type ResolvedImage } from './pull/resolve-image.js';
 export { CompressedLayers, type CompressedBlob } from './push/compressed-layers.js';
 export { pushImage, type PushImageOptions, type PushLayer } from './push/push-image.js';

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError } from '@berth/api';
 import { createReadStream } from 'node:fs';
-import { BlobDownloads, CompressedLayers, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type PullTarget } from '@berth/distribution';
+import { BlobDownloads, CompressedLayers, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type PullTarget } from '@berth/distribution';
 import type { ImageStore, PushableImage } from '@berth/image';
 import { HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
-import type { ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
+import type { DistributionInspect, ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
 
 export interface RegistryServiceOptions {
   /** Where pulls store images and pushes read them: the image store. */
@@ -90,6 +90,14 @@ export class RegistryService implements RegistryAccess {
       );
       await this.o.images.recordPush(familiarString(withTag(named, image.tag)), familiarString(withDigest(trimNamed(named), digest)), image.id);
     }
+  }
+
+  /** The manifest a reference names on its registry, and its platforms: an index's entries, or the image config's. */
+  async inspect(name: string, auth: Credentials | undefined): Promise<DistributionInspect> {
+    const named = parseReference(name, undefined);
+    const client = await this.clientFor(named.domain, auth);
+    const { descriptor, platforms } = await translated(named, 'pull', () => inspectRemoteImage(client, named.path, named.digest ?? named.tag ?? 'latest'));
+    return { Descriptor: { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size }, Platforms: platforms };
   }
 
   /** Checks the credentials against the registry's `/v2/`, as `docker login` asks; an UnauthorizedError when it refuses them. */

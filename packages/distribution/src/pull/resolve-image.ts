@@ -43,19 +43,7 @@ export async function resolveImage(client: RegistryClient, repository: string, r
   if (!isDescriptor(image.config) || !Array.isArray(image.layers) || !image.layers.every(isDescriptor)) {
     throw new RegistryClientError(`invalid manifest ${manifest.digest}: it needs a config and layers`);
   }
-  if (image.config.size > MAX_CONFIG_BYTES) throw new RegistryClientError(`image config ${image.config.digest} is larger than ${MAX_CONFIG_BYTES} bytes`);
-  const blob = await client.getBlob(repository, image.config.digest);
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of blob.stream) {
-    received += (chunk as Buffer).length;
-    if (received > image.config.size) {
-      blob.stream.destroy();
-      throw new RegistryClientError(`image config ${image.config.digest}: more than the ${image.config.size} bytes its descriptor gives`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  const config = Buffer.concat(chunks);
+  const config = await fetchConfig(client, repository, image.config);
   if (explicitPlatform) {
     const configured = parse(config, `config ${image.config.digest}`) as Partial<Platform>;
     if (!platformMatches(platform, { os: configured.os ?? '', architecture: configured.architecture ?? '', ...(configured.variant && { variant: configured.variant }) })) {
@@ -63,6 +51,37 @@ export async function resolveImage(client: RegistryClient, repository: string, r
     }
   }
   return { digest: top.digest, manifest: image as ImageManifest, config };
+}
+
+/** An image config blob, verified and bounded by its descriptor's size (at most 8 MiB). */
+export async function fetchConfig(client: RegistryClient, repository: string, descriptor: Descriptor): Promise<Buffer> {
+  if (descriptor.size > MAX_CONFIG_BYTES) throw new RegistryClientError(`image config ${descriptor.digest} is larger than ${MAX_CONFIG_BYTES} bytes`);
+  const blob = await client.getBlob(repository, descriptor.digest);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of blob.stream) {
+    received += (chunk as Buffer).length;
+    if (received > descriptor.size) {
+      blob.stream.destroy();
+      throw new RegistryClientError(`image config ${descriptor.digest}: more than the ${descriptor.size} bytes its descriptor gives`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** What `GET /distribution/{name}/json` reports: the manifest's descriptor and the platforms it serves (an index's entries, or its config's). */
+export async function inspectRemoteImage(client: RegistryClient, repository: string, reference: string): Promise<{ descriptor: Descriptor; platforms: Platform[] }> {
+  const manifest = await client.getManifest(repository, reference);
+  const descriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size };
+  const body = parse(manifest.content, `manifest ${manifest.digest}`) as { manifests?: Partial<Descriptor>[]; config?: unknown };
+  if (INDEX_TYPES.has(manifest.mediaType)) {
+    return { descriptor, platforms: (body.manifests ?? []).flatMap((entry) => (entry.platform ? [entry.platform] : [])) };
+  }
+  if (!isDescriptor(body.config)) throw new RegistryClientError(`invalid manifest ${manifest.digest}: it needs a config`);
+  const config = parse(await fetchConfig(client, repository, body.config), `config ${body.config.digest}`) as Partial<Platform>;
+  const platform: Platform = { architecture: String(config.architecture ?? ''), os: String(config.os ?? ''), ...(config.variant ? { variant: String(config.variant) } : {}) };
+  return { descriptor, platforms: [platform] };
 }
 
 function parse(content: Buffer, what: string): unknown {

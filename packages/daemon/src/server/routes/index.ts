@@ -6,6 +6,7 @@ import { attachHijackedRoutes, attachRoutes } from './attach.js';
 import { authRoutes } from './auth.js';
 import { containerOpsRoutes } from './container-ops.js';
 import { containerRoutes } from './containers.js';
+import { distributionRoutes } from './distribution.js';
 import { eventRoutes } from './events.js';
 import { execHijackedRoutes, execRoutes } from './exec.js';
 import { imageCreateRoutes } from './image-create.js';
@@ -34,6 +35,7 @@ export const ROUTE_FILES: ReadonlyArray<(engine: Engine) => FastifyPluginAsync> 
   resizeRoutes,
   archiveRoutes,
   authRoutes,
+  distributionRoutes,
 ];
 
 /** The endpoints that hijack the connection when the request carries `Upgrade:`, as their route files declare them. */
