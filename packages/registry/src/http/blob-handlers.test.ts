@@ -68,6 +68,9 @@ describe('blob GET from the filesystem', () => {
     expect(part.headers['content-range']).toBe(`bytes ${start}-${start + FILE_CHUNK_BYTES}/${blob.length}`);
     expect(part.body.equals(blob.subarray(start, start + FILE_CHUNK_BYTES + 1))).toBe(true);
     expect((await get(port, `/v2/library/big/blobs/${digest}`, { range: 'bytes=-5' })).body.equals(blob.subarray(-5))).toBe(true);
+    const empty = await get(port, `/v2/library/big/blobs/${await pushBlob(fixture.backend, 'library/big', '')}`);
+    expect(empty).toMatchObject({ status: 200, headers: { 'content-length': '0' } });
+    expect(empty.body).toHaveLength(0);
   });
 
   it('closes the blob file when the client goes away mid-transfer, and keeps serving', async () => {

@@ -54,7 +54,7 @@ async function sendFileRange(reply: FastifyReply, body: FileRangeStream): Promis
   });
   gone.catch(() => undefined);
   response.once('close', closed);
-  const size = Math.min(FILE_CHUNK_BYTES, body.length);
+  const size = Math.min(FILE_CHUNK_BYTES, body.bytesLeft);
   const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   const sent: (Promise<void> | undefined)[] = [undefined, undefined];
   try {

@@ -24,8 +24,8 @@ export class FileRangeStream extends Readable {
     this.remaining = length;
   }
 
-  /** The bytes the range has left. */
-  get length(): number {
+  /** The bytes of the range not yet read. */
+  get bytesLeft(): number {
     return this.remaining;
   }
 
