@@ -3,7 +3,8 @@
 // side in one run, on loopback, each on an empty storage root per measurement. Not a test: it prints
 // figures. Measures:
 //   - push throughput of N incompressible blobs (monolithic POST + PUT ?digest=) with 1 and 8 clients
-//   - pull throughput of the same blobs (GET) with 1 and 8 clients
+//   - pull throughput of the same blobs (GET) with 1 and 8 clients, by Node's http client and, when
+//     /usr/bin/curl is there, by curl (a far cheaper client: on 2 cores Node's client caps both servers)
 //   - manifest GET latency (p50, p99) over 2,000 requests on one keep-alive connection
 // Each of BENCH_REG_ROUNDS rounds (default 5) measures every figure of both registries, one after the
 // other; the table gives the medians over the rounds, the ratio column the median of each round's
@@ -26,6 +27,7 @@ const MB = Number(process.env.BENCH_REG_MB ?? 50);
 const ROUNDS = Number(process.env.BENCH_REG_ROUNDS ?? 5);
 const MANIFEST_GETS = 2000;
 const GO_REGISTRY = '/usr/bin/docker-registry';
+const CURL = '/usr/bin/curl';
 
 const REGISTRIES = {
   'Go registry': (config) => spawn(GO_REGISTRY, ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'] }),
@@ -124,10 +126,30 @@ async function throughput(name, work, blobs, clients) {
       expectStatus(answer, 200, 'pull');
     });
     agent.destroy();
-    return { push: bytes / 1e6 / pushSeconds, pull: bytes / 1e6 / pullSeconds };
+    const curlSeconds = existsSync(CURL) ? await curlPull(registry.host, blobs, clients) : undefined;
+    return { push: bytes / 1e6 / pushSeconds, pull: bytes / 1e6 / pullSeconds, curlPull: curlSeconds && bytes / 1e6 / curlSeconds };
   } finally {
     await registry.stop();
   }
+}
+
+/**
+ * The same pulls by curl (`--parallel` for several clients), the seconds they took. Its client costs
+ * far less CPU than Node's, so on a 2-core machine this shows more of the servers and less of the client.
+ */
+async function curlPull(host, blobs, clients) {
+  const parallel = clients > 1 ? ['--parallel', '--parallel-max', String(clients)] : [];
+  const urls = blobs.flatMap((blob) => [`http://${host}/v2/bench/blobs/blobs/${blob.digest}`, '-o', '/dev/null']);
+  const started = process.hrtime.bigint();
+  const child = spawn(CURL, ['--silent', '--no-progress-meter', '--show-error', '--fail', '--write-out', '%{size_download}\\n', ...parallel, ...urls], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const received = out.split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
+  const expected = blobs.reduce((sum, b) => sum + b.size, 0);
+  if (code !== 0 || received !== expected) throw new Error(`curl pull: exit ${code}, ${received} of ${expected} bytes`);
+  return seconds;
 }
 
 async function manifestLatency(name, work, blob) {
@@ -176,6 +198,9 @@ async function measureRound(names, order, work, blobs) {
     for (const name of order) figures[name] = await throughput(name, work, blobs, clients);
     rows.push({ what: `push, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].push])) });
     rows.push({ what: `pull, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].pull])) });
+    if (figures[names[0]].curlPull !== undefined) {
+      rows.push({ what: `pull by curl, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].curlPull])) });
+    }
   }
   const latency = {};
   for (const name of order) latency[name] = await manifestLatency(name, work, blobs[0]);
