@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { setTimeout } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { FilesystemDriver } from './filesystem-driver.js';
 import { describeStorageDriver } from './test-support/driver-suite.js';
@@ -32,6 +33,27 @@ describe('FilesystemDriver', () => {
 });
 
 describe('FilesystemDriver.append', () => {
+  it('writes the bytes that came while the stream is still open', async () => {
+    const root = await tempRoot();
+    try {
+      const driver = new FilesystemDriver(root);
+      const body = new PassThrough();
+      const appended = driver.append('/upload/data', body);
+      body.write(Buffer.from('first bytes'));
+      let size = 0;
+      for (let i = 0; i < 100 && size === 0; i++) {
+        await setTimeout(10);
+        size = (await stat(join(root, 'upload/data')).catch(() => undefined))?.size ?? 0;
+      }
+      expect(size).toBe(11);
+      body.end(Buffer.from(', then the rest'));
+      expect(await appended).toBe(26);
+      expect(await readFile(join(root, 'upload/data'), 'utf8')).toBe('first bytes, then the rest');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('leaves the file as it was when the stream fails after several batches were written', async () => {
     const root = await tempRoot();
     try {

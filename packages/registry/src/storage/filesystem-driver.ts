@@ -6,9 +6,9 @@ import { FileRangeStream } from './file-range-stream.js';
 import { InvalidPathError, PathNotFoundError, type FileInfo, type StorageDriver } from './storage-driver.js';
 
 const FILE_MODE = 0o644;
-/** Appended bytes go to the file in writes of about this much, not one per socket chunk (64 KiB). */
+/** Chunks waiting for the write in progress: at most this many bytes... */
 const WRITE_BATCH_BYTES = 1024 * 1024;
-/** ...and of at most this many chunks, so a trickle of tiny chunks stays within one writev. */
+/** ...and this many chunks, so a trickle of tiny chunks stays within one writev. */
 const WRITE_BATCH_CHUNKS = 256;
 
 function hasCode(err: unknown, ...codes: string[]): boolean {
@@ -73,7 +73,7 @@ export class FilesystemDriver implements StorageDriver {
     try {
       const before = (await handle.stat()).size;
       try {
-        const written = await appendBatched(handle, data);
+        const written = await appendCoalesced(handle, data);
         await handle.datasync();
         return before + written;
       } catch (err) {
@@ -125,39 +125,57 @@ export class FilesystemDriver implements StorageDriver {
 }
 
 /**
- * Writes the stream's chunks to the end of an append-mode file in batches (one writev each), reading
- * the next batch while the last is written; resolves with the bytes written once all are. At most
- * two batches are held, so memory stays bounded whatever the stream's length.
+ * Writes the stream's chunks to the end of an append-mode file as they come: a chunk goes out at once
+ * when no write is in progress (the upload's bytes reach the file promptly), and the chunks that
+ * arrive meanwhile go together in one writev after it, so under load one threadpool write carries
+ * many socket chunks. Reading pauses while WRITE_BATCH_BYTES wait: memory stays bounded. Resolves
+ * with the bytes written once every write is done.
  */
-async function appendBatched(handle: FileHandle, data: Readable): Promise<number> {
-  let batch: Buffer[] = [];
-  let batched = 0;
-  let total = 0;
-  let writing: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    await writing;
-    writing = writeAll(handle, batch);
-    // Awaited before the next batch or at the end; until then a failure must not count as unhandled.
-    writing.catch(() => undefined);
-    total += batched;
-    batch = [];
-    batched = 0;
+async function appendCoalesced(handle: FileHandle, data: Readable): Promise<number> {
+  let waiting: Buffer[] = [];
+  let waitingBytes = 0;
+  let written = 0;
+  let writing: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const writeWaiting = (): void => {
+    const buffers = waiting;
+    const bytes = waitingBytes;
+    waiting = [];
+    waitingBytes = 0;
+    // Never rejects: a failure is kept for the loop, which stops taking chunks.
+    writing = writeAll(handle, buffers).then(
+      () => {
+        written += bytes;
+        if (waiting.length > 0 && failure === undefined) writeWaiting();
+        else writing = undefined;
+      },
+      (error: unknown) => {
+        failure = { error };
+        writing = undefined;
+      },
+    );
+  };
+  const settled = async (): Promise<void> => {
+    while (writing !== undefined) await writing;
   };
   try {
     for await (const chunk of data) {
+      if (failure !== undefined) throw failure.error;
       if ((chunk as Buffer).length === 0) continue;
-      batch.push(chunk as Buffer);
-      batched += (chunk as Buffer).length;
-      if (batched >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_CHUNKS) await flush();
+      waiting.push(chunk as Buffer);
+      waitingBytes += (chunk as Buffer).length;
+      if (writing === undefined) writeWaiting();
+      else if (waitingBytes >= WRITE_BATCH_BYTES || waiting.length >= WRITE_BATCH_CHUNKS) await writing;
     }
-    if (batched > 0) await flush();
-    await writing;
+    // A write in progress takes up whatever waits behind it when it is done.
+    await settled();
+    if (failure !== undefined) throw failure.error;
   } catch (err) {
     // Nothing may still be writing when the caller truncates or closes the file.
-    await writing.catch(() => undefined);
+    await settled();
     throw err;
   }
-  return total;
+  return written;
 }
 
 /** Writes every byte of `buffers` to the end of the file, however many writev calls that takes. */
