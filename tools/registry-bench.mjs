@@ -3,8 +3,12 @@
 // side in one run, on loopback, each on an empty storage root per measurement. Not a test: it prints
 // figures. Measures:
 //   - push throughput of N incompressible blobs (monolithic POST + PUT ?digest=) with 1 and 8 clients
-//   - pull throughput of the same blobs (GET) with 1 and 8 clients
+//   - pull throughput of the same blobs (GET) with 1 and 8 clients, by Node's http client and, when
+//     /usr/bin/curl is there, by curl (a far cheaper client: on 2 cores Node's client caps both servers)
 //   - manifest GET latency (p50, p99) over 2,000 requests on one keep-alive connection
+// Each of BENCH_REG_ROUNDS rounds (default 5) measures every figure of both registries, one after the
+// other; the table gives the medians over the rounds, the ratio column the median of each round's
+// ratio, so that load from elsewhere on the machine falls on both sides of a ratio alike.
 // BENCH_REG_BLOBS (default 10) and BENCH_REG_MB (default 50) set the blobs; the Go registry is found at
 // /usr/bin/docker-registry (`apt-get install docker-registry`, which tools/setup does not install).
 import { spawn } from 'node:child_process';
@@ -20,8 +24,10 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BLOBS = Number(process.env.BENCH_REG_BLOBS ?? 10);
 const MB = Number(process.env.BENCH_REG_MB ?? 50);
+const ROUNDS = Number(process.env.BENCH_REG_ROUNDS ?? 5);
 const MANIFEST_GETS = 2000;
 const GO_REGISTRY = '/usr/bin/docker-registry';
+const CURL = '/usr/bin/curl';
 
 const REGISTRIES = {
   'Go registry': (config) => spawn(GO_REGISTRY, ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'] }),
@@ -120,10 +126,30 @@ async function throughput(name, work, blobs, clients) {
       expectStatus(answer, 200, 'pull');
     });
     agent.destroy();
-    return { push: bytes / 1e6 / pushSeconds, pull: bytes / 1e6 / pullSeconds };
+    const curlSeconds = existsSync(CURL) ? await curlPull(registry.host, blobs, clients) : undefined;
+    return { push: bytes / 1e6 / pushSeconds, pull: bytes / 1e6 / pullSeconds, curlPull: curlSeconds && bytes / 1e6 / curlSeconds };
   } finally {
     await registry.stop();
   }
+}
+
+/**
+ * The same pulls by curl (`--parallel` for several clients), the seconds they took. Its client costs
+ * far less CPU than Node's, so on a 2-core machine this shows more of the servers and less of the client.
+ */
+async function curlPull(host, blobs, clients) {
+  const parallel = clients > 1 ? ['--parallel', '--parallel-max', String(clients)] : [];
+  const urls = blobs.flatMap((blob) => [`http://${host}/v2/bench/blobs/blobs/${blob.digest}`, '-o', '/dev/null']);
+  const started = process.hrtime.bigint();
+  const child = spawn(CURL, ['--silent', '--no-progress-meter', '--show-error', '--fail', '--write-out', '%{size_download}\\n', ...parallel, ...urls], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const received = out.split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
+  const expected = blobs.reduce((sum, b) => sum + b.size, 0);
+  if (code !== 0 || received !== expected) throw new Error(`curl pull: exit ${code}, ${received} of ${expected} bytes`);
+  return seconds;
 }
 
 async function manifestLatency(name, work, blob) {
@@ -160,6 +186,35 @@ async function manifestLatency(name, work, blob) {
   }
 }
 
+/**
+ * Every figure of every registry once, each measurement taken of one registry right after the other,
+ * in the order given (it alternates between rounds: the second to run may find the first's dirty
+ * pages still being written back).
+ */
+async function measureRound(names, order, work, blobs) {
+  const rows = [];
+  for (const clients of [1, 8]) {
+    const figures = {};
+    for (const name of order) figures[name] = await throughput(name, work, blobs, clients);
+    rows.push({ what: `push, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].push])) });
+    rows.push({ what: `pull, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].pull])) });
+    if (figures[names[0]].curlPull !== undefined) {
+      rows.push({ what: `pull by curl, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].curlPull])) });
+    }
+  }
+  const latency = {};
+  for (const name of order) latency[name] = await manifestLatency(name, work, blobs[0]);
+  rows.push({ what: 'manifest GET p50 (ms)', values: Object.fromEntries(names.map((n) => [n, latency[n].p50])) });
+  rows.push({ what: 'manifest GET p99 (ms)', values: Object.fromEntries(names.map((n) => [n, latency[n].p99])) });
+  return rows;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 async function main() {
   if (!existsSync(GO_REGISTRY)) throw new Error(`${GO_REGISTRY} is missing: apt-get install docker-registry (its service does not need to run)`);
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-bench-'));
@@ -172,24 +227,15 @@ async function main() {
       blobs.push({ path, size: data.length, digest: `sha256:${createHash('sha256').update(data).digest('hex')}` });
     }
     const names = Object.keys(REGISTRIES);
-    const rows = [];
-    for (const clients of [1, 8]) {
-      const figures = {};
-      // Alternating, so drift on a shared machine falls on both.
-      for (const name of names) figures[name] = await throughput(name, work, blobs, clients);
-      rows.push({ what: `push, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].push])), higherIsBetter: true });
-      rows.push({ what: `pull, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].pull])), higherIsBetter: true });
-    }
-    const latency = {};
-    for (const name of names) latency[name] = await manifestLatency(name, work, blobs[0]);
-    rows.push({ what: 'manifest GET p50 (ms)', values: Object.fromEntries(names.map((n) => [n, latency[n].p50])), higherIsBetter: false });
-    rows.push({ what: 'manifest GET p99 (ms)', values: Object.fromEntries(names.map((n) => [n, latency[n].p99])), higherIsBetter: false });
-
-    console.log(`registry bench: ${BLOBS} blobs of ${MB} MB, ${MANIFEST_GETS} manifest GETs`);
-    console.log(`  ${'figure'.padEnd(28)}${names.map((n) => n.padStart(16)).join('')}   berth / Go`);
-    for (const row of rows) {
-      const [go, berth] = names.map((n) => row.values[n]);
-      console.log(`  ${row.what.padEnd(28)}${names.map((n) => row.values[n].toFixed(2).padStart(16)).join('')}   ${(berth / go).toFixed(2)}×`);
+    const rounds = [];
+    for (let round = 0; round < ROUNDS; round++) rounds.push(await measureRound(names, round % 2 === 0 ? names : [...names].reverse(), work, blobs));
+    console.log(`registry bench: ${BLOBS} blobs of ${MB} MB, ${MANIFEST_GETS} manifest GETs; medians of ${ROUNDS} rounds`);
+    console.log(`  ${'figure'.padEnd(28)}${names.map((n) => n.padStart(16)).join('')}   berth / Go   (each round's ratio)`);
+    for (const [index, { what }] of rounds[0].entries()) {
+      const values = names.map((n) => median(rounds.map((rows) => rows[index].values[n])));
+      const ratios = rounds.map((rows) => rows[index].values['berth-registry'] / rows[index].values['Go registry']);
+      const each = ratios.map((r) => r.toFixed(2)).join(' ');
+      console.log(`  ${what.padEnd(28)}${values.map((v) => v.toFixed(2).padStart(16)).join('')}   ${median(ratios).toFixed(2)}×        (${each})`);
     }
   } finally {
     await rm(work, { recursive: true, force: true });
