@@ -10,7 +10,7 @@
 // other; the table gives the medians over the rounds, the ratio column the median of each round's
 // ratio, so that load from elsewhere on the machine falls on both sides of a ratio alike.
 // BENCH_REG_BLOBS (default 10) and BENCH_REG_MB (default 50) set the blobs; the Go registry is found at
-// /usr/bin/docker-registry (`apt-get install docker-registry`, which tools/setup does not install).
+// /usr/bin/docker-registry (Debian's docker-registry, which `tools/setup --test` installs).
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
@@ -216,7 +216,7 @@ function median(values) {
 }
 
 async function main() {
-  if (!existsSync(GO_REGISTRY)) throw new Error(`${GO_REGISTRY} is missing: apt-get install docker-registry (its service does not need to run)`);
+  if (!existsSync(GO_REGISTRY)) throw new Error(`${GO_REGISTRY} is missing: run tools/setup --test, or apt-get install docker-registry (its service need not run)`);
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-bench-'));
   try {
     const blobs = [];

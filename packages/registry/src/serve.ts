@@ -48,7 +48,7 @@ export async function serve(configPath: string): Promise<number> {
     ...(https && { https }),
   });
   if (https) answerPlainHttp(app.server as unknown as TlsServer);
-  const health = config.health && new StorageHealthCheck(openDriver(config.storage), config.health);
+  const health = config.health && new StorageHealthCheck(await openDriver(config.storage), config.health);
   const debugConfig = config.http.debug;
   const metrics = debugConfig?.prometheusPath === undefined ? undefined : new RegistryMetrics();
   observeRequests(app, [accessLog(config.log), metrics].filter((observer): observer is RequestObserver => observer !== undefined));

@@ -6,7 +6,6 @@ import { evict, ProxyBackend } from '../proxy/proxy-backend.js';
 import type { RegistryBackend } from '../registry-backend.js';
 import { StorageBackend } from '../storage/backend.js';
 import { FilesystemDriver } from '../storage/filesystem-driver.js';
-import { S3Driver } from '../storage/s3-driver.js';
 import type { StorageDriver } from '../storage/storage-driver.js';
 import { scheduleUploadPurging } from '../storage/upload-purge.js';
 
@@ -19,7 +18,7 @@ export interface OpenedBackend {
 /** The one place the binary meets the storage half: the backend for `config.storage` (and `config.proxy`). */
 export async function openBackend(config: RegistryConfig, log: (message: string) => void = () => undefined): Promise<OpenedBackend> {
   const { deleteEnabled, maintenance } = config.storage;
-  const driver = openDriver(config.storage);
+  const driver = await openDriver(config.storage);
   const opened = config.proxy
     ? await openProxy(driver, config.proxy, log)
     : { backend: new StorageBackend(driver, { deleteEnabled, readOnly: maintenance.readOnly }), close: async () => undefined };
@@ -35,8 +34,11 @@ export async function openBackend(config: RegistryConfig, log: (message: string)
 }
 
 /** The storage driver `storage` names: the bucket of `storage.s3`, else the directory. */
-export function openDriver(storage: RegistryConfig['storage']): StorageDriver {
-  return storage.s3 ? new S3Driver(storage.s3) : new FilesystemDriver(storage.rootDirectory);
+export async function openDriver(storage: RegistryConfig['storage']): Promise<StorageDriver> {
+  if (!storage.s3) return new FilesystemDriver(storage.rootDirectory);
+  // Loaded only for S3 storage: the AWS SDK adds megabytes of heap, which every major collection walks.
+  const { S3Driver } = await import('../storage/s3-driver.js');
+  return new S3Driver(storage.s3);
 }
 
 async function openProxy(driver: StorageDriver, proxy: ProxyConfig, log: (message: string) => void): Promise<OpenedBackend> {

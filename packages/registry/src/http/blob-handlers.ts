@@ -14,14 +14,15 @@ export const getBlob: Handler<BlobPath> = async ({ backend, request, reply }, { 
   checkDigest(digest);
   const stat = await backend.statBlob(name, digest);
   if (!stat) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
-  void reply.header('Docker-Content-Digest', digest).header('Content-Type', 'application/octet-stream').header('Accept-Ranges', 'bytes');
   const range = parseRangeHeader(request.headers.range, stat.size);
-  if (range === 'unsatisfiable') return reply.status(416).header('Content-Range', `bytes */${stat.size}`).header('Content-Length', 0).send();
+  const headers = { 'Docker-Content-Digest': digest, 'Content-Type': 'application/octet-stream', 'Accept-Ranges': 'bytes' };
+  if (range === 'unsatisfiable') return reply.status(416).headers(headers).header('Content-Range', `bytes */${stat.size}`).header('Content-Length', 0).send();
   const { start, length } = range ? { start: range.start, length: range.end - range.start + 1 } : { start: 0, length: stat.size };
+  // Opened before any header is set: a blob deleted since the stat gets a clean error answer, not this one's headers.
+  const body = request.method === 'HEAD' ? undefined : await backend.readBlob(name, digest, start, length);
+  void reply.headers(headers).header('Content-Length', length);
   if (range) void reply.status(206).header('Content-Range', `bytes ${range.start}-${range.end}/${stat.size}`);
-  void reply.header('Content-Length', length);
-  if (request.method === 'HEAD') return reply.send();
-  return sendBody(reply, await backend.readBlob(name, digest, start, length));
+  return body === undefined ? reply.send() : sendBody(reply, body);
 };
 
 export const deleteBlob: Handler<BlobPath> = async ({ backend, options, reply }, { name, digest }) => {

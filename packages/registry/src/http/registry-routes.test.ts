@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RegistryError } from '../registry-error.js';
 import { createRegistryServer } from './registry-routes.js';
 import { MemoryBackend, sha256 } from './test-support/memory-backend.js';
 
@@ -124,6 +125,21 @@ describe('blobs', () => {
     expect(res.statusCode).toBe(405);
     expect(errorCode(res)).toBe('UNSUPPORTED');
     await locked.close();
+  });
+});
+
+describe('a blob deleted between its stat and its read', () => {
+  it('is answered BLOB_UNKNOWN with a body of its own length, none of the blob\'s headers', async () => {
+    const digest = await pushBlob('a', 'going');
+    backend.readBlob = async () => {
+      throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest });
+    };
+    const res = await app.inject({ method: 'GET', url: `/v2/a/blobs/${digest}`, headers: { range: 'bytes=0-2' } });
+    expect(res.statusCode).toBe(404);
+    expect(errorCode(res)).toBe('BLOB_UNKNOWN');
+    expect(res.headers['docker-content-digest']).toBeUndefined();
+    expect(res.headers['content-range']).toBeUndefined();
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
   });
 });
 

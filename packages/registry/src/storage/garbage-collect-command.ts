@@ -16,7 +16,7 @@ export async function garbageCollectCommand(configPath: string, options: { dryRu
     const graceMs = parseGrace(options.grace);
     const { config, warnings } = await loadRegistryConfig(configPath);
     for (const warning of warnings) process.stderr.write(`berth-registry: warning: ${configPath}: ${warning}\n`);
-    const report = await garbageCollect(openDriver(config.storage), {
+    const report = await garbageCollect(await openDriver(config.storage), {
       dryRun: options.dryRun === true,
       deleteUntagged: options.deleteUntagged === true,
       graceMs,
