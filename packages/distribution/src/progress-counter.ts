@@ -19,5 +19,7 @@ export function withProgress(source: Readable, total: number, status: string, id
     },
   });
   source.on('error', (err) => counter.destroy(err));
+  // Its reader hears the error by reading; one that stopped early must not crash the process.
+  counter.on('error', () => undefined);
   return source.pipe(counter);
 }

@@ -124,6 +124,7 @@ export class RegistryClient {
     if (range) return blob;
     const verified = verifiedStream(digest, Number.isFinite(blob.size) ? blob.size : undefined);
     blob.stream.on('error', (err) => verified.destroy(err));
+    verified.on('error', () => undefined);
     verified.on('close', () => blob.stream.destroy());
     return { size: blob.size, stream: blob.stream.pipe(verified) };
   }
@@ -147,6 +148,8 @@ export class RegistryClient {
     const stream = body.pipe(new PassThrough());
     // undici's own errors (a connection cut midway) become the client's, so callers can tell them apart.
     body.on('error', (err) => stream.destroy(new RegistryClientError(`blob ${digest}: ${(err.cause as Error | undefined)?.message ?? err.message}`)));
+    // A reader hears the error through its iteration; one that is done or has not started must not crash the process.
+    stream.on('error', () => undefined);
     stream.on('close', () => body.destroy());
     return { size, stream };
   }

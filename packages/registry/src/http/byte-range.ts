@@ -39,5 +39,7 @@ export function limitedTo(body: Readable, length: number): Readable {
     },
   });
   body.on('error', (err) => limiter.destroy(err));
+  // The upload reading it hears the error by reading; if it already stopped, the error must not crash the registry.
+  limiter.on('error', () => undefined);
   return body.pipe(limiter);
 }

@@ -44,5 +44,7 @@ export function cappedBlobBody(body: Readable, headers: BodyHeaders, offset: num
     },
   });
   body.on('error', (err) => cap.destroy(err));
+  // The upload reading it hears the error by reading; if it already stopped, the error must not crash the registry.
+  cap.on('error', () => undefined);
   return body.pipe(cap);
 }
