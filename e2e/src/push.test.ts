@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
 import { GO_REGISTRY, startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
@@ -82,4 +84,50 @@ describe.skipIf(!existsSync(GO_REGISTRY))(existsSync(GO_REGISTRY) ? goTitle : `$
   afterAll(() => registry?.stop());
 
   it('round-trips busybox with the same image ID and digest', () => roundTrip(registry, 'go/busybox'), 60_000);
+});
+
+describe('berth pull, push, login and logout', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: berth\n    path: ${await writeHtpasswd(work, 'carol', 'cli-secret')}\n`);
+  }, 60_000);
+  afterAll(() => registry?.stop());
+
+  it('print what the docker CLI prints, sharing its credentials file', async () => {
+    const image = `${registry.host}/cli/busybox:v1`;
+    const login = await d.berth(['login', '-u', 'carol', '--password-stdin', registry.host], 'cli-secret\n');
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toBe('Login Succeeded\n');
+    // The docker CLI reads what berth stored.
+    const config = JSON.parse(await readFile(join(d.env.DOCKER_CONFIG!, 'config.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
+    expect(Buffer.from(config.auths[registry.host]!.auth, 'base64').toString()).toBe('carol:cli-secret');
+
+    expect((await d.berth(['tag', 'busybox', image])).code).toBe(0);
+    const pushed = await d.berth(['push', image]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toMatch(new RegExp(`^The push refers to repository \\[${registry.host}/cli/busybox\\]\\n[a-f0-9]{12}: Preparing\\n[a-f0-9]{12}: Pushed\\nv1: digest: sha256:[a-f0-9]{64} size: \\d+\\n$`));
+    const dockerPush = await d.dockerCli(['push', image]);
+    const berthPush = await d.berth(['push', image]);
+    expect(berthPush.stdout).toBe(dockerPush.stdout);
+
+    const pulls: string[] = [];
+    for (const cli of [d.dockerCli, d.berth]) {
+      expect((await d.dockerCli(['rmi', image])).code).toBe(0);
+      const pulled = await cli(['pull', image]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      pulls.push(pulled.stdout);
+    }
+    expect(pulls[1]).toBe(pulls[0]);
+    expect(pulls[1]).toContain(`Status: Downloaded newer image for ${image}\n${image}\n`);
+
+    for (const cli of [d.berth, d.dockerCli]) {
+      expect((await cli(['logout', registry.host])).stdout).toBe(`Removing login credentials for ${registry.host}\n`);
+      expect((await d.berth(['login', '-u', 'carol', '--password-stdin', registry.host], 'cli-secret')).code).toBe(0);
+    }
+    expect((await d.berth(['logout', registry.host])).code).toBe(0);
+    expect((await d.berth(['logout', registry.host])).stdout).toBe(`Not logged in to ${registry.host}\n`);
+    const refused = await d.berth(['pull', image]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Error response from daemon: pull access denied for ${registry.host}/cli/busybox`);
+  }, 60_000);
 });

@@ -14,6 +14,7 @@ import { registerLoad } from './commands/load.js';
 import { registerLogs } from './commands/logs.js';
 import { registerExec } from './commands/exec.js';
 import { registerPs } from './commands/ps.js';
+import { registerRegistryCommands } from './commands/registry.js';
 import { registerRm } from './commands/rm.js';
 import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
@@ -51,5 +52,6 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
   registerCreate(program, ctx);
   registerContainerOps(program, ctx);
   registerEvents(program, ctx);
+  registerRegistryCommands(program, ctx);
   return { program, ctx };
 }

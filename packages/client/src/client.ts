@@ -16,6 +16,7 @@ import type {
   ImageInspect,
   ImageSummary,
   InfoResponse,
+  ProgressMessage,
   VersionResponse,
   Volume,
   VolumeCreateRequest,
@@ -31,6 +32,8 @@ import * as exec from './endpoints/exec.js';
 import type { ExecState } from './endpoints/exec.js';
 import * as images from './endpoints/images.js';
 import type { CommitOptions, ImageDeleteRecord, ImageImportOptions, ImageListOptions, ImagePruneReport } from './endpoints/images.js';
+import * as registry from './endpoints/registry.js';
+import type { PullOptions, PushOptions, RegistryCredentials } from './endpoints/registry.js';
 import * as system from './endpoints/system.js';
 import type { EventsOptions, SystemDfResponse } from './endpoints/system.js';
 import * as volumes from './endpoints/volumes.js';
@@ -92,6 +95,23 @@ export class BerthClient {
    */
   events(options: EventsOptions = {}): Promise<AsyncGenerator<EventMessage>> {
     return system.events(this.transport, options);
+  }
+
+  // Registries
+
+  /** `docker pull`: the daemon's progress messages as they come. */
+  pullImage(image: string, options: PullOptions = {}): AsyncGenerator<ProgressMessage> {
+    return registry.pullImage(this.transport, image, options);
+  }
+
+  /** `docker push`: the daemon's progress messages as they come. */
+  pushImage(name: string, options: PushOptions = {}): AsyncGenerator<ProgressMessage> {
+    return registry.pushImage(this.transport, name, options);
+  }
+
+  /** `docker login`: checks the credentials through the daemon. */
+  login(auth: RegistryCredentials): Promise<{ Status: string; IdentityToken?: string }> {
+    return registry.login(this.transport, auth);
   }
 
   // Images

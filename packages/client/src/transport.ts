@@ -16,6 +16,8 @@ export interface RequestOptions {
   contentType?: string;
   /** Paths like /_ping are served without a version prefix. */
   unversioned?: boolean;
+  /** Extra request headers (`X-Registry-Auth`). */
+  headers?: OutgoingHttpHeaders;
 }
 
 export interface Hijacked {
@@ -144,6 +146,11 @@ export class Transport {
 }
 
 function encodeBody(options: RequestOptions): { headers: OutgoingHttpHeaders; payload: Buffer | Readable | undefined } {
+  const encoded = encodePayload(options);
+  return { headers: { ...options.headers, ...encoded.headers }, payload: encoded.payload };
+}
+
+function encodePayload(options: RequestOptions): { headers: OutgoingHttpHeaders; payload: Buffer | Readable | undefined } {
   const { body } = options;
   if (body instanceof Readable) {
     return { headers: { 'Content-Type': options.contentType ?? 'application/octet-stream' }, payload: body };

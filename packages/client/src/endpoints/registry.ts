@@ -1,0 +1,48 @@
+import type { ProgressMessage } from '@berth/api';
+import { readProgress } from '../progress-stream.js';
+import type { Transport } from '../transport.js';
+
+/** Credentials for a registry, sent as `X-Registry-Auth`. */
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  serveraddress?: string;
+}
+
+export interface PullOptions {
+  /** A tag or a digest; none pulls every tag. */
+  tag?: string;
+  platform?: string;
+  auth?: RegistryCredentials;
+}
+
+export interface PushOptions {
+  /** One tag; none pushes every tag of the repository. */
+  tag?: string;
+  auth?: RegistryCredentials;
+}
+
+/** `X-Registry-Auth`: the credentials as base64url JSON; `{}` when there are none, as the docker CLI sends. */
+function authHeader(auth: RegistryCredentials | undefined): Record<string, string> {
+  return { 'X-Registry-Auth': Buffer.from(JSON.stringify(auth ?? {})).toString('base64url') };
+}
+
+/** `POST /images/create?fromImage=`: the pull's progress messages; an error line is thrown. */
+export async function* pullImage(transport: Transport, image: string, options: PullOptions): AsyncGenerator<ProgressMessage> {
+  const response = await transport.request('POST', '/images/create', {
+    query: { fromImage: image, tag: options.tag, platform: options.platform },
+    headers: authHeader(options.auth),
+  });
+  yield* readProgress(response);
+}
+
+/** `POST /images/{name}/push`: the push's progress messages; an error line is thrown. */
+export async function* pushImage(transport: Transport, name: string, options: PushOptions): AsyncGenerator<ProgressMessage> {
+  const response = await transport.request('POST', `/images/${encodeURIComponent(name)}/push`, { query: { tag: options.tag }, headers: authHeader(options.auth) });
+  yield* readProgress(response);
+}
+
+/** `POST /auth`: the daemon checks the credentials against the registry. */
+export function login(transport: Transport, auth: RegistryCredentials): Promise<{ Status: string; IdentityToken?: string }> {
+  return transport.json('POST', '/auth', { body: auth });
+}
