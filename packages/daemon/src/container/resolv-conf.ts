@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isLoopbackAddress } from '../util/loopback.js';
 
 /** What `--dns`, `--dns-search` and `--dns-option` ask for; an empty list keeps the host's entries. */
 export interface DnsSettings {
@@ -23,8 +24,6 @@ function entries(content: string, keyword: string): string[][] {
     .map((fields) => fields.slice(1));
 }
 
-const isLoopback = (address: string): boolean => /^127\./.test(address) || address === '::1';
-
 /** libnetwork's resolvconf.Build: search, nameserver and options lines; a search list of just "." means none. */
 function buildResolvConf(dns: DnsSettings): string {
   const out: string[] = [];
@@ -48,7 +47,7 @@ export function containerResolvConf(host: string, dns: DnsSettings, hostNetwork:
       .split('\n')
       .filter((line) => {
         const [keyword, address] = line.trim().split(/\s+/);
-        return !(keyword === 'nameserver' && address !== undefined && isLoopback(address));
+        return !(keyword === 'nameserver' && address !== undefined && isLoopbackAddress(address));
       })
       .join('\n');
     if (entries(filtered, 'nameserver').length > 0) return filtered;

@@ -4,6 +4,7 @@ import { BlobDownloads, CompressedLayers, inspectRemoteImage, pullImage, pushIma
 import type { ImageStore, PushableImage } from '@berth/image';
 import { HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
+import { isLoopbackAddress } from '../util/loopback.js';
 import type { DistributionInspect, ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
 
 export interface RegistryServiceOptions {
@@ -177,5 +178,5 @@ function registryDomain(serverAddress: string | undefined): string {
 
 function isLoopback(domain: string): boolean {
   const host = domain.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return host === 'localhost' || isLoopbackAddress(host);
 }

@@ -5,6 +5,7 @@ import { chainIdOf } from '@berth/layer';
 import type { Platform } from '@berth/oci';
 import { familiarString, isDigest, sha256Digest, trimNamed, withDigest, type NamedReference } from '@berth/reference';
 import { PROGRESS_STEP, withProgress } from '../progress-counter.js';
+import { Slots } from '../slots.js';
 import type { RegistryClient } from '../registry-client.js';
 import type { BlobDownloads } from './blob-downloads.js';
 import { resolveImage } from './resolve-image.js';
@@ -126,29 +127,5 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   } finally {
     // Every download this pull started is released once it settles, whether it was used or not.
     for (const [index, file] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);
-  }
-}
-
-/** At most `size` holders at once. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = Math.max(1, size);
-  }
-
-  get busy(): boolean {
-    return this.free === 0;
-  }
-
-  async take(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return () => {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
   }
 }

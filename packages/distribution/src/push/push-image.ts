@@ -5,6 +5,7 @@ import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
 import { withProgress } from '../progress-counter.js';
 import type { RegistryClient } from '../registry-client.js';
+import { Slots } from '../slots.js';
 import type { CompressedBlob, CompressedLayers } from './compressed-layers.js';
 
 /** A layer of the image to push: its diff ID and its uncompressed tar. */
@@ -38,18 +39,23 @@ export async function pushImage(options: PushImageOptions): Promise<{ digest: st
   // Docker lists the top layer first.
   const order = layers.map((_, index) => index).reverse();
   for (const index of order) onProgress({ status: 'Preparing', progressDetail: {}, id: ids[index]! });
-  const queue = [...order];
+  const slots = new Slots(options.concurrency ?? 5);
   const blobs: CompressedBlob[] = new Array<CompressedBlob>(layers.length);
-  const worker = async (): Promise<void> => {
-    for (let index = queue.shift(); index !== undefined; index = queue.shift()) blobs[index] = await pushLayer(options, layers[index]!, ids[index]!);
-  };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 5, layers.length));
-  for (const index of order.slice(workers)) onProgress({ status: 'Waiting', progressDetail: {}, id: ids[index]! });
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(
+    order.map(async (index) => {
+      if (slots.busy) onProgress({ status: 'Waiting', progressDetail: {}, id: ids[index]! });
+      const release = await slots.take();
+      try {
+        blobs[index] = await pushLayer(options, layers[index]!, ids[index]!);
+      } finally {
+        release();
+      }
+    }),
+  );
 
   const configDigest = sha256Digest(options.configBytes);
   if (!(await client.headBlob(repository, configDigest))) {
-    await client.uploadBlob(repository, configDigest, options.configBytes.length, () => readableOf(options.configBytes));
+    await client.uploadBlob(repository, configDigest, options.configBytes.length, () => Readable.from([options.configBytes]));
   }
   const manifest = Buffer.from(
     JSON.stringify({
@@ -84,8 +90,4 @@ async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string
   } finally {
     await compressed.discard(blob.file);
   }
-}
-
-function readableOf(content: Buffer): Readable {
-  return Readable.from([content]);
 }
