@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '@berth/api';
+import { validateRegistryHosts } from './image/registry-hosts.js';
 
 export interface DaemonConfig {
   dataRoot: string;
@@ -19,6 +20,14 @@ export interface DaemonConfig {
   maxConcurrentDownloads: number;
   /** Layers a push uploads at once (dockerd's `max-concurrent-uploads`). */
   maxConcurrentUploads: number;
+  /** Registries reached without TLS verification (and over HTTP when HTTPS fails): CIDRs or `host[:port]`s; loopback always is. */
+  insecureRegistries: string[];
+  /** Docker Hub's mirrors. */
+  registryMirrors: string[];
+  /** Mirrors of other registries, by `host[:port]` (Berth's; dockerd mirrors Docker Hub only). */
+  registryMirrorsFor: Record<string, string[]>;
+  /** Per-registry CAs and client certificates, in Docker's certs.d layout. */
+  registryCertsDir: string;
 }
 
 /** The socket group's default, like dockerd's "docker": used when it exists, skipped quietly when not. */
@@ -35,6 +44,11 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   group: DEFAULT_SOCKET_GROUP,
   maxConcurrentDownloads: 3,
   maxConcurrentUploads: 5,
+  insecureRegistries: [],
+  registryMirrors: [],
+  registryMirrorsFor: {},
+  // Docker's own directory: CAs set up for docker serve berthd too.
+  registryCertsDir: '/etc/docker/certs.d',
 };
 
 /** Keys of the JSON config file, named as in dockerd's daemon.json. */
@@ -51,6 +65,10 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   group: 'group',
   'max-concurrent-downloads': 'maxConcurrentDownloads',
   'max-concurrent-uploads': 'maxConcurrentUploads',
+  'insecure-registries': 'insecureRegistries',
+  'registry-mirrors': 'registryMirrors',
+  'registry-mirrors-for': 'registryMirrorsFor',
+  'registry-certs-dir': 'registryCertsDir',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -87,6 +105,17 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   }
   for (const [key, value] of [['max-concurrent-downloads', config.maxConcurrentDownloads], ['max-concurrent-uploads', config.maxConcurrentUploads]] as const) {
     if (!(Number.isSafeInteger(value) && value > 0)) throw new InvalidArgumentError(`invalid ${key} ${JSON.stringify(value)}: a positive number`);
+  }
+  for (const [key, value] of [['insecure-registries', config.insecureRegistries], ['registry-mirrors', config.registryMirrors]] as const) {
+    if (!Array.isArray(value)) throw new InvalidArgumentError(`invalid ${key} ${JSON.stringify(value)}: a list`);
+  }
+  const mirrorsFor: unknown = config.registryMirrorsFor;
+  if (typeof mirrorsFor !== 'object' || mirrorsFor === null || Array.isArray(mirrorsFor)) {
+    throw new InvalidArgumentError(`invalid registry-mirrors-for ${JSON.stringify(mirrorsFor)}: an object of registry to mirror URLs`);
+  }
+  validateRegistryHosts(config);
+  if (typeof config.registryCertsDir !== 'string' || !config.registryCertsDir.startsWith('/')) {
+    throw new InvalidArgumentError(`invalid registry-certs-dir ${JSON.stringify(config.registryCertsDir)}: an absolute path`);
   }
   if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, UnavailableError } from '@berth/api';
+import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
 import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
@@ -16,6 +17,7 @@ import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './archive/archive.js';
 import { imageCreation } from './image/image-creation.js';
+import { RegistryHosts } from './image/registry-hosts.js';
 import { RegistryService } from './image/registry-service.js';
 import { ImageStoreService } from './image/image-service.js';
 import { VolumeStoreService } from './volume/volume-service.js';
@@ -140,8 +142,17 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   // Layers a push was compressing when the daemon stopped are of no use now (downloads are kept: a pull resumes them).
   const pushDir = join(config.dataRoot, 'image', 'uploads');
   await rm(pushDir, { recursive: true, force: true });
+  const registryHosts = new RegistryHosts({
+    insecureRegistries: config.insecureRegistries,
+    registryMirrors: config.registryMirrors,
+    registryMirrorsFor: config.registryMirrorsFor,
+    certsDir: config.registryCertsDir,
+  });
   const registries = new RegistryService({
     images,
+    hosts: registryHosts,
+    sources: await LayerSources.open(join(config.dataRoot, 'image', 'distribution', 'layer-sources.json')),
+    log: { warn: (m) => app.log?.warn(m) },
     downloadDir: join(config.dataRoot, 'image', 'downloads'),
     pushDir,
     maxConcurrentDownloads: config.maxConcurrentDownloads,
@@ -161,7 +172,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     registries,
     volumes: new VolumeStoreService({ store: volumes, events }),
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes }),
-    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts() }),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info() }),
   };
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;

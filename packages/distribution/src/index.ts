@@ -1,4 +1,4 @@
-export { MANIFEST_MEDIA_TYPES, RegistryClient, type Blob, type ByteRange, type Manifest, type ManifestHead, type ReferrerDescriptor, type RegistryClientOptions } from './registry-client.js';
+export { MANIFEST_MEDIA_TYPES, RegistryClient, type Blob, type ByteRange, type Manifest, type ManifestHead, type ReferrerDescriptor, type RegistryClientOptions, type RegistryTls } from './registry-client.js';
 export { RegistryAuth, type Credentials } from './registry-auth.js';
 export { RegistryClientError } from './registry-client-error.js';
 export { parseChallenges, type AuthChallenge } from './www-authenticate.js';
@@ -6,5 +6,6 @@ export { verifiedStream } from './verified-stream.js';
 export { BlobDownloads, type BlobDownloadsOptions, type DownloadProgress } from './pull/blob-downloads.js';
 export { pullImage, type PullImageOptions, type PullResult, type PullTarget } from './pull/pull-image.js';
 export { fetchConfig, inspectRemoteImage, NoMatchingPlatformError, resolveImage, type ResolvedImage } from './pull/resolve-image.js';
+export { LayerSources, type LayerSource } from './layer-sources.js';
 export { CompressedLayers, type CompressedBlob } from './push/compressed-layers.js';
 export { pushImage, type PushImageOptions, type PushLayer } from './push/push-image.js';

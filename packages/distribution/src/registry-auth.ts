@@ -30,6 +30,8 @@ export class RegistryAuth {
   constructor(
     private readonly credentials: Credentials | undefined,
     private readonly now: () => number = Date.now,
+    /** How the token server is reached: the registry's own connection settings (its CAs). */
+    private readonly fetchToken: (url: URL, init: RequestInit) => Promise<Response> = (url, init) => fetch(url, init),
   ) {}
 
   /** The Authorization header to send first for `scope`, from what earlier challenges taught. */
@@ -43,7 +45,7 @@ export class RegistryAuth {
   async answer(challengeHeader: string | null, scope: string): Promise<string | undefined> {
     const challenges = parseChallenges(challengeHeader ?? '');
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
-    if (bearer?.params.realm) return this.fetchToken(bearer, scope);
+    if (bearer?.params.realm) return this.requestToken(bearer, scope);
     if (challenges.some((challenge) => challenge.scheme === 'basic') && this.credentials) {
       this.basic = true;
       return this.basicHeader();
@@ -56,14 +58,15 @@ export class RegistryAuth {
     return username === undefined ? undefined : `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
-  private async fetchToken(challenge: AuthChallenge, scope: string): Promise<string> {
+  /** `scope` may hold several, space-separated (a cross-repository mount reads one repository and writes another). */
+  private async requestToken(challenge: AuthChallenge, scope: string): Promise<string> {
     const url = new URL(challenge.params.realm!);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    if (scope) url.searchParams.set('scope', scope);
+    for (const one of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', one);
     const headers: Record<string, string> = {};
     const basic = this.basicHeader();
     if (basic) headers.authorization = basic;
-    const response = await fetch(url, { headers });
+    const response = await this.fetchToken(url, { headers });
     if (!response.ok) throw await responseError(response, `token from ${url.origin}${url.pathname}`);
     const body = ((await readBoundedJson(response, MAX_TOKEN_ANSWER_BYTES, `token from ${url.origin}${url.pathname}`)) ?? {}) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
     const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;

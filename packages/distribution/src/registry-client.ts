@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { MediaTypes } from '@berth/oci';
@@ -16,6 +17,16 @@ export interface RegistryClientOptions {
   url: string;
   credentials?: Credentials;
   userAgent?: string;
+  /** How HTTPS connections are checked: the system's CAs and no client certificate when absent. */
+  tls?: RegistryTls;
+}
+
+/** A registry's TLS: extra CAs (PEM), a client certificate, or no verification at all (an insecure registry). */
+export interface RegistryTls {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  insecureSkipVerify?: boolean;
 }
 
 export interface ManifestHead {
@@ -61,11 +72,18 @@ const MAX_TAGS_PAGE_BYTES = 4 * 1024 * 1024;
 export class RegistryClient {
   private readonly base: URL;
   private readonly auth: RegistryAuth;
+  private readonly dispatcher: Dispatcher | undefined;
 
   constructor(private readonly options: RegistryClientOptions) {
     this.base = new URL(options.url);
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new RegistryClientError(`registry URL ${options.url}: must be http:// or https://`);
-    this.auth = new RegistryAuth(options.credentials);
+    this.dispatcher = options.tls && tlsDispatcher(options.tls);
+    this.auth = new RegistryAuth(options.credentials, Date.now, (url, init) => fetch(url, this.withDispatcher(init)));
+  }
+
+  /** The registry's root URL. */
+  get url(): string {
+    return this.base.origin;
   }
 
   /** Whether the registry answers `/v2/` (a 401 counts: it is there); a RegistryClientError without a status when it cannot be reached. */
@@ -210,6 +228,21 @@ export class RegistryClient {
     await done.body?.cancel();
   }
 
+  /**
+   * Cross-repository mount: asks the registry to link a blob `from` another of its repositories into
+   * `repository`. False when it will not (it answers with an upload session, which is cancelled).
+   */
+  async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    const query = `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+    const response = await this.send('POST', `/v2/${repository}/${query}`, `repository:${repository}:pull,push repository:${from}:pull`, { 'content-length': '0' });
+    await response.body?.cancel();
+    if (response.status === 201) return true;
+    if (response.status !== 202) return false;
+    const location = response.headers.get('location');
+    if (location) await this.send('DELETE', new URL(location, this.base).href, `repository:${repository}:pull,push`).then((done) => done.body?.cancel(), () => undefined);
+    return false;
+  }
+
   /** Stores a manifest under a tag or digest; resolves to its digest as the registry gives it. */
   async putManifest(repository: string, reference: string, mediaType: string, content: Buffer): Promise<string> {
     const response = await this.request('PUT', repository, `manifests/${reference}`, { 'content-type': mediaType }, { push: true, body: content });
@@ -234,7 +267,7 @@ export class RegistryClient {
         init.body = Readable.toWeb(body) as ReadableStream;
         init.duplex = 'half';
       }
-      return fetch(url, init).catch((err: Error) => {
+      return fetch(url, this.withDispatcher(init)).catch((err: Error) => {
         throw new RegistryClientError(`${method} ${url.origin}${url.pathname}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
       });
     };
@@ -245,6 +278,22 @@ export class RegistryClient {
     await response.body?.cancel();
     return attempt(authorization);
   }
+
+  private withDispatcher(init: RequestInit): RequestInit {
+    // undici's fetch takes the connection options through a dispatcher of its own.
+    return this.dispatcher ? ({ ...init, dispatcher: this.dispatcher } as RequestInit) : init;
+  }
+}
+
+function tlsDispatcher(tls: RegistryTls): Dispatcher {
+  return new Agent({
+    connect: {
+      ...(tls.ca?.length && { ca: tls.ca }),
+      ...(tls.cert !== undefined && { cert: tls.cert }),
+      ...(tls.key !== undefined && { key: tls.key }),
+      rejectUnauthorized: tls.insecureSkipVerify !== true,
+    },
+  });
 }
 
 function contentType(response: Response, content?: Buffer): string {

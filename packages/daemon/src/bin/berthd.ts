@@ -22,6 +22,10 @@ const program = new Command('berthd')
   )
   .option('--max-concurrent-downloads <n>', 'layers a pull downloads at once (default 3)', Number)
   .option('--max-concurrent-uploads <n>', 'layers a push uploads at once (default 5)', Number)
+  .option('--insecure-registry <registry>', 'a registry (host[:port] or CIDR) reached without TLS verification, repeatable', (v: string, all: string[] = []) => [...all, v])
+  .option('--registry-mirror <url>', 'a Docker Hub mirror, repeatable', (v: string, all: string[] = []) => [...all, v])
+  .option('--registry-mirror-for <registry=url>', "a mirror of another registry, repeatable (e.g. 127.0.0.1:5000=http://127.0.0.1:5001)", (v: string, all: string[] = []) => [...all, v])
+  .option('--registry-certs-dir <dir>', 'per-registry CAs and client certificates, certs.d layout (default "/etc/docker/certs.d")')
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
@@ -36,6 +40,10 @@ async function main(): Promise<void> {
     allowUnpatchedRuntime?: string[];
     maxConcurrentDownloads?: number;
     maxConcurrentUploads?: number;
+    insecureRegistry?: string[];
+    registryMirror?: string[];
+    registryMirrorFor?: string[];
+    registryCertsDir?: string;
     configFile?: string;
   }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
@@ -49,6 +57,10 @@ async function main(): Promise<void> {
   if (flags.allowUnpatchedRuntime) fromFlags.allowUnpatchedRuntime = flags.allowUnpatchedRuntime;
   if (flags.maxConcurrentDownloads !== undefined) fromFlags.maxConcurrentDownloads = flags.maxConcurrentDownloads;
   if (flags.maxConcurrentUploads !== undefined) fromFlags.maxConcurrentUploads = flags.maxConcurrentUploads;
+  if (flags.insecureRegistry) fromFlags.insecureRegistries = flags.insecureRegistry;
+  if (flags.registryMirror) fromFlags.registryMirrors = flags.registryMirror;
+  if (flags.registryMirrorFor) fromFlags.registryMirrorsFor = mirrorsByRegistry(flags.registryMirrorFor);
+  if (flags.registryCertsDir) fromFlags.registryCertsDir = flags.registryCertsDir;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);
@@ -68,6 +80,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** `--registry-mirror-for HOST=URL`, repeated: each registry's mirrors in the order given. */
+function mirrorsByRegistry(values: string[]): Record<string, string[]> {
+  const mirrors: Record<string, string[]> = {};
+  for (const value of values) {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new Error(`invalid --registry-mirror-for ${JSON.stringify(value)}: REGISTRY=URL`);
+    (mirrors[value.slice(0, at)] ??= []).push(value.slice(at + 1));
+  }
+  return mirrors;
 }
 
 main().catch((err: unknown) => {

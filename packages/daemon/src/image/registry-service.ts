@@ -1,11 +1,11 @@
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError } from '@berth/api';
 import { createReadStream } from 'node:fs';
-import { BlobDownloads, CompressedLayers, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type PullTarget } from '@berth/distribution';
+import { BlobDownloads, CompressedLayers, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
 import type { ImageStore, PushableImage } from '@berth/image';
 import { HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
-import { isLoopbackAddress } from '../util/loopback.js';
 import type { DistributionInspect, ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
+import type { RegistryEndpoint, RegistryHosts } from './registry-hosts.js';
 
 export interface RegistryServiceOptions {
   /** Where pulls store images and pushes read them: the image store. */
@@ -17,10 +17,12 @@ export interface RegistryServiceOptions {
   maxConcurrentDownloads: number;
   /** Layers uploaded at once per push (Docker's `max-concurrent-uploads`). */
   maxConcurrentUploads: number;
+  /** Where each registry is reached: mirrors, TLS, insecure registries. */
+  hosts: RegistryHosts;
+  /** Where layers were pulled from and pushed to, for pushes that can skip or mount them. */
+  sources: LayerSources;
+  log: { warn(message: string): void };
 }
-
-// Docker Hub's API lives at another host than its name.
-const DOCKER_HUB_URL = 'https://registry-1.docker.io';
 
 /** `docker pull` (the reference resolved on its registry, the image stored through the image store) and `docker login`. */
 export class RegistryService implements RegistryAccess {
@@ -32,25 +34,43 @@ export class RegistryService implements RegistryAccess {
     this.compressed = new CompressedLayers(o.pushDir);
   }
 
+  /** A pull goes to the registry's mirrors first: one that cannot be reached or fails leaves the pull to the next, then to the registry. */
   async pull(image: string, options: ImagePullOptions): Promise<void> {
     const named = parseReference(image, options.tag);
+    const endpoints = await this.o.hosts.pullEndpoints(named.domain);
+    for (const endpoint of endpoints.filter((candidate) => candidate.mirror)) {
+      const mirror = this.client(endpoint, options.auth);
+      try {
+        await mirror.ping();
+        await this.pullFrom(mirror, named, options);
+        return;
+      } catch (err) {
+        if (!(err instanceof RegistryClientError)) throw err;
+        this.o.log.warn(`pull of ${familiarString(named)} from mirror ${endpoint.url} failed, trying the next: ${err.message}`);
+      }
+    }
+    const origin = await this.reachable(endpoints.filter((candidate) => !candidate.mirror), options.auth);
+    await translated(named, 'pull', () => this.pullFrom(origin, named, options));
+  }
+
+  /** The pull from one endpoint, with the registry's errors as they come. */
+  private async pullFrom(client: RegistryClient, named: NamedReference, options: ImagePullOptions): Promise<void> {
     const platform: Platform = options.platform ? parsePlatform(options.platform) : { os: 'linux', architecture: HOST_ARCHITECTURE };
-    const client = await this.clientFor(named.domain, options.auth);
-    const references = options.allTags ? (await translated(named, 'pull', () => client.tags(named.path))).map((tag) => withTag(named, tag)) : [named];
+    const references = options.allTags ? (await client.tags(named.path)).map((tag) => withTag(named, tag)) : [named];
     for (const reference of references) {
-      await translated(reference, 'pull', () =>
-        pullImage({
-          client,
-          reference,
-          repository: reference.path,
-          platform,
-          explicitPlatform: options.platform !== undefined && options.platform !== '',
-          target: this.o.images,
-          downloads: this.downloads,
-          concurrency: this.o.maxConcurrentDownloads,
-          onProgress: options.onProgress,
-        }),
-      );
+      await pullImage({
+        client,
+        registry: named.domain,
+        sources: this.o.sources,
+        reference,
+        repository: reference.path,
+        platform,
+        explicitPlatform: options.platform !== undefined && options.platform !== '',
+        target: this.o.images,
+        downloads: this.downloads,
+        concurrency: this.o.maxConcurrentDownloads,
+        onProgress: options.onProgress,
+      });
     }
   }
 
@@ -80,6 +100,8 @@ export class RegistryService implements RegistryAccess {
       const { digest } = await translated(named, 'push', () =>
         pushImage({
           client,
+          registry: named.domain,
+          sources: this.o.sources,
           repository: named.path,
           tag: image.tag,
           configBytes: image.configBytes,
@@ -115,19 +137,30 @@ export class RegistryService implements RegistryAccess {
     return { Status: 'Login Succeeded', IdentityToken: '' };
   }
 
-  /** A client for the registry: HTTPS, or for a loopback registry, HTTP when it does not answer HTTPS (as Docker treats 127.0.0.0/8 as insecure). */
+  /** A client for the registry itself (never a mirror). */
   private async clientFor(domain: string, credentials: Credentials | undefined): Promise<RegistryClient> {
-    const auth = credentials ? { credentials } : {};
-    if (domain === DEFAULT_DOMAIN) return new RegistryClient({ url: DOCKER_HUB_URL, userAgent: 'berth', ...auth });
-    const secure = new RegistryClient({ url: `https://${domain}`, userAgent: 'berth', ...auth });
-    if (!isLoopback(domain)) return secure;
-    try {
-      await secure.ping();
-      return secure;
-    } catch (err) {
-      if (!(err instanceof RegistryClientError) || err.status !== undefined) return secure;
-      return new RegistryClient({ url: `http://${domain}`, userAgent: 'berth', ...auth });
+    return this.reachable(await this.o.hosts.endpoints(domain), credentials);
+  }
+
+  /**
+   * The first endpoint that answers (an insecure registry's HTTPS, else its HTTP); an answer with an
+   * error status counts, as it is the registry speaking. The last one is taken without asking.
+   */
+  private async reachable(endpoints: RegistryEndpoint[], credentials: Credentials | undefined): Promise<RegistryClient> {
+    for (const endpoint of endpoints.slice(0, -1)) {
+      const client = this.client(endpoint, credentials);
+      try {
+        await client.ping();
+        return client;
+      } catch (err) {
+        if (!(err instanceof RegistryClientError) || err.status !== undefined) return client;
+      }
     }
+    return this.client(endpoints.at(-1)!, credentials);
+  }
+
+  private client(endpoint: RegistryEndpoint, credentials: Credentials | undefined): RegistryClient {
+    return new RegistryClient({ url: endpoint.url, userAgent: 'berth', ...(credentials && { credentials }), ...(endpoint.tls && { tls: endpoint.tls }) });
   }
 }
 
@@ -174,9 +207,4 @@ function registryDomain(serverAddress: string | undefined): string {
   const host = address.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
   if (host === '') throw new InvalidArgumentError(`invalid registry address ${JSON.stringify(serverAddress)}`);
   return host;
-}
-
-function isLoopback(domain: string): boolean {
-  const host = domain.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || isLoopbackAddress(host);
 }

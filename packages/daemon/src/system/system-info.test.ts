@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../ports.js';
+import { RegistryHosts } from '../image/registry-hosts.js';
 import { SystemInfoService } from './system-info.js';
 
 const host: HostFacts = {
@@ -24,6 +25,7 @@ function service(facts: Partial<HostFacts> = {}): SystemInfoService {
     id: 'engine-id',
     warnings: ['WARNING: a runtime without a fix'],
     host: { ...host, ...facts },
+    registries: new RegistryHosts({ insecureRegistries: [], registryMirrors: [], registryMirrorsFor: {}, certsDir: '/nonexistent' }).info(),
   });
 }
 

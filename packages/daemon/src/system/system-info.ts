@@ -1,6 +1,7 @@
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION, type InfoResponse, type VersionResponse } from '@berth/api';
 import { HOST_ARCHITECTURE } from '@berth/oci';
 import { DEFAULT_LOG_DRIVER, LOG_PLUGINS } from '../container/log-config.js';
+import type { RegistryInfo } from '../image/registry-hosts.js';
 import type { HostFacts } from '../ports.js';
 
 /** What `/info` counts and reports of the engine, beside the host's facts. */
@@ -16,6 +17,8 @@ export interface SystemInfoSources {
   /** What `docker info` warns about, such as a runtime accepted without a security fix. */
   warnings: readonly string[];
   host: HostFacts;
+  /** The registries' configuration: insecure ones, mirrors. */
+  registries: RegistryInfo;
 }
 
 /** `/version` and `/info`: the engine's and the host's facts, assembled here so the routes only render them. */
@@ -55,7 +58,7 @@ export class SystemInfoService {
   }
 
   async info(): Promise<InfoResponse & Record<string, unknown>> {
-    const { containers, images, events, dataRoot, runtime, id, warnings, host } = this.sources;
+    const { containers, images, events, dataRoot, runtime, id, warnings, host, registries } = this.sources;
     const counts = containers.counts();
     return {
       ID: id,
@@ -115,7 +118,7 @@ export class SystemInfoService {
       Labels: [],
       ExperimentalBuild: false,
       SecurityOptions: securityOptions(host.securityModules()),
-      RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+      RegistryConfig: registries,
       Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
       Warnings: [...warnings],
     };

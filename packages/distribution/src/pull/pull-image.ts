@@ -6,6 +6,7 @@ import type { Platform } from '@berth/oci';
 import { familiarString, isDigest, sha256Digest, trimNamed, withDigest, type NamedReference } from '@berth/reference';
 import { PROGRESS_STEP, withProgress } from '../progress-counter.js';
 import { Slots } from '../slots.js';
+import type { LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
 import type { BlobDownloads } from './blob-downloads.js';
 import { resolveImage } from './resolve-image.js';
@@ -27,6 +28,10 @@ export interface PullTarget {
 
 export interface PullImageOptions {
   client: RegistryClient;
+  /** The registry's host, as layer sources name it (the origin's, also when a mirror serves the pull). */
+  registry: string;
+  /** Where each layer's blob is recorded as seen, for later pushes. */
+  sources: LayerSources;
   /** The normalised reference: a tag or a digest. */
   reference: NamedReference;
   /** The repository's path on its registry (`library/busybox`). */
@@ -121,6 +126,11 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
         if (registered || index >= present) onProgress({ status: 'Pull complete', progressDetail: {}, id: ids[index]! });
       },
     });
+    if (chain.length === layers.length) {
+      for (const [index, layer] of layers.entries()) {
+        await options.sources.record((diffIds as string[])[index]!, { digest: layer.digest, size: layer.size, registry: options.registry, repository });
+      }
+    }
     onProgress({ status: `Digest: ${resolved.digest}` });
     onProgress({ status: `Status: ${result.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(reference)}` });
     return { id: result.id, digest: resolved.digest, updated: result.updated };

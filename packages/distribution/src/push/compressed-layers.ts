@@ -13,23 +13,12 @@ export interface CompressedBlob {
   size: number;
 }
 
-/**
- * Gzips layers for a push into files of a temp directory, and remembers each one's digest and size by
- * its diff ID (gzip of the same tar gives the same bytes), so a later push asks the registry whether
- * it has the blob before compressing anything.
- */
+/** Gzips layers for a push into files of a temp directory. */
 export class CompressedLayers {
-  private readonly known = new Map<string, CompressedBlob>();
-
   constructor(private readonly directory: string) {}
 
-  /** The blob a layer was compressed to before, if it was. */
-  remembered(diffId: string): CompressedBlob | undefined {
-    return this.known.get(diffId);
-  }
-
   /** Compresses the tar into a file; the caller removes it with `discard`. */
-  async compress(diffId: string, tar: Readable): Promise<CompressedBlob & { file: string }> {
+  async compress(tar: Readable): Promise<CompressedBlob & { file: string }> {
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = join(this.directory, `${randomBytes(16).toString('hex')}.tar.gz`);
     const digester = createDigester();
@@ -47,9 +36,7 @@ export class CompressedLayers {
       await rm(file, { force: true });
       throw err;
     }
-    const blob = { digest: digester.digest(), size };
-    this.known.set(diffId, blob);
-    return { ...blob, file };
+    return { digest: digester.digest(), size, file };
   }
 
   async discard(file: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { ProgressMessage } from '@berth/api';
 import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
 import { withProgress } from '../progress-counter.js';
+import type { LayerSource, LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
 import { Slots } from '../slots.js';
 import type { CompressedBlob, CompressedLayers } from './compressed-layers.js';
@@ -16,6 +17,8 @@ export interface PushLayer {
 
 export interface PushImageOptions {
   client: RegistryClient;
+  /** The registry's host, as layer sources name it. */
+  registry: string;
   /** The repository's path on its registry. */
   repository: string;
   tag: string;
@@ -23,6 +26,8 @@ export interface PushImageOptions {
   /** Bottom first. */
   layers: PushLayer[];
   compressed: CompressedLayers;
+  /** Where layers were seen before: blobs the registry may have, or may mount from another repository. */
+  sources: LayerSources;
   /** Layers uploaded at once (Docker's `max-concurrent-uploads`, 5 by default). */
   concurrency?: number;
   onProgress: (message: ProgressMessage) => void;
@@ -31,7 +36,8 @@ export interface PushImageOptions {
 /**
  * `docker push` of one tag: each layer the registry lacks is gzipped and uploaded (a few at a time),
  * then the config, then a Docker schema2 manifest under the tag. Progress is Docker's: per layer
- * `Preparing`, `Waiting`, `Pushing`, `Pushed` or `Layer already exists`, then `<tag>: digest: … size: …`.
+ * `Preparing`, `Waiting`, `Pushing`, `Pushed`, `Layer already exists` or `Mounted from <repository>`,
+ * then `<tag>: digest: … size: …`.
  */
 export async function pushImage(options: PushImageOptions): Promise<{ digest: string; size: number }> {
   const { client, repository, layers, onProgress } = options;
@@ -71,23 +77,37 @@ export async function pushImage(options: PushImageOptions): Promise<{ digest: st
   return { digest, size: manifest.length };
 }
 
+// As moby: a few sightings are tried before a layer is compressed and uploaded.
+const MAX_CANDIDATES = 3;
+
 async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string): Promise<CompressedBlob> {
-  const { client, repository, compressed, onProgress } = options;
-  const remembered = compressed.remembered(layer.diffId);
-  if (remembered && (await client.headBlob(repository, remembered.digest))) {
-    onProgress({ status: 'Layer already exists', progressDetail: {}, id });
-    return remembered;
-  }
-  const blob = await compressed.compress(layer.diffId, layer.open());
-  try {
-    if (await client.headBlob(repository, blob.digest)) {
-      onProgress({ status: 'Layer already exists', progressDetail: {}, id });
-      return { digest: blob.digest, size: blob.size };
-    }
-    await client.uploadBlob(repository, blob.digest, blob.size, () => withProgress(createReadStream(blob.file), blob.size, 'Pushing', id, onProgress));
-    onProgress({ status: 'Pushed', progressDetail: {}, id });
+  const { client, registry, repository, compressed, onProgress } = options;
+  const done = async (blob: CompressedBlob, status: string): Promise<CompressedBlob> => {
+    await options.sources.record(layer.diffId, { digest: blob.digest, size: blob.size, registry, repository });
+    onProgress({ status, progressDetail: {}, id });
     return { digest: blob.digest, size: blob.size };
+  };
+  const known = options.sources.sourcesOf(layer.diffId);
+  // Blobs the layer was pulled or pushed as, anywhere: the repository may hold one already.
+  for (const blob of distinctBy(known, (source) => source.digest).slice(0, MAX_CANDIDATES)) {
+    if (await client.headBlob(repository, blob.digest)) return done(blob, 'Layer already exists');
+  }
+  // Another repository of the same registry that holds the blob lends it without an upload.
+  const elsewhere = known.filter((source) => source.registry === registry && source.repository !== repository);
+  for (const source of distinctBy(elsewhere, (candidate) => candidate.repository).slice(0, MAX_CANDIDATES)) {
+    if (await client.mountBlob(repository, source.digest, source.repository)) return done(source, `Mounted from ${source.repository}`);
+  }
+  const blob = await compressed.compress(layer.open());
+  try {
+    if (await client.headBlob(repository, blob.digest)) return await done(blob, 'Layer already exists');
+    await client.uploadBlob(repository, blob.digest, blob.size, () => withProgress(createReadStream(blob.file), blob.size, 'Pushing', id, onProgress));
+    return await done(blob, 'Pushed');
   } finally {
     await compressed.discard(blob.file);
   }
+}
+
+function distinctBy(sources: readonly LayerSource[], key: (source: LayerSource) => string): LayerSource[] {
+  const seen = new Set<string>();
+  return sources.filter((source) => !seen.has(key(source)) && seen.add(key(source)));
 }

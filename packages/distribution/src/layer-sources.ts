@@ -1,0 +1,78 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isDigest } from '@berth/reference';
+
+/** Where a layer's compressed blob was seen: pulled from or pushed to a repository of a registry. */
+export interface LayerSource {
+  /** The blob's digest and size, as the registry stores it. */
+  digest: string;
+  size: number;
+  /** The registry's host (`127.0.0.1:5000`, `docker.io`). */
+  registry: string;
+  /** The repository's path on it (`library/busybox`). */
+  repository: string;
+}
+
+// Enough candidates for mounts across a few repositories; older sightings are forgotten first.
+const MAX_SOURCES_PER_LAYER = 10;
+
+/**
+ * What moby calls v2 metadata: for each layer (by diff ID), the blobs it was pulled or pushed as, and
+ * where. A push uses it to skip compressing a layer the registry has, or to mount the blob from
+ * another repository of the same registry. Kept in one JSON file, rewritten atomically on change.
+ */
+export class LayerSources {
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly byDiffId: Map<string, LayerSource[]>,
+  ) {}
+
+  /** Opens the file (missing or unreadable: nothing known yet); without one, sightings last as long as the object. */
+  static async open(file?: string): Promise<LayerSources> {
+    const known = new Map<string, LayerSource[]>();
+    if (file !== undefined) {
+      // An unreadable or damaged file costs only mounts and skipped compressions: start afresh.
+      const parsed = await readFile(file, 'utf8')
+        .then((text) => JSON.parse(text) as unknown)
+        .catch(() => undefined);
+      if (parsed !== null && typeof parsed === 'object') {
+        for (const [diffId, sources] of Object.entries(parsed)) {
+          if (isDigest(diffId) && Array.isArray(sources)) known.set(diffId, sources.filter(isLayerSource));
+        }
+      }
+    }
+    return new LayerSources(file, known);
+  }
+
+  /** The sightings of a layer, most recent first. */
+  sourcesOf(diffId: string): readonly LayerSource[] {
+    return this.byDiffId.get(diffId) ?? [];
+  }
+
+  /** Records a sighting (a repeated one moves to the front) and saves. */
+  record(diffId: string, source: LayerSource): Promise<void> {
+    const others = this.sourcesOf(diffId).filter((known) => !(known.digest === source.digest && known.registry === source.registry && known.repository === source.repository));
+    this.byDiffId.set(diffId, [source, ...others].slice(0, MAX_SOURCES_PER_LAYER));
+    return this.save();
+  }
+
+  private save(): Promise<void> {
+    const file = this.file;
+    if (file === undefined) return Promise.resolve();
+    // One write at a time, each of the whole map as it is when the write starts; a failed one does not stop the next.
+    this.writing = this.writing.catch(() => undefined).then(async () => {
+      await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      const temp = `${file}.tmp`;
+      await writeFile(temp, JSON.stringify(Object.fromEntries(this.byDiffId)), { mode: 0o600 });
+      await rename(temp, file);
+    });
+    return this.writing;
+  }
+}
+
+function isLayerSource(value: unknown): value is LayerSource {
+  const source = value as LayerSource;
+  return typeof source === 'object' && source !== null && isDigest(source.digest) && Number.isSafeInteger(source.size) && typeof source.registry === 'string' && typeof source.repository === 'string';
+}
