@@ -1,22 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, run, useTestDaemon } from './harness.js';
-import { startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
+import { run, useTestDaemon } from './harness.js';
+import { pushBusybox, startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
 
 const d = useTestDaemon({ busybox: false });
-
-/** Pushes busybox into the registry with skopeo under `repository:tag`; resolves to its manifest digest. */
-async function pushBusybox(registry: TestRegistry, repository: string, tag: string, creds?: string): Promise<string> {
-  const digestFile = join(registry.work, `${repository.replace(/\//g, '_')}.digest`);
-  const args = ['copy', '--dest-tls-verify=false', '--digestfile', digestFile, ...(creds ? ['--dest-creds', creds] : [])];
-  const pushed = await run('skopeo', [...args, `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/${repository}:${tag}`], {
-    env: { REGISTRY_AUTH_FILE: join(registry.work, 'auth.json') },
-  });
-  expect(pushed.code, pushed.stderr).toBe(0);
-  return (await readFile(digestFile, 'utf8')).trim();
-}
 
 interface Progress {
   status?: string;

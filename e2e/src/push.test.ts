@@ -33,6 +33,37 @@ async function roundTrip(registry: TestRegistry, repository: string): Promise<vo
   expect((await d.dockerCli(['run', '--rm', image, 'echo', 'round trip'])).stdout).toBe('round trip\n');
 }
 
+/** The requests a registry logged: berth-registry's JSON access lines, the Go registry's "response completed" ones. */
+function loggedRequests(output: string): Array<{ method: string; path: string; status: number }> {
+  return output.split('\n').flatMap((line) => {
+    if (line.startsWith('{')) {
+      const record = JSON.parse(line) as { method?: string; path?: string; status?: number };
+      return record.method && record.path ? [{ method: record.method, path: record.path, status: record.status ?? 0 }] : [];
+    }
+    const go = /http\.request\.method=(\w+).*http\.request\.uri="([^"?]*)[^"]*".*http\.response\.status=(\d+)/.exec(line);
+    return go ? [{ method: go[1]!, path: go[2]!, status: Number(go[3]) }] : [];
+  });
+}
+
+/** A push to another repository of the same registry mounts the layer from `from` instead of uploading it. */
+async function mountsFrom(registry: TestRegistry, from: string, repository: string): Promise<void> {
+  const image = `${registry.host}/${repository}:v1`;
+  expect((await d.dockerCli(['tag', 'busybox', image])).code).toBe(0);
+  const logged = registry.output().length;
+  const pushed = await d.dockerCli(['push', image]);
+  expect(pushed.code, pushed.stderr).toBe(0);
+  expect(pushed.stdout).toMatch(new RegExp(`\\n[a-f0-9]{12}: Mounted from ${from}\\n`));
+  expect(pushed.stdout).not.toContain(': Pushed');
+  const requests = loggedRequests(registry.output().slice(logged));
+  const uploads = `/v2/${repository}/blobs/uploads/`;
+  // The registry answered the mount with 201; the one upload finished is the image config's.
+  expect(requests.filter((r) => r.method === 'POST' && r.path === uploads && r.status === 201)).toHaveLength(1);
+  expect(requests.filter((r) => r.method === 'PUT' && r.path.startsWith(uploads))).toHaveLength(1);
+  expect((await d.dockerCli(['rmi', image])).code).toBe(0);
+  const pulled = await d.dockerCli(['pull', image]);
+  expect(pulled.code, pulled.stderr).toBe(0);
+}
+
 describe('docker push to berth-registry', () => {
   let registry: TestRegistry;
   beforeAll(async () => {
@@ -41,6 +72,8 @@ describe('docker push to berth-registry', () => {
   afterAll(() => registry?.stop());
 
   it('round-trips busybox with the same image ID and digest', () => roundTrip(registry, 'team/busybox'), 60_000);
+
+  it('mounts layers from another repository of the registry, as dockerd does', () => mountsFrom(registry, 'team/busybox', 'other/busybox'), 60_000);
 
   it('says when the image does not exist locally, in the stream, with exit 1', async () => {
     const result = await d.dockerCli(['push', `${registry.host}/nothing/here:v1`]);
@@ -84,6 +117,8 @@ describe.skipIf(!existsSync(GO_REGISTRY))(existsSync(GO_REGISTRY) ? goTitle : `$
   afterAll(() => registry?.stop());
 
   it('round-trips busybox with the same image ID and digest', () => roundTrip(registry, 'go/busybox'), 60_000);
+
+  it('mounts layers from another repository of the registry', () => mountsFrom(registry, 'go/busybox', 'go/other'), 60_000);
 });
 
 describe('berth pull, push, login and logout', () => {

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcryptjs';
+import { expect } from 'vitest';
+import { busyboxArchive, run } from './harness.js';
 import { PACKAGES_DIR } from './paths.js';
 
 export const BERTH_REGISTRY = join(PACKAGES_DIR, 'registry/dist/bin/berth-registry.js');
@@ -108,4 +110,15 @@ export async function startRegistry(extraConfig: (host: string, work: string) =>
     throw err;
   }
   return { host, work, config, dataRoot, child: registry, stdout: () => printedOut, stderr: () => printedErr, output, stop };
+}
+
+/** Pushes busybox into the registry with skopeo under `repository:tag`; resolves to its manifest digest. */
+export async function pushBusybox(registry: TestRegistry, repository: string, tag: string, creds?: string): Promise<string> {
+  const digestFile = join(registry.work, `${repository.replace(/\//g, '_')}.digest`);
+  const args = ['copy', '--dest-tls-verify=false', '--digestfile', digestFile, ...(creds ? ['--dest-creds', creds] : [])];
+  const pushed = await run('skopeo', [...args, `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/${repository}:${tag}`], {
+    env: { REGISTRY_AUTH_FILE: join(registry.work, 'auth.json') },
+  });
+  expect(pushed.code, pushed.stderr).toBe(0);
+  return (await readFile(digestFile, 'utf8')).trim();
 }
