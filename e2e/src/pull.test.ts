@@ -73,6 +73,42 @@ describe('docker pull from berth-registry', () => {
   });
 });
 
+describe('docker pull --all-tags', () => {
+  let registry: TestRegistry;
+  let digest: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    digest = await pushBusybox(registry, 'multi/busybox', 'a');
+    await pushBusybox(registry, 'multi/busybox', 'b');
+  }, 60_000);
+  afterAll(() => registry?.stop());
+
+  it('pulls every tag, with one Status line for the repository at the end, as dockerd prints it', async () => {
+    const repository = `${registry.host}/multi/busybox`;
+    for (const listed of await d.docker.listImages()) await d.docker.getImage(listed.Id).remove({ force: true });
+    const pulled = await d.dockerCli(['pull', '--all-tags', repository]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const lines = pulled.stdout.trim().split('\n');
+    const layer = lines[1]!.slice(0, 12);
+    expect(lines).toEqual([
+      'a: Pulling from multi/busybox',
+      `${layer}: Pulling fs layer`,
+      `${layer}: Verifying Checksum`,
+      `${layer}: Download complete`,
+      `${layer}: Pull complete`,
+      `Digest: ${digest}`,
+      'b: Pulling from multi/busybox',
+      `Digest: ${digest}`,
+      `Status: Downloaded newer image for ${repository}`,
+      repository,
+    ]);
+    const again = await d.dockerCli(['pull', '--all-tags', repository]);
+    expect(again.stdout).toContain(`Digest: ${digest}\nStatus: Image is up to date for ${repository}\n${repository}\n`);
+    expect((await d.docker.getImage(`${repository}:b`).inspect()).RepoTags).toEqual([`${repository}:a`, `${repository}:b`]);
+  });
+});
+
 describe('two concurrent pulls of the same image', () => {
   let registry: TestRegistry;
 

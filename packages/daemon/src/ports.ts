@@ -70,6 +70,8 @@ export interface ImagePullOptions {
   /** Every tag of the repository (`docker pull --all-tags`). */
   allTags?: boolean;
   onProgress: (message: ProgressMessage) => void;
+  /** Aborted when the client goes away: the pull is given up. */
+  signal?: AbortSignal;
 }
 
 /** `docker login`'s request body (`POST /auth`). */
@@ -84,6 +86,8 @@ export interface ImagePushOptions {
   tag?: string;
   auth?: { username: string; password: string };
   onProgress: (message: ProgressMessage) => void;
+  /** Aborted when the client goes away: the push is given up. */
+  signal?: AbortSignal;
 }
 
 /** Pulls, pushes and logins (`image/registry-service.ts`, over the registry client and the image store). */

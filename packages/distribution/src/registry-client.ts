@@ -212,9 +212,9 @@ export class RegistryClient {
 
   /**
    * Uploads a blob the registry lacks: a session (POST), then the whole content in one PUT with its
-   * digest. `open` gives the content each time it is needed.
+   * digest. `open` gives the content each time it is needed; `signal` gives the upload up.
    */
-  async uploadBlob(repository: string, digest: string, size: number, open: () => Readable): Promise<void> {
+  async uploadBlob(repository: string, digest: string, size: number, open: () => Readable, signal?: AbortSignal): Promise<void> {
     const started = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' }, { push: true });
     if (started.status !== 202) throw await responseError(started, `blob upload to ${repository}`);
     await started.body?.cancel();
@@ -223,7 +223,7 @@ export class RegistryClient {
     const target = new URL(location, this.base);
     target.searchParams.set('digest', digest);
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
-    const done = await this.send('PUT', `${target.pathname}${target.search}`, `repository:${repository}:pull,push`, headers, open());
+    const done = await this.send('PUT', `${target.pathname}${target.search}`, `repository:${repository}:pull,push`, headers, open(), signal);
     if (done.status !== 201) throw await responseError(done, `blob ${digest}`);
     await done.body?.cancel();
   }
@@ -255,13 +255,13 @@ export class RegistryClient {
    * A 401 is answered once with the credentials its challenge asks for, for `scope` ('' for none, as a
    * login). A streamed body cannot be sent twice: its request must follow one that met the challenge.
    */
-  private async send(method: string, path: string, scope: string, headers: Record<string, string> = {}, body?: Readable | Buffer): Promise<Response> {
+  private async send(method: string, path: string, scope: string, headers: Record<string, string> = {}, body?: Readable | Buffer, signal?: AbortSignal): Promise<Response> {
     const url = new URL(path, this.base);
     const attempt = (authorization: string | undefined) => {
       const all: Record<string, string> = { ...headers };
       if (authorization) all.authorization = authorization;
       if (this.options.userAgent) all['user-agent'] = this.options.userAgent;
-      const init: RequestInit & { duplex?: 'half' } = { method, headers: all };
+      const init: RequestInit & { duplex?: 'half' } = { method, headers: all, ...(signal && { signal }) };
       if (Buffer.isBuffer(body)) init.body = body;
       else if (body !== undefined) {
         init.body = Readable.toWeb(body) as ReadableStream;

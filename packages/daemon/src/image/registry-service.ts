@@ -53,12 +53,13 @@ export class RegistryService implements RegistryAccess {
     await translated(named, 'pull', () => this.pullFrom(origin, named, options));
   }
 
-  /** The pull from one endpoint, with the registry's errors as they come. */
+  /** The pull from one endpoint, with the registry's errors as they come; one `Status:` line at the end, as moby writes it also for every tag. */
   private async pullFrom(client: RegistryClient, named: NamedReference, options: ImagePullOptions): Promise<void> {
     const platform: Platform = options.platform ? parsePlatform(options.platform) : { os: 'linux', architecture: HOST_ARCHITECTURE };
     const references = options.allTags ? (await client.tags(named.path)).map((tag) => withTag(named, tag)) : [named];
+    let updated = false;
     for (const reference of references) {
-      await pullImage({
+      const pulled = await pullImage({
         client,
         registry: named.domain,
         sources: this.o.sources,
@@ -70,8 +71,11 @@ export class RegistryService implements RegistryAccess {
         downloads: this.downloads,
         concurrency: this.o.maxConcurrentDownloads,
         onProgress: options.onProgress,
+        ...(options.signal && { signal: options.signal }),
       });
+      updated ||= pulled.updated;
     }
+    options.onProgress({ status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(options.allTags ? trimNamed(named) : named)}` });
   }
 
   /** Removes what pulls left in the download directory before this start: finished files, and partials older than a day. */
@@ -109,6 +113,7 @@ export class RegistryService implements RegistryAccess {
           compressed: this.compressed,
           concurrency: this.o.maxConcurrentUploads,
           onProgress: options.onProgress,
+          ...(options.signal && { signal: options.signal }),
         }),
       );
       await this.o.images.recordPush(familiarString(withTag(named, image.tag)), familiarString(withDigest(trimNamed(named), digest)), image.id);

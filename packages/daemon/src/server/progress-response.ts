@@ -9,8 +9,19 @@ import { COMMON_HEADERS } from './headers.js';
  */
 export class ProgressResponse {
   private started = false;
+  private readonly gone = new AbortController();
 
-  constructor(private readonly reply: FastifyReply) {}
+  constructor(private readonly reply: FastifyReply) {
+    // The connection closing before the response ended: the client went away.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableEnded) this.gone.abort(new Error('the client went away'));
+    });
+  }
+
+  /** Aborted when the client goes away before the response ends. */
+  get signal(): AbortSignal {
+    return this.gone.signal;
+  }
 
   get hasStarted(): boolean {
     return this.started;
@@ -23,7 +34,8 @@ export class ProgressResponse {
 
   /** Ends the stream, with the failure as its last message when there is one. */
   end(err?: unknown): void {
-    if (err !== undefined) {
+    // A client that went away hears nothing more, and its leaving is no server error.
+    if (err !== undefined && !this.gone.signal.aborted) {
       if (httpStatusOf(err) >= 500) this.reply.log.error({ err }, 'request failed after its response began');
       const message = (err as Error).message;
       this.write({ errorDetail: { message }, error: message });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Digest } from '@berth/reference';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RegistryClient } from '../registry-client.js';
 import { BlobDownloads } from './blob-downloads.js';
 
@@ -15,6 +15,8 @@ interface Behaviour {
   cutFirstAfter?: number;
   /** Answer a Range request with the whole blob (200), as a registry without ranges does. */
   ignoreRanges?: boolean;
+  /** Send this many bytes of the first GET, then nothing more (a stalled transfer). */
+  stallFirstAfter?: number;
 }
 
 const blob = randomBytes(256 * 1024);
@@ -24,6 +26,8 @@ let url: string;
 let dir: string;
 let behaviour: Behaviour;
 const requests: string[] = [];
+/** Whether the server saw the client close the connection of a request, by its index. */
+const closed: boolean[] = [];
 
 beforeEach(async () => {
   behaviour = {};
@@ -34,6 +38,13 @@ beforeEach(async () => {
     requests.push(range ? `GET from ${range[1]}` : 'GET');
     const start = range && !behaviour.ignoreRanges ? Number(range[1]) : 0;
     res.writeHead(range && !behaviour.ignoreRanges ? 206 : 200, { 'content-length': String(blob.length - start) });
+    const index = requests.length - 1;
+    closed[index] = false;
+    res.on('close', () => (closed[index] = !res.writableFinished));
+    if (index === 0 && behaviour.stallFirstAfter !== undefined) {
+      res.write(blob.subarray(0, behaviour.stallFirstAfter));
+      return;
+    }
     const cut = requests.length === 1 ? behaviour.cutFirstAfter : undefined;
     if (cut !== undefined) {
       // The bytes reach the client before the connection goes.
@@ -47,6 +58,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await rm(dir, { recursive: true, force: true });
 });
@@ -91,5 +103,29 @@ describe('BlobDownloads', () => {
     const wrong = { mediaType: 'x', digest: sha256Digest('something else'), size: blob.length };
     await expect(downloads.fetch(new RegistryClient({ url }), 'app', wrong, () => undefined)).rejects.toThrow(/filesystem layer verification failed/);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('stops a transfer once every pull waiting for it gave up, keeping the partial for the next', async () => {
+    behaviour.stallFirstAfter = 64 * 1024;
+    const downloads = new BlobDownloads({ directory: dir });
+    const partial = join(dir, `${digest.slice(7)}.partial`);
+    const [first, second] = [new AbortController(), new AbortController()];
+    const client = new RegistryClient({ url });
+    const descriptor = { mediaType: 'x', digest, size: blob.length };
+    let received = 0;
+    const waits = [first, second].map((pull) => downloads.fetch(client, 'app', descriptor, (current) => (received = current), pull.signal));
+    await vi.waitFor(() => expect(received).toBe(64 * 1024));
+    first.abort(new Error('first client gone'));
+    await expect(waits[0]).rejects.toThrow('first client gone');
+    // The other pull still waits: the transfer goes on.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed[0]).toBe(false);
+    second.abort(new Error('second client gone'));
+    await expect(waits[1]).rejects.toThrow('second client gone');
+    await vi.waitFor(() => expect(closed[0]).toBe(true));
+    expect((await readFile(partial)).length).toBe(64 * 1024);
+    behaviour.stallFirstAfter = undefined;
+    expect((await readFile(await fetchBlob(downloads))).equals(blob)).toBe(true);
+    expect(requests).toEqual(['GET', `GET from ${64 * 1024}`]);
   });
 });

@@ -23,6 +23,8 @@ interface Download {
   done: Promise<string>;
   listeners: Set<DownloadProgress>;
   users: number;
+  /** Stops the transfer once no pull wants it any more (the partial file stays, for the next pull to resume). */
+  stop: AbortController;
 }
 
 /**
@@ -35,19 +37,26 @@ export class BlobDownloads {
 
   constructor(private readonly options: BlobDownloadsOptions) {}
 
-  /** The verified file of the blob; call `release` once it has been read. */
-  async fetch(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress): Promise<string> {
+  /**
+   * The verified file of the blob; call `release` once it has been read. A pull that gives up (`signal`)
+   * stops waiting at once; the transfer stops when no other pull waits for it.
+   */
+  async fetch(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
     let download = this.running.get(blob.digest);
     if (!download) {
       const listeners = new Set<DownloadProgress>();
-      const done = this.download(client, repository, blob, (current, total) => listeners.forEach((listener) => listener(current, total)));
-      download = { done, listeners, users: 0 };
+      const stop = new AbortController();
+      const done = this.download(client, repository, blob, (current, total) => listeners.forEach((listener) => listener(current, total)), stop.signal);
+      // Its users hear a failure through their own wait; one that comes after they all left is nobody's.
+      done.catch(() => undefined);
+      download = { done, listeners, users: 0, stop };
       this.running.set(blob.digest, download);
     }
     download.users++;
     download.listeners.add(onProgress);
     try {
-      return await download.done;
+      return await (signal ? untilAborted(download.done, signal) : download.done);
     } catch (err) {
       this.release(blob.digest);
       throw err;
@@ -56,15 +65,16 @@ export class BlobDownloads {
     }
   }
 
-  /** One user is done with the file: the last one removes it. */
+  /** One user is done with the file: the last one removes it, or stops the transfer if it still runs. */
   release(digest: string): void {
     const download = this.running.get(digest);
     if (!download || --download.users > 0) return;
     this.running.delete(digest);
+    download.stop.abort();
     void download.done.then((file) => rm(file, { force: true }), () => undefined);
   }
 
-  private async download(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress): Promise<string> {
+  private async download(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress, stop: AbortSignal): Promise<string> {
     const { hex, algorithm } = parseDigest(blob.digest);
     await mkdir(this.options.directory, { recursive: true, mode: 0o700 });
     const partial = join(this.options.directory, `${hex}.partial`);
@@ -76,7 +86,7 @@ export class BlobDownloads {
     const attempts = this.options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.fetchRest(client, repository, blob, partial, state, onProgress);
+        await this.fetchRest(client, repository, blob, partial, state, onProgress, stop);
         if (state.digester.digest() === blob.digest) break;
         // Bytes a resumed transfer trusted from an earlier one may be what is wrong: start over once.
         if (!resumed) throw verificationFailed(blob.digest);
@@ -89,11 +99,11 @@ export class BlobDownloads {
           await restart(partial, state, algorithm as DigestAlgorithm);
           continue;
         }
-        if (attempt >= attempts || !(err instanceof RegistryClientError) || !transient(err)) {
+        if (stop.aborted || attempt >= attempts || !(err instanceof RegistryClientError) || !transient(err)) {
           if (err instanceof RegistryClientError && err.code === 'DIGEST_INVALID') await rm(partial, { force: true });
           throw err;
         }
-        await sleep((this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1));
+        await sleep((this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1), undefined, { signal: stop });
       }
     }
     await rename(partial, complete);
@@ -101,10 +111,13 @@ export class BlobDownloads {
   }
 
   /** Appends the bytes after `state.have` to the file, hashing them; `state` follows every chunk written, so a cut transfer is resumed where it stopped. */
-  private async fetchRest(client: RegistryClient, repository: string, blob: Descriptor, file: string, state: Transfer, onProgress: DownloadProgress): Promise<void> {
+  private async fetchRest(client: RegistryClient, repository: string, blob: Descriptor, file: string, state: Transfer, onProgress: DownloadProgress, stop: AbortSignal): Promise<void> {
     if (state.have >= blob.size) return;
     onProgress(state.have, blob.size);
     const { stream } = await client.getBlobUnverified(repository, blob.digest, state.have === 0 ? undefined : { offset: state.have });
+    const cancel = () => stream.destroy(stop.reason as Error);
+    if (stop.aborted) cancel();
+    stop.addEventListener('abort', cancel);
     const handle = await open(file, 'a', 0o600);
     try {
       for await (const chunk of stream) {
@@ -116,6 +129,7 @@ export class BlobDownloads {
         onProgress(state.have, blob.size);
       }
     } finally {
+      stop.removeEventListener('abort', cancel);
       await handle.close();
     }
     if (state.have < blob.size) throw new RegistryClientError(`blob ${blob.digest}: the transfer ended after ${state.have} of ${blob.size} bytes`);
@@ -138,6 +152,16 @@ interface Transfer {
   digester: Digester;
   /** Bytes in the file, all fed to the digester. */
   have: number;
+}
+
+/** The promise's outcome, or the signal's reason as soon as it is aborted. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Docker's words for content that does not match its digest; not worth another attempt. */

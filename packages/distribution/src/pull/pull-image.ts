@@ -44,12 +44,15 @@ export interface PullImageOptions {
   /** Layers downloaded at once (Docker's `max-concurrent-downloads`, 3 by default). */
   concurrency?: number;
   onProgress: (message: ProgressMessage) => void;
+  /** The pull is given up (its client went away): downloads no other pull needs stop, nothing is registered. */
+  signal?: AbortSignal;
 }
 
 export interface PullResult {
   id: string;
   /** The digest the reference resolved to. */
   digest: string;
+  /** Whether the store changed (new layers, or a reference moved): the caller's `Status:` line says so. */
   updated: boolean;
 }
 
@@ -57,7 +60,8 @@ export interface PullResult {
  * `docker pull`: resolves the reference to one image, downloads the layers the store lacks (a few at
  * a time, each verified), registers them bottom first, and points the reference and its digest
  * reference at the image. Progress is Docker's: per layer `Pulling fs layer`/`Already exists`,
- * `Waiting`, `Downloading`, `Verifying Checksum`, `Download complete`, `Extracting`, `Pull complete`.
+ * `Waiting`, `Downloading`, `Verifying Checksum`, `Download complete`, `Extracting`, `Pull complete`,
+ * then `Digest:`; the `Status:` line that ends a `docker pull` is the caller's (one for all tags).
  */
 export async function pullImage(options: PullImageOptions): Promise<PullResult> {
   const { client, reference, repository, target, downloads, onProgress } = options;
@@ -95,11 +99,17 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
     const release = await slots.take();
     try {
       let reported = -PROGRESS_STEP;
-      const file = await downloads.fetch(client, repository, layers[index]!, (current, total) => {
-        if (current - reported < PROGRESS_STEP && current !== total) return;
-        reported = current;
-        onProgress({ status: 'Downloading', progressDetail: { current, total }, id });
-      });
+      const file = await downloads.fetch(
+        client,
+        repository,
+        layers[index]!,
+        (current, total) => {
+          if (current - reported < PROGRESS_STEP && current !== total) return;
+          reported = current;
+          onProgress({ status: 'Downloading', progressDetail: { current, total }, id });
+        },
+        options.signal,
+      );
       onProgress({ status: 'Verifying Checksum', progressDetail: {}, id });
       onProgress({ status: 'Download complete', progressDetail: {}, id });
       return file;
@@ -115,6 +125,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   try {
     // The store is entered once every download is in: its queue is never held while the network is slow.
     await Promise.all(started.values());
+    options.signal?.throwIfAborted();
     const result = await target.ingest({
       configBytes: resolved.config,
       layers: layers.map((layer, index) => ({
@@ -132,7 +143,6 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       }
     }
     onProgress({ status: `Digest: ${resolved.digest}` });
-    onProgress({ status: `Status: ${result.updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(reference)}` });
     return { id: result.id, digest: resolved.digest, updated: result.updated };
   } finally {
     // Every download this pull started is released once it settles, whether it was used or not.

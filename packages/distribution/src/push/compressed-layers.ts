@@ -17,8 +17,8 @@ export interface CompressedBlob {
 export class CompressedLayers {
   constructor(private readonly directory: string) {}
 
-  /** Compresses the tar into a file; the caller removes it with `discard`. */
-  async compress(tar: Readable): Promise<CompressedBlob & { file: string }> {
+  /** Compresses the tar into a file; the caller removes it with `discard`. `signal` stops it. */
+  async compress(tar: Readable, signal?: AbortSignal): Promise<CompressedBlob & { file: string }> {
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = join(this.directory, `${randomBytes(16).toString('hex')}.tar.gz`);
     const digester = createDigester();
@@ -31,7 +31,7 @@ export class CompressedLayers {
       },
     });
     try {
-      await pipeline(tar, createGzip(), hashing, createWriteStream(file, { mode: 0o600 }));
+      await pipeline(tar, createGzip(), hashing, createWriteStream(file, { mode: 0o600 }), ...(signal ? [{ signal }] : []));
     } catch (err) {
       await rm(file, { force: true });
       throw err;

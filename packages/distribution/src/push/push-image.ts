@@ -31,6 +31,8 @@ export interface PushImageOptions {
   /** Layers uploaded at once (Docker's `max-concurrent-uploads`, 5 by default). */
   concurrency?: number;
   onProgress: (message: ProgressMessage) => void;
+  /** The push is given up (its client went away): no further layer starts, an upload under way stops. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function pushImage(options: PushImageOptions): Promise<{ digest: st
       if (slots.busy) onProgress({ status: 'Waiting', progressDetail: {}, id: ids[index]! });
       const release = await slots.take();
       try {
+        options.signal?.throwIfAborted();
         blobs[index] = await pushLayer(options, layers[index]!, ids[index]!);
       } finally {
         release();
@@ -59,6 +62,7 @@ export async function pushImage(options: PushImageOptions): Promise<{ digest: st
     }),
   );
 
+  options.signal?.throwIfAborted();
   const configDigest = sha256Digest(options.configBytes);
   if (!(await client.headBlob(repository, configDigest))) {
     await client.uploadBlob(repository, configDigest, options.configBytes.length, () => Readable.from([options.configBytes]));
@@ -97,10 +101,11 @@ async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string
   for (const source of distinctBy(elsewhere, (candidate) => candidate.repository).slice(0, MAX_CANDIDATES)) {
     if (await client.mountBlob(repository, source.digest, source.repository)) return done(source, `Mounted from ${source.repository}`);
   }
-  const blob = await compressed.compress(layer.open());
+  const blob = await compressed.compress(layer.open(), options.signal);
   try {
     if (await client.headBlob(repository, blob.digest)) return await done(blob, 'Layer already exists');
-    await client.uploadBlob(repository, blob.digest, blob.size, () => withProgress(createReadStream(blob.file), blob.size, 'Pushing', id, onProgress));
+    options.signal?.throwIfAborted();
+    await client.uploadBlob(repository, blob.digest, blob.size, () => withProgress(createReadStream(blob.file), blob.size, 'Pushing', id, onProgress), options.signal);
     return await done(blob, 'Pushed');
   } finally {
     await compressed.discard(blob.file);

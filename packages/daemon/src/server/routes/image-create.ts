@@ -44,6 +44,7 @@ async function pull(engine: Engine, authHeader: string | string[] | undefined, q
       ...registryAuth(authHeader),
       allTags: !query.tag && !/[:@][^/]*$/.test(image),
       onProgress: (message) => progress.write(message),
+      signal: progress.signal,
     });
   } catch (err) {
     if (progress.hasStarted) return progress.end(err);

@@ -66,7 +66,7 @@ async function push(engine: Engine, name: string, query: ImageTagQuery, authHead
   if (query.repo) throw new InvalidArgumentError('repo applies to a tag, not to a push: name the repository in the path');
   const progress = new ProgressResponse(reply);
   try {
-    await engine.registries.push(name, { ...(query.tag ? { tag: query.tag } : {}), ...registryAuth(authHeader), onProgress: (message) => progress.write(message) });
+    await engine.registries.push(name, { ...(query.tag ? { tag: query.tag } : {}), ...registryAuth(authHeader), onProgress: (message) => progress.write(message), signal: progress.signal });
   } catch (err) {
     if (progress.hasStarted) return progress.end(err);
     throw err;
