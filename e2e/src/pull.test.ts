@@ -50,6 +50,12 @@ describe('docker pull from berth-registry', () => {
     expect(byDigest.stdout.split('\n')[0]).toBe(`${image}@${digest}: Pulling from library/busybox`);
   });
 
+  it('pulls a single-platform image for another --platform all the same, warning as moby does', async () => {
+    const pulled = await d.dockerCli(['pull', '--platform', 'linux/arm64', `${image}:latest`]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stdout).toContain(`Status: Image is up to date for ${image}:latest\nWARNING: image with reference ${image} was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64\n`);
+  });
+
   it('streams per-layer progress to dockerode', async () => {
     await d.docker.getImage(`${image}:latest`).remove();
     await d.docker.getImage(`${image}@${digest}`).remove().catch(() => undefined);

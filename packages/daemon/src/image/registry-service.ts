@@ -2,7 +2,7 @@ import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableErro
 import { createReadStream } from 'node:fs';
 import { BlobDownloads, CompressedLayers, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
 import type { ImageStore, PushableImage } from '@berth/image';
-import { HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
+import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
 import type { DistributionInspect, ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
 import type { RegistryEndpoint, RegistryHosts } from './registry-hosts.js';
@@ -42,7 +42,7 @@ export class RegistryService implements RegistryAccess {
       const mirror = this.client(endpoint, options.auth);
       try {
         await mirror.ping();
-        await this.pullFrom(mirror, named, options);
+        await this.pullFrom(mirror, image, named, options);
         return;
       } catch (err) {
         if (!(err instanceof RegistryClientError)) throw err;
@@ -50,14 +50,15 @@ export class RegistryService implements RegistryAccess {
       }
     }
     const origin = await this.reachable(endpoints.filter((candidate) => !candidate.mirror), options.auth);
-    await translated(named, 'pull', () => this.pullFrom(origin, named, options));
+    await translated(named, 'pull', () => this.pullFrom(origin, image, named, options));
   }
 
-  /** The pull from one endpoint, with the registry's errors as they come; one `Status:` line at the end, as moby writes it also for every tag. */
-  private async pullFrom(client: RegistryClient, named: NamedReference, options: ImagePullOptions): Promise<void> {
+  /** The pull of `image` (as the client named it) from one endpoint, with the registry's errors as they come; one `Status:` line at the end, as moby writes it also for every tag. */
+  private async pullFrom(client: RegistryClient, image: string, named: NamedReference, options: ImagePullOptions): Promise<void> {
     const platform: Platform = options.platform ? parsePlatform(options.platform) : { os: 'linux', architecture: HOST_ARCHITECTURE };
     const references = options.allTags ? (await client.tags(named.path)).map((tag) => withTag(named, tag)) : [named];
     let updated = false;
+    const warnings: string[] = [];
     for (const reference of references) {
       const pulled = await pullImage({
         client,
@@ -74,8 +75,16 @@ export class RegistryService implements RegistryAccess {
         ...(options.signal && { signal: options.signal }),
       });
       updated ||= pulled.updated;
+      if (pulled.otherPlatform) {
+        warnings.push(`image with reference ${image} was found but does not match the specified platform: wanted ${formatPlatform(platform)}, actual: ${formatPlatform(pulled.otherPlatform)}`);
+      }
     }
     options.onProgress({ status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(options.allTags ? trimNamed(named) : named)}` });
+    // moby pulls a single-platform image of another platform all the same, and says so after the status.
+    for (const warning of warnings) {
+      options.onProgress({ status: `WARNING: ${warning}` });
+      this.o.log.warn(`ignoring platform mismatch on single-arch image: ${warning}`);
+    }
   }
 
   /** Removes what pulls left in the download directory before this start: finished files, and partials older than a day. */

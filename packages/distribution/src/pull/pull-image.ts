@@ -54,6 +54,8 @@ export interface PullResult {
   digest: string;
   /** Whether the store changed (new layers, or a reference moved): the caller's `Status:` line says so. */
   updated: boolean;
+  /** The image's own platform, when it has one only and it is not the one asked for. */
+  otherPlatform?: Platform;
 }
 
 /**
@@ -143,7 +145,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       }
     }
     onProgress({ status: `Digest: ${resolved.digest}` });
-    return { id: result.id, digest: resolved.digest, updated: result.updated };
+    return { id: result.id, digest: resolved.digest, updated: result.updated, ...(resolved.otherPlatform && { otherPlatform: resolved.otherPlatform }) };
   } finally {
     // Every download this pull started is released once it settles, whether it was used or not.
     for (const [index, file] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);

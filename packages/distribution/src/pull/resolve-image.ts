@@ -9,6 +9,8 @@ export interface ResolvedImage {
   manifest: ImageManifest;
   /** The config blob, verified. */
   config: Buffer;
+  /** A single-platform image's own platform, when the user asked for another (moby pulls it all the same, with a warning). */
+  otherPlatform?: Platform;
 }
 
 const INDEX_TYPES = new Set<string>([MediaTypes.OciIndex, MediaTypes.DockerManifestList]);
@@ -27,7 +29,7 @@ export class NoMatchingPlatformError extends RegistryClientError {
 /**
  * Resolves `reference` (a tag or a digest) in `repository` to an image manifest for `platform`,
  * choosing from an index the first entry whose platform matches, and fetches its config.
- * `explicitPlatform` says the user asked for the platform: a single-platform image of another is refused.
+ * `explicitPlatform` says the user asked for the platform: a single-platform image of another says so.
  */
 export async function resolveImage(client: RegistryClient, repository: string, reference: string, platform: Platform, explicitPlatform: boolean): Promise<ResolvedImage> {
   const top = await client.getManifest(repository, reference);
@@ -44,13 +46,13 @@ export async function resolveImage(client: RegistryClient, repository: string, r
     throw new RegistryClientError(`invalid manifest ${manifest.digest}: it needs a config and layers`);
   }
   const config = await fetchConfig(client, repository, image.config);
-  if (explicitPlatform) {
+  const resolved: ResolvedImage = { digest: top.digest, manifest: image as ImageManifest, config };
+  if (explicitPlatform && manifest === top) {
     const configured = parse(config, `config ${image.config.digest}`) as Partial<Platform>;
-    if (!platformMatches(platform, { os: configured.os ?? '', architecture: configured.architecture ?? '', ...(configured.variant && { variant: configured.variant }) })) {
-      throw new NoMatchingPlatformError(platform);
-    }
+    const own: Platform = { os: String(configured.os ?? ''), architecture: String(configured.architecture ?? ''), ...(configured.variant && { variant: String(configured.variant) }) };
+    if (!platformMatches(platform, own)) resolved.otherPlatform = own;
   }
-  return { digest: top.digest, manifest: image as ImageManifest, config };
+  return resolved;
 }
 
 /** An image config blob, verified and bounded by its descriptor's size (at most 8 MiB). */
