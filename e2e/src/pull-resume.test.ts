@@ -33,7 +33,7 @@ interface HoldingProxy {
 async function startHoldingProxy(target: string, holdAfter: number): Promise<HoldingProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
   const sockets = new Set<Socket>();
-  const heldUpstreams: Socket[] = [];
+  const releases: (() => void)[] = [];
   let sent = 0;
   let released = false;
   let onHeld = (): void => undefined;
@@ -54,7 +54,10 @@ async function startHoldingProxy(target: string, holdAfter: number): Promise<Hol
       if (!released && !holding && passed >= holdAfter) {
         holding = true;
         upstream.pause();
-        heldUpstreams.push(upstream);
+        releases.push(() => {
+          holding = false;
+          upstream.resume();
+        });
         onHeld();
       }
     });
@@ -73,7 +76,7 @@ async function startHoldingProxy(target: string, holdAfter: number): Promise<Hol
     held,
     release() {
       released = true;
-      for (const upstream of heldUpstreams.splice(0)) upstream.resume();
+      for (const resume of releases.splice(0)) resume();
     },
     async close() {
       for (const socket of sockets) socket.destroy();
