@@ -47,6 +47,8 @@ export interface RegistryOptions {
   http?: (host: string, work: string) => string | Promise<string>;
   /** The storage root, when it is to be another registry's (`dataRoot` of one stopped before). */
   dataRoot?: string;
+  /** The address to listen on, when it is to be another registry's (`host` of one killed before, to restart it in place). */
+  host?: string;
   /** Whether the registry answers yet; a plain HTTP request to `/v2/` by default. */
   answers?: (host: string) => Promise<boolean>;
 }
@@ -78,7 +80,7 @@ export async function writeHtpasswd(work: string, user: string, password: string
  */
 export async function startRegistry(extraConfig: (host: string, work: string) => string | Promise<string> = () => '', options: RegistryOptions = {}): Promise<TestRegistry> {
   const work = await mkdtemp(join(tmpdir(), 'berth-registry-'));
-  const host = `127.0.0.1:${await freePort()}`;
+  const host = options.host ?? `127.0.0.1:${await freePort()}`;
   const config = join(work, 'config.yml');
   const dataRoot = options.dataRoot ?? join(work, 'data');
   const http = (await options.http?.(host, work)) ?? '';
