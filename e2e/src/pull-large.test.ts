@@ -95,9 +95,11 @@ const dockerode: Client = {
     const layers = [...byLayer(events).values()];
     expect(layers.length).toBeGreaterThan(0);
     for (const layer of layers) {
-      expect(layer.at(-1)?.status).toBe('Pushed');
-      expectByteProgress(layer, 'Pushing');
+      // A layer an earlier round trip pushed to the same registry is mounted from that repository instead.
+      expect(layer.at(-1)?.status).toMatch(/^(Pushed|Mounted from [a-z/]+)$/);
+      if (layer.at(-1)?.status === 'Pushed') expectByteProgress(layer, 'Pushing');
     }
+    expect(layers.filter((layer) => layer.at(-1)?.status === 'Pushed').length).toBeGreaterThan(0);
     const aux = events.find((event) => event.aux)?.aux;
     expect(aux?.Tag).toBe('v1');
     expect(events).toContainEqual(expect.objectContaining({ status: `v1: digest: ${aux?.Digest} size: ${aux?.Size}` }));
