@@ -55,9 +55,18 @@ describe('daemon config', () => {
     expect(() => resolveConfig({ maxConcurrentUploads: Number.NaN }, {})).toThrow(/invalid max-concurrent-uploads/);
   });
 
-  it('accepts unix sockets only', () => {
+  it('listens on unix sockets, and on TCP only with client verification or --insecure-tcp', () => {
     expect(parseListenAddress('unix:///run/x.sock')).toEqual({ kind: 'unix', path: '/run/x.sock' });
-    expect(() => parseListenAddress('tcp://0.0.0.0:2375')).toThrow(/only unix/);
+    expect(parseListenAddress('tcp://127.0.0.1:2999')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 2999 });
+    expect(parseListenAddress('tcp://[::1]', true)).toEqual({ kind: 'tcp', host: '::1', port: 2376 });
+    expect(parseListenAddress('tcp://0.0.0.0')).toEqual({ kind: 'tcp', host: '0.0.0.0', port: 2375 });
+    expect(() => parseListenAddress('ssh://host')).toThrow('unix:// sockets or tcp://host:port');
+    expect(() => parseListenAddress('tcp://host:1/path')).toThrow('tcp://host:port');
+    const tcp = { hosts: ['unix:///run/x.sock', 'tcp://127.0.0.1:2376'] };
+    expect(() => resolveConfig({}, tcp)).toThrow('refusing to listen on tcp://127.0.0.1:2376: plain TCP gives root on this host to anyone who can reach the port');
+    expect(() => resolveConfig({}, { ...tcp, tls: true })).toThrow('TLS without --tlsverify lets any client in');
+    expect(resolveConfig({}, { ...tcp, tlsVerify: true })).toMatchObject({ tls: true, tlsVerify: true });
+    expect(resolveConfig({ insecureTcp: true }, tcp)).toMatchObject({ tls: false, insecureTcp: true });
     expect(() => resolveConfig({}, { runtime: 'kata' as 'runc' })).toThrow(/unknown runtime/);
   });
 });

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import { validateRegistryHosts } from './image/registry-hosts.js';
 
@@ -28,7 +30,19 @@ export interface DaemonConfig {
   registryMirrorsFor: Record<string, string[]>;
   /** Per-registry CAs and client certificates, in Docker's certs.d layout. */
   registryCertsDir: string;
+  /** TCP listeners serve TLS (dockerd's --tls; implied by tlsVerify). */
+  tls: boolean;
+  /** TCP listeners accept only clients with a certificate the CA signed (dockerd's --tlsverify). */
+  tlsVerify: boolean;
+  tlsCaCert: string;
+  tlsCert: string;
+  tlsKey: string;
+  /** Accept a TCP listener without client verification (Berth's: it gives root to whoever reaches it). */
+  insecureTcp: boolean;
 }
+
+// dockerd's defaults for its TLS files: DOCKER_CERT_PATH, else ~/.docker.
+const CERT_PATH = process.env.DOCKER_CERT_PATH || join(homedir(), '.docker');
 
 /** The socket group's default, like dockerd's "docker": used when it exists, skipped quietly when not. */
 export const DEFAULT_SOCKET_GROUP = 'berth';
@@ -49,6 +63,12 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   registryMirrorsFor: {},
   // Docker's own directory: CAs set up for docker serve berthd too.
   registryCertsDir: '/etc/docker/certs.d',
+  tls: false,
+  tlsVerify: false,
+  tlsCaCert: join(CERT_PATH, 'ca.pem'),
+  tlsCert: join(CERT_PATH, 'cert.pem'),
+  tlsKey: join(CERT_PATH, 'key.pem'),
+  insecureTcp: false,
 };
 
 /** Keys of the JSON config file, named as in dockerd's daemon.json. */
@@ -69,6 +89,12 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'registry-mirrors': 'registryMirrors',
   'registry-mirrors-for': 'registryMirrorsFor',
   'registry-certs-dir': 'registryCertsDir',
+  tls: 'tls',
+  tlsverify: 'tlsVerify',
+  tlscacert: 'tlsCaCert',
+  tlscert: 'tlsCert',
+  tlskey: 'tlsKey',
+  'insecure-tcp': 'insecureTcp',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -95,7 +121,18 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   const config = { ...DEFAULT_CONFIG, ...fromFile, ...fromFlags };
   if (config.runtime !== 'runc' && config.runtime !== 'crun') throw new InvalidArgumentError(`unknown runtime "${String(config.runtime)}" (runc or crun)`);
   if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(config.logLevel)) throw new InvalidArgumentError(`invalid log level "${config.logLevel}"`);
-  for (const host of config.hosts) parseListenAddress(host);
+  for (const key of ['tls', 'tlsVerify', 'insecureTcp'] as const) {
+    if (typeof config[key] !== 'boolean') throw new InvalidArgumentError(`invalid ${key.toLowerCase()} ${JSON.stringify(config[key])}: true or false`);
+  }
+  for (const key of ['tlsCaCert', 'tlsCert', 'tlsKey'] as const) {
+    if (typeof config[key] !== 'string' || config[key] === '') throw new InvalidArgumentError(`invalid ${key.toLowerCase()} ${JSON.stringify(config[key])}: a file path`);
+  }
+  if (config.tlsVerify) config.tls = true;
+  const tcp = config.hosts.map((host) => parseListenAddress(host, config.tls)).filter((address) => address.kind === 'tcp');
+  if (tcp.length > 0 && !config.tlsVerify && !config.insecureTcp) {
+    const how = config.tls ? 'TLS without --tlsverify lets any client in' : 'plain TCP gives root on this host to anyone who can reach the port';
+    throw new InvalidArgumentError(`refusing to listen on ${config.hosts.find((host) => !host.startsWith('unix://') && !host.startsWith('/'))}: ${how}; use --tlsverify with --tlscacert, --tlscert and --tlskey, or accept the risk with --insecure-tcp`);
+  }
   if (config.maxLayerSize !== undefined && !(Number.isSafeInteger(config.maxLayerSize) && config.maxLayerSize > 0)) {
     throw new InvalidArgumentError(`invalid max-layer-size ${JSON.stringify(config.maxLayerSize)}: a positive number of bytes`);
   }
@@ -121,15 +158,25 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   return config;
 }
 
-export type ListenAddress = { kind: 'unix'; path: string };
+export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
 
-/** Only unix sockets: TCP would need TLS with client verification, which this engine does not offer yet. */
-export function parseListenAddress(host: string): ListenAddress {
+/** A unix socket, or `tcp://host[:port]` (port 2376 with TLS, 2375 without, as dockerd). */
+export function parseListenAddress(host: string, tls = false): ListenAddress {
   if (host.startsWith('unix://')) {
     const path = host.slice('unix://'.length);
     if (!path.startsWith('/')) throw new InvalidArgumentError(`invalid host "${host}": the socket path must be absolute`);
     return { kind: 'unix', path };
   }
   if (host.startsWith('/')) return { kind: 'unix', path: host };
-  throw new InvalidArgumentError(`invalid host "${host}": only unix:// sockets are supported`);
+  if (host.startsWith('tcp://')) {
+    let url: URL;
+    try {
+      url = new URL(host);
+    } catch {
+      throw new InvalidArgumentError(`invalid host "${host}": tcp://host:port`);
+    }
+    if (url.hostname === '' || (url.pathname !== '' && url.pathname !== '/') || url.search || url.username) throw new InvalidArgumentError(`invalid host "${host}": tcp://host:port`);
+    return { kind: 'tcp', host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? (tls ? 2376 : 2375) : Number(url.port) };
+  }
+  throw new InvalidArgumentError(`invalid host "${host}": unix:// sockets or tcp://host:port`);
 }

@@ -33,6 +33,7 @@ import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './c
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
 import { isUpgradeRequest } from './server/upgrade-route.js';
+import { listenOnTcp, tcpTls } from './server/tcp-listener.js';
 import { listenOnUnixSocket } from './server/unix-listener.js';
 import { socketGroupId } from './socket-group.js';
 import type { Engine } from './server/engine.js';
@@ -183,10 +184,19 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await server.ready();
 
   const listeners: Server[] = [];
-  const sockets = config.hosts.map((h) => parseListenAddress(h).path);
-  for (const path of sockets) {
-    const listener = createListener(server.server, isUpgradeRequest);
-    await listenOnUnixSocket(listener, path, socketGid);
+  const addresses = config.hosts.map((host) => parseListenAddress(host, config.tls));
+  const sockets = addresses.flatMap((address) => (address.kind === 'unix' ? [address.path] : []));
+  const tls = addresses.some((address) => address.kind === 'tcp') && config.tls ? await tcpTls(config) : undefined;
+  for (const address of addresses) {
+    if (address.kind === 'unix') {
+      const listener = createListener(server.server, isUpgradeRequest);
+      await listenOnUnixSocket(listener, address.path, socketGid);
+      listeners.push(listener);
+      continue;
+    }
+    if (!config.tlsVerify) app.log.warn(`the API on tcp://${address.host}:${address.port} has no client verification (--insecure-tcp): anyone who can reach it is root on this host`);
+    const listener = createListener(server.server, isUpgradeRequest, tls);
+    await listenOnTcp(listener, address.host, address.port);
     listeners.push(listener);
   }
   // After listening: deleting a big container dir a crash left half-removed must not delay the start.

@@ -26,6 +26,12 @@ const program = new Command('berthd')
   .option('--registry-mirror <url>', 'a Docker Hub mirror, repeatable', (v: string, all: string[] = []) => [...all, v])
   .option('--registry-mirror-for <registry=url>', "a mirror of another registry, repeatable (e.g. 127.0.0.1:5000=http://127.0.0.1:5001)", (v: string, all: string[] = []) => [...all, v])
   .option('--registry-certs-dir <dir>', 'per-registry CAs and client certificates, certs.d layout (default "/etc/docker/certs.d")')
+  .option('--tls', 'serve TLS on TCP listeners; implied by --tlsverify')
+  .option('--tlsverify', 'serve TLS on TCP listeners and accept only clients with a certificate signed by --tlscacert')
+  .option('--tlscacert <file>', 'CA that signs client certificates (default "$DOCKER_CERT_PATH/ca.pem" or "~/.docker/ca.pem")')
+  .option('--tlscert <file>', 'TLS certificate (default "$DOCKER_CERT_PATH/cert.pem" or "~/.docker/cert.pem")')
+  .option('--tlskey <file>', 'TLS key (default "$DOCKER_CERT_PATH/key.pem" or "~/.docker/key.pem")')
+  .option('--insecure-tcp', 'accept a TCP listener without --tlsverify (anyone who reaches it is root on this host); warns on every start')
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
@@ -44,6 +50,12 @@ async function main(): Promise<void> {
     registryMirror?: string[];
     registryMirrorFor?: string[];
     registryCertsDir?: string;
+    tls?: boolean;
+    tlsverify?: boolean;
+    tlscacert?: string;
+    tlscert?: string;
+    tlskey?: string;
+    insecureTcp?: boolean;
     configFile?: string;
   }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
@@ -61,6 +73,12 @@ async function main(): Promise<void> {
   if (flags.registryMirror) fromFlags.registryMirrors = flags.registryMirror;
   if (flags.registryMirrorFor) fromFlags.registryMirrorsFor = mirrorsByRegistry(flags.registryMirrorFor);
   if (flags.registryCertsDir) fromFlags.registryCertsDir = flags.registryCertsDir;
+  if (flags.tls) fromFlags.tls = true;
+  if (flags.tlsverify) fromFlags.tlsVerify = true;
+  if (flags.tlscacert) fromFlags.tlsCaCert = flags.tlscacert;
+  if (flags.tlscert) fromFlags.tlsCert = flags.tlscert;
+  if (flags.tlskey) fromFlags.tlsKey = flags.tlskey;
+  if (flags.insecureTcp) fromFlags.insecureTcp = true;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);
