@@ -100,8 +100,10 @@ export class DockerConfig {
     };
   }
 
+  // auths comes first, where docker writes it.
   private saveEntry(server: string, entry: { auth?: string }): Promise<void> {
-    return this.save({ ...this.file, auths: { ...this.file.auths, [server]: entry } });
+    const { auths, ...rest } = this.file;
+    return this.save({ auths: { ...auths, [server]: entry }, ...rest });
   }
 
   private async save(file: DockerConfigFile): Promise<void> {

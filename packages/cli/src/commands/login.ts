@@ -122,8 +122,10 @@ export async function logout(ctx: CommandContext, server: string | undefined): P
   const address = server || DOCKER_HUB_KEY;
   const host = server ? convertToHostname(server) : address;
   const addresses = server ? [address, host, `http://${host}`, `https://${host}`] : [address];
-  ctx.out(`Removing login credentials for ${host}\n`);
   const config = await DockerConfig.open(ctx.env);
+  // Docker Hub's logout first reads the stored login (to revoke an OAuth token) and warns if it cannot.
+  if (!server) await config.credentialStore(address).get(address).catch((err: unknown) => ctx.err(`WARNING: ${describeError(err)}\n`));
+  ctx.out(`Removing login credentials for ${host}\n`);
   const failures = new Map<string, string>();
   for (const candidate of addresses) {
     await config
