@@ -18,11 +18,8 @@ type Credentials = Required<RegistryCredentials>;
  * missing or broken) means no credentials rather than an error.
  */
 export async function storedCredentials(env: NodeJS.ProcessEnv, registry: string): Promise<RegistryCredentials | undefined> {
-  try {
-    return await (await DockerConfig.open(env)).credentialStore(registry).get(registry);
-  } catch {
-    return undefined;
-  }
+  const store = (await DockerConfig.open(env)).credentialStore(registry);
+  return store.get(registry).catch(() => undefined);
 }
 
 /**
