@@ -73,12 +73,20 @@ describe('berth pull and push on a terminal', () => {
   }, 60_000);
 
   it('pushes with the docker CLI\'s lines, and keeps plain lines without a terminal', async () => {
+    expect((await d.dockerCli(['pull', `${registry.host}/library/busybox`])).code).toBe(0);
     const shown: string[] = [];
-    for (const [cli, repository] of [['docker', 'by-docker'], [BERTH_COMMAND, 'by-berth']] as const) {
-      expect((await d.dockerCli(['tag', `${registry.host}/library/busybox`, `${registry.host}/${repository}:v1`])).code).toBe(0);
-      shown.push((await onTerminal(`${cli} push ${registry.host}/${repository}:v1`)).replace(repository, 'REPOSITORY'));
+    for (const cli of ['docker', BERTH_COMMAND]) {
+      // A registry of its own, so that each push uploads its layer (a registry that has it mounts it).
+      const target = await startRegistry();
+      try {
+        expect((await d.dockerCli(['tag', `${registry.host}/library/busybox`, `${target.host}/team/busybox:v1`])).code).toBe(0);
+        shown.push((await onTerminal(`${cli} push ${target.host}/team/busybox:v1`)).replace(target.host, 'REGISTRY'));
+      } finally {
+        await target.stop();
+      }
     }
     expect(shown[1]).toMatch(/: Preparing \r\x1b\[1B/);
+    expect(shown[1]).toMatch(/: Pushing \[=*>? *\] +[\d.]+[kMG]?B\/[\d.]+[kMG]?B\r\x1b\[1B/);
     expect(shown[1]!.replace(COUNTED_FRAME, '')).toBe(shown[0]!.replace(COUNTED_FRAME, ''));
     const plain = await d.berth(['pull', `${registry.host}/library/busybox`]);
     expect(plain.stdout).not.toContain('\x1b');
