@@ -1,36 +1,17 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
 import { BERTH } from './paths.js';
+import { startTmuxServer } from './tmux-harness.js';
 
 const daemon = useTestDaemon();
-const tmuxServer = `berth-e2e-${randomBytes(4).toString('hex')}`;
-
-function tmux(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('tmux', ['-L', tmuxServer, ...args], (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
-}
+const { tmux, screenShows, kill } = startTmuxServer();
 
 /** Runs a command in a detached tmux session: a real pseudo-terminal of 100x30. */
 async function inTerminal(session: string, command: string): Promise<void> {
   await tmux(['new-session', '-d', '-s', session, '-x', '100', '-y', '30', `env DOCKER_HOST=${daemon.host} ${command}; sleep 600`]);
 }
 
-async function screenShows(session: string, pattern: RegExp): Promise<string> {
-  let screen = '';
-  for (let i = 0; i < 100; i++) {
-    screen = await tmux(['capture-pane', '-p', '-t', session]);
-    if (pattern.test(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${String(pattern)} never showed; screen:\n${screen}`);
-}
-
-afterAll(async () => {
-  await tmux(['kill-server']).catch(() => undefined);
-});
+afterAll(kill);
 
 describe('terminals through berth', () => {
   it('berth run -it and berth exec -it: prompt, window size, detach, exit code', async () => {

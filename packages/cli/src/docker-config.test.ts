@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DOCKER_HUB_KEY, DockerConfig, registryOf } from './docker-config.js';
+import { convertToHostname, DOCKER_HUB_KEY, DockerConfig, registryOf } from './docker-config.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -10,34 +10,67 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-describe('registryOf', () => {
-  it('finds the registry as the docker CLI files credentials', () => {
+/** A PATH holding executables of these names (scripts that exit 0). */
+async function pathWith(...programs: string[]): Promise<string> {
+  const bin = join(dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  for (const program of programs) {
+    await writeFile(join(bin, program), '#!/bin/sh\n');
+    await chmod(join(bin, program), 0o755);
+  }
+  return bin;
+}
+
+describe('registryOf and convertToHostname', () => {
+  it('find the registry as the docker CLI files credentials', () => {
     expect(registryOf('busybox')).toBe(DOCKER_HUB_KEY);
     expect(registryOf('library/busybox:1')).toBe(DOCKER_HUB_KEY);
     expect(registryOf('127.0.0.1:5000/a/b:v1')).toBe('127.0.0.1:5000');
     expect(registryOf('localhost/a')).toBe('localhost');
     expect(registryOf('registry.example/a@sha256:00')).toBe('registry.example');
+    expect(convertToHostname('https://registry.example:5000/v1/')).toBe('registry.example:5000');
+    expect(convertToHostname('127.0.0.1:5000')).toBe('127.0.0.1:5000');
   });
 });
 
 describe('DockerConfig', () => {
-  it('stores, reads and removes credentials, keeping the rest of the file, with mode 0600', async () => {
+  it('stores, reads and erases credentials in auths, keeping the rest of the file, with mode 0600', async () => {
     const path = join(dir, 'config.json');
     await writeFile(path, JSON.stringify({ auths: { other: { auth: 'eDp5' } }, psFormat: 'table {{.ID}}' }));
-    const config = await DockerConfig.open({ DOCKER_CONFIG: dir });
-    await config.store('127.0.0.1:5000', { username: 'u', password: 'p:w' });
-    expect((await DockerConfig.open({ DOCKER_CONFIG: dir })).credentials('127.0.0.1:5000')).toEqual({ username: 'u', password: 'p:w', serveraddress: '127.0.0.1:5000' });
+    const env = { DOCKER_CONFIG: dir, PATH: '' };
+    const store = (await DockerConfig.open(env)).credentialStore('127.0.0.1:5000');
+    expect(store.inConfigFile).toBe(true);
+    await store.store('127.0.0.1:5000', { username: 'u', password: 'p:w' });
+    expect(await (await DockerConfig.open(env)).credentialStore('127.0.0.1:5000').get('127.0.0.1:5000')).toEqual({ username: 'u', password: 'p:w', serveraddress: '127.0.0.1:5000' });
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ psFormat: 'table {{.ID}}', auths: { other: { auth: 'eDp5' } } });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    expect(await config.remove('127.0.0.1:5000')).toBe(true);
-    expect(await config.remove('127.0.0.1:5000')).toBe(false);
-    expect((await DockerConfig.open({ DOCKER_CONFIG: dir })).credentials('127.0.0.1:5000')).toBeUndefined();
+    await store.erase('127.0.0.1:5000');
+    await store.erase('127.0.0.1:5000');
+    expect(await (await DockerConfig.open(env)).credentialStore('127.0.0.1:5000').get('127.0.0.1:5000')).toBeUndefined();
   });
 
-  it('refuses a registry served by a credential helper rather than bypassing it', async () => {
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ credHelpers: { 'r.example': 'pass' } }));
-    const config = await DockerConfig.open({ DOCKER_CONFIG: dir });
-    expect(() => config.credentials('r.example')).toThrow(/credential helpers are not supported by berth yet/);
-    expect(config.credentials('127.0.0.1:5000')).toBeUndefined();
+  it('finds an entry filed under a URL by its host, as docker reads old files', async () => {
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'https://r.example/v1/': { auth: Buffer.from('a:b').toString('base64') } } }));
+    const config = await DockerConfig.open({ DOCKER_CONFIG: dir, PATH: '' });
+    expect(await config.credentialStore('r.example').get('r.example')).toMatchObject({ username: 'a', password: 'b' });
+  });
+
+  it('sends a registry named in credHelpers to that helper, others to credsStore', async () => {
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ credsStore: 'all', credHelpers: { 'r.example': 'one' } }));
+    const config = await DockerConfig.open({ DOCKER_CONFIG: dir, PATH: '' });
+    await expect(config.credentialStore('r.example').store('r.example', { username: 'u', password: 'p' })).rejects.toThrow('error storing credentials - err: exec: "docker-credential-one": executable file not found in $PATH, out: ``');
+    await expect(config.credentialStore('other').erase('other')).rejects.toThrow('"docker-credential-all"');
+    expect(config.credentialStore('other').inConfigFile).toBe(false);
+  });
+
+  it('picks docker\'s default helper for a file without credentials: pass when installed, else secretservice', async () => {
+    const open = async (...programs: string[]): Promise<boolean> => (await DockerConfig.open({ DOCKER_CONFIG: dir, PATH: await pathWith(...programs) })).credentialStore('r').inConfigFile;
+    expect(await open()).toBe(true);
+    expect(await open('docker-credential-secretservice')).toBe(false);
+    // pass installed without its helper: no default, though secretservice's helper is there.
+    expect(await open('pass')).toBe(true);
+    expect(await open('docker-credential-pass')).toBe(false);
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { r: { auth: 'eDp5' } } }));
+    expect(await open()).toBe(true);
   });
 });

@@ -1,74 +1,109 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import type { RegistryCredentials } from '@berth/client';
+import { CredentialHelper } from './credential-helper.js';
 
 // The key the docker CLI files Docker Hub's credentials under.
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 
 interface DockerConfigFile {
-  auths?: Record<string, { auth?: string }>;
+  auths?: Record<string, { auth?: string; [key: string]: unknown }>;
   credsStore?: string;
   credHelpers?: Record<string, string>;
   [key: string]: unknown;
 }
 
+/** Where a registry's credentials live: config.json itself, or a credential helper. */
+export interface CredentialStore {
+  /** True for config.json's `auths`, where docker warns that a password is stored unencrypted. */
+  readonly inConfigFile: boolean;
+  /** The credentials stored for the server, if any. */
+  get(server: string): Promise<RegistryCredentials | undefined>;
+  store(server: string, credentials: { username: string; password: string }): Promise<void>;
+  /** Removes the server's credentials; nothing to remove is not an error for config.json, it may be for a helper. */
+  erase(server: string): Promise<void>;
+}
+
 /**
- * The docker CLI's config file (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), whose
- * `auths` berth shares with docker: a `docker login` serves `berth pull`, and the other way round.
+ * The docker CLI's config file (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), shared
+ * with docker: credentials in its `auths`, or in the credential helper that `credHelpers` names for
+ * the registry, else `credsStore`. A file naming neither, and holding no credentials, gets the
+ * helper docker would pick on Linux (`pass`, else `secretservice`, when installed).
  */
 export class DockerConfig {
   private constructor(
     readonly path: string,
     private readonly file: DockerConfigFile,
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
   static async open(env: NodeJS.ProcessEnv): Promise<DockerConfig> {
     const path = join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new DockerConfig(path, {});
-      throw err;
+    const file = await readConfig(path);
+    const holdsCredentials = file.credsStore || Object.keys(file.credHelpers ?? {}).length > 0 || Object.keys(file.auths ?? {}).length > 0;
+    if (!holdsCredentials) {
+      const helper = await defaultHelper(env);
+      if (helper) file.credsStore = helper;
     }
-    try {
-      return new DockerConfig(path, JSON.parse(text) as DockerConfigFile);
-    } catch {
-      throw new InvalidArgumentError(`loading config file ${path}: invalid JSON`);
-    }
+    return new DockerConfig(path, file, env);
   }
 
-  /** The credentials stored for the registry, if any. */
-  credentials(registry: string): RegistryCredentials | undefined {
-    this.refuseHelpers(registry);
-    const encoded = this.file.auths?.[registry]?.auth;
-    if (!encoded) return undefined;
-    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw new InvalidArgumentError(`invalid auth configuration file: the entry for ${registry} is not user:password`);
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: registry };
+  /** The store that keeps the server's credentials, as docker chooses it. */
+  credentialStore(server: string): CredentialStore {
+    const helper = this.file.credHelpers?.[server] || this.file.credsStore;
+    return helper ? this.helperStore(new CredentialHelper(helper, this.env)) : this.fileStore();
   }
 
-  async store(registry: string, credentials: RegistryCredentials): Promise<void> {
-    this.refuseHelpers(registry);
-    const auths = { ...this.file.auths, [registry]: { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64') } };
-    await this.save({ ...this.file, auths });
+  private fileStore(): CredentialStore {
+    return {
+      inConfigFile: true,
+      get: async (server) => {
+        const auths = this.file.auths ?? {};
+        // An entry filed under a URL (`https://host/v1/`) serves its host too.
+        const key = server in auths ? server : Object.keys(auths).find((candidate) => convertToHostname(candidate) === server);
+        const encoded = key === undefined ? undefined : auths[key]?.auth;
+        if (!encoded) return undefined;
+        const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon < 0) throw new InvalidArgumentError(`invalid auth configuration file: the entry for ${server} is not user:password`);
+        return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: server };
+      },
+      store: (server, { username, password }) => this.saveEntry(server, { auth: Buffer.from(`${username}:${password}`).toString('base64') }),
+      erase: async (server) => {
+        if (this.file.auths?.[server] === undefined) return;
+        const { [server]: _erased, ...rest } = this.file.auths;
+        await this.save({ ...this.file, auths: rest });
+      },
+    };
   }
 
-  /** Removes the registry's credentials; false when there were none. */
-  async remove(registry: string): Promise<boolean> {
-    if (this.file.auths?.[registry] === undefined) return false;
-    const { [registry]: _removed, ...rest } = this.file.auths;
-    await this.save({ ...this.file, auths: rest });
-    return true;
+  // As docker, the helper keeps the secret and config.json an empty entry naming the server.
+  private helperStore(helper: CredentialHelper): CredentialStore {
+    const file = this.fileStore();
+    return {
+      inConfigFile: false,
+      get: async (server) => {
+        const found = await helper.get(server);
+        return found && { username: found.Username, password: found.Secret, serveraddress: server };
+      },
+      store: async (server, { username, password }) => {
+        await helper.store({ ServerURL: server, Username: username, Secret: password });
+        await this.saveEntry(server, {});
+      },
+      erase: async (server) => {
+        await helper.erase(server);
+        await file.erase(server);
+      },
+    };
   }
 
-  // Credential helpers are programs of their own (docker-credential-*): refused rather than bypassed.
-  private refuseHelpers(registry: string): void {
-    const helper = this.file.credHelpers?.[registry] ?? this.file.credsStore;
-    if (helper) throw new InvalidArgumentError(`credential helpers are not supported by berth yet: ${this.path} names "${helper}" for ${registry}`);
+  // auths comes first, where docker writes it.
+  private saveEntry(server: string, entry: { auth?: string }): Promise<void> {
+    const { auths, ...rest } = this.file;
+    return this.save({ auths: { ...auths, [server]: entry }, ...rest });
   }
 
   private async save(file: DockerConfigFile): Promise<void> {
@@ -78,6 +113,44 @@ export class DockerConfig {
     await rename(temporary, this.path);
     Object.assign(this.file, file);
   }
+}
+
+async function readConfig(path: string): Promise<DockerConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as DockerConfigFile;
+  } catch {
+    throw new InvalidArgumentError(`loading config file ${path}: invalid JSON`);
+  }
+}
+
+/** docker's default store on Linux: `pass` when the pass program is installed, else `secretservice`; only if its helper is. */
+async function defaultHelper(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const helper = (await onPath('pass', env)) ? 'pass' : 'secretservice';
+  return (await onPath(`docker-credential-${helper}`, env)) ? helper : undefined;
+}
+
+async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir || '.', program);
+    const found = await access(candidate, constants.X_OK).then(
+      async () => (await stat(candidate)).isFile(),
+      () => false,
+    );
+    if (found) return true;
+  }
+  return false;
+}
+
+/** The host of a registry address, as docker files non-Hub credentials: no scheme, no path. */
+export function convertToHostname(address: string): string {
+  return address.replace(/^https?:\/\//, '').split('/')[0]!;
 }
 
 /**

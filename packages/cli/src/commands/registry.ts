@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, type ProgressMessage } from '@berth/api';
 import type { CommandContext } from '../context.js';
-import { DOCKER_HUB_KEY, DockerConfig, registryOf } from '../docker-config.js';
+import { DOCKER_HUB_KEY, registryOf } from '../docker-config.js';
 import { splitTag } from '../format/image-reference.js';
+import { ProgressDisplay, progressOutput } from '../progress-display.js';
+import { login, logout, storedCredentials, type LoginOptions } from './login.js';
 
-/** `pull`, `push`, `login` and `logout`, with credentials shared with docker through its config file. */
+/** `pull`, `push`, `login` and `logout`, with credentials shared with docker through its config file and credential helpers. */
 export function registerRegistryCommands(program: Command, ctx: CommandContext): void {
   program
     .command('pull')
@@ -17,7 +19,7 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
       const { repository, tag } = referenceParts(name);
       if (options.allTags && tag !== undefined) throw new InvalidArgumentError('tag can\'t be used with --all-tags/-a');
       if (!options.allTags && tag === undefined && !options.quiet) ctx.out('Using default tag: latest\n');
-      const auth = (await DockerConfig.open(ctx.env)).credentials(registryOf(name));
+      const auth = await storedCredentials(ctx.env, registryOf(name));
       const pullTag = options.allTags ? undefined : (tag ?? 'latest');
       const messages = ctx.client().pullImage(repository, { ...(pullTag !== undefined && { tag: pullTag }), ...(options.platform && { platform: options.platform }), ...(auth && { auth }) });
       await printProgress(ctx, messages, options.quiet === true);
@@ -36,7 +38,7 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
       if (name.includes('@')) throw new InvalidArgumentError(`invalid reference format: cannot push a digest reference: ${name}`);
       if (options.allTags && tag !== undefined) throw new InvalidArgumentError('tag can\'t be used with --all-tags/-a');
       if (!options.allTags && tag === undefined && !options.quiet) ctx.out('Using default tag: latest\n');
-      const auth = (await DockerConfig.open(ctx.env)).credentials(registryOf(name));
+      const auth = await storedCredentials(ctx.env, registryOf(name));
       const pushTag = options.allTags ? undefined : (tag ?? 'latest');
       await printProgress(ctx, ctx.client().pushImage(repository, { ...(pushTag !== undefined && { tag: pushTag }), ...(auth && { auth }) }), options.quiet === true);
       if (options.quiet) ctx.out(`${repository}${pushTag === undefined ? '' : `:${pushTag}`}\n`);
@@ -49,32 +51,13 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
     .option('-u, --username <username>', 'Username')
     .option('-p, --password <password>', 'Password or Personal Access Token (PAT)')
     .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')
-    .action(async (server: string | undefined, options: { username?: string; password?: string; passwordStdin?: boolean }) => {
-      if (options.password !== undefined && options.passwordStdin) throw new InvalidArgumentError('--password and --password-stdin are mutually exclusive');
-      if (options.passwordStdin && !options.username) throw new InvalidArgumentError('Must provide --username with --password-stdin');
-      if (!options.username) throw new InvalidArgumentError('berth login needs --username: interactive prompts are not supported yet');
-      let password = options.password;
-      if (options.passwordStdin) password = (await readAll(ctx)).replace(/\r?\n$/, '');
-      if (password === undefined) throw new InvalidArgumentError('berth login needs --password-stdin or --password: interactive prompts are not supported yet');
-      if (options.password !== undefined) ctx.err('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
-      const registry = server ?? DOCKER_HUB_KEY;
-      const config = await DockerConfig.open(ctx.env);
-      const credentials = { username: options.username, password, serveraddress: registry };
-      await ctx.client().login(credentials);
-      await config.store(registry, credentials);
-      ctx.err(`WARNING! Your credentials are stored unencrypted in '${config.path}'.\n`);
-      ctx.out('Login Succeeded\n');
-    });
+    .action((server: string | undefined, options: LoginOptions) => login(ctx, server, options));
 
   program
     .command('logout')
     .description('Log out from a registry')
     .argument('[server]', 'the registry (Docker Hub when absent)')
-    .action(async (server: string | undefined) => {
-      const registry = server ?? DOCKER_HUB_KEY;
-      const removed = await (await DockerConfig.open(ctx.env)).remove(registry);
-      ctx.out(removed ? `Removing login credentials for ${registry}\n` : `Not logged in to ${registry}\n`);
-    });
+    .action((server: string | undefined) => logout(ctx, server));
 }
 
 /** The repository and the tag (or digest) of a reference; a digest comes back as the tag `sha256:…`. */
@@ -91,19 +74,8 @@ function fullName(repository: string): string {
   return `docker.io/${path.includes('/') ? path : `library/${path}`}`;
 }
 
-/**
- * Prints progress as the docker CLI does without a terminal: one line per status, `<id>: <status>`
- * for a layer's, leaving out byte counts (Downloading, Extracting, Pushing) and aux messages.
- */
+/** Prints the progress stream as the docker CLI does: bars redrawn in place on a terminal, plain lines elsewhere. */
 async function printProgress(ctx: CommandContext, messages: AsyncIterable<ProgressMessage>, quiet: boolean): Promise<void> {
-  for await (const message of messages) {
-    if (quiet || message.status === undefined || message.progressDetail?.total !== undefined) continue;
-    ctx.out(message.id ? `${message.id}: ${message.status}\n` : `${message.status}\n`);
-  }
-}
-
-async function readAll(ctx: CommandContext): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  const display = new ProgressDisplay(progressOutput(ctx.io.stdout));
+  for await (const message of messages) if (!quiet) display.show(message);
 }
