@@ -177,7 +177,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   };
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;
-  for (const warning of runtimeWarnings) app.log.warn(warning);
+  for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
   await containers.maintenance.restore();
   for (const note of [...storeNotes, ...(await images.check())]) app.log.warn(note);

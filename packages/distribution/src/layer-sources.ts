@@ -1,12 +1,14 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '@berth/layer';
 import { isDigest } from '@berth/reference';
 
 /** Where a layer's compressed blob was seen: pulled from or pushed to a repository of a registry. */
 export interface LayerSource {
-  /** The blob's digest and size, as the registry stores it. */
+  /** The blob's digest, size and media type (its compression), as the registry stores it. */
   digest: string;
   size: number;
+  mediaType: string;
   /** The registry's host (`127.0.0.1:5000`, `docker.io`). */
   registry: string;
   /** The repository's path on it (`library/busybox`). */
@@ -51,28 +53,37 @@ export class LayerSources {
     return this.byDiffId.get(diffId) ?? [];
   }
 
-  /** Records a sighting (a repeated one moves to the front) and saves. */
-  record(diffId: string, source: LayerSource): Promise<void> {
-    const others = this.sourcesOf(diffId).filter((known) => !(known.digest === source.digest && known.registry === source.registry && known.repository === source.repository));
-    this.byDiffId.set(diffId, [source, ...others].slice(0, MAX_SOURCES_PER_LAYER));
-    return this.save();
-  }
-
-  private save(): Promise<void> {
+  /**
+   * Records sightings (a repeated one moves to the front) and saves them, in one write. A write that
+   * fails costs only later mounts and skipped compressions, never the pull or push that saw them:
+   * it resolves all the same.
+   */
+  record(sightings: ReadonlyArray<{ diffId: string; source: LayerSource }>): Promise<void> {
+    if (sightings.length === 0) return this.writing;
+    for (const { diffId, source } of sightings) {
+      const others = this.sourcesOf(diffId).filter((known) => !(known.digest === source.digest && known.registry === source.registry && known.repository === source.repository));
+      this.byDiffId.set(diffId, [source, ...others].slice(0, MAX_SOURCES_PER_LAYER));
+    }
     const file = this.file;
-    if (file === undefined) return Promise.resolve();
-    // One write at a time, each of the whole map as it is when the write starts; a failed one does not stop the next.
-    this.writing = this.writing.catch(() => undefined).then(async () => {
+    if (file === undefined) return this.writing;
+    // One write at a time, each of the whole map as it is when the write starts.
+    this.writing = this.writing.then(async () => {
       await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-      const temp = `${file}.tmp`;
-      await writeFile(temp, JSON.stringify(Object.fromEntries(this.byDiffId)), { mode: 0o600 });
-      await rename(temp, file);
-    });
+      await writeFileAtomic(file, JSON.stringify(Object.fromEntries(this.byDiffId)));
+    }).catch(() => undefined);
     return this.writing;
   }
 }
 
 function isLayerSource(value: unknown): value is LayerSource {
   const source = value as LayerSource;
-  return typeof source === 'object' && source !== null && isDigest(source.digest) && Number.isSafeInteger(source.size) && typeof source.registry === 'string' && typeof source.repository === 'string';
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    isDigest(source.digest) &&
+    Number.isSafeInteger(source.size) &&
+    typeof source.mediaType === 'string' &&
+    typeof source.registry === 'string' &&
+    typeof source.repository === 'string'
+  );
 }

@@ -41,11 +41,19 @@ export class RegistryAuth {
     return token && token.expiresAt > this.now() ? token.header : undefined;
   }
 
-  /** The Authorization header answering a 401's challenges, or undefined when none can be answered. */
-  async answer(challengeHeader: string | null, scope: string): Promise<string | undefined> {
+  /**
+   * The Authorization header answering a 401's challenges, or undefined when none can be answered.
+   * A registry reached over HTTPS may not send the credentials to a token realm over plain HTTP.
+   */
+  async answer(challengeHeader: string | null, scope: string, secure = false): Promise<string | undefined> {
     const challenges = parseChallenges(challengeHeader ?? '');
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
-    if (bearer?.params.realm) return this.requestToken(bearer, scope);
+    if (bearer?.params.realm) {
+      const realm = URL.parse(bearer.params.realm);
+      if (!realm || (realm.protocol !== 'https:' && realm.protocol !== 'http:')) throw new RegistryClientError(`token realm ${JSON.stringify(bearer.params.realm)}: not an http(s) URL`);
+      if (secure && realm.protocol !== 'https:') throw new RegistryClientError(`token realm ${bearer.params.realm}: an HTTPS registry's token server must be HTTPS too`);
+      return this.requestToken(realm, bearer, scope);
+    }
     if (challenges.some((challenge) => challenge.scheme === 'basic') && this.credentials) {
       this.basic = true;
       return this.basicHeader();
@@ -59,14 +67,15 @@ export class RegistryAuth {
   }
 
   /** `scope` may hold several, space-separated (a cross-repository mount reads one repository and writes another). */
-  private async requestToken(challenge: AuthChallenge, scope: string): Promise<string> {
-    const url = new URL(challenge.params.realm!);
+  private async requestToken(url: URL, challenge: AuthChallenge, scope: string): Promise<string> {
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const one of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', one);
     const headers: Record<string, string> = {};
     const basic = this.basicHeader();
     if (basic) headers.authorization = basic;
-    const response = await this.fetchToken(url, { headers });
+    const response = await this.fetchToken(url, { headers }).catch((err: Error) => {
+      throw new RegistryClientError(`token from ${url.origin}${url.pathname}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+    });
     if (!response.ok) throw await responseError(response, `token from ${url.origin}${url.pathname}`);
     const body = ((await readBoundedJson(response, MAX_TOKEN_ANSWER_BYTES, `token from ${url.origin}${url.pathname}`)) ?? {}) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
     const token = typeof body.token === 'string' && body.token !== '' ? body.token : body.access_token;

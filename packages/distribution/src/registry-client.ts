@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import { PassThrough, Readable } from 'node:stream';
@@ -150,12 +151,12 @@ export class RegistryClient {
   /**
    * The blob's bytes from `range.offset` (the whole blob without one), as the registry sends them: for a
    * caller that hashes them itself, across resumed transfers. A failure of the transfer is a
-   * RegistryClientError without a status.
+   * RegistryClientError without a status; `signal` gives the transfer up.
    */
-  async getBlobUnverified(repository: string, digest: string, range?: ByteRange): Promise<Blob> {
+  async getBlobUnverified(repository: string, digest: string, range?: ByteRange, signal?: AbortSignal): Promise<Blob> {
     const headers: Record<string, string> = {};
     if (range) headers.range = `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`;
-    const response = await this.request('GET', repository, `blobs/${digest}`, headers);
+    const response = await this.request('GET', repository, `blobs/${digest}`, headers, signal ? { signal } : {});
     if (!response.ok) throw await responseError(response, `blob ${digest}`);
     if (range && response.status !== 206) {
       await response.body?.cancel();
@@ -206,8 +207,8 @@ export class RegistryClient {
   }
 
   /** `path` is relative to `/v2/<repository>/`; the request carries the repository's scope, pull alone unless `push`. */
-  private request(method: string, repository: string, path: string, headers: Record<string, string> = {}, init: { push?: boolean; body?: Readable | Buffer } = {}): Promise<Response> {
-    return this.send(method, `/v2/${repository}/${path}`, `repository:${repository}:${init.push ? 'pull,push' : 'pull'}`, headers, init.body);
+  private request(method: string, repository: string, path: string, headers: Record<string, string> = {}, init: { push?: boolean; body?: Readable | Buffer; signal?: AbortSignal } = {}): Promise<Response> {
+    return this.send(method, `/v2/${repository}/${path}`, `repository:${repository}:${init.push ? 'pull,push' : 'pull'}`, headers, init.body, init.signal);
   }
 
   /**
@@ -239,7 +240,9 @@ export class RegistryClient {
     if (response.status === 201) return true;
     if (response.status !== 202) return false;
     const location = response.headers.get('location');
-    if (location) await this.send('DELETE', new URL(location, this.base).href, `repository:${repository}:pull,push`).then((done) => done.body?.cancel(), () => undefined);
+    // The session's path on this registry only: credentials never follow a Location to another host.
+    const session = location && new URL(location, this.base);
+    if (session) await this.send('DELETE', `${session.pathname}${session.search}`, `repository:${repository}:pull,push`).then((done) => done.body?.cancel(), () => undefined);
     return false;
   }
 
@@ -273,7 +276,7 @@ export class RegistryClient {
     };
     const response = await attempt(this.auth.headerFor(scope));
     if (response.status !== 401 || (body !== undefined && !Buffer.isBuffer(body))) return response;
-    const authorization = await this.auth.answer(response.headers.get('www-authenticate'), scope);
+    const authorization = await this.auth.answer(response.headers.get('www-authenticate'), scope, this.base.protocol === 'https:');
     if (authorization === undefined) return response;
     await response.body?.cancel();
     return attempt(authorization);
@@ -285,7 +288,20 @@ export class RegistryClient {
   }
 }
 
+// One connection pool per TLS setting: a TLS context built from hundreds of CAs is not rebuilt per request or client.
+const dispatchers = new Map<string, Dispatcher>();
+
 function tlsDispatcher(tls: RegistryTls): Dispatcher {
+  const key = createHash('sha256').update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.insecureSkipVerify])).digest('hex');
+  let dispatcher = dispatchers.get(key);
+  if (!dispatcher) {
+    dispatcher = newTlsAgent(tls);
+    dispatchers.set(key, dispatcher);
+  }
+  return dispatcher;
+}
+
+function newTlsAgent(tls: RegistryTls): Dispatcher {
   return new Agent({
     connect: {
       ...(tls.ca?.length && { ca: tls.ca }),

@@ -5,7 +5,7 @@ import { lookup } from 'node:dns/promises';
 import { readdir, readFile } from 'node:fs/promises';
 import { BlockList, isIP } from 'node:net';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { getCACertificates } from 'node:tls';
 
 /** dockerd's registry options, and Berth's per-registry mirrors. */
 export interface RegistryHostsConfig {
@@ -45,10 +45,13 @@ const LOOPBACK_CIDRS = ['::1/128', '127.0.0.0/8'];
  * registry's mirrors first.
  */
 export class RegistryHosts {
+  /** What the configuration asked that was changed, for the daemon to log (dockerd warns of the same). */
+  readonly warnings: string[] = [];
   private readonly cidrs: string[];
   private readonly insecureCidrs = new BlockList();
   private readonly insecureNames = new Set<string>();
   private readonly mirrors: Map<string, string[]>;
+  private trusted: string[] | undefined;
 
   constructor(
     private readonly config: RegistryHostsConfig,
@@ -56,7 +59,10 @@ export class RegistryHosts {
     private readonly resolve: (host: string) => Promise<Array<{ address: string; family: number }>> = (host) => lookup(host, { all: true }),
   ) {
     this.cidrs = [...LOOPBACK_CIDRS];
-    for (const entry of config.insecureRegistries) {
+    for (const configured of config.insecureRegistries) {
+      // dockerd drops an http:// or https:// before an insecure registry, and says so.
+      const entry = configured.replace(/^https?:\/\//i, '');
+      if (entry !== configured) this.warnings.push(`insecure registry ${configured} should not contain '${configured.slice(0, configured.length - entry.length)}': it was removed`);
       const cidr = parseCidr(entry);
       if (cidr) {
         if (!this.cidrs.includes(entry)) this.cidrs.push(entry);
@@ -85,7 +91,7 @@ export class RegistryHosts {
   async endpoints(domain: string): Promise<RegistryEndpoint[]> {
     if (domain === DEFAULT_DOMAIN) return [{ url: DOCKER_HUB_URL, mirror: false, ...(await this.tlsFor(domain, false)) }];
     const secure = { url: `https://${domain}`, mirror: false, ...(await this.tlsFor(domain, await this.isInsecure(domain))) };
-    return secure.tls?.insecureSkipVerify ? [secure, { url: `http://${domain}`, mirror: false }] : [secure];
+    return secure.tls.insecureSkipVerify ? [secure, { url: `http://${domain}`, mirror: false }] : [secure];
   }
 
   info(): RegistryInfo {
@@ -96,21 +102,25 @@ export class RegistryHosts {
     return { IndexConfigs: indexes, InsecureRegistryCIDRs: [...this.cidrs], Mirrors: hub };
   }
 
+  /** moby's isSecureIndex: a configured name matches exactly (with its port); otherwise the host's addresses are checked against the CIDRs. */
   private async isInsecure(domain: string): Promise<boolean> {
     if (this.insecureNames.has(domain)) return true;
     const host = domain.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-    if (this.insecureNames.has(host)) return true;
     const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await this.resolve(host).catch(() => []);
     return addresses.some(({ address, family }) => this.insecureCidrs.check(address, family === 6 ? 'ipv6' : 'ipv4'));
   }
 
-  /** The certs.d directory's CAs (added to the system's) and client certificate for `host`; no verification when insecure. */
-  private async tlsFor(host: string, insecure: boolean): Promise<{ tls?: RegistryTls }> {
-    const dir = join(this.config.certsDir, host.replace(/[/\\]/g, ''));
+  /**
+   * `host`'s TLS: the system's CAs and Node's, those of its certs.d directory, and its client
+   * certificate; no verification when insecure.
+   */
+  private async tlsFor(host: string, insecure: boolean): Promise<{ tls: RegistryTls }> {
+    if (!isRegistryHost(host)) throw new InvalidArgumentError(`invalid registry host ${JSON.stringify(host)}`);
+    const dir = join(this.config.certsDir, host);
     const entries = await readdir(dir).catch(() => [] as string[]);
-    const tls: RegistryTls = {};
+    this.trusted ??= [...new Set([...getCACertificates('system'), ...getCACertificates('default')])];
     const cas = entries.filter((name) => name.endsWith('.crt')).sort();
-    if (cas.length > 0) tls.ca = [...rootCertificates, ...(await Promise.all(cas.map((name) => readFile(join(dir, name), 'utf8'))))];
+    const tls: RegistryTls = { ca: [...this.trusted, ...(await Promise.all(cas.map((name) => readFile(join(dir, name), 'utf8'))))] };
     const cert = entries.filter((name) => name.endsWith('.cert')).sort()[0];
     if (cert !== undefined) {
       const key = `${cert.slice(0, -'.cert'.length)}.key`;
@@ -119,7 +129,7 @@ export class RegistryHosts {
       tls.key = await readFile(join(dir, key), 'utf8');
     }
     if (insecure) tls.insecureSkipVerify = true;
-    return Object.keys(tls).length > 0 ? { tls } : {};
+    return { tls };
   }
 }
 
@@ -127,15 +137,21 @@ export class RegistryHosts {
 export function validateRegistryHosts(config: Pick<RegistryHostsConfig, 'insecureRegistries' | 'registryMirrors' | 'registryMirrorsFor'>): void {
   for (const entry of config.insecureRegistries) {
     if (typeof entry !== 'string') throw new InvalidArgumentError(`invalid insecure registry ${JSON.stringify(entry)}`);
-    if (entry.includes('://')) throw new InvalidArgumentError(`insecure registry ${entry} should not contain '://'`);
-    if (!parseCidr(entry) && !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(entry)) throw new InvalidArgumentError(`insecure registry ${entry} is not valid: a CIDR or a host[:port]`);
+    const bare = entry.replace(/^https?:\/\//i, '');
+    if (bare.includes('://')) throw new InvalidArgumentError(`insecure registry ${entry} should not contain '://'`);
+    if (!parseCidr(bare) && !isRegistryHost(bare)) throw new InvalidArgumentError(`insecure registry ${entry} is not valid: a CIDR or a host[:port]`);
   }
   for (const url of config.registryMirrors) normaliseMirror(url);
   for (const [host, urls] of Object.entries(config.registryMirrorsFor)) {
-    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) throw new InvalidArgumentError(`invalid registry ${JSON.stringify(host)} in registry-mirrors-for: a host[:port]`);
+    if (!isRegistryHost(host)) throw new InvalidArgumentError(`invalid registry ${JSON.stringify(host)} in registry-mirrors-for: a host[:port]`);
     if (!Array.isArray(urls)) throw new InvalidArgumentError(`invalid registry-mirrors-for ${JSON.stringify(host)}: a list of mirror URLs`);
     for (const url of urls) normaliseMirror(url);
   }
+}
+
+/** A registry's `host[:port]` (a name, an IPv4 or a bracketed IPv6 address), never a path such as `..`. */
+export function isRegistryHost(value: string): boolean {
+  return /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(value) && !/^\.+(:|$)/.test(value);
 }
 
 /** A mirror's URL as dockerd keeps it (`https://host/`), or its error. */

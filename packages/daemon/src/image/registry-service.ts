@@ -5,7 +5,7 @@ import type { ImageStore, PushableImage } from '@berth/image';
 import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
 import type { DistributionInspect, ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
-import type { RegistryEndpoint, RegistryHosts } from './registry-hosts.js';
+import { isRegistryHost, type RegistryEndpoint, type RegistryHosts } from './registry-hosts.js';
 
 export interface RegistryServiceOptions {
   /** Where pulls store images and pushes read them: the image store. */
@@ -39,16 +39,20 @@ export class RegistryService implements RegistryAccess {
     const named = parseReference(image, options.tag);
     const endpoints = await this.o.hosts.pullEndpoints(named.domain);
     for (const endpoint of endpoints.filter((candidate) => candidate.mirror)) {
-      const mirror = this.client(endpoint, options.auth);
+      options.signal?.throwIfAborted();
+      // Credentials go to a mirror only over HTTPS: a plain-HTTP mirror gets none.
+      const mirror = this.client(endpoint, endpoint.url.startsWith('https:') ? options.auth : undefined);
       try {
         await mirror.ping();
         await this.pullFrom(mirror, image, named, options);
         return;
       } catch (err) {
-        if (!(err instanceof RegistryClientError)) throw err;
-        this.o.log.warn(`pull of ${familiarString(named)} from mirror ${endpoint.url} failed, trying the next: ${err.message}`);
+        // Any failure of a mirror leaves the pull to the next endpoint, unless the client has gone.
+        if (options.signal?.aborted) throw err;
+        this.o.log.warn(`pull of ${familiarString(named)} from mirror ${endpoint.url} failed, trying the next: ${(err as Error).message}`);
       }
     }
+    options.signal?.throwIfAborted();
     const origin = await this.reachable(endpoints.filter((candidate) => !candidate.mirror), options.auth);
     await translated(named, 'pull', () => this.pullFrom(origin, image, named, options));
   }
@@ -219,6 +223,6 @@ function registryDomain(serverAddress: string | undefined): string {
   const address = (serverAddress ?? '').trim();
   if (address === '' || /^(https?:\/\/)?(index\.|registry-1\.)?docker\.io(\/.*)?$/.test(address)) return DEFAULT_DOMAIN;
   const host = address.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-  if (host === '') throw new InvalidArgumentError(`invalid registry address ${JSON.stringify(serverAddress)}`);
+  if (!isRegistryHost(host)) throw new InvalidArgumentError(`invalid registry address ${JSON.stringify(serverAddress)}`);
   return host;
 }

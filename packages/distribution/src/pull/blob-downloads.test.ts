@@ -128,4 +128,19 @@ describe('BlobDownloads', () => {
     expect((await readFile(await fetchBlob(downloads))).equals(blob)).toBe(true);
     expect(requests).toEqual(['GET', `GET from ${64 * 1024}`]);
   });
+
+  it('starts a new transfer of a blob only once the one given up has stopped, never two on its files', async () => {
+    behaviour.stallFirstAfter = 64 * 1024;
+    const downloads = new BlobDownloads({ directory: dir });
+    const first = new AbortController();
+    let received = 0;
+    const given = downloads.fetch(new RegistryClient({ url }), 'app', { mediaType: 'x', digest, size: blob.length }, (current) => (received = current), first.signal);
+    await vi.waitFor(() => expect(received).toBe(64 * 1024));
+    behaviour.stallFirstAfter = undefined;
+    first.abort(new Error('gone'));
+    await expect(given).rejects.toThrow('gone');
+    // At once, before the first transfer has settled.
+    expect((await readFile(await fetchBlob(downloads))).equals(blob)).toBe(true);
+    expect(requests).toEqual(['GET', `GET from ${64 * 1024}`]);
+  });
 });

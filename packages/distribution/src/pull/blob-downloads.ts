@@ -34,6 +34,8 @@ interface Download {
  */
 export class BlobDownloads {
   private readonly running = new Map<string, Download>();
+  /** Transfers released while still running, until they settle: a new one of the blob waits, as both would use its files. */
+  private readonly stopping = new Map<string, Promise<void>>();
 
   constructor(private readonly options: BlobDownloadsOptions) {}
 
@@ -42,6 +44,8 @@ export class BlobDownloads {
    * stops waiting at once; the transfer stops when no other pull waits for it.
    */
   async fetch(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    while (!this.running.has(blob.digest) && this.stopping.has(blob.digest)) await this.stopping.get(blob.digest);
     signal?.throwIfAborted();
     let download = this.running.get(blob.digest);
     if (!download) {
@@ -71,7 +75,11 @@ export class BlobDownloads {
     if (!download || --download.users > 0) return;
     this.running.delete(digest);
     download.stop.abort();
-    void download.done.then((file) => rm(file, { force: true }), () => undefined);
+    const settled = download.done.then((file) => rm(file, { force: true }), () => undefined);
+    this.stopping.set(digest, settled);
+    void settled.then(() => {
+      if (this.stopping.get(digest) === settled) this.stopping.delete(digest);
+    });
   }
 
   private async download(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress, stop: AbortSignal): Promise<string> {
@@ -81,7 +89,7 @@ export class BlobDownloads {
     const complete = join(this.options.directory, hex);
     // What the file holds, hashed: each attempt appends to it, so a retry asks only for the rest.
     const state: Transfer = { digester: createDigester(algorithm as DigestAlgorithm), have: 0 };
-    state.have = await hashExisting(partial, state.digester, blob.size);
+    state.have = await hashExisting(partial, state.digester, blob.size, stop);
     let resumed = state.have > 0;
     const attempts = this.options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
@@ -114,7 +122,7 @@ export class BlobDownloads {
   private async fetchRest(client: RegistryClient, repository: string, blob: Descriptor, file: string, state: Transfer, onProgress: DownloadProgress, stop: AbortSignal): Promise<void> {
     if (state.have >= blob.size) return;
     onProgress(state.have, blob.size);
-    const { stream } = await client.getBlobUnverified(repository, blob.digest, state.have === 0 ? undefined : { offset: state.have });
+    const { stream } = await client.getBlobUnverified(repository, blob.digest, state.have === 0 ? undefined : { offset: state.have }, stop);
     const cancel = () => stream.destroy(stop.reason as Error);
     if (stop.aborted) cancel();
     stop.addEventListener('abort', cancel);
@@ -176,14 +184,17 @@ async function restart(file: string, state: Transfer, algorithm: DigestAlgorithm
 }
 
 /** Feeds a partial file left by an earlier pull to the digester; 0 (and no file) when it is unusable. */
-async function hashExisting(file: string, digester: Digester, size: number): Promise<number> {
+async function hashExisting(file: string, digester: Digester, size: number, stop: AbortSignal): Promise<number> {
   const info = await stat(file).catch(() => undefined);
   if (!info) return 0;
   if (info.size > size) {
     await rm(file, { force: true });
     return 0;
   }
-  for await (const chunk of createReadStream(file)) digester.update(chunk as Buffer);
+  for await (const chunk of createReadStream(file)) {
+    stop.throwIfAborted();
+    digester.update(chunk as Buffer);
+  }
   return info.size;
 }
 

@@ -6,7 +6,7 @@ import type { Platform } from '@berth/oci';
 import { familiarString, isDigest, sha256Digest, trimNamed, withDigest, type NamedReference } from '@berth/reference';
 import { PROGRESS_STEP, withProgress } from '../progress-counter.js';
 import { Slots } from '../slots.js';
-import type { LayerSources } from '../layer-sources.js';
+import type { LayerSource, LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
 import type { BlobDownloads } from './blob-downloads.js';
 import { resolveImage } from './resolve-image.js';
@@ -85,6 +85,9 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
     layers.forEach((_, index) => onProgress({ status: index < present ? 'Already exists' : 'Pulling fs layer', progressDetail: {}, id: ids[index]! }));
   }
 
+  // This attempt's own stop: a failure ends every download it started or queued (another endpoint may take over), as does the caller's signal.
+  const attempt = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal;
   const slots = new Slots(options.concurrency ?? 3);
   const started = new Map<number, Promise<string>>();
   const download = (index: number): Promise<string> => {
@@ -110,7 +113,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
           reported = current;
           onProgress({ status: 'Downloading', progressDetail: { current, total }, id });
         },
-        options.signal,
+        signal,
       );
       onProgress({ status: 'Verifying Checksum', progressDetail: {}, id });
       onProgress({ status: 'Download complete', progressDetail: {}, id });
@@ -127,7 +130,9 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   try {
     // The store is entered once every download is in: its queue is never held while the network is slow.
     await Promise.all(started.values());
-    options.signal?.throwIfAborted();
+    signal.throwIfAborted();
+    // Where each layer registered now came from: its diff ID was checked as it was extracted.
+    const seen: Array<{ diffId: string; source: LayerSource }> = [];
     const result = await target.ingest({
       configBytes: resolved.config,
       layers: layers.map((layer, index) => ({
@@ -137,15 +142,16 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       references,
       onLayer: (index, registered) => {
         if (registered || index >= present) onProgress({ status: 'Pull complete', progressDetail: {}, id: ids[index]! });
+        const layer = layers[index]!;
+        if (registered) seen.push({ diffId: (diffIds as string[])[index]!, source: { digest: layer.digest, size: layer.size, mediaType: layer.mediaType, registry: options.registry, repository } });
       },
     });
-    if (chain.length === layers.length) {
-      for (const [index, layer] of layers.entries()) {
-        await options.sources.record((diffIds as string[])[index]!, { digest: layer.digest, size: layer.size, registry: options.registry, repository });
-      }
-    }
+    await options.sources.record(seen);
     onProgress({ status: `Digest: ${resolved.digest}` });
     return { id: result.id, digest: resolved.digest, updated: result.updated, ...(resolved.otherPlatform && { otherPlatform: resolved.otherPlatform }) };
+  } catch (err) {
+    attempt.abort(err);
+    throw err;
   } finally {
     // Every download this pull started is released once it settles, whether it was used or not.
     for (const [index, file] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);

@@ -83,23 +83,25 @@ export async function pushImage(options: PushImageOptions): Promise<{ digest: st
 
 // As moby: a few sightings are tried before a layer is compressed and uploaded.
 const MAX_CANDIDATES = 3;
+// The manifest pushed names gzip layers: only a gzip blob may stand for a layer (a zstd or plain one pulled may not).
+const GZIP_LAYER_TYPES = new Set<string>([MediaTypes.DockerLayerGzip, MediaTypes.OciLayerGzip]);
 
 async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string): Promise<CompressedBlob> {
   const { client, registry, repository, compressed, onProgress } = options;
   const done = async (blob: CompressedBlob, status: string): Promise<CompressedBlob> => {
-    await options.sources.record(layer.diffId, { digest: blob.digest, size: blob.size, registry, repository });
+    await options.sources.record([{ diffId: layer.diffId, source: { digest: blob.digest, size: blob.size, mediaType: MediaTypes.DockerLayerGzip, registry, repository } }]);
     onProgress({ status, progressDetail: {}, id });
     return { digest: blob.digest, size: blob.size };
   };
-  const known = options.sources.sourcesOf(layer.diffId);
+  const known = options.sources.sourcesOf(layer.diffId).filter((source) => GZIP_LAYER_TYPES.has(source.mediaType));
   // Blobs the layer was pulled or pushed as, anywhere: the repository may hold one already.
   for (const blob of distinctBy(known, (source) => source.digest).slice(0, MAX_CANDIDATES)) {
-    if (await client.headBlob(repository, blob.digest)) return done(blob, 'Layer already exists');
+    if (await shortcut(options, () => client.headBlob(repository, blob.digest))) return done(blob, 'Layer already exists');
   }
   // Another repository of the same registry that holds the blob lends it without an upload.
   const elsewhere = known.filter((source) => source.registry === registry && source.repository !== repository);
   for (const source of distinctBy(elsewhere, (candidate) => candidate.repository).slice(0, MAX_CANDIDATES)) {
-    if (await client.mountBlob(repository, source.digest, source.repository)) return done(source, `Mounted from ${source.repository}`);
+    if (await shortcut(options, () => client.mountBlob(repository, source.digest, source.repository))) return done(source, `Mounted from ${source.repository}`);
   }
   const blob = await compressed.compress(layer.open(), options.signal);
   try {
@@ -109,6 +111,17 @@ async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string
     return await done(blob, 'Pushed');
   } finally {
     await compressed.discard(blob.file);
+  }
+}
+
+/** A way around an upload (a HEAD, a mount) that fails is no reason to fail the push: the layer is uploaded instead, as moby does. */
+async function shortcut(options: PushImageOptions, attempt: () => Promise<unknown>): Promise<boolean> {
+  options.signal?.throwIfAborted();
+  try {
+    return Boolean(await attempt());
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    return false;
   }
 }
 
