@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { constants, crc32, deflateRaw, deflateRawSync, type ZlibOptions } from 'node:zlib';
+import { constants, crc32, deflateRaw, type ZlibOptions } from 'node:zlib';
 
 const deflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(deflateRaw);
 
@@ -57,8 +57,8 @@ async function* gzipBlocks(tar: Readable): AsyncGenerator<Buffer> {
 }
 
 /** Non-final deflate blocks of `block`, ending on a byte boundary. */
-function deflateBlock(block: Buffer, dictionary: Buffer | undefined): Promise<Buffer> {
-  if (!worthCompressing(block)) return Promise.resolve(storedBlocks(block));
+async function deflateBlock(block: Buffer, dictionary: Buffer | undefined): Promise<Buffer> {
+  if (!(await worthCompressing(block))) return storedBlocks(block);
   return deflateRawAsync(block, { level: constants.Z_DEFAULT_COMPRESSION, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary && { dictionary }) });
 }
 
@@ -95,12 +95,12 @@ async function* blocks(source: Readable): AsyncGenerator<Buffer> {
   if (length > 0) yield Buffer.concat(pending);
 }
 
-/** Whether fast deflate shrinks slices spread over the block. */
-function worthCompressing(block: Buffer): boolean {
+/** Whether fast deflate (on the thread pool too) shrinks slices spread over the block. */
+async function worthCompressing(block: Buffer): Promise<boolean> {
   let sample = block;
   if (block.length > SAMPLE_SLICES * SLICE_BYTES) {
     const step = Math.floor(block.length / SAMPLE_SLICES);
     sample = Buffer.concat(Array.from({ length: SAMPLE_SLICES }, (_, i) => block.subarray(i * step, i * step + SLICE_BYTES)));
   }
-  return deflateRawSync(sample, { level: constants.Z_BEST_SPEED }).length < sample.length * WORTH_COMPRESSING;
+  return (await deflateRawAsync(sample, { level: constants.Z_BEST_SPEED })).length < sample.length * WORTH_COMPRESSING;
 }
