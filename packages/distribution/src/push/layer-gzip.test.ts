@@ -34,4 +34,15 @@ describe('gzipLayer', () => {
     const text = Buffer.from('a layer of text, compressible. '.repeat(200_000));
     expect((await gzipped([text])).length).toBeLessThan(gzipSync(text).length * 1.05);
   });
+
+  it('fails with the error of the tar it reads', async () => {
+    async function* broken(): AsyncGenerator<Buffer> {
+      yield randomBytes(1536 * 1024);
+      throw new Error('disk gone');
+    }
+    const reading = (async () => {
+      for await (const _ of gzipLayer(Readable.from(broken()))) void _;
+    })();
+    await expect(reading).rejects.toThrow('disk gone');
+  });
 });
