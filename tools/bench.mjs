@@ -7,15 +7,20 @@
 //   - image save and load throughput of a 300 MB image of random (incompressible) layers, against
 //     `tar` + `sha256sum` over the same data as the floor (BENCH_IMAGE_MB sets the size; 0 skips it)
 //   - `docker logs` throughput over a container that wrote 50 MB to stdout, and `docker exec c true` latency
+//   - docker push and pull throughput of the same random image through a loopback berth-registry, against the reference
+//     engine (Debian's dockerd, started on sockets and roots of its own) in the same run, and the floor: gzip + sha256sum
+//     of the layer tars for push, sha256sum + tar -xz of the pushed blobs for pull (BENCH_ONLY=dist; skipped with
+//     BENCH_IMAGE_MB=0; without /usr/sbin/dockerd the reference column says so)
 //   - `ps -a` over 1,000 created containers (API and CLI) and daemon start-up over them (BENCH_PS_CONTAINERS; 0 skips it)
 //   - stdin throughput: 200 MB of random bytes piped into `docker run -i --rm busybox sha256sum`, against the same
 //     pipe into the host's `sha256sum` as the floor (BENCH_STDIN_MB sets the size; 0 skips it)
-// BENCH_ONLY=run,io,image,ps,stdin (a comma-separated subset) times only those figures.
+// BENCH_ONLY=run,io,image,dist,ps,stdin (a comma-separated subset) times only those figures.
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, mkdir, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -99,7 +104,7 @@ async function randomImageArchive(dir) {
   const archive = join(dir, 'random.tar');
   await execFileAsync('tar', ['-C', staging, '-cf', archive, '.']);
   await rm(staging, { recursive: true });
-  return { archive, contentDirs: Array.from({ length: LAYERS }, (_, i) => join(dir, `layer${i}`)) };
+  return { archive, layerTars, contentDirs: Array.from({ length: LAYERS }, (_, i) => join(dir, `layer${i}`)) };
 }
 
 /** `docker logs` of 50 MB of base64 output (against `cat` of the log file), and `docker exec c true` latency. */
@@ -140,6 +145,145 @@ async function imageThroughput(root, env) {
   await execFileAsync('docker', ['rmi', 'bench/random'], { env });
   await rm(dir, { recursive: true, force: true });
   return { bytes, savedBytes, load, save, loadFloor, saveFloor };
+}
+
+const DOCKERD = '/usr/sbin/dockerd';
+const waitExit = (child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)));
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A berth-registry on a loopback port with filesystem storage under `dir`, as e2e/src/registry-harness.ts starts it. */
+async function startBenchRegistry(dir) {
+  await mkdir(dir, { recursive: true });
+  const host = `127.0.0.1:${await freePort()}`;
+  const config = join(dir, 'config.yml');
+  const storage = join(dir, 'data');
+  await writeFile(config, `version: 0.1\nhttp:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n`);
+  const child = spawn(process.execPath, [join(repo, 'packages/registry/dist/bin/berth-registry.js'), 'serve', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await waitExit(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+  for (let attempt = 0; ; attempt++) {
+    if (await fetch(`http://${host}/v2/`).then(() => true, () => false)) break;
+    if (child.exitCode !== null || attempt > 200) {
+      await stop();
+      throw new Error(`berth-registry did not answer on ${host}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const blobFiles = async () => {
+    const root = join(storage, 'docker/registry/v2/blobs/sha256');
+    const files = [];
+    for (const prefix of await readdir(root)) for (const hex of await readdir(join(root, prefix))) files.push(join(root, prefix, hex, 'data'));
+    return files;
+  };
+  return { host, stop, blobFiles };
+}
+
+/** Debian's dockerd with sockets, roots and config of its own, as e2e/src/reference-dockerd.ts starts it. */
+async function startReferenceDockerd(dir) {
+  await mkdir(dir, { recursive: true });
+  const socket = join(dir, 'docker.sock');
+  const configFile = join(dir, 'daemon.json');
+  await writeFile(configFile, '{}\n');
+  const args = [`--config-file=${configFile}`, `--host=unix://${socket}`, `--data-root=${join(dir, 'data')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'dockerd.pid')}`, '--bridge=none', '--iptables=false', '--ip-masq=false', '--ip-forward=false'];
+  let printed = '';
+  const child = spawn(DOCKERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => (printed += d));
+  child.stderr.on('data', (d) => (printed += d));
+  const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') };
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await waitExit(child);
+    // What dockerd left mounted under its roots (its default network namespace at least), deepest first.
+    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4]).filter((point) => point?.startsWith(`${dir}/`));
+    for (const point of mounts.reverse()) await execFileAsync('umount', ['-l', point]).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+  for (let attempt = 0; ; attempt++) {
+    if (existsSync(socket) && (await execFileAsync('docker', ['version'], { env }).then(() => true, () => false))) break;
+    if (child.exitCode !== null || attempt > 300) {
+      await stop();
+      throw new Error(`dockerd did not start:\n${printed}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { env, stop };
+}
+
+/**
+ * docker push and pull of the random image, berthd against the reference dockerd, alternating, 3 rounds. Each
+ * push goes to a registry started empty for it (so no blob is there already and no cross-repository mount can
+ * succeed: dockerd tries one from any repository of the same registry it pushed to or pulled from before), and
+ * the pull that follows fetches what that engine pushed, into a store the image was just removed from.
+ */
+async function distThroughput(root, berthEnv) {
+  const dir = join(root, 'bench-dist');
+  await mkdir(dir);
+  const { archive, layerTars, contentDirs } = await randomImageArchive(dir);
+  await Promise.all(contentDirs.map((d) => rm(d, { recursive: true })));
+  let bytes = 0;
+  for (const tar of layerTars) bytes += (await stat(tar)).size;
+  const engines = [{ name: 'berthd', env: berthEnv, push: [], pull: [] }];
+  let reference;
+  if (existsSync(DOCKERD)) {
+    reference = await startReferenceDockerd(join(root, 'ref-dockerd'));
+    engines.push({ name: 'dockerd', env: reference.env, push: [], pull: [] });
+  }
+  const floor = { push: [], pull: [] };
+  try {
+    for (const engine of engines) {
+      await execFileAsync('docker', ['load', '-i', archive], { env: engine.env });
+      engine.image = 'bench/random:latest';
+    }
+    await rm(archive);
+    for (let round = 0; round < 3; round++) {
+      for (const engine of round % 2 ? [...engines].reverse() : engines) {
+        const registry = await startBenchRegistry(join(dir, `registry-${engine.name}-${round}`));
+        try {
+          const docker = (...args) => execFileAsync('docker', args, { env: engine.env, maxBuffer: 16 * 1024 * 1024 });
+          const image = `${registry.host}/bench/random-${engine.name}-${round}:latest`;
+          await docker('tag', engine.image, image);
+          await docker('rmi', engine.image);
+          engine.image = image;
+          let out;
+          engine.push.push(await timed(async () => ({ stdout: out } = await docker('push', image))));
+          if (out.split('\n').filter((line) => line.endsWith(': Pushed')).length !== LAYERS) throw new Error(`${engine.name} did not upload every layer:\n${out}`);
+          await docker('rmi', image);
+          engine.pull.push(await timed(async () => ({ stdout: out } = await docker('pull', image))));
+          if (out.split('\n').filter((line) => line.endsWith(': Pull complete')).length !== LAYERS) throw new Error(`${engine.name} did not fetch every layer:\n${out}`);
+          if (engine === engines[0]) {
+            // The floor for pull: hash and unpack the blobs berthd pushed (what a pull must at least do once they are here).
+            const blobs = [];
+            for (const file of await registry.blobFiles()) if ((await stat(file)).size > 1024 * 1024) blobs.push(file);
+            const to = join(dir, 'floor');
+            await mkdir(to);
+            floor.pull.push(await timed(() => sh(blobs.map((blob) => `tee < ${blob} >(sha256sum > /dev/null) | tar -xz -C ${to}`).join(' && '))));
+            await rm(to, { recursive: true });
+            // The floor for push: compress and hash the layer tars (what a push must at least do before the upload).
+            floor.push.push(await timed(() => sh(layerTars.map((tar) => `gzip -c < ${tar} | tee >(sha256sum > /dev/null) > ${join(dir, 'floor.tar.gz')}`).join(' && '))));
+          }
+        } finally {
+          await registry.stop();
+        }
+      }
+    }
+  } finally {
+    for (const engine of engines) if (engine.image) await execFileAsync('docker', ['rmi', engine.image], { env: engine.env }).catch(() => undefined);
+    await reference?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const result = { bytes, floorPush: median(floor.push), floorPull: median(floor.pull) };
+  for (const engine of engines) result[engine.name] = { push: median(engine.push), pull: median(engine.pull) };
+  return result;
 }
 
 /** `cat file | docker run -i --rm busybox sha256sum` over STDIN_MB of random bytes, and the same pipe into the host's sha256sum. */
@@ -236,6 +380,7 @@ async function main() {
     const total = cycle.create.map((_, i) => cycle.create[i] + cycle.start[i] + cycle.stop[i] + cycle.remove[i]);
     const io = wanted('io') ? await containerIo(root, env) : undefined;
     const image = IMAGE_MB > 0 && wanted('image') ? await imageThroughput(root, env) : undefined;
+    const dist = IMAGE_MB > 0 && wanted('dist') ? await distThroughput(root, env) : undefined;
     const stdin = STDIN_MB > 0 && wanted('stdin') ? await stdinThroughput(root, env) : undefined;
     const many = PS_COUNT > 0 && wanted('ps') ? await manyContainers(socket, env) : undefined;
     if (many) {
@@ -258,6 +403,16 @@ async function main() {
       const mb = (image.bytes / 1024 / 1024).toFixed(0);
       console.log(`  docker load, ${mb} MB random image:        ${rate(image.bytes, image.load)} (${ms(image.load)}); floor tar -x + sha256sum ${rate(image.bytes, image.loadFloor)}`);
       console.log(`  docker save, same image:                  ${rate(image.savedBytes, image.save)} (${ms(image.save)}); floor tar -c + sha256sum ${rate(image.bytes, image.saveFloor)}`);
+    }
+    if (dist) {
+      const mb = (dist.bytes / 1024 / 1024).toFixed(0);
+      const line = (what, berthd, dockerd, floorMs, floorName) => {
+        const versus = dockerd === undefined ? `dockerd not installed (${DOCKERD})` : `dockerd ${rate(dist.bytes, dockerd)} (${ms(dockerd)}), berthd/dockerd ${(dockerd / berthd).toFixed(2)}x`;
+        console.log(`  docker ${what}: berthd ${rate(dist.bytes, berthd)} (${ms(berthd)}); ${versus}; floor ${floorName} ${rate(dist.bytes, floorMs)}`);
+      };
+      console.log(`  docker push/pull, ${mb} MB random image (MB/s of uncompressed layer bytes, loopback berth-registry, 3 rounds):`);
+      line('push', dist.berthd.push, dist.dockerd?.push, dist.floorPush, 'gzip + sha256sum');
+      line('pull', dist.berthd.pull, dist.dockerd?.pull, dist.floorPull, 'sha256sum + tar -xz');
     }
     if (stdin) {
       const mb = (stdin.bytes / 1024 / 1024).toFixed(0);

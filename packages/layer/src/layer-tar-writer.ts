@@ -67,13 +67,13 @@ export class LayerTarWriter implements KeptLayerTar {
     return new LayerTarWriter(await open(path, 'wx', 0o600));
   }
 
+  /** `chunk` is a stream's chunk, never reused by its producer: it is written as it is, not copied. */
   write(chunk: Buffer): void {
-    const copy = Buffer.from(chunk);
     this.pending = this.pending.then(async () => {
       if (this.failure !== undefined) return;
       try {
         let offset = 0;
-        while (offset < copy.length) offset += (await this.handle.write(copy, offset, copy.length - offset)).bytesWritten;
+        while (offset < chunk.length) offset += (await this.handle.write(chunk, offset, chunk.length - offset)).bytesWritten;
       } catch (err) {
         this.failure = err;
       }

@@ -11,6 +11,9 @@ import type { RegistryClient } from '../registry-client.js';
 import type { BlobDownloads } from './blob-downloads.js';
 import { resolveImage } from './resolve-image.js';
 
+/** Layer files are read for extraction in chunks this big: each chunk costs a trip through every stage of it. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** What the pull stores the image into (the engine's image store has this shape). */
 export interface PullTarget {
   /** Whether the store has the layer stack a chain ID names. */
@@ -60,8 +63,8 @@ export interface PullResult {
 
 /**
  * `docker pull`: resolves the reference to one image, downloads the layers the store lacks (a few at
- * a time, each verified), registers them bottom first, and points the reference and its digest
- * reference at the image. Progress is Docker's: per layer `Pulling fs layer`/`Already exists`,
+ * a time, each verified), registers them bottom first, each as soon as it is in, and points the
+ * reference and its digest reference at the image. Progress is Docker's: per layer `Pulling fs layer`/`Already exists`,
  * `Waiting`, `Downloading`, `Verifying Checksum`, `Download complete`, `Extracting`, `Pull complete`,
  * then `Digest:`; the `Status:` line that ends a `docker pull` is the caller's (one for all tags).
  */
@@ -128,8 +131,9 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   const digestReference = withDigest(trimNamed(reference), resolved.digest);
   const references = (reference.digest === undefined ? [reference, digestReference] : [digestReference]).map((ref) => familiarString(ref));
   try {
-    // The store is entered once every download is in: its queue is never held while the network is slow.
-    await Promise.all(started.values());
+    // The store is entered once the lowest layer it lacks is in; it then extracts each layer as soon as
+    // that one is downloaded, bottom first, while the layers above it still download (as Docker does).
+    if (present < layers.length) await download(present);
     signal.throwIfAborted();
     // Where each layer registered now came from: its diff ID was checked as it was extracted.
     const seen: Array<{ diffId: string; source: LayerSource }> = [];
@@ -137,7 +141,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       configBytes: resolved.config,
       layers: layers.map((layer, index) => ({
         name: layer.digest,
-        open: async () => ({ stream: withProgress(createReadStream(await download(index)), layer.size, 'Extracting', ids[index]!, onProgress) }),
+        open: async () => ({ stream: withProgress(createReadStream(await download(index), { highWaterMark: READ_CHUNK_BYTES }), layer.size, 'Extracting', ids[index]!, onProgress) }),
       })),
       references,
       onLayer: (index, registered) => {

@@ -4,8 +4,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { createDigester } from '@berth/reference';
+import { gzipLayer } from './layer-gzip.js';
 
 /** A layer as a registry stores it: gzip of its tar, by digest and size. */
 export interface CompressedBlob {
@@ -31,7 +31,7 @@ export class CompressedLayers {
       },
     });
     try {
-      await pipeline(tar, createGzip(), hashing, createWriteStream(file, { mode: 0o600 }), ...(signal ? [{ signal }] : []));
+      await pipeline(gzipLayer(tar), hashing, createWriteStream(file, { mode: 0o600 }), ...(signal ? [{ signal }] : []));
     } catch (err) {
       await rm(file, { force: true });
       throw err;

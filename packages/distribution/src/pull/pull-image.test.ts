@@ -1,0 +1,84 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ProgressMessage } from '@berth/api';
+import { MediaTypes } from '@berth/oci';
+import { parseNormalizedNamed, sha256Digest } from '@berth/reference';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LayerSources } from '../layer-sources.js';
+import type { RegistryClient } from '../registry-client.js';
+import type { BlobDownloads } from './blob-downloads.js';
+import { pullImage, type PullTarget } from './pull-image.js';
+
+// The registry and the download cache are stand-ins: what is under test is when the store gets each layer.
+const contents = ['bottom layer', 'middle layer', 'top layer'].map((text) => Buffer.from(text));
+const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: contents.map((c) => sha256Digest(c)) } }));
+const layers = contents.map((c) => ({ mediaType: MediaTypes.DockerLayerGzip, digest: sha256Digest(c), size: c.length }));
+const manifest = Buffer.from(
+  JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.DockerManifest, config: { mediaType: MediaTypes.DockerConfig, digest: sha256Digest(config), size: config.length }, layers }),
+);
+const client = {
+  getManifest: async () => ({ mediaType: MediaTypes.DockerManifest, digest: sha256Digest(manifest), size: manifest.length, content: manifest }),
+  getBlob: async () => ({ size: config.length, stream: Readable.from([config]) }),
+} as unknown as RegistryClient;
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'berth-pull-image-'));
+  for (const [index, content] of contents.entries()) await writeFile(join(dir, String(index)), content);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('pullImage', () => {
+  it('stores each layer as soon as it and those below it are downloaded, bottom first', async () => {
+    let bottomStored!: () => void;
+    const bottomStoredPromise = new Promise<void>((resolve) => (bottomStored = resolve));
+    // The top layer's download finishes only once the bottom layer is in the store: waiting for every download first never ends.
+    const downloads = {
+      async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }) {
+        const index = layers.findIndex((layer) => layer.digest === blob.digest);
+        if (index === 2) await bottomStoredPromise;
+        return join(dir, String(index));
+      },
+      release: () => undefined,
+    } as unknown as BlobDownloads;
+    const stored: string[] = [];
+    const target: PullTarget = {
+      hasLayer: () => false,
+      hasImage: () => false,
+      async ingest(spec) {
+        for (const [index, layer] of spec.layers.entries()) {
+          const { stream } = await layer.open();
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream) chunks.push(chunk as Buffer);
+          stored.push(Buffer.concat(chunks).toString());
+          if (index === 0) bottomStored();
+          spec.onLayer?.(index, true);
+        }
+        return { id: sha256Digest(spec.configBytes), updated: true };
+      },
+    };
+    const messages: ProgressMessage[] = [];
+    const sources = await LayerSources.open();
+    const result = await pullImage({
+      client,
+      registry: 'registry.example:5000',
+      sources,
+      reference: parseNormalizedNamed('registry.example:5000/app:v1'),
+      repository: 'app',
+      platform: { os: 'linux', architecture: 'amd64' },
+      explicitPlatform: false,
+      target,
+      downloads,
+      onProgress: (message) => messages.push(message),
+    });
+    expect(result.id).toBe(sha256Digest(config));
+    expect(stored).toEqual(['bottom layer', 'middle layer', 'top layer']);
+    const at = (status: string, index: number): number => messages.findIndex((m) => m.status === status && m.id === layers[index]!.digest.slice(7, 19));
+    expect(at('Pull complete', 0)).toBeLessThan(at('Download complete', 2));
+    expect(at('Pull complete', 1)).toBeLessThan(at('Pull complete', 2));
+    // Each layer stored is remembered where it came from, for pushes to mount or skip.
+    expect(sources.sourcesOf(sha256Digest(contents[2]!))).toEqual([{ ...layers[2], registry: 'registry.example:5000', repository: 'app' }]);
+  });
+});
