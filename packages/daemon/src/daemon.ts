@@ -140,9 +140,6 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     events,
     log: { error: (m) => app.log?.error(m) },
   });
-  // Layers a push was compressing when the daemon stopped are of no use now (downloads are kept: a pull resumes them).
-  const pushDir = join(config.dataRoot, 'image', 'uploads');
-  await rm(pushDir, { recursive: true, force: true });
   const registryHosts = new RegistryHosts({
     insecureRegistries: config.insecureRegistries,
     registryMirrors: config.registryMirrors,
@@ -155,7 +152,6 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     sources: await LayerSources.open(join(config.dataRoot, 'image', 'distribution', 'layer-sources.json')),
     log: { warn: (m) => app.log?.warn(m) },
     downloadDir: join(config.dataRoot, 'image', 'downloads'),
-    pushDir,
     maxConcurrentDownloads: config.maxConcurrentDownloads,
     maxConcurrentUploads: config.maxConcurrentUploads,
   });

@@ -7,5 +7,5 @@ export { BlobDownloads, type BlobDownloadsOptions, type DownloadProgress } from 
 export { pullImage, type PullImageOptions, type PullResult, type PullTarget } from './pull/pull-image.js';
 export { fetchConfig, inspectRemoteImage, NoMatchingPlatformError, resolveImage, type ResolvedImage } from './pull/resolve-image.js';
 export { LayerSources, type LayerSource } from './layer-sources.js';
-export { CompressedLayers, type CompressedBlob } from './push/compressed-layers.js';
+export { compressedLayer, type CompressedBlob } from './push/compressed-layer.js';
 export { pushImage, type PushImageOptions, type PushLayer } from './push/push-image.js';

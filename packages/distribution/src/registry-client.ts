@@ -216,17 +216,41 @@ export class RegistryClient {
    * digest. `open` gives the content each time it is needed; `signal` gives the upload up.
    */
   async uploadBlob(repository: string, digest: string, size: number, open: () => Readable, signal?: AbortSignal): Promise<void> {
+    const session = await this.startUpload(repository);
+    session.searchParams.set('digest', digest);
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
+    const done = await this.send('PUT', `${session.pathname}${session.search}`, `repository:${repository}:pull,push`, headers, open(), signal);
+    if (done.status !== 201) throw await responseError(done, `blob ${digest}`);
+    await done.body?.cancel();
+  }
+
+  /**
+   * Uploads a blob whose digest is known only once it has been read (a layer gzipped as it goes up):
+   * a session (POST), the content streamed in one PATCH, then a PUT naming `digest()`, as the docker
+   * engine pushes. `signal` gives the upload up.
+   */
+  async uploadStream(repository: string, content: Readable, digest: () => string, signal?: AbortSignal): Promise<void> {
+    const scope = `repository:${repository}:pull,push`;
+    const session = await this.startUpload(repository);
+    const patched = await this.send('PATCH', `${session.pathname}${session.search}`, scope, { 'content-type': 'application/octet-stream' }, content, signal);
+    if (patched.status !== 202) throw await responseError(patched, `blob upload to ${repository}`);
+    await patched.body?.cancel();
+    const next = new URL(patched.headers.get('location') ?? session.href, this.base);
+    next.searchParams.set('digest', digest());
+    const done = await this.send('PUT', `${next.pathname}${next.search}`, scope, { 'content-length': '0' }, undefined, signal);
+    if (done.status !== 201) throw await responseError(done, `blob ${digest()}`);
+    await done.body?.cancel();
+  }
+
+  /** An upload session: the URL its Location gives, on this registry (credentials never follow a Location elsewhere). */
+  private async startUpload(repository: string): Promise<URL> {
     const started = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' }, { push: true });
     if (started.status !== 202) throw await responseError(started, `blob upload to ${repository}`);
     await started.body?.cancel();
     const location = started.headers.get('location');
     if (!location) throw new RegistryClientError(`blob upload to ${repository}: the registry gave no Location`, started.status);
     const target = new URL(location, this.base);
-    target.searchParams.set('digest', digest);
-    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
-    const done = await this.send('PUT', `${target.pathname}${target.search}`, `repository:${repository}:pull,push`, headers, open(), signal);
-    if (done.status !== 201) throw await responseError(done, `blob ${digest}`);
-    await done.body?.cancel();
+    return new URL(`${target.pathname}${target.search}`, this.base);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError } from '@berth/api';
 import { createReadStream } from 'node:fs';
-import { BlobDownloads, CompressedLayers, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
+import { stat } from 'node:fs/promises';
+import { BlobDownloads, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
 import type { ImageStore, PushableImage } from '@berth/image';
 import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
@@ -10,9 +11,8 @@ import { isRegistryHost, type RegistryEndpoint, type RegistryHosts } from './reg
 export interface RegistryServiceOptions {
   /** Where pulls store images and pushes read them: the image store. */
   images: PullTarget & Pick<ImageStore, 'pushable' | 'recordPush'>;
-  /** Where layer downloads are kept while they run, and pushed layers while they are compressed. */
+  /** Where layer downloads are kept while they run. */
   downloadDir: string;
-  pushDir: string;
   /** Layers downloaded at once per pull (Docker's `max-concurrent-downloads`). */
   maxConcurrentDownloads: number;
   /** Layers uploaded at once per push (Docker's `max-concurrent-uploads`). */
@@ -27,11 +27,9 @@ export interface RegistryServiceOptions {
 /** `docker pull` (the reference resolved on its registry, the image stored through the image store) and `docker login`. */
 export class RegistryService implements RegistryAccess {
   private readonly downloads: BlobDownloads;
-  private readonly compressed: CompressedLayers;
 
   constructor(private readonly o: RegistryServiceOptions) {
     this.downloads = new BlobDownloads({ directory: o.downloadDir });
-    this.compressed = new CompressedLayers(o.pushDir);
   }
 
   /** A pull goes to the registry's mirrors first: one that cannot be reached or fails leaves the pull to the next, then to the registry. */
@@ -114,6 +112,7 @@ export class RegistryService implements RegistryAccess {
   private async pushEach(named: NamedReference, images: PushableImage[], options: ImagePushOptions): Promise<void> {
     const client = await this.clientFor(named.domain, options.auth);
     for (const image of images) {
+      const layers = await Promise.all(image.layers.map(async (layer) => ({ diffId: layer.diffId, size: (await stat(layer.tarPath)).size, open: () => createReadStream(layer.tarPath) })));
       const { digest } = await translated(named, 'push', () =>
         pushImage({
           client,
@@ -122,8 +121,7 @@ export class RegistryService implements RegistryAccess {
           repository: named.path,
           tag: image.tag,
           configBytes: image.configBytes,
-          layers: image.layers.map((layer) => ({ diffId: layer.diffId, open: () => createReadStream(layer.tarPath) })),
-          compressed: this.compressed,
+          layers,
           concurrency: this.o.maxConcurrentUploads,
           onProgress: options.onProgress,
           ...(options.signal && { signal: options.signal }),

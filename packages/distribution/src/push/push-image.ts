@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ProgressMessage } from '@berth/api';
 import { MediaTypes } from '@berth/oci';
@@ -7,11 +6,12 @@ import { withProgress } from '../progress-counter.js';
 import type { LayerSource, LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
 import { Slots } from '../slots.js';
-import type { CompressedBlob, CompressedLayers } from './compressed-layers.js';
+import { compressedLayer, type CompressedBlob } from './compressed-layer.js';
 
-/** A layer of the image to push: its diff ID and its uncompressed tar. */
+/** A layer of the image to push: its diff ID and its uncompressed tar, and that tar's size. */
 export interface PushLayer {
   diffId: string;
+  size: number;
   open(): Readable;
 }
 
@@ -25,7 +25,6 @@ export interface PushImageOptions {
   configBytes: Buffer;
   /** Bottom first. */
   layers: PushLayer[];
-  compressed: CompressedLayers;
   /** Where layers were seen before: blobs the registry may have, or may mount from another repository. */
   sources: LayerSources;
   /** Layers uploaded at once (Docker's `max-concurrent-uploads`, 5 by default). */
@@ -36,10 +35,10 @@ export interface PushImageOptions {
 }
 
 /**
- * `docker push` of one tag: each layer the registry lacks is gzipped and uploaded (a few at a time),
- * then the config, then a Docker schema2 manifest under the tag. Progress is Docker's: per layer
- * `Preparing`, `Waiting`, `Pushing`, `Pushed`, `Layer already exists` or `Mounted from <repository>`,
- * then `<tag>: digest: … size: …`.
+ * `docker push` of one tag: each layer the registry lacks is gzipped as it is uploaded (a few at a
+ * time), then the config, then a Docker schema2 manifest under the tag. Progress is Docker's: per
+ * layer `Preparing`, `Waiting`, `Pushing` (of the uncompressed bytes), `Pushed`, `Layer already
+ * exists` or `Mounted from <repository>`, then `<tag>: digest: … size: …`.
  */
 export async function pushImage(options: PushImageOptions): Promise<{ digest: string; size: number }> {
   const { client, repository, layers, onProgress } = options;
@@ -87,7 +86,7 @@ const MAX_CANDIDATES = 3;
 const GZIP_LAYER_TYPES = new Set<string>([MediaTypes.DockerLayerGzip, MediaTypes.OciLayerGzip]);
 
 async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string): Promise<CompressedBlob> {
-  const { client, registry, repository, compressed, onProgress } = options;
+  const { client, registry, repository, onProgress } = options;
   const done = async (blob: CompressedBlob, status: string): Promise<CompressedBlob> => {
     await options.sources.record([{ diffId: layer.diffId, source: { digest: blob.digest, size: blob.size, mediaType: MediaTypes.DockerLayerGzip, registry, repository } }]);
     onProgress({ status, progressDetail: {}, id });
@@ -103,15 +102,10 @@ async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string
   for (const source of distinctBy(elsewhere, (candidate) => candidate.repository).slice(0, MAX_CANDIDATES)) {
     if (await shortcut(options, () => client.mountBlob(repository, source.digest, source.repository))) return done(source, `Mounted from ${source.repository}`);
   }
-  const blob = await compressed.compress(layer.open(), options.signal);
-  try {
-    if (await client.headBlob(repository, blob.digest)) return await done(blob, 'Layer already exists');
-    options.signal?.throwIfAborted();
-    await client.uploadBlob(repository, blob.digest, blob.size, () => withProgress(createReadStream(blob.file), blob.size, 'Pushing', id, onProgress), options.signal);
-    return await done(blob, 'Pushed');
-  } finally {
-    await compressed.discard(blob.file);
-  }
+  options.signal?.throwIfAborted();
+  const compressed = compressedLayer(withProgress(layer.open(), layer.size, 'Pushing', id, onProgress));
+  await client.uploadStream(repository, compressed.stream, () => compressed.blob().digest, options.signal);
+  return done(compressed.blob(), 'Pushed');
 }
 
 /** A way around an upload (a HEAD, a mount) that fails is no reason to fail the push: the layer is uploaded instead, as moby does. */
