@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, run, useTestDaemon, type CommandResult } from './harness.js';
-import { BERTH } from './paths.js';
+import { BERTH, PRIVATE_TOOLS } from './paths.js';
 import { startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
 import { startTmuxServer } from './tmux-harness.js';
 
@@ -185,14 +185,16 @@ describe('credentials through a credential helper, shared by docker and berth', 
     );
   }, 60_000);
 
-  // Debian's golang-docker-credential-helpers with pass, in a throw-away GnuPG home and password store.
-  const passInstalled = ['pass', 'docker-credential-pass'].every((program) => (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, program))));
+  // Debian's golang-docker-credential-helpers with pass, in a throw-away GnuPG home and password store;
+  // tools/setup --test unpacks them where only this test looks (on the system's PATH, pass would become docker's default store).
+  const passPath = [PRIVATE_TOOLS, ...(process.env.PATH ?? '').split(delimiter)];
+  const passInstalled = ['pass', 'docker-credential-pass'].every((program) => passPath.some((dir) => existsSync(join(dir, program))));
   const passTitle = 'the real docker-credential-pass';
   describe.skipIf(!passInstalled)(passInstalled ? passTitle : `${passTitle}: skipped, pass and docker-credential-pass are not installed`, () => {
     let passEnv: NodeJS.ProcessEnv;
     beforeAll(async () => {
       const home = join(work, 'pass');
-      passEnv = { HOME: home, GNUPGHOME: join(home, 'gnupg'), PASSWORD_STORE_DIR: join(home, 'store') };
+      passEnv = { HOME: home, GNUPGHOME: join(home, 'gnupg'), PASSWORD_STORE_DIR: join(home, 'store'), PATH: passPath.join(delimiter) };
       await mkdir(passEnv.GNUPGHOME!, { recursive: true, mode: 0o700 });
       const key = await run('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'berth-e2e <berth-e2e@test.invalid>', 'default', 'default', 'never'], { env: passEnv });
       expect(key.code, key.stderr).toBe(0);

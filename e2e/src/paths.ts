@@ -8,3 +8,5 @@ export const BERTHD = join(PACKAGES_DIR, 'daemon/dist/bin/berthd.js');
 export const BERTH = join(PACKAGES_DIR, 'cli/dist/bin/berth.js');
 /** The schemas and responses of the upstream Engine API description, without its prose (`e2e/scripts/engine-api-data.mjs`). */
 export const API_SPEC = join(REPO_ROOT, 'e2e/data/engine-api-v1.47.json');
+/** Test tools that tools/setup --test unpacks off the system's PATH (docker-credential-pass and pass). */
+export const PRIVATE_TOOLS = '/opt/berth/test-tools/usr/bin';
