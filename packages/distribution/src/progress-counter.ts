@@ -21,5 +21,9 @@ export function withProgress(source: Readable, total: number, status: string, id
   source.on('error', (err) => counter.destroy(err));
   // Its reader hears the error by reading; one that stopped early must not crash the process.
   counter.on('error', () => undefined);
+  // A reader that stops early closes the source too (pipe alone would leave a file open for good).
+  counter.on('close', () => {
+    if (!source.readableEnded) source.destroy();
+  });
   return source.pipe(counter);
 }

@@ -211,15 +211,12 @@ export class RegistryClient {
     return this.send(method, `/v2/${repository}/${path}`, `repository:${repository}:${init.push ? 'pull,push' : 'pull'}`, headers, init.body, init.signal);
   }
 
-  /**
-   * Uploads a blob the registry lacks: a session (POST), then the whole content in one PUT with its
-   * digest. `open` gives the content each time it is needed; `signal` gives the upload up.
-   */
-  async uploadBlob(repository: string, digest: string, size: number, open: () => Readable, signal?: AbortSignal): Promise<void> {
-    const session = await this.startUpload(repository);
+  /** Uploads a small blob the registry lacks (an image config): a session (POST), then the content in one PUT with its digest. */
+  async uploadBlob(repository: string, digest: string, content: Buffer, signal?: AbortSignal): Promise<void> {
+    const session = await this.startUpload(repository, signal);
     session.searchParams.set('digest', digest);
-    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(size) };
-    const done = await this.send('PUT', `${session.pathname}${session.search}`, `repository:${repository}:pull,push`, headers, open(), signal);
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(content.length) };
+    const done = await this.send('PUT', `${session.pathname}${session.search}`, `repository:${repository}:pull,push`, headers, content, signal);
     if (done.status !== 201) throw await responseError(done, `blob ${digest}`);
     await done.body?.cancel();
   }
@@ -231,20 +228,28 @@ export class RegistryClient {
    */
   async uploadStream(repository: string, content: Readable, digest: () => string, signal?: AbortSignal): Promise<void> {
     const scope = `repository:${repository}:pull,push`;
-    const session = await this.startUpload(repository);
-    const patched = await this.send('PATCH', `${session.pathname}${session.search}`, scope, { 'content-type': 'application/octet-stream' }, content, signal);
-    if (patched.status !== 202) throw await responseError(patched, `blob upload to ${repository}`);
-    await patched.body?.cancel();
-    const next = new URL(patched.headers.get('location') ?? session.href, this.base);
-    next.searchParams.set('digest', digest());
-    const done = await this.send('PUT', `${next.pathname}${next.search}`, scope, { 'content-length': '0' }, undefined, signal);
-    if (done.status !== 201) throw await responseError(done, `blob ${digest()}`);
-    await done.body?.cancel();
+    try {
+      const session = await this.startUpload(repository, signal);
+      const patched = await this.send('PATCH', `${session.pathname}${session.search}`, scope, { 'content-type': 'application/octet-stream' }, content, signal);
+      if (patched.status !== 202) throw await responseError(patched, `blob upload to ${repository}`);
+      await patched.body?.cancel();
+      if (!content.readableEnded) throw new RegistryClientError(`blob upload to ${repository}: the registry answered before it had the whole blob`, patched.status);
+      const next = new URL(patched.headers.get('location') ?? session.href, this.base);
+      next.searchParams.set('digest', digest());
+      const done = await this.send('PUT', `${next.pathname}${next.search}`, scope, { 'content-length': '0' }, undefined, signal);
+      if (done.status !== 201) throw await responseError(done, `blob ${digest()}`);
+      await done.body?.cancel();
+    } catch (err) {
+      // The content is not read on after a failure: it is closed (its file with it), and its own error, if it failed, is the one to tell.
+      const own = content.errored;
+      content.destroy();
+      throw own ?? err;
+    }
   }
 
   /** An upload session: the URL its Location gives, on this registry (credentials never follow a Location elsewhere). */
-  private async startUpload(repository: string): Promise<URL> {
-    const started = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' }, { push: true });
+  private async startUpload(repository: string, signal?: AbortSignal): Promise<URL> {
+    const started = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' }, { push: true, ...(signal && { signal }) });
     if (started.status !== 202) throw await responseError(started, `blob upload to ${repository}`);
     await started.body?.cancel();
     const location = started.headers.get('location');

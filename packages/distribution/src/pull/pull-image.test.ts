@@ -81,4 +81,31 @@ describe('pullImage', () => {
     // Each layer stored is remembered where it came from, for pushes to mount or skip.
     expect(sources.sourcesOf(sha256Digest(contents[2]!))).toEqual([{ ...layers[2], registry: 'registry.example:5000', repository: 'app' }]);
   });
+
+  it('fails at once when a download fails, stopping the others, not when extraction reaches that layer', async () => {
+    const downloads = {
+      async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }, _progress: unknown, signal: AbortSignal) {
+        const index = layers.findIndex((layer) => layer.digest === blob.digest);
+        if (index === 2) throw new Error('top layer: connection reset');
+        // The lower layers never finish on their own: only the pull's stop ends them.
+        return new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+      },
+      release: () => undefined,
+    } as unknown as BlobDownloads;
+    const target: PullTarget = { hasLayer: () => false, hasImage: () => false, ingest: async () => ({ id: '', updated: false }) };
+    await expect(
+      pullImage({
+        client,
+        registry: 'registry.example:5000',
+        sources: await LayerSources.open(),
+        reference: parseNormalizedNamed('registry.example:5000/app:v1'),
+        repository: 'app',
+        platform: { os: 'linux', architecture: 'amd64' },
+        explicitPlatform: false,
+        target,
+        downloads,
+        onProgress: () => undefined,
+      }),
+    ).rejects.toThrow('top layer: connection reset');
+  });
 });

@@ -125,7 +125,8 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       release();
     }
   };
-  for (let index = present; index < layers.length; index++) void download(index).catch(() => undefined);
+  // A download that fails ends the attempt at once, not when extraction reaches its layer.
+  for (let index = present; index < layers.length; index++) void download(index).catch((err: unknown) => attempt.abort(err));
 
   // The tag pulled, if any, and the digest reference Docker records as a RepoDigest.
   const digestReference = withDigest(trimNamed(reference), resolved.digest);

@@ -1,8 +1,11 @@
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw, type ZlibOptions } from 'node:zlib';
+import { Slots } from '../slots.js';
 
 const deflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(deflateRaw);
+// libuv's pool has 4 threads and the file system needs them too: all pushes together deflate 2 blocks at a time at most.
+const poolShare = new Slots(2);
 
 /** Input is compressed in blocks of this size (fixed, so the same tar always gives the same bytes). */
 const BLOCK_BYTES = 1024 * 1024;
@@ -58,8 +61,13 @@ async function* gzipBlocks(tar: Readable): AsyncGenerator<Buffer> {
 
 /** Non-final deflate blocks of `block`, ending on a byte boundary. */
 async function deflateBlock(block: Buffer, dictionary: Buffer | undefined): Promise<Buffer> {
-  if (!(await worthCompressing(block))) return storedBlocks(block);
-  return deflateRawAsync(block, { level: constants.Z_DEFAULT_COMPRESSION, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary && { dictionary }) });
+  const release = await poolShare.take();
+  try {
+    if (!(await worthCompressing(block))) return storedBlocks(block);
+    return await deflateRawAsync(block, { level: constants.Z_DEFAULT_COMPRESSION, finishFlush: constants.Z_SYNC_FLUSH, ...(dictionary && { dictionary }) });
+  } finally {
+    release();
+  }
 }
 
 function storedBlocks(block: Buffer): Buffer {

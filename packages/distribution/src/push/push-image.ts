@@ -4,6 +4,7 @@ import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
 import { withProgress } from '../progress-counter.js';
 import type { LayerSource, LayerSources } from '../layer-sources.js';
+import { RegistryClientError } from '../registry-client-error.js';
 import type { RegistryClient } from '../registry-client.js';
 import { Slots } from '../slots.js';
 import { compressedLayer, type CompressedBlob } from './compressed-layer.js';
@@ -46,6 +47,10 @@ export async function pushImage(options: PushImageOptions): Promise<{ digest: st
   // Docker lists the top layer first.
   const order = layers.map((_, index) => index).reverse();
   for (const index of order) onProgress({ status: 'Preparing', progressDetail: {}, id: ids[index]! });
+  // This push's own stop: the first layer that fails stops the others' uploads, as does the caller's signal.
+  const failed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
+  const pushing = { ...options, signal };
   const slots = new Slots(options.concurrency ?? 5);
   const blobs: CompressedBlob[] = new Array<CompressedBlob>(layers.length);
   await Promise.all(
@@ -53,18 +58,21 @@ export async function pushImage(options: PushImageOptions): Promise<{ digest: st
       if (slots.busy) onProgress({ status: 'Waiting', progressDetail: {}, id: ids[index]! });
       const release = await slots.take();
       try {
-        options.signal?.throwIfAborted();
-        blobs[index] = await pushLayer(options, layers[index]!, ids[index]!);
+        signal.throwIfAborted();
+        blobs[index] = await pushLayer(pushing, layers[index]!, ids[index]!);
+      } catch (err) {
+        failed.abort(err);
+        throw err;
       } finally {
         release();
       }
     }),
   );
 
-  options.signal?.throwIfAborted();
+  signal.throwIfAborted();
   const configDigest = sha256Digest(options.configBytes);
   if (!(await client.headBlob(repository, configDigest))) {
-    await client.uploadBlob(repository, configDigest, options.configBytes.length, () => Readable.from([options.configBytes]));
+    await client.uploadBlob(repository, configDigest, options.configBytes, signal);
   }
   const manifest = Buffer.from(
     JSON.stringify({
@@ -102,10 +110,17 @@ async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string
   for (const source of distinctBy(elsewhere, (candidate) => candidate.repository).slice(0, MAX_CANDIDATES)) {
     if (await shortcut(options, () => client.mountBlob(repository, source.digest, source.repository))) return done(source, `Mounted from ${source.repository}`);
   }
-  options.signal?.throwIfAborted();
-  const compressed = compressedLayer(withProgress(layer.open(), layer.size, 'Pushing', id, onProgress));
-  await client.uploadStream(repository, compressed.stream, () => compressed.blob().digest, options.signal);
-  return done(compressed.blob(), 'Pushed');
+  // A token that lapsed between the session's POST and the streamed PATCH (which cannot answer a challenge) costs one more try.
+  for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
+    const compressed = compressedLayer(withProgress(layer.open(), layer.size, 'Pushing', id, onProgress));
+    try {
+      await client.uploadStream(repository, compressed.stream, () => compressed.blob().digest, options.signal);
+      return await done(compressed.blob(), 'Pushed');
+    } catch (err) {
+      if (attempt > 1 || !(err instanceof RegistryClientError) || err.status !== 401) throw err;
+    }
+  }
 }
 
 /** A way around an upload (a HEAD, a mount) that fails is no reason to fail the push: the layer is uploaded instead, as moby does. */
