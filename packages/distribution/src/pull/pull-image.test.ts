@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
 import type { BlobDownloads } from './blob-downloads.js';
-import { pullImage, type PullTarget } from './pull-image.js';
+import { pullImage, type PullImageOptions, type PullTarget } from './pull-image.js';
 
 // The registry and the download cache are stand-ins: what is under test is when the store gets each layer.
 const contents = ['bottom layer', 'middle layer', 'top layer'].map((text) => Buffer.from(text));
@@ -29,6 +29,10 @@ beforeEach(async () => {
   for (const [index, content] of contents.entries()) await writeFile(join(dir, String(index)), content);
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** `registry.example:5000/app:v1` pulled from the stand-in registry into `target`. */
+const pull = (options: Pick<PullImageOptions, 'target' | 'downloads' | 'sources' | 'onProgress'>) =>
+  pullImage({ client, registry: 'registry.example:5000', reference: parseNormalizedNamed('registry.example:5000/app:v1'), repository: 'app', platform: { os: 'linux', architecture: 'amd64' }, explicitPlatform: false, ...options });
 
 describe('pullImage', () => {
   it('stores each layer as soon as it and those below it are downloaded, bottom first', async () => {
@@ -61,18 +65,7 @@ describe('pullImage', () => {
     };
     const messages: ProgressMessage[] = [];
     const sources = await LayerSources.open();
-    const result = await pullImage({
-      client,
-      registry: 'registry.example:5000',
-      sources,
-      reference: parseNormalizedNamed('registry.example:5000/app:v1'),
-      repository: 'app',
-      platform: { os: 'linux', architecture: 'amd64' },
-      explicitPlatform: false,
-      target,
-      downloads,
-      onProgress: (message) => messages.push(message),
-    });
+    const result = await pull({ target, downloads, sources, onProgress: (message) => messages.push(message) });
     expect(result.id).toBe(sha256Digest(config));
     expect(stored).toEqual(['bottom layer', 'middle layer', 'top layer']);
     const at = (status: string, index: number): number => messages.findIndex((m) => m.status === status && m.id === layers[index]!.digest.slice(7, 19));
@@ -93,19 +86,6 @@ describe('pullImage', () => {
       release: () => undefined,
     } as unknown as BlobDownloads;
     const target: PullTarget = { hasLayer: () => false, hasImage: () => false, ingest: async () => ({ id: '', updated: false }) };
-    await expect(
-      pullImage({
-        client,
-        registry: 'registry.example:5000',
-        sources: await LayerSources.open(),
-        reference: parseNormalizedNamed('registry.example:5000/app:v1'),
-        repository: 'app',
-        platform: { os: 'linux', architecture: 'amd64' },
-        explicitPlatform: false,
-        target,
-        downloads,
-        onProgress: () => undefined,
-      }),
-    ).rejects.toThrow('top layer: connection reset');
+    await expect(pull({ target, downloads, sources: await LayerSources.open(), onProgress: () => undefined })).rejects.toThrow('top layer: connection reset');
   });
 });
