@@ -19,6 +19,8 @@ export interface BlobDownloadsOptions {
   retryDelayMs?: number;
 }
 
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
 interface Download {
   done: Promise<string>;
   listeners: Set<DownloadProgress>;
@@ -127,15 +129,30 @@ export class BlobDownloads {
     if (stop.aborted) cancel();
     stop.addEventListener('abort', cancel);
     const handle = await open(file, 'a', 0o600);
+    // Chunks are written a batch at a time (a write per network chunk costs more than the copy); `state`
+    // follows what reached the file, and a transfer cut midway still writes what it received.
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = async (): Promise<void> => {
+      if (batched === 0) return;
+      await handle.writev(batch);
+      for (const bytes of batch) state.digester.update(bytes);
+      state.have += batched;
+      [batch, batched] = [[], 0];
+    };
     try {
       for await (const chunk of stream) {
         const bytes = chunk as Buffer;
-        if (state.have + bytes.length > blob.size) throw verificationFailed(blob.digest);
-        await handle.write(bytes);
-        state.digester.update(bytes);
-        state.have += bytes.length;
-        onProgress(state.have, blob.size);
+        if (state.have + batched + bytes.length > blob.size) throw verificationFailed(blob.digest);
+        batch.push(bytes);
+        batched += bytes.length;
+        onProgress(state.have + batched, blob.size);
+        if (batched >= WRITE_BATCH_BYTES) await flush();
       }
+      await flush();
+    } catch (err) {
+      await flush().catch(() => undefined);
+      throw err;
     } finally {
       stop.removeEventListener('abort', cancel);
       await handle.close();
