@@ -234,7 +234,7 @@ export class RegistryClient {
       if (patched.status !== 202) throw await responseError(patched, `blob upload to ${repository}`);
       await patched.body?.cancel();
       if (!content.readableEnded) throw new RegistryClientError(`blob upload to ${repository}: the registry answered before it had the whole blob`, patched.status);
-      const next = new URL(patched.headers.get('location') ?? session.href, this.base);
+      const next = new URL(this.pathOf(patched.headers.get('location') ?? session.href), this.base);
       next.searchParams.set('digest', digest());
       const done = await this.send('PUT', `${next.pathname}${next.search}`, scope, { 'content-length': '0' }, undefined, signal);
       if (done.status !== 201) throw await responseError(done, `blob ${digest()}`);
@@ -247,15 +247,20 @@ export class RegistryClient {
     }
   }
 
-  /** An upload session: the URL its Location gives, on this registry (credentials never follow a Location elsewhere). */
+  /** An upload session: the URL its Location gives, on this registry. */
   private async startUpload(repository: string, signal?: AbortSignal): Promise<URL> {
     const started = await this.request('POST', repository, 'blobs/uploads/', { 'content-length': '0' }, { push: true, ...(signal && { signal }) });
     if (started.status !== 202) throw await responseError(started, `blob upload to ${repository}`);
     await started.body?.cancel();
     const location = started.headers.get('location');
     if (!location) throw new RegistryClientError(`blob upload to ${repository}: the registry gave no Location`, started.status);
+    return new URL(this.pathOf(location), this.base);
+  }
+
+  /** A Location's path and query on this registry: credentials never follow a Location to another host. */
+  private pathOf(location: string): string {
     const target = new URL(location, this.base);
-    return new URL(`${target.pathname}${target.search}`, this.base);
+    return `${target.pathname}${target.search}`;
   }
 
   /**
@@ -269,9 +274,7 @@ export class RegistryClient {
     if (response.status === 201) return true;
     if (response.status !== 202) return false;
     const location = response.headers.get('location');
-    // The session's path on this registry only: credentials never follow a Location to another host.
-    const session = location && new URL(location, this.base);
-    if (session) await this.send('DELETE', `${session.pathname}${session.search}`, `repository:${repository}:pull,push`).then((done) => done.body?.cancel(), () => undefined);
+    if (location) await this.send('DELETE', this.pathOf(location), `repository:${repository}:pull,push`).then((done) => done.body?.cancel(), () => undefined);
     return false;
   }
 

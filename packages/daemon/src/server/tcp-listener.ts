@@ -3,16 +3,13 @@ import { readFile } from 'node:fs/promises';
 import type { TlsOptions } from 'node:tls';
 import { InvalidArgumentError } from '@berth/api';
 import type { DaemonConfig } from '../config.js';
+import { whenListening } from './unix-listener.js';
 
 /** Listens on `host:port`, resolving once it does (a port in use is the start's error). */
 export async function listenOnTcp(server: Server, host: string, port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const listening = whenListening(server);
+  server.listen(port, host);
+  await listening;
 }
 
 /**

@@ -14,13 +14,7 @@ const SOCKET_UMASK = 0o117;
 export async function listenOnUnixSocket(server: Server, path: string, gid: number | undefined): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await rm(path, { force: true });
-  const listening = new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.once('listening', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const listening = whenListening(server);
   const previous = process.umask(SOCKET_UMASK);
   try {
     server.listen(path);
@@ -29,4 +23,15 @@ export async function listenOnUnixSocket(server: Server, path: string, gid: numb
   }
   await listening;
   if (gid !== undefined) await chown(path, -1, gid);
+}
+
+/** Resolves once the server listens; its first error (an address in use) rejects. */
+export function whenListening(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
