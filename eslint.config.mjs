@@ -36,6 +36,7 @@ const systemTools = [
   'packages/layer/src/system-tools.ts',
   'packages/volume/src/system-tools.ts',
   'packages/daemon/src/system-tools.ts',
+  'packages/network/src/system-tools.ts',
 ];
 const childProcess = { name: 'node:child_process', message: 'Run external programs only through the modules listed in systemTools (eslint.config.mjs).' };
 

@@ -15,6 +15,8 @@ export * from './schemas/seccomp.js';
 export * from './schemas/system.js';
 export * from './schemas/system-requests.js';
 export * from './schemas/volume.js';
+export * from './schemas/network.js';
 export * from './schemas/events.js';
 export * from './human-duration.js';
+export * from './filter-values.js';
 export * from './routes.js';

@@ -66,4 +66,11 @@ export const ENGINE_ROUTES: readonly EngineRoute[] = [
   { method: 'POST', url: '/volumes/prune' },
   { method: 'GET', url: '/volumes/:name' },
   { method: 'DELETE', url: '/volumes/:name' },
+  { method: 'GET', url: '/networks' },
+  { method: 'POST', url: '/networks/create' },
+  { method: 'POST', url: '/networks/prune' },
+  { method: 'GET', url: '/networks/:id' },
+  { method: 'DELETE', url: '/networks/:id' },
+  { method: 'POST', url: '/networks/:id/connect' },
+  { method: 'POST', url: '/networks/:id/disconnect' },
 ];

@@ -1,1 +1,11 @@
-export {};
+export { NetworkManager, type AttachRequest, type DefaultBridge, type EndpointRequest, type NetworkEvent, type NetworkManagerOptions } from './network-manager.js';
+export type { NetworkRecord } from './network-record.js';
+export type { Endpoint, InterfaceAddress, Sandbox } from './sandbox.js';
+export type { NamespaceFiles, NetworkDriver, DriverRequest, DriverResult, DriverEndpoint } from './network-driver.js';
+export { DEFAULT_ADDRESS_POOLS, validateAddressPool, type AddressPool } from './ipam.js';
+export { parsePortKey, portRequests, type PortMapping, type PortRequest, type Protocol } from './port-bindings.js';
+export type { PortProbe } from './port-allocator.js';
+export { parseAddress, formatAddress } from './ip.js';
+export { netavarkDriver, type NetavarkOptions } from './netavark-driver.js';
+export { namespaceFiles } from './netns-files.js';
+export { hostPortProbe, hostRoutes } from './host-probes.js';

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
+import { NetworkingConfigSchema } from './network.js';
 import { ConsoleSize, NullableStringList, ResourceFields, StringList, StringMap, open, orNull } from './fragments.js';
 
 /**
@@ -130,7 +131,7 @@ export const ContainerCreateRequestSchema = Type.Intersect([
   Type.Object(
     {
       HostConfig: Type.Optional(Type.Union([HostConfigSchema, Type.Null()])),
-      NetworkingConfig: Type.Optional(Type.Unknown()),
+      NetworkingConfig: Type.Optional(orNull(NetworkingConfigSchema)),
     },
     open,
   ),

@@ -1,6 +1,7 @@
 import { NotFoundError } from '@berth/api';
 import { describe, expect, it } from 'vitest';
-import { containerListFilter, matchesLabels, type FilterContext } from './list-filters.js';
+import { matchesLabels } from '@berth/api';
+import { containerListFilter, type FilterContext } from './list-filters.js';
 import type { ContainerRecord } from './record.js';
 import { initialRunState } from './state.js';
 

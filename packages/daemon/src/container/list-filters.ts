@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@berth/api';
+import { InvalidArgumentError, matchesLabels } from '@berth/api';
 import type { ContainerRecord } from './record.js';
 import { statusOf } from './state.js';
 
@@ -16,15 +16,6 @@ export interface FilterContext {
 }
 
 export type ContainerPredicate = (c: ContainerRecord) => boolean;
-
-/** Docker's label filter values: "key" (present) or "key=value". */
-export function matchesLabels(labels: Record<string, string>, wanted: readonly string[]): boolean {
-  return wanted.every((filter) => {
-    const eq = filter.indexOf('=');
-    if (eq === -1) return filter in labels;
-    return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
-  });
-}
 
 function regexMatch(pattern: string, value: string): boolean {
   try {

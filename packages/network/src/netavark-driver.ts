@@ -1,0 +1,111 @@
+import { mkdir } from 'node:fs/promises';
+import { InternalError } from '@berth/api';
+import type { DriverRequest, DriverResult, NetworkDriver } from './network-driver.js';
+import { hasDns, type NetworkRecord } from './network-record.js';
+import { runTool, ToolFailure } from './system-tools.js';
+
+export interface NetavarkOptions {
+  binary: string;
+  aardvarkBinary: string;
+  /** Where netavark keeps aardvark-dns's files (a tmpfs: they describe running containers). */
+  configDir: string;
+}
+
+/** netavark's description of a network (its types.rs `Network`). */
+function networkInfo(network: NetworkRecord) {
+  return {
+    name: network.name,
+    id: network.id,
+    driver: 'bridge',
+    network_interface: network.bridge,
+    subnets: network.subnets.map((s) => ({ subnet: s.subnet, ...(s.gateway ? { gateway: s.gateway } : {}) })),
+    ipv6_enabled: network.enableIPv6,
+    internal: network.internal,
+    dns_enabled: hasDns(network),
+    // Docker keeps bridge networks from reaching each other.
+    options: { isolate: 'true', ...(network.mtu ? { mtu: String(network.mtu) } : {}) },
+    ipam_options: { driver: 'host-local' },
+  };
+}
+
+/** netavark's `NetworkOptions`, keyed by network name as it wants. */
+function networkOptions(request: DriverRequest) {
+  return {
+    container_id: request.containerId,
+    container_name: request.containerName,
+    // Docker publishes no port on an internal network.
+    port_mappings: request.endpoints.some((e) => !e.network.internal)
+      ? request.ports.map((p) => ({ host_ip: p.hostIp, container_port: p.containerPort, host_port: p.hostPort, range: 1, protocol: p.protocol }))
+      : [],
+    networks: Object.fromEntries(
+      request.endpoints.map((e) => [
+        e.network.name,
+        {
+          interface_name: e.interfaceName,
+          static_ips: e.addresses,
+          ...(e.macAddress ? { static_mac: e.macAddress } : {}),
+          ...(hasDns(e.network) ? { aliases: e.aliases } : {}),
+        },
+      ]),
+    ),
+    network_info: Object.fromEntries(request.endpoints.map((e) => [e.network.name, networkInfo(e.network)])),
+    ...(request.dnsServers.length > 0 ? { dns_servers: request.dnsServers } : {}),
+  };
+}
+
+interface StatusBlock {
+  dns_server_ips?: string[] | null;
+  interfaces?: Record<string, { mac_address: string; subnets?: Array<{ ipnet: string; gateway?: string | null }> | null }> | null;
+}
+
+/** netavark's error output is `{"error": "..."}` on stdout. */
+function netavarkError(err: unknown, action: string): Error {
+  if (!(err instanceof ToolFailure)) return err as Error;
+  let message = err.stderr.trim() || err.message;
+  try {
+    message = (JSON.parse(err.stdout) as { error?: string }).error ?? message;
+  } catch {
+    // Not JSON: keep stderr.
+  }
+  return new InternalError(`network ${action} failed: ${message}`, { cause: err });
+}
+
+/**
+ * The network stack: podman's netavark (bridges, veths, iptables rules) with aardvark-dns for names.
+ * netavark runs one at a time: concurrent runs race on creating the same bridge and firewall chains.
+ */
+export function netavarkDriver(o: NetavarkOptions): NetworkDriver {
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job, job);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const invoke = async (command: 'setup' | 'teardown', netns: string, request: DriverRequest): Promise<string> => {
+    await mkdir(o.configDir, { recursive: true, mode: 0o700 });
+    return serial(() => runTool(o.binary, ['--config', o.configDir, '--aardvark-binary', o.aardvarkBinary, command, netns], { input: JSON.stringify(networkOptions(request)) })).catch(
+      (err: unknown) => {
+        throw netavarkError(err, command);
+      },
+    );
+  };
+  return {
+    async setup(netns, request) {
+      const status = JSON.parse(await invoke('setup', netns, request)) as Record<string, StatusBlock>;
+      const result: DriverResult = { interfaces: {}, dnsServers: [] };
+      for (const block of Object.values(status)) {
+        for (const [name, iface] of Object.entries(block.interfaces ?? {})) {
+          result.interfaces[name] = {
+            macAddress: iface.mac_address,
+            addresses: (iface.subnets ?? []).map((s) => ({ cidr: s.ipnet, ...(s.gateway ? { gateway: s.gateway } : {}) })),
+          };
+        }
+        result.dnsServers.push(...(block.dns_server_ips ?? []));
+      }
+      return result;
+    },
+    async teardown(netns, request) {
+      await invoke('teardown', netns, request);
+    },
+  };
+}

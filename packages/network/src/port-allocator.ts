@@ -1,0 +1,86 @@
+import { ConflictError, UnavailableError } from '@berth/api';
+import type { PortMapping, PortRequest, Protocol } from './port-bindings.js';
+
+/** Whether nothing on the host listens on a port (the engine's own mappings are tracked apart). */
+export interface PortProbe {
+  isFree(hostIp: string, port: number, protocol: Protocol): Promise<boolean>;
+  /** The kernel's ephemeral range (`ip_local_port_range`), where ports for `-P` come from. */
+  ephemeralRange(): Promise<[number, number]>;
+}
+
+/** Two host addresses meet when equal or when either is every address of its family ('' is every address of both). */
+function sameAddressSpace(a: string, b: string): boolean {
+  if (a === b || a === '' || b === '') return true;
+  const v6 = (ip: string) => ip.includes(':');
+  if (v6(a) !== v6(b)) return false;
+  return a === '0.0.0.0' || b === '0.0.0.0' || a === '::' || b === '::';
+}
+
+const displayIp = (ip: string) => (ip === '' ? '0.0.0.0' : ip);
+
+/**
+ * Host ports published by containers (moby's portallocator): a port a container holds is refused to
+ * others, and one a host process listens on too; `-P` picks from the ephemeral range, moving forward.
+ */
+export class PortAllocator {
+  private readonly held = new Map<string, PortMapping[]>();
+  private next?: number;
+
+  constructor(private readonly probe: PortProbe) {}
+
+  private takenBy(protocol: Protocol, hostIp: string, port: number): boolean {
+    for (const mappings of this.held.values()) {
+      if (mappings.some((m) => m.protocol === protocol && m.hostPort === port && sameAddressSpace(m.hostIp, hostIp))) return true;
+    }
+    return false;
+  }
+
+  /** Records mappings found on disk (a restart). */
+  restore(owner: string, mappings: PortMapping[]): void {
+    this.held.set(owner, mappings);
+  }
+
+  release(owner: string): void {
+    this.held.delete(owner);
+  }
+
+  /**
+   * Allocates every request for `owner`, all or nothing. Each port is held as soon as it is chosen,
+   * so concurrent allocations never pick the same one.
+   */
+  async allocate(owner: string, requests: readonly PortRequest[]): Promise<PortMapping[]> {
+    const mappings: PortMapping[] = [];
+    this.held.set(owner, mappings);
+    try {
+      for (const request of requests) mappings.push(await this.allocateOne(request, mappings));
+      return mappings;
+    } catch (err) {
+      this.held.delete(owner);
+      throw err;
+    }
+  }
+
+  private async allocateOne(request: PortRequest, mine: PortMapping[]): Promise<PortMapping> {
+    const { protocol, hostIp } = request;
+    const fixed = request.hostPorts?.[0] === request.hostPorts?.[1] ? request.hostPorts?.[0] : undefined;
+    const [low, high] = request.hostPorts ?? (await this.probe.ephemeralRange());
+    const span = high - low + 1;
+    const start = request.hostPorts === undefined && this.next !== undefined && this.next >= low && this.next <= high ? this.next - low : 0;
+    for (let i = 0; i < span; i++) {
+      const port = low + ((start + i) % span);
+      if (this.takenBy(protocol, hostIp, port)) continue;
+      const mapping = { containerPort: request.containerPort, protocol, hostIp, hostPort: port };
+      // Held before the probe awaits, so a concurrent allocation skips it.
+      mine.push(mapping);
+      const free = await this.probe.isFree(hostIp, port, protocol);
+      mine.pop();
+      if (free) {
+        if (request.hostPorts === undefined) this.next = port + 1;
+        return mapping;
+      }
+      if (fixed !== undefined) break;
+    }
+    if (fixed !== undefined) throw new ConflictError(`Bind for ${displayIp(hostIp)}:${fixed} failed: port is already allocated`);
+    throw new UnavailableError(`all ports are allocated in ${low}-${high} for ${displayIp(hostIp)}/${protocol}`);
+  }
+}
