@@ -307,7 +307,7 @@ async function stdinThroughput(root, env) {
 async function startDaemon(root, socket) {
   const started = process.hrtime.bigint();
   // Run as the `berthd` command is, so the node flags on its shebang apply.
-  const args = ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC];
+  const args = ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn', '--bridge=none', ...ACCEPT_UNPATCHED_RUNC];
   const daemon = spawn(join(repo, 'packages/daemon/dist/bin/berthd.js'), args, { stdio: ['ignore', 'inherit', 'inherit'] });
   for (;;) {
     if (existsSync(socket)) {

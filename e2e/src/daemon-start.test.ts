@@ -26,7 +26,7 @@ interface Started {
 async function spawnBerthd(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Started> {
   const root = await mkdtemp('/tmp/berth-start-');
   const socket = join(root, 'berth.sock');
-  const child = spawn(process.execPath, [BERTHD, '--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BERTHD, '--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn', '--bridge=none', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, expect } from 'vitest';
 
+import { createTestNetns, type TestNetns } from './netns.js';
 import { BERTH, BERTHD, REPO_ROOT } from './paths.js';
 
 const execFileAsync = promisify(execFile);
@@ -82,7 +83,7 @@ export interface Leftovers {
  * output goes to the test's, or with `logToFile` to `logPath` for the test to read. `launcher` is a
  * command that runs it, such as `['prlimit', '--nofile=512:512', '--']`.
  */
-export async function startTestDaemon(extraArgs: string[] = [], options: { logToFile?: boolean; launcher?: string[] } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(extraArgs: string[] = [], options: { logToFile?: boolean; launcher?: string[]; netns?: TestNetns } = {}): Promise<TestDaemon> {
   const root = await mkdtemp('/tmp/berth-e2e-');
   const dataRoot = join(root, 'data');
   const execRoot = join(root, 'exec');
@@ -92,8 +93,11 @@ export async function startTestDaemon(extraArgs: string[] = [], options: { logTo
   const docker = new Docker({ socketPath: socket });
   const launch = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
     const log = options.logToFile ? openSync(logPath, 'a') : 'inherit';
-    const [command, ...prefix] = [...(options.launcher ?? []), process.execPath];
-    const args = [...prefix, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC, ...extraArgs];
+    const inNetns = options.netns ? ['nsenter', `--net=${options.netns.path}`] : [];
+    const [command, ...prefix] = [...inNetns, ...(options.launcher ?? []), process.execPath];
+    // Outside a test's own network namespace no bridge may be made (DESIGN §6).
+    const network = options.netns ? [] : ['--bridge=none'];
+    const args = [...prefix, BERTHD, '--data-root', dataRoot, '--exec-root', execRoot, '-H', host, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC, ...network, ...extraArgs];
     const child = spawn(command!, args, {
       stdio: ['ignore', log, log],
     });
@@ -174,6 +178,8 @@ export interface TestDaemonOptions {
   busybox?: boolean;
   /** Require no conmon or runtime state left behind either, not only no mounts. */
   checkAllLeftovers?: boolean;
+  /** Run the daemon with networking, inside a network namespace made for it (removed afterwards). */
+  network?: boolean;
 }
 
 /**
@@ -184,16 +190,21 @@ export interface TestDaemonOptions {
  */
 export function useTestDaemon(options: TestDaemonOptions = {}): TestDaemon {
   let started: TestDaemon | undefined;
+  let netns: TestNetns | undefined;
   beforeAll(async () => {
-    started = await startTestDaemon();
+    if (options.network) netns = await createTestNetns();
+    started = await startTestDaemon([], netns ? { netns } : {});
     if (options.busybox === false) return;
     const loaded = await started.berth(['load', '-i', await busyboxArchive()]);
     expect(loaded.code, loaded.stderr).toBe(0);
   });
   afterAll(async () => {
     // A daemon that never started has nothing to clean up; its own failure is the one to see.
-    if (!started) return;
-    const leftovers = await started.cleanup();
+    if (!started) {
+      await netns?.remove();
+      return;
+    }
+    const leftovers = await started.cleanup().finally(() => netns?.remove());
     if (options.checkAllLeftovers) expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
     else expect(leftovers.mounts).toEqual([]);
   });

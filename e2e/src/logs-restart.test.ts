@@ -21,7 +21,7 @@ it('keeps logs across a daemon restart and follows a live-restored container to 
   for (let i = 0; i < 50 && (await daemon.dockerCli(['logs', 'survivor'])).stdout === ''; i++) await new Promise((r) => setTimeout(r, 100));
   await daemon.kill();
 
-  const args = [BERTHD, '--data-root', daemon.dataRoot, '--exec-root', daemon.execRoot, '-H', daemon.host, '--log-level', 'warn', ...ACCEPT_UNPATCHED_RUNC];
+  const args = [BERTHD, '--data-root', daemon.dataRoot, '--exec-root', daemon.execRoot, '-H', daemon.host, '--log-level', 'warn', '--bridge=none', ...ACCEPT_UNPATCHED_RUNC];
   second = spawn(process.execPath, args, { stdio: 'inherit' });
   const docker = new Docker({ socketPath: daemon.socket });
   for (let i = 0; ; i++) {

@@ -66,7 +66,7 @@ describe('the API on TCP without client verification', () => {
   it('is refused at start unless --insecure-tcp accepts it, which warns', async () => {
     const root = await mkdtemp(join(tmpdir(), 'berth-tcp-'));
     try {
-      const args = ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${join(root, 'b.sock')}`, '-H', `tcp://127.0.0.1:${await freePort()}`];
+      const args = ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '--bridge=none', '-H', `unix://${join(root, 'b.sock')}`, '-H', `tcp://127.0.0.1:${await freePort()}`];
       const refused = await run(process.execPath, [BERTHD, ...args]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/^berthd: refusing to listen on tcp:\/\/127\.0\.0\.1:\d+: plain TCP gives root on this host to anyone who can reach the port; use --tlsverify with --tlscacert, --tlscert and --tlskey, or accept the risk with --insecure-tcp\n$/);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
+import { DEFAULT_ADDRESS_POOLS, validateAddressPool, type AddressPool } from '@berth/network';
 import { validateRegistryHosts } from './image/registry-hosts.js';
 
 export interface DaemonConfig {
@@ -39,6 +40,14 @@ export interface DaemonConfig {
   tlsKey: string;
   /** Accept a TCP listener without client verification (Berth's: it gives root to whoever reaches it). */
   insecureTcp: boolean;
+  /** The default bridge network's interface (created if missing), or `none` for no default bridge (dockerd's -b). */
+  bridge: string;
+  /** The default bridge's address and prefix (dockerd's --bip), e.g. 172.17.0.1/16. */
+  bip?: string;
+  /** dockerd's --iptables: false refuses bridge networks, whose driver always sets up firewall rules. */
+  iptables: boolean;
+  /** Where new networks' subnets come from (dockerd's default-address-pools). */
+  defaultAddressPools: AddressPool[];
 }
 
 // dockerd's defaults for its TLS files: DOCKER_CERT_PATH, else ~/.docker.
@@ -69,6 +78,10 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   tlsCert: join(CERT_PATH, 'cert.pem'),
   tlsKey: join(CERT_PATH, 'key.pem'),
   insecureTcp: false,
+  // Not docker0: a dockerd on the same host keeps its own.
+  bridge: 'berth0',
+  iptables: true,
+  defaultAddressPools: [...DEFAULT_ADDRESS_POOLS],
 };
 
 /** Keys of the JSON config file, named as in dockerd's daemon.json. */
@@ -95,6 +108,10 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   tlscert: 'tlsCert',
   tlskey: 'tlsKey',
   'insecure-tcp': 'insecureTcp',
+  bridge: 'bridge',
+  bip: 'bip',
+  iptables: 'iptables',
+  'default-address-pools': 'defaultAddressPools',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -121,7 +138,7 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   const config = { ...DEFAULT_CONFIG, ...fromFile, ...fromFlags };
   if (config.runtime !== 'runc' && config.runtime !== 'crun') throw new InvalidArgumentError(`unknown runtime "${String(config.runtime)}" (runc or crun)`);
   if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(config.logLevel)) throw new InvalidArgumentError(`invalid log level "${config.logLevel}"`);
-  for (const key of ['tls', 'tlsVerify', 'insecureTcp'] as const) {
+  for (const key of ['tls', 'tlsVerify', 'insecureTcp', 'iptables'] as const) {
     if (typeof config[key] !== 'boolean') throw new InvalidArgumentError(`invalid ${key.toLowerCase()} ${JSON.stringify(config[key])}: true or false`);
   }
   for (const key of ['tlsCaCert', 'tlsCert', 'tlsKey'] as const) {
@@ -154,8 +171,23 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   if (typeof config.registryCertsDir !== 'string' || !config.registryCertsDir.startsWith('/')) {
     throw new InvalidArgumentError(`invalid registry-certs-dir ${JSON.stringify(config.registryCertsDir)}: an absolute path`);
   }
+  validateNetworkSettings(config);
   if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;
+}
+
+function validateNetworkSettings(config: DaemonConfig): void {
+  if (typeof config.bridge !== 'string' || !/^[A-Za-z0-9_.-]{1,15}$/.test(config.bridge)) {
+    throw new InvalidArgumentError(`invalid bridge ${JSON.stringify(config.bridge)}: an interface name of at most 15 characters, or none`);
+  }
+  if (config.bip !== undefined && (typeof config.bip !== 'string' || !config.bip.includes('/'))) throw new InvalidArgumentError(`invalid bip ${JSON.stringify(config.bip)}: an address with its prefix length (172.17.0.1/16)`);
+  if (config.bip !== undefined && config.bridge === 'none') throw new InvalidArgumentError('--bip and --bridge=none are mutually exclusive');
+  const pools: unknown = config.defaultAddressPools;
+  if (!Array.isArray(pools) || pools.length === 0) throw new InvalidArgumentError(`invalid default-address-pools ${JSON.stringify(pools)}: a list of {"base": CIDR, "size": bits}`);
+  for (const pool of pools as AddressPool[]) {
+    if (typeof pool !== 'object' || pool === null || typeof pool.base !== 'string') throw new InvalidArgumentError(`invalid default-address-pools entry ${JSON.stringify(pool)}: {"base": CIDR, "size": bits}`);
+    validateAddressPool(pool);
+  }
 }
 
 export type ListenAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };

@@ -8,6 +8,7 @@ import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
 import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
+import { hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
 import { createContainerServices } from './container/container-services.js';
 import { bundleDirIn } from './container/task-paths.js';
@@ -24,7 +25,8 @@ import { VolumeStoreService } from './volume/volume-service.js';
 import { createCgroupfsAdapter } from './adapters/cgroupfs.js';
 import { createContainerHost } from './adapters/host-files.js';
 import { hostFacts } from './adapters/host-facts.js';
-import { hostNetworks } from './adapters/host-networks.js';
+import { containerNetworks } from './adapters/container-networks.js';
+import { NetworkApi } from './network/network-api.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
 import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
@@ -83,6 +85,10 @@ function imageLabels(images: ImageStore, id: string): Record<string, string> | u
   }
 }
 
+/** Debian's netavark and aardvark-dns (packages netavark, aardvark-dns) live with podman's helpers. */
+const NETAVARK = '/usr/lib/podman/netavark';
+const AARDVARK_DNS = '/usr/lib/podman/aardvark-dns';
+
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   // Refusals come first, before anything on disk changes.
@@ -110,6 +116,20 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }) });
   const mounts = new VolumeMounts(volumes, events);
   await mounts.restore(store.all());
+  const networkRun = join(config.execRoot, 'network');
+  const networks = await NetworkManager.open({
+    stateDir: join(config.dataRoot, 'network'),
+    runDir: networkRun,
+    driver: netavarkDriver({ binary: NETAVARK, aardvarkBinary: AARDVARK_DNS, configDir: join(networkRun, 'netavark') }),
+    namespaces: namespaceFiles({ unshare: 'unshare', ip: 'ip', umount: 'umount' }),
+    ports: hostPortProbe(),
+    hostRoutes,
+    addressPools: config.defaultAddressPools,
+    ...(config.bridge === 'none' ? {} : { defaultBridge: { interfaceName: config.bridge, ...(config.bip ? { bip: config.bip } : {}) } }),
+    iptables: config.iptables,
+    onEvent: (e) => events.network(e.action, e.network, e.containerId),
+    log: { warn: (m) => (app.log ? app.log.warn(m) : storeNotes.push(m)) },
+  });
   const reaper = createMonitorReaper();
   const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
   const host = createContainerHost();
@@ -122,7 +142,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     mounts,
     host,
     cgroups: createCgroupfsAdapter(),
-    network: hostNetworks(),
+    network: containerNetworks({ manager: networks, findContainer: (ref) => {
+      const c = store.get(ref);
+      return { id: c.id, pid: c.state.pid, running: c.state.running };
+    } }),
     logs: createContainerLogs(),
     events,
     execRoot: config.execRoot,
@@ -168,6 +191,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
     registries,
     volumes: new VolumeStoreService({ store: volumes, events }),
+    networks: new NetworkApi({ manager: networks, lifecycle: containers.lifecycle, events }),
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes }),
     system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info() }),
   };
@@ -176,6 +200,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
   await containers.maintenance.restore();
+  // Sandboxes whose container is gone or stopped (a daemon that died before tearing them down).
+  for (const id of networks.sandboxIds()) {
+    if (!store.find(id)?.state.running) await networks.detach(id);
+  }
   for (const note of [...storeNotes, ...(await images.check())]) app.log.warn(note);
   await server.ready();
 

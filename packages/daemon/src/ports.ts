@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { HostConfig, ImageHistoryItem, ImageInspect, ImageSummary, ProgressMessage, Volume, VolumePruneResponse } from '@berth/api';
+import type { HostConfig, NetworkingConfig, ImageHistoryItem, ImageInspect, ImageSummary, ProgressMessage, Volume, VolumePruneResponse } from '@berth/api';
 import type { DeleteRecord, ResolvedImage } from '@berth/image';
 import type { LinuxResources, NetworkMode, ResolvedUser, RuntimeMount } from '@berth/oci';
+import type { Sandbox } from '@berth/network';
 import type { ContainerMount } from './container/container-mount.js';
+import type { ContainerEndpoint } from './container/record.js';
 import type { ContainerRecord } from './container/record.js';
 import type { ContainerStats } from './container/stats.js';
 import type { LogRecord, LogRotation, ReadLogOptions } from './runtime/index.js';
@@ -156,7 +158,7 @@ export interface HostSecurityModules {
 /** The per-container files the host provides, what a root filesystem says about users, and the host's processes. */
 export interface ContainerHost {
   /** Writes the container's /etc/hostname, /etc/hosts and /etc/resolv.conf beside its record; returns their paths. */
-  writeEtcFiles(containerDir: string, hostname: string, hostConfig: HostConfig): Promise<{ hostname: string; hosts: string; resolvConf: string }>;
+  writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hostConfig: HostConfig, network: Omit<TaskNetwork, 'namespace'>): Promise<{ hostname: string; hosts: string; resolvConf: string }>;
   /** `-u` and `--group-add` resolved with the root filesystem's passwd and group files. */
   resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<ResolvedUser>;
   /** The host's process table as `ps` prints it with these arguments (`docker top`). */
@@ -190,15 +192,42 @@ export interface ContainerCgroups {
   applyResources(containerId: string, resources: LinuxResources): Promise<void>;
 }
 
-/**
- * The networks containers join. Today's adapter serves `none` and `host`; the bridge driver of the
- * networking issue implements the same port.
- */
+/** What a container's task needs from its networks. */
+export interface TaskNetwork {
+  namespace: NetworkMode;
+  /** The container's own addresses, which /etc/hosts maps to its hostname. */
+  addresses: string[];
+  /** Replace the host's nameservers in resolv.conf: the embedded DNS server of user-defined networks. */
+  nameservers?: string[];
+  /** The default bridge's gateway: what `host-gateway` in `--add-host` stands for. */
+  hostGateway?: string;
+}
+
+/** What inspect and list show of a container's networks. */
+export interface ContainerNetworkState {
+  /** Each network the container is configured on that exists, by name: its ID and driver. */
+  networks: Record<string, { id: string; driver: string }>;
+  /** Set while the container runs with a namespace of its own set up by the engine. */
+  sandbox?: Sandbox;
+}
+
+/** The networks containers join (the network package's manager behind an adapter). */
 export interface NetworkService {
-  /** Readies the container's network before its task is created; says which network namespace the task gets. */
-  connect(c: ContainerRecord): Promise<NetworkMode>;
+  /**
+   * moby's verifyNetworkingConfig at create: the networks the container is to join, by name, with
+   * what it asks of each, and Docker's warnings.
+   */
+  plan(hostConfig: HostConfig, networking: NetworkingConfig | null | undefined): { endpoints: Record<string, ContainerEndpoint>; warnings: string[] };
+  /** Readies the container's networks before its task is created. */
+  connect(c: ContainerRecord): Promise<TaskNetwork>;
   /** Undoes `connect` once the task is gone; a container that never connected is a no-op. */
   disconnect(c: ContainerRecord): Promise<void>;
+  /** `network connect` of a running container; the caller records the endpoint. */
+  connectRunning(c: ContainerRecord, network: string, endpoint: ContainerEndpoint): Promise<void>;
+  disconnectRunning(c: ContainerRecord, network: string): Promise<void>;
+  /** A network's canonical name (`network connect` takes IDs and prefixes too); NotFoundError when there is none. */
+  resolveName(ref: string): string;
+  state(c: ContainerRecord): ContainerNetworkState;
 }
 
 /** Containers' output as conmon logs it, and the rotated files a json-file or local log keeps. */

@@ -32,6 +32,10 @@ const program = new Command('berthd')
   .option('--tlscert <file>', 'TLS certificate (default "$DOCKER_CERT_PATH/cert.pem" or "~/.docker/cert.pem")')
   .option('--tlskey <file>', 'TLS key (default "$DOCKER_CERT_PATH/key.pem" or "~/.docker/key.pem")')
   .option('--insecure-tcp', 'accept a TCP listener without --tlsverify (anyone who reaches it is root on this host); warns on every start')
+  .option('-b, --bridge <name>', 'interface of the default bridge network, or "none" for no default bridge (default "berth0")')
+  .option('--bip <cidr>', "the default bridge's address and prefix length (e.g. 172.17.0.1/16)")
+  .option('--iptables [bool]', 'let the network driver set up firewall rules; false refuses bridge networks (default true)', parseBool)
+  .option('--default-address-pool <base=CIDR,size=N>', 'a pool new networks take their subnets from, repeatable (default: Docker\'s)', (v: string, all: string[] = []) => [...all, v])
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
@@ -56,6 +60,10 @@ async function main(): Promise<void> {
     tlscert?: string;
     tlskey?: string;
     insecureTcp?: boolean;
+    bridge?: string;
+    bip?: string;
+    iptables?: boolean;
+    defaultAddressPool?: string[];
     configFile?: string;
   }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
@@ -79,6 +87,10 @@ async function main(): Promise<void> {
   if (flags.tlscert) fromFlags.tlsCert = flags.tlscert;
   if (flags.tlskey) fromFlags.tlsKey = flags.tlskey;
   if (flags.insecureTcp) fromFlags.insecureTcp = true;
+  if (flags.bridge !== undefined) fromFlags.bridge = flags.bridge;
+  if (flags.bip !== undefined) fromFlags.bip = flags.bip;
+  if (flags.iptables !== undefined) fromFlags.iptables = flags.iptables;
+  if (flags.defaultAddressPool) fromFlags.defaultAddressPools = flags.defaultAddressPool.map(parseAddressPool);
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);
@@ -109,6 +121,20 @@ function mirrorsByRegistry(values: string[]): Record<string, string[]> {
     (mirrors[value.slice(0, at)] ??= []).push(value.slice(at + 1));
   }
   return mirrors;
+}
+
+/** A Go-style boolean flag value: `--iptables`, `--iptables=false`. */
+function parseBool(value: string | true): boolean {
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`invalid boolean value ${JSON.stringify(value)}`);
+}
+
+/** `--default-address-pool base=10.10.0.0/16,size=24`, as dockerd takes it. */
+function parseAddressPool(value: string): { base: string; size: number } {
+  const fields = Object.fromEntries(value.split(',').map((field) => field.split('=', 2)));
+  if (!fields.base || !/^\d+$/.test(fields.size ?? '')) throw new Error(`invalid --default-address-pool ${JSON.stringify(value)}: base=CIDR,size=N`);
+  return { base: fields.base, size: Number(fields.size) };
 }
 
 main().catch((err: unknown) => {

@@ -57,9 +57,9 @@ export function createContainerServices(ports: ContainerPorts): ContainerService
     initPath: ports.initPath,
   });
   return {
-    lifecycle: new LifecycleService(core, { images: ports.images, mounts: ports.mounts, cgroups: ports.cgroups, host: ports.host, tasks, termination, removal, initPath: ports.initPath }),
+    lifecycle: new LifecycleService(core, { images: ports.images, mounts: ports.mounts, cgroups: ports.cgroups, host: ports.host, network: ports.network, tasks, termination, removal, initPath: ports.initPath }),
     io: new IoService(core, attaches, ports.logs),
-    inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups, host: ports.host }),
+    inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups, host: ports.host, network: ports.network }),
     maintenance: new MaintenanceService(core, { rootfs: ports.rootfs, tasks, removal }),
     shutdown: () => tasks.shutdown(),
   };

@@ -69,5 +69,5 @@ export function mergeCreateConfig(request: ContainerCreateRequest, imageRef: str
   if (config.WorkingDir && !config.WorkingDir.startsWith('/')) {
     throw new InvalidArgumentError(`the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`);
   }
-  return { config, hostConfig: { NetworkMode: 'none', ...(hostConfig ?? {}) }, path: argv[0]!, args: argv.slice(1) };
+  return { config, hostConfig: { NetworkMode: 'default', ...(hostConfig ?? {}) }, path: argv[0]!, args: argv.slice(1) };
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerInspect, ContainerSummary } from '@berth/api';
 import type { EventContainer } from '../events/engine-events.js';
-import type { ContainerCgroups, ContainerHost, ContainerRootfs, ImageResolver } from '../ports.js';
+import type { ContainerCgroups, ContainerHost, ContainerRootfs, ImageResolver, NetworkService } from '../ports.js';
 import type { ContainerCore } from './container-core.js';
 import { containerListFilter } from './list-filters.js';
 import { emptyStats, ZERO_TIME, type ContainerStats } from './stats.js';
@@ -43,6 +43,7 @@ export interface InspectionServiceOptions {
   rootfs: ContainerRootfs;
   cgroups: ContainerCgroups;
   host: Pick<ContainerHost, 'processTable'>;
+  network: Pick<NetworkService, 'state'>;
 }
 
 export class InspectionService implements ContainerInspection {
@@ -62,7 +63,7 @@ export class InspectionService implements ContainerInspection {
     let records = store.all().filter(predicate).sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
     if (!options.all && !impliesAll && !(options.limit && options.limit > 0)) records = records.filter((c) => c.state.running);
     if (options.limit && options.limit > 0) records = records.slice(0, options.limit);
-    return records.map((c) => summaryView(c, now, removing.has(c.id)));
+    return records.map((c) => summaryView(c, now, removing.has(c.id), this.o.network.state(c)));
   }
 
   private imageIds(ref: string): string[] {
@@ -81,6 +82,7 @@ export class InspectionService implements ContainerInspection {
       runtime: core.runtime.name,
       lowerDirs: c.imageChainId === null ? [] : this.o.rootfs.diffDirs(c.imageChainId),
       removing: core.removing.has(c.id),
+      network: this.o.network.state(c),
     });
   }
 

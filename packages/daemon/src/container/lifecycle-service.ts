@@ -1,14 +1,16 @@
 import {
+  ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
   type ContainerCreateRequest,
   type ContainerCreateResponse,
   type ContainerUpdateRequest,
   type ContainerWaitResponse,
+  type EndpointRequest,
   type WaitCondition,
 } from '@berth/api';
 import { formatPlatform, parsePlatform, platformMatches } from '@berth/oci';
-import type { ContainerCgroups, ContainerHost, ContainerMounts, ImageResolver } from '../ports.js';
+import type { ContainerCgroups, ContainerHost, ContainerMounts, ImageResolver, NetworkService } from '../ports.js';
 import type { ContainerCore } from './container-core.js';
 import { defaultHostname, mergeCreateConfig } from './create-config.js';
 import { withHostConfigDefaults } from './host-config-defaults.js';
@@ -38,6 +40,10 @@ export interface ContainerLifecycle {
   rename(ref: string, newName: string): Promise<void>;
   update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }>;
   remove(ref: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** `network connect`: recorded for the next start, and set up at once in a running container. */
+  connectNetwork(ref: string, network: string, settings: EndpointRequest | null | undefined): Promise<void>;
+  /** `network disconnect`: `force` (swarm's) changes nothing here. */
+  disconnectNetwork(ref: string, network: string): Promise<void>;
   /**
    * Blocks until the condition holds. Registration is synchronous, so a caller that sends response
    * headers after calling this cannot miss an exit that happens later. Aborting `signal` (the client
@@ -53,6 +59,7 @@ export interface LifecycleServiceOptions {
   mounts: ContainerMounts;
   cgroups: ContainerCgroups;
   host: Pick<ContainerHost, 'securityModules'>;
+  network: NetworkService;
   tasks: TaskSupervisor;
   termination: ContainerTermination;
   removal: ContainerRemoval;
@@ -78,6 +85,7 @@ export class LifecycleService implements ContainerLifecycle {
     refuseUnsupportedSettings(merged.hostConfig);
     checkRuntimeName(merged.hostConfig, core.runtime.name);
     logSettings(merged.hostConfig.LogConfig);
+    const { endpoints, warnings } = this.o.network.plan(merged.hostConfig, request.NetworkingConfig);
     const id = generateContainerId();
     const record: ContainerRecord = {
       id,
@@ -93,6 +101,7 @@ export class LifecycleService implements ContainerLifecycle {
       state: initialRunState(),
       restartCount: 0,
       manuallyStopped: false,
+      endpoints,
     };
     validateHostConfig(record, { initPath: this.o.initPath, securityModules: this.o.host.securityModules });
     record.mounts = await this.o.mounts.plan({
@@ -106,7 +115,7 @@ export class LifecycleService implements ContainerLifecycle {
       throw err;
     });
     core.events.container('create', record);
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: warnings };
   }
 
   start(ref: string): Promise<void> {
@@ -182,6 +191,38 @@ export class LifecycleService implements ContainerLifecycle {
 
   remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return this.o.removal.remove(ref, options);
+  }
+
+  connectNetwork(ref: string, networkRef: string, settings: EndpointRequest | null | undefined): Promise<void> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    const name = this.o.network.resolveName(networkRef);
+    return core.lock.run(c.id, async () => {
+      const mode = c.hostConfig.NetworkMode || 'default';
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+        throw new ForbiddenError(`container cannot be connected to multiple networks with one of the networks in ${mode.startsWith('container:') ? 'container' : mode} mode`);
+      }
+      const endpoints = { ...(c.endpoints ?? {}) };
+      if (endpoints[name]) throw new ForbiddenError(`endpoint with name ${c.name.slice(1)} already exists in network ${name}`);
+      endpoints[name] = this.o.network.plan({ NetworkMode: name }, { EndpointsConfig: { [name]: settings ?? null } }).endpoints[name]!;
+      if (c.state.running) await this.o.network.connectRunning(c, name, endpoints[name]!);
+      c.endpoints = endpoints;
+      await core.store.save(c);
+    });
+  }
+
+  disconnectNetwork(ref: string, networkRef: string): Promise<void> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    const name = this.o.network.resolveName(networkRef);
+    return core.lock.run(c.id, async () => {
+      if (!c.endpoints?.[name]) throw new ForbiddenError(`container ${c.id} is not connected to network ${name}`);
+      if (name === 'host' || name === 'none') throw new ForbiddenError(`container cannot be disconnected from the ${name} network`);
+      if (c.state.running) await this.o.network.disconnectRunning(c, name);
+      const { [name]: _gone, ...rest } = c.endpoints;
+      c.endpoints = rest;
+      await core.store.save(c);
+    });
   }
 
   assertCan(ref: string, transition: Transition): string {

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
+import { parsePortKey, type Endpoint, type PortMapping } from '@berth/network';
+import type { ContainerNetworkState } from '../ports.js';
 import type { ContainerRecord } from './record.js';
 
 /** One entry of NetworkSettings.Networks (moby's EndpointSettings), in Docker's field order. */
 export interface EndpointSettings {
-  IPAMConfig: null;
-  Links: null;
-  Aliases: null;
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string } | null;
+  Links: string[] | null;
+  Aliases: string[] | null;
   MacAddress: string;
-  DriverOpts: null;
+  DriverOpts: Record<string, string> | null;
   NetworkID: string;
   EndpointID: string;
   Gateway: string;
@@ -16,72 +18,109 @@ export interface EndpointSettings {
   IPv6Gateway: string;
   GlobalIPv6Address: string;
   GlobalIPv6PrefixLen: number;
-  DNSNames: null;
+  DNSNames: string[] | null;
 }
 
 const hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/**
- * The engine's built-in networks, as Docker names them. There is no bridge network (Docker with
- * `--bridge=none` has none either), so a `default`/`bridge` container is listed on `bridge` with empty
- * IDs, as that Docker lists it. IDs are derived, not stored: the same on every start.
- */
-const BUILT_IN = new Set(['host', 'none']);
+const nonEmpty = <T>(list: readonly T[] | undefined): T[] | null => (list && list.length > 0 ? [...list] : null);
 
-function networkName(mode: string | undefined): string | undefined {
-  if (!mode || mode === 'default') return 'bridge';
-  return mode.startsWith('container:') ? undefined : mode;
+/** The networks the record names: its endpoints, or (records from before networking) its mode's network. */
+function configuredNetworks(c: ContainerRecord): string[] {
+  if (c.endpoints) return Object.keys(c.endpoints);
+  const mode = c.hostConfig.NetworkMode;
+  if (!mode || mode === 'default') return ['bridge'];
+  return mode.startsWith('container:') ? [] : [mode];
 }
 
 /**
- * The container's networks: the endpoint exists while the container runs (EndpointID), the network
- * is recorded from its first start (NetworkID), as moby's inspect shows them.
+ * The container's networks: what it asked of each (aliases, static addresses), its endpoint while it
+ * runs (addresses, MAC, EndpointID), and the network's ID once it exists, as moby's inspect shows
+ * them. `host` and `none` have no sandbox: their endpoint IDs are derived from the container's start.
  */
-export function networksView(c: ContainerRecord): Record<string, EndpointSettings> {
-  const name = networkName(c.hostConfig.NetworkMode);
-  if (name === undefined) return {};
-  const attached = BUILT_IN.has(name);
-  return {
-    [name]: {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      MacAddress: '',
+export function networksView(c: ContainerRecord, state: ContainerNetworkState): Record<string, EndpointSettings> {
+  const view: Record<string, EndpointSettings> = {};
+  for (const name of configuredNetworks(c)) {
+    const asked = c.endpoints?.[name];
+    const network = state.networks[name];
+    const endpoint: Endpoint | undefined = state.sandbox?.endpoints.find((e) => e.networkId === network?.id);
+    const builtIn = network?.driver === 'host' || network?.driver === 'null';
+    const ipam = asked?.ipv4 || asked?.ipv6 ? { ...(asked.ipv4 ? { IPv4Address: asked.ipv4 } : {}), ...(asked.ipv6 ? { IPv6Address: asked.ipv6 } : {}) } : null;
+    view[name] = {
+      IPAMConfig: ipam,
+      Links: nonEmpty(asked?.links),
+      Aliases: nonEmpty(asked?.aliases),
+      MacAddress: endpoint?.macAddress ?? asked?.macAddress ?? '',
       DriverOpts: null,
-      NetworkID: attached && c.state.startedAt ? hex(`berth network ${name}`) : '',
-      EndpointID: attached && c.state.running ? hex(`${c.id} endpoint ${name} ${c.state.startedAt}`) : '',
-      Gateway: '',
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      DNSNames: null,
-    },
-  };
+      NetworkID: network && (c.state.startedAt || endpoint) ? network.id : '',
+      EndpointID: endpoint?.endpointId ?? (builtIn && c.state.running ? hex(`${c.id} endpoint ${name} ${c.state.startedAt}`) : ''),
+      Gateway: endpoint?.ipv4?.gateway ?? '',
+      IPAddress: endpoint?.ipv4?.address ?? '',
+      IPPrefixLen: endpoint?.ipv4?.prefixLength ?? 0,
+      IPv6Gateway: endpoint?.ipv6?.gateway ?? '',
+      GlobalIPv6Address: endpoint?.ipv6?.address ?? '',
+      GlobalIPv6PrefixLen: endpoint?.ipv6?.prefixLength ?? 0,
+      DNSNames: nonEmpty(endpoint?.dnsNames),
+    };
+  }
+  return view;
 }
 
-/** GET /containers/{id}/json's NetworkSettings, in Docker's field order (the deprecated fields included). */
-export function networkSettingsView(c: ContainerRecord): Record<string, unknown> {
+type PortBindingView = Array<{ HostIp: string; HostPort: string }> | null;
+
+/** NetworkSettings.Ports of a running container: each published port's bindings, exposed ones as null. */
+export function portsView(c: ContainerRecord, state: ContainerNetworkState): Record<string, PortBindingView> {
+  if (!state.sandbox) return {};
+  const ports: Record<string, PortBindingView> = {};
+  for (const key of Object.keys(c.config.ExposedPorts ?? {})) {
+    const { port, protocol } = parsePortKey(key);
+    ports[`${port}/${protocol}`] = null;
+  }
+  for (const mapping of state.sandbox.ports) {
+    const key = `${mapping.containerPort}/${mapping.protocol}`;
+    (ports[key] ??= []).push({ HostIp: displayHostIp(mapping), HostPort: String(mapping.hostPort) });
+  }
+  return ports;
+}
+
+/** '' (every address) shows as Docker shows it: 0.0.0.0. */
+const displayHostIp = (mapping: PortMapping): string => mapping.hostIp || '0.0.0.0';
+
+/** `GET /containers/json`'s Ports: published ports with their host side, exposed ones without, sorted as moby sorts them. */
+export function portSummaries(c: ContainerRecord, state: ContainerNetworkState): Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }> {
+  const published = (state.sandbox?.ports ?? []).map((m) => ({ IP: displayHostIp(m), PrivatePort: m.containerPort, PublicPort: m.hostPort, Type: m.protocol }));
+  const exposed = state.sandbox
+    ? Object.keys(c.config.ExposedPorts ?? {})
+        .map(parsePortKey)
+        .filter(({ port, protocol }) => !published.some((p) => p.PrivatePort === port && p.Type === protocol))
+        .map(({ port, protocol }) => ({ PrivatePort: port, Type: protocol }))
+    : [];
+  return [...published, ...exposed];
+}
+
+/** GET /containers/{id}/json's NetworkSettings, in Docker's field order (the deprecated fields from the default bridge). */
+export function networkSettingsView(c: ContainerRecord, state: ContainerNetworkState): Record<string, unknown> {
   const running = c.state.running && c.state.pid > 0;
+  const networks = networksView(c, state);
+  const bridge = state.networks.bridge ? networks.bridge : undefined;
   return {
     Bridge: '',
     SandboxID: running ? hex(`${c.id} sandbox ${c.state.startedAt}`) : '',
-    SandboxKey: running ? `/proc/${c.state.pid}/ns/net` : '',
-    Ports: {},
+    SandboxKey: state.sandbox?.netns ?? (running ? `/proc/${c.state.pid}/ns/net` : ''),
+    Ports: portsView(c, state),
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    MacAddress: '',
-    Networks: networksView(c),
+    EndpointID: bridge?.EndpointID ?? '',
+    Gateway: bridge?.Gateway ?? '',
+    GlobalIPv6Address: bridge?.GlobalIPv6Address ?? '',
+    GlobalIPv6PrefixLen: bridge?.GlobalIPv6PrefixLen ?? 0,
+    IPAddress: bridge?.IPAddress ?? '',
+    IPPrefixLen: bridge?.IPPrefixLen ?? 0,
+    IPv6Gateway: bridge?.IPv6Gateway ?? '',
+    MacAddress: bridge?.MacAddress ?? '',
+    Networks: networks,
   };
 }

@@ -27,8 +27,23 @@ export interface ContainerRecord {
   /** User mounts (binds, volumes, tmpfs) planned at create; absent on records from before volumes. */
   mounts?: ContainerMount[];
   /**
+   * The networks the container joins when it starts, by name, with what it asks of each (aliases,
+   * static addresses); absent on records from before networking, which join their NetworkMode's.
+   */
+  endpoints?: Record<string, ContainerEndpoint>;
+  /**
    * Set (with state.dead, moby's Dead) before a removal deletes anything, with what the user asked
    * for: a daemon that died mid-removal finishes it at its next start.
    */
   removal?: { removeVolumes: boolean };
+}
+
+/** What a container asks of one network (moby's EndpointSettings as a client sets them). */
+export interface ContainerEndpoint {
+  aliases: string[];
+  ipv4?: string;
+  ipv6?: string;
+  macAddress?: string;
+  links: string[];
+  driverOpts: Record<string, string>;
 }

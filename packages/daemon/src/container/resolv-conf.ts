@@ -63,3 +63,14 @@ export function containerResolvConf(host: string, dns: DnsSettings, hostNetwork:
     options: dns.options.length > 0 ? dns.options : (entries(host, 'options').at(-1) ?? []),
   });
 }
+
+/**
+ * resolv.conf for a container on user-defined networks: their embedded DNS server answers (it
+ * forwards other names to the host's resolvers or `--dns`), with the host's or the given search
+ * domains and options, and `ndots:0` as Docker adds it.
+ */
+export function embeddedResolvConf(host: string, dns: DnsSettings, nameservers: readonly string[]): string {
+  const options = dns.options.length > 0 ? [...dns.options] : (entries(host, 'options').at(-1) ?? []);
+  if (!options.some((option) => option.startsWith('ndots:'))) options.push('ndots:0');
+  return buildResolvConf({ nameservers, search: dns.search.length > 0 ? dns.search : (entries(host, 'search').at(-1) ?? []), options });
+}

@@ -50,11 +50,12 @@ export class TaskSupervisor {
     const spec = core.taskSpec(c);
     const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId);
     try {
-      const etc = await this.o.host.writeEtcFiles(dir, c.config.Hostname ?? c.id.slice(0, 12), c.hostConfig);
+      const network = await this.o.network.connect(c);
+      const names = { hostname: c.config.Hostname || c.id.slice(0, 12), ...(c.config.Domainname ? { domainname: c.config.Domainname } : {}) };
+      const etc = await this.o.host.writeEtcFiles(dir, names, c.hostConfig, network);
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
-      const network = await this.o.network.connect(c);
-      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network, securityModules: this.o.host.securityModules }, user));
+      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, securityModules: this.o.host.securityModules }, user));
       await core.runtime.delete(c.id, true);
       const { pid } = await core.runtime.create(spec);
       await this.o.attaches.connectPending(c);

@@ -6,7 +6,8 @@ import { healthSuffix } from './health-state.js';
 import { etcFilePaths } from './etc-paths.js';
 import { join } from 'node:path';
 import { containerConfigView, hostConfigView } from './config-views.js';
-import { networkSettingsView, networksView } from './network-view.js';
+import type { ContainerNetworkState } from '../ports.js';
+import { networkSettingsView, networksView, portSummaries } from './network-view.js';
 
 export interface ContainerPaths {
   dir: string;
@@ -20,10 +21,11 @@ export interface InspectContext {
   /** The image layers under the container's own, top first. */
   lowerDirs: string[];
   removing: boolean;
+  network: ContainerNetworkState;
 }
 
 /** `GET /containers/{id}/json`, with Docker's field names. */
-export function inspectView(c: ContainerRecord, { paths, runtime, lowerDirs, removing }: InspectContext): ContainerInspect {
+export function inspectView(c: ContainerRecord, { paths, runtime, lowerDirs, removing, network }: InspectContext): ContainerInspect {
   const etc = etcFilePaths(paths.dir);
   const hostConfig = hostConfigView(c.hostConfig, runtime);
   return {
@@ -58,12 +60,12 @@ export function inspectView(c: ContainerRecord, { paths, runtime, lowerDirs, rem
     },
     Mounts: mountPointsView(c.mounts),
     Config: containerConfigView(c.config),
-    NetworkSettings: networkSettingsView(c),
+    NetworkSettings: networkSettingsView(c, network),
   };
 }
 
 /** One row of `GET /containers/json`. */
-export function summaryView(c: ContainerRecord, now: Date, removing: boolean): ContainerSummary {
+export function summaryView(c: ContainerRecord, now: Date, removing: boolean, network: ContainerNetworkState): ContainerSummary {
   return {
     Id: c.id,
     Names: [c.name],
@@ -71,12 +73,12 @@ export function summaryView(c: ContainerRecord, now: Date, removing: boolean): C
     ImageID: c.imageId,
     Command: listCommand(c),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: portSummaries(c, network),
     Labels: c.config.Labels ?? {},
     State: toApiState(c.state, removing).Status,
     Status: humanStatus(c.state, now, removing) + (c.state.running && !c.state.paused && !c.state.restarting ? healthSuffix(c.health) : ''),
-    HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'none' },
-    NetworkSettings: { Networks: networksView(c) },
+    HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: networksView(c, network) },
     Mounts: mountPointsView(c.mounts),
   };
 }

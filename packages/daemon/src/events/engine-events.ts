@@ -11,7 +11,7 @@ export interface EventContainer {
 }
 
 /** The object types whose prune reports what it freed. */
-export type PrunedType = 'container' | 'image' | 'volume';
+export type PrunedType = 'container' | 'image' | 'volume' | 'network';
 
 /**
  * The engine's one way to report what happened, in Docker's vocabulary: each kind of object with the
@@ -23,6 +23,8 @@ export interface EngineEvents {
   /** `name` is the reference for `tag` (and `pull`, `push`), the image ID for the other actions, as moby reports them. */
   image(action: string, id: string, name: string): void;
   volume(action: string, name: string, attributes: Record<string, string>): void;
+  /** moby's network events: the network's ID as actor, its name and driver (`type`), and the container on connect and disconnect. */
+  network(action: string, network: { id: string; name: string; driver: string }, containerId?: string): void;
   /** A prune's `reclaimed` bytes, as an event with no actor ID. */
   pruned(type: PrunedType, spaceReclaimed: number): void;
 }
@@ -50,6 +52,10 @@ export function engineEvents(sink: { publish(input: EventInput): unknown }, opti
     },
     volume(action, name, attributes) {
       sink.publish({ Type: 'volume', Action: action, Actor: { ID: name, Attributes: { ...attributes } } });
+    },
+    network(action, network, containerId) {
+      const attributes = { ...(containerId ? { container: containerId } : {}), name: network.name, type: network.driver };
+      sink.publish({ Type: 'network', Action: action, Actor: { ID: network.id, Attributes: attributes } });
     },
     pruned(type, spaceReclaimed) {
       sink.publish({ Type: type, Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(spaceReclaimed) } } });

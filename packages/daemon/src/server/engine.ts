@@ -5,6 +5,7 @@ import type { ContainerLifecycle } from '../container/lifecycle-service.js';
 import type { ContainerMaintenance } from '../container/maintenance-service.js';
 import type { EventLog } from '../events/event-log.js';
 import type { ExecService } from '../exec/exec-service.js';
+import type { NetworkApi } from '../network/network-api.js';
 import type { ImageCreation } from '../image/image-creation.js';
 import type { RegistryAccess, ImageService, VolumeService } from '../ports.js';
 import type { DiskUsageService } from '../system/disk-usage.js';
@@ -24,6 +25,7 @@ export interface Engine {
   imageCreation: ImageCreation;
   registries: RegistryAccess;
   volumes: VolumeService;
+  networks: NetworkApi;
   /** `/system/df`, and the sizes `?size=1` adds to containers. */
   diskUsage: DiskUsageService;
   /** `/version` and `/info`: the engine's and the host's facts. */

@@ -143,6 +143,7 @@ export class RecordedEvents implements EngineEvents {
   }
   image(): void {}
   volume(): void {}
+  network(): void {}
   pruned(): void {}
 }
 
@@ -163,14 +164,26 @@ export class FakeRootfs implements ContainerRootfs {
   }
 }
 
+/** Loopback only: every container gets an empty namespace of its own, whatever it asks for. */
 export class FakeNetworks implements NetworkService {
   readonly connected = new Set<string>();
+  plan() {
+    return { endpoints: {}, warnings: [] };
+  }
   async connect(c: ContainerRecord) {
     this.connected.add(c.id);
-    return 'none' as const;
+    return { namespace: 'none' as const, addresses: [] };
   }
   async disconnect(c: ContainerRecord): Promise<void> {
     this.connected.delete(c.id);
+  }
+  async connectRunning(): Promise<void> {}
+  async disconnectRunning(): Promise<void> {}
+  resolveName(ref: string): string {
+    return ref;
+  }
+  state() {
+    return { networks: {} };
   }
 }
 

@@ -13,6 +13,7 @@ import { imageCreateRoutes } from './image-create.js';
 import { imageManageRoutes } from './image-manage.js';
 import { imageRoutes } from './images.js';
 import { logRoutes } from './logs.js';
+import { networkRoutes } from './networks.js';
 import { resizeRoutes } from './resize.js';
 import { systemDfRoutes } from './system-df.js';
 import { systemRoutes } from './system.js';
@@ -27,6 +28,7 @@ export const ROUTE_FILES: ReadonlyArray<(engine: Engine) => FastifyPluginAsync> 
   systemDfRoutes,
   containerRoutes,
   volumeRoutes,
+  networkRoutes,
   eventRoutes,
   containerOpsRoutes,
   logRoutes,

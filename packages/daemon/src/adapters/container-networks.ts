@@ -1,0 +1,159 @@
+import { ConflictError, InvalidArgumentError, NotFoundError, type EndpointRequest, type HostConfig } from '@berth/api';
+import { parseAddress, portRequests, type NetworkManager, type EndpointRequest as AttachEndpoint } from '@berth/network';
+import type { ContainerEndpoint, ContainerRecord } from '../container/record.js';
+import type { ContainerNetworkState, NetworkService, TaskNetwork } from '../ports.js';
+
+/** A network mode's network: `default` is the default bridge, `container:<id>` has none of its own. */
+export function modeNetworkName(mode: string | undefined): string | undefined {
+  if (!mode || mode === 'default') return 'bridge';
+  return mode.startsWith('container:') ? undefined : mode;
+}
+
+function checkAddress(text: string | undefined, family: 4 | 6): void {
+  if (!text) return;
+  const address = parseAddress(text);
+  if (!address || address.family !== family) throw new InvalidArgumentError(`invalid IPv${family} address: ${text}`);
+}
+
+/** A client's endpoint settings, checked, as the record keeps them. */
+export function endpointOf(request: EndpointRequest | null | undefined): ContainerEndpoint {
+  const ipv4 = request?.IPAMConfig?.IPv4Address || undefined;
+  const ipv6 = request?.IPAMConfig?.IPv6Address || undefined;
+  checkAddress(ipv4, 4);
+  checkAddress(ipv6, 6);
+  if ((request?.IPAMConfig?.LinkLocalIPs ?? []).length > 0) throw new InvalidArgumentError('berth does not support --link-local-ip yet');
+  const macAddress = request?.MacAddress || undefined;
+  if (macAddress && !/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(macAddress)) throw new InvalidArgumentError(`invalid MAC address: ${macAddress}`);
+  const driverOpts = request?.DriverOpts ?? {};
+  if (Object.keys(driverOpts).length > 0) throw new InvalidArgumentError('berth does not support endpoint driver options (--driver-opt) yet');
+  const links = request?.Links ?? [];
+  if (links.length > 0) throw new InvalidArgumentError('berth does not support --link yet');
+  return { aliases: request?.Aliases ?? [], ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}), ...(macAddress ? { macAddress } : {}), links, driverOpts };
+}
+
+/** The container another one shares its network namespace with (`--network container:<id>`). */
+export interface NamespaceOwner {
+  id: string;
+  pid: number;
+  running: boolean;
+}
+
+export interface ContainerNetworksOptions {
+  manager: NetworkManager;
+  /** Looks up the container a `container:<ref>` mode names. */
+  findContainer(ref: string): NamespaceOwner;
+}
+
+/** The daemon's network port over the network package's manager: Docker's rules for modes and endpoints. */
+export function containerNetworks({ manager, findContainer }: ContainerNetworksOptions): NetworkService {
+  /** The networks the container joins, by name (records from before networking have none: their mode's). */
+  const endpointsOf = (c: ContainerRecord): Record<string, ContainerEndpoint> => {
+    if (c.endpoints) return c.endpoints;
+    const name = modeNetworkName(c.hostConfig.NetworkMode);
+    return name ? { [name]: endpointOf(undefined) } : {};
+  };
+
+  const taskNetworkOf = (containerId: string): Omit<TaskNetwork, 'namespace'> => {
+    const sandbox = manager.sandbox(containerId);
+    const endpoints = sandbox?.endpoints ?? [];
+    const dns = endpoints.filter((e) => e.dnsNames.length > 0);
+    const bridge = manager.find('bridge');
+    const hostGateway = bridge?.isDefault ? bridge.subnets[0]?.gateway : undefined;
+    return {
+      addresses: endpoints.flatMap((e) => [e.ipv4?.address, e.ipv6?.address]).filter((a): a is string => !!a),
+      ...(dns.length > 0 ? { nameservers: dns.map((e) => e.ipv4?.gateway ?? e.ipv6?.gateway).filter((a): a is string => !!a) } : {}),
+      ...(hostGateway ? { hostGateway } : {}),
+    };
+  };
+
+  return {
+    plan(hc: HostConfig, networking) {
+      const mode = hc.NetworkMode || 'default';
+      // docker 28 keys the endpoint of `--network default` (its default) by the mode's name.
+      const requested = Object.fromEntries(Object.entries(networking?.EndpointsConfig ?? {}).map(([ref, settings]) => [modeNetworkName(ref) ?? ref, settings]));
+      const warnings: string[] = [];
+      const hasPorts = Object.keys((hc.PortBindings ?? {}) as object).length > 0 || hc.PublishAllPorts === true;
+      if (mode.startsWith('container:')) {
+        if (hasPorts) throw new InvalidArgumentError('conflicting options: port publishing and the container type network mode');
+        if (Object.keys(requested).length > 0) throw new InvalidArgumentError('conflicting options: network settings (--ip, --network-alias, --mac-address) and the container type network mode');
+        if ((hc.Dns ?? []).length > 0 || (hc.ExtraHosts ?? []).length > 0) throw new InvalidArgumentError('conflicting options: dns and the network mode');
+        return { endpoints: {}, warnings };
+      }
+      portRequests(hc.PortBindings, hc.PublishAllPorts === true, []);
+      const primaryName = modeNetworkName(mode)!;
+      // Under --bridge=none the default network does not exist; its containers get loopback only, as with dockerd.
+      if (primaryName === 'bridge' && !manager.find('bridge')?.isDefault && Object.keys(requested).every((ref) => ref === 'bridge')) {
+        return { endpoints: { bridge: endpointOf(requested.bridge) }, warnings };
+      }
+      // As with dockerd, a network that does not exist yet is looked up again at start (and fails there).
+      const primary = manager.find(primaryName);
+      const endpoints: Record<string, ContainerEndpoint> = {};
+      const entries = Object.entries(requested);
+      if (!entries.some(([ref]) => (manager.find(ref)?.id ?? ref) === (primary?.id ?? primaryName))) entries.unshift([primary?.name ?? primaryName, null]);
+      for (const [ref, settings] of entries) {
+        const network = manager.find(ref);
+        const endpoint = endpointOf(settings);
+        const userDefined = !network || (network.driver === 'bridge' && !network.isDefault);
+        if (!userDefined && (endpoint.ipv4 || endpoint.ipv6)) throw new InvalidArgumentError('user specified IP address is supported on user defined networks only');
+        if (!userDefined && endpoint.aliases.length > 0) throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
+        endpoints[network?.name ?? ref] = endpoint;
+      }
+      const names = Object.keys(endpoints);
+      for (const special of ['host', 'none']) {
+        if (names.includes(special) && names.length > 1) throw new InvalidArgumentError(`container cannot be connected to the ${special} network and to others`);
+      }
+      if (mode === 'host' && hasPorts) warnings.push('Published ports are discarded when using host network mode');
+      return { endpoints, warnings };
+    },
+
+    async connect(c) {
+      const mode = c.hostConfig.NetworkMode || 'default';
+      if (mode === 'host') return { namespace: 'host', addresses: [] };
+      if (mode.startsWith('container:')) {
+        const owner = findContainer(mode.slice('container:'.length));
+        if (!owner.running || owner.pid <= 0) throw new ConflictError(`cannot join network namespace of a non running container: container ${owner.id} is not running`);
+        return { namespace: { path: `/proc/${owner.pid}/ns/net`, fromContainer: true }, ...taskNetworkOf(owner.id) };
+      }
+      const endpoints: AttachEndpoint[] = [];
+      for (const [name, endpoint] of Object.entries(endpointsOf(c))) {
+        const network = manager.find(name);
+        // The default bridge is absent under --bridge=none: such containers get loopback only, as with dockerd.
+        if (name === 'bridge' && !network?.isDefault) continue;
+        if (!network) throw new NotFoundError(`network ${name} not found`);
+        if (network.driver !== 'bridge') continue;
+        endpoints.push({ network: network.id, aliases: endpoint.aliases, ...(endpoint.ipv4 ? { ipv4: endpoint.ipv4 } : {}), ...(endpoint.ipv6 ? { ipv6: endpoint.ipv6 } : {}), ...(endpoint.macAddress ? { macAddress: endpoint.macAddress } : {}) });
+      }
+      if (endpoints.length === 0) return { namespace: 'none', addresses: [] };
+      const sandbox = await manager.attach({
+        containerId: c.id,
+        containerName: c.name.replace(/^\//, ''),
+        endpoints,
+        ports: portRequests(c.hostConfig.PortBindings, c.hostConfig.PublishAllPorts === true, Object.keys(c.config.ExposedPorts ?? {})),
+        dnsServers: c.hostConfig.Dns ?? [],
+      });
+      return { namespace: { path: sandbox.netns }, ...taskNetworkOf(c.id) };
+    },
+
+    disconnect: (c) => manager.detach(c.id),
+
+    async connectRunning(c, name, endpoint) {
+      await manager.connect(c.id, { network: name, aliases: endpoint.aliases, ...(endpoint.ipv4 ? { ipv4: endpoint.ipv4 } : {}), ...(endpoint.ipv6 ? { ipv6: endpoint.ipv6 } : {}), ...(endpoint.macAddress ? { macAddress: endpoint.macAddress } : {}) });
+    },
+
+    async disconnectRunning(c, name) {
+      await manager.disconnect(c.id, manager.resolve(name));
+    },
+
+    resolveName: (ref) => manager.resolve(ref).name,
+
+    state(c): ContainerNetworkState {
+      const networks: ContainerNetworkState['networks'] = {};
+      for (const name of Object.keys(endpointsOf(c))) {
+        const network = manager.find(name);
+        if (network && (name !== 'bridge' || network.isDefault)) networks[name] = { id: network.id, driver: network.driver };
+      }
+      const sandbox = manager.sandbox(c.id);
+      return { networks, ...(sandbox ? { sandbox } : {}) };
+    },
+  };
+}
