@@ -13,6 +13,8 @@ export interface CliIo {
 export class CommandContext {
   /** The exit status the command asks for; errors it throws are reported by `main` with status 1. */
   exitCode = 0;
+  /** The command being run ("network create") and its usage line, for docker's usage hints in errors. */
+  command = { path: '', usage: '' };
   private connection: BerthClient | undefined;
 
   constructor(

@@ -22,7 +22,7 @@ const captures = JSON.parse(readFileSync(new URL('./fixtures/docker-create-netwo
 
 describe('run/create network flags', () => {
   it.each(captures.map((c) => [c.args.join(' ') || '(no flags)', c] as const))('sends what docker CLI 28 sends for %s', (_, capture) => {
-    const body = createBody(capture.args);
+    const body = createBody(capture.args) as Record<string, unknown>;
     const hostConfig = body.HostConfig as Record<string, unknown>;
     const sent = {
       ...Object.fromEntries(['Hostname', 'Domainname', 'ExposedPorts', 'MacAddress'].filter((k) => k in body).map((k) => [k, body[k]])),

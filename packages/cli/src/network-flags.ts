@@ -144,7 +144,7 @@ function endpointSettings(attachment: NetworkAttachment): EndpointSettings {
 }
 
 /** The read-only EndpointSettings fields the docker CLI sends empty. */
-const EMPTY_ENDPOINT_STATE = {
+export const EMPTY_ENDPOINT_STATE = {
   NetworkID: '',
   EndpointID: '',
   Gateway: '',
@@ -239,7 +239,7 @@ function validateDnsSearch(value: string): string {
 }
 
 /** docker/cli opts.ValidateLink: `name` or `name:alias`. */
-function validateLink(value: string): string {
+export function validateLink(value: string): string {
   if (value === '') throw new Error('empty string specified for links');
   if (value.split(':').length > 2) throw new Error(`bad format for links: ${value}`);
   return value;

@@ -20,7 +20,7 @@ export function registerCreate(program: Command, ctx: CommandContext): void {
         config = applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options);
       } catch (err) {
         // As docker create: flags it refuses end with status 125 and the usage hint, daemon errors with 1.
-        ctx.exitCode = reportRunFailure(ctx, 'create', err);
+        ctx.exitCode = reportRunFailure(ctx, err);
         return;
       }
       const created = await ctx.client().createContainer(config, { name: options.name });

@@ -45,7 +45,7 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
   } catch (err) {
     // docker would pull here; berth run does not pull, so it reports the missing image as docker does when a pull fails.
     if (err instanceof NotFoundError && isDaemonError(err)) ctx.err(`Unable to find image '${withDefaultTag(image)}' locally\n`);
-    return reportRunFailure(ctx, 'run', err);
+    return reportRunFailure(ctx, err);
   }
   try {
     if (!options.detach) return await runAttached(ctx, id, options);
@@ -53,7 +53,7 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
     ctx.out(`${id}\n`);
     return 0;
   } catch (err) {
-    return reportRunFailure(ctx, 'run', err);
+    return reportRunFailure(ctx, err);
   }
 }
 
@@ -78,7 +78,7 @@ async function runAttached(ctx: CommandContext, id: string, options: RunOptions)
       await output.catch(() => undefined);
       // With --rm the daemon removes a container that failed to start; return once it is gone.
       if (options.rm) await pending.result.catch(() => undefined);
-      return reportRunFailure(ctx, 'run', err);
+      return reportRunFailure(ctx, err);
     }
     await output.catch((err: unknown) => {
       if (isDaemonError(err)) ctx.err(`${describeError(err)}\n`);
