@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { BerthClient, defaultHost } from '@berth/client';
+import { networkApiOf, type NetworkApi } from './network-api.js';
 
 /** The streams a command talks to; process.stdin/stdout/stderr in the binary. */
 export interface CliIo {
@@ -12,6 +13,8 @@ export interface CliIo {
 export class CommandContext {
   /** The exit status the command asks for; errors it throws are reported by `main` with status 1. */
   exitCode = 0;
+  /** The command being run ("network create") and its usage line, for docker's usage hints in errors. */
+  command = { path: '', usage: '' };
   private connection: BerthClient | undefined;
 
   constructor(
@@ -23,6 +26,10 @@ export class CommandContext {
   client(): BerthClient {
     this.connection ??= new BerthClient({ host: this.hostOption() || defaultHost(this.env) });
     return this.connection;
+  }
+
+  networks(): NetworkApi {
+    return networkApiOf(this.client());
   }
 
   now(): number {

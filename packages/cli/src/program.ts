@@ -13,6 +13,8 @@ import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLoad } from './commands/load.js';
 import { registerLogs } from './commands/logs.js';
 import { registerExec } from './commands/exec.js';
+import { registerNetwork } from './commands/network.js';
+import { registerPort } from './commands/port.js';
 import { registerPs } from './commands/ps.js';
 import { registerRegistryCommands } from './commands/registry.js';
 import { registerRm } from './commands/rm.js';
@@ -33,9 +35,16 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
     // As in docker, global flags come before the command and a command's flags before its arguments.
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .hook('preAction', (_, action) => {
+      const path: string[] = [];
+      for (let command: Command | null = action; command?.parent; command = command.parent) path.unshift(command.name());
+      ctx.command = { path: path.join(' '), usage: action.usage() };
+    });
   registerVersion(program, ctx);
   registerVolume(program, ctx);
+  registerNetwork(program, ctx);
+  registerPort(program, ctx);
   registerInfo(program, ctx);
   registerLoad(program, ctx);
   registerImages(program, ctx);

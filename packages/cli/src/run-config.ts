@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { ContainerCreateRequest } from '@berth/api';
 import { applyMountFlags, type MountFlags } from './mount-flags.js';
+import { applyNetworkFlags, withNetworkOptions, type NetworkFlags } from './network-flags.js';
 import { collect } from './repeatable-flags.js';
 
-export interface RunOptions extends MountFlags {
+export interface RunOptions extends MountFlags, NetworkFlags {
   rm?: boolean;
   detach?: boolean;
   name?: string;
@@ -16,7 +17,7 @@ export interface RunOptions extends MountFlags {
 
 /** The container-config flags `run` and `create` share (all of RunOptions but --rm and --detach). */
 export function withContainerConfigOptions(command: Command): Command {
-  return command
+  return withNetworkOptions(command)
     .option('--name <name>', 'Assign a name to the container')
     .option('-e, --env <env>', 'Set environment variables', collect, [])
     .option('-w, --workdir <dir>', 'Working directory inside the container')
@@ -49,6 +50,7 @@ export function buildRunConfig(image: string, command: string[], options: RunOpt
   if (options.entrypoint !== undefined) config.Entrypoint = [options.entrypoint];
   if (options.workdir) config.WorkingDir = options.workdir;
   applyMountFlags(config, options);
+  applyNetworkFlags(config, options);
   return config;
 }
 

@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import type { ContainerCreateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
+import { localhostDnsWarnings } from '../network-flags.js';
 import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
+import { reportRunFailure } from '../run-failure.js';
 import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
 
 /** `berth create`: the container `run` would start, created only; prints its ID. */
@@ -12,8 +15,16 @@ export function registerCreate(program: Command, ctx: CommandContext): void {
     .argument('[command...]')
     .passThroughOptions()
     .action(async (image: string, command: string[], options: RunOptions & PolicyFlags) => {
-      const created = await ctx.client().createContainer(applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options), { name: options.name });
-      for (const warning of created.Warnings ?? []) ctx.err(`WARNING: ${warning}\n`);
+      let config: ContainerCreateRequest;
+      try {
+        config = applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options);
+      } catch (err) {
+        // As docker create: flags it refuses end with status 125 and the usage hint, daemon errors with 1.
+        ctx.exitCode = reportRunFailure(ctx, err);
+        return;
+      }
+      const created = await ctx.client().createContainer(config, { name: options.name });
+      for (const warning of [...(created.Warnings ?? []), ...localhostDnsWarnings(config)]) ctx.err(`WARNING: ${warning}\n`);
       ctx.out(`${created.Id}\n`);
     });
 }

@@ -4,38 +4,47 @@ import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
 import { inspectEach } from '../inspect-each.js';
 
-type ObjectType = 'container' | 'image';
+const OBJECT_TYPES = ['container', 'image', 'network'] as const;
+type ObjectType = (typeof OBJECT_TYPES)[number];
 
 export function registerInspect(program: Command, ctx: CommandContext): void {
   program
     .command('inspect')
     .description('Return low-level information on Berth objects')
     .argument('<name...>')
-    .option('--type <type>', 'Only inspect objects of the given type (container or image)')
-    .action(async (names: string[], options: { type?: string }) => {
-      if (options.type !== undefined && options.type !== 'container' && options.type !== 'image') {
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('--type <type>', 'Only inspect objects of the given type (container, image or network)')
+    .action(async (names: string[], options: { type?: string; format?: string }) => {
+      const type = options.type as ObjectType | undefined;
+      if (type !== undefined && !OBJECT_TYPES.includes(type)) {
         throw new InvalidArgumentError(`"${options.type}" is not a valid value for --type`);
       }
-      const type = options.type;
       ctx.exitCode = await inspectEach(
         ctx,
         names,
         (name) => inspectObject(ctx, name, type),
         // Asked for one type, docker passes the daemon's answer on; asked for anything, it says no object matched.
         (err, name) => (err instanceof NotFoundError && !type ? `Error: No such object: ${name}` : describeError(err)),
+        options.format,
       );
     });
 }
 
-/** Without --type, a name is looked up as a container first, then as an image. */
+/** Without --type, a name is looked up as a container, then as an image, then as a network, as docker does. */
 async function inspectObject(ctx: CommandContext, name: string, type: ObjectType | undefined): Promise<unknown> {
   const client = ctx.client();
-  if (type === 'image') return client.inspectImage(name);
-  if (type === 'container') return client.inspectContainer(name);
-  try {
-    return await client.inspectContainer(name);
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
-    return client.inspectImage(name);
+  const lookups: Record<ObjectType, () => Promise<unknown>> = {
+    container: () => client.inspectContainer(name),
+    image: () => client.inspectImage(name),
+    network: () => ctx.networks().inspectNetwork(name, {}),
+  };
+  if (type) return lookups[type]();
+  for (const lookup of [lookups.container, lookups.image]) {
+    try {
+      return await lookup();
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
   }
+  return lookups.network();
 }

@@ -6,7 +6,8 @@ import { describeError } from '../error-message.js';
 import { withDefaultTag } from '../format/image-reference.js';
 import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
 import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
-import { runFailureExitCode } from '../run-exit-code.js';
+import { reportRunFailure } from '../run-failure.js';
+import { localhostDnsWarnings } from '../network-flags.js';
 import { proxySignals } from '../signal-proxy.js';
 import { forwardStdin } from '../stdin-forwarding.js';
 import { forwardTerminalSize } from '../terminal-size.js';
@@ -37,8 +38,9 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
   const client = ctx.client();
   let id: string;
   try {
-    const created = await client.createContainer(applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options), { name: options.name });
-    for (const warning of created.Warnings ?? []) ctx.err(`WARNING: ${warning}\n`);
+    const config = applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options);
+    const created = await client.createContainer(config, { name: options.name });
+    for (const warning of [...(created.Warnings ?? []), ...localhostDnsWarnings(config)]) ctx.err(`WARNING: ${warning}\n`);
     id = created.Id;
   } catch (err) {
     // docker would pull here; berth run does not pull, so it reports the missing image as docker does when a pull fails.
@@ -94,11 +96,4 @@ async function runAttached(ctx: CommandContext, id: string, options: RunOptions)
     size?.stop();
     detach?.stop();
   }
-}
-
-/** Prints a run failure as docker (28) does, and returns docker's status for it. */
-function reportRunFailure(ctx: CommandContext, err: unknown): number {
-  const message = describeError(err);
-  ctx.err(`berth: ${message}\n\nRun 'berth run --help' for more information\n`);
-  return runFailureExitCode(message);
 }
