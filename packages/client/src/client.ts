@@ -32,6 +32,7 @@ import * as exec from './endpoints/exec.js';
 import type { ExecState } from './endpoints/exec.js';
 import * as images from './endpoints/images.js';
 import type { CommitOptions, ImageDeleteRecord, ImageImportOptions, ImageListOptions, ImagePruneReport } from './endpoints/images.js';
+import * as networks from './endpoints/networks.js';
 import * as registry from './endpoints/registry.js';
 import type { PullOptions, PushOptions, RegistryCredentials } from './endpoints/registry.js';
 import * as system from './endpoints/system.js';
@@ -295,5 +296,36 @@ export class BerthClient {
 
   pruneVolumes(filters: Record<string, string[]> = {}): Promise<VolumePruneResponse> {
     return volumes.pruneVolumes(this.transport, filters);
+  }
+
+  // Networks
+
+  listNetworks<T = Record<string, unknown>>(filters: Record<string, string[]> = {}): Promise<T[]> {
+    return networks.listNetworks<T>(this.transport, filters);
+  }
+
+  inspectNetwork<T = Record<string, unknown>>(name: string, options: { verbose?: boolean } = {}): Promise<T> {
+    return networks.inspectNetwork<T>(this.transport, name, options);
+  }
+
+  createNetwork(body: object): Promise<{ Id: string; Warning?: string }> {
+    return networks.createNetwork(this.transport, body);
+  }
+
+  removeNetwork(name: string): Promise<void> {
+    return networks.removeNetwork(this.transport, name);
+  }
+
+  pruneNetworks(filters: Record<string, string[]> = {}): Promise<{ NetworksDeleted?: string[] | null }> {
+    return networks.pruneNetworks(this.transport, filters);
+  }
+
+  /** `docker network connect`: the container and its endpoint settings on that network. */
+  connectNetwork(name: string, body: { Container: string; EndpointConfig?: object }): Promise<void> {
+    return networks.connectNetwork(this.transport, name, body);
+  }
+
+  disconnectNetwork(name: string, body: { Container: string; Force?: boolean }): Promise<void> {
+    return networks.disconnectNetwork(this.transport, name, body);
   }
 }
