@@ -2,28 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@berth/api';
 import { networkListFilter, networkPruneFilter } from './network-filters.js';
 import type { NetworkRecord } from './network-record.js';
-
-function network(name: string, id: string, extra: Partial<NetworkRecord> = {}): NetworkRecord {
-  return {
-    id,
-    name,
-    driver: 'bridge',
-    created: '2026-01-01T00:00:00.000Z',
-    internal: false,
-    attachable: false,
-    enableIPv6: false,
-    labels: {},
-    options: {},
-    ipamDriver: 'default',
-    ipamOptions: {},
-    subnets: [],
-    ...extra,
-  };
-}
+import { builtInNetwork } from './network-store.js';
+import { bridgeNetwork as network } from './test-support/network-records.js';
 
 const bridge = network('bridge', 'b0b0'.repeat(16), { isDefault: true });
-const host = network('host', 'a0a0'.repeat(16), { driver: 'host' });
-const none = network('none', 'c0c0'.repeat(16), { driver: 'null' });
+const host = builtInNetwork('host', 'a0a0'.repeat(16));
+const none = builtInNetwork('none', 'c0c0'.repeat(16));
 const front = network('front', '1234abcd'.repeat(8), { labels: { tier: 'web', team: 'a' } });
 const back = network('back-end', '9876fedc'.repeat(8), { labels: { tier: 'db' }, created: '2026-03-01T00:00:00.000Z' });
 const all = [bridge, host, none, front, back];
