@@ -24,9 +24,12 @@ function toAddress(parsed: ipaddr.IPv4 | ipaddr.IPv6): Address {
   return { family, value };
 }
 
-/** An IPv4 or IPv6 address (an IPv4-mapped IPv6 one stays IPv6, as Go's net.ParseIP keeps its 16 bytes). */
+/**
+ * An IPv4 or IPv6 address (an IPv4-mapped IPv6 one stays IPv6, as Go's net.ParseIP keeps its 16 bytes).
+ * A zone (`fe80::1%eth0`) is refused, as net.ParseIP refuses it, rather than silently dropped.
+ */
 export function parseAddress(text: string): Address | undefined {
-  if (!ipaddr.isValid(text) || (!ipaddr.IPv4.isValidFourPartDecimal(text) && !ipaddr.IPv6.isValid(text))) return undefined;
+  if (text.includes('%') || !ipaddr.isValid(text) || (!ipaddr.IPv4.isValidFourPartDecimal(text) && !ipaddr.IPv6.isValid(text))) return undefined;
   return toAddress(ipaddr.parse(text));
 }
 

@@ -62,12 +62,16 @@ export interface AllocationRange {
   reserved: readonly bigint[];
 }
 
+/** The network address (IPv6: the subnet-router anycast one) and the IPv4 broadcast are no host's, except on a /31 or /32 (RFC 3021), as in moby. */
+function isSpecial(subnet: Subnet, n: bigint): boolean {
+  const last = sizeOf(subnet) - 1n;
+  if (subnet.family === 6) return n === 0n;
+  return last > 1n && (n === 0n || n === last);
+}
+
 function isUsable(r: AllocationRange, n: bigint, inUse: ReadonlySet<bigint>): boolean {
   const value = r.subnet.base + n;
-  const last = sizeOf(r.subnet) - 1n;
-  // The network address, and for IPv4 the broadcast address, are never a host's.
-  if (n === 0n || (r.subnet.family === 4 && n === last && last > 1n)) return false;
-  return !inUse.has(value) && !r.reserved.includes(value);
+  return !isSpecial(r.subnet, n) && !inUse.has(value) && !r.reserved.includes(value);
 }
 
 /**
@@ -90,5 +94,5 @@ export function allocateAddress(r: AllocationRange, inUse: ReadonlySet<bigint>, 
 /** Checks a static address (`--ip`): inside the subnet, not reserved, not taken. */
 export function claimAddress(r: AllocationRange, address: Address, inUse: ReadonlySet<bigint>, text: string): void {
   if (!contains(r.subnet, address)) throw new InvalidArgumentError(`invalid endpoint settings: no configured subnet or ip-range contain the IP address ${text}`);
-  if (inUse.has(address.value) || r.reserved.includes(address.value)) throw new ConflictError(`Address already in use`);
+  if (!isUsable(r, address.value - r.subnet.base, inUse)) throw new ConflictError(`Address already in use`);
 }

@@ -52,7 +52,7 @@ export class PortAllocator {
     const mappings: PortMapping[] = [];
     this.held.set(owner, mappings);
     try {
-      for (const request of requests) mappings.push(await this.allocateOne(request, mappings));
+      for (const request of requests) await this.allocateOne(request, mappings);
       return mappings;
     } catch (err) {
       this.held.delete(owner);
@@ -60,7 +60,8 @@ export class PortAllocator {
     }
   }
 
-  private async allocateOne(request: PortRequest, mine: PortMapping[]): Promise<PortMapping> {
+  /** Chooses a port for `request` and adds it to `mine`, where it stays held from the moment it is tried. */
+  private async allocateOne(request: PortRequest, mine: PortMapping[]): Promise<void> {
     const { protocol, hostIp } = request;
     const fixed = request.hostPorts?.[0] === request.hostPorts?.[1] ? request.hostPorts?.[0] : undefined;
     const [low, high] = request.hostPorts ?? (await this.probe.ephemeralRange());
@@ -70,14 +71,13 @@ export class PortAllocator {
       const port = low + ((start + i) % span);
       if (this.takenBy(protocol, hostIp, port)) continue;
       const mapping = { containerPort: request.containerPort, protocol, hostIp, hostPort: port };
-      // Held before the probe awaits, so a concurrent allocation skips it.
+      // Held before the probe awaits and kept once chosen, so a concurrent allocation never sees it free.
       mine.push(mapping);
-      const free = await this.probe.isFree(hostIp, port, protocol);
-      mine.pop();
-      if (free) {
+      if (await this.probe.isFree(hostIp, port, protocol)) {
         if (request.hostPorts === undefined) this.next = port + 1;
-        return mapping;
+        return;
       }
+      mine.splice(mine.indexOf(mapping), 1);
       if (fixed !== undefined) break;
     }
     if (fixed !== undefined) throw new ConflictError(`Bind for ${displayIp(hostIp)}:${fixed} failed: port is already allocated`);

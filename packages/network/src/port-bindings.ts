@@ -23,27 +23,30 @@ export interface PortMapping {
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
 
-function portNumber(text: string, what: string): number {
+/** moby's words for a bad port number, container or host side: the offending text, quoted. */
+const invalidPort = (text: string) => new InvalidArgumentError(`invalid port specification: ${JSON.stringify(text)}`);
+
+function portNumber(text: string, spec: string): number {
   const value = Number(text);
-  if (!/^\d{1,5}$/.test(text) || value > 65535) throw new InvalidArgumentError(`invalid ${what}: ${text}`);
+  if (!/^\d{1,5}$/.test(text) || value > 65535) throw invalidPort(spec);
   return value;
 }
 
 /** `80`, `80/tcp`, `53/udp`: a key of ExposedPorts and PortBindings. */
 export function parsePortKey(key: string): { port: number; protocol: Protocol } {
   const [portText = '', protocol = 'tcp', ...rest] = key.split('/');
-  if (rest.length > 0 || !PROTOCOLS.has(protocol.toLowerCase())) throw new InvalidArgumentError(`invalid port specification: "${key}"`);
-  const port = portNumber(portText, 'containerPort');
-  if (port === 0) throw new InvalidArgumentError(`invalid port specification: "${key}"`);
+  if (rest.length > 0 || !PROTOCOLS.has(protocol.toLowerCase())) throw invalidPort(key);
+  const port = portNumber(portText, portText);
+  if (port === 0) throw invalidPort(portText);
   return { port, protocol: protocol.toLowerCase() as Protocol };
 }
 
 function hostPorts(text: string): [number, number] | undefined {
   if (text === '' || text === '0') return undefined;
   const [start = '', end = start, ...rest] = text.split('-');
-  if (rest.length > 0) throw new InvalidArgumentError(`invalid hostPort: ${text}`);
-  const range: [number, number] = [portNumber(start, 'hostPort'), portNumber(end, 'hostPort')];
-  if (range[0] === 0 || range[1] < range[0]) throw new InvalidArgumentError(`invalid hostPort: ${text}`);
+  if (rest.length > 0) throw invalidPort(text);
+  const range: [number, number] = [portNumber(start, text), portNumber(end, text)];
+  if (range[0] === 0 || range[1] < range[0]) throw invalidPort(text);
   return range;
 }
 
@@ -55,18 +58,22 @@ function hostIp(text: string | undefined): string {
   return formatAddress(address);
 }
 
-/** HostConfig.PortBindings checked and flattened; `-P` adds each exposed port not already bound. */
+/**
+ * HostConfig.PortBindings checked and flattened. `-P` publishes, on any free port, each exposed port
+ * and each PortBindings key that has no binding (an empty or null list counts as none, as in moby).
+ */
 export function portRequests(bindings: unknown, publishAll: boolean, exposedPorts: readonly string[]): PortRequest[] {
   if (bindings !== undefined && bindings !== null && (typeof bindings !== 'object' || Array.isArray(bindings))) {
     throw new InvalidArgumentError('invalid HostConfig.PortBindings: an object of port to bindings is expected');
   }
+  const entries = Object.entries((bindings ?? {}) as Record<string, unknown>);
   const requests: PortRequest[] = [];
   const bound = new Set<string>();
-  for (const [key, list] of Object.entries((bindings ?? {}) as Record<string, unknown>)) {
+  for (const [key, list] of entries) {
     const { port, protocol } = parsePortKey(key);
-    bound.add(`${port}/${protocol}`);
     if (list === null) continue;
     if (!Array.isArray(list)) throw new InvalidArgumentError(`invalid HostConfig.PortBindings[${JSON.stringify(key)}]: a list of bindings is expected`);
+    if (list.length > 0) bound.add(`${port}/${protocol}`);
     for (const binding of list as Array<{ HostIp?: unknown; HostPort?: unknown } | null>) {
       const ip = binding?.HostIp ?? '';
       const ports = binding?.HostPort ?? '';
@@ -76,9 +83,11 @@ export function portRequests(bindings: unknown, publishAll: boolean, exposedPort
     }
   }
   if (publishAll) {
-    for (const key of exposedPorts) {
+    for (const key of [...exposedPorts, ...entries.map(([key]) => key)]) {
       const { port, protocol } = parsePortKey(key);
-      if (!bound.has(`${port}/${protocol}`)) requests.push({ containerPort: port, protocol, hostIp: '' });
+      if (bound.has(`${port}/${protocol}`)) continue;
+      bound.add(`${port}/${protocol}`);
+      requests.push({ containerPort: port, protocol, hostIp: '' });
     }
   }
   return requests;
