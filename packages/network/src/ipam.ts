@@ -1,4 +1,4 @@
-import { ConflictError, InvalidArgumentError, UnavailableError } from '@berth/api';
+import { ConflictError, ForbiddenError, InvalidArgumentError, UnavailableError } from '@berth/api';
 import { contains, formatSubnet, nthAddress, overlaps, parseSubnet, sizeOf, type Address, type Family, type Subnet } from './ip.js';
 
 /** dockerd's `default-address-pools` entry: subnets of `size` bits carved out of `base`. */
@@ -41,15 +41,15 @@ export function chooseSubnet(pools: readonly AddressPool[], family: Family, take
   throw new UnavailableError(`could not find an available, non-overlapping IPv${family} address pool among the defaults to assign to the network`);
 }
 
-/** Refuses a requested subnet that overlaps a network's or a route of the host's. */
+/** Refuses a requested subnet that overlaps a network's or a route of the host's (moby: 403). */
 export function checkNoOverlap(subnet: Subnet, networks: ReadonlyArray<{ name: string; subnets: readonly Subnet[] }>, routes: readonly Subnet[]): void {
   for (const network of networks) {
     if (network.subnets.some((other) => overlaps(other, subnet))) {
-      throw new ConflictError(`invalid pool request: Pool overlaps with other one on this address space`);
+      throw new ForbiddenError(`invalid pool request: Pool overlaps with other one on this address space`);
     }
   }
   if (routes.some((route) => route.prefix > 0 && overlaps(route, subnet))) {
-    throw new ConflictError(`invalid pool request: Pool overlaps with other one on this address space (the host has a route to ${formatSubnet(subnet)})`);
+    throw new ForbiddenError(`invalid pool request: Pool overlaps with other one on this address space (the host has a route to ${formatSubnet(subnet)})`);
   }
 }
 
@@ -74,18 +74,14 @@ function isUsable(r: AllocationRange, n: bigint, inUse: ReadonlySet<bigint>): bo
   return !isSpecial(r.subnet, n) && !inUse.has(value) && !r.reserved.includes(value);
 }
 
-/**
- * The next free address after `after` (moby's bitseq allocator moves forward, so a released address
- * is not handed out again at once), wrapping around once.
- */
-export function allocateAddress(r: AllocationRange, inUse: ReadonlySet<bigint>, after?: bigint): Address {
+/** The lowest free address, as moby's allocator gives them on local networks (a released one comes back first). */
+export function allocateAddress(r: AllocationRange, inUse: ReadonlySet<bigint>): Address {
   const scope = r.range ?? r.subnet;
   const size = sizeOf(scope);
   const offset = scope.base - r.subnet.base;
-  const start = after !== undefined && after >= scope.base && after < scope.base + size ? after - scope.base + 1n : 0n;
   const limit = size < 1n << 20n ? size : 1n << 20n;
   for (let i = 0n; i < limit; i++) {
-    const n = offset + ((start + i) % size);
+    const n = offset + i;
     if (isUsable(r, n, inUse)) return nthAddress(r.subnet, n);
   }
   throw new UnavailableError(`no available IPv${r.subnet.family} addresses on this network's address pools: ${formatSubnet(r.subnet)}`);

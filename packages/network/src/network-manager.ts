@@ -83,8 +83,6 @@ const randomId = () => randomBytes(32).toString('hex');
  */
 export class NetworkManager {
   private readonly sandboxes = new Map<string, Sandbox>();
-  /** The address each subnet handed out last: allocation moves forward from there. */
-  private readonly lastAllocated = new Map<string, bigint>();
   private readonly portAllocator: PortAllocator;
 
   private constructor(
@@ -280,8 +278,7 @@ export class NetworkManager {
         claimAddress(range, parsed, inUse, wanted);
         address = parsed;
       } else {
-        address = allocateAddress(range, inUse, this.lastAllocated.get(record.subnet));
-        this.lastAllocated.set(record.subnet, address.value);
+        address = allocateAddress(range, inUse);
       }
       inUse.add(address.value);
       addresses.push(address);

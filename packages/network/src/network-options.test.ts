@@ -68,13 +68,15 @@ describe('newNetworkRecord', () => {
     expect(() => create(ipam({ Subnet: '10.10.0.0/16', AuxiliaryAddresses: { a: '10.9.0.1' } }))).toThrow('invalid network config: auxiliary 10.9.0.1 is not in subnet 10.10.0.0/16');
   });
 
-  it('refuses a subnet overlapping another network or a host route, with 409', () => {
+  it('refuses a subnet overlapping another network, a host route or another subnet of the request, with moby\'s 403', () => {
     const ctx = context([defaultBridge, existing('db', ['10.20.0.0/16'])], ['192.168.1.0/24']);
     for (const subnet of ['10.20.0.0/16', '10.20.7.0/24', '10.0.0.0/8', '172.17.0.0/24', '192.168.0.0/16']) {
-      expect(() => create(ipam({ Subnet: subnet }), ctx), subnet).toThrow(ConflictError);
+      expect(() => create(ipam({ Subnet: subnet }), ctx), subnet).toThrow(ForbiddenError);
       expect(() => create(ipam({ Subnet: subnet }), ctx), subnet).toThrow('Pool overlaps with other one on this address space');
     }
-    expect(() => create(ipam({ Subnet: '10.30.0.0/16' }, { Subnet: '10.30.0.0/16' }))).toThrow('invalid network config: subnet 10.30.0.0/16 given twice');
+    for (const second of ['10.30.0.0/16', '10.30.1.0/24']) {
+      expect(() => create(ipam({ Subnet: '10.30.0.0/16' }, { Subnet: second }))).toThrow('invalid pool request: Pool overlaps with other one on this address space');
+    }
   });
 
   it('refuses an IPv6 subnet without --ipv6', () => {
@@ -155,5 +157,19 @@ describe('newNetworkRecord', () => {
     expect(() => create({ Name: '-web' })).toThrow(InvalidArgumentError);
     expect(() => create({ Name: 'we/b' })).toThrow('invalid network name "we/b"');
     expect(create({ Name: 'a_b.c-1' }).name).toBe('a_b.c-1');
+  });
+
+  it('reserves the gateway and aux addresses as moby does: usable, distinct, canonical', () => {
+    expect(create(ipam({ Subnet: '10.30.0.7/32' })).subnets[0]).toMatchObject({ gateway: '10.30.0.7' });
+    expect(() => create(ipam({ Subnet: '10.30.0.0/16', Gateway: '10.30.0.0' }))).toThrow('failed to allocate gateway (10.30.0.0): Address already in use');
+    expect(() => create(ipam({ Subnet: '10.30.0.0/16', Gateway: '10.30.255.255' }))).toThrow(ForbiddenError);
+    expect(() => create(ipam({ Subnet: '10.30.0.0/16', AuxiliaryAddresses: { a: '10.30.0.1' } }))).toThrow('failed to allocate secondary ip address (a:10.30.0.1): Address already in use');
+    const v6 = create({ EnableIPv6: true, IPAM: { Config: [{ Subnet: 'FD01::/64', IPRange: 'FD01::/80', AuxiliaryAddresses: { a: 'FD01::9' } }] } }).subnets.find((s) => s.subnet.includes(':'));
+    expect(v6).toMatchObject({ subnet: 'fd01::/64', ipRange: 'fd01::/80', gateway: 'fd01::1', auxAddresses: { a: 'fd01::9' } });
+  });
+
+  it("accepts Go's true values for the options only their default can honour", () => {
+    expect(create({ Options: { 'com.docker.network.bridge.enable_icc': 'True' } }).options).toEqual({ 'com.docker.network.bridge.enable_icc': 'True' });
+    expect(() => create({ Options: { 'com.docker.network.bridge.enable_icc': 'false' } })).toThrow('berth does not support the network option com.docker.network.bridge.enable_icc=false');
   });
 });

@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, type NetworkCreateRequest } from '@berth/api';
-import { formatAddress, formatSubnet, parseAddress, parseSubnet, contains, type Family, type Subnet } from './ip.js';
-import { checkNoOverlap, chooseSubnet, DEFAULT_IPV6_POOL, type AddressPool } from './ipam.js';
+import { formatAddress, formatSubnet, parseAddress, parseSubnet, contains, type Address, type Family, type Subnet } from './ip.js';
+import { allocateAddress, checkNoOverlap, chooseSubnet, claimAddress, DEFAULT_IPV6_POOL, type AddressPool, type AllocationRange } from './ipam.js';
 import type { NetworkRecord, SubnetRecord } from './network-record.js';
 
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
@@ -11,10 +11,13 @@ const ACCEPTED_VALUES: Record<string, (value: string) => boolean> = {
   [BRIDGE_NAME_OPTION]: () => true,
   [MTU_OPTION]: () => true,
   // netavark always lets containers of a network talk and always masquerades: only the defaults can be honoured.
-  'com.docker.network.bridge.enable_icc': (v) => v === 'true',
-  'com.docker.network.bridge.enable_ip_masquerade': (v) => v === 'true',
+  'com.docker.network.bridge.enable_icc': (v) => isGoTrue(v),
+  'com.docker.network.bridge.enable_ip_masquerade': (v) => isGoTrue(v),
   'com.docker.network.bridge.host_binding_ipv4': (v) => v === '0.0.0.0',
 };
+
+/** Go's strconv.ParseBool true values, which moby's bridge options accept. */
+const isGoTrue = (value: string): boolean => ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 
 /** What creating a network needs besides the request: the networks that exist and the host's routes. */
 export interface NetworkContext {
@@ -41,33 +44,52 @@ function checkOptions(options: Record<string, string>): { bridge?: string; mtu?:
   return { ...(bridge ? { bridge } : {}), ...(mtu ? { mtu } : {}) };
 }
 
-function addressIn(text: string, subnet: Subnet, what: string, subnetText: string): bigint {
+function addressIn(text: string, subnet: Subnet, what: string, subnetText: string): Address {
   const address = parseAddress(text);
   if (!address) throw new InvalidArgumentError(`invalid ${what} address: ${text}`);
   if (!contains(subnet, address)) throw new InvalidArgumentError(`invalid network config: ${what} ${text} is not in subnet ${subnetText}`);
-  return address.value;
+  return address;
 }
 
-/** One `IPAM.Config` entry, checked: the subnet, and the gateway, range and aux addresses inside it. */
+/** Reserves an address of the subnet for the network itself, as moby's IPAM does for the gateway and aux addresses. */
+function reserve(range: AllocationRange, address: Address, reserved: Set<bigint>, what: string): void {
+  try {
+    claimAddress(range, address, reserved, formatAddress(address));
+  } catch (err) {
+    throw new ForbiddenError(`failed to allocate ${what}: Address already in use`, { cause: err });
+  }
+  reserved.add(address.value);
+}
+
+/** One `IPAM.Config` entry, checked: the subnet, and the gateway, range and aux addresses inside it (all canonical). */
 function subnetRecord(pool: { Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> | null }): { record: SubnetRecord; subnet: Subnet } {
   if (!pool.Subnet) throw new InvalidArgumentError('invalid network config: an IPAM config entry needs a subnet');
   const subnet = parseSubnet(pool.Subnet);
   const text = formatSubnet(subnet);
+  let ipRange: string | undefined;
   if (pool.IPRange) {
     const range = parseSubnet(pool.IPRange);
     if (range.family !== subnet.family || range.prefix < subnet.prefix || !contains(subnet, { family: range.family, value: range.base })) {
       throw new InvalidArgumentError(`invalid network config: ip-range ${pool.IPRange} is not in subnet ${text}`);
     }
+    ipRange = formatSubnet(range);
   }
-  const auxAddresses = pool.AuxiliaryAddresses ?? {};
-  for (const address of Object.values(auxAddresses)) addressIn(address, subnet, 'auxiliary', text);
-  const gateway = pool.Gateway ? formatAddress({ family: subnet.family, value: addressIn(pool.Gateway, subnet, 'gateway', text) }) : defaultGateway(subnet);
-  return { record: { subnet: text, gateway, ...(pool.IPRange ? { ipRange: pool.IPRange } : {}), auxAddresses }, subnet };
+  const whole: AllocationRange = { subnet, reserved: [] };
+  const reserved = new Set<bigint>();
+  const gateway = pool.Gateway ? addressIn(pool.Gateway, subnet, 'gateway', text) : allocateAddress(whole, reserved);
+  reserve(whole, gateway, reserved, `gateway (${formatAddress(gateway)})`);
+  const auxAddresses: Record<string, string> = {};
+  for (const [name, value] of Object.entries(pool.AuxiliaryAddresses ?? {})) {
+    const address = addressIn(value, subnet, 'auxiliary', text);
+    reserve(whole, address, reserved, `secondary ip address (${name}:${value})`);
+    auxAddresses[name] = formatAddress(address);
+  }
+  return { record: { subnet: text, gateway: formatAddress(gateway), ...(ipRange ? { ipRange } : {}), auxAddresses }, subnet };
 }
 
-/** moby's default gateway: the subnet's first address. */
+/** moby's default gateway: the subnet's first usable address. */
 function defaultGateway(subnet: Subnet): string {
-  return formatAddress({ family: subnet.family, value: subnet.base + 1n });
+  return formatAddress(allocateAddress({ subnet, reserved: [] }, new Set()));
 }
 
 function allocatedSubnet(subnet: Subnet): SubnetRecord {
@@ -79,10 +101,7 @@ function chooseSubnets(request: NetworkCreateRequest, enableIPv6: boolean, conte
   const existing = context.networks.map((n) => ({ name: n.name, subnets: subnetsOf(n) }));
   const requested = (request.IPAM?.Config ?? []).map(subnetRecord);
   for (const [i, { subnet }] of requested.entries()) {
-    checkNoOverlap(subnet, existing, context.routes);
-    if (requested.slice(0, i).some((other) => other.subnet.family === subnet.family && other.subnet.base === subnet.base)) {
-      throw new InvalidArgumentError(`invalid network config: subnet ${formatSubnet(subnet)} given twice`);
-    }
+    checkNoOverlap(subnet, [...existing, { name: request.Name, subnets: requested.slice(0, i).map((r) => r.subnet) }], context.routes);
   }
   const has = (family: Family) => requested.some((r) => r.subnet.family === family);
   if (has(6) && !enableIPv6) throw new InvalidArgumentError('invalid network config: an IPv6 subnet needs IPv6 enabled (--ipv6)');
