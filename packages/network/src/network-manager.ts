@@ -363,8 +363,9 @@ export class NetworkManager {
     // Addresses are chosen synchronously: a concurrent attach sees them taken through this sandbox.
     this.sandboxes.set(sandbox.containerId, sandbox);
     let created = false;
+    let driverEndpoints: DriverEndpoint[] = [];
     try {
-      const driverEndpoints = networks.map((network, i) => this.driverEndpoint(network, request.endpoints[i]!, `eth${i}`, request.containerId));
+      driverEndpoints = networks.map((network, i) => this.driverEndpoint(network, request.endpoints[i]!, `eth${i}`, request.containerId));
       sandbox.endpoints = driverEndpoints.map((d, i) => this.toEndpoint(d, request.endpoints[i]!, request.containerName, undefined));
       sandbox.ports = await this.portAllocator.allocate(sandbox.containerId, request.ports);
       await this.saveSandbox(sandbox);
@@ -374,7 +375,11 @@ export class NetworkManager {
       sandbox.endpoints = driverEndpoints.map((d, i) => ({ ...this.toEndpoint(d, request.endpoints[i]!, request.containerName, result.interfaces[d.interfaceName]), endpointId: sandbox.endpoints[i]!.endpointId }));
       await this.saveSandbox(sandbox);
     } catch (err) {
-      if (created) await this.o.namespaces.remove(sandbox.netns).catch(() => undefined);
+      if (created) {
+        // netavark leaves what a failed setup made (links, rules): its teardown removes them.
+        await this.o.driver.teardown(sandbox.netns, this.driverRequest(sandbox, driverEndpoints)).catch(() => undefined);
+        await this.o.namespaces.remove(sandbox.netns).catch(() => undefined);
+      }
       await this.forget(sandbox.containerId);
       throw err;
     }

@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, dockerOk, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
+import { createTestNetns, type TestNetns } from './netns.js';
+
+/** A busybox httpd serving `text` on 8080. */
+const httpd = (text: string) => ['busybox', 'sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 8080 -h /www`];
+
+// Bridges, veths, firewall rules and addresses exist only in the namespace this file makes (DESIGN §6).
+describe('bridge networks, published ports and names', () => {
+  let netns: TestNetns;
+  let d: TestDaemon;
+
+  beforeAll(async () => {
+    netns = await createTestNetns();
+    d = await startTestDaemon([], { netns });
+    await dockerOk(d, ['load', '-i', await busyboxArchive()]);
+  }, 60_000);
+
+  afterAll(async () => {
+    const leftovers = await d?.cleanup();
+    const rules = (await netns.run('iptables-save', [])).stdout;
+    await netns.remove();
+    expect(leftovers?.mounts).toEqual([]);
+    // Every container's rules went with it; only netavark's empty chains may stay.
+    expect(rules).not.toMatch(/-j DNAT|--dport 1808/);
+  });
+
+  // busybox's wget -T crashes (Debian's busybox-static 1.35): no timeouts, and httpd is waited for instead.
+
+  /** An HTTP GET from the namespace itself (the "host" of this test's daemon). */
+  const fetchInNetns = async (url: string) => (await netns.run('busybox', ['wget', '-qO-', url])).stdout;
+
+  /** Waits until the busybox httpd in `container` answers on its own loopback. */
+  const httpdReady = async (container: string) => {
+    for (let i = 0; i < 50; i++) {
+      if ((await d.dockerCli(['exec', container, 'wget', '-qO-', 'http://127.0.0.1:8080/'])).code === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`httpd in ${container} never answered`);
+  };
+
+  it('creates the default bridge network at start, as Docker lists it', async () => {
+    const [bridge] = JSON.parse(await dockerOk(d, ['network', 'inspect', 'bridge'])) as Array<Record<string, unknown>>;
+    expect(bridge).toMatchObject({ Name: 'bridge', Driver: 'bridge', Scope: 'local', Internal: false, IPAM: { Driver: 'default', Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }] } });
+    expect((await dockerOk(d, ['network', 'ls', '--format', '{{.Name}} {{.Driver}}'])).split('\n').filter(Boolean).sort()).toEqual(['bridge bridge', 'host host', 'none null']);
+    const ip = await dockerOk(d, ['run', '--rm', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0 | awk \'{print $4}\'']);
+    expect(ip.trim()).toMatch(/^172\.17\.0\.\d+\/16$/);
+  });
+
+  it('resolves names and aliases between containers of a user network, not on the default bridge', async () => {
+    await dockerOk(d, ['network', 'create', 'appnet']);
+    await runDetached(d, ['--name', 'web', '--network', 'appnet', '--network-alias', 'site', ...httpd('by-name')]);
+    await httpdReady('web');
+    const client = await d.dockerCli(['run', '--rm', '--network', 'appnet', 'busybox', 'sh', '-c', 'ping -c1 -W2 web >/dev/null && wget -qO- http://web:8080/ && wget -qO- http://site:8080/']);
+    expect(client).toMatchObject({ code: 0, stdout: 'by-name\nby-name\n' });
+
+    await runDetached(d, ['--name', 'plain', 'busybox', 'sleep', '60']);
+    // Its resolver is its own loopback: the lookup fails at once instead of waiting on the host's unreachable ones.
+    const onDefault = await d.dockerCli(['run', '--rm', '--dns', '127.0.0.1', 'busybox', 'sh', '-c', 'ping -c1 -W1 plain']);
+    expect(onDefault.code).not.toBe(0);
+    expect(onDefault.stderr + onDefault.stdout).toMatch(/bad address 'plain'/);
+    await dockerOk(d, ['rm', '-f', 'plain']);
+  });
+
+  it('publishes a port on the host, shows it, and removes the rule at stop', async () => {
+    await runDetached(d, ['--name', 'pub', '-p', '18080:8080', ...httpd('published')]);
+    await httpdReady('pub');
+    expect(await fetchInNetns('http://127.0.0.1:18080/')).toBe('published\n');
+    expect(await dockerOk(d, ['port', 'pub'])).toBe('8080/tcp -> 0.0.0.0:18080\n');
+    expect(await dockerOk(d, ['ps', '--filter', 'name=pub', '--format', '{{.Ports}}'])).toBe('0.0.0.0:18080->8080/tcp\n');
+    const [inspect] = JSON.parse(await dockerOk(d, ['inspect', 'pub'])) as Array<{ NetworkSettings: { Ports: unknown; IPAddress: string; Networks: Record<string, { IPAddress: string }> } }>;
+    expect(inspect!.NetworkSettings.Ports).toEqual({ '8080/tcp': [{ HostIp: '0.0.0.0', HostPort: '18080' }] });
+    expect(inspect!.NetworkSettings.IPAddress).toBe(inspect!.NetworkSettings.Networks.bridge!.IPAddress);
+
+    // A second container cannot take the same host port.
+    const clash = await d.dockerCli(['run', '-d', '--name', 'clash', '-p', '18080:80', 'busybox', 'sleep', '60']);
+    expect(clash.code).not.toBe(0);
+    expect(clash.stderr).toMatch(/Bind for 0\.0\.0\.0:18080 failed: port is already allocated/);
+    await dockerOk(d, ['rm', '-f', 'clash']);
+
+    await dockerOk(d, ['stop', '-t', '1', 'pub']);
+    expect((await netns.run('iptables-save', ['-t', 'nat'])).stdout).not.toMatch(/18080/);
+    expect(await fetchInNetns('http://127.0.0.1:18080/')).toBe('');
+    await dockerOk(d, ['rm', 'pub']);
+  });
+
+  it('picks a free host port for -P that docker port shows', async () => {
+    await runDetached(d, ['--name', 'auto', '-P', '--expose', '8080', ...httpd('any-port')]);
+    await httpdReady('auto');
+    const port = await dockerOk(d, ['port', 'auto', '8080']);
+    const match = /^0\.0\.0\.0:(\d+)\n$/.exec(port);
+    expect(match, port).not.toBeNull();
+    expect(await fetchInNetns(`http://127.0.0.1:${match![1]}/`)).toBe('any-port\n');
+    await dockerOk(d, ['rm', '-f', 'auto']);
+  });
+
+  it('gives an internal network no route out, and a container on two networks reaches both', async () => {
+    await dockerOk(d, ['network', 'create', '--internal', 'sealed']);
+    const sealed = await d.dockerCli(['run', '--rm', '--network', 'sealed', 'busybox', 'sh', '-c', 'ip route; ping -c1 -W1 172.17.0.1']);
+    expect(sealed.code).not.toBe(0);
+    expect(sealed.stdout).not.toMatch(/default/);
+
+    await dockerOk(d, ['network', 'create', 'backnet']);
+    await runDetached(d, ['--name', 'back', '--network', 'backnet', ...httpd('back')]);
+    await httpdReady('back');
+    await runDetached(d, ['--name', 'both', '--network', 'appnet', 'busybox', 'sleep', '60']);
+    await dockerOk(d, ['network', 'connect', '--alias', 'bridged', 'backnet', 'both']);
+    const reached = await d.dockerCli(['exec', 'both', 'sh', '-c', 'wget -qO- http://web:8080/ && wget -qO- http://back:8080/']);
+    expect(reached).toMatchObject({ code: 0, stdout: 'by-name\nback\n' });
+    const aliased = await d.dockerCli(['exec', 'back', 'ping', '-c1', '-W2', 'bridged']);
+    expect(aliased.code).toBe(0);
+    await dockerOk(d, ['network', 'disconnect', 'backnet', 'both']);
+    expect((await d.dockerCli(['exec', 'both', 'wget', '-qO-', 'http://back:8080/'])).code).not.toBe(0);
+  });
+
+  it('keeps addresses, published ports and names working across a daemon restart', async () => {
+    await runDetached(d, ['--name', 'keeper', '--network', 'appnet', '-p', '18081:8080', ...httpd('kept')]);
+    await httpdReady('keeper');
+    const addressOf = async () => (await dockerOk(d, ['inspect', '-f', '{{.NetworkSettings.Networks.appnet.IPAddress}}', 'keeper'])).trim();
+    const before = await addressOf();
+    await d.restart();
+    expect(await addressOf()).toBe(before);
+    expect(await fetchInNetns('http://127.0.0.1:18081/')).toBe('kept\n');
+    expect(await dockerOk(d, ['run', '--rm', '--network', 'appnet', 'busybox', 'wget', '-qO-', 'http://keeper:8080/'])).toBe('kept\n');
+    // A new container after the restart gets another address, not one a live container holds.
+    const next = await dockerOk(d, ['run', '--rm', '--network', 'appnet', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0 | awk \'{print $4}\'']);
+    expect(next.trim().split('/')[0]).not.toBe(before);
+  });
+
+  it('refuses bad input clearly and leaves nothing half-made', async () => {
+    const before = await dockerOk(d, ['network', 'ls', '-q']);
+    const overlap = await d.dockerCli(['network', 'create', '--subnet', '172.17.5.0/24', 'overlapping']);
+    expect(overlap).toMatchObject({ code: 1, stderr: 'Error response from daemon: invalid pool request: Pool overlaps with other one on this address space\n' });
+    const invalid = await d.docker.createNetwork({ Name: 'invalid', IPAM: { Config: [{ Subnet: '10.1.2.3/33' }] } }).catch((err: { statusCode: number; json: unknown }) => err);
+    expect(invalid).toMatchObject({ statusCode: 400, json: { message: 'invalid CIDR address: 10.1.2.3/33' } });
+    const inUse = await d.docker
+      .getNetwork('appnet')
+      .remove()
+      .catch((err: { statusCode: number; json: { message: string } }) => err);
+    expect(inUse).toMatchObject({ statusCode: 409, json: { message: expect.stringMatching(/^error while removing network: network appnet has active endpoints \(.*name:"web" id:"[0-9a-f]{12}"/) } });
+    expect(await dockerOk(d, ['network', 'ls', '-q'])).toBe(before);
+
+    const unknown = await d.dockerCli(['run', '--rm', '--network', 'nosuchnet', 'busybox', 'true']);
+    expect(unknown.code).toBe(125);
+    expect(unknown.stderr).toMatch(/network nosuchnet not found/);
+    const hostMode = await d.dockerCli(['create', '--name', 'hostmode', '--network', 'host', '-p', '8080:80', 'busybox', 'true']);
+    expect(hostMode).toMatchObject({ code: 0, stderr: 'WARNING: Published ports are discarded when using host network mode\n' });
+    await dockerOk(d, ['rm', 'hostmode']);
+  });
+
+  it('reports network events and prunes unused networks', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await dockerOk(d, ['network', 'create', 'short-lived']);
+    expect(await dockerOk(d, ['network', 'prune', '-f'])).toMatch(/^Deleted Networks:\n(.+\n)*short-lived\n/m);
+    const events = await dockerOk(d, ['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
+    expect(events).toMatch(/create short-lived\n(.*\n)*destroy short-lived\n/);
+  });
+});
