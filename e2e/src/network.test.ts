@@ -62,6 +62,17 @@ describe('bridge networks, published ports and names', () => {
     await dockerOk(d, ['rm', '-f', 'plain']);
   });
 
+  it('honours --ip, --network container:<name> and --add-host host-gateway', async () => {
+    await dockerOk(d, ['network', 'create', '--subnet', '10.77.0.0/24', 'fixed']);
+    const address = await dockerOk(d, ['run', '--rm', '--network', 'fixed', '--ip', '10.77.0.50', 'busybox', 'sh', '-c', "ip -4 -o addr show eth0 | awk '{print $4}'"]);
+    expect(address).toBe('10.77.0.50/24\n');
+    const onDefault = await d.dockerCli(['run', '--rm', '--ip', '172.17.0.99', 'busybox', 'true']);
+    expect(onDefault.stderr).toMatch(/user specified IP address is supported on user defined networks only/);
+    // Sharing web's namespace: its httpd answers on this container's loopback.
+    expect(await dockerOk(d, ['run', '--rm', '--network', 'container:web', 'busybox', 'wget', '-qO-', 'http://127.0.0.1:8080/'])).toBe('by-name\n');
+    expect(await dockerOk(d, ['run', '--rm', '--add-host', 'gw:host-gateway', 'busybox', 'grep', 'gw', '/etc/hosts'])).toBe('172.17.0.1\tgw\n');
+  });
+
   it('publishes a port on the host, shows it, and removes the rule at stop', async () => {
     await runDetached(d, ['--name', 'pub', '-p', '18080:8080', ...httpd('published')]);
     await httpdReady('pub');

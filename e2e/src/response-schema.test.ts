@@ -254,6 +254,28 @@ describe('volumes', () => {
   });
 });
 
+// This daemon runs with --bridge=none outside a namespace of its own: networks are created and
+// containers connected only while stopped, which makes no bridge (e2e/src/network.test.ts runs them).
+describe('networks', () => {
+  it('create, list, inspect, connect, disconnect, remove, prune', async () => {
+    const created = await api('POST', '/networks/create', { body: { Name: 'schema-net', Labels: { a: 'b' }, IPAM: { Config: [{ Subnet: '10.123.0.0/24' }] } } });
+    expect(created.status).toBe(201);
+    await api('GET', '/networks');
+    await api('GET', '/networks?filters=%7B%22type%22%3A%5B%22custom%22%5D%7D');
+    await api('GET', '/networks/schema-net');
+    await api('GET', '/networks/none');
+    expect((await api('GET', '/networks/no-such-network')).status).toBe(404);
+    const id = await createContainer({ Cmd: ['true'], HostConfig: { NetworkMode: 'schema-net' } });
+    expect((await api('POST', '/networks/schema-net/disconnect', { body: { Container: id } })).status).toBe(200);
+    expect((await api('POST', '/networks/schema-net/connect', { body: { Container: id, EndpointConfig: { Aliases: ['db'] } } })).status).toBe(200);
+    await api('GET', `/containers/${id}/json`);
+    expect((await api('DELETE', `/containers/${id}`)).status).toBe(204);
+    expect((await api('DELETE', '/networks/schema-net')).status).toBe(204);
+    await api('POST', '/networks/create', { body: { Name: 'schema-unused' } });
+    await api('POST', '/networks/prune');
+  });
+});
+
 it('every route berthd serves had a response validated above', () => {
   const missing = ENGINE_ROUTES.map(routeKey).filter((key) => !covered.has(key));
   expect(missing).toEqual([]);

@@ -319,7 +319,7 @@ export class NetworkManager {
     for (const address of result?.addresses ?? d.addresses.map((a) => ({ cidr: a }))) {
       const [ip = '', prefix = ''] = address.cidr.split('/');
       const subnet = d.network.subnets.find((s) => ip.includes(':') === s.subnet.includes(':'));
-      const entry = { address: ip, prefixLength: Number(prefix || subnet?.subnet.split('/')[1]), ...(subnet?.gateway && !d.network.internal ? { gateway: subnet.gateway } : {}) };
+      const entry = { address: ip, prefixLength: Number(prefix || subnet?.subnet.split('/')[1]), ...(subnet?.gateway ? { gateway: subnet.gateway } : {}) };
       if (ip.includes(':')) endpoint.ipv6 = entry;
       else endpoint.ipv4 = entry;
     }

@@ -36,6 +36,11 @@ export const isBuiltIn = (network: NetworkRecord): boolean => network.driver !==
 /** Containers get names resolved by the embedded DNS server on user-defined bridges only. */
 export const hasDns = (network: NetworkRecord): boolean => network.driver === 'bridge' && !network.isDefault;
 
+/** A map with its keys sorted, as Go's JSON encoder writes maps. */
+function sorted<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** `GET /networks/{id}`'s shape (moby's network.Inspect), in Docker's field order. */
 export function networkView(network: NetworkRecord, containers: Record<string, NetworkContainer>): NetworkResource {
   return {
@@ -53,7 +58,7 @@ export function networkView(network: NetworkRecord, containers: Record<string, N
         Subnet: s.subnet,
         ...(s.ipRange ? { IPRange: s.ipRange } : {}),
         ...(s.gateway ? { Gateway: s.gateway } : {}),
-        ...(Object.keys(s.auxAddresses).length > 0 ? { AuxiliaryAddresses: s.auxAddresses } : {}),
+        ...(Object.keys(s.auxAddresses).length > 0 ? { AuxiliaryAddresses: sorted(s.auxAddresses) } : {}),
       })),
     },
     Internal: network.internal,
@@ -61,8 +66,8 @@ export function networkView(network: NetworkRecord, containers: Record<string, N
     Ingress: false,
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
-    Containers: containers,
-    Options: network.options,
-    Labels: network.labels,
+    Containers: sorted(containers),
+    Options: sorted(network.options),
+    Labels: sorted(network.labels),
   };
 }

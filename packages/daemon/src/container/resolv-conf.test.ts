@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerResolvConf } from './resolv-conf.js';
+import { containerResolvConf, embeddedResolvConf } from './resolv-conf.js';
 
 const host = '# generated\nsearch host.lan\nnameserver 10.0.0.53\nnameserver 127.0.0.53\noptions edns0\n';
 const none = { nameservers: [], search: [], options: [] };
@@ -27,5 +27,12 @@ describe('containerResolvConf', () => {
 
   it('writes no search line for a search list of "."', () => {
     expect(containerResolvConf('nameserver 10.0.0.53\n', { ...none, search: ['.'] }, false)).toBe('nameserver 10.0.0.53\n');
+  });
+
+  it("points a container on user-defined networks at their embedded DNS servers, with the host's search domains and ndots:0", () => {
+    expect(embeddedResolvConf(host, none, ['172.18.0.1'])).toBe('search host.lan\nnameserver 172.18.0.1\noptions edns0 ndots:0\n');
+    expect(embeddedResolvConf(host, { ...none, search: ['a.test'], options: ['ndots:3'], nameservers: ['9.9.9.9'] }, ['172.18.0.1', '172.19.0.1'])).toBe(
+      'search a.test\nnameserver 172.18.0.1\nnameserver 172.19.0.1\noptions ndots:3\n',
+    );
   });
 });

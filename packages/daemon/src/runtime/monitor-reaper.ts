@@ -5,9 +5,9 @@ import { becomeChildSubreaper, reapIfExited } from './syscalls.js';
  * Collects the exit status of the processes berthd inherits as the child subreaper of what it starts: the
  * conmons, which daemonise, and a container's processes whose `runc exec` was killed (a timed-out health
  * probe). Left alone, each would stay a zombie. libuv waits for the children Node spawned itself, and taking
- * one of those exits would leave its ChildProcess without an 'exit' event, so only two kinds are reaped: the
- * conmons whose pids their own `-P` pid files hold, and processes of a deeper pid namespace than berthd's,
- * which Node never spawns directly.
+ * one of those exits would leave its ChildProcess without an 'exit' event, so only three kinds are reaped: the
+ * conmons whose pids their own `-P` pid files hold, processes of a deeper pid namespace than berthd's, and
+ * aardvark-dns, which netavark daemonises: Node never spawns either directly.
  */
 export interface MonitorReaper {
   /** Reaps the conmon whose pid its `-P` pid file holds, once it exits. */
@@ -20,6 +20,13 @@ async function pidNamespaceDepth(pid: number | 'self'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const line = status.split('\n').find((l) => l.startsWith('NSpid:'));
   return line ? line.split(/\s+/).length - 1 : 0;
+}
+
+/** Programs that daemonise under berthd without being its direct children. */
+const DAEMONISED = new Set(['aardvark-dns']);
+
+async function commandName(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
 }
 
 async function zombieChildren(): Promise<number[]> {
@@ -46,7 +53,7 @@ export function createMonitorReaper(): MonitorReaper {
   const sweepOnce = async (): Promise<void> => {
     const depth = await ownDepth;
     for (const pid of await zombieChildren()) {
-      if (monitors.has(pid) || (await pidNamespaceDepth(pid)) > depth) {
+      if (monitors.has(pid) || (await pidNamespaceDepth(pid)) > depth || DAEMONISED.has(await commandName(pid))) {
         monitors.delete(pid);
         reapIfExited(pid);
       }
