@@ -36,7 +36,7 @@ async function inspectObject(ctx: CommandContext, name: string, type: ObjectType
   const lookups: Record<ObjectType, () => Promise<unknown>> = {
     container: () => client.inspectContainer(name),
     image: () => client.inspectImage(name),
-    network: () => ctx.networks().inspectNetwork(name, {}),
+    network: () => client.inspectNetwork(name),
   };
   if (type) return lookups[type]();
   for (const lookup of [lookups.container, lookups.image]) {

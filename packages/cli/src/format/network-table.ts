@@ -1,10 +1,10 @@
-import type { Network } from '../network-api.js';
+import type { NetworkResource } from '@berth/api';
 import { renderTemplate } from './go-template.js';
 import { truncateId } from './ids.js';
 import { DOCKER_TABLE, tabwrite } from './tabwriter.js';
 
 /** The fields `network ls --format` offers, as docker's network formatter renders them. */
-function networkRow(network: Network, truncate: boolean): Record<string, string> {
+function networkRow(network: NetworkResource, truncate: boolean): Record<string, string> {
   const labels = Object.entries(network.Labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     CreatedAt: goTime(network.Created ?? ''),
@@ -34,7 +34,7 @@ const HEADERS: Record<string, string> = {
 export const DEFAULT_NETWORK_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
 
 /** `network ls` output for a format: `table …` (with headers, aligned), `json`, or a template per line. */
-export function formatNetworks(networks: Network[], format: string, truncate: boolean): string {
+export function formatNetworks(networks: NetworkResource[], format: string, truncate: boolean): string {
   const rows = networks.map((network) => networkRow(network, truncate));
   if (format === 'json') return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
   const table = format.startsWith('table');
