@@ -158,7 +158,7 @@ describe('berth network inspect', () => {
       return found;
     };
     const result = await berth(['network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{json .Labels}} {{.Labels}} {{index .Labels "z"}}', 'net2', 'nope', 'none'], { inspectNetwork });
-    expect(result).toMatchObject({ code: 1, out: 'net2 bridge {"z":"1"} map[z:1] 1\nnone null {} map[] <no value>\n', err: 'network nope not found\n' });
+    expect(result).toMatchObject({ code: 1, out: 'net2 bridge {"z":"1"} map[z:1] 1\nnone null {} map[] \n', err: 'network nope not found\n' });
   });
 
   it('refuses template actions it does not implement before asking the daemon', async () => {

@@ -5,7 +5,7 @@ import { describeError } from '../error-message.js';
 import { FlagValueError, validateEach } from '../flag-value-error.js';
 import { checkTemplate } from '../format/go-template.js';
 import { naturalCompare } from '../format/natural-order.js';
-import { DEFAULT_NETWORK_TABLE, formatNetworks } from '../format/network-table.js';
+import { DEFAULT_NETWORK_TABLE, formatNetworks, networkTemplateData } from '../format/network-table.js';
 import { truncateId } from '../format/ids.js';
 import { inspectEach } from '../inspect-each.js';
 import { ipamConfig, keyValueMap, type IpamFlags } from '../ipam-flags.js';
@@ -160,7 +160,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .option('-v, --verbose', 'Verbose output for diagnostics')
     .action(async (names: string[], options: { format?: string; verbose?: boolean }) => {
       if (options.format) checkTemplate(options.format);
-      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.client().inspectNetwork(name, { verbose: options.verbose }), describeError, options.format);
+      ctx.exitCode = await inspectEach(ctx, names, async (name) => networkTemplateData(await ctx.client().inspectNetwork(name, { verbose: options.verbose })), describeError, options.format);
     });
 
   network
