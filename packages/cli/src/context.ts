@@ -1,6 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
 import { BerthClient, defaultHost } from '@berth/client';
-import { networkApiOf, type NetworkApi } from './network-api.js';
 
 /** The streams a command talks to; process.stdin/stdout/stderr in the binary. */
 export interface CliIo {
@@ -26,10 +25,6 @@ export class CommandContext {
   client(): BerthClient {
     this.connection ??= new BerthClient({ host: this.hostOption() || defaultHost(this.env) });
     return this.connection;
-  }
-
-  networks(): NetworkApi {
-    return networkApiOf(this.client());
   }
 
   now(): number {

@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
-import { InvalidArgumentError } from '@berth/api';
-import type { Ipam, IpamConfig } from './network-api.js';
+import { InvalidArgumentError, type Ipam, type IpamPool } from '@berth/api';
 
 /** An address as a number and its family's bit count. */
 function addressBits(text: string): { value: bigint; bits: number } | undefined {
@@ -62,14 +61,14 @@ export function ipamConfig(flags: IpamFlags): Ipam {
   if (flags.subnet.length < flags.ipRange.length || flags.subnet.length < flags.gateway.length) {
     throw new InvalidArgumentError('every ip-range or gateway must have a corresponding subnet');
   }
-  const configs = new Map<string, IpamConfig & { AuxiliaryAddresses: Record<string, string> }>();
+  const configs = new Map<string, IpamPool & { AuxiliaryAddresses: Record<string, string> }>();
   for (const subnet of flags.subnet) {
     for (const known of configs.keys()) {
       if (subnetMatches(subnet, known) || subnetMatches(known, subnet)) throw new InvalidArgumentError('multiple overlapping subnet configuration is not supported');
     }
     configs.set(subnet, { Subnet: subnet, AuxiliaryAddresses: {} });
   }
-  const place = (value: string, what: string, set: (config: IpamConfig & { AuxiliaryAddresses: Record<string, string> }) => void): void => {
+  const place = (value: string, what: string, set: (config: IpamPool & { AuxiliaryAddresses: Record<string, string> }) => void): void => {
     const matching = flags.subnet.filter((subnet) => subnetMatches(subnet, value));
     if (!matching.length) throw new InvalidArgumentError(`no matching subnet for ${what} ${value}`);
     for (const subnet of matching) set(configs.get(subnet)!);

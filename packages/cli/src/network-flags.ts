@@ -1,8 +1,7 @@
 import { isIP } from 'node:net';
 import { Option, type Command } from 'commander';
-import { InvalidArgumentError, type ContainerCreateRequest } from '@berth/api';
+import { InvalidArgumentError, type ContainerCreateRequest, type EndpointRequest } from '@berth/api';
 import { FlagValueError, validateEach } from './flag-value-error.js';
-import type { EndpointSettings } from './network-api.js';
 import { parseExposeFlag, parsePublishFlags } from './port-specs.js';
 import { collect } from './repeatable-flags.js';
 
@@ -121,8 +120,8 @@ function isMac(text: string): boolean {
   return octets(':') || octets('-') || dotted;
 }
 
-/** An endpoint as docker's EndpointSettings serialises: every field present, Go's zero values included. */
-function endpointSettings(attachment: NetworkAttachment): EndpointSettings {
+/** An endpoint as docker's EndpointRequest serialises: every field present, Go's zero values included. */
+function endpointSettings(attachment: NetworkAttachment): EndpointRequest {
   const target = attachment.target;
   if (target.trim() === '') throw new InvalidArgumentError('no name set for network');
   if (!isUserDefined(target) && attachment.aliases.length) throw new InvalidArgumentError('network-scoped aliases are only supported for user-defined networks');
@@ -143,7 +142,7 @@ function endpointSettings(attachment: NetworkAttachment): EndpointSettings {
   };
 }
 
-/** The read-only EndpointSettings fields the docker CLI sends empty. */
+/** The read-only EndpointRequest fields the docker CLI sends empty. */
 export const EMPTY_ENDPOINT_STATE = {
   NetworkID: '',
   EndpointID: '',
@@ -173,9 +172,9 @@ function applyContainerOptions(attachment: NetworkAttachment, flags: NetworkFlag
 }
 
 /** docker/cli parseNetworkOpts: NetworkingConfig.EndpointsConfig for the --network flags. */
-function endpointsConfig(flags: NetworkFlags, links: string[]): Record<string, EndpointSettings> {
+function endpointsConfig(flags: NetworkFlags, links: string[]): Record<string, EndpointRequest> {
   const attachments = (flags.network ?? []).map(parseNetworkFlag);
-  const endpoints: Record<string, EndpointSettings> = {};
+  const endpoints: Record<string, EndpointRequest> = {};
   if (!attachments.length) {
     const fallback = parseNetworkFlag('default');
     applyContainerOptions(fallback, flags, links);
@@ -197,7 +196,7 @@ function endpointsConfig(flags: NetworkFlags, links: string[]): Record<string, E
   return endpoints;
 }
 
-function isEmptyEndpoint(endpoint: EndpointSettings): boolean {
+function isEmptyEndpoint(endpoint: EndpointRequest): boolean {
   return !endpoint.IPAMConfig && !endpoint.Links && !endpoint.Aliases && !endpoint.MacAddress && !endpoint.DriverOpts && !endpoint.GwPriority;
 }
 

@@ -16,6 +16,12 @@ import type {
   ImageInspect,
   ImageSummary,
   InfoResponse,
+  NetworkConnectRequest,
+  NetworkCreateRequest,
+  NetworkCreateResponse,
+  NetworkDisconnectRequest,
+  NetworkPruneResponse,
+  NetworkResource,
   ProgressMessage,
   VersionResponse,
   Volume,
@@ -300,15 +306,15 @@ export class BerthClient {
 
   // Networks
 
-  listNetworks<T = Record<string, unknown>>(filters: Record<string, string[]> = {}): Promise<T[]> {
-    return networks.listNetworks<T>(this.transport, filters);
+  listNetworks(filters: Record<string, string[]> = {}): Promise<NetworkResource[]> {
+    return networks.listNetworks(this.transport, filters);
   }
 
-  inspectNetwork<T = Record<string, unknown>>(name: string, options: { verbose?: boolean } = {}): Promise<T> {
-    return networks.inspectNetwork<T>(this.transport, name, options);
+  inspectNetwork(name: string, options: { verbose?: boolean } = {}): Promise<NetworkResource> {
+    return networks.inspectNetwork(this.transport, name, options);
   }
 
-  createNetwork(body: object): Promise<{ Id: string; Warning?: string }> {
+  createNetwork(body: NetworkCreateRequest): Promise<NetworkCreateResponse> {
     return networks.createNetwork(this.transport, body);
   }
 
@@ -316,16 +322,16 @@ export class BerthClient {
     return networks.removeNetwork(this.transport, name);
   }
 
-  pruneNetworks(filters: Record<string, string[]> = {}): Promise<{ NetworksDeleted?: string[] | null }> {
+  pruneNetworks(filters: Record<string, string[]> = {}): Promise<NetworkPruneResponse> {
     return networks.pruneNetworks(this.transport, filters);
   }
 
   /** `docker network connect`: the container and its endpoint settings on that network. */
-  connectNetwork(name: string, body: { Container: string; EndpointConfig?: object }): Promise<void> {
+  connectNetwork(name: string, body: NetworkConnectRequest): Promise<void> {
     return networks.connectNetwork(this.transport, name, body);
   }
 
-  disconnectNetwork(name: string, body: { Container: string; Force?: boolean }): Promise<void> {
+  disconnectNetwork(name: string, body: NetworkDisconnectRequest): Promise<void> {
     return networks.disconnectNetwork(this.transport, name, body);
   }
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, NotFoundError } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
+import { networkTemplateData } from '../format/network-table.js';
 import { inspectEach } from '../inspect-each.js';
 
 const OBJECT_TYPES = ['container', 'image', 'network'] as const;
@@ -36,7 +37,7 @@ async function inspectObject(ctx: CommandContext, name: string, type: ObjectType
   const lookups: Record<ObjectType, () => Promise<unknown>> = {
     container: () => client.inspectContainer(name),
     image: () => client.inspectImage(name),
-    network: () => ctx.networks().inspectNetwork(name, {}),
+    network: async () => networkTemplateData(await client.inspectNetwork(name)),
   };
   if (type) return lookups[type]();
   for (const lookup of [lookups.container, lookups.image]) {

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '@berth/api';
+import { NotFoundError, type NetworkResource } from '@berth/api';
+import type { BerthClient } from '@berth/client';
 import type { CliIo } from '../context.js';
 import { buildProgram } from '../program.js';
-import type { Network, NetworkApi } from '../network-api.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
-const reference = fixture('reference-network-ls.json') as { networks: Network[]; expected: { args: string[]; output: string }[] };
+const reference = fixture('reference-network-ls.json') as { networks: NetworkResource[]; expected: { args: string[]; output: string }[] };
 
-/** Runs `berth ARGS` against a fake network API that records its calls; what a unit test of the CLI's side can see. */
-async function berth(args: string[], api: Partial<NetworkApi>, stdin = ''): Promise<{ code: number; out: string; err: string; calls: unknown[][] }> {
+/** Runs `berth ARGS` against a fake client that records its network calls; what a unit test of the CLI's side can see. */
+async function berth(args: string[], api: Partial<BerthClient>, stdin = ''): Promise<{ code: number; out: string; err: string; calls: unknown[][] }> {
   const calls: unknown[][] = [];
   const recorded = Object.fromEntries(
     Object.entries({ ...api }).map(([name, fn]) => [name, async (...a: unknown[]) => (calls.push([name, ...a]), (fn as (...x: unknown[]) => unknown)(...a))]),
@@ -23,7 +23,7 @@ async function berth(args: string[], api: Partial<NetworkApi>, stdin = ''): Prom
   stderr.on('data', (d: Buffer) => (err += d.toString()));
   const io: CliIo = { stdin: Readable.from([stdin]), stdout, stderr };
   const { program, ctx } = buildProgram(io, {});
-  ctx.networks = () => recorded as unknown as NetworkApi;
+  ctx.client = () => recorded as unknown as BerthClient;
   await program.parseAsync(['node', 'berth', ...args]);
   return { code: ctx.exitCode, out, err, calls };
 }
@@ -46,7 +46,7 @@ describe('berth network create', () => {
     const { out, calls } = await berth(
       ['network', 'create', '-d', 'bridge', '--subnet', '10.77.0.0/16', '--ip-range', '10.77.1.0/24', '--gateway', '10.77.0.1', '--label', 'a=b', '--label', 'c',
         '-o', 'k=v', '--aux-address', 'host1=10.77.0.5', '--attachable', '--internal', '--ipv6', '--ingress', 'n1'],
-      { createNetwork: async () => ({ Id: 'net123' }) },
+      { createNetwork: async () => ({ Id: 'net123', Warning: '' }) },
     );
     expect(out).toBe('net123\n');
     // Captured from `docker -H unix://… network create` with the same flags.
@@ -56,7 +56,7 @@ describe('berth network create', () => {
   });
 
   it('sends docker defaults without flags', async () => {
-    const { calls } = await berth(['network', 'create', 'n2'], { createNetwork: async () => ({ Id: 'x' }) });
+    const { calls } = await berth(['network', 'create', 'n2'], { createNetwork: async () => ({ Id: 'x', Warning: '' }) });
     expect(JSON.stringify(calls[0]![1])).toBe(
       '{"Driver":"bridge","Scope":"","IPAM":{"Driver":"default","Options":{},"Config":[]},"Internal":false,"Attachable":false,"Ingress":false,"ConfigOnly":false,"ConfigFrom":null,"Options":{},"Labels":{},"Name":"n2"}',
     );
@@ -72,12 +72,12 @@ describe('berth network create', () => {
     [['--subnet', '10.96.0.0/16', '--aux-address', 'a=10.1.1.1'], 'no matching subnet for aux-address 10.1.1.1'],
     [['--subnet', 'fd00:1::/64', '--gateway', '10.0.0.1'], 'no matching subnet for gateway 10.0.0.1'],
   ])('refuses %j as docker does', async (flags, message) => {
-    await expect(berth(['network', 'create', ...flags, 'x'], { createNetwork: async () => ({ Id: 'x' }) })).rejects.toThrow(message);
+    await expect(berth(['network', 'create', ...flags, 'x'], { createNetwork: async () => ({ Id: 'x', Warning: '' }) })).rejects.toThrow(message);
   });
 
   it('accepts a gateway in an IPv6 subnet', async () => {
     const { calls } = await berth(['network', 'create', '--subnet', '10.88.0.0/16,fd00:88::/64', '--gateway', '10.88.0.1,fd00:88::1', 'x'], {
-      createNetwork: async () => ({ Id: 'x' }),
+      createNetwork: async () => ({ Id: 'x', Warning: '' }),
     });
     expect((calls[0]![1] as { IPAM: unknown }).IPAM).toEqual({
       Driver: 'default',
@@ -152,17 +152,17 @@ describe('berth network rm and prune', () => {
 
 describe('berth network inspect', () => {
   it('renders --format per network and reports the missing after', async () => {
-    const inspectNetwork = async (name: string): Promise<Network> => {
+    const inspectNetwork = async (name: string): Promise<NetworkResource> => {
       const found = reference.networks.find((n) => n.Name === name);
       if (!found) throw new NotFoundError(`network ${name} not found`);
       return found;
     };
     const result = await berth(['network', 'inspect', '-f', '{{.Name}} {{.Driver}} {{json .Labels}} {{.Labels}} {{index .Labels "z"}}', 'net2', 'nope', 'none'], { inspectNetwork });
-    expect(result).toMatchObject({ code: 1, out: 'net2 bridge {"z":"1"} map[z:1] 1\nnone null {} map[] <no value>\n', err: 'network nope not found\n' });
+    expect(result).toMatchObject({ code: 1, out: 'net2 bridge {"z":"1"} map[z:1] 1\nnone null {} map[] \n', err: 'network nope not found\n' });
   });
 
   it('refuses template actions it does not implement before asking the daemon', async () => {
-    await expect(berth(['network', 'inspect', '-f', '{{range .Containers}}x{{end}}', 'n'], { inspectNetwork: async () => ({ Name: 'n', Id: 'i' }) })).rejects.toThrow(
+    await expect(berth(['network', 'inspect', '-f', '{{range .Containers}}x{{end}}', 'n'], { inspectNetwork: async () => ({ Name: 'n', Id: 'i' }) as NetworkResource })).rejects.toThrow(
       'template parsing error',
     );
   });

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError, NotFoundError } from '@berth/api';
+import { InvalidArgumentError, NotFoundError, type EndpointRequest, type NetworkCreateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
 import { FlagValueError, validateEach } from '../flag-value-error.js';
 import { checkTemplate } from '../format/go-template.js';
 import { naturalCompare } from '../format/natural-order.js';
-import { DEFAULT_NETWORK_TABLE, formatNetworks } from '../format/network-table.js';
+import { DEFAULT_NETWORK_TABLE, formatNetworks, networkTemplateData } from '../format/network-table.js';
 import { truncateId } from '../format/ids.js';
 import { inspectEach } from '../inspect-each.js';
 import { ipamConfig, keyValueMap, type IpamFlags } from '../ipam-flags.js';
-import type { EndpointSettings, NetworkCreateRequest } from '../network-api.js';
 import { EMPTY_ENDPOINT_STATE, validateLink } from '../network-flags.js';
 import { Prompter } from '../prompt.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
@@ -67,7 +66,7 @@ interface ConnectOptions {
 }
 
 /** The endpoint docker CLI 28 sends for `network connect`: IPAMConfig and Aliases always present. */
-export function connectEndpoint(options: ConnectOptions): EndpointSettings {
+export function connectEndpoint(options: ConnectOptions): EndpointRequest {
   const driverOpts: Record<string, string> = {};
   for (const opt of options.driverOpt) {
     const eq = opt.indexOf('=');
@@ -112,7 +111,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .option('--link <list>', 'Add link to another container', collect, [])
     .option('--link-local-ip <strings>', 'Add a link-local address for the container', collectList, [])
     .action(async (name: string, container: string, options: ConnectOptions) => {
-      await ctx.networks().connectNetwork(name, { Container: container, EndpointConfig: connectEndpoint(options) });
+      await ctx.client().connectNetwork(name, { Container: container, EndpointConfig: connectEndpoint(options) });
     });
 
   network
@@ -137,7 +136,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .option('--scope <string>', "Control the network's scope", '')
     .option('--subnet <strings>', 'Subnet in CIDR format that represents a network segment', collectList, [])
     .action(async (name: string, options: CreateOptions) => {
-      const created = await ctx.networks().createNetwork(networkCreateRequest(name, options));
+      const created = await ctx.client().createNetwork(networkCreateRequest(name, options));
       ctx.out(`${created.Id}\n`);
     });
 
@@ -149,7 +148,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .argument('<container>')
     .option('-f, --force', 'Force the container to disconnect from a network')
     .action(async (name: string, container: string, options: { force?: boolean }) => {
-      await ctx.networks().disconnectNetwork(name, { Container: container, Force: Boolean(options.force) });
+      await ctx.client().disconnectNetwork(name, { Container: container, Force: Boolean(options.force) });
     });
 
   network
@@ -161,7 +160,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .option('-v, --verbose', 'Verbose output for diagnostics')
     .action(async (names: string[], options: { format?: string; verbose?: boolean }) => {
       if (options.format) checkTemplate(options.format);
-      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.networks().inspectNetwork(name, { verbose: options.verbose }), describeError, options.format);
+      ctx.exitCode = await inspectEach(ctx, names, async (name) => networkTemplateData(await ctx.client().inspectNetwork(name, { verbose: options.verbose })), describeError, options.format);
     });
 
   network
@@ -176,7 +175,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .action(async (options: { filter: string[]; format?: string; trunc: boolean; quiet?: boolean }) => {
       const format = options.format || DEFAULT_NETWORK_TABLE;
       if (format !== 'json') checkTemplate(format);
-      const networks = (await ctx.networks().listNetworks(filtersOf(options.filter))).sort((a, b) => naturalCompare(a.Name, b.Name));
+      const networks = (await ctx.client().listNetworks(filtersOf(options.filter))).sort((a, b) => naturalCompare(a.Name, b.Name));
       if (options.quiet && !options.format) {
         for (const n of networks) ctx.out(`${options.trunc ? truncateId(n.Id) : n.Id}\n`);
         return;
@@ -197,7 +196,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
         );
         if (answer.toLowerCase() !== 'y') return;
       }
-      const report = await ctx.networks().pruneNetworks(filtersOf(options.filter));
+      const report = await ctx.client().pruneNetworks(filtersOf(options.filter));
       if (report.NetworksDeleted?.length) ctx.out(`Deleted Networks:\n${report.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
     });
 
@@ -212,7 +211,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
       let failed = false;
       for (const name of names) {
         try {
-          await ctx.networks().removeNetwork(name);
+          await ctx.client().removeNetwork(name);
           ctx.out(`${name}\n`);
         } catch (err) {
           if (options.force && err instanceof NotFoundError) continue;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@berth/api';
+import { GoTime } from './go-time.js';
 
 /**
  * The part of Go's text/template that `--format` values use with berth's network commands: text with
@@ -25,7 +26,8 @@ function evaluate(action: string, data: unknown, template: string, dryRun = fals
   const json = /^json\s+(\S+)$/.exec(action);
   if (json && FIELD.test(json[1]!)) return dryRun ? '' : new JsonOutput(field(data, json[1]!));
   const index = /^index\s+(\S+)\s+"([^"]*)"$/.exec(action);
-  if (index && FIELD.test(index[1]!)) return dryRun ? '' : (field(data, index[1]!) as Record<string, unknown> | undefined)?.[index[2]!];
+  // Go's index gives a missing key the zero value of the map's elements: "" for the string maps --format reaches.
+  if (index && FIELD.test(index[1]!)) return dryRun ? '' : ((field(data, index[1]!) as Record<string, unknown> | null | undefined)?.[index[2]!] ?? '');
   if (FIELD.test(action)) return dryRun ? '' : field(data, action);
   throw new InvalidArgumentError(`template parsing error: berth supports only {{.Field}}, {{json .Field}} and {{index .Field "key"}} in --format: ${template}`);
 }
@@ -49,6 +51,7 @@ export function formatValue(value: unknown): string {
 
 function goFormat(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';
+  if (value instanceof GoTime) return value.toString();
   if (Array.isArray(value)) return `[${value.map(goFormat).join(' ')}]`;
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

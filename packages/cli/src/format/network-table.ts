@@ -1,13 +1,14 @@
-import type { Network } from '../network-api.js';
+import type { NetworkResource } from '@berth/api';
 import { renderTemplate } from './go-template.js';
+import { goTime, GoTime } from './go-time.js';
 import { truncateId } from './ids.js';
 import { DOCKER_TABLE, tabwrite } from './tabwriter.js';
 
 /** The fields `network ls --format` offers, as docker's network formatter renders them. */
-function networkRow(network: Network, truncate: boolean): Record<string, string> {
+function networkRow(network: NetworkResource, truncate: boolean): Record<string, string> {
   const labels = Object.entries(network.Labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
-    CreatedAt: goTime(network.Created ?? ''),
+    CreatedAt: goTime(network.Created),
     Driver: network.Driver ?? '',
     ID: truncate ? truncateId(network.Id) : network.Id,
     IPv4: String(Boolean(network.EnableIPv4)),
@@ -34,7 +35,7 @@ const HEADERS: Record<string, string> = {
 export const DEFAULT_NETWORK_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
 
 /** `network ls` output for a format: `table …` (with headers, aligned), `json`, or a template per line. */
-export function formatNetworks(networks: Network[], format: string, truncate: boolean): string {
+export function formatNetworks(networks: NetworkResource[], format: string, truncate: boolean): string {
   const rows = networks.map((network) => networkRow(network, truncate));
   if (format === 'json') return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
   const table = format.startsWith('table');
@@ -45,10 +46,7 @@ export function formatNetworks(networks: Network[], format: string, truncate: bo
   return tabwrite([renderTemplate(template, HEADERS), ...lines], DOCKER_TABLE);
 }
 
-/** Go's time.Time.String for an RFC 3339 UTC time: "2026-12-06 12:40:55.000897839 +0000 UTC". */
-function goTime(created: string): string {
-  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)Z$/.exec(created);
-  if (!match) return created;
-  const time = match[2]!.includes('.') ? match[2]!.replace(/\.?0+$/, '') : match[2]!;
-  return `${match[1]} ${time} +0000 UTC`;
+/** A network as docker's inspect templates see it: its Created a Go time.Time. */
+export function networkTemplateData(network: NetworkResource): Omit<NetworkResource, 'Created'> & { Created: GoTime } {
+  return { ...network, Created: new GoTime(network.Created) };
 }
