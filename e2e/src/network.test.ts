@@ -107,9 +107,13 @@ describe('bridge networks, published ports and names', () => {
 
   it('gives an internal network no route out, and a container on two networks reaches both', async () => {
     await dockerOk(d, ['network', 'create', '--internal', 'sealed']);
+    await runDetached(d, ['--name', 'inside', '--network', 'sealed', '--network-alias', 'insider', 'busybox', 'sleep', '60']);
     const sealed = await d.dockerCli(['run', '--rm', '--network', 'sealed', 'busybox', 'sh', '-c', 'ip route; ping -c1 -W1 172.17.0.1']);
     expect(sealed.code).not.toBe(0);
     expect(sealed.stdout).not.toMatch(/default/);
+    // Names still resolve inside an internal network.
+    expect((await d.dockerCli(['run', '--rm', '--network', 'sealed', 'busybox', 'ping', '-c1', '-W2', 'insider'])).code).toBe(0);
+    await dockerOk(d, ['rm', '-f', 'inside']);
 
     await dockerOk(d, ['network', 'create', 'backnet']);
     await runDetached(d, ['--name', 'back', '--network', 'backnet', ...httpd('back')]);
