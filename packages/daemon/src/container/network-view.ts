@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parsePortKey, type Endpoint, type PortMapping } from '@berth/network';
+import { parsePortKey, type Endpoint, type PortMapping, type Sandbox } from '@berth/network';
 import type { ContainerNetworkState } from '../ports.js';
 import type { ContainerRecord } from './record.js';
 
@@ -68,33 +68,40 @@ export function networksView(c: ContainerRecord, state: ContainerNetworkState): 
 
 type PortBindingView = Array<{ HostIp: string; HostPort: string }> | null;
 
+/**
+ * The host addresses a mapping binds, as Docker lists them: '' (every address) is 0.0.0.0, and also ::
+ * when the container has an IPv6 address for netavark's IPv6 rules to forward to.
+ */
+function hostIps(mapping: PortMapping, sandbox: Sandbox): string[] {
+  if (mapping.hostIp !== '') return [mapping.hostIp];
+  return sandbox.endpoints.some((e) => e.ipv6) ? ['0.0.0.0', '::'] : ['0.0.0.0'];
+}
+
 /** NetworkSettings.Ports of a running container: each published port's bindings, exposed ones as null. */
 export function portsView(c: ContainerRecord, state: ContainerNetworkState): Record<string, PortBindingView> {
-  if (!state.sandbox) return {};
+  const { sandbox } = state;
+  if (!sandbox) return {};
   const ports: Record<string, PortBindingView> = {};
   for (const key of Object.keys(c.config.ExposedPorts ?? {})) {
     const { port, protocol } = parsePortKey(key);
     ports[`${port}/${protocol}`] = null;
   }
-  for (const mapping of state.sandbox.ports) {
+  for (const mapping of sandbox.ports) {
     const key = `${mapping.containerPort}/${mapping.protocol}`;
-    (ports[key] ??= []).push({ HostIp: displayHostIp(mapping), HostPort: String(mapping.hostPort) });
+    for (const ip of hostIps(mapping, sandbox)) (ports[key] ??= []).push({ HostIp: ip, HostPort: String(mapping.hostPort) });
   }
   return ports;
 }
 
-/** '' (every address) shows as Docker shows it: 0.0.0.0. */
-const displayHostIp = (mapping: PortMapping): string => mapping.hostIp || '0.0.0.0';
-
-/** `GET /containers/json`'s Ports: published ports with their host side, exposed ones without, sorted as moby sorts them. */
+/** `GET /containers/json`'s Ports: published ports with their host side, exposed ones without. */
 export function portSummaries(c: ContainerRecord, state: ContainerNetworkState): Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }> {
-  const published = (state.sandbox?.ports ?? []).map((m) => ({ IP: displayHostIp(m), PrivatePort: m.containerPort, PublicPort: m.hostPort, Type: m.protocol }));
-  const exposed = state.sandbox
-    ? Object.keys(c.config.ExposedPorts ?? {})
-        .map(parsePortKey)
-        .filter(({ port, protocol }) => !published.some((p) => p.PrivatePort === port && p.Type === protocol))
-        .map(({ port, protocol }) => ({ PrivatePort: port, Type: protocol }))
-    : [];
+  const { sandbox } = state;
+  if (!sandbox) return [];
+  const published = sandbox.ports.flatMap((m) => hostIps(m, sandbox).map((ip) => ({ IP: ip, PrivatePort: m.containerPort, PublicPort: m.hostPort, Type: m.protocol })));
+  const exposed = Object.keys(c.config.ExposedPorts ?? {})
+    .map(parsePortKey)
+    .filter(({ port, protocol }) => !published.some((p) => p.PrivatePort === port && p.Type === protocol))
+    .map(({ port, protocol }) => ({ PrivatePort: port, Type: protocol }));
   return [...published, ...exposed];
 }
 
