@@ -183,6 +183,8 @@ export interface HostFacts {
   openFiles(): Promise<number>;
   /** The daemon's threads. */
   threadCount(): Promise<number>;
+  /** The kernel's forwarding and bridge-netfilter switches, as `docker info` reports them. */
+  networkSwitches(): Promise<{ ipv4Forwarding: boolean; bridgeNfIptables: boolean; bridgeNfIp6tables: boolean }>;
 }
 
 /** A running container's cgroup: read for stats and top, written by update. */

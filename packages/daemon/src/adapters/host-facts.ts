@@ -19,5 +19,13 @@ export function hostFacts(): HostFacts {
       const status = await readFile('/proc/self/status', 'utf8');
       return Number(/^Threads:\s*(\d+)/m.exec(status)?.[1] ?? 0);
     },
+    networkSwitches: async () => {
+      const on = async (path: string) => (await readFile(path, 'utf8').catch(() => '0')).trim() === '1';
+      return {
+        ipv4Forwarding: await on('/proc/sys/net/ipv4/ip_forward'),
+        bridgeNfIptables: await on('/proc/sys/net/bridge/bridge-nf-call-iptables'),
+        bridgeNfIp6tables: await on('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
+      };
+    },
   };
 }

@@ -13,6 +13,7 @@ const host: HostFacts = {
   securityModules: () => ({ apparmor: true, selinux: false }),
   openFiles: async () => 42,
   threadCount: async () => 11,
+  networkSwitches: async () => ({ ipv4Forwarding: true, bridgeNfIptables: false, bridgeNfIp6tables: false }),
 };
 
 function service(facts: Partial<HostFacts> = {}): SystemInfoService {

@@ -60,6 +60,7 @@ export class SystemInfoService {
   async info(): Promise<InfoResponse & Record<string, unknown>> {
     const { containers, images, events, dataRoot, runtime, id, warnings, host, registries } = this.sources;
     const counts = containers.counts();
+    const switches = await host.networkSwitches();
     return {
       ID: id,
       Containers: counts.total,
@@ -84,7 +85,7 @@ export class SystemInfoService {
       CgroupDriver: 'cgroupfs',
       CgroupVersion: String(host.cgroupVersion()),
       LoggingDriver: DEFAULT_LOG_DRIVER,
-      Plugins: { Volume: ['local'], Network: ['host', 'null'], Authorization: null, Log: [...LOG_PLUGINS] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: [...LOG_PLUGINS] },
       MemoryLimit: true,
       SwapLimit: true,
       CpuCfsPeriod: true,
@@ -93,10 +94,9 @@ export class SystemInfoService {
       CPUSet: true,
       PidsLimit: true,
       OomKillDisable: true,
-      IPv4Forwarding: false,
-      // No bridge networks: nothing of theirs goes through iptables.
-      BridgeNfIptables: false,
-      BridgeNfIp6tables: false,
+      IPv4Forwarding: switches.ipv4Forwarding,
+      BridgeNfIptables: switches.bridgeNfIptables,
+      BridgeNfIp6tables: switches.bridgeNfIp6tables,
       Debug: false,
       NFd: await host.openFiles(),
       // Node has no goroutines: its threads are the nearest thing.
