@@ -73,10 +73,26 @@ describe('bridge networks, published ports and names', () => {
     expect(await dockerOk(d, ['run', '--rm', '--add-host', 'gw:host-gateway', 'busybox', 'grep', 'gw', '/etc/hosts'])).toBe('172.17.0.1\tgw\n');
   });
 
+  it('links containers on the default bridge: /etc/hosts names and the legacy environment', async () => {
+    await runDetached(d, ['--name', 'db', '--expose', '5432', '-e', 'DB_USER=pg', 'busybox', 'sleep', '60']);
+    const seen = await dockerOk(d, ['run', '--rm', '--name', 'app', '--link', 'db:store', 'busybox', 'sh', '-c', 'grep store /etc/hosts; echo $STORE_PORT $STORE_NAME $STORE_ENV_DB_USER; ping -c1 -W2 store >/dev/null && echo reached']);
+    expect(seen).toMatch(/^(172\.17\.0\.\d+)\tstore [0-9a-f]{12} db\ntcp:\/\/\1:5432 \/app\/store pg\nreached\n$/);
+    const linking = await d.docker.createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { Links: ['db:store'] } });
+    expect((await linking.inspect()).HostConfig.Links).toEqual([`/db:/${(await linking.inspect()).Name.slice(1)}/store`]);
+    await dockerOk(d, ['stop', '-t', '1', 'db']);
+    const toStopped = await d.dockerCli(['start', linking.id]);
+    expect(toStopped.stderr).toMatch(/Cannot link to a non running container: \/db AS \/.*\/store/);
+    await dockerOk(d, ['rm', '-f', 'db', linking.id]);
+    const missing = await d.dockerCli(['create', '--link', 'nosuch:x', 'busybox', 'true']);
+    expect(missing.stderr).toMatch(/could not get container for nosuch/);
+  });
+
   it('publishes a port on the host, shows it, and removes the rule at stop', async () => {
     await runDetached(d, ['--name', 'pub', '-p', '18080:8080', ...httpd('published')]);
     await httpdReady('pub');
     expect(await fetchInNetns('http://127.0.0.1:18080/')).toBe('published\n');
+    // From another container too, through the default bridge's gateway.
+    expect(await dockerOk(d, ['run', '--rm', 'busybox', 'wget', '-qO-', 'http://172.17.0.1:18080/'])).toBe('published\n');
     expect(await dockerOk(d, ['port', 'pub'])).toBe('8080/tcp -> 0.0.0.0:18080\n');
     expect(await dockerOk(d, ['ps', '--filter', 'name=pub', '--format', '{{.Ports}}'])).toBe('0.0.0.0:18080->8080/tcp\n');
     const [inspect] = JSON.parse(await dockerOk(d, ['inspect', 'pub'])) as Array<{ NetworkSettings: { Ports: unknown; IPAddress: string; Networks: Record<string, { IPAddress: string }> } }>;
@@ -155,6 +171,15 @@ describe('bridge networks, published ports and names', () => {
     expect(inUse).toMatchObject({ statusCode: 409, json: { message: expect.stringMatching(/^error while removing network: network appnet has active endpoints \(.*name:"web" id:"[0-9a-f]{12}"/) } });
     expect(await dockerOk(d, ['network', 'ls', '-q'])).toBe(before);
 
+    const badAlias = await d.docker
+      .createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { NetworkMode: 'appnet' }, NetworkingConfig: { EndpointsConfig: { appnet: { Aliases: ['evil 10.9.9.9'] } } } })
+      .catch((err: { statusCode: number; json: { message: string } }) => err);
+    expect(badAlias).toMatchObject({ statusCode: 400, json: { message: 'invalid network alias "evil 10.9.9.9": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' } });
+    const pickedSubnet = await d.dockerCli(['run', '--rm', '--network', 'appnet', '--ip', '172.18.0.77', 'busybox', 'true']);
+    expect(pickedSubnet.stderr).toMatch(/user specified IP address is supported only when connecting to networks with user configured subnets/);
+    const hostPort = await d.dockerCli(['run', '--rm', '-p', '192.0.2.1:18082:80', 'busybox', 'true']);
+    expect(hostPort.stderr).toMatch(/listen tcp4 192\.0\.2\.1:18082: bind: cannot assign requested address/);
+
     const unknown = await d.dockerCli(['run', '--rm', '--network', 'nosuchnet', 'busybox', 'true']);
     expect(unknown.code).toBe(125);
     expect(unknown.stderr).toMatch(/network nosuchnet not found/);
@@ -169,5 +194,22 @@ describe('bridge networks, published ports and names', () => {
     expect(await dockerOk(d, ['network', 'prune', '-f'])).toMatch(/^Deleted Networks:\n(.+\n)*short-lived\n/m);
     const events = await dockerOk(d, ['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
     expect(events).toMatch(/create short-lived\n(.*\n)*destroy short-lived\n/);
+  });
+});
+
+describe('berthd --iptables=false', () => {
+  let d: TestDaemon;
+  // No bridge can come of it: it refuses them, so it runs outside a namespace (with --bridge=none).
+  beforeAll(async () => {
+    d = await startTestDaemon(['--iptables=false']);
+  });
+  afterAll(async () => {
+    expect((await d?.cleanup())?.mounts).toEqual([]);
+  });
+
+  it('refuses bridge networks, whose rules it may not set up', async () => {
+    const created = await d.dockerCli(['network', 'create', 'nope']);
+    expect(created).toMatchObject({ code: 1, stderr: 'Error response from daemon: bridge networks need firewall rules, which berthd started with --iptables=false does not set up\n' });
+    expect((await dockerOk(d, ['network', 'ls', '--format', '{{.Name}}'])).split('\n').filter(Boolean).sort()).toEqual(['host', 'none']);
   });
 });

@@ -19,4 +19,5 @@ export * from './schemas/network.js';
 export * from './schemas/events.js';
 export * from './human-duration.js';
 export * from './filter-values.js';
+export * from './serial-queue.js';
 export * from './routes.js';

@@ -55,6 +55,18 @@ describe('daemon config', () => {
     expect(() => resolveConfig({ maxConcurrentUploads: Number.NaN }, {})).toThrow(/invalid max-concurrent-uploads/);
   });
 
+  it('takes the network settings of dockerd: bridge, bip, iptables, default-address-pools', () => {
+    expect(DEFAULT_CONFIG).toMatchObject({ bridge: 'berth0', iptables: true });
+    expect(DEFAULT_CONFIG.defaultAddressPools[0]).toEqual({ base: '172.17.0.0/16', size: 16 });
+    const config = resolveConfig({ bridge: 'none', iptables: false, defaultAddressPools: [{ base: '10.10.0.0/16', size: 24 }] }, {});
+    expect(config).toMatchObject({ bridge: 'none', iptables: false, defaultAddressPools: [{ base: '10.10.0.0/16', size: 24 }] });
+    expect(resolveConfig({}, { bip: '10.99.0.1/24' }).bip).toBe('10.99.0.1/24');
+    expect(() => resolveConfig({}, { bridge: 'none', bip: '10.99.0.1/24' })).toThrow('--bip and --bridge=none are mutually exclusive');
+    expect(() => resolveConfig({}, { bridge: 'a-very-long-bridge-name' })).toThrow(/invalid bridge/);
+    expect(() => resolveConfig({ defaultAddressPools: [{ base: '10.10.0.0/16', size: 8 }] }, {})).toThrow(/size 8 must be between 16 and 32/);
+    expect(() => resolveConfig({ iptables: 'no' as unknown as boolean }, {})).toThrow(/invalid iptables/);
+  });
+
   it('listens on unix sockets, and on TCP only with client verification or --insecure-tcp', () => {
     expect(parseListenAddress('unix:///run/x.sock')).toEqual({ kind: 'unix', path: '/run/x.sock' });
     expect(parseListenAddress('tcp://127.0.0.1:2999')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 2999 });

@@ -8,7 +8,7 @@ import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
 import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
-import { hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
+import { hostPortProbe, hostRoutes, interfaceKind, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
 import { createContainerServices } from './container/container-services.js';
 import { bundleDirIn } from './container/task-paths.js';
@@ -124,6 +124,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     namespaces: namespaceFiles({ unshare: 'unshare', ip: 'ip', umount: 'umount' }),
     ports: hostPortProbe(),
     hostRoutes,
+    interfaceKind,
     addressPools: config.defaultAddressPools,
     ...(config.bridge === 'none' ? {} : { defaultBridge: { interfaceName: config.bridge, ...(config.bip ? { bip: config.bip } : {}) } }),
     iptables: config.iptables,
@@ -142,10 +143,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     mounts,
     host,
     cgroups: createCgroupfsAdapter(),
-    network: containerNetworks({ manager: networks, findContainer: (ref) => {
-      const c = store.get(ref);
-      return { id: c.id, pid: c.state.pid, running: c.state.running };
-    } }),
+    network: containerNetworks({ manager: networks, findContainer: (ref) => store.get(ref) }),
     logs: createContainerLogs(),
     events,
     execRoot: config.execRoot,
@@ -199,11 +197,12 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   app.log = server.log;
   for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
-  await containers.maintenance.restore();
-  // Sandboxes whose container is gone or stopped (a daemon that died before tearing them down).
+  // Sandboxes whose container is gone or was never recorded running (a daemon that died before tearing
+  // them down, or between setting one up and starting the task): before restore restarts any container.
   for (const id of networks.sandboxIds()) {
     if (!store.find(id)?.state.running) await networks.detach(id);
   }
+  await containers.maintenance.restore();
   for (const note of [...storeNotes, ...(await images.check())]) app.log.warn(note);
   await server.ready();
 

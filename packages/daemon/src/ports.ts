@@ -203,6 +203,10 @@ export interface TaskNetwork {
   nameservers?: string[];
   /** The default bridge's gateway: what `host-gateway` in `--add-host` stands for. */
   hostGateway?: string;
+  /** /etc/hosts lines for the containers it links to (`--link`). */
+  hostEntries: string[];
+  /** The environment legacy links give (`<ALIAS>_PORT…`, `<ALIAS>_NAME`, `<ALIAS>_ENV_…`). */
+  linkEnv: string[];
 }
 
 /** What inspect and list show of a container's networks. */

@@ -1,7 +1,7 @@
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '@berth/api';
+import { InvalidArgumentError, SerialQueue, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '@berth/api';
 import type { LayerStore } from '@berth/layer';
 import type { Descriptor } from '@berth/oci';
 import { familiarName, familiarString, parseNormalizedNamed } from '@berth/reference';
@@ -18,7 +18,6 @@ import { ReferenceStore } from './internal/reference-store.js';
 import { pruneImages, removeImage, type DeleteRecord, type PruneOptions, type PruneReport, type RemoveOptions } from './internal/remove-images.js';
 import { restoreCatalog } from './internal/restore-catalog.js';
 import { pushableImages, saveImages, savedManifest, type PushableImage } from './internal/save-images.js';
-import { SerialQueue } from './internal/serial-queue.js';
 import { reportEvent, type ImageStoreOptions, type StoreContext } from './internal/store-context.js';
 import { tagImage } from './internal/tag-image.js';
 

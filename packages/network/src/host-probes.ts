@@ -1,25 +1,31 @@
 import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { InvalidArgumentError } from '@berth/api';
 import type { Subnet } from './ip.js';
+import type { InterfaceKind } from './network-options.js';
 import type { PortProbe } from './port-allocator.js';
 import type { Protocol } from './port-bindings.js';
 
-/** Whether a listening socket can be bound there: what a host process holding the port would prevent. */
-function canBind(host: string, port: number, protocol: Protocol): Promise<boolean> {
+type BindResult = 'free' | 'busy' | 'unavailable';
+
+/** Whether a listening socket can be bound there: a host process holding the port makes it busy. */
+function tryBind(host: string, port: number, protocol: Protocol): Promise<BindResult> {
+  const outcome = (err: NodeJS.ErrnoException): BindResult => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? 'busy' : 'unavailable');
   return new Promise((resolve) => {
     if (protocol === 'udp') {
       const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-      socket.once('error', () => {
+      socket.once('error', (err) => {
         socket.close();
-        resolve(false);
+        resolve(outcome(err));
       });
-      socket.bind({ address: host, port, exclusive: true }, () => socket.close(() => resolve(true)));
+      socket.bind({ address: host, port, exclusive: true }, () => socket.close(() => resolve('free')));
       return;
     }
     const server = createServer();
-    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code !== 'EADDRINUSE' && err.code !== 'EACCES'));
-    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(outcome(err)));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve('free')));
   });
 }
 
@@ -28,8 +34,14 @@ export function hostPortProbe(): PortProbe {
   return {
     async isFree(hostIp, port, protocol) {
       if (protocol === 'sctp') return true;
-      if (hostIp !== '') return canBind(hostIp, port, protocol);
-      return (await canBind('0.0.0.0', port, protocol)) && (await canBind('::', port, protocol));
+      if (hostIp !== '') {
+        const result = await tryBind(hostIp, port, protocol);
+        // An address the host does not have, as Docker's proxy finds when it binds it.
+        if (result === 'unavailable') throw new InvalidArgumentError(`listen ${protocol}${hostIp.includes(':') ? '6' : '4'} ${hostIp.includes(':') ? `[${hostIp}]` : hostIp}:${port}: bind: cannot assign requested address`);
+        return result === 'free';
+      }
+      // A host without IPv6 has no :: to bind: only IPv4 counts then.
+      return (await tryBind('0.0.0.0', port, protocol)) === 'free' && (await tryBind('::', port, protocol)) !== 'busy';
     },
     async ephemeralRange() {
       const text = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '');
@@ -64,4 +76,10 @@ export async function hostRoutes(): Promise<Subnet[]> {
     routes.push({ family: 6, base: BigInt(`0x${destination}`), prefix });
   }
   return routes;
+}
+
+/** Whether the host has an interface of that name, and whether it is a bridge (sysfs has a `bridge` dir for those). */
+export function interfaceKind(name: string): InterfaceKind {
+  if (!existsSync(`/sys/class/net/${name}`)) return 'none';
+  return existsSync(`/sys/class/net/${name}/bridge`) ? 'bridge' : 'other';
 }

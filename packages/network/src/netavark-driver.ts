@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { InternalError } from '@berth/api';
+import { InternalError, SerialQueue } from '@berth/api';
 import type { DriverRequest, DriverResult, NetworkDriver } from './network-driver.js';
 import { hasDns, type NetworkRecord } from './network-record.js';
 import { runTool, ToolFailure } from './system-tools.js';
@@ -75,15 +75,10 @@ function netavarkError(err: unknown, action: string): Error {
  * netavark runs one at a time: concurrent runs race on creating the same bridge and firewall chains.
  */
 export function netavarkDriver(o: NetavarkOptions): NetworkDriver {
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(job: () => Promise<T>): Promise<T> => {
-    const run = queue.then(job, job);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  const queue = new SerialQueue();
   const invoke = async (command: 'setup' | 'teardown', netns: string, request: DriverRequest): Promise<string> => {
     await mkdir(o.configDir, { recursive: true, mode: 0o700 });
-    return serial(() => runTool(o.binary, ['--config', o.configDir, '--aardvark-binary', o.aardvarkBinary, command, netns], { input: JSON.stringify(networkOptions(request)) })).catch(
+    return queue.run(() => runTool(o.binary, ['--config', o.configDir, '--aardvark-binary', o.aardvarkBinary, command, netns], { input: JSON.stringify(networkOptions(request)) })).catch(
       (err: unknown) => {
         throw netavarkError(err, command);
       },

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConflictError,
+  SerialQueue,
   ForbiddenError,
   InvalidArgumentError,
   type NetworkContainer,
@@ -17,7 +18,7 @@ import { formatAddress, formatSubnet, parseAddress, parseSubnet, subnetContainin
 import { allocateAddress, claimAddress, chooseSubnet, type AddressPool, type AllocationRange } from './ipam.js';
 import type { DriverEndpoint, DriverRequest, NamespaceFiles, NetworkDriver } from './network-driver.js';
 import { networkListFilter, networkPruneFilter } from './network-filters.js';
-import { BRIDGE_NAME_OPTION, MTU_OPTION, newNetworkRecord, subnetsOf } from './network-options.js';
+import { BRIDGE_NAME_OPTION, MTU_OPTION, newNetworkRecord, subnetsOf, type InterfaceKind } from './network-options.js';
 import { hasDns, isBuiltIn, networkView, type NetworkRecord } from './network-record.js';
 import { builtInNetwork, NetworkStore } from './network-store.js';
 import { PortAllocator, type PortProbe } from './port-allocator.js';
@@ -49,6 +50,8 @@ export interface NetworkManagerOptions {
   ports: PortProbe;
   /** The subnets the host routes (new networks must not overlap them). */
   hostRoutes: () => Promise<Subnet[]>;
+  /** Whether a host interface of that name exists, and whether it is a bridge. */
+  interfaceKind: (name: string) => InterfaceKind;
   addressPools: readonly AddressPool[];
   defaultBridge?: DefaultBridge;
   /** `--iptables=false`: netavark always programs the firewall, so no bridge network can be used. */
@@ -84,6 +87,8 @@ const randomId = () => randomBytes(32).toString('hex');
 export class NetworkManager {
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly portAllocator: PortAllocator;
+  /** Creations and removals of networks, one at a time: each checks names and subnets against the others. */
+  private readonly definitions = new SerialQueue();
 
   private constructor(
     private readonly store: NetworkStore,
@@ -204,15 +209,22 @@ export class NetworkManager {
     return networkView(network, containers);
   }
 
-  async create(request: NetworkCreateRequest): Promise<NetworkCreateResponse> {
+  create(request: NetworkCreateRequest): Promise<NetworkCreateResponse> {
     this.checkBridgesUsable();
-    const record = newNetworkRecord(request, randomId(), { networks: this.store.all(), routes: await this.o.hostRoutes(), pools: this.o.addressPools });
-    await this.store.save(record);
-    this.o.onEvent({ action: 'create', network: record });
-    return { Id: record.id, Warning: '' };
+    return this.definitions.run(async () => {
+      const context = { networks: this.store.all(), routes: await this.o.hostRoutes(), pools: this.o.addressPools, interfaceKind: this.o.interfaceKind };
+      const record = newNetworkRecord(request, randomId(), context);
+      await this.store.save(record);
+      this.o.onEvent({ action: 'create', network: record });
+      return { Id: record.id, Warning: '' };
+    });
   }
 
-  async remove(ref: string): Promise<void> {
+  remove(ref: string): Promise<void> {
+    return this.definitions.run(() => this.removeNow(ref));
+  }
+
+  private async removeNow(ref: string): Promise<void> {
     const network = this.resolve(ref);
     if (isBuiltIn(network)) throw new ForbiddenError(`${network.name} is a pre-defined network and cannot be removed`);
     const active = this.endpointsOn(network);
@@ -224,7 +236,11 @@ export class NetworkManager {
     this.o.onEvent({ action: 'destroy', network });
   }
 
-  async prune(filters: Record<string, string[]>): Promise<NetworkPruneResponse> {
+  prune(filters: Record<string, string[]>): Promise<NetworkPruneResponse> {
+    return this.definitions.run(() => this.pruneNow(filters));
+  }
+
+  private async pruneNow(filters: Record<string, string[]>): Promise<NetworkPruneResponse> {
     const matches = networkPruneFilter(filters, new Date());
     const deleted: string[] = [];
     for (const network of this.store.all()) {
@@ -272,6 +288,7 @@ export class NetworkManager {
       };
       const wanted = subnet.family === 4 ? request.ipv4 : request.ipv6;
       let address: Address;
+      if (wanted && !record.configured) throw new InvalidArgumentError('user specified IP address is supported only when connecting to networks with user configured subnets');
       if (wanted) {
         const parsed = parseAddress(wanted);
         if (!parsed) throw new InvalidArgumentError(`invalid IP address: ${wanted}`);
@@ -367,6 +384,7 @@ export class NetworkManager {
     try {
       driverEndpoints = networks.map((network, i) => this.driverEndpoint(network, request.endpoints[i]!, `eth${i}`, request.containerId));
       sandbox.endpoints = driverEndpoints.map((d, i) => this.toEndpoint(d, request.endpoints[i]!, request.containerName, undefined));
+      checkForwardable(request.ports, sandbox.endpoints);
       sandbox.ports = await this.portAllocator.allocate(sandbox.containerId, request.ports);
       await this.saveSandbox(sandbox);
       await this.o.namespaces.create(sandbox.netns);
@@ -445,6 +463,18 @@ export class NetworkManager {
     sandbox.endpoints = sandbox.endpoints.filter((e) => e !== endpoint);
     await this.saveSandbox(sandbox);
     this.o.onEvent({ action: 'disconnect', network, containerId });
+  }
+}
+
+/**
+ * Ports are forwarded by firewall rules, without a proxy: an IPv6 host address reaches only a container
+ * with an IPv6 address, and never through ::1 (netavark does not forward IPv6 loopback).
+ */
+function checkForwardable(ports: readonly PortRequest[], endpoints: readonly Endpoint[]): void {
+  for (const { hostIp } of ports) {
+    if (!hostIp.includes(':')) continue;
+    if (hostIp === '::1') throw new InvalidArgumentError('berth cannot publish a port on ::1: its port forwarding (netavark) does not forward IPv6 loopback');
+    if (!endpoints.some((e) => e.ipv6)) throw new InvalidArgumentError(`berth cannot publish a port on the IPv6 address ${hostIp} of a container without an IPv6 address (no userland proxy)`);
   }
 }
 

@@ -16,6 +16,7 @@ const context = (networks: NetworkRecord[] = [defaultBridge], routes: string[] =
   networks,
   routes: routes.map(parseSubnet),
   pools: DEFAULT_ADDRESS_POOLS,
+  interfaceKind: (name) => (name === 'lo' ? 'other' : 'none'),
 });
 const create = (request: Partial<NetworkCreateRequest>, ctx = context()) => newNetworkRecord({ Name: 'web', ...request }, ID, ctx);
 const ipam = (...Config: Array<{ Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }>) => ({ IPAM: { Config } });
@@ -45,9 +46,9 @@ describe('newNetworkRecord', () => {
   });
 
   it('takes --subnet, --gateway, --ip-range and --aux-address', () => {
-    expect(create(ipam({ Subnet: '10.10.0.0/16' })).subnets).toEqual([{ subnet: '10.10.0.0/16', gateway: '10.10.0.1', auxAddresses: {} }]);
+    expect(create(ipam({ Subnet: '10.10.0.0/16' })).subnets).toEqual([{ subnet: '10.10.0.0/16', gateway: '10.10.0.1', auxAddresses: {}, configured: true }]);
     expect(create(ipam({ Subnet: '10.10.0.0/16', Gateway: '10.10.0.254', IPRange: '10.10.5.0/24', AuxiliaryAddresses: { router: '10.10.0.2' } })).subnets).toEqual([
-      { subnet: '10.10.0.0/16', gateway: '10.10.0.254', ipRange: '10.10.5.0/24', auxAddresses: { router: '10.10.0.2' } },
+      { subnet: '10.10.0.0/16', gateway: '10.10.0.254', ipRange: '10.10.5.0/24', auxAddresses: { router: '10.10.0.2' }, configured: true },
     ]);
   });
 
@@ -86,7 +87,7 @@ describe('newNetworkRecord', () => {
   it('with --ipv6, takes the IPv6 subnet given, or one from the ULA pool, and an IPv4 one from the defaults', () => {
     expect(create({ EnableIPv6: true, ...ipam({ Subnet: 'fd01::/64' }) }).subnets).toEqual([
       { subnet: '172.18.0.0/16', gateway: '172.18.0.1', auxAddresses: {} },
-      { subnet: 'fd01::/64', gateway: 'fd01::1', auxAddresses: {} },
+      { subnet: 'fd01::/64', gateway: 'fd01::1', auxAddresses: {}, configured: true },
     ]);
     const record = create({ EnableIPv6: true });
     expect(record.enableIPv6).toBe(true);
@@ -97,8 +98,8 @@ describe('newNetworkRecord', () => {
     const next = create({ Name: 'web2', EnableIPv6: true }, context([defaultBridge, { ...record, name: 'web', bridge: 'br-x' }]));
     expect(next.subnets.map((s) => s.subnet)).toEqual(['172.19.0.0/16', 'fd4d:6265:7274:1::/64']);
     expect(create({ EnableIPv6: true, ...ipam({ Subnet: '10.40.0.0/16' }, { Subnet: 'fd02::/64', Gateway: 'fd02::00ff' }) }).subnets).toEqual([
-      { subnet: '10.40.0.0/16', gateway: '10.40.0.1', auxAddresses: {} },
-      { subnet: 'fd02::/64', gateway: 'fd02::ff', auxAddresses: {} },
+      { subnet: '10.40.0.0/16', gateway: '10.40.0.1', auxAddresses: {}, configured: true },
+      { subnet: 'fd02::/64', gateway: 'fd02::ff', auxAddresses: {}, configured: true },
     ]);
   });
 
@@ -171,5 +172,12 @@ describe('newNetworkRecord', () => {
   it("accepts Go's true values for the options only their default can honour", () => {
     expect(create({ Options: { 'com.docker.network.bridge.enable_icc': 'True' } }).options).toEqual({ 'com.docker.network.bridge.enable_icc': 'True' });
     expect(() => create({ Options: { 'com.docker.network.bridge.enable_icc': 'false' } })).toThrow('berth does not support the network option com.docker.network.bridge.enable_icc=false');
+  });
+
+  it('refuses a bridge name that is an existing interface of another kind, and marks user-given subnets', () => {
+    expect(() => create({ Options: { 'com.docker.network.bridge.name': 'lo' } })).toThrow('existing interface lo is not a bridge');
+    expect(() => create({ Options: { 'com.docker.network.bridge.name': '..' } })).toThrow(/invalid bridge name/);
+    expect(create(ipam({ Subnet: '10.30.0.0/16' })).subnets[0]!.configured).toBe(true);
+    expect(create({}).subnets[0]!.configured).toBeUndefined();
   });
 });

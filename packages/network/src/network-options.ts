@@ -20,10 +20,13 @@ const ACCEPTED_VALUES: Record<string, (value: string) => boolean> = {
 const isGoTrue = (value: string): boolean => ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 
 /** What creating a network needs besides the request: the networks that exist and the host's routes. */
+export type InterfaceKind = 'bridge' | 'other' | 'none';
+
 export interface NetworkContext {
   networks: readonly NetworkRecord[];
   routes: readonly Subnet[];
   pools: readonly AddressPool[];
+  interfaceKind: (name: string) => InterfaceKind;
 }
 
 export function subnetsOf(network: NetworkRecord): Subnet[] {
@@ -37,7 +40,7 @@ function checkOptions(options: Record<string, string>): { bridge?: string; mtu?:
     if (!accepts(value)) throw new InvalidArgumentError(`berth does not support the network option ${key}=${value}`);
   }
   const bridge = options[BRIDGE_NAME_OPTION];
-  if (bridge !== undefined && !/^[A-Za-z0-9_.-]{1,15}$/.test(bridge)) throw new InvalidArgumentError(`invalid bridge name ${JSON.stringify(bridge)}: at most 15 letters, digits, '.', '-' or '_'`);
+  if (bridge !== undefined && (!/^[A-Za-z0-9_.-]{1,15}$/.test(bridge) || bridge === '.' || bridge === '..')) throw new InvalidArgumentError(`invalid bridge name ${JSON.stringify(bridge)}: at most 15 letters, digits, '.', '-' or '_'`);
   const mtuText = options[MTU_OPTION];
   const mtu = mtuText === undefined ? undefined : Number(mtuText);
   if (mtu !== undefined && (!/^\d+$/.test(mtuText!) || mtu < 68 || mtu > 65535)) throw new InvalidArgumentError(`invalid MTU ${JSON.stringify(mtuText)}: must be between 68 and 65535`);
@@ -84,7 +87,7 @@ function subnetRecord(pool: { Subnet?: string; IPRange?: string; Gateway?: strin
     reserve(whole, address, reserved, `secondary ip address (${name}:${value})`);
     auxAddresses[name] = formatAddress(address);
   }
-  return { record: { subnet: text, gateway: formatAddress(gateway), ...(ipRange ? { ipRange } : {}), auxAddresses }, subnet };
+  return { record: { subnet: text, gateway: formatAddress(gateway), ...(ipRange ? { ipRange } : {}), auxAddresses, configured: true }, subnet };
 }
 
 /** moby's default gateway: the subnet's first usable address. */
@@ -131,6 +134,7 @@ export function newNetworkRecord(request: NetworkCreateRequest, id: string, cont
   const options = request.Options ?? {};
   const { bridge = `br-${id.slice(0, 12)}`, mtu } = checkOptions(options);
   if (context.networks.some((n) => n.bridge === bridge)) throw new ConflictError(`bridge ${bridge} is already used by another network`);
+  if (context.interfaceKind(bridge) === 'other') throw new ConflictError(`existing interface ${bridge} is not a bridge`);
   const enableIPv6 = request.EnableIPv6 === true;
   return {
     id,

@@ -6,6 +6,8 @@ export interface SubnetRecord {
   gateway?: string;
   ipRange?: string;
   auxAddresses: Record<string, string>;
+  /** Given by the user (`--subnet`, `--bip`), not taken from the pools: only then may containers pick their address. */
+  configured?: boolean;
 }
 
 /** A network as the store keeps it. `host` and `none` are built in and never stored. */

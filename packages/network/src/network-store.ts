@@ -63,9 +63,16 @@ export class NetworkStore {
     this.byId.delete(id);
   }
 
+  /** Gone from memory at once, so nothing joins a network while its file goes; back if the file stays. */
   async remove(id: string): Promise<void> {
-    await rm(join(this.root, `${id}.json`), { force: true });
+    const record = this.byId.get(id);
     this.byId.delete(id);
+    try {
+      await rm(join(this.root, `${id}.json`), { force: true });
+    } catch (err) {
+      if (record) this.byId.set(id, record);
+      throw err;
+    }
   }
 
   /** moby's FindNetwork: a full ID, then a name, then a unique ID prefix. */

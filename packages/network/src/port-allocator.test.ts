@@ -71,7 +71,7 @@ describe('PortAllocator', () => {
     expect(probe.asked).toEqual([18080]);
   });
 
-  it('picks ephemeral ports moving forward, skipping host-held and allocated ones, and wraps around', async () => {
+  it('picks ephemeral ports moving forward, skipping host-held and allocated ones, and wraps around; each protocol has its own cursor (moby)', async () => {
     const allocator = new PortAllocator(fakeProbe([49154], [49153, 49157]));
     expect(ports(await allocator.allocate('a', [any()]))).toEqual([49153]);
     expect(ports(await allocator.allocate('b', [any(), any()]))).toEqual([49155, 49156]);
@@ -80,7 +80,7 @@ describe('PortAllocator', () => {
     expect(ports(await allocator.allocate('d', [any()]))).toEqual([49153]);
     await expect(allocator.allocate('e', [any('', 'tcp')])).rejects.toThrow(UnavailableError);
     await expect(allocator.allocate('e', [any('', 'tcp')])).rejects.toThrow('all ports are allocated in 49153-49157 for 0.0.0.0/tcp');
-    expect(ports(await allocator.allocate('f', [any('', 'udp')]))).toEqual([49155]);
+    expect(ports(await allocator.allocate('f', [any('', 'udp')]))).toEqual([49153]);
   });
 
   it('picks the first free port of a host port range', async () => {

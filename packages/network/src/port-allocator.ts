@@ -24,7 +24,8 @@ const displayIp = (ip: string) => (ip === '' ? '0.0.0.0' : ip);
  */
 export class PortAllocator {
   private readonly held = new Map<string, PortMapping[]>();
-  private next?: number;
+  /** Where `-P` goes on from, per host address and protocol (moby's allocator keeps one per pair). */
+  private readonly next = new Map<string, number>();
 
   constructor(private readonly probe: PortProbe) {}
 
@@ -66,7 +67,9 @@ export class PortAllocator {
     const fixed = request.hostPorts?.[0] === request.hostPorts?.[1] ? request.hostPorts?.[0] : undefined;
     const [low, high] = request.hostPorts ?? (await this.probe.ephemeralRange());
     const span = high - low + 1;
-    const start = request.hostPorts === undefined && this.next !== undefined && this.next >= low && this.next <= high ? this.next - low : 0;
+    const cursor = `${hostIp}/${protocol}`;
+    const next = this.next.get(cursor);
+    const start = request.hostPorts === undefined && next !== undefined && next >= low && next <= high ? next - low : 0;
     for (let i = 0; i < span; i++) {
       const port = low + ((start + i) % span);
       if (this.takenBy(protocol, hostIp, port)) continue;
@@ -74,7 +77,7 @@ export class PortAllocator {
       // Held before the probe awaits and kept once chosen, so a concurrent allocation never sees it free.
       mine.push(mapping);
       if (await this.probe.isFree(hostIp, port, protocol)) {
-        if (request.hostPorts === undefined) this.next = port + 1;
+        if (request.hostPorts === undefined) this.next.set(cursor, port + 1);
         return;
       }
       mine.splice(mine.indexOf(mapping), 1);

@@ -24,6 +24,8 @@ export function runTool(path: string, args: string[], options: { input?: string;
       if (err) reject(new ToolFailure(`${path} ${args.join(' ')}: ${stderr.trim() || stdout.trim() || err.message}`, stdout, stderr, { cause: err }));
       else resolve(stdout);
     });
+    // A tool that exits without reading its input (an early error) closes the pipe: its exit status tells what happened.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }

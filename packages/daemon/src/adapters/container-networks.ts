@@ -1,5 +1,6 @@
 import { ConflictError, InvalidArgumentError, NotFoundError, type EndpointRequest, type HostConfig } from '@berth/api';
-import { parseAddress, portRequests, type NetworkManager, type EndpointRequest as AttachEndpoint } from '@berth/network';
+import { parseAddress, portRequests, type NetworkManager, type Sandbox, type EndpointRequest as AttachEndpoint } from '@berth/network';
+import { linkEnv, parseLink } from '../container/links.js';
 import type { ContainerEndpoint, ContainerRecord } from '../container/record.js';
 import type { ContainerNetworkState, NetworkService, TaskNetwork } from '../ports.js';
 
@@ -27,21 +28,19 @@ export function endpointOf(request: EndpointRequest | null | undefined): Contain
   const driverOpts = request?.DriverOpts ?? {};
   if (Object.keys(driverOpts).length > 0) throw new InvalidArgumentError('berth does not support endpoint driver options (--driver-opt) yet');
   const links = request?.Links ?? [];
-  if (links.length > 0) throw new InvalidArgumentError('berth does not support --link yet');
-  return { aliases: request?.Aliases ?? [], ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}), ...(macAddress ? { macAddress } : {}), links, driverOpts };
-}
-
-/** The container another one shares its network namespace with (`--network container:<id>`). */
-export interface NamespaceOwner {
-  id: string;
-  pid: number;
-  running: boolean;
+  for (const link of links) parseLink(link);
+  const aliases = request?.Aliases ?? [];
+  for (const alias of aliases) {
+    // They reach the DNS server's one-line-per-container files: a space, comma or newline would corrupt them.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(alias)) throw new InvalidArgumentError(`invalid network alias ${JSON.stringify(alias)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  return { aliases, ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}), ...(macAddress ? { macAddress } : {}), links, driverOpts };
 }
 
 export interface ContainerNetworksOptions {
   manager: NetworkManager;
-  /** Looks up the container a `container:<ref>` mode names. */
-  findContainer(ref: string): NamespaceOwner;
+  /** Looks up the container a `container:<ref>` mode or a link names (NotFoundError when there is none). */
+  findContainer(ref: string): ContainerRecord;
 }
 
 /** The daemon's network port over the network package's manager: Docker's rules for modes and endpoints. */
@@ -53,7 +52,49 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
     return name ? { [name]: endpointOf(undefined) } : {};
   };
 
-  const taskNetworkOf = (containerId: string): Omit<TaskNetwork, 'namespace'> => {
+  /** The address a running container has on a network, for a link to it; moby's refusals otherwise. */
+  const linkedAddress = (child: ContainerRecord, networkId: string, link: string): string => {
+    if (!child.state.running) throw new ConflictError(`Cannot link to a non running container: ${child.name} AS ${link}`);
+    const address = manager.sandbox(child.id)?.endpoints.find((e) => e.networkId === networkId)?.ipv4?.address;
+    if (!address) throw new ConflictError(`Cannot link to ${child.name}, as it does not belong to the network of ${link}`);
+    return address;
+  };
+
+  /**
+   * What links give a container: /etc/hosts lines naming each linked container (its alias, hostname and
+   * name), and on the default bridge moby's legacy environment. Links on a user-defined network are
+   * per-endpoint (Docker resolves them in its DNS server; here /etc/hosts, as the start sees them).
+   */
+  const linksOf = (c: ContainerRecord, sandbox: Sandbox): Pick<TaskNetwork, 'hostEntries' | 'linkEnv'> => {
+    const hostEntries: string[] = [];
+    const env: string[] = [];
+    const parent = c.name.replace(/^\//, '');
+    const entry = (address: string, alias: string, child: ContainerRecord) => {
+      const name = child.name.replace(/^\//, '');
+      return `${address}\t${alias} ${child.config.Hostname}${alias === name ? '' : ` ${name}`}`;
+    };
+    const bridge = manager.find('bridge');
+    const onBridge = bridge?.isDefault && sandbox.endpoints.some((e) => e.networkId === bridge.id);
+    for (const text of onBridge ? (c.hostConfig.Links ?? []) : []) {
+      const { child: childName, alias } = parseLink(text);
+      const child = findContainer(childName);
+      const address = linkedAddress(child, bridge!.id, `/${parent}/${alias}`);
+      hostEntries.push(entry(address, alias, child));
+      env.push(...linkEnv({ name: `/${parent}/${alias}`, ip: address, env: child.config.Env ?? [], exposedPorts: Object.keys(child.config.ExposedPorts ?? {}) }));
+    }
+    for (const [name, endpoint] of Object.entries(endpointsOf(c))) {
+      const network = manager.find(name);
+      if (!network || network.isDefault) continue;
+      for (const text of endpoint.links) {
+        const { child: childName, alias } = parseLink(text);
+        const child = findContainer(childName);
+        hostEntries.push(entry(linkedAddress(child, network.id, `/${parent}/${alias}`), alias, child));
+      }
+    }
+    return { hostEntries, linkEnv: env };
+  };
+
+  const taskNetworkOf = (containerId: string): Omit<TaskNetwork, 'namespace' | 'hostEntries' | 'linkEnv'> => {
     const sandbox = manager.sandbox(containerId);
     const endpoints = sandbox?.endpoints ?? [];
     const dns = endpoints.filter((e) => e.dnsNames.length > 0);
@@ -98,6 +139,9 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
         if (!userDefined && endpoint.aliases.length > 0) throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
         endpoints[network?.name ?? ref] = endpoint;
       }
+      // `--link` with a user-defined network: per-endpoint links of that network, as the docker CLI sends them.
+      const primaryEndpoint = endpoints[primary?.name ?? primaryName];
+      if (primaryEndpoint && (hc.Links ?? []).length > 0 && !(primary?.isDefault ?? false)) primaryEndpoint.links = [...primaryEndpoint.links, ...(hc.Links ?? [])];
       const names = Object.keys(endpoints);
       for (const special of ['host', 'none']) {
         if (names.includes(special) && names.length > 1) throw new InvalidArgumentError(`container cannot be connected to the ${special} network and to others`);
@@ -108,11 +152,11 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
 
     async connect(c) {
       const mode = c.hostConfig.NetworkMode || 'default';
-      if (mode === 'host') return { namespace: 'host', addresses: [] };
+      if (mode === 'host') return { namespace: 'host', addresses: [], hostEntries: [], linkEnv: [] };
       if (mode.startsWith('container:')) {
         const owner = findContainer(mode.slice('container:'.length));
-        if (!owner.running || owner.pid <= 0) throw new ConflictError(`cannot join network namespace of a non running container: container ${owner.id} is not running`);
-        return { namespace: { path: `/proc/${owner.pid}/ns/net`, fromContainer: true }, ...taskNetworkOf(owner.id) };
+        if (!owner.state.running || owner.state.pid <= 0) throw new ConflictError(`cannot join network namespace of a non running container: container ${owner.id} is not running`);
+        return { namespace: { path: `/proc/${owner.state.pid}/ns/net`, fromContainer: true }, ...taskNetworkOf(owner.id), hostEntries: [], linkEnv: [] };
       }
       const endpoints: AttachEndpoint[] = [];
       for (const [name, endpoint] of Object.entries(endpointsOf(c))) {
@@ -123,7 +167,7 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
         if (network.driver !== 'bridge') continue;
         endpoints.push({ network: network.id, aliases: endpoint.aliases, ...(endpoint.ipv4 ? { ipv4: endpoint.ipv4 } : {}), ...(endpoint.ipv6 ? { ipv6: endpoint.ipv6 } : {}), ...(endpoint.macAddress ? { macAddress: endpoint.macAddress } : {}) });
       }
-      if (endpoints.length === 0) return { namespace: 'none', addresses: [] };
+      if (endpoints.length === 0) return { namespace: 'none', addresses: [], hostEntries: [], linkEnv: [] };
       const sandbox = await manager.attach({
         containerId: c.id,
         containerName: c.name.replace(/^\//, ''),
@@ -131,7 +175,12 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
         ports: portRequests(c.hostConfig.PortBindings, c.hostConfig.PublishAllPorts === true, Object.keys(c.config.ExposedPorts ?? {})),
         dnsServers: c.hostConfig.Dns ?? [],
       });
-      return { namespace: { path: sandbox.netns }, ...taskNetworkOf(c.id) };
+      try {
+        return { namespace: { path: sandbox.netns }, ...taskNetworkOf(c.id), ...linksOf(c, sandbox) };
+      } catch (err) {
+        await manager.detach(c.id);
+        throw err;
+      }
     },
 
     disconnect: (c) => manager.detach(c.id),

@@ -13,7 +13,7 @@ function extraHostLine(entry: string, hostGateway: string | undefined): string {
   return `${hostGateway}\t${name}`;
 }
 
-function generatedHosts(extraHosts: readonly string[], own: readonly string[], hostGateway: string | undefined): string {
+function generatedHosts(extraHosts: readonly string[], links: readonly string[], own: readonly string[], hostGateway: string | undefined): string {
   const hosts = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -22,6 +22,7 @@ function generatedHosts(extraHosts: readonly string[], own: readonly string[], h
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
     ...extraHosts.map((entry) => extraHostLine(entry, hostGateway)),
+    ...links,
     ...own,
   ];
   return `${hosts.join('\n')}\n`;
@@ -39,7 +40,7 @@ export async function writeEtcFiles(containerDir: string, names: { hostname: str
   const { hostname, domainname } = names;
   const aliases = domainname ? `${hostname}.${domainname} ${hostname}` : hostname;
   const own = network.addresses.map((address) => `${address}\t${aliases}`);
-  const hosts = hostNetwork && extraHosts.length === 0 ? await hostFile('/etc/hosts') : generatedHosts(extraHosts, own, network.hostGateway);
+  const hosts = hostNetwork && extraHosts.length === 0 ? await hostFile('/etc/hosts') : generatedHosts(extraHosts, network.hostEntries, own, network.hostGateway);
   const dns = { nameservers: hc.Dns ?? [], search: hc.DnsSearch ?? [], options: hc.DnsOptions ?? [] };
   const hostResolvConf = await hostFile('/etc/resolv.conf');
   const resolvConf = network.nameservers ? embeddedResolvConf(hostResolvConf, dns, network.nameservers) : containerResolvConf(hostResolvConf, dns, hostNetwork);

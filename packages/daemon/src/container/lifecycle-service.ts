@@ -7,6 +7,7 @@ import {
   type ContainerUpdateRequest,
   type ContainerWaitResponse,
   type EndpointRequest,
+  type HostConfig,
   type WaitCondition,
 } from '@berth/api';
 import { formatPlatform, parsePlatform, platformMatches } from '@berth/oci';
@@ -15,6 +16,7 @@ import type { ContainerCore } from './container-core.js';
 import { defaultHostname, mergeCreateConfig } from './create-config.js';
 import { withHostConfigDefaults } from './host-config-defaults.js';
 import { generateContainerId, generateContainerName, normalizeContainerName } from './ids.js';
+import { parseLink, storedLink } from './links.js';
 import { logSettings } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
@@ -87,9 +89,11 @@ export class LifecycleService implements ContainerLifecycle {
     logSettings(merged.hostConfig.LogConfig);
     const { endpoints, warnings } = this.o.network.plan(merged.hostConfig, request.NetworkingConfig);
     const id = generateContainerId();
+    const name = options.name ? normalizeContainerName(options.name) : generateContainerName((n) => core.store.isNameTaken(n));
+    merged.hostConfig.Links = this.checkLinks(merged.hostConfig, name);
     const record: ContainerRecord = {
       id,
-      name: options.name ? normalizeContainerName(options.name) : generateContainerName((n) => core.store.isNameTaken(n)),
+      name,
       created: new Date().toISOString(),
       imageRef: request.Image,
       imageId: image.id,
@@ -116,6 +120,19 @@ export class LifecycleService implements ContainerLifecycle {
     });
     core.events.container('create', record);
     return { Id: id, Warnings: warnings };
+  }
+
+  /** moby's registerLinks: each linked container exists, neither side uses the host's network; stored as `/child:/parent/alias`. */
+  private checkLinks(hc: HostConfig, parent: string): string[] | null {
+    const links = (hc.Links ?? []).map(parseLink);
+    if (links.length === 0) return hc.Links ?? null;
+    if (hc.NetworkMode === 'host') throw new InvalidArgumentError("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+    for (const link of links) {
+      const child = this.core.store.find(link.child);
+      if (!child) throw new InvalidArgumentError(`could not get container for ${link.child}`);
+      if (child.hostConfig.NetworkMode === 'host') throw new InvalidArgumentError("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+    }
+    return links.map((link) => storedLink(link, parent));
   }
 
   start(ref: string): Promise<void> {
@@ -199,9 +216,10 @@ export class LifecycleService implements ContainerLifecycle {
     const name = this.o.network.resolveName(networkRef);
     return core.lock.run(c.id, async () => {
       const mode = c.hostConfig.NetworkMode || 'default';
-      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
-        throw new ForbiddenError(`container cannot be connected to multiple networks with one of the networks in ${mode.startsWith('container:') ? 'container' : mode} mode`);
+      if (mode === 'host' || mode.startsWith('container:')) {
+        throw new InvalidArgumentError('container sharing network namespace with another container or host cannot be connected to any other network');
       }
+      if (mode === 'none') throw new InvalidArgumentError('container cannot be connected to multiple networks with one of the networks in private (none) mode');
       const endpoints = { ...(c.endpoints ?? {}) };
       if (endpoints[name]) throw new ForbiddenError(`endpoint with name ${c.name.slice(1)} already exists in network ${name}`);
       endpoints[name] = this.o.network.plan({ NetworkMode: name }, { EndpointsConfig: { [name]: settings ?? null } }).endpoints[name]!;
@@ -216,8 +234,8 @@ export class LifecycleService implements ContainerLifecycle {
     const c = core.store.get(ref);
     const name = this.o.network.resolveName(networkRef);
     return core.lock.run(c.id, async () => {
-      if (!c.endpoints?.[name]) throw new ForbiddenError(`container ${c.id} is not connected to network ${name}`);
-      if (name === 'host' || name === 'none') throw new ForbiddenError(`container cannot be disconnected from the ${name} network`);
+      if (name === 'host') throw new InvalidArgumentError('container cannot be disconnected from host network or connected to host network');
+      if (!c.endpoints?.[name]) throw new InvalidArgumentError(`container ${c.id} is not connected to the network ${name}`);
       if (c.state.running) await this.o.network.disconnectRunning(c, name);
       const { [name]: _gone, ...rest } = c.endpoints;
       c.endpoints = rest;

@@ -13,9 +13,9 @@ import { replaceOrAppendEnv } from './env.js';
 import { namespaceModes } from './namespace-modes.js';
 import { parseSecurityOptions } from './security-options.js';
 
-/** The process environment Docker gives a container: its Env over the defaults PATH, HOSTNAME and, with a TTY, TERM. */
-function processEnv(c: ContainerRecord): string[] {
-  const defaults = [DEFAULT_PATH_ENV, `HOSTNAME=${c.config.Hostname}`, ...(c.config.Tty ? ['TERM=xterm'] : [])];
+/** The process environment Docker gives a container: its Env over the defaults PATH, HOSTNAME, with a TTY TERM, and its links'. */
+function processEnv(c: ContainerRecord, linkEnv: readonly string[]): string[] {
+  const defaults = [DEFAULT_PATH_ENV, `HOSTNAME=${c.config.Hostname}`, ...(c.config.Tty ? ['TERM=xterm'] : []), ...linkEnv];
   return replaceOrAppendEnv(defaults, c.config.Env ?? []);
 }
 
@@ -29,6 +29,8 @@ export interface ContainerSpecContext {
   network?: NetworkMode;
   /** What the host offers `--security-opt` (AppArmor, SELinux). */
   securityModules: HostSecurityModules;
+  /** The environment of its legacy links. */
+  linkEnv?: readonly string[];
 }
 
 /** The container's runtime spec, its user already resolved in its root filesystem. */
@@ -43,7 +45,7 @@ export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext
   return {
     rootfs: ctx.rootfs,
     args: [c.path, ...c.args],
-    env: processEnv(c),
+    env: processEnv(c, ctx.linkEnv ?? []),
     cwd: c.config.WorkingDir || '/',
     user,
     terminal: c.config.Tty ?? false,

@@ -55,7 +55,7 @@ export class TaskSupervisor {
       const etc = await this.o.host.writeEtcFiles(dir, names, c.hostConfig, network);
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
-      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, securityModules: this.o.host.securityModules }, user));
+      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, linkEnv: network.linkEnv, securityModules: this.o.host.securityModules }, user));
       await core.runtime.delete(c.id, true);
       const { pid } = await core.runtime.create(spec);
       await this.o.attaches.connectPending(c);

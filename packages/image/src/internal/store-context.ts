@@ -4,7 +4,7 @@ import type { ImageCatalog } from './image-catalog.js';
 import type { LayerHolds } from './layer-holds.js';
 import type { MetadataStore } from './metadata-store.js';
 import type { ReferenceStore } from './reference-store.js';
-import type { SerialQueue } from './serial-queue.js';
+import type { SerialQueue } from '@berth/api';
 
 /** What the store did to an image, named as Docker's image events name it; the daemon publishes them. */
 export interface ImageEvent {
