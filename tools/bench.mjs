@@ -14,7 +14,11 @@
 //   - `ps -a` over 1,000 created containers (API and CLI) and daemon start-up over them (BENCH_PS_CONTAINERS; 0 skips it)
 //   - stdin throughput: 200 MB of random bytes piped into `docker run -i --rm busybox sha256sum`, against the same
 //     pipe into the host's `sha256sum` as the floor (BENCH_STDIN_MB sets the size; 0 skips it)
-// BENCH_ONLY=run,io,image,dist,ps,stdin (a comma-separated subset) times only those figures.
+//   - networking, berthd against the reference dockerd in the same run, each engine in a network namespace the bench
+//     makes for it (dockerd with its bridge, iptables and docker-proxy, as Docker users have it): what the default bridge
+//     adds to `docker run --rm busybox true` over `--network none` (BENCH_NET_RUNS runs each), and the throughput of a
+//     200 MB file served by busybox httpd in a container through a published port, fetched by curl from 127.0.0.1
+// BENCH_ONLY=run,io,image,dist,ps,stdin,net (a comma-separated subset) times only those figures.
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -24,6 +28,7 @@ import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createBenchNetns } from './bench-netns.mjs';
 
 const execFileAsync = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +37,7 @@ const IMAGE_MB = Number(process.env.BENCH_IMAGE_MB ?? 300);
 const LAYERS = 3;
 const PS_COUNT = Number(process.env.BENCH_PS_CONTAINERS ?? 1000);
 const STDIN_MB = Number(process.env.BENCH_STDIN_MB ?? 200);
+const NET_RUNS = Number(process.env.BENCH_NET_RUNS ?? 15);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const wanted = (figure) => !ONLY || ONLY.includes(figure);
 // Debian bookworm's runc lacks these fixes and berthd refuses it unless each is accepted by name (see README).
@@ -188,24 +194,34 @@ async function startBenchRegistry(dir) {
   return { host, stop, blobFiles };
 }
 
-/** Debian's dockerd with sockets, roots and config of its own, as e2e/src/reference-dockerd.ts starts it. */
-async function startReferenceDockerd(dir) {
+/** Unmounts what an engine left mounted under `dir` (dockerd its default network namespace at least), deepest first. */
+async function unmountUnder(dir) {
+  const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4]).filter((point) => point?.startsWith(`${dir}/`));
+  for (const point of mounts.reverse()) await execFileAsync('umount', ['-l', point]).catch(() => undefined);
+}
+
+/**
+ * Debian's dockerd with sockets, roots and config of its own, as e2e/src/reference-dockerd.ts starts it: without
+ * networking, or inside `netns` (from createBenchNetns) with its default bridge, iptables rules and docker-proxy.
+ */
+async function startReferenceDockerd(dir, netns) {
   await mkdir(dir, { recursive: true });
   const socket = join(dir, 'docker.sock');
   const configFile = join(dir, 'daemon.json');
   await writeFile(configFile, '{}\n');
-  const args = [`--config-file=${configFile}`, `--host=unix://${socket}`, `--data-root=${join(dir, 'data')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'dockerd.pid')}`, '--bridge=none', '--iptables=false', '--ip-masq=false', '--ip-forward=false'];
+  const network = netns ? [] : ['--bridge=none', '--iptables=false', '--ip-masq=false', '--ip-forward=false'];
+  const args = [`--config-file=${configFile}`, `--host=unix://${socket}`, `--data-root=${join(dir, 'data')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'dockerd.pid')}`, ...network];
   let printed = '';
-  const child = spawn(DOCKERD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // nsenter execs dockerd in place: the child's pid is dockerd's.
+  const [command, ...prefix] = [...(netns?.enter ?? []), DOCKERD];
+  const child = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d) => (printed += d));
   child.stderr.on('data', (d) => (printed += d));
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') };
   const stop = async () => {
     child.kill('SIGTERM');
     await waitExit(child);
-    // What dockerd left mounted under its roots (its default network namespace at least), deepest first.
-    const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4]).filter((point) => point?.startsWith(`${dir}/`));
-    for (const point of mounts.reverse()) await execFileAsync('umount', ['-l', point]).catch(() => undefined);
+    await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true });
   };
   for (let attempt = 0; ; attempt++) {
@@ -303,13 +319,23 @@ async function stdinThroughput(root, env) {
   return { bytes, run: median(runs), floor };
 }
 
-/** Spawns berthd on `root` and waits until /_ping answers; returns the process and the milliseconds that took. */
-async function startDaemon(root, socket) {
+/**
+ * Spawns berthd on `root` and waits until /_ping answers; returns the process and the milliseconds that took. With
+ * `netns` (from createBenchNetns) it runs there with its default bridge; without, it has none.
+ */
+async function startDaemon(root, socket, netns) {
   const started = process.hrtime.bigint();
-  // Run as the `berthd` command is, so the node flags on its shebang apply.
-  const args = ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn', '--bridge=none', ...ACCEPT_UNPATCHED_RUNC];
-  const daemon = spawn(join(repo, 'packages/daemon/dist/bin/berthd.js'), args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (;;) {
+  const network = netns ? [] : ['--bridge=none'];
+  const args = ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn', ...network, ...ACCEPT_UNPATCHED_RUNC];
+  // Run as the `berthd` command is, so the node flags on its shebang apply (nsenter execs it in place).
+  const [command, ...prefix] = [...(netns?.enter ?? []), join(repo, 'packages/daemon/dist/bin/berthd.js')];
+  const daemon = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  for (let attempt = 0; ; attempt++) {
+    if (daemon.exitCode !== null || daemon.signalCode !== null) throw new Error(`berthd exited (${daemon.exitCode ?? daemon.signalCode}) before it answered`);
+    if (attempt > 12_000) {
+      await stopDaemon(daemon);
+      throw new Error('berthd did not answer /_ping within a minute');
+    }
     if (existsSync(socket)) {
       try {
         await api(socket, 'GET', '/_ping');
@@ -337,6 +363,146 @@ async function manyContainers(socket, env) {
   for (let i = 0; i < 5; i++) list.push(await timed(() => api(socket, 'GET', '/containers/json?all=1')));
   for (let i = 0; i < 5; i++) cli.push(await timed(() => execFileAsync('docker', ['ps', '-a'], { env, maxBuffer: 16 * 1024 * 1024 })));
   return { list: median(list), cli: median(cli) };
+}
+
+const NET_PAYLOAD_BYTES = 200 * 1024 * 1024;
+const NET_PORT = 18080;
+const NET_FETCHES = 5;
+/** busybox httpd on 8080, serving /big (NET_PAYLOAD_BYTES of zeros written in the container) and /ready. */
+const HTTPD = ['busybox', 'sh', '-c', `mkdir -p /www && head -c ${NET_PAYLOAD_BYTES} /dev/zero > /www/big && echo ok > /www/ready && exec httpd -f -p 8080 -h /www`];
+
+/** Why a figure failed, in a line: the error's first, and the first line the failed command printed on stderr. */
+const reason = (err) => [err.message.split('\n')[0], err.stderr?.trim().split('\n')[0]].filter(Boolean).join(': ');
+
+/** One engine for the networking figures: started in a network namespace of its own, busybox loaded. */
+async function startNetEngine(name, dir, archive, launch) {
+  const engine = { name, failed: {}, runs: { bridge: [], none: [] }, fetches: [] };
+  try {
+    engine.netns = await createBenchNetns();
+    Object.assign(engine, await launch(engine.netns, dir));
+    engine.docker = (...args) => execFileAsync('docker', args, { env: engine.env, maxBuffer: 16 * 1024 * 1024 });
+    engine.storage = (await engine.docker('info', '--format', '{{.Driver}}')).stdout.trim();
+    await engine.docker('load', '-i', archive);
+  } catch (err) {
+    engine.error = reason(err);
+  }
+  return engine;
+}
+
+/** Runs `fn` for `figure` of `engine` unless that engine or figure failed already; a failure is kept to print FAIL. */
+async function guard(engine, figure, fn) {
+  if (engine.error || engine.failed[figure]) return;
+  try {
+    await fn();
+  } catch (err) {
+    engine.failed[figure] = reason(err);
+  }
+}
+
+/** curl's `size_download time_total` of http://127.0.0.1:NET_PORT/path, fetched from the engine's namespace. */
+async function fetchPublished(engine, path) {
+  const [command, ...prefix] = engine.netns.enter;
+  const { stdout } = await execFileAsync(command, [...prefix, 'curl', '-sS', '--fail', '--max-time', '120', '-o', '/dev/null', '-w', '%{size_download} %{time_total}', `http://127.0.0.1:${NET_PORT}${path}`]);
+  const [bytes, seconds] = stdout.trim().split(' ').map(Number);
+  return { bytes, ms: seconds * 1000 };
+}
+
+/**
+ * The networking figures of berthd and of the reference dockerd, each engine running in a network namespace the
+ * bench makes for it. Rounds alternate between the engines and between bridge and none, so that the shared machine's
+ * load falls on all four alike.
+ */
+async function networkBench(root, archive) {
+  const engines = [
+    await startNetEngine('berthd', join(root, 'net-berthd'), archive, async (netns, dir) => {
+      await mkdir(dir);
+      const socket = join(dir, 'berth.sock');
+      const { daemon } = await startDaemon(dir, socket, netns);
+      const stop = async () => {
+        await stopDaemon(daemon);
+        await unmountUnder(dir);
+        await rm(dir, { recursive: true, force: true });
+      };
+      return { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') }, stop };
+    }),
+  ];
+  if (existsSync(DOCKERD)) engines.push(await startNetEngine('dockerd', join(root, 'net-dockerd'), archive, (netns, dir) => startReferenceDockerd(dir, netns)));
+  const alternate = (round, xs) => (round % 2 ? [...xs].reverse() : xs);
+  const runTrue = (engine, network) => engine.docker('run', '--rm', ...(network === 'none' ? ['--network', 'none'] : []), 'busybox', 'true');
+  try {
+    for (const engine of engines) for (const network of ['bridge', 'none']) for (let i = 0; i < 3; i++) await guard(engine, 'run', () => runTrue(engine, network));
+    for (let round = 0; round < NET_RUNS; round++) {
+      for (const engine of alternate(round, engines)) {
+        for (const network of alternate(round, ['bridge', 'none'])) await guard(engine, 'run', async () => engine.runs[network].push(await timed(() => runTrue(engine, network))));
+      }
+    }
+    for (const engine of engines) {
+      await guard(engine, 'port', async () => {
+        await engine.docker('run', '-d', '--name', 'bench-net-httpd', '-p', `${NET_PORT}:8080`, ...HTTPD);
+        for (let attempt = 0; !(await fetchPublished(engine, '/ready').then(() => true, () => false)); attempt++) {
+          if (attempt > 300) throw new Error(`the published port ${NET_PORT} never answered`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await fetchPublished(engine, '/big');
+      });
+    }
+    for (let round = 0; round < NET_FETCHES; round++) {
+      for (const engine of alternate(round, engines)) {
+        await guard(engine, 'port', async () => {
+          const { bytes, ms: took } = await fetchPublished(engine, '/big');
+          if (bytes !== NET_PAYLOAD_BYTES) throw new Error(`fetched ${bytes} bytes of ${NET_PAYLOAD_BYTES}`);
+          engine.fetches.push(took);
+        });
+      }
+    }
+  } finally {
+    for (const engine of engines) {
+      if (engine.docker) {
+        const { stdout } = await engine.docker('ps', '-aq').catch(() => ({ stdout: '' }));
+        const ids = stdout.split('\n').filter(Boolean);
+        if (ids.length) await engine.docker('rm', '-f', ...ids).catch(() => undefined);
+      }
+      try {
+        await engine.stop?.();
+      } finally {
+        await engine.netns?.remove();
+      }
+    }
+  }
+  return engines.map((engine) => {
+    const failure = (figure) => engine.error ?? engine.failed[figure];
+    return {
+      name: engine.name,
+      storage: engine.storage,
+      run: failure('run') ? { error: failure('run') } : { bridge: median(engine.runs.bridge), none: median(engine.runs.none) },
+      port: failure('port') ? { error: failure('port') } : { ms: median(engine.fetches) },
+    };
+  });
+}
+
+/** Prints the networking figures: each engine's, then berthd's against dockerd's; a figure not taken prints FAIL. */
+function printNetwork(net) {
+  const [berthd, dockerd] = net;
+  const fail = (figure) => `FAIL (${figure.error})`;
+  const added = (figure) => figure.bridge - figure.none;
+  const name = (engine) => `${engine.name}:`.padEnd(9);
+  const engines = dockerd ? `berthd and dockerd (${DOCKERD}, storage driver ${dockerd.storage ?? 'unknown'}, with its bridge, iptables and docker-proxy)` : `berthd (${DOCKERD} not installed)`;
+  console.log(`  networking, ${engines}, each in a network namespace of its own:`);
+  console.log(`    docker run --rm busybox true, default bridge against --network none (${NET_RUNS} runs each, medians):`);
+  for (const engine of net) {
+    const goal = engine === berthd ? ' (goal: under 30 ms)' : '';
+    console.log(`      ${name(engine)} ${engine.run.error ? fail(engine.run) : `bridge ${ms(engine.run.bridge)}, none ${ms(engine.run.none)}: the bridge adds ${ms(added(engine.run))}${goal}`}`);
+  }
+  if (dockerd) {
+    const ratio = berthd.run.error || dockerd.run.error ? 'FAIL' : `${(added(berthd.run) / added(dockerd.run)).toFixed(2)}x`;
+    console.log(`      berthd/dockerd, ms the bridge adds: ${ratio}`);
+  }
+  console.log(`    published port, ${NET_PAYLOAD_BYTES / 1024 / 1024} MB from busybox httpd fetched with curl from 127.0.0.1:${NET_PORT} (${NET_FETCHES} rounds, medians):`);
+  for (const engine of net) console.log(`      ${name(engine)} ${engine.port.error ? fail(engine.port) : `${rate(NET_PAYLOAD_BYTES, engine.port.ms)} (${ms(engine.port.ms)})`}`);
+  if (dockerd) {
+    const ratio = berthd.port.error || dockerd.port.error ? 'FAIL' : `${(dockerd.port.ms / berthd.port.ms).toFixed(2)}x`;
+    console.log(`      berthd/dockerd, MB/s: ${ratio} (goal: at least 1.00x)`);
+  }
 }
 
 async function main() {
@@ -387,6 +553,7 @@ async function main() {
       await stopDaemon(daemon);
       ({ daemon, readyMs: many.readyMs } = await startDaemon(root, socket));
     }
+    const net = wanted('net') ? await networkBench(root, archive) : undefined;
     console.log(`berth bench (${RUNS} runs each, medians)`);
     console.log(`  daemon ready after start:                 ${ms(readyMs)}`);
     console.log(`  daemon idle RSS:                          ${idleRss.toFixed(1)} MB`);
@@ -423,6 +590,7 @@ async function main() {
       console.log(`  docker ps -a (CLI), ${PS_COUNT} containers:  ${ms(many.cli)}`);
       console.log(`  daemon ready after start, ${PS_COUNT} containers: ${ms(many.readyMs)}`);
     }
+    if (net) printNetwork(net);
   } finally {
     await stopDaemon(daemon);
     await rm(root, { recursive: true, force: true });
