@@ -8,7 +8,7 @@ import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
 import { LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
-import { hostPortProbe, hostRoutes, interfaceKind, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
+import { hostInterfaces, hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
 import { createContainerServices } from './container/container-services.js';
 import { bundleDirIn } from './container/task-paths.js';
@@ -120,11 +120,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const networks = await NetworkManager.open({
     stateDir: join(config.dataRoot, 'network'),
     runDir: networkRun,
-    driver: netavarkDriver({ binary: NETAVARK, aardvarkBinary: AARDVARK_DNS, configDir: join(networkRun, 'netavark') }),
+    driver: netavarkDriver({ binary: NETAVARK, aardvarkBinary: AARDVARK_DNS, ip: 'ip', configDir: join(networkRun, 'netavark') }),
     namespaces: namespaceFiles({ unshare: 'unshare', ip: 'ip', umount: 'umount' }),
     ports: hostPortProbe(),
     hostRoutes,
-    interfaceKind,
+    interfaces: () => hostInterfaces(),
     addressPools: config.defaultAddressPools,
     ...(config.bridge === 'none' ? {} : { defaultBridge: { interfaceName: config.bridge, ...(config.bip ? { bip: config.bip } : {}) } }),
     iptables: config.iptables,

@@ -1,5 +1,4 @@
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { InvalidArgumentError } from '@berth/api';
@@ -7,6 +6,7 @@ import type { Subnet } from './ip.js';
 import type { InterfaceKind } from './network-options.js';
 import type { PortProbe } from './port-allocator.js';
 import type { Protocol } from './port-bindings.js';
+import { runTool } from './system-tools.js';
 
 type BindResult = 'free' | 'busy' | 'unavailable';
 
@@ -78,8 +78,11 @@ export async function hostRoutes(): Promise<Subnet[]> {
   return routes;
 }
 
-/** Whether the host has an interface of that name, and whether it is a bridge (sysfs has a `bridge` dir for those). */
-export function interfaceKind(name: string): InterfaceKind {
-  if (!existsSync(`/sys/class/net/${name}`)) return 'none';
-  return existsSync(`/sys/class/net/${name}/bridge`) ? 'bridge' : 'other';
+/**
+ * The kind of each network interface in the engine's namespace (`ip -d -j link show`; sysfs would show
+ * the namespace /sys was mounted in, not necessarily the engine's).
+ */
+export async function hostInterfaces(ip = 'ip'): Promise<Map<string, InterfaceKind>> {
+  const links = JSON.parse(await runTool(ip, ['-d', '-j', 'link', 'show'])) as Array<{ ifname: string; linkinfo?: { info_kind?: string } }>;
+  return new Map(links.map((link) => [link.ifname, link.linkinfo?.info_kind === 'bridge' ? 'bridge' : 'other']));
 }

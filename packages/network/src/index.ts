@@ -8,4 +8,4 @@ export type { PortProbe } from './port-allocator.js';
 export { parseAddress, formatAddress } from './ip.js';
 export { netavarkDriver, type NetavarkOptions } from './netavark-driver.js';
 export { namespaceFiles } from './netns-files.js';
-export { hostPortProbe, hostRoutes, interfaceKind } from './host-probes.js';
+export { hostInterfaces, hostPortProbe, hostRoutes } from './host-probes.js';

@@ -6,6 +6,8 @@ import { runTool, ToolFailure } from './system-tools.js';
 
 export interface NetavarkOptions {
   binary: string;
+  /** iproute2's ip, for the veth that holds a bridge. */
+  ip: string;
   aardvarkBinary: string;
   /** Where netavark keeps aardvark-dns's files (a tmpfs: they describe running containers). */
   configDir: string;
@@ -58,6 +60,11 @@ interface StatusBlock {
   interfaces?: Record<string, { mac_address: string; subnets?: Array<{ ipnet: string; gateway?: string | null }> | null }> | null;
 }
 
+/** The veth pair that holds a network's bridge: named after the network (15 characters at most). */
+function holderNames(network: NetworkRecord): [string, string] {
+  return [`bk-${network.id.slice(0, 12)}`, `bp-${network.id.slice(0, 12)}`];
+}
+
 /** netavark's error output is `{"error": "..."}` on stdout. */
 function netavarkError(err: unknown, action: string): Error {
   if (!(err instanceof ToolFailure)) return err as Error;
@@ -101,6 +108,22 @@ export function netavarkDriver(o: NetavarkOptions): NetworkDriver {
     },
     async teardown(netns, request) {
       await invoke('teardown', netns, request);
+    },
+    async holdBridge(network) {
+      const [holder, peer] = holderNames(network);
+      const mtu = network.mtu ? ['mtu', String(network.mtu)] : [];
+      await queue
+        .run(() => runTool(o.ip, ['link', 'add', holder, ...mtu, 'master', network.bridge!, 'type', 'veth', 'peer', 'name', peer, ...mtu]))
+        .catch((err: unknown) => {
+          if (!(err instanceof ToolFailure && /File exists/.test(err.stderr))) throw netavarkError(err, 'hold');
+        });
+    },
+    async releaseBridge(network) {
+      await queue
+        .run(() => runTool(o.ip, ['link', 'del', holderNames(network)[0]]))
+        .catch((err: unknown) => {
+          if (!(err instanceof ToolFailure && /Cannot find device/.test(err.stderr))) throw netavarkError(err, 'release');
+        });
     },
   };
 }

@@ -28,6 +28,13 @@ export interface DriverResult {
 export interface NetworkDriver {
   setup(netns: string, request: DriverRequest): Promise<DriverResult>;
   teardown(netns: string, request: DriverRequest): Promise<void>;
+  /**
+   * Keeps a network's bridge and firewall rules between containers (netavark deletes them with the last
+   * one: a bridge kept busy by a spare veth stays), as Docker keeps docker0. Idempotent.
+   */
+  holdBridge(network: NetworkRecord): Promise<void>;
+  /** Undoes `holdBridge`; a network not held is a no-op. */
+  releaseBridge(network: NetworkRecord): Promise<void>;
 }
 
 /** The network namespace files containers join (one adapter). */

@@ -50,8 +50,8 @@ export interface NetworkManagerOptions {
   ports: PortProbe;
   /** The subnets the host routes (new networks must not overlap them). */
   hostRoutes: () => Promise<Subnet[]>;
-  /** Whether a host interface of that name exists, and whether it is a bridge. */
-  interfaceKind: (name: string) => InterfaceKind;
+  /** The host's network interfaces and whether each is a bridge. */
+  interfaces: () => Promise<ReadonlyMap<string, InterfaceKind>>;
   addressPools: readonly AddressPool[];
   defaultBridge?: DefaultBridge;
   /** `--iptables=false`: netavark always programs the firewall, so no bridge network can be used. */
@@ -87,6 +87,8 @@ const randomId = () => randomBytes(32).toString('hex');
 export class NetworkManager {
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly portAllocator: PortAllocator;
+  /** Networks whose bridge this daemon holds (NetworkDriver.holdBridge). */
+  private readonly held = new Set<string>();
   /** Creations and removals of networks, one at a time: each checks names and subnets against the others. */
   private readonly definitions = new SerialQueue();
 
@@ -129,8 +131,11 @@ export class NetworkManager {
     const existing = this.store.all().find((n) => n.isDefault);
     const wanted = this.o.defaultBridge;
     if (!wanted) {
-      // Kept on disk: the next start with a bridge finds it again.
-      if (existing) this.store.forget(existing.id);
+      // Kept on disk: the next start with a bridge finds it again. Its bridge, held by a daemon that had it, goes.
+      if (existing) {
+        if (this.o.iptables) await this.purge(existing);
+        this.store.forget(existing.id);
+      }
       return;
     }
     let subnets = existing?.subnets;
@@ -212,7 +217,7 @@ export class NetworkManager {
   create(request: NetworkCreateRequest): Promise<NetworkCreateResponse> {
     this.checkBridgesUsable();
     return this.definitions.run(async () => {
-      const context = { networks: this.store.all(), routes: await this.o.hostRoutes(), pools: this.o.addressPools, interfaceKind: this.o.interfaceKind };
+      const context = { networks: this.store.all(), routes: await this.o.hostRoutes(), pools: this.o.addressPools, interfaces: await this.o.interfaces() };
       const record = newNetworkRecord(request, randomId(), context);
       await this.store.save(record);
       this.o.onEvent({ action: 'create', network: record });
@@ -232,8 +237,44 @@ export class NetworkManager {
       const names = active.map(({ sandbox }) => `name:"${sandbox.containerName}" id:"${sandbox.containerId.slice(0, 12)}"`).join(', ');
       throw new ConflictError(`error while removing network: network ${network.name} has active endpoints (${names})`);
     }
+    await this.purge(network);
     await this.store.remove(network.id);
     this.o.onEvent({ action: 'destroy', network });
+  }
+
+  /** Holds the bridges of networks a container just joined, so that they outlive it. Only costs the first time. */
+  private async hold(networks: readonly NetworkRecord[]): Promise<void> {
+    for (const network of networks) {
+      if (this.held.has(network.id)) continue;
+      try {
+        await this.o.driver.holdBridge(network);
+        this.held.add(network.id);
+      } catch (err) {
+        this.o.log.warn(`keeping the bridge of network ${network.name}: ${String(err)}`);
+      }
+    }
+  }
+
+  /**
+   * Removes a held bridge and its firewall rules: releases the hold, then sets up and tears down a
+   * throwaway namespace, whose teardown as the last one on the bridge takes everything with it.
+   */
+  private async purge(network: NetworkRecord): Promise<void> {
+    this.held.delete(network.id);
+    if (network.driver !== 'bridge' || !network.bridge || (await this.o.interfaces()).get(network.bridge) !== 'bridge') return;
+    const netns = join(this.o.runDir, 'netns', `purge-${network.id.slice(0, 12)}`);
+    try {
+      await this.o.driver.releaseBridge(network);
+      const endpoint = this.driverEndpoint(network, { network: network.id, aliases: [] }, 'eth0', randomId());
+      const request: DriverRequest = { containerId: randomId(), containerName: 'berth-purge', endpoints: [endpoint], ports: [], dnsServers: [] };
+      await this.o.namespaces.create(netns);
+      await this.o.driver.setup(netns, request);
+      await this.o.driver.teardown(netns, request);
+    } catch (err) {
+      this.o.log.warn(`removing the bridge of network ${network.name}: ${String(err)}`);
+    } finally {
+      await this.o.namespaces.remove(netns).catch(() => undefined);
+    }
   }
 
   prune(filters: Record<string, string[]>): Promise<NetworkPruneResponse> {
@@ -392,6 +433,7 @@ export class NetworkManager {
       const result = await this.o.driver.setup(sandbox.netns, this.driverRequest(sandbox, driverEndpoints));
       sandbox.endpoints = driverEndpoints.map((d, i) => ({ ...this.toEndpoint(d, request.endpoints[i]!, request.containerName, result.interfaces[d.interfaceName]), endpointId: sandbox.endpoints[i]!.endpointId }));
       await this.saveSandbox(sandbox);
+      await this.hold(networks);
     } catch (err) {
       if (created) {
         // netavark leaves what a failed setup made (links, rules): its teardown removes them.
@@ -445,6 +487,7 @@ export class NetworkManager {
       const result = await this.o.driver.setup(sandbox.netns, this.driverRequest(sandbox, [d]));
       Object.assign(placeholder, this.toEndpoint(d, request, sandbox.containerName, result.interfaces[d.interfaceName]), { endpointId: placeholder.endpointId });
       await this.saveSandbox(sandbox);
+      await this.hold([network]);
     } catch (err) {
       sandbox.endpoints = sandbox.endpoints.filter((e) => e !== placeholder);
       await this.saveSandbox(sandbox).catch(() => undefined);

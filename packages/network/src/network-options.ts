@@ -26,7 +26,8 @@ export interface NetworkContext {
   networks: readonly NetworkRecord[];
   routes: readonly Subnet[];
   pools: readonly AddressPool[];
-  interfaceKind: (name: string) => InterfaceKind;
+  /** The host's interfaces by name (a missing one is 'none'). */
+  interfaces: ReadonlyMap<string, InterfaceKind>;
 }
 
 export function subnetsOf(network: NetworkRecord): Subnet[] {
@@ -134,7 +135,7 @@ export function newNetworkRecord(request: NetworkCreateRequest, id: string, cont
   const options = request.Options ?? {};
   const { bridge = `br-${id.slice(0, 12)}`, mtu } = checkOptions(options);
   if (context.networks.some((n) => n.bridge === bridge)) throw new ConflictError(`bridge ${bridge} is already used by another network`);
-  if (context.interfaceKind(bridge) === 'other') throw new ConflictError(`existing interface ${bridge} is not a bridge`);
+  if (context.interfaces.get(bridge) === 'other') throw new ConflictError(`existing interface ${bridge} is not a bridge`);
   const enableIPv6 = request.EnableIPv6 === true;
   return {
     id,
