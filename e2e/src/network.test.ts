@@ -190,8 +190,13 @@ describe('bridge networks, published ports and names', () => {
 
   it('reports network events and prunes unused networks', async () => {
     const since = Math.floor(Date.now() / 1000) - 1;
-    await dockerOk(d, ['network', 'create', 'short-lived']);
+    const id = (await dockerOk(d, ['network', 'create', 'short-lived'])).trim();
+    await dockerOk(d, ['run', '--rm', '--network', 'short-lived', 'busybox', 'true']);
+    // The bridge outlives its last container, as docker0 does, until the network goes.
+    const bridge = `br-${id.slice(0, 12)}`;
+    expect((await netns.run('ip', ['-br', 'link'])).stdout).toContain(bridge);
     expect(await dockerOk(d, ['network', 'prune', '-f'])).toMatch(/^Deleted Networks:\n(.+\n)*short-lived\n/m);
+    expect((await netns.run('ip', ['-br', 'link'])).stdout).not.toContain(id.slice(0, 12));
     const events = await dockerOk(d, ['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=network', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
     expect(events).toMatch(/create short-lived\n(.*\n)*destroy short-lived\n/);
   });

@@ -286,6 +286,7 @@ export class NetworkManager {
     const deleted: string[] = [];
     for (const network of this.store.all()) {
       if (isBuiltIn(network) || !matches(network) || this.endpointsOn(network).length > 0) continue;
+      await this.purge(network);
       await this.store.remove(network.id);
       this.o.onEvent({ action: 'destroy', network });
       deleted.push(network.name);
