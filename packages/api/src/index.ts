@@ -20,4 +20,5 @@ export * from './schemas/events.js';
 export * from './human-duration.js';
 export * from './filter-values.js';
 export * from './serial-queue.js';
+export * from './timestamps.js';
 export * from './routes.js';

@@ -207,6 +207,11 @@ export interface TaskNetwork {
   hostEntries: string[];
   /** The environment legacy links give (`<ALIAS>_PORT…`, `<ALIAS>_NAME`, `<ALIAS>_ENV_…`). */
   linkEnv: string[];
+  /**
+   * Settles once the namespace is set up (links, addresses, rules): the task may be created before, and
+   * must not start before. A rejection means the network is already undone.
+   */
+  ready: Promise<void>;
 }
 
 /** What inspect and list show of a container's networks. */
@@ -224,7 +229,7 @@ export interface NetworkService {
    * what it asks of each, and Docker's warnings.
    */
   plan(hostConfig: HostConfig, networking: NetworkingConfig | null | undefined): { endpoints: Record<string, ContainerEndpoint>; warnings: string[] };
-  /** Readies the container's networks before its task is created. */
+  /** Readies the container's networks: the namespace and addresses at once, the rest by `ready`. */
   connect(c: ContainerRecord): Promise<TaskNetwork>;
   /** Undoes `connect` once the task is gone; a container that never connected is a no-op. */
   disconnect(c: ContainerRecord): Promise<void>;

@@ -6,8 +6,8 @@ import { builtInNetwork } from './network-store.js';
 import { bridgeNetwork as network } from './test-support/network-records.js';
 
 const bridge = network('bridge', 'b0b0'.repeat(16), { isDefault: true });
-const host = builtInNetwork('host', 'a0a0'.repeat(16));
-const none = builtInNetwork('none', 'c0c0'.repeat(16));
+const host = builtInNetwork('host', 'a0a0'.repeat(16), '2026-01-01T00:00:00Z');
+const none = builtInNetwork('none', 'c0c0'.repeat(16), '2026-01-01T00:00:00Z');
 const front = network('front', '1234abcd'.repeat(8), { labels: { tier: 'web', team: 'a' } });
 const back = network('back-end', '9876fedc'.repeat(8), { labels: { tier: 'db' }, created: '2026-03-01T00:00:00.000Z' });
 const all = [bridge, host, none, front, back];

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConflictError,
+  rfc3339Nano,
   SerialQueue,
   ForbiddenError,
   InvalidArgumentError,
@@ -87,6 +88,8 @@ const randomId = () => randomBytes(32).toString('hex');
 export class NetworkManager {
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly portAllocator: PortAllocator;
+  /** Driver setups under way, by container: a detach waits for its attach to finish. */
+  private readonly pending = new Map<string, Promise<void>>();
   /** Networks whose bridge this daemon holds (NetworkDriver.holdBridge). */
   private readonly held = new Set<string>();
   /** Creations and removals of networks, one at a time: each checks names and subnets against the others. */
@@ -101,7 +104,7 @@ export class NetworkManager {
 
   static async open(o: NetworkManagerOptions): Promise<NetworkManager> {
     const store = await NetworkStore.open(o.stateDir, (file, err) => o.log.warn(`skipping unreadable network ${file}: ${String(err)}`));
-    for (const name of ['host', 'none'] as const) store.addBuiltIn(builtInNetwork(name, derivedId(`berth network ${name}`)));
+    for (const name of ['host', 'none'] as const) store.addBuiltIn(builtInNetwork(name, derivedId(`berth network ${name}`), rfc3339Nano(new Date())));
     const manager = new NetworkManager(store, o);
     await prepareAtomicDir(manager.sandboxDir);
     manager.loadSandboxes();
@@ -150,10 +153,10 @@ export class NetworkManager {
       subnets = [{ subnet: formatSubnet(subnet), gateway: formatAddress({ family: 4, value: subnet.base + 1n }), auxAddresses: {} }];
     }
     const record: NetworkRecord = {
-      ...builtInNetwork('none', existing?.id ?? randomId()),
+      ...builtInNetwork('none', existing?.id ?? randomId(), ''),
       name: 'bridge',
       driver: 'bridge',
-      created: existing?.created ?? new Date().toISOString(),
+      created: existing?.created ?? rfc3339Nano(new Date()),
       isDefault: true,
       bridge: wanted.interfaceName,
       ...(wanted.mtu ? { mtu: wanted.mtu } : {}),
@@ -405,10 +408,12 @@ export class NetworkManager {
   }
 
   /**
-   * Creates the container's namespace and joins it to its networks, publishing its ports. Recorded
-   * before the driver runs, so that a daemon that dies half-way tears it down on its next start.
+   * Creates the container's namespace, chooses its addresses and host ports, and starts joining it to
+   * its networks: `ready` settles once the driver is done, so the task can be created meanwhile (it must
+   * not start before). Recorded before the driver runs, so that a daemon that dies half-way tears it
+   * down on its next start.
    */
-  async attach(request: AttachRequest): Promise<Sandbox> {
+  async attach(request: AttachRequest): Promise<{ sandbox: Sandbox; ready: Promise<void> }> {
     if (this.sandboxes.has(request.containerId)) throw new ConflictError(`container ${request.containerId} is already attached to its networks`);
     const networks = request.endpoints.map((e) => this.resolve(e.network));
     const sandbox: Sandbox = {
@@ -421,8 +426,7 @@ export class NetworkManager {
     };
     // Addresses are chosen synchronously: a concurrent attach sees them taken through this sandbox.
     this.sandboxes.set(sandbox.containerId, sandbox);
-    let created = false;
-    let driverEndpoints: DriverEndpoint[] = [];
+    let driverEndpoints: DriverEndpoint[];
     try {
       driverEndpoints = networks.map((network, i) => this.driverEndpoint(network, request.endpoints[i]!, `eth${i}`, request.containerId));
       sandbox.endpoints = driverEndpoints.map((d, i) => this.toEndpoint(d, request.endpoints[i]!, request.containerName, undefined));
@@ -430,26 +434,37 @@ export class NetworkManager {
       sandbox.ports = await this.portAllocator.allocate(sandbox.containerId, request.ports);
       await this.saveSandbox(sandbox);
       await this.o.namespaces.create(sandbox.netns);
-      created = true;
+    } catch (err) {
+      await this.forget(sandbox.containerId);
+      throw err;
+    }
+    const ready = this.setUp(sandbox, networks, driverEndpoints, request);
+    this.pending.set(sandbox.containerId, ready.catch(() => undefined));
+    return { sandbox, ready };
+  }
+
+  /** The driver's part of `attach`; on failure, everything `attach` made goes. */
+  private async setUp(sandbox: Sandbox, networks: readonly NetworkRecord[], driverEndpoints: DriverEndpoint[], request: AttachRequest): Promise<void> {
+    try {
       const result = await this.o.driver.setup(sandbox.netns, this.driverRequest(sandbox, driverEndpoints));
       sandbox.endpoints = driverEndpoints.map((d, i) => ({ ...this.toEndpoint(d, request.endpoints[i]!, request.containerName, result.interfaces[d.interfaceName]), endpointId: sandbox.endpoints[i]!.endpointId }));
       await this.saveSandbox(sandbox);
       await this.hold(networks);
     } catch (err) {
-      if (created) {
-        // netavark leaves what a failed setup made (links, rules): its teardown removes them.
-        await this.o.driver.teardown(sandbox.netns, this.driverRequest(sandbox, driverEndpoints)).catch(() => undefined);
-        await this.o.namespaces.remove(sandbox.netns).catch(() => undefined);
-      }
+      // netavark leaves what a failed setup made (links, rules): its teardown removes them.
+      await this.o.driver.teardown(sandbox.netns, this.driverRequest(sandbox, driverEndpoints)).catch(() => undefined);
+      await this.o.namespaces.remove(sandbox.netns).catch(() => undefined);
       await this.forget(sandbox.containerId);
       throw err;
+    } finally {
+      this.pending.delete(sandbox.containerId);
     }
-    for (const network of networks) this.o.onEvent({ action: 'connect', network, containerId: request.containerId });
-    return sandbox;
+    for (const network of networks) this.o.onEvent({ action: 'connect', network, containerId: sandbox.containerId });
   }
 
   /** Undoes `attach`: rules, links and namespace go, addresses and ports are released. A container without a sandbox is a no-op. */
   async detach(containerId: string): Promise<void> {
+    await this.pending.get(containerId);
     const sandbox = this.sandboxes.get(containerId);
     if (!sandbox) return;
     try {

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, type NetworkCreateRequest } from '@berth/api';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, rfc3339Nano, type NetworkCreateRequest } from '@berth/api';
 import { formatAddress, formatSubnet, parseAddress, parseSubnet, contains, type Address, type Family, type Subnet } from './ip.js';
 import { allocateAddress, checkNoOverlap, chooseSubnet, claimAddress, DEFAULT_IPV6_POOL, type AddressPool, type AllocationRange } from './ipam.js';
 import type { NetworkRecord, SubnetRecord } from './network-record.js';
@@ -141,7 +141,7 @@ export function newNetworkRecord(request: NetworkCreateRequest, id: string, cont
     id,
     name,
     driver: 'bridge',
-    created: new Date().toISOString(),
+    created: rfc3339Nano(new Date()),
     internal: request.Internal === true,
     attachable: request.Attachable === true,
     enableIPv6,

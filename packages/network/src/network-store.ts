@@ -5,13 +5,13 @@ import { InvalidArgumentError, NotFoundError } from '@berth/api';
 import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
 import type { NetworkRecord } from './network-record.js';
 
-/** The built-in networks: never stored; their IDs are derived, so the same on every start. */
-export function builtInNetwork(name: 'host' | 'none', id: string): NetworkRecord {
+/** The built-in networks: never stored; their IDs are derived, so the same on every start, and made at the daemon's start. */
+export function builtInNetwork(name: 'host' | 'none', id: string, created: string): NetworkRecord {
   return {
     id,
     name,
     driver: name === 'host' ? 'host' : 'null',
-    created: new Date(0).toISOString(),
+    created,
     internal: false,
     attachable: false,
     enableIPv6: false,

@@ -94,7 +94,7 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
     return { hostEntries, linkEnv: env };
   };
 
-  const taskNetworkOf = (containerId: string): Omit<TaskNetwork, 'namespace' | 'hostEntries' | 'linkEnv'> => {
+  const taskNetworkOf = (containerId: string): Omit<TaskNetwork, 'namespace' | 'hostEntries' | 'linkEnv' | 'ready'> => {
     const sandbox = manager.sandbox(containerId);
     const endpoints = sandbox?.endpoints ?? [];
     const dns = endpoints.filter((e) => e.dnsNames.length > 0);
@@ -152,11 +152,11 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
 
     async connect(c) {
       const mode = c.hostConfig.NetworkMode || 'default';
-      if (mode === 'host') return { namespace: 'host', addresses: [], hostEntries: [], linkEnv: [] };
+      if (mode === 'host') return { namespace: 'host', addresses: [], hostEntries: [], linkEnv: [], ready: Promise.resolve() };
       if (mode.startsWith('container:')) {
         const owner = findContainer(mode.slice('container:'.length));
         if (!owner.state.running || owner.state.pid <= 0) throw new ConflictError(`cannot join network namespace of a non running container: container ${owner.id} is not running`);
-        return { namespace: { path: `/proc/${owner.state.pid}/ns/net`, fromContainer: true }, ...taskNetworkOf(owner.id), hostEntries: [], linkEnv: [] };
+        return { namespace: { path: `/proc/${owner.state.pid}/ns/net`, fromContainer: true }, ...taskNetworkOf(owner.id), hostEntries: [], linkEnv: [], ready: Promise.resolve() };
       }
       const endpoints: AttachEndpoint[] = [];
       for (const [name, endpoint] of Object.entries(endpointsOf(c))) {
@@ -167,8 +167,8 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
         if (network.driver !== 'bridge') continue;
         endpoints.push({ network: network.id, aliases: endpoint.aliases, ...(endpoint.ipv4 ? { ipv4: endpoint.ipv4 } : {}), ...(endpoint.ipv6 ? { ipv6: endpoint.ipv6 } : {}), ...(endpoint.macAddress ? { macAddress: endpoint.macAddress } : {}) });
       }
-      if (endpoints.length === 0) return { namespace: 'none', addresses: [], hostEntries: [], linkEnv: [] };
-      const sandbox = await manager.attach({
+      if (endpoints.length === 0) return { namespace: 'none', addresses: [], hostEntries: [], linkEnv: [], ready: Promise.resolve() };
+      const { sandbox, ready } = await manager.attach({
         containerId: c.id,
         containerName: c.name.replace(/^\//, ''),
         endpoints,
@@ -176,8 +176,9 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
         dnsServers: c.hostConfig.Dns ?? [],
       });
       try {
-        return { namespace: { path: sandbox.netns }, ...taskNetworkOf(c.id), ...linksOf(c, sandbox) };
+        return { namespace: { path: sandbox.netns }, ...taskNetworkOf(c.id), ...linksOf(c, sandbox), ready };
       } catch (err) {
+        await ready.catch(() => undefined);
         await manager.detach(c.id);
         throw err;
       }

@@ -49,8 +49,12 @@ export class TaskSupervisor {
     const dir = core.store.dirOf(c.id);
     const spec = core.taskSpec(c);
     const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId);
+    let networkReady: Promise<void> | undefined;
     try {
       const network = await this.o.network.connect(c);
+      // The driver sets the namespace up while the task is created; the task starts only once it is done.
+      networkReady = network.ready;
+      networkReady.catch(() => undefined);
       const names = { hostname: c.config.Hostname || c.id.slice(0, 12), ...(c.config.Domainname ? { domainname: c.config.Domainname } : {}) };
       const etc = await this.o.host.writeEtcFiles(dir, names, c.hostConfig, network);
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
@@ -58,6 +62,7 @@ export class TaskSupervisor {
       await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, linkEnv: network.linkEnv, securityModules: this.o.host.securityModules }, user));
       await core.runtime.delete(c.id, true);
       const { pid } = await core.runtime.create(spec);
+      await networkReady;
       await this.o.attaches.connectPending(c);
       // Recorded before the task runs, so a daemon that dies in between finds it (live-restore.ts).
       c.state = markRunning(c.state, pid, new Date());
@@ -65,6 +70,7 @@ export class TaskSupervisor {
       await core.store.save(c);
       await core.runtime.start(c.id);
     } catch (err) {
+      await networkReady?.catch(() => undefined);
       await core.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);
       await this.o.mounts.deactivate(c).catch(() => undefined);
@@ -110,10 +116,12 @@ export class TaskSupervisor {
     this.health.stop(c.id);
     await this.o.logs.stopKeeping(c.id);
     const dir = core.store.dirOf(c.id);
+    // The network's teardown needs nothing of the task's: it runs beside the rest.
+    const disconnecting = this.o.network.disconnect(c).catch((err: unknown) => core.log.warn(`disconnect ${c.id} from its network: ${String(err)}`));
     await core.runtime.delete(c.id, true).catch((err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`));
     await this.o.rootfs.unmountContainerRoot(dir).catch((err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`));
     await this.o.mounts.deactivate(c).catch((err: unknown) => core.log.warn(`unmount volumes of ${c.id}: ${String(err)}`));
-    await this.o.network.disconnect(c).catch((err: unknown) => core.log.warn(`disconnect ${c.id} from its network: ${String(err)}`));
+    await disconnecting;
     const decision = options.applyPolicy !== false && !core.removing.has(c.id) ? core.restarts.decide(c, exit) : { restart: false as const };
     if (decision.restart) {
       c.state = markRestarting(c.state, exit);

@@ -172,7 +172,7 @@ export class FakeNetworks implements NetworkService {
   }
   async connect(c: ContainerRecord) {
     this.connected.add(c.id);
-    return { namespace: 'none' as const, addresses: [], hostEntries: [], linkEnv: [] };
+    return { namespace: 'none' as const, addresses: [], hostEntries: [], linkEnv: [], ready: Promise.resolve() };
   }
   async disconnect(c: ContainerRecord): Promise<void> {
     this.connected.delete(c.id);
