@@ -21,4 +21,5 @@ export * from './human-duration.js';
 export * from './filter-values.js';
 export * from './serial-queue.js';
 export * from './timestamps.js';
+export * from './program-failure.js';
 export * from './routes.js';

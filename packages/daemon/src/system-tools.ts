@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { ProgramFailure } from '@berth/api';
 
 /**
  * The daemon's only module that runs external programs (lint keeps it so): the OCI runtime (runc,
@@ -7,17 +8,6 @@ import type { Readable, Writable } from 'node:stream';
  * argument vector, never a shell.
  */
 
-/** A program that could not be run or exited non-zero, with what it printed. */
-export class ProgramFailure extends Error {
-  constructor(
-    message: string,
-    readonly stdout: string,
-    readonly stderr: string,
-    options: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
 
 /** Runs `path args` to its end and returns its stdout (up to `maxBuffer` bytes); a failure rejects with a ProgramFailure. */
 export function runProgram(path: string, args: string[], options: { maxBuffer?: number } = {}): Promise<string> {

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import { InternalError, SerialQueue } from '@berth/api';
+import { InternalError, ProgramFailure, SerialQueue } from '@berth/api';
 import type { DriverRequest, DriverResult, NetworkDriver } from './network-driver.js';
 import { hasDns, type NetworkRecord } from './network-record.js';
-import { runTool, ToolFailure } from './system-tools.js';
+import { runTool } from './system-tools.js';
 
 export interface NetavarkOptions {
   binary: string;
@@ -67,7 +67,7 @@ function holderNames(network: NetworkRecord): [string, string] {
 
 /** netavark's error output is `{"error": "..."}` on stdout. */
 function netavarkError(err: unknown, action: string): Error {
-  if (!(err instanceof ToolFailure)) return err as Error;
+  if (!(err instanceof ProgramFailure)) return err as Error;
   let message = err.stderr.trim() || err.message;
   try {
     message = (JSON.parse(err.stdout) as { error?: string }).error ?? message;
@@ -115,14 +115,14 @@ export function netavarkDriver(o: NetavarkOptions): NetworkDriver {
       await queue
         .run(() => runTool(o.ip, ['link', 'add', holder, ...mtu, 'master', network.bridge!, 'type', 'veth', 'peer', 'name', peer, ...mtu]))
         .catch((err: unknown) => {
-          if (!(err instanceof ToolFailure && /File exists/.test(err.stderr))) throw netavarkError(err, 'hold');
+          if (!(err instanceof ProgramFailure && /File exists/.test(err.stderr))) throw netavarkError(err, 'hold');
         });
     },
     async releaseBridge(network) {
       await queue
         .run(() => runTool(o.ip, ['link', 'del', holderNames(network)[0]]))
         .catch((err: unknown) => {
-          if (!(err instanceof ToolFailure && /Cannot find device/.test(err.stderr))) throw netavarkError(err, 'release');
+          if (!(err instanceof ProgramFailure && /Cannot find device/.test(err.stderr))) throw netavarkError(err, 'release');
         });
     },
   };

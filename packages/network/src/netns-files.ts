@@ -1,7 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ProgramFailure } from '@berth/api';
 import type { NamespaceFiles } from './network-driver.js';
-import { runTool, ToolFailure } from './system-tools.js';
+import { runTool } from './system-tools.js';
 
 /**
  * Network namespaces bind-mounted on files, as `ip netns add` makes them but in the engine's own
@@ -25,7 +26,7 @@ export function namespaceFiles(tools: { unshare: string; ip: string; umount: str
         await runTool(tools.umount, ['--', path]);
       } catch (err) {
         // Not mounted (a create that failed, or a machine restarted since): only the file is left.
-        if (!(err instanceof ToolFailure && /not mounted|no mount point|No such file/i.test(err.stderr))) throw err;
+        if (!(err instanceof ProgramFailure && /not mounted|no mount point|No such file/i.test(err.stderr))) throw err;
       }
       await rm(path, { force: true });
     },

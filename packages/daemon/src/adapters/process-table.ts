@@ -1,5 +1,5 @@
-import { InternalError } from '@berth/api';
-import { ProgramFailure, runProgram } from '../system-tools.js';
+import { InternalError, ProgramFailure } from '@berth/api';
+import { runProgram } from '../system-tools.js';
 
 /** The host's `ps` with `args`: its stdout, or its complaint as an InternalError. */
 export async function processTable(args: string[]): Promise<string> {

@@ -1,5 +1,6 @@
 import { runtimeMessage } from './runtime-errors.js';
-import { ProgramFailure, runProgram } from '../system-tools.js';
+import { ProgramFailure } from '@berth/api';
+import { runProgram } from '../system-tools.js';
 
 /** A runtime command that exited non-zero, with the runtime's own message. */
 export class RuntimeCommandFailure extends Error {
