@@ -240,6 +240,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
             }),
         ),
       );
+      await networks.close();
       await Promise.all(sockets.map((p) => rm(p, { force: true })));
       await rm(pidFile, { force: true });
     },

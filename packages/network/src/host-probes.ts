@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { InvalidArgumentError } from '@berth/api';
 import type { Subnet } from './ip.js';
-import type { InterfaceKind } from './network-options.js';
+import type { HostInterface } from './network-options.js';
 import type { PortProbe } from './port-allocator.js';
 import type { Protocol } from './port-bindings.js';
 import { runTool } from './system-tools.js';
@@ -82,7 +82,7 @@ export async function hostRoutes(): Promise<Subnet[]> {
  * The kind of each network interface in the engine's namespace (`ip -d -j link show`; sysfs would show
  * the namespace /sys was mounted in, not necessarily the engine's).
  */
-export async function hostInterfaces(ip = 'ip'): Promise<Map<string, InterfaceKind>> {
-  const links = JSON.parse(await runTool(ip, ['-d', '-j', 'link', 'show'])) as Array<{ ifname: string; linkinfo?: { info_kind?: string } }>;
-  return new Map(links.map((link) => [link.ifname, link.linkinfo?.info_kind === 'bridge' ? 'bridge' : 'other']));
+export async function hostInterfaces(ip = 'ip'): Promise<Map<string, HostInterface>> {
+  const links = JSON.parse(await runTool(ip, ['-d', '-j', 'link', 'show'])) as Array<{ ifname: string; master?: string; linkinfo?: { info_kind?: string } }>;
+  return new Map(links.map((link) => [link.ifname, { kind: link.linkinfo?.info_kind === 'bridge' ? 'bridge' : 'other', ...(link.master ? { master: link.master } : {}) }]));
 }

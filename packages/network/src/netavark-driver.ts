@@ -114,9 +114,16 @@ export function netavarkDriver(o: NetavarkOptions): NetworkDriver {
       const mtu = network.mtu ? ['mtu', String(network.mtu)] : [];
       await queue
         .run(() => runTool(o.ip, ['link', 'add', holder, ...mtu, 'master', network.bridge!, 'type', 'veth', 'peer', 'name', peer, ...mtu]))
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
           if (!(err instanceof ProgramFailure && /File exists/.test(err.stderr))) throw netavarkError(err, 'hold');
+          // Held already, perhaps on the bridge a network had before (a renamed default bridge): on this one now.
+          await queue.run(() => runTool(o.ip, ['link', 'set', holder, 'master', network.bridge!])).catch((again: unknown) => {
+            throw netavarkError(again, 'hold');
+          });
         });
+    },
+    holdsBridge(network, interfaces) {
+      return network.bridge !== undefined && interfaces.get(holderNames(network)[0])?.master === network.bridge;
     },
     async releaseBridge(network) {
       await queue

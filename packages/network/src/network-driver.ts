@@ -1,4 +1,5 @@
 import type { NetworkRecord } from './network-record.js';
+import type { HostInterface } from './network-options.js';
 import type { PortMapping } from './port-bindings.js';
 
 /** One endpoint to set up in a namespace, with its addresses already chosen. */
@@ -35,6 +36,8 @@ export interface NetworkDriver {
   holdBridge(network: NetworkRecord): Promise<void>;
   /** Undoes `holdBridge`; a network not held is a no-op. */
   releaseBridge(network: NetworkRecord): Promise<void>;
+  /** Whether this engine holds the network's bridge (so the bridge is its own to remove). */
+  holdsBridge(network: NetworkRecord, interfaces: ReadonlyMap<string, HostInterface>): boolean;
 }
 
 /** The network namespace files containers join (one adapter). */

@@ -1,9 +1,10 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ConflictError,
+  InternalError,
   rfc3339Nano,
   SerialQueue,
   ForbiddenError,
@@ -19,7 +20,7 @@ import { formatAddress, formatSubnet, parseAddress, parseSubnet, subnetContainin
 import { allocateAddress, claimAddress, chooseSubnet, type AddressPool, type AllocationRange } from './ipam.js';
 import type { DriverEndpoint, DriverRequest, NamespaceFiles, NetworkDriver } from './network-driver.js';
 import { networkListFilter, networkPruneFilter } from './network-filters.js';
-import { BRIDGE_NAME_OPTION, MTU_OPTION, newNetworkRecord, subnetsOf, type InterfaceKind } from './network-options.js';
+import { BRIDGE_NAME_OPTION, MTU_OPTION, newNetworkRecord, subnetsOf, type HostInterface } from './network-options.js';
 import { hasDns, isBuiltIn, networkView, type NetworkRecord } from './network-record.js';
 import { builtInNetwork, NetworkStore } from './network-store.js';
 import { PortAllocator, type PortProbe } from './port-allocator.js';
@@ -52,7 +53,7 @@ export interface NetworkManagerOptions {
   /** The subnets the host routes (new networks must not overlap them). */
   hostRoutes: () => Promise<Subnet[]>;
   /** The host's network interfaces and whether each is a bridge. */
-  interfaces: () => Promise<ReadonlyMap<string, InterfaceKind>>;
+  interfaces: () => Promise<ReadonlyMap<string, HostInterface>>;
   addressPools: readonly AddressPool[];
   defaultBridge?: DefaultBridge;
   /** `--iptables=false`: netavark always programs the firewall, so no bridge network can be used. */
@@ -78,6 +79,9 @@ export interface AttachRequest {
   dnsServers: string[];
 }
 
+/** The throwaway namespaces of bridge removals. */
+const PURGE_PREFIX = 'purge-';
+
 const derivedId = (text: string) => createHash('sha256').update(text).digest('hex');
 const randomId = () => randomBytes(32).toString('hex');
 
@@ -88,6 +92,8 @@ const randomId = () => randomBytes(32).toString('hex');
 export class NetworkManager {
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly portAllocator: PortAllocator;
+  /** The default bridge under --bridge=none: gone from the list, still there for the teardown of containers on it. */
+  private readonly retired = new Map<string, NetworkRecord>();
   /** Driver setups under way, by container: a detach waits for its attach to finish. */
   private readonly pending = new Map<string, Promise<void>>();
   /** Networks whose bridge this daemon holds (NetworkDriver.holdBridge). */
@@ -104,10 +110,11 @@ export class NetworkManager {
 
   static async open(o: NetworkManagerOptions): Promise<NetworkManager> {
     const store = await NetworkStore.open(o.stateDir, (file, err) => o.log.warn(`skipping unreadable network ${file}: ${String(err)}`));
-    for (const name of ['host', 'none'] as const) store.addBuiltIn(builtInNetwork(name, derivedId(`berth network ${name}`), rfc3339Nano(new Date())));
+    for (const name of ['host', 'none'] as const) store.keep(builtInNetwork(name, derivedId(`berth network ${name}`), rfc3339Nano(new Date())));
     const manager = new NetworkManager(store, o);
     await prepareAtomicDir(manager.sandboxDir);
     manager.loadSandboxes();
+    await manager.removePurgeLeftovers();
     await manager.prepareDefaultBridge();
     return manager;
   }
@@ -133,19 +140,21 @@ export class NetworkManager {
   private async prepareDefaultBridge(): Promise<void> {
     const existing = this.store.all().find((n) => n.isDefault);
     const wanted = this.o.defaultBridge;
+    const idle = existing !== undefined && this.endpointsOn(existing).length === 0;
     if (!wanted) {
-      // Kept on disk: the next start with a bridge finds it again. Its bridge, held by a daemon that had it, goes.
+      // Kept on disk: the next start with a bridge finds it again. Its bridge goes once nothing is on it.
       if (existing) {
-        if (this.o.iptables) await this.purge(existing);
         this.store.forget(existing.id);
+        this.retired.set(existing.id, existing);
+        if (idle) await this.purgeQuietly(existing);
       }
       return;
     }
     let subnets = existing?.subnets;
     const bip = wanted.bip ? parseBip(wanted.bip) : undefined;
     if (bip && subnets?.[0]?.subnet !== bip.subnet) {
-      if (existing && this.endpointsOn(existing).length > 0) this.o.log.warn(`--bip ${wanted.bip} takes effect once no running container is on the default bridge`);
-      else subnets = [{ subnet: bip.subnet, gateway: bip.gateway, auxAddresses: {} }];
+      if (existing && !idle) this.o.log.warn(`--bip ${wanted.bip} takes effect once no running container is on the default bridge`);
+      else subnets = [{ subnet: bip.subnet, gateway: bip.gateway, auxAddresses: {}, configured: true }];
     }
     if (!subnets) {
       const taken = [...this.otherSubnets(existing), ...(await this.o.hostRoutes()).filter((r) => r.prefix > 0)];
@@ -170,6 +179,8 @@ export class NetworkManager {
       },
       subnets,
     };
+    // A bridge made for another name or subnet would keep the old address and rules: it goes first.
+    if (existing && idle && (existing.bridge !== record.bridge || existing.subnets[0]?.subnet !== record.subnets[0]?.subnet)) await this.purgeQuietly(existing);
     if (JSON.stringify(record) !== JSON.stringify(existing)) await this.store.save(record);
   }
 
@@ -188,10 +199,6 @@ export class NetworkManager {
 
   find(ref: string): NetworkRecord | undefined {
     return this.store.find(ref);
-  }
-
-  hasDefaultBridge(): boolean {
-    return this.store.all().some((n) => n.isDefault);
   }
 
   list(filters: Record<string, string[]>): NetworkResource[] {
@@ -240,8 +247,15 @@ export class NetworkManager {
       const names = active.map(({ sandbox }) => `name:"${sandbox.containerName}" id:"${sandbox.containerId.slice(0, 12)}"`).join(', ');
       throw new ConflictError(`error while removing network: network ${network.name} has active endpoints (${names})`);
     }
-    await this.purge(network);
-    await this.store.remove(network.id);
+    // Out of the list before anything awaits: no container joins a network on its way out.
+    this.store.forget(network.id);
+    try {
+      await this.purge(network);
+      await this.store.remove(network.id);
+    } catch (err) {
+      this.store.keep(network);
+      throw err;
+    }
     this.o.onEvent({ action: 'destroy', network });
   }
 
@@ -259,25 +273,54 @@ export class NetworkManager {
   }
 
   /**
-   * Removes a held bridge and its firewall rules: releases the hold, then sets up and tears down a
-   * throwaway namespace, whose teardown as the last one on the bridge takes everything with it.
+   * Removes a bridge this engine holds, with its firewall rules: releases the hold, then sets up and
+   * tears down a throwaway namespace, whose teardown as the last one on the bridge takes everything with
+   * it. A bridge it does not hold (someone else's, or one netavark removed already) is left alone. On
+   * failure the hold is taken again, so that nothing is left half-removed.
    */
   private async purge(network: NetworkRecord): Promise<void> {
     this.held.delete(network.id);
-    if (network.driver !== 'bridge' || !network.bridge || (await this.o.interfaces()).get(network.bridge) !== 'bridge') return;
-    const netns = join(this.o.runDir, 'netns', `purge-${network.id.slice(0, 12)}`);
-    try {
-      await this.o.driver.releaseBridge(network);
-      const endpoint = this.driverEndpoint(network, { network: network.id, aliases: [] }, 'eth0', randomId());
-      const request: DriverRequest = { containerId: randomId(), containerName: 'berth-purge', endpoints: [endpoint], ports: [], dnsServers: [] };
-      await this.o.namespaces.create(netns);
-      await this.o.driver.setup(netns, request);
-      await this.o.driver.teardown(netns, request);
-    } catch (err) {
-      this.o.log.warn(`removing the bridge of network ${network.name}: ${String(err)}`);
-    } finally {
-      await this.o.namespaces.remove(netns).catch(() => undefined);
+    if (network.driver !== 'bridge' || !this.o.driver.holdsBridge(network, await this.o.interfaces())) return;
+    if (!this.o.iptables) {
+      this.o.log.warn(`the bridge ${network.bridge} of network ${network.name} and its rules stay: removing them takes firewall changes, which --iptables=false forbids`);
+      return;
     }
+    await this.o.driver.releaseBridge(network);
+    const netns = join(this.o.runDir, 'netns', `${PURGE_PREFIX}${network.id.slice(0, 12)}`);
+    let created = false;
+    try {
+      const request: DriverRequest = { containerId: randomId(), containerName: 'berth-purge', endpoints: [this.endpointFor(network, { network: network.id, aliases: [] }, 'eth0', randomId())], ports: [], dnsServers: [] };
+      await this.o.namespaces.create(netns);
+      created = true;
+      try {
+        await this.o.driver.setup(netns, request);
+      } finally {
+        await this.o.driver.teardown(netns, request);
+      }
+    } catch (err) {
+      await this.o.driver.holdBridge(network).catch(() => undefined);
+      throw new InternalError(`removing the bridge ${network.bridge} of network ${network.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    } finally {
+      if (created) await this.o.namespaces.remove(netns).catch(() => undefined);
+    }
+  }
+
+  private async purgeQuietly(network: NetworkRecord): Promise<void> {
+    await this.purge(network).catch((err: unknown) => this.o.log.warn(String(err)));
+  }
+
+  /** Namespaces of purges a dead daemon left: removing one takes its veth off the bridge. */
+  private async removePurgeLeftovers(): Promise<void> {
+    const dir = join(this.o.runDir, 'netns');
+    for (const entry of await readdir(dir).catch(() => [])) {
+      if (entry.startsWith(PURGE_PREFIX)) await this.o.namespaces.remove(join(dir, entry)).catch(() => undefined);
+    }
+  }
+
+  /** Waits for the setups and network changes under way (at shutdown: a netavark cut off halfway leaves links and rules). */
+  async close(): Promise<void> {
+    await Promise.all(this.pending.values());
+    await this.definitions.run(async () => undefined);
   }
 
   prune(filters: Record<string, string[]>): Promise<NetworkPruneResponse> {
@@ -289,9 +332,12 @@ export class NetworkManager {
     const deleted: string[] = [];
     for (const network of this.store.all()) {
       if (isBuiltIn(network) || !matches(network) || this.endpointsOn(network).length > 0) continue;
-      await this.purge(network);
-      await this.store.remove(network.id);
-      this.o.onEvent({ action: 'destroy', network });
+      try {
+        await this.removeNow(network.id);
+      } catch (err) {
+        this.o.log.warn(`prune kept network ${network.name}: ${String(err)}`);
+        continue;
+      }
       deleted.push(network.name);
     }
     return { NetworksDeleted: deleted.length > 0 ? deleted : null };
@@ -356,6 +402,11 @@ export class NetworkManager {
   private driverEndpoint(network: NetworkRecord, request: EndpointRequest, interfaceName: string, containerId: string): DriverEndpoint {
     if (network.driver !== 'bridge') throw new InvalidArgumentError(`container cannot be connected to both a ${network.name} network and others`);
     this.checkBridgesUsable();
+    return this.endpointFor(network, request, interfaceName, containerId);
+  }
+
+  /** An endpoint's driver view, its addresses chosen. */
+  private endpointFor(network: NetworkRecord, request: EndpointRequest, interfaceName: string, containerId: string): DriverEndpoint {
     const addresses = this.allocate(network, request, this.addressesInUse(network));
     return {
       network,
@@ -401,7 +452,7 @@ export class NetworkManager {
     return sandbox.endpoints
       .filter((e) => !only || e === only)
       .flatMap((e) => {
-        const network = this.store.find(e.networkId);
+        const network = this.store.find(e.networkId) ?? this.retired.get(e.networkId);
         if (!network) return [];
         return [{ network, interfaceName: e.interfaceName, addresses: [e.ipv4?.address, e.ipv6?.address].filter((a): a is string => !!a), macAddress: e.macAddress, aliases: e.dnsNames.filter((n) => n !== sandbox.containerName) }];
       });

@@ -16,7 +16,7 @@ const context = (networks: NetworkRecord[] = [defaultBridge], routes: string[] =
   networks,
   routes: routes.map(parseSubnet),
   pools: DEFAULT_ADDRESS_POOLS,
-  interfaces: new Map([['lo', 'other']]),
+  interfaces: new Map([['lo', { kind: 'other' }]]),
 });
 const create = (request: Partial<NetworkCreateRequest>, ctx = context()) => newNetworkRecord({ Name: 'web', ...request }, ID, ctx);
 const ipam = (...Config: Array<{ Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }>) => ({ IPAM: { Config } });

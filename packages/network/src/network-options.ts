@@ -20,14 +20,18 @@ const ACCEPTED_VALUES: Record<string, (value: string) => boolean> = {
 const isGoTrue = (value: string): boolean => ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 
 /** What creating a network needs besides the request: the networks that exist and the host's routes. */
-export type InterfaceKind = 'bridge' | 'other' | 'none';
+/** A network interface of the host: its kind, and the bridge it is a port of. */
+export interface HostInterface {
+  kind: 'bridge' | 'other';
+  master?: string;
+}
 
 export interface NetworkContext {
   networks: readonly NetworkRecord[];
   routes: readonly Subnet[];
   pools: readonly AddressPool[];
-  /** The host's interfaces by name (a missing one is 'none'). */
-  interfaces: ReadonlyMap<string, InterfaceKind>;
+  /** The host's interfaces by name. */
+  interfaces: ReadonlyMap<string, HostInterface>;
 }
 
 export function subnetsOf(network: NetworkRecord): Subnet[] {
@@ -135,7 +139,7 @@ export function newNetworkRecord(request: NetworkCreateRequest, id: string, cont
   const options = request.Options ?? {};
   const { bridge = `br-${id.slice(0, 12)}`, mtu } = checkOptions(options);
   if (context.networks.some((n) => n.bridge === bridge)) throw new ConflictError(`bridge ${bridge} is already used by another network`);
-  if (context.interfaces.get(bridge) === 'other') throw new ConflictError(`existing interface ${bridge} is not a bridge`);
+  if (context.interfaces.get(bridge)?.kind === 'other') throw new ConflictError(`existing interface ${bridge} is not a bridge`);
   const enableIPv6 = request.EnableIPv6 === true;
   return {
     id,

@@ -48,8 +48,8 @@ export class NetworkStore {
     return [...this.byId.values()];
   }
 
-  /** Adds a built-in network that lives only in memory. */
-  addBuiltIn(record: NetworkRecord): void {
+  /** Adds a network to memory only: a built-in one, or one put back after its removal failed. */
+  keep(record: NetworkRecord): void {
     this.byId.set(record.id, record);
   }
 

@@ -52,6 +52,14 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
     return name ? { [name]: endpointOf(undefined) } : {};
   };
 
+  const findContainerOrNone = (ref: string): ContainerRecord | undefined => {
+    try {
+      return findContainer(ref);
+    } catch {
+      return undefined;
+    }
+  };
+
   /** The address a running container has on a network, for a link to it; moby's refusals otherwise. */
   const linkedAddress = (child: ContainerRecord, networkId: string, link: string): string => {
     if (!child.state.running) throw new ConflictError(`Cannot link to a non running container: ${child.name} AS ${link}`);
@@ -82,13 +90,16 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
       hostEntries.push(entry(address, alias, child));
       env.push(...linkEnv({ name: `/${parent}/${alias}`, ip: address, env: child.config.Env ?? [], exposedPorts: Object.keys(child.config.ExposedPorts ?? {}) }));
     }
+    // On a user-defined network a link names a container that may come later (Docker resolves it when
+    // asked): one not there yet at this start is left out.
     for (const [name, endpoint] of Object.entries(endpointsOf(c))) {
       const network = manager.find(name);
       if (!network || network.isDefault) continue;
       for (const text of endpoint.links) {
         const { child: childName, alias } = parseLink(text);
-        const child = findContainer(childName);
-        hostEntries.push(entry(linkedAddress(child, network.id, `/${parent}/${alias}`), alias, child));
+        const child = findContainerOrNone(childName);
+        const address = child?.state.running ? manager.sandbox(child.id)?.endpoints.find((e) => e.networkId === network.id)?.ipv4?.address : undefined;
+        if (child && address) hostEntries.push(entry(address, alias, child));
       }
     }
     return { hostEntries, linkEnv: env };
@@ -141,7 +152,7 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
       }
       // `--link` with a user-defined network: per-endpoint links of that network, as the docker CLI sends them.
       const primaryEndpoint = endpoints[primary?.name ?? primaryName];
-      if (primaryEndpoint && (hc.Links ?? []).length > 0 && !(primary?.isDefault ?? false)) primaryEndpoint.links = [...primaryEndpoint.links, ...(hc.Links ?? [])];
+      if (primaryEndpoint && (hc.Links ?? []).length > 0 && !(primary?.isDefault ?? false)) primaryEndpoint.links = [...new Set([...primaryEndpoint.links, ...(hc.Links ?? [])])];
       const names = Object.keys(endpoints);
       for (const special of ['host', 'none']) {
         if (names.includes(special) && names.length > 1) throw new InvalidArgumentError(`container cannot be connected to the ${special} network and to others`);
@@ -179,7 +190,7 @@ export function containerNetworks({ manager, findContainer }: ContainerNetworksO
         return { namespace: { path: sandbox.netns }, ...taskNetworkOf(c.id), ...linksOf(c, sandbox), ready };
       } catch (err) {
         await ready.catch(() => undefined);
-        await manager.detach(c.id);
+        await manager.detach(c.id).catch(() => undefined);
         throw err;
       }
     },

@@ -122,10 +122,13 @@ export class LifecycleService implements ContainerLifecycle {
     return { Id: id, Warnings: warnings };
   }
 
-  /** moby's registerLinks: each linked container exists, neither side uses the host's network; stored as `/child:/parent/alias`. */
+  /** moby's registerLinks on the default bridge: each linked container exists, neither side uses the host's network; stored as `/child:/parent/alias`. */
   private checkLinks(hc: HostConfig, parent: string): string[] | null {
     const links = (hc.Links ?? []).map(parseLink);
     if (links.length === 0) return hc.Links ?? null;
+    // On a user-defined network links are names the container may get later, as moby has them.
+    const mode = hc.NetworkMode || 'default';
+    if (mode !== 'default' && mode !== 'bridge' && mode !== 'host') return hc.Links ?? null;
     if (hc.NetworkMode === 'host') throw new InvalidArgumentError("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
     for (const link of links) {
       const child = this.core.store.find(link.child);
