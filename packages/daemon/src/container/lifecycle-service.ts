@@ -1,4 +1,5 @@
 import {
+  ConflictError,
   ForbiddenError,
   InvalidArgumentError,
   NotFoundError,
@@ -42,6 +43,8 @@ export interface ContainerLifecycle {
   rename(ref: string, newName: string): Promise<void>;
   update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }>;
   remove(ref: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** `docker rm --link /parent/alias`: the parent forgets that link; a container's own name is refused, as moby does. */
+  removeLink(ref: string): Promise<void>;
   /** `network connect`: recorded for the next start, and set up at once in a running container. */
   connectNetwork(ref: string, network: string, settings: EndpointRequest | null | undefined): Promise<void>;
   /** `network disconnect`: `force` (swarm's) changes nothing here. */
@@ -211,6 +214,21 @@ export class LifecycleService implements ContainerLifecycle {
 
   remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return this.o.removal.remove(ref, options);
+  }
+
+  removeLink(ref: string): Promise<void> {
+    const { core } = this;
+    const [, parentName, alias, ...rest] = ref.split('/');
+    const parent = ref.startsWith('/') && rest.length === 0 && alias ? core.store.find(parentName!) : undefined;
+    const linked = parent?.hostConfig.Links?.find((text) => parseLink(text).alias === alias);
+    if (!parent || !linked) {
+      core.store.get(ref);
+      throw new ConflictError('Conflict, cannot remove the default link name of the container');
+    }
+    return core.lock.run(parent.id, async () => {
+      parent.hostConfig = { ...parent.hostConfig, Links: (parent.hostConfig.Links ?? []).filter((text) => text !== linked) };
+      await core.store.save(parent);
+    });
   }
 
   connectNetwork(ref: string, networkRef: string, settings: EndpointRequest | null | undefined): Promise<void> {

@@ -9,7 +9,6 @@ import {
   ContainerStartQuerySchema,
   ContainerStopQuerySchema,
   ContainerWaitQuerySchema,
-  ConflictError,
   IdParamsSchema,
   InvalidArgumentError,
   UnreadBodySchema,
@@ -104,9 +103,8 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
     app.delete<{ Params: IdParams; Querystring: ContainerRemoveQuery }>('/containers/:id', { schema: removeSchema }, async (request, reply) => {
       const query = request.query;
       if (queryBool(query.link)) {
-        // Without legacy links every name is a container's own, which moby refuses to unlink.
-        inspection.inspect(request.params.id);
-        throw new ConflictError('Conflict, cannot remove the default link name of the container');
+        await lifecycle.removeLink(request.params.id);
+        return reply.status(204).send();
       }
       await lifecycle.remove(request.params.id, { force: queryBool(query.force), volumes: queryBool(query.v) });
       return reply.status(204).send();
