@@ -1,14 +1,9 @@
 import { ConflictError, InvalidArgumentError, NotFoundError, type EndpointRequest, type HostConfig } from '@berth/api';
 import { parseAddress, portRequests, type NetworkManager, type Sandbox, type EndpointRequest as AttachEndpoint } from '@berth/network';
 import { linkEnv, parseLink } from '../container/links.js';
+import { configuredNetworkNames, modeNetworkName } from '../container/network-mode.js';
 import type { ContainerEndpoint, ContainerRecord } from '../container/record.js';
 import type { ContainerNetworkState, NetworkService, TaskNetwork } from '../ports.js';
-
-/** A network mode's network: `default` is the default bridge, `container:<id>` has none of its own. */
-export function modeNetworkName(mode: string | undefined): string | undefined {
-  if (!mode || mode === 'default') return 'bridge';
-  return mode.startsWith('container:') ? undefined : mode;
-}
 
 function checkAddress(text: string | undefined, family: 4 | 6): void {
   if (!text) return;
@@ -47,9 +42,7 @@ export interface ContainerNetworksOptions {
 export function containerNetworks({ manager, findContainer }: ContainerNetworksOptions): NetworkService {
   /** The networks the container joins, by name (records from before networking have none: their mode's). */
   const endpointsOf = (c: ContainerRecord): Record<string, ContainerEndpoint> => {
-    if (c.endpoints) return c.endpoints;
-    const name = modeNetworkName(c.hostConfig.NetworkMode);
-    return name ? { [name]: endpointOf(undefined) } : {};
+    return c.endpoints ?? Object.fromEntries(configuredNetworkNames(c).map((name) => [name, endpointOf(undefined)]));
   };
 
   const findContainerOrNone = (ref: string): ContainerRecord | undefined => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parsePortKey, type Endpoint, type PortMapping, type Sandbox } from '@berth/network';
 import type { ContainerNetworkState } from '../ports.js';
+import { configuredNetworkNames } from './network-mode.js';
 import type { ContainerRecord } from './record.js';
 
 /** One entry of NetworkSettings.Networks (moby's EndpointSettings), in Docker's field order. */
@@ -25,14 +26,6 @@ const hex = (text: string): string => createHash('sha256').update(text).digest('
 
 const nonEmpty = <T>(list: readonly T[] | undefined): T[] | null => (list && list.length > 0 ? [...list] : null);
 
-/** The networks the record names: its endpoints, or (records from before networking) its mode's network. */
-function configuredNetworks(c: ContainerRecord): string[] {
-  if (c.endpoints) return Object.keys(c.endpoints);
-  const mode = c.hostConfig.NetworkMode;
-  if (!mode || mode === 'default') return ['bridge'];
-  return mode.startsWith('container:') ? [] : [mode];
-}
-
 /**
  * The container's networks: what it asked of each (aliases, static addresses), its endpoint while it
  * runs (addresses, MAC, EndpointID), and the network's ID once it exists, as moby's inspect shows
@@ -40,7 +33,7 @@ function configuredNetworks(c: ContainerRecord): string[] {
  */
 export function networksView(c: ContainerRecord, state: ContainerNetworkState): Record<string, EndpointSettings> {
   const view: Record<string, EndpointSettings> = {};
-  for (const name of configuredNetworks(c)) {
+  for (const name of configuredNetworkNames(c)) {
     const asked = c.endpoints?.[name];
     const network = state.networks[name];
     const endpoint: Endpoint | undefined = state.sandbox?.endpoints.find((e) => e.networkId === network?.id);
