@@ -30,6 +30,8 @@ export const ENGINE_ROUTES: readonly EngineRoute[] = [
   { method: 'POST', url: '/images/prune' },
   { method: 'POST', url: '/images/create' },
   { method: 'POST', url: '/commit' },
+  { method: 'POST', url: '/build' },
+  { method: 'POST', url: '/build/prune' },
   { method: 'POST', url: '/containers/create' },
   { method: 'GET', url: '/containers/json' },
   { method: 'POST', url: '/containers/prune' },

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError, type ContainerCreateRequest, type HealthConfig } from '@berth/api';
-import { parseGoDuration } from './format/go-duration.js';
+import { InvalidArgumentError, parseGoDuration, type ContainerCreateRequest, type HealthConfig } from '@berth/api';
 
 /** The run/create flags for the restart policy and the healthcheck. */
 export interface PolicyFlags {

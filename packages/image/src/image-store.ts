@@ -1,12 +1,13 @@
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, SerialQueue, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '@berth/api';
+import { InvalidArgumentError, SerialQueue, type BuildCacheRecord, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '@berth/api';
 import type { LayerStore } from '@berth/layer';
 import type { Descriptor } from '@berth/oci';
 import { familiarName, familiarString, parseNormalizedNamed } from '@berth/reference';
 import { ContentStore } from './internal/content-store.js';
 import { createImage, type NewImageSpec } from './internal/create-image.js';
+import { buildCacheUsage, findCached, publishImage, pruneBuildCache, type BuildCachePruneOptions, type BuildCachePruneReport } from './internal/build-cache.js';
 import { ImageCatalog } from './internal/image-catalog.js';
 import { historyOf, inspectImage, listImages, resolveImage, sharedSizes, type ListOptions, type ResolvedImage } from './internal/image-queries.js';
 import { LayerHolds } from './internal/layer-holds.js';
@@ -153,6 +154,26 @@ export class ImageStore {
   /** Makes an image from a new layer on top of an optional parent (`import`, `commit`); returns its ID. */
   create(spec: NewImageSpec): Promise<string> {
     return createImage(this.context, spec);
+  }
+
+  /** The image a build step with this cache key made, if it is still here. */
+  findCached(key: string): string | undefined {
+    return findCached(this.context, key);
+  }
+
+  /** A build's result leaves the hidden build cache (`docker images` lists it). */
+  publish(id: string): Promise<void> {
+    return publishImage(this.context, id);
+  }
+
+  /** `system df`'s build cache records. */
+  buildCache(isInUse: (id: string) => boolean): BuildCacheRecord[] {
+    return buildCacheUsage(this.context, isInUse);
+  }
+
+  /** `docker builder prune`. */
+  pruneBuildCache(options: BuildCachePruneOptions): Promise<BuildCachePruneReport> {
+    return pruneBuildCache(this.context, options);
   }
 
   /** The startup check: removes layers no image or container uses; returns what it repaired. */

@@ -9,3 +9,4 @@ export type { DeleteRecord, ImageUser, PruneOptions, PruneReport, RemoveOptions 
 export type { ImageEvent, ImageStoreOptions } from './internal/store-context.js';
 export { applyChanges } from './internal/changes.js';
 export type { ImageFilters } from './internal/list-filters.js';
+export type { BuildCachePruneOptions, BuildCachePruneReport } from './internal/build-cache.js';

@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '@berth/api';
-import { parseGoDuration } from './go-duration.js';
+import { InvalidArgumentError, parseGoDuration } from '@berth/api';
 
 /**
  * The docker CLI's timetypes.GetTimestamp for `--since`/`--until`: a Go duration counts back from

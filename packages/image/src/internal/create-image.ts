@@ -7,7 +7,7 @@ import { chainIds } from './image-config.js';
 import type { ImageRecord } from './image-views.js';
 import { releaseUnusedLayers } from './layer-release.js';
 import { reportEvent, type StoreContext } from './store-context.js';
-import { setTag } from './tag-image.js';
+import { saveMetadata, setTag } from './tag-image.js';
 
 /** What `import` and `commit` make: an optional parent image, a new layer and the run config. */
 export interface NewImageSpec {
@@ -35,6 +35,11 @@ export interface NewImageSpec {
    * unpauses its container here, so a slow operation elsewhere never keeps it frozen).
    */
   onLayerStored?: () => Promise<void>;
+  /**
+   * A build step's result: recorded under the step's cache key and hidden as build cache until the
+   * build publishes it (an image that already exists keeps its visibility).
+   */
+  buildCache?: { key: string };
 }
 
 /**
@@ -103,7 +108,13 @@ async function writeNewImage(
   const bytes = Buffer.from(JSON.stringify(config));
   const id = sha256Digest(bytes);
   await context.content.put(bytes, id);
+  const known = context.catalog.has(id);
   const record = context.catalog.index(id, config, chainIds(diffIds));
+  if (spec.buildCache !== undefined) {
+    record.cacheKey = spec.buildCache.key;
+    if (!known) record.intermediate = true;
+    await saveMetadata(context, record);
+  }
   if (spec.event === 'create') reportEvent(context, 'create', id);
   if (tag !== undefined) await setTag(context, record, tag);
   if (spec.event === 'import') reportEvent(context, 'import', id);

@@ -28,7 +28,7 @@ export function resolveImage({ catalog }: StoreContext, nameOrId: string): Resol
 }
 
 /**
- * `all` is accepted for API parity: without parent images every image is a top-level one. With a
+ * `all` adds builds' intermediate images (moby lists them only then, as images with children). With a
  * `reference` filter only the matching names are shown, as moby does.
  */
 export function listImages({ catalog, refs }: StoreContext, options: ListOptions): ImageSummary[] {
@@ -37,6 +37,7 @@ export function listImages({ catalog, refs }: StoreContext, options: ListOptions
   const shown = referenceMatcher(filters);
   return catalog
     .all()
+    .filter((record) => options.all === true || record.intermediate !== true)
     .filter((record) => matches({ record, refs: refs.referencesTo(record.id) }))
     .map((record) => toSummary(record, catalog.namesOf(record.id, shown)))
     .sort((a, b) => b.Created - a.Created);

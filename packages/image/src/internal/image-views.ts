@@ -10,6 +10,8 @@ export interface ImageRecord {
   /** Sum of the layers' own sizes. */
   size: number;
   lastTagTime?: string;
+  cacheKey?: string;
+  intermediate?: boolean;
 }
 
 export interface ImageNames {

@@ -7,6 +7,10 @@ import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
 export interface ImageMetadata {
   /** RFC 3339 time the image was last tagged locally. */
   lastTagTime?: string;
+  /** The build step this image is the result of (the builder's cache key). */
+  cacheKey?: string;
+  /** A build's intermediate image: build cache, hidden from `docker images` until tagged or published. */
+  intermediate?: boolean;
 }
 
 /** Per-image metadata as `<root>/metadata/sha256/<hex>.json`. */

@@ -105,7 +105,8 @@ export async function pruneImages(context: StoreContext, options: PruneOptions):
     const records: DeleteRecord[] = [];
     for (const record of context.catalog.all()) {
       const refs = context.refs.referencesTo(record.id);
-      if (options.isInUse(record.id) || !matches({ record, refs })) continue;
+      // Intermediate images are build cache: `builder prune` removes them.
+      if (record.intermediate === true || options.isInUse(record.id) || !matches({ record, refs })) continue;
       if (danglingOnly && refs.some((ref) => ref.digest === undefined)) continue;
       await untagImage(context, record.id, refs, records);
       await deleteImage(context, record, records);
@@ -131,7 +132,7 @@ async function untagImage(
   }
 }
 
-async function deleteImage(context: StoreContext, record: ImageRecord, records: DeleteRecord[]): Promise<void> {
+export async function deleteImage(context: StoreContext, record: ImageRecord, records: DeleteRecord[]): Promise<void> {
   context.catalog.delete(record.id);
   await context.content.delete(record.id);
   await context.metadata.delete(record.id);

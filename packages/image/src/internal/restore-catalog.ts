@@ -20,8 +20,7 @@ export async function restoreCatalog(context: StoreContext, log: (message: strin
       continue;
     }
     const chain = chainIds(config.rootfs.diff_ids);
-    const { lastTagTime } = await metadata.get(id);
-    catalog.add({ id, config, chain, size: catalog.chainSize(chain), ...(lastTagTime !== undefined ? { lastTagTime } : {}) });
+    catalog.add({ id, config, chain, size: catalog.chainSize(chain), ...(await metadata.get(id)) });
   }
   const orphans = refs.all().filter(({ id }) => !catalog.has(id));
   if (orphans.length > 0) {

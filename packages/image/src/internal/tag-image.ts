@@ -23,8 +23,18 @@ export async function setTag(context: StoreContext, record: ImageRecord, tag: Na
   reportEvent(context, 'tag', record.id, familiarString(tag));
 }
 
-export async function markTagged({ metadata }: StoreContext, record: ImageRecord): Promise<void> {
-  const lastTagTime = new Date().toISOString();
-  await metadata.set(record.id, { lastTagTime });
-  record.lastTagTime = lastTagTime;
+/** A tagged image is no longer hidden build cache. */
+export async function markTagged(context: StoreContext, record: ImageRecord): Promise<void> {
+  record.lastTagTime = new Date().toISOString();
+  record.intermediate = false;
+  await saveMetadata(context, record);
+}
+
+export async function saveMetadata({ metadata }: StoreContext, record: ImageRecord): Promise<void> {
+  const { lastTagTime, cacheKey, intermediate } = record;
+  await metadata.set(record.id, {
+    ...(lastTagTime !== undefined ? { lastTagTime } : {}),
+    ...(cacheKey !== undefined ? { cacheKey } : {}),
+    ...(intermediate === true ? { intermediate } : {}),
+  });
 }
