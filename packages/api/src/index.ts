@@ -24,4 +24,4 @@ export * from './serial-queue.js';
 export * from './timestamps.js';
 export * from './program-failure.js';
 export * from './routes.js';
-export { parseGoDuration } from './go-duration.js';
+export { formatGoDuration, parseGoDuration } from './go-duration.js';

@@ -6,7 +6,7 @@ export interface ProgressMessage {
   progressDetail?: { current?: number; total?: number };
   stream?: string;
   error?: string;
-  errorDetail?: { message: string };
+  errorDetail?: { message: string; code?: number };
   aux?: unknown;
 }
 

@@ -17,6 +17,7 @@ import { EventLog } from './events/event-log.js';
 import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './archive/archive.js';
+import { BuildService } from './build/build-service.js';
 import { imageCreation } from './image/image-creation.js';
 import { RegistryHosts } from './image/registry-hosts.js';
 import { RegistryService } from './image/registry-service.js';
@@ -177,6 +178,17 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     maxConcurrentUploads: config.maxConcurrentUploads,
   });
   await registries.cleanDownloads();
+  const archives = new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) } });
+  const isImageInUse = (id: string): boolean => containers.inspection.usersOfImage(id).length > 0;
+  const builds = new BuildService({
+    steps: { lifecycle: containers.lifecycle, io: containers.io, inspection: containers.inspection, archives, images },
+    images,
+    registries,
+    isInUse: isImageInUse,
+    tmpDir: join(config.dataRoot, 'builder', 'tmp'),
+  });
+  // Contexts a crash left unpacked.
+  await rm(join(config.dataRoot, 'builder', 'tmp'), { recursive: true, force: true });
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,
@@ -184,13 +196,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     maintenance: containers.maintenance,
     events: eventLog,
     execs,
-    archives: new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) } }),
+    archives,
     images: new ImageStoreService({ store: images, containers: containers.inspection, events }),
     imageCreation: imageCreation({ images, inspection: containers.inspection, lifecycle: containers.lifecycle, events }),
     registries,
     volumes: new VolumeStoreService({ store: volumes, events }),
     networks: new NetworkApi({ manager: networks, lifecycle: containers.lifecycle, events }),
-    diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes }),
+    builds,
+    diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes, buildCache: builds }),
     system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info() }),
   };
   const server = createServer(engine, { logLevel: config.logLevel });

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { ProgressMessage } from '@berth/api';
 import type { HistoryEntry, ImageConfig, ImageRunConfig } from '@berth/oci';
 
 /** What a path is in a step container's filesystem (symlinks in the path are followed inside the container). */
@@ -26,8 +27,8 @@ export interface StepContainerSpec {
 /** A step container: created, not started, until `run`. Always `remove` it, whatever happened. */
 export interface StepContainer {
   readonly id: string;
-  /** Starts the container with its output copied to `output` (stdout and stderr together, as the classic builder) and resolves with its exit code. */
-  run(output: Writable, signal: AbortSignal): Promise<number>;
+  /** Starts the container with its output copied to the two streams and resolves with its exit code; aborting `signal` kills it. */
+  run(stdout: Writable, stderr: Writable, signal: AbortSignal): Promise<number>;
   /** Undefined when the path does not exist. */
   stat(path: string): Promise<PathInfo | undefined>;
   /** Extracts `tar` into the directory `path` (Docker's PUT archive, owners and modes as in the tar). */
@@ -45,6 +46,10 @@ export interface StepContainer {
 export interface NewStepImage {
   runConfig: ImageRunConfig;
   history: HistoryEntry;
+  /** MAINTAINER, kept by every later step of the stage. */
+  author?: string;
+  /** The step's cache key: a later build with the same key finds this image (`BuildBackend.cached`). */
+  cacheKey: string;
 }
 
 export interface BaseImage {
@@ -52,20 +57,19 @@ export interface BaseImage {
   config: ImageConfig;
 }
 
-export type ProgressLine = (line: string) => void;
+export type ProgressSink = (message: ProgressMessage) => void;
 
 /** The port the daemon implements for the builder: images, step containers and the cache index. */
 export interface BuildBackend {
   /** A local image for FROM; pulled (with progress lines) when missing or when `pull` is set. */
-  baseImage(ref: string, options: { pull: boolean; platform?: string; progress: ProgressLine; signal: AbortSignal }): Promise<BaseImage>;
+  baseImage(ref: string, options: { pull: boolean; platform?: string; progress: ProgressSink; signal: AbortSignal }): Promise<BaseImage>;
   /** An image by ID (a step's parent, a cache hit). */
   image(id: string): BaseImage | undefined;
   createContainer(spec: StepContainerSpec): Promise<StepContainer>;
   /** A metadata-only step: a new image on `parent` (null for scratch) without a new layer. */
   createImage(parent: string | null, image: NewStepImage): Promise<string>;
-  /** The cache index: step key → image ID; a hit whose image is gone counts as a miss. */
+  /** The image an earlier step with this cache key made, if it is still here. */
   cached(key: string): string | undefined;
-  remember(key: string, imageId: string): Promise<void>;
   /** The build's result: shown in `docker images` (no longer hidden cache) and tagged with each of `tags`. */
   publish(imageId: string, tags: string[]): Promise<void>;
 }

@@ -139,6 +139,17 @@ export class ArchiveService {
     }
   }
 
+  /** `user[:group]` (names or ids) as uid and gid, looked up in the container's own passwd and group files. */
+  async resolveOwner(ref: string, user: string): Promise<Owner> {
+    const lease = await this.lease(ref);
+    try {
+      const { uid, gid } = await this.o.host.resolveUser(lease.rootfs, user);
+      return { uid, gid };
+    } finally {
+      await lease.release();
+    }
+  }
+
   /** The container's `User` as uid and gid from its own passwd and group files; undefined when it has none (the archive's owners stay). */
   private async containerUser(lease: RootLease): Promise<Owner | undefined> {
     const user = lease.record.config.User;

@@ -11,7 +11,7 @@ export interface PathStat {
 }
 
 // Go's os.FileMode type bits (the docker CLI decides "is a directory" from these).
-const GO_MODE_DIR = 2 ** 31;
+export const GO_MODE_DIR = 2 ** 31;
 const GO_MODE_SYMLINK = 2 ** 27;
 const GO_MODE_DEVICE = 2 ** 26;
 const GO_MODE_NAMED_PIPE = 2 ** 25;

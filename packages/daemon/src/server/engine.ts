@@ -1,4 +1,5 @@
 import type { ArchiveService } from '../archive/archive.js';
+import type { BuildService } from '../build/build-service.js';
 import type { ContainerInspection } from '../container/inspection-service.js';
 import type { ContainerIo } from '../container/io-service.js';
 import type { ContainerLifecycle } from '../container/lifecycle-service.js';
@@ -26,6 +27,8 @@ export interface Engine {
   registries: RegistryAccess;
   volumes: VolumeService;
   networks: NetworkApi;
+  /** `POST /build` and the build cache. */
+  builds: Pick<BuildService, 'build' | 'prune'>;
   /** `/system/df`, and the sizes `?size=1` adds to containers. */
   diskUsage: DiskUsageService;
   /** `/version` and `/info`: the engine's and the host's facts. */

@@ -38,7 +38,9 @@ export class ProgressResponse {
     if (err !== undefined && !this.gone.signal.aborted) {
       if (httpStatusOf(err) >= 500) this.reply.log.error({ err }, 'request failed after its response began');
       const message = (err as Error).message;
-      this.write({ errorDetail: { message }, error: message });
+      // A failed build step's exit code (moby's JSONError code), which the docker CLI exits with.
+      const code = (err as { code?: unknown }).code;
+      this.write({ errorDetail: { ...(typeof code === 'number' ? { code } : {}), message }, error: message });
     }
     this.start();
     this.reply.raw.end();

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type ContainerSummary, type ImageSummary, type Volume } from '@berth/api';
+import { InvalidArgumentError, type BuildCacheRecord, type ContainerSummary, type ImageSummary, type Volume } from '@berth/api';
 import type { ContainerInspection } from '../container/inspection-service.js';
 
 const OBJECT_TYPES = ['container', 'image', 'volume', 'build-cache'] as const;
@@ -11,8 +11,7 @@ export interface DiskUsage {
   Images: ImageSummary[] | null;
   Containers: Array<Sized<ContainerSummary>> | null;
   Volumes: Volume[] | null;
-  /** There is no build cache yet. */
-  BuildCache: [] | null;
+  BuildCache: BuildCacheRecord[] | null;
 }
 
 export interface DiskUsageSources {
@@ -26,6 +25,8 @@ export interface DiskUsageSources {
   containers: Pick<ContainerInspection, 'list' | 'withSizes'>;
   /** Every volume with its UsageData. */
   volumes: { usage(): Promise<Volume[]> };
+  /** Builds' intermediate images. */
+  buildCache: { usage(): BuildCacheRecord[] };
 }
 
 /** What images, containers and volumes use on disk: `system df`, and the sizes `?size=1` adds to containers. */
@@ -38,7 +39,8 @@ export class DiskUsageService {
     const unknown = [...wanted].find((type) => !(OBJECT_TYPES as readonly string[]).includes(type));
     if (unknown !== undefined) throw new InvalidArgumentError(`unknown object type: ${unknown}`);
     const { images, containers, volumes } = this.sources;
-    const allImages = images.list({ all: true });
+    // Builds' intermediate images are the build cache, not images.
+    const allImages = images.list({ all: false });
     const allContainers = containers.list({ all: true });
     const users = new Map<string, number>();
     for (const c of allContainers) users.set(c.ImageID, (users.get(c.ImageID) ?? 0) + 1);
@@ -48,7 +50,7 @@ export class DiskUsageService {
       Images: wanted.has('image') ? allImages.map((image) => ({ ...image, Containers: users.get(image.Id) ?? 0, SharedSize: shared.get(image.Id) ?? 0 })) : null,
       Containers: wanted.has('container') ? await this.sized(allContainers, allImages) : null,
       Volumes: wanted.has('volume') ? await volumes.usage() : null,
-      BuildCache: wanted.has('build-cache') ? [] : null,
+      BuildCache: wanted.has('build-cache') ? this.sources.buildCache.usage() : null,
     };
   }
 

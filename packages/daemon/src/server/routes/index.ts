@@ -4,6 +4,7 @@ import type { HijackedRoute } from '../hijacked-route.js';
 import { archiveRoutes } from './archive.js';
 import { attachHijackedRoutes, attachRoutes } from './attach.js';
 import { authRoutes } from './auth.js';
+import { buildRoutes } from './build.js';
 import { containerOpsRoutes } from './container-ops.js';
 import { containerRoutes } from './containers.js';
 import { distributionRoutes } from './distribution.js';
@@ -38,6 +39,7 @@ export const ROUTE_FILES: ReadonlyArray<(engine: Engine) => FastifyPluginAsync> 
   archiveRoutes,
   authRoutes,
   distributionRoutes,
+  buildRoutes,
 ];
 
 /** The endpoints that hijack the connection when the request carries `Upgrade:`, as their route files declare them. */

@@ -1,0 +1,117 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { InvalidArgumentError, NotFoundError, type BuildCacheRecord } from '@berth/api';
+import { BuildContext, buildImage, type BaseImage, type BuildBackend, type BuildOutput, type BuildRequest } from '@berth/builder';
+import type { BuildCachePruneReport, ImageStore } from '@berth/image';
+import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, platformMatches, type Platform } from '@berth/oci';
+import { familiarName, parseNormalizedNamed, withDefaultTag } from '@berth/reference';
+import type { RegistryAccess } from '../ports.js';
+import { createStepContainer, type StepContainerServices } from './step-containers.js';
+
+export interface BuildServiceOptions {
+  steps: StepContainerServices;
+  images: Pick<ImageStore, 'resolve' | 'findCached' | 'publish' | 'tag' | 'create' | 'buildCache' | 'pruneBuildCache'>;
+  registries: Pick<RegistryAccess, 'pull'>;
+  /** Whether a container uses the image (its cache record is in use). */
+  isInUse: (id: string) => boolean;
+  /** Where build contexts are unpacked while their build runs. */
+  tmpDir: string;
+}
+
+const HOST_PLATFORM: Platform = { os: 'linux', architecture: HOST_ARCHITECTURE };
+
+/** Credentials per registry for FROM pulls (the decoded `X-Registry-Config`). */
+export type RegistryAuths = Record<string, { username?: string; password?: string }>;
+
+/** What one `POST /build` brings: the request, the context tar or a Dockerfile alone, and credentials. */
+export interface BuildJob {
+  request: BuildRequest;
+  /** The request body: the context as a tar, plain or compressed. */
+  body: Readable;
+  auths: RegistryAuths;
+  /** `--platform`: only the host's, which is what every step runs as. */
+  platform?: string;
+}
+
+/** The credentials the config holds for the registry a reference names. */
+function authFor(auths: RegistryAuths, ref: string): { username: string; password: string } | undefined {
+  const domain = parseNormalizedNamed(ref).domain;
+  const hostOf = (key: string): string => key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const entry = Object.entries(auths).find(([key]) => hostOf(key) === domain || (domain === 'docker.io' && hostOf(key) === 'index.docker.io'))?.[1];
+  return entry?.username !== undefined && entry.password !== undefined ? { username: entry.username, password: entry.password } : undefined;
+}
+
+/** `POST /build` and the build cache: the builder over the engine's containers, images and registries. */
+export class BuildService {
+  constructor(private readonly o: BuildServiceOptions) {}
+
+  async build(job: BuildJob, output: BuildOutput, signal: AbortSignal): Promise<string> {
+    if (job.platform !== undefined && !platformMatches(parsePlatform(job.platform), HOST_PLATFORM)) {
+      throw new InvalidArgumentError(`platform ${job.platform} is not supported: the builder builds for the host's (${formatPlatform(HOST_PLATFORM)})`);
+    }
+    await mkdir(this.o.tmpDir, { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(join(this.o.tmpDir, 'context-'));
+    try {
+      const context = await BuildContext.extract(job.body, join(dir, 'context'));
+      const { imageId } = await buildImage(job.request, context, this.backend(job.auths), output, signal);
+      return imageId;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  usage(): BuildCacheRecord[] {
+    return this.o.images.buildCache(this.o.isInUse);
+  }
+
+  prune(options: { keepStorage?: number; filters?: Record<string, string[]> }): Promise<BuildCachePruneReport> {
+    return this.o.images.pruneBuildCache({ ...options, isInUse: this.o.isInUse });
+  }
+
+  private backend(auths: RegistryAuths): BuildBackend {
+    const { images, registries, steps } = this.o;
+    const local = (ref: string): BaseImage | undefined => {
+      try {
+        const image = images.resolve(ref);
+        return { id: image.id, config: image.config };
+      } catch (err) {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      }
+    };
+    return {
+      async baseImage(ref, { pull, platform, progress, signal }) {
+        const found = pull ? undefined : local(ref);
+        if (found !== undefined) return found;
+        const named = withDefaultTag(parseNormalizedNamed(ref));
+        const auth = authFor(auths, ref);
+        await registries.pull(familiarName(named), {
+          tag: named.digest ?? named.tag,
+          ...(platform !== undefined ? { platform } : {}),
+          ...(auth !== undefined ? { auth } : {}),
+          onProgress: progress,
+          signal,
+        });
+        const pulled = local(ref);
+        if (pulled === undefined) throw new NotFoundError(`No such image: ${ref}`);
+        return pulled;
+      },
+      image: (id) => local(id),
+      createContainer: (spec) => createStepContainer(steps, spec),
+      createImage: (parent, image) =>
+        images.create({
+          ...(parent !== null ? { parent } : {}),
+          runConfig: image.runConfig,
+          history: { ...image.history, ...(image.author !== undefined ? { author: image.author } : {}) },
+          ...(image.author !== undefined ? { author: image.author } : {}),
+          buildCache: { key: image.cacheKey },
+        }),
+      cached: (key) => images.findCached(key),
+      async publish(imageId, tags) {
+        await images.publish(imageId);
+        for (const tag of tags) await images.tag(imageId, tag);
+      },
+    };
+  }
+}
