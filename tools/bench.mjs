@@ -18,7 +18,9 @@
 //     makes for it (dockerd with its bridge, iptables and docker-proxy, as Docker users have it): what the default bridge
 //     adds to `docker run --rm busybox true` over `--network none` (BENCH_NET_RUNS runs each), and the throughput of a
 //     200 MB file served by busybox httpd in a container through a published port, fetched by curl from 127.0.0.1
-// BENCH_ONLY=run,io,image,dist,ps,stdin,net (a comma-separated subset) times only those figures.
+//   - docker build (classic builder): a 10-step Dockerfile and a 300 MB context, cold and cached, against the
+//     reference dockerd in the same run (tools/bench-build.mjs; BENCH_BUILD_MB sets the context size)
+// BENCH_ONLY=run,io,image,dist,ps,stdin,net,build (a comma-separated subset) times only those figures.
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { buildBench, printBuild } from './bench-build.mjs';
 import { createBenchNetns } from './bench-netns.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -505,6 +508,23 @@ function printNetwork(net) {
   }
 }
 
+/** The build figures, berthd against the reference dockerd (started here with busybox loaded) when it is installed. */
+async function buildFigures(root, berthEnv, archive) {
+  const engines = [{ name: 'berthd', env: berthEnv }];
+  const reference = existsSync(DOCKERD) ? await startReferenceDockerd(join(root, 'build-dockerd')) : undefined;
+  try {
+    if (reference) {
+      await execFileAsync('docker', ['load', '-i', archive], { env: reference.env });
+      engines.push({ name: 'dockerd', env: reference.env });
+    }
+    const dir = join(root, 'bench-build');
+    await mkdir(dir);
+    return await buildBench(dir, engines);
+  } finally {
+    await reference?.stop();
+  }
+}
+
 async function main() {
   const root = await mkdtemp('/tmp/berth-bench-');
   const socket = join(root, 'berth.sock');
@@ -554,6 +574,7 @@ async function main() {
       ({ daemon, readyMs: many.readyMs } = await startDaemon(root, socket));
     }
     const net = wanted('net') ? await networkBench(root, archive) : undefined;
+    const build = wanted('build') ? await buildFigures(root, env, archive) : undefined;
     console.log(`berth bench (${RUNS} runs each, medians)`);
     console.log(`  daemon ready after start:                 ${ms(readyMs)}`);
     console.log(`  daemon idle RSS:                          ${idleRss.toFixed(1)} MB`);
@@ -591,6 +612,7 @@ async function main() {
       console.log(`  daemon ready after start, ${PS_COUNT} containers: ${ms(many.readyMs)}`);
     }
     if (net) printNetwork(net);
+    if (build) printBuild(build);
   } finally {
     await stopDaemon(daemon);
     await rm(root, { recursive: true, force: true });

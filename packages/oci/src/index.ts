@@ -26,3 +26,4 @@ export { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
 export { mergeTmpfsOptions, parseTmpfsOptions } from './tmpfs.js';
 export { resolveAdditionalGroups, resolveUser, type ResolvedUser } from './user.js';
 export { HOST_ARCHITECTURE, formatPlatform, parsePlatform, platformMatches } from './platform.js';
+export { exposedPortKeys, withEnv } from './run-config-values.js';

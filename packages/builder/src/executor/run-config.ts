@@ -7,17 +7,6 @@ export function shellOf(config: ImageRunConfig): string[] {
   return config.Shell !== undefined && config.Shell.length > 0 ? config.Shell : ['/bin/sh', '-c'];
 }
 
-/** Sets each `key=value` in the environment list, replacing an earlier value of the key. */
-export function withEnv(env: readonly string[] | undefined, pairs: ReadonlyArray<readonly [string, string]>): string[] {
-  const result = [...(env ?? [])];
-  for (const [key, value] of pairs) {
-    const index = result.findIndex((entry) => entry.slice(0, entry.indexOf('=')) === key);
-    if (index >= 0) result[index] = `${key}=${value}`;
-    else result.push(`${key}=${value}`);
-  }
-  return result;
-}
-
 /** The environment as a map, for expanding words. */
 export function envMap(env: readonly string[] | undefined): Map<string, string> {
   const result = new Map<string, string>();
@@ -26,19 +15,6 @@ export function envMap(env: readonly string[] | undefined): Map<string, string> 
     if (eq > 0) result.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
   return result;
-}
-
-/** EXPOSE's `port[-port][/proto]` as the ExposedPorts keys it adds. */
-export function exposedPortKeys(spec: string): string[] {
-  const match = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
-  if (match === null) throw new InvalidArgumentError(`invalid containerPort: ${spec}`);
-  const first = Number(match[1]);
-  const last = match[2] === undefined ? first : Number(match[2]);
-  if (first > 65535 || last > 65535 || last < first) throw new InvalidArgumentError(`invalid range specified for container port: ${spec}`);
-  const proto = (match[3] ?? 'tcp').toLowerCase();
-  const keys: string[] = [];
-  for (let port = first; port <= last; port++) keys.push(`${port}/${proto}`);
-  return keys;
 }
 
 const HEALTH_DURATIONS = [

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { formatGoDuration, InvalidArgumentError } from '@berth/api';
-import type { ImageRunConfig } from '@berth/oci';
+import { exposedPortKeys, withEnv, type ImageRunConfig } from '@berth/oci';
 import { prepareCopy } from '../context/copy-step.js';
 import type { BuildContext } from '../context/build-context.js';
 import type { Command, Heredoc } from '../dockerfile/commands.js';
@@ -11,7 +11,7 @@ import type { BuildBackend, StepContainer, StepContainerSpec } from './backend.j
 import { definedOnly, type BuildArgs } from './build-args.js';
 import { BuildStepError, type BuildOutput, type BuildRequest } from './build-request.js';
 import { directoriesTar } from './directories-tar.js';
-import { envMap, exposedPortKeys, healthcheckOf, shellOf, withEnv } from './run-config.js';
+import { envMap, healthcheckOf, shellOf } from './run-config.js';
 import { stepKey } from './step-key.js';
 
 /** What every stage of one build shares. */

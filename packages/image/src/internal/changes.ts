@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@berth/api';
-import type { ImageRunConfig } from '@berth/oci';
+import { exposedPortKeys, withEnv, type ImageRunConfig } from '@berth/oci';
 
 /** Dockerfile instructions that `commit --change` and `import --change` accept (moby's list). */
 const ALLOWED = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
@@ -75,17 +75,6 @@ function listOrWords(args: string): string[] {
   return jsonForm(text) ?? words(text);
 }
 
-function portKey(spec: string): string[] {
-  const match = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec);
-  if (match === null) throw new InvalidArgumentError(`invalid containerPort: ${spec}`);
-  const first = Number(match[1]);
-  const last = match[2] === undefined ? first : Number(match[2]);
-  const proto = (match[3] ?? 'tcp').toLowerCase();
-  const keys: string[] = [];
-  for (let port = first; port <= last; port++) keys.push(`${port}/${proto}`);
-  return keys;
-}
-
 /** Applies `--change` instructions in order to a copy of `base`, as moby's BuildFromConfig does. */
 export function applyChanges(base: ImageRunConfig, changes: readonly string[]): ImageRunConfig {
   const config: ImageRunConfig = structuredClone(base);
@@ -106,22 +95,15 @@ export function applyChanges(base: ImageRunConfig, changes: readonly string[]): 
         config.Entrypoint = commandOf(args);
         if (!cmdSet) config.Cmd = null;
         break;
-      case 'ENV': {
-        const env = [...(config.Env ?? [])];
-        for (const [key, value] of keyValues('ENV', args)) {
-          const index = env.findIndex((entry) => entry.split('=')[0] === key);
-          if (index >= 0) env[index] = `${key}=${value}`;
-          else env.push(`${key}=${value}`);
-        }
-        config.Env = env;
+      case 'ENV':
+        config.Env = withEnv(config.Env, keyValues('ENV', args));
         break;
-      }
       case 'LABEL':
         config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(keyValues('LABEL', args)) };
         break;
       case 'EXPOSE':
         config.ExposedPorts = { ...(config.ExposedPorts ?? {}) };
-        for (const spec of words(args)) for (const key of portKey(spec)) config.ExposedPorts[key] = {};
+        for (const spec of words(args)) for (const key of exposedPortKeys(spec)) config.ExposedPorts[key] = {};
         break;
       case 'VOLUME':
         config.Volumes = { ...(config.Volumes ?? {}) };

@@ -1,0 +1,280 @@
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pack } from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, useTestDaemon, type CommandResult } from './harness.js';
+
+const d = useTestDaemon();
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'berth-build-'));
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** A context directory with these files (a string is a file's content). */
+async function context(name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(work, name);
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  return dir;
+}
+
+/** The real docker CLI's classic builder against the test daemon. */
+function dockerBuild(args: string[], input?: string): Promise<CommandResult> {
+  return run('docker', ['build', ...args], { env: { ...d.env, DOCKER_BUILDKIT: '0' }, ...(input !== undefined ? { input } : {}) });
+}
+
+async function dockerOk(args: string[]): Promise<string> {
+  const result = await run('docker', args, { env: d.env });
+  expect(result.code, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+async function inspectConfig(image: string): Promise<Record<string, unknown>> {
+  return (await d.docker.getImage(image).inspect()).Config as unknown as Record<string, unknown>;
+}
+
+const EVERY_INSTRUCTION = `# syntax=docker/dockerfile:1
+ARG BASE=busybox
+FROM \${BASE} AS base
+MAINTAINER someone@example.com
+ARG GREETING=hello
+ENV APP_HOME=/app \\
+    MODE="two words"
+LABEL org.example.name="every instruction" version=1
+WORKDIR \${APP_HOME}
+COPY --chown=1000:1000 files/ ./files/
+COPY --chmod=0640 secret.conf /etc/app.conf
+ADD archive.tar /unpacked/
+RUN echo "$GREETING from $MODE" > /greeting && chmod 0600 /greeting
+RUN <<EOF
+echo heredoc > /heredoc.txt
+EOF
+USER 1000:1000
+EXPOSE 80 8080/udp
+VOLUME ["/data"]
+HEALTHCHECK --interval=5s --timeout=3s --retries=2 CMD test -f /greeting
+SHELL ["/bin/sh", "-c"]
+STOPSIGNAL SIGTERM
+ONBUILD RUN echo triggered
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /greeting"]
+`;
+
+/** A tar with one file, for ADD's auto-extraction. */
+async function tarWith(name: string, content: string): Promise<Buffer> {
+  const tar = pack();
+  tar.entry({ name, mode: 0o644 }, content);
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of tar) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('docker build (classic builder) against berthd', () => {
+  it('builds a Dockerfile using every instruction, as inspect, run and history show', async () => {
+    const dir = await context('every', { Dockerfile: EVERY_INSTRUCTION, 'files/a.txt': 'a\n', 'files/sub/b.txt': 'b\n', 'secret.conf': 'conf\n' });
+    await writeFile(join(dir, 'archive.tar'), await tarWith('inside.txt', 'from the archive\n'));
+    const built = await dockerBuild(['-t', 'every:1', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/^Step 1\/20 : FROM \$\{BASE\} AS base$/m);
+    expect(built.stdout).toMatch(/^Successfully built [0-9a-f]{12}$/m);
+    expect(built.stdout).toMatch(/^Successfully tagged every:1$/m);
+
+    const config = await inspectConfig('every:1');
+    expect(config.Env).toEqual(expect.arrayContaining(['APP_HOME=/app', 'MODE=two words']));
+    expect(config.Env).not.toEqual(expect.arrayContaining([expect.stringMatching(/^GREETING=/)]));
+    expect(config.Cmd).toEqual(['cat /greeting']);
+    expect(config.Entrypoint).toEqual(['/bin/sh', '-c']);
+    expect(config.WorkingDir).toBe('/app');
+    expect(config.User).toBe('1000:1000');
+    expect(config.Labels).toEqual({ 'org.example.name': 'every instruction', version: '1' });
+    expect(config.ExposedPorts).toEqual({ '80/tcp': {}, '8080/udp': {} });
+    expect(config.Volumes).toEqual({ '/data': {} });
+    expect(config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'test -f /greeting'], Interval: 5e9, Timeout: 3e9, Retries: 2 });
+    expect(config.StopSignal).toBe('SIGTERM');
+    expect(config.Shell).toEqual(['/bin/sh', '-c']);
+    expect(config.OnBuild).toEqual(['RUN echo triggered']);
+    const image = await d.docker.getImage('every:1').inspect();
+    expect(image.Author).toBe('someone@example.com');
+
+    const listing = await dockerOk([
+      'run', '--rm', '--user', '0', '--entrypoint', 'sh', 'every:1', '-c',
+      'stat -c "%n %u:%g %a" /app/files/a.txt /app/files/sub/b.txt /etc/app.conf /greeting; cat /unpacked/inside.txt /heredoc.txt',
+    ]);
+    expect(listing.split('\n')).toEqual([
+      '/app/files/a.txt 1000:1000 644',
+      '/app/files/sub/b.txt 1000:1000 644',
+      '/etc/app.conf 0:0 640',
+      '/greeting 0:0 600',
+      'from the archive',
+      'heredoc',
+      '',
+    ]);
+    expect(await dockerOk(['run', '--rm', 'every:1'])).toBe('hello from two words\n');
+
+    const history = await d.docker.getImage('every:1').history();
+    const busyboxHistory = await d.docker.getImage('busybox').history();
+    // One entry per step after FROM.
+    expect(history.length - busyboxHistory.length).toBe(19);
+    expect(history[0]!.CreatedBy).toBe('/bin/sh -c #(nop)  CMD ["cat /greeting"]');
+  });
+
+  it('runs ONBUILD triggers of the base image, and builds a Dockerfile read from stdin', async () => {
+    const built = await dockerBuild(['-t', 'triggered', '-'], 'FROM every:1\nRUN true\n');
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toContain('# Executing 1 build trigger');
+    expect(built.stdout).toContain('triggered\n');
+    expect((await inspectConfig('triggered')).OnBuild).toBeNull();
+  });
+
+  it('a two-stage build leaves the first stage out of the image; --target builds only what it needs', async () => {
+    const dir = await context('stages', {
+      Dockerfile: [
+        'FROM busybox AS builder',
+        'RUN echo built > /artifact && dd if=/dev/zero of=/big bs=1k count=512 2>/dev/null',
+        'FROM busybox AS unused',
+        'RUN echo unused-stage-ran',
+        'FROM busybox',
+        'COPY --from=builder /artifact /artifact',
+        'CMD ["cat", "/artifact"]',
+        '',
+      ].join('\n'),
+    });
+    const built = await dockerBuild(['-t', 'two-stage', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).not.toContain('unused-stage-ran');
+    expect(await dockerOk(['run', '--rm', 'two-stage'])).toBe('built\n');
+    const layers = (await d.docker.getImage('two-stage').inspect()).RootFS.Layers ?? [];
+    const base = (await d.docker.getImage('busybox').inspect()).RootFS.Layers ?? [];
+    expect(layers.length).toBe(base.length + 1);
+    const noBig = await run('docker', ['run', '--rm', 'two-stage', 'test', '-e', '/big'], { env: d.env });
+    expect(noBig.code).toBe(1);
+
+    const target = await dockerBuild(['--target', 'builder', '-t', 'only-builder', dir]);
+    expect(target.code, target.stderr).toBe(0);
+    expect(target.stdout.match(/^Step \d+\/\d+ : .*$/gm)).toEqual(['Step 1/2 : FROM busybox AS builder', expect.stringMatching(/^Step 2\/2 : RUN echo built/)]);
+    const missing = await dockerBuild(['--target', 'nope', dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('failed to reach build target nope in Dockerfile');
+  });
+
+  it('rebuilds from the cache, reruns from a changed copied file on, and keeps the cache across a restart', async () => {
+    const dir = await context('cache', {
+      Dockerfile: 'FROM busybox\nENV A=1\nCOPY one.txt /one.txt\nRUN echo ran-after-one\nCOPY two.txt /two.txt\nRUN echo ran-after-two\n',
+      'one.txt': 'one\n',
+      'two.txt': 'two\n',
+    });
+    const first = await dockerBuild(['-t', 'cached', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await dockerBuild(['-t', 'cached', dir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.match(/Using cache/g)).toHaveLength(5);
+    expect(again.stdout).not.toContain('ran-after');
+    expect(again.stdout.match(/Successfully built (\w+)/)![1]).toBe(first.stdout.match(/Successfully built (\w+)/)![1]);
+
+    await writeFile(join(dir, 'two.txt'), 'two, changed\n');
+    const changed = await dockerBuild(['-t', 'cached', dir]);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout.match(/Using cache/g)).toHaveLength(3);
+    expect(changed.stdout).not.toContain('ran-after-one');
+    expect(changed.stdout).toContain('ran-after-two');
+
+    // Only contents and modes count: a new mtime changes nothing.
+    await utimes(join(dir, 'one.txt'), new Date(), new Date(2000, 1, 1));
+    await d.restart();
+    const afterRestart = await dockerBuild(['-t', 'cached', dir]);
+    expect(afterRestart.code, afterRestart.stderr).toBe(0);
+    expect(afterRestart.stdout.match(/Using cache/g)).toHaveLength(5);
+
+    const noCache = await dockerBuild(['--no-cache', '-t', 'cached', dir]);
+    expect(noCache.stdout).not.toContain('Using cache');
+    expect(noCache.stdout).toContain('ran-after-one');
+  });
+
+  it('a failing RUN exits with its code and message, and leaves no container', async () => {
+    const before = await dockerOk(['ps', '-aq']);
+    const dir = await context('failing', { Dockerfile: 'FROM busybox\nRUN echo failing && exit 3\n' });
+    const failed = await dockerBuild(['-t', 'never', dir]);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toContain("The command '/bin/sh -c echo failing && exit 3' returned a non-zero code: 3");
+    expect(failed.stdout).toContain('failing\n');
+    expect(await dockerOk(['ps', '-aq'])).toBe(before);
+    const quiet = await dockerBuild(['-q', dir]);
+    expect(quiet.code).toBe(3);
+  });
+
+  it('never copies a .dockerignored file, and copies a symlink to /etc as the link', async () => {
+    const dir = await context('ignore', {
+      Dockerfile: 'FROM busybox\nCOPY . /ctx\n',
+      '.dockerignore': 'secret.txt\n**/*.key\n!keep.key\n',
+      'secret.txt': 'top secret\n',
+      'sub/private.key': 'key\n',
+      'keep.key': 'kept\n',
+      'public.txt': 'public\n',
+    });
+    await symlink('/etc', join(dir, 'etclink'));
+    const built = await dockerBuild(['-t', 'ignoring', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    const listing = await dockerOk(['run', '--rm', 'ignoring', 'sh', '-c', 'cd /ctx && find . | sort && readlink etclink']);
+    expect(listing).not.toContain('secret.txt');
+    expect(listing).not.toContain('private.key');
+    expect(listing).toContain('./keep.key');
+    expect(listing).toContain('./public.txt');
+    expect(listing).toContain('/etc\n');
+
+    const escaping = await context('escaping', { Dockerfile: 'FROM busybox\nCOPY etclink/passwd /stolen\n' });
+    await symlink('/etc', join(escaping, 'etclink'));
+    const refused = await dockerBuild([escaping]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/COPY failed: .*etclink\/passwd/);
+  });
+
+  it('answers a bad Dockerfile with a 400 naming the line', async () => {
+    const dir = await context('bad', { Dockerfile: 'FROM busybox\nFOOBAR x\n' });
+    const bad = await dockerBuild([dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('dockerfile parse error line 2: unknown instruction: FOOBAR');
+  });
+
+  it('serves dockerode buildImage with a tar stream and its progress, --build-arg and labels', async () => {
+    const tar = pack();
+    tar.entry({ name: 'Dockerfile' }, 'FROM busybox\nARG WHO\nRUN echo "hi $WHO" > /who\n');
+    tar.finalize();
+    const stream = await d.docker.buildImage(tar as unknown as NodeJS.ReadableStream, { t: 'from-dockerode', buildargs: { WHO: 'dockerode', UNUSED: 'x' }, labels: { via: 'dockerode' } });
+    const events = await new Promise<Array<{ stream?: string; aux?: { ID: string }; error?: string }>>((resolve, reject) =>
+      d.docker.modem.followProgress(stream, (err: Error | null, output: Array<{ stream?: string }>) => (err ? reject(err) : resolve(output))),
+    );
+    const text = events.map((e) => e.stream ?? '').join('');
+    expect(events.some((e) => e.error !== undefined)).toBe(false);
+    expect(events.find((e) => e.aux !== undefined)?.aux?.ID).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(text).toContain('Step 4/4 : LABEL via=dockerode');
+    expect(text).toContain('[Warning] One or more build-args [UNUSED] were not consumed');
+    expect(await dockerOk(['run', '--rm', 'from-dockerode', 'cat', '/who'])).toBe('hi dockerode\n');
+    expect((await inspectConfig('from-dockerode')).Labels).toEqual({ via: 'dockerode' });
+  });
+
+  it('shows the build cache in system df and frees it with builder prune', async () => {
+    const df = await d.docker.df();
+    const cache = (df as unknown as { BuildCache: Array<{ Size: number }> }).BuildCache;
+    expect(cache.length).toBeGreaterThan(0);
+    const images = await dockerOk(['images', '-q']);
+    const pruned = await run('docker', ['builder', 'prune', '-f'], { env: d.env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toMatch(/Total reclaimed space: /);
+    const after = (await d.docker.df()) as unknown as { BuildCache: unknown[] };
+    expect(after.BuildCache).toEqual([]);
+    // Built images stay; only the cache went.
+    expect(await dockerOk(['images', '-q'])).toBe(images);
+    const rebuilt = await dockerBuild(['-t', 'cached', join(work, 'cache')]);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stdout).not.toContain('Using cache');
+  });
+});
