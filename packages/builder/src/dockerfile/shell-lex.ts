@@ -240,7 +240,8 @@ class ShellWord {
     if (first === '{' || first === '}' || first === ':') throw new LexError('syntax error: bad substitution');
     const name = this.processName();
     let ch = this.scanner.next();
-    let modifier = ch === EOF ? '' : ch;
+    // Go renders the end of input as U+FFFD in this message.
+    let modifier = ch === EOF ? '\ufffd' : ch;
     if (ch === '}') {
       const value = this.env.get(name);
       if (value === undefined && this.options.skipUnsetEnv) return `\${${name}}`;
@@ -251,7 +252,7 @@ class ShellWord {
     if (ch === ':') {
       nullIsUnset = true;
       ch = this.scanner.next();
-      modifier += ch === EOF ? '' : ch;
+      modifier += ch === EOF ? '\ufffd' : ch;
     }
     if (ch !== '+' && ch !== '-' && ch !== '?' && ch !== '#' && ch !== '%') {
       throw new LexError(`unsupported modifier (${modifier}) in substitution`);
