@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '@berth/api';
 export class DockerfileParseError extends InvalidArgumentError {
   constructor(
     message: string,
-    /** 1-based line the error is about. */
+    /** 1-based line the error is about; 0 for the file as a whole and for an ONBUILD trigger. */
     readonly line: number,
   ) {
     super(message);

@@ -156,7 +156,7 @@ function sourcesAndDest(node: LocatedNode, kind: string): { sources: string[]; d
   const sources: string[] = [];
   const heredocs: Heredoc[] = [];
   for (const source of node.args.slice(0, -1)) {
-    const heredoc = node.json ? undefined : parseHeredoc(source);
+    const heredoc = parseHeredoc(source);
     if (!heredoc) {
       sources.push(source);
       continue;

@@ -20,7 +20,14 @@ type ArgCommand = Extract<Command, { kind: 'ARG' }>;
  */
 export function parseDockerfile(text: string, name = 'Dockerfile'): Dockerfile {
   if (text.length === 0) throw new DockerfileParseError(`the Dockerfile (${name}) cannot be empty`, 0);
-  const { nodes, escape, directives } = scan(text, name);
+  let scanned: ReturnType<typeof scan>;
+  try {
+    scanned = scan(text);
+  } catch (err) {
+    if (err instanceof SyntaxFailure) throw DockerfileParseError.syntax(name, err.line, err.message);
+    throw err;
+  }
+  const { nodes, escape, directives } = scanned;
   const metaArgs: ArgCommand[] = [];
   const stages: Stage[] = [];
   for (const node of nodes) {
@@ -46,9 +53,10 @@ export function parseDockerfile(text: string, name = 'Dockerfile'): Dockerfile {
 export function parseTrigger(expression: string, escape: EscapeChar = '\\'): Command {
   let nodes: LocatedNode[];
   try {
-    nodes = scan(expression, 'Dockerfile', escape).nodes;
+    nodes = scan(expression, escape).nodes;
   } catch (err) {
-    throw err instanceof DockerfileParseError ? new DockerfileParseError(err.message.replace(/^failed to parse Dockerfile: /, ''), 0) : err;
+    if (err instanceof SyntaxFailure) throw new DockerfileParseError(err.message, 0);
+    throw err;
   }
   if (nodes.length !== 1) throw new DockerfileParseError('onbuild trigger should be a single expression', 0);
   let parsed: ReturnType<typeof parseInstruction>;
@@ -74,6 +82,16 @@ function reason(err: unknown): string {
   throw err;
 }
 
+/** A syntax error of the text (BuildKit's parser.Parse), which the caller words for a file or for a trigger. */
+class SyntaxFailure extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The lines of the file with their endings (BuildKit's scanLines). */
 function splitLines(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
@@ -86,9 +104,8 @@ const isComment = (line: string) => trimLeadingWhitespace(line).startsWith('#');
 const isEmptyContinuationLine = (line: string) => trimLeadingWhitespace(trimNewline(line)) === '';
 
 /** Splits the file into instruction lines (BuildKit's parser.Parse): continuations joined, comments dropped, heredoc bodies read. */
-export function scan(
+function scan(
   text: string,
-  name: string,
   initialEscape: EscapeChar = '\\',
 ): { nodes: LocatedNode[]; escape: EscapeChar; directives: Record<string, string> } {
   const lines = splitLines(text.startsWith('\ufeff') ? text.slice(1) : text);
@@ -99,7 +116,7 @@ export function scan(
   let currentLine = 0;
   const fail = (line: number, err: unknown): never => {
     if (err instanceof LineSyntaxError || err instanceof DirectiveError || err instanceof ShellExpansionError) {
-      throw DockerfileParseError.syntax(name, line, err.message);
+      throw new SyntaxFailure(err.message, line);
     }
     throw err;
   };
@@ -165,13 +182,13 @@ export function scan(
           }
           content += raw;
         }
-        if (!terminated) throw DockerfileParseError.syntax(name, startLine, 'unterminated heredoc');
+        if (!terminated) throw new SyntaxFailure('unterminated heredoc', startLine);
         heredocs.push({ ...word, content });
       }
     }
     nodes.push({ ...node, line: startLine, text: joined, original: goTrimSpace(joined), heredocs });
   }
-  if (nodes.length === 0) throw DockerfileParseError.syntax(name, currentLine, 'file with no instructions');
+  if (nodes.length === 0) throw new SyntaxFailure('file with no instructions', currentLine);
   return { nodes, escape, directives: directiveParser.directives };
 }
 
