@@ -70,6 +70,12 @@ const single: [string, string, boolean][] = [
   ['dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl', 'dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl', true],
   ['dist/*.whl', 'dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl', true],
   ['a\\*b', 'a*b', true],
+  // `**` then literal text is a plain suffix in moby (dockerd's classic builder left `xfoo` out of the context).
+  ['**foo', 'xfoo', true],
+  ['**foo', 'dir/xfoo', true],
+  ['**foo/bar', 'xfoo/bar', true],
+  ['**foo*', 'xfoo1', false],
+  ['**foo', 'foox', false],
   // Case matters on Linux, and a regexp character is literal.
   ['Dockerfile', 'dockerfile', false],
   ['a+b', 'aab', false],

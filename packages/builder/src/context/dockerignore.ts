@@ -26,7 +26,7 @@ const LITERAL = new Set(['+', '(', ')', '|', '{', '}', '#']);
 
 export function dockerignoreMatcher(fileText: string): DockerignoreMatcher {
   const patterns = readPatterns(fileText);
-  const matcher = ignore({ ignorecase: false }).add(patterns.map(escapeLiterals));
+  const matcher = ignore({ ignorecase: false }).add(patterns.map((pattern) => escapeLiterals(literalSuffix(pattern))));
   const exceptions = patterns.filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1));
   return {
     ignores: (relPath) => {
@@ -63,6 +63,16 @@ function readPatterns(fileText: string): string[] {
 function cleanPath(file: string): string {
   const normal = path.posix.normalize(file);
   return normal.length > 1 ? normal.replace(/\/$/, '') : normal;
+}
+
+/**
+ * moby matches `**` followed by literal text as a plain suffix (`**foo` ignores `xfoo`), where the port's
+ * regexp wants a whole path component; `**` + `/*` + the text says the same to the port.
+ */
+function literalSuffix(pattern: string): string {
+  const negation = pattern.startsWith('!') ? '!' : '';
+  const body = pattern.slice(negation.length);
+  return /^\*\*[^/*?[\]\\][^*?[\]\\]*$/.test(body) ? `${negation}**/*${body.slice(2)}` : pattern;
 }
 
 function escapeLiterals(pattern: string): string {

@@ -177,6 +177,27 @@ describe('lines', () => {
   });
 });
 
+describe('original: the text of `Step N/M :` (as dockerd\'s classic builder printed it for this file)', () => {
+  test('continuations joined, outer blanks trimmed; ONBUILD keeps the trigger with its trailing blanks', () => {
+    const file = parseDockerfile(
+      'ARG A=1\nFROM scratch\nENV X="a b" \\\n    Y=c\t  \nLABEL  l1="x y"   l2=z\nENV legacy  some "quoted" value  \nonbuild   RUN echo   hi  \nEXPOSE 80 53/udp 443\nHEALTHCHECK --interval=1m30s CMD true\n',
+    );
+    const stage = file.stages[0]!;
+    expect([file.metaArgs[0]!.original, stage.original, ...stage.commands.map((command) => command.original)]).toEqual([
+      'ARG A=1',
+      'FROM scratch',
+      'ENV X="a b"     Y=c',
+      'LABEL  l1="x y"   l2=z',
+      'ENV legacy  some "quoted" value',
+      'onbuild   RUN echo   hi',
+      'EXPOSE 80 53/udp 443',
+      'HEALTHCHECK --interval=1m30s CMD true',
+    ]);
+    expect(stage.commands[3]).toMatchObject({ kind: 'ONBUILD', expression: 'RUN echo   hi  ' });
+    expect(stage.commands[2]).toMatchObject({ kind: 'ENV', pairs: [{ key: 'legacy', value: 'some "quoted" value' }] });
+  });
+});
+
 describe('FROM and stages', () => {
   test('platform flag, AS name lower-cased, meta ARGs before the first FROM', () => {
     const file = parseDockerfile('ARG BASE=busybox\nARG TAG\nFROM --platform=$BUILDPLATFORM ${BASE}:$TAG AS Build\nRUN make\nfrom scratch\nCOPY --from=build /out /\n');
