@@ -21,7 +21,10 @@ export interface Heredoc {
   expand: boolean;
 }
 
-/** `--name=value` flags of an instruction that takes them, unexpanded; a flag given bare has the value `true`. */
+/**
+ * `--name=value` flags of an instruction that takes them, unexpanded (quotes removed); a boolean flag (`--link`) that is
+ * on has the value `true` and one set to false is left out.
+ */
 export type Flags = Record<string, string | true>;
 
 export interface CommandBase extends SourceLocation {

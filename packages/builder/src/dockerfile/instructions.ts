@@ -22,8 +22,6 @@ export interface LocatedNode extends Node {
   heredocs: (HeredocWord & { content: string })[];
 }
 
-export class UnknownInstructionError extends Error {}
-
 type StageHeader = Omit<Stage, 'commands'>;
 
 const NO_FLAGS: FlagSpec = {};
@@ -53,7 +51,7 @@ export function parseInstruction(node: LocatedNode): { from: StageHeader } | { c
   const keyword = node.command.toLowerCase();
   if (keyword === 'from') return { from: parseFrom(node) };
   if (!INSTRUCTIONS.includes(keyword)) {
-    throw new UnknownInstructionError(suggest(`unknown instruction: ${node.command}`, node.command, INSTRUCTIONS, false));
+    throw new Error(suggest(`unknown instruction: ${node.command}`, node.command, INSTRUCTIONS, false));
   }
   return { command: parseCommand(node, keyword) };
 }
@@ -109,7 +107,7 @@ function parseCommand(node: LocatedNode, keyword: string): Command {
       return { kind: 'STOPSIGNAL', ...base(), signal: exactlyOne(args, 'STOPSIGNAL') };
     case 'arg':
       return { kind: 'ARG', ...base(), args: parseArgs(args) };
-    default:
+    default: // 'shell', the one keyword left
       return parseShell(node, base());
   }
 }
