@@ -21,7 +21,10 @@ export interface Heredoc {
   expand: boolean;
 }
 
-/** `--name=value` flags of an instruction that takes them, unexpanded; a flag given bare has the value `true`. */
+/**
+ * `--name=value` flags of an instruction that takes them, unexpanded (quotes removed); a boolean flag (`--link`) that is
+ * on has the value `true` and one set to false is left out.
+ */
 export type Flags = Record<string, string | true>;
 
 export interface CommandBase extends SourceLocation {
@@ -43,6 +46,16 @@ export interface KeyValue {
   value: string;
 }
 
+/** HEALTHCHECK's flags as Docker parses them when reading the Dockerfile (never expanded); 0 where not given. */
+export interface HealthcheckOptions {
+  /** Nanoseconds, as the image config's Healthcheck stores them. */
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  startInterval: number;
+  retries: number;
+}
+
 export type Command =
   | (CommandBase & { kind: 'RUN' } & CommandLine)
   | (CommandBase & { kind: 'CMD' } & CommandLine)
@@ -60,9 +73,9 @@ export type Command =
   | (CommandBase & { kind: 'WORKDIR'; path: string })
   | (CommandBase & { kind: 'STOPSIGNAL'; signal: string })
   | (CommandBase & { kind: 'MAINTAINER'; maintainer: string })
-  /** HEALTHCHECK NONE, or CMD with its flags (`--interval` … kept in `flags`, unparsed). */
+  /** HEALTHCHECK NONE, or CMD with its flags (`--interval` … kept in `flags` as written, and parsed in `options`). */
   | (CommandBase & { kind: 'HEALTHCHECK'; none: true })
-  | (CommandBase & { kind: 'HEALTHCHECK'; none: false; test: CommandLine })
+  | (CommandBase & { kind: 'HEALTHCHECK'; none: false; test: CommandLine; options: HealthcheckOptions })
   /** ONBUILD: the trigger as written after the keyword (stored in the image's OnBuild as is). */
   | (CommandBase & { kind: 'ONBUILD'; expression: string });
 
