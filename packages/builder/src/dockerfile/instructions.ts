@@ -3,8 +3,8 @@
  * argument counts, flags each instruction takes, stage names, ONBUILD triggers, HEALTHCHECK options.
  * Errors are plain `Error`s with BuildKit's reason; the caller adds the line.
  */
+import { parseGoDuration } from '@berth/api';
 import type { Command, CommandLine, Flags, Heredoc, KeyValue, Stage } from './commands.js';
-import { DurationError, parseGoDuration } from './duration.js';
 import { type FlagSpec, parseFlags } from './flags.js';
 import { chompHeredocContent, type HeredocWord, parseHeredoc } from './heredoc.js';
 import { INSTRUCTIONS, type Node } from './line-parsers.js';
@@ -209,13 +209,8 @@ function parseHealthcheck(node: LocatedNode): Command {
 function interval(flags: Flags, name: string): number {
   const text = flags[name] as string | undefined;
   if (!text) return 0;
-  let value: number;
-  try {
-    value = parseGoDuration(text);
-  } catch (err) {
-    if (err instanceof DurationError) throw new Error(err.message);
-    throw err;
-  }
+  const value = parseGoDuration(text);
+  if (value === null) throw new Error(`time: invalid duration ${goQuote(text)}`);
   if (value !== 0 && value < 1e6) throw new Error(`Interval ${goQuote(name)} cannot be less than 1ms`);
   return value;
 }

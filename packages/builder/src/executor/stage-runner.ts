@@ -11,7 +11,7 @@ import type { BuildBackend, StepContainer, StepContainerSpec } from './backend.j
 import { definedOnly, type BuildArgs } from './build-args.js';
 import { BuildStepError, type BuildOutput, type BuildRequest } from './build-request.js';
 import { directoriesTar } from './directories-tar.js';
-import { envMap, healthcheckOf, shellOf } from './run-config.js';
+import { envMap, shellOf } from './run-config.js';
 import { stepKey } from './step-key.js';
 
 /** What every stage of one build shares. */
@@ -170,7 +170,15 @@ export class StageRunner {
       this.config.Healthcheck = { Test: ['NONE'] };
     } else {
       const test = command.test.prependShell ? ['CMD-SHELL', command.test.args[0] ?? ''] : ['CMD', ...command.test.args];
-      this.config.Healthcheck = healthcheckOf(test, command.flags);
+      const { interval, timeout, startPeriod, startInterval, retries } = command.options;
+      this.config.Healthcheck = {
+        Test: test,
+        ...(interval !== 0 ? { Interval: interval } : {}),
+        ...(timeout !== 0 ? { Timeout: timeout } : {}),
+        ...(startPeriod !== 0 ? { StartPeriod: startPeriod } : {}),
+        ...(startInterval !== 0 ? { StartInterval: startInterval } : {}),
+        ...(retries !== 0 ? { Retries: retries } : {}),
+      };
     }
     const h = this.config.Healthcheck;
     const durations = [h.Interval, h.Timeout, h.StartPeriod].map((ns) => JSON.stringify(formatGoDuration(ns ?? 0)));
