@@ -24,23 +24,23 @@ export interface BuildFlags {
 }
 
 /** Flags of docker 28's classic `build` berth has no equivalent for: offered so that using one says so, instead of "unknown option". */
-export const UNSUPPORTED_BUILD_FLAGS: { flags: string; takesValue: boolean }[] = [
-  { flags: '--add-host <list>', takesValue: true },
-  { flags: '--cache-from <strings>', takesValue: true },
-  { flags: '--cgroup-parent <string>', takesValue: true },
-  { flags: '--compress', takesValue: false },
-  { flags: '--cpu-period <int>', takesValue: true },
-  { flags: '--cpu-quota <int>', takesValue: true },
-  { flags: '-c, --cpu-shares <int>', takesValue: true },
-  { flags: '--cpuset-cpus <string>', takesValue: true },
-  { flags: '--cpuset-mems <string>', takesValue: true },
-  { flags: '--isolation <string>', takesValue: true },
-  { flags: '-m, --memory <bytes>', takesValue: true },
-  { flags: '--memory-swap <bytes>', takesValue: true },
-  { flags: '--security-opt <strings>', takesValue: true },
-  { flags: '--shm-size <bytes>', takesValue: true },
-  { flags: '--squash', takesValue: false },
-  { flags: '--ulimit <ulimit>', takesValue: true },
+export const UNSUPPORTED_BUILD_FLAGS = [
+  '--add-host <list>',
+  '--cache-from <strings>',
+  '--cgroup-parent <string>',
+  '--compress',
+  '--cpu-period <int>',
+  '--cpu-quota <int>',
+  '-c, --cpu-shares <int>',
+  '--cpuset-cpus <string>',
+  '--cpuset-mems <string>',
+  '--isolation <string>',
+  '-m, --memory <bytes>',
+  '--memory-swap <bytes>',
+  '--security-opt <strings>',
+  '--shm-size <bytes>',
+  '--squash',
+  '--ulimit <ulimit>',
 ];
 
 /** pflag's boolean values (strconv.ParseBool), for `--rm=false`. */

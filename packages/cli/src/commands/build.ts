@@ -1,5 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ProgressStreamError } from '@berth/client';
 import { prepareBuildContext } from '../build-context.js';
 import { buildOptions, parseBoolFlag, UNSUPPORTED_BUILD_FLAGS, type BuildFlags } from '../build-flags.js';
@@ -46,9 +46,10 @@ export function defineBuild(parent: Command, ctx: CommandContext): void {
     .option('--target <string>', 'Set the target build stage to build.')
     .option('--platform <string>', 'Set platform if server is multi-platform capable', ctx.env.DOCKER_DEFAULT_PLATFORM || undefined)
     .option('--disable-content-trust [bool]', 'Skip image verification (always: berth has no content trust)', parseBoolFlag('--disable-content-trust'), true);
-  for (const { flags } of UNSUPPORTED_BUILD_FLAGS) command.option(flags, 'Not supported by berth');
+  const refused = UNSUPPORTED_BUILD_FLAGS.map((flags) => new Option(flags, 'Not supported by berth'));
+  for (const option of refused) command.addOption(option);
   command.action(async (context: string, raw: Record<string, unknown>) => {
-    const unsupported = Object.fromEntries(command.options.filter((o) => o.description === 'Not supported by berth').map((o) => [o.long!.slice(2), raw[o.attributeName()]]));
+    const unsupported: Record<string, unknown> = Object.fromEntries(refused.map((option) => [option.long!.slice(2), raw[option.attributeName()]]));
     if (raw.disableContentTrust === false) unsupported['disable-content-trust'] = 'false';
     // commander's --no-cache is a negation: cache false means the flag was given.
     const flags = { ...(raw as unknown as BuildFlags), noCache: raw.cache === false, unsupported };
@@ -62,31 +63,34 @@ async function runBuild(ctx: CommandContext, context: string, flags: BuildFlags)
   if (flags.iidfile) await rm(flags.iidfile, { force: true });
   const { tar, dockerfile } = await prepareBuildContext(context, flags.file, ctx.io.stdin);
   const registryConfig = await (await DockerConfig.open(ctx.env)).allCredentials();
-  // Off a terminal docker prints only the last update of this line; berth prints only that one on a terminal too.
+  // With -q what would have been printed is kept, for stderr if the build fails; off a terminal docker prints only the
+  // last update of the "Sending" line, and berth prints only that one on a terminal too.
+  let held = '';
   const sent = (bytes: number): void => {
-    if (!flags.quiet) ctx.out(`Sending build context to Docker daemon  ${humanSize(bytes, 4).padStart(8)}\r\r\n`);
+    const line = `Sending build context to Docker daemon ${humanSize(bytes, 4).padStart(8)}\r\r\n`;
+    if (flags.quiet) held += line;
+    else ctx.out(line);
   };
-  const display = new ProgressDisplay(progressOutput(ctx.io.stdout));
-  const quietOutput: string[] = [];
+  let quietOutput = '';
+  const display = new ProgressDisplay(flags.quiet ? { write: (text) => (quietOutput += text), terminalWidth: () => undefined } : progressOutput(ctx.io.stdout));
   let imageId = '';
   try {
     const messages = ctx.client().build(announced(tar, sent), { ...options, ...(dockerfile && { dockerfile }), ...(Object.keys(registryConfig).length && { registryConfig }) });
     for await (const message of messages) {
       if (message.aux !== undefined) imageId = imageIdOf(message.aux) ?? imageId;
-      else if (flags.quiet) quietOutput.push(message.stream ?? '');
       else display.show(message);
     }
   } catch (err) {
+    if (flags.quiet) ctx.err(held + quietOutput);
     if (!(err instanceof ProgressStreamError)) throw err;
     // docker's StatusError: the message alone (no "Error response from daemon"), the failed command's exit code, else 1.
-    if (flags.quiet) ctx.err(quietOutput.join(''));
     ctx.err(`${err.message}\n`);
     ctx.exitCode = err.code ?? 1;
     return;
   }
   // With -q docker prints what the daemon streamed (the ID and a newline) and writes that to --iidfile too.
   if (flags.quiet) {
-    imageId = quietOutput.join('');
+    imageId = quietOutput;
     ctx.out(imageId);
   }
   if (flags.iidfile) {
