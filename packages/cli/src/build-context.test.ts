@@ -98,7 +98,8 @@ describe('prepareBuildContext for a directory', () => {
 
   it('says what is wrong with a missing context or Dockerfile, and refuses remote contexts', async () => {
     await expect(prepareBuildContext(join(dir, 'nope'), undefined, noStdin)).rejects.toThrow(`unable to prepare context: path "${join(dir, 'nope')}" not found`);
-    await expect(prepareBuildContext(dir, undefined, noStdin)).rejects.toThrow(`unable to prepare context: cannot locate Dockerfile: "${join(dir, 'Dockerfile')}"`);
+    await expect(prepareBuildContext(dir, undefined, noStdin)).rejects.toThrow(`unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat ${join(dir, 'Dockerfile')}: no such file or directory`);
+    await expect(prepareBuildContext(dir, join(dir, 'no/such/Dockerfile'), noStdin)).rejects.toThrow(`lstat ${join(dir, 'no')}: no such file or directory`);
     await expect(prepareBuildContext('https://example.com/repo.git', undefined, noStdin)).rejects.toThrow('remote build contexts (git repositories, URLs) are not supported by berth');
     await expect(prepareBuildContext('-', '-', noStdin)).rejects.toThrow("can't use stdin for both build context and dockerfile");
   });

@@ -4,6 +4,7 @@ import { lstat, readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidArgumentError } from '@berth/api';
+import { readAll } from './read-all.js';
 import { contextEntries, ignoreMatcher, tarEntries, type ContextEntry } from './context-tar.js';
 
 /** What `POST /build` gets: the context tar and the Dockerfile's path inside it (none: the daemon's default). */
@@ -57,9 +58,20 @@ async function localContext(context: string, dockerfileFlag: string | undefined)
   if (!dockerfileFlag && !existsSync(candidate) && existsSync(join(root, 'dockerfile'))) candidate = join(root, 'dockerfile');
   if (!isAbsolute(candidate)) candidate = join(root, candidate);
   const real = await realpath(candidate).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(err.code === 'ENOENT' ? `cannot locate Dockerfile: "${candidate}"` : `unable to evaluate symlinks in Dockerfile path: ${err.message}`);
+    const reason = err.code === 'ENOENT' ? `lstat ${firstMissing(candidate)}: no such file or directory` : err.message;
+    throw new Error(`unable to evaluate symlinks in Dockerfile path: ${reason}`);
   });
   return { root, dockerfile: relative(root, real) };
+}
+
+/** The first component of a path that does not exist, which Go's EvalSymlinks names in its error. */
+function firstMissing(path: string): string {
+  const parts = path.split(sep);
+  for (let i = 2; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join(sep);
+    if (!existsSync(prefix)) return prefix;
+  }
+  return path;
 }
 
 async function readDockerignore(root: string): Promise<string[]> {
@@ -132,13 +144,6 @@ async function contextFromStdin(stdin: Readable, dockerfileFlag: string | undefi
   };
   if (isArchive(head)) return { tar: rest(), dockerfile: dockerfileFlag };
   if (dockerfileFlag) throw new InvalidArgumentError('unable to prepare context from STDIN: ambiguous Dockerfile source: both stdin and flag correspond to Dockerfiles');
-  const dockerfile = await readAll(Readable.from(rest()));
+  const dockerfile = await readAll(rest());
   return { tar: tarEntries([{ name: 'Dockerfile', content: dockerfile, mode: 0o644, mtime: new Date() }]), dockerfile: 'Dockerfile' };
 }
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks);
-}
-

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildArgs, buildOptions, parseBoolFlag, type BuildFlags } from './build-flags.js';
+import { boolFlagValue, buildArgs, buildOptions, type BuildFlags } from './build-flags.js';
 import { FlagValueError } from './flag-value-error.js';
 
 const base: BuildFlags = { tag: [], buildArg: [], label: [], rm: true, network: 'default', unsupported: {} };
@@ -27,8 +27,9 @@ describe('build flags', () => {
   });
 
   it('parses boolean values as pflag does', () => {
-    expect(parseBoolFlag('--rm')('false')).toBe(false);
-    expect(parseBoolFlag('--rm')('1')).toBe(true);
-    expect(() => parseBoolFlag('--rm')('.')).toThrow('invalid argument "." for "--rm" flag: strconv.ParseBool: parsing ".": invalid syntax');
+    expect(boolFlagValue('--rm', 'false')).toBe(false);
+    expect(boolFlagValue('--rm', '1')).toBe(true);
+    expect(boolFlagValue('--rm', true)).toBe(true);
+    expect(() => boolFlagValue('--rm', '.')).toThrow('invalid argument "." for "--rm" flag: strconv.ParseBool: parsing ".": invalid syntax');
   });
 });

@@ -43,13 +43,13 @@ export const UNSUPPORTED_BUILD_FLAGS = [
   '--ulimit <ulimit>',
 ];
 
-/** pflag's boolean values (strconv.ParseBool), for `--rm=false`. */
-export function parseBoolFlag(flag: string): (value: string) => boolean {
-  return (value) => {
-    if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
-    if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
-    throw new FlagValueError(flag, value, `strconv.ParseBool: parsing "${value}": invalid syntax`);
-  };
+/** An optional-value boolean flag as pflag reads it (strconv.ParseBool): given alone it is true; `--rm=false` turns it off. */
+export function boolFlagValue(flag: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  const text = String(value);
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
+  throw new FlagValueError(flag, text, `strconv.ParseBool: parsing "${text}": invalid syntax`);
 }
 
 /** docker's opts.ValidateEnv for --build-arg: a bare NAME takes its value from the environment when it is set there. */

@@ -18,6 +18,13 @@ export function ignoreMatcher(patterns: string[]): (relativePath: string) => boo
   return (relativePath) => matcher.ignores(relativePath);
 }
 
+/** docker's ValidateContextDirectory messages for what cannot be read. */
+function unreadable(path: string): (err: NodeJS.ErrnoException) => never {
+  return (err) => {
+    throw new Error(err.code === 'EACCES' ? `checking context: can't stat '${path}'` : `checking context: ${err.message}`);
+  };
+}
+
 /**
  * The entries of a directory as docker's TarWithOptions walks it: lexical order, excluded paths left
  * out, an excluded directory still entered when an exception (`!pattern`) may bring back something
@@ -29,13 +36,11 @@ export async function contextEntries(root: string, excludes: string[]): Promise<
   const hasExceptions = excludes.some((pattern) => pattern.trim().startsWith('!'));
   const entries: ContextEntry[] = [];
   const walk = async (dir: string, prefix: string): Promise<void> => {
-    const names = (await readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const names = (await readdir(dir).catch(unreadable(dir))).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     for (const name of names) {
       const path = join(dir, name);
       const relative = `${prefix}${name}`;
-      const stats = await lstat(path).catch((err: NodeJS.ErrnoException) => {
-        throw new Error(err.code === 'EACCES' ? `checking context: can't stat '${path}'` : `checking context: ${err.message}`);
-      });
+      const stats = await lstat(path).catch(unreadable(path));
       const skip = excluded(relative);
       if (stats.isDirectory()) {
         if (!skip) entries.push({ name: `${relative}/`, path, stats });

@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { ProgressStreamError } from '@berth/client';
 import { prepareBuildContext } from '../build-context.js';
-import { buildOptions, parseBoolFlag, UNSUPPORTED_BUILD_FLAGS, type BuildFlags } from '../build-flags.js';
+import { boolFlagValue, buildOptions, UNSUPPORTED_BUILD_FLAGS, type BuildFlags } from '../build-flags.js';
 import type { CommandContext } from '../context.js';
 import { DockerConfig } from '../docker-config.js';
 import { humanSize } from '../format/human-size.js';
@@ -39,20 +39,21 @@ export function defineBuild(parent: Command, ctx: CommandContext): void {
     .option('--no-cache', 'Do not use cache when building the image')
     .option('--pull', 'Always attempt to pull a newer version of the image')
     .option('-q, --quiet', 'Suppress the build output and print image ID on success')
-    .option('--rm [bool]', 'Remove intermediate containers after a successful build', parseBoolFlag('--rm'), true)
+    .option('--rm [bool]', 'Remove intermediate containers after a successful build', true)
     .option('--force-rm', 'Always remove intermediate containers')
     .option('--iidfile <string>', 'Write the image ID to the file')
     .option('--network <string>', 'Set the networking mode for the RUN instructions during build', 'default')
     .option('--target <string>', 'Set the target build stage to build.')
     .option('--platform <string>', 'Set platform if server is multi-platform capable', ctx.env.DOCKER_DEFAULT_PLATFORM || undefined)
-    .option('--disable-content-trust [bool]', 'Skip image verification (always: berth has no content trust)', parseBoolFlag('--disable-content-trust'), true);
+    .option('--disable-content-trust [bool]', 'Skip image verification (always: berth has no content trust)', true);
   const refused = UNSUPPORTED_BUILD_FLAGS.map((flags) => new Option(flags, 'Not supported by berth'));
   for (const option of refused) command.addOption(option);
   command.action(async (context: string, raw: Record<string, unknown>) => {
     const unsupported: Record<string, unknown> = Object.fromEntries(refused.map((option) => [option.long!.slice(2), raw[option.attributeName()]]));
-    if (raw.disableContentTrust === false) unsupported['disable-content-trust'] = 'false';
+    // Parsed here rather than by commander so that a bad value is reported with this command's usage line.
+    if (!boolFlagValue('--disable-content-trust', raw.disableContentTrust)) unsupported['disable-content-trust'] = 'false';
     // commander's --no-cache is a negation: cache false means the flag was given.
-    const flags = { ...(raw as unknown as BuildFlags), noCache: raw.cache === false, unsupported };
+    const flags = { ...(raw as unknown as BuildFlags), rm: boolFlagValue('--rm', raw.rm), noCache: raw.cache === false, unsupported };
     await runBuild(ctx, context, flags);
   });
 }
