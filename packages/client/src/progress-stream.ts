@@ -13,11 +13,9 @@ export class ProgressStreamError extends InternalError {
   }
 }
 
-type ProgressLine = ProgressMessage & { errorDetail?: { message: string; code?: number } };
-
 /** The messages of a progress stream (load, import, pull, build); an error line is the daemon's failure and is thrown. */
 export async function* readProgress(stream: Readable): AsyncGenerator<ProgressMessage> {
-  for await (const message of readJsonLines<ProgressLine>(stream)) {
+  for await (const message of readJsonLines<ProgressMessage>(stream)) {
     if (message.error || message.errorDetail) {
       const code = message.errorDetail?.code;
       throw markReportedByDaemon(new ProgressStreamError(message.errorDetail?.message ?? message.error ?? '', code || undefined));
