@@ -51,6 +51,21 @@ export class DockerConfig {
     return new DockerConfig(path, file, env);
   }
 
+  /**
+   * Every credential the file knows of, by server, as docker's GetAllCredentials feeds `X-Registry-Config`
+   * for a build: the servers config.json names (in `auths` or `credHelpers`), each read from its store.
+   * A helper that fails leaves its server out, as docker does.
+   */
+  async allCredentials(): Promise<Record<string, RegistryCredentials>> {
+    const servers = new Set([...Object.keys(this.file.auths ?? {}), ...Object.keys(this.file.credHelpers ?? {})]);
+    const found: Record<string, RegistryCredentials> = {};
+    for (const server of servers) {
+      const credentials = await this.credentialStore(server).get(server).catch(() => undefined);
+      if (credentials) found[server] = credentials;
+    }
+    return found;
+  }
+
   /** The store that keeps the server's credentials, as docker chooses it. */
   credentialStore(server: string): CredentialStore {
     const helper = this.file.credHelpers?.[server] || this.file.credsStore;

@@ -3,6 +3,8 @@ import { CLI_VERSION } from './cli-version.js';
 import { registerContainerOps } from './commands/container-ops.js';
 import { registerCreate } from './commands/create.js';
 import { registerEvents } from './commands/events.js';
+import { defineBuild } from './commands/build.js';
+import { registerBuilder } from './commands/builder.js';
 import { registerCommit } from './commands/commit.js';
 import { registerImageCommands } from './commands/image.js';
 import { registerImages } from './commands/images.js';
@@ -50,6 +52,8 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
   registerImages(program, ctx);
   registerImageCommands(program, ctx);
   registerCommit(program, ctx);
+  defineBuild(program, ctx);
+  registerBuilder(program, ctx);
   registerSystem(program, ctx);
   registerRun(program, ctx);
   registerPs(program, ctx);

@@ -11,3 +11,11 @@ export function filtersOf(flags: string[]): Record<string, string[]> {
   }
   return filters;
 }
+
+/** docker/cli opts.ValidateLabel: a key without whitespace, the value as given. */
+export function validateLabel(label: string): string {
+  const key = (label.includes('=') ? label.slice(0, label.indexOf('=')) : label).replace(/^[ \t]+/, '');
+  if (key === '') throw new Error(`invalid label '${label}': empty name`);
+  if (/[ \t]/.test(key)) throw new Error(`label '${key}' contains whitespaces`);
+  return label;
+}

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { frameStdStream, MULTIPLEXED_STREAM_CONTENT_TYPE, NotFoundError, StdStream, UnavailableError } from '@berth/api';
 import { BerthClient } from './client.js';
 import { isDaemonError } from './daemon-errors.js';
+import { ProgressStreamError } from './progress-stream.js';
 
 let dir: string;
 let server: Server;
@@ -21,6 +22,12 @@ let client: BerthClient;
 let serverApiVersion: string;
 const seen: string[] = [];
 let onStart: (() => void) | undefined;
+
+async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
@@ -51,6 +58,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       res.write('{"stream":"Loaded image: busybox:latest\\n"}\r\n{"stre');
       res.end(`am":"Loaded image: ${tar.length} bytes\\n"}\r\n`);
     }
+  } else if (path === '/build') {
+    const context = await bodyOf(req);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write(`{"stream":"${req.headers['content-type']} ${context.length} bytes ${req.headers['x-registry-config'] ?? 'no-config'}\\n"}\r\n`);
+    if (url.searchParams.get('target') === 'fail') res.end('{"errorDetail":{"code":3,"message":"returned a non-zero code: 3"},"error":"returned a non-zero code: 3"}\r\n');
+    else res.end('{"aux":{"ID":"sha256:abc"}}\r\n');
+  } else if (path === '/build/prune') {
+    json(res, 200, { CachesDeleted: ['c1'], SpaceReclaimed: 10 });
   } else if (path === '/containers/c1/wait') {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.flushHeaders();
@@ -130,6 +145,30 @@ describe('BerthClient protocol', () => {
     const err = await client.loadImage(Readable.from([Buffer.from('broken')])).catch((e: unknown) => e);
     expect((err as Error).message).toBe('unexpected EOF');
     expect(isDaemonError(err)).toBe(true);
+  });
+
+  it('sends a build context with the query docker sends and yields the messages', async () => {
+    const messages = await drain(
+      client.build(Readable.from([Buffer.from('context')]), {
+        tags: ['a:1', 'b'], dockerfile: 'sub/Dockerfile', remove: false, buildArgs: { A: '1', B: null }, labels: {}, networkMode: 'default',
+        registryConfig: { 'localhost:5000': { username: 'u', password: 'p' } },
+      }),
+    );
+    const config = Buffer.from(JSON.stringify({ 'localhost:5000': { username: 'u', password: 'p' } })).toString('base64url');
+    expect(messages).toEqual([{ stream: `application/x-tar 7 bytes ${config}\n` }, { aux: { ID: 'sha256:abc' } }]);
+    expect(seen[1]).toBe(`POST /v1.47/build?t=a%3A1&t=b&dockerfile=sub%2FDockerfile&rm=0&buildargs=${encodeURIComponent('{"A":"1","B":null}').replace(/%20/g, '+')}&networkmode=default`);
+  });
+
+  it('throws a failed build step with the exit code the daemon gives', async () => {
+    const err = await drain(client.build(Readable.from([Buffer.from('x')]), { target: 'fail' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProgressStreamError);
+    expect(err).toMatchObject({ message: 'returned a non-zero code: 3', code: 3 });
+    expect(isDaemonError(err)).toBe(true);
+  });
+
+  it('prunes the build cache with its filters', async () => {
+    expect(await client.buildPrune({ all: true, filters: { until: ['24h'] } })).toEqual({ CachesDeleted: ['c1'], SpaceReclaimed: 10 });
+    expect(seen[1]).toBe(`POST /v1.47/build/prune?all=1&filters=${encodeURIComponent('{"until":["24h"]}')}`);
   });
 
   it('beginWait resolves once the daemon armed the wait; the status follows the exit', async () => {

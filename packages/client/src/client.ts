@@ -32,6 +32,8 @@ import type {
 } from '@berth/api';
 import * as io from './endpoints/container-io.js';
 import type { AttachOptions, ContainerAttachment, ContainerLogsOptions, ContainerOutput, PendingWait } from './endpoints/container-io.js';
+import * as build from './endpoints/build.js';
+import type { BuildCachePruneOptions, BuildCachePruneReport, BuildOptions } from './endpoints/build.js';
 import * as containers from './endpoints/containers.js';
 import type { ContainerListOptions, StopOptions } from './endpoints/containers.js';
 import * as exec from './endpoints/exec.js';
@@ -119,6 +121,18 @@ export class BerthClient {
   /** `docker login`: checks the credentials through the daemon. */
   login(auth: RegistryCredentials): Promise<{ Status: string; IdentityToken?: string }> {
     return registry.login(this.transport, auth);
+  }
+
+  // Builds
+
+  /** `docker build`: sends the context tar, yields the daemon's progress messages; an error line is thrown as a ProgressStreamError. */
+  build(context: Readable | AsyncIterable<Buffer>, options: BuildOptions = {}): AsyncGenerator<ProgressMessage> {
+    return build.buildImage(this.transport, context, options);
+  }
+
+  /** `docker builder prune`. */
+  buildPrune(options: BuildCachePruneOptions = {}): Promise<BuildCachePruneReport> {
+    return build.pruneBuildCache(this.transport, options);
   }
 
   // Images

@@ -7,7 +7,10 @@ import { errorFromStatus, UnavailableError, type BerthError } from '@berth/api';
 const reportedByDaemon = new WeakSet<object>();
 
 export function daemonError(status: number, message: string): BerthError {
-  const err = errorFromStatus(status, message);
+  return markReportedByDaemon(errorFromStatus(status, message));
+}
+
+export function markReportedByDaemon<E extends BerthError>(err: E): E {
   reportedByDaemon.add(err);
   return err;
 }

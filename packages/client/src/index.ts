@@ -1,8 +1,10 @@
 export { BerthClient, type BerthClientOptions } from './client.js';
 export type { AttachOptions, ContainerAttachment, ContainerLogsOptions, ContainerOutput, PendingWait } from './endpoints/container-io.js';
+export type { BuildCachePruneOptions, BuildCachePruneReport, BuildOptions } from './endpoints/build.js';
+export { ProgressStreamError } from './progress-stream.js';
 export type { ImageDeleteRecord, ImagePruneReport } from './endpoints/images.js';
 export type { PullOptions, PushOptions, RegistryCredentials } from './endpoints/registry.js';
-export type { EventsOptions, SystemDfResponse } from './endpoints/system.js';
+export type { BuildCacheRecord, EventsOptions, SystemDfResponse } from './endpoints/system.js';
 export { parseHost, defaultHost, DEFAULT_HOST, type HostAddress } from './host.js';
 export { isDaemonError } from './daemon-errors.js';
 export { demuxOutput, copyRawOutput } from './output-copy.js';

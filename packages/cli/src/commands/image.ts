@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { inspectEach } from '../inspect-each.js';
+import { defineBuild } from './build.js';
 import { defineImageHistory } from './image-history.js';
 import { defineImageImport } from './image-import.js';
 import { defineImagePrune } from './image-prune.js';
@@ -20,6 +21,7 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
 
   const image = program.command('image').description('Manage images');
   defineImageList(image, 'ls', ctx);
+  defineBuild(image, ctx);
   defineImageRemove(image, 'rm', ctx);
   defineImagePrune(image, ctx);
   defineImageHistory(image, 'history', ctx);

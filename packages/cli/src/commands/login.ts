@@ -4,6 +4,7 @@ import type { CommandContext } from '../context.js';
 import { convertToHostname, DOCKER_HUB_KEY, DockerConfig, type CredentialStore } from '../docker-config.js';
 import { describeError } from '../error-message.js';
 import { Prompter, PromptTerminated } from '../prompt.js';
+import { readAll } from '../read-all.js';
 
 export interface LoginOptions {
   username?: string;
@@ -36,7 +37,7 @@ export async function login(ctx: CommandContext, server: string | undefined, opt
   }
   if (options.passwordStdin) {
     if (!username) throw new InvalidArgumentError('Must provide --username with --password-stdin');
-    password = (await readAll(ctx)).replace(/\n$/, '').replace(/\r$/, '');
+    password = (await readAll(ctx.io.stdin)).toString('utf8').replace(/\n$/, '').replace(/\r$/, '');
   }
   const address = server && server !== 'docker.io' ? server : DOCKER_HUB_KEY;
   const key = address === DOCKER_HUB_KEY ? address : convertToHostname(address);
@@ -131,10 +132,4 @@ export async function logout(ctx: CommandContext, server: string | undefined): P
       .catch((err: unknown) => failures.set(candidate, describeError(err)));
   }
   if (failures.size === addresses.length) ctx.err(`WARNING: could not erase credentials:\n${[...failures].map(([candidate, reason]) => `${candidate}: ${reason}\n`).join('')}`);
-}
-
-async function readAll(ctx: CommandContext): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }

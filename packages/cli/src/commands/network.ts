@@ -11,7 +11,7 @@ import { inspectEach } from '../inspect-each.js';
 import { ipamConfig, keyValueMap, type IpamFlags } from '../ipam-flags.js';
 import { EMPTY_ENDPOINT_STATE, validateLink } from '../network-flags.js';
 import { Prompter } from '../prompt.js';
-import { collect, filtersOf } from '../repeatable-flags.js';
+import { collect, filtersOf, validateLabel } from '../repeatable-flags.js';
 
 /** pflag's string-slice flags: each value is a comma-separated list. */
 const collectList = (value: string, previous: string[]): string[] => [...previous, ...value.split(',')];
@@ -27,14 +27,6 @@ interface CreateOptions extends IpamFlags {
   scope: string;
   configOnly?: boolean;
   configFrom?: string;
-}
-
-/** docker/cli opts.ValidateLabel: a key without whitespace, the value as given. */
-function validateLabel(label: string): string {
-  const key = (label.includes('=') ? label.slice(0, label.indexOf('=')) : label).replace(/^[ \t]+/, '');
-  if (key === '') throw new Error(`invalid label '${label}': empty name`);
-  if (/[ \t]/.test(key)) throw new Error(`label '${key}' contains whitespaces`);
-  return label;
 }
 
 /** The body docker CLI 28 sends for `network create`, field for field. */

@@ -21,6 +21,10 @@ export function registerSystem(program: Command, ctx: CommandContext): void {
       const stoppedSize = df.Containers.filter((c) => c.State !== 'running').reduce((sum, c) => sum + (c.SizeRw ?? 0), 0);
       const volumeSize = (v: (typeof df.Volumes)[number]) => Math.max(0, v.UsageData?.Size ?? 0);
       const volumesSize = df.Volumes.reduce((sum, v) => sum + volumeSize(v), 0);
+      // As docker: the cache's size counts records not shared with others; what is in use is not reclaimable.
+      const cache = df.BuildCache ?? [];
+      const cacheSize = cache.filter((r) => !r.Shared).reduce((sum, r) => sum + r.Size, 0);
+      const cacheInUse = cache.filter((r) => r.InUse && !r.Shared).reduce((sum, r) => sum + r.Size, 0);
       const unusedVolumes = df.Volumes.filter((v) => (v.UsageData?.RefCount ?? 0) === 0).reduce((sum, v) => sum + volumeSize(v), 0);
       ctx.out(
         formatTable([
@@ -28,7 +32,7 @@ export function registerSystem(program: Command, ctx: CommandContext): void {
           ['Images', String(df.Images.length), String(activeImages.length), humanSize(df.LayersSize), reclaimable(unusedImagesSize, df.LayersSize)],
           ['Containers', String(df.Containers.length), String(df.Containers.filter((c) => c.State === 'running').length), humanSize(containersSize), reclaimable(stoppedSize, containersSize)],
           ['Local Volumes', String(df.Volumes.length), String(df.Volumes.filter((v) => (v.UsageData?.RefCount ?? 0) > 0).length), humanSize(volumesSize), reclaimable(unusedVolumes, volumesSize)],
-          ['Build Cache', '0', '0', '0B', '0B'],
+          ['Build Cache', String(cache.length), String(cache.filter((r) => r.InUse).length), humanSize(cacheSize, 4), humanSize(cacheSize - cacheInUse, 4)],
         ]),
       );
     });

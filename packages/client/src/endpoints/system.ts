@@ -4,12 +4,21 @@ import { filtersParam, type QueryOf } from '../query.js';
 import { readBody } from '../response.js';
 import type { Transport } from '../transport.js';
 
+/** One record of the build cache in `/system/df`, the fields `docker system df` reads. */
+export interface BuildCacheRecord {
+  ID: string;
+  Size: number;
+  InUse: boolean;
+  Shared: boolean;
+  [field: string]: unknown;
+}
+
 export interface SystemDfResponse {
   LayersSize: number;
   Images: ImageSummary[];
   Containers: ContainerSummary[];
   Volumes: Volume[];
-  BuildCache: unknown[];
+  BuildCache: BuildCacheRecord[] | null;
 }
 
 export interface EventsOptions {

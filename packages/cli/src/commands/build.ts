@@ -1,0 +1,101 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { ProgressStreamError } from '@berth/client';
+import { prepareBuildContext } from '../build-context.js';
+import { boolFlagValue, buildOptions, UNSUPPORTED_BUILD_FLAGS, type BuildFlags } from '../build-flags.js';
+import type { CommandContext } from '../context.js';
+import { DockerConfig } from '../docker-config.js';
+import { humanSize } from '../format/human-size.js';
+import { ProgressDisplay, progressOutput } from '../progress-display.js';
+import { collect } from '../repeatable-flags.js';
+
+/** The context as it is sent; once all of it is, docker's "Sending build context" line with its size. */
+async function* announced(tar: AsyncIterable<Buffer>, done: (bytes: number) => void): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const chunk of tar) {
+    bytes += chunk.length;
+    yield chunk;
+  }
+  done(bytes);
+}
+
+/** The aux message of a build carries the new image's ID. */
+function imageIdOf(aux: unknown): string | undefined {
+  const id = (aux as { ID?: unknown } | null)?.ID;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** `berth build` / `berth image build` / `berth builder build`: docker 28's classic builder client. */
+export function defineBuild(parent: Command, ctx: CommandContext): void {
+  const command = parent
+    .command('build')
+    .description('Build an image from a Dockerfile')
+    .usage('[OPTIONS] PATH | URL | -')
+    .argument('<context>', 'PATH | URL | -')
+    .option('-t, --tag <list>', 'Name and optionally a tag in the "name:tag" format', collect, [])
+    .option('-f, --file <string>', 'Name of the Dockerfile (Default is "PATH/Dockerfile")')
+    .option('--build-arg <list>', 'Set build-time variables', collect, [])
+    .option('--label <list>', 'Set metadata for an image', collect, [])
+    .option('--no-cache', 'Do not use cache when building the image')
+    .option('--pull', 'Always attempt to pull a newer version of the image')
+    .option('-q, --quiet', 'Suppress the build output and print image ID on success')
+    .option('--rm [bool]', 'Remove intermediate containers after a successful build', true)
+    .option('--force-rm', 'Always remove intermediate containers')
+    .option('--iidfile <string>', 'Write the image ID to the file')
+    .option('--network <string>', 'Set the networking mode for the RUN instructions during build', 'default')
+    .option('--target <string>', 'Set the target build stage to build.')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable', ctx.env.DOCKER_DEFAULT_PLATFORM || undefined)
+    .option('--disable-content-trust [bool]', 'Skip image verification (always: berth has no content trust)', true);
+  const refused = UNSUPPORTED_BUILD_FLAGS.map((flags) => new Option(flags, 'Not supported by berth'));
+  for (const option of refused) command.addOption(option);
+  command.action(async (context: string, raw: Record<string, unknown>) => {
+    const unsupported: Record<string, unknown> = Object.fromEntries(refused.map((option) => [option.long!.slice(2), raw[option.attributeName()]]));
+    // Parsed here rather than by commander so that a bad value is reported with this command's usage line.
+    if (!boolFlagValue('--disable-content-trust', raw.disableContentTrust)) unsupported['disable-content-trust'] = 'false';
+    // commander's --no-cache is a negation: cache false means the flag was given.
+    const flags = { ...(raw as unknown as BuildFlags), rm: boolFlagValue('--rm', raw.rm), noCache: raw.cache === false, unsupported };
+    await runBuild(ctx, context, flags);
+  });
+}
+
+async function runBuild(ctx: CommandContext, context: string, flags: BuildFlags): Promise<void> {
+  const options = buildOptions(flags, ctx.env);
+  // As docker: a stale ID file is removed first, so that a failed build leaves none.
+  if (flags.iidfile) await rm(flags.iidfile, { force: true });
+  const { tar, dockerfile } = await prepareBuildContext(context, flags.file, ctx.io.stdin);
+  const registryConfig = await (await DockerConfig.open(ctx.env)).allCredentials();
+  // With -q what would have been printed is kept, for stderr if the build fails; off a terminal docker prints only the
+  // last update of the "Sending" line, and berth prints only that one on a terminal too.
+  let held = '';
+  const sent = (bytes: number): void => {
+    const line = `Sending build context to Docker daemon ${humanSize(bytes, 4).padStart(8)}\r\r\n`;
+    if (flags.quiet) held += line;
+    else ctx.out(line);
+  };
+  let quietOutput = '';
+  const display = new ProgressDisplay(flags.quiet ? { write: (text) => (quietOutput += text), terminalWidth: () => undefined } : progressOutput(ctx.io.stdout));
+  let imageId = '';
+  try {
+    const messages = ctx.client().build(announced(tar, sent), { ...options, ...(dockerfile && { dockerfile }), ...(Object.keys(registryConfig).length && { registryConfig }) });
+    for await (const message of messages) {
+      if (message.aux !== undefined) imageId = imageIdOf(message.aux) ?? imageId;
+      else display.show(message);
+    }
+  } catch (err) {
+    if (flags.quiet) ctx.err(held + quietOutput);
+    if (!(err instanceof ProgressStreamError)) throw err;
+    // docker's StatusError: the message alone (no "Error response from daemon"), the failed command's exit code, else 1.
+    ctx.err(`${err.message}\n`);
+    ctx.exitCode = err.code ?? 1;
+    return;
+  }
+  // With -q docker prints what the daemon streamed (the ID and a newline) and writes that to --iidfile too.
+  if (flags.quiet) {
+    imageId = quietOutput;
+    ctx.out(imageId);
+  }
+  if (flags.iidfile) {
+    if (!imageId) throw new Error(`Server did not provide an image ID. Cannot write ${flags.iidfile}`);
+    await writeFile(flags.iidfile, imageId, { mode: 0o666 });
+  }
+}

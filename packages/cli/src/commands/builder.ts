@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../context.js';
+import { FlagValueError } from '../flag-value-error.js';
+import { humanSize } from '../format/human-size.js';
+import { Prompter } from '../prompt.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
+import { defineBuild } from './build.js';
+
+/** `berth builder build|prune`, docker 28's layout without buildx. */
+export function registerBuilder(program: Command, ctx: CommandContext): void {
+  const builder = program.command('builder').description('Manage builds');
+  defineBuild(builder, ctx);
+  builder
+    .command('prune')
+    .description('Remove build cache')
+    .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=24h")', collect, [])
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--keep-storage <bytes>', 'Not supported by berth')
+    .action(async (options: { all?: boolean; filter: string[]; force?: boolean; keepStorage?: string }) => {
+      if (options.keepStorage !== undefined) throw new FlagValueError('--keep-storage', options.keepStorage, 'not supported by berth');
+      if (!options.force) {
+        const what = options.all ? 'all build cache' : 'all dangling build cache';
+        const prompter = new Prompter(ctx.io);
+        const answer = await prompter.ask(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `).finally(() => prompter.close());
+        // As docker, declining is a cancellation: nothing printed, status 0.
+        if (answer.toLowerCase() !== 'y') return;
+      }
+      const report = await ctx.client().buildPrune({ all: options.all === true, filters: filtersOf(options.filter) });
+      if (report.CachesDeleted?.length) ctx.out(`Deleted build cache objects:\n${report.CachesDeleted.map((id) => `${id}\n`).join('')}\n`);
+      ctx.out(`Total reclaimed space: ${humanSize(report.SpaceReclaimed, 4)}\n`);
+    });
+}
