@@ -94,6 +94,14 @@ describe('BuildContext.extract', () => {
     expect((await lstat(join(dir, 'big'))).size).toBe(size);
   });
 
+  it.each([
+    ['corrupt xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(64, 0x55)]), /^xz: /],
+    ['text that is no archive', Buffer.from('FROM busybox\nRUN echo hi\n'), /^failed to read the build context archive: /],
+  ])('refuses %s clearly', async (_name, body, message) => {
+    await expect(BuildContext.extract(Readable.from([body]), dir)).rejects.toThrow(message);
+    await expect(lstat(dir)).rejects.toThrow(/ENOENT/);
+  });
+
   it('refuses a truncated archive and removes what it extracted', async () => {
     const tar = await makeTar([{ name: 'f', content: Buffer.alloc(100_000, 1) }]);
     await expect(BuildContext.extract(Readable.from([tar.subarray(0, 50_000)]), dir)).rejects.toThrow(InvalidArgumentError);

@@ -138,6 +138,7 @@ async function emitArchive(options: EmitOptions, path: string, target: string): 
     }
   } finally {
     input.destroy();
+    parser.destroy();
   }
 }
 

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InternalError, InvalidArgumentError } from '@berth/api';
 
@@ -43,10 +42,11 @@ async function sniff(source: Readable): Promise<{ head: Buffer; stream: Readable
   return { head, stream };
 }
 
-/** Runs `command -dc` as a filter; its failure (or absence) fails the returned stream. */
+/** Runs `command -dc` as a filter; the output ends only once the tool exited 0, else it fails (a corrupt stream is never a short one). */
 function toolFilter(input: Readable, tool: { command: string; debianPackage: string }): Readable {
   const child = spawn(tool.command, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const output = child.stdout;
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
@@ -57,7 +57,8 @@ function toolFilter(input: Readable, tool: { command: string; debianPackage: str
     output.destroy(new InternalError(message, { cause: err }));
   });
   child.on('close', (code) => {
-    if (code !== 0 && code !== null) output.destroy(new InvalidArgumentError(`${tool.command}: ${stderr.trim() || `exit status ${code}`}`));
+    if (code === 0) output.end();
+    else output.destroy(new InvalidArgumentError(`${tool.command}: ${stderr.trim() || `exit status ${code}`}`));
   });
   // The reader going away (an error downstream) must not leave the tool running.
   output.once('close', () => {
@@ -82,7 +83,7 @@ const CHECKSUM_OFFSET = 148;
 const CHECKSUM_LENGTH = 8;
 
 /** Whether `block` is a tar header whose checksum is right (what Go's tar reader requires of a first entry). */
-export function isTarHeader(block: Buffer): boolean {
+function isTarHeader(block: Buffer): boolean {
   if (block.length < TAR_BLOCK || block.subarray(0, TAR_BLOCK).every((b) => b === 0)) return false;
   const field = block.subarray(CHECKSUM_OFFSET, CHECKSUM_OFFSET + CHECKSUM_LENGTH).toString('latin1').replace(/[\0 ]+$/, '').trim();
   if (!/^[0-7]+$/.test(field)) return false;
