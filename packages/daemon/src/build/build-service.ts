@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, NotFoundError, type BuildCacheRecord } from '@berth/api';
-import { BuildContext, buildImage, type BaseImage, type BuildBackend, type BuildOutput, type BuildRequest } from '@berth/builder';
+import { BuildContext, buildImage, dockerignoreMatcher, type BaseImage, type BuildBackend, type BuildOutput, type BuildRequest } from '@berth/builder';
 import type { BuildCachePruneReport, ImageStore } from '@berth/image';
 import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, platformMatches, type Platform } from '@berth/oci';
 import { familiarName, parseNormalizedNamed, withDefaultTag } from '@berth/reference';
@@ -53,7 +53,10 @@ export class BuildService {
     await mkdir(this.o.tmpDir, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(join(this.o.tmpDir, 'context-'));
     try {
-      const context = await BuildContext.extract(job.body, join(dir, 'context'));
+      const context = await BuildContext.extract(job.body, join(dir, 'context'), {
+        ignoreRules: dockerignoreMatcher,
+        ...(job.request.dockerfile !== undefined ? { dockerfile: job.request.dockerfile } : {}),
+      });
       const { imageId } = await buildImage(job.request, context, this.backend(job.auths), output, signal);
       return imageId;
     } finally {
