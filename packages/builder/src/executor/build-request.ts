@@ -1,4 +1,4 @@
-import type { ProgressMessage } from '@berth/api';
+import { InvalidArgumentError, type ProgressMessage } from '@berth/api';
 
 /** One `POST /build`, as the classic builder takes it. */
 export interface BuildRequest {
@@ -33,7 +33,7 @@ export interface BuildOutput {
 }
 
 /** A step that failed with an exit code: the API reports it in `errorDetail.code`, which the docker CLI exits with. */
-export class BuildStepError extends Error {
+export class BuildStepError extends InvalidArgumentError {
   constructor(
     message: string,
     readonly code: number,

@@ -214,14 +214,20 @@ export class StageRunner {
    * A step container for `use`. `--rm` (the default) or `--force-rm` removes it afterwards, also after a
    * failure (Docker keeps a failed step's container unless `--force-rm`); `--rm=false` keeps it.
    */
-  private async inContainer(spec: Omit<StepContainerSpec, 'image'>, use: (container: StepContainer) => Promise<string>): Promise<string> {
+  private async inContainer(
+    spec: Omit<StepContainerSpec, 'image'>,
+    use: (container: StepContainer) => Promise<string>,
+    options: { quiet?: boolean } = {},
+  ): Promise<string> {
     const container = await this.scope.backend.createContainer({ image: this.imageId, ...spec });
+    // COPY and ADD name no container, as moby's.
+    if (options.quiet !== true) this.write(` ---> Running in ${shortId(container.id)}\n`);
     try {
       return await use(container);
     } finally {
       if (this.scope.request.remove || this.scope.request.forceRemove) {
         await container.remove();
-        this.write(`Removing intermediate container ${shortId(container.id)}\n`);
+        if (options.quiet !== true) this.write(`Removing intermediate container ${shortId(container.id)}\n`);
       }
     }
   }
@@ -238,7 +244,6 @@ export class StageRunner {
           networkMode: this.scope.request.networkMode,
         },
         async (container) => {
-          this.write(` ---> Running in ${shortId(container.id)}\n`);
           // The classic builder shows a step's stderr in red.
           const code = await container.run(this.outputStream(), this.outputStream('\u001b[91m', '\u001b[0m'), this.scope.signal);
           if (code !== 0) throw new BuildStepError(`The command '${argv.join(' ')}' returned a non-zero code: ${code}`, code);
@@ -298,7 +303,7 @@ export class StageRunner {
         this.inContainer({ config: { ...this.config, Cmd: [...shellOf(this.config), `#(nop) ${comment}`] }, networkMode: 'none' }, async (container) => {
           await prepared.apply(container);
           return container.commit({ runConfig: this.config, history: { created_by: createdBy }, cacheKey, ...this.authorField() });
-        }),
+        }, { quiet: true }),
       );
     } finally {
       await source?.remove();
@@ -319,7 +324,8 @@ export class StageRunner {
       stage !== undefined
         ? stage
         : (await this.scope.backend.baseImage(from, { pull: false, progress: (message) => this.scope.output.progress(message), signal: this.scope.signal })).id;
-    return this.scope.backend.createContainer({ image, config: {}, networkMode: 'none' });
+    // Never started: the command only satisfies container creation.
+    return this.scope.backend.createContainer({ image, config: { Cmd: [`#(nop) COPY --from=${from}`] }, networkMode: 'none' });
   }
 
   private async workdir(path: string): Promise<void> {
