@@ -33,7 +33,8 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
     .command('inspect')
     .description('Display detailed information on one or more images')
     .argument('<image...>')
-    .action(async (names: string[]) => {
-      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.client().inspectImage(name));
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .action(async (names: string[], options: { format?: string }) => {
+      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.client().inspectImage(name), undefined, options.format);
     });
 }
