@@ -31,4 +31,22 @@ describe('the Docker SDK for Python', () => {
     ].join('\n');
     expect((await python(script)).trim().split('\n')).toEqual(['3', "b'detached\\n'", 'exited json-file']);
   });
+
+  it('images.build builds a directory context (its .dockerignore applied) and returns the image and the log', async () => {
+    const script = [
+      'import docker, os, shutil, tempfile',
+      'c = docker.from_env()',
+      'd = tempfile.mkdtemp()',
+      "open(os.path.join(d, 'Dockerfile'), 'w').write('FROM busybox\\nARG WHO\\nCOPY . /ctx\\nRUN echo \"hi $WHO\" > /who\\n')",
+      "open(os.path.join(d, '.dockerignore'), 'w').write('secret.txt\\n')",
+      "open(os.path.join(d, 'secret.txt'), 'w').write('secret')",
+      "open(os.path.join(d, 'kept.txt'), 'w').write('kept')",
+      "image, logs = c.images.build(path=d, tag='py-built:1', buildargs={'WHO': 'python'}, rm=True)",
+      "print(image.tags)",
+      "print(''.join(l.get('stream', '') for l in logs).count('Successfully built'))",
+      "print(repr(c.containers.run('py-built:1', 'sh -c \"cat /who; ls /ctx\"', remove=True)))",
+      'shutil.rmtree(d)',
+    ].join('\n');
+    expect((await python(script)).trim().split('\n')).toEqual(["['py-built:1']", '1', "b'hi python\\nDockerfile\\nkept.txt\\n'"]);
+  });
 });

@@ -147,6 +147,17 @@ describe('images', () => {
     expect((await api('POST', `/commit?container=${id}&repo=committed&tag=v1`)).status).toBe(201);
     await api('POST', '/images/prune');
   });
+
+  it('build (classic), its parse error, system df with build cache, build prune', async () => {
+    const context = await tarOf({ Dockerfile: 'FROM busybox\nRUN echo built > /built\nCMD ["cat", "/built"]\n' });
+    const built = await api('POST', '/build?t=schema-built&version=1', { raw: { data: context, type: 'application/x-tar' } });
+    expect(built.body.toString()).toContain('Successfully tagged schema-built:latest');
+    const bad = await api('POST', '/build', { raw: { data: await tarOf({ Dockerfile: 'FROM busybox\nNOPE x\n' }), type: 'application/x-tar' } });
+    expect(bad.status).toBe(400);
+    const df = json<{ BuildCache: unknown[] }>(await api('GET', '/system/df?type=build-cache'));
+    expect(df.BuildCache.length).toBeGreaterThan(0);
+    expect(json<{ SpaceReclaimed: number }>(await api('POST', '/build/prune')).SpaceReclaimed).toBeGreaterThanOrEqual(0);
+  });
 });
 
 describe('registry', () => {
