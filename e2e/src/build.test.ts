@@ -266,6 +266,9 @@ describe('docker build (classic builder) against berthd', () => {
     const cache = (df as unknown as { BuildCache: Array<{ Size: number }> }).BuildCache;
     expect(cache.length).toBeGreaterThan(0);
     const images = await dockerOk(['images', '-q']);
+    const kept = await run('docker', ['builder', 'prune', '-f', '--keep-storage', '100g'], { env: d.env });
+    expect(kept.stdout).toBe('Total reclaimed space: 0B\n');
+    expect(((await d.docker.df()) as unknown as { BuildCache: unknown[] }).BuildCache).toHaveLength(cache.length);
     const pruned = await run('docker', ['builder', 'prune', '-f'], { env: d.env });
     expect(pruned.code, pruned.stderr).toBe(0);
     expect(pruned.stdout).toMatch(/Total reclaimed space: /);

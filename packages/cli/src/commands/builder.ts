@@ -3,8 +3,17 @@ import type { CommandContext } from '../context.js';
 import { FlagValueError } from '../flag-value-error.js';
 import { humanSize } from '../format/human-size.js';
 import { Prompter } from '../prompt.js';
+import { parseRamBytes } from '../resource-flags.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { defineBuild } from './build.js';
+
+function parseKeepStorage(text: string): number {
+  try {
+    return parseRamBytes(text);
+  } catch {
+    throw new FlagValueError('--keep-storage', text, 'invalid size');
+  }
+}
 
 /** `berth builder build|prune`, docker 28's layout without buildx. */
 export function registerBuilder(program: Command, ctx: CommandContext): void {
@@ -16,9 +25,9 @@ export function registerBuilder(program: Command, ctx: CommandContext): void {
     .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
     .option('--filter <filter>', 'Provide filter values (e.g. "until=24h")', collect, [])
     .option('-f, --force', 'Do not prompt for confirmation')
-    .option('--keep-storage <bytes>', 'Not supported by berth')
+    .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache')
     .action(async (options: { all?: boolean; filter: string[]; force?: boolean; keepStorage?: string }) => {
-      if (options.keepStorage !== undefined) throw new FlagValueError('--keep-storage', options.keepStorage, 'not supported by berth');
+      const keepStorage = options.keepStorage === undefined ? undefined : parseKeepStorage(options.keepStorage);
       if (!options.force) {
         const what = options.all ? 'all build cache' : 'all dangling build cache';
         const prompter = new Prompter(ctx.io);
@@ -26,7 +35,7 @@ export function registerBuilder(program: Command, ctx: CommandContext): void {
         // As docker, declining is a cancellation: nothing printed, status 0.
         if (answer.toLowerCase() !== 'y') return;
       }
-      const report = await ctx.client().buildPrune({ all: options.all === true, filters: filtersOf(options.filter) });
+      const report = await ctx.client().buildPrune({ all: options.all === true, filters: filtersOf(options.filter), ...(keepStorage !== undefined ? { keepStorage } : {}) });
       if (report.CachesDeleted?.length) ctx.out(`Deleted build cache objects:\n${report.CachesDeleted.map((id) => `${id}\n`).join('')}\n`);
       ctx.out(`Total reclaimed space: ${humanSize(report.SpaceReclaimed, 4)}\n`);
     });

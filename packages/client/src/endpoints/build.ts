@@ -34,6 +34,8 @@ export interface BuildCachePruneOptions {
   /** Every unused cache record, not only dangling ones. */
   all?: boolean;
   filters?: Record<string, string[]>;
+  /** Bytes of cache to keep (the oldest records go first). */
+  keepStorage?: number;
 }
 
 export interface BuildCachePruneReport {
@@ -71,5 +73,5 @@ export async function* buildImage(transport: Transport, context: Readable | Asyn
 
 /** `POST /build/prune`: removes build cache records. */
 export function pruneBuildCache(transport: Transport, options: BuildCachePruneOptions): Promise<BuildCachePruneReport> {
-  return transport.json('POST', '/build/prune', { query: { all: options.all, filters: filtersParam(options.filters) } });
+  return transport.json('POST', '/build/prune', { query: { all: options.all, 'keep-storage': options.keepStorage, filters: filtersParam(options.filters) } });
 }
