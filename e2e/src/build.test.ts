@@ -84,7 +84,7 @@ describe('docker build (classic builder) against berthd', () => {
     await writeFile(join(dir, 'archive.tar'), await tarWith('inside.txt', 'from the archive\n'));
     const built = await dockerBuild(['-t', 'every:1', dir]);
     expect(built.code, built.stderr).toBe(0);
-    expect(built.stdout).toMatch(/^Step 1\/20 : FROM \$\{BASE\} AS base$/m);
+    expect(built.stdout).toMatch(/^Step 1\/21 : ARG BASE=busybox\nStep 2\/21 : FROM \$\{BASE\} AS base$/m);
     expect(built.stdout).toMatch(/^Successfully built [0-9a-f]{12}$/m);
     expect(built.stdout).toMatch(/^Successfully tagged every:1$/m);
 
@@ -280,4 +280,57 @@ describe('docker build (classic builder) against berthd', () => {
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(rebuilt.stdout).not.toContain('Using cache');
   });
+
+  it('keeps RUN layers free of the runtime\'s mount points, copies into VOLUME paths and from them, and prints meta ARGs', async () => {
+    const dir = await context('volumes', {
+      Dockerfile: [
+        'ARG BASE=busybox',
+        'FROM ${BASE} AS a',
+        'RUN mkdir /data && echo from-a > /data/f',
+        'VOLUME /data',
+        'FROM busybox',
+        'RUN true',
+        'VOLUME /data',
+        'COPY f /data/f',
+        'COPY --from=a /data/f /from-a',
+        'ENV HTTP_PROXY=from-env',
+        'RUN cat /data/f /from-a && echo "proxy $HTTP_PROXY"',
+        '',
+      ].join('\n'),
+      f: 'copied\n',
+    });
+    const built = await dockerBuild(['--build-arg', 'HTTP_PROXY=from-arg', '-t', 'volumes', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/^Step 1\/11 : ARG BASE=busybox$/m);
+    expect(built.stdout).toMatch(/^copied\nfrom-a\nproxy from-env$/m);
+    // `RUN true` changed nothing: its history entry is an empty layer, and only the COPY steps added layers.
+    const layers = (await d.docker.getImage('volumes').inspect()).RootFS.Layers ?? [];
+    const base = (await d.docker.getImage('busybox').inspect()).RootFS.Layers ?? [];
+    expect(layers.length).toBe(base.length + 2);
+  });
+
+  it('survives builder prune while it runs, and a daemon restart removes its step container', async () => {
+    const dir = await context('long', { Dockerfile: 'FROM busybox AS a\nRUN echo x > /x\nFROM busybox\nRUN echo started && sleep 3\nCOPY --from=a /x /x\n' });
+    const building = dockerBuild(['--no-cache', '-t', 'long', dir]);
+    await waitForContainer();
+    const pruned = await run('docker', ['builder', 'prune', '-f'], { env: d.env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const result = await building;
+    expect(result.code, result.stderr).toBe(0);
+
+    const interrupted = dockerBuild(['--no-cache', '-t', 'long', dir]);
+    await waitForContainer();
+    await d.restart();
+    expect((await interrupted).code).not.toBe(0);
+    expect(await dockerOk(['ps', '-aq'])).toBe('');
+  });
 });
+
+/** Until a build's step container runs. */
+async function waitForContainer(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await dockerOk(['ps', '-q'])) !== '') return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no step container started');
+}

@@ -242,6 +242,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     engine,
     app: server,
     async close() {
+      // Builds first: each removes its step container as it stops.
+      await builds.close();
       containers.shutdown();
       reaper.close();
       await Promise.all(

@@ -210,15 +210,34 @@ describe('readDockerfile', () => {
   });
 });
 
-describe('BuildContext.dockerfileOnly and remove', () => {
-  it('holds just the Dockerfile, and remove deletes the context and its downloads', async () => {
-    const context = await BuildContext.dockerfileOnly('FROM b\n', dir);
-    expect(await readdir(dir)).toEqual(['Dockerfile']);
+describe('BuildContext remove and .dockerignore on hostile archives', () => {
+  it('remove deletes the context and its downloads', async () => {
+    const context = await extract([{ name: 'Dockerfile', content: 'FROM b\n' }]);
     expect(await context.readDockerfile()).toBe('FROM b\n');
-    expect(await digestOf(context, 'Dockerfile')).toBe(sha256('FROM b\n'));
     const scratch = await context.scratchDir();
     await context.remove();
     await expect(lstat(dir)).rejects.toThrow(/ENOENT/);
     await expect(lstat(scratch)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('never deletes through a symlink a later entry put above an ignored path', async () => {
+    const victim = await mkdtemp(join(tmpdir(), 'berth-victim-'));
+    try {
+      await writeFile(join(victim, 'x'), 'host file');
+      // `d/x` is first a link climbing out (deferred), then `d` becomes a link to the host, then `d/x` a device (skipped).
+      await extract(
+        [
+          { name: 'd/x', type: 'symlink', linkname: '../../../up' },
+          { name: 'd', type: 'symlink', linkname: victim },
+          { name: 'd/x', type: 'character-device' },
+          { name: '.dockerignore', content: 'd/x\n' },
+          { name: 'Dockerfile', content: 'FROM b\n' },
+        ],
+        { ignoreRules: dockerignoreRules },
+      ).catch(() => undefined);
+      expect(await readFile(join(victim, 'x'), 'utf8')).toBe('host file');
+    } finally {
+      await rm(victim, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +60,15 @@ async function sha256Of(file: FileHandle): Promise<string> {
 
 const depth = (path: string): number => path.split('/').length;
 
+/** Whether every parent of `path` under `root` is a directory, not a symlink (the tree is private: nothing changes it meanwhile). */
+async function hasRealParents(root: string, path: string): Promise<boolean> {
+  const parts = path.split('/').slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    if (!(await lstatOrUndefined(join(root, ...parts.slice(0, i))))?.isDirectory()) return false;
+  }
+  return true;
+}
+
 /**
  * Applies `.dockerignore` after extraction (it may come anywhere in the archive): what it excludes is
  * deleted, deepest first, a directory only once empty (a `!` pattern may keep something in it). The
@@ -73,6 +82,8 @@ async function prune(root: string, paths: Set<string>, rules: IgnoreRules, keep:
       hidden.add(path);
       continue;
     }
+    // Never through a symlink: a path the archive named below a link would reach outside the context.
+    if (!(await hasRealParents(root, path))) continue;
     const stats = await lstatOrUndefined(join(root, path));
     if (stats === undefined) continue;
     if (!stats.isDirectory()) {
@@ -126,16 +137,6 @@ export class BuildContext {
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
-  }
-
-  /** A context holding only the Dockerfile (`docker build -` given a Dockerfile rather than an archive). */
-  static async dockerfileOnly(text: string, dir: string): Promise<BuildContext> {
-    await prepareDirectory(dir);
-    const content = Buffer.from(text, 'utf8');
-    // The mode docker's CLI gives the file it writes for a Dockerfile read from stdin.
-    await writeFile(join(dir, DEFAULT_DOCKERFILE), content, { mode: 0o600, flag: 'wx' });
-    const record = { sha256: createHash('sha256').update(content).digest('hex'), size: content.length };
-    return new BuildContext(dir, new Map([[DEFAULT_DOCKERFILE, record]]), new Set());
   }
 
   /** The Dockerfile's text, `path` relative to the context; `Dockerfile` falls back to `dockerfile` as in moby. */

@@ -22,6 +22,8 @@ export interface StepContainerSpec {
   config: ImageRunConfig;
   /** `--network`: `default` (bridge), `none` or `host`. */
   networkMode: string;
+  /** Mount anonymous volumes at the image's VOLUMEs, as a RUN step's container has them (what it writes there is not kept). */
+  imageVolumes: boolean;
 }
 
 /** A step container: created, not started, until `run`. Always `remove` it, whatever happened. */

@@ -85,7 +85,7 @@ export async function buildImage(
   const finalStage = stages.at(-1)!;
   const labels = labelCommands(request.labels, finalStage.line);
   const commandsOf = (stage: Stage): Command[] => (stage === finalStage ? [...stage.commands, ...labels] : stage.commands);
-  const total = stages.reduce((sum, stage) => sum + 1 + commandsOf(stage).length, 0);
+  const total = dockerfile.metaArgs.length + stages.reduce((sum, stage) => sum + 1 + commandsOf(stage).length, 0);
 
   const finished = new Map<string, string | null>();
   const scope: BuildScope = {
@@ -104,6 +104,8 @@ export async function buildImage(
     output.write(`Step ${++step}/${total} : ${original}`);
     output.write('\n');
   };
+  // Meta ARGs count as steps, though they run nothing (moby announces them).
+  for (const meta of dockerfile.metaArgs) announce(meta.original);
   let runner: StageRunner | undefined;
   for (const stage of stages) {
     announce(stage.original);
@@ -113,6 +115,8 @@ export async function buildImage(
       announce(command.original);
       await runner.dispatch(command);
     }
+    // moby reports each stage's image as it ends.
+    if (runner.image !== null) output.built(runner.image);
     const index = String(dockerfile.stages.indexOf(stage));
     finished.set(index, runner.image);
     if (stage.name !== undefined) finished.set(stage.name, runner.image);
@@ -120,7 +124,6 @@ export async function buildImage(
   const imageId = runner?.image ?? null;
   if (imageId === null) throw new InvalidArgumentError('No image was generated. Is your Dockerfile empty?');
   await backend.publish(imageId, tags);
-  output.built(imageId);
   const unconsumed = args.unconsumed();
   if (unconsumed.length > 0) output.write(`[Warning] One or more build-args [${unconsumed.join(' ')}] were not consumed\n`);
   output.write(`Successfully built ${shortId(imageId)}\n`);
@@ -149,7 +152,8 @@ async function fromStage(scope: BuildScope, stage: Stage, finished: Map<string, 
     });
     runner = new StageRunner(scope, { id: image.id, config: image.config.config ?? {} });
   }
-  scope.output.write(` ---> ${runner.image === null ? '' : shortId(runner.image)}\n`);
+  // With triggers, moby prints the stage's image once they ran.
+  if (!runner.hasTriggers) scope.output.write(` ---> ${runner.image === null ? '' : shortId(runner.image)}\n`);
   await runner.runTriggers();
   return runner;
 }

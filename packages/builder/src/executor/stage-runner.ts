@@ -48,6 +48,8 @@ export class StageRunner {
   private config: ImageRunConfig;
   private author: string | undefined;
   private cmdSet = false;
+  /** While ONBUILD triggers run, their steps' images are not printed. */
+  private inTriggers = false;
   /** ARGs declared in this stage, with the values they took. */
   private readonly declared = new Map<string, string | undefined>();
 
@@ -65,13 +67,24 @@ export class StageRunner {
     return this.imageId;
   }
 
-  /** ONBUILD triggers of the base image run first, as moby does, and are not inherited. */
+  get hasTriggers(): boolean {
+    return (this.config.OnBuild ?? []).length > 0;
+  }
+
+  /** ONBUILD triggers of the base image run first, as moby does, and are not inherited; only the last image is printed. */
   async runTriggers(): Promise<void> {
     const triggers = this.config.OnBuild ?? [];
     if (this.config.OnBuild !== undefined) this.config.OnBuild = null;
     if (triggers.length === 0) return;
-    this.write(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? '' : 's'}\n`);
-    for (const trigger of triggers) await this.dispatch(parseTrigger(trigger, this.scope.escape));
+    this.write(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? '' : 's'}`);
+    this.write('\n');
+    this.inTriggers = true;
+    try {
+      for (const trigger of triggers) await this.dispatch(parseTrigger(trigger, this.scope.escape));
+    } finally {
+      this.inTriggers = false;
+    }
+    this.write(` ---> ${this.imageId === null ? '' : shortId(this.imageId)}\n`);
   }
 
   async dispatch(command: Command): Promise<void> {
@@ -202,12 +215,12 @@ export class StageRunner {
     const key = stepKey({ parent: this.imageId, config: this.config, ...identity, ...this.authorField() });
     const cached = this.scope.request.noCache ? undefined : this.scope.backend.cached(key);
     if (cached !== undefined) {
-      this.write(' ---> Using cache\n');
+      if (!this.inTriggers) this.write(' ---> Using cache\n');
       this.imageId = cached;
     } else {
       this.imageId = await make(key);
     }
-    this.write(` ---> ${shortId(this.imageId)}\n`);
+    if (!this.inTriggers) this.write(` ---> ${shortId(this.imageId)}\n`);
   }
 
   /**
@@ -235,13 +248,16 @@ export class StageRunner {
   private async run(command: Extract<Command, { kind: 'RUN' }>): Promise<void> {
     const argv = this.runArgv(command);
     // The build args the command sees: declared ones ENV does not override; proxies too, but never in the history.
-    const buildArgs = [...definedOnly(this.declared)].filter(([key]) => !envMap(this.config.Env).has(key));
+    const env = envMap(this.config.Env);
+    const buildArgs = [...definedOnly(this.declared)].filter(([key]) => !env.has(key)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const proxies = [...this.scope.args.proxies()].filter(([key]) => !env.has(key) && !this.declared.has(key));
     const createdBy = buildArgs.length > 0 ? `|${buildArgs.length} ${buildArgs.map(([k, v]) => `${k}=${v}`).join(' ')} ${argv.join(' ')}` : argv.join(' ');
     await this.step({ createdBy }, (cacheKey) =>
       this.inContainer(
         {
-          config: { ...this.config, Cmd: argv, Entrypoint: null, Env: withEnv(this.config.Env, [...buildArgs, ...this.scope.args.proxies()]) },
+          config: { ...this.config, Cmd: argv, Entrypoint: null, Env: withEnv(this.config.Env, [...buildArgs, ...proxies]) },
           networkMode: this.scope.request.networkMode,
+          imageVolumes: true,
         },
         async (container) => {
           // The classic builder shows a step's stderr in red.
@@ -300,7 +316,7 @@ export class StageRunner {
       const comment = `${command.kind} ${flagText}${prepared.description} in ${writtenDest} `;
       const createdBy = `${shellOf(this.config).join(' ')} #(nop) ${comment}`;
       await this.step({ createdBy, checksum: prepared.checksum }, (cacheKey) =>
-        this.inContainer({ config: { ...this.config, Cmd: [...shellOf(this.config), `#(nop) ${comment}`] }, networkMode: 'none' }, async (container) => {
+        this.inContainer({ config: { ...this.config, Cmd: [...shellOf(this.config), `#(nop) ${comment}`] }, networkMode: 'none', imageVolumes: false }, async (container) => {
           await prepared.apply(container);
           return container.commit({ runConfig: this.config, history: { created_by: createdBy }, cacheKey, ...this.authorField() });
         }, { quiet: true }),
@@ -325,7 +341,7 @@ export class StageRunner {
         ? stage
         : (await this.scope.backend.baseImage(from, { pull: false, progress: (message) => this.scope.output.progress(message), signal: this.scope.signal })).id;
     // Never started: the command only satisfies container creation.
-    return this.scope.backend.createContainer({ image, config: { Cmd: [`#(nop) COPY --from=${from}`] }, networkMode: 'none' });
+    return this.scope.backend.createContainer({ image, config: { Cmd: [`#(nop) COPY --from=${from}`] }, networkMode: 'none', imageVolumes: false });
   }
 
   private async workdir(path: string): Promise<void> {
@@ -334,7 +350,7 @@ export class StageRunner {
     const comment = `WORKDIR ${dir}`;
     const createdBy = `${shellOf(this.config).join(' ')} #(nop) ${comment}`;
     await this.step({ createdBy }, (cacheKey) =>
-      this.inContainer({ config: { ...this.config, Cmd: [...shellOf(this.config), `#(nop) ${comment}`] }, networkMode: 'none' }, async (container) => {
+      this.inContainer({ config: { ...this.config, Cmd: [...shellOf(this.config), `#(nop) ${comment}`] }, networkMode: 'none', imageVolumes: false }, async (container) => {
         const missing: string[] = [];
         for (let at = dir; at !== '/' && (await container.stat(at)) === undefined; at = posix.dirname(at)) missing.unshift(at);
         if (missing.length > 0) await container.put('/', directoriesTar(missing));

@@ -18,6 +18,7 @@ import { baseName, containerArchivePath } from './archive-path.js';
 import { containerChanges, type Change } from './changes.js';
 import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
+import { dropRuntimePlaceholders } from './runtime-placeholders.js';
 import type { ContainerRecord } from '../container/record.js';
 import { KeyedLock } from '../util/keyed-lock.js';
 import type { RuntimeDriver } from '../runtime/index.js';
@@ -177,6 +178,14 @@ export class ArchiveService {
     const dir = this.o.store.dirOf(record.id);
     const lowers = record.imageChainId ? this.o.rootfs.diffDirs(record.imageChainId) : [];
     return containerChanges(join(dir, 'upper'), lowers, await this.runtimeMountPoints(record.id, bundleDirIn(dir)));
+  }
+
+  /** Drops from a stopped container's read-write layer the mount points the runtime made there (before a build step's commit). */
+  async dropRuntimePlaceholders(ref: string): Promise<void> {
+    const record = this.o.store.get(ref);
+    const dir = this.o.store.dirOf(record.id);
+    const lowers = record.imageChainId ? this.o.rootfs.diffDirs(record.imageChainId) : [];
+    await dropRuntimePlaceholders(join(dir, 'upper'), lowers, await this.runtimeMountPoints(record.id, bundleDirIn(dir)));
   }
 
   /** Where the last runtime spec mounted things: runc creates these mount points in the upper dir. */

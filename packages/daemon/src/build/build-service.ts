@@ -44,9 +44,34 @@ function authFor(auths: RegistryAuths, ref: string): { username: string; passwor
 
 /** `POST /build` and the build cache: the builder over the engine's containers, images and registries. */
 export class BuildService {
+  /** The images each running build stands on (its bases and step results): never pruned under it. */
+  private readonly held = new Set<Set<string>>();
+  private readonly running = new Set<Promise<unknown>>();
+  private readonly closing = new AbortController();
+
   constructor(private readonly o: BuildServiceOptions) {}
 
-  async build(job: BuildJob, output: BuildOutput, signal: AbortSignal): Promise<string> {
+  private readonly inUse = (id: string): boolean => this.o.isInUse(id) || [...this.held].some((images) => images.has(id));
+
+  /** Stops the builds under way (their step containers are removed) and waits for them. */
+  async close(): Promise<void> {
+    this.closing.abort(new Error('the daemon is shutting down'));
+    await Promise.allSettled([...this.running]);
+  }
+
+  build(job: BuildJob, output: BuildOutput, signal: AbortSignal): Promise<string> {
+    const images = new Set<string>();
+    this.held.add(images);
+    const running = this.run(job, output, AbortSignal.any([signal, this.closing.signal]), images).finally(() => {
+      this.held.delete(images);
+      this.running.delete(running);
+    });
+    this.running.add(running);
+    return running;
+  }
+
+  private async run(job: BuildJob, output: BuildOutput, signal: AbortSignal, held: Set<string>): Promise<string> {
+    signal.throwIfAborted();
     if (job.platform !== undefined && !platformMatches(parsePlatform(job.platform), HOST_PLATFORM)) {
       throw new InvalidArgumentError(`platform ${job.platform} is not supported: the builder builds for the host's (${formatPlatform(HOST_PLATFORM)})`);
     }
@@ -57,7 +82,7 @@ export class BuildService {
         ignoreRules: dockerignoreMatcher,
         ...(job.request.dockerfile !== undefined ? { dockerfile: job.request.dockerfile } : {}),
       });
-      const { imageId } = await buildImage(job.request, context, this.backend(job.auths), output, signal);
+      const { imageId } = await buildImage(job.request, context, this.backend(job.auths, held), output, signal);
       return imageId;
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -65,19 +90,23 @@ export class BuildService {
   }
 
   usage(): BuildCacheRecord[] {
-    return this.o.images.buildCache(this.o.isInUse);
+    return this.o.images.buildCache(this.inUse);
   }
 
   prune(options: { keepStorage?: number; filters?: Record<string, string[]> }): Promise<BuildCachePruneReport> {
-    return this.o.images.pruneBuildCache({ ...options, isInUse: this.o.isInUse });
+    return this.o.images.pruneBuildCache({ ...options, isInUse: this.inUse });
   }
 
-  private backend(auths: RegistryAuths): BuildBackend {
+  private backend(auths: RegistryAuths, held: Set<string>): BuildBackend {
     const { images, registries, steps } = this.o;
+    const hold = (id: string): string => {
+      held.add(id);
+      return id;
+    };
     const local = (ref: string): BaseImage | undefined => {
       try {
         const image = images.resolve(ref);
-        return { id: image.id, config: image.config };
+        return { id: hold(image.id), config: image.config };
       } catch (err) {
         if (err instanceof NotFoundError) return undefined;
         throw err;
@@ -101,16 +130,21 @@ export class BuildService {
         return pulled;
       },
       image: (id) => local(id),
-      createContainer: (spec) => createStepContainer(steps, spec),
-      createImage: (parent, image) =>
-        images.create({
+      createContainer: (spec) => createStepContainer(steps, spec, hold),
+      createImage: async (parent, image) =>
+        hold(
+          await images.create({
           ...(parent !== null ? { parent } : {}),
           runConfig: image.runConfig,
           history: { ...image.history, ...(image.author !== undefined ? { author: image.author } : {}) },
           ...(image.author !== undefined ? { author: image.author } : {}),
           buildCache: { key: image.cacheKey },
         }),
-      cached: (key) => images.findCached(key),
+        ),
+      cached: (key) => {
+        const id = images.findCached(key);
+        return id === undefined ? undefined : hold(id);
+      },
       async publish(imageId, tags) {
         await images.publish(imageId);
         for (const tag of tags) await images.tag(imageId, tag);

@@ -14,7 +14,7 @@ export interface StepContainerServices {
   lifecycle: Pick<ContainerLifecycle, 'create' | 'start' | 'wait' | 'kill' | 'remove'>;
   io: Pick<ContainerIo, 'attach'>;
   inspection: Pick<ContainerInspection, 'inspect'>;
-  archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'resolveOwner'>;
+  archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'resolveOwner' | 'dropRuntimePlaceholders'>;
   images: Pick<ImageStore, 'create'>;
 }
 
@@ -35,11 +35,11 @@ async function isUnchanged(upper: string | undefined): Promise<boolean> {
 }
 
 /** A build step's container over the engine's own container services: created, run, read, written, committed, removed. */
-export async function createStepContainer(services: StepContainerServices, spec: StepContainerSpec): Promise<StepContainer> {
+export async function createStepContainer(services: StepContainerServices, spec: StepContainerSpec, hold: (imageId: string) => string): Promise<StepContainer> {
   const { lifecycle, io, inspection, archives, images } = services;
   const config = spec.config;
   const request: ContainerCreateRequest = {
-    Image: spec.image ?? (await scratchImage(images)),
+    Image: spec.image ?? hold(await scratchImage(images)),
     ...(config.User !== undefined ? { User: config.User } : {}),
     Env: config.Env ?? [],
     Cmd: config.Cmd ?? null,
@@ -50,7 +50,7 @@ export async function createStepContainer(services: StepContainerServices, spec:
     Healthcheck: { Test: ['NONE'] },
     HostConfig: { NetworkMode: spec.networkMode },
   };
-  const { Id: id } = await lifecycle.create(request);
+  const { Id: id } = await lifecycle.create(request, { withoutImageVolumes: !spec.imageVolumes });
   return {
     id,
     async run(stdout: Writable, stderr: Writable, signal: AbortSignal): Promise<number> {
@@ -86,9 +86,10 @@ export async function createStepContainer(services: StepContainerServices, spec:
     get: async (path: string) => (await archives.get(id, path)).tar,
     resolveOwner: (user: string) => archives.resolveOwner(id, user),
     async commit(image: NewStepImage): Promise<string> {
+      await archives.dropRuntimePlaceholders(id);
       const upper = inspection.inspect(id).GraphDriver.Data?.UpperDir;
       const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!);
-      return images.create({
+      const committed = await images.create({
         ...(spec.image !== null ? { parent: spec.image } : {}),
         ...(layer !== undefined ? { layer } : {}),
         runConfig: image.runConfig,
@@ -97,6 +98,7 @@ export async function createStepContainer(services: StepContainerServices, spec:
         container: id,
         buildCache: { key: image.cacheKey },
       });
+      return hold(committed);
     },
     remove: () => lifecycle.remove(id, { force: true, volumes: true }),
   };

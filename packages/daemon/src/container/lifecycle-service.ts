@@ -30,10 +30,18 @@ import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { updateContainer } from './update.js';
 import { checkRuntimeName, validateHostConfig } from './validate-host-config.js';
 
+export interface CreateOptions {
+  name?: string;
+  /** `docker create --platform`. */
+  platform?: string;
+  /** No anonymous volumes for the image's VOLUMEs: a build step writing files into the image's own tree (COPY, WORKDIR). */
+  withoutImageVolumes?: boolean;
+}
+
 /** A container's life as the API drives it: every state change a user asks for. */
 export interface ContainerLifecycle {
   /** `platform` (`docker create --platform`, `os[/arch[/variant]]`) must be one the image serves, as moby's image lookup requires. */
-  create(request: ContainerCreateRequest, options?: { name?: string; platform?: string }): Promise<ContainerCreateResponse>;
+  create(request: ContainerCreateRequest, options?: CreateOptions): Promise<ContainerCreateResponse>;
   start(ref: string): Promise<void>;
   stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<void>;
   kill(ref: string, signal?: string): Promise<void>;
@@ -77,7 +85,7 @@ export class LifecycleService implements ContainerLifecycle {
     private readonly o: LifecycleServiceOptions,
   ) {}
 
-  async create(request: ContainerCreateRequest, options: { name?: string; platform?: string } = {}): Promise<ContainerCreateResponse> {
+  async create(request: ContainerCreateRequest, options: CreateOptions = {}): Promise<ContainerCreateResponse> {
     const { core } = this;
     const platform = options.platform ? parsePlatform(options.platform) : undefined;
     if (!request.Image) throw new InvalidArgumentError('config cannot be empty in order to create a container');
@@ -114,7 +122,7 @@ export class LifecycleService implements ContainerLifecycle {
     record.mounts = await this.o.mounts.plan({
       containerId: id,
       hostConfig: record.hostConfig,
-      volumes: record.config.Volumes ?? {},
+      volumes: options.withoutImageVolumes ? (request.Volumes ?? {}) : (record.config.Volumes ?? {}),
       lookup: (ref) => core.store.get(ref),
     });
     await core.store.add(record).catch(async (err: unknown) => {

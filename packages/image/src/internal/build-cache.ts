@@ -86,6 +86,8 @@ export async function pruneBuildCache(context: StoreContext, options: BuildCache
     const deleted: string[] = [];
     for (const record of candidates) {
       if (options.keepStorage !== undefined && options.keepStorage > 0 && kept <= options.keepStorage) break;
+      // A build may have taken it up since the candidates were listed.
+      if (options.isInUse(record.id)) continue;
       kept -= sizes.get(ownLayer(record) ?? '') ?? 0;
       await deleteImage(context, record, records);
       deleted.push(cacheEntryId(record));

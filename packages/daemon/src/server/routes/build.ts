@@ -53,6 +53,10 @@ function refuseUnsupported(query: BuildQuery): void {
   if (queryBool(query.squash)) throw new InvalidArgumentError('--squash is not supported');
   if (set(query.outputs) && query.outputs !== '[]') throw new InvalidArgumentError('--output is not supported by the classic builder');
   if (set(query.extrahosts)) throw new InvalidArgumentError('--add-host is not supported by the builder yet');
+  if (query.ulimits !== undefined && !['', '[]', 'null'].includes(query.ulimits)) throw new InvalidArgumentError('--ulimit is not supported by the builder yet');
+  if (set(query.cgroupparent)) throw new InvalidArgumentError('--cgroup-parent is not supported by the builder yet');
+  if (set(query.isolation) && query.isolation !== 'default') throw new InvalidArgumentError(`isolation "${query.isolation}" is not supported on Linux`);
+  if (query.securityopt !== undefined && !['', '[]', 'null'].includes(query.securityopt)) throw new InvalidArgumentError('--security-opt is not supported by the builder yet');
   for (const key of ['memory', 'memswap', 'cpushares', 'cpuperiod', 'cpuquota', 'shmsize', 'cpusetcpus', 'cpusetmems'] as const) {
     if (set(query[key])) throw new InvalidArgumentError(`${key} is not supported by the builder yet: step containers run without resource limits`);
   }
