@@ -24,4 +24,6 @@ export * from './serial-queue.js';
 export * from './timestamps.js';
 export * from './program-failure.js';
 export * from './routes.js';
+export { dockerignoreMatcher, type DockerignoreMatcher } from './dockerignore.js';
+export { isTarHeader } from './tar-header.js';
 export { formatGoDuration, parseGoDuration } from './go-duration.js';

@@ -2,5 +2,4 @@ export type { BaseImage, BuildBackend, NewStepImage, Owner, PathInfo, ProgressSi
 export { buildImage, checkTags, type BuildResult } from './executor/build.js';
 export { BuildStepError, type BuildOutput, type BuildRequest } from './executor/build-request.js';
 export { BuildContext, type ExtractContextOptions } from './context/build-context.js';
-export { dockerignoreMatcher } from './context/dockerignore.js';
 export { parseDockerfile } from './dockerfile/parse.js';

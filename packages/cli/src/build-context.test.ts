@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isArchive, keepBuildFiles, prepareBuildContext } from './build-context.js';
-import { tarEntries } from './context-tar.js';
+import { contextEntries, tarEntries } from './context-tar.js';
 
 let dir: string;
 let cwd: string;
@@ -71,6 +71,21 @@ describe('prepareBuildContext for a directory', () => {
     expect([...entries.keys()].sort()).toEqual(['.dockerignore', 'Dockerfile', 'logs/keep', 'sub/', 'sub/y.tmp']);
   });
 
+  it("reads .dockerignore with the daemon's matcher: a BOM, `**` before text, escaped characters, `#` after blanks, exceptions only under their own path", async () => {
+    await files({
+      Dockerfile: 'FROM busybox\n',
+      '.dockerignore': '\ufeffsecret\n**tmp\nf+x\n  #hash\ndir\n!**/keep\n',
+      secret: 's', xtmp: 't', 'f+x': 'f', '#hash': 'h', 'dir/keep': 'k', other: 'o',
+    });
+    const entries = await entriesOf((await prepareBuildContext(dir, undefined, noStdin)).tar);
+    expect([...entries.keys()].sort()).toEqual(['.dockerignore', 'Dockerfile', 'other']);
+  });
+
+  it("refuses a lone ! in .dockerignore with docker's message", async () => {
+    await files({ Dockerfile: 'FROM busybox\n', '.dockerignore': 'a\n!\n' });
+    await expect(prepareBuildContext(dir, undefined, noStdin)).rejects.toThrow('error checking context: illegal exclusion pattern: "!"');
+  });
+
   it('finds a lower-case dockerfile, and a -f path relative to the working directory', async () => {
     await files({ dockerfile: 'FROM busybox\n', 'sub/Other': 'FROM busybox\n' });
     expect((await prepareBuildContext(dir, undefined, noStdin)).dockerfile).toBe('dockerfile');
@@ -132,6 +147,20 @@ describe('isArchive', () => {
     expect(isArchive(await bytesOf(tarEntries([{ name: 'a', content: Buffer.from('a'), mode: 0o644, mtime: new Date(0) }])))).toBe(true);
     expect(isArchive(Buffer.from('FROM busybox\n'.repeat(100)))).toBe(false);
     expect(isArchive(Buffer.alloc(1024))).toBe(false);
+  });
+});
+
+describe('tarEntries', () => {
+  it('sends a file as long as its header says, even if it grew or shrank after it was measured', async () => {
+    await files({ grew: '0123456789', shrank: '0123456789', next: 'n' });
+    const entries = await contextEntries(dir, []);
+    await appendFile(join(dir, 'grew'), '\0'.repeat(1024) + 'forged');
+    await truncate(join(dir, 'shrank'), 4);
+    const sent = await entriesOf(tarEntries(entries));
+    expect([...sent.keys()]).toEqual(['grew', 'next', 'shrank']);
+    expect(sent.get('grew')?.content).toBe('0123456789');
+    expect(sent.get('next')?.content).toBe('n');
+    expect(sent.get('shrank')?.content).toBe('0123\0\0\0\0\0\0');
   });
 });
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { lstat, readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidArgumentError } from '@berth/api';
+import { InvalidArgumentError, isTarHeader, type DockerignoreMatcher } from '@berth/api';
 import { readAll } from './read-all.js';
 import { contextEntries, ignoreMatcher, tarEntries, type ContextEntry } from './context-tar.js';
 
@@ -82,13 +82,21 @@ async function readDockerignore(root: string): Promise<string[]> {
   return text.split(/\r?\n/);
 }
 
-/** docker's TrimBuildFilesFromExcludes: .dockerignore and the Dockerfile are sent even when ignored (the daemon drops them from COPY). */
+/**
+ * docker's TrimBuildFilesFromExcludes: .dockerignore and the Dockerfile are sent even when ignored (the daemon
+ * drops them from COPY). Patterns the matcher refuses are left as they are: the walk reports them, as docker's does.
+ */
 export function keepBuildFiles(excludes: string[], dockerfile: string, dockerfileFromStdin: boolean): string[] {
-  const matches = ignoreMatcher(excludes);
+  let matcher: DockerignoreMatcher;
+  try {
+    matcher = ignoreMatcher(excludes);
+  } catch {
+    return excludes;
+  }
   const kept = [...excludes];
-  if (matches('.dockerignore')) kept.push('!.dockerignore');
+  if (matcher.ignores('.dockerignore')) kept.push('!.dockerignore');
   const slashed = dockerfile.split(sep).join('/');
-  if (!dockerfileFromStdin && matches(slashed)) kept.push(`!${slashed}`);
+  if (!dockerfileFromStdin && matcher.ignores(slashed)) kept.push(`!${slashed}`);
   return kept;
 }
 
@@ -113,16 +121,6 @@ export function isArchive(head: Buffer): boolean {
   const magic = [[0x1f, 0x8b, 0x08], [0x42, 0x5a, 0x68], [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], [0x28, 0xb5, 0x2f, 0xfd]];
   if (magic.some((bytes) => bytes.every((byte, i) => head[i] === byte))) return true;
   return isTarHeader(head);
-}
-
-function isTarHeader(head: Buffer): boolean {
-  if (head.length < 512) return false;
-  const block = head.subarray(0, 512);
-  if (block.every((byte) => byte === 0)) return false;
-  const recorded = parseInt(block.subarray(148, 156).toString('latin1').replace(/\0.*$/, '').trim(), 8);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return sum === recorded;
 }
 
 /** Stdin as the context: a tar goes as it is; anything else is a Dockerfile, sent as the only file of a tar. */

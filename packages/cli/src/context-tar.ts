@@ -1,21 +1,30 @@
 import { constants, createReadStream, type Stats } from 'node:fs';
 import { access, lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import dockerignore from '@balena/dockerignore';
+import { dockerignoreMatcher, InvalidArgumentError, type DockerignoreMatcher } from '@berth/api';
 import { pack, type Pack } from 'tar-stream';
 
 type EntryHeader = Parameters<Pack['entry']>[0];
+
+const ZERO_CHUNK = 64 * 1024;
 
 /** One entry of a context tar: a file of the directory, or content made on this side (a Dockerfile read elsewhere). */
 export type ContextEntry =
   | { name: string; path: string; stats: Stats; linkname?: string }
   | { name: string; content: Buffer; mode: number; mtime: Date };
 
-/** The .dockerignore patterns as docker matches them: case-sensitive, a directory's rule covering what is inside it. */
-export function ignoreMatcher(patterns: string[]): (relativePath: string) => boolean {
-  // A CommonJS module whose typings declare the factory as its default export.
-  const matcher = dockerignore.default({ ignorecase: false }).add(patterns);
-  return (relativePath) => matcher.ignores(relativePath);
+/** The .dockerignore patterns (its lines) with the daemon's matcher, so both sides exclude the same paths. */
+export function ignoreMatcher(patterns: string[]): DockerignoreMatcher {
+  return dockerignoreMatcher(patterns.join('\n'));
+}
+
+/** The matcher the walk uses; patterns it refuses (a lone `!`) fail as docker's ValidateContextDirectory does. */
+function walkMatcher(patterns: string[]): DockerignoreMatcher {
+  try {
+    return ignoreMatcher(patterns);
+  } catch (err) {
+    throw new InvalidArgumentError(`error checking context: ${(err as Error).message}`);
+  }
 }
 
 /** docker's ValidateContextDirectory messages for what cannot be read. */
@@ -27,13 +36,12 @@ function unreadable(path: string): (err: NodeJS.ErrnoException) => never {
 
 /**
  * The entries of a directory as docker's TarWithOptions walks it: lexical order, excluded paths left
- * out, an excluded directory still entered when an exception (`!pattern`) may bring back something
- * inside it. Symlinks are entries of their own, never followed; sockets are skipped as docker does.
+ * out, an excluded directory still entered when an exception (`!pattern`) starting with its path may
+ * bring back something inside it. Symlinks are entries of their own, never followed; sockets are skipped as docker does.
  * An unreadable file fails here, before anything is sent, with docker's "checking context" message.
  */
 export async function contextEntries(root: string, excludes: string[]): Promise<ContextEntry[]> {
-  const excluded = ignoreMatcher(excludes);
-  const hasExceptions = excludes.some((pattern) => pattern.trim().startsWith('!'));
+  const matcher = walkMatcher(excludes);
   const entries: ContextEntry[] = [];
   const walk = async (dir: string, prefix: string): Promise<void> => {
     const names = (await readdir(dir).catch(unreadable(dir))).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
@@ -41,10 +49,10 @@ export async function contextEntries(root: string, excludes: string[]): Promise<
       const path = join(dir, name);
       const relative = `${prefix}${name}`;
       const stats = await lstat(path).catch(unreadable(path));
-      const skip = excluded(relative);
+      const skip = matcher.ignores(relative);
       if (stats.isDirectory()) {
         if (!skip) entries.push({ name: `${relative}/`, path, stats });
-        if (!skip || hasExceptions) await walk(path, `${relative}/`);
+        if (!skip || matcher.mayReinclude(relative)) await walk(path, `${relative}/`);
         continue;
       }
       if (skip || stats.isSocket()) continue;
@@ -80,6 +88,25 @@ function headerOf(entry: ContextEntry): EntryHeader {
   return { ...base, type: 'file', size: stats.size };
 }
 
+/**
+ * The `size` bytes a file's header promised: a file that grew since it was measured is cut there, one that
+ * shrank is padded with zeros. Anything else would shift the entries after it, letting its content forge some.
+ */
+async function* sizedContent(path: string, size: number): AsyncGenerator<Buffer> {
+  let sent = 0;
+  if (size > 0) {
+    for await (const chunk of createReadStream(path, { end: size - 1 })) {
+      sent += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  while (sent < size) {
+    const zeros = Buffer.alloc(Math.min(ZERO_CHUNK, size - sent));
+    sent += zeros.length;
+    yield zeros;
+  }
+}
+
 /** Writes a file's content into the tar as it is read, waiting while the consumer is behind. */
 async function packFile(archive: Pack, header: EntryHeader, path: string): Promise<void> {
   let settle!: (err?: Error | null) => void;
@@ -90,8 +117,8 @@ async function packFile(archive: Pack, header: EntryHeader, path: string): Promi
   const gone = (): void => settle(new Error('the build context stream was closed'));
   archive.once('close', gone);
   try {
-    for await (const chunk of createReadStream(path)) {
-      if (entry.write(chunk as Buffer)) continue;
+    for await (const chunk of sizedContent(path, header.size ?? 0)) {
+      if (entry.write(chunk)) continue;
       await new Promise<void>((resolve) => {
         const resume = (): void => {
           entry.off('drain', resume);

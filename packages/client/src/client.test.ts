@@ -64,6 +64,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.write(`{"stream":"${req.headers['content-type']} ${context.length} bytes ${req.headers['x-registry-config'] ?? 'no-config'}\\n"}\r\n`);
     if (url.searchParams.get('target') === 'fail') res.end('{"errorDetail":{"code":3,"message":"returned a non-zero code: 3"},"error":"returned a non-zero code: 3"}\r\n');
     else res.end('{"aux":{"ID":"sha256:abc"}}\r\n');
+  } else if (path === '/images/create') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(`{"status":"${req.headers['x-registry-auth'] ?? 'no-auth'}"}\r\n`);
   } else if (path === '/build/prune') {
     json(res, 200, { CachesDeleted: ['c1'], SpaceReclaimed: 10 });
   } else if (path === '/containers/c1/wait') {
@@ -154,9 +157,15 @@ describe('BerthClient protocol', () => {
         registryConfig: { 'localhost:5000': { username: 'u', password: 'p' } },
       }),
     );
-    const config = Buffer.from(JSON.stringify({ 'localhost:5000': { username: 'u', password: 'p' } })).toString('base64url');
+    // Padded base64url, as the docker CLI sends it (Go's base64.URLEncoding).
+    const config = 'eyJsb2NhbGhvc3Q6NTAwMCI6eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAifX0=';
     expect(messages).toEqual([{ stream: `application/x-tar 7 bytes ${config}\n` }, { aux: { ID: 'sha256:abc' } }]);
     expect(seen[1]).toBe(`POST /v1.47/build?t=a%3A1&t=b&dockerfile=sub%2FDockerfile&rm=0&buildargs=${encodeURIComponent('{"A":"1","B":null}').replace(/%20/g, '+')}&networkmode=default`);
+  });
+
+  it('sends X-Registry-Auth as padded base64url, as the docker CLI does', async () => {
+    const messages = await drain(client.pullImage('busybox', { tag: 'latest', auth: { username: 'u', password: 'p?' } }));
+    expect(messages).toEqual([{ status: 'eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InA_In0=' }]);
   });
 
   it('throws a failed build step with the exit code the daemon gives', async () => {

@@ -40,8 +40,8 @@ export async function isUncompressedFile(path: string): Promise<boolean> {
   }
 }
 
-/** Reads just enough of `source` to recognise the compression, and returns a stream replaying everything. */
-async function sniff(source: Readable): Promise<{ head: Buffer; stream: Readable }> {
+/** Reads just enough of `source` to recognise the compression (its first bytes), and returns them with a stream replaying everything. */
+export async function sniffHead(source: Readable): Promise<{ head: Buffer; stream: Readable }> {
   const iterator: AsyncIterator<Buffer | string> = source[Symbol.asyncIterator]();
   const chunks: Buffer[] = [];
   let length = 0;
@@ -102,7 +102,7 @@ export interface ArchiveStreamOptions {
 
 /** The uncompressed tar bytes of `source`, which may be a plain, gzip- or zstd-compressed tar. */
 export async function openArchiveStream(source: Readable, options: ArchiveStreamOptions): Promise<Readable> {
-  const { head, stream } = await sniff(source);
+  const { head, stream } = await sniffHead(source);
   for (const [name, magic] of UNSUPPORTED_MAGIC) {
     if (head.subarray(0, magic.length).equals(magic)) {
       stream.destroy();

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, NotFoundError } from '@berth/api';
+import { dockerignoreMatcher, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { UnsafeArchiveEntryError } from '@berth/layer';
 import { BuildContext } from './build-context.js';
-import { dockerignoreRules } from './test-support/dockerignore-rules.js';
 import { makeTar, type TarSpec } from './test-support/tars.js';
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -154,7 +153,7 @@ describe('.dockerignore', () => {
     ['first', [dockerignore, ...tree]],
     ['last', [...tree, dockerignore]],
   ])('applies when it comes %s: excluded paths are gone, the build files readable but hidden', async (_where, entries) => {
-    const context = await extract(entries, { ignoreRules: dockerignoreRules });
+    const context = await extract(entries, { ignoreRules: dockerignoreMatcher });
     expect((await readdir(dir)).sort()).toEqual(['.dockerignore', 'Dockerfile', 'build', 'src']);
     expect(await readdir(join(dir, 'build'))).toEqual(['keep.txt']);
     expect(await readdir(join(dir, 'src'))).toEqual(['a.log']);
@@ -170,7 +169,7 @@ describe('.dockerignore', () => {
         { name: 'ci/Dockerfile.ci', content: 'FROM busybox\n' },
         { name: '.dockerignore', content: 'ci\n' },
       ],
-      { ignoreRules: dockerignoreRules, dockerfile: 'ci/Dockerfile.ci' },
+      { ignoreRules: dockerignoreMatcher, dockerfile: 'ci/Dockerfile.ci' },
     );
     expect(await context.readDockerfile('ci/Dockerfile.ci')).toBe('FROM busybox\n');
     expect(context.isHidden('ci/Dockerfile.ci')).toBe(true);

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, NotFoundError } from '@berth/api';
+import { dockerignoreMatcher, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { BuildContext } from './build-context.js';
-import { dockerignoreRules } from './test-support/dockerignore-rules.js';
 import { prepareCopy, type CopyRequest } from './copy-step.js';
 import { DirContainer } from './test-support/dir-container.js';
 import { makeTar, type TarSpec } from './test-support/tars.js';
@@ -149,7 +148,7 @@ describe('COPY sources', () => {
   it('leaves build files excluded by .dockerignore out', async () => {
     // (`up` climbs above `/`: the layer extractor behind this fake's put refuses such a link.)
     const tree = CONTEXT_TREE.filter((e) => e.name !== 'up');
-    const ignored = await contextOf([...tree, { name: '.dockerignore', content: 'Dockerfile\n.dockerignore\n' }], { ignoreRules: dockerignoreRules });
+    const ignored = await contextOf([...tree, { name: '.dockerignore', content: 'Dockerfile\n.dockerignore\n' }], { ignoreRules: dockerignoreMatcher });
     await expect(prepareCopy(ignored, request({ sources: ['Dockerfile'], dest: '/' }))).rejects.toThrow('stat Dockerfile: file does not exist');
     await copy({ sources: ['.'], dest: '/all' }, ignored);
     await expect(lstat(inRoot('all/Dockerfile'))).rejects.toThrow(/ENOENT/);

@@ -3,7 +3,7 @@ import type { ProgressMessage } from '@berth/api';
 import { readProgress } from '../progress-stream.js';
 import { filtersParam } from '../query.js';
 import type { Transport } from '../transport.js';
-import type { RegistryCredentials } from './registry.js';
+import { registryHeaderValue, type RegistryCredentials } from './registry.js';
 
 /** The query of `POST /build` for the classic builder; unset fields keep the daemon's defaults. */
 export interface BuildOptions {
@@ -65,7 +65,7 @@ export async function* buildImage(transport: Transport, context: Readable | Asyn
     networkmode: options.networkMode,
     platform: options.platform,
   };
-  const headers = options.registryConfig ? { 'X-Registry-Config': Buffer.from(JSON.stringify(options.registryConfig)).toString('base64url') } : undefined;
+  const headers = options.registryConfig ? { 'X-Registry-Config': registryHeaderValue(options.registryConfig) } : undefined;
   const body = context instanceof Readable ? context : Readable.from(context);
   const response = await transport.request('POST', '/build', { query, body, contentType: 'application/x-tar', ...(headers && { headers }) });
   yield* readProgress(response);

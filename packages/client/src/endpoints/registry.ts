@@ -22,9 +22,17 @@ export interface PushOptions {
   auth?: RegistryCredentials;
 }
 
-/** `X-Registry-Auth`: the credentials as base64url JSON; `{}` when there are none, as the docker CLI sends. */
+/**
+ * A JSON value as the docker CLI encodes `X-Registry-Auth` and `X-Registry-Config`: base64url with its
+ * padding (Go's base64.URLEncoding), which dockerd's decoder requires.
+ */
+export function registryHeaderValue(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** `X-Registry-Auth`: the credentials; `{}` when there are none, as the docker CLI sends. */
 function authHeader(auth: RegistryCredentials | undefined): Record<string, string> {
-  return { 'X-Registry-Auth': Buffer.from(JSON.stringify(auth ?? {})).toString('base64url') };
+  return { 'X-Registry-Auth': registryHeaderValue(auth ?? {}) };
 }
 
 /** `POST /images/create?fromImage=`: the pull's progress messages; an error line is thrown. */

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import balena from '@balena/dockerignore';
-import { InvalidArgumentError } from '@berth/api';
+import { InvalidArgumentError } from './errors.js';
 
 export interface DockerignoreMatcher {
   /** Whether the context path (relative, `/`-separated) is left out of the build context. */

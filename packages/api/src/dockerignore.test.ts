@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '@berth/api';
 import { describe, expect, test } from 'vitest';
 import { dockerignoreMatcher } from './dockerignore.js';
+import { InvalidArgumentError } from './errors.js';
 
 // moby/patternmatcher TestMatches (MatchesOrParentMatches): [pattern, path, ignored].
 const single: [string, string, boolean][] = [
