@@ -232,7 +232,7 @@ describe('BuildContext remove and .dockerignore on hostile archives', () => {
           { name: '.dockerignore', content: 'd/x\n' },
           { name: 'Dockerfile', content: 'FROM b\n' },
         ],
-        { ignoreRules: dockerignoreRules },
+        { ignoreRules: dockerignoreMatcher },
       ).catch(() => undefined);
       expect(await readFile(join(victim, 'x'), 'utf8')).toBe('host file');
     } finally {

@@ -1,9 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidArgumentError, NotFoundError, type BuildCacheRecord } from '@berth/api';
+import { dockerignoreMatcher, InvalidArgumentError, NotFoundError, type BuildCacheRecord } from '@berth/api';
 import { BuildContext, buildImage, type BaseImage, type BuildBackend, type BuildOutput, type BuildRequest } from '@berth/builder';
-import { dockerignoreMatcher } from '@berth/api';
 import type { BuildCachePruneReport, ImageStore } from '@berth/image';
 import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, platformMatches, type Platform } from '@berth/oci';
 import { familiarName, parseNormalizedNamed, withDefaultTag } from '@berth/reference';
