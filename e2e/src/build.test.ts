@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, useTestDaemon, type CommandResult } from './harness.js';
+import { run, useTestDaemon, writeTree, type CommandResult } from './harness.js';
 
 const d = useTestDaemon();
 let work: string;
@@ -17,13 +17,8 @@ afterAll(async () => {
 });
 
 /** A context directory with these files (a string is a file's content). */
-async function context(name: string, files: Record<string, string>): Promise<string> {
-  const dir = join(work, name);
-  for (const [path, content] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), content);
-  }
-  return dir;
+function context(name: string, files: Record<string, string>): Promise<string> {
+  return writeTree(join(work, name), files);
 }
 
 /** The real docker CLI's classic builder against the test daemon. */

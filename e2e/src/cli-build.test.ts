@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, useTestDaemon, type CommandResult } from './harness.js';
+import { run, useTestDaemon, writeTree, type CommandResult } from './harness.js';
 import { BERTH } from './paths.js';
 
 const d = useTestDaemon();
@@ -17,13 +17,8 @@ afterAll(async () => {
 });
 
 /** A directory holding these files (paths relative to it), made fresh under the test's temp dir. */
-async function context(name: string, files: Record<string, string>): Promise<string> {
-  const dir = join(work, name);
-  for (const [path, content] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), content);
-  }
-  return dir;
+function context(name: string, files: Record<string, string>): Promise<string> {
+  return writeTree(join(work, name), files);
 }
 
 function ok(result: CommandResult): string {

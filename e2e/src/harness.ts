@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -252,4 +252,13 @@ export async function busyboxArchive(): Promise<string> {
   await mkdir(dirname(BUSYBOX_ARCHIVE), { recursive: true });
   if (!existsSync(BUSYBOX_ARCHIVE)) await execFileAsync(process.execPath, [BUSYBOX_TOOL, '-o', BUSYBOX_ARCHIVE]);
   return BUSYBOX_ARCHIVE;
+}
+
+/** A directory `dir` holding these files (paths relative to it, parents made): a build context. */
+export async function writeTree(dir: string, files: Record<string, string>): Promise<string> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  return dir;
 }
