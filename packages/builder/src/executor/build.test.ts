@@ -101,6 +101,13 @@ describe('buildImage', () => {
     await expect(build(new RecordingBackend(), dockerfile, { target: 'nope' })).rejects.toThrow('failed to reach build target nope in Dockerfile');
   });
 
+  it('builds every earlier stage when a COPY --from names a stage through a variable', async () => {
+    const backend = new RecordingBackend();
+    // The recording backend has no files to copy: the COPY itself fails, after both stages ran.
+    await expect(build(backend, 'FROM busybox AS a\nRUN one\nFROM busybox AS b\nRUN two\nFROM busybox\nARG S=a\nCOPY --from=$S /x /x\n')).rejects.toThrow('COPY failed');
+    expect(backend.ran.map((cmd) => cmd.at(-1))).toEqual(['one', 'two']);
+  });
+
   it('finds every step in the cache the second time, and none with --no-cache', async () => {
     const backend = new RecordingBackend();
     const dockerfile = 'FROM busybox\nENV A=1\nRUN echo hi\nCMD ["x"]\n';

@@ -44,7 +44,13 @@ function neededStages(dockerfile: Dockerfile, target: string | undefined, lex: S
     const refs = [lex.processWord(stage.base, metaEnv)];
     for (const command of stage.commands) {
       const from = command.kind === 'COPY' ? command.flags.from : undefined;
-      if (typeof from === 'string') refs.push(lex.processWord(from, metaEnv));
+      if (typeof from !== 'string') continue;
+      // A `--from` naming the stage's own ARG or ENV is known only when the step runs: every earlier stage may be needed.
+      if (from.includes('$')) {
+        for (let earlier = 0; earlier < index; earlier++) visit(earlier);
+        continue;
+      }
+      refs.push(from);
     }
     for (const ref of refs) {
       const dependency = indexOf(ref, index);
