@@ -8,7 +8,7 @@ export { directorySize } from './directory-size.js';
 export { packEntry, packFile, type PackHeader } from './pack-file.js';
 export { treeTar, directoryTar, type TreeTarOptions } from './tree-tar.js';
 export { walkTree, type WalkEntry, type WalkOptions } from './tree-walk.js';
-export { openInRoot, openDirectoryPath, readFileInRoot, closeFd, fdPath, normaliseRootPath, type SubMount, type PathInRoot } from './path-in-root.js';
+export { openInRoot, openDirectoryPath, readFileInRoot, lstatInRoot, closeFd, fdPath, normaliseRootPath, type SubMount, type PathInRoot } from './path-in-root.js';
 export { openInProcessRoot } from './process-root.js';
 export { mountPoints } from './mountinfo.js';
 export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';

@@ -169,3 +169,24 @@ export async function readFileInRoot(root: string, path: string): Promise<string
     if (rootFd !== undefined) closeFd(rootFd);
   }
 }
+
+/**
+ * The lstat of `path` under `root`, reached without following any symlink on the way (a tree a
+ * container or an archive wrote may hold links anywhere). Undefined when it is missing or a symlink
+ * stands in the way.
+ */
+export function lstatInRoot(root: string, path: string): Stats | undefined {
+  let rootFd: number | undefined;
+  try {
+    rootFd = openDirectoryPath(root);
+    const found = openInRoot(rootFd, path, { followLast: false, noSymlinks: true });
+    closeFd(found.fd);
+    return found.stats;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw err;
+  } finally {
+    if (rootFd !== undefined) closeFd(rootFd);
+  }
+}

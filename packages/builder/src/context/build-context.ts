@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import { lstatInRoot } from '@berth/layer';
 import { extractContext, type ContentRecord } from './context-extract.js';
 import type { IgnoreRules, IgnoreRulesFactory } from './ignore-rules.js';
 import { contextRelative, resolveInScope } from './scoped-path.js';
@@ -25,13 +26,6 @@ const READ_CHUNK = 1024 * 1024;
 async function prepareDirectory(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if ((await readdir(dir)).length > 0) throw new InternalError(`build context directory ${dir} is not empty`);
-}
-
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  return lstat(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-    throw err;
-  });
 }
 
 /** Reads a whole small text file; undefined when `path` is not a regular file. */
@@ -60,15 +54,6 @@ async function sha256Of(file: FileHandle): Promise<string> {
 
 const depth = (path: string): number => path.split('/').length;
 
-/** Whether every parent of `path` under `root` is a directory, not a symlink (the tree is private: nothing changes it meanwhile). */
-async function hasRealParents(root: string, path: string): Promise<boolean> {
-  const parts = path.split('/').slice(0, -1);
-  for (let i = 1; i <= parts.length; i++) {
-    if (!(await lstatOrUndefined(join(root, ...parts.slice(0, i))))?.isDirectory()) return false;
-  }
-  return true;
-}
-
 /**
  * Applies `.dockerignore` after extraction (it may come anywhere in the archive): what it excludes is
  * deleted, deepest first, a directory only once empty (a `!` pattern may keep something in it). The
@@ -83,8 +68,7 @@ async function prune(root: string, paths: Set<string>, rules: IgnoreRules, keep:
       continue;
     }
     // Never through a symlink: a path the archive named below a link would reach outside the context.
-    if (!(await hasRealParents(root, path))) continue;
-    const stats = await lstatOrUndefined(join(root, path));
+    const stats = lstatInRoot(root, path);
     if (stats === undefined) continue;
     if (!stats.isDirectory()) {
       await unlink(join(root, path));

@@ -1,22 +1,9 @@
 import { closeSync, constants, openSync, type Stats } from 'node:fs';
 import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { fgetxattr } from '@berth/layer';
+import { fgetxattr, lstatInRoot } from '@berth/layer';
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
-
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  return lstat(path).catch(() => undefined);
-}
-
-/** `rel` under `root`, if every parent on the way is a real directory (never through a symlink a container made). */
-async function statInRoot(root: string, rel: string): Promise<Stats | undefined> {
-  const parts = rel.split('/');
-  for (let i = 1; i < parts.length; i++) {
-    if (!(await lstatOrUndefined(join(root, ...parts.slice(0, i))))?.isDirectory()) return undefined;
-  }
-  return lstatOrUndefined(join(root, rel));
-}
 
 function isOpaque(dir: string): boolean {
   // A real descriptor (not O_PATH): xattrs cannot be read through a path-only one.
@@ -35,9 +22,9 @@ function isOpaque(dir: string): boolean {
  * these in an init layer, so a build step's commit never carries them.
  */
 export async function dropRuntimePlaceholders(upper: string, lowers: readonly string[], destinations: readonly string[]): Promise<void> {
-  const lowerStats = async (rel: string): Promise<Stats | undefined> => {
+  const lowerStats = (rel: string): Stats | undefined => {
     for (const lower of lowers) {
-      const stats = await statInRoot(lower, rel);
+      const stats = lstatInRoot(lower, rel);
       if (stats !== undefined) return stats;
     }
     return undefined;
@@ -45,15 +32,15 @@ export async function dropRuntimePlaceholders(upper: string, lowers: readonly st
   for (const destination of destinations) {
     const rel = posix.normalize(destination).replace(/^\/+/, '').replace(/\/+$/, '');
     if (rel === '' || rel.startsWith('..')) continue;
-    const stats = await statInRoot(upper, rel);
-    if (stats === undefined || (await lowerStats(rel)) !== undefined) continue;
+    const stats = lstatInRoot(upper, rel);
+    if (stats === undefined || lowerStats(rel) !== undefined) continue;
     if (stats.isFile() && stats.size === 0) await unlink(join(upper, rel));
     else if (stats.isDirectory() && (await readdir(join(upper, rel))).length === 0) await rmdir(join(upper, rel));
     else continue;
     for (let parent = posix.dirname(rel); parent !== '.'; parent = posix.dirname(parent)) {
       const path = join(upper, parent);
       if ((await readdir(path)).length > 0 || isOpaque(path)) break;
-      const lower = await lowerStats(parent);
+      const lower = lowerStats(parent);
       const own = await lstat(path);
       // A directory copied up with its metadata changed is the step's own change.
       if (lower !== undefined && (lower.mode !== own.mode || lower.uid !== own.uid || lower.gid !== own.gid)) break;

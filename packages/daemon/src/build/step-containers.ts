@@ -15,12 +15,14 @@ export interface StepContainerServices {
   io: Pick<ContainerIo, 'attach'>;
   inspection: Pick<ContainerInspection, 'inspect'>;
   archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'resolveOwner' | 'dropRuntimePlaceholders'>;
-  images: Pick<ImageStore, 'create'>;
+  images: Pick<ImageStore, 'create' | 'findCached'>;
 }
 
-/** The image a `FROM scratch` step container starts from: no layers, no config. Its ID is fixed, so it is made once. */
-async function scratchImage(images: Pick<ImageStore, 'create'>): Promise<string> {
-  return images.create({ runConfig: {}, history: { created: new Date(0).toISOString(), created_by: '' }, buildCache: { key: 'scratch' } });
+const SCRATCH_KEY = 'scratch';
+
+/** The image a `FROM scratch` step container starts from: no layers, no config. Its ID is fixed, so it is written only when absent. */
+async function scratchImage(images: Pick<ImageStore, 'create' | 'findCached'>): Promise<string> {
+  return images.findCached(SCRATCH_KEY) ?? images.create({ runConfig: {}, history: { created: new Date(0).toISOString(), created_by: '' }, buildCache: { key: SCRATCH_KEY } });
 }
 
 /** True when an overlay upper dir holds no change (a RUN that changed nothing adds no layer, as moby's). */
