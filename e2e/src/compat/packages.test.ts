@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGES_DIR } from './paths.js';
+import { PACKAGES_DIR } from '../paths.js';
 
 const execFileAsync = promisify(execFile);
 const packagesDir = PACKAGES_DIR;
@@ -39,7 +39,7 @@ async function installAndRun(names: string[], script: string): Promise<string> {
   return stdout.trim();
 }
 
-describe('packages install alone from their npm tarballs', () => {
+describe('@berth packages installed alone from npm pack', () => {
   it('@berth/api', async () => {
     const out = await installAndRun(['api'], `import { API_VERSION, httpStatusOf, NotFoundError, frameStdStream, StdStream } from '@berth/api';
 console.log([API_VERSION, httpStatusOf(new NotFoundError('x')), frameStdStream(StdStream.Stdout, Buffer.from('a')).length].join(' '));`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { run, useTestDaemon } from './harness.js';
+import { run, useTestDaemon } from '../harness.js';
 
 const d = useTestDaemon();
 

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, dockerOk, run, startTestDaemon, type CommandResult, type TestDaemon } from './harness.js';
-import { createTestNetns, type TestNetns } from './netns.js';
-import { REPO_ROOT } from './paths.js';
+import { busyboxArchive, dockerOk, run, startTestDaemon, type CommandResult, type TestDaemon } from '../harness.js';
+import { createTestNetns, type TestNetns } from '../netns.js';
+import { REPO_ROOT } from '../paths.js';
+import { npmClientVersion } from './client-versions.js';
 
 const SCENARIO = join(REPO_ROOT, 'e2e/scripts/testcontainers-scenario.mjs');
 
@@ -10,7 +11,7 @@ type Step = Record<string, unknown> & { step: string; error?: string };
 
 // testcontainers reaches mapped ports on the daemon's host, so the scenario runs in the namespace the
 // test's berthd runs in (its published ports answer on that namespace's 127.0.0.1 only).
-describe('testcontainers for Node against berthd', () => {
+describe(`testcontainers ${npmClientVersion('testcontainers')} (Node)`, () => {
   let netns: TestNetns;
   let d: TestDaemon;
   let scenario: CommandResult;
