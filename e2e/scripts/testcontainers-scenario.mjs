@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Drives berthd through testcontainers for Node, as a project's test suite would. Run by
-// e2e/src/testcontainers.test.ts inside the test daemon's network namespace (mapped ports answer on
+// e2e/src/compat/testcontainers.test.ts inside the test daemon's network namespace (mapped ports answer on
 // its 127.0.0.1 only), with DOCKER_HOST set to the daemon's socket and Ryuk disabled. Prints one JSON
 // line per step: {"step": name, ...what it saw} or {"step": name, "error": message}.
 import { GenericContainer, Network, PullPolicy, Wait, getContainerRuntimeClient } from 'testcontainers';
 import { extract } from 'tar-stream';
 
 const IMAGE = 'busybox:latest';
+// Built beforehand from tools/debian-image.mjs's context: busybox httpd on 8080 serving /etc/debian_version.
+const DEBIAN_IMAGE = 'berth-debian:test';
 
 /** A busybox httpd on 8080 serving `text`, announcing "httpd ready" in its log once the page exists. */
 const httpd = (text) =>
@@ -82,6 +84,21 @@ const steps = {
       return { exec: { exitCode: exec.exitCode, stdout: exec.stdout, stderr: exec.stderr }, copiedIn: copiedIn.output, copiedOut, id };
     } finally {
       if (!stopped) await container.stop();
+    }
+  },
+
+  async debian() {
+    const container = await new GenericContainer(DEBIAN_IMAGE)
+      .withPullPolicy(PullPolicy.neverPull())
+      .withExposedPorts(8080)
+      // The port check runs Debian's sh, cat, awk and grep inside the container.
+      .withWaitStrategy(Wait.forAll([Wait.forListeningPorts(), Wait.forHealthCheck()]))
+      .start();
+    try {
+      const osRelease = await container.exec(['cat', '/etc/os-release']);
+      return { body: await page(container), osRelease: osRelease.output };
+    } finally {
+      await container.stop();
     }
   },
 

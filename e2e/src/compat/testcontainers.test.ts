@@ -6,6 +6,7 @@ import { REPO_ROOT } from '../paths.js';
 import { npmClientVersion } from './client-versions.js';
 
 const SCENARIO = join(REPO_ROOT, 'e2e/scripts/testcontainers-scenario.mjs');
+const DEBIAN_CONTEXT_TOOL = join(REPO_ROOT, 'tools/debian-image.mjs');
 
 type Step = Record<string, unknown> & { step: string; error?: string };
 
@@ -21,6 +22,12 @@ describe(`testcontainers ${npmClientVersion('testcontainers')} (Node)`, () => {
     netns = await createTestNetns();
     d = await startTestDaemon([], { netns });
     await dockerOk(d, ['load', '-i', await busyboxArchive()]);
+    // The scenario's Debian-based image, made from this machine's Debian packages with `berth build`.
+    const context = join(d.root, 'debian-context');
+    const made = await run(process.execPath, [DEBIAN_CONTEXT_TOOL, context]);
+    expect(made.code, made.stderr).toBe(0);
+    const built = await d.berth(['build', '-q', '-t', 'berth-debian:test', context]);
+    expect(built.code, built.stderr).toBe(0);
     scenario = await run('nsenter', [`--net=${netns.path}`, process.execPath, SCENARIO], {
       env: {
         DOCKER_HOST: d.host,
@@ -81,6 +88,10 @@ describe(`testcontainers ${npmClientVersion('testcontainers')} (Node)`, () => {
     const seen = step('network');
     expect(seen).toMatchObject({ exitCode: 0, body: 'by-alias\n' });
     expect(seen.networks).toEqual([seen.name]);
+  });
+
+  it('starts a Debian-based image built with berth build, waiting for its port and its health check', () => {
+    expect(step('debian')).toMatchObject({ body: expect.stringMatching(/^12\.\d+\n$/), osRelease: expect.stringContaining('Debian GNU/Linux 12') });
   });
 
   it('leaves no container and no network behind', async () => {
