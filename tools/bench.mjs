@@ -20,7 +20,9 @@
 //     200 MB file served by busybox httpd in a container through a published port, fetched by curl from 127.0.0.1
 //   - docker build (classic builder): a 10-step Dockerfile and a 300 MB context, cold and cached, against the
 //     reference dockerd in the same run (tools/bench-build.mjs; BENCH_BUILD_MB sets the context size)
-// BENCH_ONLY=run,io,image,dist,ps,stdin,net,build (a comma-separated subset) times only those figures.
+//   - the wall time of the compatibility suite's testcontainers scenario, berthd against the reference dockerd in the
+//     same run, each in a network namespace of its own (BENCH_TC_ROUNDS rounds)
+// BENCH_ONLY=run,io,image,dist,ps,stdin,net,build,tc (a comma-separated subset) times only those figures.
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -411,13 +413,12 @@ async function fetchPublished(engine, path) {
 }
 
 /**
- * The networking figures of berthd and of the reference dockerd, each engine running in a network namespace the
- * bench makes for it. Rounds alternate between the engines and between bridge and none, so that the shared machine's
- * load falls on all four alike.
+ * berthd and, when it is installed, the reference dockerd, each started in a network namespace the bench makes for it
+ * (under `root`/`prefix`-<engine>), busybox loaded. An engine that failed to start carries `error`.
  */
-async function networkBench(root, archive) {
+async function startNetEngines(root, prefix, archive) {
   const engines = [
-    await startNetEngine('berthd', join(root, 'net-berthd'), archive, async (netns, dir) => {
+    await startNetEngine('berthd', join(root, `${prefix}-berthd`), archive, async (netns, dir) => {
       await mkdir(dir);
       const socket = join(dir, 'berth.sock');
       const { daemon } = await startDaemon(dir, socket, netns);
@@ -429,7 +430,33 @@ async function networkBench(root, archive) {
       return { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') }, stop };
     }),
   ];
-  if (existsSync(DOCKERD)) engines.push(await startNetEngine('dockerd', join(root, 'net-dockerd'), archive, (netns, dir) => startReferenceDockerd(dir, netns)));
+  if (existsSync(DOCKERD)) engines.push(await startNetEngine('dockerd', join(root, `${prefix}-dockerd`), archive, (netns, dir) => startReferenceDockerd(dir, netns)));
+  return engines;
+}
+
+/** Removes every container of each engine (they outlive the engine), stops it and deletes its namespace. */
+async function stopNetEngines(engines) {
+  for (const engine of engines) {
+    if (engine.docker) {
+      const { stdout } = await engine.docker('ps', '-aq').catch(() => ({ stdout: '' }));
+      const ids = stdout.split('\n').filter(Boolean);
+      if (ids.length) await engine.docker('rm', '-f', ...ids).catch(() => undefined);
+    }
+    try {
+      await engine.stop?.();
+    } finally {
+      await engine.netns?.remove();
+    }
+  }
+}
+
+/**
+ * The networking figures of berthd and of the reference dockerd, each engine running in a network namespace the
+ * bench makes for it. Rounds alternate between the engines and between bridge and none, so that the shared machine's
+ * load falls on all four alike.
+ */
+async function networkBench(root, archive) {
+  const engines = await startNetEngines(root, 'net', archive);
   const alternate = (round, xs) => (round % 2 ? [...xs].reverse() : xs);
   const runTrue = (engine, network) => engine.docker('run', '--rm', ...(network === 'none' ? ['--network', 'none'] : []), 'busybox', 'true');
   try {
@@ -459,18 +486,7 @@ async function networkBench(root, archive) {
       }
     }
   } finally {
-    for (const engine of engines) {
-      if (engine.docker) {
-        const { stdout } = await engine.docker('ps', '-aq').catch(() => ({ stdout: '' }));
-        const ids = stdout.split('\n').filter(Boolean);
-        if (ids.length) await engine.docker('rm', '-f', ...ids).catch(() => undefined);
-      }
-      try {
-        await engine.stop?.();
-      } finally {
-        await engine.netns?.remove();
-      }
-    }
+    await stopNetEngines(engines);
   }
   return engines.map((engine) => {
     const failure = (figure) => engine.error ?? engine.failed[figure];
@@ -506,6 +522,64 @@ function printNetwork(net) {
     const ratio = berthd.port.error || dockerd.port.error ? 'FAIL' : `${(dockerd.port.ms / berthd.port.ms).toFixed(2)}x`;
     console.log(`      berthd/dockerd, MB/s: ${ratio} (goal: at least 1.00x)`);
   }
+}
+
+const TC_ROUNDS = Number(process.env.BENCH_TC_ROUNDS ?? 3);
+const TC_SCENARIO = join(repo, 'e2e/scripts/testcontainers-scenario.mjs');
+
+/** One wall-clock run of the testcontainers scenario against `engine`, from its namespace; a step that failed throws. */
+async function scenarioRun(engine, tmp) {
+  const [command, ...prefix] = engine.netns.enter;
+  const env = { ...engine.env, TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: '127.0.0.1', TMPDIR: tmp };
+  let stdout;
+  const took = await timed(async () => ({ stdout } = await execFileAsync(command, [...prefix, process.execPath, TC_SCENARIO], { env, maxBuffer: 1 << 24 })));
+  const steps = stdout.split('\n').filter((line) => line.startsWith('{"step"')).map((line) => JSON.parse(line));
+  const failed = steps.find((step) => step.error);
+  if (failed || steps.length === 0) throw new Error(failed ? `step ${failed.step}: ${failed.error}` : 'the scenario reported no step');
+  return { took, steps: steps.length };
+}
+
+/**
+ * The compatibility suite's testcontainers scenario (e2e/scripts/testcontainers-scenario.mjs) timed end to end, berthd
+ * against the reference dockerd, each in a network namespace of its own with the scenario's Debian-based image built
+ * there; one warm-up run each, then TC_ROUNDS rounds alternating between the engines.
+ */
+async function testcontainersBench(root, archive) {
+  const engines = await startNetEngines(root, 'tc', archive);
+  const context = join(root, 'tc-debian');
+  let steps = 0;
+  try {
+    await execFileAsync(process.execPath, [join(repo, 'tools/debian-image.mjs'), context]);
+    for (const engine of engines) {
+      engine.walls = [];
+      engine.tmp = join(root, `tc-tmp-${engine.name}`);
+      await mkdir(engine.tmp);
+      await guard(engine, 'scenario', async () => {
+        await execFileAsync('docker', ['build', '-q', '-t', 'berth-debian:test', context], { env: { ...engine.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 1 << 24 });
+        await scenarioRun(engine, engine.tmp);
+      });
+    }
+    for (let round = 0; round < TC_ROUNDS; round++) {
+      for (const engine of round % 2 ? [...engines].reverse() : engines) {
+        await guard(engine, 'scenario', async () => {
+          const run = await scenarioRun(engine, engine.tmp);
+          engine.walls.push(run.took);
+          steps = run.steps;
+        });
+      }
+    }
+  } finally {
+    await stopNetEngines(engines);
+  }
+  return { steps, engines: engines.map((engine) => ({ name: engine.name, error: engine.error ?? engine.failed.scenario, ms: engine.walls?.length ? median(engine.walls) : undefined })) };
+}
+
+/** Prints the testcontainers scenario's wall time per engine and berthd's ratio to dockerd; a failed engine prints FAIL. */
+function printTestcontainers({ steps, engines }) {
+  console.log(`  testcontainers scenario (e2e/scripts/testcontainers-scenario.mjs, ${steps} steps), wall time, each engine in a network namespace of its own (${TC_ROUNDS} rounds alternating, medians):`);
+  for (const engine of engines) console.log(`    ${`${engine.name}:`.padEnd(9)} ${engine.error ? `FAIL (${engine.error})` : ms(engine.ms)}`);
+  const [berthd, dockerd] = engines;
+  if (dockerd) console.log(`    berthd/dockerd, wall time: ${berthd.error || dockerd.error ? 'FAIL' : `${(berthd.ms / dockerd.ms).toFixed(2)}x`}`);
 }
 
 /** The build figures, berthd against the reference dockerd (started here with busybox loaded) when it is installed. */
@@ -575,6 +649,7 @@ async function main() {
     }
     const net = wanted('net') ? await networkBench(root, archive) : undefined;
     const build = wanted('build') ? await buildFigures(root, env, archive) : undefined;
+    const tc = wanted('tc') ? await testcontainersBench(root, archive) : undefined;
     console.log(`berth bench (${RUNS} runs each, medians)`);
     console.log(`  daemon ready after start:                 ${ms(readyMs)}`);
     console.log(`  daemon idle RSS:                          ${idleRss.toFixed(1)} MB`);
@@ -613,6 +688,7 @@ async function main() {
     }
     if (net) printNetwork(net);
     if (build) printBuild(build);
+    if (tc) printTestcontainers(tc);
   } finally {
     await stopDaemon(daemon);
     await rm(root, { recursive: true, force: true });
