@@ -115,7 +115,7 @@ export async function startRegistry(extraConfig: (host: string, work: string) =>
 }
 
 /** Pushes busybox into the registry with skopeo under `repository:tag`; resolves to its manifest digest. */
-export async function pushBusybox(registry: TestRegistry, repository: string, tag: string, creds?: string): Promise<string> {
+export async function pushBusybox(registry: Pick<TestRegistry, 'host' | 'work'>, repository: string, tag: string, creds?: string): Promise<string> {
   const digestFile = join(registry.work, `${repository.replace(/\//g, '_')}.digest`);
   const args = ['copy', '--dest-tls-verify=false', '--digestfile', digestFile, ...(creds ? ['--dest-creds', creds] : [])];
   const pushed = await run('skopeo', [...args, `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/${repository}:${tag}`], {
