@@ -25,6 +25,9 @@ describe('request validation', () => {
     expect(body(ExecCreateRequestSchema, { Cmd: ['sh'], Env: null, User: '', WorkingDir: null, ConsoleSize: [24, 80], Detach: false, Container: 'x' })).toBeUndefined();
     expect(body(ExecStartRequestSchema, { Detach: false, Tty: true, ConsoleSize: null })).toBeUndefined();
     expect(body(VolumeCreateRequestSchema, { Name: null, Driver: null, DriverOpts: {}, Labels: null })).toBeUndefined();
+    // docker-py's Healthcheck, as docker-compose 1.29 sends it without start_period.
+    const healthcheck = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: 3e9, Retries: 30, StartPeriod: null };
+    expect(body(ContainerCreateRequestSchema, { Image: 'busybox', Healthcheck: healthcheck })).toBeUndefined();
   });
 
   it('names the failing field inside arrays and nested unions', () => {

@@ -138,6 +138,15 @@ describe('load', () => {
     expect(await load(await ociArchive([l1, l2], 'docker.io/library/oci:1'))).toEqual(['Loaded image: oci:1']);
     expect(store.inspect('oci:1').RootFS.Layers).toEqual([sha256Digest(l1), sha256Digest(l2)]);
   });
+
+  it("shows the deprecated Container and ContainerConfig from the config, an empty container config when it has none (as moby's graphdriver store)", async () => {
+    const l1 = await base();
+    const legacy = { container: 'abc123', container_config: { Cmd: ['/bin/sh', '-c', '#(nop) CMD ["sh"]'], Volumes: { '/v': {} } } };
+    const config = Buffer.from(JSON.stringify(imageConfig([sha256Digest(l1)], legacy)));
+    await load(await dockerArchive([{ layers: [l1], repoTags: ['legacy:1'], config }, { layers: [l1], repoTags: ['plain:1'] }]));
+    expect(store.inspect('legacy:1')).toMatchObject({ Container: 'abc123', ContainerConfig: { Cmd: legacy.container_config.Cmd, Volumes: { '/v': {} }, Env: null, Image: '' } });
+    expect(store.inspect('plain:1')).toMatchObject({ Container: '', ContainerConfig: { Cmd: null, Volumes: null, Entrypoint: null, WorkingDir: '' } });
+  });
 });
 
 describe('load rejects hostile or broken archives', () => {

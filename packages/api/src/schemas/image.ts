@@ -60,6 +60,9 @@ export const ImageInspectSchema = Type.Object(
     GraphDriver: Type.Object({ Name: Type.String(), Data: Type.Union([StringMap, Type.Null()]) }),
     RootFS: Type.Object({ Type: Type.String(), Layers: StringList }),
     Metadata: Type.Object({ LastTagTime: Type.Optional(Type.String()) }, open),
+    /** Deprecated: for API < 1.45 only (docker-compose 1.29 reads ContainerConfig). */
+    Container: Type.Optional(Type.String()),
+    ContainerConfig: Type.Optional(ContainerConfigSchema),
   },
   open,
 );

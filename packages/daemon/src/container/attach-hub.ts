@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { ConflictError } from '@berth/api';
 import type { ContainerCore } from './container-core.js';
 import type { ContainerRecord } from './record.js';
 
@@ -20,7 +21,14 @@ export class AttachHub {
 
   async attach(c: ContainerRecord, target: AttachTarget): Promise<void> {
     if (c.state.running) {
-      await this.connect(c, target);
+      try {
+        await this.connect(c, target);
+      } catch (err) {
+        // Its process ended and conmon with it, the exit not yet recorded: moby's attach then ends (EOF)
+        // once the exit is, no error (docker-compose's `run` attaches just after the start).
+        if (!(err instanceof ConflictError)) throw err;
+        target.end();
+      }
       return;
     }
     const list = this.pending.get(c.id) ?? [];

@@ -42,6 +42,12 @@ describe('resolveHealthcheck', () => {
     expect(resolveHealthcheck(null, undefined)).toBeUndefined();
   });
 
+  it("reads docker-py's nulls as unset fields and stores none (docker-compose sends StartPeriod: null)", () => {
+    const requested = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: null, Retries: 30, StartPeriod: null };
+    expect(resolveHealthcheck(requested, undefined)).toEqual({ Test: ['CMD', 'true'], Interval: 1e9, Retries: 30 });
+    expect(resolveHealthcheck({ ...requested, Test: null }, image)).toEqual({ Test: ['CMD-SHELL', 'image-check'], Interval: 1e9, Retries: 30 });
+  });
+
   it('rejects what dockerd rejects', () => {
     expect(() => resolveHealthcheck({ Test: ['CMD', 'true'], Timeout: 10 }, undefined)).toThrow('Timeout in Healthcheck cannot be less than 1ms');
     expect(() => resolveHealthcheck({ Test: ['CMD', 'true'], Retries: -1 }, undefined)).toThrow('Retries in Healthcheck cannot be negative');

@@ -1,5 +1,5 @@
 import type { ImageInspect, ImageSummary } from '@berth/api';
-import type { ImageConfig } from '@berth/oci';
+import type { ImageConfig, ImageRunConfig } from '@berth/oci';
 
 /** What the store knows about one image. */
 export interface ImageRecord {
@@ -40,9 +40,8 @@ export function toSummary(record: ImageRecord, names: ImageNames): ImageSummary 
   };
 }
 
-/** The image's run defaults in the container-config shape Docker's inspect shows. */
-function inspectConfig(config: ImageConfig): ImageInspect['Config'] {
-  const run = config.config ?? {};
+/** Run defaults (the image's, or its `container_config`) in the container-config shape Docker's inspect shows. */
+function inspectConfig(run: ImageRunConfig): NonNullable<ImageInspect['Config']> {
   return {
     Hostname: '',
     Domainname: '',
@@ -81,7 +80,7 @@ export function toInspect(record: ImageRecord, names: ImageNames, graphDriverDat
     Created: config.created ?? ZERO_TIME,
     DockerVersion: config.docker_version ?? '',
     Author: config.author ?? '',
-    Config: inspectConfig(config),
+    Config: inspectConfig(config.config ?? {}),
     Architecture: config.architecture,
     ...(config.variant !== undefined ? { Variant: config.variant } : {}),
     Os: config.os,
@@ -89,5 +88,8 @@ export function toInspect(record: ImageRecord, names: ImageNames, graphDriverDat
     GraphDriver: { Name: 'overlay2', Data: graphDriverData },
     RootFS: { Type: 'layers', Layers: config.rootfs.diff_ids },
     Metadata: { LastTagTime: record.lastTagTime ?? ZERO_TIME },
+    // Deprecated, and shown only to clients of API < 1.45 (the daemon drops them for newer ones), as moby does.
+    Container: config.container ?? '',
+    ContainerConfig: inspectConfig(config.container_config ?? {}),
   };
 }

@@ -16,6 +16,8 @@ import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
 import { ProgressResponse } from '../progress-response.js';
 import { queryBool, queryFilters } from '../query.js';
+import { splitVersionedUrl } from '../api-version.js';
+import { imageInspectForVersion } from '../image-inspect-versions.js';
 import { refuseSavePlatform } from './image-manage.js';
 
 /** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
@@ -41,7 +43,7 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
     app.get<{ Params: WildcardParams; Querystring: ImageSaveQuery }>('/images/*', { schema: wildcardSchema }, async (request, reply) => {
       const wildcard = request.params['*'];
       const name = splitImagePath(wildcard, 'json');
-      if (name !== undefined) return engine.images.inspect(name);
+      if (name !== undefined) return imageInspectForVersion(engine.images.inspect(name), splitVersionedUrl(request.originalUrl).version);
       const historyOf = splitImagePath(wildcard, 'history');
       if (historyOf !== undefined) return engine.images.history(historyOf);
       const saved = splitImagePath(wildcard, 'get');
