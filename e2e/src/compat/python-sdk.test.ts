@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, useTestDaemon, type TestDaemon } from '../harness.js';
+import { busyboxArchive, dockerOk, run, startTestDaemon, useTestDaemon, type TestDaemon } from '../harness.js';
+import { createTestNetns, type TestNetns } from '../netns.js';
 import { pushBusybox, startRegistry, type TestRegistry } from '../registry-harness.js';
 
 /** The SDK on pyenv's python3 (PATH) and Debian's python3-docker on the system python, as a user's scripts would use them. */
@@ -9,12 +10,13 @@ const INTERPRETERS = ['python3', '/usr/bin/python3'];
 const sdkVersion = (python: string): string => execFileSync(python, ['-c', 'import docker; print(docker.__version__)'], { encoding: 'utf8' }).trim();
 
 /**
- * Runs `lines` after `import docker, json` with `c = docker.from_env()` and `api = docker.APIClient()`,
- * both on the test daemon; the script prints one JSON value, which this returns.
+ * Runs `lines` after `import docker, json, os` with `c = docker.from_env()` and `api = docker.APIClient()`,
+ * both on the test daemon, inside `netns` when given; the script prints one JSON value, which this returns.
  */
-async function python(interpreter: string, d: TestDaemon, lines: string[]): Promise<unknown> {
+async function python(interpreter: string, d: TestDaemon, lines: string[], netns?: TestNetns): Promise<unknown> {
   const script = ['import docker, json, os', 'c = docker.from_env()', "api = docker.APIClient(base_url=os.environ['DOCKER_HOST'])", ...lines].join('\n');
-  const r = await run(interpreter, ['-c', script], { env: { DOCKER_HOST: d.host } });
+  const [file, args] = netns ? ['nsenter', [`--net=${netns.path}`, interpreter, '-c', script]] : [interpreter, ['-c', script]];
+  const r = await run(file, args, { env: { DOCKER_HOST: d.host } });
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as unknown;
 }
@@ -103,6 +105,57 @@ for (const interpreter of INTERPRETERS) {
             'x.remove(force=True)',
           ),
         ).toEqual([4, 'hello\n/tmp\n', 0, ['out\n', 'err\n'], '65534\n']);
+      });
+
+      it('container operations: rename, pause/unpause, top, stats, update, put_archive/get_archive, diff, commit, kill', async () => {
+        expect(
+          await py(
+            'import io, tarfile',
+            "x = c.containers.run('busybox', 'sleep 300', detach=True, name='py-ops')",
+            "x.rename('py-renamed')",
+            'x.reload()',
+            'name = x.name',
+            'x.pause()',
+            'x.reload()',
+            'paused = x.status',
+            'x.unpause()',
+            "top = x.top()['Titles']",
+            "stats = sorted(k for k in ('read', 'cpu_stats', 'memory_stats', 'pids_stats') if k in x.stats(stream=False))",
+            "x.update(mem_limit='32m', memswap_limit='64m')",
+            'x.reload()',
+            "memory = x.attrs['HostConfig']['Memory']",
+            'buf = io.BytesIO()',
+            "with tarfile.open(fileobj=buf, mode='w') as t:",
+            "  info = tarfile.TarInfo('put.txt'); data = b'put'; info.size = len(data); t.addfile(info, io.BytesIO(data))",
+            "put = x.put_archive('/tmp', buf.getvalue())",
+            "chunks, st = x.get_archive('/tmp/put.txt')",
+            "got = tarfile.open(fileobj=io.BytesIO(b''.join(chunks))).extractfile('put.txt').read().decode()",
+            "diff = {d['Path']: d['Kind'] for d in x.diff()}.get('/tmp/put.txt')",
+            "image = x.commit(repository='py-committed', tag='1', changes=['ENV COMMITTED=yes'])",
+            "env = [e for e in image.attrs['Config']['Env'] if e.startswith('COMMITTED=')]",
+            "x.kill(signal='SIGKILL')",
+            'code = x.wait()[\'StatusCode\']',
+            'x.remove()',
+            "c.images.remove('py-committed:1')",
+            "print(json.dumps([name, paused, 'PID' in top, stats, memory, put, got, st['name'], st['size'], diff, image.tags, env, code]))",
+          ),
+        ).toEqual(['py-renamed', 'paused', true, ['cpu_stats', 'memory_stats', 'pids_stats', 'read'], 32 * 1024 * 1024, true, 'put', 'put.txt', 3, 1, ['py-committed:1'], ['COMMITTED=yes'], 137]);
+      });
+
+      it('images: history, save (named) and load', async () => {
+        expect(
+          await py(
+            "b = c.images.get('busybox')",
+            "history = [isinstance(h['Created'], int) for h in b.history()]",
+            "b.tag('py/saved', '1')",
+            'b.reload()',
+            "tar = b''.join(b.save(named='py/saved:1'))",
+            "c.images.remove('py/saved:1')",
+            'loaded = c.images.load(tar)',
+            "c.images.remove('py/saved:1')",
+            "print(json.dumps([len(history) > 0 and all(history), [sorted(i.tags) for i in loaded], [i.id == b.id for i in loaded]]))",
+          ),
+        ).toEqual([true, [['busybox:latest', 'py/saved:1']], [true]]);
       });
 
       it('images.build builds a directory context (its .dockerignore applied, buildargs set) and returns the image and the log', async () => {
@@ -212,8 +265,20 @@ for (const interpreter of INTERPRETERS) {
     });
 
     describe('networks (berthd in a network namespace of its own)', () => {
-      const d = useTestDaemon({ network: true });
-      const py = (...lines: string[]): Promise<unknown> => python(interpreter, d, lines);
+      let netns: TestNetns;
+      let d: TestDaemon;
+      beforeAll(async () => {
+        netns = await createTestNetns();
+        d = await startTestDaemon([], { netns });
+        await dockerOk(d, ['load', '-i', await busyboxArchive()]);
+      });
+      afterAll(async () => {
+        const leftovers = await d?.cleanup();
+        await netns?.remove();
+        expect(leftovers?.mounts).toEqual([]);
+      });
+      // The scripts run in the daemon's namespace, where its published ports answer.
+      const py = (...lines: string[]): Promise<unknown> => python(interpreter, d, lines, netns);
 
       it('creates a bridge network with a subnet, connects and disconnects a container, lists its containers, removes it', async () => {
         expect(
@@ -228,6 +293,7 @@ for (const interpreter of INTERPRETERS) {
             'members = [m.name for m in n.containers]',
             "listed = [m.name for m in c.networks.list(names=['py-net'])]",
             "ping = x.exec_run('ping -c 1 -W 5 10.89.7.1').exit_code",
+            "byAlias = c.containers.run('busybox', 'ping -c 1 -W 5 member', network='py-net', remove=True).decode()",
             'n.disconnect(x)',
             'n.reload()',
             'x.reload()',
@@ -237,7 +303,7 @@ for (const interpreter of INTERPRETERS) {
             'print(json.dumps({',
             "  'network': [n.name, n.attrs['Driver'], n.attrs['IPAM']['Config'], n.attrs['Labels']],",
             "  'attached': [attached['IPAddress'], attached['Gateway'], 'member' in attached['Aliases']],",
-            "  'members': members, 'listed': listed, 'ping': ping, 'after': after,",
+            "  'members': members, 'listed': listed, 'ping': ping, 'byAlias': ' 10.89.7.9: ' in byAlias, 'after': after,",
             "  'removed': [m.name for m in c.networks.list(names=['py-net'])],",
             '}))',
           ),
@@ -247,9 +313,30 @@ for (const interpreter of INTERPRETERS) {
           members: ['py-member'],
           listed: ['py-net'],
           ping: 0,
+          byAlias: true,
           after: [[], ['bridge']],
           removed: [],
         });
+      });
+
+      it('containers.run(ports=...) publishes a port on the daemon host, which Container.ports reports', async () => {
+        expect(
+          await py(
+            'import time, urllib.request',
+            "x = c.containers.run('busybox', ['sh', '-c', 'echo served > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'], detach=True, ports={'8080/tcp': ('127.0.0.1', None)})",
+            'x.reload()',
+            "[binding] = x.ports['8080/tcp']",
+            'body = None',
+            'for attempt in range(100):',
+            '  try:',
+            "    body = urllib.request.urlopen('http://127.0.0.1:%s/index.html' % binding['HostPort'], timeout=5).read().decode()",
+            '    break',
+            '  except OSError:',
+            '    time.sleep(0.1)',
+            'x.remove(force=True)',
+            "print(json.dumps([binding['HostIp'], binding['HostPort'].isdigit(), body]))",
+          ),
+        ).toEqual(['127.0.0.1', true, 'served\n']);
       });
     });
   });
