@@ -28,6 +28,8 @@ describe('request validation', () => {
     expect(body(VolumeCreateRequestSchema, { Name: null, Driver: null, DriverOpts: {}, Labels: null })).toBeUndefined();
     // The Docker SDK for Python's IPAMPool and IPAMConfig, with only a subnet given.
     const ipam = { Driver: 'default', Config: [{ Subnet: '10.1.0.0/24', IPRange: null, Gateway: null, AuxiliaryAddresses: null }], Options: null };
+    const healthcheck = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: null, Retries: null, StartPeriod: null };
+    expect(body(ContainerCreateRequestSchema, { Image: 'busybox', Healthcheck: healthcheck })).toBeUndefined();
     expect(body(NetworkCreateRequestSchema, { Name: 'n', Driver: 'bridge', IPAM: ipam, Options: null, Labels: null })).toBeUndefined();
   });
 

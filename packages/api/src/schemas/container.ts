@@ -11,11 +11,12 @@ import { ConsoleSize, NullableStringList, ResourceFields, StringList, StringMap,
 export const HealthConfigSchema = Type.Object(
   {
     Test: Type.Optional(NullableStringList),
-    Interval: Type.Optional(Type.Integer()),
-    Timeout: Type.Optional(Type.Integer()),
-    Retries: Type.Optional(Type.Integer()),
-    StartPeriod: Type.Optional(Type.Integer()),
-    StartInterval: Type.Optional(Type.Integer()),
+    // null is unset, as Go reads it: the Docker SDK for Python sends every field of its Healthcheck.
+    Interval: Type.Optional(orNull(Type.Integer())),
+    Timeout: Type.Optional(orNull(Type.Integer())),
+    Retries: Type.Optional(orNull(Type.Integer())),
+    StartPeriod: Type.Optional(orNull(Type.Integer())),
+    StartInterval: Type.Optional(orNull(Type.Integer())),
   },
   open,
 );

@@ -42,6 +42,12 @@ describe('resolveHealthcheck', () => {
     expect(resolveHealthcheck(null, undefined)).toBeUndefined();
   });
 
+  it('reads a null field as unset, as Go does (the Python SDK sends them all)', () => {
+    const sent = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: null, Retries: 2, StartPeriod: null };
+    expect(resolveHealthcheck(sent, undefined)).toEqual({ Test: ['CMD', 'true'], Interval: 1e9, Retries: 2 });
+    expect(resolveHealthcheck({ ...sent, Retries: null }, image)).toEqual({ Test: ['CMD', 'true'], Interval: 1e9, Retries: 4 });
+  });
+
   it('rejects what dockerd rejects', () => {
     expect(() => resolveHealthcheck({ Test: ['CMD', 'true'], Timeout: 10 }, undefined)).toThrow('Timeout in Healthcheck cannot be less than 1ms');
     expect(() => resolveHealthcheck({ Test: ['CMD', 'true'], Retries: -1 }, undefined)).toThrow('Retries in Healthcheck cannot be negative');

@@ -32,7 +32,7 @@ export function probeSettings(config: ContainerConfig): ProbeSettings | null {
   else if (test[0] === 'CMD-SHELL') command = [...(config.Shell?.length ? config.Shell : DEFAULT_SHELL), ...test.slice(1)];
   else return null;
   if (command.length === 0) return null;
-  const ms = (ns: number | undefined, fallback: number) => (ns ? ns / NS_PER_MS : fallback);
+  const ms = (ns: number | null | undefined, fallback: number) => (ns ? ns / NS_PER_MS : fallback);
   return {
     command,
     intervalMs: ms(hc.Interval, DEFAULT_PROBE_INTERVAL_MS),
@@ -48,9 +48,14 @@ export function probeSettings(config: ContainerConfig): ProbeSettings | null {
  * merge: an empty Test and zero durations are taken from the image), validated as dockerd does.
  */
 export function resolveHealthcheck(requested: HealthConfig | null | undefined, image: ImageHealthcheck | undefined): HealthConfig | undefined {
-  const merged = mergeHealthcheck(requested ?? undefined, image);
+  const merged = mergeHealthcheck(requested ? setFields(requested) : undefined, image);
   if (merged) validateHealthcheck(merged);
   return merged;
+}
+
+/** The request's fields that are set: a null one is left out, as moby stores Go's zero value (and omits it). */
+function setFields(hc: HealthConfig): HealthConfig {
+  return Object.fromEntries(Object.entries(hc).filter(([, value]) => value !== null)) as HealthConfig;
 }
 
 function mergeHealthcheck(requested: HealthConfig | undefined, image: ImageHealthcheck | undefined): HealthConfig | undefined {
@@ -69,14 +74,14 @@ function mergeHealthcheck(requested: HealthConfig | undefined, image: ImageHealt
 
 /** moby's validateHealthCheck, with its messages. */
 function validateHealthcheck(hc: HealthConfig): void {
-  const durations: Array<[string, number | undefined]> = [
+  const durations: Array<[string, number | null | undefined]> = [
     ['Interval', hc.Interval],
     ['Timeout', hc.Timeout],
     ['StartPeriod', hc.StartPeriod],
     ['StartInterval', hc.StartInterval],
   ];
   for (const [name, value] of durations) {
-    if (value !== undefined && value !== 0 && value < NS_PER_MS) {
+    if (value && value < NS_PER_MS) {
       throw new InvalidArgumentError(`${name} in Healthcheck cannot be less than 1ms`);
     }
   }
