@@ -158,6 +158,92 @@ for (const interpreter of INTERPRETERS) {
         ).toEqual([true, [['busybox:latest', 'py/saved:1']], [true]]);
       });
 
+      it('containers.run with the options scripts pass: environment, working_dir, user, volumes, mounts, tmpfs, entrypoint, hostname, restart_policy, healthcheck', async () => {
+        const out = (await py(
+          "c.volumes.create(name='py-data')",
+          "streamed = b''.join(c.containers.run('busybox', ['sh', '-c', 'echo seeded > /data/seed; cat /data/seed'], volumes=['py-data:/data'], stream=True, remove=True)).decode()",
+          'x = c.containers.run(',
+          "  'busybox', ['-c', 'echo $GREETING; pwd; id -u; hostname; cat /data/seed /ro/seed; mount | grep -c \" /scratch \"'],",
+          "  entrypoint=['sh'], environment={'GREETING': 'hello'}, working_dir='/tmp', user='1000', hostname='py-host',",
+          "  volumes={'py-data': {'bind': '/data', 'mode': 'rw'}}, tmpfs={'/scratch': 'size=1m'},",
+          "  mounts=[docker.types.Mount(target='/ro', source='py-data', type='volume', read_only=True)],",
+          "  restart_policy={'Name': 'on-failure', 'MaximumRetryCount': 2},",
+          "  healthcheck={'test': ['CMD', 'true'], 'interval': 1000000000, 'retries': 2},",
+          "  detach=True, name='py-opts')",
+          'x.wait()',
+          'x.reload()',
+          "hc, config = x.attrs['HostConfig'], x.attrs['Config']",
+          'print(json.dumps({',
+          "  'logs': x.logs().decode(), 'streamed': streamed,",
+          "  'restart': hc['RestartPolicy'], 'tmpfs': hc['Tmpfs'], 'binds': hc['Binds'],",
+          "  'mounts': sorted((m['Destination'], m['Type'], m['RW']) for m in x.attrs['Mounts']),",
+          "  'healthcheck': config['Healthcheck'], 'user': config['User'], 'entrypoint': config['Entrypoint'],",
+          '}))',
+          'x.remove()',
+          "c.volumes.get('py-data').remove()",
+        )) as Record<string, unknown>;
+        expect(out).toEqual({
+          logs: 'hello\n/tmp\n1000\npy-host\nseeded\nseeded\n1\n',
+          streamed: 'seeded\n',
+          restart: { Name: 'on-failure', MaximumRetryCount: 2 },
+          tmpfs: { '/scratch': 'size=1m' },
+          binds: ['py-data:/data:rw'],
+          mounts: [
+            ['/data', 'volume', true],
+            ['/ro', 'volume', false],
+          ],
+          healthcheck: { Test: ['CMD', 'true'], Interval: 1000000000, Retries: 2 },
+          user: '1000',
+          entrypoint: ['sh'],
+        });
+      });
+
+      it('exec_run with stream=True, tty=True and detach=True', async () => {
+        expect(
+          await py(
+            "x = c.containers.run('busybox', 'sleep 300', detach=True)",
+            "streamed = b''.join(x.exec_run(['sh', '-c', 'echo one; echo two'], stream=True).output).decode()",
+            "tty = x.exec_run('tty', tty=True).output.decode()",
+            "detached = x.exec_run(['sh', '-c', 'echo done > /tmp/detached'], detach=True)",
+            "check = x.exec_run(['sh', '-c', 'while [ ! -e /tmp/detached ]; do sleep 0.1; done; cat /tmp/detached']).output.decode()",
+            'x.remove(force=True)',
+            'print(json.dumps([streamed, tty, detached.exit_code, detached.output, check]))',
+          ),
+        ).toEqual(['one\ntwo\n', '/dev/pts/0\r\n', null, '', 'done\n']);
+      });
+
+      it('ping, version, info, df, events (high-level), and prune of containers and images', async () => {
+        const out = (await py(
+          'import time',
+          'since = int(time.time()) - 1',
+          "x = c.containers.run('busybox', 'true', detach=True, labels={'py': 'prune'})",
+          'x.wait()',
+          "image, _ = c.images.build(fileobj=__import__('io').BytesIO(b'FROM busybox\\nLABEL py=dangling\\n'), rm=True)",
+          "pruned = c.containers.prune(filters={'label': 'py=prune'})",
+          "dangling = c.images.prune(filters={'dangling': True, 'label': 'py=dangling'})",
+          "events = [(e['Type'], e['Action']) for e in c.events(since=since, until=int(time.time()) + 1, decode=True, filters={'label': 'py=prune'})]",
+          'df = c.df()',
+          'print(json.dumps({',
+          "  'ping': c.ping(), 'version': c.version()['ApiVersion'], 'info': c.info()['OSType'],",
+          "  'df': sorted(df), 'pruned': [pruned['ContainersDeleted'] == [x.id], dangling['ImagesDeleted'] == [{'Deleted': image.id}]],",
+          "  'events': events,",
+          '}))',
+        )) as Record<string, unknown>;
+        expect(out).toEqual({
+          ping: true,
+          version: '1.47',
+          info: 'linux',
+          df: ['BuildCache', 'Containers', 'Images', 'LayersSize', 'Volumes'],
+          pruned: [true, true],
+          events: [
+            ['container', 'create'],
+            ['container', 'start'],
+            ['container', 'die'],
+            ['container', 'destroy'],
+          ],
+        });
+      });
+
       it('images.build builds a directory context (its .dockerignore applied, buildargs set) and returns the image and the log', async () => {
         expect(
           await py(
@@ -212,6 +298,17 @@ for (const interpreter of INTERPRETERS) {
               "print(json.dumps([sorted(i.tags), i.attrs['RepoDigests'], ran.decode()]))",
             ),
           ).toEqual([[`${ref}:v1`, 'busybox:latest'], [`${ref}@${digest}`], 'pulled\n']);
+        });
+
+        it('pushes a tag to it (streamed progress) and reads its registry data', async () => {
+          const ref = `${registry.host}/py/pushed`;
+          const out = (await py(
+            `c.images.get('busybox').tag('${ref}', 'v2')`,
+            `progress = list(c.images.push('${ref}', tag='v2', stream=True, decode=True))`,
+            `data = c.images.get_registry_data('${ref}:v2')`,
+            "print(json.dumps({'errors': [p for p in progress if 'error' in p], 'pushed': [p['aux']['Tag'] for p in progress if 'aux' in p], 'digest': data.id, 'platform': data.has_platform('linux/amd64')}))",
+          )) as Record<string, unknown>;
+          expect(out).toMatchObject({ errors: [], pushed: ['v2'], digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), platform: true });
         });
       });
 
