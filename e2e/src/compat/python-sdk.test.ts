@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, dockerOk, run, startTestDaemon, useTestDaemon, type TestDaemon } from '../harness.js';
 import { createTestNetns, type TestNetns } from '../netns.js';
-import { pushBusybox, startRegistry, type TestRegistry } from '../registry-harness.js';
+import { pushBusybox, startRegistry, writeHtpasswd, type TestRegistry } from '../registry-harness.js';
 
 /** The SDK on pyenv's python3 (PATH) and Debian's python3-docker on the system python, as a user's scripts would use them. */
 const INTERPRETERS = ['python3', '/usr/bin/python3'];
@@ -142,6 +142,44 @@ for (const interpreter of INTERPRETERS) {
         ).toEqual(['py-renamed', 'paused', true, ['cpu_stats', 'memory_stats', 'pids_stats', 'read'], 32 * 1024 * 1024, true, 'put', 'put.txt', 3, 1, ['py-committed:1'], ['COMMITTED=yes'], 137]);
       });
 
+      it('lifecycle: attach to a running container, stats stream, stop/restart, wait(condition=removed), logs since/until, export', async () => {
+        const out = (await py(
+          'import datetime, tarfile, io, threading',
+          "x = c.containers.run('busybox', ['sh', '-c', 'trap \"exit 7\" TERM; echo started; while true; do sleep 0.1; done'], detach=True)",
+          'attached = x.attach(stream=True, logs=True)',
+          'first = next(attached)',
+          "stats = next(x.stats(stream=True, decode=True))",
+          'x.stop(timeout=5)',
+          "stopped = x.wait()['StatusCode']",
+          'x.restart(timeout=5)',
+          'x.reload()',
+          'restarted = x.status',
+          'x.kill()',
+          'x.wait()',
+          'after = datetime.datetime.utcnow() + datetime.timedelta(seconds=5)',
+          "logs = [x.logs(until=after).decode(), x.logs(since=after).decode()]",
+          "names = tarfile.open(fileobj=io.BytesIO(b''.join(x.export()))).getnames()",
+          "waiter = threading.Thread(target=lambda: result.append(x.wait(condition='removed')['StatusCode']))",
+          'result = []',
+          'waiter.start()',
+          'x.remove()',
+          'waiter.join(60)',
+          'print(json.dumps({',
+          "  'first': first.decode(), 'stats': sorted(k for k in ('read', 'cpu_stats', 'memory_stats') if k in stats),",
+          "  'stopped': stopped, 'restarted': restarted, 'logs': logs, 'export': [n in names for n in ('bin/busybox', 'etc/hostname')], 'removed': result,",
+          '}))',
+        )) as Record<string, unknown>;
+        expect(out).toEqual({
+          first: 'started\n',
+          stats: ['cpu_stats', 'memory_stats', 'read'],
+          stopped: 7,
+          restarted: 'running',
+          logs: ['started\nstarted\n', ''],
+          export: [true, true],
+          removed: [137],
+        });
+      });
+
       it('images: history, save (named) and load', async () => {
         expect(
           await py(
@@ -261,6 +299,30 @@ for (const interpreter of INTERPRETERS) {
         ).toEqual([['py-built:1'], { py: 'built' }, 1, 'hi python\nDockerfile\nkept.txt\n']);
       });
 
+      it('images.build with a named Dockerfile and a target stage, and from a custom tar context with streamed errors', async () => {
+        const out = (await py(
+          'import io, os, shutil, tarfile, tempfile',
+          'd = tempfile.mkdtemp()',
+          "open(os.path.join(d, 'other.Dockerfile'), 'w').write('FROM busybox AS base\\nRUN echo base > /stage\\nFROM base AS final\\nRUN echo final > /stage\\n')",
+          "image, _ = c.images.build(path=d, dockerfile='other.Dockerfile', target='base', tag='py-target:1', nocache=True)",
+          'shutil.rmtree(d)',
+          "staged = c.containers.run('py-target:1', 'cat /stage', remove=True).decode()",
+          'buf = io.BytesIO()',
+          "with tarfile.open(fileobj=buf, mode='w') as t:",
+          "  df = b'FROM busybox\\nRUN exit 3\\n'; info = tarfile.TarInfo('Dockerfile'); info.size = len(df); t.addfile(info, io.BytesIO(df))",
+          'buf.seek(0)',
+          'try:',
+          "  c.images.build(fileobj=buf, custom_context=True)",
+          "  failed = 'built'",
+          'except docker.errors.BuildError as e:',
+          "  failed = e.msg",
+          "c.images.remove('py-target:1')",
+          'print(json.dumps([staged, failed]))',
+        )) as [string, string];
+        expect(out[0]).toBe('base\n');
+        expect(out[1]).toMatch(/returned a non-zero code: 3/);
+      });
+
       it('images.get, tag, list (by name and filters) and remove', async () => {
         expect(
           await py(
@@ -296,6 +358,7 @@ for (const interpreter of INTERPRETERS) {
               `ran = c.containers.run('${ref}:v1', 'echo pulled', remove=True)`,
               // The pulled image is the loaded busybox, so it keeps that tag too.
               "print(json.dumps([sorted(i.tags), i.attrs['RepoDigests'], ran.decode()]))",
+              `c.images.remove('${ref}:v1')`,
             ),
           ).toEqual([[`${ref}:v1`, 'busybox:latest'], [`${ref}@${digest}`], 'pulled\n']);
         });
@@ -306,9 +369,38 @@ for (const interpreter of INTERPRETERS) {
             `c.images.get('busybox').tag('${ref}', 'v2')`,
             `progress = list(c.images.push('${ref}', tag='v2', stream=True, decode=True))`,
             `data = c.images.get_registry_data('${ref}:v2')`,
+            `c.images.remove('${ref}:v2')`,
             "print(json.dumps({'errors': [p for p in progress if 'error' in p], 'pushed': [p['aux']['Tag'] for p in progress if 'aux' in p], 'digest': data.id, 'platform': data.has_platform('linux/amd64')}))",
           )) as Record<string, unknown>;
           expect(out).toMatchObject({ errors: [], pushed: ['v2'], digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), platform: true });
+        });
+      });
+
+      describe('a registry with htpasswd auth', () => {
+        let registry: TestRegistry;
+        beforeAll(async () => {
+          registry = await startRegistry(async (_host, work) => `auth:\n  htpasswd:\n    realm: py\n    path: ${await writeHtpasswd(work, 'py', 'secret')}\n`);
+        }, 60_000);
+        afterAll(() => registry?.stop());
+
+        it('login refuses a wrong password and takes the right one; push and pull then use the credentials', async () => {
+          const ref = `${registry.host}/py/private`;
+          expect(
+            await py(
+              'try:',
+              `  c.login(username='py', password='wrong', registry='${registry.host}')`,
+              "  refused = 'accepted'",
+              'except docker.errors.APIError as e:',
+              '  refused = e.status_code',
+              `logged = c.login(username='py', password='secret', registry='${registry.host}')['Status']`,
+              `c.images.get('busybox').tag('${ref}', 'v1')`,
+              `errors = [p['error'] for p in c.images.push('${ref}', tag='v1', stream=True, decode=True) if 'error' in p]`,
+              `c.images.remove('${ref}:v1')`,
+              `pulled = '${ref}:v1' in c.images.pull('${ref}', tag='v1', auth_config={'username': 'py', 'password': 'secret'}).tags`,
+              `c.images.remove('${ref}:v1')`,
+              'print(json.dumps([refused, logged, errors, pulled]))',
+            ),
+          ).toEqual([401, 'Login Succeeded', [], true]);
         });
       });
 
@@ -414,6 +506,25 @@ for (const interpreter of INTERPRETERS) {
           after: [[], ['bridge']],
           removed: [],
         });
+      });
+
+      it('networks.get, list with filters, prune; containers.run with network_mode none and host', async () => {
+        expect(
+          await py(
+            "n = c.networks.create('py-unused', labels={'py': 'prune'})",
+            "got = c.networks.get('py-unused')",
+            "listed = [x.name for x in c.networks.list(filters={'label': 'py=prune'})]",
+            "byDriver = sorted(x.name for x in c.networks.list(filters={'driver': 'bridge'}))",
+            "pruned = c.networks.prune(filters={'label': 'py=prune'})['NetworksDeleted']",
+            "none = c.containers.run('busybox', 'ls /sys/class/net', network_mode='none', remove=True).decode().split()",
+            // A container on the default bridge makes its bridge, which a host-mode container then sees.
+            "c.containers.run('busybox', 'true', remove=True)",
+            "host = c.containers.run('busybox', 'ls /sys/class/net', network_mode='host', remove=True).decode().split()",
+            // This script runs in the daemon's namespace: the host a host-mode container shares.
+            "here = sorted(name for _, name in __import__('socket').if_nameindex())",
+            "print(json.dumps([got.id == n.id, got.attrs['Labels'], listed, byDriver, pruned, none, 'berth0' in host, host == here]))",
+          ),
+        ).toEqual([true, { py: 'prune' }, ['py-unused'], ['bridge', 'py-unused'], ['py-unused'], ['lo'], true, true]);
       });
 
       it('containers.run(ports=...) publishes a port on the daemon host, which Container.ports reports', async () => {
