@@ -30,6 +30,8 @@ describe('request validation', () => {
     const ipam = { Driver: 'default', Config: [{ Subnet: '10.1.0.0/24', IPRange: null, Gateway: null, AuxiliaryAddresses: null }], Options: null };
     const healthcheck = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: null, Retries: null, StartPeriod: null };
     expect(body(ContainerCreateRequestSchema, { Image: 'busybox', Healthcheck: healthcheck })).toBeUndefined();
+    const tmpfs = { Target: '/x', Source: null, Type: 'tmpfs', ReadOnly: false, TmpfsOptions: { SizeBytes: 1048576 } };
+    expect(body(ContainerCreateRequestSchema, { Image: 'busybox', HostConfig: { Mounts: [tmpfs] } })).toBeUndefined();
     expect(body(NetworkCreateRequestSchema, { Name: 'n', Driver: 'bridge', IPAM: ipam, Options: null, Labels: null })).toBeUndefined();
   });
 
