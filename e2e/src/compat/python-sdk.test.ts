@@ -201,10 +201,10 @@ for (const interpreter of INTERPRETERS) {
           "c.volumes.create(name='py-data')",
           "streamed = b''.join(c.containers.run('busybox', ['sh', '-c', 'echo seeded > /data/seed; cat /data/seed'], volumes=['py-data:/data'], stream=True, remove=True)).decode()",
           'x = c.containers.run(',
-          "  'busybox', ['-c', 'echo $GREETING; pwd; id -u; hostname; cat /data/seed /ro/seed; mount | grep -c \" /scratch \"'],",
+          "  'busybox', ['-c', 'echo $GREETING; pwd; id -u; hostname; cat /data/seed /ro/seed; mount | grep -cE \" /scratch2? \"'],",
           "  entrypoint=['sh'], environment={'GREETING': 'hello'}, working_dir='/tmp', user='1000', hostname='py-host',",
           "  volumes={'py-data': {'bind': '/data', 'mode': 'rw'}}, tmpfs={'/scratch': 'size=1m'},",
-          "  mounts=[docker.types.Mount(target='/ro', source='py-data', type='volume', read_only=True)],",
+          "  mounts=[docker.types.Mount(target='/ro', source='py-data', type='volume', read_only=True), docker.types.Mount('/scratch2', None, type='tmpfs')],",
           "  restart_policy={'Name': 'on-failure', 'MaximumRetryCount': 2},",
           "  healthcheck={'test': ['CMD', 'true'], 'interval': 1000000000, 'retries': 2},",
           "  detach=True, name='py-opts')",
@@ -221,7 +221,7 @@ for (const interpreter of INTERPRETERS) {
           "c.volumes.get('py-data').remove()",
         )) as Record<string, unknown>;
         expect(out).toEqual({
-          logs: 'hello\n/tmp\n1000\npy-host\nseeded\nseeded\n1\n',
+          logs: 'hello\n/tmp\n1000\npy-host\nseeded\nseeded\n2\n',
           streamed: 'seeded\n',
           restart: { Name: 'on-failure', MaximumRetryCount: 2 },
           tmpfs: { '/scratch': 'size=1m' },
@@ -229,6 +229,7 @@ for (const interpreter of INTERPRETERS) {
           mounts: [
             ['/data', 'volume', true],
             ['/ro', 'volume', false],
+            ['/scratch2', 'tmpfs', true],
           ],
           healthcheck: { Test: ['CMD', 'true'], Interval: 1000000000, Retries: 2 },
           user: '1000',
