@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ContainerCreateRequestSchema } from './schemas/container.js';
 import { ContainerListQuerySchema, ContainerWaitQuerySchema } from './schemas/container-requests.js';
 import { ExecCreateRequestSchema, ExecStartRequestSchema } from './schemas/exec.js';
+import { NetworkCreateRequestSchema } from './schemas/network.js';
 import { IdParamsSchema } from './schemas/query.js';
 import { VolumeCreateRequestSchema } from './schemas/volume.js';
 import { REQUEST_PART_SUBJECTS, assertMatchesSchema, describeViolation, findViolation, optionalBody } from './validation.js';
@@ -25,9 +26,13 @@ describe('request validation', () => {
     expect(body(ExecCreateRequestSchema, { Cmd: ['sh'], Env: null, User: '', WorkingDir: null, ConsoleSize: [24, 80], Detach: false, Container: 'x' })).toBeUndefined();
     expect(body(ExecStartRequestSchema, { Detach: false, Tty: true, ConsoleSize: null })).toBeUndefined();
     expect(body(VolumeCreateRequestSchema, { Name: null, Driver: null, DriverOpts: {}, Labels: null })).toBeUndefined();
-    // docker-py's Healthcheck, as docker-compose 1.29 sends it without start_period.
-    const healthcheck = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: 3e9, Retries: 30, StartPeriod: null };
+    // The Docker SDK for Python's IPAMPool and IPAMConfig, with only a subnet given.
+    const ipam = { Driver: 'default', Config: [{ Subnet: '10.1.0.0/24', IPRange: null, Gateway: null, AuxiliaryAddresses: null }], Options: null };
+    const healthcheck = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: null, Retries: null, StartPeriod: null };
     expect(body(ContainerCreateRequestSchema, { Image: 'busybox', Healthcheck: healthcheck })).toBeUndefined();
+    const tmpfs = { Target: '/x', Source: null, Type: 'tmpfs', ReadOnly: false, TmpfsOptions: { SizeBytes: 1048576 } };
+    expect(body(ContainerCreateRequestSchema, { Image: 'busybox', HostConfig: { Mounts: [tmpfs] } })).toBeUndefined();
+    expect(body(NetworkCreateRequestSchema, { Name: 'n', Driver: 'bridge', IPAM: ipam, Options: null, Labels: null })).toBeUndefined();
   });
 
   it('names the failing field inside arrays and nested unions', () => {

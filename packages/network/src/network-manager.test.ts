@@ -16,6 +16,8 @@ class RecordingDriver implements NetworkDriver {
   readonly calls: string[] = [];
   readonly bridges = new Map<string, HostInterface>();
   failSetup = false;
+  /** Set to fail the next teardown after removing the bridge, as netavark does when only its DNS step failed. */
+  failTeardownAfterBridge = false;
   /** Set to hold the next setup until released. */
   gate?: Promise<void>;
 
@@ -30,6 +32,10 @@ class RecordingDriver implements NetworkDriver {
 
   async teardown(_netns: string, request: DriverRequest): Promise<void> {
     this.calls.push(`teardown ${request.containerName}`);
+    if (!this.failTeardownAfterBridge) return;
+    this.failTeardownAfterBridge = false;
+    for (const e of request.endpoints) this.bridges.delete(e.network.bridge!);
+    throw new Error('network teardown failed: IO error: aardvark pid not found');
   }
 
   async holdBridge(network: NetworkRecord): Promise<void> {
@@ -137,6 +143,13 @@ describe('NetworkManager', () => {
     await expect(manager.remove('kept')).rejects.toThrow(/removing the bridge br-[0-9a-f]{12} of network kept: setup failed/);
     expect(manager.find('kept')?.name).toBe('kept');
     expect(driver.calls.slice(-2)).toEqual(['teardown berth-purge', 'hold kept']);
+
+    // A teardown that failed after removing the bridge did the work: the network goes.
+    driver.failSetup = false;
+    driver.failTeardownAfterBridge = true;
+    await manager.remove('kept');
+    expect(manager.find('kept')).toBeUndefined();
+    expect(driver.calls.slice(-2)).toEqual(['setup berth-purge', 'teardown berth-purge']);
   });
 
   it('leaves alone a bridge it does not hold, and keeps concurrent creations apart', async () => {

@@ -298,6 +298,12 @@ export class NetworkManager {
         await this.o.driver.teardown(netns, request);
       }
     } catch (err) {
+      // netavark goes on tearing down after a failed step (such as signalling an aardvark-dns that has just
+      // exited: "aardvark pid not found"), so the bridge and its rules may be gone all the same.
+      if (!(await this.o.interfaces()).has(network.bridge!)) {
+        this.o.log.warn(`removed the bridge ${network.bridge} of network ${network.name}, though netavark reported: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
       await this.o.driver.holdBridge(network).catch(() => undefined);
       throw new InternalError(`removing the bridge ${network.bridge} of network ${network.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     } finally {

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, rfc3339Nano, type NetworkCreateRequest } from '@berth/api';
+import { ConflictError, ForbiddenError, InvalidArgumentError, NotFoundError, rfc3339Nano, type IpamPool, type NetworkCreateRequest } from '@berth/api';
 import { formatAddress, formatSubnet, parseAddress, parseSubnet, contains, type Address, type Family, type Subnet } from './ip.js';
 import { allocateAddress, checkNoOverlap, chooseSubnet, claimAddress, DEFAULT_IPV6_POOL, type AddressPool, type AllocationRange } from './ipam.js';
 import type { NetworkRecord, SubnetRecord } from './network-record.js';
@@ -70,7 +70,7 @@ function reserve(range: AllocationRange, address: Address, reserved: Set<bigint>
 }
 
 /** One `IPAM.Config` entry, checked: the subnet, and the gateway, range and aux addresses inside it (all canonical). */
-function subnetRecord(pool: { Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> | null }): { record: SubnetRecord; subnet: Subnet } {
+function subnetRecord(pool: IpamPool): { record: SubnetRecord; subnet: Subnet } {
   if (!pool.Subnet) throw new InvalidArgumentError('invalid network config: an IPAM config entry needs a subnet');
   const subnet = parseSubnet(pool.Subnet);
   const text = formatSubnet(subnet);

@@ -25,6 +25,9 @@ describe('specFromApiMount', () => {
       'size=1048576',
       'mode=1770',
     ]);
+    // The Docker SDK for Python sends Source: null when it has none.
+    expect(specFromApiMount({ Type: 'tmpfs', Target: '/t', Source: null }).tmpfsOptions).toEqual([]);
+    expect(specFromApiMount({ Type: 'volume', Target: '/v', Source: null }).source).toBe('');
   });
 
   it.each([

@@ -4,11 +4,13 @@ import { QueryBool } from './query.js';
 
 /** Engine API network shapes (v1.47). */
 
+// Clients that send each field (the Docker SDK for Python sends IPRange and Gateway as null when unset)
+// get Go's reading of null: the zero value.
 export const IpamPoolSchema = Type.Object(
   {
-    Subnet: Type.Optional(Type.String()),
-    IPRange: Type.Optional(Type.String()),
-    Gateway: Type.Optional(Type.String()),
+    Subnet: Type.Optional(orNull(Type.String())),
+    IPRange: Type.Optional(orNull(Type.String())),
+    Gateway: Type.Optional(orNull(Type.String())),
     AuxiliaryAddresses: Type.Optional(orNull(StringMap)),
   },
   open,

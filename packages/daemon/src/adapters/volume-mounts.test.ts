@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,10 +44,14 @@ describe('VolumeMounts.plan', () => {
     expect(volumes.list().map((v) => v.Name)).toHaveLength(2);
   });
 
-  it('creates a missing -v bind source but refuses a missing --mount one', async () => {
+  it('creates a missing -v bind source, binds an existing file as it is, but refuses a missing --mount one', async () => {
     const source = join(root, 'made');
     await mounts.plan({ containerId: 'c1', hostConfig: { Binds: [`${source}:/x`] }, volumes: {}, lookup });
     expect((await stat(source)).isDirectory()).toBe(true);
+    const file = join(root, 'file');
+    await writeFile(file, 'kept');
+    const [bound] = await mounts.plan({ containerId: 'c3', hostConfig: { Binds: [`${file}:/f:ro`] }, volumes: {}, lookup });
+    expect(bound).toMatchObject({ type: 'bind', source: file, destination: '/f', readOnly: true });
     await expect(
       mounts.plan({ containerId: 'c2', hostConfig: { Mounts: [{ Type: 'bind', Source: join(root, 'absent'), Target: '/x' }] }, volumes: {}, lookup }),
     ).rejects.toThrow(`invalid mount config for type "bind": bind source path does not exist: ${join(root, 'absent')}`);

@@ -8,7 +8,11 @@ import type { ContainerMount } from '../container/container-mount.js';
 import type { ContainerRecord } from '../container/record.js';
 import type { ContainerMounts, MountRequest } from '../ports.js';
 
-/** What a container's mounts are planned from. */
+/** A `-v` bind source is made as a directory when absent; an existing one, a file too (`-v /etc/hostname:/h`), is used as it is. */
+async function createMissingSource(source: string): Promise<void> {
+  if (!(await pathExists(source))) await mkdir(source, { recursive: true, mode: 0o755 });
+}
+
 /** `--volumes-from id[:ro|:rw]`: the other container's mounts, with the access mode optionally overridden. */
 function inheritedMounts(entry: string, lookup: MountRequest['lookup']): ContainerMount[] {
   const [ref = '', mode, ...rest] = entry.split(':');
@@ -99,7 +103,7 @@ export class VolumeMounts implements ContainerMounts {
     };
     if (spec.type === 'tmpfs') return { ...base, type: 'tmpfs', source: '', tmpfsOptions: spec.tmpfsOptions };
     if (spec.type === 'bind') {
-      if (spec.createSource) await mkdir(spec.source, { recursive: true, mode: 0o755 });
+      if (spec.createSource) await createMissingSource(spec.source);
       return { ...base, type: 'bind', source: spec.source };
     }
     const volume = await this.volumes.create({ name: spec.source || undefined, labels: spec.volumeLabels, driverOpts: spec.driverOpts });
@@ -123,7 +127,7 @@ export class VolumeMounts implements ContainerMounts {
     }
     if (m.type === 'bind') {
       // Like moby, a `-v` source removed since create is made again; a `--mount` one is an error.
-      if (m.createSource && !(await pathExists(m.source))) await mkdir(m.source, { recursive: true, mode: 0o755 });
+      if (m.createSource) await createMissingSource(m.source);
       if (!(await pathExists(m.source))) {
         throw new InvalidArgumentError(`invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
       }

@@ -134,6 +134,9 @@ describe('the container services over in-memory ports', () => {
     });
     await io.replayLog('web', { stdout: sink, stderr: sink });
     expect(replayed).toEqual(['one\n', 'two\n', 'three\n']);
+    replayed.length = 0;
+    await io.replayLog('web', { stderr: sink });
+    expect(replayed).toEqual(['two\n']);
 
     const { Id: silent } = await lifecycle.create({ Image: 'busybox', HostConfig: { LogConfig: { Type: 'none', Config: {} } } });
     expect(() => io.logs(silent, { stdout: true, stderr: true, timestamps: false, follow: false }, new AbortController().signal)).toThrow(NotImplementedError);

@@ -46,6 +46,8 @@ describe('resolveHealthcheck', () => {
     const requested = { Test: ['CMD', 'true'], Interval: 1e9, Timeout: null, Retries: 30, StartPeriod: null };
     expect(resolveHealthcheck(requested, undefined)).toEqual({ Test: ['CMD', 'true'], Interval: 1e9, Retries: 30 });
     expect(resolveHealthcheck({ ...requested, Test: null }, image)).toEqual({ Test: ['CMD-SHELL', 'image-check'], Interval: 1e9, Retries: 30 });
+    // A null Test or Retries takes the image's, as an unset one does.
+    expect(resolveHealthcheck({ ...requested, Test: null, Retries: null }, image)).toEqual({ Test: ['CMD-SHELL', 'image-check'], Interval: 1e9, Retries: 4 });
   });
 
   it('rejects what dockerd rejects', () => {

@@ -34,8 +34,10 @@ export interface ContainerIo {
   resize(ref: string, height: number, width: number): Promise<void>;
   /** Checks the request and opens the log; reading stops when `signal` aborts (the client left). */
   logs(ref: string, request: LogsRequest, signal: AbortSignal): LogsStream;
-  /** Attach with `logs=1`: what the container wrote so far, before the live stream, at the client's pace. */
-  replayLog(ref: string, sinks: { stdout: Writable; stderr: Writable }): Promise<void>;
+  /** Attach with `logs=1`: what the container wrote so far to the streams given a sink, before the live stream, at the client's pace. */
+  replayLog(ref: string, sinks: { stdout?: Writable; stderr?: Writable }): Promise<void>;
+  /** Attach with `stream=0` (after any replayed log): reported as an attach, as moby does, though nothing stays attached. */
+  attachedWithoutStream(c: EventContainer): void;
   /** An attached client left with its detach keys: reported as Docker does. */
   detached(c: EventContainer): void;
 }
@@ -76,14 +78,18 @@ export class IoService implements ContainerIo {
     return { tty, chunks: framedLogBatches(batches, { stdout: request.stdout, stderr: request.stderr, timestamps: request.timestamps, tty }) };
   }
 
-  async replayLog(ref: string, sinks: { stdout: Writable; stderr: Writable }): Promise<void> {
+  async replayLog(ref: string, sinks: { stdout?: Writable; stderr?: Writable }): Promise<void> {
     const c = this.core.store.get(ref);
     for await (const batch of this.logFiles.readLive(this.core.taskSpec(c).logPath)) {
       for (const record of batch) {
         const sink = record.stream === 'stdout' ? sinks.stdout : sinks.stderr;
-        if (!sink.write(record.data)) await drainedOrClosed(sink);
+        if (sink && !sink.write(record.data)) await drainedOrClosed(sink);
       }
     }
+  }
+
+  attachedWithoutStream(c: EventContainer): void {
+    this.core.events.container('attach', c);
   }
 
   detached(c: EventContainer): void {

@@ -24,9 +24,12 @@ export async function attachOverHttp(
   writeStreamHead(socket, { ...options, tty });
   const sinks = stdStreamSinks(socket, tty);
   const closed = socketClosed(socket);
-  if (queryBool(query.logs)) await engine.io.replayLog(inspected.Id, sinks);
+  const stdout = queryBool(query.stdout) ? sinks.stdout : undefined;
+  const stderr = queryBool(query.stderr) ? sinks.stderr : undefined;
+  if (queryBool(query.logs)) await engine.io.replayLog(inspected.Id, { stdout, stderr });
   // Without `stream` (Docker's default) the attach ends after the replayed logs.
   if (!queryBool(query.stream)) {
+    engine.io.attachedWithoutStream(subject);
     await flushSinks([sinks.stdout, sinks.stderr]);
     endConnection(socket);
     return;
@@ -41,8 +44,8 @@ export async function attachOverHttp(
   try {
     await engine.io.attach(ref, {
       stdin,
-      stdout: queryBool(query.stdout) ? sinks.stdout : undefined,
-      stderr: queryBool(query.stderr) ? sinks.stderr : undefined,
+      stdout,
+      stderr,
       end: () => endAfterSinks(socket, [sinks.stdout, sinks.stderr]),
       closed,
     });

@@ -18,8 +18,11 @@ export async function attachOverWebSocket(engine: Engine, ref: string, query: Co
   const tty = inspected.Config.Tty ?? false;
   const detachKeys = parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS);
   const ws = acceptWebSocket(req, socket);
-  if (queryBool(query.logs)) await engine.io.replayLog(inspected.Id, { stdout: ws.output, stderr: ws.output });
+  const stdout = queryBool(query.stdout) ? ws.output : undefined;
+  const stderr = queryBool(query.stderr) ? ws.output : undefined;
+  if (queryBool(query.logs)) await engine.io.replayLog(inspected.Id, { stdout, stderr });
   if (!queryBool(query.stream)) {
+    engine.io.attachedWithoutStream(subject);
     ws.close();
     return;
   }
@@ -33,8 +36,8 @@ export async function attachOverWebSocket(engine: Engine, ref: string, query: Co
   try {
     await engine.io.attach(ref, {
       stdin,
-      stdout: queryBool(query.stdout) ? ws.output : undefined,
-      stderr: queryBool(query.stderr) ? ws.output : undefined,
+      stdout,
+      stderr,
       end: () => ws.close(),
       closed: ws.closed,
     });
