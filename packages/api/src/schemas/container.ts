@@ -34,7 +34,8 @@ export type Ulimit = Static<typeof UlimitSchema>;
 export const MountSchema = Type.Object(
   {
     Target: Type.Optional(Type.String()),
-    Source: Type.Optional(Type.String()),
+    // null is unset, as Go reads it: the Docker SDK for Python's Mount sends Source: null for a tmpfs.
+    Source: Type.Optional(orNull(Type.String())),
     Type: Type.Optional(Type.String()),
     ReadOnly: Type.Optional(Type.Boolean()),
     Consistency: Type.Optional(Type.String()),
