@@ -3,10 +3,12 @@ import type { ContainerUpdateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
+import { defineInspect } from '../inspect-each.js';
 import { humanSize } from '../format/human-size.js';
 import { STATS_HEADER, statsRow } from '../format/stats-row.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
+import { definePs } from './ps.js';
 
 interface UpdateOptions {
   memory?: string;
@@ -33,6 +35,19 @@ function updateRequest(o: UpdateOptions): ContainerUpdateRequest {
 }
 
 /** restart, pause, unpause, rename, update, top, stats and `container prune`. */
+/** docker diff's letters for a change's Kind. */
+const CHANGE_KINDS = ['C', 'A', 'D'];
+
+function defineDiff(parent: Command, name: string, ctx: CommandContext): void {
+  parent
+    .command(name)
+    .description("Inspect changes to files or directories on a container's filesystem")
+    .argument('<container>')
+    .action(async (container: string) => {
+      for (const change of await ctx.client().containerChanges(container)) ctx.out(`${CHANGE_KINDS[change.Kind]} ${change.Path}\n`);
+    });
+}
+
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -93,6 +108,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
   program
     .command('top')
     .description('Display the running processes of a container')
+    .usage('CONTAINER [ps OPTIONS]')
     .argument('<container>')
     .argument('[ps-options...]')
     .passThroughOptions()
@@ -114,7 +130,11 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
       ctx.out(formatTable([STATS_HEADER, ...samples.map(statsRow)]));
     });
 
+  defineDiff(program, 'diff', ctx);
   const container = program.command('container').description('Manage containers');
+  definePs(container, 'ls', ctx).alias('list');
+  defineDiff(container, 'diff', ctx);
+  defineInspect(container, 'container', ctx, (name) => ctx.client().inspectContainer(name));
   container
     .command('prune')
     .description('Remove all stopped containers')

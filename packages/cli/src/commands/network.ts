@@ -151,7 +151,6 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .option('-f, --format <string>', 'Format output using a custom template')
     .option('-v, --verbose', 'Verbose output for diagnostics')
     .action(async (names: string[], options: { format?: string; verbose?: boolean }) => {
-      if (options.format) checkTemplate(options.format);
       ctx.exitCode = await inspectEach(ctx, names, async (name) => networkTemplateData(await ctx.client().inspectNetwork(name, { verbose: options.verbose })), describeError, options.format);
     });
 
