@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { dockerOk, useTestDaemon, type CommandResult } from '../harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, dockerOk, run, useTestDaemon, type CommandResult } from '../harness.js';
+import { startRegistry, type TestRegistry } from '../registry-harness.js';
 
 /**
  * The golden-output suite: each command line runs once through the docker CLI and once through `berth`,
@@ -16,17 +17,25 @@ const d = useTestDaemon();
 /** The events window of the scene, in unix seconds: everything beforeAll did. */
 let since = 0;
 let until = 0;
+/** A registry on loopback holding busybox as golden/pulled, for run's pull of a missing image. */
+let registry: TestRegistry;
 
 beforeAll(async () => {
+  registry = await startRegistry();
+  const copied = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/golden/pulled:latest`]);
+  expect(copied.code, copied.stderr).toBe(0);
   since = Math.floor(Date.now() / 1000) - 1;
   await dockerOk(d, ['volume', 'create', '--label', 'tier=gold', 'golden-vol']);
   await dockerOk(d, ['tag', 'busybox', 'golden/box:v1']);
-  await dockerOk(d, ['run', '--name', 'golden-done', '--label', 'role=batch', 'busybox', 'sh', '-c', 'echo one; echo two >&2; echo three; mkdir /made; exit 3']).catch(() => undefined);
+  const done = await d.dockerCli(['run', '--name', 'golden-done', '--label', 'role=batch', 'busybox', 'sh', '-c', 'echo one; echo two >&2; echo three; mkdir /made; exit 3']);
+  expect(done.code, done.stderr).toBe(3);
   await dockerOk(d, ['run', '-d', '--name', 'golden-run', '--label', 'role=web', '-v', 'golden-vol:/data', 'busybox', 'sleep', '3600']);
   // The window ends on a whole second already past, so `events --until` returns at once.
   until = Math.floor(Date.now() / 1000) + 1;
   await sleep(until * 1000 - Date.now() + 50);
 });
+
+afterAll(() => registry?.stop());
 
 /** Masks what differs between two runs of one command: ids, digests, times, durations, the program's name. */
 function mask(text: string): string {
@@ -55,7 +64,7 @@ interface Row {
   from?: RegExp;
   /** berth prints a subset of docker's lines (documented): each of its lines must be one of docker's. */
   subset?: boolean;
-  /** docker commands run before each of the two runs, for a row that changes what it finds. */
+  /** docker commands run before each of the two runs, for a row that changes what it finds (their failures are not the row's). */
   setup?: string[][];
   /** A difference listed in docs/compatibility.md ("Golden-output differences"): what each prints instead, masked. */
   differs?: { docker: Partial<Output>; berth: Partial<Output> };
@@ -77,6 +86,12 @@ const rows: Row[] = [
   { args: ['ps', '-a', '--filter', 'status=exited', '--format', '{{.Names}}'] },
   { args: ['ps', '-a', '--filter', 'name=golden-run', '-q'] },
   { args: ['ps', '--filter', 'volume=golden-vol', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'exited=3', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'ancestor=busybox', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'label=role', '--filter', 'status=running', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'before=golden-run', '--format', '{{.Names}}'] },
+  { args: ['ps', '-l', '--format', '{{.Names}} {{.State}}'] },
+  { args: ['ps', '-a', '--filter', 'name'] },
   { args: ['ps', '-a', '--filter', 'bogus=1'] },
   { args: ['ps', '-n', '1', '--format', '{{.Names}}'] },
   { args: ['ps', '-a', '-s'], table: true },
@@ -101,6 +116,10 @@ const rows: Row[] = [
   { args: ['images', '--format', '{{json .}}'], anyRowOrder: true },
   { args: ['images', '--filter', 'reference=golden/*'], table: true },
   { args: ['images', '--filter', 'dangling=true', '-q'] },
+  { args: ['images', '-a', '--digests'], table: true, anyRowOrder: true },
+  { args: ['images', '--no-trunc', '-q'], anyRowOrder: true },
+  { args: ['images', '--filter', 'label=nosuch'], table: true },
+  { args: ['images', 'nosuch'], table: true },
   { args: ['images', 'golden/box'], table: true },
   { args: ['image', 'ls', '--format', 'table {{.Repository}}\t{{.Tag}}'], anyRowOrder: true },
   { args: ['images', '--format', 'json'], anyRowOrder: true },
@@ -121,6 +140,10 @@ const rows: Row[] = [
   { args: ['inspect', '-f', '{{.Name}} {{.Driver}} {{.Labels}}', 'golden-vol'] },
   { args: ['inspect', '--type', 'volume', '-f', '{{.Mountpoint}}', 'golden-vol'] },
   { args: ['inspect', 'nosuch'] },
+  { args: ['inspect', 'nosuch', 'golden-run', '-f', '{{.Name}}'] },
+  { args: ['inspect', '--type', 'image', '-f', '{{.Config.Cmd}}', 'busybox'] },
+  { args: ['inspect', '--type', 'container', 'busybox'] },
+  { args: ['inspect', '--type', 'bogus', 'busybox'] },
   { args: ['image', 'inspect', '-f', '{{.RepoTags}}', 'golden/box:v1'] },
   { args: ['image', 'inspect', 'nosuch'] },
   // logs
@@ -128,9 +151,15 @@ const rows: Row[] = [
   { args: ['logs', '--tail', '1', 'golden-done'] },
   { args: ['logs', '-t', 'golden-done'] },
   { args: ['logs', 'nosuch'] },
+  { args: ['logs', '-n', '2', '-t', 'golden-done'] },
+  { args: ['logs', '--since', '$SINCE', 'golden-done'] },
+  { args: ['logs', '--until', '1', 'golden-done'] },
   // history
   { args: ['history', 'busybox'], table: true },
   { args: ['history', '-q', 'busybox'] },
+  { args: ['history', '--no-trunc', 'busybox'], table: true },
+  { args: ['image', 'history', '-q', '--no-trunc', 'golden/box:v1'] },
+  { args: ['history', 'nosuch'] },
   { args: ['history', '--format', '{{.CreatedBy}}', 'busybox'] },
   { args: ['history', '--no-trunc', '--format', 'table {{.CreatedBy}}\t{{.Size}}', 'busybox'] },
   // version / info
@@ -170,6 +199,30 @@ const rows: Row[] = [
   { args: ['port', 'golden-run', '80'] },
   { args: ['top', 'golden-run'], table: true },
   { args: ['top', 'golden-done'] },
+  { args: ['top', 'golden-run', '-o', 'pid,comm'], table: true },
+  { args: ['port', 'golden-run', '80/tcp'] },
+  { args: ['wait', 'golden-done'] },
+  { args: ['start', 'golden-run'] },
+  { args: ['stop', 'nosuch'] },
+  { args: ['kill', 'golden-done'] },
+  { args: ['pause', 'golden-done'] },
+  { args: ['unpause', 'golden-run'] },
+  { args: ['exec', 'golden-done', 'true'] },
+  { args: ['exec', 'golden-run', 'sh', '-c', 'echo out; echo err >&2; exit 4'] },
+  { args: ['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 5'] },
+  { args: ['run', '--rm', '--bogus', 'busybox'] },
+  { args: ['run', '--rm', 'nosuch-image:1'] },
+  { args: ['create', 'nosuch-image'] },
+  { args: ['run', '--rm', '$REGISTRY/golden/pulled', 'echo', 'pulled'], setup: [['rmi', '$REGISTRY/golden/pulled']] },
+  { args: ['pull', '$REGISTRY/golden/pulled'], setup: [['rmi', '$REGISTRY/golden/pulled']] },
+  { args: ['pull', '$REGISTRY/golden/nosuch'] },
+  { args: ['images', '--filter', 'dangling'] },
+  { args: ['volume', 'prune', '-f', '--filter', 'label'] },
+  { args: ['run', '--rm', 'busybox', 'nosuchbinary'] },
+  { args: ['rename', 'nosuch', 'other'] },
+  { args: ['image', 'prune', '-f'] },
+  { args: ['volume', 'prune', '-f'] },
+  { args: ['network', 'prune', '-f'] },
   { args: ['diff', 'golden-done'] },
   { args: ['container', 'diff', 'golden-done'] },
   { args: ['diff', 'nosuch'] },
@@ -205,9 +258,25 @@ const rows: Row[] = [
   { args: ['port'] },
   { args: ['top'] },
   { args: ['volume', 'inspect'] },
+  {
+    // berth start has no --attach/--interactive, so its usage line has no [OPTIONS].
+    args: ['start'],
+    differs: {
+      docker: { code: 1, stderr: "docker: 'docker start' requires at least 1 argument\n\nUsage:  docker start [OPTIONS] CONTAINER [CONTAINER...]\n\nSee 'docker start --help' for more information\n" },
+      berth: { code: 1, stderr: "docker: 'docker start' requires at least 1 argument\n\nUsage:  docker start CONTAINER [CONTAINER...]\n\nSee 'docker start --help' for more information\n" },
+    },
+  },
+  {
+    // berth import reads a file or stdin, not a URL; it takes at most a reference after it, where docker takes anything.
+    args: ['import'],
+    differs: {
+      docker: { code: 1, stderr: "docker: 'docker import' requires at least 1 argument\n\nUsage:  docker import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]\n\nSee 'docker import --help' for more information\n" },
+      berth: { code: 1, stderr: "docker: 'docker import' requires at least 1 and at most 2 arguments\n\nUsage:  docker import [OPTIONS] FILE [REFERENCE]\n\nRun 'docker import --help' for more information\n" },
+    },
+  },
 ];
 
-const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)));
+const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)).replace('$REGISTRY', registry.host));
 
 function normalise(result: CommandResult, row: Row): Output {
   const from = (text: string) => (row.from ? text.slice(Math.max(0, text.search(row.from))) : text);
@@ -220,7 +289,7 @@ describe(`docker CLI ${DOCKER_VERSION} golden output vs berth`, () => {
   it.each(rows.map((row) => [row.args.join(' '), row] as const))('%s', async (_, row) => {
     const args = substitute(row.args);
     const setUp = async () => {
-      for (const step of row.setup ?? []) await dockerOk(d, step);
+      for (const step of row.setup ?? []) await d.dockerCli(substitute(step));
     };
     await setUp();
     const docker = normalise(await d.dockerCli(args), row);

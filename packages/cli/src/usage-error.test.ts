@@ -47,5 +47,7 @@ describe('command lines berth cannot parse, reported in docker\'s words', () => 
     expect(await berth('ps', '--format')).toEqual({ code: 125, err: `flag needs an argument: --format${usage}` });
     expect(await berth('ps', '-f')).toEqual({ code: 125, err: `flag needs an argument: 'f' in -f${usage}` });
     expect(await berth('ps', '-n', 'x')).toEqual({ code: 125, err: `invalid argument "x" for "-n, --last" flag: strconv.ParseInt: parsing "x": invalid syntax${usage}` });
+    expect(await berth('ps', '--filter', 'name')).toEqual({ code: 125, err: `invalid argument "name" for "-f, --filter" flag: bad format of filter (expected name=value)${usage}` });
+    expect((await berth('image', 'prune', '--filter', 'x')).err).toMatch(/^invalid argument "x" for "--filter" flag: bad format of filter/);
   });
 });

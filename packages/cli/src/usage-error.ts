@@ -34,9 +34,9 @@ export function dockerUsage(command: Command): string {
   if (!/<|\[options\]|\[command\]/.test(own)) return own;
   if (command.commands.length) return 'COMMAND';
   const args = command.registeredArguments.map((arg) => {
-    const name = arg.name().toUpperCase();
-    const shown = arg.variadic ? `${name} [${name}...]` : name;
-    return arg.required ? shown : `[${shown}]`;
+    const name = arg.name().toUpperCase().replaceAll('-', '_');
+    if (!arg.required) return arg.variadic ? `[${name}...]` : `[${name}]`;
+    return arg.variadic ? `${name} [${name}...]` : name;
   });
   return [...(command.options.length ? ['[OPTIONS]'] : []), ...args].join(' ');
 }
@@ -64,7 +64,7 @@ function writtenFlag(flags: string[], argv: string[]): string {
 export function describeCommandLineError(err: CommandLineError, argv: string[]): { text: string; exitCode: number } {
   const { command, error } = err;
   const line = commandLine(command);
-  const usage = `Usage:  ${line} ${dockerUsage(command)}`;
+  const usage = `Usage:  ${line} ${dockerUsage(command)}`.trimEnd();
   const footer = (hint: string) => `\n\n${hint} '${line} --help' for more information\n`;
   const program = commandLine(command).split(' ')[0]!;
   switch (error.code) {

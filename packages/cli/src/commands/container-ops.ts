@@ -4,6 +4,7 @@ import type { CommandContext } from '../context.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { defineInspect } from '../inspect-each.js';
+import { describeError } from '../error-message.js';
 import { humanSize } from '../format/human-size.js';
 import { STATS_HEADER, statsRow } from '../format/stats-row.js';
 import { formatTable } from '../format/tabwriter.js';
@@ -82,7 +83,13 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .argument('<container>')
     .argument('<new-name>')
     .action(async (name: string, newName: string) => {
-      await ctx.client().renameContainer(name, newName);
+      try {
+        await ctx.client().renameContainer(name, newName);
+      } catch (err) {
+        // docker prints the daemon's error, then its own.
+        ctx.err(`${describeError(err)}\n`);
+        throw new Error(`Error: failed to rename container named ${name}`);
+      }
     });
 
   program
@@ -141,12 +148,13 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect, [])
     .action(async (options: { force?: boolean; filter: string[] }) => {
+      const filters = filtersOf(options.filter, '--filter');
       if (!options.force) {
         ctx.err('WARNING! This will remove all stopped containers. Use -f to skip this prompt.\n');
         ctx.exitCode = 1;
         return;
       }
-      const result = await ctx.client().pruneContainers(filtersOf(options.filter));
+      const result = await ctx.client().pruneContainers(filters);
       if (result.ContainersDeleted?.length) ctx.out(`Deleted Containers:\n${result.ContainersDeleted.join('\n')}\n\n`);
       ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
     });

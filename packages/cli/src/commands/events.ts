@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import type { EventMessage } from '@berth/api';
 import { checkTemplate, renderTemplate } from '../format/go-template.js';
 import type { CommandContext } from '../context.js';
-import { collect } from '../repeatable-flags.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
 import { formatEventLine } from '../format/event-line.js';
 import { toApiTimestamp } from '../format/timestamp.js';
-import { parseFilters } from './ps.js';
 
 interface EventsOptions {
   since?: string;
@@ -46,7 +45,7 @@ export function registerEvents(program: Command, ctx: CommandContext): void {
       const events = await ctx.client().events({
         since: options.since === undefined ? undefined : toApiTimestamp(options.since, now),
         until: options.until === undefined ? undefined : toApiTimestamp(options.until, now),
-        filters: parseFilters(options.filter),
+        filters: filtersOf(options.filter),
       });
       for await (const event of events) ctx.out(template ? `${renderTemplate(template, eventFields(event))}\n` : formatEventLine(event));
     });

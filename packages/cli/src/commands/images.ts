@@ -19,6 +19,7 @@ export function defineImageList(parent: Command, name: string, ctx: CommandConte
   return parent
     .command(name)
     .description('List images')
+    .usage('[OPTIONS] [REPOSITORY[:TAG]]')
     .argument('[repository]', 'REPOSITORY[:TAG] to list')
     .option('-a, --all', 'Show all images (default hides intermediate images)')
     .option('-q, --quiet', 'Only show image IDs')

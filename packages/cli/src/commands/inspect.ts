@@ -7,6 +7,8 @@ import { inspectEach } from '../inspect-each.js';
 
 const OBJECT_TYPES = ['container', 'image', 'network', 'volume'] as const;
 type ObjectType = (typeof OBJECT_TYPES)[number];
+/** Every type docker's inspect accepts, in the order its message lists them. */
+const DOCKER_OBJECT_TYPES: string[] = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
 
 export function registerInspect(program: Command, ctx: CommandContext): void {
   program
@@ -19,6 +21,8 @@ export function registerInspect(program: Command, ctx: CommandContext): void {
     .action(async (names: string[], options: { type?: string; format?: string }) => {
       const type = options.type as ObjectType | undefined;
       if (type !== undefined && !OBJECT_TYPES.includes(type)) {
+        // Types docker knows are swarm objects berth has none of; anything else gets docker's message.
+        if (!DOCKER_OBJECT_TYPES.includes(type)) throw new InvalidArgumentError(`unknown type: "${type}": must be one of ${DOCKER_OBJECT_TYPES.map((t) => `"${t}"`).join(', ')}`);
         throw new InvalidArgumentError(`"${options.type}" is not a valid value for --type`);
       }
       ctx.exitCode = await inspectEach(

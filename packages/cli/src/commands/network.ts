@@ -187,7 +187,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
         );
         if (answer.toLowerCase() !== 'y') return;
       }
-      const report = await ctx.client().pruneNetworks(filtersOf(options.filter));
+      const report = await ctx.client().pruneNetworks(filtersOf(options.filter, '--filter'));
       if (report.NetworksDeleted?.length) ctx.out(`Deleted Networks:\n${report.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
     });
 

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '@berth/api';
 import type { CommandContext } from '../context.js';
-import { collect } from '../repeatable-flags.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
 import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerFields, containerId, containerTableRows } from '../format/container-table.js';
 import { checkListFormat, formatList } from '../format/list-format.js';
 import { parseIntFlag } from '../resource-flags.js';
@@ -40,7 +39,7 @@ export function definePs(parent: Command, name: string, ctx: CommandContext): Co
       checkListFormat(options.format);
       // As docker, sizes are asked for only when a template shows them: -s, `.Size`, or `{{json .}}` (which reads every field).
       const size = options.size || /\.Size\b|json\s+\.\s*\}\}/.test(options.format ?? '');
-      const containers = await ctx.client().listContainers({ all: options.all, limit, size, filters: parseFilters(options.filter) });
+      const containers = await ctx.client().listContainers({ all: options.all, limit, size, filters: filtersOf(options.filter) });
       if (options.quiet) {
         for (const container of containers) ctx.out(`${containerId(container, options.trunc)}\n`);
         return;
@@ -55,14 +54,3 @@ export function definePs(parent: Command, name: string, ctx: CommandContext): Co
     });
 }
 
-/** `-f key=value` flags as the API's filters map. */
-export function parseFilters(flags: string[]): Record<string, string[]> {
-  const filters: Record<string, string[]> = {};
-  for (const flag of flags) {
-    const separator = flag.indexOf('=');
-    if (separator <= 0) throw new InvalidArgumentError(`bad format of filter (expected name=value)`);
-    const key = flag.slice(0, separator).trim().toLowerCase();
-    (filters[key] ??= []).push(flag.slice(separator + 1));
-  }
-  return filters;
-}

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, type Volume } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { defineInspect } from '../inspect-each.js';
-import { collect } from '../repeatable-flags.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList, joinLabels, labelHeader, type Headers } from '../format/list-format.js';
-import { parseFilters } from './ps.js';
 
 /** `--label k=v` / `--opt k=v` flags as a map; a bare key gets an empty value, as in docker. */
 function keyValues(flags: string[]): Record<string, string> {
@@ -81,7 +80,7 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .option('--format <string>', 'Format output using a custom template')
     .action(async (options: { quiet?: boolean; filter: string[]; format?: string }) => {
       checkListFormat(options.format);
-      const { Volumes } = await ctx.client().listVolumes(parseFilters(options.filter));
+      const { Volumes } = await ctx.client().listVolumes(filtersOf(options.filter));
       const sorted = [...Volumes].sort((a, b) => a.Name.localeCompare(b.Name));
       if (options.quiet) {
         for (const v of sorted) ctx.out(`${v.Name}\n`);
@@ -109,12 +108,12 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', 'Provide filter values (e.g. "label=<label>")', collect, [])
     .action(async (options: { all?: boolean; force?: boolean; filter: string[] }) => {
+      const filters = filtersOf(options.filter, '--filter');
       if (!options.force) {
         ctx.err('WARNING! This will remove anonymous local volumes not used by at least one container. Use -f to skip this prompt.\n');
         ctx.exitCode = 1;
         return;
       }
-      const filters = parseFilters(options.filter);
       if (options.all) filters.all = ['true'];
       const result = await ctx.client().pruneVolumes(filters);
       if (result.VolumesDeleted?.length) ctx.out(`Deleted Volumes:\n${result.VolumesDeleted.join('\n')}\n\n`);
