@@ -251,6 +251,9 @@ const rows: Row[] = [
   { args: ['tag', 'busybox'] },
   { args: ['inspect', '-f', '{{.Nope', 'busybox'] },
   { args: ['nosuchcommand'] },
+  // Help is commander's layout, not cobra's: only where it goes and the status are compared.
+  { args: ['volume'], differs: { docker: { code: 0, stdout: '' }, berth: { code: 0, stdout: '' } } },
+  { args: ['ps', '--help'], differs: { docker: { code: 0, stderr: '' }, berth: { code: 0, stderr: '' } } },
   { args: ['volume', 'nosuch'] },
   { args: ['ps', 'extra'] },
   { args: ['ps', '-x'] },

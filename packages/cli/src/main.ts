@@ -17,8 +17,8 @@ export async function main(argv: string[], io: CliIo = process, env: NodeJS.Proc
       io.stderr.write(text);
       return exitCode;
     }
-    // Help and --version end parsing with status 0; help shown for a missing command keeps commander's 1.
-    if (err instanceof CommanderError) return err.exitCode;
+    // Help and --version end parsing; as docker, a group without its command shows its help (on stderr) with status 0 too.
+    if (err instanceof CommanderError) return err.code === 'commander.help' ? 0 : err.exitCode;
     if (err instanceof FlagValueError) {
       io.stderr.write(flagValueFailure(err, ctx.command));
       return USAGE_ERROR_EXIT_CODE;

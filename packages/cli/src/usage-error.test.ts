@@ -32,6 +32,12 @@ describe('command lines berth cannot parse, reported in docker\'s words', () => 
     );
   });
 
+  it('a group without its command: its help on stderr, status 0, as docker', async () => {
+    const { code, err } = await berth('volume');
+    expect(code).toBe(0);
+    expect(err).toMatch(/^Usage: berth volume .*\n\nManage volumes\n/);
+  });
+
   it('unknown commands, status 1', async () => {
     expect(await berth('nosuch')).toEqual({ code: 1, err: "berth: unknown command: berth nosuch\n\nRun 'berth --help' for more information\n" });
     expect(await berth('volume', 'nosuch')).toEqual({
