@@ -20,5 +20,5 @@ export function validateEach(flag: string, values: string[] | undefined, validat
 
 /** How docker prints a FlagValueError: the message, the command's usage line and the help hint. */
 export function flagValueFailure(err: FlagValueError, command: { path: string; usage: string }): string {
-  return `${err.message}\n\nUsage:  berth ${command.path} ${command.usage}\n\nRun 'berth ${command.path} --help' for more information\n`;
+  return `${err.message}\n\n${`Usage:  berth ${command.path} ${command.usage}`.trimEnd()}\n\nRun 'berth ${command.path} --help' for more information\n`;
 }

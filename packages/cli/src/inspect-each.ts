@@ -1,11 +1,16 @@
+import type { Command } from 'commander';
 import type { CommandContext } from './context.js';
 import { describeError } from './error-message.js';
-import { renderTemplate } from './format/go-template.js';
+import { checkTemplate, renderTemplate } from './format/go-template.js';
+
+/** docker's inspect commands exit with 64 (EX_USAGE) for a template they cannot parse. */
+const TEMPLATE_ERROR_EXIT_CODE = 64;
 
 /**
  * docker's `inspect` of several names: what was found, as one JSON array indented by four spaces and printed
  * even when nothing was found, then one line per failure; with a `--format` template, one rendered line
- * per object found instead of the array. Returns the exit status.
+ * per object found instead of the array; a template that does not parse is refused before anything is asked.
+ * Returns the exit status.
  */
 export async function inspectEach(
   ctx: CommandContext,
@@ -14,6 +19,14 @@ export async function inspectEach(
   describeFailure: (err: unknown, name: string) => string = describeError,
   format?: string,
 ): Promise<number> {
+  if (format) {
+    try {
+      checkTemplate(format);
+    } catch (err) {
+      ctx.err(`${describeError(err)}\n`);
+      return TEMPLATE_ERROR_EXIT_CODE;
+    }
+  }
   const found: unknown[] = [];
   const failures: string[] = [];
   for (const name of names) {
@@ -27,4 +40,16 @@ export async function inspectEach(
   else ctx.out(`${JSON.stringify(found, null, 4)}\n`);
   for (const failure of failures) ctx.err(`${failure}\n`);
   return failures.length ? 1 : 0;
+}
+
+/** `container inspect`, `image inspect`, `volume inspect`: one kind of object, looked up by `inspect`. */
+export function defineInspect(parent: Command, kind: 'container' | 'image' | 'volume', ctx: CommandContext, inspect: (name: string) => Promise<unknown>): void {
+  parent
+    .command('inspect')
+    .description(`Display detailed information on one or more ${kind}s`)
+    .argument(`<${kind}...>`)
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .action(async (names: string[], options: { format?: string }) => {
+      ctx.exitCode = await inspectEach(ctx, names, inspect, undefined, options.format);
+    });
 }

@@ -3,9 +3,7 @@ import type { CliIo } from './context.js';
 import { describeError } from './error-message.js';
 import { FlagValueError, flagValueFailure } from './flag-value-error.js';
 import { buildProgram } from './program.js';
-
-/** docker's status for a command line it cannot parse. */
-const USAGE_ERROR_EXIT_CODE = 125;
+import { CommandLineError, USAGE_ERROR_EXIT_CODE, describeCommandLineError } from './usage-error.js';
 
 /** Runs one `berth` invocation and returns its exit status. */
 export async function main(argv: string[], io: CliIo = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -14,10 +12,13 @@ export async function main(argv: string[], io: CliIo = process, env: NodeJS.Proc
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and --version end parsing with status 0; help shown for a missing command keeps commander's 1.
-      return err.exitCode === 0 || err.code === 'commander.help' ? err.exitCode : USAGE_ERROR_EXIT_CODE;
+    if (err instanceof CommandLineError) {
+      const { text, exitCode } = describeCommandLineError(err, argv);
+      io.stderr.write(text);
+      return exitCode;
     }
+    // Help and --version end parsing; as docker, a group without its command shows its help (on stderr) with status 0 too.
+    if (err instanceof CommanderError) return err.code === 'commander.help' ? 0 : err.exitCode;
     if (err instanceof FlagValueError) {
       io.stderr.write(flagValueFailure(err, ctx.command));
       return USAGE_ERROR_EXIT_CODE;

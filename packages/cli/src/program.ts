@@ -24,6 +24,7 @@ import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
 import { registerVolume } from './commands/volume.js';
 import { CommandContext, type CliIo } from './context.js';
+import { attachCommandToParseErrors, dockerUsage } from './usage-error.js';
 
 /** The `berth` command tree, bound to one context whose client honours the global -H flag. */
 export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Command; ctx: CommandContext } {
@@ -37,11 +38,12 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
     // As in docker, global flags come before the command and a command's flags before its arguments.
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    // Parsing errors are written by `main`, in docker's words.
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => undefined })
     .hook('preAction', (_, action) => {
       const path: string[] = [];
       for (let command: Command | null = action; command?.parent; command = command.parent) path.unshift(command.name());
-      ctx.command = { path: path.join(' '), usage: action.usage() };
+      ctx.command = { path: path.join(' '), usage: dockerUsage(action) };
     });
   registerVersion(program, ctx);
   registerVolume(program, ctx);
@@ -66,5 +68,6 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
   registerContainerOps(program, ctx);
   registerEvents(program, ctx);
   registerRegistryCommands(program, ctx);
+  attachCommandToParseErrors(program);
   return { program, ctx };
 }

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from '@berth/api';
+import { FlagValueError } from './flag-value-error.js';
+import { goQuote } from './format/go-quote.js';
 
 const BINARY_MULTIPLIERS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 
@@ -27,6 +29,6 @@ export function parseRestartFlag(text: string): { Name: string; MaximumRetryCoun
 
 /** An integer flag, with docker's message when it is not one. */
 export function parseIntFlag(text: string, flag: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new InvalidArgumentError(`invalid argument "${text}" for "${flag}" flag: strconv.ParseInt: parsing "${text}": invalid syntax`);
+  if (!/^-?\d+$/.test(text.trim())) throw new FlagValueError(flag, text, `strconv.ParseInt: parsing ${goQuote(text)}: invalid syntax`);
   return Number(text);
 }

@@ -7,6 +7,7 @@ import type {
   ContainerStatsResponse,
   ContainerSummary,
   ContainerTopResponse,
+  FilesystemChange,
   ContainerUpdateRequest,
   ContainerUpdateResponse,
   ContainerWaitResponse,
@@ -229,6 +230,10 @@ export class BerthClient {
 
   topContainer(id: string, psArgs?: string): Promise<ContainerTopResponse> {
     return containers.topContainer(this.transport, id, psArgs);
+  }
+
+  containerChanges(id: string): Promise<FilesystemChange[]> {
+    return containers.containerChanges(this.transport, id);
   }
 
   /** One stats sample (with precpu_stats filled in, as `docker stats --no-stream` reads it). */

@@ -28,6 +28,13 @@ export const ContainerTopResponseSchema = Type.Object({
 });
 export type ContainerTopResponse = Static<typeof ContainerTopResponseSchema>;
 
+/** One entry of `GET /containers/{id}/changes`: Kind 0 is a modified path, 1 an added one, 2 a deleted one. */
+export const FilesystemChangeSchema = Type.Object({
+  Path: Type.String(),
+  Kind: Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2)]),
+});
+export type FilesystemChange = Static<typeof FilesystemChangeSchema>;
+
 const CpuStatsSchema = Type.Object(
   {
     cpu_usage: Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { open } from './fragments.js';
+import { NullableStringList, open } from './fragments.js';
 
 export const ErrorResponseSchema = Type.Object({ message: Type.String() });
 export type ErrorResponse = Static<typeof ErrorResponseSchema>;
@@ -43,6 +43,8 @@ export const InfoResponseSchema = Type.Object(
     DefaultRuntime: Type.String(),
     CgroupDriver: Type.String(),
     CgroupVersion: Type.String(),
+    /** What the daemon warns about its configuration; docker info prints each on stderr. */
+    Warnings: Type.Optional(NullableStringList),
   },
   open,
 );

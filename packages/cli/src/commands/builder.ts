@@ -35,7 +35,7 @@ export function registerBuilder(program: Command, ctx: CommandContext): void {
         // As docker, declining is a cancellation: nothing printed, status 0.
         if (answer.toLowerCase() !== 'y') return;
       }
-      const report = await ctx.client().buildPrune({ all: options.all === true, filters: filtersOf(options.filter), ...(keepStorage !== undefined ? { keepStorage } : {}) });
+      const report = await ctx.client().buildPrune({ all: options.all === true, filters: filtersOf(options.filter, '--filter'), ...(keepStorage !== undefined ? { keepStorage } : {}) });
       if (report.CachesDeleted?.length) ctx.out(`Deleted build cache objects:\n${report.CachesDeleted.map((id) => `${id}\n`).join('')}\n`);
       ctx.out(`Total reclaimed space: ${humanSize(report.SpaceReclaimed, 4)}\n`);
     });

@@ -8,6 +8,7 @@ export function registerCommit(program: Command, ctx: CommandContext): void {
     .command('commit')
     .description("Create a new image from a container's changes")
     .argument('<container>')
+    .usage('[OPTIONS] CONTAINER [REPOSITORY[:TAG]]')
     .argument('[reference]', 'REPOSITORY[:TAG]')
     .option('-a, --author <author>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
     .option('-c, --change <instruction>', 'Apply Dockerfile instruction to the created image', collect, [])

@@ -3,10 +3,13 @@ import type { ContainerUpdateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
+import { defineInspect } from '../inspect-each.js';
+import { describeError } from '../error-message.js';
 import { humanSize } from '../format/human-size.js';
 import { STATS_HEADER, statsRow } from '../format/stats-row.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
+import { definePs } from './ps.js';
 
 interface UpdateOptions {
   memory?: string;
@@ -33,6 +36,19 @@ function updateRequest(o: UpdateOptions): ContainerUpdateRequest {
 }
 
 /** restart, pause, unpause, rename, update, top, stats and `container prune`. */
+/** docker diff's letters for a change's Kind. */
+const CHANGE_KINDS = ['C', 'A', 'D'];
+
+function defineDiff(parent: Command, name: string, ctx: CommandContext): void {
+  parent
+    .command(name)
+    .description("Inspect changes to files or directories on a container's filesystem")
+    .argument('<container>')
+    .action(async (container: string) => {
+      for (const change of await ctx.client().containerChanges(container)) ctx.out(`${CHANGE_KINDS[change.Kind]} ${change.Path}\n`);
+    });
+}
+
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -67,7 +83,13 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .argument('<container>')
     .argument('<new-name>')
     .action(async (name: string, newName: string) => {
-      await ctx.client().renameContainer(name, newName);
+      try {
+        await ctx.client().renameContainer(name, newName);
+      } catch (err) {
+        // docker prints the daemon's error, then its own.
+        ctx.err(`${describeError(err)}\n`);
+        throw new Error(`Error: failed to rename container named ${name}`);
+      }
     });
 
   program
@@ -93,6 +115,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
   program
     .command('top')
     .description('Display the running processes of a container')
+    .usage('CONTAINER [ps OPTIONS]')
     .argument('<container>')
     .argument('[ps-options...]')
     .passThroughOptions()
@@ -114,19 +137,24 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
       ctx.out(formatTable([STATS_HEADER, ...samples.map(statsRow)]));
     });
 
+  defineDiff(program, 'diff', ctx);
   const container = program.command('container').description('Manage containers');
+  definePs(container, 'ls', ctx).alias('list');
+  defineDiff(container, 'diff', ctx);
+  defineInspect(container, 'container', ctx, (name) => ctx.client().inspectContainer(name));
   container
     .command('prune')
     .description('Remove all stopped containers')
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect, [])
     .action(async (options: { force?: boolean; filter: string[] }) => {
+      const filters = filtersOf(options.filter, '--filter');
       if (!options.force) {
         ctx.err('WARNING! This will remove all stopped containers. Use -f to skip this prompt.\n');
         ctx.exitCode = 1;
         return;
       }
-      const result = await ctx.client().pruneContainers(filtersOf(options.filter));
+      const result = await ctx.client().pruneContainers(filters);
       if (result.ContainersDeleted?.length) ctx.out(`Deleted Containers:\n${result.ContainersDeleted.join('\n')}\n\n`);
       ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ContainerCreateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
+import { createContainer } from '../create-container.js';
 import { localhostDnsWarnings } from '../network-flags.js';
 import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
 import { reportRunFailure } from '../run-failure.js';
@@ -23,7 +24,7 @@ export function registerCreate(program: Command, ctx: CommandContext): void {
         ctx.exitCode = reportRunFailure(ctx, err);
         return;
       }
-      const created = await ctx.client().createContainer(config, { name: options.name });
+      const created = await createContainer(ctx, config, options.name);
       for (const warning of [...(created.Warnings ?? []), ...localhostDnsWarnings(config)]) ctx.err(`WARNING: ${warning}\n`);
       ctx.out(`${created.Id}\n`);
     });

@@ -11,13 +11,14 @@ export function defineImagePrune(parent: Command, ctx: CommandContext): void {
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect, [])
     .action(async (options: { all?: boolean; force?: boolean; filter: string[] }) => {
+      // Parsed first: docker refuses a bad filter as a flag value, before asking anything.
+      const filters = filtersOf(options.filter, '--filter');
       if (!options.force) {
         const what = options.all ? 'all images without at least one container associated to them' : 'all dangling images';
         ctx.err(`WARNING! This will remove ${what}. Use -f to skip this prompt.\n`);
         ctx.exitCode = 1;
         return;
       }
-      const filters = filtersOf(options.filter);
       if (options.all) filters.dangling = ['false'];
       const report = await ctx.client().pruneImages(filters);
       if (report.ImagesDeleted?.length) {

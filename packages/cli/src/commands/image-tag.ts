@@ -6,6 +6,7 @@ export function defineImageTag(parent: Command, name: string, ctx: CommandContex
   parent
     .command(name)
     .description('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE')
+    .usage('SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]')
     .argument('<source>', 'SOURCE_IMAGE[:TAG]')
     .argument('<target>', 'TARGET_IMAGE[:TAG]')
     .action(async (source: string, target: string) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { inspectEach } from '../inspect-each.js';
+import { defineInspect } from '../inspect-each.js';
 import { defineBuild } from './build.js';
 import { defineImageHistory } from './image-history.js';
 import { defineImageImport } from './image-import.js';
@@ -29,12 +29,5 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
   defineImageSave(image, 'save', ctx);
   defineImageImport(image, 'import', ctx);
   registerLoad(image, ctx);
-  image
-    .command('inspect')
-    .description('Display detailed information on one or more images')
-    .argument('<image...>')
-    .option('-f, --format <string>', 'Format output using a custom template')
-    .action(async (names: string[], options: { format?: string }) => {
-      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.client().inspectImage(name), undefined, options.format);
-    });
+  defineInspect(image, 'image', ctx, (name) => ctx.client().inspectImage(name));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { IMAGE_TABLE_HEADER, imageRows } from '../format/image-table.js';
+import { DEFAULT_IMAGE_TABLE, DIGESTS_IMAGE_TABLE, IMAGE_HEADERS, IMAGE_TABLE_HEADER, imageFields, imageRows } from '../format/image-table.js';
+import { checkListFormat, formatList } from '../format/list-format.js';
 import { formatTable } from '../format/tabwriter.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 
@@ -10,6 +11,7 @@ interface ImagesOptions {
   digests?: boolean;
   trunc: boolean;
   filter: string[];
+  format?: string;
 }
 
 /** `images` and `image ls`. */
@@ -17,13 +19,16 @@ export function defineImageList(parent: Command, name: string, ctx: CommandConte
   return parent
     .command(name)
     .description('List images')
+    .usage('[OPTIONS] [REPOSITORY[:TAG]]')
     .argument('[repository]', 'REPOSITORY[:TAG] to list')
     .option('-a, --all', 'Show all images (default hides intermediate images)')
     .option('-q, --quiet', 'Only show image IDs')
     .option('--digests', 'Show digests')
     .option('--no-trunc', "Don't truncate output")
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
+    .option('--format <string>', 'Format output using a custom template')
     .action(async (repository: string | undefined, options: ImagesOptions) => {
+      checkListFormat(options.format);
       const filters = filtersOf(options.filter);
       if (repository !== undefined) (filters.reference ??= []).push(repository);
       const images = await ctx.client().listImages({ all: options.all, digests: options.digests, filters });
@@ -31,12 +36,18 @@ export function defineImageList(parent: Command, name: string, ctx: CommandConte
       const rows = images.flatMap((image) =>
         imageRows([image], ctx.now()).map((row) => ({
           ...row,
+          image,
           id: options.trunc ? row.id : image.Id,
           digest: image.RepoDigests?.[0]?.split('@')[1] ?? '<none>',
         })),
       );
       if (options.quiet) {
         for (const row of rows) ctx.out(`${row.id}\n`);
+        return;
+      }
+      if (options.format) {
+        const fields = rows.map((row) => imageFields(row.image, row));
+        ctx.out(formatList(fields, options.format, IMAGE_HEADERS, options.digests ? DIGESTS_IMAGE_TABLE : DEFAULT_IMAGE_TABLE));
         return;
       }
       const header = options.digests ? ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', 'CREATED', 'SIZE'] : IMAGE_TABLE_HEADER;

@@ -2,15 +2,25 @@ import type { Command } from 'commander';
 import type { InfoResponse } from '@berth/api';
 import { CLI_VERSION } from '../cli-version.js';
 import type { CommandContext } from '../context.js';
+import { checkTemplate, renderTemplate } from '../format/go-template.js';
 import { bytesSize } from '../format/human-size.js';
 
 export function registerInfo(program: Command, ctx: CommandContext): void {
   program
     .command('info')
     .description('Display system-wide information')
-    .action(async () => {
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .action(async (options: { format?: string }) => {
+      if (options.format) {
+        checkTemplate(options.format);
+        ctx.out(`${renderTemplate(options.format, await ctx.client().info())}\n`);
+        return;
+      }
       ctx.out(['Client:', ` Version:    ${CLI_VERSION}`, ' Context:    default', ' Debug Mode: false', '', ''].join('\n'));
-      ctx.out(serverInfo(await ctx.client().info()));
+      const info = await ctx.client().info();
+      ctx.out(serverInfo(info));
+      // As docker, the daemon's warnings go to stderr after the rest (each already starts with "WARNING:").
+      for (const warning of info.Warnings ?? []) ctx.err(`${warning}\n`);
     });
 }
 

@@ -151,7 +151,6 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .option('-f, --format <string>', 'Format output using a custom template')
     .option('-v, --verbose', 'Verbose output for diagnostics')
     .action(async (names: string[], options: { format?: string; verbose?: boolean }) => {
-      if (options.format) checkTemplate(options.format);
       ctx.exitCode = await inspectEach(ctx, names, async (name) => networkTemplateData(await ctx.client().inspectNetwork(name, { verbose: options.verbose })), describeError, options.format);
     });
 
@@ -188,7 +187,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
         );
         if (answer.toLowerCase() !== 'y') return;
       }
-      const report = await ctx.client().pruneNetworks(filtersOf(options.filter));
+      const report = await ctx.client().pruneNetworks(filtersOf(options.filter, '--filter'));
       if (report.NetworksDeleted?.length) ctx.out(`Deleted Networks:\n${report.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
     });
 

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '@berth/api';
 import type { CommandContext } from '../context.js';
-import { collect } from '../repeatable-flags.js';
-import { containerId, containerTableRows } from '../format/container-table.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
+import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerFields, containerId, containerTableRows } from '../format/container-table.js';
+import { checkListFormat, formatList } from '../format/list-format.js';
+import { parseIntFlag } from '../resource-flags.js';
 import { formatTable } from '../format/tabwriter.js';
 
 interface PsOptions {
@@ -12,11 +13,18 @@ interface PsOptions {
   filter: string[];
   last?: string;
   latest?: boolean;
+  format?: string;
+  size?: boolean;
 }
 
 export function registerPs(program: Command, ctx: CommandContext): void {
-  program
-    .command('ps')
+  definePs(program, 'ps', ctx);
+}
+
+/** `ps`, and `container ls`. */
+export function definePs(parent: Command, name: string, ctx: CommandContext): Command {
+  return parent
+    .command(name)
     .description('List containers')
     .option('-a, --all', 'Show all containers (default shows just running)')
     .option('-q, --quiet', 'Only display container IDs')
@@ -24,25 +32,25 @@ export function registerPs(program: Command, ctx: CommandContext): void {
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
     .option('-n, --last <n>', 'Show n last created containers (includes all states)')
     .option('-l, --latest', 'Show the latest created container (includes all states)')
+    .option('--format <string>', 'Format output using a custom template')
+    .option('-s, --size', 'Display total file sizes')
     .action(async (options: PsOptions) => {
-      const limit = options.latest ? 1 : options.last !== undefined ? Number(options.last) : undefined;
-      const containers = await ctx.client().listContainers({ all: options.all, limit, filters: parseFilters(options.filter) });
+      const limit = options.latest ? 1 : options.last !== undefined ? parseIntFlag(options.last, '-n, --last') : undefined;
+      checkListFormat(options.format);
+      // As docker, sizes are asked for only when a template shows them: -s, `.Size`, or `{{json .}}` (which reads every field).
+      const size = options.size || /\.Size\b|json\s+\.\s*\}\}/.test(options.format ?? '');
+      const containers = await ctx.client().listContainers({ all: options.all, limit, size, filters: filtersOf(options.filter) });
       if (options.quiet) {
         for (const container of containers) ctx.out(`${containerId(container, options.trunc)}\n`);
         return;
       }
-      ctx.out(formatTable(containerTableRows(containers, { truncate: options.trunc, now: ctx.now() })));
+      const format = options.format || (options.size ? `${DEFAULT_CONTAINER_TABLE}\t{{.Size}}` : undefined);
+      if (!format) {
+        ctx.out(formatTable(containerTableRows(containers, { truncate: options.trunc, now: ctx.now() })));
+        return;
+      }
+      const rows = containers.map((container) => containerFields(container, { truncate: options.trunc, now: ctx.now() }));
+      ctx.out(formatList(rows, format, CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE));
     });
 }
 
-/** `-f key=value` flags as the API's filters map. */
-export function parseFilters(flags: string[]): Record<string, string[]> {
-  const filters: Record<string, string[]> = {};
-  for (const flag of flags) {
-    const separator = flag.indexOf('=');
-    if (separator <= 0) throw new InvalidArgumentError(`bad format of filter (expected name=value)`);
-    const key = flag.slice(0, separator).trim().toLowerCase();
-    (filters[key] ??= []).push(flag.slice(separator + 1));
-  }
-  return filters;
-}

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError, type ProgressMessage } from '@berth/api';
 import type { CommandContext } from '../context.js';
@@ -11,6 +12,7 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
   program
     .command('pull')
     .description('Download an image from a registry')
+    .usage('[OPTIONS] NAME[:TAG|@DIGEST]')
     .argument('<name>', 'NAME[:TAG|@DIGEST]')
     .option('-a, --all-tags', 'Download all tagged images in the repository')
     .option('--platform <platform>', 'Set platform if server is multi-platform capable')
@@ -19,10 +21,8 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
       const { repository, tag } = referenceParts(name);
       if (options.allTags && tag !== undefined) throw new InvalidArgumentError('tag can\'t be used with --all-tags/-a');
       if (!options.allTags && tag === undefined && !options.quiet) ctx.out('Using default tag: latest\n');
-      const auth = await storedCredentials(ctx.env, registryOf(name));
       const pullTag = options.allTags ? undefined : (tag ?? 'latest');
-      const messages = ctx.client().pullImage(repository, { ...(pullTag !== undefined && { tag: pullTag }), ...(options.platform && { platform: options.platform }), ...(auth && { auth }) });
-      await printProgress(ctx, messages, options.quiet === true);
+      await pullImage(ctx, name, { tag: pullTag, platform: options.platform, quiet: options.quiet === true, out: ctx.io.stdout });
       if (!options.allTags) ctx.out(`${fullName(repository)}${name.includes('@') ? '@' : ':'}${pullTag}\n`);
       else if (!options.quiet) ctx.out(`${fullName(repository)}\n`);
     });
@@ -30,6 +30,7 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
   program
     .command('push')
     .description('Upload an image to a registry')
+    .usage('[OPTIONS] NAME[:TAG]')
     .argument('<name>', 'NAME[:TAG]')
     .option('-a, --all-tags', 'Push all tags of an image to the repository')
     .option('-q, --quiet', 'Suppress verbose output')
@@ -40,7 +41,7 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
       if (!options.allTags && tag === undefined && !options.quiet) ctx.out('Using default tag: latest\n');
       const auth = await storedCredentials(ctx.env, registryOf(name));
       const pushTag = options.allTags ? undefined : (tag ?? 'latest');
-      await printProgress(ctx, ctx.client().pushImage(repository, { ...(pushTag !== undefined && { tag: pushTag }), ...(auth && { auth }) }), options.quiet === true);
+      await printProgress(ctx.client().pushImage(repository, { ...(pushTag !== undefined && { tag: pushTag }), ...(auth && { auth }) }), options.quiet === true, ctx.io.stdout);
       if (options.quiet) ctx.out(`${repository}${pushTag === undefined ? '' : `:${pushTag}`}\n`);
     });
 
@@ -75,7 +76,15 @@ function fullName(repository: string): string {
 }
 
 /** Prints the progress stream as the docker CLI does: bars redrawn in place on a terminal, plain lines elsewhere. */
-async function printProgress(ctx: CommandContext, messages: AsyncIterable<ProgressMessage>, quiet: boolean): Promise<void> {
-  const display = new ProgressDisplay(progressOutput(ctx.io.stdout));
+async function printProgress(messages: AsyncIterable<ProgressMessage>, quiet: boolean, out: Writable): Promise<void> {
+  const display = new ProgressDisplay(progressOutput(out));
   for await (const message of messages) if (!quiet) display.show(message);
+}
+
+/** Pulls `name` (its tag, or `tag`, or every tag when `tag` is undefined and `name` has none) with the stored credentials, its progress written to `out`. */
+export async function pullImage(ctx: CommandContext, name: string, options: { tag?: string | undefined; platform?: string | undefined; quiet: boolean; out: Writable }): Promise<void> {
+  const { repository } = referenceParts(name);
+  const auth = await storedCredentials(ctx.env, registryOf(name));
+  const messages = ctx.client().pullImage(repository, { ...(options.tag !== undefined && { tag: options.tag }), ...(options.platform && { platform: options.platform }), ...(auth && { auth }) });
+  await printProgress(messages, options.quiet, options.out);
 }

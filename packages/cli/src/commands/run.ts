@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { NotFoundError } from '@berth/api';
 import { isDaemonError } from '@berth/client';
 import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
-import { withDefaultTag } from '../format/image-reference.js';
 import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
 import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
 import { reportRunFailure } from '../run-failure.js';
+import { createContainer } from '../create-container.js';
 import { localhostDnsWarnings } from '../network-flags.js';
 import { proxySignals } from '../signal-proxy.js';
 import { forwardStdin } from '../stdin-forwarding.js';
@@ -39,12 +38,10 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
   let id: string;
   try {
     const config = applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options);
-    const created = await client.createContainer(config, { name: options.name });
+    const created = await createContainer(ctx, config, options.name);
     for (const warning of [...(created.Warnings ?? []), ...localhostDnsWarnings(config)]) ctx.err(`WARNING: ${warning}\n`);
     id = created.Id;
   } catch (err) {
-    // docker would pull here; berth run does not pull, so it reports the missing image as docker does when a pull fails.
-    if (err instanceof NotFoundError && isDaemonError(err)) ctx.err(`Unable to find image '${withDefaultTag(image)}' locally\n`);
     return reportRunFailure(ctx, err);
   }
   try {

@@ -1,19 +1,27 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { humanSize } from '../format/human-size.js';
-import { formatTable } from '../format/tabwriter.js';
+import { checkListFormat, formatList } from '../format/list-format.js';
+
+/** docker's disk usage formatter prints every size with units.HumanSize: four significant digits. */
+const size = (bytes: number): string => humanSize(bytes, 4);
 
 function reclaimable(bytes: number, total: number): string {
   const percent = total > 0 ? ` (${Math.floor((bytes * 100) / total)}%)` : '';
-  return `${humanSize(bytes)}${percent}`;
+  return `${size(bytes)}${percent}`;
 }
+
+const DEFAULT_DF_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
+const DF_HEADERS = { Active: 'ACTIVE', Reclaimable: 'RECLAIMABLE', Size: 'SIZE', TotalCount: 'TOTAL', Type: 'TYPE' };
 
 export function registerSystem(program: Command, ctx: CommandContext): void {
   const system = program.command('system').description('Manage Berth');
   system
     .command('df')
     .description('Show berth disk usage')
-    .action(async () => {
+    .option('--format <string>', 'Format output using a custom template')
+    .action(async (options: { format?: string }) => {
+      checkListFormat(options.format);
       const df = await ctx.client().systemDf();
       const activeImages = df.Images.filter((i) => i.Containers > 0);
       const unusedImagesSize = df.Images.filter((i) => i.Containers === 0).reduce((sum, i) => sum + i.Size, 0);
@@ -26,14 +34,13 @@ export function registerSystem(program: Command, ctx: CommandContext): void {
       const cacheSize = cache.filter((r) => !r.Shared).reduce((sum, r) => sum + r.Size, 0);
       const cacheInUse = cache.filter((r) => r.InUse && !r.Shared).reduce((sum, r) => sum + r.Size, 0);
       const unusedVolumes = df.Volumes.filter((v) => (v.UsageData?.RefCount ?? 0) === 0).reduce((sum, v) => sum + volumeSize(v), 0);
-      ctx.out(
-        formatTable([
-          ['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'],
-          ['Images', String(df.Images.length), String(activeImages.length), humanSize(df.LayersSize), reclaimable(unusedImagesSize, df.LayersSize)],
-          ['Containers', String(df.Containers.length), String(df.Containers.filter((c) => c.State === 'running').length), humanSize(containersSize), reclaimable(stoppedSize, containersSize)],
-          ['Local Volumes', String(df.Volumes.length), String(df.Volumes.filter((v) => (v.UsageData?.RefCount ?? 0) > 0).length), humanSize(volumesSize), reclaimable(unusedVolumes, volumesSize)],
-          ['Build Cache', String(cache.length), String(cache.filter((r) => r.InUse).length), humanSize(cacheSize, 4), humanSize(cacheSize - cacheInUse, 4)],
-        ]),
-      );
+      const row = (Type: string, TotalCount: number, Active: number, Size: string, Reclaimable: string) => ({ Active: String(Active), Reclaimable, Size, TotalCount: String(TotalCount), Type });
+      const rows = [
+        row('Images', df.Images.length, activeImages.length, size(df.LayersSize), reclaimable(unusedImagesSize, df.LayersSize)),
+        row('Containers', df.Containers.length, df.Containers.filter((c) => c.State === 'running').length, size(containersSize), reclaimable(stoppedSize, containersSize)),
+        row('Local Volumes', df.Volumes.length, df.Volumes.filter((v) => (v.UsageData?.RefCount ?? 0) > 0).length, size(volumesSize), reclaimable(unusedVolumes, volumesSize)),
+        row('Build Cache', cache.length, cache.filter((r) => r.InUse).length, size(cacheSize), size(cacheSize - cacheInUse)),
+      ];
+      ctx.out(formatList(rows, options.format || DEFAULT_DF_TABLE, DF_HEADERS, DEFAULT_DF_TABLE));
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { API_VERSION, type VersionResponse } from '@berth/api';
 import { CLI_VERSION } from '../cli-version.js';
 import type { CommandContext } from '../context.js';
+import { checkTemplate, renderTemplate } from '../format/go-template.js';
 import { tabwrite } from '../format/tabwriter.js';
 
 /** docker version aligns its "Key:<tab>value" lines with tabwriter.NewWriter(out, 20, 1, 1, ' ', 0). */
@@ -11,8 +12,15 @@ export function registerVersion(program: Command, ctx: CommandContext): void {
   program
     .command('version')
     .description('Show the Berth version information')
-    .action(async () => {
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .action(async (options: { format?: string }) => {
+      if (options.format) checkTemplate(options.format);
       const apiVersion = await ctx.client().apiVersion().catch(() => API_VERSION);
+      if (options.format) {
+        const server = await ctx.client().version();
+        ctx.out(`${renderTemplate(options.format, { Client: clientFields(apiVersion), Server: serverFields(server) })}\n`);
+        return;
+      }
       const downgraded = apiVersion === API_VERSION ? '' : ` (downgraded from ${API_VERSION})`;
       const client = [
         'Client:',
@@ -28,25 +36,52 @@ export function registerVersion(program: Command, ctx: CommandContext): void {
     });
 }
 
+/** The client part as docker's version template sees it (Go field names), with berth's own values. */
+function clientFields(apiVersion: string): object {
+  return { Version: CLI_VERSION, APIVersion: apiVersion, DefaultAPIVersion: API_VERSION, Os: process.platform, Arch: goArch(process.arch), Context: 'default' };
+}
+
+/** The server part as docker's version template sees it: types.Version's Go field names, which differ from the JSON's for APIVersion. */
+function serverFields(server: VersionResponse): object {
+  const { ApiVersion, ...rest } = server;
+  return { ...rest, APIVersion: ApiVersion };
+}
+
+/**
+ * docker's server part: each component in the daemon's order, the Engine's fields read from its Details (as
+ * docker's template reads them, the build time in Go's ANSIC layout), the others' details in key order.
+ */
 function serverLines(server: VersionResponse): string[] {
-  const lines = [
-    `Server: ${server.Platform?.Name ?? ''}`.trimEnd(),
-    ' Engine:',
-    `  Version:\t${server.Version}`,
-    `  API version:\t${server.ApiVersion} (minimum version ${server.MinAPIVersion})`,
-    `  Go version:\t${server.GoVersion}`,
-    `  Git commit:\t${server.GitCommit}`,
-    `  Built:\t${server.BuildTime}`,
-    `  OS/Arch:\t${server.Os}/${server.Arch}`,
-    `  Experimental:\t${String((server as { Experimental?: boolean }).Experimental ?? false)}`,
-  ];
+  const lines = [`Server: ${server.Platform?.Name ?? ''}`.trimEnd()];
   for (const component of server.Components ?? []) {
-    if (component.Name === 'Engine') continue;
+    const details = (component.Details ?? {}) as Record<string, unknown>;
+    const detail = (key: string) => String(details[key] ?? '');
     lines.push(` ${component.Name}:`, `  Version:\t${component.Version}`);
-    const details = component.Details as Record<string, unknown> | undefined;
-    if (details && typeof details.GitCommit === 'string') lines.push(`  GitCommit:\t${details.GitCommit}`);
+    if (component.Name === 'Engine') {
+      lines.push(
+        `  API version:\t${detail('ApiVersion')} (minimum version ${detail('MinAPIVersion')})`,
+        `  Go version:\t${detail('GoVersion')}`,
+        `  Git commit:\t${detail('GitCommit')}`,
+        `  Built:\t${ansicTime(detail('BuildTime'))}`,
+        `  OS/Arch:\t${detail('Os')}/${detail('Arch')}`,
+        `  Experimental:\t${detail('Experimental')}`,
+      );
+    } else {
+      for (const key of Object.keys(details).sort()) lines.push(`  ${key}:\t${detail(key)}`);
+    }
   }
   return lines;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Go's time.ANSIC ("Mon Jan  2 15:04:05 2006", in UTC) for an RFC 3339 time; anything else as it is, as docker's reformatDate. */
+function ansicTime(rfc3339: string): string {
+  const date = /^\d{4}-\d\d-\d\dT/.test(rfc3339) ? new Date(rfc3339) : undefined;
+  if (!date || Number.isNaN(date.getTime())) return rfc3339;
+  const day = String(date.getUTCDate()).padStart(2, ' ');
+  return `${DAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${day} ${date.toISOString().slice(11, 19)} ${date.getUTCFullYear()}`;
 }
 
 /** Node's architecture names in Go's spelling, as docker reports them. */

@@ -1,16 +1,49 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '@berth/api';
+import { InvalidArgumentError, type Volume } from '@berth/api';
 import type { CommandContext } from '../context.js';
-import { inspectEach } from '../inspect-each.js';
-import { collect } from '../repeatable-flags.js';
+import { defineInspect } from '../inspect-each.js';
+import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { humanSize } from '../format/human-size.js';
-import { formatTable } from '../format/tabwriter.js';
-import { parseFilters } from './ps.js';
+import { checkListFormat, formatList, joinLabels, labelHeader, type Headers } from '../format/list-format.js';
 
 /** `--label k=v` / `--opt k=v` flags as a map; a bare key gets an empty value, as in docker. */
 function keyValues(flags: string[]): Record<string, string> {
   return Object.fromEntries(flags.map((flag) => (flag.includes('=') ? [flag.slice(0, flag.indexOf('=')), flag.slice(flag.indexOf('=') + 1)] : [flag, ''])));
+}
+
+const DEFAULT_VOLUME_TABLE = 'table {{.Driver}}\t{{.Name}}';
+const VOLUME_HEADERS: Headers = {
+  Availability: 'AVAILABILITY',
+  Driver: 'DRIVER',
+  Group: 'GROUP',
+  Label: labelHeader,
+  Labels: 'LABELS',
+  Links: 'LINKS',
+  Mountpoint: 'MOUNTPOINT',
+  Name: 'VOLUME NAME',
+  Scope: 'SCOPE',
+  Size: 'SIZE',
+  Status: 'STATUS',
+};
+
+/** The fields `volume ls --format` offers, as docker's volume formatter renders them. */
+function volumeFields(volume: Volume): object {
+  const labels = volume.Labels ?? {};
+  const usage = volume.UsageData;
+  return {
+    Availability: 'N/A',
+    Driver: volume.Driver,
+    Group: 'N/A',
+    Label: (name: string) => labels[name] ?? '',
+    Labels: joinLabels(labels),
+    Links: usage ? String(usage.RefCount) : 'N/A',
+    Mountpoint: volume.Mountpoint,
+    Name: volume.Name,
+    Scope: volume.Scope,
+    Size: usage && usage.Size !== -1 ? humanSize(usage.Size, 4) : 'N/A',
+    Status: 'N/A',
+  };
 }
 
 /** `berth volume create|ls|inspect|rm|prune`. */
@@ -44,23 +77,19 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .description('List volumes')
     .option('-q, --quiet', 'Only display volume names')
     .option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect, [])
-    .action(async (options: { quiet?: boolean; filter: string[] }) => {
-      const { Volumes } = await ctx.client().listVolumes(parseFilters(options.filter));
+    .option('--format <string>', 'Format output using a custom template')
+    .action(async (options: { quiet?: boolean; filter: string[]; format?: string }) => {
+      checkListFormat(options.format);
+      const { Volumes } = await ctx.client().listVolumes(filtersOf(options.filter));
       const sorted = [...Volumes].sort((a, b) => a.Name.localeCompare(b.Name));
       if (options.quiet) {
         for (const v of sorted) ctx.out(`${v.Name}\n`);
         return;
       }
-      ctx.out(formatTable([['DRIVER', 'VOLUME NAME'], ...sorted.map((v) => [v.Driver, v.Name])]));
+      ctx.out(formatList(sorted.map(volumeFields), options.format || DEFAULT_VOLUME_TABLE, VOLUME_HEADERS, DEFAULT_VOLUME_TABLE));
     });
 
-  volume
-    .command('inspect')
-    .description('Display detailed information on one or more volumes')
-    .argument('<volume...>')
-    .action(async (names: string[]) => {
-      ctx.exitCode = await inspectEach(ctx, names, (name) => ctx.client().inspectVolume(name));
-    });
+  defineInspect(volume, 'volume', ctx, (name) => ctx.client().inspectVolume(name));
 
   volume
     .command('rm')
@@ -79,12 +108,12 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .option('-f, --force', 'Do not prompt for confirmation')
     .option('--filter <filter>', 'Provide filter values (e.g. "label=<label>")', collect, [])
     .action(async (options: { all?: boolean; force?: boolean; filter: string[] }) => {
+      const filters = filtersOf(options.filter, '--filter');
       if (!options.force) {
         ctx.err('WARNING! This will remove anonymous local volumes not used by at least one container. Use -f to skip this prompt.\n');
         ctx.exitCode = 1;
         return;
       }
-      const filters = parseFilters(options.filter);
       if (options.all) filters.all = ['true'];
       const result = await ctx.client().pruneVolumes(filters);
       if (result.VolumesDeleted?.length) ctx.out(`Deleted Volumes:\n${result.VolumesDeleted.join('\n')}\n\n`);

@@ -1,9 +1,12 @@
 import type { ContainerSummary } from '@berth/api';
 import { ellipsis } from './ellipsis.js';
 import { goQuote } from './go-quote.js';
+import { goTime } from './go-time.js';
 import { timeAgo } from './human-duration.js';
+import { humanSize } from './human-size.js';
 import { truncateId } from './ids.js';
 import { familiarName } from './image-reference.js';
+import { joinLabels, labelHeader, type Headers } from './list-format.js';
 import { displayPorts, type PortSummary } from './ports.js';
 
 export const CONTAINER_TABLE_HEADER = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'];
@@ -42,6 +45,57 @@ export function containerRow(container: ContainerSummary, options: { truncate: b
     displayPorts((container.Ports ?? []) as PortSummary[]),
     namesColumn(container, options.truncate),
   ];
+}
+
+/** `docker ps --format`'s default table. */
+export const DEFAULT_CONTAINER_TABLE = 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
+
+export const CONTAINER_HEADERS: Headers = {
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Label: labelHeader,
+  Labels: 'LABELS',
+  LocalVolumes: 'LOCAL VOLUMES',
+  Mounts: 'MOUNTS',
+  Names: 'NAMES',
+  Networks: 'NETWORKS',
+  Platform: 'PLATFORM',
+  Ports: 'PORTS',
+  RunningFor: 'CREATED',
+  Size: 'SIZE',
+  State: 'STATE',
+  Status: 'STATUS',
+};
+
+/** The fields `ps --format` offers, as docker's container formatter renders them (in its JSON's key order). */
+export function containerFields(container: ContainerSummary, options: { truncate: boolean; now: number }): object {
+  const [id, image, command, runningFor, status, ports, names] = containerRow(container, options);
+  const labels = container.Labels ?? {};
+  const mounts = container.Mounts ?? [];
+  const size = humanSize(container.SizeRw ?? 0);
+  return {
+    Command: command,
+    CreatedAt: goTime(new Date(container.Created * 1000).toISOString().replace('.000Z', 'Z')),
+    ID: id,
+    Image: image,
+    Label: (name: string) => labels[name] ?? '',
+    Labels: joinLabels(labels),
+    LocalVolumes: String(mounts.filter((m) => m.Driver === 'local').length),
+    Mounts: mounts.map((m) => (options.truncate ? ellipsis(m.Name || m.Source || '', 15) : m.Name || m.Source || '')).join(','),
+    Names: names,
+    Networks: Object.keys(container.NetworkSettings?.Networks ?? {})
+      .sort()
+      .join(','),
+    // API 1.47 lists no platform; docker's field is then a nil pointer.
+    Platform: null,
+    Ports: ports,
+    RunningFor: runningFor,
+    Size: container.SizeRootFs ? `${size} (virtual ${humanSize(container.SizeRootFs)})` : size,
+    State: container.State,
+    Status: status,
+  };
 }
 
 export function containerTableRows(containers: ContainerSummary[], options: { truncate: boolean; now: number }): string[][] {

@@ -23,9 +23,21 @@ describe('renderTemplate', () => {
     expect(JSON.stringify(created)).toBe('{"Created":"2026-12-06T12:55:19.001000Z","Whole":"2026-12-06T12:55:19Z"}');
   });
 
-  it('refuses what it does not implement', () => {
-    expect(() => checkTemplate('{{range .X}}{{end}}')).toThrow('template parsing error');
-    expect(() => checkTemplate('{{.Name | upper}}')).toThrow('template parsing error');
+  it('runs range (with variables), if/else, with, pipelines, methods and docker\'s functions', () => {
+    const row = { Names: 'web', Labels: 'a=1,b=2', Cmd: ['sleep', '1'], Mounts: [{ Name: 'v', Destination: '/d' }], Map: { b: '2', a: '1' }, Label: (k: string) => `<${k}>` };
+    expect(renderTemplate('{{range .Mounts}}{{.Name}}:{{.Destination}} {{end}}|{{range .Empty}}x{{else}}none{{end}}', row)).toBe('v:/d |none');
+    expect(renderTemplate('{{range $k, $v := .Map}}{{$k}}={{$v}};{{end}} {{range $i, $c := .Cmd}}{{$i}}{{$c}}{{end}} {{range .Cmd}}{{$.Names}}{{end}}', row)).toBe('a=1;b=2; 0sleep11 webweb');
+    expect(renderTemplate('{{join .Cmd " "}} {{range (split .Labels ",")}}[{{.}}]{{end}} {{.Names | upper}} {{len .Cmd}} {{printf "%s-%d" .Names 3}}', row)).toBe('sleep 1 [a=1][b=2] WEB 2 web-3');
+    expect(renderTemplate('{{if eq .Names "web"}}yes{{else}}no{{end}} {{with .Mounts}}{{len .}}{{end}} {{.Label "x"}} {{title "ab cd"}} {{truncate .Names 2}}{{pad "x" 1 1}}', row)).toBe('yes 1 <x> Ab Cd we x ');
+    expect(renderTemplate('a  {{- .Names -}}  b{{/* note */}}', row)).toBe('awebb');
+    expect(renderTemplate('{{json .Label}}|{{json "<&>"}}', { ...row, Label: null })).toBe('null|"\\u003c\\u0026\\u003e"');
+  });
+
+  it('refuses what does not parse with Go\'s messages', () => {
+    expect(() => checkTemplate('{{.Name')).toThrow('template parsing error: template: :1: unclosed action');
+    expect(() => checkTemplate('{{range .X}}')).toThrow('template parsing error: template: :1: unexpected EOF');
+    expect(() => checkTemplate('{{.Name | nosuch}}')).toThrow('template parsing error: template: :1: function "nosuch" not defined');
+    expect(() => renderTemplate('{{$x}}', {})).toThrow('undefined variable "$x"');
     expect(() => checkTemplate('{{.Name}} {{json .}}')).not.toThrow();
   });
 });

@@ -1,8 +1,10 @@
 import type { ImageSummary } from '@berth/api';
+import { goTime } from './go-time.js';
 import { timeAgo } from './human-duration.js';
 import { humanSize } from './human-size.js';
 import { truncateId } from './ids.js';
 import { familiarName, splitTag } from './image-reference.js';
+import type { Headers } from './list-format.js';
 
 export const IMAGE_TABLE_HEADER = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
 
@@ -39,6 +41,42 @@ export function imageRows(images: ImageSummary[], now: number): ImageRow[] {
     rows.push(...[...digestOnly].map((repository) => ({ repository, tag: '<none>', ...common })));
     return rows.length ? rows : [{ repository: '<none>', tag: '<none>', ...common }];
   });
+}
+
+/** `docker images --format`'s default table, and with --digests. */
+export const DEFAULT_IMAGE_TABLE = 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
+export const DIGESTS_IMAGE_TABLE = 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
+
+export const IMAGE_HEADERS: Headers = {
+  Containers: 'CONTAINERS',
+  CreatedAt: 'CREATED AT',
+  CreatedSince: 'CREATED',
+  Digest: 'DIGEST',
+  ID: 'IMAGE ID',
+  Repository: 'REPOSITORY',
+  SharedSize: 'SHARED SIZE',
+  Size: 'SIZE',
+  Tag: 'TAG',
+  UniqueSize: 'UNIQUE SIZE',
+  VirtualSize: 'VIRTUAL SIZE',
+};
+
+/** The fields `images --format` offers for one row of an image, as docker's image formatter renders them. */
+export function imageFields(image: ImageSummary, row: ImageRow & { digest: string }): object {
+  const unknown = (value: number, text: () => string) => (value === -1 ? 'N/A' : text());
+  return {
+    Containers: unknown(image.Containers, () => String(image.Containers)),
+    CreatedAt: goTime(new Date(image.Created * 1000).toISOString().replace('.000Z', 'Z')),
+    CreatedSince: row.created,
+    Digest: row.digest,
+    ID: row.id,
+    Repository: row.repository,
+    SharedSize: unknown(image.SharedSize, () => humanSize(image.SharedSize, 4)),
+    Size: row.size,
+    Tag: row.tag,
+    UniqueSize: unknown(image.SharedSize, () => humanSize(image.Size - image.SharedSize, 4)),
+    VirtualSize: humanSize(image.VirtualSize ?? image.Size, 4),
+  };
 }
 
 export function imageTableRows(images: ImageSummary[], now: number): string[][] {

@@ -1,12 +1,10 @@
 import type { NetworkResource } from '@berth/api';
-import { renderTemplate } from './go-template.js';
 import { goTime, GoTime } from './go-time.js';
 import { truncateId } from './ids.js';
-import { DOCKER_TABLE, tabwrite } from './tabwriter.js';
+import { formatList, joinLabels } from './list-format.js';
 
 /** The fields `network ls --format` offers, as docker's network formatter renders them. */
 function networkRow(network: NetworkResource, truncate: boolean): Record<string, string> {
-  const labels = Object.entries(network.Labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     CreatedAt: goTime(network.Created),
     Driver: network.Driver ?? '',
@@ -14,7 +12,7 @@ function networkRow(network: NetworkResource, truncate: boolean): Record<string,
     IPv4: String(Boolean(network.EnableIPv4)),
     IPv6: String(Boolean(network.EnableIPv6)),
     Internal: String(Boolean(network.Internal)),
-    Labels: labels.map(([k, v]) => `${k}=${v}`).join(','),
+    Labels: joinLabels(network.Labels),
     Name: network.Name,
     Scope: network.Scope ?? '',
   };
@@ -36,14 +34,12 @@ export const DEFAULT_NETWORK_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.
 
 /** `network ls` output for a format: `table …` (with headers, aligned), `json`, or a template per line. */
 export function formatNetworks(networks: NetworkResource[], format: string, truncate: boolean): string {
-  const rows = networks.map((network) => networkRow(network, truncate));
-  if (format === 'json') return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
-  const table = format.startsWith('table');
-  // docker's formatter takes `\t` and `\n` written literally in the flag as tab and newline.
-  const template = (table ? format.slice('table'.length) : format).trim().replaceAll('\\t', '\t').replaceAll('\\n', '\n');
-  const lines = rows.map((row) => renderTemplate(template, row));
-  if (!table) return lines.map((line) => `${line}\n`).join('');
-  return tabwrite([renderTemplate(template, HEADERS), ...lines], DOCKER_TABLE);
+  return formatList(
+    networks.map((network) => networkRow(network, truncate)),
+    format,
+    HEADERS,
+    DEFAULT_NETWORK_TABLE,
+  );
 }
 
 /** A network as docker's inspect templates see it: its Created a Go time.Time. */

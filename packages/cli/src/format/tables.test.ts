@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerSummary, ImageSummary } from '@berth/api';
-import { containerTableRows } from './container-table.js';
+import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerFields, containerTableRows } from './container-table.js';
+import { formatList } from './list-format.js';
 import { imageTableRows } from './image-table.js';
 import { formatTable } from './tabwriter.js';
 
@@ -100,5 +101,25 @@ describe('docker ps table', () => {
     expect(formatTable(containerTableRows([], { truncate: true, now: NOW }))).toBe(
       'CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n',
     );
+  });
+});
+
+describe('docker ps --format', () => {
+  const mounted = container({
+    Labels: { 'com.example.team-name': 'blue', b: '2' },
+    Mounts: [{ Type: 'volume', Name: 'a-rather-long-volume-name', Source: '/x', Destination: '/d', Driver: 'local', Mode: '', RW: true, Propagation: '' }],
+    NetworkSettings: { Networks: { zeta: {}, alpha: {} } } as ContainerSummary['NetworkSettings'],
+    SizeRw: 12,
+    SizeRootFs: 4_261_000,
+  });
+
+  it('renders docker\'s fields: mounts cut to 15 columns, networks sorted, labels in key order, size with the virtual size', () => {
+    const rows = [containerFields(mounted, { truncate: true, now: NOW })];
+    expect(formatList(rows, '{{.Mounts}}|{{.LocalVolumes}}|{{.Networks}}|{{.Labels}}|{{.Size}}|{{.Label "b"}}', CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE)).toBe(
+      'a-rather-long-…|1|alpha,zeta|b=2,com.example.team-name=blue|12B (virtual 4.26MB)|2\n',
+    );
+    expect(formatList(rows, 'table {{.Names}}\\t{{.Label "com.example.team-name"}}', CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE)).toBe('NAMES     team name\nweb       blue\n');
+    expect(formatList(rows, 'table', CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE).split('\n')[0]).toBe('CONTAINER ID   IMAGE     COMMAND        CREATED         STATUS         PORTS     NAMES');
+    expect(JSON.parse(formatList(rows, 'json', CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE))).toMatchObject({ Names: 'web', Platform: null, Command: '"sleep 3600"' });
   });
 });

@@ -17,6 +17,7 @@ import type {
   ContainerUpdateRequest,
   ContainerUpdateResponse,
   FiltersQuery,
+  FilesystemChange,
 } from '@berth/api';
 import { filtersParam, pathParam, type QueryOf } from '../query.js';
 import type { Transport } from '../transport.js';
@@ -71,6 +72,11 @@ export function updateContainer(transport: Transport, id: string, body: Containe
 
 export function topContainer(transport: Transport, id: string, psArgs?: string): Promise<ContainerTopResponse> {
   return transport.json('GET', `/containers/${pathParam(id)}/top`, { query: { ps_args: psArgs } satisfies QueryOf<ContainerTopQuery> });
+}
+
+export async function containerChanges(transport: Transport, id: string): Promise<FilesystemChange[]> {
+  // docker's daemon answers null for a container with no changes.
+  return (await transport.json<FilesystemChange[] | null>('GET', `/containers/${pathParam(id)}/changes`)) ?? [];
 }
 
 export function containerStats(transport: Transport, id: string): Promise<ContainerStatsResponse> {

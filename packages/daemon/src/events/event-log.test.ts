@@ -10,6 +10,11 @@ describe('EventLog', () => {
     expect(e.time).toBe(Math.floor(e.timeNano / 1e9));
   });
 
+  it('sends the attributes in key order, as moby marshals its map[string]string', () => {
+    const e = new EventLog().publish({ Type: 'container', Action: 'die', Actor: { ID: 'abc', Attributes: { exitCode: '3', role: 'batch', image: 'busybox', name: 'x' } } });
+    expect(JSON.stringify(e.Actor.Attributes)).toBe('{"exitCode":"3","image":"busybox","name":"x","role":"batch"}');
+  });
+
   it('gives image events status and id but no from, and other types none of them', () => {
     const log = new EventLog();
     const image = log.publish({ Type: 'image', Action: 'tag', Actor: { ID: 'sha256:abc', Attributes: { name: 'busybox:new' } } });

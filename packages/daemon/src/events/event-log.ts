@@ -53,7 +53,8 @@ export class EventLog {
       ...legacy,
       Type: input.Type,
       Action: input.Action,
-      Actor: { ID: input.Actor.ID, Attributes: { ...input.Actor.Attributes } },
+      // moby's attributes are a Go map, which encoding/json writes in key order.
+      Actor: { ID: input.Actor.ID, Attributes: Object.fromEntries(Object.entries(input.Actor.Attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) },
       scope: 'local',
       time: Math.floor(timeNano / 1_000_000_000),
       timeNano,

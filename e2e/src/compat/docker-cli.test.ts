@@ -1,0 +1,312 @@
+import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, dockerOk, run, useTestDaemon, type CommandResult } from '../harness.js';
+import { startRegistry, type TestRegistry } from '../registry-harness.js';
+
+/**
+ * The golden-output suite: each command line runs once through the docker CLI and once through `berth`,
+ * both against the same berthd, and their exit statuses, stdout and stderr must match once what
+ * legitimately varies between two runs (ids, times, durations) is masked.
+ */
+// Without a daemon to ask, `docker version` still prints the client's part, then fails.
+const DOCKER_VERSION = spawnSync('docker', ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' }).stdout.trim();
+
+const d = useTestDaemon();
+
+/** The events window of the scene, in unix seconds: everything beforeAll did. */
+let since = 0;
+let until = 0;
+/** A registry on loopback holding busybox as golden/pulled, for run's pull of a missing image. */
+let registry: TestRegistry;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  const copied = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/golden/pulled:latest`]);
+  expect(copied.code, copied.stderr).toBe(0);
+  since = Math.floor(Date.now() / 1000) - 1;
+  await dockerOk(d, ['volume', 'create', '--label', 'tier=gold', 'golden-vol']);
+  await dockerOk(d, ['tag', 'busybox', 'golden/box:v1']);
+  const done = await d.dockerCli(['run', '--name', 'golden-done', '--label', 'role=batch', 'busybox', 'sh', '-c', 'echo one; echo two >&2; echo three; mkdir /made; exit 3']);
+  expect(done.code, done.stderr).toBe(3);
+  await dockerOk(d, ['run', '-d', '--name', 'golden-run', '--label', 'role=web', '-v', 'golden-vol:/data', 'busybox', 'sleep', '3600']);
+  // The window ends on a whole second already past, so `events --until` returns at once.
+  until = Math.floor(Date.now() / 1000) + 1;
+  await sleep(until * 1000 - Date.now() + 50);
+});
+
+afterAll(() => registry?.stop());
+
+/** Masks what differs between two runs of one command: ids, digests, times, durations, the program's name. */
+function mask(text: string): string {
+  return text
+    .replace(/\b[0-9a-f]{64}\b/g, '<id>')
+    .replace(/\b[0-9a-f]{12}\b/g, '<short-id>')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, '<time>')
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \w+/g, '<time>')
+    .replace(/(Less than a|About an?|an?|\d+) (second|minute|hour|day|week|month|year)s?( ago)?/g, '<duration>')
+    .replace(/\bberth\b/g, 'docker');
+}
+
+interface Output {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface Row {
+  args: string[];
+  /** Table output whose columns hold masked values: compared with runs of spaces folded, as widths follow the values. */
+  table?: boolean;
+  /** docker lists an image's several tags in Go's random map order: the lines are compared as a set. */
+  anyRowOrder?: boolean;
+  /** Only stdout from the line this matches on is compared (a part printed by the client itself differs, documented). */
+  from?: RegExp;
+  /** berth prints a subset of docker's lines (documented): each of its lines must be one of docker's. */
+  subset?: boolean;
+  /** docker commands run before each of the two runs, for a row that changes what it finds (their failures are not the row's). */
+  setup?: string[][];
+  /** A difference listed in docs/compatibility.md ("Golden-output differences"): what each prints instead, masked. */
+  differs?: { docker: Partial<Output>; berth: Partial<Output> };
+}
+
+const rows: Row[] = [
+  // ps / container ls
+  { args: ['ps'], table: true },
+  { args: ['ps', '-a'], table: true },
+  { args: ['ps', '-q'] },
+  { args: ['ps', '-aq'] },
+  { args: ['ps', '-a', '--no-trunc'], table: true },
+  { args: ['ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Image}}'] },
+  { args: ['ps', '-a', '--format', 'table {{.Names}}\t{{.Labels}}\t{{.Mounts}}'], table: true },
+  { args: ['ps', '-a', '--format', '{{json .}}'] },
+  { args: ['ps', '-a', '--format', '{{.Label "role"}}'] },
+  { args: ['ps', '-a', '--format', 'table {{.Names}}\t{{.Label "role"}}'], table: true },
+  { args: ['ps', '-a', '--filter', 'label=role=batch'], table: true },
+  { args: ['ps', '-a', '--filter', 'status=exited', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'name=golden-run', '-q'] },
+  { args: ['ps', '--filter', 'volume=golden-vol', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'exited=3', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'ancestor=busybox', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'label=role', '--filter', 'status=running', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--filter', 'before=golden-run', '--format', '{{.Names}}'] },
+  { args: ['ps', '-l', '--format', '{{.Names}} {{.State}}'] },
+  { args: ['ps', '-a', '--filter', 'name'] },
+  { args: ['ps', '-a', '--filter', 'bogus=1'] },
+  { args: ['ps', '-n', '1', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '-s'], table: true },
+  { args: ['ps', '--format', 'json'] },
+  { args: ['ps', '-a', '--format', 'table'], table: true },
+  { args: ['ps', '-a', '--format', '{{range (split .Labels ",")}}[{{.}}]{{end}} {{.Names | upper}} {{printf "%s!" .State}}'] },
+  { args: ['ps', '-a', '--format', '{{if eq .State "running"}}up{{else}}down{{end}} {{.LocalVolumes}} {{.Networks}}'] },
+  {
+    // docker's rows are Go structs: an unknown field is an execution error. berth's are objects: Go's zero for a missing map key.
+    args: ['ps', '--format', '{{.Nope}}'],
+    differs: {
+      docker: { code: 1, stderr: 'failed to execute template: template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.ContainerContext\n' },
+      berth: { code: 0, stdout: '<no value>\n', stderr: '' },
+    },
+  },
+  { args: ['container', 'ls'], table: true },
+  { args: ['container', 'ls', '-a', '--format', '{{.Names}}'] },
+  // images
+  { args: ['images'], table: true, anyRowOrder: true },
+  { args: ['images', '-q'], anyRowOrder: true },
+  { args: ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'], anyRowOrder: true },
+  { args: ['images', '--format', '{{json .}}'], anyRowOrder: true },
+  { args: ['images', '--filter', 'reference=golden/*'], table: true },
+  { args: ['images', '--filter', 'dangling=true', '-q'] },
+  { args: ['images', '-a', '--digests'], table: true, anyRowOrder: true },
+  { args: ['images', '--no-trunc', '-q'], anyRowOrder: true },
+  { args: ['images', '--filter', 'label=nosuch'], table: true },
+  { args: ['images', 'nosuch'], table: true },
+  { args: ['images', 'golden/box'], table: true },
+  { args: ['image', 'ls', '--format', 'table {{.Repository}}\t{{.Tag}}'], anyRowOrder: true },
+  { args: ['images', '--format', 'json'], anyRowOrder: true },
+  { args: ['images', '--format', '{{.Repository}} {{.Containers}} {{.SharedSize}} {{.VirtualSize}}'], anyRowOrder: true },
+  // inspect
+  { args: ['inspect', '-f', '{{.Name}} {{.State.Status}} {{.State.ExitCode}}', 'golden-done', 'golden-run'] },
+  { args: ['inspect', '-f', '{{.Config.Labels}}', 'golden-run'] },
+  { args: ['inspect', '-f', '{{json .Config.Labels}}', 'golden-run'] },
+  { args: ['inspect', '-f', '{{index .Config.Labels "role"}}', 'golden-run'] },
+  { args: ['inspect', '-f', '{{range .Mounts}}{{.Name}} {{.Destination}}{{end}}', 'golden-run'] },
+  { args: ['inspect', '-f', '{{join .Config.Cmd " "}}', 'golden-run'] },
+  { args: ['inspect', '-f', '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{end}} {{len .Mounts}} {{.State.Running}}', 'golden-run'] },
+  { args: ['inspect', '-f', '{{with .State}}{{.Status}}{{end}} {{json .Mounts}}', 'golden-done'] },
+  { args: ['inspect', '-f', '{{.Nope', 'golden-run'] },
+  { args: ['container', 'inspect', '-f', '{{.Name}}', 'golden-run'] },
+  { args: ['container', 'inspect', 'nosuch'] },
+  { args: ['inspect', '-f', '{{.Os}} {{.Architecture}}', 'busybox'] },
+  { args: ['inspect', '-f', '{{.Name}} {{.Driver}} {{.Labels}}', 'golden-vol'] },
+  { args: ['inspect', '--type', 'volume', '-f', '{{.Mountpoint}}', 'golden-vol'] },
+  { args: ['inspect', 'nosuch'] },
+  { args: ['inspect', 'nosuch', 'golden-run', '-f', '{{.Name}}'] },
+  { args: ['inspect', '--type', 'image', '-f', '{{.Config.Cmd}}', 'busybox'] },
+  { args: ['inspect', '--type', 'container', 'busybox'] },
+  { args: ['inspect', '--type', 'bogus', 'busybox'] },
+  { args: ['image', 'inspect', '-f', '{{.RepoTags}}', 'golden/box:v1'] },
+  { args: ['image', 'inspect', 'nosuch'] },
+  // logs
+  { args: ['logs', 'golden-done'] },
+  { args: ['logs', '--tail', '1', 'golden-done'] },
+  { args: ['logs', '-t', 'golden-done'] },
+  { args: ['logs', 'nosuch'] },
+  { args: ['logs', '-n', '2', '-t', 'golden-done'] },
+  { args: ['logs', '--since', '$SINCE', 'golden-done'] },
+  { args: ['logs', '--until', '1', 'golden-done'] },
+  // history
+  { args: ['history', 'busybox'], table: true },
+  { args: ['history', '-q', 'busybox'] },
+  { args: ['history', '--no-trunc', 'busybox'], table: true },
+  { args: ['image', 'history', '-q', '--no-trunc', 'golden/box:v1'] },
+  { args: ['history', 'nosuch'] },
+  { args: ['history', '--format', '{{.CreatedBy}}', 'busybox'] },
+  { args: ['history', '--no-trunc', '--format', 'table {{.CreatedBy}}\t{{.Size}}', 'busybox'] },
+  // version / info
+  { args: ['version', '--format', '{{.Server.APIVersion}} {{.Server.Os}}'] },
+  {
+    // docker's version data is a Go struct, whose field is APIVersion; berth's templates read the JSON.
+    args: ['version', '--format', '{{.Server.ApiVersion}}'],
+    differs: {
+      docker: { code: 1, stdout: '\n', stderr: 'template: version:1:9: executing "version" at <.Server.ApiVersion>: can\'t evaluate field ApiVersion in type *types.Version\n' },
+      berth: { code: 0, stdout: '<no value>\n', stderr: '' },
+    },
+  },
+  { args: ['version'], from: /^Server:/m },
+  { args: ['info'], from: /^Server:/m, subset: true },
+  { args: ['info', '--format', '{{.Driver}} {{json .OSType}} {{.Name | len}}'] },
+  { args: ['info', '--format', '{{.Containers}} {{.ContainersRunning}} {{.ContainersStopped}} {{.Images}}'] },
+  // volumes
+  { args: ['volume', 'ls'], table: true },
+  { args: ['volume', 'ls', '-q'] },
+  { args: ['volume', 'ls', '--filter', 'label=tier=gold', '--format', '{{.Name}} {{.Labels}}'] },
+  { args: ['volume', 'ls', '--format', 'json'] },
+  { args: ['volume', 'ls', '--format', 'table {{.Name}}\t{{.Driver}}\t{{.Label "tier"}}\t{{.Scope}}'] },
+  { args: ['volume', 'inspect', 'golden-vol'] },
+  { args: ['volume', 'inspect', '-f', '{{.Name}}', 'golden-vol'] },
+  { args: ['volume', 'inspect', 'nosuch'] },
+  { args: ['volume', 'create', 'golden-new'] },
+  { args: ['volume', 'rm', 'golden-new'], setup: [['volume', 'create', 'golden-new']] },
+  { args: ['volume', 'rm', 'golden-vol'] },
+  // networks
+  { args: ['network', 'ls'], table: true },
+  { args: ['network', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Scope}}'] },
+  { args: ['network', 'inspect', '-f', '{{.Name}} {{.Driver}}', 'none', 'host'] },
+  { args: ['network', 'inspect', 'nosuch'] },
+  { args: ['network', 'ls', '--format', 'json'] },
+  // port, top, diff
+  { args: ['port', 'golden-run'] },
+  { args: ['port', 'golden-run', '80'] },
+  { args: ['top', 'golden-run'], table: true },
+  { args: ['top', 'golden-done'] },
+  { args: ['top', 'golden-run', '-o', 'pid,comm'], table: true },
+  { args: ['port', 'golden-run', '80/tcp'] },
+  { args: ['wait', 'golden-done'] },
+  { args: ['start', 'golden-run'] },
+  { args: ['stop', 'nosuch'] },
+  { args: ['kill', 'golden-done'] },
+  { args: ['pause', 'golden-done'] },
+  { args: ['unpause', 'golden-run'] },
+  { args: ['exec', 'golden-done', 'true'] },
+  { args: ['exec', 'golden-run', 'sh', '-c', 'echo out; echo err >&2; exit 4'] },
+  { args: ['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 5'] },
+  { args: ['run', '--rm', '--bogus', 'busybox'] },
+  { args: ['run', '--rm', 'nosuch-image:1'] },
+  { args: ['create', 'nosuch-image'] },
+  { args: ['run', '--rm', '$REGISTRY/golden/pulled', 'echo', 'pulled'], setup: [['rmi', '$REGISTRY/golden/pulled']] },
+  { args: ['pull', '$REGISTRY/golden/pulled'], setup: [['rmi', '$REGISTRY/golden/pulled']] },
+  { args: ['pull', '$REGISTRY/golden/nosuch'] },
+  { args: ['images', '--filter', 'dangling'] },
+  { args: ['volume', 'prune', '-f', '--filter', 'label'] },
+  { args: ['run', '--rm', 'busybox', 'nosuchbinary'] },
+  { args: ['rename', 'nosuch', 'other'] },
+  { args: ['image', 'prune', '-f'] },
+  { args: ['volume', 'prune', '-f'] },
+  { args: ['network', 'prune', '-f'] },
+  { args: ['diff', 'golden-done'] },
+  { args: ['container', 'diff', 'golden-done'] },
+  { args: ['diff', 'nosuch'] },
+  { args: ['port', 'nosuch'] },
+  // events
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'type=container', '--format', '{{.Action}} {{.Actor.Attributes.name}}'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'type=volume'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'container=golden-done'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'type=image', '--format', 'json'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'event=die', '--format', '{{json .}}'] },
+  // system df
+  { args: ['system', 'df'], table: true },
+  { args: ['system', 'df', '--format', '{{.Type}} {{.TotalCount}}'] },
+  // tag / rmi
+  { args: ['tag', 'busybox', 'golden/box:v2'] },
+  { args: ['rmi', 'golden/box:v2'], setup: [['tag', 'busybox', 'golden/box:v2']] },
+  { args: ['rmi', 'nosuch:1'] },
+  // rm
+  { args: ['rm', 'nosuch'] },
+  { args: ['rm', 'golden-run'] },
+  // usage errors
+  { args: ['rm'] },
+  { args: ['logs'] },
+  { args: ['ps', '--bogus'] },
+  { args: ['ps', '-n', 'x'] },
+  { args: ['tag', 'busybox'] },
+  { args: ['inspect', '-f', '{{.Nope', 'busybox'] },
+  { args: ['nosuchcommand'] },
+  // Help is commander's layout, not cobra's: only where it goes and the status are compared.
+  { args: ['volume'], differs: { docker: { code: 0, stdout: '' }, berth: { code: 0, stdout: '' } } },
+  { args: ['ps', '--help'], differs: { docker: { code: 0, stderr: '' }, berth: { code: 0, stderr: '' } } },
+  { args: ['volume', 'nosuch'] },
+  { args: ['ps', 'extra'] },
+  { args: ['ps', '-x'] },
+  { args: ['ps', '--format'] },
+  { args: ['port'] },
+  { args: ['top'] },
+  { args: ['volume', 'inspect'] },
+  {
+    // berth start has no --attach/--interactive, so its usage line has no [OPTIONS].
+    args: ['start'],
+    differs: {
+      docker: { code: 1, stderr: "docker: 'docker start' requires at least 1 argument\n\nUsage:  docker start [OPTIONS] CONTAINER [CONTAINER...]\n\nSee 'docker start --help' for more information\n" },
+      berth: { code: 1, stderr: "docker: 'docker start' requires at least 1 argument\n\nUsage:  docker start CONTAINER [CONTAINER...]\n\nSee 'docker start --help' for more information\n" },
+    },
+  },
+  {
+    // berth import reads a file or stdin, not a URL; it takes at most a reference after it, where docker takes anything.
+    args: ['import'],
+    differs: {
+      docker: { code: 1, stderr: "docker: 'docker import' requires at least 1 argument\n\nUsage:  docker import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]\n\nSee 'docker import --help' for more information\n" },
+      berth: { code: 1, stderr: "docker: 'docker import' requires at least 1 and at most 2 arguments\n\nUsage:  docker import [OPTIONS] FILE [REFERENCE]\n\nRun 'docker import --help' for more information\n" },
+    },
+  },
+];
+
+const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)).replace('$REGISTRY', registry.host));
+
+function normalise(result: CommandResult, row: Row): Output {
+  const from = (text: string) => (row.from ? text.slice(Math.max(0, text.search(row.from))) : text);
+  const fold = (text: string) => (row.table ? mask(text).replace(/ {2,}/g, '  ') : mask(text));
+  const order = (text: string) => (row.anyRowOrder ? text.split('\n').sort().join('\n') : text);
+  return { code: result.code, stdout: order(fold(from(result.stdout))), stderr: fold(result.stderr) };
+}
+
+describe(`docker CLI ${DOCKER_VERSION} golden output vs berth`, () => {
+  it.each(rows.map((row) => [row.args.join(' '), row] as const))('%s', async (_, row) => {
+    const args = substitute(row.args);
+    const setUp = async () => {
+      for (const step of row.setup ?? []) await d.dockerCli(substitute(step));
+    };
+    await setUp();
+    const docker = normalise(await d.dockerCli(args), row);
+    await setUp();
+    const berth = normalise(await d.berth(args), row);
+    if (row.differs) {
+      expect(docker).toMatchObject(row.differs.docker);
+      expect(berth).toMatchObject(row.differs.berth);
+    } else if (row.subset) {
+      expect({ ...berth, stdout: '' }).toEqual({ ...docker, stdout: '' });
+      const lines = new Set(docker.stdout.split('\n'));
+      expect(berth.stdout.split('\n').filter((line) => !lines.has(line))).toEqual([]);
+    } else {
+      expect(berth).toEqual(docker);
+    }
+  });
+});
