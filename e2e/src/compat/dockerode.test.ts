@@ -186,6 +186,8 @@ describe(`dockerode ${npmClientVersion('dockerode')}`, () => {
       stream.end('exec stdin\n');
       expect(await output).toEqual({ stdout: 'exec stdin\n', stderr: 'to-stderr\n' });
       expect(await exec.inspect()).toMatchObject({ ExitCode: 5, Running: false, ProcessConfig: { entrypoint: 'sh' } });
+      // A streamed reply's error is in dockerode's message only.
+      await expect(exec.start({ Detach: true })).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining(`exec command ${exec.id} has already run`) as string });
     });
 
     it('putArchive puts a tar in and getArchive gets one out, with infoArchive stating the path', async () => {
@@ -247,8 +249,12 @@ describe(`dockerode ${npmClientVersion('dockerode')}`, () => {
       const container = await d.docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'mkdir -p /made && touch /made/f && exec sleep 600'], name: 'dode-ops' });
       await container.start();
       expect(await container.inspect()).toMatchObject({ Id: container.id, Name: '/dode-ops', State: { Status: 'running', Running: true }, Config: { Image: 'busybox' } });
-      const top = (await container.top({ ps_args: 'aux' })) as { Titles: string[]; Processes: string[][] };
-      expect([top.Titles.at(-1), ...top.Processes.map((p) => p.at(-1))]).toEqual(['COMMAND', 'sleep 600']);
+      // The shell makes /made, then becomes sleep.
+      const commands = async () => {
+        const top = (await container.top({ ps_args: 'aux' })) as { Titles: string[]; Processes: string[][] };
+        return [top.Titles.at(-1), ...top.Processes.map((p) => p.at(-1))];
+      };
+      await expect.poll(commands).toEqual(['COMMAND', 'sleep 600']);
       const stats = (await container.stats({ stream: false })) as unknown as { id: string; memory_stats: { usage: number }; pids_stats: { current: number } };
       expect(stats).toMatchObject({ id: container.id, name: '/dode-ops', pids_stats: { current: 1 } });
       expect(stats.memory_stats.usage).toBeGreaterThan(0);
@@ -372,6 +378,11 @@ describe(`dockerode ${npmClientVersion('dockerode')}`, () => {
       const exec = await container.exec({ Cmd: ['ip', '-4', '-o', 'addr', 'show'], AttachStdout: true, AttachStderr: true });
       expect((await demux(d.docker, await exec.start({ hijack: true, stdin: false }))).stdout).toContain('inet 10.89.7.10/24');
 
+      await expect(network.remove()).rejects.toMatchObject({ statusCode: 409 });
+      const aliased = await d.docker.createContainer({ Image: 'busybox', Cmd: ['true'], NetworkingConfig: { EndpointsConfig: { 'dode-net': { Aliases: ['db'] } } } });
+      // Its endpoint is configured at create and joined at start, which fills in NetworkID.
+      expect((await aliased.inspect()).NetworkSettings.Networks['dode-net']).toMatchObject({ Aliases: ['db'], NetworkID: '' });
+      await aliased.remove();
       await network.disconnect({ Container: container.id });
       expect(Object.keys((await container.inspect()).NetworkSettings.Networks)).toEqual(['bridge']);
       await expect(network.remove()).resolves.toBeDefined();
