@@ -311,7 +311,7 @@ describe(`dockerode ${npmClientVersion('dockerode')}`, () => {
       const none = await untar(await saveImages(d.docker, {}));
       expect(JSON.parse(none['manifest.json']!)).toEqual([]);
       await d.docker.getImage('dode-saved:1').remove();
-      const loaded = await followProgress(d.docker, await d.docker.loadImage(Readable.from([Buffer.from(await streamBytes(await d.docker.getImage('busybox').get()))])));
+      const loaded = await followProgress(d.docker, await d.docker.loadImage(Readable.from([await streamBytes(await d.docker.getImage('busybox').get())])));
       expect(loaded.map((e) => e.stream)).toEqual(['Loaded image: busybox:latest\n']);
     });
 
@@ -373,7 +373,7 @@ describe(`dockerode ${npmClientVersion('dockerode')}`, () => {
       await container.start();
       await network.connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: '10.89.7.10' }, Aliases: ['web'] } });
       const attached = (await container.inspect()).NetworkSettings.Networks['dode-net'];
-      expect(attached).toMatchObject({ IPAddress: '10.89.7.10', Gateway: '10.89.7.1', NetworkID: network.id });
+      expect(attached).toMatchObject({ IPAddress: '10.89.7.10', Gateway: '10.89.7.1', NetworkID: network.id, Aliases: ['web'] });
       expect(Object.keys((await network.inspect()).Containers ?? {})).toEqual([container.id]);
       const exec = await container.exec({ Cmd: ['ip', '-4', '-o', 'addr', 'show'], AttachStdout: true, AttachStderr: true });
       expect((await demux(d.docker, await exec.start({ hijack: true, stdin: false }))).stdout).toContain('inet 10.89.7.10/24');
