@@ -264,7 +264,7 @@ describe(`dockerode ${npmClientVersion('dockerode')}`, () => {
       expect((await container.inspect()).State.Status).toBe('paused');
       await container.unpause();
       await container.rename({ name: 'dode-renamed' });
-      expect((await container.update({ Memory: 64 * 1024 * 1024, MemorySwap: -1 })).Warnings ?? []).toEqual([]);
+      expect(await container.update({ Memory: 64 * 1024 * 1024, MemorySwap: -1 })).toEqual({ Warnings: null });
       expect((await container.inspect()).HostConfig).toMatchObject({ Memory: 64 * 1024 * 1024, MemorySwap: -1 });
       const committed = await container.commit({ repo: 'dode-committed', tag: 'v1', comment: 'by dockerode', changes: ['LABEL dode=committed'] });
       expect((await d.docker.getImage(committed.Id).inspect()).Config.Labels).toEqual({ dode: 'committed' });
