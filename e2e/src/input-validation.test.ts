@@ -161,7 +161,7 @@ describe('routes that took some of their input unchecked', () => {
   });
 
   it('refuses unknown signals with a 400 instead of failing in the runtime or stopping late', async () => {
-    expect(await send('POST', '/containers/target/kill?signal=NOPE')).toMatchObject({ status: 400, body: '{"message":"Invalid signal: NOPE"}\n' });
+    expect(await send('POST', '/containers/target/kill?signal=NOPE')).toMatchObject({ status: 400, body: '{"message":"cannot kill container: target: Invalid signal: NOPE"}\n' });
     expect(await send('POST', '/containers/target/stop?signal=NOPE')).toMatchObject({ status: 400, body: '{"message":"Invalid signal: NOPE"}\n' });
     expect((await d.docker.getContainer('target').inspect()).State.Running).toBe(true);
   });

@@ -62,11 +62,12 @@ describe('docker kill', () => {
     const id = await runDetached(d, ['busybox', 'sleep', '600']);
     const bad = await d.dockerCli(['kill', '-s', 'SIGNOPE', id]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('Error response from daemon: Invalid signal: SIGNOPE');
+    // dockerd 28's kill route puts its context before every refusal.
+    expect(bad.stderr).toContain(`Error response from daemon: cannot kill container: ${id}: Invalid signal: SIGNOPE`);
     await expect(d.docker.getContainer('no-such-container').kill({ signal: '0' })).rejects.toMatchObject({ statusCode: 400 });
     await expect(d.docker.getContainer(id).kill({ signal: '100' })).rejects.toMatchObject({
       statusCode: 400,
-      json: { message: 'the linux daemon does not support signal 100' },
+      json: { message: `cannot kill container: ${id}: the linux daemon does not support signal 100` },
     });
     expect((await d.docker.getContainer(id).inspect()).State.Running).toBe(true);
   });

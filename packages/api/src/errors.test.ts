@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, errorFromStatus, httpStatusOf } from './errors.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError, errorFromStatus, httpStatusOf, wrapError } from './errors.js';
 
 describe('error taxonomy', () => {
   it.each([
@@ -16,5 +16,14 @@ describe('error taxonomy', () => {
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.message).toBe('in use');
     expect(err.name).toBe('ConflictError');
+  });
+
+  it('wraps an error with context, keeping its kind and cause', () => {
+    const cause = new ConflictError('container x is not running');
+    const wrapped = wrapError(cause, 'cannot kill container: x');
+    expect(wrapped).toBeInstanceOf(ConflictError);
+    expect(wrapped.message).toBe('cannot kill container: x: container x is not running');
+    expect(wrapped.cause).toBe(cause);
+    expect(httpStatusOf(wrapError(new Error('boom'), 'doing y'))).toBe(500);
   });
 });

@@ -71,26 +71,32 @@ export function httpStatusOf(err: unknown): number {
   return isBerthError(err) ? STATUS_BY_KIND[err.kind] : 500;
 }
 
-/** Rebuilds a typed error from an HTTP status and message (used by clients). */
-export function errorFromStatus(status: number, message: string): BerthError {
+/** Rebuilds a typed error from an HTTP status and message (clients; a wrapped error). */
+export function errorFromStatus(status: number, message: string, options?: { cause?: unknown }): BerthError {
   switch (status) {
     case 400:
-      return new InvalidArgumentError(message);
+      return new InvalidArgumentError(message, options);
     case 401:
-      return new UnauthorizedError(message);
+      return new UnauthorizedError(message, options);
     case 403:
-      return new ForbiddenError(message);
+      return new ForbiddenError(message, options);
     case 404:
-      return new NotFoundError(message);
+      return new NotFoundError(message, options);
     case 409:
-      return new ConflictError(message);
+      return new ConflictError(message, options);
     case 304:
-      return new NotModifiedError(message);
+      return new NotModifiedError(message, options);
     case 501:
-      return new NotImplementedError(message);
+      return new NotImplementedError(message, options);
     case 503:
-      return new UnavailableError(message);
+      return new UnavailableError(message, options);
     default:
-      return new InternalError(message);
+      return new InternalError(message, options);
   }
+}
+
+/** `context: message` as an error of the same kind (moby's `errors.Wrapf`, which keeps the status of what it wraps). */
+export function wrapError(err: unknown, context: string): BerthError {
+  const message = err instanceof Error ? err.message : String(err);
+  return errorFromStatus(httpStatusOf(err), `${context}: ${message}`, { cause: err });
 }

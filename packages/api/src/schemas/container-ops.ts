@@ -13,7 +13,8 @@ export const ContainerUpdateRequestSchema = Type.Object(
 );
 export type ContainerUpdateRequest = Static<typeof ContainerUpdateRequestSchema>;
 
-export const ContainerUpdateResponseSchema = Type.Object({ Warnings: StringList });
+/** dockerd sends `null` when an update has no warnings. */
+export const ContainerUpdateResponseSchema = Type.Object({ Warnings: NullableStringList });
 export type ContainerUpdateResponse = Static<typeof ContainerUpdateResponseSchema>;
 
 export const ContainerPruneResponseSchema = Type.Object({

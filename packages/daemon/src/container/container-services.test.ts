@@ -54,7 +54,7 @@ describe('the container services over in-memory ports', () => {
     const { lifecycle, inspection } = services;
     const { Id } = await lifecycle.create({ Image: 'busybox' }, { name: 'web' });
     await expect(lifecycle.stop(Id)).rejects.toThrow(NotModifiedError);
-    await expect(lifecycle.kill(Id)).rejects.toThrow(`Container ${Id} is not running`);
+    await expect(lifecycle.kill(Id)).rejects.toThrow(`container ${Id} is not running`);
     await expect(lifecycle.unpause(Id)).rejects.toThrow(`Container ${Id} is not paused`);
     expect(ports.store.saved).toEqual([]);
     expect(ports.runtime.calls).toEqual([]);

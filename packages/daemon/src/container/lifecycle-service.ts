@@ -6,6 +6,7 @@ import {
   type ContainerCreateRequest,
   type ContainerCreateResponse,
   type ContainerUpdateRequest,
+  type ContainerUpdateResponse,
   type ContainerWaitResponse,
   type EndpointRequest,
   type HostConfig,
@@ -49,7 +50,7 @@ export interface ContainerLifecycle {
   pause(ref: string): Promise<void>;
   unpause(ref: string): Promise<void>;
   rename(ref: string, newName: string): Promise<void>;
-  update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }>;
+  update(ref: string, update: ContainerUpdateRequest): Promise<ContainerUpdateResponse>;
   remove(ref: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
   /** `docker rm --link /parent/alias`: the parent forgets that link; a container's own name is refused, as moby does. */
   removeLink(ref: string): Promise<void>;
@@ -208,16 +209,18 @@ export class LifecycleService implements ContainerLifecycle {
     this.core.events.container('rename', c, { oldName });
   }
 
-  update(ref: string, update: ContainerUpdateRequest): Promise<{ Warnings: string[] }> {
+  update(ref: string, update: ContainerUpdateRequest): Promise<ContainerUpdateResponse> {
     const { core } = this;
     const c = core.store.get(ref);
-    return core.lock.run(c.id, async () => ({
-      Warnings: await updateContainer(c, update, {
+    return core.lock.run(c.id, async () => {
+      await updateContainer(c, update, {
         securityModules: this.o.host.securityModules,
         apply: (resources) => this.o.cgroups.applyResources(c.id, resources),
         save: (r) => core.store.save(r),
-      }),
-    }));
+      });
+      // An update has no warnings to give here; dockerd's list is then null.
+      return { Warnings: null };
+    });
   }
 
   remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {

@@ -22,7 +22,7 @@ const STATES: Record<string, { state: RunState; removing?: boolean }> = {
 const allowed = undefined;
 const conflict = (message: string): [typeof ConflictError, string] => [ConflictError, message];
 const notModified = (message: string): [typeof NotModifiedError, string] => [NotModifiedError, message];
-const NOT_RUNNING = conflict(`Container ${id} is not running`);
+const NOT_RUNNING = conflict(`container ${id} is not running`);
 
 type Expected = typeof allowed | [typeof ConflictError | typeof NotModifiedError, string];
 

@@ -14,7 +14,7 @@ export type Transition = 'start' | 'stop' | 'kill' | 'pause' | 'unpause' | 'remo
 type Rule = (c: TransitionSubject) => Error | undefined;
 
 const short = (id: string): string => id.slice(0, 12);
-const notRunning = (c: TransitionSubject): Error | undefined => (c.state.running ? undefined : new ConflictError(`Container ${c.id} is not running`));
+const notRunning = (c: TransitionSubject): Error | undefined => (c.state.running ? undefined : new ConflictError(`container ${c.id} is not running`));
 const removalInProgress = (c: TransitionSubject): Error | undefined =>
   c.removing ? new ConflictError(`removal of container ${short(c.id)} is already in progress`) : undefined;
 

@@ -52,13 +52,13 @@ export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest
 
 /**
  * Validates and records a container's new limits and restart policy; a running container gets the
- * limits at once through its cgroup files. Returns Docker's warnings (none).
+ * limits at once through its cgroup files.
  */
 export async function updateContainer(
   c: ContainerRecord,
   update: ContainerUpdateRequest,
   io: { securityModules: HostSecurityModules; apply(resources: LinuxResources): Promise<void>; save(c: ContainerRecord): Promise<void> },
-): Promise<string[]> {
+): Promise<void> {
   refuseUnsupportedSettings(update);
   const hostConfig = updatedHostConfig(c.hostConfig, update);
   const resources = validateHostConfig({ ...c, hostConfig }, io);
@@ -71,5 +71,4 @@ export async function updateContainer(
   }
   c.hostConfig = hostConfig;
   await io.save(c);
-  return [];
 }

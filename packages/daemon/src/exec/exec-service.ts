@@ -78,8 +78,8 @@ export class ExecService {
   /** Checks that `start` would be accepted, so a hijacking route can fail with a plain HTTP error first. */
   checkStartable(id: string): ExecRecord {
     const record = this.get(id);
-    if (record.running) throw new ConflictError(`Error: Exec command ${id} is already running`);
-    if (record.started) throw new ConflictError(`Error: Exec command ${id} has already run`);
+    if (record.running) throw new ConflictError(`exec command ${id} is already running`);
+    if (record.started) throw new ConflictError(`exec command ${id} has already run`);
     this.o.lifecycle.assertCan(record.containerId, 'exec');
     return record;
   }

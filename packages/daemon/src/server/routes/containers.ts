@@ -13,6 +13,7 @@ import {
   InvalidArgumentError,
   UnreadBodySchema,
   optionalBody,
+  wrapError,
   type ContainerCreateQuery,
   type ContainerCreateRequest,
   type ContainerInspectQuery,
@@ -80,7 +81,9 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
 
     const killSchema = { params: IdParamsSchema, querystring: ContainerKillQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: IdParams; Querystring: ContainerKillQuery }>('/containers/:id/kill', { schema: killSchema }, async (request, reply) => {
-      await lifecycle.kill(request.params.id, request.query.signal || undefined);
+      await lifecycle.kill(request.params.id, request.query.signal || undefined).catch((err: unknown) => {
+        throw wrapError(err, `cannot kill container: ${request.params.id}`);
+      });
       return reply.status(204).send();
     });
 

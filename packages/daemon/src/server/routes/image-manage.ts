@@ -28,9 +28,8 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: ImageSaveQuery }>('/images/get', { schema: { querystring: ImageSaveQuerySchema } }, async (request, reply) => {
       refuseSavePlatform(request.query.platform);
-      const names = queryList(request.query.names);
-      if (names.length === 0) throw new InvalidArgumentError('no images specified');
-      return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save(names));
+      // No names is an archive of no images, as dockerd sends it.
+      return reply.header('Content-Type', 'application/x-tar').send(await engine.images.save(queryList(request.query.names)));
     });
 
     app.post<{ Querystring: FiltersQuery }>('/images/prune', { schema: { querystring: FiltersQuerySchema, body: UnreadBodySchema } }, async (request) => {
