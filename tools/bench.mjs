@@ -549,11 +549,12 @@ async function testcontainersBench(root, archive) {
   const context = join(root, 'tc-debian');
   let steps = 0;
   try {
-    await execFileAsync(process.execPath, [join(repo, 'tools/debian-image.mjs'), context]);
+    const made = await execFileAsync(process.execPath, [join(repo, 'tools/debian-image.mjs'), context]).catch((err) => err);
     for (const engine of engines) {
       engine.walls = [];
       engine.tmp = join(root, `tc-tmp-${engine.name}`);
       await mkdir(engine.tmp);
+      if (made instanceof Error) engine.failed.scenario = `making the Debian image's context: ${reason(made)}`;
       await guard(engine, 'scenario', async () => {
         await execFileAsync('docker', ['build', '-q', '-t', 'berth-debian:test', context], { env: { ...engine.env, DOCKER_BUILDKIT: '0' }, maxBuffer: 1 << 24 });
         await scenarioRun(engine, engine.tmp);

@@ -28,18 +28,21 @@ try {
   results = JSON.parse(await readFile(report, 'utf8'));
 } catch (err) {
   console.error(`compat: no report from vitest (${err.message})`);
-  process.exit(code || 1);
 } finally {
   await rm(outDir, { recursive: true, force: true });
 }
+if (!results) process.exit(code || 1);
 for (const file of results.testResults) {
   const tally = (name) => clients.get(name) ?? clients.set(name, { passed: 0, failed: 0, skipped: 0 }).get(name);
-  // A file that failed before any test ran (a failed import or beforeAll) still counts as a failure.
-  if (file.assertionResults.length === 0) tally(basename(file.name)).failed += file.status === 'failed' ? 1 : 0;
+  // A file whose hooks failed (vitest then reports its tests skipped, or fails the file after they passed) is a
+  // failure of its client: its tests that did not pass count as failed, and a failing afterAll as one more.
+  const fileFailed = file.status === 'failed';
+  if (fileFailed && file.assertionResults.every((t) => t.status === 'passed')) tally(file.assertionResults[0]?.ancestorTitles[0] ?? basename(file.name)).failed++;
   for (const t of file.assertionResults) {
     const counts = tally(t.ancestorTitles[0] ?? basename(file.name));
     if (t.status === 'passed') counts.passed++;
     else if (t.status === 'failed') counts.failed++;
+    else if (fileFailed) counts.failed++;
     else counts.skipped++;
   }
 }

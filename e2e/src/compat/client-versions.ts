@@ -8,6 +8,9 @@ const require = createRequire(import.meta.url);
 export function npmClientVersion(name: string): string {
   // Some clients' `exports` hide package.json; their entry point's folder walks up to it.
   let dir = dirname(require.resolve(name));
-  while (!dir.endsWith(join('node_modules', name))) dir = dirname(dir);
+  while (!dir.endsWith(join('node_modules', name))) {
+    if (dir === dirname(dir)) throw new Error(`${name} is not installed under a node_modules folder`);
+    dir = dirname(dir);
+  }
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -195,7 +195,8 @@ await client.listContainers({ everything: true });
       expect(manifest.status).toBe(200);
       expect(manifest.headers.get('docker-content-digest')).toBe(pushedDigest);
 
-      const gc = await run('npx', ['--no-install', 'berth-registry', 'garbage-collect', '--dry-run', join(registryApp, 'config.yml')]);
+      // The installed package's own binary (in the repository, npx would find the workspace's).
+      const gc = await run(join(registryApp, 'node_modules/.bin/berth-registry'), ['garbage-collect', '--dry-run', join(registryApp, 'config.yml')]);
       expect(gc.stderr).toBe('');
       expect(gc.code).toBe(0);
       // The manifest, its config and its one layer are marked; nothing is unreferenced.

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from './context.js';
 import { describeError } from './error-message.js';
-import { checkTemplate, renderTemplate } from './format/go-template.js';
+import { checkTemplate, goJson, renderTemplate } from './format/go-template.js';
 
 /** docker's inspect commands exit with 64 (EX_USAGE) for a template they cannot parse. */
 const TEMPLATE_ERROR_EXIT_CODE = 64;
@@ -9,7 +9,8 @@ const TEMPLATE_ERROR_EXIT_CODE = 64;
 /**
  * docker's `inspect` of several names: what was found, as one JSON array indented by four spaces and printed
  * even when nothing was found, then one line per failure; with a `--format` template, one rendered line
- * per object found instead of the array; a template that does not parse is refused before anything is asked.
+ * per object found instead of the array (`--format json`: the array on one line); a template that does not parse
+ * is refused before anything is asked.
  * Returns the exit status.
  */
 export async function inspectEach(
@@ -19,7 +20,7 @@ export async function inspectEach(
   describeFailure: (err: unknown, name: string) => string = describeError,
   format?: string,
 ): Promise<number> {
-  if (format) {
+  if (format && format !== 'json') {
     try {
       checkTemplate(format);
     } catch (err) {
@@ -36,7 +37,8 @@ export async function inspectEach(
       failures.push(describeFailure(err, name));
     }
   }
-  if (format) ctx.out(found.map((object) => `${renderTemplate(format, object)}\n`).join(''));
+  if (format === 'json') ctx.out(`${goJson(found)}\n`);
+  else if (format) ctx.out(found.map((object) => `${renderTemplate(format, object)}\n`).join(''));
   else ctx.out(`${JSON.stringify(found, null, 4)}\n`);
   for (const failure of failures) ctx.err(`${failure}\n`);
   return failures.length ? 1 : 0;

@@ -35,7 +35,6 @@ function updateRequest(o: UpdateOptions): ContainerUpdateRequest {
   return body;
 }
 
-/** restart, pause, unpause, rename, update, top, stats and `container prune`. */
 /** docker diff's letters for a change's Kind. */
 const CHANGE_KINDS = ['C', 'A', 'D'];
 
@@ -49,6 +48,7 @@ function defineDiff(parent: Command, name: string, ctx: CommandContext): void {
     });
 }
 
+/** restart, pause, unpause, rename, update, top, stats, diff, and the `container` group's ls, diff, inspect and prune. */
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -139,7 +139,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
 
   defineDiff(program, 'diff', ctx);
   const container = program.command('container').description('Manage containers');
-  definePs(container, 'ls', ctx).alias('list');
+  definePs(container, 'ls', ctx).alias('list').alias('ps');
   defineDiff(container, 'diff', ctx);
   defineInspect(container, 'container', ctx, (name) => ctx.client().inspectContainer(name));
   container

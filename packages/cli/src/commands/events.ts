@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { EventMessage } from '@berth/api';
-import { checkTemplate, renderTemplate } from '../format/go-template.js';
+import { checkTemplate, objectTemplate, renderTemplate } from '../format/go-template.js';
 import type { CommandContext } from '../context.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { formatEventLine } from '../format/event-line.js';
@@ -39,7 +39,7 @@ export function registerEvents(program: Command, ctx: CommandContext): void {
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
     .option('--format <string>', 'Format output using a custom template')
     .action(async (options: EventsOptions) => {
-      const template = options.format === 'json' ? '{{json .}}' : options.format;
+      const template = options.format && objectTemplate(options.format);
       if (template) checkTemplate(template);
       const now = ctx.now();
       const events = await ctx.client().events({

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { InfoResponse } from '@berth/api';
 import { CLI_VERSION } from '../cli-version.js';
 import type { CommandContext } from '../context.js';
-import { checkTemplate, renderTemplate } from '../format/go-template.js';
+import { checkTemplate, objectTemplate, renderTemplate } from '../format/go-template.js';
 import { bytesSize } from '../format/human-size.js';
 
 export function registerInfo(program: Command, ctx: CommandContext): void {
@@ -12,8 +12,9 @@ export function registerInfo(program: Command, ctx: CommandContext): void {
     .option('-f, --format <string>', 'Format output using a custom template')
     .action(async (options: { format?: string }) => {
       if (options.format) {
-        checkTemplate(options.format);
-        ctx.out(`${renderTemplate(options.format, await ctx.client().info())}\n`);
+        const format = objectTemplate(options.format);
+        checkTemplate(format);
+        ctx.out(`${renderTemplate(format, await ctx.client().info())}\n`);
         return;
       }
       ctx.out(['Client:', ` Version:    ${CLI_VERSION}`, ' Context:    default', ' Debug Mode: false', '', ''].join('\n'));

@@ -181,13 +181,15 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect, [])
     .option('-f, --force', 'Do not prompt for confirmation')
     .action(async (options: { filter: string[]; force?: boolean }) => {
+      // As docker, a bad filter is refused before the prompt.
+      const filters = filtersOf(options.filter, '--filter');
       if (!options.force) {
         const answer = await new Prompter(ctx.io).ask(
           'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ',
         );
         if (answer.toLowerCase() !== 'y') return;
       }
-      const report = await ctx.client().pruneNetworks(filtersOf(options.filter, '--filter'));
+      const report = await ctx.client().pruneNetworks(filters);
       if (report.NetworksDeleted?.length) ctx.out(`Deleted Networks:\n${report.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
     });
 

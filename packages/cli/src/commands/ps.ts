@@ -41,6 +41,7 @@ export function definePs(parent: Command, name: string, ctx: CommandContext): Co
       const size = options.size || /\.Size\b|json\s+\.\s*\}\}/.test(options.format ?? '');
       const containers = await ctx.client().listContainers({ all: options.all, limit, size, filters: filtersOf(options.filter) });
       if (options.quiet) {
+        if (options.format) ctx.err('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
         for (const container of containers) ctx.out(`${containerId(container, options.trunc)}\n`);
         return;
       }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { API_VERSION, type VersionResponse } from '@berth/api';
 import { CLI_VERSION } from '../cli-version.js';
 import type { CommandContext } from '../context.js';
-import { checkTemplate, renderTemplate } from '../format/go-template.js';
+import { checkTemplate, objectTemplate, renderTemplate } from '../format/go-template.js';
 import { tabwrite } from '../format/tabwriter.js';
 
 /** docker version aligns its "Key:<tab>value" lines with tabwriter.NewWriter(out, 20, 1, 1, ' ', 0). */
@@ -14,11 +14,12 @@ export function registerVersion(program: Command, ctx: CommandContext): void {
     .description('Show the Berth version information')
     .option('-f, --format <string>', 'Format output using a custom template')
     .action(async (options: { format?: string }) => {
-      if (options.format) checkTemplate(options.format);
+      const format = options.format && objectTemplate(options.format);
+      if (format) checkTemplate(format);
       const apiVersion = await ctx.client().apiVersion().catch(() => API_VERSION);
-      if (options.format) {
+      if (format) {
         const server = await ctx.client().version();
-        ctx.out(`${renderTemplate(options.format, { Client: clientFields(apiVersion), Server: serverFields(server) })}\n`);
+        ctx.out(`${renderTemplate(format, { Client: clientFields(apiVersion), Server: serverFields(server) })}\n`);
         return;
       }
       const downgraded = apiVersion === API_VERSION ? '' : ` (downgraded from ${API_VERSION})`;

@@ -33,6 +33,24 @@ describe('renderTemplate', () => {
     expect(renderTemplate('{{json .Label}}|{{json "<&>"}}', { ...row, Label: null })).toBe('null|"\\u003c\\u0026\\u003e"');
   });
 
+  it('chains else if and else with, binds with/if variables, and reads Go string escapes and trim markers', () => {
+    const chain = '{{if .A}}a{{else if .B}}b{{else}}c{{end}}';
+    expect([{ A: 1 }, { B: 1 }, {}].map((data) => renderTemplate(chain, data))).toEqual(['a', 'b', 'c']);
+    expect(renderTemplate('{{with .A}}{{.}}{{else with .B}}B{{.}}{{end}}!', { B: 2 })).toBe('B2!');
+    expect(renderTemplate('{{range .L}}{{if eq . 1}}one{{else if eq . 2}}two{{else}}x{{end}}{{end}}', { L: [1, 2, 3] })).toBe('onetwox');
+    expect(renderTemplate('{{with $x := .N}}{{$x}}{{end}}', { N: 'v' })).toBe('v');
+    expect(renderTemplate('{{"\\x41\\u00e9\\101\\t"}}|{{"}}"}}|{{-\t"x"\n-}} y', {})).toBe('A\u00e9A\t|}}|xy');
+    expect(() => checkTemplate('{{if .A}}a{{else}}b{{else}}c{{end}}')).toThrow('expected end; found {{else}}');
+  });
+
+  it('formats printf as Go does: flags, width, precision, verbs, missing and extra arguments', () => {
+    expect(renderTemplate('{{printf "%-8s|%5d|%05d|%x|%X|%t|%.2f|%q|%3.1s|%+d" .N 42 -7 255 255 true 3.14159 "a" "xyz" 5}}', { N: 't1' })).toBe(
+      't1      |   42|-0007|ff|FF|true|3.14|"a"|  x|+5',
+    );
+    expect(renderTemplate('{{printf "%s"}}|{{printf "%s" 1 "b"}}|{{printf "%d" "x"}}', {})).toBe('%!s(MISSING)|1%!(EXTRA string=b)|%!d(string=x)');
+    expect(renderTemplate('{{if gt (len .L) 1}}many{{end}} {{lt 1.5 2}} {{ge "b" "a"}}', { L: [1, 2] })).toBe('many true true');
+  });
+
   it('refuses what does not parse with Go\'s messages', () => {
     expect(() => checkTemplate('{{.Name')).toThrow('template parsing error: template: :1: unclosed action');
     expect(() => checkTemplate('{{range .X}}')).toThrow('template parsing error: template: :1: unexpected EOF');

@@ -4,13 +4,18 @@ import { GoTime } from './go-time.js';
 /**
  * The part of Go's text/template that docker's `--format` values use: text, `{{.Field.Sub}}`, `{{.}}`,
  * pipelines (`{{.X | upper}}`), `{{range}}` (also `range $k, $v := …`), `{{if}}`, `{{with}}` (with
- * `{{else}}`), `{{- -}}` trimming, and the functions docker adds (json, join, split, lower, upper, title, pad,
- * truncate, println) besides Go's index, len, print, printf (%s %d %v %q), not, and, or, eq, ne. A field whose
+ * `{{else}}`, `{{else if}}`, `{{else with}}`), `{{- -}}` trimming, Go's string escapes, and the functions docker adds (json, join, split, lower, upper, title, pad,
+ * truncate, println) besides Go's index, len, print, printf (Go's verbs and flags), not, and, or, eq, ne, lt, le, gt, ge. A field whose
  * value is a function is a method: `{{.Label "k"}}` calls it. Anything else is refused as a parsing error
  * before data is fetched.
  */
 export function renderTemplate(template: string, data: unknown): string {
   return execute(parse(template), data);
+}
+
+/** docker's `--format json` on a single object (version, info, events) is `{{json .}}`. */
+export function objectTemplate(format: string): string {
+  return format === 'json' ? '{{json .}}' : format;
 }
 
 /** Checks a template before anything is fetched, as docker parses it first. */
@@ -59,7 +64,18 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
   or: (...values) => values.find(truthy) ?? values.at(-1),
   eq: (a, ...others) => others.some((b) => a === b),
   ne: (a, b) => a !== b,
+  lt: (a, b) => compare(a, b) < 0,
+  le: (a, b) => compare(a, b) <= 0,
+  gt: (a, b) => compare(a, b) > 0,
+  ge: (a, b) => compare(a, b) >= 0,
 };
+
+/** Go's ordering for lt/le/gt/ge: numbers with numbers, strings with strings; anything else is an error. */
+function compare(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  throw new InvalidArgumentError(`template: :1: error calling compare: incompatible types for comparison`);
+}
 
 /** What `{{json …}}` produced: printed as JSON rather than with Go's fmt. */
 class JsonOutput {
@@ -72,13 +88,41 @@ function index(value: unknown, key: unknown): unknown {
   return (value as Record<string, unknown>)[String(key)] ?? '';
 }
 
+/** Go's fmt.Sprintf for the verbs templates use: flags (- + 0 space #), width, precision; %v %s %d %q %x %X %t %f %c %%. */
 function printf(format: string, values: unknown[]): string {
   let next = 0;
-  return format.replace(/%([sdvq%])/g, (_, verb: string) => {
+  const out = format.replace(/%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (_, flags: string, width: string | undefined, precision: string | undefined, verb: string) => {
     if (verb === '%') return '%';
+    if (next >= values.length) return `%!${verb}(MISSING)`;
     const value = values[next++];
-    return verb === 'q' ? JSON.stringify(String(value)) : goFormat(value);
+    const number = typeof value === 'number';
+    let text: string;
+    if ((verb === 'd' || verb === 'x' || verb === 'X' || verb === 'f' || verb === 'c') && !number) text = `%!${verb}(${typeof value === 'string' ? 'string' : 'value'}=${goFormat(value)})`;
+    else if (verb === 'd') text = Math.trunc(value as number).toString();
+    else if (verb === 'x' || verb === 'X') text = Math.trunc(value as number).toString(16);
+    else if (verb === 'f') text = (value as number).toFixed(precision === undefined ? 6 : Number(precision));
+    else if (verb === 'c') text = String.fromCodePoint(value as number);
+    else if (verb === 'q') text = JSON.stringify(goFormat(value));
+    else if (verb === 't') text = typeof value === 'boolean' ? String(value) : `%!t(${goFormat(value)})`;
+    else if (verb === 's' || verb === 'v') text = goFormat(value);
+    else text = `%!${verb}(${goFormat(value)})`;
+    if (verb === 'X') text = text.toUpperCase();
+    if ((verb === 's' || verb === 'v') && precision !== undefined) text = [...text].slice(0, Number(precision)).join('');
+    if (number && flags.includes('+') && (value as number) >= 0 && 'dfv'.includes(verb)) text = `+${text}`;
+    const pad = Math.max(0, Number(width ?? 0) - [...text].length);
+    if (flags.includes('-')) return text + ' '.repeat(pad);
+    if (flags.includes('0') && number && pad) return text.startsWith('-') || text.startsWith('+') ? text[0] + '0'.repeat(pad) + text.slice(1) : '0'.repeat(pad) + text;
+    return ' '.repeat(pad) + text;
   });
+  return next < values.length ? `${out}%!(EXTRA ${values.slice(next).map((value) => `${goTypeName(value)}=${goFormat(value)}`).join(', ')})` : out;
+}
+
+/** The Go type a JSON-decoded value has, as fmt names it. */
+function goTypeName(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float64';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'string') return 'string';
+  return Array.isArray(value) ? '[]interface {}' : value === null ? '<nil>' : 'map[string]interface {}';
 }
 
 function truthy(value: unknown): boolean {
@@ -99,21 +143,22 @@ function parse(template: string): Node[] {
       break;
     }
     let text = rest.slice(0, open);
-    const close = rest.indexOf('}}', open + 2);
-    if (close === -1) throw new TemplateError('unclosed action');
+    const close = actionEnd(rest, open + 2);
     let action = rest.slice(open + 2, close);
     rest = rest.slice(close + 2);
-    if (action.startsWith('- ')) {
+    // Go's trim markers: a dash next to the delimiter, then a space, tab or newline.
+    if (/^-\s/.test(action)) {
       text = text.trimEnd();
       action = action.slice(1);
     }
-    if (action.endsWith(' -')) {
+    if (/\s-$/.test(action)) {
       rest = rest.trimStart();
       action = action.slice(0, -1);
     }
     pieces.push({ text }, { action: action.trim() });
   }
-  const stack: { node: Block; inElse: boolean }[] = [];
+  // `chained` marks the block an `{{else if}}`/`{{else with}}` opened: the enclosing block's `{{end}}` closes it too.
+  const stack: { node: Block; inElse: boolean; chained: boolean }[] = [];
   const root: Node[] = [];
   const current = (): Node[] => {
     const top = stack.at(-1);
@@ -125,17 +170,27 @@ function parse(template: string): Node[] {
       continue;
     }
     const [keyword, ...words] = piece.action.split(/\s+/);
-    if (keyword === 'range' || keyword === 'if' || keyword === 'with') {
-      const declaration = /^(\$\w+)(?:\s*,\s*(\$\w+))?\s*:=\s*(.*)$/.exec(words.join(' '));
+    const open = (kind: Block['kind'], source: string, chained: boolean): void => {
+      const declaration = /^(\$\w+)(?:\s*,\s*(\$\w+))?\s*:=\s*(.*)$/.exec(source);
       const variables = declaration ? [declaration[1]!, declaration[2]].filter((name): name is string => name !== undefined) : [];
-      const node: Block = { kind: keyword, variables, pipe: parsePipe(declaration ? declaration[3]! : words.join(' ')), body: [], otherwise: [] };
+      const node: Block = { kind, variables, pipe: parsePipe(declaration ? declaration[3]! : source), body: [], otherwise: [] };
       current().push(node);
-      stack.push({ node, inElse: false });
+      stack.push({ node, inElse: false, chained });
+    };
+    if (keyword === 'range' || keyword === 'if' || keyword === 'with') {
+      open(keyword, words.join(' '), false);
     } else if (keyword === 'else' || keyword === 'end') {
       const top = stack.at(-1);
       if (!top) throw new TemplateError(`unexpected {{${keyword}}}`);
-      if (keyword === 'else') top.inElse = true;
-      else stack.pop();
+      if (keyword === 'end') {
+        while (stack.pop()?.chained);
+      } else {
+        if (top.inElse) throw new TemplateError('expected end; found {{else}}');
+        top.inElse = true;
+        const [chain, ...rest] = words;
+        if ((chain === 'if' || chain === 'with') && top.node.kind !== 'range') open(chain, rest.join(' '), true);
+        else if (words.length) throw new TemplateError(`unexpected "${words.join(' ')}" in else`);
+      }
     } else if (piece.action.startsWith('/*')) {
       continue;
     } else {
@@ -144,6 +199,33 @@ function parse(template: string): Node[] {
   }
   if (stack.length) throw new TemplateError('unexpected EOF');
   return root;
+}
+
+/** Where the action opened at `from` ends (its `}}`), skipping quoted strings, which may hold `}}`. */
+function actionEnd(template: string, from: number): number {
+  for (let i = from; i < template.length; i++) {
+    const c = template[i];
+    if (c === '"') {
+      for (i++; i < template.length && template[i] !== '"'; i++) if (template[i] === '\\') i++;
+    } else if (c === '`') {
+      i = template.indexOf('`', i + 1);
+      if (i === -1) break;
+    } else if (c === '}' && template[i + 1] === '}') return i;
+  }
+  throw new TemplateError('unclosed action');
+}
+
+const GO_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'" };
+
+/** A Go interpreted string literal's value: its escapes (\n, \x41, \u00e9, \101, …) decoded. */
+function goUnquote(literal: string): string {
+  return literal.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)/g, (_, escape: string) => {
+    if (/^[xuU]/.test(escape)) return String.fromCodePoint(parseInt(escape.slice(1), 16));
+    if (/^[0-7]{3}$/.test(escape)) return String.fromCharCode(parseInt(escape, 8));
+    const plain = GO_ESCAPES[escape];
+    if (plain === undefined) throw new TemplateError(`unquote: invalid syntax: ${literal}`);
+    return plain;
+  });
 }
 
 const TOKEN = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\(|\)|\||[^\s()|]+)/y;
@@ -178,9 +260,9 @@ function parsePipe(source: string): Command[] {
 }
 
 function parseArg(token: string): Arg {
-  if (token.startsWith('"')) return { kind: 'literal', value: JSON.parse(token) as string };
+  if (token.startsWith('"')) return { kind: 'literal', value: goUnquote(token) };
   if (token.startsWith('`')) return { kind: 'literal', value: token.slice(1, -1) };
-  if (/^-?\d+$/.test(token)) return { kind: 'literal', value: Number(token) };
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(token)) return { kind: 'literal', value: Number(token) };
   if (token === 'true' || token === 'false') return { kind: 'literal', value: token === 'true' };
   if (token === 'nil') return { kind: 'literal', value: null };
   if (token === '.') return { kind: 'field', path: [] };
@@ -209,7 +291,7 @@ function execute(nodes: Node[], dot: unknown, vars: Variables = { $: dot }): str
           return first ? { ...vars, [first]: item } : vars;
         };
         out += items.length ? items.map((entry) => execute(node.body, entry[1], bind(entry))).join('') : execute(node.otherwise, dot, vars);
-      } else if (truthy(value)) out += execute(node.body, node.kind === 'with' ? value : dot, vars);
+      } else if (truthy(value)) out += execute(node.body, node.kind === 'with' ? value : dot, node.variables[0] ? { ...vars, [node.variables[0]]: value } : vars);
       else out += execute(node.otherwise, dot, vars);
     }
   }

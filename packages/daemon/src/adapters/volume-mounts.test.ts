@@ -1,8 +1,8 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NotFoundError } from '@berth/api';
+import { InvalidArgumentError, NotFoundError } from '@berth/api';
 import { VolumeStore } from '@berth/volume';
 import type { ContainerRecord } from '../container/record.js';
 import { VolumeMounts } from './volume-mounts.js';
@@ -52,6 +52,13 @@ describe('VolumeMounts.plan', () => {
     await writeFile(file, 'kept');
     const [bound] = await mounts.plan({ containerId: 'c3', hostConfig: { Binds: [`${file}:/f:ro`] }, volumes: {}, lookup });
     expect(bound).toMatchObject({ type: 'bind', source: file, destination: '/f', readOnly: true });
+    // A dangling symlink, or a path under a file, cannot be made: a 400 in moby's words, not a raw fs error.
+    await symlink(join(root, 'nowhere', 'deeper'), join(root, 'dangling'));
+    for (const bad of [join(root, 'dangling'), join(file, 'under')]) {
+      const refused = mounts.plan({ containerId: 'c4', hostConfig: { Binds: [`${bad}:/x`] }, volumes: {}, lookup });
+      await expect(refused).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(refused).rejects.toThrow(`error while creating mount source path '${bad}'`);
+    }
     await expect(
       mounts.plan({ containerId: 'c2', hostConfig: { Mounts: [{ Type: 'bind', Source: join(root, 'absent'), Target: '/x' }] }, volumes: {}, lookup }),
     ).rejects.toThrow(`invalid mount config for type "bind": bind source path does not exist: ${join(root, 'absent')}`);

@@ -10,7 +10,11 @@ import type { ContainerMounts, MountRequest } from '../ports.js';
 
 /** A `-v` bind source is made as a directory when absent; an existing one, a file too (`-v /etc/hostname:/h`), is used as it is. */
 async function createMissingSource(source: string): Promise<void> {
-  if (!(await pathExists(source))) await mkdir(source, { recursive: true, mode: 0o755 });
+  if (await pathExists(source)) return;
+  // A dangling symlink or a path under a file cannot be made: a bad -v, refused in moby's words.
+  await mkdir(source, { recursive: true, mode: 0o755 }).catch((err: Error) => {
+    throw new InvalidArgumentError(`error while creating mount source path '${source}': ${err.message}`);
+  });
 }
 
 /** `--volumes-from id[:ro|:rw]`: the other container's mounts, with the access mode optionally overridden. */

@@ -33,6 +33,9 @@ function seqpacketSocket(fd: number): Socket {
   return new Socket({ handle, readable: true, writable: true } as unknown as ConstructorParameters<typeof Socket>[0]);
 }
 
+/** What connecting to conmon's attach socket fails with once conmon has exited. */
+const CONMON_GONE = new Set(['ENOENT', 'ECONNREFUSED']);
+
 /**
  * Connects to `<bundle>/attach`, conmon's SOCK_SEQPACKET attach socket. The path goes through
  * /proc/self/fd/<bundle dir fd>, as conmon binds it, so bundle paths longer than sun_path still work.
@@ -43,6 +46,8 @@ export async function openAttachSocket(spec: BundleSpec, options: AttachOptions 
   try {
     connection = connect(`/proc/self/fd/${dirFd}/attach`);
   } catch (err) {
+    // Only a socket nobody listens on means conmon is gone; EAGAIN (a full backlog), EMFILE and the like are errors.
+    if (!CONMON_GONE.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
     throw new ConflictError(`container ${spec.id} is not running: cannot attach`, { cause: err });
   } finally {
     closeSync(dirFd);
