@@ -99,6 +99,8 @@ const rows: Row[] = [
   { args: ['ps', '-a', '--format', 'table'], table: true },
   { args: ['ps', '-a', '--format', '{{range (split .Labels ",")}}[{{.}}]{{end}} {{.Names | upper}} {{printf "%s!" .State}}'] },
   { args: ['ps', '-a', '--format', '{{if eq .State "running"}}up{{else}}down{{end}} {{.LocalVolumes}} {{.Networks}}'] },
+  { args: ['ps', '-a', '--format', '{{if eq .State "paused"}}p{{else if eq .State "running"}}r{{else if .Label "role"}}{{.Label "role"}}{{else}}-{{end}}|{{printf "%-14s|%3d|%q" .Names 7 .State}}|{{"\\x41}}"}}'] },
+  { args: ['ps', '-q', '--format', '{{.Names}}'] },
   {
     // docker's rows are Go structs: an unknown field is an execution error. berth's are objects: Go's zero for a missing map key.
     args: ['ps', '--format', '{{.Nope}}'],
@@ -128,6 +130,7 @@ const rows: Row[] = [
   { args: ['inspect', '-f', '{{.Name}} {{.State.Status}} {{.State.ExitCode}}', 'golden-done', 'golden-run'] },
   { args: ['inspect', '-f', '{{.Config.Labels}}', 'golden-run'] },
   { args: ['inspect', '-f', '{{json .Config.Labels}}', 'golden-run'] },
+  { args: ['volume', 'inspect', '--format', 'json', 'golden-vol'] },
   { args: ['inspect', '-f', '{{index .Config.Labels "role"}}', 'golden-run'] },
   { args: ['inspect', '-f', '{{range .Mounts}}{{.Name}} {{.Destination}}{{end}}', 'golden-run'] },
   { args: ['inspect', '-f', '{{join .Config.Cmd " "}}', 'golden-run'] },

@@ -4,7 +4,7 @@ import { GoTime } from './go-time.js';
 /**
  * The part of Go's text/template that docker's `--format` values use: text, `{{.Field.Sub}}`, `{{.}}`,
  * pipelines (`{{.X | upper}}`), `{{range}}` (also `range $k, $v := …`), `{{if}}`, `{{with}}` (with
- * `{{else}}`, `{{else if}}`, `{{else with}}`), `{{- -}}` trimming, Go's string escapes, and the functions docker adds (json, join, split, lower, upper, title, pad,
+ * `{{else}}`, `{{else if}}`), `{{- -}}` trimming, Go's string escapes, and the functions docker adds (json, join, split, lower, upper, title, pad,
  * truncate, println) besides Go's index, len, print, printf (Go's verbs and flags), not, and, or, eq, ne, lt, le, gt, ge. A field whose
  * value is a function is a method: `{{.Label "k"}}` calls it. Anything else is refused as a parsing error
  * before data is fetched.
@@ -157,7 +157,7 @@ function parse(template: string): Node[] {
     }
     pieces.push({ text }, { action: action.trim() });
   }
-  // `chained` marks the block an `{{else if}}`/`{{else with}}` opened: the enclosing block's `{{end}}` closes it too.
+  // `chained` marks the block an `{{else if}}` opened: the enclosing block's `{{end}}` closes it too.
   const stack: { node: Block; inElse: boolean; chained: boolean }[] = [];
   const root: Node[] = [];
   const current = (): Node[] => {
@@ -188,8 +188,9 @@ function parse(template: string): Node[] {
         if (top.inElse) throw new TemplateError('expected end; found {{else}}');
         top.inElse = true;
         const [chain, ...rest] = words;
-        if ((chain === 'if' || chain === 'with') && top.node.kind !== 'range') open(chain, rest.join(' '), true);
-        else if (words.length) throw new TemplateError(`unexpected "${words.join(' ')}" in else`);
+        // `{{else with}}` is Go 1.23's; docker 28's templates (an older Go) refuse it.
+        if (chain === 'if' && top.node.kind !== 'range') open(chain, rest.join(' '), true);
+        else if (words.length) throw new TemplateError(`unexpected <${chain}> in input`);
       }
     } else if (piece.action.startsWith('/*')) {
       continue;
