@@ -4,6 +4,7 @@ import { InvalidArgumentError, type ContainerCreateRequest, type EndpointRequest
 import { FlagValueError, validateEach } from './flag-value-error.js';
 import { parseExposeFlag, parsePublishFlags } from './port-specs.js';
 import { collect } from './repeatable-flags.js';
+import { byteOrder } from './format/go-order.js';
 
 /** The run/create flags for ports, networks, DNS and host names. */
 export interface NetworkFlags {
@@ -198,11 +199,6 @@ function endpointsConfig(flags: NetworkFlags, links: string[]): Record<string, E
 
 function isEmptyEndpoint(endpoint: EndpointRequest): boolean {
   return !endpoint.IPAMConfig && !endpoint.Links && !endpoint.Aliases && !endpoint.MacAddress && !endpoint.DriverOpts && !endpoint.GwPriority;
-}
-
-/** Go's encoding/json writes map keys in byte order. */
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** docker/cli opts.ValidateExtraHost: `name:ip`, `name=ip`, `name:[ip]` or `name:host-gateway`, sent as `name:ip`. */

@@ -1,4 +1,5 @@
 import type { EventMessage } from '@berth/api';
+import { sortedEntries } from './go-order.js';
 
 /**
  * docker's default `events` line: "<time> <type> <action> <id> (k=v, …)", the time in RFC 3339 with
@@ -9,7 +10,7 @@ export function formatEventLine(event: EventMessage): string {
   if (event.timeNano) line += `${rfc3339NanoFixed(event.timeNano)} `;
   else if (event.time) line += `${rfc3339NanoFixed(event.time * 1_000_000_000)} `;
   line += `${event.Type} ${event.Action} ${event.Actor.ID}`;
-  const attributes = Object.entries(event.Actor.Attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const attributes = sortedEntries(event.Actor.Attributes ?? {});
   if (attributes.length) line += ` (${attributes.map(([k, v]) => `${k}=${v}`).join(', ')})`;
   return `${line}\n`;
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@berth/api';
 import { GoTime } from './go-time.js';
+import { byteOrder, sortedEntries } from './go-order.js';
 
 /**
  * The part of Go's text/template that docker's `--format` values use: text, `{{.Field.Sub}}`, `{{.}}`,
@@ -73,7 +74,7 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
 /** Go's ordering for lt/le/gt/ge: numbers with numbers, strings with strings; anything else is an error. */
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return byteOrder(a, b);
   throw new InvalidArgumentError(`template: :1: error calling compare: incompatible types for comparison`);
 }
 
@@ -285,7 +286,7 @@ function execute(nodes: Node[], dot: unknown, vars: Variables = { $: dot }): str
     else {
       const value = evaluatePipe(node.pipe, dot, vars);
       if (node.kind === 'range') {
-        const items: [unknown, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : value && typeof value === 'object' ? sortedEntries(value) : [];
+        const items: [unknown, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : value && typeof value === 'object' ? sortedEntries(value as Record<string, unknown>) : [];
         const bind = ([key, item]: [unknown, unknown]): Variables => {
           const [first, second] = node.variables;
           if (second) return { ...vars, [first!]: key, [second]: item };
@@ -329,10 +330,6 @@ function evaluateArg(arg: Arg, dot: unknown, vars: Variables, keepMethod = false
   return value;
 }
 
-function sortedEntries(value: object): [string, unknown][] {
-  return Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 /** JSON as Go's encoding/json writes it: `<`, `>` and `&` escaped. */
 export function goJson(value: unknown): string {
   return JSON.stringify(value ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -351,6 +348,6 @@ function goFormat(value: unknown): string {
   if (value instanceof JsonOutput) return goJson(value.value);
   if (value instanceof GoTime) return value.toString();
   if (Array.isArray(value)) return `[${value.map(goFormat).join(' ')}]`;
-  if (typeof value === 'object') return `map[${sortedEntries(value).map(([k, v]) => `${k}:${goFormat(v)}`).join(' ')}]`;
+  if (typeof value === 'object') return `map[${sortedEntries(value as Record<string, unknown>).map(([k, v]) => `${k}:${goFormat(v)}`).join(' ')}]`;
   return String(value);
 }

@@ -1,5 +1,6 @@
 import { checkTemplate, renderTemplate } from './go-template.js';
 import { DOCKER_TABLE, tabwrite } from './tabwriter.js';
+import { sortedEntries } from './go-order.js';
 
 /** A field's header is a string, or for a method such as ps's `.Label "k"` a function returning it. */
 export type Headers = Record<string, string | ((name: string) => string)>;
@@ -21,8 +22,7 @@ export function formatList(rows: object[], format: string, headers: Headers, def
 
 /** A `.Labels` column: `k=v` joined by commas, in key order (docker's is Go's random map order). */
 export function joinLabels(labels: Record<string, string> | null | undefined): string {
-  return Object.entries(labels ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return sortedEntries(labels ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
 }

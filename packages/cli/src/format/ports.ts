@@ -1,3 +1,5 @@
+import { byteOrder } from './go-order.js';
+
 /** One entry of a container summary's `Ports`. */
 export interface PortSummary {
   IP?: string;
@@ -52,13 +54,8 @@ function hostPort(ip: string, port: number | string): string {
 function comparePorts(a: PortSummary, b: PortSummary): number {
   return (
     a.PrivatePort - b.PrivatePort ||
-    compareStrings(a.IP ?? '', b.IP ?? '') ||
+    byteOrder(a.IP ?? '', b.IP ?? '') ||
     (a.PublicPort ?? 0) - (b.PublicPort ?? 0) ||
-    compareStrings(a.Type, b.Type)
+    byteOrder(a.Type, b.Type)
   );
-}
-
-/** Byte order, as Go compares strings. */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
