@@ -300,7 +300,9 @@ export class NetworkManager {
     } catch (err) {
       // netavark goes on tearing down after a failed step (such as signalling an aardvark-dns that has just
       // exited: "aardvark pid not found"), so the bridge and its rules may be gone all the same.
-      if (!(await this.o.interfaces()).has(network.bridge!)) {
+      // If listing the interfaces fails too, the bridge is taken as still there: netavark's error is the one to report.
+      const bridgeGone = await this.o.interfaces().then((names) => !names.has(network.bridge!), () => false);
+      if (bridgeGone) {
         this.o.log.warn(`removed the bridge ${network.bridge} of network ${network.name}, though netavark reported: ${err instanceof Error ? err.message : String(err)}`);
         return;
       }
