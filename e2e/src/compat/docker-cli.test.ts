@@ -167,6 +167,7 @@ const rows: Row[] = [
   { args: ['history', '--no-trunc', '--format', 'table {{.CreatedBy}}\t{{.Size}}', 'busybox'] },
   // version / info
   { args: ['version', '--format', '{{.Server.APIVersion}} {{.Server.Os}}'] },
+  { args: ['version', '--format', '{{json .Server}}'] },
   {
     // docker's version data is a Go struct, whose field is APIVersion; berth's templates read the JSON.
     args: ['version', '--format', '{{.Server.ApiVersion}}'],

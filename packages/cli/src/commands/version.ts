@@ -3,6 +3,7 @@ import { API_VERSION, type VersionResponse } from '@berth/api';
 import { CLI_VERSION } from '../cli-version.js';
 import type { CommandContext } from '../context.js';
 import { checkTemplate, objectTemplate, renderTemplate } from '../format/go-template.js';
+import { sortedEntries } from '../format/go-order.js';
 import { tabwrite } from '../format/tabwriter.js';
 
 /** docker version aligns its "Key:<tab>value" lines with tabwriter.NewWriter(out, 20, 1, 1, ' ', 0). */
@@ -37,15 +38,26 @@ export function registerVersion(program: Command, ctx: CommandContext): void {
     });
 }
 
-/** The client part as docker's version template sees it (Go field names), with berth's own values. */
-function clientFields(apiVersion: string): object {
-  return { Version: CLI_VERSION, APIVersion: apiVersion, DefaultAPIVersion: API_VERSION, Os: process.platform, Arch: goArch(process.arch), Context: 'default' };
+/**
+ * A part as docker's version template sees it: Go's field names (`APIVersion`) for `{{.Field}}`, and the JSON
+ * docker's structs encode to (`ApiVersion`, Go maps in key order) for `{{json …}}`.
+ */
+function templateFields(fields: Record<string, unknown>, json: unknown): object {
+  return Object.defineProperty({ ...fields }, 'toJSON', { value: () => json, enumerable: false });
 }
 
-/** The server part as docker's version template sees it: types.Version's Go field names, which differ from the JSON's for APIVersion. */
+/** The client part, with berth's own values. */
+function clientFields(apiVersion: string): object {
+  const part = { Version: CLI_VERSION, ApiVersion: apiVersion, DefaultAPIVersion: API_VERSION, Os: process.platform, Arch: goArch(process.arch), Context: 'default' };
+  const { ApiVersion, ...rest } = part;
+  return templateFields({ ...rest, APIVersion: ApiVersion }, part);
+}
+
+/** The server part: the daemon's answer, its components' details in key order as Go encodes a map. */
 function serverFields(server: VersionResponse): object {
   const { ApiVersion, ...rest } = server;
-  return { ...rest, APIVersion: ApiVersion };
+  const components = server.Components?.map((component) => (component.Details ? { ...component, Details: Object.fromEntries(sortedEntries(component.Details as Record<string, unknown>)) } : component));
+  return templateFields({ ...rest, APIVersion: ApiVersion }, components ? { ...server, Components: components } : server);
 }
 
 /**
