@@ -66,6 +66,8 @@ interface Row {
   subset?: boolean;
   /** docker commands run before each of the two runs, for a row that changes what it finds (their failures are not the row's). */
   setup?: string[][];
+  /** What both get on stdin (a prune's confirmation). */
+  input?: string;
   /** A difference listed in docs/compatibility.md ("Golden-output differences"): what each prints instead, masked. */
   differs?: { docker: Partial<Output>; berth: Partial<Output> };
 }
@@ -227,6 +229,13 @@ const rows: Row[] = [
   { args: ['image', 'prune', '-f'] },
   { args: ['volume', 'prune', '-f'] },
   { args: ['network', 'prune', '-f'] },
+  { args: ['container', 'prune'], input: 'n\n' },
+  { args: ['container', 'prune', '--filter', 'label=golden-prunable'], input: 'y\n', setup: [['create', '--label', 'golden-prunable', 'busybox']] },
+  { args: ['image', 'prune'], input: 'N\n' },
+  { args: ['image', 'prune', '-a'] },
+  { args: ['volume', 'prune'], input: 'no\n' },
+  { args: ['volume', 'prune', '-a', '--filter', 'label=nothing'], input: 'Y\n' },
+  { args: ['network', 'prune'], input: '\n' },
   { args: ['diff', 'golden-done'] },
   { args: ['container', 'diff', 'golden-done'] },
   { args: ['diff', 'nosuch'] },
@@ -299,9 +308,9 @@ describe(`docker CLI ${DOCKER_VERSION} golden output vs berth`, () => {
       for (const step of row.setup ?? []) await d.dockerCli(substitute(step));
     };
     await setUp();
-    const docker = normalise(await d.dockerCli(args), row);
+    const docker = normalise(await d.dockerCli(args, row.input), row);
     await setUp();
-    const berth = normalise(await d.berth(args), row);
+    const berth = normalise(await d.berth(args, row.input), row);
     if (row.differs) {
       expect(docker).toMatchObject(row.differs.docker);
       expect(berth).toMatchObject(row.differs.berth);

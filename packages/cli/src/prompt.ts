@@ -61,6 +61,13 @@ export class Prompter {
   }
 }
 
+/** docker's confirmation before a prune: the warning and `[y/N]` on stdout, one line read; only `y` goes on (declining ends with status 0). */
+export async function confirm(io: CliIo, warning: string): Promise<boolean> {
+  const prompter = new Prompter(io);
+  const answer = await prompter.ask(`${warning} [y/N] `).finally(() => prompter.close());
+  return answer.toLowerCase() === 'y';
+}
+
 /** Turns the controlling terminal's echo off (stty on our stdin); returns how to restore its settings. */
 function disableEcho(): () => void {
   const saved = spawnSync('stty', ['-g'], { stdio: ['inherit', 'pipe', 'ignore'], encoding: 'utf8' });

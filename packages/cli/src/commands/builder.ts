@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { FlagValueError } from '../flag-value-error.js';
 import { humanSize } from '../format/human-size.js';
-import { Prompter } from '../prompt.js';
+import { confirm } from '../prompt.js';
 import { parseRamBytes } from '../resource-flags.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { defineBuild } from './build.js';
@@ -28,13 +28,8 @@ export function registerBuilder(program: Command, ctx: CommandContext): void {
     .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache')
     .action(async (options: { all?: boolean; filter: string[]; force?: boolean; keepStorage?: string }) => {
       const keepStorage = options.keepStorage === undefined ? undefined : parseKeepStorage(options.keepStorage);
-      if (!options.force) {
-        const what = options.all ? 'all build cache' : 'all dangling build cache';
-        const prompter = new Prompter(ctx.io);
-        const answer = await prompter.ask(`WARNING! This will remove ${what}. Are you sure you want to continue? [y/N] `).finally(() => prompter.close());
-        // As docker, declining is a cancellation: nothing printed, status 0.
-        if (answer.toLowerCase() !== 'y') return;
-      }
+      const what = options.all ? 'all build cache' : 'all dangling build cache';
+      if (!options.force && !(await confirm(ctx.io, `WARNING! This will remove ${what}. Are you sure you want to continue?`))) return;
       const report = await ctx.client().buildPrune({ all: options.all === true, filters: filtersOf(options.filter, '--filter'), ...(keepStorage !== undefined ? { keepStorage } : {}) });
       if (report.CachesDeleted?.length) ctx.out(`Deleted build cache objects:\n${report.CachesDeleted.map((id) => `${id}\n`).join('')}\n`);
       ctx.out(`Total reclaimed space: ${humanSize(report.SpaceReclaimed, 4)}\n`);

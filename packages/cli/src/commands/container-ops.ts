@@ -10,6 +10,7 @@ import { STATS_HEADER, statsRow } from '../format/stats-row.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
 import { definePs } from './ps.js';
+import { confirm } from '../prompt.js';
 
 interface UpdateOptions {
   memory?: string;
@@ -149,11 +150,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .option('--filter <filter>', 'Provide filter values (e.g. "until=<timestamp>")', collect, [])
     .action(async (options: { force?: boolean; filter: string[] }) => {
       const filters = filtersOf(options.filter, '--filter');
-      if (!options.force) {
-        ctx.err('WARNING! This will remove all stopped containers. Use -f to skip this prompt.\n');
-        ctx.exitCode = 1;
-        return;
-      }
+      if (!options.force && !(await confirm(ctx.io, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?'))) return;
       const result = await ctx.client().pruneContainers(filters);
       if (result.ContainersDeleted?.length) ctx.out(`Deleted Containers:\n${result.ContainersDeleted.join('\n')}\n\n`);
       ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { humanSize } from '../format/human-size.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
+import { confirm } from '../prompt.js';
 
 export function defineImagePrune(parent: Command, ctx: CommandContext): void {
   parent
@@ -13,12 +14,8 @@ export function defineImagePrune(parent: Command, ctx: CommandContext): void {
     .action(async (options: { all?: boolean; force?: boolean; filter: string[] }) => {
       // Parsed first: docker refuses a bad filter as a flag value, before asking anything.
       const filters = filtersOf(options.filter, '--filter');
-      if (!options.force) {
-        const what = options.all ? 'all images without at least one container associated to them' : 'all dangling images';
-        ctx.err(`WARNING! This will remove ${what}. Use -f to skip this prompt.\n`);
-        ctx.exitCode = 1;
-        return;
-      }
+      const what = options.all ? 'all images without at least one container associated to them' : 'all dangling images';
+      if (!options.force && !(await confirm(ctx.io, `WARNING! This will remove ${what}.\nAre you sure you want to continue?`))) return;
       if (options.all) filters.dangling = ['false'];
       const report = await ctx.client().pruneImages(filters);
       if (report.ImagesDeleted?.length) {

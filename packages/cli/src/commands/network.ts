@@ -10,7 +10,7 @@ import { truncateId } from '../format/ids.js';
 import { inspectEach } from '../inspect-each.js';
 import { ipamConfig, keyValueMap, type IpamFlags } from '../ipam-flags.js';
 import { EMPTY_ENDPOINT_STATE, validateLink } from '../network-flags.js';
-import { Prompter } from '../prompt.js';
+import { confirm } from '../prompt.js';
 import { collect, filtersOf, validateLabel } from '../repeatable-flags.js';
 
 /** pflag's string-slice flags: each value is a comma-separated list. */
@@ -183,12 +183,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .action(async (options: { filter: string[]; force?: boolean }) => {
       // As docker, a bad filter is refused before the prompt.
       const filters = filtersOf(options.filter, '--filter');
-      if (!options.force) {
-        const answer = await new Prompter(ctx.io).ask(
-          'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ',
-        );
-        if (answer.toLowerCase() !== 'y') return;
-      }
+      if (!options.force && !(await confirm(ctx.io, 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?'))) return;
       const report = await ctx.client().pruneNetworks(filters);
       if (report.NetworksDeleted?.length) ctx.out(`Deleted Networks:\n${report.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
     });

@@ -6,6 +6,7 @@ import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList, joinLabels, labelHeader, type Headers } from '../format/list-format.js';
+import { confirm } from '../prompt.js';
 
 /** `--label k=v` / `--opt k=v` flags as a map; a bare key gets an empty value, as in docker. */
 function keyValues(flags: string[]): Record<string, string> {
@@ -109,11 +110,8 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .option('--filter <filter>', 'Provide filter values (e.g. "label=<label>")', collect, [])
     .action(async (options: { all?: boolean; force?: boolean; filter: string[] }) => {
       const filters = filtersOf(options.filter, '--filter');
-      if (!options.force) {
-        ctx.err('WARNING! This will remove anonymous local volumes not used by at least one container. Use -f to skip this prompt.\n');
-        ctx.exitCode = 1;
-        return;
-      }
+      const what = options.all ? 'all local volumes' : 'anonymous local volumes';
+      if (!options.force && !(await confirm(ctx.io, `WARNING! This will remove ${what} not used by at least one container.\nAre you sure you want to continue?`))) return;
       if (options.all) filters.all = ['true'];
       const result = await ctx.client().pruneVolumes(filters);
       if (result.VolumesDeleted?.length) ctx.out(`Deleted Volumes:\n${result.VolumesDeleted.join('\n')}\n\n`);
