@@ -58,6 +58,8 @@ export interface TestDaemon {
   host: string;
   /** Where berthd's output goes when started with `logToFile`, across restarts. */
   logPath: string;
+  /** The network namespace it runs in, when started in one. */
+  netns?: TestNetns;
   /** Points the docker CLI and berth at this daemon. */
   env: NodeJS.ProcessEnv;
   process: ChildProcess;
@@ -126,6 +128,7 @@ export async function startTestDaemon(extraArgs: string[] = [], options: { logTo
     socket,
     host,
     logPath,
+    netns: options.netns,
     env,
     process: child,
     docker,

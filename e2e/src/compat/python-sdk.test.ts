@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, dockerOk, run, startTestDaemon, useTestDaemon, type TestDaemon } from '../harness.js';
-import { createTestNetns, type TestNetns } from '../netns.js';
+import { run, useTestDaemon, type TestDaemon } from '../harness.js';
+import type { TestNetns } from '../netns.js';
 import { pushBusybox, startRegistry, writeHtpasswd, type TestRegistry } from '../registry-harness.js';
 
 /** The SDK on pyenv's python3 (PATH) and Debian's python3-docker on the system python, as a user's scripts would use them. */
@@ -452,20 +452,9 @@ for (const interpreter of INTERPRETERS) {
     });
 
     describe('networks (berthd in a network namespace of its own)', () => {
-      let netns: TestNetns;
-      let d: TestDaemon;
-      beforeAll(async () => {
-        netns = await createTestNetns();
-        d = await startTestDaemon([], { netns });
-        await dockerOk(d, ['load', '-i', await busyboxArchive()]);
-      });
-      afterAll(async () => {
-        const leftovers = await d?.cleanup();
-        await netns?.remove();
-        expect(leftovers?.mounts).toEqual([]);
-      });
+      const d = useTestDaemon({ network: true });
       // The scripts run in the daemon's namespace, where its published ports answer.
-      const py = (...lines: string[]): Promise<unknown> => python(interpreter, d, lines, netns);
+      const py = (...lines: string[]): Promise<unknown> => python(interpreter, d, lines, d.netns);
 
       it('creates a bridge network with a subnet, connects and disconnects a container, lists its containers, removes it', async () => {
         expect(
