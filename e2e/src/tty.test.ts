@@ -14,6 +14,15 @@ async function inTerminal(session: string, command: string): Promise<void> {
 afterAll(kill);
 
 describe('terminals through berth', () => {
+  it('berth run -t and berth exec -t start the TTY at the terminal size, before any resize', async () => {
+    // The first thing the process does is read its size: only a size sent at create (ConsoleSize) can be there yet.
+    await inTerminal('bsize', `node ${BERTH} run -t --name berth-sized busybox sh -c 'stty size; sleep 600'`);
+    await screenShows('bsize', /^30 100/m);
+    await inTerminal('bsize-exec', `node ${BERTH} exec -t berth-sized stty size`);
+    await screenShows('bsize-exec', /^30 100/m);
+    await daemon.docker.getContainer('berth-sized').remove({ force: true });
+  });
+
   it('berth run -it and berth exec -it: prompt, window size, detach, exit code', async () => {
     await inTerminal('brun', `node ${BERTH} run -it --name berth-interactive busybox sh; echo "berth exited $?"`);
     await screenShows('brun', /^\/ #\s*$/m);

@@ -3,6 +3,15 @@ import type { Writable } from 'node:stream';
 type TerminalOutput = Writable & { isTTY?: boolean; rows?: number; columns?: number };
 
 /**
+ * This terminal's `[rows, columns]`, which docker sends at create (ConsoleSize) so that a TTY starts at that size
+ * rather than 0x0 until the first resize arrives; undefined off a terminal.
+ */
+export function terminalSize(stdout: Writable): [number, number] | undefined {
+  const terminal = stdout as TerminalOutput;
+  return terminal.isTTY && terminal.rows && terminal.columns ? [terminal.rows, terminal.columns] : undefined;
+}
+
+/**
  * Keeps a container's (or exec's) TTY the size of this terminal: once now, then on every window change.
  * Resize failures are ignored, as docker does (the process may have ended).
  */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { collect } from '../repeatable-flags.js';
 import { forwardStdin } from '../stdin-forwarding.js';
-import { forwardTerminalSize } from '../terminal-size.js';
+import { forwardTerminalSize, terminalSize } from '../terminal-size.js';
 
 interface ExecOptions {
   detach?: boolean;
@@ -54,6 +54,7 @@ async function runExec(ctx: CommandContext, container: string, command: string[]
     WorkingDir: options.workdir,
     Privileged: options.privileged,
     DetachKeys: options.detachKeys,
+    ConsoleSize: tty ? terminalSize(ctx.io.stdout) : undefined,
   });
   if (options.detach) {
     await client.startExecDetached(Id);

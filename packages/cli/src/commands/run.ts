@@ -9,7 +9,7 @@ import { createContainer } from '../create-container.js';
 import { localhostDnsWarnings } from '../network-flags.js';
 import { proxySignals } from '../signal-proxy.js';
 import { forwardStdin } from '../stdin-forwarding.js';
-import { forwardTerminalSize } from '../terminal-size.js';
+import { forwardTerminalSize, terminalSize } from '../terminal-size.js';
 import { watchDetachKeys } from '../detach-watch.js';
 
 export function registerRun(program: Command, ctx: CommandContext): void {
@@ -38,6 +38,8 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
   let id: string;
   try {
     const config = applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options);
+    const size = options.tty ? terminalSize(ctx.io.stdout) : undefined;
+    if (size) config.HostConfig = { ...config.HostConfig, ConsoleSize: size };
     const created = await createContainer(ctx, config, options.name);
     for (const warning of [...(created.Warnings ?? []), ...localhostDnsWarnings(config)]) ctx.err(`WARNING: ${warning}\n`);
     id = created.Id;
