@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
 import { BERTH } from './paths.js';
@@ -39,6 +42,30 @@ describe('terminals through berth', () => {
     // The terminal is back in cooked mode: with nothing reading it, what is typed is still echoed.
     await tmux(['send-keys', '-t', 'bexec', 'typed-after-exit']);
     await screenShows('bexec', /berth exec exited 6\s*\n\s*typed-after-exit/);
+  });
+
+  it("berth run -it detaches on config.json's detachKeys (--config), and on --detach-keys over them", async () => {
+    const config = await mkdtemp(join(tmpdir(), 'berth-detach-keys-'));
+    try {
+      await writeFile(join(config, 'config.json'), JSON.stringify({ detachKeys: 'ctrl-x,x' }));
+      await inTerminal('bkeys', `node ${BERTH} --config ${config} run -it --name berth-keys busybox sh; echo "berth exited $?"`);
+      await screenShows('bkeys', /^\/ #\s*$/m);
+      // The default sequence is no longer special: it reaches the shell, which goes on.
+      await tmux(['send-keys', '-t', 'bkeys', 'C-p', 'C-q', 'echo still""here', 'Enter']);
+      await screenShows('bkeys', /^stillhere/m);
+      await tmux(['send-keys', '-t', 'bkeys', 'C-x', 'x']);
+      await screenShows('bkeys', /berth exited 0/);
+      expect((await daemon.docker.getContainer('berth-keys').inspect()).State.Running).toBe(true);
+
+      await inTerminal('bflag', `node ${BERTH} --config ${config} run -it --detach-keys ctrl-a --name berth-flag-keys busybox sh; echo "berth exited $?"`);
+      await screenShows('bflag', /^\/ #\s*$/m);
+      await tmux(['send-keys', '-t', 'bflag', 'C-a']);
+      await screenShows('bflag', /berth exited 0/);
+      expect((await daemon.docker.getContainer('berth-flag-keys').inspect()).State.Running).toBe(true);
+    } finally {
+      await rm(config, { recursive: true, force: true });
+      await Promise.all(['berth-keys', 'berth-flag-keys'].map((name) => daemon.docker.getContainer(name).remove({ force: true }).catch(() => undefined)));
+    }
   });
 });
 

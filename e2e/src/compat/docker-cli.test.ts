@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, dockerOk, run, useTestDaemon, type CommandResult } from '../harness.js';
@@ -19,9 +22,14 @@ let since = 0;
 let until = 0;
 /** A registry on loopback holding busybox as golden/pulled, for run's pull of a missing image. */
 let registry: TestRegistry;
+/** A config directory (--config) with psFormat and imagesFormat set and a context `golden-ctx` for this daemon. */
+let configDir = '';
 
 beforeAll(async () => {
   registry = await startRegistry();
+  configDir = await mkdtemp(join(tmpdir(), 'berth-golden-config-'));
+  await writeFile(join(configDir, 'config.json'), JSON.stringify({ psFormat: 'table {{.Names}}\t{{.Image}}', imagesFormat: '{{.Repository}}:{{.Tag}}' }));
+  await dockerOk(d, ['--config', configDir, 'context', 'create', 'golden-ctx', '--description', 'the golden daemon', '--docker', `host=${d.host}`]);
   const copied = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${await busyboxArchive()}`, `docker://${registry.host}/golden/pulled:latest`]);
   expect(copied.code, copied.stderr).toBe(0);
   since = Math.floor(Date.now() / 1000) - 1;
@@ -35,7 +43,10 @@ beforeAll(async () => {
   await sleep(until * 1000 - Date.now() + 50);
 });
 
-afterAll(() => registry?.stop());
+afterAll(async () => {
+  await registry?.stop();
+  if (configDir) await rm(configDir, { recursive: true, force: true });
+});
 
 /** Masks what differs between two runs of one command: ids, digests, times, durations, the program's name. */
 function mask(text: string): string {
@@ -246,6 +257,40 @@ const rows: Row[] = [
   { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'container=golden-done'] },
   { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'type=image', '--format', 'json'] },
   { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'event=die', '--format', '{{json .}}'] },
+  // config.json's psFormat and imagesFormat (through --config), and contexts
+  { args: ['--config', '$CONFIG', 'ps', '-a'], table: true },
+  { args: ['--config', '$CONFIG', 'ps', '-aq'] },
+  { args: ['--config', '$CONFIG', 'ps', '-a', '--format', '{{.Names}}'] },
+  { args: ['--config', '$CONFIG', 'images', 'golden/*'], anyRowOrder: true },
+  { args: ['--config', '$CONFIG', 'images', '-q', 'golden/*'] },
+  { args: ['--config', '$CONFIG', 'context', 'ls'] },
+  { args: ['--config', '$CONFIG', 'context', 'list', '-q'] },
+  { args: ['--config', '$CONFIG', 'context', 'ls', '--format', 'json'] },
+  { args: ['--config', '$CONFIG', 'context', 'ls', '--format', '{{.Name}} {{.Current}} {{.DockerEndpoint}}'] },
+  { args: ['--config', '$CONFIG', 'context', 'inspect', 'golden-ctx'] },
+  { args: ['--config', '$CONFIG', 'context', 'inspect'] },
+  { args: ['--config', '$CONFIG', 'context', 'inspect', '-f', '{{.Name}} {{json .Endpoints}} {{.TLSMaterial}}', 'golden-ctx', 'nosuch'] },
+  { args: ['--config', '$CONFIG', 'context', 'show'] },
+  { args: ['--config', '$CONFIG', '--context', 'golden-ctx', 'ps', '-a', '--format', '{{.Names}}'] },
+  { args: ['--config', '$CONFIG', '--context', 'nosuch', 'ps'] },
+  { args: ['--config', '$CONFIG', '--context', 'golden-ctx', '-H', 'unix:///nosuch.sock', 'ps'] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'golden-new', '--docker', 'host=unix:///nosuch.sock'], setup: [['--config', '$CONFIG', 'context', 'rm', '-f', 'golden-new']] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'golden-copy', '--from', 'golden-ctx', '--description', 'copied'], setup: [['--config', '$CONFIG', 'context', 'rm', '-f', 'golden-copy']] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'golden-ctx', '--docker', 'host=unix:///nosuch.sock'] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'default'] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'bad name'] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'golden-bad', '--docker', 'nokey=1'] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'golden-bad', '--docker', ''] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'golden-bad', '--docker', 'host=unix:///x,skip-tls-verify=maybe'] },
+  { args: ['--config', '$CONFIG', 'context', 'create', 'golden-bad', '--docker', 'host=unix:///x,ca=/nosuch/ca.pem'] },
+  { args: ['--config', '$CONFIG', 'context', 'update', 'golden-copy', '--description', 'updated'] },
+  { args: ['--config', '$CONFIG', 'context', 'update', 'nosuch', '--description', 'x'] },
+  { args: ['--config', '$CONFIG', 'context', 'use', 'nosuch'] },
+  { args: ['--config', '$CONFIG', 'context', 'use', 'golden-copy'], setup: [['--config', '$CONFIG', 'context', 'use', 'default']] },
+  { args: ['--config', '$CONFIG', 'context', 'rm', 'default', 'nosuch'] },
+  { args: ['--config', '$CONFIG', 'context', 'rm', 'golden-new'], setup: [['--config', '$CONFIG', 'context', 'create', 'golden-new', '--docker', 'host=unix:///x']] },
+  { args: ['--config', '$CONFIG', 'context', 'rm'] },
+  { args: ['--config', '$CONFIG', 'context', 'show', 'extra'] },
   // system df
   { args: ['system', 'df'], table: true },
   { args: ['system', 'df', '--format', '{{.Type}} {{.TotalCount}}'] },
@@ -292,7 +337,7 @@ const rows: Row[] = [
   },
 ];
 
-const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)).replace('$REGISTRY', registry.host));
+const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)).replace('$REGISTRY', registry.host).replace('$CONFIG', configDir));
 
 function normalise(result: CommandResult, row: Row): Output {
   const from = (text: string) => (row.from ? text.slice(Math.max(0, text.search(row.from))) : text);

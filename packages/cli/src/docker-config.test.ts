@@ -37,34 +37,34 @@ describe('DockerConfig', () => {
   it('stores, reads and erases credentials in auths, keeping the rest of the file, with mode 0600', async () => {
     const path = join(dir, 'config.json');
     await writeFile(path, JSON.stringify({ auths: { other: { auth: 'eDp5' } }, psFormat: 'table {{.ID}}' }));
-    const env = { DOCKER_CONFIG: dir, PATH: '' };
-    const store = (await DockerConfig.open(env)).credentialStore('127.0.0.1:5000');
+    const env = { PATH: '' };
+    const store = (await DockerConfig.open(dir, env)).credentialStore('127.0.0.1:5000');
     expect(store.inConfigFile).toBe(true);
     await store.store('127.0.0.1:5000', { username: 'u', password: 'p:w' });
-    expect(await (await DockerConfig.open(env)).credentialStore('127.0.0.1:5000').get('127.0.0.1:5000')).toEqual({ username: 'u', password: 'p:w', serveraddress: '127.0.0.1:5000' });
+    expect(await (await DockerConfig.open(dir, env)).credentialStore('127.0.0.1:5000').get('127.0.0.1:5000')).toEqual({ username: 'u', password: 'p:w', serveraddress: '127.0.0.1:5000' });
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ psFormat: 'table {{.ID}}', auths: { other: { auth: 'eDp5' } } });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     await store.erase('127.0.0.1:5000');
     await store.erase('127.0.0.1:5000');
-    expect(await (await DockerConfig.open(env)).credentialStore('127.0.0.1:5000').get('127.0.0.1:5000')).toBeUndefined();
+    expect(await (await DockerConfig.open(dir, env)).credentialStore('127.0.0.1:5000').get('127.0.0.1:5000')).toBeUndefined();
   });
 
   it('finds an entry filed under a URL by its host, as docker reads old files', async () => {
     await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'https://r.example/v1/': { auth: Buffer.from('a:b').toString('base64') } } }));
-    const config = await DockerConfig.open({ DOCKER_CONFIG: dir, PATH: '' });
+    const config = await DockerConfig.open(dir, { PATH: '' });
     expect(await config.credentialStore('r.example').get('r.example')).toMatchObject({ username: 'a', password: 'b' });
   });
 
   it('sends a registry named in credHelpers to that helper, others to credsStore', async () => {
     await writeFile(join(dir, 'config.json'), JSON.stringify({ credsStore: 'all', credHelpers: { 'r.example': 'one' } }));
-    const config = await DockerConfig.open({ DOCKER_CONFIG: dir, PATH: '' });
+    const config = await DockerConfig.open(dir, { PATH: '' });
     await expect(config.credentialStore('r.example').store('r.example', { username: 'u', password: 'p' })).rejects.toThrow('error storing credentials - err: exec: "docker-credential-one": executable file not found in $PATH, out: ``');
     await expect(config.credentialStore('other').erase('other')).rejects.toThrow('"docker-credential-all"');
     expect(config.credentialStore('other').inConfigFile).toBe(false);
   });
 
   it('picks docker\'s default helper for a file without credentials: pass when installed, else secretservice', async () => {
-    const open = async (...programs: string[]): Promise<boolean> => (await DockerConfig.open({ DOCKER_CONFIG: dir, PATH: await pathWith(...programs) })).credentialStore('r').inConfigFile;
+    const open = async (...programs: string[]): Promise<boolean> => (await DockerConfig.open(dir, { PATH: await pathWith(...programs) })).credentialStore('r').inConfigFile;
     expect(await open()).toBe(true);
     expect(await open('docker-credential-secretservice')).toBe(false);
     // pass installed without its helper: no default, though secretservice's helper is there.

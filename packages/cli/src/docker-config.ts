@@ -1,6 +1,5 @@
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { access, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import type { RegistryCredentials } from '@berth/client';
@@ -9,11 +8,23 @@ import { CredentialHelper } from './credential-helper.js';
 // The key the docker CLI files Docker Hub's credentials under.
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 
-interface DockerConfigFile {
+interface DockerConfigFile extends CliSettings {
   auths?: Record<string, { auth?: string; [key: string]: unknown }>;
   credsStore?: string;
   credHelpers?: Record<string, string>;
   [key: string]: unknown;
+}
+
+/** The keys of config.json that shape the CLI's behaviour, as docker's. */
+export interface CliSettings {
+  /** The default `ps` format (a `--format` overrides it). */
+  psFormat?: string;
+  /** The default `images` format. */
+  imagesFormat?: string;
+  /** The default detach sequence of attach, run, start -a and exec. */
+  detachKeys?: string;
+  /** The context `context use` chose. */
+  currentContext?: string;
 }
 
 /** Where a registry's credentials live: config.json itself, or a credential helper. */
@@ -28,7 +39,7 @@ export interface CredentialStore {
 }
 
 /**
- * The docker CLI's config file (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), shared
+ * The docker CLI's config file (`config.json` in the config directory: --config, DOCKER_CONFIG, ~/.docker), shared
  * with docker: credentials in its `auths`, or in the credential helper that `credHelpers` names for
  * the registry, else `credsStore`. A file naming neither, and holding no credentials, gets the
  * helper docker would pick on Linux (`pass`, else `secretservice`, when installed).
@@ -36,13 +47,13 @@ export interface CredentialStore {
 export class DockerConfig {
   private constructor(
     readonly path: string,
-    private readonly file: DockerConfigFile,
+    private file: DockerConfigFile,
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static async open(env: NodeJS.ProcessEnv): Promise<DockerConfig> {
-    const path = join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
-    const file = await readConfig(path);
+  static async open(dir: string, env: NodeJS.ProcessEnv): Promise<DockerConfig> {
+    const path = join(dir, 'config.json');
+    const file = parseConfig(await readFile(path, 'utf8').catch(missingAsEmpty), path);
     const holdsCredentials = file.credsStore || Object.keys(file.credHelpers ?? {}).length > 0 || Object.keys(file.auths ?? {}).length > 0;
     if (!holdsCredentials) {
       const helper = await defaultHelper(env);
@@ -115,6 +126,12 @@ export class DockerConfig {
     };
   }
 
+  /** Records the context `context use` chose; the default one is recorded by removing the key, as docker does. */
+  async setCurrentContext(name: string | undefined): Promise<void> {
+    const { currentContext: _previous, ...rest } = this.file;
+    await this.save(name ? { ...rest, currentContext: name } : rest);
+  }
+
   // auths comes first, where docker writes it.
   private saveEntry(server: string, entry: { auth?: string }): Promise<void> {
     const { auths, ...rest } = this.file;
@@ -126,18 +143,30 @@ export class DockerConfig {
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, `${JSON.stringify(file, null, '\t')}\n`, { mode: 0o600 });
     await rename(temporary, this.path);
-    Object.assign(this.file, file);
+    this.file = file;
   }
 }
 
-async function readConfig(path: string): Promise<DockerConfigFile> {
+/** config.json's CLI settings, read synchronously: most commands need them before anything else. */
+export function readSettings(dir: string): CliSettings {
+  const path = join(dir, 'config.json');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
+    text = missingAsEmpty(err);
   }
+  const { psFormat, imagesFormat, detachKeys, currentContext } = parseConfig(text, path);
+  return { psFormat, imagesFormat, detachKeys, currentContext };
+}
+
+function missingAsEmpty(err: unknown): string {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+  throw err;
+}
+
+function parseConfig(text: string, path: string): DockerConfigFile {
+  if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as DockerConfigFile;
   } catch {

@@ -7,7 +7,7 @@ import { forEachContainer } from './each-container.js';
 function context(): { ctx: CommandContext; stdout: PassThrough; stderr: PassThrough } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  return { ctx: new CommandContext({ stdin: new PassThrough(), stdout, stderr }, {}, () => undefined), stdout, stderr };
+  return { ctx: new CommandContext({ stdin: new PassThrough(), stdout, stderr }, {}, () => ({})), stdout, stderr };
 }
 
 describe('forEachContainer', () => {

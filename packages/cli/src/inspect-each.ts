@@ -39,7 +39,7 @@ export async function inspectEach(
   }
   if (format === 'json') ctx.out(`${goJson(found)}\n`);
   else if (format) ctx.out(found.map((object) => `${renderTemplate(format, object)}\n`).join(''));
-  else ctx.out(`${JSON.stringify(found, null, 4)}\n`);
+  else ctx.out(`${goJson(found, 4)}\n`);
   for (const failure of failures) ctx.err(`${failure}\n`);
   return failures.length ? 1 : 0;
 }

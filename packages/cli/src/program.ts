@@ -24,17 +24,26 @@ import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
 import { registerVolume } from './commands/volume.js';
 import { CommandContext, type CliIo } from './context.js';
+import type { GlobalOptions } from './contexts/endpoint.js';
+import { registerContext } from './commands/context.js';
 import { attachCommandToParseErrors, dockerUsage } from './usage-error.js';
 
 /** The `berth` command tree, bound to one context whose client honours the global -H flag. */
 export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Command; ctx: CommandContext } {
   const program = new Command('berth');
-  const ctx = new CommandContext(io, env, () => program.opts<{ host?: string }>().host);
+  const ctx = new CommandContext(io, env, () => program.opts<GlobalOptions>());
   program
     .description('A Docker-compatible container engine')
     .usage('[OPTIONS] COMMAND')
     .version(`Berth version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit')
+    .option('--config <string>', 'Location of client config files (also DOCKER_CONFIG; default ~/.docker)')
+    .option('-c, --context <string>', 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with "docker context use")')
     .option('-H, --host <host>', 'Daemon socket to connect to (also BERTH_HOST, DOCKER_HOST)')
+    .option('--tls', 'Use TLS; implied by --tlsverify')
+    .option('--tlscacert <string>', 'Trust certs signed only by this CA (default DOCKER_CERT_PATH/ca.pem)')
+    .option('--tlscert <string>', 'Path to TLS certificate file (default DOCKER_CERT_PATH/cert.pem)')
+    .option('--tlskey <string>', 'Path to TLS key file (default DOCKER_CERT_PATH/key.pem)')
+    .option('--tlsverify', 'Use TLS and verify the remote')
     // As in docker, global flags come before the command and a command's flags before its arguments.
     .enablePositionalOptions()
     .exitOverride()
@@ -68,6 +77,7 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
   registerContainerOps(program, ctx);
   registerEvents(program, ctx);
   registerRegistryCommands(program, ctx);
+  registerContext(program, ctx);
   attachCommandToParseErrors(program);
   return { program, ctx };
 }

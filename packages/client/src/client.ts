@@ -48,17 +48,19 @@ import * as system from './endpoints/system.js';
 import type { EventsOptions, SystemDfResponse } from './endpoints/system.js';
 import * as volumes from './endpoints/volumes.js';
 import { defaultHost, parseHost } from './host.js';
-import { Transport } from './transport.js';
+import { Transport, type TlsOptions } from './transport.js';
 
 export interface BerthClientOptions {
   /** `unix:///path` or `tcp://host:port`; defaults to BERTH_HOST, DOCKER_HOST, then the default socket. */
   host?: string;
   /** Pins the API version; without it the client negotiates down to the server's. */
   apiVersion?: string;
+  /** Speak HTTPS to the daemon (a `tcp://` host then defaults to port 2376, as docker's). */
+  tls?: TlsOptions;
 }
 
 /**
- * A typed Docker Engine API client over a unix socket or plain TCP. The endpoints of each API domain
+ * A typed Docker Engine API client over a unix socket, TCP or TLS. The endpoints of each API domain
  * are in endpoints/; this class holds the connection and is the one surface callers use.
  */
 export class BerthClient {
@@ -68,7 +70,7 @@ export class BerthClient {
 
   constructor(options: BerthClientOptions = {}) {
     this.host = options.host || defaultHost();
-    this.transport = new Transport(parseHost(this.host), this.host, options.apiVersion);
+    this.transport = new Transport(parseHost(this.host, { tls: Boolean(options.tls) }), this.host, options.apiVersion, options.tls);
   }
 
   /** The API version requests use, negotiated on first use. */

@@ -16,6 +16,11 @@ describe('parseHost', () => {
     expect(parseHost(host)).toEqual(expected);
   });
 
+  it("defaults a TCP host to docker's TLS port 2376 over TLS", () => {
+    expect(parseHost('tcp://h', { tls: true })).toEqual({ host: 'h', port: 2376 });
+    expect(parseHost('tcp://h:1234', { tls: true })).toEqual({ host: 'h', port: 1234 });
+  });
+
   it.each(['ssh://user@host', 'npipe:////./pipe/docker_engine', 'tcp://'])('rejects %s', (host) => {
     expect(() => parseHost(host)).toThrow(InvalidArgumentError);
   });

@@ -8,8 +8,9 @@ export interface HostAddress {
 }
 
 export const DEFAULT_HOST = 'unix:///run/berth/berth.sock';
-/** Docker's default plain-TCP port. */
+/** Docker's default ports for plain TCP and for TLS. */
 const DEFAULT_TCP_PORT = 2375;
+const DEFAULT_TLS_PORT = 2376;
 
 /** The host to use when none is given: BERTH_HOST, then DOCKER_HOST, then the default socket. */
 export function defaultHost(env: NodeJS.ProcessEnv = process.env): string {
@@ -20,7 +21,7 @@ export function defaultHost(env: NodeJS.ProcessEnv = process.env): string {
  * Parses a daemon address the way the docker CLI does: `unix:///path`, `tcp://host:port`
  * (also `http://`), or a bare `host:port`, which means TCP.
  */
-export function parseHost(host: string = defaultHost()): HostAddress {
+export function parseHost(host: string = defaultHost(), options: { tls?: boolean } = {}): HostAddress {
   const separator = host.indexOf('://');
   const scheme = separator === -1 ? 'tcp' : host.slice(0, separator).toLowerCase();
   const rest = separator === -1 ? host : host.slice(separator + 3);
@@ -29,13 +30,13 @@ export function parseHost(host: string = defaultHost()): HostAddress {
       return { socketPath: rest || new URL(DEFAULT_HOST).pathname };
     case 'tcp':
     case 'http':
-      return parseTcpAddress(host, rest);
+      return parseTcpAddress(host, rest, options.tls ? DEFAULT_TLS_PORT : DEFAULT_TCP_PORT);
     default:
       throw new InvalidArgumentError(`invalid host "${host}": unsupported protocol ${scheme}`);
   }
 }
 
-function parseTcpAddress(original: string, address: string): HostAddress {
+function parseTcpAddress(original: string, address: string, defaultPort: number): HostAddress {
   let url: URL;
   try {
     url = new URL(`tcp://${address}`);
@@ -44,5 +45,5 @@ function parseTcpAddress(original: string, address: string): HostAddress {
   }
   if (!url.hostname) throw new InvalidArgumentError(`invalid host "${original}": no host name`);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { host, port: url.port ? Number(url.port) : DEFAULT_TCP_PORT };
+  return { host, port: url.port ? Number(url.port) : defaultPort };
 }

@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,16 +27,32 @@ export interface Hijacked {
   apiVersion: string;
 }
 
-/** HTTP to the daemon: addressing, API version prefix and negotiation, error mapping, hijacking. */
+/** TLS to the daemon, as the docker CLI's `--tls` (encrypt only) and `--tlsverify` (check the daemon's certificate). */
+export interface TlsOptions {
+  /** PEM certificates the daemon's must chain to; without them, the system's. */
+  ca?: string | Buffer;
+  /** The client's PEM certificate and key, for a daemon that verifies its clients. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Check the daemon's certificate and name (`--tlsverify`); false encrypts without checking (`--tls`). */
+  verify: boolean;
+}
+
+/** HTTP (or HTTPS) to the daemon: addressing, API version prefix and negotiation, error mapping, hijacking. */
 export class Transport {
-  private readonly agent = new Agent({ keepAlive: true });
+  private readonly agent: Agent;
+  private readonly send: typeof httpRequest;
   private negotiated: Promise<string> | undefined;
 
   constructor(
     private readonly address: HostAddress,
     private readonly hostLabel: string,
     private readonly fixedApiVersion?: string,
-  ) {}
+    private readonly tls?: TlsOptions,
+  ) {
+    this.agent = tls ? new HttpsAgent({ keepAlive: true, ...tlsSettings(tls) }) : new Agent({ keepAlive: true });
+    this.send = tls ? httpsRequest : httpRequest;
+  }
 
   /** The API version in use: the fixed one, else ours lowered to the server's (one ping, shared). */
   apiVersion(): Promise<string> {
@@ -118,13 +135,14 @@ export class Transport {
   }
 
   private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled = true): ClientRequest {
-    return httpRequest({
+    return this.send({
       ...(this.address.socketPath ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port }),
       // The Host header must be a valid name even on a unix socket; docker sends "api.moby.localhost".
       ...(this.address.socketPath ? { setHost: false, headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
       method,
       path,
-      agent: pooled ? this.agent : false,
+      // An unpooled (hijacked) connection still needs the TLS settings the agent carries.
+      ...(pooled ? { agent: this.agent } : { agent: false, ...(this.tls && tlsSettings(this.tls)) }),
     });
   }
 
@@ -143,6 +161,10 @@ export class Transport {
   private describeFailure(err: Error): Error {
     return (err as NodeJS.ErrnoException).syscall === 'connect' ? connectionError(this.hostLabel, err) : err;
   }
+}
+
+function tlsSettings(tls: TlsOptions): { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized: boolean } {
+  return { ...(tls.ca && { ca: tls.ca }), ...(tls.cert && { cert: tls.cert }), ...(tls.key && { key: tls.key }), rejectUnauthorized: tls.verify };
 }
 
 function encodeBody(options: RequestOptions): { headers: OutgoingHttpHeaders; payload: Buffer | Readable | undefined } {

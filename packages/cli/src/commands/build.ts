@@ -63,7 +63,7 @@ async function runBuild(ctx: CommandContext, context: string, flags: BuildFlags)
   // As docker: a stale ID file is removed first, so that a failed build leaves none.
   if (flags.iidfile) await rm(flags.iidfile, { force: true });
   const { tar, dockerfile } = await prepareBuildContext(context, flags.file, ctx.io.stdin);
-  const registryConfig = await (await DockerConfig.open(ctx.env)).allCredentials();
+  const registryConfig = await (await DockerConfig.open(ctx.configDir(), ctx.env)).allCredentials();
   // With -q what would have been printed is kept, for stderr if the build fails; off a terminal docker prints only the
   // last update of the "Sending" line, and berth prints only that one on a terminal too.
   let held = '';

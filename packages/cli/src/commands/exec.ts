@@ -53,7 +53,8 @@ async function runExec(ctx: CommandContext, container: string, command: string[]
     User: options.user,
     WorkingDir: options.workdir,
     Privileged: options.privileged,
-    DetachKeys: options.detachKeys,
+    // As docker, config.json's detachKeys stand in for a missing --detach-keys.
+    DetachKeys: options.detachKeys || ctx.settings().detachKeys,
     ConsoleSize: tty ? terminalSize(ctx.io.stdout) : undefined,
   });
   if (options.detach) {

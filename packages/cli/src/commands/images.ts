@@ -28,7 +28,9 @@ export function defineImageList(parent: Command, name: string, ctx: CommandConte
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
     .option('--format <string>', 'Format output using a custom template')
     .action(async (repository: string | undefined, options: ImagesOptions) => {
-      checkListFormat(options.format);
+      // As docker, config.json's imagesFormat stands in for a missing --format, except with -q.
+      const format = options.format || (options.quiet ? undefined : ctx.settings().imagesFormat) || undefined;
+      checkListFormat(format);
       const filters = filtersOf(options.filter);
       if (repository !== undefined) (filters.reference ??= []).push(repository);
       const images = await ctx.client().listImages({ all: options.all, digests: options.digests, filters });
@@ -45,9 +47,9 @@ export function defineImageList(parent: Command, name: string, ctx: CommandConte
         for (const row of rows) ctx.out(`${row.id}\n`);
         return;
       }
-      if (options.format) {
+      if (format) {
         const fields = rows.map((row) => imageFields(row.image, row));
-        ctx.out(formatList(fields, options.format, IMAGE_HEADERS, options.digests ? DIGESTS_IMAGE_TABLE : DEFAULT_IMAGE_TABLE));
+        ctx.out(formatList(fields, format, IMAGE_HEADERS, options.digests ? DIGESTS_IMAGE_TABLE : DEFAULT_IMAGE_TABLE));
         return;
       }
       const header = options.digests ? ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', 'CREATED', 'SIZE'] : IMAGE_TABLE_HEADER;

@@ -18,8 +18,8 @@ type Credentials = Required<RegistryCredentials>;
  * The credentials pull and push send for a registry. As docker, a store that fails (a helper that is
  * missing or broken) means no credentials rather than an error.
  */
-export async function storedCredentials(env: NodeJS.ProcessEnv, registry: string): Promise<RegistryCredentials | undefined> {
-  const store = (await DockerConfig.open(env)).credentialStore(registry);
+export async function storedCredentials(ctx: CommandContext, registry: string): Promise<RegistryCredentials | undefined> {
+  const store = (await DockerConfig.open(ctx.configDir(), ctx.env)).credentialStore(registry);
   return store.get(registry).catch(() => undefined);
 }
 
@@ -41,7 +41,7 @@ export async function login(ctx: CommandContext, server: string | undefined, opt
   }
   const address = server && server !== 'docker.io' ? server : DOCKER_HUB_KEY;
   const key = address === DOCKER_HUB_KEY ? address : convertToHostname(address);
-  const config = await DockerConfig.open(ctx.env);
+  const config = await DockerConfig.open(ctx.configDir(), ctx.env);
   const store = config.credentialStore(key);
   const stored = !username && !password ? await store.get(key).catch(() => undefined) : undefined;
   let status: string | undefined;
@@ -120,7 +120,7 @@ export async function logout(ctx: CommandContext, server: string | undefined): P
   const address = server || DOCKER_HUB_KEY;
   const host = server ? convertToHostname(server) : address;
   const addresses = server ? [address, host, `http://${host}`, `https://${host}`] : [address];
-  const config = await DockerConfig.open(ctx.env);
+  const config = await DockerConfig.open(ctx.configDir(), ctx.env);
   // Docker Hub's logout first reads the stored login (to revoke an OAuth token) and warns if it cannot.
   if (!server) await config.credentialStore(address).get(address).catch((err: unknown) => ctx.err(`WARNING: ${describeError(err)}\n`));
   ctx.out(`Removing login credentials for ${host}\n`);

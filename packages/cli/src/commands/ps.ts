@@ -36,16 +36,19 @@ export function definePs(parent: Command, name: string, ctx: CommandContext): Co
     .option('-s, --size', 'Display total file sizes')
     .action(async (options: PsOptions) => {
       const limit = options.latest ? 1 : options.last !== undefined ? parseIntFlag(options.last, '-n, --last') : undefined;
-      checkListFormat(options.format);
+      // As docker, config.json's psFormat stands in for a missing --format, except with -q.
+      const chosen = options.format || (options.quiet ? undefined : ctx.settings().psFormat) || undefined;
+      checkListFormat(chosen);
       // As docker, sizes are asked for only when a template shows them: -s, `.Size`, or `{{json .}}` (which reads every field).
-      const size = options.size || /\.Size\b|json\s+\.\s*\}\}/.test(options.format ?? '');
+      const size = options.size || /\.Size\b|json\s+\.\s*\}\}/.test(chosen ?? '');
       const containers = await ctx.client().listContainers({ all: options.all, limit, size, filters: filtersOf(options.filter) });
       if (options.quiet) {
         if (options.format) ctx.err('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
         for (const container of containers) ctx.out(`${containerId(container, options.trunc)}\n`);
         return;
       }
-      const format = options.format || (options.size ? `${DEFAULT_CONTAINER_TABLE}\t{{.Size}}` : undefined);
+      // The default table (none given, or a bare `table`) gets docker's SIZE column with -s.
+      const format = (!chosen || chosen === 'table') && options.size ? `${DEFAULT_CONTAINER_TABLE}\t{{.Size}}` : chosen;
       if (!format) {
         ctx.out(formatTable(containerTableRows(containers, { truncate: options.trunc, now: ctx.now() })));
         return;

@@ -39,7 +39,7 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
       if (name.includes('@')) throw new InvalidArgumentError(`invalid reference format: cannot push a digest reference: ${name}`);
       if (options.allTags && tag !== undefined) throw new InvalidArgumentError('tag can\'t be used with --all-tags/-a');
       if (!options.allTags && tag === undefined && !options.quiet) ctx.out('Using default tag: latest\n');
-      const auth = await storedCredentials(ctx.env, registryOf(name));
+      const auth = await storedCredentials(ctx, registryOf(name));
       const pushTag = options.allTags ? undefined : (tag ?? 'latest');
       await printProgress(ctx.client().pushImage(repository, { ...(pushTag !== undefined && { tag: pushTag }), ...(auth && { auth }) }), options.quiet === true, ctx.io.stdout);
       if (options.quiet) ctx.out(`${repository}${pushTag === undefined ? '' : `:${pushTag}`}\n`);
@@ -84,7 +84,7 @@ async function printProgress(messages: AsyncIterable<ProgressMessage>, quiet: bo
 /** Pulls `name` (its tag, or `tag`, or every tag when `tag` is undefined and `name` has none) with the stored credentials, its progress written to `out`. */
 export async function pullImage(ctx: CommandContext, name: string, options: { tag?: string | undefined; platform?: string | undefined; quiet: boolean; out: Writable }): Promise<void> {
   const { repository } = referenceParts(name);
-  const auth = await storedCredentials(ctx.env, registryOf(name));
+  const auth = await storedCredentials(ctx, registryOf(name));
   const messages = ctx.client().pullImage(repository, { ...(options.tag !== undefined && { tag: options.tag }), ...(options.platform && { platform: options.platform }), ...(auth && { auth }) });
   await printProgress(messages, options.quiet, options.out);
 }

@@ -19,17 +19,18 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .argument('<image>')
     .argument('[command...]')
     .option('--rm', 'Automatically remove the container when it exits')
-    .option('-d, --detach', 'Run container in background and print container ID');
+    .option('-d, --detach', 'Run container in background and print container ID')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container');
   withContainerConfigOptions(run)
     // Everything after IMAGE belongs to the container's command, flags included.
     .passThroughOptions()
-    .action(async (image: string, command: string[], options: RunOptions & PolicyFlags) => {
+    .action(async (image: string, command: string[], options: RunOptions & PolicyFlags & { detachKeys?: string }) => {
       ctx.exitCode = await runContainer(ctx, image, command, options);
     });
 }
 
 /** docker's run: create, then (unless detached) attach and arm the wait before starting, then wait. */
-async function runContainer(ctx: CommandContext, image: string, command: string[], options: RunOptions & PolicyFlags): Promise<number> {
+async function runContainer(ctx: CommandContext, image: string, command: string[], options: RunOptions & PolicyFlags & { detachKeys?: string }): Promise<number> {
   if (options.tty && options.interactive && !ctx.io.stdin.isTTY) {
     ctx.err('the input device is not a TTY\n');
     return 1;
@@ -56,17 +57,19 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
   }
 }
 
-async function runAttached(ctx: CommandContext, id: string, options: RunOptions): Promise<number> {
+async function runAttached(ctx: CommandContext, id: string, options: RunOptions & { detachKeys?: string }): Promise<number> {
   const client = ctx.client();
   const tty = Boolean(options.tty);
-  const attachment = await client.attachContainer(id, { stream: true, stdin: Boolean(options.interactive), stdout: true, stderr: true, tty });
+  // As docker, config.json's detachKeys stand in for a missing --detach-keys.
+  const detachKeys = options.detachKeys || ctx.settings().detachKeys;
+  const attachment = await client.attachContainer(id, { stream: true, stdin: Boolean(options.interactive), stdout: true, stderr: true, tty, detachKeys });
   // Failures on the connection show up in the output copy or the wait; the socket itself must not throw.
   attachment.socket.on('error', () => undefined);
   const pending = await client.beginWait(id, options.rm ? 'removed' : 'next-exit');
   const output = attachment.copyOutput(ctx.io.stdout, ctx.io.stderr);
   const stdin = options.interactive ? forwardStdin(ctx.io.stdin, attachment.socket, tty) : undefined;
   const signals = tty ? undefined : proxySignals(client, id);
-  const detach = tty && options.interactive ? watchDetachKeys(ctx.io.stdin) : undefined;
+  const detach = tty && options.interactive ? watchDetachKeys(ctx.io.stdin, detachKeys) : undefined;
   let size: { stop(): void } | undefined;
   try {
     try {

@@ -330,9 +330,9 @@ function evaluateArg(arg: Arg, dot: unknown, vars: Variables, keepMethod = false
   return value;
 }
 
-/** JSON as Go's encoding/json writes it: `<`, `>` and `&` escaped. */
-export function goJson(value: unknown): string {
-  return JSON.stringify(value ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** JSON as Go's encoding/json writes it: `<`, `>` and `&` escaped (indented as MarshalIndent when asked). */
+export function goJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value ?? null, null, indent).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** How Go's fmt prints a value decoded from JSON: maps as map[k:v] in key order, lists as [a b], null as <nil>. */
