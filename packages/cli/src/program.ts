@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CLI_VERSION } from './cli-version.js';
-import { registerContainerOps } from './commands/container-ops.js';
+import { defineContainerGroupCommands, registerContainerOps } from './commands/container-ops.js';
 import { registerCreate } from './commands/create.js';
 import { registerEvents } from './commands/events.js';
 import { defineBuild } from './commands/build.js';
@@ -57,26 +57,34 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
   registerVersion(program, ctx);
   registerVolume(program, ctx);
   registerNetwork(program, ctx);
-  registerPort(program, ctx);
-  registerInfo(program, ctx);
-  registerLoad(program, ctx);
   registerImages(program, ctx);
   registerImageCommands(program, ctx);
-  registerCommit(program, ctx);
   defineBuild(program, ctx);
   registerBuilder(program, ctx);
-  registerSystem(program, ctx);
-  registerRun(program, ctx);
   registerPs(program, ctx);
-  registerRm(program, ctx);
   registerInspect(program, ctx);
-  registerLifecycle(program, ctx);
-  registerLogs(program, ctx);
-  registerExec(program, ctx);
-  registerCreate(program, ctx);
-  registerContainerOps(program, ctx);
-  registerEvents(program, ctx);
+  // docker's container commands, each at the top level and in the `container` group.
+  const container = program.command('container').description('Manage containers');
+  for (const parent of [program, container]) {
+    registerRun(parent, ctx);
+    registerCreate(parent, ctx);
+    registerRm(parent, ctx);
+    registerLifecycle(parent, ctx);
+    registerLogs(parent, ctx);
+    registerExec(parent, ctx);
+    registerPort(parent, ctx);
+    registerCommit(parent, ctx);
+    registerContainerOps(parent, ctx);
+  }
+  defineContainerGroupCommands(container, ctx);
+  registerLoad(program, ctx);
   registerRegistryCommands(program, ctx);
+  // events and info are also `system events` and `system info`.
+  const system = registerSystem(program, ctx);
+  for (const parent of [program, system]) {
+    registerEvents(parent, ctx);
+    registerInfo(parent, ctx);
+  }
   registerContext(program, ctx);
   attachCommandToParseErrors(program);
   return { program, ctx };

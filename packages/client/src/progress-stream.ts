@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { InternalError, type ProgressMessage } from '@berth/api';
-import { markReportedByDaemon } from './daemon-errors.js';
 import { readJsonLines } from './json-lines.js';
 
 /** An error line of a progress stream. A failed build step carries the exit code of its command, which docker exits with. */
@@ -13,12 +12,15 @@ export class ProgressStreamError extends InternalError {
   }
 }
 
-/** The messages of a progress stream (load, import, pull, build); an error line is the daemon's failure and is thrown. */
+/**
+ * The messages of a progress stream (load, import, pull, push, build); an error line is thrown. docker prints such
+ * an error as it came, without the "Error response from daemon" of a refused request.
+ */
 export async function* readProgress(stream: Readable): AsyncGenerator<ProgressMessage> {
   for await (const message of readJsonLines<ProgressMessage>(stream)) {
     if (message.error || message.errorDetail) {
       const code = message.errorDetail?.code;
-      throw markReportedByDaemon(new ProgressStreamError(message.errorDetail?.message ?? message.error ?? '', code || undefined));
+      throw new ProgressStreamError(message.errorDetail?.message ?? message.error ?? '', code || undefined);
     }
     yield message;
   }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { FlagValueError } from '../flag-value-error.js';
-import { humanSize } from '../format/human-size.js';
 import { confirm } from '../prompt.js';
 import { parseRamBytes } from '../resource-flags.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { defineBuild } from './build.js';
+import { pruneBuildCache, printPruned, printReclaimed } from '../prune/prune-runs.js';
 
 function parseKeepStorage(text: string): number {
   try {
@@ -30,8 +30,8 @@ export function registerBuilder(program: Command, ctx: CommandContext): void {
       const keepStorage = options.keepStorage === undefined ? undefined : parseKeepStorage(options.keepStorage);
       const what = options.all ? 'all build cache' : 'all dangling build cache';
       if (!options.force && !(await confirm(ctx.io, `WARNING! This will remove ${what}. Are you sure you want to continue?`))) return;
-      const report = await ctx.client().buildPrune({ all: options.all === true, filters: filtersOf(options.filter, '--filter'), ...(keepStorage !== undefined ? { keepStorage } : {}) });
-      if (report.CachesDeleted?.length) ctx.out(`Deleted build cache objects:\n${report.CachesDeleted.map((id) => `${id}\n`).join('')}\n`);
-      ctx.out(`Total reclaimed space: ${humanSize(report.SpaceReclaimed, 4)}\n`);
+      const pruned = await pruneBuildCache(ctx, filtersOf(options.filter, '--filter'), options.all === true, keepStorage);
+      printPruned(ctx, pruned);
+      printReclaimed(ctx, pruned.space);
     });
 }

@@ -5,12 +5,12 @@ import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { defineInspect } from '../inspect-each.js';
 import { describeError } from '../error-message.js';
-import { humanSize } from '../format/human-size.js';
 import { STATS_HEADER, statsRow } from '../format/stats-row.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
 import { definePs } from './ps.js';
 import { confirm } from '../prompt.js';
+import { pruneContainers, printPruned, printReclaimed } from '../prune/prune-runs.js';
 
 interface UpdateOptions {
   memory?: string;
@@ -49,7 +49,7 @@ function defineDiff(parent: Command, name: string, ctx: CommandContext): void {
     });
 }
 
-/** restart, pause, unpause, rename, update, top, stats, diff, and the `container` group's ls, diff, inspect and prune. */
+/** restart, pause, unpause, rename, update, top, stats and diff, at the top level and in the `container` group. */
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -139,9 +139,11 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     });
 
   defineDiff(program, 'diff', ctx);
-  const container = program.command('container').description('Manage containers');
+}
+
+/** What only the `container` group has: ls (ps), inspect of containers alone, and prune. */
+export function defineContainerGroupCommands(container: Command, ctx: CommandContext): void {
   definePs(container, 'ls', ctx).alias('list').alias('ps');
-  defineDiff(container, 'diff', ctx);
   defineInspect(container, 'container', ctx, (name) => ctx.client().inspectContainer(name));
   container
     .command('prune')
@@ -151,8 +153,8 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .action(async (options: { force?: boolean; filter: string[] }) => {
       const filters = filtersOf(options.filter, '--filter');
       if (!options.force && !(await confirm(ctx.io, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue?'))) return;
-      const result = await ctx.client().pruneContainers(filters);
-      if (result.ContainersDeleted?.length) ctx.out(`Deleted Containers:\n${result.ContainersDeleted.join('\n')}\n\n`);
-      ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
+      const pruned = await pruneContainers(ctx, filters);
+      printPruned(ctx, pruned);
+      printReclaimed(ctx, pruned.space);
     });
 }

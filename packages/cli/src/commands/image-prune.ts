@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { humanSize } from '../format/human-size.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { confirm } from '../prompt.js';
+import { pruneImages, printPruned, printReclaimed } from '../prune/prune-runs.js';
 
 export function defineImagePrune(parent: Command, ctx: CommandContext): void {
   parent
@@ -16,12 +16,8 @@ export function defineImagePrune(parent: Command, ctx: CommandContext): void {
       const filters = filtersOf(options.filter, '--filter');
       const what = options.all ? 'all images without at least one container associated to them' : 'all dangling images';
       if (!options.force && !(await confirm(ctx.io, `WARNING! This will remove ${what}.\nAre you sure you want to continue?`))) return;
-      if (options.all) filters.dangling = ['false'];
-      const report = await ctx.client().pruneImages(filters);
-      if (report.ImagesDeleted?.length) {
-        const lines = report.ImagesDeleted.map((r) => ('Untagged' in r ? `untagged: ${r.Untagged}` : `deleted: ${r.Deleted}`));
-        ctx.out(`Deleted Images:\n${lines.join('\n')}\n\n`);
-      }
-      ctx.out(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}\n`);
+      const pruned = await pruneImages(ctx, filters, Boolean(options.all));
+      printPruned(ctx, pruned);
+      printReclaimed(ctx, pruned.space);
     });
 }

@@ -10,6 +10,7 @@ import { defineImageSave } from './image-save.js';
 import { defineImageTag } from './image-tag.js';
 import { defineImageList } from './images.js';
 import { registerLoad } from './load.js';
+import { definePull, definePush } from './registry.js';
 
 /** The top-level image commands (rmi, tag, history, save, import) and the `image` group. */
 export function registerImageCommands(program: Command, ctx: CommandContext): void {
@@ -29,5 +30,7 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
   defineImageSave(image, 'save', ctx);
   defineImageImport(image, 'import', ctx);
   registerLoad(image, ctx);
+  definePull(image, ctx);
+  definePush(image, ctx);
   defineInspect(image, 'image', ctx, (name) => ctx.client().inspectImage(name));
 }

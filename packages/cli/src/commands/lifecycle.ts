@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { forEachContainer } from '../each-container.js';
+import { describeError } from '../error-message.js';
 
 /** start, stop, kill and wait: one API call per container, its name (or exit code) printed on success. */
 export function registerLifecycle(program: Command, ctx: CommandContext): void {
@@ -9,7 +10,18 @@ export function registerLifecycle(program: Command, ctx: CommandContext): void {
     .description('Start one or more stopped containers')
     .argument('<container...>')
     .action(async (names: string[]) => {
-      ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().startContainer(name));
+      // As docker's start: each failure as it happens, then one line naming them all.
+      const failed: string[] = [];
+      for (const name of names) {
+        try {
+          await ctx.client().startContainer(name);
+          ctx.out(`${name}\n`);
+        } catch (err) {
+          ctx.err(`${describeError(err)}\n`);
+          failed.push(name);
+        }
+      }
+      if (failed.length) throw new Error(`Error: failed to start containers: ${failed.join(', ')}`);
     });
 
   program

@@ -12,6 +12,7 @@ import { ipamConfig, keyValueMap, type IpamFlags } from '../ipam-flags.js';
 import { EMPTY_ENDPOINT_STATE, validateLink } from '../network-flags.js';
 import { confirm } from '../prompt.js';
 import { collect, filtersOf, validateLabel } from '../repeatable-flags.js';
+import { pruneNetworks, printPruned } from '../prune/prune-runs.js';
 
 /** pflag's string-slice flags: each value is a comma-separated list. */
 const collectList = (value: string, previous: string[]): string[] => [...previous, ...value.split(',')];
@@ -184,8 +185,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
       // As docker, a bad filter is refused before the prompt.
       const filters = filtersOf(options.filter, '--filter');
       if (!options.force && !(await confirm(ctx.io, 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?'))) return;
-      const report = await ctx.client().pruneNetworks(filters);
-      if (report.NetworksDeleted?.length) ctx.out(`Deleted Networks:\n${report.NetworksDeleted.map((n) => `${n}\n`).join('')}\n`);
+      printPruned(ctx, await pruneNetworks(ctx, filters));
     });
 
   network

@@ -9,7 +9,14 @@ import { login, logout, storedCredentials, type LoginOptions } from './login.js'
 
 /** `pull`, `push`, `login` and `logout`, with credentials shared with docker through its config file and credential helpers. */
 export function registerRegistryCommands(program: Command, ctx: CommandContext): void {
-  program
+  definePull(program, ctx);
+  definePush(program, ctx);
+  defineLogin(program, ctx);
+}
+
+/** `pull`, at the top level and in the `image` group. */
+export function definePull(parent: Command, ctx: CommandContext): void {
+  parent
     .command('pull')
     .description('Download an image from a registry')
     .usage('[OPTIONS] NAME[:TAG|@DIGEST]')
@@ -26,8 +33,11 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
       if (!options.allTags) ctx.out(`${fullName(repository)}${name.includes('@') ? '@' : ':'}${pullTag}\n`);
       else if (!options.quiet) ctx.out(`${fullName(repository)}\n`);
     });
+}
 
-  program
+/** `push`, at the top level and in the `image` group. */
+export function definePush(parent: Command, ctx: CommandContext): void {
+  parent
     .command('push')
     .description('Upload an image to a registry')
     .usage('[OPTIONS] NAME[:TAG]')
@@ -44,7 +54,9 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
       await printProgress(ctx.client().pushImage(repository, { ...(pushTag !== undefined && { tag: pushTag }), ...(auth && { auth }) }), options.quiet === true, ctx.io.stdout);
       if (options.quiet) ctx.out(`${repository}${pushTag === undefined ? '' : `:${pushTag}`}\n`);
     });
+}
 
+function defineLogin(program: Command, ctx: CommandContext): void {
   program
     .command('login')
     .description('Authenticate to a registry')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList } from '../format/list-format.js';
+import { defineSystemPrune } from './system-prune.js';
 
 /** docker's disk usage formatter prints every size with units.HumanSize: four significant digits. */
 const size = (bytes: number): string => humanSize(bytes, 4);
@@ -14,8 +15,10 @@ function reclaimable(bytes: number, total: number): string {
 const DEFAULT_DF_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}';
 const DF_HEADERS = { Active: 'ACTIVE', Reclaimable: 'RECLAIMABLE', Size: 'SIZE', TotalCount: 'TOTAL', Type: 'TYPE' };
 
-export function registerSystem(program: Command, ctx: CommandContext): void {
+/** The `system` group: df and prune here, events and info added beside them by the program. */
+export function registerSystem(program: Command, ctx: CommandContext): Command {
   const system = program.command('system').description('Manage Berth');
+  defineSystemPrune(system, ctx);
   system
     .command('df')
     .description('Show berth disk usage')
@@ -43,4 +46,5 @@ export function registerSystem(program: Command, ctx: CommandContext): void {
       ];
       ctx.out(formatList(rows, options.format || DEFAULT_DF_TABLE, DF_HEADERS, DEFAULT_DF_TABLE));
     });
+  return system;
 }

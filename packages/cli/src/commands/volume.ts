@@ -7,6 +7,7 @@ import { forEachContainer } from '../each-container.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList, joinLabels, labelHeader, type Headers } from '../format/list-format.js';
 import { confirm } from '../prompt.js';
+import { pruneVolumes, printPruned, printReclaimed } from '../prune/prune-runs.js';
 
 /** `--label k=v` / `--opt k=v` flags as a map; a bare key gets an empty value, as in docker. */
 function keyValues(flags: string[]): Record<string, string> {
@@ -112,9 +113,8 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
       const filters = filtersOf(options.filter, '--filter');
       const what = options.all ? 'all local volumes' : 'anonymous local volumes';
       if (!options.force && !(await confirm(ctx.io, `WARNING! This will remove ${what} not used by at least one container.\nAre you sure you want to continue?`))) return;
-      if (options.all) filters.all = ['true'];
-      const result = await ctx.client().pruneVolumes(filters);
-      if (result.VolumesDeleted?.length) ctx.out(`Deleted Volumes:\n${result.VolumesDeleted.join('\n')}\n\n`);
-      ctx.out(`Total reclaimed space: ${humanSize(result.SpaceReclaimed)}\n`);
+      const pruned = await pruneVolumes(ctx, filters, Boolean(options.all));
+      printPruned(ctx, pruned);
+      printReclaimed(ctx, pruned.space);
     });
 }
