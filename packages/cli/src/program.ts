@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import { CLI_VERSION } from './cli-version.js';
 import { registerContainerOps } from './commands/container-ops.js';
 import { registerCreate } from './commands/create.js';
@@ -24,17 +23,20 @@ import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
 import { registerVolume } from './commands/volume.js';
 import { CommandContext, type CliIo } from './context.js';
+import { useDockerHelp } from './docker-help.js';
+import { PflagCommand } from './pflag-command.js';
+import type { Command } from 'commander';
 import { attachCommandToParseErrors, dockerUsage } from './usage-error.js';
 
 /** The `berth` command tree, bound to one context whose client honours the global -H flag. */
 export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Command; ctx: CommandContext } {
-  const program = new Command('berth');
+  const program = new PflagCommand('berth');
   const ctx = new CommandContext(io, env, () => program.opts<{ host?: string }>().host);
   program
-    .description('A Docker-compatible container engine')
+    .description('A self-sufficient runtime for containers')
     .usage('[OPTIONS] COMMAND')
     .version(`Berth version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit')
-    .option('-H, --host <host>', 'Daemon socket to connect to (also BERTH_HOST, DOCKER_HOST)')
+    .option('-H, --host <list>', 'Daemon socket to connect to')
     // As in docker, global flags come before the command and a command's flags before its arguments.
     .enablePositionalOptions()
     .exitOverride()
@@ -68,6 +70,7 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
   registerContainerOps(program, ctx);
   registerEvents(program, ctx);
   registerRegistryCommands(program, ctx);
+  useDockerHelp(program, ctx);
   attachCommandToParseErrors(program);
   return { program, ctx };
 }
