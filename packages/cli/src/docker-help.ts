@@ -1,4 +1,4 @@
-import type { Command, Option } from 'commander';
+import { Help, type Command, type Option } from 'commander';
 import type { Writable } from 'node:stream';
 import type { CommandContext } from './context.js';
 import { commandLine, dockerUsage } from './usage-error.js';
@@ -142,7 +142,8 @@ export function formatDockerHelp(command: Command, columns: number): string {
   const isRoot = command === root;
   const line = commandLine(command);
   const subcommands = command.commands.filter((sub) => !(sub as Command & { _hidden?: boolean })._hidden).sort(byName);
-  const options = command.options.filter((option) => !option.hidden);
+  // docker hides its help flag, but where -h means something else (run, create) it lists `--help`.
+  const options = new Help().visibleOptions(command).filter((option) => option.flags !== '-h, --help');
   const usage = subcommands.length ? `${line}${options.length && !isRoot ? ' [OPTIONS]' : ''} ${dockerUsage(command)}` : `${line} ${dockerUsage(command)}`;
   let text = `Usage:  ${usage.trimEnd()}\n\n${command.description().trim()}`;
   const aliases = aliasesOf(command, root);

@@ -15,7 +15,7 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
     .usage('[OPTIONS] NAME[:TAG|@DIGEST]')
     .argument('<name>', 'NAME[:TAG|@DIGEST]')
     .option('-a, --all-tags', 'Download all tagged images in the repository')
-    .option('--platform <platform>', 'Set platform if server is multi-platform capable')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .option('-q, --quiet', 'Suppress verbose output')
     .action(async (name: string, options: { allTags?: boolean; platform?: string; quiet?: boolean }) => {
       const { repository, tag } = referenceParts(name);
@@ -49,8 +49,8 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
     .command('login')
     .description('Authenticate to a registry')
     .argument('[server]', 'the registry (Docker Hub when absent)')
-    .option('-u, --username <username>', 'Username')
-    .option('-p, --password <password>', 'Password or Personal Access Token (PAT)')
+    .option('-u, --username <string>', 'Username')
+    .option('-p, --password <string>', 'Password or Personal Access Token (PAT)')
     .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')
     .action((server: string | undefined, options: LoginOptions) => login(ctx, server, options));
 

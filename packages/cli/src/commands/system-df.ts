@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList } from '../format/list-format.js';
+import { LIST_FORMAT_HELP } from '../format/format-help.js';
 
 /** docker's disk usage formatter prints every size with units.HumanSize: four significant digits. */
 const size = (bytes: number): string => humanSize(bytes, 4);
@@ -15,11 +16,11 @@ const DEFAULT_DF_TABLE = 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size
 const DF_HEADERS = { Active: 'ACTIVE', Reclaimable: 'RECLAIMABLE', Size: 'SIZE', TotalCount: 'TOTAL', Type: 'TYPE' };
 
 export function registerSystem(program: Command, ctx: CommandContext): void {
-  const system = program.command('system').description('Manage Berth');
+  const system = program.command('system').description('Manage Docker');
   system
     .command('df')
     .description('Show berth disk usage')
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .action(async (options: { format?: string }) => {
       checkListFormat(options.format);
       const df = await ctx.client().systemDf();
