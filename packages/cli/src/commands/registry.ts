@@ -47,7 +47,8 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
 
   program
     .command('login')
-    .description('Authenticate to a registry')
+    .summary('Authenticate to a registry')
+    .description('Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.')
     .argument('[server]', 'the registry (Docker Hub when absent)')
     .option('-u, --username <string>', 'Username')
     .option('-p, --password <string>', 'Password or Personal Access Token (PAT)')
@@ -56,7 +57,8 @@ export function registerRegistryCommands(program: Command, ctx: CommandContext):
 
   program
     .command('logout')
-    .description('Log out from a registry')
+    .summary('Log out from a registry')
+    .description('Log out from a registry.\nIf no server is specified, the default is defined by the daemon.')
     .argument('[server]', 'the registry (Docker Hub when absent)')
     .action((server: string | undefined) => logout(ctx, server));
 }
