@@ -35,7 +35,14 @@ describe('command lines berth cannot parse, reported in docker\'s words', () => 
   it('a group without its command: its help on stderr, status 0, as docker', async () => {
     const { code, err } = await berth('volume');
     expect(code).toBe(0);
-    expect(err).toMatch(/^Usage: berth volume .*\n\nManage volumes\n/);
+    expect(err).toMatch(/^Usage: {2}berth volume COMMAND\n\nManage volumes\n/);
+  });
+
+  it('a boolean flag given a value ParseBool refuses: pflag\'s message, the usage line, status 125', async () => {
+    expect(await berth('ps', '--size=x')).toEqual({
+      code: 125,
+      err: 'invalid argument "x" for "-s, --size" flag: strconv.ParseBool: parsing "x": invalid syntax\n\nUsage:  berth ps [OPTIONS]\n\nRun \'berth ps --help\' for more information\n',
+    });
   });
 
   it('unknown commands, status 1', async () => {
