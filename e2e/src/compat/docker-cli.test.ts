@@ -335,6 +335,7 @@ const rows: Row[] = [
   { args: ['run', '--rm=true', '-d=false', 'busybox', 'echo', 'hi'] },
   { args: ['run', '--rm=nope', 'busybox', 'true'] },
   { args: ['volume', 'ls', '-q=false', '--format', '{{.Name}}'] },
+  { args: ['ps', '--bogus=1'] },
 ];
 
 const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)).replace('$REGISTRY', registry.host));

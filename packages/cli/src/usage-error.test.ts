@@ -56,6 +56,7 @@ describe('command lines berth cannot parse, reported in docker\'s words', () => 
   it('unknown flags, flags without their value and invalid values: pflag\'s wording, status 125', async () => {
     const usage = "\n\nUsage:  berth ps [OPTIONS]\n\nRun 'berth ps --help' for more information\n";
     expect(await berth('ps', '--bogus')).toEqual({ code: 125, err: `unknown flag: --bogus${usage}` });
+    expect(await berth('ps', '--bogus=1')).toEqual({ code: 125, err: `unknown flag: --bogus${usage}` });
     expect(await berth('ps', '-x')).toEqual({ code: 125, err: `unknown shorthand flag: 'x' in -x${usage}` });
     expect(await berth('ps', '--format')).toEqual({ code: 125, err: `flag needs an argument: --format${usage}` });
     expect(await berth('ps', '-f')).toEqual({ code: 125, err: `flag needs an argument: 'f' in -f${usage}` });

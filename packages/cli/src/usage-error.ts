@@ -79,7 +79,8 @@ export function describeCommandLineError(err: CommandLineError, argv: string[]):
     }
     case 'commander.unknownOption': {
       const flag = /'([^']*)'/.exec(error.message)?.[1] ?? '';
-      const text = flag.startsWith('--') ? `unknown flag: ${flag}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`;
+      // pflag names an unknown long flag without the value given to it.
+      const text = flag.startsWith('--') ? `unknown flag: ${flag.split('=')[0]}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`;
       return { text: `${text}\n\n${usage}${footer('Run')}`, exitCode: USAGE_ERROR_EXIT_CODE };
     }
     case 'commander.optionMissingArgument': {
