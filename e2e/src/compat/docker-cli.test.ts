@@ -73,6 +73,8 @@ interface Row {
   anyRowOrder?: boolean;
   /** Only stdout from the line this matches on is compared (a part printed by the client itself differs, documented). */
   from?: RegExp;
+  /** Only stdout before the line this matches is compared (the rest differs, documented). */
+  upTo?: RegExp;
   /** berth prints a subset of docker's lines (documented): each of its lines must be one of docker's. */
   subset?: boolean;
   /** docker commands run before each of the two runs, for a row that changes what it finds (their failures are not the row's). */
@@ -329,9 +331,8 @@ const rows: Row[] = [
   { args: ['tag', 'busybox'] },
   { args: ['inspect', '-f', '{{.Nope', 'busybox'] },
   { args: ['nosuchcommand'] },
-  // Help is commander's layout, not cobra's: only where it goes and the status are compared.
-  { args: ['volume'], differs: { docker: { code: 0, stdout: '' }, berth: { code: 0, stdout: '' } } },
-  { args: ['ps', '--help'], differs: { docker: { code: 0, stderr: '' }, berth: { code: 0, stderr: '' } } },
+  { args: ['volume'] },
+  { args: ['ps', '--help'] },
   { args: ['volume', 'nosuch'] },
   { args: ['ps', 'extra'] },
   { args: ['ps', '-x'] },
@@ -355,12 +356,60 @@ const rows: Row[] = [
       berth: { code: 1, stderr: "docker: 'docker import' requires at least 1 and at most 2 arguments\n\nUsage:  docker import [OPTIONS] FILE [REFERENCE]\n\nRun 'docker import --help' for more information\n" },
     },
   },
+  // help in docker's layout, and pflag's boolean flag values. `subset`: berth lacks some of docker's flags or commands (documented).
+  { args: ['--help'], subset: true, upTo: /^Commands:/m },
+  { args: ['help'], subset: true, upTo: /^Commands:/m },
+  { args: ['container', '--help'], subset: true },
+  { args: ['image', '--help'], subset: true },
+  { args: ['network', '--help'] },
+  { args: ['volume', '--help'] },
+  { args: ['system', '--help'], subset: true },
+  { args: ['network'] },
+  { args: ['images', '--help'], subset: true },
+  { args: ['container', 'ls', '--help'] },
+  { args: ['run', '--help'], subset: true },
+  { args: ['create', '--help'], subset: true },
+  { args: ['exec', '--help'], subset: true },
+  { args: ['logs', '--help'], subset: true },
+  { args: ['rm', '--help'], subset: true },
+  { args: ['rmi', '--help'] },
+  { args: ['inspect', '--help'], subset: true },
+  { args: ['network', 'create', '--help'], subset: true },
+  { args: ['network', 'ls', '--help'] },
+  { args: ['volume', 'create', '--help'] },
+  { args: ['volume', 'rm', '--help'] },
+  { args: ['tag', '--help'] },
+  { args: ['stop', '--help'], subset: true },
+  { args: ['history', '--help'] },
+  { args: ['version', '--help'] },
+  { args: ['login', '--help'] },
+  { args: ['system', 'df', '--help'], subset: true },
+  { args: ['help', 'ps'] },
+  { args: ['help', 'volume', 'ls'] },
+  { args: ['help', 'nosuch'] },
+  { args: ['help', 'ps', 'extra'] },
+  { args: ['volume', 'help', 'ls'] },
+  { args: ['ps', '-a', '--size=false', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a', '--size=true'], table: true },
+  { args: ['ps', '-as=0', '--format', '{{.Names}}'] },
+  { args: ['ps', '-a=false', '-q=1'] },
+  { args: ['ps', '-n=1', '-a', '--no-trunc=false', '--format', '{{.Names}}'] },
+  { args: ['ps', '--size=x'] },
+  { args: ['ps', '-s='] },
+  { args: ['ps', '--no-trunc=maybe'] },
+  { args: ['run', '--rm=true', '-d=false', 'busybox', 'echo', 'hi'] },
+  { args: ['run', '--rm=nope', 'busybox', 'true'] },
+  { args: ['volume', 'ls', '-q=false', '--format', '{{.Name}}'] },
+  { args: ['ps', '--bogus=1'] },
 ];
 
 const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)).replace('$REGISTRY', registry.host).replace('$CONFIG', configDir));
 
 function normalise(result: CommandResult, row: Row): Output {
-  const from = (text: string) => (row.from ? text.slice(Math.max(0, text.search(row.from))) : text);
+  const from = (text: string) => {
+    const start = row.from ? text.slice(Math.max(0, text.search(row.from))) : text;
+    return row.upTo && start.search(row.upTo) >= 0 ? start.slice(0, start.search(row.upTo)) : start;
+  };
   const fold = (text: string) => (row.table ? mask(text).replace(/ {2,}/g, '  ') : mask(text));
   const order = (text: string) => (row.anyRowOrder ? text.split('\n').sort().join('\n') : text);
   return { code: result.code, stdout: order(fold(from(result.stdout))), stderr: fold(result.stderr) };

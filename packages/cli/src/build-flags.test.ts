@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boolFlagValue, buildArgs, buildOptions, type BuildFlags } from './build-flags.js';
+import { buildArgs, buildOptions, type BuildFlags } from './build-flags.js';
 import { FlagValueError } from './flag-value-error.js';
 
 const base: BuildFlags = { tag: [], buildArg: [], label: [], rm: true, network: 'default', unsupported: {} };
@@ -24,12 +24,5 @@ describe('build flags', () => {
 
   it('refuses a label without a name', () => {
     expect(() => buildOptions({ ...base, label: ['=v'] }, {})).toThrow("invalid label '=v': empty name");
-  });
-
-  it('parses boolean values as pflag does', () => {
-    expect(boolFlagValue('--rm', 'false')).toBe(false);
-    expect(boolFlagValue('--rm', '1')).toBe(true);
-    expect(boolFlagValue('--rm', true)).toBe(true);
-    expect(() => boolFlagValue('--rm', '.')).toThrow('invalid argument "." for "--rm" flag: strconv.ParseBool: parsing ".": invalid syntax');
   });
 });

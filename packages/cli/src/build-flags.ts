@@ -23,34 +23,25 @@ export interface BuildFlags {
   unsupported: Record<string, unknown>;
 }
 
-/** Flags of docker 28's classic `build` berth has no equivalent for: offered so that using one says so, instead of "unknown option". */
-export const UNSUPPORTED_BUILD_FLAGS = [
-  '--add-host <list>',
-  '--cache-from <strings>',
-  '--cgroup-parent <string>',
-  '--compress',
-  '--cpu-period <int>',
-  '--cpu-quota <int>',
-  '-c, --cpu-shares <int>',
-  '--cpuset-cpus <string>',
-  '--cpuset-mems <string>',
-  '--isolation <string>',
-  '-m, --memory <bytes>',
-  '--memory-swap <bytes>',
-  '--security-opt <strings>',
-  '--shm-size <bytes>',
-  '--squash',
-  '--ulimit <ulimit>',
-];
-
-/** An optional-value boolean flag as pflag reads it (strconv.ParseBool): given alone it is true; `--rm=false` turns it off. */
-export function boolFlagValue(flag: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  const text = String(value);
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
-  throw new FlagValueError(flag, text, `strconv.ParseBool: parsing "${text}": invalid syntax`);
-}
+/** Flags of docker 28's classic `build` berth has no equivalent for, with docker's usage: offered so that using one says so, instead of "unknown option". */
+export const UNSUPPORTED_BUILD_FLAGS: Record<string, string> = {
+  '--add-host <list>': 'Add a custom host-to-IP mapping ("host:ip")',
+  '--cache-from <strings>': 'Images to consider as cache sources',
+  '--cgroup-parent <string>': 'Set the parent cgroup for the "RUN" instructions during build',
+  '--compress': 'Compress the build context using gzip',
+  '--cpu-period <int>': 'Limit the CPU CFS (Completely Fair Scheduler) period',
+  '--cpu-quota <int>': 'Limit the CPU CFS (Completely Fair Scheduler) quota',
+  '-c, --cpu-shares <int>': 'CPU shares (relative weight)',
+  '--cpuset-cpus <string>': 'CPUs in which to allow execution (0-3, 0,1)',
+  '--cpuset-mems <string>': 'MEMs in which to allow execution (0-3, 0,1)',
+  '--isolation <string>': 'Container isolation technology',
+  '-m, --memory <bytes>': 'Memory limit',
+  '--memory-swap <bytes>': 'Swap limit equal to memory plus swap: -1 to enable unlimited swap',
+  '--security-opt <strings>': 'Security options',
+  '--shm-size <bytes>': 'Size of "/dev/shm"',
+  '--squash': 'Squash newly built layers into a single new layer',
+  '--ulimit <ulimit>': 'Ulimit options (default [])',
+};
 
 /** docker's opts.ValidateEnv for --build-arg: a bare NAME takes its value from the environment when it is set there. */
 function buildArgFromEnv(env: NodeJS.ProcessEnv): (value: string) => string {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from './context.js';
 import { describeError } from './error-message.js';
 import { checkTemplate, goJson, renderTemplate } from './format/go-template.js';
+import { INSPECT_FORMAT_HELP } from './format/format-help.js';
 
 /** docker's inspect commands exit with 64 (EX_USAGE) for a template they cannot parse. */
 const TEMPLATE_ERROR_EXIT_CODE = 64;
@@ -50,7 +51,7 @@ export function defineInspect(parent: Command, kind: 'container' | 'image' | 'vo
     .command('inspect')
     .description(`Display detailed information on one or more ${kind}s`)
     .argument(`<${kind}...>`)
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-f, --format <string>', INSPECT_FORMAT_HELP)
     .action(async (names: string[], options: { format?: string }) => {
       ctx.exitCode = await inspectEach(ctx, names, inspect, undefined, options.format);
     });

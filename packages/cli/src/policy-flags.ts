@@ -17,13 +17,13 @@ export interface PolicyFlags {
 
 export function withPolicyOptions(command: Command): Command {
   return command
-    .option('--restart <policy>', 'Restart policy to apply when a container exits (default "no")')
-    .option('--health-cmd <command>', 'Command to run to check health')
+    .option('--restart <string>', 'Restart policy to apply when a container exits (default "no")')
+    .option('--health-cmd <string>', 'Command to run to check health')
     .option('--health-interval <duration>', 'Time between running the check (ms|s|m|h) (default 0s)')
     .option('--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)')
     .option('--health-start-period <duration>', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)')
     .option('--health-start-interval <duration>', 'Time between running the check during the start period (ms|s|m|h) (default 0s)')
-    .option('--health-retries <n>', 'Consecutive failures needed to report unhealthy')
+    .option('--health-retries <int>', 'Consecutive failures needed to report unhealthy')
     .option('--no-healthcheck', 'Disable any container-specified HEALTHCHECK');
 }
 

@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import { CLI_VERSION } from './cli-version.js';
 import { defineContainerGroupCommands, registerContainerOps } from './commands/container-ops.js';
 import { registerCreate } from './commands/create.js';
@@ -24,25 +23,31 @@ import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
 import { registerVolume } from './commands/volume.js';
 import { CommandContext, type CliIo } from './context.js';
-import type { GlobalOptions } from './contexts/endpoint.js';
+import { configDir, type GlobalOptions } from './contexts/endpoint.js';
 import { registerContext } from './commands/context.js';
+import { useDockerHelp } from './docker-help.js';
+import { PflagCommand } from './pflag-command.js';
+import type { Command } from 'commander';
 import { attachCommandToParseErrors, dockerUsage } from './usage-error.js';
 
 /** The `berth` command tree, bound to one context whose client honours the global -H flag. */
 export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Command; ctx: CommandContext } {
-  const program = new Command('berth');
+  const program = new PflagCommand('berth');
   const ctx = new CommandContext(io, env, () => program.opts<GlobalOptions>());
+  // The defaults docker shows: resolved from the environment before any flag is read.
+  const config = configDir({}, env);
+  const certPath = env.DOCKER_CERT_PATH || config;
   program
-    .description('A Docker-compatible container engine')
+    .description('A self-sufficient runtime for containers')
     .usage('[OPTIONS] COMMAND')
     .version(`Berth version ${CLI_VERSION}`, '-v, --version', 'Print version information and quit')
-    .option('--config <string>', 'Location of client config files (also DOCKER_CONFIG; default ~/.docker)')
+    .option('--config <string>', `Location of client config files (default "${config}")`)
     .option('-c, --context <string>', 'Name of the context to use to connect to the daemon (overrides DOCKER_HOST env var and default context set with "docker context use")')
-    .option('-H, --host <host>', 'Daemon socket to connect to (also BERTH_HOST, DOCKER_HOST)')
+    .option('-H, --host <list>', 'Daemon socket to connect to')
     .option('--tls', 'Use TLS; implied by --tlsverify')
-    .option('--tlscacert <string>', 'Trust certs signed only by this CA (default DOCKER_CERT_PATH/ca.pem)')
-    .option('--tlscert <string>', 'Path to TLS certificate file (default DOCKER_CERT_PATH/cert.pem)')
-    .option('--tlskey <string>', 'Path to TLS key file (default DOCKER_CERT_PATH/key.pem)')
+    .option('--tlscacert <string>', `Trust certs signed only by this CA (default "${certPath}/ca.pem")`)
+    .option('--tlscert <string>', `Path to TLS certificate file (default "${certPath}/cert.pem")`)
+    .option('--tlskey <string>', `Path to TLS key file (default "${certPath}/key.pem")`)
     .option('--tlsverify', 'Use TLS and verify the remote')
     // As in docker, global flags come before the command and a command's flags before its arguments.
     .enablePositionalOptions()
@@ -86,6 +91,7 @@ export function buildProgram(io: CliIo, env: NodeJS.ProcessEnv): { program: Comm
     registerInfo(parent, ctx);
   }
   registerContext(program, ctx);
+  useDockerHelp(program, ctx);
   attachCommandToParseErrors(program);
   return { program, ctx };
 }

@@ -18,16 +18,16 @@ export interface RunOptions extends MountFlags, NetworkFlags {
 /** The container-config flags `run` and `create` share (all of RunOptions but --rm and --detach). */
 export function withContainerConfigOptions(command: Command): Command {
   return withNetworkOptions(command)
-    .option('--name <name>', 'Assign a name to the container')
-    .option('-e, --env <env>', 'Set environment variables', collect, [])
-    .option('-w, --workdir <dir>', 'Working directory inside the container')
-    .option('--entrypoint <command>', 'Overwrite the default ENTRYPOINT of the image')
+    .option('--name <string>', 'Assign a name to the container')
+    .option('-e, --env <list>', 'Set environment variables', collect, [])
+    .option('-w, --workdir <string>', 'Working directory inside the container')
+    .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
-    .option('-v, --volume <volume>', 'Bind mount a volume', collect, [])
+    .option('-v, --volume <list>', 'Bind mount a volume', collect, [])
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect, [])
-    .option('--tmpfs <tmpfs>', 'Mount a tmpfs directory', collect, [])
-    .option('--volumes-from <container>', 'Mount volumes from the specified container(s)', collect, []);
+    .option('--tmpfs <list>', 'Mount a tmpfs directory', collect, [])
+    .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect, []);
 }
 
 /** The create request `docker run` sends for these flags. */

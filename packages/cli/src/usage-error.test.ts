@@ -35,7 +35,14 @@ describe('command lines berth cannot parse, reported in docker\'s words', () => 
   it('a group without its command: its help on stderr, status 0, as docker', async () => {
     const { code, err } = await berth('volume');
     expect(code).toBe(0);
-    expect(err).toMatch(/^Usage: berth volume .*\n\nManage volumes\n/);
+    expect(err).toMatch(/^Usage: {2}berth volume COMMAND\n\nManage volumes\n/);
+  });
+
+  it('a boolean flag given a value ParseBool refuses: pflag\'s message, the usage line, status 125', async () => {
+    expect(await berth('ps', '--size=x')).toEqual({
+      code: 125,
+      err: 'invalid argument "x" for "-s, --size" flag: strconv.ParseBool: parsing "x": invalid syntax\n\nUsage:  berth ps [OPTIONS]\n\nRun \'berth ps --help\' for more information\n',
+    });
   });
 
   it('unknown commands, status 1', async () => {
@@ -49,6 +56,7 @@ describe('command lines berth cannot parse, reported in docker\'s words', () => 
   it('unknown flags, flags without their value and invalid values: pflag\'s wording, status 125', async () => {
     const usage = "\n\nUsage:  berth ps [OPTIONS]\n\nRun 'berth ps --help' for more information\n";
     expect(await berth('ps', '--bogus')).toEqual({ code: 125, err: `unknown flag: --bogus${usage}` });
+    expect(await berth('ps', '--bogus=1')).toEqual({ code: 125, err: `unknown flag: --bogus${usage}` });
     expect(await berth('ps', '-x')).toEqual({ code: 125, err: `unknown shorthand flag: 'x' in -x${usage}` });
     expect(await berth('ps', '--format')).toEqual({ code: 125, err: `flag needs an argument: --format${usage}` });
     expect(await berth('ps', '-f')).toEqual({ code: 125, err: `flag needs an argument: 'f' in -f${usage}` });

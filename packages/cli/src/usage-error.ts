@@ -79,17 +79,23 @@ export function describeCommandLineError(err: CommandLineError, argv: string[]):
     }
     case 'commander.unknownOption': {
       const flag = /'([^']*)'/.exec(error.message)?.[1] ?? '';
-      const text = flag.startsWith('--') ? `unknown flag: ${flag}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`;
+      // pflag names an unknown long flag without the value given to it.
+      const text = flag.startsWith('--') ? `unknown flag: ${flag.split('=')[0]}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`;
       return { text: `${text}\n\n${usage}${footer('Run')}`, exitCode: USAGE_ERROR_EXIT_CODE };
     }
     case 'commander.optionMissingArgument': {
       const flags = (/'([^']*)'/.exec(error.message)?.[1] ?? '').split(/[ ,|]+/).filter((flag) => flag.startsWith('-'));
       return { text: `flag needs an argument: ${writtenFlag(flags, argv)}\n\n${usage}${footer('Run')}`, exitCode: USAGE_ERROR_EXIT_CODE };
     }
+    case FLAG_VALUE_ERROR:
+      return { text: `${error.message}\n\n${usage}${footer('Run')}`, exitCode: USAGE_ERROR_EXIT_CODE };
     default:
       return { text: `${error.message}\n`, exitCode: USAGE_ERROR_EXIT_CODE };
   }
 }
+
+/** The code of a parse error for a flag's value (pflag's "invalid argument … for … flag"). */
+export const FLAG_VALUE_ERROR = 'berth.flagValue';
 
 /** docker's status for a flag it cannot parse. */
 export const USAGE_ERROR_EXIT_CODE = 125;

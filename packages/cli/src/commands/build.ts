@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { ProgressStreamError } from '@berth/client';
 import { prepareBuildContext } from '../build-context.js';
-import { boolFlagValue, buildOptions, UNSUPPORTED_BUILD_FLAGS, type BuildFlags } from '../build-flags.js';
+import { buildOptions, UNSUPPORTED_BUILD_FLAGS, type BuildFlags } from '../build-flags.js';
 import type { CommandContext } from '../context.js';
 import { DockerConfig } from '../docker-config.js';
 import { humanSize } from '../format/human-size.js';
@@ -39,21 +39,21 @@ export function defineBuild(parent: Command, ctx: CommandContext): void {
     .option('--no-cache', 'Do not use cache when building the image')
     .option('--pull', 'Always attempt to pull a newer version of the image')
     .option('-q, --quiet', 'Suppress the build output and print image ID on success')
-    .option('--rm [bool]', 'Remove intermediate containers after a successful build', true)
+    .option('--rm', 'Remove intermediate containers after a successful build (default true)', true)
     .option('--force-rm', 'Always remove intermediate containers')
     .option('--iidfile <string>', 'Write the image ID to the file')
-    .option('--network <string>', 'Set the networking mode for the RUN instructions during build', 'default')
+    .option('--network <string>', 'Set the networking mode for the RUN instructions during build (default "default")', 'default')
     .option('--target <string>', 'Set the target build stage to build.')
     .option('--platform <string>', 'Set platform if server is multi-platform capable', ctx.env.DOCKER_DEFAULT_PLATFORM || undefined)
-    .option('--disable-content-trust [bool]', 'Skip image verification (always: berth has no content trust)', true);
-  const refused = UNSUPPORTED_BUILD_FLAGS.map((flags) => new Option(flags, 'Not supported by berth'));
+    .option('--disable-content-trust', 'Skip image verification (default true)', true);
+  // docker lists --squash only for an experimental daemon.
+  const refused = Object.entries(UNSUPPORTED_BUILD_FLAGS).map(([flags, usage]) => new Option(flags, usage).hideHelp(flags === '--squash'));
   for (const option of refused) command.addOption(option);
   command.action(async (context: string, raw: Record<string, unknown>) => {
     const unsupported: Record<string, unknown> = Object.fromEntries(refused.map((option) => [option.long!.slice(2), raw[option.attributeName()]]));
-    // Parsed here rather than by commander so that a bad value is reported with this command's usage line.
-    if (!boolFlagValue('--disable-content-trust', raw.disableContentTrust)) unsupported['disable-content-trust'] = 'false';
+    if (raw.disableContentTrust === false) unsupported['disable-content-trust'] = 'false';
     // commander's --no-cache is a negation: cache false means the flag was given.
-    const flags = { ...(raw as unknown as BuildFlags), rm: boolFlagValue('--rm', raw.rm), noCache: raw.cache === false, unsupported };
+    const flags = { ...(raw as unknown as BuildFlags), noCache: raw.cache === false, unsupported };
     await runBuild(ctx, context, flags);
   });
 }

@@ -10,11 +10,10 @@ export function registerCommit(program: Command, ctx: CommandContext): void {
     .argument('<container>')
     .usage('[OPTIONS] CONTAINER [REPOSITORY[:TAG]]')
     .argument('[reference]', 'REPOSITORY[:TAG]')
-    .option('-a, --author <author>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
-    .option('-c, --change <instruction>', 'Apply Dockerfile instruction to the created image', collect, [])
-    .option('-m, --message <message>', 'Commit message')
+    .option('-a, --author <string>', 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")')
+    .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect, [])
+    .option('-m, --message <string>', 'Commit message')
     .option('-p, --pause', 'Pause container during commit (default true)', true)
-    .option('--no-pause', 'Do not pause the container during commit')
     .action(async (container: string, reference: string | undefined, options: { author?: string; change: string[]; message?: string; pause: boolean }) => {
       const target: { repository?: string; tag?: string } = reference === undefined ? {} : splitTag(reference);
       const { Id } = await ctx.client().commitContainer(container, {

@@ -55,8 +55,8 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .command('restart')
     .description('Restart one or more containers')
     .argument('<container...>')
-    .option('-t, --timeout <seconds>', 'Seconds to wait before killing the container')
-    .option('-s, --signal <signal>', 'Signal to send to the container')
+    .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
+    .option('-s, --signal <string>', 'Signal to send to the container')
     .action(async (names: string[], options: { timeout?: string; signal?: string }) => {
       const timeout = options.timeout === undefined ? undefined : parseIntFlag(options.timeout, 'timeout');
       ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().restartContainer(name, { timeout, signal: options.signal }));
@@ -99,12 +99,12 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .argument('<container...>')
     .option('-m, --memory <bytes>', 'Memory limit')
     .option('--memory-swap <bytes>', 'Swap limit equal to memory plus swap: -1 to enable unlimited swap')
-    .option('--cpus <number>', 'Number of CPUs')
+    .option('--cpus <decimal>', 'Number of CPUs')
     .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
     .option('--cpu-quota <int>', 'Limit CPU CFS (Completely Fair Scheduler) quota')
     .option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
-    .option('--restart <policy>', 'Restart policy to apply when a container exits')
+    .option('--restart <string>', 'Restart policy to apply when a container exits')
     .action(async (names: string[], options: UpdateOptions) => {
       const body = updateRequest(options);
       ctx.exitCode = await forEachContainer(ctx, names, async (name) => {
@@ -130,7 +130,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .description('Display a snapshot of containers resource usage statistics')
     .argument('[container...]')
     .option('-a, --all', 'Show all containers (default shows just running)')
-    .option('--no-stream', 'Disable streaming stats and only pull the first result (berth always does)')
+    .option('--no-stream', 'Disable streaming stats and only pull the first result')
     .action(async (names: string[], options: { all?: boolean }) => {
       const client = ctx.client();
       const refs = names.length ? names : (await client.listContainers({ all: options.all })).map((c) => c.Id);

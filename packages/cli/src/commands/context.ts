@@ -8,6 +8,7 @@ import { DEFAULT_CONTEXT_DESCRIPTION, defaultEndpoint, hostFromEnv } from '../co
 import { DockerConfig } from '../docker-config.js';
 import { ellipsis } from '../format/ellipsis.js';
 import { checkListFormat, formatList, type Headers } from '../format/list-format.js';
+import { INSPECT_FORMAT_HELP, LIST_FORMAT_HELP } from '../format/format-help.js';
 import { FlagValueError } from '../flag-value-error.js';
 import { inspectEach } from '../inspect-each.js';
 import { collect } from '../repeatable-flags.js';
@@ -22,6 +23,25 @@ const ENDPOINT_KEYS = ['from', 'host', 'ca', 'cert', 'key', 'skip-tls-verify'];
 const TLS_KEYS: Record<string, TlsFileName> = { ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem' };
 const HOST_OVERRIDE_WARNING = 'Warning: DOCKER_HOST environment variable overrides the active context. To use a context, either set the global --context flag, or unset DOCKER_HOST environment variable.\n';
 
+/** The long description docker gives create and update: the `--docker` keys, and an example. */
+function endpointHelp(verb: 'create' | 'update', summary: string): string {
+  return `${summary}
+
+Docker endpoint config:
+
+NAME                DESCRIPTION
+from                Copy named context's Docker endpoint configuration
+host                Docker endpoint on which to connect
+ca                  Trust certs signed only by this CA
+cert                Path to TLS certificate file
+key                 Path to TLS key file
+skip-tls-verify     Skip TLS certificate validation
+
+Example:
+
+$ docker context ${verb} my-context --description "some description" --docker "host=tcp://myserver:2376,ca=~/ca-file,cert=~/cert-file,key=~/key-file"`;
+}
+
 interface EndpointFlags {
   description?: string;
   docker: string[];
@@ -33,11 +53,12 @@ export function registerContext(program: Command, ctx: CommandContext): void {
 
   context
     .command('create')
-    .description('Create a context')
+    .summary('Create a context')
+    .description(endpointHelp('create', 'Create a context'))
     .usage('[OPTIONS] CONTEXT')
     .argument('<context>')
     .option('--description <string>', 'Description of the context')
-    .option('--docker <stringToString>', 'set the docker endpoint', collect, [])
+    .option('--docker <stringToString>', 'set the docker endpoint (default [])', collect, [])
     .option('--from <string>', 'create context from a named context')
     .action((name: string, options: EndpointFlags & { from?: string }) => {
       // Flag values are refused first, as pflag does before the command runs.
@@ -60,7 +81,7 @@ export function registerContext(program: Command, ctx: CommandContext): void {
     .command('ls')
     .alias('list')
     .description('List contexts')
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .option('-q, --quiet', 'Only show context names')
     .action((options: { format?: string; quiet?: boolean }) => {
       checkListFormat(options.format);
@@ -134,7 +155,7 @@ export function registerContext(program: Command, ctx: CommandContext): void {
     .description('Display detailed information on one or more contexts')
     .usage('[OPTIONS] [CONTEXT] [CONTEXT...]')
     .argument('[context...]')
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-f, --format <string>', INSPECT_FORMAT_HELP)
     .action(async (names: string[], options: { format?: string }) => {
       const wanted = names.length ? names : [ctx.contextName()];
       ctx.exitCode = await inspectEach(ctx, wanted, async (name) => inspectContext(ctx, name), undefined, options.format);
@@ -149,11 +170,12 @@ export function registerContext(program: Command, ctx: CommandContext): void {
 
   context
     .command('update')
-    .description('Update a context')
+    .summary('Update a context')
+    .description(endpointHelp('update', 'Update a context'))
     .usage('[OPTIONS] CONTEXT')
     .argument('<context>')
     .option('--description <string>', 'Description of the context')
-    .option('--docker <stringToString>', 'set the docker endpoint', collect, [])
+    .option('--docker <stringToString>', 'set the docker endpoint (default [])', collect, [])
     .action((name: string, options: EndpointFlags) => {
       const docker = endpointSettings(options.docker);
       if (name === DEFAULT_CONTEXT) throw new InvalidArgumentError(`"${DEFAULT_CONTEXT}" is a reserved context name`);

@@ -12,6 +12,8 @@ export function registerCreate(program: Command, ctx: CommandContext): void {
   withContainerConfigOptions(withPolicyOptions(program.command('create')))
     .description('Create a new container')
     .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
+    // -h is --hostname here, as in docker, whose run and create then list their --help.
+    .helpOption('--help', 'Print usage')
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions()

@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { formatEventLine } from '../format/event-line.js';
 import { toApiTimestamp } from '../format/timestamp.js';
+import { INSPECT_FORMAT_HELP } from '../format/format-help.js';
 
 interface EventsOptions {
   since?: string;
@@ -34,10 +35,10 @@ export function registerEvents(program: Command, ctx: CommandContext): void {
   program
     .command('events')
     .description('Get real time events from the server')
-    .option('--since <time>', 'Show all events created since timestamp')
-    .option('--until <time>', 'Stream events until this timestamp')
+    .option('--since <string>', 'Show all events created since timestamp')
+    .option('--until <string>', 'Stream events until this timestamp')
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', INSPECT_FORMAT_HELP)
     .action(async (options: EventsOptions) => {
       const template = options.format && objectTemplate(options.format);
       if (template) checkTemplate(template);

@@ -25,11 +25,11 @@ export function registerExec(program: Command, ctx: CommandContext): void {
     .option('-d, --detach', 'Detached mode: run command in the background')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
-    .option('-e, --env <env>', 'Set environment variables', collect, [])
-    .option('-u, --user <user>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
-    .option('-w, --workdir <dir>', 'Working directory inside the container')
+    .option('-e, --env <list>', 'Set environment variables', collect, [])
+    .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
+    .option('-w, --workdir <string>', 'Working directory inside the container')
     .option('--privileged', 'Give extended privileges to the command')
-    .option('--detach-keys <keys>', 'Override the key sequence for detaching a container')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
     .passThroughOptions()
     .action(async (container: string, command: string[], options: ExecOptions) => {
       ctx.exitCode = await runExec(ctx, container, command, options);

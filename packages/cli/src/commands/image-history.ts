@@ -5,6 +5,7 @@ import { timeAgo } from '../format/human-duration.js';
 import { humanSize } from '../format/human-size.js';
 import { truncateId } from '../format/ids.js';
 import { checkListFormat, formatList } from '../format/list-format.js';
+import { LIST_FORMAT_HELP } from '../format/format-help.js';
 
 const DEFAULT_HISTORY_TABLE = 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
 const HISTORY_HEADERS = { Comment: 'COMMENT', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', CreatedSince: 'CREATED', ID: 'IMAGE', Size: 'SIZE' };
@@ -17,7 +18,7 @@ export function defineImageHistory(parent: Command, name: string, ctx: CommandCo
     .option('-q, --quiet', 'Only show image IDs')
     .option('--no-trunc', "Don't truncate output")
     .option('-H, --human', 'Print sizes and dates in human readable format (default true)', true)
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .action(async (image: string, options: { quiet?: boolean; trunc: boolean; format?: string }) => {
       checkListFormat(options.format);
       const history = await ctx.client().imageHistory(image);

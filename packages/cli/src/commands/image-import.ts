@@ -10,8 +10,8 @@ export function defineImageImport(parent: Command, name: string, ctx: CommandCon
     .description('Import the contents from a tarball to create a filesystem image')
     .argument('<file>', 'a tar archive, or - for STDIN')
     .argument('[reference]', 'REPOSITORY[:TAG]')
-    .option('-c, --change <instruction>', 'Apply Dockerfile instruction to the created image', collect, [])
-    .option('-m, --message <message>', 'Set commit message for imported image')
+    .option('-c, --change <list>', 'Apply Dockerfile instruction to the created image', collect, [])
+    .option('-m, --message <string>', 'Set commit message for imported image')
     .action(async (file: string, reference: string | undefined, options: { change: string[]; message?: string }) => {
       const tar = file === '-' ? ctx.io.stdin : createReadStream(file);
       const target: { repository?: string; tag?: string } = reference === undefined ? {} : splitTag(reference);

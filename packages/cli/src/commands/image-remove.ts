@@ -3,8 +3,8 @@ import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
 
 /** `rmi` / `image rm`: prints each Untagged/Deleted record; failures after, status 1. */
-export function defineImageRemove(parent: Command, name: string, ctx: CommandContext): void {
-  parent
+export function defineImageRemove(parent: Command, name: string, ctx: CommandContext): Command {
+  return parent
     .command(name)
     .description('Remove one or more images')
     .argument('<image...>')

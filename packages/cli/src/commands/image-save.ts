@@ -9,7 +9,7 @@ export function defineImageSave(parent: Command, name: string, ctx: CommandConte
     .command(name)
     .description('Save one or more images to a tar archive (streamed to STDOUT by default)')
     .argument('<image...>')
-    .option('-o, --output <file>', 'Write to a file, instead of STDOUT')
+    .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
     .action(async (images: string[], options: { output?: string }) => {
       const stdout = ctx.io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
       if (options.output === undefined && stdout.isTTY) {

@@ -21,9 +21,9 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
   defineImageImport(program, 'import', ctx);
 
   const image = program.command('image').description('Manage images');
-  defineImageList(image, 'ls', ctx);
+  defineImageList(image, 'ls', ctx).alias('list');
   defineBuild(image, ctx);
-  defineImageRemove(image, 'rm', ctx);
+  defineImageRemove(image, 'rm', ctx).alias('remove');
   defineImagePrune(image, ctx);
   defineImageHistory(image, 'history', ctx);
   defineImageTag(image, 'tag', ctx);

@@ -4,6 +4,7 @@ import { DEFAULT_IMAGE_TABLE, DIGESTS_IMAGE_TABLE, IMAGE_HEADERS, IMAGE_TABLE_HE
 import { checkListFormat, formatList } from '../format/list-format.js';
 import { formatTable } from '../format/tabwriter.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
+import { LIST_FORMAT_HELP } from '../format/format-help.js';
 
 interface ImagesOptions {
   all?: boolean;
@@ -26,7 +27,7 @@ export function defineImageList(parent: Command, name: string, ctx: CommandConte
     .option('--digests', 'Show digests')
     .option('--no-trunc', "Don't truncate output")
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .action(async (repository: string | undefined, options: ImagesOptions) => {
       // As docker, config.json's imagesFormat stands in for a missing --format, except with -q.
       const format = options.format || (options.quiet ? undefined : ctx.settings().imagesFormat) || undefined;

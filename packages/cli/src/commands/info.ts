@@ -4,12 +4,13 @@ import { CLI_VERSION } from '../cli-version.js';
 import type { CommandContext } from '../context.js';
 import { checkTemplate, objectTemplate, renderTemplate } from '../format/go-template.js';
 import { bytesSize } from '../format/human-size.js';
+import { INSPECT_FORMAT_HELP } from '../format/format-help.js';
 
 export function registerInfo(program: Command, ctx: CommandContext): void {
   program
     .command('info')
     .description('Display system-wide information')
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-f, --format <string>', INSPECT_FORMAT_HELP)
     .action(async (options: { format?: string }) => {
       if (options.format) {
         const format = objectTemplate(options.format);

@@ -4,6 +4,7 @@ import type { CommandContext } from '../context.js';
 import { describeError } from '../error-message.js';
 import { networkTemplateData } from '../format/network-table.js';
 import { inspectEach } from '../inspect-each.js';
+import { INSPECT_FORMAT_HELP } from '../format/format-help.js';
 
 const OBJECT_TYPES = ['container', 'image', 'network', 'volume'] as const;
 type ObjectType = (typeof OBJECT_TYPES)[number];
@@ -13,11 +14,11 @@ const DOCKER_OBJECT_TYPES: string[] = ['config', 'container', 'image', 'network'
 export function registerInspect(program: Command, ctx: CommandContext): void {
   program
     .command('inspect')
-    .description('Return low-level information on Berth objects')
+    .description('Return low-level information on Docker objects')
     .usage('[OPTIONS] NAME|ID [NAME|ID...]')
     .argument('<name...>')
-    .option('-f, --format <string>', 'Format output using a custom template')
-    .option('--type <type>', 'Only inspect objects of the given type (container, image, network or volume)')
+    .option('-f, --format <string>', INSPECT_FORMAT_HELP)
+    .option('--type <string>', 'Only inspect objects of the given type')
     .action(async (names: string[], options: { type?: string; format?: string }) => {
       const type = options.type as ObjectType | undefined;
       if (type !== undefined && !OBJECT_TYPES.includes(type)) {

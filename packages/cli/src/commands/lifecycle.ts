@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { forEachContainer } from '../each-container.js';
 import { describeError } from '../error-message.js';
@@ -28,9 +28,9 @@ export function registerLifecycle(program: Command, ctx: CommandContext): void {
     .command('stop')
     .description('Stop one or more running containers')
     .argument('<container...>')
-    .option('-t, --timeout <seconds>', 'Seconds to wait before killing the container')
-    .option('--time <seconds>', 'Seconds to wait before killing the container (deprecated: use --timeout)')
-    .option('-s, --signal <signal>', 'Signal to send to the container')
+    .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
+    .addOption(new Option('--time <int>', 'Seconds to wait before killing the container (deprecated: use --timeout)').hideHelp())
+    .option('-s, --signal <string>', 'Signal to send to the container')
     .action(async (names: string[], options: { timeout?: string; time?: string; signal?: string }) => {
       const seconds = options.timeout ?? options.time;
       const timeout = seconds === undefined ? undefined : Number(seconds);
@@ -41,7 +41,7 @@ export function registerLifecycle(program: Command, ctx: CommandContext): void {
     .command('kill')
     .description('Kill one or more running containers')
     .argument('<container...>')
-    .option('-s, --signal <signal>', 'Signal to send to the container')
+    .option('-s, --signal <string>', 'Signal to send to the container')
     .action(async (names: string[], options: { signal?: string }) => {
       ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().killContainer(name, options.signal));
     });

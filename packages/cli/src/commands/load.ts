@@ -7,7 +7,7 @@ export function registerLoad(program: Command, ctx: CommandContext): void {
   program
     .command('load')
     .description('Load an image from a tar archive or STDIN')
-    .option('-i, --input <file>', 'Read from tar archive file, instead of STDIN')
+    .option('-i, --input <string>', 'Read from tar archive file, instead of STDIN')
     .option('-q, --quiet', 'Suppress the load output')
     .action(async (options: { input?: string; quiet?: boolean }) => {
       if (!options.input && ctx.io.stdin.isTTY) throw new InvalidArgumentError('requested load from stdin, but stdin is empty');

@@ -16,9 +16,9 @@ export function registerLogs(program: Command, ctx: CommandContext): void {
     .description('Fetch the logs of a container')
     .argument('<container>')
     .option('-f, --follow', 'Follow log output')
-    .option('-n, --tail <lines>', 'Number of lines to show from the end of the logs', 'all')
-    .option('--since <time>', 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
-    .option('--until <time>', 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
+    .option('-n, --tail <string>', 'Number of lines to show from the end of the logs (default "all")', 'all')
+    .option('--since <string>', 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
+    .option('--until <string>', 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)')
     .option('-t, --timestamps', 'Show timestamps')
     .action(async (container: string, options: LogsOptions) => {
       const client = ctx.client();

@@ -13,6 +13,7 @@ import { EMPTY_ENDPOINT_STATE, validateLink } from '../network-flags.js';
 import { confirm } from '../prompt.js';
 import { collect, filtersOf, validateLabel } from '../repeatable-flags.js';
 import { pruneNetworks, printPruned } from '../prune/prune-runs.js';
+import { INSPECT_FORMAT_HELP, LIST_FORMAT_HELP } from '../format/format-help.js';
 
 /** pflag's string-slice flags: each value is a comma-separated list. */
 const collectList = (value: string, previous: string[]): string[] => [...previous, ...value.split(',')];
@@ -113,19 +114,19 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .usage('[OPTIONS] NETWORK')
     .argument('<network>')
     .option('--attachable', 'Enable manual container attachment')
-    .option('--aux-address <map>', 'Auxiliary IPv4 or IPv6 addresses used by Network driver', collect, [])
+    .option('--aux-address <map>', 'Auxiliary IPv4 or IPv6 addresses used by Network driver (default map[])', collect, [])
     .option('--config-from <string>', 'The network from which to copy the configuration')
     .option('--config-only', 'Create a configuration only network')
-    .option('-d, --driver <string>', 'Driver to manage the Network', 'bridge')
+    .option('-d, --driver <string>', 'Driver to manage the Network (default "bridge")', 'bridge')
     .option('--gateway <strings>', 'IPv4 or IPv6 Gateway for the master subnet', collectList, [])
     .option('--ingress', 'Create swarm routing-mesh network')
     .option('--internal', 'Restrict external access to the network')
     .option('--ip-range <strings>', 'Allocate container ip from a sub-range', collectList, [])
-    .option('--ipam-driver <string>', 'IP Address Management Driver', 'default')
-    .option('--ipam-opt <map>', 'Set IPAM driver specific options', collect, [])
+    .option('--ipam-driver <string>', 'IP Address Management Driver (default "default")', 'default')
+    .option('--ipam-opt <map>', 'Set IPAM driver specific options (default map[])', collect, [])
     .option('--ipv6', 'Enable or disable IPv6 address assignment')
     .option('--label <list>', 'Set metadata on a network', collect, [])
-    .option('-o, --opt <map>', 'Set driver specific options', collect, [])
+    .option('-o, --opt <map>', 'Set driver specific options (default map[])', collect, [])
     .option('--scope <string>', "Control the network's scope", '')
     .option('--subnet <strings>', 'Subnet in CIDR format that represents a network segment', collectList, [])
     .action(async (name: string, options: CreateOptions) => {
@@ -149,7 +150,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .description('Display detailed information on one or more networks')
     .usage('[OPTIONS] NETWORK [NETWORK...]')
     .argument('<network...>')
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-f, --format <string>', INSPECT_FORMAT_HELP)
     .option('-v, --verbose', 'Verbose output for diagnostics')
     .action(async (names: string[], options: { format?: string; verbose?: boolean }) => {
       ctx.exitCode = await inspectEach(ctx, names, async (name) => networkTemplateData(await ctx.client().inspectNetwork(name, { verbose: options.verbose })), describeError, options.format);
@@ -161,7 +162,7 @@ export function registerNetwork(program: Command, ctx: CommandContext): void {
     .description('List networks')
     .usage('[OPTIONS]')
     .option('-f, --filter <filter>', 'Provide filter values (e.g. "driver=bridge")', collect, [])
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .option('--no-trunc', 'Do not truncate the output')
     .option('-q, --quiet', 'Only display network IDs')
     .action(async (options: { filter: string[]; format?: string; trunc: boolean; quiet?: boolean }) => {

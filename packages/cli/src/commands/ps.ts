@@ -5,6 +5,7 @@ import { CONTAINER_HEADERS, DEFAULT_CONTAINER_TABLE, containerFields, containerI
 import { checkListFormat, formatList } from '../format/list-format.js';
 import { parseIntFlag } from '../resource-flags.js';
 import { formatTable } from '../format/tabwriter.js';
+import { LIST_FORMAT_HELP } from '../format/format-help.js';
 
 interface PsOptions {
   all?: boolean;
@@ -30,9 +31,9 @@ export function definePs(parent: Command, name: string, ctx: CommandContext): Co
     .option('-q, --quiet', 'Only display container IDs')
     .option('--no-trunc', "Don't truncate output")
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect, [])
-    .option('-n, --last <n>', 'Show n last created containers (includes all states)')
+    .option('-n, --last <int>', 'Show n last created containers (includes all states) (default -1)')
     .option('-l, --latest', 'Show the latest created container (includes all states)')
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .option('-s, --size', 'Display total file sizes')
     .action(async (options: PsOptions) => {
       const limit = options.latest ? 1 : options.last !== undefined ? parseIntFlag(options.last, '-n, --last') : undefined;

@@ -22,7 +22,7 @@ export function definePull(parent: Command, ctx: CommandContext): void {
     .usage('[OPTIONS] NAME[:TAG|@DIGEST]')
     .argument('<name>', 'NAME[:TAG|@DIGEST]')
     .option('-a, --all-tags', 'Download all tagged images in the repository')
-    .option('--platform <platform>', 'Set platform if server is multi-platform capable')
+    .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .option('-q, --quiet', 'Suppress verbose output')
     .action(async (name: string, options: { allTags?: boolean; platform?: string; quiet?: boolean }) => {
       const { repository, tag } = referenceParts(name);
@@ -59,16 +59,18 @@ export function definePush(parent: Command, ctx: CommandContext): void {
 function defineLogin(program: Command, ctx: CommandContext): void {
   program
     .command('login')
-    .description('Authenticate to a registry')
+    .summary('Authenticate to a registry')
+    .description('Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.')
     .argument('[server]', 'the registry (Docker Hub when absent)')
-    .option('-u, --username <username>', 'Username')
-    .option('-p, --password <password>', 'Password or Personal Access Token (PAT)')
+    .option('-u, --username <string>', 'Username')
+    .option('-p, --password <string>', 'Password or Personal Access Token (PAT)')
     .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')
     .action((server: string | undefined, options: LoginOptions) => login(ctx, server, options));
 
   program
     .command('logout')
-    .description('Log out from a registry')
+    .summary('Log out from a registry')
+    .description('Log out from a registry.\nIf no server is specified, the default is defined by the daemon.')
     .argument('[server]', 'the registry (Docker Hub when absent)')
     .action((server: string | undefined) => logout(ctx, server));
 }

@@ -4,8 +4,10 @@ import type { CommandContext } from '../context.js';
 import { forEachContainer } from '../each-container.js';
 
 export function registerRm(program: Command, ctx: CommandContext): void {
-  program
-    .command('rm')
+  const rm = program.command('rm');
+  // As docker, `container rm` is also `container remove`; the top-level rm has no other name.
+  if (program.name() === 'container') rm.alias('remove');
+  rm
     .description('Remove one or more containers')
     .argument('<container...>')
     .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')

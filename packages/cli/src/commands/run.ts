@@ -16,9 +16,11 @@ export function registerRun(program: Command, ctx: CommandContext): void {
   const run = withPolicyOptions(program.command('run'))
     .description('Create and run a new container from an image')
     .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
+    // -h is --hostname here, as in docker, whose run and create then list their --help.
+    .helpOption('--help', 'Print usage')
     .argument('<image>')
     .argument('[command...]')
-    .option('--rm', 'Automatically remove the container when it exits')
+    .option('--rm', 'Automatically remove the container and its associated anonymous volumes when it exits')
     .option('-d, --detach', 'Run container in background and print container ID')
     .option('--detach-keys <string>', 'Override the key sequence for detaching a container');
   withContainerConfigOptions(run)

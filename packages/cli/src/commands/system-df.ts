@@ -3,6 +3,7 @@ import type { CommandContext } from '../context.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList } from '../format/list-format.js';
 import { defineSystemPrune } from './system-prune.js';
+import { LIST_FORMAT_HELP } from '../format/format-help.js';
 
 /** docker's disk usage formatter prints every size with units.HumanSize: four significant digits. */
 const size = (bytes: number): string => humanSize(bytes, 4);
@@ -17,12 +18,12 @@ const DF_HEADERS = { Active: 'ACTIVE', Reclaimable: 'RECLAIMABLE', Size: 'SIZE',
 
 /** The `system` group: df and prune here, events and info added beside them by the program. */
 export function registerSystem(program: Command, ctx: CommandContext): Command {
-  const system = program.command('system').description('Manage Berth');
+  const system = program.command('system').description('Manage Docker');
   defineSystemPrune(system, ctx);
   system
     .command('df')
-    .description('Show berth disk usage')
-    .option('--format <string>', 'Format output using a custom template')
+    .description('Show docker disk usage')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .action(async (options: { format?: string }) => {
       checkListFormat(options.format);
       const df = await ctx.client().systemDf();

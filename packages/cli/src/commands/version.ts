@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { checkTemplate, objectTemplate, renderTemplate } from '../format/go-template.js';
 import { sortedEntries } from '../format/go-order.js';
 import { tabwrite } from '../format/tabwriter.js';
+import { INSPECT_FORMAT_HELP } from '../format/format-help.js';
 
 /** docker version aligns its "Key:<tab>value" lines with tabwriter.NewWriter(out, 20, 1, 1, ' ', 0). */
 const VERSION_LAYOUT = { minWidth: 20, padding: 1 };
@@ -12,8 +13,8 @@ const VERSION_LAYOUT = { minWidth: 20, padding: 1 };
 export function registerVersion(program: Command, ctx: CommandContext): void {
   program
     .command('version')
-    .description('Show the Berth version information')
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .description('Show the Docker version information')
+    .option('-f, --format <string>', INSPECT_FORMAT_HELP)
     .action(async (options: { format?: string }) => {
       const format = options.format && objectTemplate(options.format);
       if (format) checkTemplate(format);

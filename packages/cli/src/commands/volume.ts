@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { InvalidArgumentError, type Volume } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { defineInspect } from '../inspect-each.js';
@@ -8,6 +8,7 @@ import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList, joinLabels, labelHeader, type Headers } from '../format/list-format.js';
 import { confirm } from '../prompt.js';
 import { pruneVolumes, printPruned, printReclaimed } from '../prune/prune-runs.js';
+import { LIST_FORMAT_HELP } from '../format/format-help.js';
 
 /** `--label k=v` / `--opt k=v` flags as a map; a bare key gets an empty value, as in docker. */
 function keyValues(flags: string[]): Record<string, string> {
@@ -56,10 +57,10 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .command('create')
     .description('Create a volume')
     .argument('[volume]')
-    .option('-d, --driver <driver>', 'Specify volume driver name', 'local')
-    .option('--label <label>', 'Set metadata for a volume', collect, [])
-    .option('-o, --opt <option>', 'Set driver specific options', collect, [])
-    .option('--name <name>', 'Specify volume name')
+    .option('-d, --driver <string>', 'Specify volume driver name (default "local")', 'local')
+    .option('--label <list>', 'Set metadata for a volume', collect, [])
+    .option('-o, --opt <map>', 'Set driver specific options (default map[])', collect, [])
+    .addOption(new Option('--name <string>', 'Specify volume name').hideHelp())
     .action(async (name: string | undefined, options: { driver: string; label: string[]; opt: string[]; name?: string }) => {
       if (name && options.name && name !== options.name) {
         throw new InvalidArgumentError(`conflicting options: either specify --name or provide positional arg, not both`);
@@ -79,7 +80,7 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
     .description('List volumes')
     .option('-q, --quiet', 'Only display volume names')
     .option('-f, --filter <filter>', 'Provide filter values (e.g. "dangling=true")', collect, [])
-    .option('--format <string>', 'Format output using a custom template')
+    .option('--format <string>', LIST_FORMAT_HELP)
     .action(async (options: { quiet?: boolean; filter: string[]; format?: string }) => {
       checkListFormat(options.format);
       const { Volumes } = await ctx.client().listVolumes(filtersOf(options.filter));
@@ -96,7 +97,8 @@ export function registerVolume(program: Command, ctx: CommandContext): void {
   volume
     .command('rm')
     .alias('remove')
-    .description('Remove one or more volumes')
+    .summary('Remove one or more volumes')
+    .description('Remove one or more volumes. You cannot remove a volume that is in use by a container.')
     .argument('<volume...>')
     .option('-f, --force', 'Force the removal of one or more volumes')
     .action(async (names: string[], options: { force?: boolean }) => {
