@@ -112,7 +112,18 @@ describe('the API on TCP with --tlsverify', () => {
     expect(ran.stdout, ran.stderr).toBe('through docker context\n');
     const plain = await bare(['version', '--format', '{{.Server.APIVersion}}']);
     expect(plain.stdout.trim(), plain.stderr).toBe('1.47');
-    expect((await bare(['context', 'rm', '-f', 'tls-ctx', 'made-by-docker'])).code).toBe(0);
+    // An exported context carries its TLS material: docker imports berth's export, berth imports docker's.
+    const exported = join(certs, 'tls-ctx.tar');
+    expect((await bare(['context', 'export', 'tls-ctx', exported])).stderr).toBe(`Written file "${exported}"\n`);
+    expect((await run('docker', ['context', 'import', 'imported-by-docker', exported], { env: dockerEnv })).code).toBe(0);
+    const viaImport = await run('docker', ['--context', 'imported-by-docker', 'version', '--format', '{{.Server.APIVersion}}'], { env: dockerEnv });
+    expect(viaImport.stdout.trim(), viaImport.stderr).toBe('1.47');
+    const dockerExport = join(certs, 'docker-export.tar');
+    expect((await run('docker', ['context', 'export', 'made-by-docker', dockerExport], { env: dockerEnv })).code).toBe(0);
+    expect((await bare(['context', 'import', 'imported-by-berth', dockerExport])).code).toBe(0);
+    const berthImport = await bare(['--context', 'imported-by-berth', 'version', '--format', '{{.Server.APIVersion}}']);
+    expect(berthImport.stdout.trim(), berthImport.stderr).toBe('1.47');
+    expect((await bare(['context', 'rm', '-f', 'tls-ctx', 'made-by-docker', 'imported-by-docker', 'imported-by-berth'])).code).toBe(0);
     expect((await run('docker', ['context', 'show'], { env: dockerEnv })).stdout).toBe('default\n');
   });
 

@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@berth/api';
 import { parseHost } from '@berth/client';
 import type { CommandContext } from '../context.js';
 import { DEFAULT_CONTEXT, TLS_FILES, checkNewContextName, type StoredContext, type TlsFileName } from '../contexts/context-store.js';
 import { DEFAULT_CONTEXT_DESCRIPTION, defaultEndpoint, hostFromEnv } from '../contexts/endpoint.js';
+import { exportContext, importContext } from '../contexts/context-archive.js';
 import { DockerConfig } from '../docker-config.js';
 import { ellipsis } from '../format/ellipsis.js';
 import { checkListFormat, formatList, type Headers } from '../format/list-format.js';
@@ -47,7 +51,7 @@ interface EndpointFlags {
   docker: string[];
 }
 
-/** `berth context create|ls|use|rm|inspect|show|update`, over the context store docker keeps in its config directory. */
+/** `berth context create|ls|use|rm|inspect|show|update|export|import`, over the context store docker keeps in its config directory. */
 export function registerContext(program: Command, ctx: CommandContext): void {
   const context = program.command('context').description('Manage contexts');
 
@@ -162,6 +166,47 @@ export function registerContext(program: Command, ctx: CommandContext): void {
     });
 
   context
+    .command('export')
+    .description('Export a context to a tar archive FILE or a tar stream on STDOUT.')
+    .usage('[OPTIONS] CONTEXT [FILE|-]')
+    .argument('<context>')
+    .argument('[file]')
+    .action(async (name: string, file: string | undefined) => {
+      const source = name === DEFAULT_CONTEXT ? defaultContext(ctx, {}) : ctx.contexts().get(name);
+      if (file === '-') {
+        await pipeline(exportContext(source), ctx.io.stdout, { end: false });
+        return;
+      }
+      const target = file ?? `${name}.dockercontext`;
+      // As docker: an existing file is never overwritten.
+      const handle = await open(target, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+        throw new InvalidArgumentError(err.code === 'EEXIST' ? `open ${target}: file exists` : `open ${target}: ${err.message}`);
+      });
+      await pipeline(exportContext(source), handle.createWriteStream());
+      ctx.err(`Written file "${target}"\n`);
+    });
+
+  context
+    .command('import')
+    .description('Import a context from a tar or zip file')
+    .usage('CONTEXT FILE|-')
+    .argument('<context>')
+    .argument('<file>')
+    .action(async (name: string, file: string) => {
+      const store = ctx.contexts();
+      checkNewContextName(name, store);
+      const input: Readable = file === '-' ? ctx.io.stdin : createReadStream(file);
+      const opened = new Promise<void>((resolve, reject) => {
+        if (file === '-') resolve();
+        input.once('open', () => resolve()).once('error', (err: NodeJS.ErrnoException) => reject(new InvalidArgumentError(err.code === 'ENOENT' ? `open ${file}: no such file or directory` : err.message)));
+      });
+      await opened;
+      store.save(await importContext(input, name));
+      ctx.out(`${name}\n`);
+      ctx.err(`Successfully imported context "${name}"\n`);
+    });
+
+  context
     .command('show')
     .description('Print the name of the current context')
     .action(() => {
@@ -264,15 +309,18 @@ function copiedContext(ctx: CommandContext, name: string, from: string): StoredC
   return { meta: { ...source.meta, Name: name }, tls: { ...source.tls } };
 }
 
-/** The implicit context as a stored one: what -H, the host variables and the TLS flags say. */
-function defaultContext(ctx: CommandContext): StoredContext {
+/**
+ * The implicit context as a stored one: what -H, the host variables and the TLS flags say. docker lists and
+ * copies it with its description, but inspects and exports it without one.
+ */
+function defaultContext(ctx: CommandContext, metadata: StoredContext['meta']['Metadata'] = { Description: DEFAULT_CONTEXT_DESCRIPTION }): StoredContext {
   const endpoint = defaultEndpoint(ctx.globals(), ctx.env);
   const tls: StoredContext['tls'] = {};
   if (endpoint.tls?.ca) tls['ca.pem'] = Buffer.from(endpoint.tls.ca);
   if (endpoint.tls?.cert) tls['cert.pem'] = Buffer.from(endpoint.tls.cert);
   if (endpoint.tls?.key) tls['key.pem'] = Buffer.from(endpoint.tls.key);
   return {
-    meta: { Name: DEFAULT_CONTEXT, Metadata: { Description: DEFAULT_CONTEXT_DESCRIPTION }, Endpoints: { docker: { Host: endpoint.host, SkipTLSVerify: endpoint.tls ? !endpoint.tls.verify : false } } },
+    meta: { Name: DEFAULT_CONTEXT, Metadata: metadata, Endpoints: { docker: { Host: endpoint.host, SkipTLSVerify: endpoint.tls ? !endpoint.tls.verify : false } } },
     tls,
   };
 }
@@ -292,8 +340,8 @@ async function removeContext(ctx: CommandContext, name: string, isCurrent: boole
 function inspectContext(ctx: CommandContext, name: string): object {
   const store = ctx.contexts();
   if (name === DEFAULT_CONTEXT) {
-    const { meta } = defaultContext(ctx);
-    return { Name: name, Metadata: {}, Endpoints: meta.Endpoints, TLSMaterial: {}, Storage: { MetadataPath: '<IN MEMORY>', TLSPath: '<IN MEMORY>' } };
+    const { meta } = defaultContext(ctx, {});
+    return { Name: name, Metadata: meta.Metadata, Endpoints: meta.Endpoints, TLSMaterial: {}, Storage: { MetadataPath: '<IN MEMORY>', TLSPath: '<IN MEMORY>' } };
   }
   const { meta, tls } = store.get(name);
   const files = TLS_FILES.filter((file) => tls[file]);

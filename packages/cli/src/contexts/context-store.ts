@@ -122,7 +122,7 @@ function digestOf(name: string): string {
   return createHash('sha256').update(name).digest('hex');
 }
 
-function parseMetadata(text: string, file: string): ContextMetadata {
+export function parseMetadata(text: string, file: string): ContextMetadata {
   let parsed: Partial<ContextMetadata>;
   try {
     parsed = JSON.parse(text) as Partial<ContextMetadata>;
