@@ -46,6 +46,20 @@ describe('berth build (classic builder)', () => {
     expect(await inImage('built:one', 'cat /hello /built')).toBe('hello from the context\nbuilt\n');
   });
 
+  it('redraws the "Sending build context" line on a terminal as the context goes, and prints it once elsewhere', async () => {
+    const dir = await context('sending', { Dockerfile: 'FROM busybox\nCOPY blob /blob\n', blob: 'x'.repeat(3_000_000) });
+    // script(1) gives berth a pseudo-terminal as stdout and copies what it writes there.
+    const onTerminal = ok(await run('script', ['-qec', `${process.execPath} ${BERTH} build -t sending:tty ${dir}`, '/dev/null'], { env: d.env }));
+    const updates = onTerminal.match(/Sending build context to Docker daemon +[\d.]+[kMG]?B\r/g) ?? [];
+    // The first update comes after 512 KiB, the last says 3 MB.
+    expect(updates.length, onTerminal).toBeGreaterThanOrEqual(2);
+    expect(updates.at(-1)).toBe('Sending build context to Docker daemon  3.003MB\r');
+    // The terminal turns the line's final \r\n into \r\r\n.
+    expect(onTerminal).toMatch(/Sending build context to Docker daemon {2}3\.003MB\r\r+\n/);
+    const offTerminal = ok(await d.berth(['build', '-t', 'sending:plain', dir]));
+    expect(offTerminal.match(/Sending build context/g)).toHaveLength(1);
+  });
+
   it('prints only the image ID with -q, and writes it to --iidfile', async () => {
     const dir = await context('quiet', { Dockerfile: 'FROM busybox\nRUN echo quiet > /q\n' });
     const out = ok(await d.berth(['build', '-q', '-t', 'built:quiet', dir]));

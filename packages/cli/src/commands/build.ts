@@ -9,11 +9,25 @@ import { humanSize } from '../format/human-size.js';
 import { ProgressDisplay, progressOutput } from '../progress-display.js';
 import { collect } from '../repeatable-flags.js';
 
-/** The context as it is sent; once all of it is, docker's "Sending build context" line with its size. */
-async function* announced(tar: AsyncIterable<Buffer>, done: (bytes: number) => void): AsyncGenerator<Buffer> {
+/** docker's progress reader reports the context sent so far after each 512 KiB, at most once per 100 ms. */
+const SENDING_UPDATE_BYTES = 512 * 1024;
+const SENDING_UPDATE_MS = 100;
+
+/**
+ * The context as it is sent: `progress` with the bytes sent so far now and then (for a terminal, where docker
+ * redraws the "Sending build context" line), and once all of it is, `done` with its size.
+ */
+async function* announced(tar: AsyncIterable<Buffer>, done: (bytes: number) => void, progress?: (bytes: number) => void): AsyncGenerator<Buffer> {
   let bytes = 0;
+  let reported = 0;
+  let reportedAt = -Infinity;
   for await (const chunk of tar) {
     bytes += chunk.length;
+    if (progress && bytes - reported > SENDING_UPDATE_BYTES && Date.now() - reportedAt >= SENDING_UPDATE_MS) {
+      progress(bytes);
+      reported = bytes;
+      reportedAt = Date.now();
+    }
     yield chunk;
   }
   done(bytes);
@@ -65,18 +79,20 @@ async function runBuild(ctx: CommandContext, context: string, flags: BuildFlags)
   const { tar, dockerfile } = await prepareBuildContext(context, flags.file, ctx.io.stdin);
   const registryConfig = await (await DockerConfig.open(ctx.configDir(), ctx.env)).allCredentials();
   // With -q what would have been printed is kept, for stderr if the build fails; off a terminal docker prints only the
-  // last update of the "Sending" line, and berth prints only that one on a terminal too.
+  // last update of the "Sending" line, on a terminal each update overwrites the one before.
   let held = '';
+  const sending = (bytes: number): string => `Sending build context to Docker daemon ${humanSize(bytes, 4).padStart(8)}\r`;
   const sent = (bytes: number): void => {
-    const line = `Sending build context to Docker daemon ${humanSize(bytes, 4).padStart(8)}\r\r\n`;
+    const line = `${sending(bytes)}\r\n`;
     if (flags.quiet) held += line;
     else ctx.out(line);
   };
+  const redraw = !flags.quiet && (ctx.io.stdout as { isTTY?: boolean }).isTTY ? (bytes: number) => ctx.out(sending(bytes)) : undefined;
   let quietOutput = '';
   const display = new ProgressDisplay(flags.quiet ? { write: (text) => (quietOutput += text), terminalWidth: () => undefined } : progressOutput(ctx.io.stdout));
   let imageId = '';
   try {
-    const messages = ctx.client().build(announced(tar, sent), { ...options, ...(dockerfile && { dockerfile }), ...(Object.keys(registryConfig).length && { registryConfig }) });
+    const messages = ctx.client().build(announced(tar, sent, redraw), { ...options, ...(dockerfile && { dockerfile }), ...(Object.keys(registryConfig).length && { registryConfig }) });
     for await (const message of messages) {
       if (message.aux !== undefined) imageId = imageIdOf(message.aux) ?? imageId;
       else display.show(message);
