@@ -293,7 +293,6 @@ const rows: Row[] = [
   { args: ['--config', '$CONFIG', 'context', 'rm', 'golden-new'], setup: [['--config', '$CONFIG', 'context', 'create', 'golden-new', '--docker', 'host=unix:///x']] },
   { args: ['--config', '$CONFIG', 'context', 'rm'] },
   { args: ['--config', '$CONFIG', 'context', 'show', 'extra'] },
-  { args: ['--config', '$CONFIG', 'context', 'export', 'nosuch'] },
   { args: ['--config', '$CONFIG', 'context', 'export'] },
   { args: ['--config', '$CONFIG', 'context', 'import', 'golden-imported', '/nosuch/file.tar'] },
   { args: ['--config', '$CONFIG', 'context', 'import', 'golden-ctx', '/nosuch/file.tar'] },

@@ -4,6 +4,7 @@ import { BerthClient } from '@berth/client';
 import { ContextStore } from './contexts/context-store.js';
 import { configDir, currentContextName, endpointOf, type Endpoint, type GlobalOptions } from './contexts/endpoint.js';
 import { readSettings, type CliSettings } from './docker-config.js';
+import { isSshHost, sshDialer } from './ssh-dialer.js';
 
 /** The streams a command talks to; process.stdin/stdout/stderr in the binary. */
 export interface CliIo {
@@ -30,16 +31,21 @@ export class CommandContext {
 
   client(): BerthClient {
     if (!this.connection) {
-      const name = this.contextName();
-      let endpoint: Endpoint;
-      try {
-        endpoint = endpointOf(name, this.contexts(), this.globals(), this.env);
-      } catch (err) {
-        throw new InvalidArgumentError(`Failed to initialize: unable to resolve docker endpoint: ${(err as Error).message}`, { cause: err });
-      }
-      this.connection = new BerthClient(endpoint);
+      const endpoint = this.endpoint();
+      // ssh:// is reached through the ssh command, as the docker CLI's connection helper does.
+      this.connection = new BerthClient(isSshHost(endpoint.host) ? { host: endpoint.host, dial: sshDialer(endpoint.host, this.env) } : endpoint);
     }
     return this.connection;
+  }
+
+  /** Where this command's daemon is: the current context's endpoint. */
+  endpoint(): Endpoint {
+    const name = this.contextName();
+    try {
+      return endpointOf(name, this.contexts(), this.globals(), this.env);
+    } catch (err) {
+      throw new InvalidArgumentError(`Failed to initialize: unable to resolve docker endpoint: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /** The config directory (--config, DOCKER_CONFIG, ~/.docker), shared with docker. */

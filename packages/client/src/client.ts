@@ -48,7 +48,7 @@ import * as system from './endpoints/system.js';
 import type { EventsOptions, SystemDfResponse } from './endpoints/system.js';
 import * as volumes from './endpoints/volumes.js';
 import { defaultHost, parseHost } from './host.js';
-import { Transport, type TlsOptions } from './transport.js';
+import { Transport, type Dialer, type TlsOptions } from './transport.js';
 
 export interface BerthClientOptions {
   /** `unix:///path` or `tcp://host:port`; defaults to BERTH_HOST, DOCKER_HOST, then the default socket. */
@@ -57,6 +57,11 @@ export interface BerthClientOptions {
   apiVersion?: string;
   /** Speak HTTPS to the daemon (a `tcp://` host then defaults to port 2376, as docker's). */
   tls?: TlsOptions;
+  /**
+   * Opens each connection to the daemon itself (as the docker CLI's ssh:// helper does); `host` then only names
+   * the daemon in messages.
+   */
+  dial?: Dialer;
 }
 
 /**
@@ -70,7 +75,8 @@ export class BerthClient {
 
   constructor(options: BerthClientOptions = {}) {
     this.host = options.host || defaultHost();
-    this.transport = new Transport(parseHost(this.host, { tls: Boolean(options.tls) }), this.host, options.apiVersion, options.tls);
+    const address = options.dial ? {} : parseHost(this.host, { tls: Boolean(options.tls) });
+    this.transport = new Transport(address, this.host, options.apiVersion, options.tls, options.dial);
   }
 
   /** The API version requests use, negotiated on first use. */

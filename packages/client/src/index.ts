@@ -1,5 +1,5 @@
 export { BerthClient, type BerthClientOptions } from './client.js';
-export type { TlsOptions } from './transport.js';
+export type { Dialer, TlsOptions } from './transport.js';
 export type { AttachOptions, ContainerAttachment, ContainerLogsOptions, ContainerOutput, PendingWait } from './endpoints/container-io.js';
 export type { BuildCachePruneOptions, BuildCachePruneReport, BuildOptions } from './endpoints/build.js';
 export { ProgressStreamError } from './progress-stream.js';

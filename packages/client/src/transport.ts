@@ -1,7 +1,7 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { API_VERSION, InternalError } from '@berth/api';
 import { negotiateApiVersion } from './api-version.js';
@@ -38,7 +38,33 @@ export interface TlsOptions {
   verify: boolean;
 }
 
-/** HTTP (or HTTPS) to the daemon: addressing, API version prefix and negotiation, error mapping, hijacking. */
+/** Opens a connection to the daemon some other way than a socket or TCP (the docker CLI's ssh:// helper). */
+export type Dialer = () => Duplex;
+
+/**
+ * An agent whose connections come from a dialer. Pooling calls socket methods a plain duplex lacks
+ * (keep-alive, ref/unref); they mean nothing for a pipe to a helper process, so they are no-ops there.
+ */
+class DialerAgent extends Agent {
+  constructor(
+    private readonly dial: Dialer,
+    keepAlive = true,
+  ) {
+    super({ keepAlive });
+  }
+
+  override createConnection(): Duplex {
+    return asSocket(this.dial());
+  }
+}
+
+function asSocket(stream: Duplex): Duplex {
+  const socket = stream as Duplex & Partial<Record<'setKeepAlive' | 'setNoDelay' | 'setTimeout' | 'ref' | 'unref', () => Duplex>>;
+  for (const method of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref'] as const) socket[method] ??= () => stream;
+  return stream;
+}
+
+/** HTTP (or HTTPS, or HTTP over a dialed stream) to the daemon: addressing, API version prefix and negotiation, error mapping, hijacking. */
 export class Transport {
   private readonly agent: Agent;
   private readonly send: typeof httpRequest;
@@ -49,9 +75,10 @@ export class Transport {
     private readonly hostLabel: string,
     private readonly fixedApiVersion?: string,
     private readonly tls?: TlsOptions,
+    private readonly dial?: Dialer,
   ) {
-    this.agent = tls ? new HttpsAgent({ keepAlive: true, ...tlsSettings(tls) }) : new Agent({ keepAlive: true });
-    this.send = tls ? httpsRequest : httpRequest;
+    this.agent = dial ? new DialerAgent(dial) : tls ? new HttpsAgent({ keepAlive: true, ...tlsSettings(tls) }) : new Agent({ keepAlive: true });
+    this.send = tls && !dial ? httpsRequest : httpRequest;
   }
 
   /** The API version in use: the fixed one, else ours lowered to the server's (one ping, shared). */
@@ -75,7 +102,7 @@ export class Transport {
     const req = this.open(method, await this.fullPath(path, options), headers);
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
-      req.once('error', (err) => reject(this.describeFailure(err)));
+      req.on('error', (err) => reject(this.describeFailure(err)));
     });
     const sent = this.sendBody(req, payload);
     const [res] = await Promise.all([response, sent]);
@@ -120,7 +147,7 @@ export class Transport {
         response.resume();
         reject(new InternalError(`${path}: the daemon answered ${response.statusCode} instead of switching protocols`));
       });
-      req.once('error', (err) => reject(this.describeFailure(err)));
+      req.on('error', (err) => reject(this.describeFailure(err)));
       req.end(payload);
     });
   }
@@ -135,14 +162,16 @@ export class Transport {
   }
 
   private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled = true): ClientRequest {
+    const dial = this.dial;
+    const named = Boolean(this.address.socketPath) || Boolean(dial);
     return this.send({
       ...(this.address.socketPath ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port }),
-      // The Host header must be a valid name even on a unix socket; docker sends "api.moby.localhost".
-      ...(this.address.socketPath ? { setHost: false, headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
+      // The Host header must be a valid name even on a unix socket or a dialed stream; docker sends "api.moby.localhost".
+      ...(named ? { setHost: false, headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
       method,
       path,
-      // An unpooled (hijacked) connection still needs the TLS settings the agent carries.
-      ...(pooled ? { agent: this.agent } : { agent: false, ...(this.tls && tlsSettings(this.tls)) }),
+      // An unpooled (hijacked) connection still needs what the agent carries: the TLS settings, or the dialer.
+      ...(pooled ? { agent: this.agent } : dial ? { agent: new DialerAgent(dial, false) } : { agent: false, ...(this.tls && tlsSettings(this.tls)) }),
     });
   }
 

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@berth/api';
 import { parseHost } from '@berth/client';
+import { isSshHost, sshCommand } from '../ssh-dialer.js';
 import type { CommandContext } from '../context.js';
 import { DEFAULT_CONTEXT, TLS_FILES, checkNewContextName, type StoredContext, type TlsFileName } from '../contexts/context-store.js';
 import { DEFAULT_CONTEXT_DESCRIPTION, defaultEndpoint, hostFromEnv } from '../contexts/endpoint.js';
@@ -295,7 +296,8 @@ function newContext(ctx: CommandContext, name: string, settings: Record<string, 
   const host = settings.host || undefined;
   if (host) {
     try {
-      parseHost(host);
+      if (isSshHost(host)) sshCommand(host);
+      else parseHost(host);
     } catch (err) {
       fail(`invalid docker endpoint options: ${(err as Error).message}`);
     }

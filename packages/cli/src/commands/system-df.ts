@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat, formatList } from '../format/list-format.js';
+import { defineDialStdio } from './dial-stdio.js';
 import { defineSystemPrune } from './system-prune.js';
 import { LIST_FORMAT_HELP } from '../format/format-help.js';
 
@@ -20,6 +21,7 @@ const DF_HEADERS = { Active: 'ACTIVE', Reclaimable: 'RECLAIMABLE', Size: 'SIZE',
 export function registerSystem(program: Command, ctx: CommandContext): Command {
   const system = program.command('system').description('Manage Docker');
   defineSystemPrune(system, ctx);
+  defineDialStdio(system, ctx);
   system
     .command('df')
     .description('Show docker disk usage')
