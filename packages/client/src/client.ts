@@ -138,8 +138,8 @@ export class BerthClient {
 
   // Images
 
-  /** Loads a `docker save` / OCI archive; returns the daemon's messages such as "Loaded image: busybox:latest". */
-  loadImage(tar: Readable, options: { quiet?: boolean } = {}): Promise<string[]> {
+  /** Loads a `docker save` / OCI archive; yields "Loading layer" progress (unless quiet) and `stream` messages such as "Loaded image: busybox:latest". */
+  loadImage(tar: Readable, options: { quiet?: boolean } = {}): AsyncGenerator<ProgressMessage> {
     return images.loadImage(this.transport, tar, options);
   }
 
@@ -239,6 +239,11 @@ export class BerthClient {
   /** One stats sample (with precpu_stats filled in, as `docker stats --no-stream` reads it). */
   containerStats(id: string): Promise<ContainerStatsResponse> {
     return containers.containerStats(this.transport, id);
+  }
+
+  /** The live stats stream, a sample a second; it ends when the container is removed or `signal` aborts. */
+  containerStatsStream(id: string, options: { signal?: AbortSignal } = {}): Promise<AsyncGenerator<ContainerStatsResponse>> {
+    return containers.containerStatsStream(this.transport, id, options.signal);
   }
 
   removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {

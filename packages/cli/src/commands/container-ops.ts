@@ -6,11 +6,12 @@ import { forEachContainer } from '../each-container.js';
 import { defineInspect } from '../inspect-each.js';
 import { describeError } from '../error-message.js';
 import { humanSize } from '../format/human-size.js';
-import { STATS_HEADER, statsRow } from '../format/stats-row.js';
+import { checkListFormat } from '../format/list-format.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
 import { definePs } from './ps.js';
 import { confirm } from '../prompt.js';
+import { runStats, type StatsOptions } from '../stats-display.js';
 
 interface UpdateOptions {
   memory?: string;
@@ -49,7 +50,22 @@ function defineDiff(parent: Command, name: string, ctx: CommandContext): void {
     });
 }
 
-/** restart, pause, unpause, rename, update, top, stats, diff, and the `container` group's ls, diff, inspect and prune. */
+function defineStats(parent: Command, name: string, ctx: CommandContext): void {
+  parent
+    .command(name)
+    .description("Display a live stream of container(s) resource usage statistics")
+    .argument('[container...]')
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('--format <string>', 'Format output using a custom template')
+    .option('--no-stream', 'Disable streaming stats and only pull the first result')
+    .option('--no-trunc', 'Do not truncate output')
+    .action(async (names: string[], options: StatsOptions) => {
+      checkListFormat(options.format);
+      await runStats(ctx, names, options);
+    });
+}
+
+/** restart, pause, unpause, rename, update, top, stats, diff, and the `container` group's ls, diff, stats, inspect and prune. */
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -125,23 +141,12 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
       ctx.out(formatTable([top.Titles, ...top.Processes]));
     });
 
-  program
-    .command('stats')
-    .description('Display a snapshot of containers resource usage statistics')
-    .argument('[container...]')
-    .option('-a, --all', 'Show all containers (default shows just running)')
-    .option('--no-stream', 'Disable streaming stats and only pull the first result (berth always does)')
-    .action(async (names: string[], options: { all?: boolean }) => {
-      const client = ctx.client();
-      const refs = names.length ? names : (await client.listContainers({ all: options.all })).map((c) => c.Id);
-      const samples = await Promise.all(refs.map((ref) => client.containerStats(ref)));
-      ctx.out(formatTable([STATS_HEADER, ...samples.map(statsRow)]));
-    });
-
+  defineStats(program, 'stats', ctx);
   defineDiff(program, 'diff', ctx);
   const container = program.command('container').description('Manage containers');
   definePs(container, 'ls', ctx).alias('list').alias('ps');
   defineDiff(container, 'diff', ctx);
+  defineStats(container, 'stats', ctx);
   defineInspect(container, 'container', ctx, (name) => ctx.client().inspectContainer(name));
   container
     .command('prune')

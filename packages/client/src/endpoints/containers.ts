@@ -19,6 +19,7 @@ import type {
   FiltersQuery,
   FilesystemChange,
 } from '@berth/api';
+import { readJsonLines } from '../json-lines.js';
 import { filtersParam, pathParam, type QueryOf } from '../query.js';
 import type { Transport } from '../transport.js';
 
@@ -81,6 +82,12 @@ export async function containerChanges(transport: Transport, id: string): Promis
 
 export function containerStats(transport: Transport, id: string): Promise<ContainerStatsResponse> {
   return transport.json('GET', `/containers/${pathParam(id)}/stats`, { query: { stream: '0' } satisfies QueryOf<ContainerStatsQuery> });
+}
+
+/** `GET /containers/{id}/stats?stream=1`: a sample a second until the container is removed or `signal` aborts. */
+export async function containerStatsStream(transport: Transport, id: string, signal?: AbortSignal): Promise<AsyncGenerator<ContainerStatsResponse>> {
+  const query = { stream: '1' } satisfies QueryOf<ContainerStatsQuery>;
+  return readJsonLines<ContainerStatsResponse>(await transport.request('GET', `/containers/${pathParam(id)}/stats`, { query, ...(signal && { signal }) }));
 }
 
 export function removeContainer(transport: Transport, id: string, options: { force?: boolean; volumes?: boolean }): Promise<void> {
