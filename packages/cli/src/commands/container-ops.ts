@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import type { ContainerUpdateRequest } from '@berth/api';
+import { InvalidArgumentError, type ContainerUpdateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { defineInspect } from '../inspect-each.js';
 import { describeError } from '../error-message.js';
+import { FlagValueError } from '../flag-value-error.js';
 import { humanSize } from '../format/human-size.js';
 import { checkListFormat } from '../format/list-format.js';
 import { formatTable } from '../format/tabwriter.js';
@@ -24,16 +25,27 @@ interface UpdateOptions {
   restart?: string;
 }
 
+/** A flag's value as docker's flag parser reads it: a bad one is a usage error naming the flag. */
+function flagValue<T>(flag: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (err) {
+    throw err instanceof FlagValueError ? err : new FlagValueError(flag, text, (err as Error).message);
+  }
+}
+
 function updateRequest(o: UpdateOptions): ContainerUpdateRequest {
   const body: ContainerUpdateRequest = {};
-  if (o.memory !== undefined) body.Memory = parseRamBytes(o.memory);
-  if (o.memorySwap !== undefined) body.MemorySwap = parseRamBytes(o.memorySwap);
-  if (o.cpus !== undefined) body.NanoCpus = parseNanoCpus(o.cpus);
-  if (o.cpuShares !== undefined) body.CpuShares = parseIntFlag(o.cpuShares, 'cpu-shares');
-  if (o.cpuQuota !== undefined) body.CpuQuota = parseIntFlag(o.cpuQuota, 'cpu-quota');
-  if (o.cpuPeriod !== undefined) body.CpuPeriod = parseIntFlag(o.cpuPeriod, 'cpu-period');
-  if (o.pidsLimit !== undefined) body.PidsLimit = parseIntFlag(o.pidsLimit, 'pids-limit');
+  if (o.memory !== undefined) body.Memory = flagValue('-m, --memory', o.memory, parseRamBytes);
+  if (o.memorySwap !== undefined) body.MemorySwap = flagValue('--memory-swap', o.memorySwap, parseRamBytes);
+  if (o.cpus !== undefined) body.NanoCpus = flagValue('--cpus', o.cpus, parseNanoCpus);
+  if (o.cpuShares !== undefined) body.CpuShares = parseIntFlag(o.cpuShares, '-c, --cpu-shares');
+  if (o.cpuQuota !== undefined) body.CpuQuota = parseIntFlag(o.cpuQuota, '--cpu-quota');
+  if (o.cpuPeriod !== undefined) body.CpuPeriod = parseIntFlag(o.cpuPeriod, '--cpu-period');
+  if (o.pidsLimit !== undefined) body.PidsLimit = parseIntFlag(o.pidsLimit, '--pids-limit');
   if (o.restart !== undefined) body.RestartPolicy = parseRestartFlag(o.restart);
+  // As docker, before asking the daemon anything.
+  if (Object.keys(body).length === 0) throw new InvalidArgumentError('you must provide one or more flags when using this command');
   return body;
 }
 
@@ -74,7 +86,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .option('-t, --timeout <seconds>', 'Seconds to wait before killing the container')
     .option('-s, --signal <signal>', 'Signal to send to the container')
     .action(async (names: string[], options: { timeout?: string; signal?: string }) => {
-      const timeout = options.timeout === undefined ? undefined : parseIntFlag(options.timeout, 'timeout');
+      const timeout = options.timeout === undefined ? undefined : parseIntFlag(options.timeout, '-t, --timeout');
       ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().restartContainer(name, { timeout, signal: options.signal }));
     });
 

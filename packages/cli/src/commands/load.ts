@@ -1,7 +1,7 @@
-import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@berth/api';
 import type { CommandContext } from '../context.js';
+import { openArchive } from '../open-archive.js';
 import { ProgressDisplay, progressOutput } from '../progress-display.js';
 
 export function registerLoad(program: Command, ctx: CommandContext): void {
@@ -19,14 +19,4 @@ export function registerLoad(program: Command, ctx: CommandContext): void {
       const display = new ProgressDisplay(output);
       for await (const message of ctx.client().loadImage(archive, { quiet })) display.show(message);
     });
-}
-
-/** Opens the archive up front so a bad path fails with docker's wording before anything is sent. */
-async function openArchive(path: string): ReturnType<typeof open> {
-  try {
-    return await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidArgumentError(code === 'ENOENT' ? `open ${path}: no such file or directory` : (err as Error).message, { cause: err });
-  }
 }
