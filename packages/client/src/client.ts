@@ -241,6 +241,11 @@ export class BerthClient {
     return containers.containerStats(this.transport, id);
   }
 
+  /** `docker export`: the container's filesystem as a tar stream. */
+  exportContainer(id: string): Promise<Readable> {
+    return containers.exportContainer(this.transport, id);
+  }
+
   /** The live stats stream, a sample a second; it ends when the container is removed or `signal` aborts. */
   containerStatsStream(id: string, options: { signal?: AbortSignal } = {}): Promise<AsyncGenerator<ContainerStatsResponse>> {
     return containers.containerStatsStream(this.transport, id, options.signal);

@@ -10,6 +10,8 @@ import { humanSize } from '../format/human-size.js';
 import { checkListFormat } from '../format/list-format.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
+import { defineAttach } from './attach.js';
+import { defineExport } from './export.js';
 import { definePs } from './ps.js';
 import { confirm } from '../prompt.js';
 import { runStats, type StatsOptions } from '../stats-display.js';
@@ -77,7 +79,7 @@ function defineStats(parent: Command, name: string, ctx: CommandContext): void {
     });
 }
 
-/** restart, pause, unpause, rename, update, top, stats, diff, and the `container` group's ls, diff, stats, inspect and prune. */
+/** restart, pause, unpause, rename, update, top, stats, diff, export, attach, and the `container` group's ls, diff, stats, export, attach, inspect and prune. */
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -154,11 +156,15 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     });
 
   defineStats(program, 'stats', ctx);
+  defineExport(program, 'export', ctx);
+  defineAttach(program, 'attach', ctx);
   defineDiff(program, 'diff', ctx);
   const container = program.command('container').description('Manage containers');
   definePs(container, 'ls', ctx).alias('list').alias('ps');
   defineDiff(container, 'diff', ctx);
   defineStats(container, 'stats', ctx);
+  defineExport(container, 'export', ctx);
+  defineAttach(container, 'attach', ctx);
   defineInspect(container, 'container', ctx, (name) => ctx.client().inspectContainer(name));
   container
     .command('prune')

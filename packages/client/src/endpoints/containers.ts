@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type {
   ContainerCreateQuery,
   ContainerCreateRequest,
@@ -82,6 +83,11 @@ export async function containerChanges(transport: Transport, id: string): Promis
 
 export function containerStats(transport: Transport, id: string): Promise<ContainerStatsResponse> {
   return transport.json('GET', `/containers/${pathParam(id)}/stats`, { query: { stream: '0' } satisfies QueryOf<ContainerStatsQuery> });
+}
+
+/** `GET /containers/{id}/export`: the container's filesystem as a tar stream. */
+export function exportContainer(transport: Transport, id: string): Promise<Readable> {
+  return transport.request('GET', `/containers/${pathParam(id)}/export`);
 }
 
 /** `GET /containers/{id}/stats?stream=1`: a sample a second until the container is removed or `signal` aborts. */
