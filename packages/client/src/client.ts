@@ -241,6 +241,21 @@ export class BerthClient {
     return containers.containerStats(this.transport, id);
   }
 
+  /** What is at a path in the container (`docker cp`'s stat of its destination). */
+  statContainerPath(id: string, path: string): Promise<containers.ContainerPathStat> {
+    return containers.statContainerPath(this.transport, id, path);
+  }
+
+  /** A tar of a path in the container, with what the path is. */
+  getContainerArchive(id: string, path: string): Promise<{ stat: containers.ContainerPathStat; tar: Readable }> {
+    return containers.getContainerArchive(this.transport, id, path);
+  }
+
+  /** Extracts a tar into a directory of the container. */
+  putContainerArchive(id: string, path: string, tar: Readable, options: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
+    return containers.putContainerArchive(this.transport, id, path, tar, options);
+  }
+
   /** `docker export`: the container's filesystem as a tar stream. */
   exportContainer(id: string): Promise<Readable> {
     return containers.exportContainer(this.transport, id);

@@ -11,6 +11,7 @@ import { checkListFormat } from '../format/list-format.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
 import { defineAttach } from './attach.js';
+import { defineCopy } from './cp.js';
 import { defineExport } from './export.js';
 import { definePs } from './ps.js';
 import { confirm } from '../prompt.js';
@@ -79,7 +80,7 @@ function defineStats(parent: Command, name: string, ctx: CommandContext): void {
     });
 }
 
-/** restart, pause, unpause, rename, update, top, stats, diff, export, attach, and the `container` group's ls, diff, stats, export, attach, inspect and prune. */
+/** restart, pause, unpause, rename, update, top, stats, diff, export, attach, cp, and the `container` group's ls, diff, stats, export, attach, cp, inspect and prune. */
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -158,6 +159,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
   defineStats(program, 'stats', ctx);
   defineExport(program, 'export', ctx);
   defineAttach(program, 'attach', ctx);
+  defineCopy(program, 'cp', ctx);
   defineDiff(program, 'diff', ctx);
   const container = program.command('container').description('Manage containers');
   definePs(container, 'ls', ctx).alias('list').alias('ps');
@@ -165,6 +167,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
   defineStats(container, 'stats', ctx);
   defineExport(container, 'export', ctx);
   defineAttach(container, 'attach', ctx);
+  defineCopy(container, 'cp', ctx);
   defineInspect(container, 'container', ctx, (name) => ctx.client().inspectContainer(name));
   container
     .command('prune')
