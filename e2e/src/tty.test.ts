@@ -67,6 +67,27 @@ describe('terminals through berth', () => {
       await Promise.all(['berth-keys', 'berth-flag-keys'].map((name) => daemon.docker.getContainer(name).remove({ force: true }).catch(() => undefined)));
     }
   });
+
+  it('berth attach joins a TTY container: typed input, ctrl-p ctrl-q detaches, a later attach gets the exit code', async () => {
+    expect((await daemon.dockerCli(['run', '-dit', '--name', 'berth-attached', 'busybox', 'sh'])).code).toBe(0);
+    for (const [session, keys, shown] of [
+      ['battach', 'echo typed""here', /^typedhere/m],
+      ['battach-again', 'exit 6', /attach exited 6/],
+    ] as const) {
+      await inTerminal(session, `node ${BERTH} attach berth-attached; echo "attach exited $?"`);
+      // The shell prints nothing until something is typed: Enter until its prompt shows.
+      for (let i = 0; i < 50 && !/^\/ #/m.test(await tmux(['capture-pane', '-p', '-t', session])); i++) {
+        await tmux(['send-keys', '-t', session, 'Enter']);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await tmux(['send-keys', '-t', session, keys, 'Enter']);
+      await screenShows(session, shown);
+      if (session !== 'battach') continue;
+      await tmux(['send-keys', '-t', session, 'C-p', 'C-q']);
+      await screenShows(session, /attach exited 0/);
+      expect((await daemon.docker.getContainer('berth-attached').inspect()).State.Running).toBe(true);
+    }
+  });
 });
 
 describe('terminals through the docker CLI', () => {

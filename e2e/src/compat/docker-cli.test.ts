@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, dockerOk, run, useTestDaemon, type CommandResult } from '../harness.js';
-import { startRegistry, type TestRegistry } from '../registry-harness.js';
+import { startRegistry, writeHtpasswd, type TestRegistry } from '../registry-harness.js';
 
 /**
  * The golden-output suite: each command line runs once through the docker CLI and once through `berth`,
@@ -48,6 +49,21 @@ afterAll(async () => {
   if (configDir) await rm(configDir, { recursive: true, force: true });
 });
 
+/** Files the rows write and read (save, load, import), and a registry with a password for login. */
+const work = mkdtempSync(join(tmpdir(), 'berth-golden-'));
+let authRegistry: TestRegistry;
+beforeAll(async () => {
+  authRegistry = await startRegistry(async (_host, dir) => `auth:\n  htpasswd:\n    realm: berth\n    path: ${await writeHtpasswd(dir, 'alice', 'secret')}\n`);
+});
+afterAll(async () => {
+  await authRegistry?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** What the docker CLI prints on stderr before a classic build's output. */
+const LEGACY_BUILDER_NOTICE =
+  'DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n';
+
 /** Masks what differs between two runs of one command: ids, digests, times, durations, the program's name. */
 function mask(text: string): string {
   return text
@@ -81,6 +97,8 @@ interface Row {
   setup?: string[][];
   /** What both get on stdin (a prune's confirmation). */
   input?: string;
+  /** A classic `build`: the docker CLI's deprecation notice of its legacy builder is taken off its stderr (documented). */
+  legacyBuilder?: boolean;
   /** A difference listed in docs/compatibility.md ("Golden-output differences"): what each prints instead, masked. */
   differs?: { docker: Partial<Output>; berth: Partial<Output> };
 }
@@ -405,9 +423,139 @@ const rows: Row[] = [
   { args: ['run', '--rm=nope', 'busybox', 'true'] },
   { args: ['volume', 'ls', '-q=false', '--format', '{{.Name}}'] },
   { args: ['ps', '--bogus=1'] },
+  // stats, save/load, build, export/import, commit, rename, update, wait, top, pause/unpause, kill, port, events, login/logout, attach, export, cp
+  { args: ['stats', '--no-stream', 'golden-done'], table: true },
+  { args: ['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}} {{.Container}}', 'golden-run', 'golden-done'] },
+  { args: ['stats', '--no-stream', '--no-trunc', '--format', '{{.ID}} {{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.NetIO}} {{.BlockIO}}', 'golden-done'] },
+  { args: ['stats', '--no-stream', '--format', 'json', 'golden-done'] },
+  { args: ['stats', '--no-stream', '--format', 'table {{.Container}}\t{{.Name}}\t{{.PIDs}}', 'golden-run'], table: true },
+  { args: ['stats', '--no-stream', '-a', '--format', 'table {{.Name}}\t{{.PIDs}}'], table: true },
+  { args: ['container', 'stats', '--no-stream', '--format', '{{.Name}}'] },
+  { args: ['stats', '--no-stream', 'nosuch', 'golden-done', 'nosuch2'] },
+  { args: ['stats', '--no-stream', '--format', '{{.Nope', 'golden-done'] },
+  { args: ['stats', '--bogus'] },
+  { args: ['save', '-o', '$WORK/golden.tar', 'golden/box:v1'] },
+  { args: ['save', 'golden/box:v1', '-o', '/nonexistent/dir/x.tar'] },
+  { args: ['save', '-o', '$WORK/nosuch.tar', 'nosuch:1'] },
+  { args: ['save'] },
+  { args: ['load', '-i', '$WORK/golden.tar'], setup: [['save', '-o', '$WORK/golden.tar', 'golden/box:v1']] },
+  { args: ['load', '-q', '-i', '$WORK/golden.tar'], setup: [['save', '-o', '$WORK/golden.tar', 'golden/box:v1']] },
+  { args: ['load', '-i', '$WORK/nosuch.tar'] },
+  { args: ['load', '-i', '/etc/hostname'] },
+  { args: ['load'], input: '' },
+  { args: ['build', '-q', '-'], input: 'FROM busybox\nRUN echo built > /built\nCMD ["cat", "/built"]\n', legacyBuilder: true },
+  { args: ['build', '--no-cache', '-t', 'golden/built:1', '-'], input: 'FROM busybox\nRUN echo built > /built\nCMD ["cat", "/built"]\n', legacyBuilder: true },
+  { args: ['build', '-'], input: 'FROM busybox\nRUN echo failing; exit 7\n', legacyBuilder: true },
+  { args: ['build', '-'], input: 'FROM busybox\nBOGUS x\n', legacyBuilder: true },
+  { args: ['build', '-'], input: '', legacyBuilder: true },
+  { args: ['build', '$WORK/nosuch-dir'], legacyBuilder: true },
+  { args: ['import', '$WORK/exported.tar', 'golden/imported:1'], setup: [['export', '-o', '$WORK/exported.tar', 'golden-done']] },
+  { args: ['import', '-m', 'imported', '-c', 'CMD ["true"]', '$WORK/exported.tar'], setup: [['export', '-o', '$WORK/exported.tar', 'golden-done']] },
+  { args: ['import', '$WORK/nosuch.tar'] },
+  {
+    // docker checks the reference before sending anything; berth leaves it to the daemon, whose words are the same.
+    args: ['import', '/etc/hostname', 'BAD:REF'],
+    differs: {
+      docker: { code: 1, stdout: '', stderr: 'invalid reference format: repository name (library/BAD) must be lowercase\n' },
+      berth: { code: 1, stdout: '', stderr: 'Error response from daemon: invalid reference format: repository name (library/BAD) must be lowercase\n' },
+    },
+  },
+  { args: ['commit', 'golden-done', 'golden/committed:1'] },
+  { args: ['commit', '-a', 'me', '-m', 'msg', '-c', 'CMD ["true"]', 'golden-run'] },
+  { args: ['inspect', '-f', '{{.Author}} {{.Comment}} {{.Config.Cmd}}', 'golden/committed:2'], setup: [['commit', '-a', 'me', '-m', 'msg', '-c', 'CMD ["true"]', 'golden-done', 'golden/committed:2']] },
+  { args: ['commit', 'nosuch'] },
+  { args: ['commit', '-c', 'BOGUS x', 'golden-done'] },
+  {
+    args: ['commit', 'golden-done', 'BAD:x'],
+    differs: {
+      docker: { code: 1, stdout: '', stderr: 'invalid reference format: repository name (library/BAD) must be lowercase\n' },
+      berth: { code: 1, stdout: '', stderr: 'Error response from daemon: invalid reference format: repository name (library/BAD) must be lowercase\n' },
+    },
+  },
+  { args: ['rename', 'golden-rn-a', 'golden-rn-b'], setup: [['rm', '-f', 'golden-rn-b'], ['create', '--name', 'golden-rn-a', 'busybox']] },
+  { args: ['rename', 'golden-rn-b', 'golden-rn-b'] },
+  { args: ['rename', 'golden-rn-b', 'golden-done'] },
+  { args: ['rename', 'golden-rn-b', 'bad name'] },
+  { args: ['rename', 'golden-rn-b'] },
+  { args: ['update', '--memory', '64m', '--cpus', '0.5', '--restart', 'on-failure:2', 'golden-rn-b'] },
+  { args: ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy}}', 'golden-rn-b'] },
+  { args: ['update', '--memory', 'foo', 'golden-rn-b'] },
+  { args: ['update', '--cpus', 'x', 'golden-rn-b'] },
+  { args: ['update', '--cpu-shares', 'x', 'golden-rn-b'] },
+  { args: ['update', 'golden-rn-b'] },
+  { args: ['update', '--restart', 'bogus', 'golden-rn-b'] },
+  { args: ['update', '--pids-limit', '10', 'nosuch', 'golden-rn-b'] },
+  { args: ['restart', '-t', 'x', 'golden-rn-b'] },
+  { args: ['wait', 'golden-done', 'nosuch'] },
+  { args: ['wait'] },
+  { args: ['top', 'nosuch'] },
+  { args: ['top', 'golden-rn-b'] },
+  { args: ['pause', 'golden-run'], setup: [['unpause', 'golden-run']] },
+  { args: ['ps', '--filter', 'status=paused', '--format', '{{.Names}} {{.State}}'] },
+  { args: ['unpause', 'golden-run'], setup: [['pause', 'golden-run']] },
+  { args: ['pause', 'nosuch', 'golden-done'] },
+  { args: ['unpause', 'golden-run'] },
+  { args: ['kill', '-s', 'USR1', 'golden-kill'], setup: [['rm', '-f', 'golden-kill'], ['run', '-d', '--name', 'golden-kill', 'busybox', 'sh', '-c', 'trap "exit 9" USR1; while true; do sleep 1; done']] },
+  { args: ['kill', '--signal', 'SIGKILL', 'golden-kill', 'nosuch'], setup: [['rm', '-f', 'golden-kill'], ['run', '-d', '--name', 'golden-kill', 'busybox', 'sleep', '3600']] },
+  { args: ['wait', 'golden-kill'] },
+  { args: ['kill', '-s', 'BOGUS', 'golden-run'] },
+  { args: ['kill', '-s'] },
+  { args: ['port', 'golden-run', '80/udp'] },
+  { args: ['port', 'golden-run', 'bogus/x'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'event=die', '--filter', 'container=golden-done', '--format', '{{.Status}} {{.Actor.Attributes.exitCode}}'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'label=role=web', '--format', '{{.Type}} {{.Action}}'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'image=busybox', '--format', '{{.Action}} {{.Actor.Attributes.name}}'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'type=volume', '--filter', 'event=mount', '--format', '{{.Actor.ID}}'] },
+  { args: ['events', '--since', '$SINCE', '--until', '$UNTIL', '--filter', 'bogus=1'] },
+  { args: ['events', '--since', 'x', '--until', '$UNTIL'] },
+  { args: ['login', '-u', 'alice', '--password-stdin', '$AUTH_REGISTRY'], input: 'secret\n' },
+  { args: ['login', '-u', 'alice', '--password-stdin', '$AUTH_REGISTRY'], input: 'wrong\n' },
+  { args: ['login', '-u', 'alice', '$AUTH_REGISTRY'], input: '' },
+  { args: ['logout', '$AUTH_REGISTRY'], setup: [['login', '-u', 'alice', '-p', 'secret', '$AUTH_REGISTRY']] },
+  { args: ['logout', '$AUTH_REGISTRY'] },
+  { args: ['export', '-o', '$WORK/exported.tar', 'golden-done'] },
+  { args: ['container', 'export', '-o', '/nonexistent/dir/x.tar', 'golden-done'] },
+  { args: ['export', '-o', '$WORK', 'golden-done'] },
+  { args: ['export', '-o', '$WORK/x.tar', 'nosuch'] },
+  { args: ['export'] },
+  { args: ['attach', 'golden-attached'], setup: [['rm', '-f', 'golden-attached'], ['run', '-d', '--name', 'golden-attached', 'busybox', 'sh', '-c', 'sleep 2; echo out; echo err >&2; exit 3']] },
+  { args: ['container', 'attach', '--no-stdin', '--sig-proxy=false', 'golden-attached'], setup: [['rm', '-f', 'golden-attached'], ['run', '-d', '--name', 'golden-attached', 'busybox', 'sh', '-c', 'sleep 2; echo out; exit 0']] },
+  { args: ['attach', 'golden-done'] },
+  { args: ['attach', 'nosuch'] },
+  { args: ['attach', 'golden-run'], setup: [['pause', 'golden-run']] },
+  { args: ['unpause', 'golden-run'], setup: [['pause', 'golden-run']] },
+  { args: ['attach', '--sig-proxy=bogus', 'golden-run'] },
+  { args: ['attach'] },
+  { args: ['cp', 'golden-done:/made', '$WORK/made'] },
+  { args: ['cp', 'golden-done:/made', '-'] },
+  { args: ['cp', '-q', 'golden-done:/etc/hostname', '-'] },
+  { args: ['cp', 'golden-done:/nosuch', '$WORK/x'] },
+  { args: ['cp', 'nosuch:/x', '$WORK/x'] },
+  { args: ['cp', 'golden-done:/made', '$WORK/nosuch-dir/x'] },
+  { args: ['cp', 'golden-done:/etc/hostname', '$WORK/nosuch-dir/'] },
+  { args: ['cp', 'golden-done:/etc', '$WORK/golden.tar'], setup: [['save', '-o', '$WORK/golden.tar', 'golden/box:v1']] },
+  { args: ['cp', '$WORK/golden.tar', 'golden-run:/tmp/'], setup: [['save', '-o', '$WORK/golden.tar', 'golden/box:v1']] },
+  { args: ['exec', 'golden-run', 'ls', '/tmp'] },
+  { args: ['cp', '$WORK', 'golden-run:/tmp/golden.tar'] },
+  { args: ['cp', '$WORK/nosuch', 'golden-run:/tmp/'] },
+  { args: ['cp', '-', 'golden-run:/tmp/golden.tar'], input: '' },
+  { args: ['container', 'cp', '/etc/hostname', 'nosuch:/tmp/x'] },
+  { args: ['cp', 'golden-done:/made', 'golden-run:/made'] },
+  { args: ['cp', '$WORK/a', '$WORK/b'] },
+  { args: ['cp', 'golden-done:/made'] },
+  { args: ['container', 'cp'] },
 ];
 
-const substitute = (args: string[]): string[] => args.map((a) => a.replace('$SINCE', String(since)).replace('$UNTIL', String(until)).replace('$REGISTRY', registry.host).replace('$CONFIG', configDir));
+const substitute = (args: string[]): string[] =>
+  args.map((a) =>
+    a
+      .replace('$SINCE', String(since))
+      .replace('$UNTIL', String(until))
+      .replace('$REGISTRY', registry.host)
+      .replace('$AUTH_REGISTRY', authRegistry.host)
+      .replace('$WORK', work)
+      .replace('$CONFIG', configDir),
+  );
 
 function normalise(result: CommandResult, row: Row): Output {
   const from = (text: string) => {
@@ -415,8 +563,9 @@ function normalise(result: CommandResult, row: Row): Output {
     return row.upTo && start.search(row.upTo) >= 0 ? start.slice(0, start.search(row.upTo)) : start;
   };
   const fold = (text: string) => (row.table ? mask(text).replace(/ {2,}/g, '  ') : mask(text));
+  const stderr = row.legacyBuilder ? result.stderr.replace(LEGACY_BUILDER_NOTICE, '') : result.stderr;
   const order = (text: string) => (row.anyRowOrder ? text.split('\n').sort().join('\n') : text);
-  return { code: result.code, stdout: order(fold(from(result.stdout))), stderr: fold(result.stderr) };
+  return { code: result.code, stdout: order(fold(from(result.stdout))), stderr: fold(stderr) };
 }
 
 describe(`docker CLI ${DOCKER_VERSION} golden output vs berth`, () => {

@@ -72,11 +72,12 @@ export async function contextEntries(root: string, excludes: string[]): Promise<
   return entries;
 }
 
-function headerOf(entry: ContextEntry): EntryHeader {
-  // As docker sends the context: owned by root, whoever owns the files here.
-  const owner = { uid: 0, gid: 0, uname: '', gname: '' };
-  if ('content' in entry) return { name: entry.name, type: 'file', mode: entry.mode, mtime: entry.mtime, size: entry.content.length, ...owner };
+function headerOf(entry: ContextEntry, keepOwners: boolean): EntryHeader {
+  // As docker sends a build context: owned by root, whoever owns the files here (cp -a keeps the owners).
+  const root = { uid: 0, gid: 0, uname: '', gname: '' };
+  if ('content' in entry) return { name: entry.name, type: 'file', mode: entry.mode, mtime: entry.mtime, size: entry.content.length, ...root };
   const { stats } = entry;
+  const owner = keepOwners ? { uid: stats.uid, gid: stats.gid, uname: '', gname: '' } : root;
   const base = { name: entry.name, mode: stats.mode & 0o7777, mtime: stats.mtime, ...owner };
   if (entry.linkname !== undefined) return { ...base, type: 'symlink', linkname: entry.linkname };
   if (stats.isDirectory()) return { ...base, type: 'directory' };
@@ -137,12 +138,12 @@ async function packFile(archive: Pack, header: EntryHeader, path: string): Promi
   }
 }
 
-/** The entries as an uncompressed tar stream, file contents read as they are sent. */
-export function tarEntries(entries: ContextEntry[]): AsyncIterable<Buffer> {
+/** The entries as an uncompressed tar stream, file contents read as they are sent; owned by root unless `keepOwners`. */
+export function tarEntries(entries: ContextEntry[], { keepOwners = false } = {}): AsyncIterable<Buffer> {
   const archive = pack();
   const write = async (): Promise<void> => {
     for (const entry of entries) {
-      const header = headerOf(entry);
+      const header = headerOf(entry, keepOwners);
       if ('content' in entry) {
         await new Promise<void>((resolve, reject) => archive.entry(header, entry.content, (err) => (err ? reject(err) : resolve())));
       } else if (header.type === 'file') {

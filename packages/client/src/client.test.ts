@@ -49,6 +49,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     json(res, 404, { message: 'No such container: nope' });
   } else if (path === '/containers/create') {
     json(res, 201, { Id: 'c'.repeat(64), Warnings: [], received: JSON.parse((await bodyOf(req)).toString()) });
+  } else if (path === '/containers/live/stats') {
+    // Two samples, then the stream stays open as a running container's does.
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write('{"id":"live","read":"1"}\n{"id":"li');
+    res.write('ve","read":"2"}\n');
   } else if (path === '/images/load') {
     const tar = await bodyOf(req);
     res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -138,14 +143,35 @@ describe('BerthClient protocol', () => {
     await expect(client.startContainer('running')).resolves.toBeUndefined();
   });
 
-  it('streams the archive to /images/load and returns the stream lines', async () => {
-    const lines = await client.loadImage(Readable.from([Buffer.from('tar-'), Buffer.from('bytes')]), { quiet: true });
-    expect(lines).toEqual(['Loaded image: busybox:latest', 'Loaded image: 9 bytes']);
+  it('streams the archive to /images/load and yields the messages', async () => {
+    const messages = await drain(client.loadImage(Readable.from([Buffer.from('tar-'), Buffer.from('bytes')]), { quiet: true }));
+    expect(messages.map((m) => m.stream)).toEqual(['Loaded image: busybox:latest\n', 'Loaded image: 9 bytes\n']);
     expect(seen[1]).toBe('POST /v1.47/images/load?quiet=1');
   });
 
+  it('streams stats samples until the caller aborts', async () => {
+    const abort = new AbortController();
+    const samples = await client.containerStatsStream('live', { signal: abort.signal });
+    const reads: string[] = [];
+    await expect(
+      (async () => {
+        for await (const sample of samples) {
+          reads.push(sample.read);
+          if (reads.length === 2) abort.abort();
+        }
+      })(),
+    ).rejects.toThrow(/abort/i);
+    expect(reads).toEqual(['1', '2']);
+    expect(seen.at(-1)).toBe('GET /v1.47/containers/live/stats?stream=1');
+  });
+
+  it('asks /images/load for progress unless quiet, as the daemon is quiet by default', async () => {
+    await drain(client.loadImage(Readable.from([Buffer.from('tar')])));
+    expect(seen.at(-1)).toBe('POST /v1.47/images/load?quiet=0');
+  });
+
   it('throws the error line of a load stream', async () => {
-    const err = await client.loadImage(Readable.from([Buffer.from('broken')])).catch((e: unknown) => e);
+    const err = await drain(client.loadImage(Readable.from([Buffer.from('broken')]))).catch((e: unknown) => e);
     expect((err as Error).message).toBe('unexpected EOF');
     expect(isDaemonError(err)).toBe(false);
   });

@@ -146,8 +146,8 @@ export class BerthClient {
 
   // Images
 
-  /** Loads a `docker save` / OCI archive; returns the daemon's messages such as "Loaded image: busybox:latest". */
-  loadImage(tar: Readable, options: { quiet?: boolean } = {}): Promise<string[]> {
+  /** Loads a `docker save` / OCI archive; yields "Loading layer" progress (unless quiet) and `stream` messages such as "Loaded image: busybox:latest". */
+  loadImage(tar: Readable, options: { quiet?: boolean } = {}): AsyncGenerator<ProgressMessage> {
     return images.loadImage(this.transport, tar, options);
   }
 
@@ -247,6 +247,31 @@ export class BerthClient {
   /** One stats sample (with precpu_stats filled in, as `docker stats --no-stream` reads it). */
   containerStats(id: string): Promise<ContainerStatsResponse> {
     return containers.containerStats(this.transport, id);
+  }
+
+  /** What is at a path in the container (`docker cp`'s stat of its destination). */
+  statContainerPath(id: string, path: string): Promise<containers.ContainerPathStat> {
+    return containers.statContainerPath(this.transport, id, path);
+  }
+
+  /** A tar of a path in the container, with what the path is. */
+  getContainerArchive(id: string, path: string): Promise<{ stat: containers.ContainerPathStat; tar: Readable }> {
+    return containers.getContainerArchive(this.transport, id, path);
+  }
+
+  /** Extracts a tar into a directory of the container. */
+  putContainerArchive(id: string, path: string, tar: Readable, options: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean } = {}): Promise<void> {
+    return containers.putContainerArchive(this.transport, id, path, tar, options);
+  }
+
+  /** `docker export`: the container's filesystem as a tar stream. */
+  exportContainer(id: string): Promise<Readable> {
+    return containers.exportContainer(this.transport, id);
+  }
+
+  /** The live stats stream, a sample a second; it ends when the container is removed or `signal` aborts. */
+  containerStatsStream(id: string, options: { signal?: AbortSignal } = {}): Promise<AsyncGenerator<ContainerStatsResponse>> {
+    return containers.containerStatsStream(this.transport, id, options.signal);
   }
 
   removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {

@@ -4,7 +4,7 @@ export type { AttachOptions, ContainerAttachment, ContainerLogsOptions, Containe
 export type { BuildCachePruneOptions, BuildCachePruneReport, BuildOptions } from './endpoints/build.js';
 export { ProgressStreamError } from './progress-stream.js';
 export type { CommitOptions, ImageDeleteRecord, ImageImportOptions, ImageListOptions, ImagePruneReport } from './endpoints/images.js';
-export type { ContainerListOptions, StopOptions } from './endpoints/containers.js';
+export type { ContainerListOptions, ContainerPathStat, StopOptions } from './endpoints/containers.js';
 export type { ExecState } from './endpoints/exec.js';
 export type { PullOptions, PushOptions, RegistryCredentials } from './endpoints/registry.js';
 export type { BuildCacheRecord, EventsOptions, SystemDfResponse } from './endpoints/system.js';

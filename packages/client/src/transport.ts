@@ -19,6 +19,8 @@ export interface RequestOptions {
   unversioned?: boolean;
   /** Extra request headers (`X-Registry-Auth`). */
   headers?: OutgoingHttpHeaders;
+  /** Aborting it closes the connection: how a caller leaves an endless stream (stats, events). */
+  signal?: AbortSignal;
 }
 
 export interface Hijacked {
@@ -99,7 +101,7 @@ export class Transport {
     const { headers, payload } = encodeBody(options);
     // The stream may fail (e.g. a missing file) while the version is negotiated; pipeline reports it later.
     if (payload instanceof Readable) payload.on('error', () => undefined);
-    const req = this.open(method, await this.fullPath(path, options), headers);
+    const req = this.open(method, await this.fullPath(path, options), headers, true, options.signal);
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       req.on('error', (err) => reject(this.describeFailure(err)));
@@ -161,10 +163,11 @@ export class Transport {
     return `${prefix}${path}${queryString(options.query)}`;
   }
 
-  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled = true): ClientRequest {
+  private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled = true, signal?: AbortSignal): ClientRequest {
     const dial = this.dial;
     const named = Boolean(this.address.socketPath) || Boolean(dial);
     return this.send({
+      ...(signal && { signal }),
       ...(this.address.socketPath ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port }),
       // The Host header must be a valid name even on a unix socket or a dialed stream; docker sends "api.moby.localhost".
       ...(named ? { setHost: false, headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),

@@ -1,16 +1,22 @@
 import type { Command } from 'commander';
-import type { ContainerUpdateRequest } from '@berth/api';
+import { InvalidArgumentError, type ContainerUpdateRequest } from '@berth/api';
 import type { CommandContext } from '../context.js';
 import { collect, filtersOf } from '../repeatable-flags.js';
 import { forEachContainer } from '../each-container.js';
 import { defineInspect } from '../inspect-each.js';
 import { describeError } from '../error-message.js';
-import { STATS_HEADER, statsRow } from '../format/stats-row.js';
+import { FlagValueError } from '../flag-value-error.js';
+import { checkListFormat } from '../format/list-format.js';
+import { LIST_FORMAT_HELP } from '../format/format-help.js';
 import { formatTable } from '../format/tabwriter.js';
 import { parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag } from '../resource-flags.js';
+import { defineAttach } from './attach.js';
+import { defineCopy } from './cp.js';
+import { defineExport } from './export.js';
 import { definePs } from './ps.js';
 import { confirm } from '../prompt.js';
 import { pruneContainers, printPruned, printReclaimed } from '../prune/prune-runs.js';
+import { runStats, type StatsOptions } from '../stats-display.js';
 
 interface UpdateOptions {
   memory?: string;
@@ -23,16 +29,27 @@ interface UpdateOptions {
   restart?: string;
 }
 
+/** A flag's value as docker's flag parser reads it: a bad one is a usage error naming the flag. */
+function flagValue<T>(flag: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (err) {
+    throw err instanceof FlagValueError ? err : new FlagValueError(flag, text, (err as Error).message);
+  }
+}
+
 function updateRequest(o: UpdateOptions): ContainerUpdateRequest {
   const body: ContainerUpdateRequest = {};
-  if (o.memory !== undefined) body.Memory = parseRamBytes(o.memory);
-  if (o.memorySwap !== undefined) body.MemorySwap = parseRamBytes(o.memorySwap);
-  if (o.cpus !== undefined) body.NanoCpus = parseNanoCpus(o.cpus);
-  if (o.cpuShares !== undefined) body.CpuShares = parseIntFlag(o.cpuShares, 'cpu-shares');
-  if (o.cpuQuota !== undefined) body.CpuQuota = parseIntFlag(o.cpuQuota, 'cpu-quota');
-  if (o.cpuPeriod !== undefined) body.CpuPeriod = parseIntFlag(o.cpuPeriod, 'cpu-period');
-  if (o.pidsLimit !== undefined) body.PidsLimit = parseIntFlag(o.pidsLimit, 'pids-limit');
+  if (o.memory !== undefined) body.Memory = flagValue('-m, --memory', o.memory, parseRamBytes);
+  if (o.memorySwap !== undefined) body.MemorySwap = flagValue('--memory-swap', o.memorySwap, parseRamBytes);
+  if (o.cpus !== undefined) body.NanoCpus = flagValue('--cpus', o.cpus, parseNanoCpus);
+  if (o.cpuShares !== undefined) body.CpuShares = parseIntFlag(o.cpuShares, '-c, --cpu-shares');
+  if (o.cpuQuota !== undefined) body.CpuQuota = parseIntFlag(o.cpuQuota, '--cpu-quota');
+  if (o.cpuPeriod !== undefined) body.CpuPeriod = parseIntFlag(o.cpuPeriod, '--cpu-period');
+  if (o.pidsLimit !== undefined) body.PidsLimit = parseIntFlag(o.pidsLimit, '--pids-limit');
   if (o.restart !== undefined) body.RestartPolicy = parseRestartFlag(o.restart);
+  // As docker, before asking the daemon anything.
+  if (Object.keys(body).length === 0) throw new InvalidArgumentError('you must provide one or more flags when using this command');
   return body;
 }
 
@@ -49,7 +66,22 @@ function defineDiff(parent: Command, name: string, ctx: CommandContext): void {
     });
 }
 
-/** restart, pause, unpause, rename, update, top, stats and diff, at the top level and in the `container` group. */
+function defineStats(parent: Command, name: string, ctx: CommandContext): void {
+  parent
+    .command(name)
+    .description("Display a live stream of container(s) resource usage statistics")
+    .argument('[container...]')
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('--format <string>', LIST_FORMAT_HELP)
+    .option('--no-stream', 'Disable streaming stats and only pull the first result')
+    .option('--no-trunc', 'Do not truncate output')
+    .action(async (names: string[], options: StatsOptions) => {
+      checkListFormat(options.format);
+      await runStats(ctx, names, options);
+    });
+}
+
+/** restart, pause, unpause, rename, update, top, stats, diff, export, attach and cp, at the top level and in the `container` group. */
 export function registerContainerOps(program: Command, ctx: CommandContext): void {
   program
     .command('restart')
@@ -58,7 +90,7 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
     .option('-t, --timeout <int>', 'Seconds to wait before killing the container')
     .option('-s, --signal <string>', 'Signal to send to the container')
     .action(async (names: string[], options: { timeout?: string; signal?: string }) => {
-      const timeout = options.timeout === undefined ? undefined : parseIntFlag(options.timeout, 'timeout');
+      const timeout = options.timeout === undefined ? undefined : parseIntFlag(options.timeout, '-t, --timeout');
       ctx.exitCode = await forEachContainer(ctx, names, (name) => ctx.client().restartContainer(name, { timeout, signal: options.signal }));
     });
 
@@ -125,19 +157,10 @@ export function registerContainerOps(program: Command, ctx: CommandContext): voi
       ctx.out(formatTable([top.Titles, ...top.Processes]));
     });
 
-  program
-    .command('stats')
-    .description('Display a snapshot of containers resource usage statistics')
-    .argument('[container...]')
-    .option('-a, --all', 'Show all containers (default shows just running)')
-    .option('--no-stream', 'Disable streaming stats and only pull the first result')
-    .action(async (names: string[], options: { all?: boolean }) => {
-      const client = ctx.client();
-      const refs = names.length ? names : (await client.listContainers({ all: options.all })).map((c) => c.Id);
-      const samples = await Promise.all(refs.map((ref) => client.containerStats(ref)));
-      ctx.out(formatTable([STATS_HEADER, ...samples.map(statsRow)]));
-    });
-
+  defineStats(program, 'stats', ctx);
+  defineExport(program, 'export', ctx);
+  defineAttach(program, 'attach', ctx);
+  defineCopy(program, 'cp', ctx);
   defineDiff(program, 'diff', ctx);
 }
 

@@ -1,7 +1,8 @@
-import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '@berth/api';
 import type { CommandContext } from '../context.js';
+import { openArchive } from '../open-archive.js';
+import { ProgressDisplay, progressOutput } from '../progress-display.js';
 
 export function registerLoad(program: Command, ctx: CommandContext): void {
   program
@@ -12,16 +13,10 @@ export function registerLoad(program: Command, ctx: CommandContext): void {
     .action(async (options: { input?: string; quiet?: boolean }) => {
       if (!options.input && ctx.io.stdin.isTTY) throw new InvalidArgumentError('requested load from stdin, but stdin is empty');
       const archive = options.input ? (await openArchive(options.input)).createReadStream() : ctx.io.stdin;
-      for (const line of await ctx.client().loadImage(archive, { quiet: options.quiet })) ctx.out(`${line}\n`);
+      const output = progressOutput(ctx.io.stdout);
+      // As docker: progress bars only for a terminal; elsewhere the daemon is asked for none.
+      const quiet = options.quiet || output.terminalWidth() === undefined;
+      const display = new ProgressDisplay(output);
+      for await (const message of ctx.client().loadImage(archive, { quiet })) display.show(message);
     });
-}
-
-/** Opens the archive up front so a bad path fails with docker's wording before anything is sent. */
-async function openArchive(path: string): ReturnType<typeof open> {
-  try {
-    return await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidArgumentError(code === 'ENOENT' ? `open ${path}: no such file or directory` : (err as Error).message, { cause: err });
-  }
 }

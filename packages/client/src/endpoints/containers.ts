@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type {
+  ContainerArchiveQuery,
   ContainerCreateQuery,
   ContainerCreateRequest,
   ContainerCreateResponse,
@@ -19,6 +22,7 @@ import type {
   FiltersQuery,
   FilesystemChange,
 } from '@berth/api';
+import { readJsonLines } from '../json-lines.js';
 import { filtersParam, pathParam, type QueryOf } from '../query.js';
 import type { Transport } from '../transport.js';
 
@@ -81,6 +85,51 @@ export async function containerChanges(transport: Transport, id: string): Promis
 
 export function containerStats(transport: Transport, id: string): Promise<ContainerStatsResponse> {
   return transport.json('GET', `/containers/${pathParam(id)}/stats`, { query: { stream: '0' } satisfies QueryOf<ContainerStatsQuery> });
+}
+
+/** moby's container.PathStat, sent base64-encoded JSON in X-Docker-Container-Path-Stat; `mode` is a Go os.FileMode. */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+function pathStatOf(response: IncomingMessage): ContainerPathStat {
+  const header = response.headers['x-docker-container-path-stat'];
+  const encoded = Array.isArray(header) ? header[0] : header;
+  return JSON.parse(Buffer.from(encoded ?? 'e30=', 'base64').toString('utf8')) as ContainerPathStat;
+}
+
+/** `HEAD /containers/{id}/archive`: what is at a path in the container. */
+export async function statContainerPath(transport: Transport, id: string, path: string): Promise<ContainerPathStat> {
+  const response = await transport.request('HEAD', `/containers/${pathParam(id)}/archive`, { query: { path } satisfies QueryOf<ContainerArchiveQuery> });
+  response.resume();
+  return pathStatOf(response);
+}
+
+/** `GET /containers/{id}/archive`: a tar of the path (its base name first) and what the path is. */
+export async function getContainerArchive(transport: Transport, id: string, path: string): Promise<{ stat: ContainerPathStat; tar: Readable }> {
+  const response = await transport.request('GET', `/containers/${pathParam(id)}/archive`, { query: { path } satisfies QueryOf<ContainerArchiveQuery> });
+  return { stat: pathStatOf(response), tar: response };
+}
+
+/** `PUT /containers/{id}/archive`: extracts a tar into a directory of the container. */
+export function putContainerArchive(transport: Transport, id: string, path: string, tar: Readable, options: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean }): Promise<void> {
+  const query = { path, noOverwriteDirNonDir: options.noOverwriteDirNonDir, copyUIDGID: options.copyUIDGID } satisfies QueryOf<ContainerArchiveQuery>;
+  return transport.call('PUT', `/containers/${pathParam(id)}/archive`, { query, body: tar, contentType: 'application/x-tar' });
+}
+
+/** `GET /containers/{id}/export`: the container's filesystem as a tar stream. */
+export function exportContainer(transport: Transport, id: string): Promise<Readable> {
+  return transport.request('GET', `/containers/${pathParam(id)}/export`);
+}
+
+/** `GET /containers/{id}/stats?stream=1`: a sample a second until the container is removed or `signal` aborts. */
+export async function containerStatsStream(transport: Transport, id: string, signal?: AbortSignal): Promise<AsyncGenerator<ContainerStatsResponse>> {
+  const query = { stream: '1' } satisfies QueryOf<ContainerStatsQuery>;
+  return readJsonLines<ContainerStatsResponse>(await transport.request('GET', `/containers/${pathParam(id)}/stats`, { query, ...(signal && { signal }) }));
 }
 
 export function removeContainer(transport: Transport, id: string, options: { force?: boolean; volumes?: boolean }): Promise<void> {

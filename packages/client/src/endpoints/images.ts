@@ -11,6 +11,7 @@ import type {
   ImageSaveQuery,
   ImageSummary,
   ImageTagQuery,
+  ProgressMessage,
 } from '@berth/api';
 import { readProgress } from '../progress-stream.js';
 import { filtersParam, pathParam, type QueryOf } from '../query.js';
@@ -45,15 +46,15 @@ export interface CommitOptions {
   changes?: string[];
 }
 
-export async function loadImage(transport: Transport, tar: Readable, options: { quiet?: boolean }): Promise<string[]> {
+/** `POST /images/load`: per-layer "Loading layer" progress unless quiet, then the "Loaded image" lines as `stream` messages; an error line is thrown. */
+export async function* loadImage(transport: Transport, tar: Readable, options: { quiet?: boolean }): AsyncGenerator<ProgressMessage> {
   const response = await transport.request('POST', '/images/load', {
-    query: { quiet: options.quiet } satisfies QueryOf<ImageLoadQuery>,
+    // The daemon's default is quiet: progress is asked for with quiet=0, as the docker client does.
+    query: { quiet: options.quiet ? '1' : '0' } satisfies QueryOf<ImageLoadQuery>,
     body: tar,
     contentType: 'application/x-tar',
   });
-  const lines: string[] = [];
-  for await (const message of readProgress(response)) if (message.stream) lines.push(message.stream.replace(/\n$/, ''));
-  return lines;
+  yield* readProgress(response);
 }
 
 export function listImages(transport: Transport, options: ImageListOptions): Promise<ImageSummary[]> {

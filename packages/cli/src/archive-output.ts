@@ -1,0 +1,31 @@
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, normalize } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InvalidArgumentError } from '@berth/api';
+import type { CommandContext } from './context.js';
+
+/**
+ * Writes an archive the daemon streams (save, export) as docker does: to `-o FILE`, its directory
+ * checked before anything is asked (`failed to <action>: …` in docker's atomic writer's words), or to
+ * stdout, never to a terminal. The file is created only once the daemon answered.
+ */
+export async function writeArchive(ctx: CommandContext, output: string | undefined, action: string, fetch: () => Promise<Readable>): Promise<void> {
+  const stdout = ctx.io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
+  if (output === undefined && stdout.isTTY) throw new InvalidArgumentError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+  if (output !== undefined) await checkOutputPath(output, action);
+  const archive = await fetch();
+  await pipeline(archive, output === undefined ? stdout : createWriteStream(output));
+}
+
+async function checkOutputPath(output: string, action: string): Promise<void> {
+  if ((await stat(output).catch(() => undefined))?.isDirectory()) throw new InvalidArgumentError(`failed to ${action}: cannot write to a directory`);
+  const directory = dirname(normalize(output));
+  try {
+    await stat(directory);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new InvalidArgumentError(`failed to ${action}: invalid output path: stat ${directory}: no such file or directory`, { cause: err });
+  }
+}
