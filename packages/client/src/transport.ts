@@ -1,5 +1,4 @@
-import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,7 +40,7 @@ export interface TlsOptions {
 /** HTTP (or HTTPS) to the daemon: addressing, API version prefix and negotiation, error mapping, hijacking. */
 export class Transport {
   private readonly agent: Agent;
-  private readonly send: typeof httpRequest;
+  private readonly send: typeof request;
   private negotiated: Promise<string> | undefined;
 
   constructor(
@@ -50,8 +49,18 @@ export class Transport {
     private readonly fixedApiVersion?: string,
     private readonly tls?: TlsOptions,
   ) {
-    this.agent = tls ? new HttpsAgent({ keepAlive: true, ...tlsSettings(tls) }) : new Agent({ keepAlive: true });
-    this.send = tls ? httpsRequest : httpRequest;
+    // process.getBuiltinModule, not `import … from 'node:http'`: that builds node:http's ESM facade, which reads every
+    // export, and one loads Node's bundled undici (a third of a CLI command's start-up); HTTPS (TLS, crypto) loads
+    // only for a daemon spoken to over TLS.
+    if (tls) {
+      const https = process.getBuiltinModule('node:https');
+      this.agent = new https.Agent({ keepAlive: true, ...tlsSettings(tls) });
+      this.send = https.request;
+    } else {
+      const http = process.getBuiltinModule('node:http');
+      this.agent = new http.Agent({ keepAlive: true });
+      this.send = http.request;
+    }
   }
 
   /** The API version in use: the fixed one, else ours lowered to the server's (one ping, shared). */
@@ -137,8 +146,9 @@ export class Transport {
   private open(method: string, path: string, headers: OutgoingHttpHeaders, pooled = true): ClientRequest {
     return this.send({
       ...(this.address.socketPath ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port }),
-      // The Host header must be a valid name even on a unix socket; docker sends "api.moby.localhost".
-      ...(this.address.socketPath ? { setHost: false, headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
+      // The Host header must be a valid name even on a unix socket; docker sends "api.moby.localhost". An empty TLS
+      // server name spares the agent deriving one from it (an IPv6 check whose regular expression takes ms to compile).
+      ...(this.address.socketPath ? { setHost: false, servername: '', headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
       method,
       path,
       // An unpooled (hijacked) connection still needs the TLS settings the agent carries.
