@@ -5,6 +5,7 @@
 // yields a working (unbundled) berth. Minified, names kept for readable stack traces.
 import { readFileSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { defineConfig } from 'rolldown';
 
 const DIR = 'dist/bin';
@@ -16,9 +17,36 @@ const inlineVersion = {
   load: (id) => (id.endsWith('/src/cli-version.ts') ? `export const CLI_VERSION = ${JSON.stringify(version)};` : null),
 };
 
+// Node's built-in modules load on first use. An `import` of one builds its ESM facade, which reads every export (and
+// so runs lazy getters: node:http's loads Node's bundled undici), and most commands never touch crypto, readline or
+// child_process. Each import or require of a built-in gets an object whose properties load it when first read or
+// set; not those whose export is itself a function or class (events, stream), which a plain object cannot stand for.
+const LAZY_BUILTIN = '\0lazy-builtin:';
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  resolveId: (source) => {
+    const name = source.replace(/^node:/, '');
+    if (!builtinModules.includes(name) || typeof process.getBuiltinModule(name) === 'function') return null;
+    return { id: `${LAZY_BUILTIN}${name}`, moduleSideEffects: false };
+  },
+  load: (id) => {
+    if (!id.startsWith(LAZY_BUILTIN)) return null;
+    const name = `node:${id.slice(LAZY_BUILTIN.length)}`;
+    const properties = Object.keys(process.getBuiltinModule(name)).map((key) => {
+      const k = JSON.stringify(key);
+      return `${k}: { enumerable: true, get: () => load()[${k}], set: (value) => { load()[${k}] = value; } }`;
+    });
+    return [
+      'let loaded;',
+      `const load = () => (loaded ??= process.getBuiltinModule(${JSON.stringify(name)}));`,
+      `module.exports = Object.defineProperties({}, {\n${properties.join(',\n')}\n});`,
+    ].join('\n');
+  },
+};
+
 export default defineConfig({
   input: { berth: 'src/bin/berth.ts' },
   platform: 'node',
-  plugins: [inlineVersion, { name: 'executable', writeBundle: () => chmod(`${DIR}/berth.js`, 0o755) }],
+  plugins: [lazyBuiltins, inlineVersion, { name: 'executable', writeBundle: () => chmod(`${DIR}/berth.js`, 0o755) }],
   output: { dir: DIR, format: 'esm', sourcemap: true, chunkFileNames: 'berth-[name].js', minify: { mangle: false, compress: true } },
 });
