@@ -44,9 +44,14 @@ const lazyBuiltins = {
   },
 };
 
+// @berth/api's modules only define things (TypeBox schemas, error classes, constants). Its schemas, which the CLI
+// never uses, would otherwise be kept for the TypeBox calls that build them as their module loads.
+const apiHasNoSideEffects = (id) => (/\/packages\/api\/dist\//.test(id) ? false : undefined);
+
 export default defineConfig({
   input: { berth: 'src/bin/berth.ts' },
   platform: 'node',
+  treeshake: { moduleSideEffects: apiHasNoSideEffects },
   plugins: [lazyBuiltins, inlineVersion, { name: 'executable', writeBundle: () => chmod(`${DIR}/berth.js`, 0o755) }],
   output: { dir: DIR, format: 'esm', sourcemap: true, chunkFileNames: 'berth-[name].js', minify: { mangle: false, compress: true } },
 });

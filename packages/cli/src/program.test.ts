@@ -38,7 +38,12 @@ describe('buildProgram given a command line', () => {
     expect(names(build('stop', 'c'))).toEqual(['start', 'stop', 'kill', 'wait']);
   });
 
+  it('builds no command for a line that only asks for the version', () => {
+    expect(names(build('--version'))).toEqual([]);
+    expect(names(build('-H', 'unix:///x', '-v'))).toEqual([]);
+  });
+
   it('builds the whole tree for help, an unknown command or no command line', () => {
-    for (const args of [[], ['--help'], ['help', 'ps'], ['nosuch'], ['-H', 'ps']]) expect(names(build(...args)), args.join(' ')).toEqual(names(full));
+    for (const args of [[], ['--help'], ['-v', '--help'], ['help', 'ps'], ['nosuch'], ['-H', 'ps']]) expect(names(build(...args)), args.join(' ')).toEqual(names(full));
   });
 });
