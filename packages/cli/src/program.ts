@@ -84,9 +84,11 @@ const ALL = REGISTRARS.map(([register]) => register);
 
 /**
  * The registrars a command line needs: those of the command it names (its first word that is neither a global
- * flag nor such a flag's value), none when it only asks for the version, and all for help or an unknown command.
+ * flag nor such a flag's value), none when it only asks for the version, and all for an unknown command or
+ * help (whose Aliases line names the command's other paths, which other registrars define).
  */
 function registrarsFor(program: Command, argv: readonly string[]): Registrar[] {
+  if (argv.some((arg) => arg === '-h' || arg.startsWith('--help'))) return ALL;
   const flags: string[] = [];
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -97,8 +99,7 @@ function registrarsFor(program: Command, argv: readonly string[]): Registrar[] {
     flags.push(arg);
     if (program.options.find((o) => o.short === arg || o.long === arg)?.required) i++;
   }
-  const versionOnly = flags.some((f) => f === '-v' || f === '--version') && !flags.some((f) => f === '-h' || f === '--help');
-  return versionOnly ? [] : ALL;
+  return flags.some((f) => f === '-v' || f === '--version') ? [] : ALL;
 }
 
 /**
