@@ -22,7 +22,11 @@
 //     reference dockerd in the same run (tools/bench-build.mjs; BENCH_BUILD_MB sets the context size)
 //   - the wall time of the compatibility suite's testcontainers scenario, berthd against the reference dockerd in the
 //     same run, each in a network namespace of its own (BENCH_TC_ROUNDS rounds)
-// BENCH_ONLY=run,io,image,dist,ps,stdin,net,build,tc (a comma-separated subset) times only those figures.
+//   - CLI start-up: `berth version`, `berth ps` and `berth run --rm busybox true` against `docker …` (the same berthd)
+//     and bare Node (`node -e 0`), alternating, medians and ratios; also the floor for a Node CLI's `ps` (node sending
+//     the same two requests, /_ping and /containers/json, with node:http) and berth's first run, before its compile
+//     cache (in a fresh $XDG_CACHE_HOME) holds anything (BENCH_ONLY=cli)
+// BENCH_ONLY=run,io,image,dist,ps,stdin,net,build,tc,cli (a comma-separated subset) times only those figures.
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -370,6 +374,46 @@ async function manyContainers(socket, env) {
   return { list: median(list), cli: median(cli) };
 }
 
+const BERTH = join(repo, 'packages/cli/dist/bin/berth.js');
+// What a Node CLI's `ps` cannot avoid: start, load node:http, ping (version negotiation), list, over one connection.
+const NODE_PS_FLOOR = `const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true });
+const get = (path, then) => http.get({ socketPath: process.argv[1], path, agent, servername: '', setHost: false, headers: { Host: 'api.moby.localhost' } }, (res) => res.resume().on('end', then));
+get('/_ping', () => get('/v1.47/containers/json', () => agent.destroy()));`;
+
+/**
+ * Wall time of `berth` commands against `docker`'s and bare Node's start, run in turns so load on the machine touches
+ * each alike. berth runs as users run it (its shebang), its compile cache in a fresh directory (the first run fills it).
+ */
+async function cliStartup(root, socket, env) {
+  const berthEnv = { ...env, XDG_CACHE_HOME: join(root, 'cli-cache') };
+  const firstRun = await timed(() => execFileAsync(BERTH, ['version'], { env: berthEnv }));
+  const commands = [['version'], ['ps'], ['run', '--rm', 'busybox', 'true']];
+  const rows = [
+    { name: 'node -e 0', run: () => execFileAsync(process.execPath, ['-e', '0']) },
+    { name: 'node, /_ping + /containers/json', run: () => execFileAsync(process.execPath, ['-e', NODE_PS_FLOOR, socket]) },
+    ...commands.flatMap((args) => [
+      { name: `berth ${args.join(' ')}`, run: () => execFileAsync(BERTH, args, { env: berthEnv }) },
+      { name: `docker ${args.join(' ')}`, run: () => execFileAsync('docker', args, { env }) },
+    ]),
+  ];
+  for (const row of rows) await row.run();
+  const times = rows.map(() => []);
+  for (let i = 0; i < RUNS; i++) for (const [j, row] of rows.entries()) times[j].push(await timed(row.run));
+  return { firstRun, rows: rows.map((row, j) => ({ name: row.name, ms: median(times[j]) })) };
+}
+
+function printCliStartup({ firstRun, rows }) {
+  const byName = Object.fromEntries(rows.map((row) => [row.name, row.ms]));
+  const node = byName['node -e 0'];
+  console.log(`  CLI start-up (wall time, berth and docker against the same berthd; ratios to node -e 0):`);
+  for (const { name, ms: t } of rows) {
+    const versus = name.startsWith('berth ') ? `, ${(t / byName[`docker ${name.slice(6)}`]).toFixed(1)}x docker` : '';
+    console.log(`    ${name.padEnd(36)} ${ms(t).padStart(9)}  ${(t / node).toFixed(2)}x${versus}`);
+  }
+  console.log(`    berth version, first run (empty compile cache): ${ms(firstRun)}`);
+}
+
 const NET_PAYLOAD_BYTES = 200 * 1024 * 1024;
 const NET_PORT = 18080;
 const NET_FETCHES = 5;
@@ -651,6 +695,7 @@ async function main() {
     const net = wanted('net') ? await networkBench(root, archive) : undefined;
     const build = wanted('build') ? await buildFigures(root, env, archive) : undefined;
     const tc = wanted('tc') ? await testcontainersBench(root, archive) : undefined;
+    const cliStart = wanted('cli') ? await cliStartup(root, socket, env) : undefined;
     console.log(`berth bench (${RUNS} runs each, medians)`);
     console.log(`  daemon ready after start:                 ${ms(readyMs)}`);
     console.log(`  daemon idle RSS:                          ${idleRss.toFixed(1)} MB`);
@@ -690,6 +735,7 @@ async function main() {
     if (net) printNetwork(net);
     if (build) printBuild(build);
     if (tc) printTestcontainers(tc);
+    if (cliStart) printCliStartup(cliStart);
   } finally {
     await stopDaemon(daemon);
     await rm(root, { recursive: true, force: true });

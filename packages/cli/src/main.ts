@@ -7,7 +7,7 @@ import { CommandLineError, USAGE_ERROR_EXIT_CODE, describeCommandLineError } fro
 
 /** Runs one `berth` invocation and returns its exit status. */
 export async function main(argv: string[], io: CliIo = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { program, ctx } = buildProgram(io, env);
+  const { program, ctx } = buildProgram(io, env, argv);
   try {
     await program.parseAsync(argv);
     return ctx.exitCode;

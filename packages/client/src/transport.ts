@@ -1,5 +1,4 @@
-import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -46,18 +45,15 @@ export type Dialer = () => Duplex;
 /**
  * An agent whose connections come from a dialer. Pooling calls socket methods a plain duplex lacks
  * (keep-alive, ref/unref); they mean nothing for a pipe to a helper process, so they are no-ops there.
+ * The class is made on use, as node:http is loaded only then.
  */
-class DialerAgent extends Agent {
-  constructor(
-    private readonly dial: Dialer,
-    keepAlive = true,
-  ) {
-    super({ keepAlive });
+function dialerAgent(dial: Dialer, keepAlive: boolean): Agent {
+  class DialerAgent extends process.getBuiltinModule('node:http').Agent {
+    override createConnection(): Socket {
+      return asSocket(dial()) as Socket;
+    }
   }
-
-  override createConnection(): Duplex {
-    return asSocket(this.dial());
-  }
+  return new DialerAgent({ keepAlive });
 }
 
 function asSocket(stream: Duplex): Duplex {
@@ -69,7 +65,7 @@ function asSocket(stream: Duplex): Duplex {
 /** HTTP (or HTTPS, or HTTP over a dialed stream) to the daemon: addressing, API version prefix and negotiation, error mapping, hijacking. */
 export class Transport {
   private readonly agent: Agent;
-  private readonly send: typeof httpRequest;
+  private readonly send: typeof request;
   private negotiated: Promise<string> | undefined;
 
   constructor(
@@ -79,8 +75,21 @@ export class Transport {
     private readonly tls?: TlsOptions,
     private readonly dial?: Dialer,
   ) {
-    this.agent = dial ? new DialerAgent(dial) : tls ? new HttpsAgent({ keepAlive: true, ...tlsSettings(tls) }) : new Agent({ keepAlive: true });
-    this.send = tls && !dial ? httpsRequest : httpRequest;
+    // process.getBuiltinModule, not `import … from 'node:http'`: that builds node:http's ESM facade, which reads every
+    // export, and one loads Node's bundled undici (a third of a CLI command's start-up); HTTPS (TLS, crypto) loads
+    // only for a daemon spoken to over TLS.
+    if (dial) {
+      this.agent = dialerAgent(dial, true);
+      this.send = process.getBuiltinModule('node:http').request;
+    } else if (tls) {
+      const https = process.getBuiltinModule('node:https');
+      this.agent = new https.Agent({ keepAlive: true, ...tlsSettings(tls) });
+      this.send = https.request;
+    } else {
+      const http = process.getBuiltinModule('node:http');
+      this.agent = new http.Agent({ keepAlive: true });
+      this.send = http.request;
+    }
   }
 
   /** The API version in use: the fixed one, else ours lowered to the server's (one ping, shared). */
@@ -170,11 +179,13 @@ export class Transport {
       ...(signal && { signal }),
       ...(this.address.socketPath ? { socketPath: this.address.socketPath } : { host: this.address.host, port: this.address.port }),
       // The Host header must be a valid name even on a unix socket or a dialed stream; docker sends "api.moby.localhost".
-      ...(named ? { setHost: false, headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
+      // An empty TLS server name spares the agent deriving one from it (an IPv6 check whose regular expression takes
+      // ms to compile).
+      ...(named ? { setHost: false, servername: '', headers: { Host: 'api.moby.localhost', ...headers } } : { headers }),
       method,
       path,
       // An unpooled (hijacked) connection still needs what the agent carries: the TLS settings, or the dialer.
-      ...(pooled ? { agent: this.agent } : dial ? { agent: new DialerAgent(dial, false) } : { agent: false, ...(this.tls && tlsSettings(this.tls)) }),
+      ...(pooled ? { agent: this.agent } : dial ? { agent: dialerAgent(dial, false) } : { agent: false, ...(this.tls && tlsSettings(this.tls)) }),
     });
   }
 
