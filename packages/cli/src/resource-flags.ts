@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { InvalidArgumentError, type HostConfig } from '@berth/api';
 import { FlagValueError } from './flag-value-error.js';
 import { goQuote } from './format/go-quote.js';
@@ -142,11 +142,16 @@ export interface ResourceFlags {
 }
 
 export function withResourceOptions(command: Command): Command {
+  // docker hides its Windows-only flags from the help of a Linux engine's CLI.
+  for (const [flags, usage] of [
+    ['--cpu-count <int>', 'CPU count (Windows only)'],
+    ['--cpu-percent <int>', 'CPU percent (Windows only)'],
+    ['--io-maxbandwidth <bytes>', 'Maximum IO bandwidth limit for the system drive (Windows only)'],
+    ['--io-maxiops <uint>', 'Maximum IOps limit for the system drive (Windows only)'],
+  ] as const) command.addOption(new Option(flags, usage).hideHelp());
   return command
     .option('--blkio-weight <uint16>', 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)')
     .option('--cgroup-parent <string>', 'Optional parent cgroup for the container')
-    .option('--cpu-count <int>', 'CPU count (Windows only)')
-    .option('--cpu-percent <int>', 'CPU percent (Windows only)')
     .option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period')
     .option('--cpu-quota <int>', 'Limit CPU CFS (Completely Fair Scheduler) quota')
     .option('--cpu-rt-period <int>', 'Limit CPU real-time period in microseconds')
@@ -155,8 +160,6 @@ export function withResourceOptions(command: Command): Command {
     .option('--cpus <decimal>', 'Number of CPUs')
     .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
     .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
-    .option('--io-maxbandwidth <bytes>', 'Maximum IO bandwidth limit for the system drive (Windows only)')
-    .option('--io-maxiops <uint>', 'Maximum IOps limit for the system drive (Windows only)')
     .option('--kernel-memory <bytes>', 'Kernel memory limit')
     .option('-m, --memory <bytes>', 'Memory limit')
     .option('--memory-reservation <bytes>', 'Memory soft limit')
@@ -167,6 +170,13 @@ export function withResourceOptions(command: Command): Command {
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--shm-size <bytes>', 'Size of /dev/shm')
     .option('--ulimit <ulimit>', 'Ulimit options (default [])', collect, []);
+}
+
+/** docker's flags for a Windows engine (its `ostype` annotation): the first one given, which berth's Linux engine refuses. */
+export function windowsOnlyFlag(flags: ResourceFlags): string | undefined {
+  const given = { 'cpu-count': flags.cpuCount, 'cpu-percent': flags.cpuPercent, 'io-maxbandwidth': flags.ioMaxbandwidth, 'io-maxiops': flags.ioMaxiops };
+  const name = Object.entries(given).find(([, value]) => value !== undefined)?.[0];
+  return name && `"--${name}" is only supported on a Docker daemon running on windows, but the Docker daemon is running on linux`;
 }
 
 /** The resource fields of the HostConfig docker/cli sends for these flags, its zero values included. */

@@ -6,6 +6,7 @@ import { applyApiSocket, checkPullFlag, withCreateOptions, type CreateFlags } fr
 import { localhostDnsWarnings } from '../network-flags.js';
 import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
 import { reportRunFailure } from '../run-failure.js';
+import { windowsOnlyFlag } from '../resource-flags.js';
 import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
 
 /** `berth create`: the container `run` would start, created only; prints its ID. */
@@ -19,6 +20,12 @@ export function registerCreate(program: Command, ctx: CommandContext): void {
     .argument('[command...]')
     .passThroughOptions()
     .action(async (image: string, command: string[], options: RunOptions & PolicyFlags & CreateFlags) => {
+      const windowsOnly = windowsOnlyFlag(options);
+      if (windowsOnly) {
+        ctx.err(`${windowsOnly}\n`);
+        ctx.exitCode = 1;
+        return;
+      }
       let config: ContainerCreateRequest;
       try {
         checkPullFlag(options);

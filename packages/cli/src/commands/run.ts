@@ -5,6 +5,7 @@ import { describeError } from '../error-message.js';
 import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
 import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
 import { reportRunFailure } from '../run-failure.js';
+import { windowsOnlyFlag } from '../resource-flags.js';
 import { createContainer } from '../create-container.js';
 import { applyApiSocket, checkPullFlag, withCreateOptions, type CreateFlags } from '../create-flags.js';
 import { localhostDnsWarnings } from '../network-flags.js';
@@ -37,6 +38,11 @@ export function registerRun(program: Command, ctx: CommandContext): void {
 
 /** docker's run: create, then (unless detached) attach and arm the wait before starting, then wait. */
 async function runContainer(ctx: CommandContext, image: string, command: string[], options: RunFlags): Promise<number> {
+  const windowsOnly = windowsOnlyFlag(options);
+  if (windowsOnly) {
+    ctx.err(`${windowsOnly}\n`);
+    return 1;
+  }
   let config: ContainerCreateRequest;
   try {
     checkPullFlag(options);
