@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCpus, parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag, parseUlimit, ramInBytes, resourceConfig } from './resource-flags.js';
+import { parseCpus, parseIntFlag, parseNanoCpus, parseRamBytes, parseRestartFlag, parseUlimit, ramInBytes, resourceConfig, windowsOnlyFlag } from './resource-flags.js';
 
 describe('ramInBytes (go-units RAMInBytes)', () => {
   it.each([
@@ -80,6 +80,14 @@ describe('resourceConfig', () => {
     expect(() => resourceConfig({ blkioWeight: '70000' })).toThrow('invalid argument "70000" for "--blkio-weight" flag: strconv.ParseUint: parsing "70000": value out of range');
     expect(() => resourceConfig({ memorySwappiness: '101' })).toThrow('invalid value: 101. Valid memory swappiness range is 0-100');
     expect(() => resourceConfig({ kernelMemory: 'z' })).toThrow('for "--kernel-memory" flag');
+  });
+});
+
+describe('windowsOnlyFlag', () => {
+  it("names the first Windows-only flag given, in docker's words, after checking its value", () => {
+    expect(windowsOnlyFlag({ memory: '1g' })).toBeUndefined();
+    expect(windowsOnlyFlag({ cpuPercent: '50', ioMaxiops: '3' })).toBe('"--cpu-percent" is only supported on a Docker daemon running on windows, but the Docker daemon is running on linux');
+    expect(() => windowsOnlyFlag({ ioMaxiops: '-1' })).toThrow('invalid argument "-1" for "--io-maxiops" flag: strconv.ParseUint: parsing "-1": invalid syntax');
   });
 });
 

@@ -174,6 +174,11 @@ export function withResourceOptions(command: Command): Command {
 
 /** docker's flags for a Windows engine (its `ostype` annotation): the first one given, which berth's Linux engine refuses. */
 export function windowsOnlyFlag(flags: ResourceFlags): string | undefined {
+  // pflag refuses a bad value first.
+  if (flags.cpuCount !== undefined) parseIntFlag(flags.cpuCount, '--cpu-count');
+  if (flags.cpuPercent !== undefined) parseIntFlag(flags.cpuPercent, '--cpu-percent');
+  if (flags.ioMaxiops !== undefined) parseUintFlag(flags.ioMaxiops, '--io-maxiops', 64);
+  sizeFlag(flags.ioMaxbandwidth, '--io-maxbandwidth');
   const given = { 'cpu-count': flags.cpuCount, 'cpu-percent': flags.cpuPercent, 'io-maxbandwidth': flags.ioMaxbandwidth, 'io-maxiops': flags.ioMaxiops };
   const name = Object.entries(given).find(([, value]) => value !== undefined)?.[0];
   return name && `"--${name}" is only supported on a Docker daemon running on windows, but the Docker daemon is running on linux`;

@@ -20,14 +20,14 @@ export function registerCreate(program: Command, ctx: CommandContext): void {
     .argument('[command...]')
     .passThroughOptions()
     .action(async (image: string, command: string[], options: RunOptions & PolicyFlags & CreateFlags) => {
-      const windowsOnly = windowsOnlyFlag(options);
-      if (windowsOnly) {
-        ctx.err(`${windowsOnly}\n`);
-        ctx.exitCode = 1;
-        return;
-      }
       let config: ContainerCreateRequest;
       try {
+        const windowsOnly = windowsOnlyFlag(options);
+        if (windowsOnly) {
+          ctx.err(`${windowsOnly}\n`);
+          ctx.exitCode = 1;
+          return;
+        }
         checkPullFlag(options);
         config = applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options);
       } catch (err) {

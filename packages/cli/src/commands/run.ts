@@ -38,13 +38,13 @@ export function registerRun(program: Command, ctx: CommandContext): void {
 
 /** docker's run: create, then (unless detached) attach and arm the wait before starting, then wait. */
 async function runContainer(ctx: CommandContext, image: string, command: string[], options: RunFlags): Promise<number> {
-  const windowsOnly = windowsOnlyFlag(options);
-  if (windowsOnly) {
-    ctx.err(`${windowsOnly}\n`);
-    return 1;
-  }
   let config: ContainerCreateRequest;
   try {
+    const windowsOnly = windowsOnlyFlag(options);
+    if (windowsOnly) {
+      ctx.err(`${windowsOnly}\n`);
+      return 1;
+    }
     checkPullFlag(options);
     config = applyPolicyFlags(buildRunConfig(image, command, options, ctx.env), options);
   } catch (err) {
