@@ -132,7 +132,8 @@ export async function startTestDaemon(extraArgs: string[] = [], options: { logTo
     env,
     process: child,
     docker,
-    berth: (args, input) => run(process.execPath, [BERTH, ...args], { env, input }),
+    // `--` as berth's own #! line has it, so that node leaves run's --env-file alone.
+    berth: (args, input) => run(process.execPath, ['--', BERTH, ...args], { env, input }),
     dockerCli: (args, input) => run('docker', args, { env, input }),
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -389,8 +389,8 @@ const rows: Row[] = [
   { args: ['network'] },
   { args: ['images', '--help'], subset: true },
   { args: ['container', 'ls', '--help'] },
-  { args: ['run', '--help'], subset: true },
-  { args: ['create', '--help'], subset: true },
+  { args: ['run', '--help'] },
+  { args: ['create', '--help'] },
   { args: ['exec', '--help'], subset: true },
   { args: ['logs', '--help'], subset: true },
   { args: ['rm', '--help'], subset: true },
@@ -544,6 +544,19 @@ const rows: Row[] = [
   { args: ['cp', '$WORK/a', '$WORK/b'] },
   { args: ['cp', 'golden-done:/made'] },
   { args: ['container', 'cp'] },
+  // run and create flags (e2e/src/run-flags-cli.test.ts compares the containers they make, flag by flag)
+  { args: ['container', 'create', '--help'] },
+  { args: ['container', 'run', '--help'] },
+  { args: ['run', '--rm', '-m', 'x', 'busybox'] },
+  { args: ['create', '--ulimit', 'nofile', 'busybox'] },
+  { args: ['create', '--cpus', '0.0000000001', 'busybox'] },
+  { args: ['run', '--pull', 'bogus', 'busybox'] },
+  { args: ['create', '--security-opt', 'foo', 'busybox'] },
+  { args: ['create', '--cpu-count', '2', 'busybox'] },
+  { args: ['create', '--cgroup-parent', 'custom', 'busybox'] },
+  { args: ['run', '-d', '-a', 'stdout', 'busybox'] },
+  { args: ['run', '--rm', '-a', 'stderr', '-u', '1000:1000', '-e', 'A=1', 'busybox', 'sh', '-c', 'id -u; echo $A >&2'] },
+  { args: ['run', '--rm', '--sig-proxy=false', '--init', '--read-only', '--cap-drop', 'all', 'busybox', 'echo', 'ok'] },
 ];
 
 const substitute = (args: string[]): string[] =>

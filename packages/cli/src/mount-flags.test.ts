@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerCreateRequest } from '@berth/api';
-import { applyMountFlags, parseMountFlag, parseRamSize } from './mount-flags.js';
+import { applyMountFlags, parseMountFlag } from './mount-flags.js';
 
 describe('parseMountFlag', () => {
   it('builds a volume mount with options', () => {
@@ -36,19 +36,6 @@ describe('parseMountFlag', () => {
     ['type=tmpfs,dst=/x,tmpfs-size=lots', "invalid size: 'lots'"],
   ])('rejects %s', (value, message) => {
     expect(() => parseMountFlag(value)).toThrow(message);
-  });
-});
-
-describe('parseRamSize', () => {
-  it.each([
-    ['1024', 1024],
-    ['1k', 1024],
-    ['2m', 2 * 1024 ** 2],
-    ['1.5g', 1.5 * 1024 ** 3],
-    ['3MiB', 3 * 1024 ** 2],
-    ['512kb', 512 * 1024],
-  ])('%s is %d bytes', (text, bytes) => {
-    expect(parseRamSize(text)).toBe(bytes);
   });
 });
 

@@ -1,20 +1,12 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type ContainerCreateRequest, type Mount } from '@berth/api';
+import { ramInBytes } from './resource-flags.js';
 
 export interface MountFlags {
   volume?: string[];
   mount?: string[];
   tmpfs?: string[];
   volumesFrom?: string[];
-}
-
-const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
-
-/** docker's RAMInBytes: "64m", "1.5g", "512kb", "1MiB" (binary units). */
-export function parseRamSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i.exec(text.trim());
-  if (!match) throw new InvalidArgumentError(`invalid size: '${text}'`);
-  return Math.floor(Number(match[1]) * UNITS[(match[2] ?? '').toLowerCase()]!);
 }
 
 function parseBool(key: string, value: string | undefined): boolean {
@@ -64,7 +56,7 @@ export function parseMountFlag(value: string): Mount {
         volume.DriverConfig = { ...volume.DriverConfig, Options: { ...volume.DriverConfig?.Options, [k]: v } };
         break;
       }
-      case 'tmpfs-size': tmpfs.SizeBytes = parseRamSize(required()); break;
+      case 'tmpfs-size': tmpfs.SizeBytes = ramInBytes(required()); break;
       case 'tmpfs-mode': {
         const mode = Number.parseInt(required(), 8);
         if (Number.isNaN(mode)) throw new InvalidArgumentError(`invalid value for ${key}: ${val}`);

@@ -21,6 +21,7 @@ export interface NetworkFlags {
   dnsSearch?: string[];
   dnsOption?: string[];
   link?: string[];
+  linkLocalIp?: string[];
   hostname?: string;
   domainname?: string;
 }
@@ -48,6 +49,7 @@ export function withNetworkOptions(command: Command): Command {
     .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
     .option('--ip6 <string>', 'IPv6 address (e.g., 2001:db8::33)')
     .option('--link <list>', 'Add link to another container', collect, [])
+    .option('--link-local-ip <list>', 'Container IPv4/IPv6 link-local addresses', collect, [])
     .option('--mac-address <string>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)')
     .option('--network <network>', 'Connect a container to a network', collect, [])
     .option('--network-alias <list>', 'Add network-scoped alias for the container', collect, [])
@@ -61,6 +63,7 @@ interface NetworkAttachment {
   aliases: string[];
   driverOpts?: Record<string, string>;
   links: string[];
+  linkLocalIps: string[];
   ipv4: string;
   ipv6: string;
   mac: string;
@@ -69,7 +72,7 @@ interface NetworkAttachment {
 
 /** docker/cli opts.NetworkOpt.Set. */
 function parseNetworkFlag(value: string): NetworkAttachment {
-  const attachment: NetworkAttachment = { target: value, aliases: [], links: [], ipv4: '', ipv6: '', mac: '', gwPriority: 0 };
+  const attachment: NetworkAttachment = { target: value, aliases: [], links: [], linkLocalIps: [], ipv4: '', ipv6: '', mac: '', gwPriority: 0 };
   if (!/\w+=\w+(,\w+=\w+)*/.test(value)) return attachment;
   attachment.target = '';
   for (const field of value.split(',')) {
@@ -84,6 +87,7 @@ function parseNetworkFlag(value: string): NetworkAttachment {
       case 'ip': attachment.ipv4 = val; break;
       case 'ip6': attachment.ipv6 = val; break;
       case 'mac-address': attachment.mac = val; break;
+      case 'link-local-ip': attachment.linkLocalIps.push(val); break;
       case 'driver-opt': {
         const [k, v] = driverOpt(val, () => new FlagValueError('--network', value, 'invalid key value pair format in driver options'));
         attachment.driverOpts = { ...attachment.driverOpts, [k]: v };
@@ -128,9 +132,10 @@ function endpointSettings(attachment: NetworkAttachment): EndpointRequest {
   if (!isUserDefined(target) && attachment.aliases.length) throw new InvalidArgumentError('network-scoped aliases are only supported for user-defined networks');
   if (!isUserDefined(target) && attachment.links.length) throw new InvalidArgumentError('links are only supported for user-defined networks');
   if (attachment.mac && !isMac(attachment.mac)) throw new InvalidArgumentError(`${attachment.mac} is not a valid mac address`);
-  const ipam = attachment.ipv4 || attachment.ipv6 ? {
+  const ipam = attachment.ipv4 || attachment.ipv6 || attachment.linkLocalIps.length ? {
     ...(attachment.ipv4 ? { IPv4Address: attachment.ipv4 } : {}),
     ...(attachment.ipv6 ? { IPv6Address: attachment.ipv6 } : {}),
+    ...(attachment.linkLocalIps.length ? { LinkLocalIPs: attachment.linkLocalIps } : {}),
   } : null;
   return {
     IPAMConfig: ipam,
@@ -165,11 +170,13 @@ function applyContainerOptions(attachment: NetworkAttachment, flags: NetworkFlag
   if (attachment.ipv4 && flags.ip) conflict('--ip and per-network IPv4 address');
   if (attachment.ipv6 && flags.ip6) conflict('--ip6 and per-network IPv6 address');
   if (attachment.mac && flags.macAddress) conflict('--mac-address and per-network MAC address');
+  if (attachment.linkLocalIps.length && flags.linkLocalIp?.length) conflict('--link-local-ip and per-network link-local IP addresses');
   if (flags.networkAlias?.length) attachment.aliases = [...flags.networkAlias];
   if (isUserDefined(attachment.target) && links.length) attachment.links = [...links];
   if (flags.ip) attachment.ipv4 = flags.ip;
   if (flags.ip6) attachment.ipv6 = flags.ip6;
   if (flags.macAddress) attachment.mac = flags.macAddress;
+  if (flags.linkLocalIp?.length) attachment.linkLocalIps = [...flags.linkLocalIp];
 }
 
 /** docker/cli parseNetworkOpts: NetworkingConfig.EndpointsConfig for the --network flags. */

@@ -9,7 +9,7 @@ describe('applyPolicyFlags', () => {
     expect(applyPolicyFlags(base(), { restart: 'always' }).HostConfig?.RestartPolicy).toEqual({ Name: 'always', MaximumRetryCount: 0 });
     expect(() => applyPolicyFlags(base(), { restart: 'on-failure:x' })).toThrow('maximum retry count must be an integer');
     expect(() => applyPolicyFlags(base(), { restart: ':3' })).toThrow('no policy provided before colon');
-    expect(() => applyPolicyFlags(base(), { restart: 'always', rm: true })).toThrow('Conflicting options: --restart and --rm');
+    expect(() => applyPolicyFlags(base(), { restart: 'always', rm: true })).toThrow('conflicting options: cannot specify both --restart and --rm');
   });
 
   it('builds a CMD-SHELL healthcheck with durations in nanoseconds', () => {
@@ -17,8 +17,6 @@ describe('applyPolicyFlags', () => {
       Test: ['CMD-SHELL', 'true'],
       Interval: 90e9,
       Timeout: 500e6,
-      StartPeriod: 0,
-      StartInterval: 0,
       Retries: 2,
     });
     expect(applyPolicyFlags(base(), {}).Healthcheck).toBeUndefined();

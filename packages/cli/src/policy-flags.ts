@@ -31,7 +31,7 @@ export function withPolicyOptions(command: Command): Command {
 export function applyPolicyFlags(config: ContainerCreateRequest, flags: PolicyFlags): ContainerCreateRequest {
   if (flags.restart !== undefined) {
     const policy = parseRestartFlag(flags.restart);
-    if (flags.rm && policy.Name !== 'no' && policy.Name !== '') throw new InvalidArgumentError('Conflicting options: --restart and --rm');
+    if (flags.rm && policy.Name !== 'no' && policy.Name !== '') throw new InvalidArgumentError('conflicting options: cannot specify both --restart and --rm');
     config.HostConfig = { ...config.HostConfig, RestartPolicy: policy };
   }
   const healthcheck = healthConfig(flags);
@@ -73,12 +73,10 @@ function healthConfig(flags: PolicyFlags): HealthConfig | undefined {
   const retries = flags.healthRetries === undefined ? 0 : Number(flags.healthRetries);
   if (!Number.isInteger(retries)) throw new InvalidArgumentError(`invalid argument "${flags.healthRetries}" for "--health-retries" flag`);
   if (retries < 0) throw new InvalidArgumentError('--health-retries cannot be negative');
+  const fields = { Interval: ns('interval'), Timeout: ns('timeout'), StartPeriod: ns('start-period'), StartInterval: ns('start-interval'), Retries: retries };
+  // Go's omitempty: docker leaves out the zero ones.
   return {
     ...(flags.healthCmd ? { Test: ['CMD-SHELL', flags.healthCmd] } : {}),
-    Interval: ns('interval'),
-    Timeout: ns('timeout'),
-    StartPeriod: ns('start-period'),
-    StartInterval: ns('start-interval'),
-    Retries: retries,
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== 0)),
   };
 }

@@ -1,3 +1,4 @@
+import { isDaemonError } from '@berth/client';
 import type { CommandContext } from './context.js';
 import { describeError } from './error-message.js';
 import { FlagValueError, flagValueFailure } from './flag-value-error.js';
@@ -5,7 +6,8 @@ import { runFailureExitCode } from './run-exit-code.js';
 
 /**
  * Prints a failure of `run` or `create` as docker (28) does and returns docker's status for it: a flag
- * value refused while parsing comes with the usage line, anything else after "berth: ".
+ * value refused while parsing comes with the usage line, anything else after "berth: "; only the daemon's
+ * errors can be a missing or unrunnable command (127, 126), the CLI's own are 125.
  */
 export function reportRunFailure(ctx: CommandContext, err: unknown): number {
   if (err instanceof FlagValueError) {
@@ -14,5 +16,5 @@ export function reportRunFailure(ctx: CommandContext, err: unknown): number {
   }
   const message = describeError(err);
   ctx.err(`berth: ${message}\n\nRun 'berth ${ctx.command.path} --help' for more information\n`);
-  return runFailureExitCode(message);
+  return isDaemonError(err) ? runFailureExitCode(message) : 125;
 }

@@ -192,7 +192,7 @@ export class BerthClient {
 
   // Containers
 
-  createContainer(body: ContainerCreateRequest, options: { name?: string } = {}): Promise<ContainerCreateResponse> {
+  createContainer(body: ContainerCreateRequest, options: { name?: string | undefined; platform?: string | undefined } = {}): Promise<ContainerCreateResponse> {
     return containers.createContainer(this.transport, body, options);
   }
 

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `--` ends node's own options: node otherwise checks a later `--env-file FILE` (run's flag) as its own and exits.
 import { enableCompileCache } from './compile-cache.js';
 
 // Before the rest of the CLI is compiled, so V8 can reuse the code it compiled on an earlier run.

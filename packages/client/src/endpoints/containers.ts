@@ -38,8 +38,8 @@ export interface StopOptions {
   signal?: string;
 }
 
-export function createContainer(transport: Transport, body: ContainerCreateRequest, options: { name?: string }): Promise<ContainerCreateResponse> {
-  return transport.json('POST', '/containers/create', { query: { name: options.name } satisfies QueryOf<ContainerCreateQuery>, body });
+export function createContainer(transport: Transport, body: ContainerCreateRequest, options: { name?: string | undefined; platform?: string | undefined }): Promise<ContainerCreateResponse> {
+  return transport.json('POST', '/containers/create', { query: { name: options.name, platform: options.platform } satisfies QueryOf<ContainerCreateQuery>, body });
 }
 
 export function listContainers(transport: Transport, options: ContainerListOptions): Promise<ContainerSummary[]> {
