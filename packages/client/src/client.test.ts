@@ -45,6 +45,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const path = url.pathname.replace(/^\/v\d+\.\d+/, '');
   if (url.pathname === '/_ping') {
     res.writeHead(200, { 'Api-Version': serverApiVersion, 'Content-Type': 'text/plain' }).end('OK');
+  } else if (path.startsWith('/distribution/')) {
+    json(res, 200, { Descriptor: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: 'sha256:d', size: 1 }, Platforms: [{ architecture: 'amd64', os: 'linux' }], auth: req.headers['x-registry-auth'] });
   } else if (path === '/containers/nope/json') {
     json(res, 404, { message: 'No such container: nope' });
   } else if (path === '/containers/create') {
@@ -187,6 +189,12 @@ describe('BerthClient protocol', () => {
     const config = 'eyJsb2NhbGhvc3Q6NTAwMCI6eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAifX0=';
     expect(messages).toEqual([{ stream: `application/x-tar 7 bytes ${config}\n` }, { aux: { ID: 'sha256:abc' } }]);
     expect(seen[1]).toBe(`POST /v1.47/build?t=a%3A1&t=b&dockerfile=sub%2FDockerfile&rm=0&buildargs=${encodeURIComponent('{"A":"1","B":null}').replace(/%20/g, '+')}&networkmode=default`);
+  });
+
+  it('inspects a reference on its registry through the daemon, the name unescaped and credentials sent', async () => {
+    const inspected = await client.distributionInspect('127.0.0.1:5000/team/app:1', { username: 'u', password: 'p' });
+    expect(inspected).toMatchObject({ Descriptor: { digest: 'sha256:d' }, Platforms: [{ architecture: 'amd64', os: 'linux' }], auth: 'eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAifQ==' });
+    expect(seen[1]).toBe('GET /v1.47/distribution/127.0.0.1:5000/team/app:1/json');
   });
 
   it('sends X-Registry-Auth as padded base64url, as the docker CLI does', async () => {

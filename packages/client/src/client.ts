@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
+  DistributionInspect,
   ContainerCreateRequest,
   ContainerCreateResponse,
   ContainerInspect,
@@ -125,6 +126,11 @@ export class BerthClient {
   /** `docker push`: the daemon's progress messages as they come. */
   pushImage(name: string, options: PushOptions = {}): AsyncGenerator<ProgressMessage> {
     return registry.pushImage(this.transport, name, options);
+  }
+
+  /** `docker buildx imagetools`-style inspection: the registry's descriptor and platforms for a reference, asked through the daemon. */
+  distributionInspect(name: string, auth?: RegistryCredentials): Promise<DistributionInspect> {
+    return registry.distributionInspect(this.transport, name, auth);
   }
 
   /** `docker login`: checks the credentials through the daemon. */

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { HostConfig, NetworkingConfig, ImageHistoryItem, ImageInspect, ImageSummary, ProgressMessage, Volume, VolumePruneResponse } from '@berth/api';
+import type { DistributionInspect, HostConfig, NetworkingConfig, ImageHistoryItem, ImageInspect, ImageSummary, ProgressMessage, Volume, VolumePruneResponse } from '@berth/api';
 import type { DeleteRecord, ResolvedImage } from '@berth/image';
 import type { LinuxResources, NetworkMode, ResolvedUser, RuntimeMount } from '@berth/oci';
 import type { Sandbox } from '@berth/network';
@@ -101,10 +101,6 @@ export interface RegistryAccess {
   inspect(name: string, auth: { username: string; password: string } | undefined): Promise<DistributionInspect>;
 }
 
-export interface DistributionInspect {
-  Descriptor: { mediaType: string; digest: string; size: number };
-  Platforms: Array<{ architecture: string; os: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] }>;
-}
 
 /** What the volume routes call (`volume/volume-service.ts`, over the volume store). */
 export interface VolumeService {

@@ -78,3 +78,24 @@ export const ImageHistoryItemSchema = Type.Object({
   Comment: Type.String(),
 });
 export type ImageHistoryItem = Static<typeof ImageHistoryItemSchema>;
+
+/** `GET /distribution/{name}/json`: the descriptor the registry has for a reference, and the platforms it serves. */
+export const DistributionInspectSchema = Type.Object(
+  {
+    Descriptor: Type.Object({ mediaType: Type.String(), digest: Type.String(), size: Type.Integer() }, open),
+    Platforms: Type.Array(
+      Type.Object(
+        {
+          architecture: Type.String(),
+          os: Type.String(),
+          variant: Type.Optional(Type.String()),
+          'os.version': Type.Optional(Type.String()),
+          'os.features': Type.Optional(Type.Array(Type.String())),
+        },
+        open,
+      ),
+    ),
+  },
+  open,
+);
+export type DistributionInspect = Static<typeof DistributionInspectSchema>;

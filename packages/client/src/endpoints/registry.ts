@@ -1,5 +1,6 @@
-import type { ProgressMessage } from '@berth/api';
+import type { DistributionInspect, ProgressMessage } from '@berth/api';
 import { readProgress } from '../progress-stream.js';
+import { pathParam } from '../query.js';
 import type { Transport } from '../transport.js';
 
 /** Credentials for a registry, sent as `X-Registry-Auth`. */
@@ -53,4 +54,9 @@ export async function* pushImage(transport: Transport, name: string, options: Pu
 /** `POST /auth`: the daemon checks the credentials against the registry. */
 export function login(transport: Transport, auth: RegistryCredentials): Promise<{ Status: string; IdentityToken?: string }> {
   return transport.json('POST', '/auth', { body: auth });
+}
+
+/** `GET /distribution/{name}/json`: what the registry has for the reference (its descriptor and platforms), asked through the daemon. */
+export function distributionInspect(transport: Transport, name: string, auth?: RegistryCredentials): Promise<DistributionInspect> {
+  return transport.json('GET', `/distribution/${pathParam(name)}/json`, { headers: authHeader(auth) });
 }

@@ -1,11 +1,11 @@
-import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError } from '@berth/api';
+import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError, type DistributionInspect } from '@berth/api';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { BlobDownloads, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
 import type { ImageStore, PushableImage } from '@berth/image';
 import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
-import type { DistributionInspect, ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
+import type { ImagePullOptions, ImagePushOptions, LoginRequest, RegistryAccess } from '../ports.js';
 import { isRegistryHost, type RegistryEndpoint, type RegistryHosts } from './registry-hosts.js';
 
 export interface RegistryServiceOptions {
