@@ -147,3 +147,34 @@ describe('berth stats, streaming', () => {
     expect(missing).toMatchObject({ code: 1, stdout: '', stderr: 'Error response from daemon: No such container: nope\nError response from daemon: No such container: nope2\n' });
   });
 });
+
+describe('berth cp and context export on a terminal', () => {
+  it('ends a failed copy with its error, the progress stopped and the cursor shown again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-cp-pty-'));
+    try {
+      const typescript = join(dir, 'typescript');
+      // script exits with berth's status (-e); before the fix berth never exited (its progress timer kept it alive).
+      const ran = await run('script', ['-q', '-e', '-c', `${process.execPath} ${BERTH} cp /etc/hostname nosuch:/tmp/x`, typescript], { env: d.env });
+      expect(ran.code).toBe(1);
+      const shown = await readFile(typescript, 'utf8');
+      expect(shown).toContain('No such container: nosuch');
+      // Hidden while copying, shown again after.
+      expect(shown).toContain('\x1b[?25l');
+      expect(shown.lastIndexOf('\x1b[?25h')).toBeGreaterThan(shown.lastIndexOf('\x1b[?25l'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to write a context export, keys included, to the terminal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-export-pty-'));
+    try {
+      const typescript = join(dir, 'typescript');
+      const ran = await run('script', ['-q', '-e', '-c', `${process.execPath} ${BERTH} context export default -`, typescript], { env: d.env });
+      expect(ran.code).toBe(1);
+      expect(await readFile(typescript, 'utf8')).toContain('cowardly refusing to export to a terminal, specify a file path');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,10 @@ describe('berth image commands', () => {
     await sameAsDocker(['history', '-q', '--no-trunc', 'mine:1']);
     const archive = join(work, 'mine.tar');
     await berth(['save', '-o', archive, 'mine:1']);
+    // As docker's atomic writer: readable by its owner only, and no temporary file left beside it.
     expect((await stat(archive)).size).toBeGreaterThan(0);
+    expect((await stat(archive)).mode & 0o777).toBe(0o600);
+    expect((await readdir(work)).filter((name) => name.startsWith('.berth_temp_'))).toEqual([]);
     await berth(['rm', 'src']);
     expect(await berth(['image', 'rm', 'mine:1'])).toContain(`Deleted: ${id}`);
     expect(await berth(['image', 'load', '-i', archive])).toBe('Loaded image: mine:1\n');

@@ -15,6 +15,8 @@ const d = useTestDaemon();
 let work: string;
 let port: number;
 let sshd: ChildProcess;
+/** sshd's privilege-separation directory, made by the test when the host has none. */
+let madePrivsepDir = false;
 /** berth with an `ssh` on PATH that uses the test's key and trusts the test's server. */
 let viaSsh: (args: string[], input?: string) => ReturnType<typeof run>;
 
@@ -28,7 +30,7 @@ beforeAll(async () => {
   const remoteBin = join(work, 'remote-bin');
   await mkdir(remoteBin);
   await symlink(BERTH, join(remoteBin, 'berth'));
-  await mkdir('/run/sshd', { recursive: true });
+  madePrivsepDir = (await mkdir('/run/sshd', { recursive: true })) !== undefined;
   await writeFile(
     join(work, 'sshd_config'),
     [
@@ -71,6 +73,7 @@ afterAll(async () => {
     await new Promise((resolve) => sshd.once('exit', resolve));
   }
   await rm(work, { recursive: true, force: true });
+  if (madePrivsepDir) await rm('/run/sshd', { recursive: true, force: true });
 });
 
 describe('ssh:// daemon hosts', () => {

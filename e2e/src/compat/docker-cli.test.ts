@@ -518,8 +518,9 @@ const rows: Row[] = [
   { args: ['export', '-o', '$WORK', 'golden-done'] },
   { args: ['export', '-o', '$WORK/x.tar', 'nosuch'] },
   { args: ['export'] },
-  { args: ['attach', 'golden-attached'], setup: [['rm', '-f', 'golden-attached'], ['run', '-d', '--name', 'golden-attached', 'busybox', 'sh', '-c', 'sleep 2; echo out; echo err >&2; exit 3']] },
-  { args: ['container', 'attach', '--no-stdin', '--sig-proxy=false', 'golden-attached'], setup: [['rm', '-f', 'golden-attached'], ['run', '-d', '--name', 'golden-attached', 'busybox', 'sh', '-c', 'sleep 2; echo out; exit 0']] },
+  // The container speaks after 5 s: the attach must be in place by then, also on a busy machine.
+  { args: ['attach', 'golden-attached'], setup: [['rm', '-f', 'golden-attached'], ['run', '-d', '--name', 'golden-attached', 'busybox', 'sh', '-c', 'sleep 5; echo out; echo err >&2; exit 3']] },
+  { args: ['container', 'attach', '--no-stdin', '--sig-proxy=false', 'golden-attached'], setup: [['rm', '-f', 'golden-attached'], ['run', '-d', '--name', 'golden-attached', 'busybox', 'sh', '-c', 'sleep 5; echo out; exit 0']] },
   { args: ['attach', 'golden-done'] },
   { args: ['attach', 'nosuch'] },
   { args: ['attach', 'golden-run'], setup: [['pause', 'golden-run']] },

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { dirname, normalize } from 'node:path';
+import { rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '@berth/api';
@@ -9,14 +10,26 @@ import type { CommandContext } from './context.js';
 /**
  * Writes an archive the daemon streams (save, export) as docker does: to `-o FILE`, its directory
  * checked before anything is asked (`failed to <action>: …` in docker's atomic writer's words), or to
- * stdout, never to a terminal. The file is created only once the daemon answered.
+ * stdout, never to a terminal. The file is created only once the daemon answered, and as docker's atomic writer
+ * makes it: mode 0600 (an image or a container's files may hold secrets), in place only once complete.
  */
 export async function writeArchive(ctx: CommandContext, output: string | undefined, action: string, fetch: () => Promise<Readable>): Promise<void> {
   const stdout = ctx.io.stdout as NodeJS.WritableStream & { isTTY?: boolean };
   if (output === undefined && stdout.isTTY) throw new InvalidArgumentError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
   if (output !== undefined) await checkOutputPath(output, action);
   const archive = await fetch();
-  await pipeline(archive, output === undefined ? stdout : createWriteStream(output));
+  if (output === undefined) {
+    await pipeline(archive, stdout);
+    return;
+  }
+  const temporary = join(dirname(normalize(output)), `.berth_temp_${randomBytes(6).toString('hex')}`);
+  try {
+    await pipeline(archive, createWriteStream(temporary, { mode: 0o600, flags: 'wx' }));
+    await rename(temporary, output);
+  } catch (err) {
+    await rm(temporary, { force: true });
+    throw err;
+  }
 }
 
 async function checkOutputPath(output: string, action: string): Promise<void> {

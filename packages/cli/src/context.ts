@@ -55,7 +55,7 @@ export class CommandContext {
 
   /** config.json's CLI settings (psFormat, detachKeys, currentContext…), read once. */
   settings(): CliSettings {
-    this.settingsFile ??= readSettings(this.configDir());
+    this.settingsFile ??= readSettings(this.configDir(), (warning) => this.err(warning));
     return this.settingsFile;
   }
 

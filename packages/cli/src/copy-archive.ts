@@ -79,42 +79,76 @@ export async function localSourceArchive(source: CopyInfo, options: { keepOwners
   );
 }
 
+/** Whether `path` is `dir` or below it, lexically. */
+function within(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !rel.startsWith('/'));
+}
+
+function breakout(reason: string): InvalidArgumentError {
+  return new InvalidArgumentError(`invalid copy source content: ${reason}`);
+}
+
+/** Refuses an entry whose parent, below `dir`, is a symlink: writing through it could land anywhere. */
+async function refuseLinkedParents(dir: string, name: string): Promise<void> {
+  const parts = name.split('/').slice(0, -1);
+  for (let i = 1; i <= parts.length; i++) {
+    const parent = join(dir, ...parts.slice(0, i));
+    if ((await lstat(parent).catch(() => undefined))?.isSymbolicLink()) throw breakout(`${name} is below the symlink ${parent}`);
+  }
+}
+
 /**
  * moby's Untar with NoLchown and NoOverwriteDirNonDir, entries renamed as the copy needs (after `first`:
- * a followed link's target named as the link); nothing lands outside `dir`.
+ * a followed link's target named as the link). Nothing lands outside `dir`: as moby's, an entry's path, a hard
+ * link's target and a relative symlink's target must stay inside it; and no entry is written through a symlink.
  */
 export async function extractArchive(tar: Readable, copy: ArchiveCopy, first?: ArchiveCopy['rebase']): Promise<void> {
   const rename = (name: string): string => goClean(rebaseEntry(rebaseEntry(name, first), copy.rebase));
   const entries = extract();
   const done = pipeline(tar, entries);
+  // Its failure is reported below, or the loop's own is: never both, never unhandled.
+  done.catch(() => undefined);
   const dirTimes: Array<[string, Date]> = [];
-  for await (const entry of entries) {
-    const header = entry.header;
-    const name = rename(header.name);
-    const target = join(copy.dir, name);
-    if (relative(copy.dir, target).startsWith('..')) throw new InvalidArgumentError(`invalid copy source content: ${header.name} is outside of ${copy.dir}`);
-    const existing = await lstat(target).catch(() => undefined);
-    const isDir = header.type === 'directory';
-    if (existing?.isDirectory() && !isDir) throw new InvalidArgumentError(`cannot overwrite directory "${target}" with non-directory "${name}"`);
-    if (existing && !existing.isDirectory() && isDir) throw new InvalidArgumentError(`cannot overwrite non-directory "${target}" with directory "${name}"`);
-    await mkdir(dirname(target), { recursive: true });
-    if (existing && !isDir) await rm(target, { force: true });
-    const mode = (header.mode ?? 0o644) & 0o7777;
-    if (isDir) {
-      await mkdir(target, { recursive: true, mode });
-      await chmod(target, mode);
-      if (header.mtime) dirTimes.push([target, header.mtime]);
-    } else if (header.type === 'symlink') {
-      await symlink(header.linkname ?? '', target);
-    } else if (header.type === 'link') {
-      await link(join(copy.dir, rename(header.linkname ?? '')), target);
-    } else if (header.type === 'file' || header.type === 'contiguous-file') {
-      await pipeline(entry, createWriteStream(target, { mode }));
-      await chmod(target, mode);
-      if (header.mtime) await utimes(target, header.mtime, header.mtime);
-      continue;
+  try {
+    for await (const entry of entries) {
+      const header = entry.header;
+      const name = rename(header.name);
+      const target = join(copy.dir, name);
+      if (!within(copy.dir, target)) throw breakout(`${header.name} is outside of ${copy.dir}`);
+      await refuseLinkedParents(copy.dir, name);
+      const existing = await lstat(target).catch(() => undefined);
+      const isDir = header.type === 'directory';
+      if (existing?.isDirectory() && !isDir) throw new InvalidArgumentError(`cannot overwrite directory "${target}" with non-directory "${name}"`);
+      if (existing && !existing.isDirectory() && isDir) throw new InvalidArgumentError(`cannot overwrite non-directory "${target}" with directory "${name}"`);
+      await mkdir(dirname(target), { recursive: true });
+      if (existing && !isDir) await rm(target, { force: true });
+      const mode = (header.mode ?? 0o644) & 0o7777;
+      if (isDir) {
+        await mkdir(target, { recursive: true, mode });
+        await chmod(target, mode);
+        if (header.mtime) dirTimes.push([target, header.mtime]);
+      } else if (header.type === 'symlink') {
+        const linkname = header.linkname ?? '';
+        // An absolute target is left as it is (it names a path in the container); a relative one must stay inside.
+        if (!linkname.startsWith('/') && !within(copy.dir, resolve(dirname(target), linkname))) throw breakout(`invalid symlink "${target}" -> "${linkname}"`);
+        await symlink(linkname, target);
+      } else if (header.type === 'link') {
+        const linked = join(copy.dir, rename(header.linkname ?? ''));
+        if (!within(copy.dir, linked)) throw breakout(`invalid hardlink "${linked}" -> "${header.linkname ?? ''}"`);
+        await link(linked, target);
+      } else if (header.type === 'file' || header.type === 'contiguous-file') {
+        await pipeline(entry, createWriteStream(target, { mode }));
+        await chmod(target, mode);
+        if (header.mtime) await utimes(target, header.mtime, header.mtime);
+        continue;
+      }
+      entry.resume();
     }
-    entry.resume();
+  } catch (err) {
+    entries.destroy();
+    tar.destroy();
+    throw err;
   }
   await done;
   // A directory's time is set last: writing inside it changed it.

@@ -34,8 +34,8 @@ export function checkPullFlag(flags: CreateFlags): void {
 
 /**
  * --use-api-socket: the daemon's unix socket mounted at /var/run/docker.sock, as docker does. docker also copies
- * the stored registry credentials into the container; berth cannot copy files into a container yet, so it refuses
- * the flag when there are any rather than start a container without them.
+ * the stored registry credentials into the container (/run/secrets/docker/config.json, between create and start);
+ * berth does not do that yet, so it refuses the flag when there are any rather than start a container without them.
  */
 export async function applyApiSocket(ctx: CommandContext, config: ContainerCreateRequest, flags: CreateFlags): Promise<void> {
   if (!flags.useApiSocket) return;

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { convertToHostname, DOCKER_HUB_KEY, DockerConfig, registryOf } from './docker-config.js';
+import { convertToHostname, DOCKER_HUB_KEY, DockerConfig, readSettings, registryOf } from './docker-config.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -72,5 +72,21 @@ describe('DockerConfig', () => {
     expect(await open('docker-credential-pass')).toBe(false);
     await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { r: { auth: 'eDp5' } } }));
     expect(await open()).toBe(true);
+  });
+});
+
+describe('readSettings', () => {
+  it("reads the CLI's keys, and nothing when there is no file", async () => {
+    expect(readSettings(dir, () => undefined)).toEqual({});
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ psFormat: 'p', imagesFormat: 'i', detachKeys: 'ctrl-a', currentContext: 'c', auths: {} }));
+    expect(readSettings(dir, () => undefined)).toEqual({ psFormat: 'p', imagesFormat: 'i', detachKeys: 'ctrl-a', currentContext: 'c' });
+  });
+
+  it('warns about a file it cannot parse, as docker does, and goes on without it', async () => {
+    await writeFile(join(dir, 'config.json'), '{bad');
+    const warnings: string[] = [];
+    expect(readSettings(dir, (text) => warnings.push(text))).toEqual({});
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^WARNING: Error parsing config file \\(${join(dir, 'config.json')}\\): .+\n$`));
   });
 });

@@ -147,16 +147,28 @@ export class DockerConfig {
   }
 }
 
-/** config.json's CLI settings, read synchronously: most commands need them before anything else. */
-export function readSettings(dir: string): CliSettings {
+/**
+ * config.json's CLI settings, read synchronously: most commands need them before anything else. As docker, a file
+ * that cannot be read or parsed is warned about (`warn`) and the command goes on without it.
+ */
+export function readSettings(dir: string, warn: (text: string) => void): CliSettings {
   const path = join(dir, 'config.json');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    text = missingAsEmpty(err);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    warn(`WARNING: Error loading config file: ${path}: ${(err as Error).message}\n`);
+    return {};
   }
-  const { psFormat, imagesFormat, detachKeys, currentContext } = parseConfig(text, path);
+  let file: DockerConfigFile;
+  try {
+    file = text.trim() === '' ? {} : (JSON.parse(text) as DockerConfigFile);
+  } catch (err) {
+    warn(`WARNING: Error parsing config file (${path}): ${(err as Error).message}\n`);
+    return {};
+  }
+  const { psFormat, imagesFormat, detachKeys, currentContext } = file;
   return { psFormat, imagesFormat, detachKeys, currentContext };
 }
 

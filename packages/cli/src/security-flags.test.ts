@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { normalizeCapabilities, parseSecurityOpts, securityConfig, validateSysctl } from './security-flags.js';
+import { compactJson, normalizeCapabilities, parseSecurityOpts, securityConfig, validateSysctl } from './security-flags.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-security-flags-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,5 +54,11 @@ describe('securityConfig', () => {
   it('sends --init only when given', () => {
     expect(securityConfig({})).not.toHaveProperty('Init');
     expect(securityConfig({ init: false })).toMatchObject({ Init: false });
+  });
+});
+
+describe('compactJson', () => {
+  it("drops whitespace outside strings and keeps every token as written, as Go's json.Compact", () => {
+    expect(compactJson('{ "a b" : [ 18446744073709551615 , "x\\" y" ],\n\t"c":1.50 }')).toBe('{"a b":[18446744073709551615,"x\\" y"],"c":1.50}');
   });
 });

@@ -32,11 +32,14 @@ export function sshCommand(host: string): string[] {
     ...(url.port ? ['-p', url.port] : []),
     '--',
     url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    'berth',
-    ...(path && path !== '/' ? ['--host', `unix://${path}`] : []),
-    'system',
-    'dial-stdio',
+    // ssh hands the remote command to the remote user's shell as one line: each word is quoted for it.
+    ...['berth', ...(path && path !== '/' ? ['--host', `unix://${path}`] : []), 'system', 'dial-stdio'].map(shellQuote),
   ];
+}
+
+/** A word as a POSIX shell reads it back unchanged: plain when it is safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

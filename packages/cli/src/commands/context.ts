@@ -175,6 +175,8 @@ export function registerContext(program: Command, ctx: CommandContext): void {
     .action(async (name: string, file: string | undefined) => {
       const source = name === DEFAULT_CONTEXT ? defaultContext(ctx, {}) : ctx.contexts().get(name);
       if (file === '-') {
+        // As docker: a tar holding keys is not for a terminal.
+        if ((ctx.io.stdout as { isTTY?: boolean }).isTTY) throw new InvalidArgumentError('cowardly refusing to export to a terminal, specify a file path');
         await pipeline(exportContext(source), ctx.io.stdout, { end: false });
         return;
       }

@@ -70,8 +70,12 @@ async function copyFromContainer(ctx: CommandContext, container: string, srcPath
   const src: CopyInfo = { path, exists: true, isDir: (stat.mode & GO_MODE_DIR) !== 0, ...(rebase && { rebaseName: rebase }) };
   const progress = flags.quiet ? undefined : new CopyProgress(ctx, 'Copying from container - ');
   const first = rebase ? { from: splitPathDirEntry(path)[1], to: rebase } : undefined;
-  await extractArchive(progress ? tar.pipe(progress.counter) : tar, prepareArchiveCopy(src, await localDestination(dst)), first);
-  progress?.finish(dst);
+  try {
+    await extractArchive(progress ? progress.count(tar) : tar, prepareArchiveCopy(src, await localDestination(dst)), first);
+    progress?.finish(dst);
+  } finally {
+    progress?.stop();
+  }
 }
 
 /** docker's ValidateOutputPath, before the daemon is asked anything: the directory exists, the path is not a device. */
@@ -108,18 +112,23 @@ async function copyToContainer(ctx: CommandContext, container: string, srcPath: 
   const copy = prepareArchiveCopy(src, dst);
   const archive = Readable.from(await localSourceArchive(src, { keepOwners: Boolean(flags.archive), rebase: copy.rebase }));
   const progress = flags.quiet ? undefined : new CopyProgress(ctx, 'Copying to container - ');
-  await client.putContainerArchive(container, copy.dir, progress ? archive.pipe(progress.counter) : archive, options);
-  progress?.finish(`${container}:${dst.path}`);
+  try {
+    await client.putContainerArchive(container, copy.dir, progress ? progress.count(archive) : archive, options);
+    progress?.finish(`${container}:${dst.path}`);
+  } finally {
+    progress?.stop();
+  }
 }
 
 /**
  * docker cp's progress on a terminal (stderr): "Preparing to copy...", then the bytes so far after a
  * header, redrawn in place; then, terminal or not, "Successfully copied <size> to <destination>".
+ * `stop` must follow, copied or not: it ends the redrawing and shows the cursor again.
  */
 class CopyProgress {
-  readonly counter: Transform;
+  private readonly counter: Transform;
   private total = 0;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: CommandContext,
@@ -146,9 +155,21 @@ class CopyProgress {
     return Boolean((this.ctx.io.stderr as { isTTY?: boolean }).isTTY);
   }
 
+  /** The source, counted as it is read; its failure reaches the reader. */
+  count(source: Readable): Readable {
+    pipeline(source, this.counter).catch(() => undefined);
+    return this.counter;
+  }
+
   finish(destination: string): void {
-    clearInterval(this.timer);
-    if (this.terminal) this.ctx.err('\x1b[?25h\x1b8\x1b[2K');
+    this.stop();
     this.ctx.err(`Successfully copied ${humanSize(this.total)} to ${destination}\n`);
+  }
+
+  stop(): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.ctx.err('\x1b[?25h\x1b8\x1b[2K');
   }
 }

@@ -15,12 +15,19 @@ describe('context archives', () => {
     expect(await importContext(Readable.from([tar]), 'copy')).toEqual({ meta: { ...context.meta, Name: 'copy' }, tls: context.tls });
   });
 
-  it("imports an archive without tar's end-of-archive blocks, as docker's own export writes it", async () => {
+  it("imports an archive that ends right after its last entry's body, as docker's own export writes it", async () => {
     const tar = await readAll(exportContext(context));
-    // The entries end on a 512-byte boundary; tar's end is two zero blocks (and padding) after them.
-    const entriesEnd = tar.length - [...tar].reverse().findIndex((byte) => byte !== 0);
-    const truncated = tar.subarray(0, Math.ceil(entriesEnd / 512) * 512);
-    expect((await importContext(Readable.from([truncated]), 'copy')).meta.Name).toBe('copy');
+    // docker writes neither the last body's padding nor tar's two zero blocks.
+    const lastBodyEnd = tar.length - [...tar].reverse().findIndex((byte) => byte !== 0);
+    expect(await importContext(Readable.from([tar.subarray(0, lastBodyEnd)]), 'copy')).toEqual({ meta: { ...context.meta, Name: 'copy' }, tls: context.tls });
+  });
+
+  it('refuses an archive cut inside an entry, a TLS file included, rather than importing what came before', async () => {
+    const tar = await readAll(exportContext(context));
+    // Inside meta.json's body, the tls directory's header, ca.pem's header, ca.pem's body.
+    for (const cut of [600, 1100, 2100, 2561]) {
+      await expect(importContext(Readable.from([tar.subarray(0, cut)]), 'copy'), `cut at ${cut}`).rejects.toThrow('unexpected EOF');
+    }
   });
 
   it('refuses what is not a context archive, as docker does', async () => {

@@ -32,20 +32,31 @@ export function exportContext(context: StoredContext): AsyncIterable<Buffer> {
 export async function importContext(input: Readable, name: string): Promise<StoredContext> {
   const reader = extract();
   input.on('error', (err) => reader.destroy(err));
+  let received = 0;
+  input.on('data', (chunk: Buffer) => (received += chunk.length));
   input.pipe(reader);
   let meta: StoredContext['meta'] | undefined;
   const tls: StoredContext['tls'] = {};
+  // docker's export ends without tar's end-of-archive blocks, even without the last entry's padding: an end there is
+  // accepted, as Go's reader does, but not one inside a header or an entry's body (which would lose what follows).
+  const BLOCK = 512;
+  const aligned = (offset: number): number => Math.ceil(offset / BLOCK) * BLOCK;
+  let bodyEnd = 0;
+  let reading = false;
   try {
     for await (const entry of reader) {
+      bodyEnd = aligned(bodyEnd) + BLOCK + (entry.header.size ?? 0);
+      reading = true;
       const body = await readAll(entry as AsyncIterable<unknown> as AsyncIterable<Buffer>);
+      reading = false;
       const file = entry.header.name.replace(/^\.\//, '');
       const tlsFile = file.startsWith('tls/docker/') ? file.slice('tls/docker/'.length) : undefined;
       if (file === 'meta.json') meta = parseMetadata(body.toString('utf8'), 'meta.json');
       else if (tlsFile && (TLS_FILES as readonly string[]).includes(tlsFile)) tls[tlsFile as TlsFileName] = body;
     }
   } catch (err) {
-    // docker's own export ends without tar's end-of-archive blocks: a short read after whole entries is fine.
-    if (!meta) throw new InvalidArgumentError('unexpected EOF', { cause: err });
+    const endBetweenEntries = !reading && received <= aligned(bodyEnd) && (err as Error).message === 'Unexpected end of data';
+    if (!meta || !endBetweenEntries) throw new InvalidArgumentError(endBetweenEntries || (err as Error).message === 'Unexpected end of data' ? 'unexpected EOF' : (err as Error).message, { cause: err });
   }
   if (!meta) throw new InvalidArgumentError('unexpected EOF');
   return { meta: { ...meta, Name: name }, tls };

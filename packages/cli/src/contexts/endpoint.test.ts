@@ -49,11 +49,13 @@ describe('defaultEndpoint', () => {
     expect(defaultEndpoint({ tlsverify: true }, { DOCKER_CERT_PATH: dir }).tls).toEqual({ ca: Buffer.from('CA'), cert: Buffer.from('CERT'), key: Buffer.from('KEY'), verify: true });
   });
 
-  it('encrypts without verifying for --tls and for an explicit --tlsverify=false, reading the CA only when named', async () => {
-    expect(defaultEndpoint({ tls: true }, { DOCKER_CERT_PATH: dir }).tls).toEqual({ verify: false });
-    expect(defaultEndpoint({ tlsverify: false }, { DOCKER_CERT_PATH: dir, DOCKER_TLS_VERIFY: '1' }).tls).toEqual({ verify: false });
-    expect(() => defaultEndpoint({ tls: true, tlscacert: join(dir, 'none.pem') }, {})).toThrow(/could not read CA certificate ".*none\.pem"/);
-    expect(() => defaultEndpoint({ tlsverify: true }, { DOCKER_CERT_PATH: dir })).toThrow(/ca\.pem/);
+  it('encrypts without verifying for --tls and for an explicit --tlsverify=false, still reading the CA file as docker does', async () => {
+    await writeFile(join(dir, 'ca.pem'), 'CA');
+    expect(defaultEndpoint({ tls: true }, { DOCKER_CERT_PATH: dir }).tls).toEqual({ ca: Buffer.from('CA'), verify: false });
+    expect(defaultEndpoint({ tlsverify: false }, { DOCKER_CERT_PATH: dir, DOCKER_TLS_VERIFY: '1' }).tls).toEqual({ ca: Buffer.from('CA'), verify: false });
+    expect(() => defaultEndpoint({ tls: true, tlscacert: join(dir, 'none.pem') }, {})).toThrow(`open ${join(dir, 'none.pem')}: no such file or directory`);
+    await rm(join(dir, 'ca.pem'));
+    expect(() => defaultEndpoint({ tls: true }, { DOCKER_CERT_PATH: dir })).toThrow(`open ${join(dir, 'ca.pem')}: no such file or directory`);
   });
 });
 

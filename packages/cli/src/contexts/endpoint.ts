@@ -71,8 +71,9 @@ export function endpointOf(name: string, store: ContextStore, globals: GlobalOpt
 /**
  * docker's TLS flags: --tlsverify (or DOCKER_TLS_VERIFY) checks the daemon's certificate and implies --tls
  * (or DOCKER_TLS), which only encrypts. The files default to DOCKER_CERT_PATH, else the config directory
- * (docker resolves it before flags are parsed, so --config does not move it); a default client certificate
- * or key that does not exist is left out, a named one must exist.
+ * (docker resolves it before flags are parsed, so --config does not move it). As docker, the CA file must
+ * exist even when it is not used to verify; a default client certificate or key that does not exist is left
+ * out, a named one must exist.
  */
 function tlsFromFlags(globals: GlobalOptions, env: NodeJS.ProcessEnv): TlsOptions | undefined {
   const verify = globals.tlsverify ?? Boolean(env.DOCKER_TLS_VERIFY);
@@ -81,23 +82,20 @@ function tlsFromFlags(globals: GlobalOptions, env: NodeJS.ProcessEnv): TlsOption
   const ca = globals.tlscacert ?? join(certPath, 'ca.pem');
   const cert = globals.tlscert ?? optionalDefault(join(certPath, 'cert.pem'));
   const key = globals.tlskey ?? optionalDefault(join(certPath, 'key.pem'));
-  return {
-    // Without verification the CA is only read when named, as docker skips it then.
-    ...((verify || globals.tlscacert) && { ca: readPem(ca, 'CA certificate') }),
-    ...(cert && { cert: readPem(cert, 'client certificate') }),
-    ...(key && { key: readPem(key, 'client key') }),
-    verify,
-  };
+  return { ca: readPem(ca), ...(cert && { cert: readPem(cert) }), ...(key && { key: readPem(key) }), verify };
 }
 
 function optionalDefault(path: string): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
-function readPem(path: string, what: string): Buffer {
+/** A TLS file, or the error docker gives for it (Go's `open PATH: reason`). */
+function readPem(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new InvalidArgumentError(`could not read ${what} "${path}": ${(err as Error).message}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new InvalidArgumentError(`open ${path}: ${reason}`, { cause: err });
   }
 }
