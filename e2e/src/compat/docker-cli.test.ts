@@ -577,7 +577,9 @@ function normalise(result: CommandResult, row: Row): Output {
     return row.upTo && start.search(row.upTo) >= 0 ? start.slice(0, start.search(row.upTo)) : start;
   };
   const fold = (text: string) => (row.table ? mask(text).replace(/ {2,}/g, '  ') : mask(text));
-  const stderr = row.legacyBuilder ? result.stderr.replace(LEGACY_BUILDER_NOTICE, '') : result.stderr;
+  // The docker CLI's own log lines (logrus, e.g. a tar writer cut off when cp gives up) come and go with timing.
+  const logged = result.stderr.replace(/^time="[^"]*" level=\w+ msg=".*"\n/gm, '');
+  const stderr = row.legacyBuilder ? logged.replace(LEGACY_BUILDER_NOTICE, '') : logged;
   const order = (text: string) => (row.anyRowOrder ? text.split('\n').sort().join('\n') : text);
   return { code: result.code, stdout: order(fold(from(result.stdout))), stderr: fold(stderr) };
 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError } from '@berth/api';
 import { extract } from 'tar-stream';
 import { contextEntries, tarEntries, type ContextEntry } from './context-tar.js';
+import { systemMessage } from './go-errors.js';
 import { goBase, goClean, preserveTrailingDotOrSeparator, rebaseEntry, rebaseName, splitPathDirEntry, type ArchiveCopy, type CopyInfo } from './copy-paths.js';
 
 /** moby follows at most this many links when resolving a local destination. */
@@ -13,9 +14,7 @@ const MAX_LINKS = 10;
 
 /** Go's os error text for a failed call on a path: `lstat /x: no such file or directory`. */
 function goPathError(op: string, path: string, err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'ENOTDIR' ? 'not a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-  return new InvalidArgumentError(`${op} ${path}: ${reason}`, { cause: err });
+  return new InvalidArgumentError(`${op} ${path}: ${systemMessage(err)}`, { cause: err });
 }
 
 /** docker cp's local path: absolute, keeping a trailing `/` or `/.`. */

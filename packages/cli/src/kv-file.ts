@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '@berth/api';
-import { systemMessage } from './security-flags.js';
+import { systemMessage } from './go-errors.js';
 
 /**
  * docker/cli kvfile.Parse, for --env-file and --label-file: one `KEY=value` a line (a leading BOM and leading

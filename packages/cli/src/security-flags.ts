@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, type HostConfig } from '@berth/api';
 import { collect } from './repeatable-flags.js';
 import { checked } from './resource-flags.js';
+import { systemMessage } from './go-errors.js';
 
 /** The run/create flags for privileges, capabilities, namespaces and the runtime. */
 export interface SecurityFlags {
@@ -115,15 +116,6 @@ function seccompProfile(file: string): string {
 /** Valid JSON without the whitespace outside its strings. */
 export function compactJson(text: string): string {
   return text.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (_, string: string | undefined) => string ?? '');
-}
-
-/** A file error in Go's words ("no such file or directory"). */
-export function systemMessage(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return (err as Error).message;
 }
 
 /** `container:<name>` with a name. */

@@ -12,6 +12,7 @@ import { DEFAULT_CONTEXT_DESCRIPTION, defaultEndpoint, hostFromEnv } from '../co
 import { exportContext, importContext } from '../contexts/context-archive.js';
 import { DockerConfig } from '../docker-config.js';
 import { ellipsis } from '../format/ellipsis.js';
+import { systemMessage } from '../go-errors.js';
 import { checkListFormat, formatList, type Headers } from '../format/list-format.js';
 import { INSPECT_FORMAT_HELP, LIST_FORMAT_HELP } from '../format/format-help.js';
 import { FlagValueError } from '../flag-value-error.js';
@@ -183,7 +184,7 @@ export function registerContext(program: Command, ctx: CommandContext): void {
       const target = file ?? `${name}.dockercontext`;
       // As docker: an existing file is never overwritten.
       const handle = await open(target, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
-        throw new InvalidArgumentError(err.code === 'EEXIST' ? `open ${target}: file exists` : `open ${target}: ${err.message}`);
+        throw new InvalidArgumentError(`open ${target}: ${systemMessage(err)}`);
       });
       await pipeline(exportContext(source), handle.createWriteStream());
       ctx.err(`Written file "${target}"\n`);
@@ -201,7 +202,7 @@ export function registerContext(program: Command, ctx: CommandContext): void {
       const input: Readable = file === '-' ? ctx.io.stdin : createReadStream(file);
       const opened = new Promise<void>((resolve, reject) => {
         if (file === '-') resolve();
-        input.once('open', () => resolve()).once('error', (err: NodeJS.ErrnoException) => reject(new InvalidArgumentError(err.code === 'ENOENT' ? `open ${file}: no such file or directory` : err.message)));
+        input.once('open', () => resolve()).once('error', (err: NodeJS.ErrnoException) => reject(new InvalidArgumentError(`open ${file}: ${systemMessage(err)}`)));
       });
       await opened;
       store.save(await importContext(input, name));
@@ -290,7 +291,7 @@ function newContext(ctx: CommandContext, name: string, settings: Record<string, 
     try {
       tls[file] = readFileSync(path);
     } catch (err) {
-      fail(`open ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+      fail(`open ${path}: ${systemMessage(err)}`);
     }
   }
   const skip = settings['skip-tls-verify'];

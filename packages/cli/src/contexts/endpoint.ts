@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import { DEFAULT_HOST, defaultHost, type TlsOptions } from '@berth/client';
+import { systemMessage } from '../go-errors.js';
 import { DEFAULT_CONTEXT, type ContextStore, type StoredContext } from './context-store.js';
 
 /** The global flags that choose the daemon and how to reach it, as docker's. */
@@ -94,8 +95,6 @@ function readPem(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new InvalidArgumentError(`open ${path}: ${reason}`, { cause: err });
+    throw new InvalidArgumentError(`open ${path}: ${systemMessage(err)}`, { cause: err });
   }
 }
