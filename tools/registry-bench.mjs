@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // berth-registry against the distribution project's Go registry (Debian's `docker-registry`), side by
-// side in one run, on loopback, each on an empty storage root per measurement. Not a test: it prints
-// figures. Measures:
+// side in one run, on loopback, each run as its binary (berth-registry with its shebang's node flags)
+// with the same config (access log off, log level error) on an empty storage root. Not a test: it
+// prints figures. Measures:
 //   - push throughput of N incompressible blobs (monolithic POST + PUT ?digest=) with 1 and 8 clients
-//   - pull throughput of the same blobs (GET) with 1 and 8 clients, by Node's http client and, when
-//     /usr/bin/curl is there, by curl (a far cheaper client: on 2 cores Node's client caps both servers)
+//   - pull throughput of the same blobs (GET) with 1 and 8 clients, each client one keep-alive
+//     connection that reads into one reused buffer, and again by curl when /usr/bin/curl is there.
+//     Not Node's http client: it allocates a buffer per socket read and, on 2 cores, capped both
+//     servers at its own speed, about half what curl reaches
 //   - manifest GET latency (p50, p99) over 2,000 requests on one keep-alive connection
-// Each of BENCH_REG_ROUNDS rounds (default 5) measures every figure of both registries, one after the
-// other; the table gives the medians over the rounds, the ratio column the median of each round's
-// ratio, so that load from elsewhere on the machine falls on both sides of a ratio alike.
+// Each of BENCH_REG_ROUNDS rounds (default 5) runs both registries at once for each figure: pushes
+// one after the other, then BENCH_REG_PASSES pull passes (default 3) and the manifest GETs in blocks,
+// alternating between the registries, so that load from elsewhere on the machine falls on both sides
+// alike. The table gives the medians over the rounds, the ratio column the median of each round's ratio.
 // BENCH_REG_BLOBS (default 10) and BENCH_REG_MB (default 50) set the blobs; the Go registry is found at
 // /usr/bin/docker-registry (Debian's docker-registry, which `tools/setup --test` installs).
 import { spawn } from 'node:child_process';
@@ -16,7 +20,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +29,18 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BLOBS = Number(process.env.BENCH_REG_BLOBS ?? 10);
 const MB = Number(process.env.BENCH_REG_MB ?? 50);
 const ROUNDS = Number(process.env.BENCH_REG_ROUNDS ?? 5);
+const PASSES = Number(process.env.BENCH_REG_PASSES ?? 3);
 const MANIFEST_GETS = 2000;
+const MANIFEST_BLOCKS = 4;
 const GO_REGISTRY = '/usr/bin/docker-registry';
 const CURL = '/usr/bin/curl';
+const PULL_BUFFER_BYTES = 256 * 1024;
 
+// The shebang's `env node` finds the node that runs this bench.
+const nodeFirstOnPath = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` };
 const REGISTRIES = {
   'Go registry': (config) => spawn(GO_REGISTRY, ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'] }),
-  'berth-registry': (config) => spawn(process.execPath, [join(repo, 'packages/registry/dist/bin/berth-registry.js'), 'serve', config], { stdio: ['ignore', 'ignore', 'ignore'] }),
+  'berth-registry': (config) => spawn(join(repo, 'packages/registry/dist/bin/berth-registry.js'), ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'], env: nodeFirstOnPath }),
 };
 
 async function freePort() {
@@ -68,8 +77,8 @@ async function startRegistry(name, work) {
   await mkdir(root, { recursive: true });
   const host = `127.0.0.1:${await freePort()}`;
   const config = join(root, 'config.yml');
-  // The Go registry's access log would cost it a line per request: both run without one.
-  const log = name === 'Go registry' ? 'log:\n  level: error\n  accesslog:\n    disabled: true\n' : '';
+  // Go's access log would cost it a line per request, ours a JSON line: both run without one.
+  const log = 'log:\n  level: error\n  accesslog:\n    disabled: true\n';
   await writeFile(config, `version: 0.1\n${log}http:\n  addr: ${host}\nstorage:\n  filesystem:\n    rootdirectory: ${join(root, 'data')}\n  delete:\n    enabled: true\n`);
   const child = REGISTRIES[name](config);
   const agent = new Agent({ keepAlive: true });
@@ -91,6 +100,17 @@ async function startRegistry(name, work) {
   };
 }
 
+/** Starts every registry, in `order`; stops them all when `work` is done, whatever happens. */
+async function withRegistries(order, work, use) {
+  const registries = {};
+  try {
+    for (const name of order) registries[name] = await startRegistry(name, work);
+    return await use(registries);
+  } finally {
+    for (const registry of Object.values(registries)) await registry.stop();
+  }
+}
+
 async function pushBlob(agent, host, repository, blob) {
   const started = await exchange(agent, host, 'POST', `/v2/${repository}/blobs/uploads/`, { headers: { 'Content-Length': '0' } });
   expectStatus(started, 202, 'start upload');
@@ -103,33 +123,84 @@ async function pushBlob(agent, host, repository, blob) {
   expectStatus(done, 201, 'finish upload');
 }
 
-/** Runs `work` over every item with `clients` at a time; returns the seconds it took. */
-async function timedConcurrently(items, clients, work) {
+/** Runs `work` over every item with `clients` at a time, each client with its own `client()`; returns the seconds it took. */
+async function timedConcurrently(items, clients, work, client = () => undefined) {
   const started = process.hrtime.bigint();
   let next = 0;
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      while (next < items.length) await work(items[next++]);
+      const own = await client();
+      while (next < items.length) await work(items[next++], own);
     }),
   );
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-async function throughput(name, work, blobs, clients) {
-  const registry = await startRegistry(name, work);
-  try {
-    const agent = new Agent({ keepAlive: true, maxSockets: clients });
-    const bytes = blobs.reduce((sum, b) => sum + b.size, 0);
-    const pushSeconds = await timedConcurrently(blobs, clients, (blob) => pushBlob(agent, registry.host, 'bench/blobs', blob));
-    const pullSeconds = await timedConcurrently(blobs, clients, async (blob) => {
-      const answer = await exchange(agent, registry.host, 'GET', `/v2/bench/blobs/blobs/${blob.digest}`);
-      expectStatus(answer, 200, 'pull');
+/**
+ * A keep-alive HTTP/1.1 connection that GETs blobs and counts their bytes as they arrive in one
+ * reused buffer, as curl does; resolves each GET once its Content-Length bytes are in.
+ */
+function openPuller(host) {
+  const [hostname, port] = host.split(':');
+  const buffer = Buffer.allocUnsafe(PULL_BUFFER_BYTES);
+  let pending;
+  const settle = (err) => {
+    const answer = pending;
+    pending = undefined;
+    if (err) answer?.reject(err);
+    else answer?.resolve();
+  };
+  const received = (count) => {
+    if (!pending) return socket.destroy(new Error('bytes with no GET in flight'));
+    let bodyStart = 0;
+    if (pending.left === undefined) {
+      pending.head += buffer.toString('latin1', 0, count);
+      const end = pending.head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const status = /^HTTP\/1\.1 (\d+)/.exec(pending.head)?.[1];
+      const length = /\r\ncontent-length: *(\d+)\r\n/i.exec(pending.head.slice(0, end + 2))?.[1];
+      if (status !== '200' || length === undefined) return settle(new Error(`pull ${pending.path}: ${pending.head.split('\r\n')[0]}, length ${length}`));
+      pending.left = Number(length);
+      bodyStart = count - (pending.head.length - end - 4);
+    }
+    pending.left -= count - bodyStart;
+    if (pending.left <= 0) settle(pending.left < 0 ? new Error(`pull ${pending.path}: more bytes than its Content-Length`) : undefined);
+  };
+  const socket = connect({ host: hostname, port: Number(port), onread: { buffer, callback: (count) => void received(count) } });
+  socket.on('error', (err) => settle(err));
+  socket.on('close', () => settle(new Error('the registry closed the connection')));
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve({
+        get: (path) =>
+          new Promise((resolve, reject) => {
+            pending = { path, head: '', left: undefined, resolve, reject };
+            socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+          }),
+        close: () => socket.destroy(),
+      });
     });
-    agent.destroy();
-    const curlSeconds = existsSync(CURL) ? await curlPull(registry.host, blobs, clients) : undefined;
-    return { push: bytes / 1e6 / pushSeconds, pull: bytes / 1e6 / pullSeconds, curlPull: curlSeconds && bytes / 1e6 / curlSeconds };
+  });
+}
+
+/** Pulls every blob with `clients` connections at a time; returns the seconds it took. */
+async function pull(host, blobs, clients) {
+  const pullers = [];
+  try {
+    return await timedConcurrently(
+      blobs,
+      clients,
+      (blob, puller) => puller.get(`/v2/bench/blobs/blobs/${blob.digest}`),
+      async () => {
+        const puller = await openPuller(host);
+        pullers.push(puller);
+        return puller;
+      },
+    );
   } finally {
-    await registry.stop();
+    for (const puller of pullers) puller.close();
   }
 }
 
@@ -152,60 +223,101 @@ async function curlPull(host, blobs, clients) {
   return seconds;
 }
 
-async function manifestLatency(name, work, blob) {
-  const registry = await startRegistry(name, work);
-  try {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    await pushBlob(agent, registry.host, 'bench/manifest', blob);
-    const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
-    const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-    // POST then PUT, as for the layers: the Go registry 2.8 has no single-POST upload.
-    const configPath = join(work, 'config.json');
-    await writeFile(configPath, config);
-    await pushBlob(agent, registry.host, 'bench/manifest', { path: configPath, size: config.length, digest: configDigest });
-    const mediaType = 'application/vnd.oci.image.manifest.v1+json';
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: blob.digest, size: blob.size }],
-    });
-    expectStatus(await exchange(agent, registry.host, 'PUT', '/v2/bench/manifest/manifests/latest', { body: manifest, headers: { 'Content-Type': mediaType } }), 201, 'manifest');
-    const latencies = [];
-    for (let i = 0; i < MANIFEST_GETS; i++) {
-      const started = process.hrtime.bigint();
-      const answer = await exchange(agent, registry.host, 'GET', '/v2/bench/manifest/manifests/latest', { headers: { Accept: mediaType } });
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      expectStatus(answer, 200, 'manifest GET');
-    }
-    agent.destroy();
-    latencies.sort((a, b) => a - b);
-    return { p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
-  } finally {
-    await registry.stop();
-  }
-}
+/** `order` on even passes, reversed on odd ones, so neither registry always goes first. */
+const alternate = (order, pass) => (pass % 2 === 0 ? order : [...order].reverse());
 
 /**
- * Every figure of every registry once, each measurement taken of one registry right after the other,
- * in the order given (it alternates between rounds: the second to run may find the first's dirty
- * pages still being written back).
+ * Push then pull throughput (MB/s) of every registry with `clients` clients: pushes one registry
+ * after the other, then pull passes that alternate between them.
  */
+async function throughput(order, work, blobs, clients) {
+  return withRegistries(order, work, async (registries) => {
+    const megabytes = blobs.reduce((sum, b) => sum + b.size, 0) / 1e6;
+    const figures = {};
+    for (const name of order) {
+      const agent = new Agent({ keepAlive: true, maxSockets: clients });
+      const seconds = await timedConcurrently(blobs, clients, (blob) => pushBlob(agent, registries[name].host, 'bench/blobs', blob));
+      agent.destroy();
+      figures[name] = { push: megabytes / seconds, pullSeconds: 0, curlSeconds: 0 };
+    }
+    const curl = existsSync(CURL);
+    for (let pass = 0; pass < PASSES; pass++) {
+      for (const name of alternate(order, pass)) figures[name].pullSeconds += await pull(registries[name].host, blobs, clients);
+      if (curl) for (const name of alternate(order, pass)) figures[name].curlSeconds += await curlPull(registries[name].host, blobs, clients);
+    }
+    return Object.fromEntries(
+      order.map((name) => {
+        const { push, pullSeconds, curlSeconds } = figures[name];
+        return [name, { push, pull: (megabytes * PASSES) / pullSeconds, curlPull: curl ? (megabytes * PASSES) / curlSeconds : undefined }];
+      }),
+    );
+  });
+}
+
+/** Pushes a one-layer image tagged `latest` to `bench/manifest`; returns its media type. */
+async function pushManifest(agent, host, work, blob) {
+  await pushBlob(agent, host, 'bench/manifest', blob);
+  const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+  // POST then PUT, as for the layers: the Go registry 2.8 has no single-POST upload.
+  const configPath = join(work, 'config.json');
+  await writeFile(configPath, config);
+  await pushBlob(agent, host, 'bench/manifest', { path: configPath, size: config.length, digest: configDigest });
+  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: blob.digest, size: blob.size }],
+  });
+  expectStatus(await exchange(agent, host, 'PUT', '/v2/bench/manifest/manifests/latest', { body: manifest, headers: { 'Content-Type': mediaType } }), 201, 'manifest');
+  return mediaType;
+}
+
+/** Manifest GET p50 and p99 (ms) of every registry, its GETs in blocks that alternate between the registries. */
+async function manifestLatency(order, work, blob) {
+  return withRegistries(order, work, async (registries) => {
+    const clients = {};
+    for (const name of order) {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      clients[name] = { agent, mediaType: await pushManifest(agent, registries[name].host, work, blob), latencies: [] };
+    }
+    for (let block = 0; block < MANIFEST_BLOCKS; block++) {
+      for (const name of alternate(order, block)) {
+        const { agent, mediaType, latencies } = clients[name];
+        for (let i = 0; i < MANIFEST_GETS / MANIFEST_BLOCKS; i++) {
+          const started = process.hrtime.bigint();
+          const answer = await exchange(agent, registries[name].host, 'GET', '/v2/bench/manifest/manifests/latest', { headers: { Accept: mediaType } });
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          expectStatus(answer, 200, 'manifest GET');
+        }
+      }
+    }
+    return Object.fromEntries(
+      order.map((name) => {
+        const { agent, latencies } = clients[name];
+        agent.destroy();
+        latencies.sort((a, b) => a - b);
+        return [name, { p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] }];
+      }),
+    );
+  });
+}
+
+/** Every figure of every registry once; `order` says which registry goes first (it alternates between rounds). */
 async function measureRound(names, order, work, blobs) {
   const rows = [];
+  const row = (what, figures, key) => rows.push({ what, values: Object.fromEntries(names.map((n) => [n, figures[n][key]])) });
   for (const clients of [1, 8]) {
-    const figures = {};
-    for (const name of order) figures[name] = await throughput(name, work, blobs, clients);
-    rows.push({ what: `push, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].push])) });
-    rows.push({ what: `pull, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].pull])) });
-    if (figures[names[0]].curlPull !== undefined) {
-      rows.push({ what: `pull by curl, ${clients} client${clients > 1 ? 's' : ''} (MB/s)`, values: Object.fromEntries(names.map((n) => [n, figures[n].curlPull])) });
-    }
+    const figures = await throughput(order, work, blobs, clients);
+    const suffix = `${clients} client${clients > 1 ? 's' : ''} (MB/s)`;
+    row(`push, ${suffix}`, figures, 'push');
+    row(`pull, ${suffix}`, figures, 'pull');
+    if (figures[names[0]].curlPull !== undefined) row(`pull by curl, ${suffix}`, figures, 'curlPull');
   }
-  const latency = {};
-  for (const name of order) latency[name] = await manifestLatency(name, work, blobs[0]);
-  rows.push({ what: 'manifest GET p50 (ms)', values: Object.fromEntries(names.map((n) => [n, latency[n].p50])) });
-  rows.push({ what: 'manifest GET p99 (ms)', values: Object.fromEntries(names.map((n) => [n, latency[n].p99])) });
+  const latency = await manifestLatency(order, work, blobs[0]);
+  row('manifest GET p50 (ms)', latency, 'p50');
+  row('manifest GET p99 (ms)', latency, 'p99');
   return rows;
 }
 
