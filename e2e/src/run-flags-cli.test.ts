@@ -68,8 +68,10 @@ async function both(command: 'create' | 'run', flags: string[], tail: string[] =
 
 /** inspect's Config and HostConfig of a container, masked. */
 async function configOf(name: string): Promise<unknown> {
-  const [container] = JSON.parse(await dockerOk(d, ['inspect', name])) as Array<{ Config: unknown; HostConfig: unknown }>;
-  return JSON.parse(mask(JSON.stringify({ Config: container!.Config, HostConfig: container!.HostConfig })));
+  const [container] = JSON.parse(await dockerOk(d, ['inspect', name])) as Array<{ Config: { Env?: string[] | null }; HostConfig: unknown }>;
+  // docker sends the -e values in Go's random map order (documented), berth in command-line order: compared as a set.
+  const config = { ...container!.Config, Env: container!.Config.Env ? [...container!.Config.Env].sort() : container!.Config.Env };
+  return JSON.parse(mask(JSON.stringify({ Config: config, HostConfig: container!.HostConfig })));
 }
 
 const accepted: Record<string, string[]> = {

@@ -362,14 +362,7 @@ const rows: Row[] = [
   { args: ['port'] },
   { args: ['top'] },
   { args: ['volume', 'inspect'] },
-  {
-    // berth start has no --attach/--interactive, so its usage line has no [OPTIONS].
-    args: ['start'],
-    differs: {
-      docker: { code: 1, stderr: "docker: 'docker start' requires at least 1 argument\n\nUsage:  docker start [OPTIONS] CONTAINER [CONTAINER...]\n\nSee 'docker start --help' for more information\n" },
-      berth: { code: 1, stderr: "docker: 'docker start' requires at least 1 argument\n\nUsage:  docker start CONTAINER [CONTAINER...]\n\nSee 'docker start --help' for more information\n" },
-    },
-  },
+  { args: ['start'] },
   {
     // berth import reads a file or stdin, not a URL; it takes at most a reference after it, where docker takes anything.
     args: ['import'],
@@ -558,6 +551,12 @@ const rows: Row[] = [
   { args: ['run', '-d', '-a', 'stdout', 'busybox'] },
   { args: ['run', '--rm', '-a', 'stderr', '-u', '1000:1000', '-e', 'A=1', 'busybox', 'sh', '-c', 'id -u; echo $A >&2'] },
   { args: ['run', '--rm', '--sig-proxy=false', '--init', '--read-only', '--cap-drop', 'all', 'busybox', 'echo', 'ok'] },
+  // start -a / -i: the container's streams joined before it starts, its exit status the CLI's
+  { args: ['start', '--help'], subset: true },
+  { args: ['start', '-a', 'golden-done'] },
+  { args: ['container', 'start', '-ai', 'golden-cat'], input: 'hello\n', setup: [['rm', '-f', 'golden-cat'], ['create', '-i', '--name', 'golden-cat', 'busybox', 'cat']] },
+  { args: ['start', '-a', 'golden-done', 'golden-run'] },
+  { args: ['start', '-i', 'nosuch'] },
 ];
 
 const substitute = (args: string[]): string[] =>

@@ -2,14 +2,53 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { forEachContainer } from '../each-container.js';
 import { describeError } from '../error-message.js';
+import { startAttached } from '../attached-start.js';
+import { InvalidArgumentError } from '@berth/api';
+
+interface StartOptions {
+  attach?: boolean;
+  interactive?: boolean;
+  detachKeys?: string;
+}
+
+/**
+ * `start -a`/`-i`, as docker's: one container, its output (and with -i its input, when it was created with -i)
+ * joined before it starts, the CLI's status the container's.
+ */
+async function startAttachedContainer(ctx: CommandContext, names: string[], options: StartOptions): Promise<number> {
+  if (names.length > 1) throw new InvalidArgumentError('you cannot start and attach multiple containers at once');
+  const container = await ctx.client().inspectContainer(names[0]!);
+  const how = {
+    tty: Boolean(container.Config?.Tty),
+    stdin: Boolean(options.interactive && container.Config?.OpenStdin),
+    stdout: true,
+    stderr: true,
+    // As docker, config.json's detachKeys stand in for a missing --detach-keys.
+    detachKeys: options.detachKeys || ctx.settings().detachKeys,
+    autoRemove: Boolean(container.HostConfig?.AutoRemove),
+    sigProxy: true,
+  };
+  return startAttached(ctx, container.Id, how, (err) => {
+    ctx.err(`${describeError(err)}\n`);
+    return 1;
+  });
+}
 
 /** start, stop, kill and wait: one API call per container, its name (or exit code) printed on success. */
 export function registerLifecycle(program: Command, ctx: CommandContext): void {
   program
     .command('start')
     .description('Start one or more stopped containers')
+    .usage('[OPTIONS] CONTAINER [CONTAINER...]')
     .argument('<container...>')
-    .action(async (names: string[]) => {
+    .option('-a, --attach', 'Attach STDOUT/STDERR and forward signals')
+    .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
+    .option('-i, --interactive', "Attach container's STDIN")
+    .action(async (names: string[], options: StartOptions) => {
+      if (options.attach || options.interactive) {
+        ctx.exitCode = await startAttachedContainer(ctx, names, options);
+        return;
+      }
       // As docker's start: each failure as it happens, then one line naming them all.
       const failed: string[] = [];
       for (const name of names) {

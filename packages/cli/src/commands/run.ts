@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { isDaemonError } from '@berth/client';
 import type { CommandContext } from '../context.js';
-import { describeError } from '../error-message.js';
 import { buildRunConfig, withContainerConfigOptions, type RunOptions } from '../run-config.js';
 import { applyPolicyFlags, withPolicyOptions, type PolicyFlags } from '../policy-flags.js';
 import { reportRunFailure } from '../run-failure.js';
@@ -9,10 +7,8 @@ import { windowsOnlyFlag } from '../resource-flags.js';
 import { createContainer } from '../create-container.js';
 import { applyApiSocket, checkPullFlag, withCreateOptions, type CreateFlags } from '../create-flags.js';
 import { localhostDnsWarnings } from '../network-flags.js';
-import { proxySignals } from '../signal-proxy.js';
-import { forwardStdin } from '../stdin-forwarding.js';
-import { forwardTerminalSize, terminalSize } from '../terminal-size.js';
-import { watchDetachKeys } from '../detach-watch.js';
+import { terminalSize } from '../terminal-size.js';
+import { startAttached } from '../attached-start.js';
 import type { ContainerCreateRequest } from '@berth/api';
 
 type RunFlags = RunOptions & PolicyFlags & CreateFlags & { detachKeys?: string; sigProxy?: boolean };
@@ -80,46 +76,16 @@ async function runContainer(ctx: CommandContext, image: string, command: string[
   }
 }
 
-async function runAttached(ctx: CommandContext, id: string, config: ContainerCreateRequest, options: RunFlags): Promise<number> {
-  const client = ctx.client();
-  const tty = Boolean(config.Tty);
-  const stdin = Boolean(config.AttachStdin);
-  // As docker, config.json's detachKeys stand in for a missing --detach-keys.
-  const detachKeys = options.detachKeys || ctx.settings().detachKeys;
-  const attachment = await client.attachContainer(id, { stream: true, stdin, stdout: Boolean(config.AttachStdout), stderr: Boolean(config.AttachStderr), tty, detachKeys });
-  // Failures on the connection show up in the output copy or the wait; the socket itself must not throw.
-  attachment.socket.on('error', () => undefined);
-  const pending = await client.beginWait(id, options.rm ? 'removed' : 'next-exit');
-  const output = attachment.copyOutput(ctx.io.stdout, ctx.io.stderr);
-  const input = stdin ? forwardStdin(ctx.io.stdin, attachment.socket, tty) : undefined;
-  const signals = tty || options.sigProxy === false ? undefined : proxySignals(client, id);
-  const detach = tty && stdin ? watchDetachKeys(ctx.io.stdin, detachKeys) : undefined;
-  let size: { stop(): void } | undefined;
-  try {
-    try {
-      await client.startContainer(id);
-      if (tty) size = forwardTerminalSize(ctx.io.stdout, (h, w) => client.resizeContainer(id, h, w));
-    } catch (err) {
-      attachment.socket.destroy();
-      await output.catch(() => undefined);
-      // With --rm the daemon removes a container that failed to start; return once it is gone.
-      if (options.rm) await pending.result.catch(() => undefined);
-      return reportRunFailure(ctx, err);
-    }
-    await output.catch((err: unknown) => {
-      if (isDaemonError(err)) ctx.err(`${describeError(err)}\n`);
-    });
-    if (detach?.detached()) return 0;
-    const status = await pending.result;
-    if (status.Error?.Message) {
-      ctx.err(`berth: ${status.Error.Message}\n`);
-      return 125;
-    }
-    return status.StatusCode;
-  } finally {
-    input?.stop();
-    signals?.stop();
-    size?.stop();
-    detach?.stop();
-  }
+function runAttached(ctx: CommandContext, id: string, config: ContainerCreateRequest, options: RunFlags): Promise<number> {
+  const how = {
+    tty: Boolean(config.Tty),
+    stdin: Boolean(config.AttachStdin),
+    stdout: Boolean(config.AttachStdout),
+    stderr: Boolean(config.AttachStderr),
+    // As docker, config.json's detachKeys stand in for a missing --detach-keys.
+    detachKeys: options.detachKeys || ctx.settings().detachKeys,
+    autoRemove: Boolean(options.rm),
+    sigProxy: options.sigProxy !== false,
+  };
+  return startAttached(ctx, id, how, (err) => reportRunFailure(ctx, err));
 }
