@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestDaemon } from './harness.js';
+import { run, useTestDaemon } from './harness.js';
 
 const d = useTestDaemon();
 let work: string;
@@ -66,6 +66,25 @@ describe('berth image commands', () => {
     expect(await berth(['image', 'rm', 'mine:1'])).toContain(`Deleted: ${id}`);
     expect(await berth(['image', 'load', '-i', archive])).toBe('Loaded image: mine:1\n');
     expect(JSON.parse(await berth(['image', 'inspect', 'mine:1']))[0].Id).toBe(id);
+  });
+
+  it('refuses to save over a symlink or a named pipe, as docker does, and leaves them as they were', async () => {
+    const link = join(work, 'link.tar');
+    const fifo = join(work, 'fifo.tar');
+    await symlink(join(work, 'target.tar'), link);
+    const made = await run('mkfifo', [fifo]);
+    expect(made.code, made.stderr).toBe(0);
+    for (const [output, reason] of [
+      [link, 'cannot write to a symbolic link directly'],
+      [fifo, 'cannot write to a named pipe (FIFO)'],
+    ] as const) {
+      const docker = await d.dockerCli(['save', '-o', output, 'busybox']);
+      const ours = await d.berth(['save', '-o', output, 'busybox']);
+      expect({ code: ours.code, stderr: ours.stderr }).toEqual({ code: docker.code, stderr: docker.stderr });
+      expect(ours).toMatchObject({ code: 1, stderr: `failed to save image: ${reason}\n` });
+    }
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
   });
 
   it('imports with changes, prunes and reports disk usage', async () => {

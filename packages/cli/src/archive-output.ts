@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { lstat, rename, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,4 +42,18 @@ async function checkOutputPath(output: string, action: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     throw new InvalidArgumentError(`failed to ${action}: invalid output path: stat ${directory}: no such file or directory`, { cause: err });
   }
+  // The file is replaced by a rename: as docker's atomic writer, only a regular file (or none) may be there.
+  const existing = await lstat(output).catch(() => undefined);
+  const refusal = !existing || existing.isFile() ? undefined : unwritableKind(existing);
+  if (refusal) throw new InvalidArgumentError(`failed to ${action}: ${refusal}`);
+}
+
+/** moby's atomicwriter refusals for what is not a regular file. */
+function unwritableKind(existing: Stats): string {
+  if (existing.isSymbolicLink()) return 'cannot write to a symbolic link directly';
+  if (existing.isFIFO()) return 'cannot write to a named pipe (FIFO)';
+  if (existing.isSocket()) return 'cannot write to a socket';
+  if (existing.isCharacterDevice()) return 'cannot write to a character device file';
+  if (existing.isBlockDevice()) return 'cannot write to a block device file';
+  return 'cannot write to a directory';
 }

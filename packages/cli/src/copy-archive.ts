@@ -88,19 +88,20 @@ function breakout(reason: string): InvalidArgumentError {
   return new InvalidArgumentError(`invalid copy source content: ${reason}`);
 }
 
-/** Refuses an entry whose parent, below `dir`, is a symlink: writing through it could land anywhere. */
-async function refuseLinkedParents(dir: string, name: string): Promise<void> {
+/** Refuses a path below `dir` that goes through a symlink this extraction made: following it could land anywhere. */
+function refuseMadeLinks(dir: string, name: string, madeLinks: Set<string>): void {
   const parts = name.split('/').slice(0, -1);
   for (let i = 1; i <= parts.length; i++) {
     const parent = join(dir, ...parts.slice(0, i));
-    if ((await lstat(parent).catch(() => undefined))?.isSymbolicLink()) throw breakout(`${name} is below the symlink ${parent}`);
+    if (madeLinks.has(parent)) throw breakout(`${name} is below the symlink ${parent}`);
   }
 }
 
 /**
  * moby's Untar with NoLchown and NoOverwriteDirNonDir, entries renamed as the copy needs (after `first`:
  * a followed link's target named as the link). Nothing lands outside `dir`: as moby's, an entry's path, a hard
- * link's target and a relative symlink's target must stay inside it; and no entry is written through a symlink.
+ * link's target and a relative symlink's target must stay inside it; and no entry or hard link goes through a
+ * symlink the archive made (the user's own symlinks in the destination are followed, as docker follows them).
  */
 export async function extractArchive(tar: Readable, copy: ArchiveCopy, first?: ArchiveCopy['rebase']): Promise<void> {
   const rename = (name: string): string => goClean(rebaseEntry(rebaseEntry(name, first), copy.rebase));
@@ -109,13 +110,14 @@ export async function extractArchive(tar: Readable, copy: ArchiveCopy, first?: A
   // Its failure is reported below, or the loop's own is: never both, never unhandled.
   done.catch(() => undefined);
   const dirTimes: Array<[string, Date]> = [];
+  const madeLinks = new Set<string>();
   try {
     for await (const entry of entries) {
       const header = entry.header;
       const name = rename(header.name);
       const target = join(copy.dir, name);
       if (!within(copy.dir, target)) throw breakout(`${header.name} is outside of ${copy.dir}`);
-      await refuseLinkedParents(copy.dir, name);
+      refuseMadeLinks(copy.dir, name, madeLinks);
       const existing = await lstat(target).catch(() => undefined);
       const isDir = header.type === 'directory';
       if (existing?.isDirectory() && !isDir) throw new InvalidArgumentError(`cannot overwrite directory "${target}" with non-directory "${name}"`);
@@ -132,10 +134,15 @@ export async function extractArchive(tar: Readable, copy: ArchiveCopy, first?: A
         // An absolute target is left as it is (it names a path in the container); a relative one must stay inside.
         if (!linkname.startsWith('/') && !within(copy.dir, resolve(dirname(target), linkname))) throw breakout(`invalid symlink "${target}" -> "${linkname}"`);
         await symlink(linkname, target);
+        madeLinks.add(target);
       } else if (header.type === 'link') {
-        const linked = join(copy.dir, rename(header.linkname ?? ''));
+        const linkedName = rename(header.linkname ?? '');
+        const linked = join(copy.dir, linkedName);
         if (!within(copy.dir, linked)) throw breakout(`invalid hardlink "${linked}" -> "${header.linkname ?? ''}"`);
+        refuseMadeLinks(copy.dir, linkedName, madeLinks);
         await link(linked, target);
+        // A hard link to a symlink is that symlink again.
+        if ((await lstat(target)).isSymbolicLink()) madeLinks.add(target);
       } else if (header.type === 'file' || header.type === 'contiguous-file') {
         await pipeline(entry, createWriteStream(target, { mode }));
         await chmod(target, mode);
