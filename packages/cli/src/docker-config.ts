@@ -1,9 +1,10 @@
 import { constants, readFileSync } from 'node:fs';
-import { access, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import type { RegistryCredentials } from '@berth/client';
 import { CredentialHelper } from './credential-helper.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 // The key the docker CLI files Docker Hub's credentials under.
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
@@ -140,9 +141,7 @@ export class DockerConfig {
 
   private async save(file: DockerConfigFile): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(file, null, '\t')}\n`, { mode: 0o600 });
-    await rename(temporary, this.path);
+    writeFileAtomic(this.path, `${JSON.stringify(file, null, '\t')}\n`, 0o600);
     this.file = file;
   }
 }

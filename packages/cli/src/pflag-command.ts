@@ -1,12 +1,13 @@
 import { Command, type Option, type ParseOptionsResult } from 'commander';
 import { FlagValueError } from './flag-value-error.js';
+import { goParseBool } from './go-bool.js';
 import { FLAG_VALUE_ERROR, USAGE_ERROR_EXIT_CODE } from './usage-error.js';
 
 /** Go's strconv.ParseBool, with its error as pflag reports it for `flag`. */
 export function parseBool(flag: string, text: string): boolean {
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
-  throw new FlagValueError(flag, text, `strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
+  const value = goParseBool(text);
+  if (value === undefined) throw new FlagValueError(flag, text, `strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
+  return value;
 }
 
 /** The flag as pflag names it in errors: `-s, --size` or `--no-trunc`. */

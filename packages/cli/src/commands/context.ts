@@ -12,6 +12,7 @@ import { DEFAULT_CONTEXT_DESCRIPTION, defaultEndpoint, hostFromEnv } from '../co
 import { exportContext, importContext } from '../contexts/context-archive.js';
 import { DockerConfig } from '../docker-config.js';
 import { ellipsis } from '../format/ellipsis.js';
+import { goParseBool } from '../go-bool.js';
 import { systemMessage } from '../go-errors.js';
 import { checkListFormat, formatList, type Headers } from '../format/list-format.js';
 import { INSPECT_FORMAT_HELP, LIST_FORMAT_HELP } from '../format/format-help.js';
@@ -295,7 +296,7 @@ function newContext(ctx: CommandContext, name: string, settings: Record<string, 
     }
   }
   const skip = settings['skip-tls-verify'];
-  const skipTlsVerify = skip === undefined || skip === '' ? false : parseGoBool(skip, () => fail(`skip-tls-verify: parsing "${skip}": invalid syntax`));
+  const skipTlsVerify = skip === undefined || skip === '' ? false : (goParseBool(skip) ?? fail(`skip-tls-verify: parsing "${skip}": invalid syntax`));
   const host = settings.host || undefined;
   if (host) {
     try {
@@ -353,9 +354,3 @@ function inspectContext(ctx: CommandContext, name: string): object {
   return { ...meta, TLSMaterial: files.length ? { docker: files } : {}, Storage: { MetadataPath: store.metadataPath(name), TLSPath: store.tlsPath(name) } };
 }
 
-/** Go's strconv.ParseBool. */
-function parseGoBool(text: string, invalid: () => never): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return invalid();
-}

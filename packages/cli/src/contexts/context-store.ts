@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import { writeFileAtomic } from '../atomic-file.js';
 import { goJson } from '../format/go-template.js';
 
 /** The TLS files a context may hold for its docker endpoint, by docker's file names. */
@@ -83,13 +84,13 @@ export class ContextStore {
     const metaDir = this.metadataPath(context.meta.Name);
     mkdirSync(metaDir, { recursive: true, mode: 0o755 });
     // As docker's encoding/json, with <, > and & escaped.
-    writeAtomically(join(metaDir, 'meta.json'), goJson(context.meta), 0o644);
+    writeFileAtomic(join(metaDir, 'meta.json'), goJson(context.meta), 0o644);
     const tlsDir = join(this.tlsPath(context.meta.Name), 'docker');
     rmSync(this.tlsPath(context.meta.Name), { recursive: true, force: true });
     const files = TLS_FILES.filter((name) => context.tls[name]);
     if (files.length === 0) return;
     mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
-    for (const name of files) writeAtomically(join(tlsDir, name), context.tls[name]!, 0o600);
+    for (const name of files) writeFileAtomic(join(tlsDir, name), context.tls[name]!, 0o600);
   }
 
   remove(name: string): void {
@@ -135,10 +136,4 @@ export function parseMetadata(text: string, file: string): ContextMetadata {
     Metadata: parsed.Metadata ?? {},
     Endpoints: { ...parsed.Endpoints, docker: { ...parsed.Endpoints?.docker, SkipTLSVerify: parsed.Endpoints?.docker?.SkipTLSVerify ?? false } },
   };
-}
-
-function writeAtomically(path: string, data: string | Buffer, mode: number): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, data, { mode });
-  renameSync(temporary, path);
 }
