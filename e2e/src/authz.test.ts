@@ -184,7 +184,7 @@ describe('the authorization hook with the example plugin (Docker protocol), thro
     const dir = join(root, 'unstarted');
     const started = await run(process.execPath, [BERTHD, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '-H', `unix://${join(dir, 's.sock')}`, '--bridge=none', ...ACCEPT_UNPATCHED_RUNC, '--authorization-plugin=no-such-plugin', '--plugin-dir', join(root, 'plugins')]);
     expect(started.code).toBe(1);
-    expect(started.stderr).toContain('could not find plugin no-such-plugin in v1 plugin registry: plugin not found');
+    expect(started.stderr).toContain('berthd: failed to validate authorization plugin no-such-plugin: could not find plugin no-such-plugin in v1 plugin registry: plugin not found\n');
     expect(existsSync(join(dir, 's.sock'))).toBe(false);
   });
 });

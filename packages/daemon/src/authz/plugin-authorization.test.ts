@@ -73,6 +73,13 @@ describe('activatePlugins', () => {
     await expect(activatePlugins(['vol'], async (name) => plugin(name, { Implements: ['VolumeDriver'] }, []).call)).rejects.toThrow(
       'failed to validate authorization plugin: Plugin does not implement the requested driver: plugin="vol", requested implementation="authz"',
     );
-    await expect(activatePlugins(['gone'], async (name) => plugin(name, new Error('connect ENOENT'), []).call)).rejects.toThrow(InvalidArgumentError);
+    const unreachable = activatePlugins(['gone'], async (name) => plugin(name, new Error('connect ENOENT'), []).call);
+    await expect(unreachable).rejects.toThrow(InvalidArgumentError);
+    await expect(unreachable).rejects.toThrow('failed to validate authorization plugin gone: connect ENOENT');
+    await expect(
+      activatePlugins(['missing'], async () => {
+        throw new InvalidArgumentError('could not find plugin missing in v1 plugin registry: plugin not found');
+      }),
+    ).rejects.toThrow('failed to validate authorization plugin missing: could not find plugin missing in v1 plugin registry: plugin not found');
   });
 });

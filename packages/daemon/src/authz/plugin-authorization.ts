@@ -52,9 +52,10 @@ export class PluginAuthorization implements AuthorizationPolicy {
 export async function activatePlugins(names: readonly string[], connect: (name: string) => Promise<PluginCall>): Promise<PluginAuthorization> {
   const plugins: AuthorizationPlugin[] = [];
   for (const name of new Set(names)) {
-    const call = await connect(name);
+    let call: PluginCall;
     let manifest: unknown;
     try {
+      call = await connect(name);
       manifest = await call('Plugin.Activate', undefined);
     } catch (err) {
       throw new InvalidArgumentError(`failed to validate authorization plugin ${name}: ${(err as Error).message}`, { cause: err });
