@@ -31,8 +31,6 @@ export interface AuthorizationResponse {
  * any other error when it could not decide (the request fails with it).
  */
 export interface AuthorizationPolicy {
-  /** Who decides, in order, for `/info`'s Plugins.Authorization. */
-  readonly names: readonly string[];
   authorizeRequest(request: AuthorizationRequest): Promise<void>;
   authorizeResponse(request: AuthorizationRequest, response: AuthorizationResponse): Promise<void>;
 }

@@ -17,6 +17,7 @@ export interface AuthorizationPlugin {
  * the request (500 "plugin NAME failed with error: …"), as dockerd does.
  */
 export class PluginAuthorization implements AuthorizationPolicy {
+  /** The plugins asked, in order. */
   readonly names: readonly string[];
 
   constructor(private readonly plugins: readonly AuthorizationPlugin[]) {

@@ -17,7 +17,6 @@ function recordingPolicy(refuse: { request?: (r: AuthorizationRequest) => boolea
   const requests: AuthorizationRequest[] = [];
   const responses: AuthorizationResponse[] = [];
   const policy: AuthorizationPolicy = {
-    names: ['recorder'],
     async authorizeRequest(request) {
       requests.push(request);
       if (refuse.request?.(request)) throw new ForbiddenError('authorization denied by plugin recorder: no');
