@@ -49,6 +49,19 @@ describe('daemon config', () => {
     }
   });
 
+  it('takes the authorization plugins in order, and plugin directories as absolute paths', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-config-'));
+    try {
+      await writeFile(join(dir, 'daemon.json'), JSON.stringify({ 'authorization-plugins': ['a', 'b'], 'plugin-dirs': ['/srv/plugins'] }));
+      expect(resolveConfig(await readConfigFile(join(dir, 'daemon.json')), {})).toMatchObject({ authorizationPlugins: ['a', 'b'], pluginDirs: ['/srv/plugins'] });
+      expect(DEFAULT_CONFIG).toMatchObject({ authorizationPlugins: [], pluginDirs: [] });
+      expect(() => resolveConfig({ authorizationPlugins: 'a' as unknown as string[] }, {})).toThrow('invalid authorization-plugins "a": a list of plugin names');
+      expect(() => resolveConfig({}, { pluginDirs: ['plugins'] })).toThrow('invalid plugin-dirs ["plugins"]: a list of absolute paths');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes the transfer concurrency of pulls and pushes, positive only', () => {
     expect(resolveConfig({ maxConcurrentDownloads: 6 }, { maxConcurrentUploads: 2 })).toMatchObject({ maxConcurrentDownloads: 6, maxConcurrentUploads: 2 });
     expect(() => resolveConfig({}, { maxConcurrentDownloads: 0 })).toThrow('invalid max-concurrent-downloads 0: a positive number');

@@ -48,6 +48,10 @@ export interface DaemonConfig {
   iptables: boolean;
   /** Where new networks' subnets come from (dockerd's default-address-pools). */
   defaultAddressPools: AddressPool[];
+  /** Authorization plugins asked about every request, in this order (dockerd's --authorization-plugin). */
+  authorizationPlugins: string[];
+  /** Directories searched for plugins' sockets and spec files before Docker's own (Berth's). */
+  pluginDirs: string[];
 }
 
 // dockerd's defaults for its TLS files: DOCKER_CERT_PATH, else ~/.docker.
@@ -82,6 +86,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   bridge: 'berth0',
   iptables: true,
   defaultAddressPools: [...DEFAULT_ADDRESS_POOLS],
+  authorizationPlugins: [],
+  pluginDirs: [],
 };
 
 /** Keys of the JSON config file, named as in dockerd's daemon.json. */
@@ -112,6 +118,8 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   bip: 'bip',
   iptables: 'iptables',
   'default-address-pools': 'defaultAddressPools',
+  'authorization-plugins': 'authorizationPlugins',
+  'plugin-dirs': 'pluginDirs',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -172,8 +180,20 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
     throw new InvalidArgumentError(`invalid registry-certs-dir ${JSON.stringify(config.registryCertsDir)}: an absolute path`);
   }
   validateNetworkSettings(config);
+  validatePluginSettings(config);
   if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;
+}
+
+function validatePluginSettings(config: DaemonConfig): void {
+  const plugins: unknown = config.authorizationPlugins;
+  if (!Array.isArray(plugins) || !plugins.every((name) => typeof name === 'string' && name !== '')) {
+    throw new InvalidArgumentError(`invalid authorization-plugins ${JSON.stringify(plugins)}: a list of plugin names`);
+  }
+  const dirs: unknown = config.pluginDirs;
+  if (!Array.isArray(dirs) || !dirs.every((dir) => typeof dir === 'string' && dir.startsWith('/'))) {
+    throw new InvalidArgumentError(`invalid plugin-dirs ${JSON.stringify(dirs)}: a list of absolute paths`);
+  }
 }
 
 function validateNetworkSettings(config: DaemonConfig): void {

@@ -39,6 +39,7 @@ import { isUpgradeRequest } from './server/upgrade-route.js';
 import { listenOnTcp, tcpTls } from './server/tcp-listener.js';
 import { listenOnUnixSocket } from './server/unix-listener.js';
 import { socketGroupId } from './socket-group.js';
+import { authorizationPlugins } from './authz/plugins.js';
 import type { Engine } from './server/engine.js';
 
 export interface RunningDaemon {
@@ -96,6 +97,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   // One lookup of the runtime binary: the one checked is the one that runs containers.
   const runtimePath = resolveExecutable(config.runtime);
   const runtimeWarnings = await checkRuntimeFixes({ runtime: config.runtime, path: runtimePath, allowed: config.allowUnpatchedRuntime });
+  // An engine told to authorize requests never serves one unasked: a plugin it cannot reach fails the start.
+  const authorization = config.authorizationPlugins.length > 0 ? await authorizationPlugins(config.authorizationPlugins, config.pluginDirs) : undefined;
   const socketGid = socketGroupId(config.group, await readFile('/etc/group', 'utf8').catch(() => ''), config.group === DEFAULT_SOCKET_GROUP);
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
@@ -204,9 +207,9 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     networks: new NetworkApi({ manager: networks, lifecycle: containers.lifecycle, events }),
     builds,
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes, buildCache: builds }),
-    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info() }),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), authorizationPlugins: config.authorizationPlugins }),
   };
-  const server = createServer(engine, { logLevel: config.logLevel });
+  const server = createServer(engine, { logLevel: config.logLevel, authorization });
   app.log = server.log;
   for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);

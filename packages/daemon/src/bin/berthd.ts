@@ -36,6 +36,8 @@ const program = new Command('berthd')
   .option('--bip <cidr>', "the default bridge's address and prefix length (e.g. 172.17.0.1/16)")
   .option('--iptables [bool]', 'let the network driver set up firewall rules; false refuses bridge networks (default true)', parseBool)
   .option('--default-address-pool <base=CIDR,size=N>', 'a pool new networks take their subnets from, repeatable (default: Docker\'s)', (v: string, all: string[] = []) => [...all, v])
+  .option('--authorization-plugin <name>', 'an authorization plugin (Docker protocol) asked about every request, repeatable: asked in order, any refusal denies', (v: string, all: string[] = []) => [...all, v])
+  .option('--plugin-dir <dir>', 'a directory searched for plugin sockets (NAME.sock) and spec files (NAME.spec, NAME.json) before /run/docker/plugins, /etc/docker/plugins and /usr/lib/docker/plugins, repeatable', (v: string, all: string[] = []) => [...all, v])
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
     bip?: string;
     iptables?: boolean;
     defaultAddressPool?: string[];
+    authorizationPlugin?: string[];
+    pluginDir?: string[];
     configFile?: string;
   }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
@@ -91,6 +95,8 @@ async function main(): Promise<void> {
   if (flags.bip !== undefined) fromFlags.bip = flags.bip;
   if (flags.iptables !== undefined) fromFlags.iptables = flags.iptables;
   if (flags.defaultAddressPool) fromFlags.defaultAddressPools = flags.defaultAddressPool.map(parseAddressPool);
+  if (flags.authorizationPlugin) fromFlags.authorizationPlugins = flags.authorizationPlugin;
+  if (flags.pluginDir) fromFlags.pluginDirs = flags.pluginDir;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);

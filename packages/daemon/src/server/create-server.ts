@@ -10,12 +10,14 @@ import { formatSchemaErrors } from './validation-errors.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
 import type { Engine } from './engine.js';
 import { ROUTE_FILES } from './routes/index.js';
+import type { AuthorizationPolicy } from '../authz/authorization.js';
+import { authorizeRoutes, keepJsonBody } from './authorization-hooks.js';
 
 const VERSION_ERROR = Symbol('berth.apiVersionError');
 type VersionedRequest = IncomingMessage & { [VERSION_ERROR]?: string };
 
 /** The Engine API server: fastify for ordinary routes, one `upgrade` dispatcher for hijacked streams. */
-export function createServer(engine: Engine, options: { logLevel?: string } = {}): FastifyInstance {
+export function createServer(engine: Engine, options: { logLevel?: string; authorization?: AuthorizationPolicy } = {}): FastifyInstance {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
     logController: new LogController({ disableRequestLogging: options.logLevel !== 'debug' }),
@@ -48,7 +50,8 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
 
   // Docker clients send empty bodies with a JSON content type; an empty body means "no options".
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (options.authorization) keepJsonBody(request.raw, body as Buffer);
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
@@ -68,7 +71,9 @@ export function createServer(engine: Engine, options: { logLevel?: string } = {}
     sendError(reply, errorReply(new NotFoundError('page not found'), request.log));
   });
 
-  app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => handleUpgrade(engine, req, socket, head, app.log));
+  // The one place requests are authorized: every routed request here, every hijacked one in handleUpgrade.
+  if (options.authorization) authorizeRoutes(app, options.authorization);
+  app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => handleUpgrade(engine, req, socket, head, app.log, options.authorization));
 
   for (const routes of ROUTE_FILES) void app.register(routes(engine));
   return app;

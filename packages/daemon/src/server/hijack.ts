@@ -6,6 +6,8 @@ import type { FaultLog } from './error-body.js';
 import { JSON_BODY_LIMIT } from './body-limit.js';
 import { serveHijacked } from './raw-response.js';
 import { routeUpgrade } from './upgrade-route.js';
+import type { AuthorizationPolicy } from '../authz/authorization.js';
+import { describeRequest } from '../authz/request-description.js';
 
 /**
  * The one dispatcher of requests carrying `Upgrade:` (docker CLI attach and exec start), which arrive
@@ -15,26 +17,25 @@ import { routeUpgrade } from './upgrade-route.js';
  * here (fastify answers other upgrade requests). Nothing a client sends may throw out of here: a bad URL
  * or request is a 400, and any other failure ends this one connection.
  */
-export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, log: FaultLog): void {
+export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, log: FaultLog, authorization?: AuthorizationPolicy): void {
   socket.on('error', () => undefined);
   void serveHijacked(socket, log, async () => {
     if (head.length) socket.unshift(head);
     const { route, params, query, version } = routeUpgrade(req.method, req.url);
+    const bodyBytes = route.schema.body ? await readUpgradeBody(socket, Number(req.headers['content-length'] ?? 0)) : undefined;
+    // Before anything of the request is acted on, as for the routes fastify serves (authorization-hooks.ts).
+    await authorization?.authorizeRequest(describeRequest({ method: req.method ?? '', uri: req.url ?? '/', rawHeaders: req.rawHeaders, socket: req.socket }, bodyBytes));
     const { params: paramsSubject, querystring: querySubject, body: bodySubject } = REQUEST_PART_SUBJECTS;
     const checkedParams = assertMatchesSchema(route.schema.params, params, paramsSubject);
     const checkedQuery = assertMatchesSchema(route.schema.querystring, query, querySubject);
-    const contentLength = Number(req.headers['content-length'] ?? 0);
-    const body = route.schema.body ? assertMatchesSchema(route.schema.body, await readUpgradeBody(socket, contentLength), bodySubject) : null;
+    const body = route.schema.body ? assertMatchesSchema(route.schema.body, parseUpgradeBody(bodyBytes), bodySubject) : null;
     await route.handler(engine, { params: checkedParams, query: checkedQuery, body, raw: req, socket, apiVersion: version });
   });
 }
 
-/**
- * Reads the JSON body that precedes the raw stream on an upgraded request (at most JSON_BODY_LIMIT
- * bytes); `null` for none, as fastify gives an empty body.
- */
-async function readUpgradeBody(socket: Duplex, length: number): Promise<unknown> {
-  if (!length) return null;
+/** Reads the body that precedes the raw stream on an upgraded request (at most JSON_BODY_LIMIT bytes). */
+async function readUpgradeBody(socket: Duplex, length: number): Promise<Buffer | undefined> {
+  if (!length) return undefined;
   if (length > JSON_BODY_LIMIT) throw new InvalidArgumentError(`request body is too large: ${length} bytes, the limit is ${JSON_BODY_LIMIT}`);
   const chunks: Buffer[] = [];
   let total = 0;
@@ -51,7 +52,12 @@ async function readUpgradeBody(socket: Duplex, length: number): Promise<unknown>
       total += chunk.length;
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks);
+}
+
+/** The JSON of an upgraded request's body; `null` for none, as fastify gives an empty body. */
+function parseUpgradeBody(body: Buffer | undefined): unknown {
+  const text = body?.toString('utf8').trim();
   try {
     return text ? JSON.parse(text) : null;
   } catch (err) {

@@ -19,6 +19,8 @@ export interface SystemInfoSources {
   host: HostFacts;
   /** The registries' configuration: insecure ones, mirrors. */
   registries: RegistryInfo;
+  /** The authorization plugins, in the order they are asked. */
+  authorizationPlugins?: readonly string[];
 }
 
 /** `/version` and `/info`: the engine's and the host's facts, assembled here so the routes only render them. */
@@ -85,7 +87,7 @@ export class SystemInfoService {
       CgroupDriver: 'cgroupfs',
       CgroupVersion: String(host.cgroupVersion()),
       LoggingDriver: DEFAULT_LOG_DRIVER,
-      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: [...LOG_PLUGINS] },
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: this.sources.authorizationPlugins?.length ? [...this.sources.authorizationPlugins] : null, Log: [...LOG_PLUGINS] },
       MemoryLimit: true,
       SwapLimit: true,
       CpuCfsPeriod: true,
