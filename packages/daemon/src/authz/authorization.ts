@@ -6,7 +6,7 @@ export interface AuthorizationRequest {
   RequestMethod: string;
   /** The URI as the client sent it, version prefix and query included. */
   RequestUri: string;
-  /** One value per header, without the credentials ones. */
+  /** One value per header, without Host or the credentials ones. */
   RequestHeaders: Record<string, string>;
   /** The body, only when JSON and within AUTHORIZATION_BODY_LIMIT. */
   RequestBody?: Buffer;
