@@ -14,7 +14,7 @@ export interface AuthorizationRequest {
   User?: string;
   /** "TLS" when the user came from a client certificate. */
   UserAuthNMethod?: string;
-  /** The client's certificate (PEM), as dockerd passes its peer certificates. */
+  /** The client's certificate (PEM text; on the wire each is base64 of it, as Go marshals a []byte). */
   RequestPeerCertificates?: string[];
 }
 

@@ -70,9 +70,17 @@ export async function activatePlugins(names: readonly string[], connect: (name: 
   return new PluginAuthorization(plugins);
 }
 
-/** Docker's JSON for the request: bodies base64 (Go's []byte), empty fields left out (Go's omitempty). */
+/**
+ * Docker's JSON for the request: bodies base64 (Go's []byte), empty fields left out (Go's omitempty).
+ * Each peer certificate is base64 of its PEM text, as moby marshals its PeerCertificate (the PEM as a
+ * []byte) and Go plugins (go-plugins-helpers) decode it.
+ */
 function wireRequest(request: AuthorizationRequest): Record<string, unknown> {
-  return omitEmpty({ ...request, RequestBody: request.RequestBody?.toString('base64') });
+  return omitEmpty({
+    ...request,
+    RequestBody: request.RequestBody?.toString('base64'),
+    RequestPeerCertificates: request.RequestPeerCertificates?.map((pem) => Buffer.from(pem, 'utf8').toString('base64')),
+  });
 }
 
 function wireResponse(response: AuthorizationResponse): Record<string, unknown> {
