@@ -2,8 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { decideExample, type PluginRequest, type PluginVerdict } from './example-policy.js';
-
-const PLUGIN_MEDIA_TYPE = 'application/vnd.docker.plugins.v1.2+json';
+import { PLUGIN_MEDIA_TYPE } from './plugin-client.js';
 /** A request body larger than this is no authorization request (dockerd sends at most 1 MiB of body, in base64). */
 const MAX_CALL_BYTES = 4 * 1024 * 1024;
 

@@ -4,6 +4,8 @@
  * Pure: it sees the request as an authorization plugin receives it (Docker's JSON, body in base64).
  */
 
+import { RESTRICTED_NAME } from './restricted-name.js';
+
 /** The fields of an AuthZReq the example looks at. */
 export interface PluginRequest {
   RequestMethod?: string;
@@ -20,8 +22,6 @@ export interface PluginVerdict {
 }
 
 const API_VERSION_SEGMENT = /^v\d+(?:\.\d+)*$/;
-// A named volume's name, as dockerd validates it; any other source of a bind is a path on the host.
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const ALLOW: PluginVerdict = { Allow: true };
 
@@ -93,7 +93,8 @@ function hostSourceOfBind(bind: unknown): string | undefined {
   // A lone path is an anonymous volume at that place in the container.
   if (parts.length < 2) return undefined;
   const source = parts[0]!;
-  return VOLUME_NAME.test(source) ? undefined : source;
+  // A named volume's name, as dockerd validates it; any other source of a bind is a path on the host.
+  return RESTRICTED_NAME.test(source) ? undefined : source;
 }
 
 function mountRefusal(mount: unknown): string | undefined {
