@@ -66,12 +66,15 @@ class ExamplePlugin {
   }
 }
 
-/** Sends `request` as written over a unix socket (no client normalises its path) and reads the answer to the close. */
+/**
+ * Sends `request` as written over a unix socket (no client normalises its path) and reads the answer until
+ * the daemon closes (`Connection: close`); the client does not half-close, which would abort the request.
+ */
 async function rawExchange(socketPath: string, request: string): Promise<{ status: number; message: string }> {
   const client = connect(socketPath);
   let answer = '';
   client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-  client.end(request);
+  client.write(request);
   await once(client, 'close');
   const split = answer.indexOf('\r\n\r\n');
   const body = answer.slice(split + 4);
