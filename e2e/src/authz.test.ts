@@ -112,6 +112,8 @@ describe('the authorization hook with the example plugin (Docker protocol), thro
     const port = await freePort();
     daemon = await startTestDaemon([
       `--authorization-plugin=${PLUGIN}`,
+      // Named twice: activated and asked once, listed once in `docker info`, as dockerd.
+      `--authorization-plugin=${PLUGIN}`,
       '--plugin-dir',
       pluginDir,
       '-H',
