@@ -4,7 +4,6 @@ import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPT_UNPATCHED_RUNC, busyboxArchive, run, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
 import { BERTHD, PACKAGES_DIR } from './paths.js';
@@ -31,9 +30,7 @@ class ExamplePlugin {
   constructor(private readonly socket: string) {}
 
   async start(): Promise<void> {
-    // A crashed plugin's socket file stays behind: gone, the new one shows the plugin is listening.
-    await rm(this.socket, { force: true });
-    const child = spawn(process.execPath, [PLUGIN_BIN, '--socket', this.socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [PLUGIN_BIN, '--socket', this.socket], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let pending = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -41,10 +38,22 @@ class ExamplePlugin {
       pending = lines.pop()!;
       for (const line of lines) this.decisions.push(JSON.parse(line) as Decision);
     });
-    for (let i = 0; !existsSync(this.socket); i++) {
-      if (child.exitCode !== null || i > 200) throw new Error(`the example plugin did not come up (exit code ${child.exitCode})`);
-      await sleep(25);
-    }
+    // Up once it says so (it listens first), or failed once it exits: no deadline of the test's own.
+    await new Promise<void>((resolve, reject) => {
+      let said: string | undefined = '';
+      const onExit = (code: number | null, signal: string | null) => reject(new Error(`the example plugin exited before serving (${code ?? signal}): ${said}`));
+      child.once('exit', onExit);
+      child.stderr!.on('data', (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        if (said === undefined) return;
+        said += chunk.toString();
+        if (said.includes(`berth-authz-example serving on ${this.socket}\n`)) {
+          said = undefined;
+          child.off('exit', onExit);
+          resolve();
+        }
+      });
+    });
   }
 
   get running(): boolean {
