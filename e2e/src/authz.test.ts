@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPT_UNPATCHED_RUNC, busyboxArchive, run, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
 import { BERTHD, PACKAGES_DIR } from './paths.js';
@@ -29,9 +30,7 @@ class ExamplePlugin {
   constructor(private readonly socket: string) {}
 
   async start(): Promise<void> {
-    // A crashed plugin's socket file stays behind: gone, the new one shows the plugin is listening.
-    await rm(this.socket, { force: true });
-    const child = spawn(process.execPath, [PLUGIN_BIN, '--socket', this.socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [PLUGIN_BIN, '--socket', this.socket], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let pending = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -39,10 +38,22 @@ class ExamplePlugin {
       pending = lines.pop()!;
       for (const line of lines) this.decisions.push(JSON.parse(line) as Decision);
     });
-    for (let i = 0; !existsSync(this.socket); i++) {
-      if (child.exitCode !== null || i > 200) throw new Error(`the example plugin did not come up (exit code ${child.exitCode})`);
-      await sleep(25);
-    }
+    // Up once it says so (it listens first), or failed once it exits: no deadline of the test's own.
+    await new Promise<void>((resolve, reject) => {
+      let said: string | undefined = '';
+      const onExit = (code: number | null, signal: string | null) => reject(new Error(`the example plugin exited before serving (${code ?? signal}): ${said}`));
+      child.once('exit', onExit);
+      child.stderr!.on('data', (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        if (said === undefined) return;
+        said += chunk.toString();
+        if (said.includes(`berth-authz-example serving on ${this.socket}\n`)) {
+          said = undefined;
+          child.off('exit', onExit);
+          resolve();
+        }
+      });
+    });
   }
 
   get running(): boolean {
@@ -62,6 +73,26 @@ class ExamplePlugin {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }
+}
+
+/**
+ * Sends `request` as written over a unix socket (no client normalises its path) and reads the answer until
+ * the daemon closes (`Connection: close`); the client does not half-close, which would abort the request.
+ */
+async function rawExchange(socketPath: string, request: string): Promise<{ status: number; message: string }> {
+  const client = connect(socketPath);
+  let answer = '';
+  client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+  client.write(request);
+  await once(client, 'close');
+  const split = answer.indexOf('\r\n\r\n');
+  const body = answer.slice(split + 4);
+  return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]), message: (JSON.parse(body) as { message: string }).message };
+}
+
+function post(path: string, body: unknown): string {
+  const json = JSON.stringify(body);
+  return `POST ${path} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`;
 }
 
 describe('the authorization hook with the example plugin (Docker protocol), through the docker CLI', () => {
@@ -89,6 +120,8 @@ describe('the authorization hook with the example plugin (Docker protocol), thro
     await copyFile(join(certs, 'client.key'), join(client, 'key.pem'));
     const port = await freePort();
     daemon = await startTestDaemon([
+      `--authorization-plugin=${PLUGIN}`,
+      // Named twice: activated and asked once, listed once in `docker info`, as dockerd.
       `--authorization-plugin=${PLUGIN}`,
       '--plugin-dir',
       pluginDir,
@@ -138,6 +171,22 @@ describe('the authorization hook with the example plugin (Docker protocol), thro
     const plain = await daemon.dockerCli(['run', '--rm', 'busybox', 'echo', 'plain run']);
     expect(plain, plain.stderr).toMatchObject({ code: 0, stdout: 'plain run\n' });
     expect((await daemon.dockerCli(['volume', 'rm', 'authz-vol'])).code).toBe(0);
+  });
+
+  it('refuses a privileged create or exec behind a percent-encoded path, and a request-target with "#"', async () => {
+    const privileged = { Image: 'busybox', Cmd: ['true'], HostConfig: { Privileged: true } };
+    expect(await rawExchange(daemon.socket, post('/v1.47/containers/%63reate', privileged))).toEqual({ status: 403, message: `${DENIED}: privileged containers are not allowed` });
+    expect(await rawExchange(daemon.socket, post('/v1.47/%63ontainers/create?name=authz-encoded', privileged))).toEqual({ status: 403, message: `${DENIED}: privileged containers are not allowed` });
+    expect(await rawExchange(daemon.socket, post('/containers/create#x', privileged))).toEqual({ status: 400, message: 'invalid request target "/containers/create#x": "#" is not allowed in a request' });
+    expect((await daemon.dockerCli(['ps', '-aq'])).stdout).toBe('');
+    const id = await runDetached(daemon, ['busybox', 'sleep', '300']);
+    try {
+      expect(await rawExchange(daemon.socket, post(`/containers/${id}/%65xec`, { Cmd: ['true'], Privileged: true }))).toEqual({ status: 403, message: `${DENIED}: privileged exec is not allowed` });
+      const created = await rawExchange(daemon.socket, post(`/containers/${id}/%65xec`, { Cmd: ['true'] }));
+      expect(created.status, created.message).toBe(201);
+    } finally {
+      await daemon.dockerCli(['rm', '-f', id]);
+    }
   });
 
   it('refuses `docker exec --privileged` and serves a plain exec (a hijacked request, allowed)', async () => {

@@ -207,7 +207,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     networks: new NetworkApi({ manager: networks, lifecycle: containers.lifecycle, events }),
     builds,
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes, buildCache: builds }),
-    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), authorizationPlugins: config.authorizationPlugins }),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), authorizationPlugins: authorization?.names }),
   };
   const server = createServer(engine, { logLevel: config.logLevel, authorization });
   app.log = server.log;

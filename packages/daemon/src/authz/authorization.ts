@@ -6,7 +6,7 @@ export interface AuthorizationRequest {
   RequestMethod: string;
   /** The URI as the client sent it, version prefix and query included. */
   RequestUri: string;
-  /** One value per header, without the credentials ones. */
+  /** One value per header, without Host or the credentials ones. */
   RequestHeaders: Record<string, string>;
   /** The body, only when JSON and within AUTHORIZATION_BODY_LIMIT. */
   RequestBody?: Buffer;
@@ -14,7 +14,7 @@ export interface AuthorizationRequest {
   User?: string;
   /** "TLS" when the user came from a client certificate. */
   UserAuthNMethod?: string;
-  /** The client's certificate (PEM), as dockerd passes its peer certificates. */
+  /** The client's certificate (PEM text; on the wire each is base64 of it, as Go marshals a []byte). */
   RequestPeerCertificates?: string[];
 }
 

@@ -1,5 +1,5 @@
 import { mkdtemp, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,19 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'authz-plugin-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** One POST to the plugin with `body` as written, for inputs the plugin client would never send. */
+function rawCall(socketPath: string, path: string, body: string): Promise<{ status: number; body: { Err?: string } }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: 'POST', headers: { 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { Err?: string } }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function servePlugin(socket: string, decisions: Decision[]): Promise<Server> {
@@ -41,6 +54,24 @@ describe('the example plugin and the plugin client, over a unix socket', () => {
     expect(await call('AuthZPlugin.AuthZRes', { RequestMethod: 'GET', RequestUri: '/_ping', ResponseStatusCode: 200 })).toEqual({ Allow: true });
     expect(decisions).toEqual([{ user: 'alice', method: 'POST', uri: '/v1.47/containers/create', allow: false, msg: 'privileged containers are not allowed' }]);
     await expect(call('VolumeDriver.Create', {})).rejects.toThrow('VolumeDriver.Create: unknown plugin call /VolumeDriver.Create');
+  });
+
+  it('answers 400 to a call whose JSON is no object, and keeps serving', async () => {
+    const dir = await tempDir();
+    const socket = join(dir, 'example.sock');
+    const decisions: Decision[] = [];
+    await servePlugin(socket, decisions);
+    for (const body of ['null', '1', '[]', '"x"', '{']) {
+      const answer = await rawCall(socket, '/AuthZPlugin.AuthZReq', body);
+      expect(answer.status, body).toBe(400);
+      expect(answer.body.Err, body).toMatch(/^invalid (JSON|plugin call: the body is not a JSON object)/);
+    }
+    const call = pluginClient(`unix://${socket}`);
+    await expect(call('AuthZPlugin.AuthZReq', null)).rejects.toThrow('AuthZPlugin.AuthZReq: invalid plugin call: the body is not a JSON object');
+    // Fields of the wrong type fail that call (500), not the plugin.
+    await expect(call('AuthZPlugin.AuthZReq', { RequestMethod: 'POST', RequestUri: 5 })).rejects.toThrow(/^AuthZPlugin\.AuthZReq: the plugin failed: /);
+    expect(await call('AuthZPlugin.AuthZReq', { RequestMethod: 'GET', RequestUri: '/_ping' })).toEqual({ Allow: true });
+    expect(decisions).toEqual([{ user: '', method: 'GET', uri: '/_ping', allow: true }]);
   });
 
   it('names the method and the address when the plugin is not there', async () => {

@@ -2,8 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { decideExample, type PluginRequest, type PluginVerdict } from './example-policy.js';
-
-const PLUGIN_MEDIA_TYPE = 'application/vnd.docker.plugins.v1.2+json';
+import { PLUGIN_MEDIA_TYPE } from './plugin-client.js';
 /** A request body larger than this is no authorization request (dockerd sends at most 1 MiB of body, in base64). */
 const MAX_CALL_BYTES = 4 * 1024 * 1024;
 
@@ -30,32 +29,17 @@ export async function serveExamplePlugin(socketPath: string, audit: (decision: D
       if (size > MAX_CALL_BYTES) req.destroy();
       else chunks.push(chunk);
     });
+    req.on('error', () => res.destroy());
     req.on('end', () => {
-      const answer = (status: number, body: object) => {
-        res.writeHead(status, { 'Content-Type': PLUGIN_MEDIA_TYPE });
-        res.end(`${JSON.stringify(body)}\n`);
-      };
-      let call: PluginRequest;
+      // Whatever a caller sends, the plugin answers and keeps serving: berthd depends on it for every request.
+      let reply: { status: number; body: object };
       try {
-        const text = Buffer.concat(chunks).toString('utf8');
-        call = (text.trim() ? JSON.parse(text) : {}) as PluginRequest;
+        reply = answerCall(req.method, req.url, Buffer.concat(chunks), audit);
       } catch (err) {
-        return answer(400, { Err: `invalid JSON: ${(err as Error).message}` });
+        reply = { status: 500, body: { Err: `the plugin failed: ${(err as Error).message}` } };
       }
-      if (req.method !== 'POST') return answer(405, { Err: `${req.method ?? ''} is not a plugin call` });
-      switch (req.url) {
-        case '/Plugin.Activate':
-          return answer(200, { Implements: ['authz'] });
-        case '/AuthZPlugin.AuthZReq': {
-          const verdict: PluginVerdict = decideExample(call);
-          audit({ user: call.User ?? '', method: call.RequestMethod ?? '', uri: call.RequestUri ?? '', allow: verdict.Allow, ...(verdict.Msg ? { msg: verdict.Msg } : {}) });
-          return answer(200, verdict);
-        }
-        case '/AuthZPlugin.AuthZRes':
-          return answer(200, { Allow: true });
-        default:
-          return answer(404, { Err: `unknown plugin call ${req.url ?? ''}` });
-      }
+      res.writeHead(reply.status, { 'Content-Type': PLUGIN_MEDIA_TYPE });
+      res.end(`${JSON.stringify(reply.body)}\n`);
     });
   });
   await mkdir(dirname(socketPath), { recursive: true });
@@ -69,4 +53,32 @@ export async function serveExamplePlugin(socketPath: string, audit: (decision: D
     });
   });
   return server;
+}
+
+/** The answer to one plugin call: Docker's plugin protocol, the example policy deciding AuthZReq. */
+function answerCall(method: string | undefined, url: string | undefined, payload: Buffer, audit: (decision: Decision) => void): { status: number; body: object } {
+  if (method !== 'POST') return { status: 405, body: { Err: `${method ?? ''} is not a plugin call` } };
+  let call: unknown;
+  try {
+    const text = payload.toString('utf8');
+    call = text.trim() ? JSON.parse(text) : {};
+  } catch (err) {
+    return { status: 400, body: { Err: `invalid JSON: ${(err as Error).message}` } };
+  }
+  // A Go plugin cannot decode anything but an object into its request struct either.
+  if (typeof call !== 'object' || call === null || Array.isArray(call)) return { status: 400, body: { Err: 'invalid plugin call: the body is not a JSON object' } };
+  switch (url) {
+    case '/Plugin.Activate':
+      return { status: 200, body: { Implements: ['authz'] } };
+    case '/AuthZPlugin.AuthZReq': {
+      const request = call as PluginRequest;
+      const verdict: PluginVerdict = decideExample(request);
+      audit({ user: String(request.User ?? ''), method: String(request.RequestMethod ?? ''), uri: String(request.RequestUri ?? ''), allow: verdict.Allow, ...(verdict.Msg ? { msg: verdict.Msg } : {}) });
+      return { status: 200, body: verdict };
+    }
+    case '/AuthZPlugin.AuthZRes':
+      return { status: 200, body: { Allow: true } };
+    default:
+      return { status: 404, body: { Err: `unknown plugin call ${url ?? ''}` } };
+  }
 }

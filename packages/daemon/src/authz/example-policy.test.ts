@@ -36,6 +36,14 @@ describe('decideExample', () => {
     ['a create without a body', { RequestMethod: 'POST', RequestUri: '/containers/create' }, undefined],
     ['a GET', { RequestMethod: 'GET', RequestUri: '/v1.47/containers/json' }, undefined],
     ['a start', post('/v1.47/containers/abc/start', {}), undefined],
+    ['privileged, an encoded path', post('/v1.47/containers/%63reate', { HostConfig: { Privileged: true } }), 'privileged containers are not allowed'],
+    ['privileged, a fragment after the path', post('/containers/create#x', { HostConfig: { Privileged: true } }), 'privileged containers are not allowed'],
+    ['privileged, a fragment before the query', post('/v1.47/containers/create#x?name=y', { HostConfig: { Privileged: true } }), 'privileged containers are not allowed'],
+    ['privileged, an encoded version prefix', post('/%761.47/containers/create', { HostConfig: { Privileged: true } }), 'privileged containers are not allowed'],
+    ['a host bind, doubled slashes', post('//containers//create', { HostConfig: { Binds: ['/etc:/x'] } }), 'host bind mounts are not allowed: /etc'],
+    ['a privileged exec, an encoded path', post('/containers/x/%65xec', { Cmd: ['sh'], Privileged: true }), 'privileged exec is not allowed'],
+    ['a privileged exec, an encoded slash in the id', post('/v1.47/containers/a%2Fb/exec', { Cmd: ['sh'], Privileged: true }), 'privileged exec is not allowed'],
+    ['a path that does not decode', post('/containers/%zzcreate', {}), 'the request path is not valid percent-encoding'],
     ['an exec start (its own body has no Privileged)', post('/v1.47/exec/abc/start', { Detach: false, Privileged: true }), undefined],
   ];
 

@@ -4,6 +4,8 @@
  * Pure: it sees the request as an authorization plugin receives it (Docker's JSON, body in base64).
  */
 
+import { RESTRICTED_NAME } from './restricted-name.js';
+
 /** The fields of an AuthZReq the example looks at. */
 export interface PluginRequest {
   RequestMethod?: string;
@@ -19,17 +21,17 @@ export interface PluginVerdict {
   Msg?: string;
 }
 
-const API_PATH = /^\/(?:v\d+(?:\.\d+)*\/)?([^?]*)/;
-// A named volume's name, as dockerd validates it; any other source of a bind is a path on the host.
-const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const API_VERSION_SEGMENT = /^v\d+(?:\.\d+)*$/;
 
 const ALLOW: PluginVerdict = { Allow: true };
 
 export function decideExample(request: PluginRequest): PluginVerdict {
   if (request.RequestMethod !== 'POST') return ALLOW;
-  const path = API_PATH.exec(request.RequestUri ?? '')?.[1] ?? '';
+  const segments = pathSegments(request.RequestUri ?? '');
+  if (!segments) return deny('the request path is not valid percent-encoding');
+  const path = segments.join('/');
   const isContainerCreate = path === 'containers/create';
-  const isExecCreate = /^containers\/[^/]+\/exec$/.test(path);
+  const isExecCreate = segments.length === 3 && segments[0] === 'containers' && segments[2] === 'exec';
   const isVolumeCreate = path === 'volumes/create';
   if (!isContainerCreate && !isExecCreate && !isVolumeCreate) return ALLOW;
   if (!request.RequestBody) return ALLOW;
@@ -42,6 +44,26 @@ export function decideExample(request: PluginRequest): PluginVerdict {
   if (typeof body !== 'object' || body === null) return ALLOW;
   const refusal = isContainerCreate ? containerRefusal(body) : isExecCreate ? execRefusal(body) : volumeRefusal(body);
   return refusal ? deny(refusal) : ALLOW;
+}
+
+/**
+ * The API path's segments as the daemon's router sees them: cut at the query or a fragment, each segment
+ * percent-decoded, empty ones and the version prefix dropped. `undefined` when a segment does not decode.
+ * Matching the raw URI instead would let `/containers/%63reate` or `/containers/create#x` slip by.
+ */
+function pathSegments(uri: string): string[] | undefined {
+  const segments: string[] = [];
+  for (const raw of uri.split(/[?#]/, 1)[0]!.split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (segment !== '') segments.push(segment);
+  }
+  if (segments.length > 0 && API_VERSION_SEGMENT.test(segments[0]!)) segments.shift();
+  return segments;
 }
 
 function deny(message: string): PluginVerdict {
@@ -71,7 +93,8 @@ function hostSourceOfBind(bind: unknown): string | undefined {
   // A lone path is an anonymous volume at that place in the container.
   if (parts.length < 2) return undefined;
   const source = parts[0]!;
-  return VOLUME_NAME.test(source) ? undefined : source;
+  // A named volume's name, as dockerd validates it; any other source of a bind is a path on the host.
+  return RESTRICTED_NAME.test(source) ? undefined : source;
 }
 
 function mountRefusal(mount: unknown): string | undefined {

@@ -30,6 +30,16 @@ describe('PluginAuthorization', () => {
     expect(policy.names).toEqual(['a', 'b']);
   });
 
+  it('sends each peer certificate as Go marshals a []byte holding its PEM: base64 of the PEM text', async () => {
+    const calls: Array<[string, string, unknown]> = [];
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n';
+    await new PluginAuthorization([plugin('a', { Allow: true }, calls)]).authorizeRequest({ ...request, User: 'client', UserAuthNMethod: 'TLS', RequestPeerCertificates: [pem] });
+    const wire = calls[0]![2] as { RequestPeerCertificates: string[] };
+    expect(wire).toMatchObject({ User: 'client', UserAuthNMethod: 'TLS' });
+    expect(wire.RequestPeerCertificates).toEqual(['LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJBQT09Ci0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K']);
+    expect(Buffer.from(wire.RequestPeerCertificates[0]!, 'base64').toString('utf8')).toBe(pem);
+  });
+
   it('stops at the first refusal, with its message', async () => {
     const calls: Array<[string, string, unknown]> = [];
     const policy = new PluginAuthorization([plugin('a', { Allow: false, Msg: 'no privileged' }, calls), plugin('b', { Allow: true }, calls)]);

@@ -4,6 +4,11 @@ import type { PluginCall } from './plugin-client.js';
 
 /** The interface an authorization plugin declares in its activation answer. */
 const AUTHZ_INTERFACE = 'authz';
+/**
+ * How long berthd's start waits for a plugin's activation answer. dockerd waits without bound for a
+ * plugin that accepts and never answers; a start that hangs silently is worse than one that fails.
+ */
+export const ACTIVATION_TIMEOUT_MS = 30_000;
 
 /** One activated plugin: its name and how to call it. */
 export interface AuthorizationPlugin {
@@ -48,16 +53,17 @@ export class PluginAuthorization implements AuthorizationPolicy {
 
 /**
  * Activates each named plugin once (a name given twice is asked once, as dockerd dedupes), refusing one
- * that does not declare the `authz` interface: the start fails rather than serve unguarded.
+ * that does not declare the `authz` interface or does not answer within `activationTimeoutMs`: the
+ * start fails rather than serve unguarded.
  */
-export async function activatePlugins(names: readonly string[], connect: (name: string) => Promise<PluginCall>): Promise<PluginAuthorization> {
+export async function activatePlugins(names: readonly string[], connect: (name: string) => Promise<PluginCall>, activationTimeoutMs = ACTIVATION_TIMEOUT_MS): Promise<PluginAuthorization> {
   const plugins: AuthorizationPlugin[] = [];
   for (const name of new Set(names)) {
     let call: PluginCall;
     let manifest: unknown;
     try {
       call = await connect(name);
-      manifest = await call('Plugin.Activate', undefined);
+      manifest = await call('Plugin.Activate', undefined, { timeoutMs: activationTimeoutMs });
     } catch (err) {
       throw new InvalidArgumentError(`failed to validate authorization plugin ${name}: ${(err as Error).message}`, { cause: err });
     }
@@ -70,9 +76,17 @@ export async function activatePlugins(names: readonly string[], connect: (name: 
   return new PluginAuthorization(plugins);
 }
 
-/** Docker's JSON for the request: bodies base64 (Go's []byte), empty fields left out (Go's omitempty). */
+/**
+ * Docker's JSON for the request: bodies base64 (Go's []byte), empty fields left out (Go's omitempty).
+ * Each peer certificate is base64 of its PEM text, as moby marshals its PeerCertificate (the PEM as a
+ * []byte) and Go plugins (go-plugins-helpers) decode it.
+ */
 function wireRequest(request: AuthorizationRequest): Record<string, unknown> {
-  return omitEmpty({ ...request, RequestBody: request.RequestBody?.toString('base64') });
+  return omitEmpty({
+    ...request,
+    RequestBody: request.RequestBody?.toString('base64'),
+    RequestPeerCertificates: request.RequestPeerCertificates?.map((pem) => Buffer.from(pem, 'utf8').toString('base64')),
+  });
 }
 
 function wireResponse(response: AuthorizationResponse): Record<string, unknown> {

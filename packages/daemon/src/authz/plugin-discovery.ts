@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
+import { RESTRICTED_NAME } from './restricted-name.js';
 
 /** Where dockerd looks for plugins' sockets, then for their spec files (in this order). */
 export const DOCKER_PLUGIN_SOCKETS_DIR = '/run/docker/plugins';
@@ -23,7 +24,7 @@ export function pluginDirectories(extraDirs: readonly string[]): PluginDirectori
  * holding `{"Addr": URL}` (or in a `NAME/` subdirectory).
  */
 export async function locatePlugin(name: string, dirs: PluginDirectories): Promise<string> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new InvalidArgumentError(`invalid plugin name ${JSON.stringify(name)}`);
+  if (!RESTRICTED_NAME.test(name)) throw new InvalidArgumentError(`invalid plugin name ${JSON.stringify(name)}`);
   for (const dir of dirs.socketDirs) {
     for (const path of candidates(dir, name, '.sock')) {
       if ((await stat(path).catch(() => undefined))?.isSocket()) return `unix://${path}`;

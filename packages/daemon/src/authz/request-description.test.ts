@@ -5,10 +5,10 @@ import { AUTHORIZATION_BODY_LIMIT, canonicalHeaderName, describeRequest, describ
 const received = (uri: string, rawHeaders: string[] = []) => ({ method: 'POST', uri, rawHeaders, socket: new Socket() });
 
 describe('describing a request for the policy', () => {
-  it("spells header names as Go does, keeps each one's last value and never the credentials", () => {
+  it("spells header names as Go does, keeps each one's last value and never the credentials or Host", () => {
     expect(canonicalHeaderName('content-type')).toBe('Content-Type');
     expect(canonicalHeaderName('X-REGISTRY-AUTH')).toBe('X-Registry-Auth');
-    expect(flattenHeaders(['accept', 'a', 'Accept', 'b', 'Authorization', 'Basic x', 'X-Registry-Auth', 'e30=', 'x-registry-config', 'e30='])).toEqual({ Accept: 'b' });
+    expect(flattenHeaders(['accept', 'a', 'Accept', 'b', 'Authorization', 'Basic x', 'X-Registry-Auth', 'e30=', 'x-registry-config', 'e30=', 'Host', 'docker'])).toEqual({ Accept: 'b' });
   });
 
   it('shows a JSON body, but never a login', () => {

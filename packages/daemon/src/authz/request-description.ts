@@ -6,8 +6,9 @@ import type { AuthorizationRequest, AuthorizationResponse } from './authorizatio
 /** The largest JSON body a policy is shown (Docker 27's bound for its plugins: 1 MiB). */
 export const AUTHORIZATION_BODY_LIMIT = 1024 * 1024;
 
-// Credentials never leave the daemon, as dockerd keeps them from its plugins.
-const CREDENTIAL_HEADERS = new Set(['authorization', 'x-registry-auth', 'x-registry-config']);
+// Credentials never leave the daemon, as dockerd keeps them from its plugins; Host is not among Go's
+// request headers (it is r.Host), so dockerd's plugins never see it either.
+const HIDDEN_HEADERS = new Set(['authorization', 'x-registry-auth', 'x-registry-config', 'host']);
 
 /** A request as the server received it: what a policy decides on. */
 export interface ReceivedRequest {
@@ -59,12 +60,12 @@ function isJson(contentType: string | undefined): boolean {
   return contentType?.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
 }
 
-/** One value per header (the last), names in Go's canonical form as dockerd's plugins see them. */
+/** One value per header (the last), names in Go's canonical form as dockerd's plugins see them, without Host or the credentials ones. */
 export function flattenHeaders(rawHeaders: readonly string[]): Record<string, string> {
   const flat: Record<string, string> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
-    if (CREDENTIAL_HEADERS.has(name.toLowerCase())) continue;
+    if (HIDDEN_HEADERS.has(name.toLowerCase())) continue;
     flat[canonicalHeaderName(name)] = rawHeaders[i + 1]!;
   }
   return flat;

@@ -125,6 +125,21 @@ describe('the authorization hooks', () => {
     expect(answer.head).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
     expect(JSON.parse(answer.body)).toEqual({ message: 'authorization denied by plugin recorder: no' });
     expect(requests).toMatchObject([{ RequestMethod: 'POST', RequestUri: '/v1.47/exec/e1/start', RequestBody: Buffer.from(body), RequestHeaders: { Upgrade: 'tcp' } }]);
+    // Go's r.Header never holds Host (it is r.Host), so dockerd's plugins never see it.
+    expect(requests[0]!.RequestHeaders).not.toHaveProperty('Host');
+  });
+
+  it('never see a request-target with "#": it is a 400, routed or hijacked, before the policy is asked', async () => {
+    const { policy, requests } = recordingPolicy();
+    const { path } = await serve(untouchable, policy);
+    const body = '{"HostConfig":{"Privileged":true}}';
+    const created = await exchange(path, `POST /v1.47/containers/create#x HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    expect(created.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(created.body)).toEqual({ message: 'invalid request target "/v1.47/containers/create#x": "#" is not allowed in a request' });
+    const execStart = await exchange(path, 'POST /exec/e#1/start HTTP/1.1\r\nHost: docker\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n');
+    expect(execStart.head).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(execStart.body)).toEqual({ message: 'invalid request target "/exec/e#1/start": "#" is not allowed in a request' });
+    expect(requests).toEqual([]);
   });
 
   it('ask about a WebSocket attach before its handshake', async () => {

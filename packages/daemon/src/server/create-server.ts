@@ -12,6 +12,7 @@ import type { Engine } from './engine.js';
 import { ROUTE_FILES } from './routes/index.js';
 import type { AuthorizationPolicy } from '../authz/authorization.js';
 import { authorizeRoutes, keepJsonBody } from './authorization-hooks.js';
+import { assertNoFragment } from './request-target.js';
 
 const VERSION_ERROR = Symbol('berth.apiVersionError');
 type VersionedRequest = IncomingMessage & { [VERSION_ERROR]?: string };
@@ -41,6 +42,7 @@ export function createServer(engine: Engine, options: { logLevel?: string; autho
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    assertNoFragment(request.originalUrl);
     // dockerd checks the version of a request it routes; for any other path the answer is its 404.
     if (request.is404) return;
     reply.headers(COMMON_HEADERS);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { InvalidArgumentError } from '@berth/api';
 import { splitVersionedUrl } from './api-version.js';
+import { assertNoFragment } from './request-target.js';
 import type { HijackedRoute } from './hijacked-route.js';
 import { HIJACKED_ROUTES } from './routes/index.js';
 
@@ -40,6 +41,7 @@ export function isUpgradeRequest(req: Pick<IncomingMessage, 'method' | 'url'>): 
  * throw but InvalidArgumentError (400), for a bad version or encoding.
  */
 export function routeUpgrade(method: string | undefined, rawUrl: string | undefined): RoutedUpgrade {
+  assertNoFragment(rawUrl ?? '/');
   const { url, version, error } = splitVersionedUrl(rawUrl ?? '/');
   if (error) throw new InvalidArgumentError(error);
   const matched = matchPath(method, url);
