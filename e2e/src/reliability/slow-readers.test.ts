@@ -35,7 +35,8 @@ const PAUSE_MS = 1000;
 const LINE = '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz';
 
 const daemon = useTestDaemon();
-const growths: number[] = [];
+/** berthd's RSS growth in each measured stream, by kind. */
+const growths: Record<string, number> = {};
 let streamedBytes = 0;
 let pauses = 0;
 let failures = 0;
@@ -97,7 +98,7 @@ async function expectFlatMemory(what: string, stream: () => Promise<{ peakRss: n
     const { peakRss, bytes } = await stream();
     streamedBytes += bytes;
     const growth = Math.max(0, peakRss - before);
-    growths.push(growth);
+    growths[what] = growth;
     expect(growth, `${what}: berthd's RSS grew by ${(growth / MiB).toFixed(1)} MiB`).toBeLessThan(RSS_GROWTH_BOUND);
     expect(daemon.process.exitCode).toBeNull();
   } catch (err) {
@@ -117,10 +118,11 @@ describe('slow readers of large streams: berthd memory stays flat', () => {
   afterAll(async () => {
     const hwm = await berthdRss().then((r) => r.hwm, () => 0);
     recordCounts('exhaustion-slow-readers', {
-      streams: growths.length,
+      streams: Object.keys(growths).length,
       streamedMiB: Math.round(streamedBytes / MiB),
       pauses,
-      maxRssGrowthMiB: Math.round(Math.max(0, ...growths) / MiB),
+      maxRssGrowthMiB: Math.round(Math.max(0, ...Object.values(growths)) / MiB),
+      ...Object.fromEntries(Object.entries(growths).map(([what, growth]) => [`${what}RssGrowthMiB`, Math.round(growth / MiB)])),
       berthdHwmMiB: Math.round(hwm / MiB),
       failures,
     });
