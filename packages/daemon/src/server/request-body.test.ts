@@ -2,14 +2,16 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { drainRequest } from './drain-request.js';
 import { requestBody } from './request-body.js';
 
-/** A server whose handler gets the request once its head has come; the client sends `head` and then the body it is given. */
-async function uploading(): Promise<{ req: IncomingMessage; res: ServerResponse; client: ReturnType<typeof connect>; close(): void }> {
+/** A server whose handler gets the request once its head has come; the client has sent the first 4 bytes of a body of `length`. */
+async function uploading(length = 8): Promise<{ req: IncomingMessage; res: ServerResponse; client: ReturnType<typeof connect>; close(): void }> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
-  client.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\nabcd');
+  client.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\n\r\nabcd`);
   const [req, res] = (await once(server, 'request')) as [IncomingMessage, ServerResponse];
   return {
     req,
@@ -40,7 +42,6 @@ describe('requestBody', () => {
     const { req, res, client, close } = await uploading();
     try {
       const body = requestBody(req);
-      body.on('error', () => undefined);
       body.destroy(new Error('ENOSPC'));
       const answered = once(client, 'data');
       client.write('efgh');
@@ -49,6 +50,33 @@ describe('requestBody', () => {
       const [answer] = (await answered) as [Buffer];
       expect(answer.toString()).toMatch(/^HTTP\/1\.1 500/);
       expect(req.socket.destroyed).toBe(false);
+    } finally {
+      close();
+    }
+  });
+
+  it('a body its route never read is drained all the same, however large the rest of the upload', async () => {
+    const { req, client, close } = await uploading(64 * 1024 * 1024);
+    try {
+      requestBody(req);
+      const drained = drainRequest({ raw: req } as FastifyRequest);
+      const rest = Buffer.alloc(64 * 1024 * 1024 - 4, 'x');
+      client.write(rest);
+      await drained;
+      expect(req.readableEnded).toBe(true);
+    } finally {
+      close();
+    }
+  });
+
+  it('a body nobody reads fails quietly when the client leaves', async () => {
+    const { req, client, close } = await uploading();
+    try {
+      const body = requestBody(req);
+      const closed = new Promise((resolve) => body.once('close', resolve));
+      client.destroy();
+      await closed;
+      expect(body.errored?.message).toMatch(/went away/);
     } finally {
       close();
     }

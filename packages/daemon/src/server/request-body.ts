@@ -9,13 +9,15 @@ import { PassThrough, type Readable } from 'node:stream';
  */
 export function requestBody(raw: IncomingMessage): Readable {
   const body = new PassThrough();
+  // A route that failed before reading the body leaves it without a consumer: its error is nobody's.
+  body.on('error', () => undefined);
   raw.pipe(body);
   // A client that leaves mid-upload ends the body with an error, not with a silent stall.
   const gone = (): void => {
     if (!raw.readableEnded) body.destroy(new Error('the client went away during the upload'));
   };
   raw.once('close', gone);
-  raw.once('error', gone);
+  raw.on('error', gone);
   body.once('close', () => {
     if (raw.readableEnded) return;
     raw.unpipe(body);
