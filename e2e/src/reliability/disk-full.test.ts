@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerArchive, packTar, readTarEntries } from '../docker-archive.js';
-import { busyboxArchive, run, startTestDaemon, writeTree, type CommandResult, type TestDaemon } from '../harness.js';
+import { busyboxArchive, findLeftovers, run, startTestDaemon, writeTree, type CommandResult, type TestDaemon } from '../harness.js';
 import { startRegistry, type TestRegistry } from '../registry-harness.js';
 import { recordCounts } from './counts.js';
 
@@ -135,9 +135,13 @@ describe('a data root that runs out of space', () => {
     recordCounts('exhaustion-disk-full', { diskFullOps, recoveredOps, failures });
     await registry?.stop();
     const leftovers = await daemon?.cleanup();
+    // The harness looks under its own temp dir; the data root is the test's, on the tmpfs mounted there.
+    const inDataRoot = (await findLeftovers(dataRoot)).mounts.filter((mount) => mount !== dataRoot);
+    for (const mount of inDataRoot.reverse()) await run('umount', ['-l', mount]);
     await run('umount', [dataRoot]);
     await rm(work, { recursive: true, force: true });
-    expect(leftovers?.mounts ?? []).toEqual([]);
+    expect(leftovers ?? { mounts: [], conmons: [], runtimeState: [] }).toEqual({ mounts: [], conmons: [], runtimeState: [] });
+    expect(inDataRoot).toEqual([]);
   });
 
   for (const room of Object.keys(ROOM) as (keyof typeof ROOM)[]) {
