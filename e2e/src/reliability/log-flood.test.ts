@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,11 @@ const LINE = '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrst
 const ONE_WRITE = 64 * 1024;
 
 const daemon = useTestDaemon();
+
+async function berthdRss(): Promise<number> {
+  const status = await readFile(`/proc/${daemon.process.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+}
 
 /** Bytes of the container's log files on disk: the live one and its rotated files. */
 async function logBytes(logPath: string): Promise<number> {
@@ -68,6 +73,56 @@ describe('a container flooding its log', () => {
       throw err;
     } finally {
       recordCounts('exhaustion-log-flood', { logFloodBytes: FLOOD_BYTES, maxSize: MAX_SIZE, maxFile: MAX_FILE, peakLogBytes: peak, samples, failures });
+    }
+  });
+
+  it('rotates large log files without reading them into memory', async () => {
+    // 256 MiB of output, ~384 MiB of log lines: one rotation or two of a 192 MiB file, which berthd keeps as
+    // container.log.1. Read whole, each would grow berthd by 192 MiB; streamed, by V8's slack for garbage
+    // buffers (up to ~64 MiB before it collects them), hence the bound of 128 MiB.
+    const maxSize = 192 * 1024 * 1024;
+    const output = 256 * 1024 * 1024;
+    const flood = async (name: string, bytes: number, fileSize: number) => {
+      const container = await daemon.docker.createContainer({
+        name,
+        Image: 'busybox',
+        Cmd: ['sh', '-c', `yes ${LINE} | head -c ${bytes}`],
+        HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': String(fileSize), 'max-file': '2' } } },
+      });
+      await container.start();
+      return container;
+    };
+    // The same at a small scale first, so that what a first container and rotation cost berthd is not counted.
+    const warmUp = await flood('small-rotations', 4 * 1024 * 1024, 1024 * 1024);
+    await warmUp.wait();
+    await warmUp.remove();
+    const before = await berthdRss();
+    let peak = before;
+    let failures = 0;
+    try {
+      const container = await flood('big-rotations', output, maxSize);
+      const { LogPath } = await container.inspect();
+      const exited = container.wait();
+      let done = false;
+      void exited.finally(() => (done = true));
+      while (!done) {
+        peak = Math.max(peak, await berthdRss());
+        await sleep(20);
+      }
+      expect((await exited).StatusCode).toBe(0);
+      // The last rotation's copy may still be under way.
+      for (let i = 0; i < 50; i++) {
+        peak = Math.max(peak, await berthdRss());
+        await sleep(20);
+      }
+      expect(await logBytes(LogPath)).toBeLessThanOrEqual(2 * maxSize + ONE_WRITE);
+      expect(peak - before).toBeLessThan(128 * 1024 * 1024);
+      await container.remove({ force: true });
+    } catch (err) {
+      failures++;
+      throw err;
+    } finally {
+      recordCounts('exhaustion-log-rotation', { logBytes: output, maxSize, rssGrowthMiB: Math.round((peak - before) / 1024 / 1024), failures });
     }
   });
 });
