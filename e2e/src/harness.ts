@@ -83,11 +83,15 @@ export interface Leftovers {
 /**
  * Starts a berthd of its own: temp data root, exec root and socket (kept short for sun_path). Its
  * output goes to the test's, or with `logToFile` to `logPath` for the test to read. `launcher` is a
- * command that runs it, such as `['prlimit', '--nofile=512:512', '--']`.
+ * command that runs it, such as `['prlimit', '--nofile=512:512', '--']`. `dataRoot` puts its data root elsewhere
+ * (a small filesystem the test mounted), which the test then removes itself.
  */
-export async function startTestDaemon(extraArgs: string[] = [], options: { logToFile?: boolean; launcher?: string[]; netns?: TestNetns } = {}): Promise<TestDaemon> {
+export async function startTestDaemon(
+  extraArgs: string[] = [],
+  options: { logToFile?: boolean; launcher?: string[]; netns?: TestNetns; dataRoot?: string } = {},
+): Promise<TestDaemon> {
   const root = await mkdtemp('/tmp/berth-e2e-');
-  const dataRoot = join(root, 'data');
+  const dataRoot = options.dataRoot ?? join(root, 'data');
   const execRoot = join(root, 'exec');
   const socket = join(root, 'berth.sock');
   const logPath = join(root, 'berthd.log');

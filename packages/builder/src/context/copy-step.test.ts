@@ -4,6 +4,7 @@ import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { setTimeout } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dockerignoreMatcher, InvalidArgumentError, NotFoundError } from '@berth/api';
@@ -327,5 +328,22 @@ describe('hostile sources', () => {
     await expect(lstat(inRoot('escape'))).rejects.toThrow(/ENOENT/);
     await expect(lstat(join(work, 'escape'))).rejects.toThrow(/ENOENT/);
     expect(await readFile(inRoot('file'), 'utf8')).toBe('f');
+  });
+});
+
+describe('a container that fails to take the files', () => {
+  it("reports the container's error (a full disk), not the copy it cut short", async () => {
+    const big = await contextOf([{ name: 'big.bin', content: Buffer.alloc(4 * 1024 * 1024, 'x') }]);
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    const prepared = await prepareCopy(big, request({ sources: ['big.bin'], dest: '/' }));
+    const failing = Object.create(container) as DirContainer;
+    // Reads a little, then fails as a filesystem out of space does: the producer's pack is destroyed under it
+    // and fails at once, while the extractor's error comes later, after its cleanup.
+    failing.put = async (_path, tar) => {
+      for await (const chunk of tar) if ((chunk as Buffer).length > 0) break;
+      await setTimeout(50);
+      throw full;
+    };
+    await expect(prepared.apply(failing)).rejects.toThrow('failed to copy files: ENOSPC: no space left on device, write');
   });
 });

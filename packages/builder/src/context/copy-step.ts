@@ -180,6 +180,8 @@ async function applyCopy(container: StepContainer, request: CopyRequest, sources
   const pack = tarPack();
   const writer = new CopyWriter(pack, dest, request.dest.endsWith('/'), owner, mode);
   let failure: unknown;
+  // The producer's failure once the container stopped reading (a full disk): a consequence, its cause comes from `put`.
+  let consequence: unknown;
   const fail = (err: unknown): void => {
     failure ??= err;
     pack.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -188,6 +190,11 @@ async function applyCopy(container: StepContainer, request: CopyRequest, sources
     for (const [index, source] of sources.entries()) await writer.write(source, unpack[index]);
     pack.finalize();
   };
-  await Promise.all([produce().catch(fail), container.put('/', packStream(pack)).catch(fail)]);
+  const produced = produce().catch((err: unknown) => {
+    if (pack.destroyed && failure === undefined) consequence = err;
+    else fail(err);
+  });
+  await Promise.all([produced, container.put('/', packStream(pack)).catch(fail)]);
+  failure ??= consequence;
   if (failure !== undefined) throw failure instanceof BerthError ? failure : prefixed(failure, 'failed to copy files: ');
 }

@@ -1,11 +1,8 @@
-import { watch, type FSWatcher } from 'node:fs';
-// eslint-disable-next-line no-restricted-imports -- a rotated log is container output, not metadata: nothing reads it back as state
-import { open, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { createWriteStream, watch, type FSWatcher } from 'node:fs';
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
-
-const gzipped = promisify(gzip);
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 
 /** A json-file or local log's rotation settings (container/log-config.ts). */
 export interface LogRotation {
@@ -75,10 +72,10 @@ class LogRotator {
   private async saveHeld(): Promise<void> {
     const suffix = this.compress ? '.gz' : '';
     for (let i = this.maxFile - 2; i >= 1; i--) await rename(`${this.logPath}.${i}${suffix}`, `${this.logPath}.${i + 1}${suffix}`).catch(() => undefined);
-    const { size } = await this.held!.handle.stat();
-    const content = Buffer.alloc(size);
-    await this.held!.handle.read(content, 0, size, 0);
-    await writeFile(`${this.logPath}.1${suffix}`, this.compress ? await gzipped(content) : content, { mode: 0o640 });
+    // Streamed: a file of max-size (which may be gigabytes) never sits in memory whole.
+    const content = this.held!.handle.createReadStream({ start: 0, autoClose: false });
+    const saved = createWriteStream(`${this.logPath}.1${suffix}`, { mode: 0o640 });
+    await (this.compress ? pipeline(content, createGzip(), saved) : pipeline(content, saved));
   }
 }
 

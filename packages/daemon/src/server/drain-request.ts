@@ -4,6 +4,8 @@ import type { FastifyRequest } from 'fastify';
 export async function drainRequest(request: FastifyRequest): Promise<void> {
   const raw = request.raw;
   if (raw.readableEnded) return;
+  // From a body stream the route made and did not read (`requestBody`) too: its backpressure would stall the drain.
+  raw.unpipe();
   raw.resume();
   await new Promise<void>((resolve) => {
     raw.once('end', resolve);

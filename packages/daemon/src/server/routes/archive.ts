@@ -11,6 +11,7 @@ import {
 import type { Engine } from '../engine.js';
 import { encodePathStat } from '../../archive/path-stat.js';
 import { queryBool } from '../query.js';
+import { requestBody } from '../request-body.js';
 
 type ArchiveRoute = { Params: IdParams; Querystring: ContainerArchiveQuery };
 
@@ -39,7 +40,7 @@ export function archiveRoutes(engine: Engine): FastifyPluginAsync {
 
     app.put<ArchiveRoute>('/containers/:id/archive', { schema: { ...archiveSchema, body: StreamBodySchema } }, async (request, reply) => {
       const { query } = request;
-      await archives.put(request.params.id, pathOf(query), request.raw, {
+      await archives.put(request.params.id, pathOf(query), requestBody(request.raw), {
         noOverwriteDirNonDir: queryBool(query.noOverwriteDirNonDir),
         copyUIDGID: queryBool(query.copyUIDGID),
       });

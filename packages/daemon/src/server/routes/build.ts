@@ -10,6 +10,7 @@ import {
   type ProgressMessage,
 } from '@berth/api';
 import { drainRequest } from '../drain-request.js';
+import { requestBody } from '../request-body.js';
 import type { Engine } from '../engine.js';
 import { ProgressResponse } from '../progress-response.js';
 import { queryBool, queryFilters, queryInt, queryList } from '../query.js';
@@ -85,8 +86,9 @@ export function buildRoutes(engine: Engine): FastifyPluginAsync {
             forceRemove: queryBool(query.forcerm),
           },
           ...(query.platform ? { platform: query.platform } : {}),
-          body: request.raw,
           auths: registryConfig(request.headers['x-registry-config']),
+          // Last: once the body is piped, nothing may fail before the builder reads it.
+          body: requestBody(request.raw),
         };
       } catch (err) {
         await drainRequest(request);

@@ -13,6 +13,7 @@ import {
 } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
+import { requestBody } from '../request-body.js';
 import { ProgressResponse } from '../progress-response.js';
 import { registryAuth } from '../registry-auth.js';
 import { queryBool, queryList } from '../query.js';
@@ -75,7 +76,7 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
       let id: string;
       try {
         const tag = targetOf(query);
-        id = await engine.imageCreation.importArchive(request.raw, {
+        id = await engine.imageCreation.importArchive(requestBody(request.raw), {
           ...(tag !== undefined ? { tag } : {}),
           message: query.message ?? '',
           source: fromSrc,

@@ -14,6 +14,7 @@ import {
 } from '@berth/api';
 import type { Engine } from '../engine.js';
 import { drainRequest } from '../drain-request.js';
+import { requestBody } from '../request-body.js';
 import { ProgressResponse } from '../progress-response.js';
 import { queryBool, queryFilters } from '../query.js';
 import { splitVersionedUrl } from '../api-version.js';
@@ -68,7 +69,7 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
         const onProgress = (message: ProgressMessage): void => {
           if (!quiet || message.stream !== undefined) progress.write(message);
         };
-        const loaded = await engine.images.load(request.raw, { onProgress });
+        const loaded = await engine.images.load(requestBody(request.raw), { onProgress });
         for (const line of loaded) progress.write({ stream: `${line}\n` });
       } catch (err) {
         if (progress.hasStarted) return progress.end(err);
