@@ -106,6 +106,19 @@ describe('request bodies are validated against the Engine API schema', () => {
     expect(pySdk.status).toBe(201);
   });
 
+  // Found by the fuzz suite: `{"ClusterVolumeSpec":0}` was ignored and an anonymous volume created (201).
+  it('refuses a cluster volume spec, mistyped or not, and creates no volume', async () => {
+    const before = (await d.docker.listVolumes()).Volumes.length;
+    const mistyped = await send('POST', '/volumes/create', JSON.stringify({ ClusterVolumeSpec: 0 }));
+    expect(mistyped.status).toBe(400);
+    expect(message(mistyped)).toBe('invalid request body: ClusterVolumeSpec must be an object or null, not the number 0');
+    const swarm = await send('POST', '/volumes/create', JSON.stringify({ Name: 'clustered', ClusterVolumeSpec: { Group: 'g' } }));
+    expect(swarm.status).toBe(400);
+    expect(message(swarm)).toMatch(/ClusterVolumeSpec\) are not supported/);
+    expect((await send('POST', '/volumes/create', JSON.stringify({ Name: 'unclustered', ClusterVolumeSpec: null }))).status).toBe(201);
+    expect((await d.docker.listVolumes()).Volumes.length).toBe(before + 1);
+  });
+
   it('refuses a commit body that is not a container config', async () => {
     const res = await send('POST', '/commit?container=target', JSON.stringify({ Cmd: 5 }));
     expect(res.status).toBe(400);
