@@ -98,6 +98,16 @@ describe('request bodies are validated against the Engine API schema', () => {
     expect((await d.docker.getContainer('target').inspect()).HostConfig.Memory).toBe(64 * 1024 * 1024);
   });
 
+  // Found by the fuzz suite: `{"Ulimits":{"a":1}}` was a 200, the field unknown to the update's schema.
+  it('refuses a mistyped or set Ulimits in an update', async () => {
+    const mistyped = await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: { a: 1 } }));
+    expect(mistyped.status).toBe(400);
+    expect(message(mistyped)).toMatch(/^invalid request body: Ulimits must be /);
+    const set = await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: [{ Name: 'nofile', Soft: 10, Hard: 10 }] }));
+    expect(set.status).toBe(400);
+    expect(message(set)).toMatch(/^Ulimits cannot be changed by an update/);
+  });
+
   it('refuses a mistyped volume create, and takes null fields as unset', async () => {
     const res = await send('POST', '/volumes/create', JSON.stringify({ Name: 5 }));
     expect(res.status).toBe(400);
