@@ -152,8 +152,8 @@ interface Generated {
   mustRefuse: boolean;
 }
 
-/** The query names the description gives the operation. */
-const queryNamesOf = (target: Target) => specOperation(target.method, target.template).queryNames;
+/** The query parameters the description gives the operation. */
+const queryOf = (target: Target) => specOperation(target.method, target.template).query;
 const bodySchemaOf = (target: Target) => specOperation(target.method, target.template).body;
 
 /** Routes whose body is a raw stream (an archive), not JSON. */
@@ -207,7 +207,7 @@ const unparsableReference = fc.oneof(garbageSegment, missingId).map((s) => `${s}
 /** The path segment, query and body for an offline route: nothing in them names a registry or a URL to fetch. */
 function offlineInput(target: Target): fc.Arbitrary<{ segment: string; pairs: string[]; body?: Buffer }> {
   const notKeys = (keys: string[]) => (pairs: string[]) => pairs.filter((pair) => !keys.includes(decoded(pair.split('=')[0]!)));
-  const names = queryNamesOf(target);
+  const names = queryOf(target);
   switch (`${target.method} ${target.template}`) {
     case 'POST /images/create':
       return fc.record({
@@ -238,7 +238,7 @@ function requestFor(target: Target, framings: readonly Framing[], extraHeaders: 
   // there, only ids that name nothing.
   const refusals = framings.every((f) => WELL_FORMED.includes(f));
   const anyInput = (segment: fc.Arbitrary<string>) =>
-    fc.record({ segment, pairs: queryPairs(queryNamesOf(target)), body: bodyFor(target).map((b) => b.body), mustRefuse: fc.constant(false) });
+    fc.record({ segment, pairs: queryPairs(queryOf(target)), body: bodyFor(target).map((b) => b.body), mustRefuse: fc.constant(false) });
   let input: fc.Arbitrary<{ segment: string; pairs: string[]; body?: Buffer | undefined; mustRefuse: boolean }>;
   if (target.mode === 'read' || target.mode === 'unserved') {
     input = anyInput(existing.length ? fc.oneof(fc.constantFrom(...existing), unreachable()) : unreachable());
