@@ -166,12 +166,28 @@ function bodyFor(target: Target): fc.Arbitrary<{ body: Buffer }> {
   return anyBody(bodySchemaOf(target)).map((text) => ({ body: Buffer.from(text, 'utf8') }));
 }
 
+/** A create body naming the fixtures' image, unless it is not an object or sets Image itself (mistyped). */
+function withImage(text: string): string {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || 'Image' in value) return text;
+    return JSON.stringify({ ...value, Image: 'busybox' });
+  } catch {
+    return text;
+  }
+}
+
 /** For a mutating route given an existing id (or none), an input it must refuse; undefined when none is designed. */
 function refusalFor(target: Target): fc.Arbitrary<{ pairs: string[]; body: Buffer }> | undefined {
   const json = (arb: fc.Arbitrary<string>) => arb.map((text) => Buffer.from(text, 'utf8'));
   const invalidFilters = fc.constantFrom('{', '{"label":[1]}', '{"dangling":"true"}', '[]', '"x"', '{"until":{"a":"b"}}').map((f) => [`filters=${encodeURIComponent(f)}`]);
   switch (`${target.method} ${target.template}`) {
     case 'POST /containers/create':
+      // The real image, so that nothing but the broken field can be what refuses the request.
+      return fc.record({
+        pairs: fc.constant([]),
+        body: refusedBody(bodySchemaOf(target)).map((text) => Buffer.from(withImage(text), 'utf8')),
+      });
     case 'POST /containers/{id}/update':
     case 'POST /containers/{id}/exec':
     case 'POST /volumes/create':
