@@ -119,8 +119,10 @@ interface Fixtures {
 let fixtures: Fixtures;
 let baseline: string;
 
-const counts = { routes: 0, requests: 0, upgradeRequests: 0, malformedRequests: 0, refusedByDesign: 0, answered2xx: 0, answered4xx: 0, closedWithoutAnswer: 0, failures: 0 };
+const counts = { routes: 0, unservedOperations: 0, requests: 0, upgradeRequests: 0, malformedRequests: 0, refusedByDesign: 0, answered2xx: 0, answered4xx: 0, closedWithoutAnswer: 0, failures: 0 };
+/** The served routes and the unserved operations requests went to. */
 const routesHit = new Set<string>();
+const unservedHit = new Set<string>();
 
 /** An id for the target's kind of object that names none. */
 const missingId = fc.oneof(fc.constant('fuzz-missing'), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }));
@@ -325,7 +327,7 @@ async function pingOk(): Promise<boolean> {
 async function exchange(generated: Generated, options: { wellFormed: boolean; checkState: boolean }): Promise<void> {
   const { request, target } = generated;
   counts.requests++;
-  routesHit.add(target.route);
+  (target.mode === 'unserved' ? unservedHit : routesHit).add(target.route);
   if (request.headers.some(([name]) => name.toLowerCase() === 'upgrade')) counts.upgradeRequests++;
   if (!options.wellFormed) counts.malformedRequests++;
   if (generated.mustRefuse) counts.refusedByDesign++;
@@ -432,6 +434,7 @@ describe('fuzzing every route of a real berthd', () => {
 
   afterAll(() => {
     counts.routes = routesHit.size;
+    counts.unservedOperations = unservedHit.size;
     recordCounts('fuzz', { ...counts, seed: SEED });
   });
 
