@@ -121,6 +121,22 @@ describe('events', () => {
     expect((await d.dockerCli(['rm', 'fut1'])).code).toBe(0);
   });
 
+  // An until beyond setTimeout's range (about 25 days) used to end the stream at once.
+  it('keeps streaming until an until months away', async () => {
+    const until = Math.floor(Date.now() / 1000) + 90 * 24 * 3600;
+    const stream = (await d.docker.getEvents({ until, filters: { container: ['far1'], event: ['create'] } })) as NodeJS.ReadableStream & { destroy(): void };
+    const first = new Promise<string>((resolve) => {
+      stream.once('data', (chunk: Buffer) => resolve(chunk.toString()));
+      stream.once('end', () => resolve(''));
+    });
+    expect((await d.dockerCli(['create', '--name', 'far1', 'busybox', 'true'])).code).toBe(0);
+    const line = await first;
+    expect(line, 'the stream ended before the event').not.toBe('');
+    expect(JSON.parse(line)).toMatchObject({ Action: 'create', Actor: { Attributes: { name: 'far1' } } });
+    stream.destroy();
+    expect((await d.dockerCli(['rm', 'far1'])).code).toBe(0);
+  });
+
   it('streams to the docker CLI as events happen', async () => {
     const child = spawn('docker', ['events', '--filter', 'event=start', '--filter', 'container=live2'], {
       env: { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: `${d.root}/docker-config` },

@@ -98,12 +98,50 @@ describe('request bodies are validated against the Engine API schema', () => {
     expect((await d.docker.getContainer('target').inspect()).HostConfig.Memory).toBe(64 * 1024 * 1024);
   });
 
+  // Found by the fuzz suite: `{"Ulimits":{"a":1}}` was a 200, the field unknown to the update's schema.
+  it('refuses a mistyped or set Ulimits in an update', async () => {
+    const mistyped = await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: { a: 1 } }));
+    expect(mistyped.status).toBe(400);
+    expect(message(mistyped)).toMatch(/^invalid request body: Ulimits must be /);
+    const set = await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: [{ Name: 'nofile', Soft: 10, Hard: 10 }] }));
+    expect(set.status).toBe(400);
+    expect(message(set)).toMatch(/^Ulimits cannot be changed by an update/);
+  });
+
   it('refuses a mistyped volume create, and takes null fields as unset', async () => {
     const res = await send('POST', '/volumes/create', JSON.stringify({ Name: 5 }));
     expect(res.status).toBe(400);
     expect(message(res)).toBe('invalid request body: Name must be a string or null, not the number 5');
     const pySdk = await send('POST', '/volumes/create', JSON.stringify({ Name: 'from-py', Driver: null, DriverOpts: null, Labels: null }));
     expect(pySdk.status).toBe(201);
+  });
+
+  // The fuzz suite's create refusals name a real image since: these three were unknown to the schema and passed mistyped.
+  it('refuses a container config field of the wrong type that berth otherwise leaves alone', async () => {
+    const before = (await d.docker.listContainers({ all: true })).length;
+    for (const [field, value, expected] of [
+      ['MacAddress', 5, 'MacAddress must be a string, not the number 5'],
+      ['OnBuild', 'RUN x', 'OnBuild must be '],
+      ['ArgsEscaped', 'yes', 'ArgsEscaped must be '],
+    ] as const) {
+      const res = await send('POST', '/containers/create', JSON.stringify({ Image: 'busybox', [field]: value }));
+      expect(res.status, field).toBe(400);
+      expect(message(res)).toContain(`invalid request body: ${expected}`);
+    }
+    expect((await d.docker.listContainers({ all: true })).length).toBe(before);
+  });
+
+  // Found by the fuzz suite: `{"ClusterVolumeSpec":0}` was ignored and an anonymous volume created (201).
+  it('refuses a cluster volume spec, mistyped or not, and creates no volume', async () => {
+    const before = (await d.docker.listVolumes()).Volumes.length;
+    const mistyped = await send('POST', '/volumes/create', JSON.stringify({ ClusterVolumeSpec: 0 }));
+    expect(mistyped.status).toBe(400);
+    expect(message(mistyped)).toBe('invalid request body: ClusterVolumeSpec must be an object or null, not the number 0');
+    const swarm = await send('POST', '/volumes/create', JSON.stringify({ Name: 'clustered', ClusterVolumeSpec: { Group: 'g' } }));
+    expect(swarm.status).toBe(400);
+    expect(message(swarm)).toMatch(/ClusterVolumeSpec\) are not supported/);
+    expect((await send('POST', '/volumes/create', JSON.stringify({ Name: 'unclustered', ClusterVolumeSpec: null }))).status).toBe(201);
+    expect((await d.docker.listVolumes()).Volumes.length).toBe(before + 1);
   });
 
   it('refuses a commit body that is not a container config', async () => {

@@ -1,12 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { RestartPolicySchema } from './container.js';
-import { NullableStringList, ResourceFields, StringList, open } from './fragments.js';
+import { RestartPolicySchema, UlimitSchema } from './container.js';
+import { NullableStringList, ResourceFields, StringList, open, orNull } from './fragments.js';
 
 /** Engine API shapes of restart/pause/rename/update/prune/top/stats (v1.47). */
 
 export const ContainerUpdateRequestSchema = Type.Object(
   {
     ...ResourceFields,
+    // Part of the API's Resources, so declared (and type-checked); an update refuses to change them.
+    Ulimits: Type.Optional(orNull(Type.Array(UlimitSchema))),
+    Init: Type.Optional(orNull(Type.Boolean())),
     RestartPolicy: Type.Optional(RestartPolicySchema),
   },
   open,

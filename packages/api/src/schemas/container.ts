@@ -123,6 +123,10 @@ export const ContainerConfigSchema = Type.Object(
     StopSignal: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     StopTimeout: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
     Shell: Type.Optional(NullableStringList),
+    // Fields of the API's config that change nothing here, declared so that a mistyped one is refused as dockerd does.
+    ArgsEscaped: Type.Optional(orNull(Type.Boolean())),
+    MacAddress: Type.Optional(Type.String()),
+    OnBuild: Type.Optional(NullableStringList),
   },
   open,
 );

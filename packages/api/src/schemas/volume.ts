@@ -26,6 +26,8 @@ export const VolumeCreateRequestSchema = Type.Object(
     Driver: Type.Optional(orNull(Type.String())),
     DriverOpts: Type.Optional(orNull(StringMap)),
     Labels: Type.Optional(orNull(StringMap)),
+    // Swarm's cluster volumes: declared so that a mistyped one is refused, and any other is refused by the route.
+    ClusterVolumeSpec: Type.Optional(orNull(Type.Object({}, open))),
   },
   open,
 );

@@ -24,6 +24,14 @@ describe('updatedHostConfig', () => {
     );
   });
 
+  // Found by the fuzz suite: `POST /containers/{id}/update {"Ulimits":{"a":1}}` was a 200, the field ignored.
+  it('refuses to change ulimits or init, which only a create sets, and takes them unset', () => {
+    expect(() => updatedHostConfig({}, { Ulimits: [{ Name: 'nofile', Soft: 1, Hard: 1 }] })).toThrow('Ulimits cannot be changed by an update');
+    expect(() => updatedHostConfig({}, { Init: false })).toThrow('Init cannot be changed by an update');
+    expect(updatedHostConfig({ Memory: 32 * MB }, { Ulimits: null, Init: null })).toEqual({ Memory: 32 * MB });
+    expect(updatedHostConfig({ Memory: 32 * MB }, { Ulimits: [] })).toEqual({ Memory: 32 * MB });
+  });
+
   it('keeps NanoCpus and CPU quota apart', () => {
     expect(() => updatedHostConfig({ NanoCpus: 1e9 }, { CpuQuota: 50_000 })).toThrow('Conflicting options');
   });

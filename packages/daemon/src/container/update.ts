@@ -17,6 +17,7 @@ function effectiveSwap(hc: HostConfig): number {
  * limit may not pass the swap total already set unless the swap total changes too.
  */
 export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest): HostConfig {
+  refuseCreateOnlySettings(update);
   const next: HostConfig = { ...hc };
   if (update.Memory) {
     const swap = effectiveSwap(hc);
@@ -48,6 +49,16 @@ export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest
     next.RestartPolicy = { Name: policy.name, MaximumRetryCount: policy.maximumRetryCount };
   }
   return next;
+}
+
+/**
+ * Settings of the API's Resources that only a create sets: moby ignores them in an update, which would
+ * be a setting accepted and ignored, so they are refused unless left unset (the docker CLI sends
+ * `"Ulimits": null`).
+ */
+function refuseCreateOnlySettings(update: ContainerUpdateRequest): void {
+  if (update.Ulimits?.length) throw new InvalidArgumentError('Ulimits cannot be changed by an update: create the container with them (--ulimit)');
+  if (update.Init !== undefined && update.Init !== null) throw new InvalidArgumentError('Init cannot be changed by an update: create the container with it (--init)');
 }
 
 /**

@@ -16,7 +16,11 @@ export function parseEventTime(value: string | undefined): number | undefined {
   return ms * 1_000_000;
 }
 
-/** Docker's rendering of a time in the since/until error message. */
+/**
+ * Docker's rendering of a time in the since/until error message. A time past what a Date holds (Go's
+ * time reaches further: `since=9223372036854775807` is a valid request) is given as unix seconds.
+ */
 export function formatEventTime(nano: number): string {
-  return new Date(Math.floor(nano / 1_000_000)).toISOString();
+  const date = new Date(Math.floor(nano / 1_000_000));
+  return Number.isNaN(date.getTime()) ? String(Math.trunc(nano / 1_000_000_000)) : date.toISOString();
 }

@@ -3,6 +3,7 @@ import { EventsQuerySchema, InvalidArgumentError, type EventMessage, type Events
 import type { Engine } from '../engine.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { clientGone } from '../client-gone.js';
+import { setLongTimeout } from '../long-timeout.js';
 import { queryFilters } from '../query.js';
 import { eventFilter } from '../../events/event-filter.js';
 import { formatEventTime, parseEventTime } from '../../events/event-time.js';
@@ -51,16 +52,16 @@ export function eventRoutes(engine: Engine): FastifyPluginAsync {
       });
 
       const nowNano = Date.now() * 1_000_000;
-      let timer: NodeJS.Timeout | undefined;
+      let cancelTimer: (() => void) | undefined;
       const finish = (): void => {
         unsubscribe();
-        if (timer) clearTimeout(timer);
+        cancelTimer?.();
         res.end();
       };
       gone.addEventListener('abort', finish, { once: true });
       if (until !== undefined) {
         if (until <= nowNano) finish();
-        else timer = setTimeout(finish, Math.ceil((until - nowNano) / 1_000_000));
+        else cancelTimer = setLongTimeout(finish, Math.ceil((until - nowNano) / 1_000_000));
       }
     });
   };

@@ -36,13 +36,14 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
       return engine.images.prune(queryFilters(request.query.filters));
     });
 
-    // Names contain slashes: `/images/{name}/tag` and `/images/{name}/push` are matched as a wildcard and split here.
+    // Names contain slashes: `/images/{name}/tag` and `/images/{name}/push` are matched as a wildcard (which the
+    // router has decoded) and split here.
     const tagSchema = { params: WildcardParamsSchema, querystring: ImageTagQuerySchema, body: UnreadBodySchema };
     app.post<{ Params: WildcardParams; Querystring: ImageTagQuery }>('/images/*', { schema: tagSchema }, async (request, reply) => {
       const wildcard = request.params['*'];
-      if (wildcard.endsWith('/push')) return push(engine, decodeURIComponent(wildcard.slice(0, -'/push'.length)), request.query, request.headers['x-registry-auth'], reply);
+      if (wildcard.endsWith('/push')) return push(engine, wildcard.slice(0, -'/push'.length), request.query, request.headers['x-registry-auth'], reply);
       if (!wildcard.endsWith('/tag')) return reply.callNotFound();
-      const name = decodeURIComponent(wildcard.slice(0, -'/tag'.length));
+      const name = wildcard.slice(0, -'/tag'.length);
       const repo = request.query.repo ?? '';
       const tag = request.query.tag ?? '';
       if (repo === '') throw new InvalidArgumentError('repository name must have at least one component');
@@ -52,7 +53,7 @@ export function imageManageRoutes(engine: Engine): FastifyPluginAsync {
 
     const removeSchema = { params: WildcardParamsSchema, querystring: ImageRemoveQuerySchema };
     app.delete<{ Params: WildcardParams; Querystring: ImageRemoveQuery }>('/images/*', { schema: removeSchema }, async (request) => {
-      const name = decodeURIComponent(request.params['*']);
+      const name = request.params['*'];
       const query = request.query;
       return engine.images.remove(name, { force: queryBool(query.force), noPrune: queryBool(query.noprune) });
     });

@@ -21,9 +21,13 @@ import { splitVersionedUrl } from '../api-version.js';
 import { imageInspectForVersion } from '../image-inspect-versions.js';
 import { refuseSavePlatform } from './image-manage.js';
 
-/** Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. */
+/**
+ * Image names contain slashes, so `/images/{name}/json` is matched as a wildcard and split here. The router
+ * has decoded the wildcard once, as Go's router decodes a path: decoding it again would read `%25` as `%`
+ * and fail on a name holding a `%`.
+ */
 function splitImagePath(wildcard: string, suffix: string): string | undefined {
-  return wildcard.endsWith(`/${suffix}`) ? decodeURIComponent(wildcard.slice(0, -suffix.length - 1)) : undefined;
+  return wildcard.endsWith(`/${suffix}`) ? wildcard.slice(0, -suffix.length - 1) : undefined;
 }
 
 export function imageRoutes(engine: Engine): FastifyPluginAsync {

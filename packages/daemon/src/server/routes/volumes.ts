@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import {
   FiltersQuerySchema,
+  InvalidArgumentError,
   NameParamsSchema,
   NoQuerySchema,
   UnreadBodySchema,
@@ -27,6 +28,7 @@ export function volumeRoutes(engine: Engine): FastifyPluginAsync {
 
     app.post<{ Body: VolumeCreateRequest | null }>('/volumes/create', { schema: createSchema }, async (request, reply) => {
       const body = request.body ?? {};
+      if (body.ClusterVolumeSpec) throw new InvalidArgumentError('cluster volumes (ClusterVolumeSpec) are not supported: they are swarm\'s, and berthd runs no swarm');
       const volume = await engine.volumes.create({
         name: body.Name || undefined,
         driver: body.Driver || undefined,
