@@ -10,6 +10,16 @@ const RECORD_FILE = 'container.json';
 /** Where a removed container's dir goes before it is deleted, so none is ever half-deleted under its ID. */
 const TRASH_DIR = '.trash';
 
+const CONTAINER_ID = /^[a-f0-9]{64}$/;
+
+/**
+ * A container's dir without its record: `add` makes the dir, then writes the record atomically, so this is
+ * a create the daemon died in. It was never listed: its dir goes to the trash, not kept as damage.
+ */
+function isUnfinishedCreate(entry: string, err: unknown): boolean {
+  return CONTAINER_ID.test(entry) && (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
 /**
  * Containers in memory, persisted one file per container. Lookups accept a full ID, a name (with or
  * without the leading slash) or a unique ID prefix, in that order, as Docker does. A new container or
@@ -32,7 +42,8 @@ export class ContainerStore {
       try {
         store.index(JSON.parse(readFileSync(join(root, entry, RECORD_FILE), 'utf8')) as ContainerRecord);
       } catch (err) {
-        onUnreadable(join(root, entry), err);
+        if (isUnfinishedCreate(entry, err)) await rename(join(root, entry), join(root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
+        else onUnreadable(join(root, entry), err);
       }
     }
     return store;
@@ -140,7 +151,7 @@ export class ContainerStore {
     await rm(doomed, { recursive: true, force: true });
   }
 
-  /** Deletes what removals interrupted by a crash left in the trash; slow for big dirs, so run after start. */
+  /** Deletes what removals and creates interrupted by a crash left in the trash; slow for big dirs, so run after start. */
   async emptyTrash(): Promise<void> {
     const trash = join(this.root, TRASH_DIR);
     for (const name of await readdir(trash)) await rm(join(trash, name), { recursive: true, force: true });
