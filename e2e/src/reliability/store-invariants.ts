@@ -44,7 +44,7 @@ async function trashEmptied(dataRoot: string): Promise<boolean> {
 
 /**
  * What a restarted daemon's stores must look like, whatever instant the previous one died at: every
- * container inspects; mounts, conmons and runtime state belong to listed (running) containers; container
+ * container inspects; mounts, conmons and runtime state belong to running containers; container
  * dirs are the listed containers; every stored image inspects and has all its layers; no layer dir is
  * unreferenced; no staging debris. Returns the problems found (none when consistent).
  */
@@ -64,7 +64,7 @@ export async function storeProblems(d: TestDaemon): Promise<string[]> {
 
   const leftovers = await findLeftovers(d.root);
   for (const mount of leftovers.mounts) {
-    if (![...listed].some((id) => mount.includes(id))) problems.push(`mount of no listed container: ${mount}`);
+    if (![...running].some((id) => mount.includes(id))) problems.push(`mount of no running container: ${mount}`);
   }
   for (const pid of leftovers.conmons) {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
@@ -75,7 +75,11 @@ export async function storeProblems(d: TestDaemon): Promise<string[]> {
   }
   const containerDirs = (await entriesOf(join(d.dataRoot, 'containers'))).filter((name) => ID.test(name));
   for (const dir of containerDirs) if (!listed.has(dir)) problems.push(`container dir of no listed container: ${dir}`);
-  for (const id of listed) if (!containerDirs.includes(id)) problems.push(`listed container without its dir: ${id}`);
+  for (const id of listed) {
+    if (!containerDirs.includes(id)) problems.push(`listed container without its dir: ${id}`);
+    const temps = (await entriesOf(join(d.dataRoot, 'containers', id))).filter((name) => name.endsWith('.tmp'));
+    if (temps.length > 0) problems.push(`temp files of an interrupted write in container ${id}: ${temps.join(', ')}`);
+  }
   if (!(await trashEmptied(d.dataRoot))) problems.push('the containers trash is never emptied');
 
   const chains = await storedImageChains(d.dataRoot);
@@ -109,6 +113,11 @@ export async function storeProblems(d: TestDaemon): Promise<string[]> {
   for (const staging of ['layers/tmp', 'image/tmp', 'builder/tmp']) {
     const debris = await entriesOf(join(d.dataRoot, staging));
     if (debris.length > 0) problems.push(`debris in ${staging}: ${debris.join(', ')}`);
+  }
+  // Temp files of atomic writes (`.<name>.<random>.tmp`) a killed write left beside the stores' records.
+  for (const dir of ['image', 'image/blobs/sha256', 'image/metadata/sha256', 'image/distribution', 'containers', 'volumes']) {
+    const temps = (await entriesOf(join(d.dataRoot, dir))).filter((name) => name.endsWith('.tmp'));
+    if (temps.length > 0) problems.push(`temp files of an interrupted write in ${dir}: ${temps.join(', ')}`);
   }
   return problems;
 }
