@@ -121,6 +121,18 @@ describe('ContainerStore.open', () => {
     expect(await readdir(join(root, '.trash'))).toEqual([]);
   });
 
+  it('removes the temp file of a record write the daemon died in, keeping the record', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/kept');
+    await store.add(c);
+    await writeFile(join(store.dirOf(c.id), '.container.json.0123456789ab.tmp'), '{"id":');
+
+    const reopened = await ContainerStore.open(root, onUnreadable);
+
+    expect(reopened.all()).toEqual([c]);
+    expect(await readdir(store.dirOf(c.id))).toEqual(['container.json']);
+  });
+
   it('reports a container dir whose record is unreadable, and leaves it in place', async () => {
     const damaged = join(root, 'd'.repeat(64));
     await mkdir(damaged);

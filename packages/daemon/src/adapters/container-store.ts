@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
@@ -11,6 +11,13 @@ const RECORD_FILE = 'container.json';
 const TRASH_DIR = '.trash';
 
 const CONTAINER_ID = /^[a-f0-9]{64}$/;
+
+/** Removes the temp files (`.container.json.<random>.tmp`) of record writes the daemon died in; the record itself is whole. */
+function removeRecordTempFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(`.${RECORD_FILE}.`) && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+  }
+}
 
 /**
  * A container's dir without its record: `add` makes the dir, then writes the record atomically, so this is
@@ -41,6 +48,7 @@ export class ContainerStore {
       if (entry === TRASH_DIR) continue;
       try {
         store.index(JSON.parse(readFileSync(join(root, entry, RECORD_FILE), 'utf8')) as ContainerRecord);
+        removeRecordTempFiles(join(root, entry));
       } catch (err) {
         if (isUnfinishedCreate(entry, err)) await rename(join(root, entry), join(root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
         else onUnreadable(join(root, entry), err);
