@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dockerArchive, packTar } from '../docker-archive.js';
 import type { TestDaemon } from '../harness.js';
 import { engineRequest, type EngineReply } from './engine-request.js';
@@ -9,8 +8,8 @@ export interface CrashContext {
   d: TestDaemon;
   /** The loopback registry pulls and pushes go to (`127.0.0.1:<port>`). */
   registry: string;
-  /** The image a pull fetches: pushed once, un-faulted, at the start. */
-  pullable: { name: string; id: string };
+  /** The image a pull fetches (`repository:tag`): pushed once, un-faulted, at the start. */
+  pullable: { repository: string; tag: string; id: string };
   /** Images committed and found whole after a fault, with the file content each must keep: checked after every later fault. */
   committed: Map<string, string>;
 }
@@ -89,16 +88,16 @@ export async function fileIn(d: TestDaemon, image: string, path: string): Promis
 const pull: CrashOperation = {
   name: 'pull',
   async prepare({ d, pullable }) {
-    await removeImage(d, pullable.name);
-    const [repository, tag] = [pullable.name.slice(0, pullable.name.lastIndexOf(':')), pullable.name.slice(pullable.name.lastIndexOf(':') + 1)];
+    const name = `${pullable.repository}:${pullable.tag}`;
+    await removeImage(d, name);
     return {
-      fire: () => engineRequest(d.socket, 'POST', `/images/create?fromImage=${enc(repository)}&tag=${tag}`),
+      fire: () => engineRequest(d.socket, 'POST', `/images/create?fromImage=${enc(pullable.repository)}&tag=${pullable.tag}`),
       async verify(reply) {
-        const id = await imageId(d, pullable.name);
+        const id = await imageId(d, name);
         if (id === undefined) return reply.ok ? ['a pull that completed left no image'] : [];
         return id === pullable.id ? [] : [`the pulled image is ${id}, not ${pullable.id}`];
       },
-      cleanup: () => removeImage(d, pullable.name),
+      cleanup: () => removeImage(d, name),
     };
   },
 };
@@ -266,7 +265,7 @@ const rm: CrashOperation = {
 export const CRASH_OPERATIONS: CrashOperation[] = [pull, push, load, commit, build, create, start, rm];
 
 /** Pushes a fresh random image to the registry un-faulted and removes it locally: what each pull fetches. */
-export async function preparePullable(d: TestDaemon, registry: string): Promise<{ name: string; id: string }> {
+export async function preparePullable(d: TestDaemon, registry: string): Promise<CrashContext['pullable']> {
   const repository = `${registry}/crash/pull`;
   const name = `${repository}:v1`;
   await ok(d, 'POST', '/images/load?quiet=1', (await randomImage(name, 6 * 1024 * 1024)).archive);
@@ -274,7 +273,7 @@ export async function preparePullable(d: TestDaemon, registry: string): Promise<
   if (id === undefined) throw new Error('the image to pull did not load');
   await ok(d, 'POST', `/images/${enc(repository)}/push?tag=v1`);
   await removeImage(d, name);
-  return { name, id };
+  return { repository, tag: 'v1', id };
 }
 
 /** Removes every container still listed (an iteration's own, and any a faulted build left); how many it removed. */

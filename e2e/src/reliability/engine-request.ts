@@ -23,20 +23,19 @@ export function engineRequest(socket: string, method: string, path: string, body
       payload = Buffer.from(JSON.stringify(body));
       headers['Content-Type'] = 'application/json';
     }
-    const broken = (status: number, text: string): void => resolve({ status, body: text, ok: false });
     const req = request({ socketPath: socket, method, path: `/v1.47${path}`, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('error', () => broken(res.statusCode ?? 0, text));
-      res.on('aborted', () => broken(res.statusCode ?? 0, text));
-      res.on('end', () => {
+      // A response cut short by the daemon's death errors, then closes: 'close' always comes, 'end' may not.
+      res.on('error', () => undefined);
+      res.on('close', () => {
         const status = res.statusCode ?? 0;
         const streamFailed = status === 200 && text.split('\n').some(hasErrorKey);
         resolve({ status, body: text, ok: res.complete && status >= 200 && status < 300 && !streamFailed });
       });
     });
-    req.on('error', () => broken(0, ''));
+    req.on('error', () => resolve({ status: 0, body: '', ok: false }));
     req.end(payload);
   });
 }
