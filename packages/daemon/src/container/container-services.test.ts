@@ -124,6 +124,19 @@ describe('the container services over in-memory ports', () => {
     expect(services.inspection.inspect(Id).State.Running).toBe(true);
   });
 
+  it('unmounts at restore the root a start mounted before the daemon died, before any task was created', async () => {
+    setUp();
+    const { Id } = await services.lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    await ports.rootfs.mountContainerRoot(`/containers/${Id}`);
+    services.shutdown();
+
+    services = createContainerServices(ports);
+    await services.maintenance.restore();
+
+    expect(ports.rootfs.mounted.size).toBe(0);
+    expect(services.inspection.inspect(Id).State.Status).toBe('created');
+  });
+
   it('reads a container log as docker logs asks for it, and replays it to an attach', async () => {
     setUp();
     const { lifecycle, io } = services;
