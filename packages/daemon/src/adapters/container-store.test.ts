@@ -121,11 +121,12 @@ describe('ContainerStore.open', () => {
     expect(await readdir(join(root, '.trash'))).toEqual([]);
   });
 
-  it('removes the temp file of a record write the daemon died in, keeping the record', async () => {
+  it('removes the temp files of writes the daemon died in (record, etc files), keeping the record', async () => {
     const store = await ContainerStore.open(root, onUnreadable);
     const c = record('a', '/kept');
     await store.add(c);
     await writeFile(join(store.dirOf(c.id), '.container.json.0123456789ab.tmp'), '{"id":');
+    await writeFile(join(store.dirOf(c.id), '.resolv.conf.0123456789ab.tmp'), 'nameserver');
 
     const reopened = await ContainerStore.open(root, onUnreadable);
 

@@ -12,10 +12,16 @@ const TRASH_DIR = '.trash';
 
 const CONTAINER_ID = /^[a-f0-9]{64}$/;
 
-/** Removes the temp files (`.container.json.<random>.tmp`) of record writes the daemon died in; the record itself is whole. */
-function removeRecordTempFiles(dir: string): void {
+/** What `writeFileAtomic` names its temp file: `.<name>.<12 hex digits>.tmp`. */
+const ATOMIC_TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files of atomic writes the daemon died in (the record, the etc files a start writes);
+ * the files themselves are whole.
+ */
+function removeTempFiles(dir: string): void {
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(`.${RECORD_FILE}.`) && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    if (ATOMIC_TEMP_FILE.test(name)) rmSync(join(dir, name), { force: true });
   }
 }
 
@@ -48,7 +54,7 @@ export class ContainerStore {
       if (entry === TRASH_DIR) continue;
       try {
         store.index(JSON.parse(readFileSync(join(root, entry, RECORD_FILE), 'utf8')) as ContainerRecord);
-        removeRecordTempFiles(join(root, entry));
+        removeTempFiles(join(root, entry));
       } catch (err) {
         if (isUnfinishedCreate(entry, err)) await rename(join(root, entry), join(root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
         else onUnreadable(join(root, entry), err);
