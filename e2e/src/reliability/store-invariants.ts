@@ -77,7 +77,8 @@ export async function storeProblems(d: TestDaemon): Promise<string[]> {
   for (const dir of containerDirs) if (!listed.has(dir)) problems.push(`container dir of no listed container: ${dir}`);
   for (const id of listed) {
     if (!containerDirs.includes(id)) problems.push(`listed container without its dir: ${id}`);
-    const temps = (await entriesOf(join(d.dataRoot, 'containers', id))).filter((name) => name.endsWith('.tmp'));
+    const dir = join(d.dataRoot, 'containers', id);
+    const temps = [...(await entriesOf(dir)), ...(await entriesOf(join(dir, 'bundle'))).map((name) => `bundle/${name}`)].filter((name) => name.endsWith('.tmp'));
     if (temps.length > 0) problems.push(`temp files of an interrupted write in container ${id}: ${temps.join(', ')}`);
   }
   if (!(await trashEmptied(d.dataRoot))) problems.push('the containers trash is never emptied');
