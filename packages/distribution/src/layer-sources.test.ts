@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,17 @@ describe('LayerSources', () => {
     const reopened = await LayerSources.open(file);
     expect(reopened.sourcesOf(diffId)).toEqual([blob(1), blob(2)]);
     expect(reopened.sourcesOf(`sha256:${'b'.repeat(64)}`)).toEqual([]);
+  });
+
+  it('removes at open the temp file of a write the daemon died in, keeping what was saved', async () => {
+    const file = join(dir, 'sources.json');
+    await (await LayerSources.open(file)).record([{ diffId, source: blob(1) }]);
+    await writeFile(join(dir, '.sources.json.0123456789ab.tmp'), '{"sha256:');
+
+    const reopened = await LayerSources.open(file);
+
+    expect(await readdir(dir)).toEqual(['sources.json']);
+    expect(reopened.sourcesOf(diffId)).toEqual([blob(1)]);
   });
 
   it('forgets the oldest beyond ten per layer', async () => {

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@berth/layer';
+import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
 import { isDigest } from '@berth/reference';
 
 /** Where a layer's compressed blob was seen: pulled from or pushed to a repository of a registry. */
@@ -35,6 +36,8 @@ export class LayerSources {
   static async open(file?: string): Promise<LayerSources> {
     const known = new Map<string, LayerSource[]>();
     if (file !== undefined) {
+      // Drops the temp file of a write the daemon died in (the file itself is whole); no dir yet, no temp file.
+      if (existsSync(dirname(file))) await prepareAtomicDir(dirname(file)).catch(() => undefined);
       // An unreadable or damaged file costs only mounts and skipped compressions: start afresh.
       const parsed = await readFile(file, 'utf8')
         .then((text) => JSON.parse(text) as unknown)

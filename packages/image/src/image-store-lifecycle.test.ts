@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -127,6 +127,14 @@ describe('create (import and commit)', () => {
 });
 
 describe('startup check', () => {
+  it('removes the temp file of a tags write a crash interrupted, keeping the tags', async () => {
+    await loadTwo();
+    await writeFile(join(dir, 'image', '.repositories.json.0123456789ab.tmp'), '{"Repositories":');
+    await open();
+    expect((await readdir(join(dir, 'image'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(store.list().flatMap((image) => image.RepoTags).sort()).toEqual(['app:1', 'base:1']);
+  });
+
   it('removes layers a crash left without an image', async () => {
     await layers.register(Readable.from([await base()]), null);
     await open();

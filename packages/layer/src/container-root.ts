@@ -1,4 +1,4 @@
-import { mkdir, rmdir } from 'node:fs/promises';
+import { access, mkdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
 import { isMountPoint } from './mountinfo.js';
@@ -41,6 +41,8 @@ export async function mountOverlayRoot(dir: string, lowerdirs: string[], lowerRo
 /** Unmounts `<dir>/rootfs` (detaching lazily if it is busy) and removes the empty mount point. */
 export async function unmountOverlayRoot(dir: string): Promise<void> {
   const { rootfs } = containerRootPaths(dir);
+  // No mount point, no mount: a stat instead of reading mountinfo, for the many containers that never ran.
+  if (!(await access(rootfs).then(() => true, () => false))) return;
   while (await isMountPoint(rootfs)) {
     try {
       await unmount(rootfs);

@@ -103,6 +103,51 @@ describe('ContainerStore on a full disk', () => {
   });
 });
 
+describe('ContainerStore.open', () => {
+  it('trashes the dir of a create the daemon died in (no record yet), and keeps the containers around it', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const kept = record('a', '/kept');
+    await store.add(kept);
+    // What a daemon killed inside add leaves: the dir, perhaps the record's temp file, never the record.
+    const unfinished = join(root, 'c'.repeat(64));
+    await mkdir(unfinished);
+    await writeFile(join(unfinished, '.container.json.0123456789ab.tmp'), '{"id":');
+
+    const reopened = await ContainerStore.open(root, onUnreadable);
+
+    expect(reopened.all()).toEqual([kept]);
+    expect((await readdir(root)).sort()).toEqual(['.trash', kept.id]);
+    await reopened.emptyTrash();
+    expect(await readdir(join(root, '.trash'))).toEqual([]);
+  });
+
+  it('removes the temp files of writes the daemon died in (record, etc files), keeping the record', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/kept');
+    await store.add(c);
+    await writeFile(join(store.dirOf(c.id), '.container.json.0123456789ab.tmp'), '{"id":');
+    await writeFile(join(store.dirOf(c.id), '.resolv.conf.0123456789ab.tmp'), 'nameserver');
+
+    const reopened = await ContainerStore.open(root, onUnreadable);
+
+    expect(reopened.all()).toEqual([c]);
+    expect(await readdir(store.dirOf(c.id))).toEqual(['container.json']);
+  });
+
+  it('reports a container dir whose record is unreadable, and leaves it in place', async () => {
+    const damaged = join(root, 'd'.repeat(64));
+    await mkdir(damaged);
+    await writeFile(join(damaged, 'container.json'), '{"id":');
+    const reported: string[] = [];
+
+    const store = await ContainerStore.open(root, (dir) => reported.push(dir));
+
+    expect(store.all()).toEqual([]);
+    expect(reported).toEqual([damaged]);
+    expect((await readdir(root)).sort()).toEqual(['.trash', 'd'.repeat(64)]);
+  });
+});
+
 describe('ContainerStore.delete', () => {
   it('takes the dir away from its ID in one rename, so a crash never leaves half of it listed', async () => {
     const store = await ContainerStore.open(root, onUnreadable);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
@@ -9,6 +9,29 @@ import type { ContainerRecord } from '../container/record.js';
 const RECORD_FILE = 'container.json';
 /** Where a removed container's dir goes before it is deleted, so none is ever half-deleted under its ID. */
 const TRASH_DIR = '.trash';
+
+const CONTAINER_ID = /^[a-f0-9]{64}$/;
+
+/** What `writeFileAtomic` names its temp file: `.<name>.<12 hex digits>.tmp`. */
+const ATOMIC_TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files of atomic writes the daemon died in (the record, the etc files a start writes);
+ * the files themselves are whole.
+ */
+function removeTempFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (ATOMIC_TEMP_FILE.test(name)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/**
+ * A container's dir without its record: `add` makes the dir, then writes the record atomically, so this is
+ * a create the daemon died in. It was never listed: its dir goes to the trash, not kept as damage.
+ */
+function isUnfinishedCreate(entry: string, err: unknown): boolean {
+  return CONTAINER_ID.test(entry) && (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
 
 /**
  * Containers in memory, persisted one file per container. Lookups accept a full ID, a name (with or
@@ -31,8 +54,10 @@ export class ContainerStore {
       if (entry === TRASH_DIR) continue;
       try {
         store.index(JSON.parse(readFileSync(join(root, entry, RECORD_FILE), 'utf8')) as ContainerRecord);
+        removeTempFiles(join(root, entry));
       } catch (err) {
-        onUnreadable(join(root, entry), err);
+        if (isUnfinishedCreate(entry, err)) await rename(join(root, entry), join(root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
+        else onUnreadable(join(root, entry), err);
       }
     }
     return store;
@@ -140,7 +165,7 @@ export class ContainerStore {
     await rm(doomed, { recursive: true, force: true });
   }
 
-  /** Deletes what removals interrupted by a crash left in the trash; slow for big dirs, so run after start. */
+  /** Deletes what removals and creates interrupted by a crash left in the trash; slow for big dirs, so run after start. */
   async emptyTrash(): Promise<void> {
     const trash = join(this.root, TRASH_DIR);
     for (const name of await readdir(trash)) await rm(join(trash, name), { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, InvalidArgumentError, NotFoundError, NotImplementedError, NotModifiedError, StdStream, frameStdStream } from '@berth/api';
+import type { TaskSpec } from '../runtime/index.js';
 import { createContainerServices, type ContainerServices } from './container-services.js';
 import { inMemoryPorts, type InMemoryPorts } from './test-support/in-memory-ports.js';
 
@@ -102,6 +103,38 @@ describe('the container services over in-memory ports', () => {
     await expect(services.maintenance.prune({ label: ['other'] })).resolves.toEqual({ ContainersDeleted: null, SpaceReclaimed: 0 });
     await expect(services.maintenance.prune({})).resolves.toEqual({ ContainersDeleted: [Id], SpaceReclaimed: 0 });
     expect(ports.store.all()).toEqual([]);
+  });
+
+  it('deletes at restore a task created for a start the daemon died in, whose conmon died with it', async () => {
+    setUp();
+    const { Id } = await services.lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    // What a daemon killed after `runtime create`, before recording the start, leaves: runc's state and the
+    // root mounted, the record not running, and no conmon (isMonitorAlive is false in the fake).
+    await ports.runtime.create({ id: Id } as TaskSpec);
+    await ports.rootfs.mountContainerRoot(`/containers/${Id}`);
+    services.shutdown();
+
+    services = createContainerServices(ports);
+    await services.maintenance.restore();
+
+    expect(await ports.runtime.hasState(Id)).toBe(false);
+    expect(ports.rootfs.mounted.size).toBe(0);
+    expect(services.inspection.inspect(Id).State.Status).toBe('created');
+    await services.lifecycle.start(Id);
+    expect(services.inspection.inspect(Id).State.Running).toBe(true);
+  });
+
+  it('unmounts at restore the root a start mounted before the daemon died, before any task was created', async () => {
+    setUp();
+    const { Id } = await services.lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    await ports.rootfs.mountContainerRoot(`/containers/${Id}`);
+    services.shutdown();
+
+    services = createContainerServices(ports);
+    await services.maintenance.restore();
+
+    expect(ports.rootfs.mounted.size).toBe(0);
+    expect(services.inspection.inspect(Id).State.Status).toBe('created');
   });
 
   it('reads a container log as docker logs asks for it, and replays it to an attach', async () => {

@@ -89,9 +89,11 @@ export class MaintenanceService implements ContainerMaintenance {
         await tasks.recordExit(c, exit, { applyPolicy: false });
         if (!core.store.find(c.id)) return;
       }
-    } else if (await core.runtime.isMonitorAlive(core.taskSpec(c))) {
-      // A daemon that died between `runtime create` and recording the start left a created task behind.
-      await core.runtime.delete(c.id, true).catch(() => undefined);
+    } else {
+      // A daemon that died in a start left what it had set up behind a container recorded as not running:
+      // its root mounted and, past `runtime create`, a created task, whose conmon may have died too (the
+      // pipe it reports the pid on broke), leaving runc's state alone.
+      if ((await core.runtime.isMonitorAlive(core.taskSpec(c))) || (await core.runtime.hasState(c.id))) await core.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(core.store.dirOf(c.id)).catch(() => undefined);
     }
     if (core.restarts.startsWithDaemon(c)) {

@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
 import { openAttachSocket } from './attach-socket.js';
 import { conmonPidFile, launchConmon } from './conmon.js';
@@ -77,6 +79,13 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       const status = STATUSES.find((known) => known === parsed.status);
       if (!status) throw new OciRuntimeError(`${name} reported an unknown status for ${id}: ${String(parsed.status)}`);
       return { status, pid: typeof parsed.pid === 'number' ? parsed.pid : 0 };
+    },
+    async hasState(id) {
+      // runc and crun keep a container's state in a dir named by its ID under --root.
+      return access(join(options.stateRoot, id)).then(
+        () => true,
+        () => false,
+      );
     },
     waitExit,
     readExit,

@@ -144,7 +144,9 @@ describe('runc driver over conmon', () => {
   it('tracks state through pause and resume, and deletes idempotently', async () => {
     const spec = fixture.task(['sleep', '1000']);
     expect(await driver.state(spec.id)).toBeNull();
+    expect(await driver.hasState(spec.id)).toBe(false);
     await driver.create(spec);
+    expect(await driver.hasState(spec.id)).toBe(true);
     await driver.start(spec.id);
     expect(await driver.isMonitorAlive(spec)).toBe(true);
     await driver.pause(spec.id);
@@ -155,6 +157,7 @@ describe('runc driver over conmon', () => {
     await driver.delete(spec.id, true);
     expect((await driver.waitExit(spec)).exitCode).toBe(137);
     expect(await driver.state(spec.id)).toBeNull();
+    expect(await driver.hasState(spec.id)).toBe(false);
     await driver.delete(spec.id);
     await driver.delete(spec.id, true);
   });

@@ -89,6 +89,8 @@ export interface RuntimeDriver {
   delete(id: string, force?: boolean): Promise<void>;
   /** null when the runtime doesn't know the container. */
   state(id: string): Promise<RuntimeState | null>;
+  /** Whether the runtime keeps state for the container (a task created or running), read without running the runtime. */
+  hasState(id: string): Promise<boolean>;
   /**
    * Resolves when conmon has written the exit file (also for a conmon started by an earlier daemon). If the conmon
    * recorded in the persist dir dies without writing one, resolves with exit code 255. Rejects with the abort reason.

@@ -1,12 +1,16 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@berth/layer';
+import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
 import { serializeRuntimeSpec, type RuntimeSpec } from '@berth/oci';
 import type { BundleSpec, TaskSpec } from './runtime-driver.js';
 
-/** The bundle's config.json and the dirs conmon writes to, ready for `create`; a previous exit file is cleared. */
+/**
+ * The bundle's config.json and the dirs conmon writes to, ready for `create`; a previous exit file is cleared,
+ * and so is the temp file of a bundle write an earlier daemon died in.
+ */
 export async function writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Promise<void> {
   await mkdir(spec.bundleDir, { recursive: true, mode: 0o700 });
+  await prepareAtomicDir(spec.bundleDir);
   await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
   await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
   await rm(join(spec.exitDir, spec.id), { force: true });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { familiarName, familiarString, parseNormalizedNamed, referenceString, type NamedReference } from '@berth/reference';
-import { writeFileAtomic } from '@berth/layer';
+import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
 
 /** moby's repositories.json shape: familiar repository name -> familiar reference -> image ID. */
 interface RepositoriesFile {
@@ -19,6 +19,8 @@ export class ReferenceStore {
   ) {}
 
   static async open(root: string): Promise<ReferenceStore> {
+    // Drops the temp file of a write the daemon died in; repositories.json itself is whole.
+    await prepareAtomicDir(root);
     const file = join(root, 'repositories.json');
     const refs = new Map<string, { ref: NamedReference; id: string }>();
     let parsed: Partial<RepositoriesFile> = {};

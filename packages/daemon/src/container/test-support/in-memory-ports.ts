@@ -73,12 +73,15 @@ export class FakeRuntime implements RuntimeDriver {
   readonly bundles = new Map<string, RuntimeSpec>();
   private readonly exits = new Map<string, (exit: ExitStatus) => void>();
   private readonly running = new Set<string>();
+  /** Tasks created and not started yet. */
+  private readonly created = new Set<string>();
   /** Exits conmon recorded while no daemon watched (what a restarted daemon finds). */
   readonly recordedExits = new Map<string, ExitStatus>();
   private nextPid = 100;
 
   async create(spec: TaskSpec): Promise<{ pid: number }> {
     this.calls.push(`create ${spec.id}`);
+    this.created.add(spec.id);
     return { pid: this.nextPid++ };
   }
   async writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Promise<void> {
@@ -94,6 +97,7 @@ export class FakeRuntime implements RuntimeDriver {
   }
   async start(id: string): Promise<void> {
     this.calls.push(`start ${id}`);
+    this.created.delete(id);
     this.running.add(id);
   }
   async kill(id: string, signal: string | number): Promise<void> {
@@ -110,9 +114,14 @@ export class FakeRuntime implements RuntimeDriver {
   }
   async delete(id: string): Promise<void> {
     this.calls.push(`delete ${id}`);
+    this.created.delete(id);
   }
   async state(id: string) {
+    if (this.created.has(id)) return { status: 'created' as const, pid: 1 };
     return this.running.has(id) ? { status: 'running' as const, pid: 1 } : null;
+  }
+  async hasState(id: string): Promise<boolean> {
+    return this.created.has(id) || this.running.has(id);
   }
   waitExit(spec: { id: string }, signal?: AbortSignal): Promise<ExitStatus> {
     return new Promise((resolve, reject) => {
