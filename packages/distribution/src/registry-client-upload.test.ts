@@ -53,6 +53,13 @@ describe('RegistryClient.uploadStream', () => {
     setTimeout(() => content.destroy(new Error('EIO: i/o error, read')), 20);
     await expect(new RegistryClient({ url }).uploadStream('app', content, () => 'sha256:abc')).rejects.toThrow(/^EIO: i\/o error, read$/);
   });
+
+  it('reports a failure of the content before the upload session has started, not an uncaught error', async () => {
+    const content = new PassThrough();
+    const upload = new RegistryClient({ url }).uploadStream('app', content, () => 'sha256:abc');
+    content.destroy(new Error('EIO: i/o error, read'));
+    await expect(upload).rejects.toThrow(/^EIO: i\/o error, read$/);
+  });
 });
 
 describe('withProgress', () => {

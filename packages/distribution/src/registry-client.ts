@@ -228,6 +228,9 @@ export class RegistryClient {
    */
   async uploadStream(repository: string, content: Readable, digest: () => string, signal?: AbortSignal): Promise<void> {
     const scope = `repository:${repository}:pull,push`;
+    // Until the PATCH reads it, nothing listens to the content: a failure of it then (a read error while the
+    // session starts) would be an uncaught 'error'. It is told from `content.errored` below instead.
+    content.on('error', () => undefined);
     try {
       const session = await this.startUpload(repository, signal);
       const patched = await this.send('PATCH', `${session.pathname}${session.search}`, scope, { 'content-type': 'application/octet-stream' }, content, signal);
