@@ -48,6 +48,12 @@ export interface DaemonConfig {
   iptables: boolean;
   /** Where new networks' subnets come from (dockerd's default-address-pools). */
   defaultAddressPools: AddressPool[];
+  /**
+   * dockerd's --userns-remap: containers run in a user namespace mapped to this user's subordinate ids
+   * ("default", USER[:GROUP] or UID[:GID]); the daemon's images and containers then live in
+   * `<data-root>/<uid>.<gid>`, as dockerd keeps them.
+   */
+  usernsRemap?: string;
 }
 
 // dockerd's defaults for its TLS files: DOCKER_CERT_PATH, else ~/.docker.
@@ -112,6 +118,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   bip: 'bip',
   iptables: 'iptables',
   'default-address-pools': 'defaultAddressPools',
+  'userns-remap': 'usernsRemap',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -172,6 +179,8 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
     throw new InvalidArgumentError(`invalid registry-certs-dir ${JSON.stringify(config.registryCertsDir)}: an absolute path`);
   }
   validateNetworkSettings(config);
+  if (config.usernsRemap !== undefined && typeof config.usernsRemap !== 'string') throw new InvalidArgumentError(`invalid userns-remap ${JSON.stringify(config.usernsRemap)}: default, USER[:GROUP] or UID[:GID]`);
+  if (config.usernsRemap === '') delete config.usernsRemap;
   if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;
 }

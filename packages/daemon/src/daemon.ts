@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError, UnavailableError } from '@berth/api';
+import { InvalidArgumentError, NotFoundError, UnavailableError } from '@berth/api';
 import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
-import { LayerStore, writeFileAtomic } from '@berth/layer';
+import { IdmappedLayers, LayerStore, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { hostInterfaces, hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
@@ -29,6 +29,7 @@ import { hostFacts } from './adapters/host-facts.js';
 import { containerNetworks } from './adapters/container-networks.js';
 import { NetworkApi } from './network/network-api.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
+import { loadRemappedRoot } from './adapters/remapped-root.js';
 import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
 import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
@@ -90,6 +91,40 @@ function imageLabels(images: ImageStore, id: string): Record<string, string> | u
 const NETAVARK = '/usr/lib/podman/netavark';
 const AARDVARK_DNS = '/usr/lib/podman/aardvark-dns';
 
+/** dockerd's check: a remapped root must reach its data root, so every directory above it allows others to search it. */
+async function checkTraversable(root: string): Promise<void> {
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new InvalidArgumentError(`a directory in the data root's path (${dir}) restricts access to the remapped root uid/gid; allow 'o+x' on it (chmod o+x ${dir})`);
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
+/**
+ * `--userns-remap`: the remap user's maps, layers shown through idmapped mounts (probed once: without them
+ * the daemon refuses to start), and the data root dockerd uses for a remapped daemon, `<root>/<uid>.<gid>`,
+ * which the container root's group may traverse.
+ */
+async function openRemappedRoot(setting: string, root: string): Promise<{ dataRoot: string; idmapped: IdmappedLayers; rootPair: { uid: number; gid: number } }> {
+  const { mappings } = await loadRemappedRoot(setting);
+  await checkTraversable(root);
+  const idmapped = await IdmappedLayers.open(mappings);
+  const { rootPair } = idmapped;
+  const dataRoot = join(root, `${rootPair.uid}.${rootPair.gid}`);
+  try {
+    await mkdir(dataRoot, { recursive: true, mode: 0o710 });
+    await chown(dataRoot, 0, rootPair.gid);
+    if (!(await idmapped.supportedUnder(dataRoot))) {
+      throw new UnavailableError(`--userns-remap needs idmapped mounts, which this kernel or the filesystem of ${dataRoot} does not offer (Linux 5.19+ with ext4, xfs, btrfs or tmpfs)`);
+    }
+  } catch (err) {
+    idmapped.close();
+    throw err;
+  }
+  return { dataRoot, idmapped, rootPair };
+}
+
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   // Refusals come first, before anything on disk changes.
@@ -101,25 +136,27 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const pidFile = join(config.execRoot, 'berthd.pid');
   await claimPidFile(pidFile);
+  const remap = config.usernsRemap === undefined ? undefined : await openRemappedRoot(config.usernsRemap, config.dataRoot);
+  const dataRoot = remap?.dataRoot ?? config.dataRoot;
 
   const app = { log: undefined as unknown as FastifyInstance['log'] };
   // The logger exists once the server does; what the stores report while opening waits for it.
   const storeNotes: string[] = [];
   const eventLog = new EventLog();
   const events = engineEvents(eventLog, { imageLabels: (id) => imageLabels(images, id) });
-  const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
-  const images = await ImageStore.open(join(config.dataRoot, 'image'), layers, {
+  const layers = await LayerStore.open(join(dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
+  const images = await ImageStore.open(join(dataRoot, 'image'), layers, {
     log: (m) => storeNotes.push(m),
     layersInUse: () => containers.inspection.imageLayersInUse(),
     onEvent: (e) => events.image(e.action, e.id, e.name),
   });
-  const store = await ContainerStore.open(join(config.dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`));
-  const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }) });
+  const store = await ContainerStore.open(join(dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`), remap?.rootPair.gid);
+  const volumes = await VolumeStore.open(join(dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }), dataOwner: remap?.rootPair });
   const mounts = new VolumeMounts(volumes, events);
   await mounts.restore(store.all());
   const networkRun = join(config.execRoot, 'network');
   const networks = await NetworkManager.open({
-    stateDir: join(config.dataRoot, 'network'),
+    stateDir: join(dataRoot, 'network'),
     runDir: networkRun,
     driver: netavarkDriver({ binary: NETAVARK, aardvarkBinary: AARDVARK_DNS, ip: 'ip', configDir: join(networkRun, 'netavark') }),
     namespaces: namespaceFiles({ unshare: 'unshare', ip: 'ip', umount: 'umount' }),
@@ -135,7 +172,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const reaper = createMonitorReaper();
   const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
   const host = createContainerHost();
-  const rootfs = layerRootfs(layers);
+  const rootfs = layerRootfs(layers, remap?.idmapped);
   const containers = createContainerServices({
     store,
     images,
@@ -148,6 +185,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     logs: createContainerLogs(),
     events,
     execRoot: config.execRoot,
+    remap: remap?.idmapped.mappings,
     initPath: config.initPath,
     // Called only once a container is removed, after `execs` exists.
     onRemoved: (id) => execs.forgetContainer(id),
@@ -171,9 +209,9 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const registries = new RegistryService({
     images,
     hosts: registryHosts,
-    sources: await LayerSources.open(join(config.dataRoot, 'image', 'distribution', 'layer-sources.json')),
+    sources: await LayerSources.open(join(dataRoot, 'image', 'distribution', 'layer-sources.json')),
     log: { warn: (m) => app.log?.warn(m) },
-    downloadDir: join(config.dataRoot, 'image', 'downloads'),
+    downloadDir: join(dataRoot, 'image', 'downloads'),
     maxConcurrentDownloads: config.maxConcurrentDownloads,
     maxConcurrentUploads: config.maxConcurrentUploads,
   });
@@ -185,10 +223,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     images,
     registries,
     isInUse: isImageInUse,
-    tmpDir: join(config.dataRoot, 'builder', 'tmp'),
+    tmpDir: join(dataRoot, 'builder', 'tmp'),
   });
   // Contexts a crash left unpacked.
-  await rm(join(config.dataRoot, 'builder', 'tmp'), { recursive: true, force: true });
+  await rm(join(dataRoot, 'builder', 'tmp'), { recursive: true, force: true });
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,
@@ -204,7 +242,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     networks: new NetworkApi({ manager: networks, lifecycle: containers.lifecycle, events }),
     builds,
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes, buildCache: builds }),
-    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info() }),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), usernsRemap: remap !== undefined }),
   };
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;
@@ -257,6 +295,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       );
       await networks.close();
       await Promise.all(sockets.map((p) => rm(p, { force: true })));
+      remap?.idmapped.close();
       await rm(pidFile, { force: true });
     },
   };

@@ -1,8 +1,13 @@
-import { mkdir, rmdir } from 'node:fs/promises';
+import { chown, mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
 import { isMountPoint } from './mountinfo.js';
+import type { IdmappedLayers } from './idmapped-layers.js';
+import { detachMount } from './syscalls.js';
 import { mountOverlay, overlayOptions, unmount } from './system-tools.js';
+
+/** Where a remapped root's idmapped lower layers are attached while its overlay is mounted. */
+const IDMAPPED_DIR = 'idmapped';
 
 // The kernel reads mount options from a single page.
 const MAX_MOUNT_OPTIONS = 4095;
@@ -21,8 +26,10 @@ export function containerRootPaths(dir: string): ContainerRootPaths {
 /**
  * Mounts overlayfs at `<dir>/rootfs` with a per-container upper and work dir. `lowerdirs` are
  * relative to `lowerRoot` (short `l/` links), which the mount resolves from its working directory.
+ * With `idmapped`, each lower dir is seen through an idmapped mount and the upper dir belongs to the
+ * container's root, so the root shows the mapping's ownership (see mountIdmappedOverlay).
  */
-export async function mountOverlayRoot(dir: string, lowerdirs: string[], lowerRoot: string): Promise<string> {
+export async function mountOverlayRoot(dir: string, lowerdirs: string[], lowerRoot: string, idmapped?: IdmappedLayers): Promise<string> {
   const paths = containerRootPaths(dir);
   // Commas separate mount options and colons lower dirs: such a path cannot be expressed.
   if (/[,:\\]/.test(paths.rootfs)) throw new InvalidArgumentError(`invalid container directory ${JSON.stringify(dir)}`);
@@ -34,8 +41,60 @@ export async function mountOverlayRoot(dir: string, lowerdirs: string[], lowerRo
   await mkdir(paths.work, { recursive: true, mode: 0o700 });
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
-  await mountOverlay({ ...options, target: paths.rootfs, cwd: lowerRoot });
+  if (idmapped === undefined) {
+    await mountOverlay({ ...options, target: paths.rootfs, cwd: lowerRoot });
+    return paths.rootfs;
+  }
+  const { uid, gid } = idmapped.rootPair;
+  // The overlay's root directory is the upper dir's: it must be the container root's.
+  await chown(paths.upper, uid, gid);
+  await mountIdmappedOverlay(dir, { ...options, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)) }, idmapped);
   return paths.rootfs;
+}
+
+/**
+ * The overlay of a remapped root: each lower dir bind-mounted idmapped at `<dir>/idmapped/<n>` (short
+ * names keep the option string under a page), the overlay mounted on them, then the binds detached: the
+ * overlay keeps its own private copies of its layers' mounts, so nothing stays attached but the root.
+ */
+async function mountIdmappedOverlay(dir: string, options: { lowerdirs: string[]; upperdir: string; workdir: string }, idmapped: IdmappedLayers): Promise<void> {
+  const base = join(resolve(dir), IDMAPPED_DIR);
+  await clearIdmappedDir(base);
+  await mkdir(base, { mode: 0o700 });
+  const attached: string[] = [];
+  try {
+    for (const [index, lower] of options.lowerdirs.entries()) {
+      const target = join(base, String(index));
+      await mkdir(target);
+      idmapped.bind(lower, target);
+      attached.push(target);
+    }
+    const lowerdirs = attached.map((_, index) => `${IDMAPPED_DIR}/${index}`);
+    await mountOverlay({ ...options, lowerdirs, target: containerRootPaths(dir).rootfs, cwd: resolve(dir) });
+  } finally {
+    for (const target of attached) detachMount(target);
+    await clearIdmappedDir(base);
+  }
+}
+
+/**
+ * Removes the binds' mount points, detaching any a crash left attached first. Never recursive: a
+ * directory still mounted is a layer, and removing its contents would destroy the image.
+ */
+async function clearIdmappedDir(base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(base);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const name of names) {
+    const target = join(base, name);
+    if (await isMountPoint(target)) detachMount(target);
+    await rmdir(target);
+  }
+  await rmdir(base);
 }
 
 /** Unmounts `<dir>/rootfs` (detaching lazily if it is busy) and removes the empty mount point. */

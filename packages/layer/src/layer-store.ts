@@ -8,6 +8,7 @@ import { fsyncDirectory } from './atomic-file.js';
 import { chainIdOf } from './chain-id.js';
 import { mountOverlayRoot, unmountOverlayRoot } from './container-root.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, unpackArchive } from './extract.js';
+import type { IdmappedLayers } from './idmapped-layers.js';
 import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
 import { LayerQuarantine } from './layer-quarantine.js';
 import { AdoptedLayerTar, LayerTarWriter, type KeptLayerTar } from './layer-tar-writer.js';
@@ -217,11 +218,14 @@ export class LayerStore {
     return this.chain(chainId).map((r) => join(this.root, hexOf(r.chainId), 'diff'));
   }
 
-  /** Mounts overlayfs of the chain + `<dir>/upper` at `<dir>/rootfs` and returns that path; idempotent. */
-  async mountContainerRoot(dir: string, parentChainId: string | null): Promise<string> {
+  /**
+   * Mounts overlayfs of the chain + `<dir>/upper` at `<dir>/rootfs` and returns that path; idempotent.
+   * `idmapped`: the layers as a remapped container sees them (idmapped-layers.ts).
+   */
+  async mountContainerRoot(dir: string, parentChainId: string | null, idmapped?: IdmappedLayers): Promise<string> {
     const lowerdirs =
       parentChainId === null ? [EMPTY_DIR] : this.chain(parentChainId).map((r) => `${LINKS_DIR}/${r.link}`);
-    return mountOverlayRoot(dir, lowerdirs, this.root);
+    return mountOverlayRoot(dir, lowerdirs, this.root, idmapped);
   }
 
   /** Idempotent; detaches lazily if the mount is busy. */

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Duplex, PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { InternalError, InvalidArgumentError } from '@berth/api';
@@ -15,6 +15,7 @@ const DEBIAN_PACKAGE = {
   mount: 'mount',
   umount: 'mount',
   zstd: 'zstd',
+  unshare: 'util-linux',
 } as const;
 
 type Tool = keyof typeof DEBIAN_PACKAGE;
@@ -73,6 +74,18 @@ export async function mountOverlay(mount: OverlayMount): Promise<void> {
 /** Unmounts `target`; `lazy` detaches it even while busy (umount -l). */
 export async function unmount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
   await run('umount', options.lazy ? ['-l', '--', target] : ['--', target]);
+}
+
+/**
+ * `cat` in a user namespace of its own (`unshare --user`), without maps yet: it echoes what it reads, so a
+ * first byte echoed back shows the namespace exists. A missing unshare is reported on the child's 'error'.
+ */
+export function catInNewUserNamespace(): ChildProcessWithoutNullStreams {
+  const child = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') child.emit('tool-missing', toolNotFound('unshare', err));
+  });
+  return child;
 }
 
 /**

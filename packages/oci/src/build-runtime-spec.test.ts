@@ -125,6 +125,18 @@ describe('buildRuntimeSpec defaults', () => {
 });
 
 describe('buildRuntimeSpec options', () => {
+  it('gives a remapped container a user namespace with its maps, and none otherwise', () => {
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const spec = buildRuntimeSpec(input({ userNamespace: { uidMappings: map, gidMappings: map } }));
+    expect(spec.linux.namespaces).toContainEqual({ type: 'user' });
+    expect(spec.linux.uidMappings).toEqual(map);
+    expect(spec.linux.gidMappings).toEqual(map);
+    const plain = buildRuntimeSpec(input());
+    expect(plain.linux.namespaces.map((n) => n.type)).not.toContain('user');
+    expect(plain.linux.uidMappings).toBeUndefined();
+    expect(spec.linux.sysctl).toEqual({ 'net.ipv4.ip_unprivileged_port_start': '0' });
+  });
+
   it('keeps a PATH the caller set, and defaults cwd', () => {
     const spec = buildRuntimeSpec(input({ env: ['PATH=/x', 'A=b'], cwd: '' }));
     expect(spec.process.env).toEqual(['PATH=/x', 'A=b']);

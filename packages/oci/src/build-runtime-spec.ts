@@ -16,7 +16,7 @@ import {
 import { buildNamespaces, ownsNetworkNamespace, type NamespaceModes } from './namespaces.js';
 import { cpuResources, memoryResources, pidsResources, type ResourceLimits } from './resources.js';
 import { buildRlimits, type Ulimit } from './rlimits.js';
-import type { LinuxConfig, LinuxDevice, LinuxResources, RuntimeMount, RuntimeProcess, RuntimeSpec } from './runtime-spec.js';
+import type { LinuxConfig, LinuxDevice, LinuxIdMapping, LinuxResources, RuntimeMount, RuntimeProcess, RuntimeSpec } from './runtime-spec.js';
 import type { SeccompProfile } from '@berth/api';
 import { defaultSeccompProfile, resolveSeccompProfile } from './seccomp.js';
 import { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
@@ -52,6 +52,8 @@ export interface SpecInput {
   /** A loaded AppArmor profile to confine the process with (applied to privileged containers too, as in moby). */
   apparmorProfile?: string;
   namespaces: NamespaceModes;
+  /** A user namespace of its own with these maps (the daemon's `--userns-remap`); none: the host's. */
+  userNamespace?: { uidMappings: LinuxIdMapping[]; gidMappings: LinuxIdMapping[] };
   /** Host paths bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf. */
   etcFiles: EtcFiles;
   /** Bytes; default 64 MiB. */
@@ -135,7 +137,9 @@ function buildSysctls(input: SpecInput): Record<string, string> {
     hostNetwork: input.namespaces.network === 'host',
     hostIpc: input.namespaces.ipc === 'host',
   });
-  const defaults = ownsNetworkNamespace(input.namespaces.network) ? DEFAULT_NETWORK_SYSCTLS : {};
+  const defaults: Record<string, string> = ownsNetworkNamespace(input.namespaces.network) ? { ...DEFAULT_NETWORK_SYSCTLS } : {};
+  // The kernel takes only mapped groups in a user namespace: moby leaves ping sockets out there.
+  if (input.userNamespace) delete defaults['net.ipv4.ping_group_range'];
   return { ...defaults, ...sysctls };
 }
 
@@ -173,6 +177,11 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     cgroupsPath: input.cgroupsPath,
     resources: buildResources(input),
   };
+  if (input.userNamespace) {
+    linux.namespaces.push({ type: 'user' });
+    linux.uidMappings = input.userNamespace.uidMappings.map((m) => ({ ...m }));
+    linux.gidMappings = input.userNamespace.gidMappings.map((m) => ({ ...m }));
+  }
   const sysctls = buildSysctls(input);
   if (Object.keys(sysctls).length > 0) linux.sysctl = sysctls;
   if (privileged) {

@@ -36,6 +36,7 @@ const program = new Command('berthd')
   .option('--bip <cidr>', "the default bridge's address and prefix length (e.g. 172.17.0.1/16)")
   .option('--iptables [bool]', 'let the network driver set up firewall rules; false refuses bridge networks (default true)', parseBool)
   .option('--default-address-pool <base=CIDR,size=N>', 'a pool new networks take their subnets from, repeatable (default: Docker\'s)', (v: string, all: string[] = []) => [...all, v])
+  .option('--userns-remap <user/group>', 'user namespace remapping: "default" (the dockremap user, created if missing), USER[:GROUP] or UID[:GID] with ranges in /etc/subuid and /etc/subgid')
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     bip?: string;
     iptables?: boolean;
     defaultAddressPool?: string[];
+    usernsRemap?: string;
     configFile?: string;
   }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
   if (flags.bip !== undefined) fromFlags.bip = flags.bip;
   if (flags.iptables !== undefined) fromFlags.iptables = flags.iptables;
   if (flags.defaultAddressPool) fromFlags.defaultAddressPools = flags.defaultAddressPool.map(parseAddressPool);
+  if (flags.usernsRemap !== undefined) fromFlags.usernsRemap = flags.usernsRemap;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);

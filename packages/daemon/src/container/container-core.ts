@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { IdMappings } from '@berth/layer';
 import type { EngineEvents } from '../events/engine-events.js';
 import type { RuntimeDriver, TaskSpec } from '../runtime/index.js';
 import type { ContainerRepository } from '../ports.js';
@@ -22,6 +23,8 @@ export interface ContainerCoreOptions {
   events: EngineEvents;
   execRoot: string;
   log: EngineLog;
+  /** The daemon's `--userns-remap` mapping: containers get a user namespace with it unless `--userns host`. */
+  remap?: IdMappings;
 }
 
 /**
@@ -61,6 +64,15 @@ export class ContainerCore {
       logSizeMax: logSettings.maxSize,
       noLog: logSettings.driver === 'none',
     };
+  }
+
+  /** The user namespace mapping a container runs with; none when the daemon does not remap or it opted out. */
+  userNamespaceOf(c: ContainerRecord): IdMappings | undefined {
+    return c.hostConfig.UsernsMode === 'host' ? undefined : this.o.remap;
+  }
+
+  get remapped(): boolean {
+    return this.o.remap !== undefined;
   }
 
   subject(c: ContainerRecord): TransitionSubject {
