@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,22 @@ async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<void> {
   expect(await namespaceHolders()).toEqual([]);
 }
 
+/** Names and numeric owners of a tar a docker command writes to stdout. */
+async function tarListing(d: TestDaemon, args: string[]): Promise<Array<{ name: string; owner: string }>> {
+  const tarFile = join(d.root, 'listing.tar');
+  const written = await run('sh', ['-c', 'docker "$@" > "$0"', tarFile, ...args], { env: { ...process.env, ...d.env } });
+  expect(written.code, written.stderr).toBe(0);
+  const { stdout } = await execFileAsync('tar', ['--numeric-owner', '-tvf', tarFile], { maxBuffer: 16 * 1024 * 1024 });
+  await rm(tarFile, { force: true });
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const fields = line.split(/\s+/);
+      return { name: fields.slice(5).join(' '), owner: fields[1]! };
+    });
+}
+
 async function upperDir(d: TestDaemon, name: string): Promise<string> {
   return (await dockerOk(d, ['inspect', '-f', '{{.GraphDriver.Data.UpperDir}}', name])).trim();
 }
@@ -109,6 +125,26 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
     expect(uidMap!.trim().split(/\s+/)).toEqual(['0', String(RANGE_START), String(RANGE_SIZE)]);
     const created = await stat(join(await upperDir(daemon(), 'mapped'), 'x'));
     expect([created.uid, created.gid]).toEqual([RANGE_START, RANGE_START]);
+  });
+
+  it('commits, exports, diffs and copies out the container as it sees its files (root is uid 0)', async () => {
+    await dockerOk(daemon(), ['commit', 'mapped', 'mapped-commit']);
+    expect(await dockerOk(daemon(), ['run', '--rm', '--userns', 'host', 'mapped-commit', 'stat', '-c', '%u:%g', '/x'])).toBe('0:0\n');
+    expect(await dockerOk(daemon(), ['diff', 'mapped'])).toContain('A /x\n');
+    const exported = await tarListing(daemon(), ['export', 'mapped']);
+    expect(exported).toContainEqual({ name: 'x', owner: '0/0' });
+    expect(exported).toContainEqual({ name: 'bin/', owner: '0/0' });
+    expect(await tarListing(daemon(), ['cp', 'mapped:/x', '-'])).toEqual([{ name: 'x', owner: '0/0' }]);
+    await dockerOk(daemon(), ['rmi', 'mapped-commit']);
+  });
+
+  it('copies files in with the ids the container sees, shifted by the mapping on the host', async () => {
+    const file = join(daemon().root, 'copied');
+    await writeFile(file, 'copied\n');
+    await chown(file, 1234, 1234);
+    await dockerOk(daemon(), ['cp', '-a', file, 'mapped:/copied']);
+    expect((await stat(join(await upperDir(daemon(), 'mapped'), 'copied'))).uid).toBe(RANGE_START + 1234);
+    expect(await tarListing(daemon(), ['cp', 'mapped:/copied', '-'])).toEqual([{ name: 'copied', owner: '1234/1234' }]);
   });
 
   it('lets the container root edit its /etc/hosts', async () => {

@@ -8,6 +8,7 @@ import { ExitWaiters } from './exit-waiters.js';
 import { recordedLogSettings } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 import { RestartSupervisor } from './restart-supervisor.js';
+import { userNamespaceOf } from './user-namespace.js';
 import { markRestartCancelled } from './state.js';
 import { bundleDirIn, logPathIn } from './task-paths.js';
 import { assertTransition, can, type Transition, type TransitionSubject } from './transitions.js';
@@ -68,7 +69,7 @@ export class ContainerCore {
 
   /** The user namespace mapping a container runs with; none when the daemon does not remap or it opted out. */
   userNamespaceOf(c: ContainerRecord): IdMappings | undefined {
-    return c.hostConfig.UsernsMode === 'host' ? undefined : this.o.remap;
+    return userNamespaceOf(c, this.o.remap);
   }
 
   get remapped(): boolean {
