@@ -27,7 +27,7 @@ function cgroupnsMode(value: string | undefined): Shared {
 /** `--userns`: '' is the daemon's choice (its `--userns-remap` namespace, else the host's), 'host' the host's. */
 function checkUsernsMode(value: string | undefined): void {
   if (value === undefined || value === '' || value === 'host') return;
-  if (value === 'private') throw new InvalidArgumentError('berth does not support --userns private yet (no user namespace remapping)');
+  if (value === 'private') throw new InvalidArgumentError('berth does not support --userns private yet (containers get a user namespace from the daemon --userns-remap)');
   throw new InvalidArgumentError(`invalid USER mode: ${value}`);
 }
 
