@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@berth/api';
 import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
-import { IdmappedLayers, LayerStore, writeFileAtomic } from '@berth/layer';
+import { IdmappedLayers, LayerStore, ShiftedLayers, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { hostInterfaces, hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
@@ -102,11 +102,14 @@ async function checkTraversable(root: string): Promise<void> {
 }
 
 /**
- * `--userns-remap`: the remap user's maps, layers shown through idmapped mounts (probed once: without them
- * the daemon refuses to start), and the data root dockerd uses for a remapped daemon, `<root>/<uid>.<gid>`,
- * which the container root's group may traverse.
+ * `--userns-remap`: the remap user's maps; its containers' layers, through idmapped mounts where the kernel
+ * and the data root's filesystem have them (probed once), else as chowned copies; and the data root dockerd
+ * uses for a remapped daemon, `<root>/<uid>.<gid>`, which the container root's group may traverse.
  */
-async function openRemappedRoot(setting: string, root: string): Promise<{ dataRoot: string; idmapped: IdmappedLayers; rootPair: { uid: number; gid: number } }> {
+async function openRemappedRoot(
+  setting: string,
+  root: string,
+): Promise<{ dataRoot: string; layers: IdmappedLayers | ShiftedLayers; rootPair: { uid: number; gid: number }; close(): void }> {
   const { mappings } = await loadRemappedRoot(setting);
   await checkTraversable(root);
   const idmapped = await IdmappedLayers.open(mappings);
@@ -115,14 +118,13 @@ async function openRemappedRoot(setting: string, root: string): Promise<{ dataRo
   try {
     await mkdir(dataRoot, { recursive: true, mode: 0o710 });
     await chown(dataRoot, 0, rootPair.gid);
-    if (!(await idmapped.supportedUnder(dataRoot))) {
-      throw new UnavailableError(`--userns-remap needs idmapped mounts, which this kernel or the filesystem of ${dataRoot} does not offer (Linux 5.19+ with ext4, xfs, btrfs or tmpfs)`);
-    }
+    if (await idmapped.supportedUnder(dataRoot)) return { dataRoot, layers: idmapped, rootPair, close: () => idmapped.close() };
   } catch (err) {
     idmapped.close();
     throw err;
   }
-  return { dataRoot, idmapped, rootPair };
+  idmapped.close();
+  return { dataRoot, layers: new ShiftedLayers(mappings), rootPair, close: () => undefined };
 }
 
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
@@ -172,7 +174,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const reaper = createMonitorReaper();
   const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
   const host = createContainerHost();
-  const rootfs = layerRootfs(layers, remap?.idmapped);
+  const rootfs = layerRootfs(layers, remap?.layers);
   const containers = createContainerServices({
     store,
     images,
@@ -185,7 +187,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     logs: createContainerLogs(),
     events,
     execRoot: config.execRoot,
-    remap: remap?.idmapped.mappings,
+    remap: remap?.layers.mappings,
     initPath: config.initPath,
     // Called only once a container is removed, after `execs` exists.
     onRemoved: (id) => execs.forgetContainer(id),
@@ -216,7 +218,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     maxConcurrentUploads: config.maxConcurrentUploads,
   });
   await registries.cleanDownloads();
-  const archives = new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) }, remap: remap?.idmapped.mappings });
+  const archives = new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) }, remap: remap?.layers.mappings });
   const isImageInUse = (id: string): boolean => containers.inspection.usersOfImage(id).length > 0;
   const builds = new BuildService({
     steps: { lifecycle: containers.lifecycle, io: containers.io, inspection: containers.inspection, archives, images },
@@ -247,6 +249,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;
   for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
+  if (remap) app.log.info(`--userns-remap: containers run as ${remap.rootPair.uid}:${remap.rootPair.gid}; layers ${remap.layers instanceof ShiftedLayers ? 'copied and chowned (no idmapped mounts here)' : 'shown through idmapped mounts'}`);
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
   // Sandboxes whose container is gone or was never recorded running (a daemon that died before tearing
   // them down, or between setting one up and starting the task): before restore restarts any container.
@@ -295,7 +298,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       );
       await networks.close();
       await Promise.all(sockets.map((p) => rm(p, { force: true })));
-      remap?.idmapped.close();
+      remap?.close();
       await rm(pidFile, { force: true });
     },
   };

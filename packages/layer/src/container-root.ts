@@ -26,29 +26,33 @@ export function containerRootPaths(dir: string): ContainerRootPaths {
 /**
  * Mounts overlayfs at `<dir>/rootfs` with a per-container upper and work dir. `lowerdirs` are
  * relative to `lowerRoot` (short `l/` links), which the mount resolves from its working directory.
- * With `idmapped`, each lower dir is seen through an idmapped mount and the upper dir belongs to the
- * container's root, so the root shows the mapping's ownership (see mountIdmappedOverlay).
+ * `upperOwner`: the owner of the upper dir, which is the root directory's (a remapped container's root);
+ * with `idmapped`, each lower dir is seen through an idmapped mount (see mountIdmappedOverlay).
  */
-export async function mountOverlayRoot(dir: string, lowerdirs: string[], lowerRoot: string, idmapped?: IdmappedLayers): Promise<string> {
+export async function mountOverlayRoot(
+  dir: string,
+  lowerdirs: string[],
+  lowerRoot: string,
+  options: { idmapped?: IdmappedLayers; upperOwner?: { uid: number; gid: number } } = {},
+): Promise<string> {
   const paths = containerRootPaths(dir);
   // Commas separate mount options and colons lower dirs: such a path cannot be expressed.
   if (/[,:\\]/.test(paths.rootfs)) throw new InvalidArgumentError(`invalid container directory ${JSON.stringify(dir)}`);
-  const options = { lowerdirs, upperdir: paths.upper, workdir: paths.work };
-  if (overlayOptions(options).length > MAX_MOUNT_OPTIONS) {
+  const overlay = { lowerdirs, upperdir: paths.upper, workdir: paths.work };
+  if (overlayOptions(overlay).length > MAX_MOUNT_OPTIONS) {
     throw new InternalError(`too many layers to mount (${lowerdirs.length})`);
   }
   await mkdir(paths.upper, { recursive: true, mode: 0o755 });
   await mkdir(paths.work, { recursive: true, mode: 0o700 });
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
-  if (idmapped === undefined) {
-    await mountOverlay({ ...options, target: paths.rootfs, cwd: lowerRoot });
+  // The overlay's root directory is the upper dir's.
+  if (options.upperOwner) await chown(paths.upper, options.upperOwner.uid, options.upperOwner.gid);
+  if (options.idmapped === undefined) {
+    await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
     return paths.rootfs;
   }
-  const { uid, gid } = idmapped.rootPair;
-  // The overlay's root directory is the upper dir's: it must be the container root's.
-  await chown(paths.upper, uid, gid);
-  await mountIdmappedOverlay(dir, { ...options, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)) }, idmapped);
+  await mountIdmappedOverlay(dir, { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)) }, options.idmapped);
   return paths.rootfs;
 }
 

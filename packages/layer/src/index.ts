@@ -16,4 +16,5 @@ export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile, sniffHead } from './archive-stream.js';
 export { fsyncDirectory, prepareAtomicDir, writeFileAtomic } from './atomic-file.js';
 export { IdmappedLayers } from './idmapped-layers.js';
+export { ShiftedLayers } from './shifted-layers.js';
 export { containerOwnerOf, hostOwnerOf, hostIdOf, containerIdOf, rootPairOf, OVERFLOW_ID, type IdMapEntry, type IdMappings } from './id-mapping.js';

@@ -10,6 +10,7 @@ import { InternalError, InvalidArgumentError } from '@berth/api';
 const execFileAsync = promisify(execFile);
 
 const DEBIAN_PACKAGE = {
+  cp: 'coreutils',
   mknod: 'coreutils',
   setfattr: 'attr',
   mount: 'mount',
@@ -74,6 +75,11 @@ export async function mountOverlay(mount: OverlayMount): Promise<void> {
 /** Unmounts `target`; `lazy` detaches it even while busy (umount -l). */
 export async function unmount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
   await run('umount', options.lazy ? ['-l', '--', target] : ['--', target]);
+}
+
+/** Copies the tree `source` to the new path `target` with owners, modes, times, xattrs, hard links and device nodes (cp -a). */
+export async function copyTree(source: string, target: string): Promise<void> {
+  await run('cp', ['-a', '--reflink=auto', '--', source, target]);
 }
 
 /**
