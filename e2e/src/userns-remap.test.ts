@@ -167,6 +167,23 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
     await dockerOk(daemon(), ['rm', '-f', 'sleeper']);
   });
 
+  it('keeps a running remapped container across a daemon restart (live restore)', async () => {
+    await dockerOk(daemon(), ['run', '-d', '--name', 'survivor', 'busybox', 'sleep', '600']);
+    await daemon().restart();
+    expect(await dockerOk(daemon(), ['exec', 'survivor', 'sh', '-c', 'touch /after && id -u'])).toBe('0\n');
+    expect((await stat(join(await upperDir(daemon(), 'survivor'), 'after'))).uid).toBe(RANGE_START);
+    await dockerOk(daemon(), ['rm', '-f', 'survivor']);
+    expect(await namespaceHolders()).toEqual([]);
+  });
+
+  it('seeds a new volume from the image with the ids the container sees', async () => {
+    const out = await dockerOk(daemon(), ['run', '--rm', '-v', 'seeded:/etc', 'busybox', 'stat', '-c', '%u:%g', '/etc/passwd']);
+    expect(out).toBe('0:0\n');
+    const mountpoint = (await dockerOk(daemon(), ['volume', 'inspect', '-f', '{{.Mountpoint}}', 'seeded'])).trim();
+    expect(await stat(join(mountpoint, 'passwd'))).toMatchObject({ uid: RANGE_START, gid: RANGE_START });
+    await dockerOk(daemon(), ['volume', 'rm', 'seeded']);
+  });
+
   it('gives a --userns host container the host user namespace and host ownership', async () => {
     const out = await dockerOk(daemon(), ['run', '--name', 'unmapped', '--userns', 'host', 'busybox', 'sh', '-c', 'touch /y; cat /proc/self/uid_map']);
     expect(out.trim().split(/\s+/)).toEqual(['0', '0', '4294967295']);
