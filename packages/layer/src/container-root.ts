@@ -101,8 +101,12 @@ async function clearIdmappedDir(base: string): Promise<void> {
   await rmdir(base);
 }
 
-/** Unmounts `<dir>/rootfs` (detaching lazily if it is busy) and removes the empty mount point. */
+/**
+ * Unmounts `<dir>/rootfs` (detaching lazily if it is busy) and removes the empty mount point, and any
+ * idmapped layer a crash left attached in `<dir>`: removing the dir must never reach into a layer.
+ */
 export async function unmountOverlayRoot(dir: string): Promise<void> {
+  await clearIdmappedDir(join(resolve(dir), IDMAPPED_DIR));
   const { rootfs } = containerRootPaths(dir);
   while (await isMountPoint(rootfs)) {
     try {

@@ -108,3 +108,22 @@ describe('shifted copies', () => {
     expect(await readdir(copies)).toEqual(kept);
   });
 });
+
+describe('a crash between attaching an idmapped layer and detaching it', () => {
+  it('leaves a bind that unmounting the root detaches, so removing the container dir cannot reach the layer', async () => {
+    const store = await LayerStore.open(root);
+    const chainId = await imageLayers(store);
+    const container = join(work, 'c1');
+    const [topDiff] = store.diffDirs(chainId);
+    const stale = join(container, 'idmapped', '0');
+    await mkdir(stale, { recursive: true });
+    idmapped.bind(topDiff!, stale);
+    expect(await isMountPoint(stale)).toBe(true);
+
+    await store.unmountContainerRoot(container);
+
+    expect((await mountPoints()).filter((m) => m.startsWith(work))).toEqual([]);
+    expect(await readdir(container)).toEqual([]);
+    expect(await readFile(join(topDiff!, 'top'), 'utf8')).toBe('top');
+  });
+});
