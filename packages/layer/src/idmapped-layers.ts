@@ -1,8 +1,9 @@
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InternalError } from '@berth/api';
 import { procMapText, rootPairOf, type IdMappings } from './id-mapping.js';
+import { isMountPoint } from './mountinfo.js';
 import { bindIdmapped, detachMount } from './syscalls.js';
 import { catInNewUserNamespace } from './system-tools.js';
 
@@ -63,11 +64,16 @@ export class IdmappedLayers {
     return rootPairOf(this.mappings);
   }
 
-  /** Whether idmapped mounts work for directories under `dir` (kernel and filesystem); the probe leaves nothing behind. */
+  /**
+   * Whether idmapped mounts work for directories under `dir` (kernel and filesystem), tried in
+   * `<dir>/idmap-probe`; the probe leaves nothing behind, and clears what a crash left of an earlier one.
+   */
   async supportedUnder(dir: string): Promise<boolean> {
-    await mkdir(dir, { recursive: true });
-    const probe = await mkdtemp(join(dir, 'idmap-probe-'));
+    const probe = join(dir, 'idmap-probe');
     const [source, target] = [join(probe, 'source'), join(probe, 'target')];
+    if (await isMountPoint(target)) detachMount(target);
+    await rm(probe, { recursive: true, force: true });
+    await mkdir(probe, { recursive: true, mode: 0o700 });
     try {
       await mkdir(source);
       await mkdir(target);

@@ -127,3 +127,17 @@ describe('a crash between attaching an idmapped layer and detaching it', () => {
     expect(await readFile(join(topDiff!, 'top'), 'utf8')).toBe('top');
   });
 });
+
+describe('IdmappedLayers.supportedUnder', () => {
+  it('finds idmapped mounts on this kernel and filesystem, and leaves no probe behind, even after a crashed one', async () => {
+    const stale = join(work, 'idmap-probe');
+    await mkdir(join(stale, 'source'), { recursive: true });
+    await mkdir(join(stale, 'target'));
+    idmapped.bind(join(stale, 'source'), join(stale, 'target'));
+
+    expect(await idmapped.supportedUnder(work)).toBe(true);
+
+    expect(await readdir(work)).toEqual([]);
+    expect((await mountPoints()).filter((m) => m.startsWith(work))).toEqual([]);
+  });
+});
