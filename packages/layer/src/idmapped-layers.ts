@@ -23,13 +23,13 @@ async function writeProcMap(path: string, text: string): Promise<void> {
  * opened; the process ends with its input.
  */
 async function openUserNamespace(mappings: IdMappings): Promise<number> {
-  const child = catInNewUserNamespace();
+  let failed: (err: Error) => void = () => undefined;
+  const child = catInNewUserNamespace((err) => failed(err));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     await new Promise<void>((resolve, reject) => {
-      child.once('tool-missing', reject);
-      child.once('error', reject);
+      failed = reject;
       child.once('exit', (code) => reject(new InternalError(`unshare --user failed (exit ${String(code)}): ${stderr.trim()}`)));
       child.stdout.once('data', () => resolve());
       child.stdin.write('x');

@@ -84,13 +84,13 @@ export async function copyTree(source: string, target: string): Promise<void> {
 
 /**
  * `cat` in a user namespace of its own (`unshare --user`), without maps yet: it echoes what it reads, so a
- * first byte echoed back shows the namespace exists. A missing unshare is reported on the child's 'error'.
+ * first byte echoed back shows the namespace exists. `onError` is told why it could not start.
  */
-export function catInNewUserNamespace(): ChildProcessWithoutNullStreams {
+export function catInNewUserNamespace(onError: (err: Error) => void): ChildProcessWithoutNullStreams {
   const child = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.once('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') child.emit('tool-missing', toolNotFound('unshare', err));
-  });
+  child.once('error', (err: NodeJS.ErrnoException) => onError(err.code === 'ENOENT' ? toolNotFound('unshare', err) : err));
+  // A child that never ran breaks its input pipe: that failure is reported through onError or its exit.
+  child.stdin.on('error', () => undefined);
   return child;
 }
 
