@@ -206,6 +206,50 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
   });
 });
 
+describe(`berthd --userns-remap ${TEST_USER} where idmapped mounts are missing (data root on ramfs)`, () => {
+  // ramfs has no idmapped mounts: the daemon falls back to chowned copies of the layers.
+  let d: TestDaemon | undefined;
+  let ramfs = '';
+  const dataRoot = (): string => join(ramfs, 'data');
+
+  beforeAll(async () => {
+    await removeUser(TEST_USER);
+    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/bin/false', TEST_USER]);
+    await execFileAsync('usermod', ['--add-subuids', RANGE, '--add-subgids', RANGE, TEST_USER]);
+    ramfs = await mkdtemp('/tmp/berth-e2e-ramfs-');
+    await execFileAsync('mount', ['-t', 'ramfs', '-o', 'mode=711', 'ramfs', ramfs]);
+    d = await startTestDaemon([`--userns-remap=${TEST_USER}`, '--data-root', dataRoot()], { searchableRoot: true, logToFile: true });
+    const loaded = await d.berth(['load', '-i', await busyboxArchive()]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    try {
+      await cleanupDaemon(d);
+      const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4] ?? '');
+      expect(mounts.filter((m) => m.startsWith(`${ramfs}/`))).toEqual([]);
+    } finally {
+      await execFileAsync('umount', [ramfs]).catch(() => undefined);
+      await rm(ramfs, { recursive: true, force: true });
+      await removeUser(TEST_USER);
+    }
+    expect(await subordinateLines(TEST_USER)).toEqual([]);
+  });
+
+  it('runs containers over chowned copies of the layers, kept per layer, with the same ownership as over idmapped mounts', async () => {
+    expect(await readFile(d!.logPath, 'utf8')).toContain('layers copied and chowned (no idmapped mounts on this kernel');
+    const out = await dockerOk(d!, ['run', '--name', 'copied-layers', 'busybox', 'sh', '-c', 'touch /x; id -u; stat -c %u:%g /bin /']);
+    expect(out).toBe('0\n0:0\n0:0\n');
+    expect((await stat(join(await upperDir(d!, 'copied-layers'), 'x'))).uid).toBe(RANGE_START);
+    const copies = join(dataRoot(), `${RANGE_START}.${RANGE_START}`, 'layers', 'shifted', `${RANGE_START}.${RANGE_START}`);
+    const [copy] = await readdir(copies);
+    expect(await stat(join(copies, copy!, 'bin'))).toMatchObject({ uid: RANGE_START, gid: RANGE_START });
+    await dockerOk(d!, ['commit', 'copied-layers', 'copied-commit']);
+    expect(await dockerOk(d!, ['run', '--rm', '--userns', 'host', 'copied-commit', 'stat', '-c', '%u:%g', '/x', '/bin'])).toBe('0:0\n0:0\n');
+    expect(await readdir(copies)).toEqual([copy]);
+  });
+});
+
 describe('berthd --userns-remap refusals at start', () => {
   /** berthd run to its exit with `--userns-remap setting` on a temp root, which it must refuse. */
   async function refusedStart(setting: string, root: string): Promise<string> {

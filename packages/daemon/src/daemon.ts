@@ -249,7 +249,12 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const server = createServer(engine, { logLevel: config.logLevel });
   app.log = server.log;
   for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
-  if (remap) app.log.info(`--userns-remap: containers run as ${remap.rootPair.uid}:${remap.rootPair.gid}; layers ${remap.layers instanceof ShiftedLayers ? 'copied and chowned (no idmapped mounts here)' : 'shown through idmapped mounts'}`);
+  if (remap) {
+    const runAs = `--userns-remap: containers run as ${remap.rootPair.uid}:${remap.rootPair.gid}`;
+    // The copies cost a layer's disk space again per mapping: worth a warning.
+    if (remap.layers instanceof ShiftedLayers) app.log.warn(`${runAs}; layers copied and chowned (no idmapped mounts on this kernel or data root's filesystem)`);
+    else app.log.info(`${runAs}; layers shown through idmapped mounts`);
+  }
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
   // Sandboxes whose container is gone or was never recorded running (a daemon that died before tearing
   // them down, or between setting one up and starting the task): before restore restarts any container.
