@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPT_UNPATCHED_RUNC, busyboxArchive, dockerOk, run, startTestDaemon, type TestDaemon } from './harness.js';
+import { createTestNetns, type TestNetns } from './netns.js';
 import { BERTHD } from './paths.js';
 
 const execFileAsync = promisify(execFile);
@@ -247,6 +248,47 @@ describe(`berthd --userns-remap ${TEST_USER} where idmapped mounts are missing (
     await dockerOk(d!, ['commit', 'copied-layers', 'copied-commit']);
     expect(await dockerOk(d!, ['run', '--rm', '--userns', 'host', 'copied-commit', 'stat', '-c', '%u:%g', '/x', '/bin'])).toBe('0:0\n0:0\n');
     expect(await readdir(copies)).toEqual([copy]);
+  });
+});
+
+describe(`berthd --userns-remap ${TEST_USER} with bridge networks (in a network namespace of the test's own)`, () => {
+  let d: TestDaemon | undefined;
+  let netns: TestNetns | undefined;
+
+  beforeAll(async () => {
+    await removeUser(TEST_USER);
+    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/bin/false', TEST_USER]);
+    await execFileAsync('usermod', ['--add-subuids', RANGE, '--add-subgids', RANGE, TEST_USER]);
+    netns = await createTestNetns();
+    d = await startTestDaemon([`--userns-remap=${TEST_USER}`], { netns, searchableRoot: true });
+    const loaded = await d.berth(['load', '-i', await busyboxArchive()]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    try {
+      await cleanupDaemon(d);
+    } finally {
+      await netns?.remove();
+      await removeUser(TEST_USER);
+    }
+  });
+
+  it('gives remapped containers their addresses on the default bridge and a user network, reaching each other by name', async () => {
+    const out = await dockerOk(d!, ['run', '--rm', 'busybox', 'sh', '-c', 'ip -4 -o addr show eth0 | wc -l; id -u; test -d /sys/class && echo sys']);
+    expect(out).toBe('1\n0\nsys\n');
+    await dockerOk(d!, ['network', 'create', 'remapped-net']);
+    await dockerOk(d!, ['run', '-d', '--name', 'listener', '--network', 'remapped-net', 'busybox', 'sh', '-c', 'echo pong | nc -l -p 8080']);
+    const reply = await dockerOk(d!, ['run', '--rm', '--network', 'remapped-net', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 listener 8080 </dev/null && exit 0; sleep 0.5; done; exit 1']);
+    expect(reply).toBe('pong\n');
+    await dockerOk(d!, ['rm', '-f', 'listener']);
+    await dockerOk(d!, ['network', 'rm', 'remapped-net']);
+  });
+
+  it('refuses a network sysctl there with a clear message', async () => {
+    const refused = await d!.dockerCli(['run', '--rm', '--sysctl', 'net.core.somaxconn=1024', 'busybox', 'true']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('cannot be set in a container with a user namespace on a network the engine sets up');
   });
 });
 

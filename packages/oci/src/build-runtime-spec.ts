@@ -17,7 +17,7 @@ import { buildNamespaces, ownsNetworkNamespace, type NamespaceModes } from './na
 import { cpuResources, memoryResources, pidsResources, type ResourceLimits } from './resources.js';
 import { buildRlimits, type Ulimit } from './rlimits.js';
 import type { LinuxConfig, LinuxDevice, LinuxIdMapping, LinuxResources, RuntimeMount, RuntimeProcess, RuntimeSpec } from './runtime-spec.js';
-import type { SeccompProfile } from '@berth/api';
+import { InvalidArgumentError, type SeccompProfile } from '@berth/api';
 import { defaultSeccompProfile, resolveSeccompProfile } from './seccomp.js';
 import { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
 
@@ -137,13 +137,37 @@ function buildSysctls(input: SpecInput): Record<string, string> {
     hostNetwork: input.namespaces.network === 'host',
     hostIpc: input.namespaces.ipc === 'host',
   });
+  if (joinsForeignNetworkNamespace(input)) {
+    const net = Object.keys(sysctls).find((key) => key.startsWith('net.'));
+    if (net !== undefined) throw new InvalidArgumentError(`sysctl "${net}" cannot be set in a container with a user namespace on a network the engine sets up (--userns-remap): use --userns host`);
+    return { ...sysctls };
+  }
   const defaults: Record<string, string> = ownsNetworkNamespace(input.namespaces.network) ? { ...DEFAULT_NETWORK_SYSCTLS } : {};
   // The kernel takes only mapped groups in a user namespace: moby leaves ping sockets out there.
   if (input.userNamespace) delete defaults['net.ipv4.ping_group_range'];
   return { ...defaults, ...sysctls };
 }
 
+/**
+ * A container with a user namespace of its own joining a network namespace made beforehand (set up by the
+ * engine before the task starts, so owned by the host's user namespace): inside, it may neither mount sysfs
+ * nor write the network's sysctls.
+ */
+function joinsForeignNetworkNamespace(input: SpecInput): boolean {
+  return input.userNamespace !== undefined && typeof input.namespaces.network === 'object';
+}
+
+/** sysfs can be mounted only by the network namespace's owner: such a container gets the host's /sys bound read-only instead, as podman does. */
+function sysfsThroughBind(mounts: RuntimeMount[]): RuntimeMount[] {
+  return mounts.map((m) => (m.destination === '/sys' && m.type === 'sysfs' ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] } : m));
+}
+
 function buildMounts(input: SpecInput): RuntimeMount[] {
+  const mounts = assembleDefaultAndExtraMounts(input);
+  return joinsForeignNetworkNamespace(input) ? sysfsThroughBind(mounts) : mounts;
+}
+
+function assembleDefaultAndExtraMounts(input: SpecInput): RuntimeMount[] {
   const privileged = input.privileged ?? false;
   return assembleMounts({
     defaults: defaultMounts({
