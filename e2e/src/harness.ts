@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -84,13 +84,15 @@ export interface Leftovers {
  * Starts a berthd of its own: temp data root, exec root and socket (kept short for sun_path). Its
  * output goes to the test's, or with `logToFile` to `logPath` for the test to read. `launcher` is a
  * command that runs it, such as `['prlimit', '--nofile=512:512', '--']`. `dataRoot` puts its data root elsewhere
- * (a small filesystem the test mounted), which the test then removes itself.
+ * (a small filesystem the test mounted), which the test then removes itself. `searchableRoot` lets other
+ * users search the temp dir (0711), which a `--userns-remap` daemon's containers need.
  */
 export async function startTestDaemon(
   extraArgs: string[] = [],
-  options: { logToFile?: boolean; launcher?: string[]; netns?: TestNetns; dataRoot?: string } = {},
+  options: { logToFile?: boolean; launcher?: string[]; netns?: TestNetns; dataRoot?: string; searchableRoot?: boolean } = {},
 ): Promise<TestDaemon> {
   const root = await mkdtemp('/tmp/berth-e2e-');
+  if (options.searchableRoot) await chmod(root, 0o711);
   const dataRoot = options.dataRoot ?? join(root, 'data');
   const execRoot = join(root, 'exec');
   const socket = join(root, 'berth.sock');

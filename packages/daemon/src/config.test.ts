@@ -62,6 +62,13 @@ describe('daemon config', () => {
     }
   });
 
+  it('takes userns-remap as a string; an empty one is no remapping', () => {
+    expect(resolveConfig({ usernsRemap: 'default' }, {}).usernsRemap).toBe('default');
+    expect(resolveConfig({ usernsRemap: 'default' }, { usernsRemap: 'alice:staff' }).usernsRemap).toBe('alice:staff');
+    expect(resolveConfig({ usernsRemap: '' }, {}).usernsRemap).toBeUndefined();
+    expect(() => resolveConfig({ usernsRemap: 5 as unknown as string }, {})).toThrow('invalid userns-remap 5');
+  });
+
   it('takes the transfer concurrency of pulls and pushes, positive only', () => {
     expect(resolveConfig({ maxConcurrentDownloads: 6 }, { maxConcurrentUploads: 2 })).toMatchObject({ maxConcurrentDownloads: 6, maxConcurrentUploads: 2 });
     expect(() => resolveConfig({}, { maxConcurrentDownloads: 0 })).toThrow('invalid max-concurrent-downloads 0: a positive number');

@@ -52,6 +52,12 @@ export interface DaemonConfig {
   authorizationPlugins: string[];
   /** Directories searched for plugins' sockets and spec files before Docker's own (Berth's). */
   pluginDirs: string[];
+  /**
+   * dockerd's --userns-remap: containers run in a user namespace mapped to this user's subordinate ids
+   * ("default", USER[:GROUP] or UID[:GID]); the daemon's images and containers then live in
+   * `<data-root>/<uid>.<gid>`, as dockerd keeps them.
+   */
+  usernsRemap?: string;
 }
 
 // dockerd's defaults for its TLS files: DOCKER_CERT_PATH, else ~/.docker.
@@ -120,6 +126,7 @@ const FILE_KEYS: Record<string, keyof DaemonConfig> = {
   'default-address-pools': 'defaultAddressPools',
   'authorization-plugins': 'authorizationPlugins',
   'plugin-dirs': 'pluginDirs',
+  'userns-remap': 'usernsRemap',
 };
 
 export async function readConfigFile(path: string): Promise<Partial<DaemonConfig>> {
@@ -181,6 +188,8 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   }
   validateNetworkSettings(config);
   validatePluginSettings(config);
+  if (config.usernsRemap !== undefined && typeof config.usernsRemap !== 'string') throw new InvalidArgumentError(`invalid userns-remap ${JSON.stringify(config.usernsRemap)}: default, USER[:GROUP] or UID[:GID]`);
+  if (config.usernsRemap === '') delete config.usernsRemap;
   if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;
 }

@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { NotFoundError, UnavailableError } from '@berth/api';
+import { InvalidArgumentError, NotFoundError, UnavailableError } from '@berth/api';
 import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
-import { LayerStore, writeFileAtomic } from '@berth/layer';
+import { IdmappedLayers, LayerStore, ShiftedLayers, writeFileAtomic } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { hostInterfaces, hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
@@ -29,6 +29,7 @@ import { hostFacts } from './adapters/host-facts.js';
 import { containerNetworks } from './adapters/container-networks.js';
 import { NetworkApi } from './network/network-api.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
+import { loadRemappedRoot } from './adapters/remapped-root.js';
 import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
 import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
@@ -91,6 +92,42 @@ function imageLabels(images: ImageStore, id: string): Record<string, string> | u
 const NETAVARK = '/usr/lib/podman/netavark';
 const AARDVARK_DNS = '/usr/lib/podman/aardvark-dns';
 
+/** dockerd's check: a remapped root must reach its data root, so every directory above it allows others to search it. */
+async function checkTraversable(root: string): Promise<void> {
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new InvalidArgumentError(`a directory in the data root's path (${dir}) restricts access to the remapped root uid/gid; allow 'o+x' on it (chmod o+x ${dir})`);
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
+/**
+ * `--userns-remap`: the remap user's maps; its containers' layers, through idmapped mounts where the kernel
+ * and the data root's filesystem have them (probed once), else as chowned copies; and the data root dockerd
+ * uses for a remapped daemon, `<root>/<uid>.<gid>`, which the container root's group may traverse.
+ */
+async function openRemappedRoot(
+  setting: string,
+  root: string,
+): Promise<{ dataRoot: string; layers: IdmappedLayers | ShiftedLayers; rootPair: { uid: number; gid: number }; close(): void }> {
+  const { mappings } = await loadRemappedRoot(setting);
+  await checkTraversable(root);
+  const idmapped = await IdmappedLayers.open(mappings);
+  const { rootPair } = idmapped;
+  const dataRoot = join(root, `${rootPair.uid}.${rootPair.gid}`);
+  try {
+    await mkdir(dataRoot, { recursive: true, mode: 0o710 });
+    await chown(dataRoot, 0, rootPair.gid);
+    if (await idmapped.supportedUnder(dataRoot)) return { dataRoot, layers: idmapped, rootPair, close: () => idmapped.close() };
+  } catch (err) {
+    idmapped.close();
+    throw err;
+  }
+  idmapped.close();
+  return { dataRoot, layers: new ShiftedLayers(mappings), rootPair, close: () => undefined };
+}
+
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   // Refusals come first, before anything on disk changes.
@@ -104,25 +141,27 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const pidFile = join(config.execRoot, 'berthd.pid');
   await claimPidFile(pidFile);
+  const remap = config.usernsRemap === undefined ? undefined : await openRemappedRoot(config.usernsRemap, config.dataRoot);
+  const dataRoot = remap?.dataRoot ?? config.dataRoot;
 
   const app = { log: undefined as unknown as FastifyInstance['log'] };
   // The logger exists once the server does; what the stores report while opening waits for it.
   const storeNotes: string[] = [];
   const eventLog = new EventLog();
   const events = engineEvents(eventLog, { imageLabels: (id) => imageLabels(images, id) });
-  const layers = await LayerStore.open(join(config.dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
-  const images = await ImageStore.open(join(config.dataRoot, 'image'), layers, {
+  const layers = await LayerStore.open(join(dataRoot, 'layers'), { maxDecompressedBytes: config.maxLayerSize, log: (m) => storeNotes.push(m) });
+  const images = await ImageStore.open(join(dataRoot, 'image'), layers, {
     log: (m) => storeNotes.push(m),
     layersInUse: () => containers.inspection.imageLayersInUse(),
     onEvent: (e) => events.image(e.action, e.id, e.name),
   });
-  const store = await ContainerStore.open(join(config.dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`));
-  const volumes = await VolumeStore.open(join(config.dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }) });
+  const store = await ContainerStore.open(join(dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`), remap?.rootPair.gid);
+  const volumes = await VolumeStore.open(join(dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }), dataOwner: remap?.rootPair });
   const mounts = new VolumeMounts(volumes, events);
   await mounts.restore(store.all());
   const networkRun = join(config.execRoot, 'network');
   const networks = await NetworkManager.open({
-    stateDir: join(config.dataRoot, 'network'),
+    stateDir: join(dataRoot, 'network'),
     runDir: networkRun,
     driver: netavarkDriver({ binary: NETAVARK, aardvarkBinary: AARDVARK_DNS, ip: 'ip', configDir: join(networkRun, 'netavark') }),
     namespaces: namespaceFiles({ unshare: 'unshare', ip: 'ip', umount: 'umount' }),
@@ -138,7 +177,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const reaper = createMonitorReaper();
   const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
   const host = createContainerHost();
-  const rootfs = layerRootfs(layers);
+  const rootfs = layerRootfs(layers, remap?.layers);
   const containers = createContainerServices({
     store,
     images,
@@ -151,6 +190,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     logs: createContainerLogs(),
     events,
     execRoot: config.execRoot,
+    remap: remap?.layers.mappings,
     initPath: config.initPath,
     // Called only once a container is removed, after `execs` exists.
     onRemoved: (id) => execs.forgetContainer(id),
@@ -174,24 +214,24 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const registries = new RegistryService({
     images,
     hosts: registryHosts,
-    sources: await LayerSources.open(join(config.dataRoot, 'image', 'distribution', 'layer-sources.json')),
+    sources: await LayerSources.open(join(dataRoot, 'image', 'distribution', 'layer-sources.json')),
     log: { warn: (m) => app.log?.warn(m) },
-    downloadDir: join(config.dataRoot, 'image', 'downloads'),
+    downloadDir: join(dataRoot, 'image', 'downloads'),
     maxConcurrentDownloads: config.maxConcurrentDownloads,
     maxConcurrentUploads: config.maxConcurrentUploads,
   });
   await registries.cleanDownloads();
-  const archives = new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) } });
+  const archives = new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) }, remap: remap?.layers.mappings });
   const isImageInUse = (id: string): boolean => containers.inspection.usersOfImage(id).length > 0;
   const builds = new BuildService({
     steps: { lifecycle: containers.lifecycle, io: containers.io, inspection: containers.inspection, archives, images },
     images,
     registries,
     isInUse: isImageInUse,
-    tmpDir: join(config.dataRoot, 'builder', 'tmp'),
+    tmpDir: join(dataRoot, 'builder', 'tmp'),
   });
   // Contexts a crash left unpacked.
-  await rm(join(config.dataRoot, 'builder', 'tmp'), { recursive: true, force: true });
+  await rm(join(dataRoot, 'builder', 'tmp'), { recursive: true, force: true });
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,
@@ -207,11 +247,17 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     networks: new NetworkApi({ manager: networks, lifecycle: containers.lifecycle, events }),
     builds,
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes, buildCache: builds }),
-    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot: config.dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(config.dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), authorizationPlugins: authorization?.names }),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), authorizationPlugins: authorization?.names, usernsRemap: remap !== undefined }),
   };
   const server = createServer(engine, { logLevel: config.logLevel, authorization });
   app.log = server.log;
   for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
+  if (remap) {
+    const runAs = `--userns-remap: containers run as ${remap.rootPair.uid}:${remap.rootPair.gid}`;
+    // The copies cost a layer's disk space again per mapping: worth a warning.
+    if (remap.layers instanceof ShiftedLayers) app.log.warn(`${runAs}; layers copied and chowned (no idmapped mounts on this kernel or data root's filesystem)`);
+    else app.log.info(`${runAs}; layers shown through idmapped mounts`);
+  }
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);
   // Sandboxes whose container is gone or was never recorded running (a daemon that died before tearing
   // them down, or between setting one up and starting the task): before restore restarts any container.
@@ -260,6 +306,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
       );
       await networks.close();
       await Promise.all(sockets.map((p) => rm(p, { force: true })));
+      remap?.close();
       await rm(pidFile, { force: true });
     },
   };

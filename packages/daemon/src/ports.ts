@@ -3,6 +3,7 @@ import type { DistributionInspect, HostConfig, NetworkingConfig, ImageHistoryIte
 import type { DeleteRecord, ResolvedImage } from '@berth/image';
 import type { LinuxResources, NetworkMode, ResolvedUser, RuntimeMount } from '@berth/oci';
 import type { Sandbox } from '@berth/network';
+import type { IdMappings } from '@berth/layer';
 import type { ContainerMount } from './container/container-mount.js';
 import type { ContainerEndpoint } from './container/record.js';
 import type { ContainerRecord } from './container/record.js';
@@ -115,7 +116,8 @@ export interface VolumeService {
 
 /** A container's root filesystem: the image's layers under a read-write layer in the container's dir. */
 export interface ContainerRootfs {
-  mountContainerRoot(dir: string, parentChainId: string | null): Promise<string>;
+  /** `userNamespace`: the root as a container with that mapping sees it (its files owned by the mapped ids). */
+  mountContainerRoot(dir: string, parentChainId: string | null, userNamespace?: IdMappings): Promise<string>;
   unmountContainerRoot(dir: string): Promise<void>;
   /** The image layers' directories, top first: inspect's GraphDriver LowerDir. */
   diffDirs(chainId: string): string[];
@@ -154,7 +156,8 @@ export interface HostSecurityModules {
 /** The per-container files the host provides, what a root filesystem says about users, and the host's processes. */
 export interface ContainerHost {
   /** Writes the container's /etc/hostname, /etc/hosts and /etc/resolv.conf beside its record; returns their paths. */
-  writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hostConfig: HostConfig, network: Omit<TaskNetwork, 'namespace'>): Promise<{ hostname: string; hosts: string; resolvConf: string }>;
+  /** `owner`: the host ids that own the files (a remapped container's root, so it can edit them as Docker allows). */
+  writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hostConfig: HostConfig, network: Omit<TaskNetwork, 'namespace'>, owner?: { uid: number; gid: number }): Promise<{ hostname: string; hosts: string; resolvConf: string }>;
   /** `-u` and `--group-add` resolved with the root filesystem's passwd and group files. */
   resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<ResolvedUser>;
   /** The host's process table as `ps` prints it with these arguments (`docker top`). */

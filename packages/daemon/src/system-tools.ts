@@ -4,7 +4,8 @@ import { ProgramFailure } from '@berth/api';
 
 /**
  * The daemon's only module that runs external programs (lint keeps it so): the OCI runtime (runc,
- * crun), conmon, dpkg-query for the runtime's changelog, and ps for `docker top`. Every call passes an
+ * crun), conmon, dpkg-query for the runtime's changelog, ps for `docker top`, and getent, useradd and
+ * usermod for `--userns-remap default`. Every call passes an
  * argument vector, never a shell.
  */
 

@@ -1,8 +1,13 @@
-import { access, mkdir, rmdir } from 'node:fs/promises';
+import { access, chown, mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
 import { isMountPoint } from './mountinfo.js';
+import type { IdmappedLayers } from './idmapped-layers.js';
+import { detachMount } from './syscalls.js';
 import { mountOverlay, overlayOptions, unmount } from './system-tools.js';
+
+/** Where a remapped root's idmapped lower layers are attached while its overlay is mounted. */
+const IDMAPPED_DIR = 'idmapped';
 
 // The kernel reads mount options from a single page.
 const MAX_MOUNT_OPTIONS = 4095;
@@ -21,25 +26,87 @@ export function containerRootPaths(dir: string): ContainerRootPaths {
 /**
  * Mounts overlayfs at `<dir>/rootfs` with a per-container upper and work dir. `lowerdirs` are
  * relative to `lowerRoot` (short `l/` links), which the mount resolves from its working directory.
+ * `upperOwner`: the owner of the upper dir, which is the root directory's (a remapped container's root);
+ * with `idmapped`, each lower dir is seen through an idmapped mount (see mountIdmappedOverlay).
  */
-export async function mountOverlayRoot(dir: string, lowerdirs: string[], lowerRoot: string): Promise<string> {
+export async function mountOverlayRoot(
+  dir: string,
+  lowerdirs: string[],
+  lowerRoot: string,
+  options: { idmapped?: IdmappedLayers; upperOwner?: { uid: number; gid: number } } = {},
+): Promise<string> {
   const paths = containerRootPaths(dir);
   // Commas separate mount options and colons lower dirs: such a path cannot be expressed.
   if (/[,:\\]/.test(paths.rootfs)) throw new InvalidArgumentError(`invalid container directory ${JSON.stringify(dir)}`);
-  const options = { lowerdirs, upperdir: paths.upper, workdir: paths.work };
-  if (overlayOptions(options).length > MAX_MOUNT_OPTIONS) {
+  const overlay = { lowerdirs, upperdir: paths.upper, workdir: paths.work };
+  if (overlayOptions(overlay).length > MAX_MOUNT_OPTIONS) {
     throw new InternalError(`too many layers to mount (${lowerdirs.length})`);
   }
   await mkdir(paths.upper, { recursive: true, mode: 0o755 });
   await mkdir(paths.work, { recursive: true, mode: 0o700 });
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
-  await mountOverlay({ ...options, target: paths.rootfs, cwd: lowerRoot });
+  // The overlay's root directory is the upper dir's.
+  if (options.upperOwner) await chown(paths.upper, options.upperOwner.uid, options.upperOwner.gid);
+  if (options.idmapped === undefined) {
+    await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
+    return paths.rootfs;
+  }
+  await mountIdmappedOverlay(dir, { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)) }, options.idmapped);
   return paths.rootfs;
 }
 
-/** Unmounts `<dir>/rootfs` (detaching lazily if it is busy) and removes the empty mount point. */
+/**
+ * The overlay of a remapped root: each lower dir bind-mounted idmapped at `<dir>/idmapped/<n>` (short
+ * names keep the option string under a page), the overlay mounted on them, then the binds detached: the
+ * overlay keeps its own private copies of its layers' mounts, so nothing stays attached but the root.
+ */
+async function mountIdmappedOverlay(dir: string, options: { lowerdirs: string[]; upperdir: string; workdir: string }, idmapped: IdmappedLayers): Promise<void> {
+  const base = join(resolve(dir), IDMAPPED_DIR);
+  await clearIdmappedDir(base);
+  await mkdir(base, { mode: 0o700 });
+  const attached: string[] = [];
+  try {
+    for (const [index, lower] of options.lowerdirs.entries()) {
+      const target = join(base, String(index));
+      await mkdir(target);
+      idmapped.bind(lower, target);
+      attached.push(target);
+    }
+    const lowerdirs = attached.map((_, index) => `${IDMAPPED_DIR}/${index}`);
+    await mountOverlay({ ...options, lowerdirs, target: containerRootPaths(dir).rootfs, cwd: resolve(dir) });
+  } finally {
+    for (const target of attached) detachMount(target);
+    await clearIdmappedDir(base);
+  }
+}
+
+/**
+ * Removes the binds' mount points, detaching any a crash left attached first. Never recursive: a
+ * directory still mounted is a layer, and removing its contents would destroy the image.
+ */
+async function clearIdmappedDir(base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(base);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const name of names) {
+    const target = join(base, name);
+    if (await isMountPoint(target)) detachMount(target);
+    await rmdir(target);
+  }
+  await rmdir(base);
+}
+
+/**
+ * Unmounts `<dir>/rootfs` (detaching lazily if it is busy) and removes the empty mount point, and any
+ * idmapped layer a crash left attached in `<dir>`: removing the dir must never reach into a layer.
+ */
 export async function unmountOverlayRoot(dir: string): Promise<void> {
+  await clearIdmappedDir(join(resolve(dir), IDMAPPED_DIR));
   const { rootfs } = containerRootPaths(dir);
   // No mount point, no mount: a stat instead of reading mountinfo, for the many containers that never ran.
   if (!(await access(rootfs).then(() => true, () => false))) return;

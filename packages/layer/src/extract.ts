@@ -35,14 +35,20 @@ export interface UnpackOptions {
   mounts?: ReadonlyMap<string, ExtractMount>;
   /** Pinned only: what an entry does to an existing directory if it is none, and the reverse (default 'tar'). */
   dirNonDir?: DirNonDirPolicy;
-  /** Owner of every entry instead of the archive's (Docker's ChownOpts); applied when running as root. */
-  owner?: Owner;
+  /**
+   * Owner of every entry instead of the archive's (Docker's ChownOpts), or a function of the archive's
+   * owner (a remapped container's ids as the host stores them); applied when running as root.
+   */
+  owner?: Owner | OwnerMap;
 }
 
 export interface Owner {
   uid: number;
   gid: number;
 }
+
+/** One view of an owner to another: a container's ids to the host's, or back. */
+export type OwnerMap = (owner: Owner) => Owner;
 
 export type ExtractOptions = Partial<Pick<UnpackOptions, 'maxBytes' | 'whiteouts' | 'pinned' | 'mounts' | 'dirNonDir' | 'owner'>>;
 
@@ -55,7 +61,7 @@ interface ExtractState {
   pinned: boolean;
   whiteouts: boolean;
   asRoot: boolean;
-  owner?: Owner;
+  owner?: Owner | OwnerMap;
   bytes: number;
   /** Directory mtimes (by path in the tree) are set last: creating their children changes them. */
   dirTimes: Map<string, Date>;
@@ -194,7 +200,9 @@ async function chownEntry(target: string, header: Header, state: ExtractState): 
 
 /** Who an entry belongs to: the archive says, unless the extraction names an owner. */
 function ownerOf(header: Header, state: ExtractState): Owner {
-  return state.owner ?? { uid: header.uid, gid: header.gid };
+  const archived = { uid: header.uid ?? 0, gid: header.gid ?? 0 };
+  if (typeof state.owner === 'function') return state.owner(archived);
+  return state.owner ?? archived;
 }
 
 function modeOf(header: Header): number {

@@ -1,6 +1,6 @@
 export { LayerStore, type LayerStoreOptions } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
-export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner } from './extract.js';
+export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap } from './extract.js';
 export { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';
 export { chainIdOf } from './chain-id.js';
 export { upperDirTar } from './upper-diff.js';
@@ -15,3 +15,6 @@ export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';
 export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile, sniffHead } from './archive-stream.js';
 export { fsyncDirectory, prepareAtomicDir, writeFileAtomic } from './atomic-file.js';
+export { IdmappedLayers } from './idmapped-layers.js';
+export { ShiftedLayers } from './shifted-layers.js';
+export { containerOwnerOf, hostOwnerOf, hostIdOf, containerIdOf, rootPairOf, OVERFLOW_ID, type IdMapEntry, type IdMappings } from './id-mapping.js';

@@ -8,6 +8,8 @@ import { fsyncDirectory } from './atomic-file.js';
 import { chainIdOf } from './chain-id.js';
 import { mountOverlayRoot, unmountOverlayRoot } from './container-root.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, unpackArchive } from './extract.js';
+import type { IdmappedLayers } from './idmapped-layers.js';
+import { ensureShiftedCopy, SHIFTED_DIR, ShiftedLayers } from './shifted-layers.js';
 import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
 import { LayerQuarantine } from './layer-quarantine.js';
 import { AdoptedLayerTar, LayerTarWriter, type KeptLayerTar } from './layer-tar-writer.js';
@@ -79,6 +81,7 @@ export class LayerStore {
     }
     const store = new LayerStore(root, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, layers, quarantine);
     await store.repairLinks();
+    await store.removeOrphanedShiftedCopies();
     return store;
   }
 
@@ -198,6 +201,9 @@ export class LayerStore {
     await rename(join(this.root, hexOf(chainId)), doomed);
     await rm(join(this.root, LINKS_DIR, record.link), { force: true });
     await rm(doomed, { recursive: true, force: true });
+    for (const pair of await readdir(join(this.root, SHIFTED_DIR)).catch(() => [])) {
+      await rm(join(this.root, SHIFTED_DIR, pair, record.link), { recursive: true, force: true });
+    }
   }
 
   private chain(chainId: string): LayerRecord[] {
@@ -217,11 +223,32 @@ export class LayerStore {
     return this.chain(chainId).map((r) => join(this.root, hexOf(r.chainId), 'diff'));
   }
 
-  /** Mounts overlayfs of the chain + `<dir>/upper` at `<dir>/rootfs` and returns that path; idempotent. */
-  async mountContainerRoot(dir: string, parentChainId: string | null): Promise<string> {
-    const lowerdirs =
-      parentChainId === null ? [EMPTY_DIR] : this.chain(parentChainId).map((r) => `${LINKS_DIR}/${r.link}`);
-    return mountOverlayRoot(dir, lowerdirs, this.root);
+  /**
+   * Mounts overlayfs of the chain + `<dir>/upper` at `<dir>/rootfs` and returns that path; idempotent.
+   * `remapped`: the layers as a remapped container sees them, through idmapped mounts or shifted copies.
+   */
+  async mountContainerRoot(dir: string, parentChainId: string | null, remapped?: IdmappedLayers | ShiftedLayers): Promise<string> {
+    const chain = parentChainId === null ? [] : this.chain(parentChainId);
+    const upperOwner = remapped?.rootPair;
+    if (remapped instanceof ShiftedLayers) {
+      const shiftedRoot = remapped.dirUnder(this.root);
+      for (const r of chain) await ensureShiftedCopy(join(this.root, hexOf(r.chainId), 'diff'), shiftedRoot, r.link, join(this.root, STAGING_DIR), remapped.mappings);
+      const lowerdirs = chain.length === 0 ? [join(this.root, EMPTY_DIR)] : chain.map((r) => r.link);
+      return mountOverlayRoot(dir, lowerdirs, shiftedRoot, { upperOwner });
+    }
+    const lowerdirs = chain.length === 0 ? [EMPTY_DIR] : chain.map((r) => `${LINKS_DIR}/${r.link}`);
+    return mountOverlayRoot(dir, lowerdirs, this.root, { idmapped: remapped, upperOwner });
+  }
+
+  /** Shifted copies whose layer is gone (a crash between the layer's removal and theirs). */
+  private async removeOrphanedShiftedCopies(): Promise<void> {
+    const links = new Set([...this.layers.values()].map((r) => r.link));
+    const base = join(this.root, SHIFTED_DIR);
+    for (const pair of await readdir(base).catch(() => [])) {
+      for (const name of await readdir(join(base, pair))) {
+        if (!links.has(name)) await rm(join(base, pair, name), { recursive: true, force: true });
+      }
+    }
   }
 
   /** Idempotent; detaches lazily if the mount is busy. */

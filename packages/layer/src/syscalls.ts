@@ -26,8 +26,11 @@ interface Libc {
   syscall: (...args: unknown[]) => number;
   readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
   fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
+  umount2: (target: string, flags: number) => number;
+  close: (fd: number) => number;
   errno: () => number;
   openHow: unknown;
+  mountAttr: unknown;
 }
 
 let libc: Libc | undefined;
@@ -38,12 +41,16 @@ function load(): Libc {
   const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
   const lib: LibraryHandle = koffi.load('libc.so.6');
   const openHow = koffi.struct('berth_open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
+  const mountAttr = koffi.struct('berth_mount_attr', { attr_set: 'uint64', attr_clr: 'uint64', propagation: 'uint64', userns_fd: 'uint64' });
   libc = {
     syscall: lib.func('long syscall(long number, ...)') as Libc['syscall'],
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Libc['readlinkat'],
     fgetxattr: lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as Libc['fgetxattr'],
+    umount2: lib.func('int umount2(const char *target, int flags)') as Libc['umount2'],
+    close: lib.func('int close(int fd)') as Libc['close'],
     errno: () => koffi.errno(),
     openHow: koffi.pointer(openHow),
+    mountAttr: koffi.pointer(mountAttr),
   };
   return libc;
 }
@@ -94,3 +101,42 @@ export function fgetxattr(fd: number, name: string): Buffer | undefined {
 
 /** Open flags for a descriptor that only names an object (O_PATH), never following a last symlink. */
 export const PATH_NO_FOLLOW = O_PATH | constants.O_NOFOLLOW;
+
+const SYS_OPEN_TREE = 428;
+const SYS_MOVE_MOUNT = 429;
+const SYS_MOUNT_SETATTR = 442;
+const AT_FDCWD = -100;
+const AT_EMPTY_PATH = 0x1000;
+const OPEN_TREE_CLONE = 1;
+const MOVE_MOUNT_F_EMPTY_PATH = 0x04;
+const MOUNT_ATTR_IDMAP = 0x00100000;
+const MNT_DETACH = 2;
+/** sizeof(struct mount_attr) (MOUNT_ATTR_SIZE_VER0). */
+const MOUNT_ATTR_SIZE = 32;
+
+/**
+ * Bind-mounts `source` at `target` with the ownership of the user namespace `usernsFd` (an idmapped
+ * mount, Linux 5.12+): a file owned by id N on disk shows as the id that namespace maps N to. Built from
+ * a detached copy of the tree (open_tree), idmapped (mount_setattr), then attached (move_mount).
+ */
+export function bindIdmapped(source: string, target: string, usernsFd: number): void {
+  const c = load();
+  const tree = c.syscall(SYS_OPEN_TREE, 'int', AT_FDCWD, 'str', source, 'uint', OPEN_TREE_CLONE | O_CLOEXEC);
+  if (tree < 0) throw errnoError('open_tree', source);
+  try {
+    const attr = { attr_set: MOUNT_ATTR_IDMAP, attr_clr: 0, propagation: 0, userns_fd: usernsFd };
+    if (c.syscall(SYS_MOUNT_SETATTR, 'int', tree, 'str', '', 'uint', AT_EMPTY_PATH, c.mountAttr, attr, 'size_t', MOUNT_ATTR_SIZE) < 0) {
+      throw errnoError('mount_setattr', source);
+    }
+    if (c.syscall(SYS_MOVE_MOUNT, 'int', tree, 'str', '', 'int', AT_FDCWD, 'str', target, 'uint', MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+      throw errnoError('move_mount', target);
+    }
+  } finally {
+    c.close(tree);
+  }
+}
+
+/** Detaches the mount at `target` (umount2 MNT_DETACH): gone from the tree at once, freed once unused. */
+export function detachMount(target: string): void {
+  if (load().umount2(target, MNT_DETACH) < 0) throw errnoError('umount2', target);
+}

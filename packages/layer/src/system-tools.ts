@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Duplex, PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { InternalError, InvalidArgumentError } from '@berth/api';
@@ -10,11 +10,13 @@ import { InternalError, InvalidArgumentError } from '@berth/api';
 const execFileAsync = promisify(execFile);
 
 const DEBIAN_PACKAGE = {
+  cp: 'coreutils',
   mknod: 'coreutils',
   setfattr: 'attr',
   mount: 'mount',
   umount: 'mount',
   zstd: 'zstd',
+  unshare: 'util-linux',
 } as const;
 
 type Tool = keyof typeof DEBIAN_PACKAGE;
@@ -73,6 +75,23 @@ export async function mountOverlay(mount: OverlayMount): Promise<void> {
 /** Unmounts `target`; `lazy` detaches it even while busy (umount -l). */
 export async function unmount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
   await run('umount', options.lazy ? ['-l', '--', target] : ['--', target]);
+}
+
+/** Copies the tree `source` to the new path `target` with owners, modes, times, xattrs, hard links and device nodes (cp -a). */
+export async function copyTree(source: string, target: string): Promise<void> {
+  await run('cp', ['-a', '--reflink=auto', '--', source, target]);
+}
+
+/**
+ * `cat` in a user namespace of its own (`unshare --user`), without maps yet: it echoes what it reads, so a
+ * first byte echoed back shows the namespace exists. `onError` is told why it could not start.
+ */
+export function catInNewUserNamespace(onError: (err: Error) => void): ChildProcessWithoutNullStreams {
+  const child = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.once('error', (err: NodeJS.ErrnoException) => onError(err.code === 'ENOENT' ? toolNotFound('unshare', err) : err));
+  // A child that never ran breaks its input pipe: that failure is reported through onError or its exit.
+  child.stdin.on('error', () => undefined);
+  return child;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Pack } from 'tar-stream';
+import type { OwnerMap } from './extract.js';
 import { packFile, type PackHeader } from './pack-file.js';
 import { closeFd, openDirectoryPath } from './path-in-root.js';
 import { fgetxattr } from './syscalls.js';
@@ -18,6 +19,8 @@ export interface TreeTarOptions {
   mounts?: ReadonlyMap<string, () => number>;
   /** The tree is an overlay upper dir: whiteouts become `.wh.` entries, opaque dirs get a `.wh..wh..opq` marker. */
   overlayUpper?: boolean;
+  /** The owner an entry is archived with, from its owner on disk (a remapped container's view); default: as on disk. */
+  owner?: OwnerMap;
 }
 
 function major(rdev: number): number {
@@ -54,7 +57,8 @@ async function addWalked(walk: TarWalk, entry: WalkEntry): Promise<void> {
   if (walk.pack.destroyed) throw new Error('archive reader went away');
   const { stats } = entry;
   const name = archiveName(walk, entry.path);
-  const base = { name, mode: stats.mode & 0o7777, uid: stats.uid, gid: stats.gid, mtime: stats.mtime };
+  const { uid, gid } = walk.options.owner ? walk.options.owner({ uid: stats.uid, gid: stats.gid }) : stats;
+  const base = { name, mode: stats.mode & 0o7777, uid, gid, mtime: stats.mtime };
   if (stats.isDirectory()) {
     if (name === '') return;
     await addEntry(walk.pack, { ...base, name: under(name, ''), type: 'directory' });

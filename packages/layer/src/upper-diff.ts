@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { OwnerMap } from './extract.js';
 import { directoryTar } from './tree-tar.js';
 
 /**
@@ -7,6 +8,6 @@ import { directoryTar } from './tree-tar.js';
  * reverse of what extraction does. Read it while the container is stopped or paused; a running one
  * cannot lead the walk outside the directory, but its changes in flight may or may not be included.
  */
-export function upperDirTar(upper: string): Readable {
-  return directoryTar(upper, { name: '', overlayUpper: true });
+export function upperDirTar(upper: string, options: { owner?: OwnerMap } = {}): Readable {
+  return directoryTar(upper, { name: '', overlayUpper: true, ...options });
 }

@@ -125,6 +125,28 @@ describe('buildRuntimeSpec defaults', () => {
 });
 
 describe('buildRuntimeSpec options', () => {
+  it('gives a remapped container a user namespace with its maps, and none otherwise', () => {
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const spec = buildRuntimeSpec(input({ userNamespace: { uidMappings: map, gidMappings: map } }));
+    expect(spec.linux.namespaces).toContainEqual({ type: 'user' });
+    expect(spec.linux.uidMappings).toEqual(map);
+    expect(spec.linux.gidMappings).toEqual(map);
+    const plain = buildRuntimeSpec(input());
+    expect(plain.linux.namespaces.map((n) => n.type)).not.toContain('user');
+    expect(plain.linux.uidMappings).toBeUndefined();
+    expect(spec.linux.sysctl).toEqual({ 'net.ipv4.ip_unprivileged_port_start': '0' });
+  });
+
+  it('binds /sys and leaves network sysctls out for a remapped container joining a network namespace made beforehand', () => {
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const remapped = { userNamespace: { uidMappings: map, gidMappings: map }, namespaces: { network: { path: '/run/netns/x' } } };
+    const spec = buildRuntimeSpec(input(remapped));
+    expect(spec.mounts.find((m) => m.destination === '/sys')).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+    expect(spec.linux.sysctl).toBeUndefined();
+    expect(() => buildRuntimeSpec(input({ ...remapped, sysctls: { 'net.core.somaxconn': '1024' } }))).toThrow(InvalidArgumentError);
+    expect(buildRuntimeSpec(input({ namespaces: { network: { path: '/run/netns/x' } } })).mounts.find((m) => m.destination === '/sys')?.type).toBe('sysfs');
+  });
+
   it('keeps a PATH the caller set, and defaults cwd', () => {
     const spec = buildRuntimeSpec(input({ env: ['PATH=/x', 'A=b'], cwd: '' }));
     expect(spec.process.env).toEqual(['PATH=/x', 'A=b']);

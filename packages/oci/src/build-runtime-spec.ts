@@ -16,8 +16,8 @@ import {
 import { buildNamespaces, ownsNetworkNamespace, type NamespaceModes } from './namespaces.js';
 import { cpuResources, memoryResources, pidsResources, type ResourceLimits } from './resources.js';
 import { buildRlimits, type Ulimit } from './rlimits.js';
-import type { LinuxConfig, LinuxDevice, LinuxResources, RuntimeMount, RuntimeProcess, RuntimeSpec } from './runtime-spec.js';
-import type { SeccompProfile } from '@berth/api';
+import type { LinuxConfig, LinuxDevice, LinuxIdMapping, LinuxResources, RuntimeMount, RuntimeProcess, RuntimeSpec } from './runtime-spec.js';
+import { InvalidArgumentError, type SeccompProfile } from '@berth/api';
 import { defaultSeccompProfile, resolveSeccompProfile } from './seccomp.js';
 import { DEFAULT_NETWORK_SYSCTLS, validateSysctls } from './sysctls.js';
 
@@ -52,6 +52,8 @@ export interface SpecInput {
   /** A loaded AppArmor profile to confine the process with (applied to privileged containers too, as in moby). */
   apparmorProfile?: string;
   namespaces: NamespaceModes;
+  /** A user namespace of its own with these maps (the daemon's `--userns-remap`); none: the host's. */
+  userNamespace?: { uidMappings: LinuxIdMapping[]; gidMappings: LinuxIdMapping[] };
   /** Host paths bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf. */
   etcFiles: EtcFiles;
   /** Bytes; default 64 MiB. */
@@ -135,11 +137,37 @@ function buildSysctls(input: SpecInput): Record<string, string> {
     hostNetwork: input.namespaces.network === 'host',
     hostIpc: input.namespaces.ipc === 'host',
   });
-  const defaults = ownsNetworkNamespace(input.namespaces.network) ? DEFAULT_NETWORK_SYSCTLS : {};
+  if (joinsForeignNetworkNamespace(input)) {
+    const net = Object.keys(sysctls).find((key) => key.startsWith('net.'));
+    if (net !== undefined) throw new InvalidArgumentError(`sysctl "${net}" cannot be set in a container with a user namespace on a network the engine sets up (--userns-remap): use --userns host`);
+    return { ...sysctls };
+  }
+  const defaults: Record<string, string> = ownsNetworkNamespace(input.namespaces.network) ? { ...DEFAULT_NETWORK_SYSCTLS } : {};
+  // The kernel takes only mapped groups in a user namespace: moby leaves ping sockets out there.
+  if (input.userNamespace) delete defaults['net.ipv4.ping_group_range'];
   return { ...defaults, ...sysctls };
 }
 
+/**
+ * A container with a user namespace of its own joining a network namespace made beforehand (set up by the
+ * engine before the task starts, so owned by the host's user namespace): inside, it may neither mount sysfs
+ * nor write the network's sysctls.
+ */
+function joinsForeignNetworkNamespace(input: SpecInput): boolean {
+  return input.userNamespace !== undefined && typeof input.namespaces.network === 'object';
+}
+
+/** sysfs can be mounted only by the network namespace's owner: such a container gets the host's /sys bound read-only instead, as podman does. */
+function sysfsThroughBind(mounts: RuntimeMount[]): RuntimeMount[] {
+  return mounts.map((m) => (m.destination === '/sys' && m.type === 'sysfs' ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] } : m));
+}
+
 function buildMounts(input: SpecInput): RuntimeMount[] {
+  const mounts = assembleDefaultAndExtraMounts(input);
+  return joinsForeignNetworkNamespace(input) ? sysfsThroughBind(mounts) : mounts;
+}
+
+function assembleDefaultAndExtraMounts(input: SpecInput): RuntimeMount[] {
   const privileged = input.privileged ?? false;
   return assembleMounts({
     defaults: defaultMounts({
@@ -173,6 +201,11 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     cgroupsPath: input.cgroupsPath,
     resources: buildResources(input),
   };
+  if (input.userNamespace) {
+    linux.namespaces.push({ type: 'user' });
+    linux.uidMappings = input.userNamespace.uidMappings.map((m) => ({ ...m }));
+    linux.gidMappings = input.userNamespace.gidMappings.map((m) => ({ ...m }));
+  }
   const sysctls = buildSysctls(input);
   if (Object.keys(sysctls).length > 0) linux.sysctl = sysctls;
   if (privileged) {

@@ -125,8 +125,17 @@ export interface LinuxSeccomp {
   syscalls?: LinuxSyscall[];
 }
 
+/** One line of a user namespace's uid or gid map. */
+export interface LinuxIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface LinuxConfig {
   namespaces: LinuxNamespace[];
+  uidMappings?: LinuxIdMapping[];
+  gidMappings?: LinuxIdMapping[];
   devices?: LinuxDevice[];
   cgroupsPath?: string;
   resources?: LinuxResources;

@@ -1,4 +1,4 @@
-import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { directorySize, mountPoints } from '@berth/layer';
@@ -26,6 +26,8 @@ export interface VolumeEvent {
 export interface VolumeStoreOptions {
   /** Told of each volume created (not one that already existed) or destroyed, for the engine's events. */
   onEvent?: (event: VolumeEvent) => void;
+  /** Owner of each new volume's `_data` (a remapping daemon's container root, as moby's local driver does); default: root. */
+  dataOwner?: { uid: number; gid: number };
 }
 
 /** RFC 3339 to the second, as Docker shows CreatedAt. */
@@ -109,6 +111,8 @@ export class VolumeStore {
       };
       const dir = join(this.root, name);
       await mkdir(join(dir, DATA_DIR), { recursive: true, mode: 0o755 });
+      const owner = this.options.dataOwner;
+      if (owner) await chown(join(dir, DATA_DIR), owner.uid, owner.gid);
       await writeMetadata(dir, metadata);
       this.volumes.set(name, metadata);
       this.emit('create', name);

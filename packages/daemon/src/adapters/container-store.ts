@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { chown, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
 import { fsyncDirectory, writeFileAtomic } from '@berth/layer';
@@ -43,12 +43,20 @@ export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly idByName = new Map<string, string>();
 
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    private readonly group: number | undefined,
+  ) {}
 
-  static async open(root: string, onUnreadable: (dir: string, err: unknown) => void): Promise<ContainerStore> {
+  /**
+   * `group`: the group given search access to the containers' dirs (a remapping daemon's container root
+   * group, as dockerd does), so a remapped container reaches its root and the files bound into it.
+   */
+  static async open(root: string, onUnreadable: (dir: string, err: unknown) => void, group?: number): Promise<ContainerStore> {
     await mkdir(root, { recursive: true, mode: 0o710 });
+    if (group !== undefined) await chown(root, 0, group);
     await mkdir(join(root, TRASH_DIR), { recursive: true, mode: 0o700 });
-    const store = new ContainerStore(root);
+    const store = new ContainerStore(root, group);
     // Read synchronously: nothing is served yet, and a thousand small promise reads cost ten times as much.
     for (const entry of await readdir(root)) {
       if (entry === TRASH_DIR) continue;
@@ -107,6 +115,7 @@ export class ContainerStore {
     this.idByName.set(record.name, record.id);
     try {
       await mkdir(this.dirOf(record.id), { mode: 0o710 });
+      if (this.group !== undefined) await chown(this.dirOf(record.id), 0, this.group);
       await this.save(record).catch(async (err: unknown) => {
         await rm(this.dirOf(record.id), { recursive: true, force: true });
         throw err;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { chown, readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type HostConfig } from '@berth/api';
 import { writeFileAtomic } from '@berth/layer';
 import { containerResolvConf, embeddedResolvConf } from '../container/resolv-conf.js';
@@ -33,7 +33,7 @@ function generatedHosts(extraHosts: readonly string[], links: readonly string[],
  * networking the container gets the host's /etc/hosts (unless it adds hosts) as with Docker; otherwise
  * its own addresses map to its hostname (and `hostname.domainname`).
  */
-export async function writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hc: HostConfig, network: Omit<TaskNetwork, 'namespace'>): Promise<EtcFiles> {
+export async function writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hc: HostConfig, network: Omit<TaskNetwork, 'namespace'>, owner?: { uid: number; gid: number }): Promise<EtcFiles> {
   const paths = etcFilePaths(containerDir);
   const hostNetwork = hc.NetworkMode === 'host';
   const extraHosts = hc.ExtraHosts ?? [];
@@ -47,6 +47,7 @@ export async function writeEtcFiles(containerDir: string, names: { hostname: str
   await writeFileAtomic(paths.hostname, `${hostname}\n`, 0o644);
   await writeFileAtomic(paths.hosts, hosts, 0o644);
   await writeFileAtomic(paths.resolvConf, resolvConf, 0o644);
+  if (owner) for (const path of [paths.hostname, paths.hosts, paths.resolvConf]) await chown(path, owner.uid, owner.gid);
   return paths;
 }
 

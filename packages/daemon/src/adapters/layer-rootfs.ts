@@ -1,11 +1,16 @@
 import { join } from 'node:path';
-import { directorySize, type LayerStore } from '@berth/layer';
+import { InternalError } from '@berth/api';
+import { directorySize, type IdmappedLayers, type LayerStore, type ShiftedLayers } from '@berth/layer';
 import type { ContainerRootfs } from '../ports.js';
 
-/** The ContainerRootfs port over the layer store's overlay mounts. */
-export function layerRootfs(layers: LayerStore): ContainerRootfs {
+/** The ContainerRootfs port over the layer store's overlay mounts; `remapped` shows the layers to the daemon's remapped containers. */
+export function layerRootfs(layers: LayerStore, remapped?: IdmappedLayers | ShiftedLayers): ContainerRootfs {
   return {
-    mountContainerRoot: (dir, parentChainId) => layers.mountContainerRoot(dir, parentChainId),
+    mountContainerRoot: (dir, parentChainId, userNamespace) => {
+      if (userNamespace === undefined) return layers.mountContainerRoot(dir, parentChainId);
+      if (remapped?.mappings !== userNamespace) throw new InternalError('no remapped layers for this user namespace mapping');
+      return layers.mountContainerRoot(dir, parentChainId, remapped);
+    },
     unmountContainerRoot: (dir) => layers.unmountContainerRoot(dir),
     diffDirs: (chainId) => layers.diffDirs(chainId),
     // The read-write layer is the overlay's upper dir in the container's dir.

@@ -10,10 +10,12 @@ import {
   OverwriteConflictError,
   readlinkFd,
   treeTar,
+  type IdMappings,
   type Owner,
   type PathInRoot,
 } from '@berth/layer';
 import type { ContainerHost, ContainerRepository, ContainerRootfs } from '../ports.js';
+import { containerViewOwners, hostViewOwners, userNamespaceOf } from '../container/user-namespace.js';
 import { baseName, containerArchivePath } from './archive-path.js';
 import { containerChanges, type Change } from './changes.js';
 import { ContainerView } from './container-view.js';
@@ -30,6 +32,8 @@ export interface ArchiveServiceOptions {
   runtime: Pick<RuntimeDriver, 'readBundle'>;
   rootfs: ContainerRootfs;
   log: { warn(msg: string): void };
+  /** The daemon's `--userns-remap` mapping: a remapped container's files are archived and written with the ids it sees. */
+  remap?: IdMappings;
 }
 
 /** The PUT archive options (Docker's query parameters of the same names). */
@@ -45,6 +49,8 @@ interface RootLease {
   view: ContainerView;
   rootfs: string;
   record: ContainerRecord;
+  /** The container's user namespace mapping, if it has one. */
+  mappings?: IdMappings;
   release(): Promise<void>;
 }
 
@@ -90,7 +96,7 @@ export class ArchiveService {
         closeFd(target.fd);
         throw err;
       }
-      const tar = treeTar(target.fd, { name: stat.name, mounts: lease.view.walkMounts(target.path) });
+      const tar = treeTar(target.fd, { name: stat.name, mounts: lease.view.walkMounts(target.path), owner: containerViewOwners(lease.mappings) });
       tar.once('close', () => this.releaseAfterStream(lease));
       return { stat, tar };
     } catch (err) {
@@ -118,7 +124,9 @@ export class ArchiveService {
         if (!dir.stats.isDirectory()) throw new InvalidArgumentError('extraction point is not a directory');
         if (dir.mount?.readOnly) throw new InvalidArgumentError('mounted volume is marked read-only');
         if (!dir.mount && lease.record.hostConfig.ReadonlyRootfs) throw new InvalidArgumentError('container rootfs is marked read-only');
-        const owner = options.copyUIDGID ? await this.containerUser(lease) : undefined;
+        const user = options.copyUIDGID ? await this.containerUser(lease) : undefined;
+        const toHost = hostViewOwners(lease.mappings);
+        const owner = user && toHost ? toHost(user) : (user ?? toHost);
         const below = lease.view.extractMounts(dir.path);
         try {
           await extractTar(tar, fdPath(dir.fd), {
@@ -163,7 +171,7 @@ export class ArchiveService {
   async export(ref: string): Promise<Readable> {
     const lease = await this.lease(ref);
     try {
-      const tar = directoryTar(lease.rootfs, { name: '' });
+      const tar = directoryTar(lease.rootfs, { name: '', owner: containerViewOwners(lease.mappings) });
       tar.once('close', () => this.releaseAfterStream(lease));
       return tar;
     } catch (err) {
@@ -235,11 +243,12 @@ export class ArchiveService {
   private async lease(ref: string): Promise<RootLease> {
     const record = this.o.store.get(ref);
     const dir = this.o.store.dirOf(record.id);
+    const mappings = userNamespaceOf(record, this.o.remap);
     // Mounts and unmounts of one container's root never interleave, or a release could pull the root from under a new lease.
     const root = await this.mountLock.run(record.id, async () => {
       this.leases.set(record.id, (this.leases.get(record.id) ?? 0) + 1);
       try {
-        return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId);
+        return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId, mappings);
       } catch (err) {
         await this.drop(record.id, dir);
         throw err;
@@ -257,6 +266,7 @@ export class ArchiveService {
         view,
         rootfs: root,
         record,
+        mappings,
         release: () => {
           view.close();
           return release();

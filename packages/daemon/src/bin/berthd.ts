@@ -38,6 +38,7 @@ const program = new Command('berthd')
   .option('--default-address-pool <base=CIDR,size=N>', 'a pool new networks take their subnets from, repeatable (default: Docker\'s)', (v: string, all: string[] = []) => [...all, v])
   .option('--authorization-plugin <name>', 'an authorization plugin (Docker protocol) asked about every request, repeatable: asked in order, any refusal denies', (v: string, all: string[] = []) => [...all, v])
   .option('--plugin-dir <dir>', 'a directory searched for plugin sockets (NAME.sock) and spec files (NAME.spec, NAME.json) before /run/docker/plugins, /etc/docker/plugins and /usr/lib/docker/plugins, repeatable', (v: string, all: string[] = []) => [...all, v])
+  .option('--userns-remap <user/group>', 'user namespace remapping: "default" (the dockremap user, created if missing), USER[:GROUP] or UID[:GID] with ranges in /etc/subuid and /etc/subgid')
   .option('--config-file <file>', 'daemon configuration file (JSON, daemon.json keys)');
 
 async function main(): Promise<void> {
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     defaultAddressPool?: string[];
     authorizationPlugin?: string[];
     pluginDir?: string[];
+    usernsRemap?: string;
     configFile?: string;
   }>();
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
   if (flags.defaultAddressPool) fromFlags.defaultAddressPools = flags.defaultAddressPool.map(parseAddressPool);
   if (flags.authorizationPlugin) fromFlags.authorizationPlugins = flags.authorizationPlugin;
   if (flags.pluginDir) fromFlags.pluginDirs = flags.pluginDir;
+  if (flags.usernsRemap !== undefined) fromFlags.usernsRemap = flags.usernsRemap;
   const config = resolveConfig(fromFile, fromFlags);
   const daemon = await startDaemon(config);
   keepServingOnUnexpectedErrors(daemon.app.log);

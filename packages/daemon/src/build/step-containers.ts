@@ -9,11 +9,12 @@ import { GO_MODE_DIR } from '../archive/path-stat.js';
 import type { ContainerInspection } from '../container/inspection-service.js';
 import type { ContainerIo } from '../container/io-service.js';
 import type { ContainerLifecycle } from '../container/lifecycle-service.js';
+import { containerViewOwners } from '../container/user-namespace.js';
 
 export interface StepContainerServices {
   lifecycle: Pick<ContainerLifecycle, 'create' | 'start' | 'wait' | 'kill' | 'remove'>;
   io: Pick<ContainerIo, 'attach'>;
-  inspection: Pick<ContainerInspection, 'inspect'>;
+  inspection: Pick<ContainerInspection, 'inspect' | 'userNamespace'>;
   archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'resolveOwner' | 'dropRuntimePlaceholders'>;
   images: Pick<ImageStore, 'create' | 'findCached'>;
 }
@@ -90,7 +91,7 @@ export async function createStepContainer(services: StepContainerServices, spec:
     async commit(image: NewStepImage): Promise<string> {
       await archives.dropRuntimePlaceholders(id);
       const upper = inspection.inspect(id).GraphDriver.Data?.UpperDir;
-      const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!);
+      const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!, { owner: containerViewOwners(inspection.userNamespace(id)) });
       const committed = await images.create({
         ...(spec.image !== null ? { parent: spec.image } : {}),
         ...(layer !== undefined ? { layer } : {}),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { IdMappings } from '@berth/layer';
 import type { EngineEvents } from '../events/engine-events.js';
 import type { RuntimeDriver, TaskSpec } from '../runtime/index.js';
 import type { ContainerRepository } from '../ports.js';
@@ -7,6 +8,7 @@ import { ExitWaiters } from './exit-waiters.js';
 import { recordedLogSettings } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 import { RestartSupervisor } from './restart-supervisor.js';
+import { userNamespaceOf } from './user-namespace.js';
 import { markRestartCancelled } from './state.js';
 import { bundleDirIn, logPathIn } from './task-paths.js';
 import { assertTransition, can, type Transition, type TransitionSubject } from './transitions.js';
@@ -22,6 +24,8 @@ export interface ContainerCoreOptions {
   events: EngineEvents;
   execRoot: string;
   log: EngineLog;
+  /** The daemon's `--userns-remap` mapping: containers get a user namespace with it unless `--userns host`. */
+  remap?: IdMappings;
 }
 
 /**
@@ -61,6 +65,15 @@ export class ContainerCore {
       logSizeMax: logSettings.maxSize,
       noLog: logSettings.driver === 'none',
     };
+  }
+
+  /** The user namespace mapping a container runs with; none when the daemon does not remap or it opted out. */
+  userNamespaceOf(c: ContainerRecord): IdMappings | undefined {
+    return userNamespaceOf(c, this.o.remap);
+  }
+
+  get remapped(): boolean {
+    return this.o.remap !== undefined;
   }
 
   subject(c: ContainerRecord): TransitionSubject {

@@ -1,3 +1,4 @@
+import type { IdMappings } from '@berth/layer';
 import type { EngineEvents } from '../events/engine-events.js';
 import type { RuntimeDriver } from '../runtime/index.js';
 import type { ContainerCgroups, ContainerHost, ContainerLogs, ContainerMounts, ContainerRepository, ContainerRootfs, ImageResolver, NetworkService } from '../ports.js';
@@ -24,6 +25,8 @@ export interface ContainerPorts {
   logs: ContainerLogs;
   events: EngineEvents;
   execRoot: string;
+  /** The daemon's `--userns-remap` mapping. */
+  remap?: IdMappings;
   /** tini on the host, bind-mounted for `--init`. */
   initPath?: string;
   /** Told each removed container's id, for what others keep per container (its execs). */
@@ -42,7 +45,7 @@ export interface ContainerServices {
 
 /** Wires the container services over one shared core. */
 export function createContainerServices(ports: ContainerPorts): ContainerServices {
-  const core = new ContainerCore({ store: ports.store, runtime: ports.runtime, events: ports.events, execRoot: ports.execRoot, log: ports.log });
+  const core = new ContainerCore({ store: ports.store, runtime: ports.runtime, events: ports.events, execRoot: ports.execRoot, log: ports.log, remap: ports.remap });
   const attaches = new AttachHub(core);
   const termination = new ContainerTermination(core, ports.host);
   const removal = new ContainerRemoval(core, { rootfs: ports.rootfs, mounts: ports.mounts, attaches, termination, onRemoved: ports.onRemoved });

@@ -7,6 +7,7 @@ import { containerListFilter } from './list-filters.js';
 import { emptyStats, ZERO_TIME, type ContainerStats } from './stats.js';
 import { containerTop, type TopResult } from './top.js';
 import { inspectView, summaryView } from './views.js';
+import type { IdMappings } from '@berth/layer';
 
 export interface ListOptions {
   all?: boolean;
@@ -31,6 +32,8 @@ export interface ContainerInspection {
   statsStream(ref: string, signal: AbortSignal): AsyncIterable<ContainerStats>;
   /** What events about a container name (exec and commit happen outside the container services); it stays readable after a removal. */
   eventSubject(ref: string): EventContainer;
+  /** The user namespace mapping the container runs with (the daemon's `--userns-remap`); none when it has the host's. */
+  userNamespace(ref: string): IdMappings | undefined;
   /** Containers created from an image, for the image store's delete rules. */
   usersOfImage(imageId: string): Array<{ id: string; running: boolean }>;
   /** The image top layer under each container's read-write layer: the image store must keep them. */
@@ -139,6 +142,10 @@ export class InspectionService implements ContainerInspection {
 
   eventSubject(ref: string): EventContainer {
     return this.core.store.get(ref);
+  }
+
+  userNamespace(ref: string): IdMappings | undefined {
+    return this.core.userNamespaceOf(this.core.store.get(ref));
   }
 
   usersOfImage(imageId: string): Array<{ id: string; running: boolean }> {

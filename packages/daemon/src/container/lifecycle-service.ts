@@ -20,6 +20,7 @@ import { withHostConfigDefaults } from './host-config-defaults.js';
 import { generateContainerId, generateContainerName, normalizeContainerName } from './ids.js';
 import { parseLink, storedLink } from './links.js';
 import { logSettings } from './log-config.js';
+import { checkUserNamespaceConflicts } from './namespace-modes.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
 import { renameContainer } from './rename.js';
@@ -120,6 +121,7 @@ export class LifecycleService implements ContainerLifecycle {
       endpoints,
     };
     validateHostConfig(record, { initPath: this.o.initPath, securityModules: this.o.host.securityModules });
+    checkUserNamespaceConflicts(record.hostConfig, core.remapped);
     record.mounts = await this.o.mounts.plan({
       containerId: id,
       hostConfig: record.hostConfig,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namespaceModes } from './namespace-modes.js';
+import { checkUserNamespaceConflicts, namespaceModes } from './namespace-modes.js';
 
 describe('namespaceModes', () => {
   it('gives private namespaces and the host cgroup namespace by default', () => {
@@ -25,5 +25,19 @@ describe('namespaceModes', () => {
   it('refuses unknown modes with moby messages', () => {
     expect(() => namespaceModes({ UTSMode: 'bogus' })).toThrow('invalid UTS mode: bogus');
     expect(() => namespaceModes({ CgroupnsMode: 'bogus' })).toThrow('invalid cgroup namespace mode: bogus');
+  });
+});
+
+describe('checkUserNamespaceConflicts', () => {
+  it("refuses privileged mode and the host's network and PID namespaces under the daemon's remapping, as dockerd", () => {
+    expect(() => checkUserNamespaceConflicts({ Privileged: true }, true)).toThrow('privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode');
+    expect(() => checkUserNamespaceConflicts({ NetworkMode: 'host' }, true)).toThrow("cannot share the host's network namespace when user namespaces are enabled");
+    expect(() => checkUserNamespaceConflicts({ PidMode: 'host' }, true)).toThrow('cannot share the host PID namespace when user namespaces are enabled');
+  });
+
+  it('allows them with --userns host, and without remapping', () => {
+    const all = { Privileged: true, NetworkMode: 'host', PidMode: 'host' };
+    expect(() => checkUserNamespaceConflicts({ ...all, UsernsMode: 'host' }, true)).not.toThrow();
+    expect(() => checkUserNamespaceConflicts(all, false)).not.toThrow();
   });
 });

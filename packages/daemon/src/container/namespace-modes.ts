@@ -24,11 +24,22 @@ function cgroupnsMode(value: string | undefined): Shared {
   throw new InvalidArgumentError(`invalid cgroup namespace mode: ${value}`);
 }
 
-/** `--userns`: without user namespace remapping, '' and 'host' both mean the host's user namespace. */
+/** `--userns`: '' is the daemon's choice (its `--userns-remap` namespace, else the host's), 'host' the host's. */
 function checkUsernsMode(value: string | undefined): void {
   if (value === undefined || value === '' || value === 'host') return;
-  if (value === 'private') throw new InvalidArgumentError('berth does not support --userns private yet (no user namespace remapping)');
+  if (value === 'private') throw new InvalidArgumentError('berth does not support --userns private yet (containers get a user namespace from the daemon --userns-remap)');
   throw new InvalidArgumentError(`invalid USER mode: ${value}`);
+}
+
+/**
+ * dockerd's refusals for a container that would get the daemon's user namespace (`--userns-remap`, and
+ * no `--userns host`): privileged mode, and the host's network or PID namespace.
+ */
+export function checkUserNamespaceConflicts(hc: HostConfig, daemonRemaps: boolean): void {
+  if (!daemonRemaps || hc.UsernsMode === 'host') return;
+  if (hc.Privileged) throw new InvalidArgumentError('privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode');
+  if (hc.NetworkMode === 'host') throw new InvalidArgumentError("cannot share the host's network namespace when user namespaces are enabled");
+  if (hc.PidMode === 'host') throw new InvalidArgumentError('cannot share the host PID namespace when user namespaces are enabled');
 }
 
 /** The IPC, PID, UTS and cgroup namespaces a container's HostConfig asks for, with moby's checks. */

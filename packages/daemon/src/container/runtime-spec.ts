@@ -6,6 +6,7 @@ import {
   type RuntimeSpec,
   type SpecInput,
 } from '@berth/oci';
+import type { IdMappings } from '@berth/layer';
 import type { HostSecurityModules } from '../ports.js';
 import type { ContainerRecord } from './record.js';
 import type { EtcFiles } from './etc-paths.js';
@@ -31,6 +32,8 @@ export interface ContainerSpecContext {
   securityModules: HostSecurityModules;
   /** The environment of its legacy links. */
   linkEnv?: readonly string[];
+  /** Its user namespace's mapping (the daemon's `--userns-remap`); none: the host's user namespace. */
+  userNamespace?: IdMappings;
 }
 
 /** The container's runtime spec, its user already resolved in its root filesystem. */
@@ -62,6 +65,7 @@ export function containerSpecInput(c: ContainerRecord, ctx: ContainerSpecContext
     seccomp: security.seccomp,
     apparmorProfile: security.apparmorProfile,
     namespaces: { network: ctx.network ?? (hc.NetworkMode === 'host' ? 'host' : 'none'), ...namespaceModes(hc) },
+    userNamespace: ctx.userNamespace ? { uidMappings: ctx.userNamespace.uids, gidMappings: ctx.userNamespace.gids } : undefined,
     etcFiles: { hosts: ctx.etc.hosts, hostname: ctx.etc.hostname, resolvConf: ctx.etc.resolvConf },
     shmSize: hc.ShmSize || undefined,
     tmpfs: hc.Tmpfs ?? undefined,

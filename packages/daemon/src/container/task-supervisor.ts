@@ -1,3 +1,4 @@
+import { rootPairOf } from '@berth/layer';
 import { RuntimeConfigError, type ExitStatus } from '../runtime/index.js';
 import type { ContainerHost, ContainerLogs, ContainerMounts, ContainerRootfs, NetworkService } from '../ports.js';
 import type { AttachHub } from './attach-hub.js';
@@ -48,7 +49,8 @@ export class TaskSupervisor {
     const before = c.state;
     const dir = core.store.dirOf(c.id);
     const spec = core.taskSpec(c);
-    const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId);
+    const userNamespace = core.userNamespaceOf(c);
+    const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace);
     let networkReady: Promise<void> | undefined;
     try {
       const network = await this.o.network.connect(c);
@@ -56,10 +58,10 @@ export class TaskSupervisor {
       networkReady = network.ready;
       networkReady.catch(() => undefined);
       const names = { hostname: c.config.Hostname || c.id.slice(0, 12), ...(c.config.Domainname ? { domainname: c.config.Domainname } : {}) };
-      const etc = await this.o.host.writeEtcFiles(dir, names, c.hostConfig, network);
+      const etc = await this.o.host.writeEtcFiles(dir, names, c.hostConfig, network, userNamespace && rootPairOf(userNamespace));
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
-      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, linkEnv: network.linkEnv, securityModules: this.o.host.securityModules }, user));
+      await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, linkEnv: network.linkEnv, securityModules: this.o.host.securityModules, userNamespace }, user));
       await core.runtime.delete(c.id, true);
       const { pid } = await core.runtime.create(spec);
       await networkReady;

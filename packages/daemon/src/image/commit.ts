@@ -8,6 +8,7 @@ import type { ContainerInspection } from '../container/inspection-service.js';
 import type { ContainerLifecycle } from '../container/lifecycle-service.js';
 import { pathExists } from '../util/path-exists.js';
 import type { EngineEvents } from '../events/engine-events.js';
+import { containerViewOwners } from '../container/user-namespace.js';
 
 export interface CommitOptions {
   container: string;
@@ -59,7 +60,7 @@ const EMPTY_TAR = Buffer.alloc(1024);
  * Reported as moby does: the image's `create` and `tag`, then the container's `commit`.
  */
 export async function commitContainer(
-  engine: { inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject'>; lifecycle: Pick<ContainerLifecycle, 'pause' | 'unpause'>; images: Pick<ImageStore, 'create'>; events: EngineEvents },
+  engine: { inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject' | 'userNamespace'>; lifecycle: Pick<ContainerLifecycle, 'pause' | 'unpause'>; images: Pick<ImageStore, 'create'>; events: EngineEvents },
   options: CommitOptions,
 ): Promise<string> {
   const { inspection, lifecycle, images } = engine;
@@ -84,7 +85,8 @@ export async function commitContainer(
     const command = [...((container.Entrypoint as string[] | null) ?? []), ...((container.Cmd as string[] | null) ?? [])];
     const id = await images.create({
       parent: inspect.Image,
-      layer: (await pathExists(upper)) ? upperDirTar(upper) : Readable.from([EMPTY_TAR]),
+      // A remapped container's files are recorded with the ids it sees (its root is 0, as in dockerd's commit).
+      layer: (await pathExists(upper)) ? upperDirTar(upper, { owner: containerViewOwners(inspection.userNamespace(inspect.Id)) }) : Readable.from([EMPTY_TAR]),
       onLayerStored: thaw,
       runConfig,
       history: {

@@ -27,7 +27,7 @@ export interface ImageCreation {
 
 export function imageCreation(engine: {
   images: Pick<ImageStore, 'create'>;
-  inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject'>;
+  inspection: Pick<ContainerInspection, 'inspect' | 'eventSubject' | 'userNamespace'>;
   lifecycle: Pick<ContainerLifecycle, 'pause' | 'unpause'>;
   events: EngineEvents;
 }): ImageCreation {

@@ -21,6 +21,8 @@ export interface SystemInfoSources {
   registries: RegistryInfo;
   /** The authorization plugins, in the order they are asked. */
   authorizationPlugins?: readonly string[];
+  /** The daemon runs containers in user namespaces (`--userns-remap`). */
+  usernsRemap?: boolean;
 }
 
 /** `/version` and `/info`: the engine's and the host's facts, assembled here so the routes only render them. */
@@ -60,7 +62,7 @@ export class SystemInfoService {
   }
 
   async info(): Promise<InfoResponse & Record<string, unknown>> {
-    const { containers, images, events, dataRoot, runtime, id, warnings, host, registries } = this.sources;
+    const { containers, images, events, dataRoot, runtime, id, warnings, host, registries, usernsRemap } = this.sources;
     const counts = containers.counts();
     const switches = await host.networkSwitches();
     return {
@@ -119,7 +121,7 @@ export class SystemInfoService {
       LiveRestoreEnabled: true,
       Labels: [],
       ExperimentalBuild: false,
-      SecurityOptions: securityOptions(host.securityModules()),
+      SecurityOptions: securityOptions(host.securityModules(), usernsRemap ?? false),
       RegistryConfig: registries,
       Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
       Warnings: [...warnings],
@@ -128,6 +130,6 @@ export class SystemInfoService {
 }
 
 /** What `docker info` lists under Security Options, in moby's order. */
-function securityOptions(modules: { apparmor: boolean; selinux: boolean }): string[] {
-  return [...(modules.apparmor ? ['name=apparmor'] : []), 'name=seccomp,profile=builtin', ...(modules.selinux ? ['name=selinux'] : [])];
+function securityOptions(modules: { apparmor: boolean; selinux: boolean }, usernsRemap: boolean): string[] {
+  return [...(modules.apparmor ? ['name=apparmor'] : []), 'name=seccomp,profile=builtin', ...(modules.selinux ? ['name=selinux'] : []), ...(usernsRemap ? ['name=userns'] : [])];
 }

@@ -1,0 +1,54 @@
+/**
+ * A user-namespace id mapping in the runtime spec's shape: `size` ids from `containerID` inside map to
+ * `hostID` on the host (one line of /proc/<pid>/uid_map).
+ */
+export interface IdMapEntry {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/** The uid and gid mappings of a remapped container (dockerd's IdentityMapping). */
+export interface IdMappings {
+  uids: IdMapEntry[];
+  gids: IdMapEntry[];
+}
+
+/** The id the kernel shows for an unmapped id (/proc/sys/kernel/overflowuid), as it does inside a user namespace. */
+export const OVERFLOW_ID = 65534;
+
+/** The host id of a container id; undefined when the mapping does not cover it. */
+export function hostIdOf(map: readonly IdMapEntry[], containerId: number): number | undefined {
+  const entry = map.find((e) => containerId >= e.containerID && containerId < e.containerID + e.size);
+  return entry === undefined ? undefined : entry.hostID + (containerId - entry.containerID);
+}
+
+/** The container id of a host id; undefined when the mapping does not cover it. */
+export function containerIdOf(map: readonly IdMapEntry[], hostId: number): number | undefined {
+  const entry = map.find((e) => hostId >= e.hostID && hostId < e.hostID + e.size);
+  return entry === undefined ? undefined : entry.containerID + (hostId - entry.hostID);
+}
+
+/** The host uid and gid of the container's root. */
+export function rootPairOf(mappings: IdMappings): { uid: number; gid: number } {
+  const uid = hostIdOf(mappings.uids, 0);
+  const gid = hostIdOf(mappings.gids, 0);
+  if (uid === undefined || gid === undefined) throw new RangeError('the id mapping does not map the container root (id 0)');
+  return { uid, gid };
+}
+
+/** An owner as seen inside the container: the kernel's overflow id for what the mapping leaves out. */
+export function containerOwnerOf(mappings: IdMappings, owner: { uid: number; gid: number }): { uid: number; gid: number } {
+  return { uid: containerIdOf(mappings.uids, owner.uid) ?? OVERFLOW_ID, gid: containerIdOf(mappings.gids, owner.gid) ?? OVERFLOW_ID };
+}
+
+/** An owner inside the container as the host stores it; the container's root for ids the mapping leaves out. */
+export function hostOwnerOf(mappings: IdMappings, owner: { uid: number; gid: number }): { uid: number; gid: number } {
+  const root = rootPairOf(mappings);
+  return { uid: hostIdOf(mappings.uids, owner.uid) ?? root.uid, gid: hostIdOf(mappings.gids, owner.gid) ?? root.gid };
+}
+
+/** The lines of /proc/<pid>/uid_map (or gid_map) for a mapping. */
+export function procMapText(map: readonly IdMapEntry[]): string {
+  return map.map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
+}

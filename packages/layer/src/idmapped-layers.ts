@@ -1,0 +1,100 @@
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InternalError } from '@berth/api';
+import { procMapText, rootPairOf, type IdMappings } from './id-mapping.js';
+import { isMountPoint } from './mountinfo.js';
+import { bindIdmapped, detachMount } from './syscalls.js';
+import { catInNewUserNamespace } from './system-tools.js';
+
+/** A /proc map file takes the whole map in one write(2), in place: no temp file and rename. */
+async function writeProcMap(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    await handle.write(text);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A user namespace holding `mappings`, kept open by descriptor for idmapped mounts: made by a process
+ * that waits in it (catInNewUserNamespace), its maps written from here (root may write any map), then
+ * opened; the process ends with its input.
+ */
+async function openUserNamespace(mappings: IdMappings): Promise<number> {
+  let failed: (err: Error) => void = () => undefined;
+  const child = catInNewUserNamespace((err) => failed(err));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      failed = reject;
+      child.once('exit', (code) => reject(new InternalError(`unshare --user failed (exit ${String(code)}): ${stderr.trim()}`)));
+      child.stdout.once('data', () => resolve());
+      child.stdin.write('x');
+    });
+    await writeProcMap(`/proc/${child.pid}/uid_map`, procMapText(mappings.uids));
+    await writeProcMap(`/proc/${child.pid}/gid_map`, procMapText(mappings.gids));
+    return openSync(`/proc/${child.pid}/ns/user`, 'r');
+  } finally {
+    child.stdin.end();
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Image layers shown to a remapped container with its ownership (idmapped mounts, Linux 5.12+, overlayfs
+ * over idmapped layers 5.19+): a layer file owned by root on disk shows as the container root's host uid,
+ * so one copy of each layer serves every mapping and the host's own containers.
+ */
+export class IdmappedLayers {
+  private constructor(
+    readonly mappings: IdMappings,
+    private readonly usernsFd: number,
+  ) {}
+
+  static async open(mappings: IdMappings): Promise<IdmappedLayers> {
+    rootPairOf(mappings);
+    return new IdmappedLayers(mappings, await openUserNamespace(mappings));
+  }
+
+  /** The host uid and gid of the container's root. */
+  get rootPair(): { uid: number; gid: number } {
+    return rootPairOf(this.mappings);
+  }
+
+  /**
+   * Whether idmapped mounts work for directories under `dir` (kernel and filesystem), tried in
+   * `<dir>/idmap-probe`; the probe leaves nothing behind, and clears what a crash left of an earlier one.
+   */
+  async supportedUnder(dir: string): Promise<boolean> {
+    const probe = join(dir, 'idmap-probe');
+    const [source, target] = [join(probe, 'source'), join(probe, 'target')];
+    if (await isMountPoint(target)) detachMount(target);
+    await rm(probe, { recursive: true, force: true });
+    await mkdir(probe, { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(source);
+      await mkdir(target);
+      try {
+        this.bind(source, target);
+      } catch {
+        return false;
+      }
+      detachMount(target);
+      return true;
+    } finally {
+      await rm(probe, { recursive: true, force: true });
+    }
+  }
+
+  /** Bind-mounts `source` at `target` with the mapping's ownership. */
+  bind(source: string, target: string): void {
+    bindIdmapped(source, target, this.usernsFd);
+  }
+
+  close(): void {
+    closeSync(this.usernsFd);
+  }
+}

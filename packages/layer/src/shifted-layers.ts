@@ -1,0 +1,80 @@
+import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hostOwnerOf, rootPairOf, type IdMappings } from './id-mapping.js';
+import { copyTree } from './system-tools.js';
+
+/**
+ * Image layers for a remapped container on a kernel without idmapped mounts: a copy of each layer with
+ * its owners shifted by the mapping (dockerd's remapped layers), made on first use and kept, one per
+ * layer and mapping, under `<layers>/shifted/<uid>.<gid>/<link>`.
+ */
+export class ShiftedLayers {
+  constructor(readonly mappings: IdMappings) {
+    rootPairOf(mappings);
+  }
+
+  /** The host uid and gid of the container's root. */
+  get rootPair(): { uid: number; gid: number } {
+    return rootPairOf(this.mappings);
+  }
+
+  /** The directory of this mapping's copies under the layer store's `root`. */
+  dirUnder(root: string): string {
+    const { uid, gid } = this.rootPair;
+    return join(root, SHIFTED_DIR, `${uid}.${gid}`);
+  }
+}
+
+export const SHIFTED_DIR = 'shifted';
+
+/**
+ * Makes `<into>/<name>`, a copy of `diff` with every owner shifted by the mapping, unless it exists. Built in
+ * `staging` and renamed in whole, so a crash or a concurrent copy never leaves half a layer in use.
+ */
+export async function ensureShiftedCopy(diff: string, into: string, name: string, staging: string, mappings: IdMappings): Promise<void> {
+  const target = join(into, name);
+  if (await exists(target)) return;
+  await mkdir(into, { recursive: true, mode: 0o700 });
+  const work = await mkdtemp(join(staging, 'shift-'));
+  try {
+    const copy = join(work, 'diff');
+    await copyTree(diff, copy);
+    await shiftOwners(copy, mappings);
+    try {
+      await rename(copy, target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Another mount made the same copy first.
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Shifts the owner of every entry of a private tree (never following symlinks); chown clears setuid and setgid bits, so they are set again. */
+async function shiftOwners(dir: string, mappings: IdMappings): Promise<void> {
+  await shiftOne(dir, mappings);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await shiftOwners(path, mappings);
+    else await shiftOne(path, mappings);
+  }
+}
+
+async function shiftOne(path: string, mappings: IdMappings): Promise<void> {
+  const stats = await lstat(path);
+  const { uid, gid } = hostOwnerOf(mappings, { uid: stats.uid, gid: stats.gid });
+  await lchown(path, uid, gid);
+  if (!stats.isSymbolicLink() && (stats.mode & 0o6000) !== 0) await chmod(path, stats.mode & 0o7777);
+}
