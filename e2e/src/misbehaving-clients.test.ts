@@ -332,4 +332,22 @@ describe('item 10: bounded resources', () => {
     expect(copied.code, copied.stderr).toBe(0);
     expect(copied.stdout).toContain('slowly');
   });
+
+  it('an upload refused before its body is read (archive PUT to a missing container) is answered and discarded: the connection serves the next request', async () => {
+    // Larger than every buffer on the way: a body nobody discards would stall the upload, and the ping behind it.
+    const body = Buffer.alloc(64 * 1024 * 1024);
+    const socket = connect(daemon.socket);
+    const answer: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => answer.push(chunk));
+    // A reset fails the test through what was answered before it.
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(`PUT /containers/no-such-container/archive?path=/ HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    socket.write('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n');
+    await closed;
+    const answers = Buffer.concat(answer).toString('latin1');
+    expect(answers).toMatch(/^HTTP\/1\.1 404 [^]*No such container: no-such-container[^]*HTTP\/1\.1 200 [^]*\r\n\r\nOK$/);
+    await expectDaemonServes();
+  });
 });
