@@ -118,3 +118,21 @@ describe('requestBody', () => {
     }
   });
 });
+
+describe('drainRequest', () => {
+  it('returns at once for a client that already left', async () => {
+    const { req, client, close } = await uploading();
+    try {
+      // The 'aborted' error of a request nobody reads.
+      req.on('error', () => undefined);
+      const closed = new Promise((resolve) => req.once('close', resolve));
+      client.destroy();
+      await closed;
+      expect(req.readableEnded).toBe(false);
+      await drainRequest({ raw: req } as FastifyRequest);
+      expect(req.destroyed).toBe(true);
+    } finally {
+      close();
+    }
+  });
+});
