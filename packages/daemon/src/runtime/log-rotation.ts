@@ -27,6 +27,8 @@ export async function rotatedLogFiles(logPath: string, maxFile: number): Promise
  * Keeps what conmon drops. At `--log-size-max` conmon writes a fresh log and renames it over the old one;
  * holding the old file open lets us save its content as `<log>.1` (shifting older ones) before it is gone.
  * Only while this daemon runs: a rotation while it is down loses that file's content, as conmon alone would.
+ * Under a flood, a file conmon both starts and replaces while the previous one is being saved is never
+ * opened here, and is lost (docs/compatibility.md).
  */
 class LogRotator {
   private held: { handle: FileHandle; ino: number } | null = null;
@@ -58,22 +60,30 @@ class LogRotator {
   }
 
   private async check(): Promise<void> {
-    const current = await stat(this.logPath).catch(() => null);
-    if (!current) return;
-    if (this.held && this.held.ino === current.ino) return;
-    if (this.held) {
-      await this.saveHeld();
-      await this.held.handle.close();
+    // The new live file is held before the old one is saved: a rotation during the save then drops a file
+    // we hold (saved next) instead of one nobody opened.
+    const handle = await open(this.logPath, 'r').catch(() => null);
+    if (!handle) return;
+    const ino = (await handle.stat()).ino;
+    if (this.held?.ino === ino) {
+      await handle.close();
+      return;
     }
-    const handle = await open(this.logPath, 'r');
-    this.held = { handle, ino: (await handle.stat()).ino };
+    const previous = this.held;
+    this.held = { handle, ino };
+    if (!previous) return;
+    try {
+      await this.save(previous.handle);
+    } finally {
+      await previous.handle.close();
+    }
   }
 
-  private async saveHeld(): Promise<void> {
+  private async save(replaced: FileHandle): Promise<void> {
     const suffix = this.compress ? '.gz' : '';
     for (let i = this.maxFile - 2; i >= 1; i--) await rename(`${this.logPath}.${i}${suffix}`, `${this.logPath}.${i + 1}${suffix}`).catch(() => undefined);
     // Streamed: a file of max-size (which may be gigabytes) never sits in memory whole.
-    const content = this.held!.handle.createReadStream({ start: 0, autoClose: false });
+    const content = replaced.createReadStream({ start: 0, autoClose: false });
     const saved = createWriteStream(`${this.logPath}.1${suffix}`, { mode: 0o640 });
     await (this.compress ? pipeline(content, createGzip(), saved) : pipeline(content, saved));
   }
