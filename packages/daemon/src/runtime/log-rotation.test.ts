@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogRotators, rotatedLogFiles } from './log-rotation.js';
 
@@ -58,18 +59,45 @@ describe('LogRotators', () => {
   it('holds the new live file before it saves the old one: a rotation during the save loses nothing', async () => {
     await writeFile(logPath, 'first\n');
     // The save writes into a FIFO, so it waits, deterministically, until the test reads it.
-    execFileSync('mkfifo', [`${logPath}.1`]);
+    execFileSync('mkfifo', [`${logPath}.saving`]);
     rotators.start('c', logPath, { maxSize: 1, maxFile: 4, compress: false });
     await untilHeld();
     await rotate('second\n');
     await untilHeld();
     await rotate('third\n');
     const saved: Buffer[] = [];
-    for await (const chunk of createReadStream(`${logPath}.1`)) saved.push(chunk as Buffer);
+    for await (const chunk of createReadStream(`${logPath}.saving`)) saved.push(chunk as Buffer);
     expect(Buffer.concat(saved).toString()).toBe('first\n');
     await untilHeld();
     await rotators.stop('c');
     expect(await readFile(`${logPath}.1`, 'utf8')).toBe('second\n');
     expect(await readFile(logPath, 'utf8')).toBe('third\n');
+  });
+
+  it('never shows a partial .1.gz to a reader during the save', async () => {
+    await writeFile(logPath, Buffer.alloc(32 * 1024 * 1024, 'a log line\n'));
+    rotators.start('c', logPath, { maxSize: 1, maxFile: 2, compress: true });
+    await untilHeld();
+    await rotate('second\n');
+    let whole: Buffer | undefined;
+    while (!whole) {
+      const gz = await readFile(`${logPath}.1.gz`).catch(() => undefined);
+      // gunzipSync throws on a truncated file: the rotated file appears whole or not at all.
+      if (gz) whole = gunzipSync(gz);
+    }
+    expect(whole.length).toBe(32 * 1024 * 1024);
+  });
+
+  it('a save that fails leaves no partial file behind', async () => {
+    await writeFile(logPath, 'first\n');
+    // A directory where the saved file goes: its rename into place fails.
+    await mkdir(`${logPath}.1`);
+    rotators.start('c', logPath, { maxSize: 1, maxFile: 2, compress: false });
+    await untilHeld();
+    await rotate('second\n');
+    await untilHeld();
+    await rotators.stop('c');
+    expect((await stat(`${logPath}.1`)).isDirectory()).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['container.log', 'container.log.1']);
   });
 });

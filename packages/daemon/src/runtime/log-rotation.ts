@@ -1,5 +1,5 @@
 import { createWriteStream, watch, type FSWatcher } from 'node:fs';
-import { open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -21,6 +21,11 @@ export async function rotatedLogFiles(logPath: string, maxFile: number): Promise
     for (const name of [`${logPath}.${i}`, `${logPath}.${i}.gz`]) if (await stat(name).catch(() => null)) files.push(name);
   }
   return files;
+}
+
+/** Where a replaced file is written while it is saved: not a name `rotatedLogFiles` reads. */
+function savingPath(logPath: string): string {
+  return `${logPath}.saving`;
 }
 
 /**
@@ -79,13 +84,25 @@ class LogRotator {
     }
   }
 
+  /**
+   * Saves a replaced file as `<log>.1`. Written under a name `rotatedLogFiles` ignores and renamed into place
+   * once whole: a concurrent `docker logs` never reads a partial `.1.gz`, and a failed save (a full disk)
+   * leaves no partial `.1` for the next one to shift along.
+   */
   private async save(replaced: FileHandle): Promise<void> {
     const suffix = this.compress ? '.gz' : '';
     for (let i = this.maxFile - 2; i >= 1; i--) await rename(`${this.logPath}.${i}${suffix}`, `${this.logPath}.${i + 1}${suffix}`).catch(() => undefined);
+    const partial = savingPath(this.logPath);
     // Streamed: a file of max-size (which may be gigabytes) never sits in memory whole.
     const content = replaced.createReadStream({ start: 0, autoClose: false });
-    const saved = createWriteStream(`${this.logPath}.1${suffix}`, { mode: 0o640 });
-    await (this.compress ? pipeline(content, createGzip(), saved) : pipeline(content, saved));
+    const saved = createWriteStream(partial, { mode: 0o640 });
+    try {
+      await (this.compress ? pipeline(content, createGzip(), saved) : pipeline(content, saved));
+      await rename(partial, `${this.logPath}.1${suffix}`);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
   }
 }
 
