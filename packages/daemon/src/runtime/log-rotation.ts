@@ -67,9 +67,18 @@ class LogRotator {
   private async check(): Promise<void> {
     // The new live file is held before the old one is saved: a rotation during the save then drops a file
     // we hold (saved next) instead of one nobody opened.
+    // A stat first: most changes are writes to the file already held, and a flood makes many.
+    const current = await stat(this.logPath).catch(() => null);
+    if (!current || this.held?.ino === current.ino) return;
     const handle = await open(this.logPath, 'r').catch(() => null);
     if (!handle) return;
-    const ino = (await handle.stat()).ino;
+    const ino = await handle.stat().then(
+      (opened) => opened.ino,
+      async (err: unknown) => {
+        await handle.close();
+        throw err;
+      },
+    );
     if (this.held?.ino === ino) {
       await handle.close();
       return;
