@@ -270,3 +270,15 @@ export async function writeTree(dir: string, files: Record<string, string>): Pro
   }
   return dir;
 }
+
+/** How long `waitFor` gives the engine to reach a state it reaches asynchronously (a trash emptied, a file closed). */
+export const WAIT_FOR_TIMEOUT_MS = 20_000;
+
+/** Polls `condition` until it holds; fails naming `what` after WAIT_FOR_TIMEOUT_MS. */
+export async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_FOR_TIMEOUT_MS;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(100);
+  }
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
-import { run, useTestDaemon } from './harness.js';
+import { run, useTestDaemon, waitFor } from './harness.js';
 
 // Issue 11, items 4, 5, 6 and 10: clients that send garbage, vanish, stop reading or stall must never end
 // berthd, and what their requests held must be let go. Every test ends by checking the daemon still serves.
@@ -56,14 +56,6 @@ async function expectDaemonServes(): Promise<void> {
   const ping = await rawExchange('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n');
   expect(ping.status).toBe(200);
   expect(ping.body).toBe('OK');
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting until ${what}`);
 }
 
 async function berthdRssBytes(): Promise<number> {
