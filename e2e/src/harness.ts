@@ -282,3 +282,18 @@ export async function waitFor(condition: () => Promise<boolean>, what: string): 
     await sleep(100);
   }
 }
+
+/** berthd's resident memory now (`rss`) and its high-water mark (`hwm`, since it started or since `resetPeakRss`), in bytes. */
+export async function berthdMemory(daemon: Pick<TestDaemon, 'process'>): Promise<{ rss: number; hwm: number }> {
+  const status = await readFile(`/proc/${daemon.process.pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** Resets berthd's RSS high-water mark to its RSS now: the next `berthdMemory().hwm` is the peak since, however brief. */
+export async function resetPeakRss(daemon: Pick<TestDaemon, 'process'>): Promise<void> {
+  await writeFile(`/proc/${daemon.process.pid}/clear_refs`, '5');
+}
+
+/** A log line of a container that floods its output (`yes LINE`). */
+export const FLOOD_LINE = '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
-import { run, useTestDaemon, waitFor } from './harness.js';
+import { berthdMemory, run, useTestDaemon, waitFor } from './harness.js';
 
 // Issue 11, items 4, 5, 6 and 10: clients that send garbage, vanish, stop reading or stall must never end
 // berthd, and what their requests held must be let go. Every test ends by checking the daemon still serves.
@@ -58,17 +58,12 @@ async function expectDaemonServes(): Promise<void> {
   expect(ping.body).toBe('OK');
 }
 
-async function berthdRssBytes(): Promise<number> {
-  const status = await readFile(`/proc/${daemon.process.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
-}
-
 /** berthd's highest RSS sampled every half second for five seconds. */
 async function peakRssOverFiveSeconds(): Promise<number> {
   let peak = 0;
   for (let i = 0; i < 10; i++) {
     await sleep(500);
-    peak = Math.max(peak, await berthdRssBytes());
+    peak = Math.max(peak, (await berthdMemory(daemon)).rss);
   }
   return peak;
 }
@@ -240,7 +235,7 @@ describe('item 10: bounded resources', () => {
   it('exec output waits for a client that never reads: berthd memory stays bounded', async () => {
     await daemon.docker.createContainer({ name: 'idle', Image: 'busybox', Cmd: ['sleep', '600'] }).then((c) => c.start());
     const exec = await daemon.docker.getContainer('idle').exec({ Cmd: ['yes', 'a fast stream of output'], AttachStdout: true, AttachStderr: true });
-    const before = await berthdRssBytes();
+    const before = (await berthdMemory(daemon)).rss;
     const socket = await openStream(`POST /exec/${exec.id}/start HTTP/1.1\r\nHost: docker\r\nUpgrade: tcp\r\nConnection: Upgrade\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n`, Buffer.from('{}'));
     const peak = Math.max(before, await peakRssOverFiveSeconds());
     expect(peak - before).toBeLessThan(50 * 1024 * 1024);
@@ -251,7 +246,7 @@ describe('item 10: bounded resources', () => {
 
   it('attach output waits for a client that never reads: berthd memory stays bounded, nothing is lost', async () => {
     await daemon.docker.createContainer({ name: 'chatty-attach', Image: 'busybox', Cmd: ['yes', 'a fast stream of output'] }).then((c) => c.start());
-    const before = await berthdRssBytes();
+    const before = (await berthdMemory(daemon)).rss;
     const socket = await openStream('POST /containers/chatty-attach/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nUpgrade: tcp\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n');
     socket.pause();
     const peak = Math.max(before, await peakRssOverFiveSeconds());
@@ -270,14 +265,14 @@ describe('item 10: bounded resources', () => {
   it('WebSocket stdin waits for a container that does not read it: berthd memory stays bounded', async () => {
     await daemon.docker.createContainer({ name: 'deaf', Image: 'busybox', Cmd: ['sleep', '600'], OpenStdin: true }).then((c) => c.start());
     const socket = await openWebSocket('/containers/deaf/attach/ws?stream=1&stdin=1&stdout=1');
-    const before = await berthdRssBytes();
+    const before = (await berthdMemory(daemon)).rss;
     const frame = maskedBinaryFrame(Buffer.alloc(1024 * 1024, 'y'));
     // Up to 128 MiB offered; the daemon must stop reading once the container's stdin is full.
     let taken = 0;
     let peak = before;
     for (; taken < 128; taken++) {
       const drained = socket.write(frame) || (await Promise.race([once(socket, 'drain').then(() => true), sleep(2000).then(() => false)]));
-      peak = Math.max(peak, await berthdRssBytes());
+      peak = Math.max(peak, (await berthdMemory(daemon)).rss);
       if (!drained) break;
     }
     expect(taken).toBeLessThan(32);
