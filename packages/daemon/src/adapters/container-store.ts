@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
-import { fsyncDirectory, writeFileAtomic } from '@berth/layer';
+import { fsyncDirectory, isTempFileName, writeFileAtomic } from '@berth/layer';
 import type { ContainerRecord } from '../container/record.js';
 
 const RECORD_FILE = 'container.json';
@@ -12,25 +12,24 @@ const TRASH_DIR = '.trash';
 
 const CONTAINER_ID = /^[a-f0-9]{64}$/;
 
-/** What `writeFileAtomic` names its temp file: `.<name>.<12 hex digits>.tmp`. */
-const ATOMIC_TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
-
 /**
  * Removes the temp files of atomic writes the daemon died in (the record, the etc files a start writes);
  * the files themselves are whole.
  */
 function removeTempFiles(dir: string): void {
   for (const name of readdirSync(dir)) {
-    if (ATOMIC_TEMP_FILE.test(name)) rmSync(join(dir, name), { force: true });
+    if (isTempFileName(name)) rmSync(join(dir, name), { force: true });
   }
 }
 
 /**
- * A container's dir without its record: `add` makes the dir, then writes the record atomically, so this is
- * a create the daemon died in. It was never listed: its dir goes to the trash, not kept as damage.
+ * A container's dir holding nothing but temp files, and no record: `add` makes the dir, then writes the
+ * record atomically, so this is a create the daemon died in, never listed. Anything else in a dir without
+ * its record (an `upper/` with the user's data) is damage to report, never to delete.
  */
-function isUnfinishedCreate(entry: string, err: unknown): boolean {
-  return CONTAINER_ID.test(entry) && (err as NodeJS.ErrnoException).code === 'ENOENT';
+function isUnfinishedCreate(dir: string, entry: string, err: unknown): boolean {
+  if (!CONTAINER_ID.test(entry) || (err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  return readdirSync(dir).every(isTempFileName);
 }
 
 /**
@@ -60,12 +59,20 @@ export class ContainerStore {
     // Read synchronously: nothing is served yet, and a thousand small promise reads cost ten times as much.
     for (const entry of await readdir(root)) {
       if (entry === TRASH_DIR) continue;
+      const dir = join(root, entry);
+      let record: ContainerRecord;
       try {
-        store.index(JSON.parse(readFileSync(join(root, entry, RECORD_FILE), 'utf8')) as ContainerRecord);
-        removeTempFiles(join(root, entry));
+        record = JSON.parse(readFileSync(join(dir, RECORD_FILE), 'utf8')) as ContainerRecord;
       } catch (err) {
-        if (isUnfinishedCreate(entry, err)) await rename(join(root, entry), join(root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
-        else onUnreadable(join(root, entry), err);
+        await store.discardUnfinished(dir, entry, err, onUnreadable);
+        continue;
+      }
+      store.index(record);
+      // A temp file that cannot be removed is litter, not a reason to lose the container.
+      try {
+        removeTempFiles(dir);
+      } catch {
+        // Left for the next start.
       }
     }
     return store;
@@ -178,6 +185,19 @@ export class ContainerStore {
   async emptyTrash(): Promise<void> {
     const trash = join(this.root, TRASH_DIR);
     for (const name of await readdir(trash)) await rm(join(trash, name), { recursive: true, force: true });
+  }
+
+  /** Trashes the dir of a create the daemon died in; anything else unreadable (or a failed rename) is reported and kept. */
+  private async discardUnfinished(dir: string, entry: string, err: unknown, onUnreadable: (dir: string, err: unknown) => void): Promise<void> {
+    try {
+      if (!isUnfinishedCreate(dir, entry, err)) {
+        onUnreadable(dir, err);
+        return;
+      }
+      await rename(dir, join(this.root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
+    } catch (failure) {
+      onUnreadable(dir, failure);
+    }
   }
 
   private index(record: ContainerRecord): void {
