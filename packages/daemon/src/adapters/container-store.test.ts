@@ -201,6 +201,42 @@ describe('ContainerStore.open', () => {
   });
 });
 
+describe('ContainerStore pending anonymous volumes', () => {
+  it('a create that died before its record: the dir is trashed and its pending volumes reported as abandoned', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const id = 'a'.repeat(64);
+    await store.reserve(id);
+    await store.notePendingVolumes(id, ['v1']);
+    await store.notePendingVolumes(id, ['v1', 'v2']);
+
+    const reopened = await ContainerStore.open(root, onUnreadable);
+
+    expect(reopened.all()).toEqual([]);
+    expect(reopened.abandonedVolumes).toEqual(['v1', 'v2']);
+    expect(await readdir(root)).toEqual(['.trash']);
+  });
+
+  it('a finished create owns its volumes: none is abandoned, also after it is removed', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/done');
+    await store.reserve(c.id);
+    await store.notePendingVolumes(c.id, ['v1']);
+    await store.add(c);
+    expect(await readdir(store.dirOf(c.id))).toEqual(['container.json']);
+
+    expect((await ContainerStore.open(root, onUnreadable)).abandonedVolumes).toEqual([]);
+    await store.delete(c.id);
+    expect((await ContainerStore.open(root, onUnreadable)).abandonedVolumes).toEqual([]);
+  });
+
+  it('unreserve removes the dir of a create that failed before its record', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    await store.reserve('a'.repeat(64));
+    await store.unreserve('a'.repeat(64));
+    expect(await readdir(root)).toEqual(['.trash']);
+  });
+});
+
 describe('ContainerStore.delete', () => {
   it('takes the dir away from its ID in one rename, so a crash never leaves half of it listed', async () => {
     const store = await ContainerStore.open(root, onUnreadable);

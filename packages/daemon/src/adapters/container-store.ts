@@ -7,6 +7,11 @@ import { fsyncDirectory, isTempFileName, writeFileAtomic } from '@berth/layer';
 import type { ContainerRecord } from '../container/record.js';
 
 const RECORD_FILE = 'container.json';
+/**
+ * The anonymous volumes a create is making, written before each is made and removed once the record is:
+ * what a create the daemon died in leaves to remove (its volumes belong to no container).
+ */
+const PENDING_VOLUMES_FILE = 'anonymous-volumes.json';
 /** Where a removed container's dir goes before it is deleted, so none is ever half-deleted under its ID. */
 const TRASH_DIR = '.trash';
 
@@ -29,7 +34,17 @@ function removeTempFiles(dir: string): void {
  */
 function isUnfinishedCreate(dir: string, entry: string, err: unknown): boolean {
   if (!CONTAINER_ID.test(entry) || (err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
-  return readdirSync(dir).every(isTempFileName);
+  return readdirSync(dir).every((name) => isTempFileName(name) || name === PENDING_VOLUMES_FILE);
+}
+
+/** The anonymous volumes an unfinished create was making (none when it died before the first). */
+function pendingVolumesOf(dir: string): string[] {
+  try {
+    return JSON.parse(readFileSync(join(dir, PENDING_VOLUMES_FILE), 'utf8')) as string[];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
 }
 
 /**
@@ -41,6 +56,8 @@ function isUnfinishedCreate(dir: string, entry: string, err: unknown): boolean {
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly idByName = new Map<string, string>();
+  /** Anonymous volumes made by creates the daemon died in, found at open: the daemon removes them. */
+  readonly abandonedVolumes: string[] = [];
 
   private constructor(
     readonly root: string,
@@ -107,6 +124,22 @@ export class ContainerStore {
     return record;
   }
 
+  /** Makes the dir of a container being created, before its record: where `notePendingVolumes` writes. */
+  async reserve(id: string): Promise<void> {
+    await mkdir(this.dirOf(id), { mode: 0o710 });
+    if (this.group !== undefined) await chown(this.dirOf(id), 0, this.group);
+  }
+
+  /** Records the anonymous volumes a create is about to make, so a crash before its record leaves none behind. */
+  async notePendingVolumes(id: string, names: string[]): Promise<void> {
+    await writeFileAtomic(join(this.dirOf(id), PENDING_VOLUMES_FILE), JSON.stringify(names));
+  }
+
+  /** Removes the dir of a create that failed before `add`. */
+  async unreserve(id: string): Promise<void> {
+    await rm(this.dirOf(id), { recursive: true, force: true });
+  }
+
   /**
    * Registers a new container; the name must be free. The name is reserved at once (a concurrent
    * create cannot take it), the container is listed only once its record is on disk, and a failed
@@ -121,12 +154,15 @@ export class ContainerStore {
     }
     this.idByName.set(record.name, record.id);
     try {
-      await mkdir(this.dirOf(record.id), { mode: 0o710 });
+      // The dir may have been reserved (a create making anonymous volumes first).
+      await mkdir(this.dirOf(record.id), { mode: 0o710, recursive: true });
       if (this.group !== undefined) await chown(this.dirOf(record.id), 0, this.group);
       await this.save(record).catch(async (err: unknown) => {
         await rm(this.dirOf(record.id), { recursive: true, force: true });
         throw err;
       });
+      // The record now owns the volumes: the list of pending ones is done with.
+      await rm(join(this.dirOf(record.id), PENDING_VOLUMES_FILE), { force: true });
     } catch (err) {
       this.idByName.delete(record.name);
       throw err;
@@ -194,7 +230,9 @@ export class ContainerStore {
         onUnreadable(dir, err);
         return;
       }
+      const pending = pendingVolumesOf(dir);
       await rename(dir, join(this.root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
+      this.abandonedVolumes.push(...pending);
     } catch (failure) {
       onUnreadable(dir, failure);
     }
