@@ -197,13 +197,23 @@ const build: CrashOperation = {
   },
 };
 
+/** Anonymous volumes no listed container mounts (the iterations remove theirs with `v=1`, so none is kept on purpose). */
+async function orphanAnonymousVolumes(d: TestDaemon): Promise<string[]> {
+  const { Volumes } = JSON.parse((await ok(d, 'GET', '/volumes')).body) as { Volumes: { Name: string; Labels: Record<string, string> | null }[] };
+  const containers = JSON.parse((await ok(d, 'GET', '/containers/json?all=1')).body) as { Mounts: { Name?: string }[] }[];
+  const used = new Set(containers.flatMap((c) => c.Mounts.map((m) => m.Name)));
+  return Volumes.filter((v) => Object.hasOwn(v.Labels ?? {}, 'com.docker.volume.anonymous') && !used.has(v.Name)).map((v) => v.Name);
+}
+
 const create: CrashOperation = {
   name: 'create',
   async prepare({ d }, iteration) {
     const name = `crash-create-${iteration}`;
     return {
-      fire: () => engineRequest(d.socket, 'POST', `/containers/create?name=${name}`, { Image: 'busybox', Cmd: ['true'] }),
+      fire: () => engineRequest(d.socket, 'POST', `/containers/create?name=${name}`, { Image: 'busybox', Cmd: ['true'], Volumes: { '/v': {} } }),
       async verify(reply) {
+        const orphans = await orphanAnonymousVolumes(d);
+        if (orphans.length > 0) return [`anonymous volumes made by a create that never completed: ${orphans.join(', ')}`];
         if ((await engineRequest(d.socket, 'GET', `/containers/${name}/json`)).status === 404) return reply.ok ? ['a create that completed left no container'] : [];
         // A container that is listed works: it starts and exits 0.
         const started = await engineRequest(d.socket, 'POST', `/containers/${name}/start`);
