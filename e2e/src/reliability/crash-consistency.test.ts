@@ -1,18 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { busyboxArchive, startTestDaemon, type TestDaemon } from '../harness.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxArchive, startTestDaemon, useTestDaemon, type TestDaemon } from '../harness.js';
 import { startRegistry, type TestRegistry } from '../registry-harness.js';
 import { recordCounts } from './counts.js';
 import { CRASH_OPERATIONS, fileIn, preparePullable, removeAllContainers, type CrashContext, type CrashOperation } from './crash-operations.js';
-import { seededRandom } from './engine-request.js';
+import { engineRequest, seededRandom, type EngineReply } from './engine-request.js';
 import { storeProblems } from './store-invariants.js';
 
 /*
  * Crash consistency (issue 21): berthd SIGKILLed at a random instant of pull, push, load, commit, build,
  * create, start and rm, round-robin; after each restart on the same roots the stores must load without
  * warnings, the operation's result be all or nothing, nothing leak and committed data be intact; every
- * image must run once per round of operations and at the end. The daemon runs with --bridge=none (no
- * network endpoints are made, so none can leak). BERTH_CRASH_ITERATIONS (default 50) and
+ * image must run once per round of operations and at the end. That daemon runs with --bridge=none; a
+ * second one, in a network namespace of its own, is killed in create, start and rm of containers with a
+ * published port, and must keep network endpoints for running containers only. BERTH_CRASH_ITERATIONS (default 50) and
  * BERTH_CRASH_SEED repeat or extend a run; the seed reproduces the kill delays only, not the
  * interleavings of the daemon's work nor the random payloads (image layers, tokens).
  */
@@ -150,4 +152,83 @@ it(`survives SIGKILL at random points of ${CRASH_OPERATIONS.map((o) => o.name).j
     recordCounts('crash-consistency', { iterations, faultsInjected, killedMidOperation, ...killed, buildStepContainers, failures: failures.length, seed: SEED });
   }
   expect(failures).toEqual([]);
+});
+
+/** Network endpoints (netavark sandboxes, their netns, host-side veths) that belong to no running container. */
+async function endpointProblems(n: TestDaemon): Promise<string[]> {
+  const running = new Set((await n.docker.listContainers()).map((c) => c.Id));
+  const problems: string[] = [];
+  const entries = async (dir: string) => readdir(join(n.execRoot, 'network', dir)).catch(() => [] as string[]);
+  for (const file of await entries('sandboxes')) if (!running.has(file.replace(/\.json$/, ''))) problems.push(`network sandbox of no running container: ${file}`);
+  for (const netns of await entries('netns')) if (!running.has(netns)) problems.push(`network namespace of no running container: ${netns}`);
+  // Each network's bridge is held by a veth pair of its own (bk-/bp-<network>): not a container's.
+  const veths = (await n.netns!.run('ip', ['-o', 'link', 'show', 'type', 'veth'])).stdout
+    .split('\n')
+    .filter((line) => line !== '' && !/^\d+: b[kp]-/.test(line));
+  if (veths.length !== running.size) problems.push(`${veths.length} veths for ${running.size} running containers: ${veths.map((v) => v.split(':')[1]?.trim()).join(', ')}`);
+  return problems;
+}
+
+describe('with a bridge network', () => {
+  const n = useTestDaemon({ checkAllLeftovers: true, network: true });
+  const NETWORK_ITERATIONS = Math.max(6, Math.ceil(ITERATIONS / 8));
+  const published = { ExposedPorts: { '80/tcp': {} }, HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } } };
+  const createBody = { Image: 'busybox', Cmd: ['sleep', '600'], ...published };
+  const request = async (method: string, path: string, body?: object) => {
+    const reply = await engineRequest(n.socket, method, path, body);
+    if (!reply.ok) throw new Error(`${method} ${path}: ${reply.status} ${reply.body}`);
+  };
+  /** Each operation's set-up (un-faulted) and the request the kill interrupts, on container `name`. */
+  const operations: { name: string; prepare(name: string): Promise<void>; fire(name: string): Promise<EngineReply> }[] = [
+    { name: 'create', prepare: async () => undefined, fire: (name) => engineRequest(n.socket, 'POST', `/containers/create?name=${name}`, createBody) },
+    { name: 'start', prepare: (name) => request('POST', `/containers/create?name=${name}`, createBody), fire: (name) => engineRequest(n.socket, 'POST', `/containers/${name}/start`) },
+    {
+      name: 'rm',
+      prepare: async (name) => {
+        await request('POST', `/containers/create?name=${name}`, createBody);
+        await request('POST', `/containers/${name}/start`);
+      },
+      fire: (name) => engineRequest(n.socket, 'DELETE', `/containers/${name}?force=1&v=1`),
+    },
+  ];
+
+  it(`leaves no network endpoint of a container that is not running after SIGKILL in create, start and rm with a published port`, { timeout: 60_000 + NETWORK_ITERATIONS * 15_000 }, async () => {
+    const random = seededRandom(SEED + 1);
+    const durations = new Map<string, number>();
+    for (const operation of operations) {
+      await operation.prepare('net-measure');
+      const began = performance.now();
+      const reply = await operation.fire('net-measure');
+      expect(reply.ok, `${operation.name} without a fault: ${reply.status} ${reply.body}`).toBe(true);
+      durations.set(operation.name, performance.now() - began);
+      await removeAllContainers(n);
+    }
+    const failures: string[] = [];
+    let iterations = 0;
+    try {
+      for (let i = 0; i < NETWORK_ITERATIONS; i++) {
+        const operation = operations[i % operations.length]!;
+        const delay = Math.floor(random() * durations.get(operation.name)!);
+        const where = `network iteration ${i} (${operation.name}, killed after ${delay} ms)`;
+        try {
+          await operation.prepare(`net-${i}`);
+          const replied = operation.fire(`net-${i}`);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          await n.kill();
+          await replied;
+          await n.restart();
+          failures.push(...[...(await endpointProblems(n)), ...(await storeProblems(n))].map((p) => `${where}: ${p}`));
+          await removeAllContainers(n);
+          failures.push(...(await endpointProblems(n)).map((p) => `${where}, after removing every container: ${p}`));
+        } catch (err) {
+          failures.push(`${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          break;
+        }
+        iterations++;
+      }
+    } finally {
+      recordCounts('crash-consistency-network', { iterations, faultsInjected: iterations, failures: failures.length, seed: SEED });
+    }
+    expect(failures).toEqual([]);
+  });
 });
