@@ -111,7 +111,9 @@ export async function startTestDaemon(
     });
     if (typeof log === 'number') closeSync(log);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    for (let i = 0; ; i++) {
+    // A restart on big stores (restore, a crash's debris) may take a while on a loaded machine.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
       if (existsSync(socket)) {
         try {
           await docker.ping();
@@ -120,7 +122,7 @@ export async function startTestDaemon(
           // not accepting yet
         }
       }
-      if (child.exitCode !== null || i > 100) throw new Error(`berthd did not come up (exit code ${child.exitCode})`);
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`berthd did not come up (exit code ${child.exitCode})`);
       await sleep(50);
     }
     return { child, exited };

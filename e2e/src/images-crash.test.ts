@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -6,16 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import { dockerArchive, packTar } from './docker-archive.js';
 import { useTestDaemon } from './harness.js';
+import { chainIdsOf } from './reliability/store-invariants.js';
 
 const d = useTestDaemon();
 
-const sha256 = (data: string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-function chainIds(diffIds: string[]): string[] {
-  const chain: string[] = [];
-  for (const diffId of diffIds) chain.push(chain.length === 0 ? diffId : sha256(`${chain.at(-1)} ${diffId}`));
-  return chain;
-}
 
 /** Sends a load and ignores how it ends: the daemon may die under it. */
 function postLoad(body: Buffer): Promise<void> {
@@ -43,7 +37,7 @@ it('a store killed at random moments during 20 loads stays consistent', async ()
   const used = new Set<string>();
   for (const image of images) {
     const inspect = await d.docker.getImage(image.Id).inspect();
-    for (const chainId of chainIds(inspect.RootFS.Layers ?? [])) used.add(chainId.slice('sha256:'.length));
+    for (const chainId of chainIdsOf(inspect.RootFS.Layers ?? [])) used.add(chainId.slice('sha256:'.length));
   }
   const onDisk = (await readdir(join(d.dataRoot, 'layers'))).filter((name) => /^[a-f0-9]{64}$/.test(name));
   expect(onDisk.sort()).toEqual([...used].sort());

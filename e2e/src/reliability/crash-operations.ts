@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { dockerArchive, packTar } from '../docker-archive.js';
+import { dockerArchive, packTar, readTarEntries } from '../docker-archive.js';
 import type { TestDaemon } from '../harness.js';
 import { engineRequest, type EngineReply } from './engine-request.js';
 
@@ -9,7 +9,7 @@ export interface CrashContext {
   /** The loopback registry pulls and pushes go to (`127.0.0.1:<port>`). */
   registry: string;
   /** The image a pull fetches (`repository:tag`): pushed once, un-faulted, at the start. */
-  pullable: { repository: string; tag: string; id: string };
+  pullable: { repository: string; tag: string; id: string; diffIds: string[] };
   /** Images committed and found whole after a fault, with the file content each must keep: checked after every later fault. */
   committed: Map<string, string>;
 }
@@ -70,6 +70,19 @@ async function randomImage(tag: string, bytes: number): Promise<{ archive: Buffe
   return { archive: await dockerArchive(tag, layers), diffIds: layers.map(sha256) };
 }
 
+/** The image's content as `docker save` gives it: each layer tar must hash to its diffID. */
+async function contentProblems(d: TestDaemon, name: string, diffIds: string[]): Promise<string[]> {
+  const entries = await readTarEntries(await d.docker.getImage(name).get());
+  const manifest = entries.find((e) => e.name === 'manifest.json');
+  if (!manifest) return [`the saved ${name} has no manifest.json`];
+  const [{ Layers }] = JSON.parse(manifest.body.toString('utf8')) as [{ Layers: string[] }];
+  const saved = Layers.map((path) => {
+    const body = entries.find((e) => e.name === path)?.body;
+    return body === undefined ? `(no ${path})` : sha256(body);
+  });
+  return JSON.stringify(saved) === JSON.stringify(diffIds) ? [] : [`the saved ${name} has layers hashing to ${saved.join(', ')}, not ${diffIds.join(', ')}`];
+}
+
 /** The manifest digest a push stream reports (its aux message). */
 function pushedDigest(reply: EngineReply): string | undefined {
   for (const line of reply.body.split('\n')) {
@@ -95,7 +108,8 @@ const pull: CrashOperation = {
       async verify(reply) {
         const id = await imageId(d, name);
         if (id === undefined) return reply.ok ? ['a pull that completed left no image'] : [];
-        return id === pullable.id ? [] : [`the pulled image is ${id}, not ${pullable.id}`];
+        if (id !== pullable.id) return [`the pulled image is ${id}, not ${pullable.id}`];
+        return contentProblems(d, name, pullable.diffIds);
       },
       cleanup: () => removeImage(d, name),
     };
@@ -140,7 +154,8 @@ const load: CrashOperation = {
         const inspect = await engineRequest(d.socket, 'GET', `/images/${enc(name)}/json`);
         if (inspect.status === 404) return reply.ok ? ['a load that completed left no image'] : [];
         const layers = (JSON.parse(inspect.body) as { RootFS: { Layers: string[] } }).RootFS.Layers;
-        return JSON.stringify(layers) === JSON.stringify(diffIds) ? [] : [`the loaded image has layers ${layers.join(', ')}`];
+        if (JSON.stringify(layers) !== JSON.stringify(diffIds)) return [`the loaded image has layers ${layers.join(', ')}`];
+        return contentProblems(d, name, diffIds);
       },
       cleanup: () => removeImage(d, name),
     };
@@ -197,13 +212,23 @@ const build: CrashOperation = {
   },
 };
 
+/** Anonymous volumes no listed container mounts (the iterations remove theirs with `v=1`, so none is kept on purpose). */
+async function orphanAnonymousVolumes(d: TestDaemon): Promise<string[]> {
+  const { Volumes } = JSON.parse((await ok(d, 'GET', '/volumes')).body) as { Volumes: { Name: string; Labels: Record<string, string> | null }[] };
+  const containers = JSON.parse((await ok(d, 'GET', '/containers/json?all=1')).body) as { Mounts: { Name?: string }[] }[];
+  const used = new Set(containers.flatMap((c) => c.Mounts.map((m) => m.Name)));
+  return Volumes.filter((v) => Object.hasOwn(v.Labels ?? {}, 'com.docker.volume.anonymous') && !used.has(v.Name)).map((v) => v.Name);
+}
+
 const create: CrashOperation = {
   name: 'create',
   async prepare({ d }, iteration) {
     const name = `crash-create-${iteration}`;
     return {
-      fire: () => engineRequest(d.socket, 'POST', `/containers/create?name=${name}`, { Image: 'busybox', Cmd: ['true'] }),
+      fire: () => engineRequest(d.socket, 'POST', `/containers/create?name=${name}`, { Image: 'busybox', Cmd: ['true'], Volumes: { '/v': {} } }),
       async verify(reply) {
+        const orphans = await orphanAnonymousVolumes(d);
+        if (orphans.length > 0) return [`anonymous volumes made by a create that never completed: ${orphans.join(', ')}`];
         if ((await engineRequest(d.socket, 'GET', `/containers/${name}/json`)).status === 404) return reply.ok ? ['a create that completed left no container'] : [];
         // A container that is listed works: it starts and exits 0.
         const started = await engineRequest(d.socket, 'POST', `/containers/${name}/start`);
@@ -268,12 +293,13 @@ export const CRASH_OPERATIONS: CrashOperation[] = [pull, push, load, commit, bui
 export async function preparePullable(d: TestDaemon, registry: string): Promise<CrashContext['pullable']> {
   const repository = `${registry}/crash/pull`;
   const name = `${repository}:v1`;
-  await ok(d, 'POST', '/images/load?quiet=1', (await randomImage(name, 6 * 1024 * 1024)).archive);
+  const { archive, diffIds } = await randomImage(name, 6 * 1024 * 1024);
+  await ok(d, 'POST', '/images/load?quiet=1', archive);
   const id = await imageId(d, name);
   if (id === undefined) throw new Error('the image to pull did not load');
   await ok(d, 'POST', `/images/${enc(repository)}/push?tag=v1`);
   await removeImage(d, name);
-  return { repository, tag: 'v1', id };
+  return { repository, tag: 'v1', id, diffIds };
 }
 
 /** Removes every container still listed (an iteration's own, and any a faulted build left); how many it removed. */

@@ -159,6 +159,10 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const volumes = await VolumeStore.open(join(dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }), dataOwner: remap?.rootPair });
   const mounts = new VolumeMounts(volumes, events);
   await mounts.restore(store.all());
+  // Made by creates the daemon died in: no container has them, none ever will.
+  for (const name of store.abandonedVolumes) {
+    await volumes.remove(name, { force: true }).catch((err: unknown) => storeNotes.push(`keeping volume ${name} of an unfinished create: ${String(err)}`));
+  }
   const networkRun = join(config.execRoot, 'network');
   const networks = await NetworkManager.open({
     stateDir: join(dataRoot, 'network'),

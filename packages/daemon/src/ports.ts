@@ -25,6 +25,12 @@ export interface ContainerRepository {
   /** The container's own directory: its read-write layer, bundle, log and /etc files live there. */
   dirOf(id: string): string;
   isNameTaken(name: string): boolean;
+  /** Makes a new container's dir before its record (`add`), for `notePendingVolumes`. */
+  reserve(id: string): Promise<void>;
+  /** Records the anonymous volumes a create is making: a crash before `add` leaves them to remove at start. */
+  notePendingVolumes(id: string, names: string[]): Promise<void>;
+  /** Removes a reserved dir whose create failed before `add`. */
+  unreserve(id: string): Promise<void>;
   /** Registers a new container; its name must be free (ConflictError). */
   add(record: ContainerRecord): Promise<void>;
   /** Persists the record atomically; a failure leaves the previous one whole. */
@@ -132,6 +138,8 @@ export interface MountRequest {
   volumes: Record<string, unknown>;
   /** Finds a `--volumes-from` container. */
   lookup(ref: string): ContainerRecord;
+  /** Told each anonymous volume's name before it is made (to record it: a crash must not leave it behind). */
+  beforeAnonymous?(name: string): Promise<void>;
 }
 
 /** Volumes, binds and tmpfs mounts of containers. */

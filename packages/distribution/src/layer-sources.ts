@@ -37,7 +37,8 @@ export class LayerSources {
     const known = new Map<string, LayerSource[]>();
     if (file !== undefined) {
       // Drops the temp file of a write the daemon died in (the file itself is whole); no dir yet, no temp file.
-      if (existsSync(dirname(file))) await prepareAtomicDir(dirname(file)).catch(() => undefined);
+      // A dir that cannot be read (EACCES, EIO) is the daemon's error to report, not sightings to forget.
+      if (existsSync(dirname(file))) await prepareAtomicDir(dirname(file));
       // An unreadable or damaged file costs only mounts and skipped compressions: start afresh.
       const parsed = await readFile(file, 'utf8')
         .then((text) => JSON.parse(text) as unknown)

@@ -36,7 +36,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
 }
 
 /** True for the temp files `writeFileAtomic` leaves behind when the process dies mid-write. */
-function isTempFileName(name: string): boolean {
+export function isTempFileName(name: string): boolean {
   return name.startsWith('.') && name.endsWith('.tmp');
 }
 

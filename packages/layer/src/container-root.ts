@@ -109,7 +109,11 @@ export async function unmountOverlayRoot(dir: string): Promise<void> {
   await clearIdmappedDir(join(resolve(dir), IDMAPPED_DIR));
   const { rootfs } = containerRootPaths(dir);
   // No mount point, no mount: a stat instead of reading mountinfo, for the many containers that never ran.
-  if (!(await access(rootfs).then(() => true, () => false))) return;
+  const missing = await access(rootfs).then(
+    () => false,
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+  );
+  if (missing) return;
   while (await isMountPoint(rootfs)) {
     try {
       await unmount(rootfs);

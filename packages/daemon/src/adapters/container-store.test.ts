@@ -146,6 +146,95 @@ describe('ContainerStore.open', () => {
     expect(reported).toEqual([damaged]);
     expect((await readdir(root)).sort()).toEqual(['.trash', 'd'.repeat(64)]);
   });
+  it('keeps and reports a dir without its record that holds more than temp files (an upper with the user data)', async () => {
+    const orphan = join(root, 'e'.repeat(64));
+    await mkdir(join(orphan, 'upper'), { recursive: true });
+    await writeFile(join(orphan, 'upper', 'data.txt'), 'keep me');
+    await writeFile(join(orphan, '.container.json.0123456789ab.tmp'), '{"id":');
+    const reported: string[] = [];
+
+    const store = await ContainerStore.open(root, (dir) => reported.push(dir));
+
+    expect(store.all()).toEqual([]);
+    expect(reported).toEqual([orphan]);
+    expect(await readFile(join(orphan, 'upper', 'data.txt'), 'utf8')).toBe('keep me');
+    expect(await readdir(join(root, '.trash'))).toEqual([]);
+  });
+
+  it('trashes an empty record-less dir (killed between mkdir and the record write)', async () => {
+    await mkdir(join(root, 'f'.repeat(64)));
+
+    await ContainerStore.open(root, onUnreadable);
+
+    expect(await readdir(root)).toEqual(['.trash']);
+  });
+
+  it('reports an unfinished create it cannot move to the trash, and still opens', async () => {
+    const unfinished = join(root, 'c'.repeat(64));
+    await mkdir(unfinished);
+    await mkdir(join(root, '.trash'));
+    // The trash on another filesystem: the rename fails with EXDEV.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', join(root, '.trash')]);
+    const reported: unknown[] = [];
+    try {
+      const store = await ContainerStore.open(root, (_dir, err) => reported.push(err));
+
+      expect(store.all()).toEqual([]);
+      expect(reported).toMatchObject([{ code: 'EXDEV' }]);
+      expect(await readdir(root)).toContain('c'.repeat(64));
+    } finally {
+      execFileSync('umount', [join(root, '.trash')]);
+    }
+  });
+
+  it('keeps a container listed when a temp file in its dir cannot be removed', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/kept');
+    await store.add(c);
+    // A directory named like a temp file: removing it as a file fails.
+    await mkdir(join(store.dirOf(c.id), '.hosts.0123456789ab.tmp'));
+    await writeFile(join(store.dirOf(c.id), '.hosts.0123456789ab.tmp', 'x'), '');
+
+    const reopened = await ContainerStore.open(root, onUnreadable);
+
+    expect(reopened.all()).toEqual([c]);
+  });
+});
+
+describe('ContainerStore pending anonymous volumes', () => {
+  it('a create that died before its record: the dir is trashed and its pending volumes reported as abandoned', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const id = 'a'.repeat(64);
+    await store.reserve(id);
+    await store.notePendingVolumes(id, ['v1']);
+    await store.notePendingVolumes(id, ['v1', 'v2']);
+
+    const reopened = await ContainerStore.open(root, onUnreadable);
+
+    expect(reopened.all()).toEqual([]);
+    expect(reopened.abandonedVolumes).toEqual(['v1', 'v2']);
+    expect(await readdir(root)).toEqual(['.trash']);
+  });
+
+  it('a finished create owns its volumes: none is abandoned, also after it is removed', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    const c = record('a', '/done');
+    await store.reserve(c.id);
+    await store.notePendingVolumes(c.id, ['v1']);
+    await store.add(c);
+    expect(await readdir(store.dirOf(c.id))).toEqual(['container.json']);
+
+    expect((await ContainerStore.open(root, onUnreadable)).abandonedVolumes).toEqual([]);
+    await store.delete(c.id);
+    expect((await ContainerStore.open(root, onUnreadable)).abandonedVolumes).toEqual([]);
+  });
+
+  it('unreserve removes the dir of a create that failed before its record', async () => {
+    const store = await ContainerStore.open(root, onUnreadable);
+    await store.reserve('a'.repeat(64));
+    await store.unreserve('a'.repeat(64));
+    expect(await readdir(root)).toEqual(['.trash']);
+  });
 });
 
 describe('ContainerStore.delete', () => {

@@ -3,17 +3,19 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
-import { fsyncDirectory, writeFileAtomic } from '@berth/layer';
+import { fsyncDirectory, isTempFileName, writeFileAtomic } from '@berth/layer';
 import type { ContainerRecord } from '../container/record.js';
 
 const RECORD_FILE = 'container.json';
+/**
+ * The anonymous volumes a create is making, written before each is made and removed once the record is:
+ * what a create the daemon died in leaves to remove (its volumes belong to no container).
+ */
+const PENDING_VOLUMES_FILE = 'anonymous-volumes.json';
 /** Where a removed container's dir goes before it is deleted, so none is ever half-deleted under its ID. */
 const TRASH_DIR = '.trash';
 
 const CONTAINER_ID = /^[a-f0-9]{64}$/;
-
-/** What `writeFileAtomic` names its temp file: `.<name>.<12 hex digits>.tmp`. */
-const ATOMIC_TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * Removes the temp files of atomic writes the daemon died in (the record, the etc files a start writes);
@@ -21,16 +23,28 @@ const ATOMIC_TEMP_FILE = /^\..+\.[0-9a-f]{12}\.tmp$/;
  */
 function removeTempFiles(dir: string): void {
   for (const name of readdirSync(dir)) {
-    if (ATOMIC_TEMP_FILE.test(name)) rmSync(join(dir, name), { force: true });
+    if (isTempFileName(name)) rmSync(join(dir, name), { force: true });
   }
 }
 
 /**
- * A container's dir without its record: `add` makes the dir, then writes the record atomically, so this is
- * a create the daemon died in. It was never listed: its dir goes to the trash, not kept as damage.
+ * A container's dir holding nothing but temp files, and no record: `add` makes the dir, then writes the
+ * record atomically, so this is a create the daemon died in, never listed. Anything else in a dir without
+ * its record (an `upper/` with the user's data) is damage to report, never to delete.
  */
-function isUnfinishedCreate(entry: string, err: unknown): boolean {
-  return CONTAINER_ID.test(entry) && (err as NodeJS.ErrnoException).code === 'ENOENT';
+function isUnfinishedCreate(dir: string, entry: string, err: unknown): boolean {
+  if (!CONTAINER_ID.test(entry) || (err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+  return readdirSync(dir).every((name) => isTempFileName(name) || name === PENDING_VOLUMES_FILE);
+}
+
+/** The anonymous volumes an unfinished create was making (none when it died before the first). */
+function pendingVolumesOf(dir: string): string[] {
+  try {
+    return JSON.parse(readFileSync(join(dir, PENDING_VOLUMES_FILE), 'utf8')) as string[];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
 }
 
 /**
@@ -42,6 +56,8 @@ function isUnfinishedCreate(entry: string, err: unknown): boolean {
 export class ContainerStore {
   private readonly byId = new Map<string, ContainerRecord>();
   private readonly idByName = new Map<string, string>();
+  /** Anonymous volumes made by creates the daemon died in, found at open: the daemon removes them. */
+  readonly abandonedVolumes: string[] = [];
 
   private constructor(
     readonly root: string,
@@ -60,12 +76,20 @@ export class ContainerStore {
     // Read synchronously: nothing is served yet, and a thousand small promise reads cost ten times as much.
     for (const entry of await readdir(root)) {
       if (entry === TRASH_DIR) continue;
+      const dir = join(root, entry);
+      let record: ContainerRecord;
       try {
-        store.index(JSON.parse(readFileSync(join(root, entry, RECORD_FILE), 'utf8')) as ContainerRecord);
-        removeTempFiles(join(root, entry));
+        record = JSON.parse(readFileSync(join(dir, RECORD_FILE), 'utf8')) as ContainerRecord;
       } catch (err) {
-        if (isUnfinishedCreate(entry, err)) await rename(join(root, entry), join(root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
-        else onUnreadable(join(root, entry), err);
+        await store.discardUnfinished(dir, entry, err, onUnreadable);
+        continue;
+      }
+      store.index(record);
+      // A temp file that cannot be removed is litter, not a reason to lose the container.
+      try {
+        removeTempFiles(dir);
+      } catch {
+        // Left for the next start.
       }
     }
     return store;
@@ -100,6 +124,22 @@ export class ContainerStore {
     return record;
   }
 
+  /** Makes the dir of a container being created, before its record: where `notePendingVolumes` writes. */
+  async reserve(id: string): Promise<void> {
+    await mkdir(this.dirOf(id), { mode: 0o710 });
+    if (this.group !== undefined) await chown(this.dirOf(id), 0, this.group);
+  }
+
+  /** Records the anonymous volumes a create is about to make, so a crash before its record leaves none behind. */
+  async notePendingVolumes(id: string, names: string[]): Promise<void> {
+    await writeFileAtomic(join(this.dirOf(id), PENDING_VOLUMES_FILE), JSON.stringify(names));
+  }
+
+  /** Removes the dir of a create that failed before `add`. */
+  async unreserve(id: string): Promise<void> {
+    await rm(this.dirOf(id), { recursive: true, force: true });
+  }
+
   /**
    * Registers a new container; the name must be free. The name is reserved at once (a concurrent
    * create cannot take it), the container is listed only once its record is on disk, and a failed
@@ -114,12 +154,15 @@ export class ContainerStore {
     }
     this.idByName.set(record.name, record.id);
     try {
-      await mkdir(this.dirOf(record.id), { mode: 0o710 });
+      // The dir may have been reserved (a create making anonymous volumes first).
+      await mkdir(this.dirOf(record.id), { mode: 0o710, recursive: true });
       if (this.group !== undefined) await chown(this.dirOf(record.id), 0, this.group);
       await this.save(record).catch(async (err: unknown) => {
         await rm(this.dirOf(record.id), { recursive: true, force: true });
         throw err;
       });
+      // The record now owns the volumes: the list of pending ones is done with.
+      await rm(join(this.dirOf(record.id), PENDING_VOLUMES_FILE), { force: true });
     } catch (err) {
       this.idByName.delete(record.name);
       throw err;
@@ -178,6 +221,21 @@ export class ContainerStore {
   async emptyTrash(): Promise<void> {
     const trash = join(this.root, TRASH_DIR);
     for (const name of await readdir(trash)) await rm(join(trash, name), { recursive: true, force: true });
+  }
+
+  /** Trashes the dir of a create the daemon died in; anything else unreadable (or a failed rename) is reported and kept. */
+  private async discardUnfinished(dir: string, entry: string, err: unknown, onUnreadable: (dir: string, err: unknown) => void): Promise<void> {
+    try {
+      if (!isUnfinishedCreate(dir, entry, err)) {
+        onUnreadable(dir, err);
+        return;
+      }
+      const pending = pendingVolumesOf(dir);
+      await rename(dir, join(this.root, TRASH_DIR, `${entry}-${randomBytes(4).toString('hex')}`));
+      this.abandonedVolumes.push(...pending);
+    } catch (failure) {
+      onUnreadable(dir, failure);
+    }
   }
 
   private index(record: ContainerRecord): void {

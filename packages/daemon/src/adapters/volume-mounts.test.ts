@@ -44,6 +44,23 @@ describe('VolumeMounts.plan', () => {
     expect(volumes.list().map((v) => v.Name)).toHaveLength(2);
   });
 
+  it('tells the name of each anonymous volume before making it, and labels it anonymous', async () => {
+    const told: { name: string; existed: boolean }[] = [];
+    const planned = await mounts.plan({
+      containerId: 'c1',
+      hostConfig: { Binds: ['named:/n'] },
+      volumes: { '/a': {}, '/b': {} },
+      lookup,
+      beforeAnonymous: async (name) => {
+        told.push({ name, existed: volumes.has(name) });
+      },
+    });
+    const anonymous = planned.filter((m) => m.anonymous).map((m) => m.name);
+    expect(told).toEqual(anonymous.map((name) => ({ name, existed: false })));
+    expect(anonymous.map((name) => volumes.isAnonymous(name!))).toEqual([true, true]);
+    expect(volumes.isAnonymous('named')).toBe(false);
+  });
+
   it('creates a missing -v bind source, binds an existing file as it is, but refuses a missing --mount one', async () => {
     const source = join(root, 'made');
     await mounts.plan({ containerId: 'c1', hostConfig: { Binds: [`${source}:/x`] }, volumes: {}, lookup });

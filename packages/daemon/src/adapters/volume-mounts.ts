@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { ConflictError, InvalidArgumentError } from '@berth/api';
 import { mergeTmpfsOptions, type RuntimeMount } from '@berth/oci';
-import { cleanPath, copyImageContent, parseBind, specFromApiMount, type MountSpec, type VolumeStore } from '@berth/volume';
+import { ANONYMOUS_LABEL, cleanPath, copyImageContent, generateAnonymousName, parseBind, specFromApiMount, type MountSpec, type VolumeStore } from '@berth/volume';
 import { pathExists } from '../util/path-exists.js';
 import type { EngineEvents } from '../events/engine-events.js';
 import type { ContainerMount } from '../container/container-mount.js';
@@ -80,7 +80,7 @@ export class VolumeMounts implements ContainerMounts {
     const made: ContainerMount[] = [];
     try {
       for (const spec of [...specs, ...implicit]) {
-        const mount = await this.materialize(spec);
+        const mount = await this.materialize(spec, request.beforeAnonymous);
         made.push(mount);
         byDestination.set(spec.target, mount);
       }
@@ -95,7 +95,7 @@ export class VolumeMounts implements ContainerMounts {
   }
 
   /** Creates what a spec needs on the host: its volume, or a missing `-v` bind source directory. */
-  private async materialize(spec: MountSpec): Promise<ContainerMount> {
+  private async materialize(spec: MountSpec, beforeAnonymous: MountRequest['beforeAnonymous']): Promise<ContainerMount> {
     const base = {
       destination: spec.target,
       readOnly: spec.readOnly,
@@ -110,8 +110,15 @@ export class VolumeMounts implements ContainerMounts {
       if (spec.createSource) await createMissingSource(spec.source);
       return { ...base, type: 'bind', source: spec.source };
     }
-    const volume = await this.volumes.create({ name: spec.source || undefined, labels: spec.volumeLabels, driverOpts: spec.driverOpts });
-    return { ...base, type: 'volume', name: volume.Name, source: volume.Mountpoint, anonymous: spec.source === '' };
+    if (spec.source !== '') {
+      const volume = await this.volumes.create({ name: spec.source, labels: spec.volumeLabels, driverOpts: spec.driverOpts });
+      return { ...base, type: 'volume', name: volume.Name, source: volume.Mountpoint };
+    }
+    // Named here, not by the store, so that the name is known (and recorded) before the volume exists.
+    const name = generateAnonymousName();
+    await beforeAnonymous?.(name);
+    const volume = await this.volumes.create({ name, labels: { ...spec.volumeLabels, [ANONYMOUS_LABEL]: '' }, driverOpts: spec.driverOpts });
+    return { ...base, type: 'volume', name: volume.Name, source: volume.Mountpoint, anonymous: true };
   }
 
   /**

@@ -122,12 +122,24 @@ export class LifecycleService implements ContainerLifecycle {
     };
     validateHostConfig(record, { initPath: this.o.initPath, securityModules: this.o.host.securityModules });
     checkUserNamespaceConflicts(record.hostConfig, core.remapped);
-    record.mounts = await this.o.mounts.plan({
-      containerId: id,
-      hostConfig: record.hostConfig,
-      volumes: options.withoutImageVolumes ? (request.Volumes ?? {}) : (record.config.Volumes ?? {}),
-      lookup: (ref) => core.store.get(ref),
-    });
+    // The container's dir comes first: it lists the anonymous volumes being made until the record exists.
+    await core.store.reserve(id);
+    const anonymous: string[] = [];
+    record.mounts = await this.o.mounts
+      .plan({
+        containerId: id,
+        hostConfig: record.hostConfig,
+        volumes: options.withoutImageVolumes ? (request.Volumes ?? {}) : (record.config.Volumes ?? {}),
+        lookup: (ref) => core.store.get(ref),
+        beforeAnonymous: (name) => {
+          anonymous.push(name);
+          return core.store.notePendingVolumes(id, anonymous);
+        },
+      })
+      .catch(async (err: unknown) => {
+        await core.store.unreserve(id);
+        throw err;
+      });
     await core.store.add(record).catch(async (err: unknown) => {
       await this.o.mounts.release(record, true);
       throw err;

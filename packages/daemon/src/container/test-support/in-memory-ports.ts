@@ -34,7 +34,20 @@ export class InMemoryContainers implements ContainerRepository {
   isNameTaken(name: string): boolean {
     return this.all().some((c) => c.name === name);
   }
+  /** Reserved dirs, and the pending anonymous volumes noted in each. */
+  readonly reserved = new Map<string, string[]>();
+
+  async reserve(id: string): Promise<void> {
+    this.reserved.set(id, []);
+  }
+  async notePendingVolumes(id: string, names: string[]): Promise<void> {
+    this.reserved.set(id, [...names]);
+  }
+  async unreserve(id: string): Promise<void> {
+    this.reserved.delete(id);
+  }
   async add(record: ContainerRecord): Promise<void> {
+    this.reserved.delete(record.id);
     if (this.isNameTaken(record.name)) throw new ConflictError(`The container name "${record.name}" is already in use`);
     this.records.set(record.id, record);
   }
