@@ -106,6 +106,14 @@ describe('request bodies are validated against the Engine API schema', () => {
     const set = await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: [{ Name: 'nofile', Soft: 10, Hard: 10 }] }));
     expect(set.status).toBe(400);
     expect(message(set)).toMatch(/^Ulimits cannot be changed by an update/);
+    const current = (await d.docker.getContainer('target').inspect()).HostConfig.Ulimits ?? [];
+    expect((await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: current }))).status).toBe(200);
+  });
+
+  // dockerd's update reads the API's Resources and RestartPolicy only: an Init, of any type, is no field of it.
+  it('ignores Init in an update, as dockerd does', async () => {
+    expect((await send('POST', '/containers/target/update', JSON.stringify({ Init: 'yes' }))).status).toBe(200);
+    expect((await d.docker.getContainer('target').inspect()).HostConfig.Init).not.toBe('yes');
   });
 
   it('refuses a mistyped volume create, and takes null fields as unset', async () => {
