@@ -58,7 +58,7 @@ interface Target {
 
 /** What each route's wildcard stands for in the API description. */
 const WILDCARD_TEMPLATES: Record<string, string[]> = {
-  'GET /images/*': ['/images/{name}/json', '/images/{name}/history'],
+  'GET /images/*': ['/images/{name}/json', '/images/{name}/history', '/images/{name}/get'],
   'POST /images/*': ['/images/{name}/tag', '/images/{name}/push'],
   'DELETE /images/*': ['/images/{name}'],
   'GET /distribution/*': ['/distribution/{name}/json'],
