@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_ROUTES, type EngineRoute } from '@berth/api';
-import { runDetached, useTestDaemon } from '../harness.js';
+import { findLeftovers, runDetached, useTestDaemon } from '../harness.js';
 import { recordCounts } from './counts.js';
 import {
   MALFORMED,
@@ -113,7 +113,8 @@ interface Fixtures {
   pools: Record<Pool, string[]>;
   /** Every id and name a path could reach an object by (Docker matches ID prefixes): never sent to a mutating route. */
   reachable: string[];
-  runningExec: string;
+  /** An exec created and never started: its state must stay so. */
+  unstartedExec: string;
 }
 
 let fixtures: Fixtures;
@@ -346,22 +347,25 @@ async function exchange(generated: Generated, options: { wellFormed: boolean; ch
   }
 }
 
-/** What a request must not change: objects through the API, and the data root's layer, container and volume directories. */
+/** What a request must not change: objects through the API, the data root's directories, mounts and conmon processes. */
 async function snapshot(): Promise<string> {
   const docker = daemon.docker;
   const containers = await Promise.all(
     (await docker.listContainers({ all: true })).map(async ({ Id }) => {
       const c = await docker.getContainer(Id).inspect();
-      return { Id, Name: c.Name, State: { ...c.State, Health: undefined }, Config: c.Config, HostConfig: c.HostConfig, ExecIDs: c.ExecIDs, RestartCount: c.RestartCount };
+      return { Id, Name: c.Name, State: { ...c.State, Health: undefined }, Config: c.Config, HostConfig: c.HostConfig, ExecIDs: c.ExecIDs, RestartCount: c.RestartCount, Networks: c.NetworkSettings.Networks };
     }),
   );
-  const exec = await docker.getExec(fixtures.runningExec).inspect();
+  const exec = await docker.getExec(fixtures.unstartedExec).inspect();
   const images = (await docker.listImages({ all: true })).map(({ Id, RepoTags }) => ({ Id, RepoTags }));
   const volumes = ((await docker.listVolumes()).Volumes ?? []).map(({ Name }) => Name);
   const networks = (await docker.listNetworks()).map(({ Id, Name }) => ({ Id, Name }));
   const dirs: Record<string, string[]> = {};
-  for (const dir of ['containers', 'layers', 'volumes']) dirs[dir] = (await readdir(join(daemon.dataRoot, dir)).catch(() => [])).sort();
-  return JSON.stringify({ containers, exec: { Running: exec.Running, ExitCode: exec.ExitCode, Pid: exec.Pid }, images, volumes, networks, dirs });
+  // The image store's and the builder's staging directories too: an import or build left half-done shows there.
+  for (const dir of ['containers', 'layers', 'volumes', 'image/tmp', 'builder/tmp']) dirs[dir] = (await readdir(join(daemon.dataRoot, dir)).catch(() => [])).sort();
+  // Mounts and conmon processes under the test's root: a container started, or a mount left behind.
+  const { mounts, conmons } = await findLeftovers(daemon.root);
+  return JSON.stringify({ containers, exec: { Running: exec.Running, ExitCode: exec.ExitCode, Pid: exec.Pid }, images, volumes, networks, dirs, mounts: mounts.sort(), conmons: conmons.sort() });
 }
 
 const fuzzParameters = (): fc.Parameters<[Generated]> => ({ seed: SEED, numRuns: RUNS, ...(PATH ? { path: PATH } : {}), endOnFailure: false });
@@ -416,6 +420,8 @@ describe('fuzzing every route of a real berthd', () => {
     const created = (await daemon.docker.createContainer({ Image: 'busybox', name: 'fuzz-created', Cmd: ['true'] })).id;
     const exec = await daemon.docker.getContainer(running).exec({ Cmd: ['true'] });
     await daemon.docker.createVolume({ Name: 'fuzz-volume' });
+    // An untagged image, which an image prune that ignored its filters would remove.
+    await daemon.docker.getContainer(created).commit();
     const images = await daemon.docker.listImages();
     const networks = await daemon.docker.listNetworks();
     const imageNames = images.flatMap((i) => [i.Id, i.Id.replace('sha256:', '').slice(0, 12), ...(i.RepoTags ?? [])]);
@@ -428,7 +434,7 @@ describe('fuzzing every route of a real berthd', () => {
       none: [],
     };
     const reachable = [...pools.containers, ...pools.execs, ...imageNames.map((n) => n.replace(/^sha256:/, '')), ...pools.volumes, ...pools.networks, 'busybox'].map((id) => id.toLowerCase());
-    fixtures = { pools, reachable, runningExec: exec.id };
+    fixtures = { pools, reachable, unstartedExec: exec.id };
     baseline = await snapshot();
   });
 
