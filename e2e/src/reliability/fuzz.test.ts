@@ -56,9 +56,9 @@ interface Target {
   upgrade: boolean;
 }
 
-/** What each route's wildcard stands for in the API description. */
+/** What each route's wildcard stands for in the API description (image search, unserved, reaches it and is a 404). */
 const WILDCARD_TEMPLATES: Record<string, string[]> = {
-  'GET /images/*': ['/images/{name}/json', '/images/{name}/history', '/images/{name}/get'],
+  'GET /images/*': ['/images/{name}/json', '/images/{name}/history', '/images/{name}/get', '/images/search'],
   'POST /images/*': ['/images/{name}/tag', '/images/{name}/push'],
   'DELETE /images/*': ['/images/{name}'],
   'GET /distribution/*': ['/distribution/{name}/json'],
@@ -121,9 +121,13 @@ let fixtures: Fixtures;
 let baseline: string;
 
 const counts = { routes: 0, unservedOperations: 0, requests: 0, upgradeRequests: 0, malformedRequests: 0, refusedByDesign: 0, answered2xx: 0, answered4xx: 0, closedWithoutAnswer: 0, failures: 0 };
-/** The served routes and the unserved operations requests went to. */
+/** The served routes, their templates and the unserved operations requests went to. */
 const routesHit = new Set<string>();
+const templatesHit = new Set<string>();
 const unservedHit = new Set<string>();
+
+/** An operation as `METHOD /path/{}`: the API description and berthd's routes name path parameters differently. */
+const operationKey = (method: string, template: string) => `${method} ${template.replace(/\{[^}]+\}/g, '{}')}`;
 
 /** An id for the target's kind of object that names none. */
 const missingId = fc.oneof(fc.constant('fuzz-missing'), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }));
@@ -329,6 +333,7 @@ async function exchange(generated: Generated, options: { wellFormed: boolean; ch
   const { request, target } = generated;
   counts.requests++;
   (target.mode === 'unserved' ? unservedHit : routesHit).add(target.route);
+  if (target.mode !== 'unserved') templatesHit.add(operationKey(target.method, target.template));
   if (request.headers.some(([name]) => name.toLowerCase() === 'upgrade')) counts.upgradeRequests++;
   if (!options.wellFormed) counts.malformedRequests++;
   if (generated.mustRefuse) counts.refusedByDesign++;
@@ -467,5 +472,23 @@ describe('fuzzing every route of a real berthd', () => {
 
   it('answers upgrade requests on every route, hijacking ones included', async () => {
     await fuzz(SERVED, WELL_FORMED, upgradeHeaders, { checkState: false });
+  });
+
+  it('maps every operation of the API description to a served template or to the unserved ones', () => {
+    const known = new Set([...SERVED, ...UNSERVED].map((t) => operationKey(t.method, t.template)));
+    const operations = Object.entries(SPEC.paths).flatMap(([template, ops]) =>
+      Object.keys(ops)
+        .filter((method) => method !== 'parameters')
+        .map((method) => operationKey(method.toUpperCase(), template)),
+    );
+    expect(operations.filter((op) => !known.has(op))).toEqual([]);
+  });
+
+  it('sent requests to every served route and template, and to every operation it does not serve', () => {
+    const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+    const hint = `some never drawn in ${RUNS} runs per property (BERTH_FUZZ_RUNS)`;
+    expect(sorted(routesHit), hint).toEqual(sorted(SERVED.map((t) => t.route)));
+    expect(sorted(templatesHit), hint).toEqual(sorted(SERVED.map((t) => operationKey(t.method, t.template))));
+    expect(sorted(unservedHit), hint).toEqual(sorted(UNSERVED.map((t) => t.route)));
   });
 });
