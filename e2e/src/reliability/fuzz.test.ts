@@ -37,6 +37,8 @@ import { rawExchange, type RawAnswer } from './raw-exchange.js';
 // three-minute share of the reliability bound. BERTH_FUZZ_RUNS asks for more.
 const RUNS = Number(process.env['BERTH_FUZZ_RUNS'] ?? 2500);
 const SEED = Number(process.env['BERTH_FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+/** A counterexample's path replays one property: the one BERTH_FUZZ_PROPERTY names. */
+const PROPERTY = process.env['BERTH_FUZZ_PROPERTY'];
 const PATH = process.env['BERTH_FUZZ_PATH'];
 /** A request neither answered nor closed by then is a hung connection (generous: the machine is shared). */
 const DEADLINE_MS = 15_000;
@@ -373,20 +375,29 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({ containers, exec: { Running: exec.Running, ExitCode: exec.ExitCode, Pid: exec.Pid }, images, volumes, networks, dirs, mounts: mounts.sort(), conmons: conmons.sort() });
 }
 
-const fuzzParameters = (): fc.Parameters<[Generated]> => ({ seed: SEED, numRuns: RUNS, ...(PATH ? { path: PATH } : {}), endOnFailure: false });
+const fuzzParameters = (property: string): fc.Parameters<[Generated]> => ({
+  seed: SEED,
+  numRuns: RUNS,
+  ...(PATH && property === PROPERTY ? { path: PATH } : {}),
+  endOnFailure: false,
+});
 
-/** Runs `targets`' requests as one property; the state is compared with the baseline after the batch (and after each request with `checkState`). */
-async function fuzz(targets: Target[], framings: readonly Framing[], extraHeaders: fc.Arbitrary<Array<[string, string]>>, options: { checkState: boolean }): Promise<void> {
+/**
+ * Runs `targets`' requests as the property `name`; the state is compared with the baseline after the batch
+ * (and after each request with `checkState`).
+ */
+async function fuzz(name: string, targets: Target[], framings: readonly Framing[], extraHeaders: fc.Arbitrary<Array<[string, string]>>, options: { checkState: boolean }): Promise<void> {
   const wellFormed = framings.every((f) => WELL_FORMED.includes(f));
   const arbitrary = fc.constantFrom(...targets).chain((target) => requestFor(target, framings, extraHeaders));
   const details = await fc.check(
     fc.asyncProperty(arbitrary, (generated) => exchange(generated, { wellFormed, checkState: options.checkState })),
-    fuzzParameters(),
+    fuzzParameters(name),
   );
   if (details.failed) {
     const [example] = details.counterexample ?? [];
     throw new Error(
-      `fuzzing failed after ${details.numRuns} requests (BERTH_FUZZ_SEED=${details.seed} BERTH_FUZZ_PATH=${details.counterexamplePath} reproduce it)\n` +
+      `property ${name} failed after ${details.numRuns} requests; replay it with BERTH_FUZZ_SEED=${details.seed} BERTH_FUZZ_PROPERTY=${name} BERTH_FUZZ_PATH=${details.counterexamplePath} ` +
+        `(ids that name nothing are drawn to miss this run's container and exec ids, which a new run does not share: a replay may send a slightly different id)\n` +
         `shrunk counterexample: ${example ? describeRequest(example.request) : '(none)'}\n${String(details.errorInstance)}`,
     );
   }
@@ -420,7 +431,8 @@ const plain = SERVED.filter((t) => !t.upgrade);
 
 describe('fuzzing every route of a real berthd', () => {
   beforeAll(async () => {
-    console.log(`fuzz: seed ${SEED}, ${RUNS} runs per property (BERTH_FUZZ_SEED, BERTH_FUZZ_RUNS, BERTH_FUZZ_PATH to reproduce or extend)`);
+    if (PATH && !PROPERTY) throw new Error('BERTH_FUZZ_PATH replays one property: name it with BERTH_FUZZ_PROPERTY');
+    console.log(`fuzz: seed ${SEED}, ${RUNS} runs per property (BERTH_FUZZ_SEED, BERTH_FUZZ_RUNS, BERTH_FUZZ_PROPERTY and BERTH_FUZZ_PATH to reproduce or extend)`);
     const running = await runDetached(daemon, ['--name', 'fuzz-running', 'busybox', 'sleep', '3600']);
     const created = (await daemon.docker.createContainer({ Image: 'busybox', name: 'fuzz-created', Cmd: ['true'] })).id;
     const exec = await daemon.docker.getContainer(running).exec({ Cmd: ['true'] });
@@ -450,28 +462,28 @@ describe('fuzzing every route of a real berthd', () => {
   });
 
   it('answers read-only routes below 500 whatever they are sent, on real ids and on garbage', async () => {
-    await fuzz(plain.filter((t) => t.mode === 'read'), WELL_FORMED, noHeaders, { checkState: false });
+    await fuzz('read', plain.filter((t) => t.mode === 'read'), WELL_FORMED, noHeaders, { checkState: false });
   });
 
   it('refuses what the mutating routes are sent, and changes nothing', async () => {
-    await fuzz(plain.filter((t) => t.mode === 'mutating'), WELL_FORMED, noHeaders, { checkState: true });
+    await fuzz('mutating', plain.filter((t) => t.mode === 'mutating'), WELL_FORMED, noHeaders, { checkState: true });
   });
 
   it('refuses requests to registry routes before reaching any registry', async () => {
-    await fuzz(plain.filter((t) => t.mode === 'offline'), WELL_FORMED, noHeaders, { checkState: false });
+    await fuzz('offline', plain.filter((t) => t.mode === 'offline'), WELL_FORMED, noHeaders, { checkState: false });
   });
 
   it('answers the API operations it does not serve with a 404', async () => {
-    await fuzz(UNSERVED, WELL_FORMED, noHeaders, { checkState: false });
+    await fuzz('unserved', UNSERVED, WELL_FORMED, noHeaders, { checkState: false });
   });
 
   it('survives malformed framing on every route: short and long bodies, bad chunks, both lengths', async () => {
     // Routes that create from nothing but a body are left out: a malformed body may arrive as none.
-    await fuzz(plain.filter((t) => t.mode !== 'mutating' || t.pool !== 'none'), MALFORMED, noHeaders, { checkState: false });
+    await fuzz('malformed', plain.filter((t) => t.mode !== 'mutating' || t.pool !== 'none'), MALFORMED, noHeaders, { checkState: false });
   });
 
   it('answers upgrade requests on every route, hijacking ones included', async () => {
-    await fuzz(SERVED, WELL_FORMED, upgradeHeaders, { checkState: false });
+    await fuzz('upgrade', SERVED, WELL_FORMED, upgradeHeaders, { checkState: false });
   });
 
   it('maps every operation of the API description to a served template or to the unserved ones', () => {
@@ -484,7 +496,8 @@ describe('fuzzing every route of a real berthd', () => {
     expect(operations.filter((op) => !known.has(op))).toEqual([]);
   });
 
-  it('sent requests to every served route and template, and to every operation it does not serve', () => {
+  // A replay runs one property on a path of its own: the others do not cover the routes then.
+  it.skipIf(PATH !== undefined)('sent requests to every served route and template, and to every operation it does not serve', () => {
     const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
     const hint = `some never drawn in ${RUNS} runs per property (BERTH_FUZZ_RUNS)`;
     expect(sorted(routesHit), hint).toEqual(sorted(SERVED.map((t) => t.route)));
