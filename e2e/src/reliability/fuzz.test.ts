@@ -275,7 +275,9 @@ function requestFor(target: Target, framings: readonly Framing[], extraHeaders: 
       ? [fc.record({ segment: existing.length ? fc.constantFrom(...existing) : fc.constant(''), refusal }).map(({ segment, refusal: r }) => ({ segment, pairs: r.pairs, body: r.body, mustRefuse: true }))]
       : [];
     // A route without an id takes none; without a designed refusal it gets only ids that name nothing.
-    input = target.pool === 'none' ? refused[0]! : fc.oneof(anyInput(unreachable()), ...refused);
+    if (target.pool !== 'none') input = fc.oneof(anyInput(unreachable()), ...refused);
+    else if (refused[0]) input = refused[0];
+    else throw new Error(`${target.route} names no object, so it can only be sent a designed refusal: add one to refusalFor (well-formed framing only)`);
   }
   const contentType = STREAM_BODIES.has(target.template) ? 'application/x-tar' : 'application/json';
   return fc
