@@ -123,6 +123,15 @@ let fixtures: Fixtures;
 let baseline: string;
 
 const counts = { routes: 0, unservedOperations: 0, requests: 0, upgradeRequests: 0, malformedRequests: 0, refusedByDesign: 0, answered2xx: 0, answered4xx: 0, closedWithoutAnswer: 0, failures: 0 };
+/** Requests each property saw closed without an answer. */
+const closedWithoutAnswer: Record<string, number> = {};
+/**
+ * A request this small goes into the socket whole when it connects, before berthd reads any of it: a write
+ * that fails then met a server that closed without answering. A larger one may be answered and closed on
+ * while still being written, and node drops an answer that comes after its write failed.
+ */
+const WRITTEN_AT_ONCE_BYTES = 64 * 1024;
+
 /** The served routes, their templates and the unserved operations requests went to. */
 const routesHit = new Set<string>();
 const templatesHit = new Set<string>();
@@ -304,10 +313,14 @@ function describeRequest(request: FuzzRequest): string {
 }
 
 /** Everything a fuzzed request may have done wrong (none: it passed). */
-function problemsWith(generated: Generated, answer: RawAnswer, wellFormed: boolean): string[] {
+function problemsWith(generated: Generated, answer: RawAnswer, options: { wellFormed: boolean; requestBytes: number }): string[] {
+  const { wellFormed } = options;
   const problems: string[] = [];
   if (answer.outcome === 'hung') problems.push(`no answer and no close within ${DEADLINE_MS} ms`);
   if (answer.outcome === 'closed' && wellFormed) problems.push(`closed without an answer${answer.error ? ` (${answer.error})` : ''}`);
+  if (answer.outcome === 'closed-while-writing' && wellFormed && options.requestBytes <= WRITTEN_AT_ONCE_BYTES) {
+    problems.push(`closed without an answer while a request of ${options.requestBytes} bytes was written (${answer.error ?? 'no error'})`);
+  }
   if (answer.outcome !== 'answered') return problems;
   if (answer.status >= 500) problems.push(`status ${answer.status}: ${Buffer.from(answer.body, 'latin1').toString('utf8').slice(0, 300)}`);
   if (generated.mustRefuse && (answer.status < 400 || answer.status >= 500)) problems.push(`status ${answer.status} for an input designed to be refused`);
@@ -333,7 +346,7 @@ async function pingOk(): Promise<boolean> {
 }
 
 /** Sends one generated request and checks it; the daemon must still run and answer /_ping afterwards. */
-async function exchange(generated: Generated, options: { wellFormed: boolean; checkState: boolean }): Promise<void> {
+async function exchange(generated: Generated, options: { property: string; wellFormed: boolean; checkState: boolean }): Promise<void> {
   const { request, target } = generated;
   counts.requests++;
   (target.mode === 'unserved' ? unservedHit : routesHit).add(target.route);
@@ -341,11 +354,15 @@ async function exchange(generated: Generated, options: { wellFormed: boolean; ch
   if (request.headers.some(([name]) => name.toLowerCase() === 'upgrade')) counts.upgradeRequests++;
   if (!options.wellFormed) counts.malformedRequests++;
   if (generated.mustRefuse) counts.refusedByDesign++;
-  const answer = await rawExchange(daemon.socket, serialize(request), { deadlineMs: DEADLINE_MS, halfClose: request.framing === 'short', isHead: request.method === 'HEAD' });
+  const bytes = serialize(request);
+  const answer = await rawExchange(daemon.socket, bytes, { deadlineMs: DEADLINE_MS, halfClose: request.framing === 'short', isHead: request.method === 'HEAD' });
   if (answer.status >= 200 && answer.status < 300) counts.answered2xx++;
   if (answer.status >= 400 && answer.status < 500) counts.answered4xx++;
-  if (answer.outcome === 'closed' || answer.outcome === 'closed-while-writing') counts.closedWithoutAnswer++;
-  const problems = problemsWith(generated, answer, options.wellFormed);
+  if (answer.outcome === 'closed' || answer.outcome === 'closed-while-writing') {
+    counts.closedWithoutAnswer++;
+    closedWithoutAnswer[options.property] = (closedWithoutAnswer[options.property] ?? 0) + 1;
+  }
+  const problems = problemsWith(generated, answer, { wellFormed: options.wellFormed, requestBytes: bytes.length });
   if (daemon.process.exitCode !== null) problems.push(`berthd exited (${daemon.process.exitCode})`);
   else if (!(await pingOk())) problems.push('/_ping no longer answers');
   // Checked even after another problem, so that the baseline follows the state (see stateChanges).
@@ -390,9 +407,10 @@ const fuzzParameters = (property: string): fc.Parameters<[Generated]> => ({
  */
 async function fuzz(name: string, targets: Target[], framings: readonly Framing[], extraHeaders: fc.Arbitrary<Array<[string, string]>>, options: { checkState: boolean }): Promise<void> {
   const wellFormed = framings.every((f) => WELL_FORMED.includes(f));
+  closedWithoutAnswer[name] = 0;
   const arbitrary = fc.constantFrom(...targets).chain((target) => requestFor(target, framings, extraHeaders));
   const details = await fc.check(
-    fc.asyncProperty(arbitrary, (generated) => exchange(generated, { wellFormed, checkState: options.checkState })),
+    fc.asyncProperty(arbitrary, (generated) => exchange(generated, { property: name, wellFormed, checkState: options.checkState })),
     fuzzParameters(name),
   );
   if (details.failed) {
@@ -460,7 +478,8 @@ describe('fuzzing every route of a real berthd', () => {
   afterAll(() => {
     counts.routes = routesHit.size;
     counts.unservedOperations = unservedHit.size;
-    recordCounts('fuzz', { ...counts, seed: SEED });
+    const closedPerProperty = Object.fromEntries(Object.entries(closedWithoutAnswer).map(([property, n]) => [`closedWithoutAnswer.${property}`, n]));
+    recordCounts('fuzz', { ...counts, ...closedPerProperty, seed: SEED });
   });
 
   it('answers read-only routes below 500 whatever they are sent, on real ids and on garbage', async () => {

@@ -2,8 +2,9 @@ import { connect } from 'node:net';
 
 /**
  * How a raw request ended: an answer's head came; the server closed without one; it closed while the request
- * was still being written (an answer may have come and been lost with the connection, as HTTP lets a server
- * answer and close before reading a body); or neither before the deadline.
+ * was still being written; or neither before the deadline. HTTP lets a server answer and close before reading
+ * a body, and node destroys a socket whose write failed (net.Socket always auto-destroys), so an answer that
+ * had not been read by then is lost with it: the caller judges "closed-while-writing" by the request's size.
  */
 export type Outcome = 'answered' | 'closed' | 'closed-while-writing' | 'hung';
 
