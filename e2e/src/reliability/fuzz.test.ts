@@ -24,7 +24,7 @@ import {
   type Framing,
   type FuzzRequest,
 } from './fuzz-arbitraries.js';
-import { rawExchange, type RawAnswer } from './raw-exchange.js';
+import { rawExchange, type RawAnswer } from '../raw-exchange.js';
 
 // Issue 21, item 3: random and mutated requests to every route of a real berthd. Whatever a client sends,
 // berthd answers it (no hung connection) with less than a 500, keeps running and serving /_ping, and no
