@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPT_UNPATCHED_RUNC, busyboxArchive, run, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
 import { BERTHD, PACKAGES_DIR } from './paths.js';
 import { freePort } from './registry-harness.js';
+import { rawExchange as exchangeRaw } from './raw-exchange.js';
 import { makeCertificates } from './registry-tls.js';
 
 const PLUGIN = 'berth-authz-example';
@@ -76,18 +75,12 @@ class ExamplePlugin {
 }
 
 /**
- * Sends `request` as written over a unix socket (no client normalises its path) and reads the answer until
- * the daemon closes (`Connection: close`); the client does not half-close, which would abort the request.
+ * Sends `request` as written over a unix socket (no client normalises its path) and reads the answer's
+ * message; the client does not half-close, which would abort the request.
  */
 async function rawExchange(socketPath: string, request: string): Promise<{ status: number; message: string }> {
-  const client = connect(socketPath);
-  let answer = '';
-  client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-  client.write(request);
-  await once(client, 'close');
-  const split = answer.indexOf('\r\n\r\n');
-  const body = answer.slice(split + 4);
-  return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]), message: (JSON.parse(body) as { message: string }).message };
+  const answer = await exchangeRaw(socketPath, request, { deadlineMs: 60_000, wholeBody: true });
+  return { status: answer.status, message: (JSON.parse(Buffer.from(answer.body, 'latin1').toString('utf8')) as { message: string }).message };
 }
 
 function post(path: string, body: unknown): string {

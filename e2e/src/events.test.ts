@@ -82,7 +82,7 @@ describe('events', () => {
     expect(bad.stderr).toContain("invalid filter 'colour'");
     const backwards = await d.dockerCli(['events', '--since', until, '--until', since]);
     expect(backwards.code).not.toBe(0);
-    expect(backwards.stderr).toContain('cannot be after `until` time');
+    expect(backwards.stderr).toContain(`\`since\` time (${until}) cannot be after \`until\` time (${since})`);
   });
 
   it('streams live events as JSON lines to dockerode until the client leaves', async () => {

@@ -106,6 +106,14 @@ describe('request bodies are validated against the Engine API schema', () => {
     const set = await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: [{ Name: 'nofile', Soft: 10, Hard: 10 }] }));
     expect(set.status).toBe(400);
     expect(message(set)).toMatch(/^Ulimits cannot be changed by an update/);
+    const current = (await d.docker.getContainer('target').inspect()).HostConfig.Ulimits ?? [];
+    expect((await send('POST', '/containers/target/update', JSON.stringify({ Ulimits: current }))).status).toBe(200);
+  });
+
+  // dockerd's update reads the API's Resources and RestartPolicy only: an Init, of any type, is no field of it.
+  it('ignores Init in an update, as dockerd does', async () => {
+    expect((await send('POST', '/containers/target/update', JSON.stringify({ Init: 'yes' }))).status).toBe(200);
+    expect((await d.docker.getContainer('target').inspect()).HostConfig.Init).not.toBe('yes');
   });
 
   it('refuses a mistyped volume create, and takes null fields as unset', async () => {
@@ -127,6 +135,36 @@ describe('request bodies are validated against the Engine API schema', () => {
       const res = await send('POST', '/containers/create', JSON.stringify({ Image: 'busybox', [field]: value }));
       expect(res.status, field).toBe(400);
       expect(message(res)).toContain(`invalid request body: ${expected}`);
+    }
+    expect((await d.docker.listContainers({ all: true })).length).toBe(before);
+  });
+
+  // dockerd moves the deprecated container-wide MacAddress to the mode network's endpoint (the one that
+  // assigns it); the address applied is checked in network.test.ts, under a daemon with networks.
+  it('moves a container-wide MacAddress to the endpoint with dockerd\'s warning, and refuses what dockerd refuses', async () => {
+    const mac = '02:42:ac:11:00:99';
+    const created = await send('POST', '/containers/create?name=wide-mac', JSON.stringify({ Image: 'busybox', Cmd: ['true'], MacAddress: mac }));
+    expect(created.status).toBe(201);
+    expect((JSON.parse(created.body) as { Warnings: string[] }).Warnings).toContain(
+      'The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.',
+    );
+    const inspected = await d.docker.getContainer('wide-mac').inspect();
+    expect('MacAddress' in inspected.Config).toBe(false);
+    expect(inspected.NetworkSettings.Networks['bridge']?.MacAddress).toBe(mac);
+    await d.docker.getContainer('wide-mac').remove();
+
+    const before = (await d.docker.listContainers({ all: true })).length;
+    const refusals: Array<[object, string]> = [
+      [{ HostConfig: { NetworkMode: 'host' } }, 'conflicting options: mac-address and the network mode'],
+      [{ HostConfig: { NetworkMode: 'none' } }, 'conflicting options: mac-address and the network mode'],
+      [{ HostConfig: { NetworkMode: 'bridge' }, NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:42:ac:11:00:98' } } } }, 'the container-wide MAC address must match'],
+      [{ HostConfig: { NetworkMode: 'bridge' }, NetworkingConfig: { EndpointsConfig: { other: {} } } }, 'HostConfig.NetworkMode must match the identity of a network'],
+      [{ MacAddress: 'not-a-mac' }, 'invalid MAC address: not-a-mac'],
+    ];
+    for (const [fields, expected] of refusals) {
+      const res = await send('POST', '/containers/create', JSON.stringify({ Image: 'busybox', Cmd: ['true'], MacAddress: mac, ...fields }));
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      expect(message(res)).toContain(expected);
     }
     expect((await d.docker.listContainers({ all: true })).length).toBe(before);
   });

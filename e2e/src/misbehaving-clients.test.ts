@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
 import { berthdMemory, run, useTestDaemon, waitFor } from './harness.js';
+import { rawExchange as exchangeRaw } from './raw-exchange.js';
 
 // Issue 11, items 4, 5, 6 and 10: clients that send garbage, vanish, stop reading or stall must never end
 // berthd, and what their requests held must be let go. Every test ends by checking the daemon still serves.
@@ -15,27 +16,7 @@ const daemon = useTestDaemon();
 
 /** Sends raw bytes and collects the whole answer: until the server closes the connection, or the body its head announces has come. */
 async function rawExchange(request: string | Buffer): Promise<{ status: number; head: string; body: string }> {
-  const socket = connect(daemon.socket);
-  const chunks: Buffer[] = [];
-  const parse = () => {
-    const text = Buffer.concat(chunks).toString('latin1');
-    const split = text.indexOf('\r\n\r\n');
-    const head = split < 0 ? text : text.slice(0, split);
-    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: split < 0 ? '' : text.slice(split + 4), complete: split >= 0 };
-  };
-  // Not `once`: it would reject on the reset a server may answer an oversized request with.
-  const closed = new Promise((resolve) => socket.once('close', resolve));
-  socket.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    const answer = parse();
-    const length = /^content-length: (\d+)$/im.exec(answer.head)?.[1];
-    // A kept-alive connection stays open after a complete answer.
-    if (answer.complete && length !== undefined && Buffer.byteLength(answer.body, 'latin1') >= Number(length)) socket.destroy();
-  });
-  socket.on('error', () => undefined);
-  socket.write(request);
-  await closed;
-  const { status, head, body } = parse();
+  const { status, head, body } = await exchangeRaw(daemon.socket, request, { deadlineMs: 60_000, wholeBody: true });
   return { status, head, body };
 }
 

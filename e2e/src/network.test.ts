@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxArchive, dockerOk, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
 import { createTestNetns, type TestNetns } from './netns.js';
@@ -26,6 +27,18 @@ describe('bridge networks, published ports and names', () => {
   });
 
   // busybox's wget -T crashes (Debian's busybox-static 1.35): no timeouts, and httpd is waited for instead.
+
+  /** A create through the API itself, with the body as given. */
+  const rawCreate = (name: string, body: object) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ socketPath: d.socket, method: 'POST', path: `/v1.47/containers/create?name=${name}`, headers: { 'Content-Type': 'application/json' } }, (res) => {
+        let data = '';
+        res.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
 
   /** An HTTP GET from the namespace itself (the "host" of this test's daemon). */
   const fetchInNetns = async (url: string) => (await netns.run('busybox', ['wget', '-qO-', url])).stdout;
@@ -71,6 +84,19 @@ describe('bridge networks, published ports and names', () => {
     // Sharing web's namespace: its httpd answers on this container's loopback.
     expect(await dockerOk(d, ['run', '--rm', '--network', 'container:web', 'busybox', 'wget', '-qO-', 'http://127.0.0.1:8080/'])).toBe('by-name\n');
     expect(await dockerOk(d, ['run', '--rm', '--add-host', 'gw:host-gateway', 'busybox', 'grep', 'gw', '/etc/hosts'])).toBe('172.17.0.1\tgw\n');
+  });
+
+  it('gives a container the MAC address asked with --mac-address or the container-wide MacAddress', async () => {
+    const viaCli = await dockerOk(d, ['run', '--rm', '--mac-address', '02:42:ac:11:00:77', 'busybox', 'cat', '/sys/class/net/eth0/address']);
+    expect(viaCli).toBe('02:42:ac:11:00:77\n');
+    // The field dockerd deprecated in API 1.44, as an older client sends it: it goes to the endpoint.
+    await dockerOk(d, ['network', 'create', 'macnet']);
+    const created = await rawCreate('wide-mac', { Image: 'busybox', Cmd: ['cat', '/sys/class/net/eth0/address'], MacAddress: '02:42:0a:4d:00:66', HostConfig: { NetworkMode: 'macnet' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toContain('The container-wide MacAddress field is now deprecated.');
+    expect(await dockerOk(d, ['start', '-a', 'wide-mac'])).toBe('02:42:0a:4d:00:66\n');
+    await dockerOk(d, ['rm', 'wide-mac']);
+    await dockerOk(d, ['network', 'rm', 'macnet']);
   });
 
   it('links containers on the default bridge: /etc/hosts names and the legacy environment', async () => {

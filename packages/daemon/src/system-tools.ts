@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { ProgramFailure } from '@berth/api';
+import { ProgramFailure, exitCodeOf } from '@berth/api';
 
 /**
  * The daemon's only module that runs external programs (lint keeps it so): the OCI runtime (runc,
@@ -14,7 +14,7 @@ import { ProgramFailure } from '@berth/api';
 export function runProgram(path: string, args: string[], options: { maxBuffer?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(path, args, { maxBuffer: options.maxBuffer ?? 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new ProgramFailure(err.message, stdout, stderr, { cause: err }));
+      if (err) reject(new ProgramFailure(err.message, stdout, stderr, { cause: err, exitCode: exitCodeOf(err) }));
       else resolve(stdout);
     });
   });

@@ -8,8 +8,8 @@ export const ContainerUpdateRequestSchema = Type.Object(
   {
     ...ResourceFields,
     // Part of the API's Resources, so declared (and type-checked); an update refuses to change them.
+    // (Init is not: dockerd's update reads Resources and RestartPolicy only, so any Init is ignored.)
     Ulimits: Type.Optional(orNull(Type.Array(UlimitSchema))),
-    Init: Type.Optional(orNull(Type.Boolean())),
     RestartPolicy: Type.Optional(RestartPolicySchema),
   },
   open,

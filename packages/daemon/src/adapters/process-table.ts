@@ -11,8 +11,8 @@ export async function processTable(args: string[]): Promise<string> {
     return await runProgram('ps', args, { maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
     const stderr = err instanceof ProgramFailure ? err.stderr.trim() : '';
-    const exitCode = (err as { cause?: { code?: unknown } }).cause?.code;
-    if (typeof exitCode === 'number') throw new InvalidArgumentError(`ps: ${stderr || `exited with status ${exitCode}`}`, { cause: err });
+    const exitCode = err instanceof ProgramFailure ? err.exitCode : undefined;
+    if (exitCode !== undefined) throw new InvalidArgumentError(`ps: ${stderr || `exited with status ${exitCode}`}`, { cause: err });
     throw new InternalError(`ps: ${stderr || String(err)}`, { cause: err });
   }
 }

@@ -25,11 +25,15 @@ describe('updatedHostConfig', () => {
   });
 
   // Found by the fuzz suite: `POST /containers/{id}/update {"Ulimits":{"a":1}}` was a 200, the field ignored.
-  it('refuses to change ulimits or init, which only a create sets, and takes them unset', () => {
-    expect(() => updatedHostConfig({}, { Ulimits: [{ Name: 'nofile', Soft: 1, Hard: 1 }] })).toThrow('Ulimits cannot be changed by an update');
-    expect(() => updatedHostConfig({}, { Init: false })).toThrow('Init cannot be changed by an update');
-    expect(updatedHostConfig({ Memory: 32 * MB }, { Ulimits: null, Init: null })).toEqual({ Memory: 32 * MB });
+  it('refuses to change ulimits, which only a create sets, and takes them unset or unchanged', () => {
+    const nofile = { Name: 'nofile', Soft: 1, Hard: 1 };
+    const nproc = { Name: 'nproc', Soft: 5, Hard: 9 };
+    expect(() => updatedHostConfig({}, { Ulimits: [nofile] })).toThrow('Ulimits cannot be changed by an update');
+    expect(() => updatedHostConfig({ Ulimits: [nofile] }, { Ulimits: [{ ...nofile, Hard: 2 }] })).toThrow('Ulimits cannot be changed by an update');
+    expect(() => updatedHostConfig({ Ulimits: [nofile, nproc] }, { Ulimits: [nofile] })).toThrow('Ulimits cannot be changed by an update');
+    expect(updatedHostConfig({ Memory: 32 * MB }, { Ulimits: null })).toEqual({ Memory: 32 * MB });
     expect(updatedHostConfig({ Memory: 32 * MB }, { Ulimits: [] })).toEqual({ Memory: 32 * MB });
+    expect(updatedHostConfig({ Ulimits: [nofile, nproc] }, { Ulimits: [nproc, nofile], Memory: 32 * MB })).toEqual({ Ulimits: [nofile, nproc], Memory: 32 * MB });
   });
 
   it('keeps NanoCpus and CPU quota apart', () => {

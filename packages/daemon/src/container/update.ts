@@ -1,4 +1,4 @@
-import { ConflictError, InvalidArgumentError, type ContainerUpdateRequest, type HostConfig } from '@berth/api';
+import { ConflictError, InvalidArgumentError, type ContainerUpdateRequest, type HostConfig, type Ulimit } from '@berth/api';
 import { parseRestartPolicy } from '@berth/restartmanager';
 import type { LinuxResources } from '@berth/oci';
 import type { HostSecurityModules } from '../ports.js';
@@ -17,7 +17,7 @@ function effectiveSwap(hc: HostConfig): number {
  * limit may not pass the swap total already set unless the swap total changes too.
  */
 export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest): HostConfig {
-  refuseCreateOnlySettings(update);
+  refuseUlimitsChange(hc, update);
   const next: HostConfig = { ...hc };
   if (update.Memory) {
     const swap = effectiveSwap(hc);
@@ -51,14 +51,20 @@ export function updatedHostConfig(hc: HostConfig, update: ContainerUpdateRequest
   return next;
 }
 
+/** A ulimit list in a canonical order and shape, for comparing two. */
+function ulimitsKey(ulimits: Ulimit[] | null | undefined): string {
+  const list = (ulimits ?? []).map(({ Name, Soft, Hard }) => ({ Name, Soft, Hard }));
+  return JSON.stringify(list.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)));
+}
+
 /**
- * Settings of the API's Resources that only a create sets: moby ignores them in an update, which would
- * be a setting accepted and ignored, so they are refused unless left unset (the docker CLI sends
- * `"Ulimits": null`).
+ * Ulimits are part of the API's Resources but only a create sets them: moby ignores them in an update,
+ * which would be a change accepted and ignored, so a change is refused; the container's own list, `null`
+ * (the docker CLI's) and `[]` leave them as they are.
  */
-function refuseCreateOnlySettings(update: ContainerUpdateRequest): void {
-  if (update.Ulimits?.length) throw new InvalidArgumentError('Ulimits cannot be changed by an update: create the container with them (--ulimit)');
-  if (update.Init !== undefined && update.Init !== null) throw new InvalidArgumentError('Init cannot be changed by an update: create the container with it (--init)');
+function refuseUlimitsChange(hc: HostConfig, update: ContainerUpdateRequest): void {
+  if (!update.Ulimits?.length || ulimitsKey(update.Ulimits) === ulimitsKey(hc.Ulimits)) return;
+  throw new InvalidArgumentError('Ulimits cannot be changed by an update: create the container with them (--ulimit)');
 }
 
 /**

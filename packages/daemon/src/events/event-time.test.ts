@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEventTime, parseEventTime } from './event-time.js';
+import { parseEventTime } from './event-time.js';
 
 describe('parseEventTime', () => {
   it('reads unix seconds with an optional fraction as nanoseconds', () => {
@@ -17,17 +17,9 @@ describe('parseEventTime', () => {
     expect(parseEventTime('')).toBeUndefined();
     expect(() => parseEventTime('soon')).toThrow('failed to parse value as time or duration: "soon"');
   });
-});
-
-describe('formatEventTime', () => {
-  it('renders a time as RFC 3339', () => {
-    expect(formatEventTime(Date.parse('2026-01-01T00:00:01Z') * 1e6)).toBe('2026-01-01T00:00:01.000Z');
-  });
 
   // Found by the fuzz suite: `GET /events?until=-1&since=9223372036854775807` was a 500 "Invalid time value".
-  it('renders a time past what a Date holds as unix seconds, without throwing', () => {
-    const far = parseEventTime('9223372036854775807')!;
-    expect(formatEventTime(far)).toBe(String(Math.trunc(far / 1e9)));
-    expect(formatEventTime(parseEventTime('-9223372036854775807')!)).toMatch(/^-\d+$/);
+  it('reads times past what a Date holds without throwing', () => {
+    expect(parseEventTime('9223372036854775807')).toBeGreaterThan(parseEventTime('-1')!);
   });
 });

@@ -15,12 +15,3 @@ export function parseEventTime(value: string | undefined): number | undefined {
   if (Number.isNaN(ms)) throw new InvalidArgumentError(`failed to parse value as time or duration: "${value}"`);
   return ms * 1_000_000;
 }
-
-/**
- * Docker's rendering of a time in the since/until error message. A time past what a Date holds (Go's
- * time reaches further: `since=9223372036854775807` is a valid request) is given as unix seconds.
- */
-export function formatEventTime(nano: number): string {
-  const date = new Date(Math.floor(nano / 1_000_000));
-  return Number.isNaN(date.getTime()) ? String(Math.trunc(nano / 1_000_000_000)) : date.toISOString();
-}

@@ -29,6 +29,8 @@ import type { Engine } from '../engine.js';
 import { clientGone } from '../client-gone.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
 import { COMMON_HEADERS } from '../headers.js';
+import { splitVersionedUrl } from '../api-version.js';
+import { migrateContainerWideMac } from '../container-wide-mac.js';
 
 export function containerRoutes(engine: Engine): FastifyPluginAsync {
   const { lifecycle, inspection } = engine;
@@ -40,8 +42,9 @@ export function containerRoutes(engine: Engine): FastifyPluginAsync {
         const body = request.body;
         if (!body) throw new InvalidArgumentError('config cannot be empty in order to create a container');
         const { name, platform } = request.query;
-        const created = await lifecycle.create(body, { name: name || undefined, platform: platform || undefined });
-        return reply.status(201).send(created);
+        const migrated = migrateContainerWideMac(body, splitVersionedUrl(request.originalUrl).version);
+        const created = await lifecycle.create(migrated.request, { name: name || undefined, platform: platform || undefined });
+        return reply.status(201).send({ ...created, Warnings: [...created.Warnings, ...migrated.warnings] });
       },
     );
 

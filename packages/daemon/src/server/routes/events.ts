@@ -6,7 +6,7 @@ import { clientGone } from '../client-gone.js';
 import { setLongTimeout } from '../long-timeout.js';
 import { queryFilters } from '../query.js';
 import { eventFilter } from '../../events/event-filter.js';
-import { formatEventTime, parseEventTime } from '../../events/event-time.js';
+import { parseEventTime } from '../../events/event-time.js';
 
 /** Unsent events one subscriber may hold before it is disconnected. */
 const EVENT_BACKLOG_LIMIT = 4 * 1024 * 1024;
@@ -22,7 +22,8 @@ export function eventRoutes(engine: Engine): FastifyPluginAsync {
       const since = parseEventTime(query.since);
       const until = parseEventTime(query.until);
       if (since !== undefined && until !== undefined && until < since) {
-        throw new InvalidArgumentError(`\`since\` time (${formatEventTime(since)}) cannot be after \`until\` time (${formatEventTime(until)})`);
+        // Docker echoes the values as the client sent them.
+        throw new InvalidArgumentError(`\`since\` time (${query.since}) cannot be after \`until\` time (${query.until})`);
       }
       const include = eventFilter(queryFilters(query.filters));
       const res = reply.raw;

@@ -12,7 +12,7 @@ function recordingServer() {
   };
   const record = async (name: string): Promise<never> => recordSync(name);
   const engine = {
-    images: { inspect: recordSync, history: record, save: record, tag: record, remove: record },
+    images: { inspect: recordSync, history: record, save: async ([name]: string[]) => record(name!), tag: record, remove: record },
     registries: { inspect: record, push: record },
   };
   return { app: createServer(engine as unknown as Engine, { logLevel: 'silent' }), names };
@@ -24,6 +24,7 @@ describe('image names in wildcard paths', () => {
   const cases: Array<[string, string, string]> = [
     ['GET', '/images/%25/json', '%'],
     ['GET', '/images/%25/history', '%'],
+    ['GET', '/images/%25/get', '%'],
     ['GET', '/images/%2525/json', '%25'],
     ['GET', '/images/library%2Fbusybox/json', 'library/busybox'],
     ['POST', '/images/%25/tag?repo=x', '%'],

@@ -2,8 +2,9 @@ import { connect } from 'node:net';
 
 /**
  * How a raw request ended: an answer's head came; the server closed without one; it closed while the request
- * was still being written (an answer may have come and been lost with the connection, as HTTP lets a server
- * answer and close before reading a body); or neither before the deadline.
+ * was still being written; or neither before the deadline. HTTP lets a server answer and close before reading
+ * a body, and node destroys a socket whose write failed (net.Socket always auto-destroys), so an answer that
+ * had not been read by then is lost with it: the caller judges "closed-while-writing" by the request's size.
  */
 export type Outcome = 'answered' | 'closed' | 'closed-while-writing' | 'hung';
 
@@ -11,20 +12,29 @@ export interface RawAnswer {
   outcome: Outcome;
   status: number;
   head: string;
-  /** An error answer's body (empty for others: a stream's body is not waited for). */
+  /** An error answer's body, or with `wholeBody` any answer's that states its length (a stream's is not waited for). */
   body: string;
   /** The socket error that ended the exchange, if one did. */
   error?: string;
 }
 
+export interface RawExchangeOptions {
+  deadlineMs: number;
+  /** End the client's side once written, as a client whose body falls short of its Content-Length and then stops would. */
+  halfClose?: boolean;
+  /** The request is a HEAD: its answer has no body whatever its Content-Length says. */
+  isHead?: boolean;
+  /** Wait for a success's body too, when its Content-Length announces one. */
+  wholeBody?: boolean;
+}
+
 /**
- * Writes `request` on a fresh connection to a unix socket and waits for the answer's head, and for an error
- * answer's body, at most `deadlineMs`. A server that neither answers nor closes by then leaves the request
- * "hung". `halfClose` ends the client's side once written, as a client whose body falls short of its
- * Content-Length and then stops would. The connection is always destroyed at the end.
+ * Writes `request` (as written: no client normalises it) on a fresh connection to a unix socket and waits for
+ * the answer's head, and for an error answer's body, at most `deadlineMs`. A server that neither answers nor
+ * closes by then leaves the request "hung". The connection is always destroyed at the end.
  */
-export function rawExchange(socketPath: string, request: Buffer, options: { deadlineMs: number; halfClose: boolean; isHead: boolean }): Promise<RawAnswer> {
-  const { deadlineMs, halfClose, isHead } = options;
+export function rawExchange(socketPath: string, request: Buffer | string, options: RawExchangeOptions): Promise<RawAnswer> {
+  const { deadlineMs, halfClose = false, isHead = false, wholeBody = false } = options;
   return new Promise((resolve) => {
     const socket = connect(socketPath);
     let received = Buffer.alloc(0);
@@ -49,8 +59,8 @@ export function rawExchange(socketPath: string, request: Buffer, options: { dead
       const answer = parse(received);
       if (!answer.status) return;
       const length = /^content-length:\s*(\d+)\s*$/im.exec(answer.head)?.[1];
-      // Only an error's body is read: a success may be an endless stream (events, logs, attach).
-      const bodyDone = answer.status < 400 || isHead || length === undefined || Buffer.byteLength(answer.body, 'latin1') >= Number(length);
+      // Unless asked, only an error's body is read: a success may be an endless stream (events, logs, attach).
+      const bodyDone = (answer.status < 400 && !wholeBody) || isHead || length === undefined || Buffer.byteLength(answer.body, 'latin1') >= Number(length);
       if (bodyDone) finish('answered');
     });
     socket.on('connect', () => {
