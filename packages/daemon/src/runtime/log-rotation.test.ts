@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,18 @@ describe('LogRotators', () => {
     expect(await readFile(`${logPath}.2`, 'utf8')).toBe('first\n');
     expect(await readFile(`${logPath}.1`, 'utf8')).toBe('second\n');
     expect((await readdir(dir)).sort()).toEqual(['container.log', 'container.log.1', 'container.log.2']);
+  });
+
+  it('saves a file replaced just before it is stopped, before the watcher has told of the rotation', async () => {
+    await writeFile(logPath, 'first\n');
+    rotators.start('c', logPath, { maxSize: 1, maxFile: 3, compress: true });
+    await untilHeld();
+    // In one tick with the stop: the watcher cannot have told of it.
+    writeFileSync(`${logPath}.new`, 'second\n');
+    renameSync(`${logPath}.new`, logPath);
+    await rotators.stop('c');
+    expect(await rotatedLogFiles(logPath, 3)).toEqual([`${logPath}.1.gz`]);
+    expect(gunzipSync(await readFile(`${logPath}.1.gz`)).toString()).toBe('first\n');
   });
 
   it('holds the new live file before it saves the old one: a rotation during the save loses nothing', async () => {

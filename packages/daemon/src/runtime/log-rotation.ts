@@ -55,6 +55,9 @@ class LogRotator {
 
   async stop(): Promise<void> {
     this.watcher.close();
+    // A last look: a rotation just before the container exited may not have reached the watcher yet, and the
+    // file it replaced, held here, would be dropped unsaved.
+    this.schedule();
     await this.work;
     await this.held?.handle.close();
     this.held = null;
