@@ -62,18 +62,27 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Shifts the owner of every entry of a private tree (never following symlinks); chown clears setuid and setgid bits, so they are set again. */
-async function shiftOwners(dir: string, mappings: IdMappings): Promise<void> {
-  await shiftOne(dir, mappings);
+/**
+ * Shifts the owner of every entry of a private tree (never following symlinks); chown clears setuid and
+ * setgid bits, so they are set again. `shifted` holds the inodes done: the copy keeps hard links, and a
+ * second name of a file must not shift its already shifted owner again.
+ */
+async function shiftOwners(dir: string, mappings: IdMappings, shifted = new Set<string>()): Promise<void> {
+  await shiftOne(dir, mappings, shifted);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await shiftOwners(path, mappings);
-    else await shiftOne(path, mappings);
+    if (entry.isDirectory()) await shiftOwners(path, mappings, shifted);
+    else await shiftOne(path, mappings, shifted);
   }
 }
 
-async function shiftOne(path: string, mappings: IdMappings): Promise<void> {
+async function shiftOne(path: string, mappings: IdMappings, shifted: Set<string>): Promise<void> {
   const stats = await lstat(path);
+  if (stats.nlink > 1 && !stats.isDirectory()) {
+    const inode = `${stats.dev}:${stats.ino}`;
+    if (shifted.has(inode)) return;
+    shifted.add(inode);
+  }
   const { uid, gid } = hostOwnerOf(mappings, { uid: stats.uid, gid: stats.gid });
   await lchown(path, uid, gid);
   if (!stats.isSymbolicLink() && (stats.mode & 0o6000) !== 0) await chmod(path, stats.mode & 0o7777);
