@@ -148,6 +148,25 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
     expect(await tarListing(daemon(), ['cp', 'mapped:/copied', '-'])).toEqual([{ name: 'copied', owner: '1234/1234' }]);
   });
 
+  it('removes a container while copies from it mount its root, and the image keeps every file', async () => {
+    const imageFiles = ['run', '--rm', 'busybox', 'sh', '-c', 'find /bin /etc /usr | wc -l'];
+    const before = await dockerOk(daemon(), imageFiles);
+    const id = (await dockerOk(daemon(), ['create', 'busybox', 'true'])).trim();
+    const container = daemon().docker.getContainer(id);
+    // Each stat mounts the stopped container's root (its layers bound idmapped in the container's dir) and unmounts it.
+    const copies = Array.from({ length: 16 }, () =>
+      container.infoArchive({ path: '/bin/sh' }).then(
+        () => 200,
+        (err: { statusCode?: number }) => err.statusCode,
+      ),
+    );
+    await container.remove({ force: true });
+    const statuses = await Promise.all(copies);
+    expect(statuses.filter((status) => status !== 200 && status !== 404 && status !== 409)).toEqual([]);
+    expect(await dockerOk(daemon(), imageFiles)).toBe(before);
+    expect(await dockerOk(daemon(), ['run', '--rm', 'busybox', 'cat', '/etc/group'])).toContain('root:x:0:');
+  });
+
   it('lets the container root edit its /etc/hosts', async () => {
     const out = await dockerOk(daemon(), ['run', '--rm', 'busybox', 'sh', '-c', 'echo 10.0.0.1 extra >> /etc/hosts && tail -n 1 /etc/hosts']);
     expect(out).toBe('10.0.0.1 extra\n');

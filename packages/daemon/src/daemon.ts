@@ -221,7 +221,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     maxConcurrentUploads: config.maxConcurrentUploads,
   });
   await registries.cleanDownloads();
-  const archives = new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) }, remap: remap?.layers.mappings });
+  const archives = new ArchiveService({ store, rootfs, host, runtime, locks: containers.locks, log: { warn: (m) => app.log?.warn(m) }, remap: remap?.layers.mappings });
   const isImageInUse = (id: string): boolean => containers.inspection.usersOfImage(id).length > 0;
   const builds = new BuildService({
     steps: { lifecycle: containers.lifecycle, io: containers.io, inspection: containers.inspection, archives, images },
