@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,22 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
     expect(statuses.filter((status) => status !== 200 && status !== 404 && status !== 409)).toEqual([]);
     expect(await dockerOk(daemon(), imageFiles)).toBe(before);
     expect(await dockerOk(daemon(), ['run', '--rm', 'busybox', 'cat', '/etc/group'])).toContain('root:x:0:');
+  });
+
+  it("makes the parent directories a copied tar implies owned by the container's root, which can write in them", async () => {
+    const source = join(daemon().root, 'implied');
+    await mkdir(join(source, 'new', 'dir'), { recursive: true });
+    await writeFile(join(source, 'new', 'dir', 'f'), 'f\n');
+    await dockerOk(daemon(), ['create', '--name', 'implied', 'busybox', 'sh', '-c', 'stat -c %u:%g /new /new/dir && touch /new/dir/g && echo written']);
+    try {
+      // Only the file's entry: /new and /new/dir are made by the extraction.
+      const copied = await run('sh', ['-c', 'tar -C "$0" -cf - new/dir/f | docker cp - implied:/', source], { env: { ...process.env, ...daemon().env } });
+      expect(copied.code, copied.stderr).toBe(0);
+      expect(await dockerOk(daemon(), ['start', '-a', 'implied'])).toBe('0:0\n0:0\nwritten\n');
+    } finally {
+      await dockerOk(daemon(), ['rm', '-f', 'implied']);
+      await rm(source, { recursive: true, force: true });
+    }
   });
 
   it('lets the container root edit its /etc/hosts', async () => {

@@ -9,6 +9,7 @@ import {
   normaliseRootPath,
   OverwriteConflictError,
   readlinkFd,
+  rootPairOf,
   treeTar,
   type IdMappings,
   type Owner,
@@ -135,6 +136,7 @@ export class ArchiveService {
             mounts: below.mounts,
             dirNonDir: options.noOverwriteDirNonDir ? 'refuse' : 'replace',
             ...(owner ? { owner } : {}),
+            ...(lease.mappings ? { parentOwner: rootPairOf(lease.mappings) } : {}),
           });
         } catch (err) {
           throw err instanceof OverwriteConflictError ? overwriteError(err, dir.path) : err;
