@@ -320,6 +320,16 @@ describe(`berthd --userns-remap ${TEST_USER} with bridge networks (in a network 
     await dockerOk(d!, ['network', 'rm', 'remapped-net']);
   });
 
+  it("binds the host's /sys read-only there, the mounts under it too", async () => {
+    // Mount point, per-mount options and filesystem type (the field after the ` - ` separator).
+    const listing = 'awk \'$5 ~ "^/sys(/|$)" { for (i = 7; $i != "-"; i++); print $5, $6, $(i + 1) }\' /proc/self/mountinfo';
+    const mounts = (await dockerOk(d!, ['run', '--rm', 'busybox', 'sh', '-c', listing])).trim().split('\n');
+    expect(mounts.length).toBeGreaterThan(1);
+    // On cgroup v1 runc's own /sys/fs/cgroup is a writable tmpfs holding the read-only hierarchies, as under dockerd.
+    const runcCgroupTmpfs = (line: string): boolean => line.startsWith('/sys/fs/cgroup ') && line.endsWith(' tmpfs');
+    expect(mounts.filter((line) => !runcCgroupTmpfs(line) && !/ (\S*,)?ro(,\S*)? /.test(line))).toEqual([]);
+  });
+
   it('refuses a network sysctl there with a clear message', async () => {
     const refused = await d!.dockerCli(['run', '--rm', '--sysctl', 'net.core.somaxconn=1024', 'busybox', 'true']);
     expect(refused.code).not.toBe(0);
