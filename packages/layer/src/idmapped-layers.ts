@@ -3,9 +3,9 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InternalError } from '@berth/api';
 import { procMapText, rootPairOf, type IdMappings } from './id-mapping.js';
-import { isMountPoint } from './mountinfo.js';
-import { bindIdmapped, detachMount } from './syscalls.js';
-import { catInNewUserNamespace } from './system-tools.js';
+import { detachMountsUnder } from './mountinfo.js';
+import { bindIdmapped } from './syscalls.js';
+import { catInNewUserNamespace, mountOverlay } from './system-tools.js';
 
 /** A /proc map file takes the whole map in one write(2), in place: no temp file and rename. */
 async function writeProcMap(path: string, text: string): Promise<void> {
@@ -43,6 +43,12 @@ async function openUserNamespace(mappings: IdMappings): Promise<number> {
   }
 }
 
+/** Detaches what a probe mounted (what a crash left too), then removes it. */
+async function clearProbe(probe: string): Promise<void> {
+  await detachMountsUnder(probe);
+  await rm(probe, { recursive: true, force: true });
+}
+
 /**
  * Image layers shown to a remapped container with its ownership (idmapped mounts, Linux 5.12+, overlayfs
  * over idmapped layers 5.19+): a layer file owned by root on disk shows as the container root's host uid,
@@ -65,27 +71,26 @@ export class IdmappedLayers {
   }
 
   /**
-   * Whether idmapped mounts work for directories under `dir` (kernel and filesystem), tried in
-   * `<dir>/idmap-probe`; the probe leaves nothing behind, and clears what a crash left of an earlier one.
+   * Whether a container root can be made of idmapped layers under `dir`: an idmapped bind (kernel 5.12+
+   * and the filesystem) with an overlay mounted over it (5.19+), tried in `<dir>/idmap-probe`. The probe
+   * leaves nothing behind, and clears what a crash left of an earlier one.
    */
   async supportedUnder(dir: string): Promise<boolean> {
     const probe = join(dir, 'idmap-probe');
-    const [source, target] = [join(probe, 'source'), join(probe, 'target')];
-    if (await isMountPoint(target)) detachMount(target);
-    await rm(probe, { recursive: true, force: true });
+    await clearProbe(probe);
     await mkdir(probe, { recursive: true, mode: 0o700 });
     try {
-      await mkdir(source);
-      await mkdir(target);
+      const at = (name: string): string => join(probe, name);
+      for (const name of ['source', 'lower', 'upper', 'work', 'merged']) await mkdir(at(name));
       try {
-        this.bind(source, target);
+        this.bind(at('source'), at('lower'));
+        await mountOverlay({ lowerdirs: ['lower'], upperdir: at('upper'), workdir: at('work'), target: at('merged'), cwd: probe });
       } catch {
         return false;
       }
-      detachMount(target);
       return true;
     } finally {
-      await rm(probe, { recursive: true, force: true });
+      await clearProbe(probe);
     }
   }
 
