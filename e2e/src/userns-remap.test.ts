@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +9,11 @@ import { BERTHD } from './paths.js';
 
 const execFileAsync = promisify(execFile);
 
-/** A user of this test's own with a subordinate range no other user on these machines has. */
-const TEST_USER = `berthns${process.pid % 100000}`;
+/**
+ * A user of this test's own with a subordinate range no other user on these machines has; a fixed name,
+ * so what a run that died left behind is removed by the next run before it adds the user again.
+ */
+const TEST_USER = 'berthnstest';
 const RANGE_START = 700000;
 const RANGE_SIZE = 65536;
 const RANGE = `${RANGE_START}-${RANGE_START + RANGE_SIZE - 1}`;
@@ -39,16 +42,17 @@ async function removeUser(user: string): Promise<void> {
   await execFileAsync('groupdel', [user]).catch(() => undefined);
 }
 
-/** `cat` processes in a user namespace other than ours: the daemon's idmapped-mount namespace holder, if it lingered. */
-async function namespaceHolders(): Promise<number[]> {
-  const ours = await readlink('/proc/self/ns/user');
+/**
+ * The user-namespace holders of the daemon with data root `dataRoot` still running: berthd names its data
+ * root in each holder's environment, so another daemon's (another test's) are not counted.
+ */
+async function namespaceHolders(dataRoot: string): Promise<number[]> {
+  const marker = `\0BERTH_USERNS_HOLDER=${dataRoot}\0`;
   const holders: number[] = [];
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline !== 'cat\0') continue;
-    const ns = await readlink(`/proc/${pid}/ns/user`).catch(() => ours);
-    if (ns !== ours) holders.push(Number(pid));
+    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+    if (`\0${environ}`.includes(marker)) holders.push(Number(pid));
   }
   return holders;
 }
@@ -60,11 +64,12 @@ async function startRemapped(setting: string): Promise<TestDaemon> {
   return daemon;
 }
 
-async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<void> {
+/** `dataRoot`: the daemon's `--data-root`, when the test gave it one of its own. */
+async function cleanupDaemon(daemon: TestDaemon | undefined, dataRoot = daemon?.dataRoot): Promise<void> {
   if (!daemon) return;
   const leftovers = await daemon.cleanup();
   expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
-  expect(await namespaceHolders()).toEqual([]);
+  expect(await namespaceHolders(dataRoot!)).toEqual([]);
 }
 
 /** Names and numeric owners of a tar a docker command writes to stdout. */
@@ -261,7 +266,7 @@ describe(`berthd --userns-remap ${TEST_USER} where idmapped mounts are missing (
 
   afterAll(async () => {
     try {
-      await cleanupDaemon(d);
+      await cleanupDaemon(d, dataRoot());
       const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4] ?? '');
       expect(mounts.filter((m) => m.startsWith(`${ramfs}/`))).toEqual([]);
     } finally {

@@ -113,7 +113,7 @@ async function openRemappedRoot(
 ): Promise<{ dataRoot: string; layers: IdmappedLayers | ShiftedLayers; rootPair: { uid: number; gid: number }; close(): void }> {
   const { mappings } = await loadRemappedRoot(setting);
   await checkTraversable(root);
-  const idmapped = await IdmappedLayers.open(mappings);
+  const idmapped = await IdmappedLayers.open(mappings, root);
   const { rootPair } = idmapped;
   const dataRoot = join(root, `${rootPair.uid}.${rootPair.gid}`);
   try {

@@ -22,9 +22,9 @@ async function writeProcMap(path: string, text: string): Promise<void> {
  * that waits in it (catInNewUserNamespace), its maps written from here (root may write any map), then
  * opened; the process ends with its input.
  */
-async function openUserNamespace(mappings: IdMappings): Promise<number> {
+async function openUserNamespace(mappings: IdMappings, owner: string): Promise<number> {
   let failed: (err: Error) => void = () => undefined;
-  const child = catInNewUserNamespace((err) => failed(err));
+  const child = catInNewUserNamespace(owner, (err) => failed(err));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
@@ -60,9 +60,10 @@ export class IdmappedLayers {
     private readonly usernsFd: number,
   ) {}
 
-  static async open(mappings: IdMappings): Promise<IdmappedLayers> {
+  /** `owner` names the daemon (its data root) in the environment of the short-lived process that makes the namespace. */
+  static async open(mappings: IdMappings, owner: string): Promise<IdmappedLayers> {
     rootPairOf(mappings);
-    return new IdmappedLayers(mappings, await openUserNamespace(mappings));
+    return new IdmappedLayers(mappings, await openUserNamespace(mappings, owner));
   }
 
   /** The host uid and gid of the container's root. */
