@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@berth/api';
 import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
-import { IdmappedLayers, LayerStore, ShiftedLayers, writeFileAtomic } from '@berth/layer';
+import { IdmappedLayers, LayerStore, rootPairOf, ShiftedLayers, writeFileAtomic, type RemappedLayers } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { hostInterfaces, hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
@@ -102,30 +102,36 @@ async function checkTraversable(root: string): Promise<void> {
   }
 }
 
+interface RemappedRoot {
+  dataRoot: string;
+  layers: RemappedLayers;
+  /** Whether the layers are chowned copies (no idmapped mounts here). */
+  copiedLayers: boolean;
+  rootPair: { uid: number; gid: number };
+  close(): void;
+}
+
 /**
  * `--userns-remap`: the remap user's maps; its containers' layers, through idmapped mounts where the kernel
  * and the data root's filesystem have them (probed once), else as chowned copies; and the data root dockerd
  * uses for a remapped daemon, `<root>/<uid>.<gid>`, which the container root's group may traverse.
  */
-async function openRemappedRoot(
-  setting: string,
-  root: string,
-): Promise<{ dataRoot: string; layers: IdmappedLayers | ShiftedLayers; rootPair: { uid: number; gid: number }; close(): void }> {
+async function openRemappedRoot(setting: string, root: string): Promise<RemappedRoot> {
   const { mappings } = await loadRemappedRoot(setting);
   await checkTraversable(root);
+  const rootPair = rootPairOf(mappings);
   const idmapped = await IdmappedLayers.open(mappings, root);
-  const { rootPair } = idmapped;
   const dataRoot = join(root, `${rootPair.uid}.${rootPair.gid}`);
   try {
     await mkdir(dataRoot, { recursive: true, mode: 0o710 });
     await chown(dataRoot, 0, rootPair.gid);
-    if (await idmapped.supportedUnder(dataRoot)) return { dataRoot, layers: idmapped, rootPair, close: () => idmapped.close() };
+    if (await idmapped.supportedUnder(dataRoot)) return { dataRoot, layers: idmapped, copiedLayers: false, rootPair, close: () => idmapped.close() };
   } catch (err) {
     idmapped.close();
     throw err;
   }
   idmapped.close();
-  return { dataRoot, layers: new ShiftedLayers(mappings), rootPair, close: () => undefined };
+  return { dataRoot, layers: new ShiftedLayers(mappings), copiedLayers: true, rootPair, close: () => undefined };
 }
 
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
@@ -255,7 +261,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   if (remap) {
     const runAs = `--userns-remap: containers run as ${remap.rootPair.uid}:${remap.rootPair.gid}`;
     // The copies cost a layer's disk space again per mapping: worth a warning.
-    if (remap.layers instanceof ShiftedLayers) app.log.warn(`${runAs}; layers copied and chowned (no idmapped mounts on this kernel or data root's filesystem)`);
+    if (remap.copiedLayers) app.log.warn(`${runAs}; layers copied and chowned (no idmapped mounts on this kernel or data root's filesystem)`);
     else app.log.info(`${runAs}; layers shown through idmapped mounts`);
   }
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);

@@ -3,7 +3,9 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InternalError } from '@berth/api';
 import { procMapText, rootPairOf, type IdMappings } from './id-mapping.js';
+import { mountOverlayRoot } from './container-root.js';
 import { detachMountsUnder } from './mountinfo.js';
+import type { LayerChainOnDisk, RemappedLayers } from './remapped-layers.js';
 import { bindIdmapped } from './syscalls.js';
 import { catInNewUserNamespace, mountOverlay } from './system-tools.js';
 
@@ -54,7 +56,7 @@ async function clearProbe(probe: string): Promise<void> {
  * over idmapped layers 5.19+): a layer file owned by root on disk shows as the container root's host uid,
  * so one copy of each layer serves every mapping and the host's own containers.
  */
-export class IdmappedLayers {
+export class IdmappedLayers implements RemappedLayers {
   private constructor(
     readonly mappings: IdMappings,
     private readonly usernsFd: number,
@@ -66,9 +68,8 @@ export class IdmappedLayers {
     return new IdmappedLayers(mappings, await openUserNamespace(mappings, owner));
   }
 
-  /** The host uid and gid of the container's root. */
-  get rootPair(): { uid: number; gid: number } {
-    return rootPairOf(this.mappings);
+  mountRoot(dir: string, chain: LayerChainOnDisk): Promise<string> {
+    return mountOverlayRoot(dir, chain.lowerdirs, chain.root, { idmapped: this, upperOwner: rootPairOf(this.mappings) });
   }
 
   /**

@@ -17,4 +17,5 @@ export { isUncompressedFile, sniffHead } from './archive-stream.js';
 export { fsyncDirectory, prepareAtomicDir, writeFileAtomic } from './atomic-file.js';
 export { IdmappedLayers } from './idmapped-layers.js';
 export { ShiftedLayers } from './shifted-layers.js';
-export { containerOwnerOf, hostOwnerOf, hostIdOf, containerIdOf, rootPairOf, OVERFLOW_ID, type IdMapEntry, type IdMappings } from './id-mapping.js';
+export { containerOwnerOf, hostOwnerOf, rootPairOf, sameIdMappings, type IdMappings } from './id-mapping.js';
+export type { LayerChainOnDisk, RemappedLayers } from './remapped-layers.js';

@@ -1,6 +1,8 @@
 import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostOwnerOf, rootPairOf, type IdMappings } from './id-mapping.js';
+import { mountOverlayRoot } from './container-root.js';
+import type { LayerChainOnDisk, RemappedLayers } from './remapped-layers.js';
 import { copyTree } from './system-tools.js';
 
 /**
@@ -8,20 +10,17 @@ import { copyTree } from './system-tools.js';
  * its owners shifted by the mapping (dockerd's remapped layers), made on first use and kept, one per
  * layer and mapping, under `<layers>/shifted/<uid>.<gid>/<link>`.
  */
-export class ShiftedLayers {
+export class ShiftedLayers implements RemappedLayers {
   constructor(readonly mappings: IdMappings) {
     rootPairOf(mappings);
   }
 
-  /** The host uid and gid of the container's root. */
-  get rootPair(): { uid: number; gid: number } {
-    return rootPairOf(this.mappings);
-  }
-
-  /** The directory of this mapping's copies under the layer store's `root`. */
-  dirUnder(root: string): string {
-    const { uid, gid } = this.rootPair;
-    return join(root, SHIFTED_DIR, `${uid}.${gid}`);
+  async mountRoot(dir: string, chain: LayerChainOnDisk): Promise<string> {
+    const rootPair = rootPairOf(this.mappings);
+    const copies = join(chain.root, SHIFTED_DIR, `${rootPair.uid}.${rootPair.gid}`);
+    for (const layer of chain.layers) await ensureShiftedCopy(layer.diff, copies, layer.link, chain.stagingDir, this.mappings);
+    const lowerdirs = chain.layers.length === 0 ? [chain.emptyDir] : chain.layers.map((layer) => layer.link);
+    return mountOverlayRoot(dir, lowerdirs, copies, { upperOwner: rootPair });
   }
 }
 
