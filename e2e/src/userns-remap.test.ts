@@ -351,7 +351,7 @@ describe('berthd --userns-remap refusals at start', () => {
     return result.stderr;
   }
 
-  it('refuses a user without subordinate ranges, one that does not exist, and a data root others cannot search', async () => {
+  it('refuses a user without subordinate ranges, one that does not exist, and a directory above the data root the remapped root cannot search', async () => {
     const root = await mkdtemp('/tmp/berth-e2e-');
     const user = `${TEST_USER}x`;
     try {
@@ -360,11 +360,29 @@ describe('berthd --userns-remap refusals at start', () => {
       expect(await refusedStart(user, root)).toContain(`Can't create ID mappings: no subuid ranges found for user "${user}" in /etc/subuid`);
       expect(await refusedStart('no-such-user-here', root)).toContain(`Can't create ID mappings: user "no-such-user-here" does not exist`);
       await execFileAsync('usermod', ['--add-subuids', RANGE, '--add-subgids', RANGE, user]);
-      // mkdtemp made the root 0700: the remapped root could not reach its containers.
-      expect(await refusedStart(user, root)).toContain(`a directory in the data root's path (${root}) restricts access to the remapped root uid/gid`);
+      // As dockerd: a data root others cannot search is made 0711; a directory above it (mkdtemp's, 0700) is refused.
+      await mkdir(join(root, 'data'), { mode: 0o700 });
+      expect(await refusedStart(user, root)).toContain(
+        `a subdirectory in your graphroot path (${join(root, 'data', `${RANGE_START}.${RANGE_START}`)}) restricts access to the remapped root uid/gid; please fix by allowing 'o+x' permissions on existing directories`,
+      );
+      expect((await stat(join(root, 'data'))).mode & 0o777).toBe(0o711);
     } finally {
       await removeUser(user);
       await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('berthd --userns-remap root', () => {
+  it('warns and leaves remapping off, as dockerd', async () => {
+    const d = await startTestDaemon(['--userns-remap=root'], { logToFile: true });
+    try {
+      const info = await d.docker.info();
+      expect(info.SecurityOptions).not.toContain('name=userns');
+      expect(info.DockerRootDir).toBe(d.dataRoot);
+      expect(await readFile(d.logPath, 'utf8')).toContain('User namespaces: root cannot be remapped with itself; user namespaces are OFF');
+    } finally {
+      expect(await d.cleanup()).toEqual({ mounts: [], conmons: [], runtimeState: [] });
     }
   });
 });
