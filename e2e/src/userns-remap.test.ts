@@ -214,7 +214,7 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
     expect(await dockerOk(daemon(), ['exec', 'survivor', 'sh', '-c', 'touch /after && id -u'])).toBe('0\n');
     expect((await stat(join(await upperDir(daemon(), 'survivor'), 'after'))).uid).toBe(RANGE_START);
     await dockerOk(daemon(), ['rm', '-f', 'survivor']);
-    expect(await namespaceHolders()).toEqual([]);
+    expect(await namespaceHolders(daemon().dataRoot)).toEqual([]);
   });
 
   it('seeds a new volume from the image with the ids the container sees', async () => {
