@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import tar from 'tar-stream';
+import { busyboxArchive } from './harness.js';
 
 export interface TarEntry {
   name: string;
@@ -91,4 +93,12 @@ export function readTarEntries(stream: NodeJS.ReadableStream): Promise<ReadTarEn
   });
   stream.pipe(extract as unknown as NodeJS.WritableStream);
   return done;
+}
+
+/** A docker-archive of busybox plus one layer holding `/big/random.bin`: `bytes` random bytes, which no compression shrinks. */
+export async function busyboxWithRandomLayer(tag: string, bytes: number): Promise<Buffer> {
+  const busybox = await readTarEntries(createReadStream(await busyboxArchive()));
+  const layers = busybox.filter((entry) => entry.name.endsWith('/layer.tar')).map((entry) => entry.body);
+  layers.push(await packTar([{ name: 'big/', type: 'directory' }, { name: 'big/random.bin', body: randomBytes(bytes) }]));
+  return dockerArchive(tag, layers);
 }

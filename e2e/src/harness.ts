@@ -272,3 +272,30 @@ export async function writeTree(dir: string, files: Record<string, string>): Pro
   }
   return dir;
 }
+
+/** How long `waitFor` gives the engine to reach a state it reaches asynchronously (a trash emptied, a file closed). */
+export const WAIT_FOR_TIMEOUT_MS = 20_000;
+
+/** Polls `condition` until it holds; fails naming `what` after WAIT_FOR_TIMEOUT_MS. */
+export async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_FOR_TIMEOUT_MS;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(100);
+  }
+}
+
+/** berthd's resident memory now (`rss`) and its high-water mark (`hwm`, since it started or since `resetPeakRss`), in bytes. */
+export async function berthdMemory(daemon: Pick<TestDaemon, 'process'>): Promise<{ rss: number; hwm: number }> {
+  const status = await readFile(`/proc/${daemon.process.pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** Resets berthd's RSS high-water mark to its RSS now: the next `berthdMemory().hwm` is the peak since, however brief. */
+export async function resetPeakRss(daemon: Pick<TestDaemon, 'process'>): Promise<void> {
+  await writeFile(`/proc/${daemon.process.pid}/clear_refs`, '5');
+}
+
+/** A log line of a container that floods its output (`yes LINE`). */
+export const FLOOD_LINE = '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz';

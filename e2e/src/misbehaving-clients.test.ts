@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
-import { run, useTestDaemon } from './harness.js';
+import { berthdMemory, run, useTestDaemon, waitFor } from './harness.js';
 
 // Issue 11, items 4, 5, 6 and 10: clients that send garbage, vanish, stop reading or stall must never end
 // berthd, and what their requests held must be let go. Every test ends by checking the daemon still serves.
@@ -58,25 +58,12 @@ async function expectDaemonServes(): Promise<void> {
   expect(ping.body).toBe('OK');
 }
 
-async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
-
-async function berthdRssBytes(): Promise<number> {
-  const status = await readFile(`/proc/${daemon.process.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
-}
-
 /** berthd's highest RSS sampled every half second for five seconds. */
 async function peakRssOverFiveSeconds(): Promise<number> {
   let peak = 0;
   for (let i = 0; i < 10; i++) {
     await sleep(500);
-    peak = Math.max(peak, await berthdRssBytes());
+    peak = Math.max(peak, (await berthdMemory(daemon)).rss);
   }
   return peak;
 }
@@ -248,7 +235,7 @@ describe('item 10: bounded resources', () => {
   it('exec output waits for a client that never reads: berthd memory stays bounded', async () => {
     await daemon.docker.createContainer({ name: 'idle', Image: 'busybox', Cmd: ['sleep', '600'] }).then((c) => c.start());
     const exec = await daemon.docker.getContainer('idle').exec({ Cmd: ['yes', 'a fast stream of output'], AttachStdout: true, AttachStderr: true });
-    const before = await berthdRssBytes();
+    const before = (await berthdMemory(daemon)).rss;
     const socket = await openStream(`POST /exec/${exec.id}/start HTTP/1.1\r\nHost: docker\r\nUpgrade: tcp\r\nConnection: Upgrade\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n`, Buffer.from('{}'));
     const peak = Math.max(before, await peakRssOverFiveSeconds());
     expect(peak - before).toBeLessThan(50 * 1024 * 1024);
@@ -259,7 +246,7 @@ describe('item 10: bounded resources', () => {
 
   it('attach output waits for a client that never reads: berthd memory stays bounded, nothing is lost', async () => {
     await daemon.docker.createContainer({ name: 'chatty-attach', Image: 'busybox', Cmd: ['yes', 'a fast stream of output'] }).then((c) => c.start());
-    const before = await berthdRssBytes();
+    const before = (await berthdMemory(daemon)).rss;
     const socket = await openStream('POST /containers/chatty-attach/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: docker\r\nUpgrade: tcp\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n');
     socket.pause();
     const peak = Math.max(before, await peakRssOverFiveSeconds());
@@ -278,14 +265,14 @@ describe('item 10: bounded resources', () => {
   it('WebSocket stdin waits for a container that does not read it: berthd memory stays bounded', async () => {
     await daemon.docker.createContainer({ name: 'deaf', Image: 'busybox', Cmd: ['sleep', '600'], OpenStdin: true }).then((c) => c.start());
     const socket = await openWebSocket('/containers/deaf/attach/ws?stream=1&stdin=1&stdout=1');
-    const before = await berthdRssBytes();
+    const before = (await berthdMemory(daemon)).rss;
     const frame = maskedBinaryFrame(Buffer.alloc(1024 * 1024, 'y'));
     // Up to 128 MiB offered; the daemon must stop reading once the container's stdin is full.
     let taken = 0;
     let peak = before;
     for (; taken < 128; taken++) {
       const drained = socket.write(frame) || (await Promise.race([once(socket, 'drain').then(() => true), sleep(2000).then(() => false)]));
-      peak = Math.max(peak, await berthdRssBytes());
+      peak = Math.max(peak, (await berthdMemory(daemon)).rss);
       if (!drained) break;
     }
     expect(taken).toBeLessThan(32);
@@ -331,5 +318,23 @@ describe('item 10: bounded resources', () => {
     const copied = await daemon.dockerCli(['cp', `${id}:/uploaded.txt`, '-']);
     expect(copied.code, copied.stderr).toBe(0);
     expect(copied.stdout).toContain('slowly');
+  });
+
+  it('an upload refused before its body is read (archive PUT to a missing container) is answered and discarded: the connection serves the next request', async () => {
+    // Larger than every buffer on the way: a body nobody discards would stall the upload, and the ping behind it.
+    const body = Buffer.alloc(64 * 1024 * 1024);
+    const socket = connect(daemon.socket);
+    const answer: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => answer.push(chunk));
+    // A reset fails the test through what was answered before it.
+    socket.on('error', () => undefined);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(`PUT /containers/no-such-container/archive?path=/ HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    socket.write('GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n');
+    await closed;
+    const answers = Buffer.concat(answer).toString('latin1');
+    expect(answers).toMatch(/^HTTP\/1\.1 404 [^]*No such container: no-such-container[^]*HTTP\/1\.1 200 [^]*\r\n\r\nOK$/);
+    await expectDaemonServes();
   });
 });

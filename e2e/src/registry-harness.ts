@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcryptjs';
 import { expect } from 'vitest';
+import { busyboxWithRandomLayer } from './docker-archive.js';
 import { busyboxArchive, run } from './harness.js';
 import { PACKAGES_DIR } from './paths.js';
 
@@ -123,4 +124,15 @@ export async function pushBusybox(registry: Pick<TestRegistry, 'host' | 'work'>,
   });
   expect(pushed.code, pushed.stderr).toBe(0);
   return (await readFile(digestFile, 'utf8')).trim();
+}
+
+/** Pushes `busyboxWithRandomLayer` (a layer of `bytes` random bytes) into the registry with skopeo as `repositoryTag`; its reference. */
+export async function pushBusyboxWithRandomLayer(registry: Pick<TestRegistry, 'host' | 'work'>, repositoryTag: string, bytes: number): Promise<string> {
+  const archive = join(registry.work, `${repositoryTag.replace(/[/:]/g, '_')}.tar`);
+  await writeFile(archive, await busyboxWithRandomLayer(repositoryTag, bytes));
+  const ref = `${registry.host}/${repositoryTag}`;
+  const pushed = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${ref}`]);
+  expect(pushed.code, pushed.stderr).toBe(0);
+  await rm(archive);
+  return ref;
 }

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerArchive, packTar, readTarEntries } from '../docker-archive.js';
+import { busyboxWithRandomLayer } from '../docker-archive.js';
 import { busyboxArchive, findLeftovers, run, startTestDaemon, writeTree, type CommandResult, type TestDaemon } from '../harness.js';
-import { startRegistry, type TestRegistry } from '../registry-harness.js';
+import { pushBusyboxWithRandomLayer, startRegistry, type TestRegistry } from '../registry-harness.js';
 import { recordCounts } from './counts.js';
 
 // Issue 21 item 6, disk full: berthd's data root is a small tmpfs (overlay upper dirs work on tmpfs on this
@@ -41,11 +40,8 @@ const d = (): TestDaemon => daemon!;
 
 /** An image of busybox plus one big random layer, as a docker-archive file. */
 async function bigImageArchive(tag: string): Promise<string> {
-  const busybox = await readTarEntries(createReadStream(await busyboxArchive()));
-  const layers = busybox.filter((entry) => entry.name.endsWith('/layer.tar')).map((entry) => entry.body);
-  layers.push(await packTar([{ name: 'big/', type: 'directory' }, { name: 'big/random.bin', body: randomBytes(BIG_LAYER_BYTES) }]));
   const path = join(work, `${tag.replace(/[/:]/g, '_')}.tar`);
-  await writeFile(path, await dockerArchive(tag, layers));
+  await writeFile(path, await busyboxWithRandomLayer(tag, BIG_LAYER_BYTES));
   return path;
 }
 
@@ -57,13 +53,18 @@ async function fillDataRoot(leftFree: number): Promise<void> {
 }
 
 /**
- * Every path of the data root (images, layers, containers, their temp dirs): what a failed operation must leave
- * as it found. But for a failed pull's partial downloads, kept on purpose for the next pull to resume
- * (docs/compatibility.md), which is checked to leave none once it succeeds.
+ * Every path of the data root (images, layers, containers, their temp dirs), with each file's size: what a
+ * failed operation must leave as it found. But for a failed pull's partial downloads, kept on purpose for the
+ * next pull to resume (docs/compatibility.md), which is checked to leave none once it succeeds.
  */
 async function storeTree(): Promise<string[]> {
   const entries = await readdir(dataRoot, { recursive: true });
-  return entries.filter((path) => path !== 'filler' && !path.startsWith(DOWNLOADS) && !LAZY_DIRS.has(path)).sort();
+  const kept = entries.filter((path) => path !== 'filler' && !path.startsWith(DOWNLOADS) && !LAZY_DIRS.has(path)).sort();
+  // A directory's size on tmpfs follows its entries, already compared by path.
+  return Promise.all(kept.map(async (path) => {
+    const entry = await lstat(join(dataRoot, path));
+    return entry.isFile() ? `${path} (${entry.size} bytes)` : path;
+  }));
 }
 
 async function downloads(): Promise<string[]> {
@@ -80,13 +81,28 @@ async function expectDaemonServes(): Promise<void> {
   expect(String(await d().docker.ping())).toBe('OK');
 }
 
-/** A CLI failure as Docker's: non-zero, one line naming the cause, last (after the legacy builder's notices for a build). */
-function expectNoSpaceError(result: CommandResult, what: string): void {
+/**
+ * Where each operation runs out of room, told by its error: `early`, the first copy of the data (load's
+ * archive staged entry by entry, pull's download, build's context); `late`, the next (the big layer's
+ * extraction, build's COPY step, whose step the legacy builder has announced).
+ */
+const STAGE_ERRORS: Record<string, Record<keyof typeof ROOM, RegExp>> = {
+  load: { early: /failed to extract tar entry "[0-9a-f]{64}\/layer\.tar"/, late: /failed to extract tar entry "big\/random\.bin"/ },
+  pull: { early: /^ENOSPC: no space left on device, write$/m, late: /failed to extract tar entry "big\/random\.bin"/ },
+  build: { early: /^(?![^]*COPY random\.bin)[^]*failed to extract tar entry "random\.bin"/, late: /COPY random\.bin[^]*failed to extract tar entry "random\.bin"/ },
+};
+
+/**
+ * A CLI failure as Docker's: non-zero, one line naming the cause, last (after the legacy builder's notices for a
+ * build), from the stage `room` leaves too small.
+ */
+function expectNoSpaceError(result: CommandResult, what: string, room: keyof typeof ROOM): void {
   diskFullOps++;
   expect(result.code, `${what} succeeded on a full disk:\n${result.stdout}`).not.toBe(0);
   const lines = result.stderr.trim().split('\n');
   expect(lines.filter((line) => line.includes('no space left on device')), result.stderr).toEqual([lines.at(-1)]);
   if (what !== 'build') expect(lines).toHaveLength(1);
+  expect(result.stderr, `${what} ran out of room elsewhere than at its ${room} stage`).toMatch(STAGE_ERRORS[what]![room]);
 }
 
 /**
@@ -98,7 +114,7 @@ async function failThenRecover(what: string, room: keyof typeof ROOM, tag: strin
   const before = await storeTree();
   const tagsBefore = await imageTags();
   try {
-    expectNoSpaceError(await operation(), what);
+    expectNoSpaceError(await operation(), what, room);
     expect(await storeTree()).toEqual(before);
     expect(await imageTags()).toEqual(tagsBefore);
     await expectDaemonServes();
@@ -133,13 +149,20 @@ describe('a data root that runs out of space', () => {
 
   afterAll(async () => {
     recordCounts('exhaustion-disk-full', { diskFullOps, recoveredOps, failures });
-    await registry?.stop();
-    const leftovers = await daemon?.cleanup();
-    // The harness looks under its own temp dir; the data root is the test's, on the tmpfs mounted there.
-    const inDataRoot = (await findLeftovers(dataRoot)).mounts.filter((mount) => mount !== dataRoot);
-    for (const mount of inDataRoot.reverse()) await run('umount', ['-l', mount]);
-    await run('umount', [dataRoot]);
-    await rm(work, { recursive: true, force: true });
+    let leftovers;
+    let inDataRoot: string[] = [];
+    try {
+      await registry?.stop();
+      leftovers = await daemon?.cleanup();
+      // The harness looks under its own temp dir; the data root is the test's, on the tmpfs mounted there.
+      inDataRoot = (await findLeftovers(dataRoot)).mounts.filter((mount) => mount !== dataRoot);
+      for (const mount of inDataRoot.reverse()) await run('umount', ['-l', mount]);
+    } finally {
+      // Whatever failed above, the tmpfs goes: lazily if something still holds it.
+      const unmounted = await run('umount', [dataRoot]);
+      if (unmounted.code !== 0) expect((await run('umount', ['-l', dataRoot])).code, unmounted.stderr).toBe(0);
+      await rm(work, { recursive: true, force: true });
+    }
     expect(leftovers ?? { mounts: [], conmons: [], runtimeState: [] }).toEqual({ mounts: [], conmons: [], runtimeState: [] });
     expect(inDataRoot).toEqual([]);
   });
@@ -154,11 +177,7 @@ describe('a data root that runs out of space', () => {
       });
 
       it('docker pull fails with "no space left on device", keeps the store whole, and works once there is room', async () => {
-        const archive = await bigImageArchive(`full/pull:${room}`);
-        const ref = `${registry!.host}/full/pull:${room}`;
-        const pushed = await run('skopeo', ['copy', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${ref}`]);
-        expect(pushed.code, pushed.stderr).toBe(0);
-        await rm(archive);
+        const ref = await pushBusyboxWithRandomLayer(registry!, `full/pull:${room}`, BIG_LAYER_BYTES);
         await failThenRecover('pull', room, ref, () => d().dockerCli(['pull', '-q', ref]));
       });
 

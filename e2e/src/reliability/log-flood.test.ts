@@ -1,8 +1,8 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { dockerOk, useTestDaemon } from '../harness.js';
+import { berthdMemory, dockerOk, FLOOD_LINE as LINE, resetPeakRss, useTestDaemon } from '../harness.js';
 import { recordCounts } from './counts.js';
 
 // Issue 21 item 6, log flood: a container writing as fast as it can, with json-file's max-size and max-file.
@@ -12,16 +12,10 @@ import { recordCounts } from './counts.js';
 const MAX_SIZE = 1024 * 1024;
 const MAX_FILE = 3;
 const FLOOD_BYTES = 64 * 1024 * 1024;
-const LINE = '0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz';
 /** conmon checks the size before each write of up to its 8 KiB buffer (with the k8s-file prefix of each line). */
 const ONE_WRITE = 64 * 1024;
 
 const daemon = useTestDaemon();
-
-async function berthdRss(): Promise<number> {
-  const status = await readFile(`/proc/${daemon.process.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
-}
 
 /** Bytes of the container's log files on disk: the live one and its rotated files. */
 async function logBytes(logPath: string): Promise<number> {
@@ -30,10 +24,22 @@ async function logBytes(logPath: string): Promise<number> {
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 
+/**
+ * Whether `line` is a start of LINE joined to an end of it: what `docker logs` shows where a rotated file was
+ * lost between two kept ones (one ends mid-line, the next begins mid-line).
+ */
+function isJoinOfTwoPieces(line: string): boolean {
+  for (let cut = 0; cut <= line.length; cut++) {
+    if (LINE.startsWith(line.slice(0, cut)) && LINE.endsWith(line.slice(cut))) return true;
+  }
+  return false;
+}
+
 describe('a container flooding its log', () => {
   it(`stays within max-size × max-file on disk while it writes ${FLOOD_BYTES / 1024 / 1024} MiB, and docker logs works`, async () => {
     let peak = 0;
     let samples = 0;
+    let joinedLines = 0;
     let failures = 0;
     try {
       const run = await daemon.dockerCli([
@@ -63,16 +69,22 @@ describe('a container flooding its log', () => {
       expect(LINE.startsWith(tail[2]!)).toBe(true);
       const all = await dockerOk(daemon, ['logs', 'flood']);
       expect(all.length).toBeLessThanOrEqual(MAX_SIZE * MAX_FILE);
-      // Whole lines, but the first (the rest of one whose start went with a dropped file) and the last.
+      // Whole lines, but the first (the rest of one whose start went with a dropped file) and the last. And
+      // but for at most one line at each boundary between kept files: under a flood conmon may start and
+      // replace a file while berthd still saves the one before, and that file is lost (docs/compatibility.md),
+      // joining the start of one line (where a kept file ends) to the end of another (where the next begins).
       const lines = all.split('\n').slice(1, -1);
       expect(lines.length).toBeGreaterThan(MAX_SIZE / (LINE.length + 1));
-      expect(lines.every((line) => line === LINE)).toBe(true);
+      const joined = lines.filter((line) => line !== LINE);
+      joinedLines = joined.length;
+      expect(joined.length).toBeLessThanOrEqual(MAX_FILE - 1);
+      expect(joined.filter((line) => !isJoinOfTwoPieces(line))).toEqual([]);
       await container.remove({ force: true });
     } catch (err) {
       failures++;
       throw err;
     } finally {
-      recordCounts('exhaustion-log-flood', { logFloodBytes: FLOOD_BYTES, maxSize: MAX_SIZE, maxFile: MAX_FILE, peakLogBytes: peak, samples, failures });
+      recordCounts('exhaustion-log-flood', { logFloodBytes: FLOOD_BYTES, maxSize: MAX_SIZE, maxFile: MAX_FILE, peakLogBytes: peak, samples, joinedLines, failures });
     }
   });
 
@@ -96,28 +108,20 @@ describe('a container flooding its log', () => {
     const warmUp = await flood('small-rotations', 4 * 1024 * 1024, 1024 * 1024);
     await warmUp.wait();
     await warmUp.remove();
-    const before = await berthdRss();
+    // The kernel's high-water mark of berthd's RSS from here on: the peak, however brief, with no sampling.
+    await resetPeakRss(daemon);
+    const before = (await berthdMemory(daemon)).rss;
     let peak = before;
     let failures = 0;
     try {
       const container = await flood('big-rotations', output, maxSize);
       const { LogPath } = await container.inspect();
-      const exited = container.wait();
-      let done = false;
-      void exited.finally(() => (done = true));
-      while (!done) {
-        peak = Math.max(peak, await berthdRss());
-        await sleep(20);
-      }
-      expect((await exited).StatusCode).toBe(0);
-      // The last rotation's copy may still be under way.
-      for (let i = 0; i < 50; i++) {
-        peak = Math.max(peak, await berthdRss());
-        await sleep(20);
-      }
+      expect((await container.wait()).StatusCode).toBe(0);
       expect(await logBytes(LogPath)).toBeLessThanOrEqual(2 * maxSize + ONE_WRITE);
-      expect(peak - before).toBeLessThan(128 * 1024 * 1024);
+      // Removing the container stops its rotator, which waits for a save still under way: all of it is counted.
       await container.remove({ force: true });
+      peak = (await berthdMemory(daemon)).hwm;
+      expect(peak - before).toBeLessThan(128 * 1024 * 1024);
     } catch (err) {
       failures++;
       throw err;

@@ -1,5 +1,5 @@
 import { createWriteStream, watch, type FSWatcher } from 'node:fs';
-import { open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -23,10 +23,17 @@ export async function rotatedLogFiles(logPath: string, maxFile: number): Promise
   return files;
 }
 
+/** Where a replaced file is written while it is saved: not a name `rotatedLogFiles` reads. */
+function savingPath(logPath: string): string {
+  return `${logPath}.saving`;
+}
+
 /**
  * Keeps what conmon drops. At `--log-size-max` conmon writes a fresh log and renames it over the old one;
  * holding the old file open lets us save its content as `<log>.1` (shifting older ones) before it is gone.
  * Only while this daemon runs: a rotation while it is down loses that file's content, as conmon alone would.
+ * Under a flood, a file conmon both starts and replaces while the previous one is being saved is never
+ * opened here, and is lost (docs/compatibility.md).
  */
 class LogRotator {
   private held: { handle: FileHandle; ino: number } | null = null;
@@ -58,24 +65,53 @@ class LogRotator {
   }
 
   private async check(): Promise<void> {
+    // The new live file is held before the old one is saved: a rotation during the save then drops a file
+    // we hold (saved next) instead of one nobody opened.
+    // A stat first: most changes are writes to the file already held, and a flood makes many.
     const current = await stat(this.logPath).catch(() => null);
-    if (!current) return;
-    if (this.held && this.held.ino === current.ino) return;
-    if (this.held) {
-      await this.saveHeld();
-      await this.held.handle.close();
+    if (!current || this.held?.ino === current.ino) return;
+    const handle = await open(this.logPath, 'r').catch(() => null);
+    if (!handle) return;
+    const ino = await handle.stat().then(
+      (opened) => opened.ino,
+      async (err: unknown) => {
+        await handle.close();
+        throw err;
+      },
+    );
+    if (this.held?.ino === ino) {
+      await handle.close();
+      return;
     }
-    const handle = await open(this.logPath, 'r');
-    this.held = { handle, ino: (await handle.stat()).ino };
+    const previous = this.held;
+    this.held = { handle, ino };
+    if (!previous) return;
+    try {
+      await this.save(previous.handle);
+    } finally {
+      await previous.handle.close();
+    }
   }
 
-  private async saveHeld(): Promise<void> {
+  /**
+   * Saves a replaced file as `<log>.1`. Written under a name `rotatedLogFiles` ignores and renamed into place
+   * once whole: a concurrent `docker logs` never reads a partial `.1.gz`, and a failed save (a full disk)
+   * leaves no partial `.1` for the next one to shift along.
+   */
+  private async save(replaced: FileHandle): Promise<void> {
     const suffix = this.compress ? '.gz' : '';
     for (let i = this.maxFile - 2; i >= 1; i--) await rename(`${this.logPath}.${i}${suffix}`, `${this.logPath}.${i + 1}${suffix}`).catch(() => undefined);
+    const partial = savingPath(this.logPath);
     // Streamed: a file of max-size (which may be gigabytes) never sits in memory whole.
-    const content = this.held!.handle.createReadStream({ start: 0, autoClose: false });
-    const saved = createWriteStream(`${this.logPath}.1${suffix}`, { mode: 0o640 });
-    await (this.compress ? pipeline(content, createGzip(), saved) : pipeline(content, saved));
+    const content = replaced.createReadStream({ start: 0, autoClose: false });
+    const saved = createWriteStream(partial, { mode: 0o640 });
+    try {
+      await (this.compress ? pipeline(content, createGzip(), saved) : pipeline(content, saved));
+      await rename(partial, `${this.logPath}.1${suffix}`);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
   }
 }
 

@@ -40,7 +40,7 @@ export function archiveRoutes(engine: Engine): FastifyPluginAsync {
 
     app.put<ArchiveRoute>('/containers/:id/archive', { schema: { ...archiveSchema, body: StreamBodySchema } }, async (request, reply) => {
       const { query } = request;
-      await archives.put(request.params.id, pathOf(query), requestBody(request.raw), {
+      await archives.put(request.params.id, pathOf(query), requestBody(request.raw, reply.raw), {
         noOverwriteDirNonDir: queryBool(query.noOverwriteDirNonDir),
         copyUIDGID: queryBool(query.copyUIDGID),
       });

@@ -88,7 +88,7 @@ export function buildRoutes(engine: Engine): FastifyPluginAsync {
           ...(query.platform ? { platform: query.platform } : {}),
           auths: registryConfig(request.headers['x-registry-config']),
           // Last: once the body is piped, nothing may fail before the builder reads it.
-          body: requestBody(request.raw),
+          body: requestBody(request.raw, reply.raw),
         };
       } catch (err) {
         await drainRequest(request);

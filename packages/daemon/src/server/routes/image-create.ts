@@ -76,7 +76,7 @@ export function imageCreateRoutes(engine: Engine): FastifyPluginAsync {
       let id: string;
       try {
         const tag = targetOf(query);
-        id = await engine.imageCreation.importArchive(requestBody(request.raw), {
+        id = await engine.imageCreation.importArchive(requestBody(request.raw, reply.raw), {
           ...(tag !== undefined ? { tag } : {}),
           message: query.message ?? '',
           source: fromSrc,

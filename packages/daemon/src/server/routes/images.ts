@@ -73,7 +73,7 @@ export function imageRoutes(engine: Engine): FastifyPluginAsync {
         const onProgress = (message: ProgressMessage): void => {
           if (!quiet || message.stream !== undefined) progress.write(message);
         };
-        const loaded = await engine.images.load(requestBody(request.raw), { onProgress });
+        const loaded = await engine.images.load(requestBody(request.raw, reply.raw), { onProgress });
         for (const line of loaded) progress.write({ stream: `${line}\n` });
       } catch (err) {
         if (progress.hasStarted) return progress.end(err);
