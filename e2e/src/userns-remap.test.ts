@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +9,11 @@ import { BERTHD } from './paths.js';
 
 const execFileAsync = promisify(execFile);
 
-/** A user of this test's own with a subordinate range no other user on these machines has. */
-const TEST_USER = `berthns${process.pid % 100000}`;
+/**
+ * A user of this test's own with a subordinate range no other user on these machines has; a fixed name,
+ * so what a run that died left behind is removed by the next run before it adds the user again.
+ */
+const TEST_USER = 'berthnstest';
 const RANGE_START = 700000;
 const RANGE_SIZE = 65536;
 const RANGE = `${RANGE_START}-${RANGE_START + RANGE_SIZE - 1}`;
@@ -39,16 +42,17 @@ async function removeUser(user: string): Promise<void> {
   await execFileAsync('groupdel', [user]).catch(() => undefined);
 }
 
-/** `cat` processes in a user namespace other than ours: the daemon's idmapped-mount namespace holder, if it lingered. */
-async function namespaceHolders(): Promise<number[]> {
-  const ours = await readlink('/proc/self/ns/user');
+/**
+ * The user-namespace holders of the daemon with data root `dataRoot` still running: berthd names its data
+ * root in each holder's environment, so another daemon's (another test's) are not counted.
+ */
+async function namespaceHolders(dataRoot: string): Promise<number[]> {
+  const marker = `\0BERTH_USERNS_HOLDER=${dataRoot}\0`;
   const holders: number[] = [];
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline !== 'cat\0') continue;
-    const ns = await readlink(`/proc/${pid}/ns/user`).catch(() => ours);
-    if (ns !== ours) holders.push(Number(pid));
+    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+    if (`\0${environ}`.includes(marker)) holders.push(Number(pid));
   }
   return holders;
 }
@@ -60,11 +64,12 @@ async function startRemapped(setting: string): Promise<TestDaemon> {
   return daemon;
 }
 
-async function cleanupDaemon(daemon: TestDaemon | undefined): Promise<void> {
+/** `dataRoot`: the daemon's `--data-root`, when the test gave it one of its own. */
+async function cleanupDaemon(daemon: TestDaemon | undefined, dataRoot = daemon?.dataRoot): Promise<void> {
   if (!daemon) return;
   const leftovers = await daemon.cleanup();
   expect(leftovers).toEqual({ mounts: [], conmons: [], runtimeState: [] });
-  expect(await namespaceHolders()).toEqual([]);
+  expect(await namespaceHolders(dataRoot!)).toEqual([]);
 }
 
 /** Names and numeric owners of a tar a docker command writes to stdout. */
@@ -148,6 +153,41 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
     expect(await tarListing(daemon(), ['cp', 'mapped:/copied', '-'])).toEqual([{ name: 'copied', owner: '1234/1234' }]);
   });
 
+  it('removes a container while copies from it mount its root, and the image keeps every file', async () => {
+    const imageFiles = ['run', '--rm', 'busybox', 'sh', '-c', 'find /bin /etc /usr | wc -l'];
+    const before = await dockerOk(daemon(), imageFiles);
+    const id = (await dockerOk(daemon(), ['create', 'busybox', 'true'])).trim();
+    const container = daemon().docker.getContainer(id);
+    // Each stat mounts the stopped container's root (its layers bound idmapped in the container's dir) and unmounts it.
+    const copies = Array.from({ length: 16 }, () =>
+      container.infoArchive({ path: '/bin/sh' }).then(
+        () => 200,
+        (err: { statusCode?: number }) => err.statusCode,
+      ),
+    );
+    await container.remove({ force: true });
+    const statuses = await Promise.all(copies);
+    expect(statuses.filter((status) => status !== 200 && status !== 404 && status !== 409)).toEqual([]);
+    expect(await dockerOk(daemon(), imageFiles)).toBe(before);
+    expect(await dockerOk(daemon(), ['run', '--rm', 'busybox', 'cat', '/etc/group'])).toContain('root:x:0:');
+  });
+
+  it("makes the parent directories a copied tar implies owned by the container's root, which can write in them", async () => {
+    const source = join(daemon().root, 'implied');
+    await mkdir(join(source, 'new', 'dir'), { recursive: true });
+    await writeFile(join(source, 'new', 'dir', 'f'), 'f\n');
+    await dockerOk(daemon(), ['create', '--name', 'implied', 'busybox', 'sh', '-c', 'stat -c %u:%g /new /new/dir && touch /new/dir/g && echo written']);
+    try {
+      // Only the file's entry: /new and /new/dir are made by the extraction.
+      const copied = await run('sh', ['-c', 'tar -C "$0" -cf - new/dir/f | docker cp - implied:/', source], { env: { ...process.env, ...daemon().env } });
+      expect(copied.code, copied.stderr).toBe(0);
+      expect(await dockerOk(daemon(), ['start', '-a', 'implied'])).toBe('0:0\n0:0\nwritten\n');
+    } finally {
+      await dockerOk(daemon(), ['rm', '-f', 'implied']);
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
   it('lets the container root edit its /etc/hosts', async () => {
     const out = await dockerOk(daemon(), ['run', '--rm', 'busybox', 'sh', '-c', 'echo 10.0.0.1 extra >> /etc/hosts && tail -n 1 /etc/hosts']);
     expect(out).toBe('10.0.0.1 extra\n');
@@ -174,7 +214,7 @@ describe(`berthd --userns-remap ${TEST_USER}`, () => {
     expect(await dockerOk(daemon(), ['exec', 'survivor', 'sh', '-c', 'touch /after && id -u'])).toBe('0\n');
     expect((await stat(join(await upperDir(daemon(), 'survivor'), 'after'))).uid).toBe(RANGE_START);
     await dockerOk(daemon(), ['rm', '-f', 'survivor']);
-    expect(await namespaceHolders()).toEqual([]);
+    expect(await namespaceHolders(daemon().dataRoot)).toEqual([]);
   });
 
   it('seeds a new volume from the image with the ids the container sees', async () => {
@@ -226,7 +266,7 @@ describe(`berthd --userns-remap ${TEST_USER} where idmapped mounts are missing (
 
   afterAll(async () => {
     try {
-      await cleanupDaemon(d);
+      await cleanupDaemon(d, dataRoot());
       const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4] ?? '');
       expect(mounts.filter((m) => m.startsWith(`${ramfs}/`))).toEqual([]);
     } finally {
@@ -285,6 +325,16 @@ describe(`berthd --userns-remap ${TEST_USER} with bridge networks (in a network 
     await dockerOk(d!, ['network', 'rm', 'remapped-net']);
   });
 
+  it("binds the host's /sys read-only there, the mounts under it too", async () => {
+    // Mount point, per-mount options and filesystem type (the field after the ` - ` separator).
+    const listing = 'awk \'$5 ~ "^/sys(/|$)" { for (i = 7; $i != "-"; i++); print $5, $6, $(i + 1) }\' /proc/self/mountinfo';
+    const mounts = (await dockerOk(d!, ['run', '--rm', 'busybox', 'sh', '-c', listing])).trim().split('\n');
+    expect(mounts.length).toBeGreaterThan(1);
+    // On cgroup v1 runc's own /sys/fs/cgroup is a writable tmpfs holding the read-only hierarchies, as under dockerd.
+    const runcCgroupTmpfs = (line: string): boolean => line.startsWith('/sys/fs/cgroup ') && line.endsWith(' tmpfs');
+    expect(mounts.filter((line) => !runcCgroupTmpfs(line) && !/ (\S*,)?ro(,\S*)? /.test(line))).toEqual([]);
+  });
+
   it('refuses a network sysctl there with a clear message', async () => {
     const refused = await d!.dockerCli(['run', '--rm', '--sysctl', 'net.core.somaxconn=1024', 'busybox', 'true']);
     expect(refused.code).not.toBe(0);
@@ -301,7 +351,7 @@ describe('berthd --userns-remap refusals at start', () => {
     return result.stderr;
   }
 
-  it('refuses a user without subordinate ranges, one that does not exist, and a data root others cannot search', async () => {
+  it('refuses a user without subordinate ranges, one that does not exist, and a directory above the data root the remapped root cannot search', async () => {
     const root = await mkdtemp('/tmp/berth-e2e-');
     const user = `${TEST_USER}x`;
     try {
@@ -310,11 +360,29 @@ describe('berthd --userns-remap refusals at start', () => {
       expect(await refusedStart(user, root)).toContain(`Can't create ID mappings: no subuid ranges found for user "${user}" in /etc/subuid`);
       expect(await refusedStart('no-such-user-here', root)).toContain(`Can't create ID mappings: user "no-such-user-here" does not exist`);
       await execFileAsync('usermod', ['--add-subuids', RANGE, '--add-subgids', RANGE, user]);
-      // mkdtemp made the root 0700: the remapped root could not reach its containers.
-      expect(await refusedStart(user, root)).toContain(`a directory in the data root's path (${root}) restricts access to the remapped root uid/gid`);
+      // As dockerd: a data root others cannot search is made 0711; a directory above it (mkdtemp's, 0700) is refused.
+      await mkdir(join(root, 'data'), { mode: 0o700 });
+      expect(await refusedStart(user, root)).toContain(
+        `a subdirectory in your graphroot path (${join(root, 'data', `${RANGE_START}.${RANGE_START}`)}) restricts access to the remapped root uid/gid; please fix by allowing 'o+x' permissions on existing directories`,
+      );
+      expect((await stat(join(root, 'data'))).mode & 0o777).toBe(0o711);
     } finally {
       await removeUser(user);
       await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('berthd --userns-remap root', () => {
+  it('warns and leaves remapping off, as dockerd', async () => {
+    const d = await startTestDaemon(['--userns-remap=root'], { logToFile: true });
+    try {
+      const info = await d.docker.info();
+      expect(info.SecurityOptions).not.toContain('name=userns');
+      expect(info.DockerRootDir).toBe(d.dataRoot);
+      expect(await readFile(d.logPath, 'utf8')).toContain('User namespaces: root cannot be remapped with itself; user namespaces are OFF');
+    } finally {
+      expect(await d.cleanup()).toEqual({ mounts: [], conmons: [], runtimeState: [] });
     }
   });
 });

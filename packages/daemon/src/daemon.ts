@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chmod, chown, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@berth/api';
 import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
-import { IdmappedLayers, LayerStore, ShiftedLayers, writeFileAtomic } from '@berth/layer';
+import { IdmappedLayers, LayerStore, rootPairOf, ShiftedLayers, writeFileAtomic, type IdMappings, type RemappedLayers } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { hostInterfaces, hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
@@ -29,7 +30,7 @@ import { hostFacts } from './adapters/host-facts.js';
 import { containerNetworks } from './adapters/container-networks.js';
 import { NetworkApi } from './network/network-api.js';
 import { layerRootfs } from './adapters/layer-rootfs.js';
-import { loadRemappedRoot } from './adapters/remapped-root.js';
+import { loadRemappedRoot, ROOT_REMAP_WARNING } from './adapters/remapped-root.js';
 import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
 import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
@@ -92,14 +93,33 @@ function imageLabels(images: ImageStore, id: string): Record<string, string> | u
 const NETAVARK = '/usr/lib/podman/netavark';
 const AARDVARK_DNS = '/usr/lib/podman/aardvark-dns';
 
-/** dockerd's check: a remapped root must reach its data root, so every directory above it allows others to search it. */
-async function checkTraversable(root: string): Promise<void> {
-  for (let dir = resolve(root); ; dir = dirname(dir)) {
-    if (((await stat(dir)).mode & 0o001) === 0) {
-      throw new InvalidArgumentError(`a directory in the data root's path (${dir}) restricts access to the remapped root uid/gid; allow 'o+x' on it (chmod o+x ${dir})`);
+/** Whether the remapped root may search `dir`: others, or its owner or group, have x (dockerd's canAccess). */
+function letsThrough(dir: Stats, rootPair: { uid: number; gid: number }): boolean {
+  return (dir.mode & 0o001) !== 0 || (dir.uid === rootPair.uid && (dir.mode & 0o100) !== 0) || (dir.gid === rootPair.gid && (dir.mode & 0o010) !== 0);
+}
+
+/**
+ * dockerd's check of a remapped data root: each directory above it but `/` must let the remapped root
+ * through, or its containers could not reach their layers. The message names the remapped data root, as dockerd's.
+ */
+async function checkTraversable(remappedRoot: string, rootPair: { uid: number; gid: number }): Promise<void> {
+  for (let dir = dirname(resolve(remappedRoot)); dir !== dirname(dir); dir = dirname(dir)) {
+    const stats = await stat(dir).catch(() => undefined);
+    if (stats === undefined || !letsThrough(stats, rootPair)) {
+      throw new InvalidArgumentError(
+        `a subdirectory in your graphroot path (${remappedRoot}) restricts access to the remapped root uid/gid; please fix by allowing 'o+x' permissions on existing directories`,
+      );
     }
-    if (dir === dirname(dir)) return;
   }
+}
+
+interface RemappedRoot {
+  dataRoot: string;
+  layers: RemappedLayers;
+  /** Whether the layers are chowned copies (no idmapped mounts here). */
+  copiedLayers: boolean;
+  rootPair: { uid: number; gid: number };
+  close(): void;
 }
 
 /**
@@ -107,25 +127,23 @@ async function checkTraversable(root: string): Promise<void> {
  * and the data root's filesystem have them (probed once), else as chowned copies; and the data root dockerd
  * uses for a remapped daemon, `<root>/<uid>.<gid>`, which the container root's group may traverse.
  */
-async function openRemappedRoot(
-  setting: string,
-  root: string,
-): Promise<{ dataRoot: string; layers: IdmappedLayers | ShiftedLayers; rootPair: { uid: number; gid: number }; close(): void }> {
-  const { mappings } = await loadRemappedRoot(setting);
-  await checkTraversable(root);
-  const idmapped = await IdmappedLayers.open(mappings);
-  const { rootPair } = idmapped;
+async function openRemappedRoot(mappings: IdMappings, root: string): Promise<RemappedRoot> {
+  const rootPair = rootPairOf(mappings);
+  // As dockerd: the data root is made searchable by all (0711) rather than refused.
+  await chmod(root, 0o711);
+  const idmapped = await IdmappedLayers.open(mappings, root);
   const dataRoot = join(root, `${rootPair.uid}.${rootPair.gid}`);
   try {
     await mkdir(dataRoot, { recursive: true, mode: 0o710 });
     await chown(dataRoot, 0, rootPair.gid);
-    if (await idmapped.supportedUnder(dataRoot)) return { dataRoot, layers: idmapped, rootPair, close: () => idmapped.close() };
+    await checkTraversable(dataRoot, rootPair);
+    if (await idmapped.supportedUnder(dataRoot)) return { dataRoot, layers: idmapped, copiedLayers: false, rootPair, close: () => idmapped.close() };
   } catch (err) {
     idmapped.close();
     throw err;
   }
   idmapped.close();
-  return { dataRoot, layers: new ShiftedLayers(mappings), rootPair, close: () => undefined };
+  return { dataRoot, layers: new ShiftedLayers(mappings), copiedLayers: true, rootPair, close: () => undefined };
 }
 
 /** The composition root: opens the stores, wires the adapters, restores containers and listens. */
@@ -137,11 +155,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   // An engine told to authorize requests never serves one unasked: a plugin it cannot reach fails the start.
   const authorization = config.authorizationPlugins.length > 0 ? await authorizationPlugins(config.authorizationPlugins, config.pluginDirs) : undefined;
   const socketGid = socketGroupId(config.group, await readFile('/etc/group', 'utf8').catch(() => ''), config.group === DEFAULT_SOCKET_GROUP);
+  // The remap user's refusals too (for `default`, the user and its ranges are made here, as dockerd does).
+  const remapUser = config.usernsRemap === undefined ? undefined : await loadRemappedRoot(config.usernsRemap);
+  const remapWarnings = config.usernsRemap !== undefined && remapUser === undefined ? [ROOT_REMAP_WARNING] : [];
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const pidFile = join(config.execRoot, 'berthd.pid');
   await claimPidFile(pidFile);
-  const remap = config.usernsRemap === undefined ? undefined : await openRemappedRoot(config.usernsRemap, config.dataRoot);
+  const remap = remapUser === undefined ? undefined : await openRemappedRoot(remapUser.mappings, config.dataRoot);
   const dataRoot = remap?.dataRoot ?? config.dataRoot;
 
   const app = { log: undefined as unknown as FastifyInstance['log'] };
@@ -225,7 +246,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     maxConcurrentUploads: config.maxConcurrentUploads,
   });
   await registries.cleanDownloads();
-  const archives = new ArchiveService({ store, rootfs, host, runtime, log: { warn: (m) => app.log?.warn(m) }, remap: remap?.layers.mappings });
+  const archives = new ArchiveService({ store, rootfs, host, runtime, locks: containers.locks, log: { warn: (m) => app.log?.warn(m) }, remap: remap?.layers.mappings });
   const isImageInUse = (id: string): boolean => containers.inspection.usersOfImage(id).length > 0;
   const builds = new BuildService({
     steps: { lifecycle: containers.lifecycle, io: containers.io, inspection: containers.inspection, archives, images },
@@ -255,11 +276,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   };
   const server = createServer(engine, { logLevel: config.logLevel, authorization });
   app.log = server.log;
-  for (const warning of [...runtimeWarnings, ...registryHosts.warnings]) app.log.warn(warning);
+  for (const warning of [...runtimeWarnings, ...registryHosts.warnings, ...remapWarnings]) app.log.warn(warning);
   if (remap) {
     const runAs = `--userns-remap: containers run as ${remap.rootPair.uid}:${remap.rootPair.gid}`;
     // The copies cost a layer's disk space again per mapping: worth a warning.
-    if (remap.layers instanceof ShiftedLayers) app.log.warn(`${runAs}; layers copied and chowned (no idmapped mounts on this kernel or data root's filesystem)`);
+    if (remap.copiedLayers) app.log.warn(`${runAs}; layers copied and chowned (no idmapped mounts on this kernel or data root's filesystem)`);
     else app.log.info(`${runAs}; layers shown through idmapped mounts`);
   }
   if (config.group !== '' && socketGid === undefined) app.log.info(`group "${config.group}" does not exist: the API sockets are root's alone`);

@@ -42,12 +42,12 @@ export async function mountOverlayRoot(
   if (overlayOptions(overlay).length > MAX_MOUNT_OPTIONS) {
     throw new InternalError(`too many layers to mount (${lowerdirs.length})`);
   }
-  await mkdir(paths.upper, { recursive: true, mode: 0o755 });
+  const madeUpper = await mkdir(paths.upper, { recursive: true, mode: 0o755 });
+  // The overlay's root directory is the upper dir's: given to the container's root when made, as dockerd does.
+  if (madeUpper !== undefined && options.upperOwner) await chown(paths.upper, options.upperOwner.uid, options.upperOwner.gid);
   await mkdir(paths.work, { recursive: true, mode: 0o700 });
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
-  // The overlay's root directory is the upper dir's.
-  if (options.upperOwner) await chown(paths.upper, options.upperOwner.uid, options.upperOwner.gid);
   if (options.idmapped === undefined) {
     await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
     return paths.rootfs;
@@ -75,10 +75,20 @@ async function mountIdmappedOverlay(dir: string, options: { lowerdirs: string[];
     }
     const lowerdirs = attached.map((_, index) => `${IDMAPPED_DIR}/${index}`);
     await mountOverlay({ ...options, lowerdirs, target: containerRootPaths(dir).rootfs, cwd: resolve(dir) });
-  } finally {
-    for (const target of attached) detachMount(target);
-    await clearIdmappedDir(base);
+  } catch (err) {
+    // The mount's own error is the one to report; a bind left attached is detached by the next unmount
+    // of this root, and before its dir is ever removed.
+    await detachBinds(base, attached).catch(() => undefined);
+    throw err;
   }
+  await detachBinds(base, attached);
+}
+
+/** Detaches the binds made for an overlay and removes their mount points, and `base` with them. */
+async function detachBinds(base: string, attached: string[]): Promise<void> {
+  for (const target of attached) detachMount(target);
+  for (const name of await readdir(base)) await rmdir(join(base, name));
+  await rmdir(base);
 }
 
 /**

@@ -36,6 +36,11 @@ export interface UnpackOptions {
   /** Pinned only: what an entry does to an existing directory if it is none, and the reverse (default 'tar'). */
   dirNonDir?: DirNonDirPolicy;
   /**
+   * Pinned only: the owner of the parent directories an entry implies but the archive does not hold (as
+   * dockerd, a remapped container's root, so that root can write in them); default the daemon's.
+   */
+  parentOwner?: Owner;
+  /**
    * Owner of every entry instead of the archive's (Docker's ChownOpts), or a function of the archive's
    * owner (a remapped container's ids as the host stores them); applied when running as root.
    */
@@ -50,7 +55,7 @@ export interface Owner {
 /** One view of an owner to another: a container's ids to the host's, or back. */
 export type OwnerMap = (owner: Owner) => Owner;
 
-export type ExtractOptions = Partial<Pick<UnpackOptions, 'maxBytes' | 'whiteouts' | 'pinned' | 'mounts' | 'dirNonDir' | 'owner'>>;
+export type ExtractOptions = Partial<Pick<UnpackOptions, 'maxBytes' | 'whiteouts' | 'pinned' | 'mounts' | 'dirNonDir' | 'parentOwner' | 'owner'>>;
 
 interface Entry extends Readable {
   header: Header;
@@ -80,7 +85,7 @@ export async function extractTar(tar: Readable, dir: string, options: ExtractOpt
 export async function unpackArchive(source: Readable, dir: string, options: UnpackOptions): Promise<{ bytes: number }> {
   const pinned = options.pinned ?? false;
   // Opened before the tar flows: nothing may be awaited between piping into the extractor and iterating it.
-  const tree = pinned ? await PinnedTree.open(dir, { mounts: options.mounts, dirNonDir: options.dirNonDir }) : new SafeTree(dir);
+  const tree = pinned ? await PinnedTree.open(dir, { mounts: options.mounts, dirNonDir: options.dirNonDir, parentOwner: options.parentOwner }) : new SafeTree(dir);
   const extractor = tarExtract();
   let producerError: Error | undefined;
   const stream = await openArchiveStream(source, {

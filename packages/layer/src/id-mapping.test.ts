@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containerIdOf, containerOwnerOf, hostIdOf, hostOwnerOf, OVERFLOW_ID, procMapText, rootPairOf, type IdMappings } from './id-mapping.js';
+import { containerIdOf, containerOwnerOf, hostIdOf, hostOwnerOf, OVERFLOW_ID, procMapText, rootPairOf, sameIdMappings, type IdMappings } from './id-mapping.js';
 
 const twoRanges: IdMappings = {
   uids: [
@@ -33,5 +33,12 @@ describe('id mappings', () => {
 
   it('writes the proc map text', () => {
     expect(procMapText(twoRanges.uids)).toBe('0 100000 1000\n1000 300000 64536\n');
+  });
+
+  it('compares mappings by value', () => {
+    const copy: IdMappings = JSON.parse(JSON.stringify(twoRanges)) as IdMappings;
+    expect(sameIdMappings(twoRanges, copy)).toBe(true);
+    expect(sameIdMappings(twoRanges, { ...copy, gids: copy.uids })).toBe(false);
+    expect(sameIdMappings(twoRanges, { ...copy, uids: copy.uids.slice(1) })).toBe(false);
   });
 });

@@ -1,30 +1,22 @@
-/**
- * A user-namespace id mapping in the runtime spec's shape: `size` ids from `containerID` inside map to
- * `hostID` on the host (one line of /proc/<pid>/uid_map).
- */
-export interface IdMapEntry {
-  containerID: number;
-  hostID: number;
-  size: number;
-}
+import type { LinuxIdMapping } from '@berth/oci';
 
-/** The uid and gid mappings of a remapped container (dockerd's IdentityMapping). */
+/** The uid and gid mappings of a remapped container (dockerd's IdentityMapping), as the runtime spec's lines. */
 export interface IdMappings {
-  uids: IdMapEntry[];
-  gids: IdMapEntry[];
+  uids: LinuxIdMapping[];
+  gids: LinuxIdMapping[];
 }
 
 /** The id the kernel shows for an unmapped id (/proc/sys/kernel/overflowuid), as it does inside a user namespace. */
 export const OVERFLOW_ID = 65534;
 
 /** The host id of a container id; undefined when the mapping does not cover it. */
-export function hostIdOf(map: readonly IdMapEntry[], containerId: number): number | undefined {
+export function hostIdOf(map: readonly LinuxIdMapping[], containerId: number): number | undefined {
   const entry = map.find((e) => containerId >= e.containerID && containerId < e.containerID + e.size);
   return entry === undefined ? undefined : entry.hostID + (containerId - entry.containerID);
 }
 
 /** The container id of a host id; undefined when the mapping does not cover it. */
-export function containerIdOf(map: readonly IdMapEntry[], hostId: number): number | undefined {
+export function containerIdOf(map: readonly LinuxIdMapping[], hostId: number): number | undefined {
   const entry = map.find((e) => hostId >= e.hostID && hostId < e.hostID + e.size);
   return entry === undefined ? undefined : entry.containerID + (hostId - entry.hostID);
 }
@@ -49,6 +41,13 @@ export function hostOwnerOf(mappings: IdMappings, owner: { uid: number; gid: num
 }
 
 /** The lines of /proc/<pid>/uid_map (or gid_map) for a mapping. */
-export function procMapText(map: readonly IdMapEntry[]): string {
+export function procMapText(map: readonly LinuxIdMapping[]): string {
   return map.map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
+}
+
+/** Whether two mappings map the same ids the same way (compared by value, entry by entry). */
+export function sameIdMappings(a: IdMappings, b: IdMappings): boolean {
+  const sameMap = (x: readonly LinuxIdMapping[], y: readonly LinuxIdMapping[]): boolean =>
+    x.length === y.length && x.every((e, i) => e.containerID === y[i]!.containerID && e.hostID === y[i]!.hostID && e.size === y[i]!.size);
+  return sameMap(a.uids, b.uids) && sameMap(a.gids, b.gids);
 }

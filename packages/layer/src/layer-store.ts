@@ -8,8 +8,8 @@ import { fsyncDirectory } from './atomic-file.js';
 import { chainIdOf } from './chain-id.js';
 import { mountOverlayRoot, unmountOverlayRoot } from './container-root.js';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, unpackArchive } from './extract.js';
-import type { IdmappedLayers } from './idmapped-layers.js';
-import { ensureShiftedCopy, SHIFTED_DIR, ShiftedLayers } from './shifted-layers.js';
+import type { RemappedLayers } from './remapped-layers.js';
+import { SHIFTED_DIR } from './shifted-layers.js';
 import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
 import { LayerQuarantine } from './layer-quarantine.js';
 import { AdoptedLayerTar, LayerTarWriter, type KeptLayerTar } from './layer-tar-writer.js';
@@ -227,17 +227,17 @@ export class LayerStore {
    * Mounts overlayfs of the chain + `<dir>/upper` at `<dir>/rootfs` and returns that path; idempotent.
    * `remapped`: the layers as a remapped container sees them, through idmapped mounts or shifted copies.
    */
-  async mountContainerRoot(dir: string, parentChainId: string | null, remapped?: IdmappedLayers | ShiftedLayers): Promise<string> {
+  async mountContainerRoot(dir: string, parentChainId: string | null, remapped?: RemappedLayers): Promise<string> {
     const chain = parentChainId === null ? [] : this.chain(parentChainId);
-    const upperOwner = remapped?.rootPair;
-    if (remapped instanceof ShiftedLayers) {
-      const shiftedRoot = remapped.dirUnder(this.root);
-      for (const r of chain) await ensureShiftedCopy(join(this.root, hexOf(r.chainId), 'diff'), shiftedRoot, r.link, join(this.root, STAGING_DIR), remapped.mappings);
-      const lowerdirs = chain.length === 0 ? [join(this.root, EMPTY_DIR)] : chain.map((r) => r.link);
-      return mountOverlayRoot(dir, lowerdirs, shiftedRoot, { upperOwner });
-    }
     const lowerdirs = chain.length === 0 ? [EMPTY_DIR] : chain.map((r) => `${LINKS_DIR}/${r.link}`);
-    return mountOverlayRoot(dir, lowerdirs, this.root, { idmapped: remapped, upperOwner });
+    if (remapped === undefined) return mountOverlayRoot(dir, lowerdirs, this.root);
+    return remapped.mountRoot(dir, {
+      root: this.root,
+      layers: chain.map((r) => ({ diff: join(this.root, hexOf(r.chainId), 'diff'), link: r.link })),
+      lowerdirs,
+      emptyDir: join(this.root, EMPTY_DIR),
+      stagingDir: join(this.root, STAGING_DIR),
+    });
   }
 
   /** Shifted copies whose layer is gone (a crash between the layer's removal and theirs). */

@@ -1,4 +1,5 @@
 import { readFile, realpath } from 'node:fs/promises';
+import { detachMount } from './syscalls.js';
 
 /** mountinfo escapes space, tab, newline and backslash as octal (\040 …). */
 function unescapeMountPath(field: string): string {
@@ -23,4 +24,28 @@ export async function isMountPoint(path: string): Promise<boolean> {
     throw err;
   }
   return (await mountPoints()).includes(resolved);
+}
+
+/**
+ * Detaches every mount at or under `dir`, deepest first, so a recursive removal of `dir` cannot reach
+ * into another tree: a bind from the same filesystem (an image layer) is invisible to `--one-file-system`.
+ */
+export async function detachMountsUnder(dir: string): Promise<void> {
+  let root: string;
+  try {
+    root = await realpath(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const inside = (await mountPoints()).filter((point) => point === root || point.startsWith(`${root}/`));
+  // Deepest first; a mount that went with its parent's detach is already gone.
+  for (const point of inside.sort((a, b) => b.length - a.length)) {
+    try {
+      detachMount(point);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EINVAL' && code !== 'ENOENT') throw err;
+    }
+  }
 }

@@ -70,6 +70,27 @@ describe('PinnedTree', () => {
   });
 });
 
+describe('PinnedTree making parent directories', () => {
+  it('gives the directories it implies the parent owner, and leaves existing and explicit ones alone', async () => {
+    await mkdir(join(root, 'existing'));
+    const tree = await PinnedTree.open(root, { parentOwner: { uid: 100000, gid: 100001 } });
+    try {
+      await writeFile(await tree.prepareSlot('existing/new/dir/f', 'existing/new/dir/f'), 'x');
+      await tree.prepareDirectory('explicit/', 'explicit');
+    } finally {
+      await tree.close();
+    }
+    const owner = async (path: string): Promise<string> => {
+      const s = await lstat(join(root, path));
+      return `${s.uid}:${s.gid}:${(s.mode & 0o7777).toString(8)}`;
+    };
+    expect(await owner('existing')).toBe('0:0:755');
+    expect(await owner('existing/new')).toBe('100000:100001:755');
+    expect(await owner('existing/new/dir')).toBe('100000:100001:755');
+    expect(await owner('explicit')).toBe('0:0:755');
+  });
+});
+
 describe('PinnedTree with a directory and a non-directory at one path', () => {
   beforeEach(async () => {
     await mkdir(join(root, 'dir/deep'), { recursive: true });

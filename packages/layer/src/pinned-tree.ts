@@ -33,6 +33,8 @@ export interface PinnedTreeOptions {
   mounts?: ReadonlyMap<string, ExtractMount>;
   /** Default 'tar'. */
   dirNonDir?: DirNonDirPolicy;
+  /** Given to the parent directories made for entries whose archive has none (see UnpackOptions.parentOwner). */
+  parentOwner?: { uid: number; gid: number };
 }
 
 function errnoOf(err: unknown): string | undefined {
@@ -64,11 +66,13 @@ export class PinnedTree implements ExtractTree {
     private readonly root: FileHandle,
     private readonly mounts: ReadonlyMap<string, ExtractMount>,
     private readonly dirNonDir: DirNonDirPolicy,
+    private readonly parentOwner: { uid: number; gid: number } | undefined,
   ) {}
 
   /** Opens `root` (trusted: it may itself be a `/proc/self/fd/<n>` path) as the top of the tree. */
   static async open(root: string, options: PinnedTreeOptions = {}): Promise<PinnedTree> {
-    return new PinnedTree(await open(root, constants.O_RDONLY | constants.O_DIRECTORY), options.mounts ?? new Map(), options.dirNonDir ?? 'tar');
+    const handle = await open(root, constants.O_RDONLY | constants.O_DIRECTORY);
+    return new PinnedTree(handle, options.mounts ?? new Map(), options.dirNonDir ?? 'tar', options.parentOwner);
   }
 
   async close(): Promise<void> {
@@ -138,12 +142,14 @@ export class PinnedTree implements ExtractTree {
     if (mount) return this.hold(path, await open(mount.source, constants.O_RDONLY | constants.O_DIRECTORY));
     const child = `${pathOf(parent)}/${name}`;
     let handle: FileHandle;
+    let implied = false;
     try {
       handle = await open(child, DIR_NO_FOLLOW);
     } catch (err) {
       const code = errnoOf(err);
       if (code === 'ENOENT' && role !== 'existing') {
         await mkdir(child, { mode: 0o755 });
+        implied = role === 'parent';
       } else if ((code === 'ENOTDIR' || code === 'ELOOP') && role === 'directory') {
         if (this.dirNonDir === 'refuse') throw new OverwriteConflictError(entryName, path, false);
         await unlink(child);
@@ -154,6 +160,8 @@ export class PinnedTree implements ExtractTree {
         throw err;
       }
       handle = await open(child, DIR_NO_FOLLOW);
+      // Through the descriptor: the directory made is the one chowned.
+      if (implied && this.parentOwner) await handle.chown(this.parentOwner.uid, this.parentOwner.gid);
     }
     return this.hold(path, handle);
   }

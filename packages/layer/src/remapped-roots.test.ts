@@ -19,7 +19,7 @@ let root: string;
 let idmapped: IdmappedLayers;
 
 beforeAll(async () => {
-  idmapped = await IdmappedLayers.open(MAPPINGS);
+  idmapped = await IdmappedLayers.open(MAPPINGS, 'remapped-roots.test');
 });
 
 afterAll(() => idmapped.close());

@@ -1,6 +1,8 @@
 import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostOwnerOf, rootPairOf, type IdMappings } from './id-mapping.js';
+import { mountOverlayRoot } from './container-root.js';
+import type { LayerChainOnDisk, RemappedLayers } from './remapped-layers.js';
 import { copyTree } from './system-tools.js';
 
 /**
@@ -8,20 +10,17 @@ import { copyTree } from './system-tools.js';
  * its owners shifted by the mapping (dockerd's remapped layers), made on first use and kept, one per
  * layer and mapping, under `<layers>/shifted/<uid>.<gid>/<link>`.
  */
-export class ShiftedLayers {
+export class ShiftedLayers implements RemappedLayers {
   constructor(readonly mappings: IdMappings) {
     rootPairOf(mappings);
   }
 
-  /** The host uid and gid of the container's root. */
-  get rootPair(): { uid: number; gid: number } {
-    return rootPairOf(this.mappings);
-  }
-
-  /** The directory of this mapping's copies under the layer store's `root`. */
-  dirUnder(root: string): string {
-    const { uid, gid } = this.rootPair;
-    return join(root, SHIFTED_DIR, `${uid}.${gid}`);
+  async mountRoot(dir: string, chain: LayerChainOnDisk): Promise<string> {
+    const rootPair = rootPairOf(this.mappings);
+    const copies = join(chain.root, SHIFTED_DIR, `${rootPair.uid}.${rootPair.gid}`);
+    for (const layer of chain.layers) await ensureShiftedCopy(layer.diff, copies, layer.link, chain.stagingDir, this.mappings);
+    const lowerdirs = chain.layers.length === 0 ? [chain.emptyDir] : chain.layers.map((layer) => layer.link);
+    return mountOverlayRoot(dir, lowerdirs, copies, { upperOwner: rootPair });
   }
 }
 
@@ -62,18 +61,27 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Shifts the owner of every entry of a private tree (never following symlinks); chown clears setuid and setgid bits, so they are set again. */
-async function shiftOwners(dir: string, mappings: IdMappings): Promise<void> {
-  await shiftOne(dir, mappings);
+/**
+ * Shifts the owner of every entry of a private tree (never following symlinks); chown clears setuid and
+ * setgid bits, so they are set again. `shifted` holds the inodes done: the copy keeps hard links, and a
+ * second name of a file must not shift its already shifted owner again.
+ */
+async function shiftOwners(dir: string, mappings: IdMappings, shifted = new Set<string>()): Promise<void> {
+  await shiftOne(dir, mappings, shifted);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) await shiftOwners(path, mappings);
-    else await shiftOne(path, mappings);
+    if (entry.isDirectory()) await shiftOwners(path, mappings, shifted);
+    else await shiftOne(path, mappings, shifted);
   }
 }
 
-async function shiftOne(path: string, mappings: IdMappings): Promise<void> {
+async function shiftOne(path: string, mappings: IdMappings, shifted: Set<string>): Promise<void> {
   const stats = await lstat(path);
+  if (stats.nlink > 1 && !stats.isDirectory()) {
+    const inode = `${stats.dev}:${stats.ino}`;
+    if (shifted.has(inode)) return;
+    shifted.add(inode);
+  }
   const { uid, gid } = hostOwnerOf(mappings, { uid: stats.uid, gid: stats.gid });
   await lchown(path, uid, gid);
   if (!stats.isSymbolicLink() && (stats.mode & 0o6000) !== 0) await chmod(path, stats.mode & 0o7777);

@@ -82,12 +82,17 @@ export async function copyTree(source: string, target: string): Promise<void> {
   await run('cp', ['-a', '--reflink=auto', '--', source, target]);
 }
 
+/** The environment variable naming, in a user-namespace holder, the daemon it belongs to (see catInNewUserNamespace). */
+const USERNS_HOLDER_ENV = 'BERTH_USERNS_HOLDER';
+
 /**
  * `cat` in a user namespace of its own (`unshare --user`), without maps yet: it echoes what it reads, so a
- * first byte echoed back shows the namespace exists. `onError` is told why it could not start.
+ * first byte echoed back shows the namespace exists. `onError` is told why it could not start. `owner`
+ * goes into its environment (USERNS_HOLDER_ENV), so a holder left running can be traced to its daemon.
  */
-export function catInNewUserNamespace(onError: (err: Error) => void): ChildProcessWithoutNullStreams {
-  const child = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function catInNewUserNamespace(owner: string, onError: (err: Error) => void): ChildProcessWithoutNullStreams {
+  const env = { ...process.env, [USERNS_HOLDER_ENV]: owner };
+  const child = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   child.once('error', (err: NodeJS.ErrnoException) => onError(err.code === 'ENOENT' ? toolNotFound('unshare', err) : err));
   // A child that never ran breaks its input pipe: that failure is reported through onError or its exit.
   child.stdin.on('error', () => undefined);

@@ -141,7 +141,7 @@ describe('buildRuntimeSpec options', () => {
     const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
     const remapped = { userNamespace: { uidMappings: map, gidMappings: map }, namespaces: { network: { path: '/run/netns/x' } } };
     const spec = buildRuntimeSpec(input(remapped));
-    expect(spec.mounts.find((m) => m.destination === '/sys')).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+    expect(spec.mounts.find((m) => m.destination === '/sys')).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'rro'] });
     expect(spec.linux.sysctl).toBeUndefined();
     expect(() => buildRuntimeSpec(input({ ...remapped, sysctls: { 'net.core.somaxconn': '1024' } }))).toThrow(InvalidArgumentError);
     expect(buildRuntimeSpec(input({ namespaces: { network: { path: '/run/netns/x' } } })).mounts.find((m) => m.destination === '/sys')?.type).toBe('sysfs');

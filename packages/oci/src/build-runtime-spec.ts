@@ -159,7 +159,7 @@ function joinsForeignNetworkNamespace(input: SpecInput): boolean {
 
 /** sysfs can be mounted only by the network namespace's owner: such a container gets the host's /sys bound read-only instead, as podman does. */
 function sysfsThroughBind(mounts: RuntimeMount[]): RuntimeMount[] {
-  return mounts.map((m) => (m.destination === '/sys' && m.type === 'sysfs' ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] } : m));
+  return mounts.map((m) => (m.destination === '/sys' && m.type === 'sysfs' ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'rro'] } : m));
 }
 
 function buildMounts(input: SpecInput): RuntimeMount[] {

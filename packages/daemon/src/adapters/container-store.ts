@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
-import { fsyncDirectory, isTempFileName, writeFileAtomic } from '@berth/layer';
+import { detachMountsUnder, fsyncDirectory, isTempFileName, writeFileAtomic } from '@berth/layer';
 import type { ContainerRecord } from '../container/record.js';
 
 const RECORD_FILE = 'container.json';
@@ -25,6 +25,16 @@ function removeTempFiles(dir: string): void {
   for (const name of readdirSync(dir)) {
     if (isTempFileName(name)) rmSync(join(dir, name), { force: true });
   }
+}
+
+/**
+ * Deletes a removed container's dir. Whatever is still mounted in it (an idmapped layer a copy attached
+ * while the container was being removed, or a crash left) is detached first: the removal must not
+ * reach through a mount into an image's layer.
+ */
+async function removeContainerDir(dir: string): Promise<void> {
+  await detachMountsUnder(dir);
+  await rm(dir, { recursive: true, force: true });
 }
 
 /**
@@ -214,13 +224,13 @@ export class ContainerStore {
     if (moved) await fsyncDirectory(this.root);
     this.byId.delete(id);
     this.idByName.delete(record.name);
-    await rm(doomed, { recursive: true, force: true });
+    await removeContainerDir(doomed);
   }
 
   /** Deletes what removals and creates interrupted by a crash left in the trash; slow for big dirs, so run after start. */
   async emptyTrash(): Promise<void> {
     const trash = join(this.root, TRASH_DIR);
-    for (const name of await readdir(trash)) await rm(join(trash, name), { recursive: true, force: true });
+    for (const name of await readdir(trash)) await removeContainerDir(join(trash, name));
   }
 
   /** Trashes the dir of a create the daemon died in; anything else unreadable (or a failed rename) is reported and kept. */

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { InternalError } from '@berth/api';
-import { directorySize, type IdmappedLayers, type LayerStore, type ShiftedLayers } from '@berth/layer';
+import { directorySize, sameIdMappings, type LayerStore, type RemappedLayers } from '@berth/layer';
 import type { ContainerRootfs } from '../ports.js';
 
 /** The ContainerRootfs port over the layer store's overlay mounts; `remapped` shows the layers to the daemon's remapped containers. */
-export function layerRootfs(layers: LayerStore, remapped?: IdmappedLayers | ShiftedLayers): ContainerRootfs {
+export function layerRootfs(layers: LayerStore, remapped?: RemappedLayers): ContainerRootfs {
   return {
     mountContainerRoot: (dir, parentChainId, userNamespace) => {
       if (userNamespace === undefined) return layers.mountContainerRoot(dir, parentChainId);
-      if (remapped?.mappings !== userNamespace) throw new InternalError('no remapped layers for this user namespace mapping');
+      if (remapped === undefined || !sameIdMappings(remapped.mappings, userNamespace)) throw new InternalError('no remapped layers for this user namespace mapping');
       return layers.mountContainerRoot(dir, parentChainId, remapped);
     },
     unmountContainerRoot: (dir) => layers.unmountContainerRoot(dir),

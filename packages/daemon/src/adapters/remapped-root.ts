@@ -30,18 +30,24 @@ async function readOptional(path: string): Promise<string> {
   });
 }
 
-/** dockerd's `default`: the dockremap user and group, and 65536 free subordinate uids and gids, made if missing. */
+/**
+ * dockerd's `default`: the dockremap user and group, made if missing, and 65536 free subordinate ids in
+ * each of /etc/subuid and /etc/subgid that gives it none (each file on its own, as dockerd's createSubordinateRanges).
+ */
 async function ensureDefaultUser(user: string): Promise<void> {
   if ((await getent('passwd', user)) === undefined) {
     await runProgram('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/bin/false', user]);
   }
-  const [subuid, subgid] = await Promise.all([readOptional(SUBUID_FILE), readOptional(SUBGID_FILE)]);
-  const entry = (await getent('passwd', user)) ?? [];
-  const uid = Number(entry[2]);
-  if (subordinateRanges(subuid, user, uid).length > 0 && subordinateRanges(subgid, user, uid).length > 0) return;
-  const start = nextFreeRange([subuid, subgid]);
-  const range = `${start}-${start + DEFAULT_RANGE_SIZE - 1}`;
-  await runProgram('usermod', ['--add-subuids', range, '--add-subgids', range, user]);
+  const uid = Number(((await getent('passwd', user)) ?? [])[2]);
+  for (const [file, option] of [
+    [SUBUID_FILE, '--add-subuids'],
+    [SUBGID_FILE, '--add-subgids'],
+  ] as const) {
+    const text = await readOptional(file);
+    if (subordinateRanges(text, user, uid).length > 0) continue;
+    const start = nextFreeRange([text]);
+    await runProgram('usermod', [option, `${start}-${start + DEFAULT_RANGE_SIZE - 1}`, user]);
+  }
 }
 
 async function userName(setting: RemapSetting): Promise<{ name: string; uid: number }> {
@@ -56,14 +62,19 @@ async function userName(setting: RemapSetting): Promise<{ name: string; uid: num
   return { name: entry[0] ?? setting.user, uid: Number(entry[2]) };
 }
 
+/** dockerd's warning when the remap user is root, for which it leaves remapping off. */
+export const ROOT_REMAP_WARNING = 'User namespaces: root cannot be remapped with itself; user namespaces are OFF';
+
 /**
  * Reads (for `default`, first creates) the remap user's subordinate ranges from /etc/subuid and /etc/subgid,
- * as dockerd's setupRemappedRoot does; a user without ranges in either file is an error.
+ * as dockerd's setupRemappedRoot does; a user without ranges in either file is an error. Undefined for
+ * root (by name or uid 0): as dockerd, remapping then stays off (see ROOT_REMAP_WARNING).
  */
-export async function loadRemappedRoot(value: string): Promise<RemappedRoot> {
+export async function loadRemappedRoot(value: string): Promise<RemappedRoot | undefined> {
   const setting = parseRemapSetting(value);
   if (setting.isDefault) await ensureDefaultUser(setting.user);
   const { name, uid } = await userName(setting);
+  if (name === 'root') return undefined;
   const [subuid, subgid] = await Promise.all([readOptional(SUBUID_FILE), readOptional(SUBGID_FILE)]);
   const uidRanges = subordinateRanges(subuid, name, uid);
   const gidRanges = subordinateRanges(subgid, name, uid);

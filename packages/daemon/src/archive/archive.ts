@@ -1,6 +1,6 @@
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
+import { ConflictError, InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
 import {
   closeFd,
   directoryTar,
@@ -9,6 +9,7 @@ import {
   normaliseRootPath,
   OverwriteConflictError,
   readlinkFd,
+  rootPairOf,
   treeTar,
   type IdMappings,
   type Owner,
@@ -22,7 +23,7 @@ import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import { dropRuntimePlaceholders } from './runtime-placeholders.js';
 import type { ContainerRecord } from '../container/record.js';
-import { KeyedLock } from '../util/keyed-lock.js';
+import type { ContainerLocks } from '../container/container-services.js';
 import type { RuntimeDriver } from '../runtime/index.js';
 import { bundleDirIn } from '../container/task-paths.js';
 
@@ -31,6 +32,8 @@ export interface ArchiveServiceOptions {
   host: Pick<ContainerHost, 'resolveUser'>;
   runtime: Pick<RuntimeDriver, 'readBundle'>;
   rootfs: ContainerRootfs;
+  /** A root is mounted and unmounted under its container's lock, so never while the container is removed. */
+  locks: ContainerLocks;
   log: { warn(msg: string): void };
   /** The daemon's `--userns-remap` mapping: a remapped container's files are archived and written with the ids it sees. */
   remap?: IdMappings;
@@ -63,12 +66,11 @@ interface RootLease {
 export class ArchiveService {
   /** Uses of container roots; a stopped container's root is unmounted after the last one. */
   private readonly leases = new Map<string, number>();
-  private readonly mountLock = new KeyedLock();
 
   constructor(private readonly o: ArchiveServiceOptions) {}
 
   async stat(ref: string, path: string): Promise<PathStat> {
-    const lease = await this.lease(ref);
+    const lease = await this.lease(ref, 'copy files from');
     try {
       const { target, name } = this.resolve(lease, path);
       try {
@@ -86,7 +88,7 @@ export class ArchiveService {
    * path's last element as given (see stat's name): `/d/.` gives `./a`, the root `/` gives `/bin`.
    */
   async get(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }> {
-    const lease = await this.lease(ref);
+    const lease = await this.lease(ref, 'copy files from');
     try {
       const { target, name } = this.resolve(lease, path);
       let stat: PathStat;
@@ -111,7 +113,7 @@ export class ArchiveService {
    * parent directories, and those below a mount point go into the mount.
    */
   async put(ref: string, path: string, tar: Readable, options: PutOptions): Promise<void> {
-    const lease = await this.lease(ref);
+    const lease = await this.lease(ref, 'copy files to');
     try {
       let dir: PathInRoot;
       try {
@@ -134,6 +136,7 @@ export class ArchiveService {
             mounts: below.mounts,
             dirNonDir: options.noOverwriteDirNonDir ? 'refuse' : 'replace',
             ...(owner ? { owner } : {}),
+            ...(lease.mappings ? { parentOwner: rootPairOf(lease.mappings) } : {}),
           });
         } catch (err) {
           throw err instanceof OverwriteConflictError ? overwriteError(err, dir.path) : err;
@@ -150,7 +153,7 @@ export class ArchiveService {
 
   /** `user[:group]` (names or ids) as uid and gid, looked up in the container's own passwd and group files. */
   async resolveOwner(ref: string, user: string): Promise<Owner> {
-    const lease = await this.lease(ref);
+    const lease = await this.lease(ref, 'copy files to');
     try {
       const { uid, gid } = await this.o.host.resolveUser(lease.rootfs, user);
       return { uid, gid };
@@ -169,7 +172,7 @@ export class ArchiveService {
 
   /** The container's root filesystem as a tar (`docker export`; mounts are not part of it, as in Docker). */
   async export(ref: string): Promise<Readable> {
-    const lease = await this.lease(ref);
+    const lease = await this.lease(ref, 'export');
     try {
       const tar = directoryTar(lease.rootfs, { name: '', owner: containerViewOwners(lease.mappings) });
       tar.once('close', () => this.releaseAfterStream(lease));
@@ -240,12 +243,16 @@ export class ArchiveService {
     lease.release().catch((err: unknown) => this.o.log.warn(`releasing the root of container ${lease.record.id}: ${String(err)}`));
   }
 
-  private async lease(ref: string): Promise<RootLease> {
+  private async lease(ref: string, use: string): Promise<RootLease> {
     const record = this.o.store.get(ref);
     const dir = this.o.store.dirOf(record.id);
     const mappings = userNamespaceOf(record, this.o.remap);
-    // Mounts and unmounts of one container's root never interleave, or a release could pull the root from under a new lease.
-    const root = await this.mountLock.run(record.id, async () => {
+    // Under the container's lock: a release cannot pull the root from under a new lease, and a root mounted
+    // between a removal's unmount and its deletion of the dir would attach layers where the deletion runs.
+    const root = await this.o.locks.run(record.id, async () => {
+      if (this.o.locks.isRemoving(record.id)) throw new ConflictError(`You cannot ${use} container ${record.id} which is being removed`);
+      // A removal that held the lock meanwhile leaves no container.
+      this.o.store.get(record.id);
       this.leases.set(record.id, (this.leases.get(record.id) ?? 0) + 1);
       try {
         return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId, mappings);
@@ -258,7 +265,7 @@ export class ArchiveService {
     const release = async (): Promise<void> => {
       if (released) return;
       released = true;
-      await this.mountLock.run(record.id, () => this.drop(record.id, dir));
+      await this.o.locks.run(record.id, () => this.drop(record.id, dir));
     };
     try {
       const view = await ContainerView.open(record, root, dir);

@@ -34,11 +34,20 @@ export interface ContainerPorts {
   log: EngineLog;
 }
 
+/** Work on a container's files that must not interleave with its state changes, its removal above all. */
+export interface ContainerLocks {
+  /** Runs `work` under the container's lock, which every state change and removal takes. */
+  run<T>(id: string, work: () => Promise<T>): Promise<T>;
+  /** Whether a removal of the container is under way (it may still wait for the lock). */
+  isRemoving(id: string): boolean;
+}
+
 export interface ContainerServices {
   lifecycle: ContainerLifecycle;
   io: ContainerIo;
   inspection: ContainerInspection;
   maintenance: ContainerMaintenance;
+  locks: ContainerLocks;
   /** Stops watching containers (they keep running: live restore is the default). */
   shutdown(): void;
 }
@@ -64,6 +73,7 @@ export function createContainerServices(ports: ContainerPorts): ContainerService
     io: new IoService(core, attaches, ports.logs),
     inspection: new InspectionService(core, { images: ports.images, rootfs: ports.rootfs, cgroups: ports.cgroups, host: ports.host, network: ports.network }),
     maintenance: new MaintenanceService(core, { rootfs: ports.rootfs, tasks, removal }),
+    locks: { run: (id, work) => core.lock.run(id, work), isRemoving: (id) => core.removing.has(id) },
     shutdown: () => tasks.shutdown(),
   };
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@berth/api';
-import type { IdMapEntry } from '@berth/layer';
+import type { LinuxIdMapping } from '@berth/oci';
 
 /** The user dockerd creates for `--userns-remap default`, and the size of the ranges it gives it. */
 export const DEFAULT_REMAP_USER = 'dockremap';
@@ -39,7 +39,7 @@ export function subordinateRanges(text: string, user: string, uid: number): Subo
 }
 
 /** The ranges as one map, container ids counted up from 0 in the files' order (dockerd's createIDMap). */
-export function idMapOf(ranges: readonly SubordinateRange[]): IdMapEntry[] {
+export function idMapOf(ranges: readonly SubordinateRange[]): LinuxIdMapping[] {
   let next = 0;
   return ranges.map((r) => {
     const entry = { containerID: next, hostID: r.start, size: r.count };
