@@ -50,6 +50,13 @@ describe('the container services over in-memory ports', () => {
     ]);
   });
 
+  it('a create refused for a taken name leaves no reserved dir behind', async () => {
+    setUp();
+    await services.lifecycle.create({ Image: 'busybox' }, { name: 'web' });
+    await expect(services.lifecycle.create({ Image: 'busybox' }, { name: 'web' })).rejects.toThrow(ConflictError);
+    expect([...ports.store.reserved.keys()]).toEqual([]);
+  });
+
   it('refuses transitions the state does not allow, with moby errors, and changes nothing', async () => {
     setUp();
     const { lifecycle, inspection } = services;

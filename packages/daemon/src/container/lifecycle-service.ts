@@ -142,6 +142,8 @@ export class LifecycleService implements ContainerLifecycle {
       });
     await core.store.add(record).catch(async (err: unknown) => {
       await this.o.mounts.release(record, true);
+      // A refused name leaves the reserved dir (and its list of volumes, released above) behind otherwise.
+      await core.store.unreserve(id);
       throw err;
     });
     core.events.container('create', record);

@@ -47,8 +47,9 @@ export class InMemoryContainers implements ContainerRepository {
     this.reserved.delete(id);
   }
   async add(record: ContainerRecord): Promise<void> {
-    this.reserved.delete(record.id);
+    // As the real store: a taken name is refused before the reserved dir becomes the container's.
     if (this.isNameTaken(record.name)) throw new ConflictError(`The container name "${record.name}" is already in use`);
+    this.reserved.delete(record.id);
     this.records.set(record.id, record);
   }
   async save(record: ContainerRecord): Promise<void> {
