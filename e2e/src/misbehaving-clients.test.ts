@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_HEAD_BYTES } from '@berth/api';
-import { berthdMemory, run, useTestDaemon, waitFor } from './harness.js';
+import { FLOOD_LINE, berthdMemory, run, useTestDaemon, waitFor } from './harness.js';
 import { rawExchange as exchangeRaw } from './raw-exchange.js';
 
 // Issue 11, items 4, 5, 6 and 10: clients that send garbage, vanish, stop reading or stall must never end
@@ -68,7 +68,7 @@ async function createContainer(name: string, cmd: string[]): Promise<string> {
 }
 
 async function runChatty(name: string): Promise<string> {
-  const id = await createContainer(name, ['sh', '-c', 'while :; do echo 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz; done']);
+  const id = await createContainer(name, ['sh', '-c', `while :; do echo ${FLOOD_LINE}; done`]);
   await daemon.docker.getContainer(id).start();
   return id;
 }

@@ -35,7 +35,8 @@ import { rawExchange, type RawAnswer } from '../raw-exchange.js';
 
 // Six properties of 2500 requests each: about a minute and a half on the CI machine, within the suite's
 // three-minute share of the reliability bound. BERTH_FUZZ_RUNS asks for more.
-const RUNS = Number(process.env['BERTH_FUZZ_RUNS'] ?? 2500);
+const DEFAULT_RUNS = 2500;
+const RUNS = Number(process.env['BERTH_FUZZ_RUNS'] ?? DEFAULT_RUNS);
 const SEED = Number(process.env['BERTH_FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 /** A counterexample's path replays one property: the one BERTH_FUZZ_PROPERTY names. */
 const PROPERTY = process.env['BERTH_FUZZ_PROPERTY'];
@@ -527,8 +528,9 @@ describe('fuzzing every route of a real berthd', () => {
     expect(operations.filter((op) => !known.has(op))).toEqual([]);
   });
 
-  // A replay runs one property on a path of its own: the others do not cover the routes then.
-  it.skipIf(PATH !== undefined)('sent requests to every served route and template, and to every operation it does not serve', () => {
+  // A replay runs one property on a path of its own, and fewer runs than the default may miss a route by
+  // chance: the check holds only for a full default run (where a miss is below e^-30 per route).
+  it.skipIf(PATH !== undefined || RUNS < DEFAULT_RUNS)('sent requests to every served route and template, and to every operation it does not serve', () => {
     const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
     const hint = `some never drawn in ${RUNS} runs per property (BERTH_FUZZ_RUNS)`;
     expect(sorted(routesHit), hint).toEqual(sorted(SERVED.map((t) => t.route)));
