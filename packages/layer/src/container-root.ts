@@ -1,4 +1,4 @@
-import { access, chown, mkdir, readdir, rmdir } from 'node:fs/promises';
+import { access, chown, mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
 import { isMountPoint } from './mountinfo.js';
@@ -42,9 +42,11 @@ export async function mountOverlayRoot(
   if (overlayOptions(overlay).length > MAX_MOUNT_OPTIONS) {
     throw new InternalError(`too many layers to mount (${lowerdirs.length})`);
   }
-  const madeUpper = await mkdir(paths.upper, { recursive: true, mode: 0o755 });
-  // The overlay's root directory is the upper dir's: given to the container's root when made, as dockerd does.
-  if (madeUpper !== undefined && options.upperOwner) await chown(paths.upper, options.upperOwner.uid, options.upperOwner.gid);
+  await mkdir(paths.upper, { recursive: true, mode: 0o755 });
+  // The overlay's root directory is the upper dir's: given to the container's root, as dockerd does, once.
+  // Still the host's root's when a crash came between the mkdir and the chown: host root is never an owner
+  // the container could have set (it is outside the mapping), so a later chown from inside is kept.
+  if (options.upperOwner && (await stat(paths.upper)).uid === 0) await chown(paths.upper, options.upperOwner.uid, options.upperOwner.gid);
   await mkdir(paths.work, { recursive: true, mode: 0o700 });
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
