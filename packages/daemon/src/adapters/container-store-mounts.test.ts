@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContainerStore } from './container-store.js';
-import type { ContainerRecord } from '../container/record.js';
-import { initialRunState } from '../container/state.js';
+import { testRecord as record } from './test-support/container-record.js';
 
 let work: string;
 let root: string;
@@ -31,24 +30,6 @@ afterEach(() => {
   for (const point of points) execFileSync('umount', ['-l', point]);
   rmSync(work, { recursive: true, force: true });
 });
-
-function record(id: string): ContainerRecord {
-  return {
-    id: id.repeat(64),
-    name: `/c${id}`,
-    created: '2024-01-01T00:00:00Z',
-    imageRef: 'busybox',
-    imageId: `sha256:${'b'.repeat(64)}`,
-    imageChainId: null,
-    path: 'sh',
-    args: [],
-    config: {},
-    hostConfig: {},
-    state: initialRunState(),
-    restartCount: 0,
-    manuallyStopped: false,
-  };
-}
 
 const onUnreadable = (dir: string, err: unknown) => {
   throw new Error(`unreadable ${dir}: ${String(err)}`);

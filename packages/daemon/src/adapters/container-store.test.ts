@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '@berth/api';
 import { ContainerStore } from './container-store.js';
-import type { ContainerRecord } from '../container/record.js';
-import { initialRunState } from '../container/state.js';
+import { testRecord as record } from './test-support/container-record.js';
 
 let work: string;
 /** A tiny tmpfs, so a test can fill it up and see writes fail as on a full disk. */
@@ -24,24 +23,6 @@ afterEach(() => {
   execFileSync('umount', [root]);
   rmSync(work, { recursive: true, force: true });
 });
-
-function record(id: string, name: string): ContainerRecord {
-  return {
-    id: id.repeat(64),
-    name,
-    created: '2024-01-01T00:00:00Z',
-    imageRef: 'busybox',
-    imageId: `sha256:${'b'.repeat(64)}`,
-    imageChainId: null,
-    path: 'sh',
-    args: [],
-    config: {},
-    hostConfig: {},
-    state: initialRunState(),
-    restartCount: 0,
-    manuallyStopped: false,
-  };
-}
 
 /** Fills the tmpfs to the last byte; file data can no longer be written (directories still can). */
 function fillUp(): () => Promise<void> {
