@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@berth/api';
 import { DEFAULT_ADDRESS_POOLS, validateAddressPool, type AddressPool } from '@berth/network';
 import { validateRegistryHosts } from './image/registry-hosts.js';
+import { invalidRemapSetting } from './userns/remap-setting.js';
 
 export interface DaemonConfig {
   dataRoot: string;
@@ -188,7 +189,7 @@ export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partia
   }
   validateNetworkSettings(config);
   validatePluginSettings(config);
-  if (config.usernsRemap !== undefined && typeof config.usernsRemap !== 'string') throw new InvalidArgumentError(`invalid userns-remap ${JSON.stringify(config.usernsRemap)}: default, USER[:GROUP] or UID[:GID]`);
+  if (config.usernsRemap !== undefined && typeof config.usernsRemap !== 'string') throw invalidRemapSetting(config.usernsRemap);
   if (config.usernsRemap === '') delete config.usernsRemap;
   if (typeof config.group !== 'string') throw new InvalidArgumentError(`invalid group ${JSON.stringify(config.group)}: a group name or gid`);
   return config;

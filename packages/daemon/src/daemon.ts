@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '@berth/api';
 import { LayerSources } from '@berth/distribution';
 import { ImageStore } from '@berth/image';
-import { IdmappedLayers, LayerStore, rootPairOf, ShiftedLayers, writeFileAtomic, type IdMappings, type RemappedLayers } from '@berth/layer';
+import { IdmappedLayers, LayerStore, rootPairOf, ShiftedLayers, writeFileAtomic, type IdMappings, type Owner, type RemappedLayers } from '@berth/layer';
 import { VolumeStore } from '@berth/volume';
 import { hostInterfaces, hostPortProbe, hostRoutes, namespaceFiles, netavarkDriver, NetworkManager } from '@berth/network';
 import { ContainerStore } from './adapters/container-store.js';
@@ -94,7 +94,7 @@ const NETAVARK = '/usr/lib/podman/netavark';
 const AARDVARK_DNS = '/usr/lib/podman/aardvark-dns';
 
 /** Whether the remapped root may search `dir`: others, or its owner or group, have x (dockerd's canAccess). */
-function letsThrough(dir: Stats, rootPair: { uid: number; gid: number }): boolean {
+function letsThrough(dir: Stats, rootPair: Owner): boolean {
   return (dir.mode & 0o001) !== 0 || (dir.uid === rootPair.uid && (dir.mode & 0o100) !== 0) || (dir.gid === rootPair.gid && (dir.mode & 0o010) !== 0);
 }
 
@@ -102,7 +102,7 @@ function letsThrough(dir: Stats, rootPair: { uid: number; gid: number }): boolea
  * dockerd's check of a remapped data root: each directory above it but `/` must let the remapped root
  * through, or its containers could not reach their layers. The message names the remapped data root, as dockerd's.
  */
-async function checkTraversable(remappedRoot: string, rootPair: { uid: number; gid: number }): Promise<void> {
+async function checkTraversable(remappedRoot: string, rootPair: Owner): Promise<void> {
   for (let dir = dirname(resolve(remappedRoot)); dir !== dirname(dir); dir = dirname(dir)) {
     const stats = await stat(dir).catch(() => undefined);
     if (stats === undefined || !letsThrough(stats, rootPair)) {
@@ -118,7 +118,7 @@ interface RemappedRoot {
   layers: RemappedLayers;
   /** Whether the layers are chowned copies (no idmapped mounts here). */
   copiedLayers: boolean;
-  rootPair: { uid: number; gid: number };
+  rootPair: Owner;
   close(): void;
 }
 

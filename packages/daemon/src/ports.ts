@@ -3,7 +3,7 @@ import type { DistributionInspect, HostConfig, NetworkingConfig, ImageHistoryIte
 import type { DeleteRecord, ResolvedImage } from '@berth/image';
 import type { LinuxResources, NetworkMode, ResolvedUser, RuntimeMount } from '@berth/oci';
 import type { Sandbox } from '@berth/network';
-import type { IdMappings } from '@berth/layer';
+import type { IdMappings, Owner } from '@berth/layer';
 import type { ContainerMount } from './container/container-mount.js';
 import type { ContainerEndpoint } from './container/record.js';
 import type { ContainerRecord } from './container/record.js';
@@ -165,7 +165,7 @@ export interface HostSecurityModules {
 export interface ContainerHost {
   /** Writes the container's /etc/hostname, /etc/hosts and /etc/resolv.conf beside its record; returns their paths. */
   /** `owner`: the host ids that own the files (a remapped container's root, so it can edit them as Docker allows). */
-  writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hostConfig: HostConfig, network: Omit<TaskNetwork, 'namespace'>, owner?: { uid: number; gid: number }): Promise<{ hostname: string; hosts: string; resolvConf: string }>;
+  writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hostConfig: HostConfig, network: Omit<TaskNetwork, 'namespace'>, owner?: Owner): Promise<{ hostname: string; hosts: string; resolvConf: string }>;
   /** `-u` and `--group-add` resolved with the root filesystem's passwd and group files. */
   resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<ResolvedUser>;
   /** The host's process table as `ps` prints it with these arguments (`docker top`). */

@@ -1,9 +1,9 @@
 import { access, chown, mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
-import { isMountPoint } from './mountinfo.js';
+import { detachMountsUnder, isMountPoint } from './mountinfo.js';
 import type { IdmappedLayers } from './idmapped-layers.js';
-import { detachMount } from './syscalls.js';
+import type { Owner } from './extract.js';
 import { mountOverlay, overlayOptions, unmount } from './system-tools.js';
 
 /** Where a remapped root's idmapped lower layers are attached while its overlay is mounted. */
@@ -33,7 +33,7 @@ export async function mountOverlayRoot(
   dir: string,
   lowerdirs: string[],
   lowerRoot: string,
-  options: { idmapped?: IdmappedLayers; upperOwner?: { uid: number; gid: number } } = {},
+  options: { idmapped?: IdmappedLayers; upperOwner?: Owner } = {},
 ): Promise<string> {
   const paths = containerRootPaths(dir);
   // Commas separate mount options and colons lower dirs: such a path cannot be expressed.
@@ -80,22 +80,16 @@ async function mountIdmappedOverlay(dir: string, options: { lowerdirs: string[];
   } catch (err) {
     // The mount's own error is the one to report; a bind left attached is detached by the next unmount
     // of this root, and before its dir is ever removed.
-    await detachBinds(base, attached).catch(() => undefined);
+    await clearIdmappedDir(base).catch(() => undefined);
     throw err;
   }
-  await detachBinds(base, attached);
-}
-
-/** Detaches the binds made for an overlay and removes their mount points, and `base` with them. */
-async function detachBinds(base: string, attached: string[]): Promise<void> {
-  for (const target of attached) detachMount(target);
-  for (const name of await readdir(base)) await rmdir(join(base, name));
-  await rmdir(base);
+  await clearIdmappedDir(base);
 }
 
 /**
- * Removes the binds' mount points, detaching any a crash left attached first. Never recursive: a
- * directory still mounted is a layer, and removing its contents would destroy the image.
+ * Detaches the binds under `base` (those of an overlay just mounted, or any a crash left attached) and
+ * removes their mount points, and `base` with them. Never recursive: a directory still mounted is a
+ * layer, and removing its contents would destroy the image.
  */
 async function clearIdmappedDir(base: string): Promise<void> {
   let names: string[];
@@ -105,11 +99,8 @@ async function clearIdmappedDir(base: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  for (const name of names) {
-    const target = join(base, name);
-    if (await isMountPoint(target)) detachMount(target);
-    await rmdir(target);
-  }
+  await detachMountsUnder(base);
+  for (const name of names) await rmdir(join(base, name));
   await rmdir(base);
 }
 

@@ -1,4 +1,5 @@
 import type { LinuxIdMapping } from '@berth/oci';
+import type { Owner } from './extract.js';
 
 /** The uid and gid mappings of a remapped container (dockerd's IdentityMapping), as the runtime spec's lines. */
 export interface IdMappings {
@@ -22,7 +23,7 @@ export function containerIdOf(map: readonly LinuxIdMapping[], hostId: number): n
 }
 
 /** The host uid and gid of the container's root. */
-export function rootPairOf(mappings: IdMappings): { uid: number; gid: number } {
+export function rootPairOf(mappings: IdMappings): Owner {
   const uid = hostIdOf(mappings.uids, 0);
   const gid = hostIdOf(mappings.gids, 0);
   if (uid === undefined || gid === undefined) throw new RangeError('the id mapping does not map the container root (id 0)');
@@ -30,12 +31,12 @@ export function rootPairOf(mappings: IdMappings): { uid: number; gid: number } {
 }
 
 /** An owner as seen inside the container: the kernel's overflow id for what the mapping leaves out. */
-export function containerOwnerOf(mappings: IdMappings, owner: { uid: number; gid: number }): { uid: number; gid: number } {
+export function containerOwnerOf(mappings: IdMappings, owner: Owner): Owner {
   return { uid: containerIdOf(mappings.uids, owner.uid) ?? OVERFLOW_ID, gid: containerIdOf(mappings.gids, owner.gid) ?? OVERFLOW_ID };
 }
 
 /** An owner inside the container as the host stores it; the container's root for ids the mapping leaves out. */
-export function hostOwnerOf(mappings: IdMappings, owner: { uid: number; gid: number }): { uid: number; gid: number } {
+export function hostOwnerOf(mappings: IdMappings, owner: Owner): Owner {
   const root = rootPairOf(mappings);
   return { uid: hostIdOf(mappings.uids, owner.uid) ?? root.uid, gid: hostIdOf(mappings.gids, owner.gid) ?? root.gid };
 }

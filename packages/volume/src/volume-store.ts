@@ -1,7 +1,7 @@
 import { chown, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/api';
-import { directorySize, mountPoints } from '@berth/layer';
+import { directorySize, mountPoints, type Owner } from '@berth/layer';
 import { listFilter, pruneFilter, type FilterSubject } from './filters.js';
 import { localMountOptions } from './local-driver.js';
 import { readMetadata, writeMetadata, type VolumeMetadata } from './metadata.js';
@@ -27,7 +27,7 @@ export interface VolumeStoreOptions {
   /** Told of each volume created (not one that already existed) or destroyed, for the engine's events. */
   onEvent?: (event: VolumeEvent) => void;
   /** Owner of each new volume's `_data` (a remapping daemon's container root, as moby's local driver does); default: root. */
-  dataOwner?: { uid: number; gid: number };
+  dataOwner?: Owner;
 }
 
 /** RFC 3339 to the second, as Docker shows CreatedAt. */

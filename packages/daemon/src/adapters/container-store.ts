@@ -27,6 +27,12 @@ function removeTempFiles(dir: string): void {
   }
 }
 
+/** A dir of the store: root's, 0710, searchable by `group` when given (see `ContainerStore.open`). */
+async function makeSearchableDir(path: string, group: number | undefined, recursive: boolean): Promise<void> {
+  await mkdir(path, { mode: 0o710, recursive });
+  if (group !== undefined) await chown(path, 0, group);
+}
+
 /**
  * Deletes a removed container's dir. Whatever is still mounted in it (an idmapped layer a copy attached
  * while the container was being removed, or a crash left) is detached first: the removal must not
@@ -79,8 +85,7 @@ export class ContainerStore {
    * group, as dockerd does), so a remapped container reaches its root and the files bound into it.
    */
   static async open(root: string, onUnreadable: (dir: string, err: unknown) => void, group?: number): Promise<ContainerStore> {
-    await mkdir(root, { recursive: true, mode: 0o710 });
-    if (group !== undefined) await chown(root, 0, group);
+    await makeSearchableDir(root, group, true);
     await mkdir(join(root, TRASH_DIR), { recursive: true, mode: 0o700 });
     const store = new ContainerStore(root, group);
     // Read synchronously: nothing is served yet, and a thousand small promise reads cost ten times as much.
@@ -136,8 +141,7 @@ export class ContainerStore {
 
   /** Makes the dir of a container being created, before its record: where `notePendingVolumes` writes. */
   async reserve(id: string): Promise<void> {
-    await mkdir(this.dirOf(id), { mode: 0o710 });
-    if (this.group !== undefined) await chown(this.dirOf(id), 0, this.group);
+    await makeSearchableDir(this.dirOf(id), this.group, false);
   }
 
   /** Records the anonymous volumes a create is about to make, so a crash before its record leaves none behind. */
@@ -165,8 +169,7 @@ export class ContainerStore {
     this.idByName.set(record.name, record.id);
     try {
       // The dir may have been reserved (a create making anonymous volumes first).
-      await mkdir(this.dirOf(record.id), { mode: 0o710, recursive: true });
-      if (this.group !== undefined) await chown(this.dirOf(record.id), 0, this.group);
+      await makeSearchableDir(this.dirOf(record.id), this.group, true);
       await this.save(record).catch(async (err: unknown) => {
         await rm(this.dirOf(record.id), { recursive: true, force: true });
         throw err;

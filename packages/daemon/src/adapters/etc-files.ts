@@ -1,6 +1,6 @@
 import { chown, readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type HostConfig } from '@berth/api';
-import { writeFileAtomic } from '@berth/layer';
+import { writeFileAtomic, type Owner } from '@berth/layer';
 import { containerResolvConf, embeddedResolvConf } from '../container/resolv-conf.js';
 import type { TaskNetwork } from '../ports.js';
 import { etcFilePaths, type EtcFiles } from '../container/etc-paths.js';
@@ -33,7 +33,7 @@ function generatedHosts(extraHosts: readonly string[], links: readonly string[],
  * networking the container gets the host's /etc/hosts (unless it adds hosts) as with Docker; otherwise
  * its own addresses map to its hostname (and `hostname.domainname`).
  */
-export async function writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hc: HostConfig, network: Omit<TaskNetwork, 'namespace'>, owner?: { uid: number; gid: number }): Promise<EtcFiles> {
+export async function writeEtcFiles(containerDir: string, names: { hostname: string; domainname?: string }, hc: HostConfig, network: Omit<TaskNetwork, 'namespace'>, owner?: Owner): Promise<EtcFiles> {
   const paths = etcFilePaths(containerDir);
   const hostNetwork = hc.NetworkMode === 'host';
   const extraHosts = hc.ExtraHosts ?? [];

@@ -14,10 +14,15 @@ export interface RemapSetting {
   isDefault: boolean;
 }
 
+/** The refusal of a `--userns-remap` value (daemon.json's included) that names no user. */
+export function invalidRemapSetting(value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`invalid userns-remap ${JSON.stringify(value)}: default, USER[:GROUP] or UID[:GID]`);
+}
+
 export function parseRemapSetting(value: string): RemapSetting {
   if (value === 'default') return { user: DEFAULT_REMAP_USER, group: DEFAULT_REMAP_USER, isDefault: true };
   const [user = '', group, ...rest] = value.split(':');
-  if (user === '' || group === '' || rest.length > 0) throw new InvalidArgumentError(`invalid userns-remap ${JSON.stringify(value)}: default, USER[:GROUP] or UID[:GID]`);
+  if (user === '' || group === '' || rest.length > 0) throw invalidRemapSetting(value);
   return { user, ...(group === undefined ? {} : { group }), isDefault: false };
 }
 
@@ -26,16 +31,20 @@ export interface SubordinateRange {
   count: number;
 }
 
+/** The valid `owner:start:count` lines of /etc/subuid or /etc/subgid, in the file's order. */
+function subordinateLines(text: string): Array<SubordinateRange & { owner: string }> {
+  return text
+    .split('\n')
+    .map((line) => line.trim().split(':'))
+    .map(([owner = '', start, count]) => ({ owner, start: Number(start), count: Number(count) }))
+    .filter((r) => Number.isSafeInteger(r.start) && Number.isSafeInteger(r.count) && r.start >= 0 && r.count > 0);
+}
+
 /** The ranges /etc/subuid or /etc/subgid (`name-or-id:start:count` lines) gives a user, by name or by uid. */
 export function subordinateRanges(text: string, user: string, uid: number): SubordinateRange[] {
-  const ranges: SubordinateRange[] = [];
-  for (const line of text.split('\n')) {
-    const [owner, start, count] = line.trim().split(':');
-    if (owner !== user && owner !== String(uid)) continue;
-    const range = { start: Number(start), count: Number(count) };
-    if (Number.isSafeInteger(range.start) && Number.isSafeInteger(range.count) && range.start >= 0 && range.count > 0) ranges.push(range);
-  }
-  return ranges;
+  return subordinateLines(text)
+    .filter((r) => r.owner === user || r.owner === String(uid))
+    .map(({ start, count }) => ({ start, count }));
 }
 
 /** The ranges as one map, container ids counted up from 0 in the files' order (dockerd's createIDMap). */
@@ -50,12 +59,7 @@ export function idMapOf(ranges: readonly SubordinateRange[]): LinuxIdMapping[] {
 
 /** The first `size` ids from 100000 up that no line of the subordinate id files uses (dockerd's findNextRangeStart). */
 export function nextFreeRange(files: readonly string[], size = DEFAULT_RANGE_SIZE): number {
-  const used = files
-    .flatMap((text) => text.split('\n'))
-    .map((line) => line.trim().split(':'))
-    .map(([, start, count]) => ({ start: Number(start), count: Number(count) }))
-    .filter((r) => Number.isSafeInteger(r.start) && Number.isSafeInteger(r.count) && r.count > 0)
-    .sort((a, b) => a.start - b.start);
+  const used = files.flatMap(subordinateLines).sort((a, b) => a.start - b.start);
   let candidate = FIRST_SUBORDINATE_ID;
   for (const r of used) {
     if (r.start >= candidate + size) break;
