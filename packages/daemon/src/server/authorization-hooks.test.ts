@@ -1,16 +1,8 @@
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ForbiddenError } from '@berth/api';
 import type { AuthorizationPolicy, AuthorizationRequest, AuthorizationResponse } from '../authz/authorization.js';
-import { createServer } from './create-server.js';
 import type { Engine } from './engine.js';
-import { createListener } from './listener.js';
-import { isUpgradeRequest } from './upgrade-route.js';
+import { exchange, serveOnSocket } from './test-support/socket-server.js';
 
 /** A policy that records what it is asked and refuses what `refuse` picks. */
 function recordingPolicy(refuse: { request?: (r: AuthorizationRequest) => boolean; response?: (r: AuthorizationResponse) => boolean } = {}) {
@@ -45,29 +37,9 @@ afterEach(async () => {
 });
 
 async function serve(engine: Engine, policy: AuthorizationPolicy) {
-  const app = createServer(engine, { logLevel: 'silent', authorization: policy });
-  await app.ready();
-  const dir = await mkdtemp(join(tmpdir(), 'authz-hooks-'));
-  const listener: Server = createListener(app.server, isUpgradeRequest);
-  const path = join(dir, 's.sock');
-  await new Promise<void>((resolve) => listener.listen(path, resolve));
-  cleanup = async () => {
-    listener.closeAllConnections();
-    listener.close();
-    await app.close();
-    await rm(dir, { recursive: true, force: true });
-  };
-  return { app, path };
-}
-
-async function exchange(path: string, request: string): Promise<{ head: string; body: string }> {
-  const client = connect(path);
-  let answer = '';
-  client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-  client.end(request);
-  await once(client, 'close');
-  const split = answer.indexOf('\r\n\r\n');
-  return { head: answer.slice(0, split), body: answer.slice(split + 4) };
+  const served = await serveOnSocket(engine, policy);
+  cleanup = served.close;
+  return served;
 }
 
 describe('the authorization hooks', () => {

@@ -1,15 +1,7 @@
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, type ExecStartRequest } from '@berth/api';
-import { createServer } from './create-server.js';
 import type { Engine } from './engine.js';
-import { createListener } from './listener.js';
-import { isUpgradeRequest } from './upgrade-route.js';
+import { exchange, serveOnSocket } from './test-support/socket-server.js';
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -17,32 +9,10 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-/** A listener serving `engine` as berthd does, on a socket in a temporary directory. */
 async function serve(engine: Partial<Engine>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hijack-'));
-  const app = createServer(engine as Engine, { logLevel: 'silent' });
-  await app.ready();
-  const listener: Server = createListener(app.server, isUpgradeRequest);
-  const path = join(dir, 's.sock');
-  await new Promise<void>((resolve) => listener.listen(path, resolve));
-  cleanup = async () => {
-    listener.closeAllConnections();
-    listener.close();
-    await app.close();
-    await rm(dir, { recursive: true, force: true });
-  };
-  return path;
-}
-
-/** Sends a raw request, half-closes, and returns all the server sent until it closed. */
-async function exchange(path: string, request: string): Promise<{ head: string; body: string }> {
-  const client = connect(path);
-  let answer = '';
-  client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-  client.end(request);
-  await once(client, 'close');
-  const split = answer.indexOf('\r\n\r\n');
-  return { head: answer.slice(0, split), body: answer.slice(split + 4) };
+  const served = await serveOnSocket(engine as Engine);
+  cleanup = served.close;
+  return served.path;
 }
 
 const upgrade = (method: string, url: string, body = ''): string =>
