@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,5 +44,15 @@ describe('berth start-up: the compile cache and the bundled version', () => {
     // nobody, whose HOME is root's (mode 0700) temp directory.
     const asNobody = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BERTH, '--version'], { env: { HOME: dir, XDG_CACHE_HOME: '' } });
     expect(asNobody).toEqual({ code: 0, stdout: `Berth version ${version}\n`, stderr: '' });
+  });
+
+  it('ends quietly with status 141 when its reader has gone (as docker ends by SIGPIPE)', async () => {
+    // The read end is closed before berth writes anything, so its first write fails with EPIPE.
+    const child = spawn(BERTH, ['info'], { env: d.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
   });
 });

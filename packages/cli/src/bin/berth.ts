@@ -4,5 +4,12 @@ import { enableCompileCache } from './compile-cache.js';
 
 // Before the rest of the CLI is compiled, so V8 can reuse the code it compiled on an earlier run.
 enableCompileCache(process.env);
+// A reader that stops early (`berth info | head -1`) ends berth as Go's SIGPIPE ends docker: silently, status 128+13.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(141);
+  });
+}
 const { main } = await import('../main.js');
 process.exitCode = await main(process.argv);
