@@ -37,6 +37,8 @@ import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRunt
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
+import { IdleMemoryRelease } from './idle-memory.js';
+import { releaseFreedMemory } from './adapters/process-memory.js';
 import { isUpgradeRequest } from './server/upgrade-route.js';
 import { listenOnTcp, tcpTls } from './server/tcp-listener.js';
 import { listenOnUnixSocket } from './server/unix-listener.js';
@@ -309,6 +311,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     await listenOnTcp(listener, address.host, address.port);
     listeners.push(listener);
   }
+  // Start-up's freed memory, and each burst of requests', goes back to the system once the daemon is quiet.
+  const idleMemory = new IdleMemoryRelease(releaseFreedMemory);
+  server.server.on('request', () => idleMemory.touch());
+  server.server.on('upgrade', () => idleMemory.touch());
+  idleMemory.touch();
   // After listening: deleting a big container dir a crash left half-removed must not delay the start.
   void store.emptyTrash().catch((err: unknown) => app.log.warn(`emptying the containers' trash: ${String(err)}`));
 
@@ -318,6 +325,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     async close() {
       // Builds first: each removes its step container as it stops.
       await builds.close();
+      idleMemory.close();
       containers.shutdown();
       reaper.close();
       await Promise.all(

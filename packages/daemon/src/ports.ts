@@ -8,7 +8,7 @@ import type { ContainerMount } from './container/container-mount.js';
 import type { ContainerEndpoint } from './container/record.js';
 import type { ContainerRecord } from './container/record.js';
 import type { ContainerStats } from './container/stats.js';
-import type { LogRecord, LogRotation, ReadLogOptions } from './runtime/index.js';
+import type { LogLines, LogRecord, LogRotation, ReadLogOptions } from './runtime/index.js';
 
 // The narrow interfaces the daemon's core depends on (DESIGN §8), each implemented by one adapter
 // (ImageService and VolumeService by the daemon's services over the library stores), all wired in
@@ -250,8 +250,8 @@ export interface NetworkService {
 
 /** Containers' output as conmon logs it, and the rotated files a json-file or local log keeps. */
 export interface ContainerLogs {
-  /** The log in batches, across its rotated files (oldest first) and the live one, which alone is followed. */
-  read(logPath: string, maxFile: number, options: ReadLogOptions): AsyncIterable<LogRecord[]>;
+  /** The log in chunks of lines as read, across its rotated files (oldest first) and the live one, which alone is followed. */
+  read(logPath: string, maxFile: number, options: ReadLogOptions): AsyncIterable<LogLines>;
   /** The live file alone, to its current end: what an attach with `logs=1` replays. */
   readLive(logPath: string): AsyncIterable<LogRecord[]>;
   /** While the container runs, keeps the files conmon rotates away (up to `maxFile`). */

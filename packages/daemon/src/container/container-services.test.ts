@@ -155,7 +155,7 @@ describe('the container services over in-memory ports', () => {
     const read = async (request: Partial<Parameters<typeof io.logs>[1]>): Promise<Buffer> => {
       const log = io.logs('web', { stdout: true, stderr: true, timestamps: false, follow: false, ...request }, new AbortController().signal);
       const chunks: Buffer[] = [];
-      for await (const chunk of log.chunks) chunks.push(chunk);
+      for await (const chunk of log.chunks) chunks.push(Buffer.from(chunk));
       return Buffer.concat(chunks);
     };
     const frame = (stream: StdStream, text: string): Buffer => frameStdStream(stream, Buffer.from(text));

@@ -5,7 +5,7 @@ import type { ContainerLogs } from '../ports.js';
 import { drainedOrClosed } from '../util/drained-or-closed.js';
 import type { AttachHub, AttachTarget } from './attach-hub.js';
 import type { ContainerCore } from './container-core.js';
-import { framedLogBatches } from './log-frames.js';
+import { framedLogChunks } from './log-frames.js';
 import { recordedLogSettings } from './log-config.js';
 import { parseLogTail, parseLogTimeBound } from './log-query.js';
 
@@ -22,7 +22,7 @@ export interface LogsRequest {
 
 export interface LogsStream {
   tty: boolean;
-  /** Ready-to-send chunks of the log, ending with it (or, when following, with the container). */
+  /** Ready-to-send chunks of the log, ending with it (or, when following, with the container); each is valid until the next is asked for. */
   chunks: AsyncIterable<Buffer>;
 }
 
@@ -74,8 +74,8 @@ export class IoService implements ContainerIo {
     // Bound to the client: a follower that leaves drops its wait too.
     const exited = follow ? core.waiters.add(c.id, 'not-running', signal).then(() => undefined, () => undefined) : undefined;
     const tty = c.config.Tty ?? false;
-    const batches = this.logFiles.read(core.taskSpec(c).logPath, settings.maxFile, { follow, since, until, tail, stopWhen: exited, signal });
-    return { tty, chunks: framedLogBatches(batches, { stdout: request.stdout, stderr: request.stderr, timestamps: request.timestamps, tty }) };
+    const lines = this.logFiles.read(core.taskSpec(c).logPath, settings.maxFile, { follow, since, until, tail, stopWhen: exited, signal });
+    return { tty, chunks: framedLogChunks(lines, { stdout: request.stdout, stderr: request.stderr, timestamps: request.timestamps, tty }) };
   }
 
   async replayLog(ref: string, sinks: { stdout?: Writable; stderr?: Writable }): Promise<void> {

@@ -1,5 +1,5 @@
-import { StdStream, frameStdStream } from '@berth/api';
-import type { LogRecord } from '../runtime/index.js';
+import { STDCOPY_HEADER_LENGTH, StdStream } from '@berth/api';
+import type { LogLines } from '../runtime/index.js';
 import { dockerLogTimestamp } from './log-query.js';
 
 export interface LogFrameOptions {
@@ -10,31 +10,78 @@ export interface LogFrameOptions {
   tty: boolean;
 }
 
+/** Docker's timestamp and a space: at most this many bytes before a line. */
+const TIMESTAMP_ROOM = 31;
+
 /**
- * Turns batches of log records into what `docker logs` reads: one buffer per batch, with one frame per
- * run of the same stream (frames are costly to demux). A line split over several records gets one
- * timestamp, at its start.
+ * Turns chunks of log lines into what `docker logs` reads: one buffer per chunk, the lines' bytes copied
+ * once into it, with one frame per run of the same stream (frames are costly to demux). A line split over
+ * several records gets one timestamp, at its start. The output buffer is reused: each chunk is valid until
+ * the next one is asked for.
  */
-export async function* framedLogBatches(batches: AsyncIterable<LogRecord[]>, options: LogFrameOptions): AsyncIterable<Buffer> {
-  const midLine = { stdout: false, stderr: false };
-  for await (const batch of batches) {
-    const frames: Buffer[] = [];
-    let run: { stream: 'stdout' | 'stderr'; parts: Buffer[] } | null = null;
-    const endRun = (): void => {
-      if (!run) return;
-      const payload = Buffer.concat(run.parts);
-      frames.push(options.tty ? payload : frameStdStream(run.stream === 'stdout' ? StdStream.Stdout : StdStream.Stderr, payload));
-      run = null;
-    };
-    for (const record of batch) {
-      if (record.stream === 'stdout' ? !options.stdout : !options.stderr) continue;
-      if (run && run.stream !== record.stream) endRun();
-      run ??= { stream: record.stream, parts: [] };
-      if (options.timestamps && !midLine[record.stream]) run.parts.push(Buffer.from(`${dockerLogTimestamp(record.timestamp, record.time)} `));
-      midLine[record.stream] = record.partial;
-      run.parts.push(record.data);
+export async function* framedLogChunks(chunks: AsyncIterable<LogLines>, options: LogFrameOptions): AsyncIterable<Buffer> {
+  const framer = new LogFramer(options);
+  for await (const lines of chunks) {
+    const framed = framer.frame(lines);
+    if (framed.length) yield framed;
+  }
+}
+
+class LogFramer {
+  /** A partial line was the last record of the stream: its continuation gets no timestamp. */
+  private readonly midLine = { stdout: false, stderr: false };
+  private conmonTimestamp = '';
+  private dockerTimestamp = '';
+  private out = Buffer.alloc(0);
+  private length = 0;
+
+  constructor(private readonly options: LogFrameOptions) {}
+
+  frame(lines: LogLines): Buffer {
+    const { options, midLine } = this;
+    // Output is rarely longer than the lines it comes from; `reserve` grows it when it is.
+    this.length = 0;
+    this.reserve(lines.buffer.length + 64);
+    let run: LogLines['stream'] | null = null;
+    let header = 0;
+    while (lines.next()) {
+      const { stream } = lines;
+      if (stream === 'stdout' ? !options.stdout : !options.stderr) continue;
+      const size = lines.contentEnd - lines.contentStart;
+      this.reserve(STDCOPY_HEADER_LENGTH + TIMESTAMP_ROOM + size);
+      if (!options.tty && stream !== run) {
+        if (run) this.endFrame(header, run);
+        run = stream;
+        header = this.length;
+        this.length += STDCOPY_HEADER_LENGTH;
+      }
+      if (options.timestamps && !midLine[stream]) this.writeTimestamp(lines);
+      midLine[stream] = lines.partial;
+      this.length += lines.buffer.copy(this.out, this.length, lines.contentStart, lines.contentEnd);
     }
-    endRun();
-    if (frames.length) yield Buffer.concat(frames);
+    if (run) this.endFrame(header, run);
+    return this.out.subarray(0, this.length);
+  }
+
+  private writeTimestamp(lines: LogLines): void {
+    if (lines.timestamp !== this.conmonTimestamp) {
+      this.conmonTimestamp = lines.timestamp;
+      this.dockerTimestamp = `${dockerLogTimestamp(lines.timestamp, lines.time)} `;
+    }
+    this.length += this.out.write(this.dockerTimestamp, this.length, 'latin1');
+  }
+
+  private endFrame(header: number, stream: LogLines['stream']): void {
+    const { out } = this;
+    out.fill(0, header, header + STDCOPY_HEADER_LENGTH);
+    out[header] = stream === 'stdout' ? StdStream.Stdout : StdStream.Stderr;
+    out.writeUInt32BE(this.length - header - STDCOPY_HEADER_LENGTH, header + 4);
+  }
+
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.length + bytes));
+    this.out.copy(grown, 0, 0, this.length);
+    this.out = grown;
   }
 }

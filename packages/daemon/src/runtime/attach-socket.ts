@@ -88,6 +88,9 @@ class ConmonAttachSession implements AttachSession {
   private markEnded!: () => void;
   /** Sinks that refused a write: reading from conmon resumes once all of them drained. */
   private readonly full = new Set<Writable>();
+  /** Packets for one sink read in this turn of the event loop, written to it together. */
+  private batch: { sink: Writable; packets: Buffer[] } | null = null;
+  private flushScheduled = false;
 
   constructor(
     private readonly socket: Socket,
@@ -99,7 +102,7 @@ class ConmonAttachSession implements AttachSession {
     });
     const deliver = (packet: Buffer): void => {
       const sink = packet[0] === STDOUT_PIPE ? options.stdout : packet[0] === STDERR_PIPE ? options.stderr : undefined;
-      if (sink && !sink.write(packet.subarray(1))) this.waitFor(sink);
+      if (sink) this.add(sink, packet.subarray(1));
     };
     // Node's socket stops short of conmon's last output: libuv takes a short read for the end of the stream,
     // and a reset (conmon closing with stdin we sent unread, as when the process exits without reading it
@@ -107,6 +110,7 @@ class ConmonAttachSession implements AttachSession {
     // descriptor (at most a socket buffer, delivered at once).
     const finish = (): void => {
       if (!this.closed) drainSeqpacket(spareFd, deliver);
+      this.flush();
       this.detach();
     };
     socket.once('end', finish);
@@ -115,6 +119,29 @@ class ConmonAttachSession implements AttachSession {
     socket.on('error', () => undefined);
     socket.on('data', deliver);
     if (options.stdin) this.pipeStdin(options.stdin);
+  }
+
+  /**
+   * conmon sends at most a few KiB per packet, and libuv reads many in one turn: one write per turn instead of
+   * one per packet is what lets a client receive a container's output at pipe speed.
+   */
+  private add(sink: Writable, data: Buffer): void {
+    if (this.batch && this.batch.sink !== sink) this.flush();
+    this.batch ??= { sink, packets: [] };
+    this.batch.packets.push(data);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = null;
+    const data = batch.packets.length === 1 ? batch.packets[0]! : Buffer.concat(batch.packets);
+    if (!batch.sink.write(data)) this.waitFor(batch.sink);
   }
 
   private waitFor(sink: Writable): void {

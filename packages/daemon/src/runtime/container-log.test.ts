@@ -73,4 +73,18 @@ describe('readContainerLog', () => {
     }
     expect(seen).toEqual(['only\n']);
   });
+
+  it('reads lines longer than a chunk, and keeps records valid after the next chunk is read', async () => {
+    const long = 'x'.repeat(3 * 1024 * 1024);
+    const short = Array.from({ length: 40000 }, (_, i) => `2024-05-01T10:00:00Z stdout F line ${i}\n`).join('');
+    await writeFile(path, `${short}2024-05-01T10:00:01Z stderr F ${long}\n${short}`);
+    const records: LogRecord[] = [];
+    for await (const record of readContainerLog(path)) records.push(record);
+    expect(records).toHaveLength(80001);
+    expect(records[0]?.data.toString()).toBe('line 0\n');
+    expect(records[40000]?.data.length).toBe(long.length + 1);
+    expect(records[40000]?.stream).toBe('stderr');
+    expect(records.map((r) => r.data.toString()).filter((text, i) => i !== 40000 && text !== `line ${i % 40001}\n`)).toEqual([]);
+  });
 });
+

@@ -3,22 +3,12 @@ import { watch } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { LogLines, type LogRecord, type LogTimeRange } from './log-lines.js';
 
-export interface LogRecord {
-  stream: 'stdout' | 'stderr';
-  time: Date;
-  /** The record's RFC3339Nano timestamp as conmon wrote it (nanosecond precision for `docker logs -t`). */
-  timestamp: string;
-  /** The line continues in the next record of the same stream (conmon's `P`). */
-  partial: boolean;
-  /** The bytes, with the line's `\n` restored for complete lines. */
-  data: Buffer;
-}
+export { parseLogLine, type LogRecord } from './log-lines.js';
 
-export interface ReadLogOptions {
+export interface ReadLogOptions extends LogTimeRange {
   follow?: boolean;
-  since?: Date;
-  until?: Date;
   /** Only the last `tail` records (before since/until filtering, as Docker does). */
   tail?: number;
   /** When following: read what is left, then end once this settles (e.g. the container's exit). */
@@ -27,60 +17,9 @@ export interface ReadLogOptions {
   signal?: AbortSignal;
 }
 
-const CHUNK_SIZE = 64 * 1024;
+/** Large reads: a log is read at disk speed, not at the pace of a syscall and an await per few lines. */
+const CHUNK_SIZE = 1024 * 1024;
 const NEWLINE = 0x0a;
-const SPACE = 0x20;
-
-/** Parses one k8s-file line (without its `\n`): `<RFC3339Nano> <stdout|stderr> <P|F> <bytes>`. */
-export function parseLogLine(line: Buffer): LogRecord | null {
-  return parseRecord(Buffer.concat([line, Buffer.of(NEWLINE)]), 0, line.length);
-}
-
-/** The last timestamp parsed: conmon stamps every line of one read with the same time. */
-let lastTimestampBytes = Buffer.alloc(0);
-let lastTimestamp = '';
-let lastTime = new Date(0);
-
-const FLAG_PARTIAL = 0x50;
-const FLAG_FULL = 0x46;
-const STDOUT = Buffer.from('stdout');
-const STDERR = Buffer.from('stderr');
-
-function streamAt(buffer: Buffer, start: number, end: number): LogRecord['stream'] | null {
-  if (end - start !== STDOUT.length) return null;
-  if (buffer.compare(STDOUT, 0, STDOUT.length, start, end) === 0) return 'stdout';
-  if (buffer.compare(STDERR, 0, STDERR.length, start, end) === 0) return 'stderr';
-  return null;
-}
-
-/**
- * Parses the record in `buffer[start, end)`, where `buffer[end]` is its `\n`. A complete line's data is a
- * view of `buffer` including that newline, so large logs are read without copying each line.
- */
-function parseRecord(buffer: Buffer, start: number, end: number): LogRecord | null {
-  const first = buffer.indexOf(SPACE, start);
-  const second = first < 0 || first >= end ? -1 : buffer.indexOf(SPACE, first + 1);
-  if (second < 0 || second >= end) return null;
-  const thirdFound = buffer.indexOf(SPACE, second + 1);
-  // A record with empty content may lack the separator after its flag.
-  const third = thirdFound < 0 || thirdFound >= end ? -1 : thirdFound;
-  const flagEnd = third < 0 ? end : third;
-  // Compared as bytes, not strings: this runs once per line of logs that can be gigabytes long.
-  const stream = streamAt(buffer, first + 1, second);
-  const flag = flagEnd === second + 2 ? buffer[second + 1] : -1;
-  if (!stream || (flag !== FLAG_PARTIAL && flag !== FLAG_FULL)) return null;
-  if (lastTimestampBytes.length !== first - start || buffer.compare(lastTimestampBytes, 0, lastTimestampBytes.length, start, first) !== 0) {
-    lastTimestampBytes = Buffer.from(buffer.subarray(start, first));
-    lastTimestamp = lastTimestampBytes.toString('latin1');
-    lastTime = new Date(lastTimestamp);
-  }
-  const time = lastTime;
-  const timestamp = lastTimestamp;
-  if (Number.isNaN(time.getTime())) return null;
-  const contentStart = third < 0 ? end : third + 1;
-  const partial = flag === FLAG_PARTIAL;
-  return { stream, time, timestamp, partial, data: buffer.subarray(contentStart, partial ? end : end + 1) };
-}
 
 /** Reads a conmon k8s-file log as records, optionally following it as conmon appends. */
 export async function* readContainerLog(path: string, options: ReadLogOptions = {}): AsyncIterable<LogRecord> {
@@ -89,27 +28,32 @@ export async function* readContainerLog(path: string, options: ReadLogOptions = 
 
 /** readContainerLog in batches of what one read returned: far fewer awaits for large logs. */
 export async function* readContainerLogBatches(path: string, options: ReadLogOptions = {}): AsyncIterable<LogRecord[]> {
+  for await (const lines of readContainerLogLines(path, options)) {
+    // Records outlive the chunk, which the reader reuses: they are views of a copy.
+    const owned = Buffer.from(lines.buffer);
+    const batch: LogRecord[] = [];
+    while (lines.next()) batch.push({ ...lines.record(), data: owned.subarray(lines.contentStart, lines.contentEnd) });
+    if (batch.length) yield batch;
+  }
+}
+
+/**
+ * The log as it is read, in chunks of complete lines that skip what is outside since/until; it ends after the
+ * chunk that reaches `until`, at the file's end, or (when following) once following stops. A chunk is valid
+ * until the next one is asked for: the reader reuses one buffer, so reading allocates nothing per chunk.
+ */
+export async function* readContainerLogLines(path: string, options: ReadLogOptions = {}): AsyncIterable<LogLines> {
   const reader = await LogReader.open(path);
   if (!reader) return;
+  const range: LogTimeRange = { since: options.since, until: options.until };
   try {
     if (options.tail !== undefined && options.tail >= 0) await reader.seekToLastRecords(options.tail);
-    /** The records to pass on, and whether `until` was reached. */
-    const accept = (records: LogRecord[]): { batch: LogRecord[]; done: boolean } => {
-      const batch: LogRecord[] = [];
-      for (const record of records) {
-        if (options.until && record.time > options.until) return { batch, done: true };
-        if (options.since && record.time < options.since) continue;
-        batch.push(record);
-      }
-      return { batch, done: false };
-    };
     if (!options.follow) {
       for (;;) {
-        const records = await reader.readSome();
-        if (records === null) return;
-        const { batch, done } = accept(records);
-        if (batch.length) yield batch;
-        if (done) return;
+        const lines = await reader.readSome(range);
+        if (lines === null) return;
+        yield lines;
+        if (lines.untilReached) return;
       }
     }
     const follower = new ChangeFollower(path, options);
@@ -117,12 +61,11 @@ export async function* readContainerLogBatches(path: string, options: ReadLogOpt
       for (;;) {
         const stopping = follower.stopRequested;
         for (;;) {
-          const records = await reader.readSome();
-          if (records === null) break;
+          const lines = await reader.readSome(range);
+          if (lines === null) break;
           if (options.signal?.aborted) return;
-          const { batch, done } = accept(records);
-          if (batch.length) yield batch;
-          if (done) return;
+          yield lines;
+          if (lines.untilReached) return;
         }
         if (stopping || options.signal?.aborted) return;
         await reader.reopenIfReplaced();
@@ -136,10 +79,16 @@ export async function* readContainerLogBatches(path: string, options: ReadLogOpt
   }
 }
 
-/** Reads complete lines from a position, keeping an incomplete last line until conmon finishes it. */
+/**
+ * Reads complete lines from a position into one buffer it reuses (a chunk is valid until the next read),
+ * keeping an incomplete last line until conmon finishes it.
+ */
 class LogReader {
   private position = 0;
-  private pending = Buffer.alloc(0);
+  private chunk: Buffer = Buffer.alloc(0);
+  /** The incomplete line after the last chunk is `chunk[pendingStart, pendingEnd)`. */
+  private pendingStart = 0;
+  private pendingEnd = 0;
 
   private constructor(
     private readonly path: string,
@@ -187,25 +136,33 @@ class LogReader {
     this.position = 0;
   }
 
-  /** The records of the next chunk of the file; null at its current end. */
-  async readSome(): Promise<LogRecord[] | null> {
-    const chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+  /** The complete lines of the next chunk of the file; null at its current end. */
+  async readSome(range: LogTimeRange): Promise<LogLines | null> {
     for (;;) {
-      const { bytesRead } = await this.handle.read(chunk, 0, CHUNK_SIZE, this.position);
+      this.makeRoom();
+      const { bytesRead } = await this.handle.read(this.chunk, this.pendingEnd, this.chunk.length - this.pendingEnd, this.position);
       if (bytesRead === 0) return null;
       this.position += bytesRead;
-      const data = Buffer.concat([this.pending, chunk.subarray(0, bytesRead)]);
-      const records: LogRecord[] = [];
-      let start = 0;
-      let newline: number;
-      while ((newline = data.indexOf(NEWLINE, start)) >= 0) {
-        const record = parseRecord(data, start, newline);
-        if (record) records.push(record);
-        start = newline + 1;
-      }
-      this.pending = data.subarray(start);
-      if (records.length) return records;
+      const end = this.pendingEnd + bytesRead;
+      const complete = this.chunk.lastIndexOf(NEWLINE, end - 1) + 1;
+      this.pendingStart = complete;
+      this.pendingEnd = end;
+      if (complete > 0) return new LogLines(this.chunk.subarray(0, complete), range);
     }
+  }
+
+  /** Moves the incomplete line to the chunk's start; a line longer than the chunk grows it. */
+  private makeRoom(): void {
+    const pending = this.pendingEnd - this.pendingStart;
+    if (this.chunk.length - pending < CHUNK_SIZE / 2) {
+      const grown = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, this.chunk.length * 2));
+      this.chunk.copy(grown, 0, this.pendingStart, this.pendingEnd);
+      this.chunk = grown;
+    } else if (this.pendingStart > 0) {
+      this.chunk.copyWithin(0, this.pendingStart, this.pendingEnd);
+    }
+    this.pendingStart = 0;
+    this.pendingEnd = pending;
   }
 
   /** conmon's --log-size-max truncates or replaces the file: start over on the new content. */
@@ -222,7 +179,8 @@ class LogReader {
 
   private restart(): void {
     this.position = 0;
-    this.pending = Buffer.alloc(0);
+    this.pendingStart = 0;
+    this.pendingEnd = 0;
   }
 
   private async byteAt(offset: number): Promise<number> {

@@ -12,7 +12,8 @@ export type {
 } from './runtime-driver.js';
 export { createRuntimeDriver } from './oci-runtime-driver.js';
 export { OciRuntimeError, RuntimeConfigError } from './runtime-errors.js';
-export type { LogRecord, ReadLogOptions } from './container-log.js';
+export type { ReadLogOptions } from './container-log.js';
+export { LogLines, type LogRecord } from './log-lines.js';
 export { createContainerLogs } from './container-logs.js';
 export type { LogRotation } from './log-rotation.js';
 export type { ExecExit, ExecProcess } from './exec-process.js';

@@ -1,15 +1,16 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { parseLogLine, readContainerLogBatches, type LogRecord, type ReadLogOptions } from './container-log.js';
+import { readContainerLogLines, type ReadLogOptions } from './container-log.js';
+import { LogLines, countRecords, startOfLastRecords, type LogTimeRange } from './log-lines.js';
 import { rotatedLogFiles } from './log-rotation.js';
 
 const NEWLINE = 0x0a;
 
 /** A rotated file, gzipped or not, within `since`/`until` (never followed: nothing writes to it). */
-async function* readRotatedFile(path: string, options: ReadLogOptions): AsyncIterable<LogRecord[]> {
+async function* readRotatedFile(path: string, range: LogTimeRange): AsyncIterable<LogLines> {
   if (!path.endsWith('.gz')) {
-    yield* readContainerLogBatches(path, { since: options.since, until: options.until });
+    yield* readContainerLogLines(path, range);
     return;
   }
   let file: FileHandle;
@@ -20,62 +21,63 @@ async function* readRotatedFile(path: string, options: ReadLogOptions): AsyncIte
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw err;
   }
-  let pending = Buffer.alloc(0);
-  const lines = createGunzip();
-  // The pipeline hands a read error to the loop through `lines`, and closes the file when the loop ends
-  // early and destroys `lines`; its own outcome is the loop's.
-  pipeline(file.createReadStream(), lines).catch(() => undefined);
-  for await (const chunk of lines) {
-    const data = Buffer.concat([pending, chunk as Buffer]);
-    const batch: LogRecord[] = [];
-    let start = 0;
-    let newline: number;
-    while ((newline = data.indexOf(NEWLINE, start)) >= 0) {
-      const record = parseLogLine(data.subarray(start, newline));
-      start = newline + 1;
-      if (!record || (options.since && record.time < options.since)) continue;
-      if (options.until && record.time > options.until) {
-        if (batch.length) yield batch;
-        return;
-      }
-      batch.push(record);
-    }
-    pending = data.subarray(start);
-    if (batch.length) yield batch;
+  let pending: Buffer = Buffer.alloc(0);
+  const unzipped = createGunzip();
+  // The pipeline hands a read error to the loop through `unzipped`, and closes the file when the loop ends
+  // early and destroys `unzipped`; its own outcome is the loop's.
+  pipeline(file.createReadStream(), unzipped).catch(() => undefined);
+  for await (const chunk of unzipped) {
+    const data = pending.length ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
+    const complete = data.lastIndexOf(NEWLINE) + 1;
+    pending = data.subarray(complete);
+    if (complete === 0) continue;
+    const lines = new LogLines(data.subarray(0, complete), range);
+    yield lines;
+    if (lines.untilReached) return;
   }
 }
 
-async function allRecords(path: string): Promise<LogRecord[]> {
-  const records: LogRecord[] = [];
-  for await (const batch of readRotatedFile(path, {})) records.push(...batch);
-  return records;
+/** A whole file's complete lines in one buffer. */
+async function allLines(path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  // Copied: a chunk is valid until the next is read.
+  for await (const lines of readRotatedFile(path, {})) chunks.push(Buffer.from(lines.buffer));
+  return Buffer.concat(chunks);
 }
 
 /** A container's log across its rotated files (oldest first) and the live one, which alone is followed. */
-export async function* readRotatedLog(logPath: string, maxFile: number, options: ReadLogOptions): AsyncIterable<LogRecord[]> {
+export async function* readRotatedLog(logPath: string, maxFile: number, options: ReadLogOptions): AsyncIterable<LogLines> {
   const rotated = await rotatedLogFiles(logPath, maxFile);
   if (rotated.length === 0) {
-    yield* readContainerLogBatches(logPath, options);
+    yield* readContainerLogLines(logPath, options);
     return;
   }
+  const range: LogTimeRange = { since: options.since, until: options.until };
   if (options.tail === undefined) {
-    for (const file of rotated) yield* readRotatedFile(file, options);
-    yield* readContainerLogBatches(logPath, options);
+    for (const file of rotated) {
+      let untilReached = false;
+      for await (const lines of readRotatedFile(file, range)) {
+        yield lines;
+        untilReached = lines.untilReached;
+      }
+      if (untilReached) return;
+    }
+    yield* readContainerLogLines(logPath, options);
     return;
   }
   // Tail counts across files: take what the live file lacks from the rotated ones, newest first.
-  const live = await allRecords(logPath);
-  let missing = options.tail - live.length;
-  const older: LogRecord[][] = [];
+  const live = countRecords(await allLines(logPath));
+  let missing = options.tail - live;
+  const older: Buffer[] = [];
   for (let i = rotated.length - 1; i >= 0 && missing > 0; i--) {
-    const records = await allRecords(rotated[i]!);
-    older.unshift(records.slice(Math.max(0, records.length - missing)));
-    missing -= records.length;
+    const lines = await allLines(rotated[i]!);
+    older.unshift(lines.subarray(startOfLastRecords(lines, missing)));
+    missing -= countRecords(lines);
   }
-  const inRange = (r: LogRecord): boolean => (!options.since || r.time >= options.since) && (!options.until || r.time <= options.until);
-  for (const records of older) {
-    const batch = records.filter(inRange);
-    if (batch.length) yield batch;
+  for (const lines of older) {
+    const walk = new LogLines(lines, range);
+    yield walk;
+    if (walk.untilReached) return;
   }
-  yield* readContainerLogBatches(logPath, { ...options, tail: Math.min(options.tail, live.length) });
+  yield* readContainerLogLines(logPath, { ...options, tail: Math.min(options.tail, live) });
 }

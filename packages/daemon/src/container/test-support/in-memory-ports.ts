@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '@berth/api';
 import type { RuntimeSpec } from '@berth/oci';
 import type { EngineEvents } from '../../events/engine-events.js';
-import type { ExitStatus, LogRecord, RuntimeDriver, TaskSpec } from '../../runtime/index.js';
+import { LogLines, type ExitStatus, type LogRecord, type RuntimeDriver, type TaskSpec } from '../../runtime/index.js';
 import type { ContainerCgroups, ContainerHost, ContainerLogs, ContainerMounts, ContainerRepository, ContainerRootfs, ImageResolver, NetworkService } from '../../ports.js';
 import type { ContainerPorts } from '../container-services.js';
 import type { ContainerRecord } from '../record.js';
@@ -241,11 +241,14 @@ export class InMemoryLogs implements ContainerLogs {
     list.push({ stream, partial: false, data: Buffer.from(`${line}\n`), time, timestamp: time.toISOString() });
     this.records.set(logPath, list);
   }
-  async *read(logPath: string): AsyncIterable<LogRecord[]> {
-    yield this.records.get(logPath) ?? [];
+  async *read(logPath: string): AsyncIterable<LogLines> {
+    const records = this.records.get(logPath) ?? [];
+    // As conmon writes them (k8s-file), the record's own newline ending its line.
+    const line = (r: LogRecord): string => `${r.timestamp} ${r.stream} ${r.partial ? 'P' : 'F'} ${r.data.toString()}${r.partial ? '\n' : ''}`;
+    yield new LogLines(Buffer.from(records.map(line).join('')));
   }
-  readLive(logPath: string): AsyncIterable<LogRecord[]> {
-    return this.read(logPath);
+  async *readLive(logPath: string): AsyncIterable<LogRecord[]> {
+    yield this.records.get(logPath) ?? [];
   }
   keepRotations(id: string): void {
     this.kept.add(id);

@@ -13,7 +13,7 @@ import { clientGone } from '../client-gone.js';
 import { splitVersionedUrl } from '../api-version.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool } from '../query.js';
-import { drainedOrClosed } from '../../util/drained-or-closed.js';
+import { writtenOrClosed } from '../../util/drained-or-closed.js';
 
 /** GET /containers/{id}/logs: the container's log replayed (and followed) in Docker's stream framing. */
 export function logRoutes(engine: Engine): FastifyPluginAsync {
@@ -41,9 +41,10 @@ export function logRoutes(engine: Engine): FastifyPluginAsync {
       res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': contentType });
       res.flushHeaders();
       try {
+        // Each chunk is written out before the next is read: the chunks share one buffer, and the client's pace sets ours.
         for await (const chunk of log.chunks) {
-          if (res.destroyed) continue;
-          if (!res.write(chunk)) await drainedOrClosed(res);
+          if (res.destroyed) break;
+          await writtenOrClosed(res, chunk);
         }
       } catch (err) {
         request.log.warn({ err }, 'reading container log failed');
