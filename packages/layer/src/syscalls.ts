@@ -111,6 +111,7 @@ const OPEN_TREE_CLONE = 1;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x04;
 const MOUNT_ATTR_IDMAP = 0x00100000;
 const MNT_DETACH = 2;
+const UMOUNT_NOFOLLOW = 8;
 /** sizeof(struct mount_attr) (MOUNT_ATTR_SIZE_VER0). */
 const MOUNT_ATTR_SIZE = 32;
 
@@ -134,6 +135,19 @@ export function bindIdmapped(source: string, target: string, usernsFd: number): 
   } finally {
     c.close(tree);
   }
+}
+
+/**
+ * umount2(2) of `target` on a libuv worker thread (an overlay's unmount syncs its upper filesystem, which
+ * may take long): whether it succeeded. koffi does not carry errno back from the worker, so a caller
+ * that needs the reason asks again through umount(8).
+ */
+export function tryUnmount(target: string): Promise<boolean> {
+  const { umount2 } = load();
+  // The mount point itself, never where a symlink put in its place would lead.
+  return new Promise((resolve) => {
+    (umount2 as unknown as { async: (target: string, flags: number, done: (err: unknown, result: number) => void) => void }).async(target, UMOUNT_NOFOLLOW, (err, result) => resolve(!err && result === 0));
+  });
 }
 
 /** Detaches the mount at `target` (umount2 MNT_DETACH): gone from the tree at once, freed once unused. */

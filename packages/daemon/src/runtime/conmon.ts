@@ -4,6 +4,7 @@ import { conmonReports } from './conmon-reports.js';
 import { OciRuntimeError, createFailure, runtimeMessage } from './runtime-errors.js';
 import { spawnConmon } from '../system-tools.js';
 import type { TaskSpec } from './runtime-driver.js';
+import { traceStep } from '../util/step-trace.js';
 
 export interface ConmonLaunch {
   conmonPath: string;
@@ -96,6 +97,7 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
     });
     // conmon blocks on the start pipe until the parent is done placing it (podman moves it into a cgroup here).
     // A conmon that died early shows up as EOF on the sync pipe; its EPIPE here carries nothing more.
+    traceStep(launch.spec.id, 'start: conmon spawned');
     startPipe.on('error', () => undefined);
     startPipe.write('0');
     const report = await nextReport();
