@@ -5,7 +5,7 @@ import { detachMountsUnder, isMountPoint } from './mountinfo.js';
 import type { IdmappedLayers } from './idmapped-layers.js';
 import type { Owner } from './extract.js';
 import { mountOverlay, overlayOptions, unmount } from './system-tools.js';
-import { tryUnmount } from './syscalls.js';
+import { tryMountOverlay, tryUnmount } from './syscalls.js';
 
 /** Where a remapped root's idmapped lower layers are attached while its overlay is mounted. */
 const IDMAPPED_DIR = 'idmapped';
@@ -56,7 +56,8 @@ export async function mountOverlayRoot(
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
   if (options.volatile) await rm(join(paths.work, 'work', 'incompat'), { recursive: true, force: true });
   if (options.idmapped === undefined) {
-    await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
+    const direct = { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)), target: paths.rootfs };
+    if (!tryMountOverlay(direct)) await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
     return paths.rootfs;
   }
   await mountIdmappedOverlay(dir, { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)) }, options.idmapped);

@@ -137,6 +137,57 @@ export function bindIdmapped(source: string, target: string, usernsFd: number): 
   }
 }
 
+const SYS_FSOPEN = 430;
+const SYS_FSCONFIG = 431;
+const SYS_FSMOUNT = 432;
+const FSOPEN_CLOEXEC = 1;
+const FSMOUNT_CLOEXEC = 1;
+const FSCONFIG_SET_FLAG = 0;
+const FSCONFIG_SET_STRING = 1;
+const FSCONFIG_CMD_CREATE = 6;
+
+export interface DirectOverlayMount {
+  /** Absolute, top layer first. */
+  lowerdirs: string[];
+  upperdir: string;
+  workdir: string;
+  target: string;
+  volatile?: boolean;
+}
+
+/**
+ * Mounts an overlay at `target` through the mount API (fsopen, fsconfig, fsmount, move_mount), each lower
+ * dir given alone (`lowerdir+`, Linux 6.5+), so no option string has to fit a page and no mount(8) is
+ * spawned; whether it worked. A kernel without `lowerdir+`, or any other refusal, leaves nothing mounted,
+ * and the caller asks mount(8), whose message then says why.
+ */
+export function tryMountOverlay(mount: DirectOverlayMount): boolean {
+  const c = load();
+  const fs = c.syscall(SYS_FSOPEN, 'str', 'overlay', 'uint', FSOPEN_CLOEXEC);
+  if (fs < 0) return false;
+  try {
+    const set = (key: string, value: string | null): boolean =>
+      c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', value === null ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING, 'str', key, 'str', value, 'int', 0) === 0;
+    const configured =
+      set('source', 'overlay') &&
+      mount.lowerdirs.every((lower) => set('lowerdir+', lower)) &&
+      set('upperdir', mount.upperdir) &&
+      set('workdir', mount.workdir) &&
+      (!mount.volatile || set('volatile', null)) &&
+      c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', FSCONFIG_CMD_CREATE, 'str', null, 'str', null, 'int', 0) === 0;
+    if (!configured) return false;
+    const detached = c.syscall(SYS_FSMOUNT, 'int', fs, 'uint', FSMOUNT_CLOEXEC, 'uint', 0);
+    if (detached < 0) return false;
+    try {
+      return c.syscall(SYS_MOVE_MOUNT, 'int', detached, 'str', '', 'int', AT_FDCWD, 'str', mount.target, 'uint', MOVE_MOUNT_F_EMPTY_PATH) === 0;
+    } finally {
+      c.close(detached);
+    }
+  } finally {
+    c.close(fs);
+  }
+}
+
 /**
  * umount2(2) of `target` on a libuv worker thread (an overlay's unmount syncs its upper filesystem, which
  * may take long): whether it succeeded. koffi does not carry errno back from the worker, so a caller

@@ -134,10 +134,18 @@ export class TaskSupervisor {
     // The network's teardown needs nothing of the task's: it runs beside the rest.
     const disconnecting = this.o.network.disconnect(c).catch((err: unknown) => core.log.warn(`disconnect ${c.id} from its network: ${String(err)}`));
     traceStep(c.id, 'exit: recording');
-    await core.runtime.delete(c.id, true).catch((err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`));
-    traceStep(c.id, 'exit: task deleted');
-    await this.o.rootfs.unmountContainerRoot(dir).catch((err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`));
-    traceStep(c.id, 'exit: overlay unmounted');
+    // The task's process is gone: its runtime state and its root go side by side (a process it left behind
+    // holding the root, which the delete kills, only makes the unmount a lazy one).
+    await Promise.all([
+      core.runtime.delete(c.id, true).then(
+        () => traceStep(c.id, 'exit: task deleted'),
+        (err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`),
+      ),
+      this.o.rootfs.unmountContainerRoot(dir).then(
+        () => traceStep(c.id, 'exit: overlay unmounted'),
+        (err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`),
+      ),
+    ]);
     await this.o.mounts.deactivate(c).catch((err: unknown) => core.log.warn(`unmount volumes of ${c.id}: ${String(err)}`));
     await disconnecting;
     traceStep(c.id, 'exit: volumes and network released');
