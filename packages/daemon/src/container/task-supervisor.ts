@@ -55,7 +55,8 @@ export class TaskSupervisor {
     const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: c.hostConfig.AutoRemove ?? false });
     traceStep(c.id, 'start: overlay mounted');
     let networkReady: Promise<void> | undefined;
-    try {
+    // conmon starts while the bundle is made: it runs the runtime once the bundle is ready.
+    const bundleReady = (async () => {
       const network = await this.o.network.connect(c);
       // The driver sets the namespace up while the task is created; the task starts only once it is done.
       networkReady = network.ready;
@@ -71,7 +72,11 @@ export class TaskSupervisor {
       traceStep(c.id, 'start: bundle written');
       await core.runtime.delete(c.id, true);
       traceStep(c.id, 'start: stale task deleted');
-      const { pid } = await core.runtime.create(spec);
+    })();
+    // Its failure is create's, handled there; a rejection seen by no one yet must not end the daemon.
+    bundleReady.catch(() => undefined);
+    try {
+      const { pid } = await core.runtime.create(spec, bundleReady);
       traceStep(c.id, 'start: task created (conmon reported pid)');
       await networkReady;
       await this.o.attaches.connectPending(c);
@@ -84,6 +89,8 @@ export class TaskSupervisor {
       await core.runtime.start(c.id);
       traceStep(c.id, 'start: runtime started');
     } catch (err) {
+      // A conmon that failed on its own leaves the bundle still being made: that ends before the cleanup.
+      await bundleReady.catch(() => undefined);
       await networkReady?.catch(() => undefined);
       await core.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);

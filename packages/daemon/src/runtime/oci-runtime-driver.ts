@@ -40,8 +40,8 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
 
   return {
     name,
-    async create(spec: TaskSpec) {
-      const started = await launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec });
+    async create(spec: TaskSpec, ready?: Promise<void>) {
+      const started = await launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec, ready });
       await options.reaper?.adopt(conmonPidFile(spec.persistDir));
       return started;
     },
