@@ -83,6 +83,7 @@ async function startDaemon(checkout, label) {
   return {
     label,
     env,
+    dataRoot: join(root, 'data'),
     lines,
     docker: (argv) => timed('docker', argv, env),
     async stop() {
@@ -134,7 +135,20 @@ async function trace(daemon) {
   console.log(`total ${ms(median(totals))}; exit file written → noticed by berthd: ${ms(median(exitFileLag))} (mtime has ms resolution)`);
 }
 
-async function floor() {
+/** The runtime spec berthd made for a `busybox true` container, its root moved to `rootfs`, in `bundle`. */
+async function berthBundle(daemon, rootfs, bundle) {
+  const id = (await daemon.docker(['create', 'busybox', 'true'])).out.trim();
+  await daemon.docker(['start', id]);
+  const config = JSON.parse(await readFile(join(daemon.dataRoot, 'containers', id, 'bundle', 'config.json'), 'utf8'));
+  config.root = { path: rootfs, readonly: false };
+  config.linux.cgroupsPath = '/berth-floor';
+  await mkdir(bundle);
+  await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
+  // Its /etc files, bound into the spec, stay until the container goes.
+  return id;
+}
+
+async function floor(daemon) {
   const work = await mkdtemp('/tmp/berth-floor-');
   try {
     const rootfs = join(work, 'rootfs');
@@ -153,7 +167,15 @@ async function floor() {
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
     const state = join(work, 'state');
     const runc = (...argv) => timed('runc', ['--root', state, ...argv]);
-    const cols = { version: [], create: [], start: [], del: [], run: [], mount: [], umount: [], conmon: [] };
+    const cols = { version: [], create: [], start: [], del: [], run: [], mount: [], umount: [], conmon: [], berthCreate: [], berthStart: [], berthDel: [] };
+    const berthSpec = join(work, 'berth-bundle');
+    const kept = await berthBundle(daemon, rootfs, berthSpec);
+    const untilStopped = async (id) => {
+      for (let t = 0; t < 500; t++) {
+        const { out } = await timed('runc', ['--root', state, 'state', id]);
+        if (JSON.parse(out).status === 'stopped') return;
+      }
+    };
     const merged = join(work, 'merged');
     for (const d of ['upper', 'work', 'merged']) await mkdir(join(work, d));
     for (let i = 0; i < RUNS + 2; i++) {
@@ -166,13 +188,15 @@ async function floor() {
       add('create', await runc('create', '-b', bundle, `floor${i}`));
       add('start', await runc('start', `floor${i}`));
       // runc start returns once the process runs; delete needs it gone.
-      for (let t = 0; t < 500; t++) {
-        const { out } = await timed('runc', ['--root', state, 'state', `floor${i}`]);
-        if (JSON.parse(out).status === 'stopped') break;
-      }
+      await untilStopped(`floor${i}`);
       add('del', await runc('delete', `floor${i}`));
       add('run', await runc('run', '-b', bundle, `floorrun${i}`));
+      add('berthCreate', await runc('create', '-b', berthSpec, `floorberth${i}`));
+      add('berthStart', await runc('start', `floorberth${i}`));
+      await untilStopped(`floorberth${i}`);
+      add('berthDel', await runc('delete', `floorberth${i}`));
     }
+    await daemon.docker(['rm', '-f', kept]);
     console.log(`\nfloor, ${RUNS} runs each (after 2 warm-up), medians`);
     console.log(`${ms(median(cols.version))}  docker --version (the CLI's own start)`);
     console.log(`${ms(median(cols.conmon))}  conmon --version (a conmon exec, no container)`);
@@ -182,6 +206,9 @@ async function floor() {
     console.log(`${ms(median(cols.start))}  runc start`);
     console.log(`${ms(median(cols.del))}  runc delete`);
     console.log(`${ms(median(cols.run))}  runc run (create + start + wait + delete in one)`);
+    console.log(`${ms(median(cols.berthCreate))}  runc create of berthd's own spec (seccomp, masked paths, /etc binds, cgroup)`);
+    console.log(`${ms(median(cols.berthStart))}  runc start of it`);
+    console.log(`${ms(median(cols.berthDel))}  runc delete of it`);
   } finally {
     await execFileAsync('umount', [join(work, 'merged')]).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
@@ -226,7 +253,7 @@ const baseline = BASELINE ? await startDaemon(BASELINE, 'baseline') : undefined;
 try {
   await trace(current);
   if (baseline) await compare([current, baseline]);
-  if (FLOOR) await floor();
+  if (FLOOR) await floor(current);
 } finally {
   await baseline?.stop();
   await current.stop();
