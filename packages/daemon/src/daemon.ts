@@ -338,6 +338,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
         ),
       );
       await networks.close();
+      // A removal's files are deleted after it answered: a stop lets them go, leaving the trash empty.
+      await store.deletionsDone();
       await Promise.all(sockets.map((p) => rm(p, { force: true })));
       remap?.close();
       await rm(pidFile, { force: true });

@@ -122,8 +122,11 @@ export interface VolumeService {
 
 /** A container's root filesystem: the image's layers under a read-write layer in the container's dir. */
 export interface ContainerRootfs {
-  /** `userNamespace`: the root as a container with that mapping sees it (its files owned by the mapped ids). */
-  mountContainerRoot(dir: string, parentChainId: string | null, userNamespace?: IdMappings): Promise<string>;
+  /**
+   * `userNamespace`: the root as a container with that mapping sees it (its files owned by the mapped ids).
+   * `volatile`: the root goes with its container (AutoRemove), so its unmount need not sync the disk.
+   */
+  mountContainerRoot(dir: string, parentChainId: string | null, userNamespace?: IdMappings, options?: { volatile?: boolean }): Promise<string>;
   unmountContainerRoot(dir: string): Promise<void>;
   /** The image layers' directories, top first: inspect's GraphDriver LowerDir. */
   diffDirs(chainId: string): string[];

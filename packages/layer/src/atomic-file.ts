@@ -17,13 +17,23 @@ export async function fsyncDirectory(dir: string): Promise<void> {
  * write a sibling temp file, fsync it, rename over the target, fsync the directory (the rename itself).
  */
 export async function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  await replaceFile(path, data, mode, { durable: true });
+}
+
+/**
+ * Replaces `path` with `data` through a sibling temp file and a rename, so that a reader (or a crash of
+ * this process) sees the old or the new content, never a mix. Without `durable`, nothing is fsynced: for
+ * files made again from durable state before each use (a task's bundle and /etc files), whose loss in a
+ * crash of the host costs nothing, and whose fsyncs cost milliseconds on every container start.
+ */
+export async function replaceFile(path: string, data: string | Buffer, mode = 0o600, options: { durable?: boolean } = {}): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', mode);
   try {
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (options.durable) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -32,7 +42,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
     await rm(temp, { force: true });
     throw err;
   }
-  await fsyncDirectory(dir);
+  if (options.durable) await fsyncDirectory(dir);
 }
 
 /** True for the temp files `writeFileAtomic` leaves behind when the process dies mid-write. */

@@ -1,10 +1,11 @@
-import { access, chown, mkdir, readdir, rmdir, stat } from 'node:fs/promises';
+import { access, chown, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
 import { detachMountsUnder, isMountPoint } from './mountinfo.js';
 import type { IdmappedLayers } from './idmapped-layers.js';
 import type { Owner } from './extract.js';
 import { mountOverlay, overlayOptions, unmount } from './system-tools.js';
+import { tryMountOverlay, tryUnmount } from './syscalls.js';
 
 /** Where a remapped root's idmapped lower layers are attached while its overlay is mounted. */
 const IDMAPPED_DIR = 'idmapped';
@@ -28,17 +29,20 @@ export function containerRootPaths(dir: string): ContainerRootPaths {
  * relative to `lowerRoot` (short `l/` links), which the mount resolves from its working directory.
  * `upperOwner`: the owner of the upper dir, which is the root directory's (a remapped container's root);
  * with `idmapped`, each lower dir is seen through an idmapped mount (see mountIdmappedOverlay).
+ * `volatile` is for a root thrown away with its container (`--rm`, as podman does): its unmount then skips
+ * syncing the whole upper filesystem, which costs tens of milliseconds on a busy disk. The kernel leaves a
+ * marker in the work dir that refuses any later mount; a volatile mount clears the one its predecessor left.
  */
 export async function mountOverlayRoot(
   dir: string,
   lowerdirs: string[],
   lowerRoot: string,
-  options: { idmapped?: IdmappedLayers; upperOwner?: Owner } = {},
+  options: { idmapped?: IdmappedLayers; upperOwner?: Owner; volatile?: boolean } = {},
 ): Promise<string> {
   const paths = containerRootPaths(dir);
   // Commas separate mount options and colons lower dirs: such a path cannot be expressed.
   if (/[,:\\]/.test(paths.rootfs)) throw new InvalidArgumentError(`invalid container directory ${JSON.stringify(dir)}`);
-  const overlay = { lowerdirs, upperdir: paths.upper, workdir: paths.work };
+  const overlay = { lowerdirs, upperdir: paths.upper, workdir: paths.work, volatile: options.volatile };
   if (overlayOptions(overlay).length > MAX_MOUNT_OPTIONS) {
     throw new InternalError(`too many layers to mount (${lowerdirs.length})`);
   }
@@ -50,8 +54,10 @@ export async function mountOverlayRoot(
   await mkdir(paths.work, { recursive: true, mode: 0o700 });
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
+  if (options.volatile) await rm(join(paths.work, 'work', 'incompat'), { recursive: true, force: true });
   if (options.idmapped === undefined) {
-    await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
+    const direct = { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)), target: paths.rootfs };
+    if (!tryMountOverlay(direct)) await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
     return paths.rootfs;
   }
   await mountIdmappedOverlay(dir, { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)) }, options.idmapped);
@@ -63,7 +69,7 @@ export async function mountOverlayRoot(
  * names keep the option string under a page), the overlay mounted on them, then the binds detached: the
  * overlay keeps its own private copies of its layers' mounts, so nothing stays attached but the root.
  */
-async function mountIdmappedOverlay(dir: string, options: { lowerdirs: string[]; upperdir: string; workdir: string }, idmapped: IdmappedLayers): Promise<void> {
+async function mountIdmappedOverlay(dir: string, options: { lowerdirs: string[]; upperdir: string; workdir: string; volatile?: boolean }, idmapped: IdmappedLayers): Promise<void> {
   const base = join(resolve(dir), IDMAPPED_DIR);
   await clearIdmappedDir(base);
   await mkdir(base, { mode: 0o700 });
@@ -117,6 +123,8 @@ export async function unmountOverlayRoot(dir: string): Promise<void> {
     (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
   );
   if (missing) return;
+  // The common case, a mounted root nothing holds, without spawning umount(8); the loop takes what remains.
+  await tryUnmount(rootfs);
   while (await isMountPoint(rootfs)) {
     try {
       await unmount(rootfs);

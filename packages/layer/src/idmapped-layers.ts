@@ -69,7 +69,7 @@ export class IdmappedLayers implements RemappedLayers {
   }
 
   mountRoot(dir: string, chain: LayerChainOnDisk): Promise<string> {
-    return mountOverlayRoot(dir, chain.lowerdirs, chain.root, { idmapped: this, upperOwner: rootPairOf(this.mappings) });
+    return mountOverlayRoot(dir, chain.lowerdirs, chain.root, { idmapped: this, upperOwner: rootPairOf(this.mappings), volatile: chain.volatile });
   }
 
   /**

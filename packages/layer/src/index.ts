@@ -14,7 +14,7 @@ export { detachMountsUnder, mountPoints } from './mountinfo.js';
 export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';
 export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile, sniffHead } from './archive-stream.js';
-export { fsyncDirectory, isTempFileName, prepareAtomicDir, writeFileAtomic } from './atomic-file.js';
+export { fsyncDirectory, isTempFileName, prepareAtomicDir, replaceFile, writeFileAtomic } from './atomic-file.js';
 export { IdmappedLayers } from './idmapped-layers.js';
 export { ShiftedLayers } from './shifted-layers.js';
 export { containerOwnerOf, hostOwnerOf, rootPairOf, sameIdMappings, type IdMappings } from './id-mapping.js';

@@ -267,6 +267,24 @@ describe('LayerStore container roots', () => {
     await store.unmountContainerRoot(container);
   });
 
+  it('mounts a volatile root (an AutoRemove container\'s) again after its unmount, with its upper layer', async () => {
+    const store = await LayerStore.open(root);
+    const base = await store.register(streamOf(await baseTar()), null);
+    const container = join(work, 'containers', 'volatile');
+
+    const rootfs = await store.mountContainerRoot(container, base.chainId, undefined, { volatile: true });
+    const mount = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.includes(rootfs));
+    expect(mount).toMatch(/volatile/);
+    await writeFile(join(rootfs, 'written'), 'kept');
+    await store.unmountContainerRoot(container);
+
+    // The kernel's marker of the first volatile mount would refuse this one if it were left in the work dir.
+    const again = await store.mountContainerRoot(container, base.chainId, undefined, { volatile: true });
+    expect(await readFile(join(again, 'written'), 'utf8')).toBe('kept');
+    await store.unmountContainerRoot(container);
+    expect(existsSync(rootfs)).toBe(false);
+  });
+
   it('mounts an empty root without a parent', async () => {
     const store = await LayerStore.open(root);
     const container = join(work, 'containers', 'scratch');

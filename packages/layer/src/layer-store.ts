@@ -226,17 +226,19 @@ export class LayerStore {
   /**
    * Mounts overlayfs of the chain + `<dir>/upper` at `<dir>/rootfs` and returns that path; idempotent.
    * `remapped`: the layers as a remapped container sees them, through idmapped mounts or shifted copies.
+   * `volatile`: a root thrown away with its container (see mountOverlayRoot).
    */
-  async mountContainerRoot(dir: string, parentChainId: string | null, remapped?: RemappedLayers): Promise<string> {
+  async mountContainerRoot(dir: string, parentChainId: string | null, remapped?: RemappedLayers, options: { volatile?: boolean } = {}): Promise<string> {
     const chain = parentChainId === null ? [] : this.chain(parentChainId);
     const lowerdirs = chain.length === 0 ? [EMPTY_DIR] : chain.map((r) => `${LINKS_DIR}/${r.link}`);
-    if (remapped === undefined) return mountOverlayRoot(dir, lowerdirs, this.root);
+    if (remapped === undefined) return mountOverlayRoot(dir, lowerdirs, this.root, options);
     return remapped.mountRoot(dir, {
       root: this.root,
       layers: chain.map((r) => ({ diff: join(this.root, hexOf(r.chainId), 'diff'), link: r.link })),
       lowerdirs,
       emptyDir: join(this.root, EMPTY_DIR),
       stagingDir: join(this.root, STAGING_DIR),
+      volatile: options.volatile,
     });
   }
 

@@ -12,6 +12,8 @@ export interface LayerChainOnDisk {
   emptyDir: string;
   /** Where work in progress goes (same filesystem, cleared at open). */
   stagingDir: string;
+  /** Mount the root `volatile` (see mountOverlayRoot). */
+  volatile?: boolean;
 }
 
 /**

@@ -20,7 +20,7 @@ export class ShiftedLayers implements RemappedLayers {
     const copies = join(chain.root, SHIFTED_DIR, `${rootPair.uid}.${rootPair.gid}`);
     for (const layer of chain.layers) await ensureShiftedCopy(layer.diff, copies, layer.link, chain.stagingDir, this.mappings);
     const lowerdirs = chain.layers.length === 0 ? [chain.emptyDir] : chain.layers.map((layer) => layer.link);
-    return mountOverlayRoot(dir, lowerdirs, copies, { upperOwner: rootPair });
+    return mountOverlayRoot(dir, lowerdirs, copies, { upperOwner: rootPair, volatile: chain.volatile });
   }
 }
 

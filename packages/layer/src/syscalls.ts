@@ -111,6 +111,7 @@ const OPEN_TREE_CLONE = 1;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x04;
 const MOUNT_ATTR_IDMAP = 0x00100000;
 const MNT_DETACH = 2;
+const UMOUNT_NOFOLLOW = 8;
 /** sizeof(struct mount_attr) (MOUNT_ATTR_SIZE_VER0). */
 const MOUNT_ATTR_SIZE = 32;
 
@@ -134,6 +135,70 @@ export function bindIdmapped(source: string, target: string, usernsFd: number): 
   } finally {
     c.close(tree);
   }
+}
+
+const SYS_FSOPEN = 430;
+const SYS_FSCONFIG = 431;
+const SYS_FSMOUNT = 432;
+const FSOPEN_CLOEXEC = 1;
+const FSMOUNT_CLOEXEC = 1;
+const FSCONFIG_SET_FLAG = 0;
+const FSCONFIG_SET_STRING = 1;
+const FSCONFIG_CMD_CREATE = 6;
+
+export interface DirectOverlayMount {
+  /** Absolute, top layer first. */
+  lowerdirs: string[];
+  upperdir: string;
+  workdir: string;
+  target: string;
+  volatile?: boolean;
+}
+
+/**
+ * Mounts an overlay at `target` through the mount API (fsopen, fsconfig, fsmount, move_mount), each lower
+ * dir given alone (`lowerdir+`, Linux 6.5+), so no option string has to fit a page and no mount(8) is
+ * spawned; whether it worked. A kernel without `lowerdir+`, or any other refusal, leaves nothing mounted,
+ * and the caller asks mount(8), whose message then says why.
+ */
+export function tryMountOverlay(mount: DirectOverlayMount): boolean {
+  const c = load();
+  const fs = c.syscall(SYS_FSOPEN, 'str', 'overlay', 'uint', FSOPEN_CLOEXEC);
+  if (fs < 0) return false;
+  try {
+    const set = (key: string, value: string | null): boolean =>
+      c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', value === null ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING, 'str', key, 'str', value, 'int', 0) === 0;
+    const configured =
+      set('source', 'overlay') &&
+      mount.lowerdirs.every((lower) => set('lowerdir+', lower)) &&
+      set('upperdir', mount.upperdir) &&
+      set('workdir', mount.workdir) &&
+      (!mount.volatile || set('volatile', null)) &&
+      c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', FSCONFIG_CMD_CREATE, 'str', null, 'str', null, 'int', 0) === 0;
+    if (!configured) return false;
+    const detached = c.syscall(SYS_FSMOUNT, 'int', fs, 'uint', FSMOUNT_CLOEXEC, 'uint', 0);
+    if (detached < 0) return false;
+    try {
+      return c.syscall(SYS_MOVE_MOUNT, 'int', detached, 'str', '', 'int', AT_FDCWD, 'str', mount.target, 'uint', MOVE_MOUNT_F_EMPTY_PATH) === 0;
+    } finally {
+      c.close(detached);
+    }
+  } finally {
+    c.close(fs);
+  }
+}
+
+/**
+ * umount2(2) of `target` on a libuv worker thread (an overlay's unmount syncs its upper filesystem, which
+ * may take long): whether it succeeded. koffi does not carry errno back from the worker, so a caller
+ * that needs the reason asks again through umount(8).
+ */
+export function tryUnmount(target: string): Promise<boolean> {
+  const { umount2 } = load();
+  // The mount point itself, never where a symlink put in its place would lead.
+  return new Promise((resolve) => {
+    (umount2 as unknown as { async: (target: string, flags: number, done: (err: unknown, result: number) => void) => void }).async(target, UMOUNT_NOFOLLOW, (err, result) => resolve(!err && result === 0));
+  });
 }
 
 /** Detaches the mount at `target` (umount2 MNT_DETACH): gone from the tree at once, freed once unused. */

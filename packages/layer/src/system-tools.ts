@@ -62,10 +62,12 @@ export interface OverlayMount {
   workdir: string;
   target: string;
   cwd: string;
+  /** overlayfs's `volatile`: no sync of the upper filesystem at unmount or syncfs (see mountOverlayRoot). */
+  volatile?: boolean;
 }
 
 export function overlayOptions(mount: Omit<OverlayMount, 'target' | 'cwd'>): string {
-  return `lowerdir=${mount.lowerdirs.join(':')},upperdir=${mount.upperdir},workdir=${mount.workdir}`;
+  return `lowerdir=${mount.lowerdirs.join(':')},upperdir=${mount.upperdir},workdir=${mount.workdir}${mount.volatile ? ',volatile' : ''}`;
 }
 
 export async function mountOverlay(mount: OverlayMount): Promise<void> {

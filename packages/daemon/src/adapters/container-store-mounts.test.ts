@@ -50,6 +50,7 @@ describe('ContainerStore removing a dir with a mount in it', () => {
     bindLayerIn(store.dirOf(c.id));
 
     await store.delete(c.id);
+    await store.deletionsDone();
 
     expect(readFileSync(join(layer, 'bin', 'sh'), 'utf8')).toBe('canary');
     expect(await readdir(join(root, '.trash'))).toEqual([]);

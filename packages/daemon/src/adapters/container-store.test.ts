@@ -232,6 +232,7 @@ describe('ContainerStore.delete', () => {
     expect(store.all()).toEqual([kept]);
     expect(store.isNameTaken('/gone')).toBe(false);
     expect((await readdir(root)).sort()).toEqual(['.trash', kept.id]);
+    await store.deletionsDone();
     expect(await readdir(join(root, '.trash'))).toEqual([]);
     await expect(store.add(record('c', '/kept'))).rejects.toBeInstanceOf(ConflictError);
   });

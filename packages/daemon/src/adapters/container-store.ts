@@ -74,6 +74,8 @@ export class ContainerStore {
   private readonly idByName = new Map<string, string>();
   /** Anonymous volumes made by creates the daemon died in, found at open: the daemon removes them. */
   readonly abandonedVolumes: string[] = [];
+  /** Deletions of trashed dirs still under way (see `delete`). */
+  private readonly emptying = new Set<Promise<void>>();
 
   private constructor(
     readonly root: string,
@@ -211,7 +213,8 @@ export class ContainerStore {
 
   /**
    * Removes a container: its dir is renamed into the trash first (one atomic step, after which the
-   * container is gone even if the daemon dies), then deleted. A failed rename leaves it listed.
+   * container is gone even if the daemon dies), then its files are deleted, after this returns. A failed
+   * rename leaves it listed.
    */
   async delete(id: string): Promise<void> {
     const record = this.byId.get(id);
@@ -227,7 +230,17 @@ export class ContainerStore {
     if (moved) await fsyncDirectory(this.root);
     this.byId.delete(id);
     this.idByName.delete(record.name);
-    await removeContainerDir(doomed);
+    // Once in the trash the container is gone (the next start empties what is left there), so the files go
+    // after the caller is told: a removal's wait answers without waiting for the disk.
+    // One that fails stays in the trash for the next start.
+    const emptying = removeContainerDir(doomed).catch(() => undefined);
+    this.emptying.add(emptying);
+    void emptying.finally(() => this.emptying.delete(emptying));
+  }
+
+  /** Resolves once the files of the containers deleted so far are gone. */
+  async deletionsDone(): Promise<void> {
+    await Promise.all([...this.emptying]);
   }
 
   /** Deletes what removals and creates interrupted by a crash left in the trash; slow for big dirs, so run after start. */

@@ -1,6 +1,6 @@
 import { chown, readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type HostConfig } from '@berth/api';
-import { writeFileAtomic, type Owner } from '@berth/layer';
+import { replaceFile, type Owner } from '@berth/layer';
 import { containerResolvConf, embeddedResolvConf } from '../container/resolv-conf.js';
 import type { TaskNetwork } from '../ports.js';
 import { etcFilePaths, type EtcFiles } from '../container/etc-paths.js';
@@ -44,9 +44,12 @@ export async function writeEtcFiles(containerDir: string, names: { hostname: str
   const dns = { nameservers: hc.Dns ?? [], search: hc.DnsSearch ?? [], options: hc.DnsOptions ?? [] };
   const hostResolvConf = await hostFile('/etc/resolv.conf');
   const resolvConf = network.nameservers ? embeddedResolvConf(hostResolvConf, dns, network.nameservers) : containerResolvConf(hostResolvConf, dns, hostNetwork);
-  await writeFileAtomic(paths.hostname, `${hostname}\n`, 0o644);
-  await writeFileAtomic(paths.hosts, hosts, 0o644);
-  await writeFileAtomic(paths.resolvConf, resolvConf, 0o644);
+  // Written again at every start: a host crash that loses them costs nothing, so no fsyncs.
+  await Promise.all([
+    replaceFile(paths.hostname, `${hostname}\n`, 0o644),
+    replaceFile(paths.hosts, hosts, 0o644),
+    replaceFile(paths.resolvConf, resolvConf, 0o644),
+  ]);
   if (owner) for (const path of [paths.hostname, paths.hosts, paths.resolvConf]) await chown(path, owner.uid, owner.gid);
   return paths;
 }

@@ -255,7 +255,8 @@ export class ArchiveService {
       this.o.store.get(record.id);
       this.leases.set(record.id, (this.leases.get(record.id) ?? 0) + 1);
       try {
-        return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId, mappings);
+        // An AutoRemove root mounted volatile once refuses any other kind of mount after it.
+        return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId, mappings, { volatile: record.hostConfig.AutoRemove ?? false });
       } catch (err) {
         await this.drop(record.id, dir);
         throw err;

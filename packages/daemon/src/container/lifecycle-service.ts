@@ -30,6 +30,7 @@ import type { Transition } from './transitions.js';
 import type { ContainerTermination } from './termination.js';
 import { refuseUnsupportedSettings } from './unsupported-settings.js';
 import { updateContainer } from './update.js';
+import { traceStep } from '../util/step-trace.js';
 import { checkRuntimeName, validateHostConfig } from './validate-host-config.js';
 
 export interface CreateOptions {
@@ -146,6 +147,7 @@ export class LifecycleService implements ContainerLifecycle {
       await core.store.unreserve(id);
       throw err;
     });
+    traceStep(id, 'create: record stored');
     core.events.container('create', record);
     return { Id: id, Warnings: warnings };
   }

@@ -3,6 +3,7 @@ import type { AttachHub } from './attach-hub.js';
 import type { ContainerCore } from './container-core.js';
 import type { ContainerRecord } from './record.js';
 import { markDead } from './state.js';
+import { traceStep } from '../util/step-trace.js';
 import type { ContainerTermination } from './termination.js';
 
 export interface ContainerRemovalOptions {
@@ -50,14 +51,20 @@ export class ContainerRemoval {
     const { core } = this;
     core.removing.add(c.id);
     try {
+      traceStep(c.id, 'remove: begin');
       const marked = await this.markForRemoval(c, removeVolumes);
+      traceStep(c.id, 'remove: marked dead');
       await core.runtime.delete(c.id, true);
+      traceStep(c.id, 'remove: task deleted');
       await this.o.rootfs.unmountContainerRoot(core.store.dirOf(c.id));
+      traceStep(c.id, 'remove: overlay unmounted');
       await core.runtime.removeTaskFiles(core.taskSpec(c));
+      traceStep(c.id, 'remove: task files removed');
       // Volumes go while the marked record can still bring them back to mind after a crash; without
       // the mark a container must stay whole until its dir is gone, so they go after it.
       if (marked) await this.o.mounts.release(c, removeVolumes);
       await core.store.delete(c.id);
+      traceStep(c.id, 'remove: record deleted');
       if (!marked) await this.o.mounts.release(c, removeVolumes);
     } finally {
       core.removing.delete(c.id);

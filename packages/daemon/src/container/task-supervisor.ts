@@ -9,6 +9,7 @@ import type { ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
 import { buildContainerSpec } from './runtime-spec.js';
 import { markRestarting, markRunning, markStartFailed, markStopped } from './state.js';
+import { traceStep } from '../util/step-trace.js';
 
 export interface TaskSupervisorOptions {
   rootfs: ContainerRootfs;
@@ -50,28 +51,46 @@ export class TaskSupervisor {
     const dir = core.store.dirOf(c.id);
     const spec = core.taskSpec(c);
     const userNamespace = core.userNamespaceOf(c);
-    const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace);
+    traceStep(c.id, 'start: begin');
+    const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: c.hostConfig.AutoRemove ?? false });
+    traceStep(c.id, 'start: overlay mounted');
     let networkReady: Promise<void> | undefined;
-    try {
+    // conmon starts while the bundle is made: it runs the runtime once the bundle is ready.
+    const bundleReady = (async () => {
       const network = await this.o.network.connect(c);
       // The driver sets the namespace up while the task is created; the task starts only once it is done.
       networkReady = network.ready;
       networkReady.catch(() => undefined);
+      traceStep(c.id, 'start: network planned');
       const names = { hostname: c.config.Hostname || c.id.slice(0, 12), ...(c.config.Domainname ? { domainname: c.config.Domainname } : {}) };
       const etc = await this.o.host.writeEtcFiles(dir, names, c.hostConfig, network, userNamespace && rootPairOf(userNamespace));
+      traceStep(c.id, 'start: etc files written');
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
+      traceStep(c.id, 'start: mounts and user resolved');
       await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, linkEnv: network.linkEnv, securityModules: this.o.host.securityModules, userNamespace }, user));
+      traceStep(c.id, 'start: bundle written');
       await core.runtime.delete(c.id, true);
-      const { pid } = await core.runtime.create(spec);
+      traceStep(c.id, 'start: stale task deleted');
+    })();
+    // Its failure is create's, handled there; a rejection seen by no one yet must not end the daemon.
+    bundleReady.catch(() => undefined);
+    try {
+      const { pid } = await core.runtime.create(spec, bundleReady);
+      traceStep(c.id, 'start: task created (conmon reported pid)');
       await networkReady;
       await this.o.attaches.connectPending(c);
+      traceStep(c.id, 'start: attaches connected');
       // Recorded before the task runs, so a daemon that dies in between finds it (live-restore.ts).
       c.state = markRunning(c.state, pid, new Date());
       c.manuallyStopped = false;
       await core.store.save(c);
+      traceStep(c.id, 'start: running state saved');
       await core.runtime.start(c.id);
+      traceStep(c.id, 'start: runtime started');
     } catch (err) {
+      // A conmon that failed on its own leaves the bundle still being made: that ends before the cleanup.
+      await bundleReady.catch(() => undefined);
       await networkReady?.catch(() => undefined);
       await core.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);
@@ -99,6 +118,7 @@ export class TaskSupervisor {
       .waitExit(core.taskSpec(c), controller.signal)
       .then(
         (exit) => {
+          traceStep(c.id, `exit: noticed (exit file written at ${exit.finishedAt.getTime()})`);
           this.monitors.delete(c.id);
           return core.lock.run(c.id, () => this.recordExit(c, exit));
         },
@@ -120,10 +140,22 @@ export class TaskSupervisor {
     const dir = core.store.dirOf(c.id);
     // The network's teardown needs nothing of the task's: it runs beside the rest.
     const disconnecting = this.o.network.disconnect(c).catch((err: unknown) => core.log.warn(`disconnect ${c.id} from its network: ${String(err)}`));
-    await core.runtime.delete(c.id, true).catch((err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`));
-    await this.o.rootfs.unmountContainerRoot(dir).catch((err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`));
+    traceStep(c.id, 'exit: recording');
+    // The task's process is gone: its runtime state and its root go side by side (a process it left behind
+    // holding the root, which the delete kills, only makes the unmount a lazy one).
+    await Promise.all([
+      core.runtime.delete(c.id, true).then(
+        () => traceStep(c.id, 'exit: task deleted'),
+        (err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`),
+      ),
+      this.o.rootfs.unmountContainerRoot(dir).then(
+        () => traceStep(c.id, 'exit: overlay unmounted'),
+        (err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`),
+      ),
+    ]);
     await this.o.mounts.deactivate(c).catch((err: unknown) => core.log.warn(`unmount volumes of ${c.id}: ${String(err)}`));
     await disconnecting;
+    traceStep(c.id, 'exit: volumes and network released');
     const decision = options.applyPolicy !== false && !core.removing.has(c.id) ? core.restarts.decide(c, exit) : { restart: false as const };
     if (decision.restart) {
       c.state = markRestarting(c.state, exit);
@@ -132,6 +164,7 @@ export class TaskSupervisor {
       c.state = markStopped(c.state, exit);
     }
     await core.store.save(c);
+    traceStep(c.id, 'exit: stopped state saved');
     if (exit.oomKilled) core.events.container('oom', c);
     core.events.container('die', c, { exitCode: String(exit.exitCode) });
     core.waiters.exited(c.id, { StatusCode: exit.exitCode, Error: null });

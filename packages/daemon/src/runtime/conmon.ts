@@ -1,9 +1,10 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conmonReports } from './conmon-reports.js';
 import { OciRuntimeError, createFailure, runtimeMessage } from './runtime-errors.js';
 import { spawnConmon } from '../system-tools.js';
 import type { TaskSpec } from './runtime-driver.js';
+import { traceStep } from '../util/step-trace.js';
 
 export interface ConmonLaunch {
   conmonPath: string;
@@ -12,6 +13,8 @@ export interface ConmonLaunch {
   runtimePath: string;
   stateRoot: string;
   spec: TaskSpec;
+  /** What conmon waits for before it runs the runtime (see RuntimeDriver.create). */
+  ready?: Promise<void>;
 }
 
 /** conmon writes its own (daemonised) pid here, which lets a later daemon check that the monitor lives. */
@@ -74,7 +77,10 @@ async function removeStaleFiles(spec: TaskSpec): Promise<void> {
  * double-forks, so it outlives this process; we only keep the pipes until it reported the pid.
  */
 export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number }> {
-  await removeStaleFiles(launch.spec);
+  const { spec } = launch;
+  // conmon runs in the bundle dir; the others must exist by the time it writes there.
+  await Promise.all([spec.bundleDir, spec.persistDir, spec.exitDir].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+  await removeStaleFiles(spec);
   const { child, syncPipe, startPipe, stderr } = spawnConmon(launch.conmonPath, conmonArgs(launch), {
     // Its files such as the `oom` marker then stay in the bundle.
     cwd: launch.spec.bundleDir,
@@ -96,6 +102,12 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
     });
     // conmon blocks on the start pipe until the parent is done placing it (podman moves it into a cgroup here).
     // A conmon that died early shows up as EOF on the sync pipe; its EPIPE here carries nothing more.
+    traceStep(launch.spec.id, 'start: conmon spawned');
+    // conmon reads the start pipe before it forks: killed now, it leaves nothing behind.
+    await launch.ready?.catch((err: unknown) => {
+      child.kill('SIGKILL');
+      throw err;
+    });
     startPipe.on('error', () => undefined);
     startPipe.write('0');
     const report = await nextReport();

@@ -31,10 +31,17 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
     }
   };
 
+  // runc and crun keep a container's state in a dir named by its ID under --root.
+  const hasState = (id: string): Promise<boolean> =>
+    access(join(options.stateRoot, id)).then(
+      () => true,
+      () => false,
+    );
+
   return {
     name,
-    async create(spec: TaskSpec) {
-      const started = await launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec });
+    async create(spec: TaskSpec, ready?: Promise<void>) {
+      const started = await launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec, ready });
       await options.reaper?.adopt(conmonPidFile(spec.persistDir));
       return started;
     },
@@ -60,6 +67,8 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       await run(['resume', id], id);
     },
     async delete(id, force = false) {
+      // Most deletes find nothing (before a create, after the exit's own delete): a look at the state dir spares a spawn.
+      if (!(await hasState(id))) return;
       try {
         await cli.run(['delete', ...(force ? ['--force'] : []), id]);
       } catch (err) {
@@ -80,13 +89,7 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       if (!status) throw new OciRuntimeError(`${name} reported an unknown status for ${id}: ${String(parsed.status)}`);
       return { status, pid: typeof parsed.pid === 'number' ? parsed.pid : 0 };
     },
-    async hasState(id) {
-      // runc and crun keep a container's state in a dir named by its ID under --root.
-      return access(join(options.stateRoot, id)).then(
-        () => true,
-        () => false,
-      );
-    },
+    hasState,
     waitExit,
     readExit,
     isMonitorAlive,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,13 @@ import { createRuntimeDriver } from './oci-runtime-driver.js';
 import type { AttachSession, RuntimeDriver, TaskSpec } from './runtime-driver.js';
 import { RuntimeConfigError } from './runtime-errors.js';
 import { TaskFixture } from './test-support/task-fixture.js';
+
+/** Live conmons (zombies have no cmdline) started for the container `id`. */
+async function conmonsOf(id: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  const cmdlines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
+  return pids.filter((_, i) => cmdlines[i]!.split('\0')[0]!.endsWith('conmon') && cmdlines[i]!.includes(id)).map(Number);
+}
 
 interface Captured {
   stdout: string;
@@ -172,6 +179,31 @@ describe('runc driver over conmon', () => {
     expect((failure as RuntimeConfigError).exitCode).toBe(127);
     expect((failure as Error).message).toMatch(/exec: "\/nosuch": stat \/nosuch: no such file or directory/);
     expect(await driver.state(spec.id)).toBeNull();
+  });
+
+  it('holds conmon before the runtime until create\'s `ready` resolves, then creates the task', async () => {
+    const spec = fixture.task(['true']);
+    let release!: () => void;
+    const ready = new Promise<void>((resolve) => (release = resolve));
+    const creating = driver.create(spec, ready);
+    while ((await conmonsOf(spec.id)).length === 0) await new Promise((resolve) => setImmediate(resolve));
+
+    expect(await driver.hasState(spec.id)).toBe(false);
+    release();
+    const { pid } = await creating;
+    expect(await driver.state(spec.id)).toEqual({ status: 'created', pid });
+    await driver.delete(spec.id, true);
+  });
+
+  it('kills the waiting conmon, which ran nothing, when create\'s `ready` rejects', async () => {
+    const spec = fixture.task(['true']);
+    const refused = new Error('the bundle could not be made');
+    const ready = new Promise<void>((_resolve, reject) => setImmediate(() => reject(refused)));
+    ready.catch(() => undefined);
+
+    await expect(driver.create(spec, ready)).rejects.toBe(refused);
+    expect(await driver.hasState(spec.id)).toBe(false);
+    expect(await conmonsOf(spec.id)).toEqual([]);
   });
 
   it('fails create in Docker\'s words for a command not in PATH', async () => {

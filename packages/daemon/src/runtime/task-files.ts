@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prepareAtomicDir, writeFileAtomic } from '@berth/layer';
+import { prepareAtomicDir, replaceFile } from '@berth/layer';
 import { serializeRuntimeSpec, type RuntimeSpec } from '@berth/oci';
 import type { BundleSpec, TaskSpec } from './runtime-driver.js';
 
@@ -14,7 +14,8 @@ export async function writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Pro
   await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
   await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
   await rm(join(spec.exitDir, spec.id), { force: true });
-  await writeFileAtomic(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
+  // Written again at every start, and read back only while the task it made lives: no fsyncs.
+  await replaceFile(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
 }
 
 /** The runtime spec the container's task was created with. */

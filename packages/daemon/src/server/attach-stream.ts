@@ -5,6 +5,7 @@ import { queryBool } from './query.js';
 import { stdStreamSinks, writeStreamHead } from './raw-response.js';
 import { endAfterSinks, endConnection, flushSinks, socketClosed } from './client-sink.js';
 import { clientStdin } from './client-stdin.js';
+import { traceStep } from '../util/step-trace.js';
 
 /**
  * Streams a container's stdio over a hijacked connection, multiplexed unless it has a TTY. What fails
@@ -46,7 +47,10 @@ export async function attachOverHttp(
       stdin,
       stdout,
       stderr,
-      end: () => endAfterSinks(socket, [sinks.stdout, sinks.stderr]),
+      end: () => {
+        traceStep(inspected.Id, 'attach: output over');
+        endAfterSinks(socket, [sinks.stdout, sinks.stderr]);
+      },
       closed,
     });
   } catch (err) {

@@ -13,6 +13,7 @@ import { ROUTE_FILES } from './routes/index.js';
 import type { AuthorizationPolicy } from '../authz/authorization.js';
 import { authorizeRoutes, keepJsonBody } from './authorization-hooks.js';
 import { assertNoFragment } from './request-target.js';
+import { traceStep, tracing } from '../util/step-trace.js';
 
 const VERSION_ERROR = Symbol('berth.apiVersionError');
 type VersionedRequest = IncomingMessage & { [VERSION_ERROR]?: string };
@@ -75,6 +76,11 @@ export function createServer(engine: Engine, options: { logLevel?: string; autho
 
   // The one place requests are authorized: every routed request here, every hijacked one in handleUpgrade.
   if (options.authorization) authorizeRoutes(app, options.authorization);
+  if (tracing) {
+    app.addHook('onRequest', async (request) => traceStep('api', `request ${request.method} ${request.url}`));
+    app.addHook('onResponse', async (request) => traceStep('api', `response ${request.method} ${request.url}`));
+    app.server.prependListener('upgrade', (req: IncomingMessage) => traceStep('api', `upgrade ${req.method} ${req.url}`));
+  }
   app.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => handleUpgrade(engine, req, socket, head, app.log, options.authorization));
 
   for (const routes of ROUTE_FILES) void app.register(routes(engine));

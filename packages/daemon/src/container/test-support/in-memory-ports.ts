@@ -93,7 +93,8 @@ export class FakeRuntime implements RuntimeDriver {
   readonly recordedExits = new Map<string, ExitStatus>();
   private nextPid = 100;
 
-  async create(spec: TaskSpec): Promise<{ pid: number }> {
+  async create(spec: TaskSpec, ready?: Promise<void>): Promise<{ pid: number }> {
+    await ready;
     this.calls.push(`create ${spec.id}`);
     this.created.add(spec.id);
     return { pid: this.nextPid++ };
