@@ -10,8 +10,7 @@ export interface DaemonConfig {
   dataRoot: string;
   execRoot: string;
   hosts: string[];
-  /** The OCI runtime; unset: crun where it works here, else runc (runtime/runtime-selection.ts). */
-  runtime?: 'runc' | 'crun';
+  runtime: 'runc' | 'crun';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** Static tini bound into containers for `--init`. */
   initPath: string;
@@ -72,6 +71,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   dataRoot: '/var/lib/berth',
   execRoot: '/run/berth',
   hosts: ['unix:///run/berth/berth.sock'],
+  runtime: 'runc',
   logLevel: 'info',
   initPath: '/usr/bin/tini-static',
   allowUnpatchedRuntime: [],
@@ -152,7 +152,7 @@ export async function readConfigFile(path: string): Promise<Partial<DaemonConfig
 /** Defaults, then the config file, then flags; the result is validated. */
 export function resolveConfig(fromFile: Partial<DaemonConfig>, fromFlags: Partial<DaemonConfig>): DaemonConfig {
   const config = { ...DEFAULT_CONFIG, ...fromFile, ...fromFlags };
-  if (config.runtime !== undefined && config.runtime !== 'runc' && config.runtime !== 'crun') throw new InvalidArgumentError(`unknown runtime "${String(config.runtime)}" (runc or crun)`);
+  if (config.runtime !== 'runc' && config.runtime !== 'crun') throw new InvalidArgumentError(`unknown runtime "${String(config.runtime)}" (runc or crun)`);
   if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(config.logLevel)) throw new InvalidArgumentError(`invalid log level "${config.logLevel}"`);
   for (const key of ['tls', 'tlsVerify', 'insecureTcp', 'iptables'] as const) {
     if (typeof config[key] !== 'boolean') throw new InvalidArgumentError(`invalid ${key.toLowerCase()} ${JSON.stringify(config[key])}: true or false`);

@@ -292,7 +292,6 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   }
   await containers.maintenance.restore();
   for (const note of [...storeNotes, ...(await images.check())]) app.log.warn(note);
-  if (runtimeSelection.fallbackReason) app.log.info(runtimeSelection.fallbackReason);
   await server.ready();
 
   const listeners: Server[] = [];

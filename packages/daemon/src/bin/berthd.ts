@@ -12,7 +12,7 @@ const program = new Command('berthd')
   .option('--data-root <dir>', 'root directory of persistent engine state (default "/var/lib/berth")')
   .option('--exec-root <dir>', 'root directory for execution state files (default "/run/berth")')
   .option('-H, --host <address>', 'daemon socket to listen on, repeatable (default "unix:///run/berth/berth.sock")', (v: string, all: string[] = []) => [...all, v])
-  .addOption(new Option('--runtime <name>', 'OCI runtime (default: crun where it can run containers here, else runc)').choices(['runc', 'crun']))
+  .addOption(new Option('--runtime <name>', 'OCI runtime (default "runc")').choices(['runc', 'crun']))
   .addOption(new Option('-l, --log-level <level>', 'logging level (default "info")').choices(['debug', 'info', 'warn', 'error', 'fatal']))
   .option('-G, --group <group>', 'group for the unix sockets, which get mode 0660 (default "berth"; root only when it does not exist)')
   .option(

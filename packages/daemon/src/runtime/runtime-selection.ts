@@ -13,8 +13,6 @@ export interface RuntimeSelection {
   binary: string;
   /** crun's command on a hybrid host whose cgroup2 mount it must not see (runtime/crun-wrapper.ts). */
   hiddenMountCommand?: string[];
-  /** Why the default is not crun here, for the log. */
-  fallbackReason?: string;
 }
 
 /** What the choice depends on: this host's cgroups, its executables, and whether the wrapper's command runs. */
@@ -51,17 +49,15 @@ async function crunSelection(host: RuntimeHost): Promise<RuntimeSelection> {
 }
 
 /**
- * `--runtime` when given (crun refused with the reason when it cannot run here); otherwise crun where it
- * works, as podman chooses, else runc. Nothing on disk changes: `installRuntime` does that.
+ * The runtime `--runtime` names, refused with the reason when it cannot run containers here. Nothing on
+ * disk changes: `installRuntime` does that.
  */
-export async function selectRuntime(requested: RuntimeName | undefined, host: RuntimeHost = HOST): Promise<RuntimeSelection> {
+export async function selectRuntime(requested: RuntimeName, host: RuntimeHost = HOST): Promise<RuntimeSelection> {
   if (requested === 'runc') return { name: 'runc', binary: host.resolve('runc') };
   try {
     return await crunSelection(host);
   } catch (err) {
-    const reason = (err as Error).message;
-    if (requested === 'crun') throw new UnavailableError(`crun cannot run containers on this host: ${reason}`, { cause: err });
-    return { name: 'runc', binary: host.resolve('runc'), fallbackReason: `not using crun: ${reason}` };
+    throw new UnavailableError(`crun cannot run containers on this host: ${(err as Error).message}`, { cause: err });
   }
 }
 
