@@ -111,7 +111,7 @@ describe('berthd --runtime crun', () => {
     await dockerOk(d, ['rm', id]);
   });
 
-  it('lets a mount made on the host after the start reach an rslave bind', async () => {
+  it('lets a mount made on the host after the start reach an rslave bind, and one made in the container reach the host through an rshared bind', async () => {
     // The host's / is private here: a shared tmpfs of the test's own is the bind's source.
     const source = join(d.root, 'propagated');
     await mkdir(source);
@@ -123,9 +123,12 @@ describe('berthd --runtime crun', () => {
       await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', join(source, 'later')]);
       await writeFile(join(source, 'later', 'file'), 'from the host\n');
       expect(await dockerOk(d, ['exec', id, 'cat', '/y/later/file'])).toBe('from the host\n');
+      const sharing = await runDetached(d, ['--privileged', '--name', 'sharing', '-v', `${source}:/y:rshared`, 'busybox', 'sleep', '60']);
+      await dockerOk(d, ['exec', sharing, 'sh', '-c', 'mkdir /y/inside && mount -t tmpfs tmpfs /y/inside && echo from the container > /y/inside/file']);
+      expect(await readFile(join(source, 'inside', 'file'), 'utf8')).toBe('from the container\n');
     } finally {
-      await dockerOk(d, ['rm', '-f', id]);
-      await execFileAsync('umount', [join(source, 'later')]).catch(() => undefined);
+      await d.dockerCli(['rm', '-f', id, 'sharing']);
+      for (const sub of ['later', 'inside']) await execFileAsync('umount', [join(source, sub)]).catch(() => undefined);
       await execFileAsync('umount', [source]);
     }
   });

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { hiddenMountCommand, mountToHideFromCrun, writeCrunWrapper } from './crun-wrapper.js';
 
-const TOOLS = { crun: '/usr/bin/crun', unshare: '/usr/bin/unshare', umount: '/usr/bin/umount', shell: '/bin/sh' };
+const TOOLS = { crun: '/usr/bin/crun', unshare: '/usr/bin/unshare', mount: '/usr/bin/mount', umount: '/usr/bin/umount', shell: '/bin/sh' };
 
 describe('the crun wrapper', () => {
   it('hides only a cgroup2 mount that holds controllers on a hybrid host', () => {
@@ -16,10 +16,10 @@ describe('the crun wrapper', () => {
     expect(mountToHideFromCrun({ mode: 'legacy' })).toBeUndefined();
   });
 
-  it('runs crun in a mount namespace with slave propagation and the mount detached', () => {
+  it("runs crun in a mount namespace of its own, the mount's parent made a slave before the mount is detached", () => {
     const command = hiddenMountCommand(TOOLS, '/sys/fs/cgroup/unified');
-    expect(command.slice(0, 7)).toEqual(['/usr/bin/unshare', '--mount', '--propagation', 'slave', '--', '/bin/sh', '-c']);
-    expect(command[7]).toBe(`'/usr/bin/umount' -l '/sys/fs/cgroup/unified' && exec "$0" "$@"`);
+    expect(command.slice(0, 7)).toEqual(['/usr/bin/unshare', '--mount', '--propagation', 'unchanged', '--', '/bin/sh', '-c']);
+    expect(command[7]).toBe(`'/usr/bin/mount' --make-rslave '/sys/fs/cgroup' && '/usr/bin/umount' -l '/sys/fs/cgroup/unified' && exec "$0" "$@"`);
     expect(command[8]).toBe('/usr/bin/crun');
   });
 

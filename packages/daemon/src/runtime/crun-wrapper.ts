@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@berth/layer';
 import type { CgroupLayout } from '../adapters/cgroup-layout.js';
 
@@ -14,6 +14,7 @@ export function mountToHideFromCrun(layout: CgroupLayout): string | undefined {
 export interface CrunWrapperTools {
   crun: string;
   unshare: string;
+  mount: string;
   umount: string;
   shell: string;
 }
@@ -23,13 +24,14 @@ function shellQuote(text: string): string {
 }
 
 /**
- * The command that runs crun (its arguments appended) in a mount namespace of its own with `mount`
- * detached there. Slave propagation, not private: host mounts made later still reach containers'
- * rslave/rshared binds; and not shared: the detach stays in that namespace.
+ * The command that runs crun (its arguments appended) in a mount namespace of its own with `hidden`
+ * detached there. Every other mount keeps the host's propagation, as runc running in the host's namespace
+ * sees it: host mounts made later reach rslave binds, and a container's mounts in rshared binds reach the
+ * host. Only the mount holding `hidden` becomes a slave first, so that the detach stays in the namespace.
  */
-export function hiddenMountCommand(tools: CrunWrapperTools, mount: string): string[] {
-  const script = `${shellQuote(tools.umount)} -l ${shellQuote(mount)} && exec "$0" "$@"`;
-  return [tools.unshare, '--mount', '--propagation', 'slave', '--', tools.shell, '-c', script, tools.crun];
+export function hiddenMountCommand(tools: CrunWrapperTools, hidden: string): string[] {
+  const script = `${shellQuote(tools.mount)} --make-rslave ${shellQuote(dirname(hidden))} && ${shellQuote(tools.umount)} -l ${shellQuote(hidden)} && exec "$0" "$@"`;
+  return [tools.unshare, '--mount', '--propagation', 'unchanged', '--', tools.shell, '-c', script, tools.crun];
 }
 
 /** An executable standing in for crun wherever the engine runs it (conmon's create, exec, kill, delete…). */

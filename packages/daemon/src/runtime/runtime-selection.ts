@@ -39,7 +39,7 @@ async function crunSelection(host: RuntimeHost): Promise<RuntimeSelection> {
   const binary = host.resolve('crun');
   const hidden = mountToHideFromCrun(await host.cgroupLayout());
   if (hidden === undefined) return { name: 'crun', binary };
-  const command = hiddenMountCommand({ crun: binary, unshare: host.resolve('unshare'), umount: host.resolve('umount'), shell: '/bin/sh' }, hidden);
+  const command = hiddenMountCommand({ crun: binary, unshare: host.resolve('unshare'), mount: host.resolve('mount'), umount: host.resolve('umount'), shell: '/bin/sh' }, hidden);
   try {
     await host.probe(command);
   } catch (err) {
