@@ -160,9 +160,9 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const remapWarnings = config.usernsRemap !== undefined && remapUser === undefined ? [ROOT_REMAP_WARNING] : [];
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
-  const runtimePath = await installRuntime(runtimeSelection, config.execRoot);
   const pidFile = join(config.execRoot, 'berthd.pid');
   await claimPidFile(pidFile);
+  const runtimePath = await installRuntime(runtimeSelection, config.execRoot);
   const remap = remapUser === undefined ? undefined : await openRemappedRoot(remapUser.mappings, config.dataRoot);
   const dataRoot = remap?.dataRoot ?? config.dataRoot;
 

@@ -24,7 +24,7 @@ export interface RuntimeHost {
   probe(command: string[]): Promise<void>;
 }
 
-export const HOST: RuntimeHost = {
+const HOST: RuntimeHost = {
   cgroupLayout: hostCgroupLayout,
   resolve: resolveExecutable,
   probe: async ([path, ...args]) => {
