@@ -33,7 +33,7 @@ import { layerRootfs } from './adapters/layer-rootfs.js';
 import { loadRemappedRoot, ROOT_REMAP_WARNING } from './adapters/remapped-root.js';
 import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
-import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, resolveExecutable } from './runtime/index.js';
+import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, installRuntime, selectRuntime } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
@@ -152,8 +152,8 @@ async function openRemappedRoot(mappings: IdMappings, root: string): Promise<Rem
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   // Refusals come first, before anything on disk changes.
   // One lookup of the runtime binary: the one checked is the one that runs containers.
-  const runtimePath = resolveExecutable(config.runtime);
-  const runtimeWarnings = await checkRuntimeFixes({ runtime: config.runtime, path: runtimePath, allowed: config.allowUnpatchedRuntime });
+  const runtimeSelection = await selectRuntime(config.runtime);
+  const runtimeWarnings = await checkRuntimeFixes({ runtime: runtimeSelection.name, path: runtimeSelection.binary, allowed: config.allowUnpatchedRuntime });
   // An engine told to authorize requests never serves one unasked: a plugin it cannot reach fails the start.
   const authorization = config.authorizationPlugins.length > 0 ? await authorizationPlugins(config.authorizationPlugins, config.pluginDirs) : undefined;
   const socketGid = socketGroupId(config.group, await readFile('/etc/group', 'utf8').catch(() => ''), config.group === DEFAULT_SOCKET_GROUP);
@@ -164,6 +164,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const pidFile = join(config.execRoot, 'berthd.pid');
   await claimPidFile(pidFile);
+  const runtimePath = await installRuntime(runtimeSelection, config.execRoot);
   const remap = remapUser === undefined ? undefined : await openRemappedRoot(remapUser.mappings, config.dataRoot);
   const dataRoot = remap?.dataRoot ?? config.dataRoot;
 
@@ -202,7 +203,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     log: { warn: (m) => (app.log ? app.log.warn(m) : storeNotes.push(m)) },
   });
   const reaper = createMonitorReaper();
-  const runtime = createRuntimeDriver({ runtime: config.runtime, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
+  const runtime = createRuntimeDriver({ runtime: runtimeSelection.name, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
   const host = createContainerHost();
   const rootfs = layerRootfs(layers, remap?.layers);
   const containers = createContainerServices({
@@ -274,7 +275,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     networks: new NetworkApi({ manager: networks, lifecycle: containers.lifecycle, events }),
     builds,
     diskUsage: new DiskUsageService({ images, containers: containers.inspection, volumes, buildCache: builds }),
-    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot, runtime: config.runtime, id: await readOrCreateEngineId(dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), authorizationPlugins: authorization?.names, usernsRemap: remap !== undefined }),
+    system: new SystemInfoService({ containers: containers.inspection, images, events: eventLog, dataRoot, runtime: runtimeSelection.name, id: await readOrCreateEngineId(dataRoot), warnings: runtimeWarnings.map((warning) => `WARNING: ${warning}`), host: hostFacts(), registries: registryHosts.info(), authorizationPlugins: authorization?.names, usernsRemap: remap !== undefined }),
   };
   const server = createServer(engine, { logLevel: config.logLevel, authorization });
   app.log = server.log;

@@ -11,6 +11,7 @@ import {
   defaultMounts,
   etcFileMounts,
   initMount,
+  rootfsPropagation,
   type EtcFiles,
 } from './mounts.js';
 import { buildNamespaces, ownsNetworkNamespace, type NamespaceModes } from './namespaces.js';
@@ -219,11 +220,13 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     else if (seccomp !== 'unconfined') linux.seccomp = resolveSeccompProfile(seccomp, { capabilities });
   }
 
+  const mounts = buildMounts(input);
+  linux.rootfsPropagation = rootfsPropagation(mounts);
   const spec: RuntimeSpec = {
     ociVersion: OCI_VERSION,
     process: buildProcess(input, capabilities),
     root: { path: input.rootfs, readonly: input.readonlyRootfs ?? false },
-    mounts: buildMounts(input),
+    mounts,
     linux,
   };
   // runc refuses a hostname without a UTS namespace of the container's own.

@@ -106,3 +106,12 @@ export function assembleMounts(plan: MountPlan): RuntimeMount[] {
   const ordered = user.sort((a, b) => depth(a.destination) - depth(b.destination));
   return [...defaults, ...(plan.init ? [plan.init] : []), ...ordered];
 }
+
+/**
+ * The rootfs propagation moby asks for: shared when a bind is (r)shared, so its mounts reach the host;
+ * else rslave, runc's own default, stated so that crun (whose default is rprivate) also lets host mounts
+ * made after the start reach (r)slave binds.
+ */
+export function rootfsPropagation(mounts: readonly RuntimeMount[]): 'rshared' | 'rslave' {
+  return mounts.some((m) => m.options?.some((o) => o === 'shared' || o === 'rshared')) ? 'rshared' : 'rslave';
+}

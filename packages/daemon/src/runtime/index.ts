@@ -20,3 +20,4 @@ export type { ExecExit, ExecProcess } from './exec-process.js';
 export { checkRuntimeFixes } from './runtime-fix-check.js';
 export { resolveExecutable } from './executable.js';
 export { createMonitorReaper, type MonitorReaper } from './monitor-reaper.js';
+export { installRuntime, selectRuntime, type RuntimeName, type RuntimeSelection } from './runtime-selection.js';

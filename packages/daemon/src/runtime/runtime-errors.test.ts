@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { OciRuntimeError, RuntimeConfigError, createFailure, runtimeMessage } from './runtime-errors.js';
+import { OciRuntimeError, RuntimeConfigError, createFailure, inRuncWords, runtimeMessage } from './runtime-errors.js';
 
 describe('runtimeMessage', () => {
   it('takes the last message from runc JSON logs, logfmt stderr or plain text', () => {
     expect(runtimeMessage('{"level":"warning","msg":"first"}\n{"level":"error","msg":"exec: \\"x\\": not found"}\n')).toBe('exec: "x": not found');
     expect(runtimeMessage('time="2024" level=error msg="container \\"a\\" does not exist"\n')).toBe('container "a" does not exist');
-    expect(runtimeMessage('error opening file `/x/status`: No such file or directory\n')).toBe('error opening file `/x/status`: No such file or directory');
+    expect(runtimeMessage('error opening file `/x/status`: No such file or directory\n')).toBe('error opening file `/x/status`: no such file or directory');
     expect(runtimeMessage('')).toBe('');
+  });
+});
+
+describe("crun's messages in runc's words", () => {
+  it('words a command that cannot start as runc does, for the docker CLI to read', () => {
+    expect(inRuncWords('executable file `nosuch` not found in $PATH: No such file or directory')).toBe('exec: "nosuch": executable file not found in $PATH');
+    expect(inRuncWords('executable file `/nosuch` not found in $PATH: No such file or directory')).toBe('exec: "/nosuch": stat /nosuch: no such file or directory');
+    expect(inRuncWords('open executable: Operation not permitted')).toBe('open executable: permission denied');
+    expect(inRuncWords('open executable: Permission denied')).toBe('open executable: permission denied');
+    expect(inRuncWords('chdir `/etc/passwd`: Not a directory')).toBe('chdir `/etc/passwd`: not a directory');
+  });
+
+  it("leaves runc's own messages alone", () => {
+    const runc = 'unable to start container process: exec: "nosuch": executable file not found in $PATH';
+    expect(inRuncWords(runc)).toBe(runc);
+    expect(inRuncWords('container "a" does not exist')).toBe('container "a" does not exist');
   });
 });
 

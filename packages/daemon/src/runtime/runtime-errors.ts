@@ -26,9 +26,25 @@ export function runtimeMessage(output: string): string {
   for (const line of output.split('\n')) {
     const text = line.trim();
     if (text === '') continue;
-    messages.push(messageOfLine(text));
+    messages.push(inRuncWords(messageOfLine(text)));
   }
   return messages.at(-1) ?? '';
+}
+
+/**
+ * crun's words for a process that cannot start, in runc's (which Docker users see, and the docker CLI
+ * reads: "executable file not found" and "no such file or directory" make `run` exit 127, "permission
+ * denied" 126). crun words errno as strerror does, capitalised; Go lowercases it.
+ */
+export function inRuncWords(message: string): string {
+  const notFound = /^executable file `(.*)` not found in \$PATH: No such file or directory$/.exec(message);
+  if (notFound) {
+    const command = notFound[1]!;
+    return command.includes('/') ? `exec: "${command}": stat ${command}: no such file or directory` : `exec: "${command}": executable file not found in $PATH`;
+  }
+  // A directory or a file without the x bit: crun's open(2) fails with EPERM or EACCES.
+  if (/^open executable: (Permission denied|Operation not permitted)$/.test(message)) return 'open executable: permission denied';
+  return message.replace(/: ([A-Z])([a-z]+(?: [a-z]+)*)$/, (_, first: string, rest: string) => `: ${first.toLowerCase()}${rest}`);
 }
 
 function messageOfLine(line: string): string {
