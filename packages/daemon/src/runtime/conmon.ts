@@ -104,8 +104,13 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
     // A conmon that died early shows up as EOF on the sync pipe; its EPIPE here carries nothing more.
     traceStep(launch.spec.id, 'start: conmon spawned');
     // conmon reads the start pipe before it forks: killed now, it leaves nothing behind.
-    await launch.ready?.catch((err: unknown) => {
-      child.kill('SIGKILL');
+    await launch.ready?.catch(async (err: unknown) => {
+      // Gone, not only signalled, when create reports the failure: the caller may retry or remove at once.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
       throw err;
     });
     startPipe.on('error', () => undefined);
