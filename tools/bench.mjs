@@ -27,6 +27,8 @@
 //     the same two requests, /_ping and /containers/json, with node:http) and berth's first run, before its compile
 //     cache (in a fresh $XDG_CACHE_HOME) holds anything (BENCH_ONLY=cli)
 // BENCH_ONLY=run,io,image,dist,ps,stdin,net,build,tc,cli (a comma-separated subset) times only those figures.
+// `--compare [unix:///path.sock]… [--floor]` prints instead the performance issue's table, berthd against dockerd and
+// podman or the engines named (tools/bench-compare.mjs).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, mkdir, stat, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
