@@ -450,6 +450,7 @@ export async function compareMain(argv) {
   const cleanup = [];
   let floorRig;
   let cleaning;
+  let interruptedBy;
   const finish = () =>
     (cleaning ??= (async () => {
       await cleanUp(cleanup);
@@ -460,6 +461,7 @@ export async function compareMain(argv) {
   // The engines run in process groups of their own: a Ctrl-C reaches the bench alone, which removes what it made.
   const interrupted = async (signal) => {
     console.error(`bench: ${signal}, removing the containers and stopping the engines`);
+    interruptedBy = signal;
     for (const engine of cleanup) engine.error = `interrupted by ${signal}`;
     await finish();
     process.exit(130);
@@ -490,7 +492,7 @@ export async function compareMain(argv) {
     }
     for (const step of steps(floorRig)) if (wanted(step.name)) await runStep(step, engines, floor);
     if (floor) floor.supervisorEach = engines[0].supervisorEach;
-    printTable(engines, floor, Number(process.hrtime.bigint() - startedAt) / 1e6);
+    if (!interruptedBy) printTable(engines, floor, Number(process.hrtime.bigint() - startedAt) / 1e6);
   } finally {
     await finish();
   }
