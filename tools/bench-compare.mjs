@@ -207,7 +207,8 @@ async function pingRound(socket) {
 
 /**
  * The measuring steps, in order; each runs `rounds` rounds over the engines (and the floor, when asked) in rotated
- * order. `setup`/`teardown` run once per engine around the rounds; `sample` returns `{ figureKey: value }`.
+ * order. `setup`/`teardown` run once per engine around the rounds; `sample` returns `{ figureKey: value }`, and
+ * `floor` its own keys (one namespace for every step's floor).
  */
 function steps(floorRig) {
   return [
@@ -274,7 +275,7 @@ function steps(floorRig) {
       name: 'parallel',
       rounds: LONG_RUNS,
       sample: async (engine) => ({ parallel: await timed(() => Promise.all(Array.from({ length: PARALLEL }, () => engine.docker('run', '--rm', 'busybox', 'true')))) }),
-      floor: async () => ({ runc: await timed(() => Promise.all(Array.from({ length: PARALLEL }, floorRig.runcRun))) }),
+      floor: async () => ({ parallelRunc: await timed(() => Promise.all(Array.from({ length: PARALLEL }, floorRig.runcRun))) }),
     },
     {
       name: 'rm',
@@ -367,7 +368,7 @@ function floorCell(floor, figure) {
     case 'exec':
       return f('runcExec') === undefined ? '' : `\`runc exec\` ${fmt(f('runcExec'), 'ms')}`;
     case 'parallel':
-      return f('runc') === undefined ? '' : `${PARALLEL} parallel \`runc run\` ${fmt(f('runc'), 'ms')}`;
+      return f('parallelRunc') === undefined ? '' : `${PARALLEL} parallel \`runc run\` ${fmt(f('parallelRunc'), 'ms')}`;
     case 'logs':
       return f('cat') === undefined ? '' : `\`cat\` of berthd's log file (${(f('catBytes') / MiB).toFixed(0)} MiB) ${fmt(f('cat'), 'MiB/s')}`;
     case 'attach':
