@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** What an engine started in the namespace may leave running there after it stopped. */
-const ENGINE_HELPERS = ['aardvark-dns', 'docker-proxy'];
+/** What an engine started in the namespace may leave running there after it stopped (podman 4.3: its exec sessions' conmon). */
+const ENGINE_HELPERS = ['aardvark-dns', 'docker-proxy', 'conmon'];
 
 export async function createBenchNetns() {
   const name = `berth-bench-${randomBytes(4).toString('hex')}`;

@@ -27,61 +27,27 @@
 //     the same two requests, /_ping and /containers/json, with node:http) and berth's first run, before its compile
 //     cache (in a fresh $XDG_CACHE_HOME) holds anything (BENCH_ONLY=cli)
 // BENCH_ONLY=run,io,image,dist,ps,stdin,net,build,tc,cli (a comma-separated subset) times only those figures.
-import { spawn, execFile } from 'node:child_process';
+// `--compare [unix:///path.sock]… [--floor]` prints instead the performance issue's table, berthd against dockerd and
+// podman or the engines named (tools/bench-compare.mjs).
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, mkdir, stat, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { buildBench, printBuild } from './bench-build.mjs';
+import { compareMain, comparing } from './bench-compare.mjs';
+import {
+  DOCKERD, RUNS, api, busyboxArchive, execFileAsync, guard, median, ms, rate, reason, repo, sh, startDaemon,
+  startReferenceDockerd, stopDaemon, timed, unmountUnder, waitExit, wanted,
+} from './bench-common.mjs';
 import { createBenchNetns } from './bench-netns.mjs';
 
-const execFileAsync = promisify(execFile);
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const IMAGE_MB = Number(process.env.BENCH_IMAGE_MB ?? 300);
 const LAYERS = 3;
 const PS_COUNT = Number(process.env.BENCH_PS_CONTAINERS ?? 1000);
 const STDIN_MB = Number(process.env.BENCH_STDIN_MB ?? 200);
 const NET_RUNS = Number(process.env.BENCH_NET_RUNS ?? 15);
-const ONLY = process.env.BENCH_ONLY?.split(',');
-const wanted = (figure) => !ONLY || ONLY.includes(figure);
-// Debian bookworm's runc lacks these fixes and berthd refuses it unless each is accepted by name (see README).
-const ACCEPT_UNPATCHED_RUNC = ['CVE-2025-31133', 'CVE-2025-52565', 'CVE-2025-52881'].map((cve) => `--allow-unpatched-runtime=${cve}`);
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const ms = (n) => `${n.toFixed(1)} ms`;
-
-function api(socket, method, path, body) {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socket, method, path, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => {
-        if (res.statusCode >= 400) reject(new Error(`${method} ${path}: ${res.statusCode} ${data}`));
-        else resolve(String(res.headers['content-type']).startsWith('application/json') && data ? JSON.parse(data) : data);
-      });
-    });
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
-async function timed(fn) {
-  const start = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-const sh = (script, env) => execFileAsync('bash', ['-o', 'pipefail', '-c', script], { env, maxBuffer: 16 * 1024 * 1024 });
-const rate = (bytes, millis) => `${(bytes / 1024 / 1024 / (millis / 1000)).toFixed(1)} MB/s`;
-
 async function sha256File(path) {
   const { stdout } = await execFileAsync('sha256sum', [path]);
   return `sha256:${stdout.split(' ')[0]}`;
@@ -162,9 +128,6 @@ async function imageThroughput(root, env) {
   return { bytes, savedBytes, load, save, loadFloor, saveFloor };
 }
 
-const DOCKERD = '/usr/sbin/dockerd';
-const waitExit = (child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)));
-
 async function freePort() {
   const server = createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -201,47 +164,6 @@ async function startBenchRegistry(dir) {
     return files;
   };
   return { host, stop, blobFiles };
-}
-
-/** Unmounts what an engine left mounted under `dir` (dockerd its default network namespace at least), deepest first. */
-async function unmountUnder(dir) {
-  const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').map((line) => line.split(' ')[4]).filter((point) => point?.startsWith(`${dir}/`));
-  for (const point of mounts.reverse()) await execFileAsync('umount', ['-l', point]).catch(() => undefined);
-}
-
-/**
- * Debian's dockerd with sockets, roots and config of its own, as e2e/src/reference-dockerd.ts starts it: without
- * networking, or inside `netns` (from createBenchNetns) with its default bridge, iptables rules and docker-proxy.
- */
-async function startReferenceDockerd(dir, netns) {
-  await mkdir(dir, { recursive: true });
-  const socket = join(dir, 'docker.sock');
-  const configFile = join(dir, 'daemon.json');
-  await writeFile(configFile, '{}\n');
-  const network = netns ? [] : ['--bridge=none', '--iptables=false', '--ip-masq=false', '--ip-forward=false'];
-  const args = [`--config-file=${configFile}`, `--host=unix://${socket}`, `--data-root=${join(dir, 'data')}`, `--exec-root=${join(dir, 'exec')}`, `--pidfile=${join(dir, 'dockerd.pid')}`, ...network];
-  let printed = '';
-  // nsenter execs dockerd in place: the child's pid is dockerd's.
-  const [command, ...prefix] = [...(netns?.enter ?? []), DOCKERD];
-  const child = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d) => (printed += d));
-  child.stderr.on('data', (d) => (printed += d));
-  const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') };
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await waitExit(child);
-    await unmountUnder(dir);
-    await rm(dir, { recursive: true, force: true });
-  };
-  for (let attempt = 0; ; attempt++) {
-    if (existsSync(socket) && (await execFileAsync('docker', ['version'], { env }).then(() => true, () => false))) break;
-    if (child.exitCode !== null || attempt > 300) {
-      await stop();
-      throw new Error(`dockerd did not start:\n${printed}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { env, stop };
 }
 
 /**
@@ -328,42 +250,6 @@ async function stdinThroughput(root, env) {
   return { bytes, run: median(runs), floor };
 }
 
-/**
- * Spawns berthd on `root` and waits until /_ping answers; returns the process and the milliseconds that took. With
- * `netns` (from createBenchNetns) it runs there with its default bridge; without, it has none.
- */
-async function startDaemon(root, socket, netns) {
-  const started = process.hrtime.bigint();
-  const network = netns ? [] : ['--bridge=none'];
-  const args = ['--data-root', join(root, 'data'), '--exec-root', join(root, 'exec'), '-H', `unix://${socket}`, '--log-level', 'warn', ...network, ...ACCEPT_UNPATCHED_RUNC];
-  // Run as the `berthd` command is, so the node flags on its shebang apply (nsenter execs it in place).
-  const [command, ...prefix] = [...(netns?.enter ?? []), join(repo, 'packages/daemon/dist/bin/berthd.js')];
-  const daemon = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let attempt = 0; ; attempt++) {
-    if (daemon.exitCode !== null || daemon.signalCode !== null) throw new Error(`berthd exited (${daemon.exitCode ?? daemon.signalCode}) before it answered`);
-    if (attempt > 12_000) {
-      await stopDaemon(daemon);
-      throw new Error('berthd did not answer /_ping within a minute');
-    }
-    if (existsSync(socket)) {
-      try {
-        await api(socket, 'GET', '/_ping');
-        break;
-      } catch {
-        // not ready
-      }
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return { daemon, readyMs: Number(process.hrtime.bigint() - started) / 1e6 };
-}
-
-const stopDaemon = async (daemon) => {
-  if (daemon.exitCode !== null) return;
-  daemon.kill('SIGTERM');
-  await new Promise((r) => daemon.once('exit', r));
-};
-
 /** `ps -a` over PS_COUNT created (never started) containers, through the API and the CLI, and a restart over them. */
 async function manyContainers(socket, env) {
   for (let i = 0; i < PS_COUNT; i++) await api(socket, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['true'] });
@@ -420,9 +306,6 @@ const NET_FETCHES = 5;
 /** busybox httpd on 8080, serving /big (NET_PAYLOAD_BYTES of zeros written in the container) and /ready. */
 const HTTPD = ['busybox', 'sh', '-c', `mkdir -p /www && head -c ${NET_PAYLOAD_BYTES} /dev/zero > /www/big && echo ok > /www/ready && exec httpd -f -p 8080 -h /www`];
 
-/** Why a figure failed, in a line: the error's first, and the first line the failed command printed on stderr. */
-const reason = (err) => [err.message.split('\n')[0], err.stderr?.trim().split('\n')[0]].filter(Boolean).join(': ');
-
 /** One engine for the networking figures: started in a network namespace of its own, busybox loaded. */
 async function startNetEngine(name, dir, archive, launch) {
   const engine = { name, failed: {}, runs: { bridge: [], none: [] }, fetches: [] };
@@ -436,16 +319,6 @@ async function startNetEngine(name, dir, archive, launch) {
     engine.error = reason(err);
   }
   return engine;
-}
-
-/** Runs `fn` for `figure` of `engine` unless that engine or figure failed already; a failure is kept to print FAIL. */
-async function guard(engine, figure, fn) {
-  if (engine.error || engine.failed[figure]) return;
-  try {
-    await fn();
-  } catch (err) {
-    engine.failed[figure] = reason(err);
-  }
 }
 
 /** curl's `size_download time_total` of http://127.0.0.1:NET_PORT/path, fetched from the engine's namespace. */
@@ -648,11 +521,7 @@ async function main() {
   const root = await mkdtemp('/tmp/berth-bench-');
   const socket = join(root, 'berth.sock');
   const host = `unix://${socket}`;
-  const archive = join(repo, 'tools/images/busybox.tar');
-  if (!existsSync(archive)) {
-    await mkdir(dirname(archive), { recursive: true });
-    await execFileAsync(process.execPath, [join(repo, 'tools/busybox-image.mjs'), '-o', archive]);
-  }
+  const archive = await busyboxArchive();
   let { daemon, readyMs } = await startDaemon(root, socket);
   const env = { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: join(root, 'docker-config') };
   try {
@@ -742,4 +611,6 @@ async function main() {
   }
 }
 
-await main();
+const args = process.argv.slice(2);
+if (comparing(args)) await compareMain(args);
+else await main();
