@@ -213,7 +213,7 @@ export class ContainerStore {
    * Removes a container: its dir is renamed into the trash first (one atomic step, after which the
    * container is gone even if the daemon dies), then deleted. A failed rename leaves it listed.
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, { durable = true }: { durable?: boolean } = {}): Promise<void> {
     const record = this.byId.get(id);
     if (!record) return;
     const doomed = join(this.root, TRASH_DIR, `${id}-${randomBytes(4).toString('hex')}`);
@@ -224,7 +224,7 @@ export class ContainerStore {
         return false;
       },
     );
-    if (moved) await fsyncDirectory(this.root);
+    if (moved && durable) await fsyncDirectory(this.root);
     this.byId.delete(id);
     this.idByName.delete(record.name);
     await removeContainerDir(doomed);

@@ -22,6 +22,13 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
   const cli = new RuntimeCli(runtimePath, options.stateRoot);
   const name = options.runtime;
 
+  // runc and crun keep a container's state in a dir named by its ID under --root.
+  const hasState = (id: string): Promise<boolean> =>
+    access(join(options.stateRoot, id)).then(
+      () => true,
+      () => false,
+    );
+
   /** Runs a runtime command, turning its failure into the engine's error classes. */
   const run = async (args: string[], id: string): Promise<string> => {
     try {
@@ -60,6 +67,8 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       await run(['resume', id], id);
     },
     async delete(id, force = false) {
+      // Without a state dir the runtime knows nothing to delete: skips a runtime run on each removal and start.
+      if (!(await hasState(id))) return;
       try {
         await cli.run(['delete', ...(force ? ['--force'] : []), id]);
       } catch (err) {
@@ -80,13 +89,7 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       if (!status) throw new OciRuntimeError(`${name} reported an unknown status for ${id}: ${String(parsed.status)}`);
       return { status, pid: typeof parsed.pid === 'number' ? parsed.pid : 0 };
     },
-    async hasState(id) {
-      // runc and crun keep a container's state in a dir named by its ID under --root.
-      return access(join(options.stateRoot, id)).then(
-        () => true,
-        () => false,
-      );
-    },
+    hasState,
     waitExit,
     readExit,
     isMonitorAlive,
