@@ -2,10 +2,9 @@ import { access, chown, mkdir, readdir, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, InternalError } from '@berth/api';
 import { detachMountsUnder, isMountPoint } from './mountinfo.js';
-import { unmountOnWorker } from './syscalls.js';
 import type { IdmappedLayers } from './idmapped-layers.js';
 import type { Owner } from './extract.js';
-import { mountOverlay, overlayOptions } from './system-tools.js';
+import { mountOverlay, overlayOptions, unmount } from './system-tools.js';
 
 /** Where a remapped root's idmapped lower layers are attached while its overlay is mounted. */
 const IDMAPPED_DIR = 'idmapped';
@@ -105,21 +104,6 @@ async function clearIdmappedDir(base: string): Promise<void> {
   await rmdir(base);
 }
 
-/** Unmounts the top mount at `target`, detaching it lazily if it is busy; false when none is left there (EINVAL). */
-async function unmountOne(target: string): Promise<boolean> {
-  const noMountLeft = (err: unknown): boolean => {
-    if ((err as NodeJS.ErrnoException).code === 'EINVAL') return false;
-    throw err;
-  };
-  try {
-    await unmountOnWorker(target);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EBUSY') return noMountLeft(err);
-  }
-  return unmountOnWorker(target, { lazy: true }).then(() => true, noMountLeft);
-}
-
 /**
  * Unmounts `<dir>/rootfs` (detaching lazily if it is busy) and removes the empty mount point, and any
  * idmapped layer a crash left attached in `<dir>`: removing the dir must never reach into a layer.
@@ -133,8 +117,18 @@ export async function unmountOverlayRoot(dir: string): Promise<void> {
     (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
   );
   if (missing) return;
-  // Mounts may be stacked there: one off per round.
-  for (let more = true; more; ) more = await unmountOne(rootfs);
+  while (await isMountPoint(rootfs)) {
+    try {
+      await unmount(rootfs);
+    } catch (err) {
+      if (!(await isMountPoint(rootfs))) break;
+      try {
+        await unmount(rootfs, { lazy: true });
+      } catch {
+        throw err;
+      }
+    }
+  }
   try {
     await rmdir(rootfs);
   } catch (err) {

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
-import type { KoffiFunc, LibraryHandle } from 'koffi';
+import type { LibraryHandle } from 'koffi';
 
 /**
  * The layer store's native route: Linux system calls Node's core lacks for safe path resolution, through
@@ -26,7 +26,7 @@ interface Libc {
   syscall: (...args: unknown[]) => number;
   readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
   fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
-  umount2: KoffiFunc<(target: string, flags: number) => number>;
+  umount2: (target: string, flags: number) => number;
   close: (fd: number) => number;
   errno: () => number;
   openHow: unknown;
@@ -111,11 +111,6 @@ const OPEN_TREE_CLONE = 1;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x04;
 const MOUNT_ATTR_IDMAP = 0x00100000;
 const MNT_DETACH = 2;
-const UMOUNT_NOFOLLOW = 8;
-/** Node's thread pool has 4 threads by default; more in flight would only queue there. */
-const MAX_UNMOUNTS_IN_FLIGHT = 8;
-let unmountsInFlight = 0;
-const unmountSlotWaiters: (() => void)[] = [];
 /** sizeof(struct mount_attr) (MOUNT_ATTR_SIZE_VER0). */
 const MOUNT_ATTR_SIZE = 32;
 
@@ -144,28 +139,4 @@ export function bindIdmapped(source: string, target: string, usernsFd: number): 
 /** Detaches the mount at `target` (umount2 MNT_DETACH): gone from the tree at once, freed once unused. */
 export function detachMount(target: string): void {
   if (load().umount2(target, MNT_DETACH) < 0) throw errnoError('umount2', target);
-}
-
-/**
- * umount2(2) of `target` (never following a symlink there) on a worker thread: unmounting an overlay
- * syncs its upper filesystem, too long to hold the event loop. `lazy` detaches it even while busy.
- */
-export async function unmountOnWorker(target: string, { lazy = false }: { lazy?: boolean } = {}): Promise<void> {
-  const c = load();
-  // koffi refuses calls beyond its queue (max_async_calls): a removal of many containers waits here instead.
-  while (unmountsInFlight >= MAX_UNMOUNTS_IN_FLIGHT) await new Promise<void>((resolve) => unmountSlotWaiters.push(resolve));
-  unmountsInFlight++;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      // koffi hands the worker's errno to this callback.
-      c.umount2.async(target, UMOUNT_NOFOLLOW | (lazy ? MNT_DETACH : 0), (err: unknown, result: number) => {
-        if (err) reject(err as Error);
-        else if (result < 0) reject(errnoError('umount2', target));
-        else resolve();
-      });
-    });
-  } finally {
-    unmountsInFlight--;
-    unmountSlotWaiters.shift()?.();
-  }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InternalError } from '@berth/api';
-import { setXattr } from './system-tools.js';
+import { setXattr, unmount } from './system-tools.js';
 
 let work: string;
 beforeEach(() => {
@@ -15,9 +15,9 @@ afterEach(() => {
 
 describe('system tools', () => {
   it('reports a failing tool with its stderr', async () => {
-    const err = await setXattr(join(work, 'not-there'), 'user.x', Buffer.from('y')).catch((e: unknown) => e);
+    const err = await unmount(join(work, 'not-mounted')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InternalError);
-    expect((err as Error).message).toMatch(/^setfattr failed: .*not-there/);
+    expect((err as Error).message).toMatch(/^umount failed: .*not-mounted/);
   });
 
   it('reports a missing tool with the package that provides it', async () => {

@@ -14,6 +14,7 @@ const DEBIAN_PACKAGE = {
   mknod: 'coreutils',
   setfattr: 'attr',
   mount: 'mount',
+  umount: 'mount',
   zstd: 'zstd',
   unshare: 'util-linux',
 } as const;
@@ -69,6 +70,11 @@ export function overlayOptions(mount: Omit<OverlayMount, 'target' | 'cwd'>): str
 
 export async function mountOverlay(mount: OverlayMount): Promise<void> {
   await run('mount', ['-t', 'overlay', '-o', overlayOptions(mount), '--', 'overlay', mount.target], mount.cwd);
+}
+
+/** Unmounts `target`; `lazy` detaches it even while busy (umount -l). */
+export async function unmount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
+  await run('umount', options.lazy ? ['-l', '--', target] : ['--', target]);
 }
 
 /** Copies the tree `source` to the new path `target` with owners, modes, times, xattrs, hard links and device nodes (cp -a). */
