@@ -36,7 +36,12 @@ export interface ContainerRepository {
   /** Persists the record atomically; a failure leaves the previous one whole. */
   save(record: ContainerRecord): Promise<void>;
   rename(record: ContainerRecord, name: string): Promise<void>;
-  delete(id: string): Promise<void>;
+  /**
+   * Removes the container's record and dir. `durable: false` leaves the removal to the page cache: for a
+   * record already saved with its removal mark, which finishes the removal at the next start if the
+   * machine loses power first.
+   */
+  delete(id: string, options?: { durable?: boolean }): Promise<void>;
 }
 
 /** What the container core needs of images: the one a reference names. */

@@ -216,7 +216,7 @@ export class ContainerStore {
    * container is gone even if the daemon dies), then its files are deleted, after this returns. A failed
    * rename leaves it listed.
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, { durable = true }: { durable?: boolean } = {}): Promise<void> {
     const record = this.byId.get(id);
     if (!record) return;
     const doomed = join(this.root, TRASH_DIR, `${id}-${randomBytes(4).toString('hex')}`);
@@ -227,7 +227,7 @@ export class ContainerStore {
         return false;
       },
     );
-    if (moved) await fsyncDirectory(this.root);
+    if (moved && durable) await fsyncDirectory(this.root);
     this.byId.delete(id);
     this.idByName.delete(record.name);
     // Once in the trash the container is gone (the next start empties what is left there), so the files go

@@ -82,6 +82,20 @@ describe('the container services over in-memory ports', () => {
     expect(ports.events.actions).toEqual(['create', 'start', 'pause', 'kill', 'die', 'destroy']);
   });
 
+  it('persists a forced removal of a running container once, marked Dead, with the exit it recorded', async () => {
+    setUp();
+    const { lifecycle } = services;
+    const { Id } = await lifecycle.create({ Image: 'busybox' });
+    await lifecycle.start(Id);
+    const savedBefore = ports.store.saved.length;
+    await lifecycle.remove(Id, { force: true });
+    // The removal's Dead mark carries the exit; a Stopped record saved just before it would be a wasted fsync.
+    const saved = ports.store.saved.slice(savedBefore).map((s) => JSON.parse(s.state) as { dead?: boolean; running: boolean; exitCode: number });
+    expect(saved).toMatchObject([{ dead: true, running: false, exitCode: 137 }]);
+    expect(ports.store.all()).toEqual([]);
+    expect(ports.events.actions).toEqual(['create', 'start', 'kill', 'die', 'destroy']);
+  });
+
   it('removes an AutoRemove container once it exits', async () => {
     setUp();
     const { lifecycle } = services;

@@ -63,7 +63,8 @@ export class ContainerRemoval {
       // Volumes go while the marked record can still bring them back to mind after a crash; without
       // the mark a container must stay whole until its dir is gone, so they go after it.
       if (marked) await this.o.mounts.release(c, removeVolumes);
-      await core.store.delete(c.id);
+      // The mark already makes the removal durable: a dir a power loss brings back is removed at the next start.
+      await core.store.delete(c.id, { durable: !marked });
       traceStep(c.id, 'remove: record deleted');
       if (!marked) await this.o.mounts.release(c, removeVolumes);
     } finally {

@@ -163,7 +163,9 @@ export class TaskSupervisor {
     } else {
       c.state = markStopped(c.state, exit);
     }
-    await core.store.save(c);
+    // A removal under way persists the record itself (marked Dead) before it deletes anything; until then
+    // the exit file on disk brings the exit back after a crash.
+    if (!core.removing.has(c.id)) await core.store.save(c);
     traceStep(c.id, 'exit: stopped state saved');
     if (exit.oomKilled) core.events.container('oom', c);
     core.events.container('die', c, { exitCode: String(exit.exitCode) });

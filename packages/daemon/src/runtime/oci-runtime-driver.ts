@@ -11,6 +11,7 @@ import { readBundle, removeTaskFiles, writeBundle } from './task-files.js';
 import { isMonitorAlive, readExit, waitExit } from './exit-file.js';
 import { RuntimeCli, RuntimeCommandFailure, isMissingContainer, isNotRunning } from './runtime-cli.js';
 import { OciRuntimeError } from './runtime-errors.js';
+import { signalNumberOf, signalRuncInit } from './runc-init-signal.js';
 import type { RuntimeDriver, RuntimeDriverOptions, RuntimeState, RuntimeStatus, TaskSpec } from './runtime-driver.js';
 
 const STATUSES: readonly RuntimeStatus[] = ['creating', 'created', 'running', 'paused', 'stopped'];
@@ -22,6 +23,13 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
   const cli = new RuntimeCli(runtimePath, options.stateRoot);
   const name = options.runtime;
 
+  // runc and crun keep a container's state in a dir named by its ID under --root.
+  const hasState = (id: string): Promise<boolean> =>
+    access(join(options.stateRoot, id)).then(
+      () => true,
+      () => false,
+    );
+
   /** Runs a runtime command, turning its failure into the engine's error classes. */
   const run = async (args: string[], id: string): Promise<string> => {
     try {
@@ -30,13 +38,6 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       throw translate(err, id);
     }
   };
-
-  // runc and crun keep a container's state in a dir named by its ID under --root.
-  const hasState = (id: string): Promise<boolean> =>
-    access(join(options.stateRoot, id)).then(
-      () => true,
-      () => false,
-    );
 
   return {
     name,
@@ -52,6 +53,8 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       await run(['start', id], id);
     },
     async kill(id, signal, all = false) {
+      const number = signalNumberOf(signal);
+      if (name === 'runc' && !all && number !== undefined && (await signalRuncInit(options.stateRoot, id, number)) !== 'undecided') return;
       try {
         await cli.run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
       } catch (err) {

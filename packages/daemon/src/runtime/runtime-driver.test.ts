@@ -248,3 +248,17 @@ describe('runc driver over conmon', () => {
     expect(sinceLast).not.toContain('stdout:line 1\n');
   });
 });
+
+describe('runtime delete', () => {
+  it('deletes a container the runtime keeps no state of without running the runtime', async () => {
+    const fixture = new TaskFixture();
+    try {
+      // A runtime that cannot run: a call of it would fail.
+      const driver = createRuntimeDriver({ runtime: 'runc', runtimePath: '/nonexistent/runc', stateRoot: fixture.stateRoot });
+      await expect(driver.delete('0'.repeat(64), true)).resolves.toBeUndefined();
+      await expect(driver.kill('0'.repeat(64), 'SIGKILL')).rejects.toThrow();
+    } finally {
+      fixture.cleanup();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signalNumberOf, signalRuncInit } from './runc-init-signal.js';
+
+const ID = 'c'.repeat(64);
+
+describe('signalNumberOf', () => {
+  it('reads numbers and names with or without SIG, and leaves others to the runtime', () => {
+    expect(signalNumberOf(9)).toBe(9);
+    expect(signalNumberOf('15')).toBe(15);
+    expect(signalNumberOf('SIGKILL')).toBe(9);
+    expect(signalNumberOf('kill')).toBe(9);
+    expect(signalNumberOf('SIGRTMIN+3')).toBeUndefined();
+  });
+});
+
+describe('signalRuncInit', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'berth-runc-state-'));
+    mkdirSync(join(root, ID));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const startTimeOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19]);
+  const writeState = (state: object): void => writeFileSync(join(root, ID, 'state.json'), JSON.stringify(state));
+
+  it('signals the process runc recorded while its start time still matches', async () => {
+    const child = spawn('sleep', ['60']);
+    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    writeState({ init_process_pid: child.pid, init_process_start: startTimeOf(child.pid as number) });
+    await expect(signalRuncInit(root, ID, 9)).resolves.toBe('sent');
+    await expect(exited).resolves.toBe('SIGKILL');
+    // The pid now names no process: nothing to signal, as runc says of a stopped container.
+    await expect(signalRuncInit(root, ID, 9)).resolves.toBe('not-running');
+  });
+
+  it('leaves alone a process whose pid was reused (another start time)', async () => {
+    const child = spawn('sleep', ['60']);
+    try {
+      writeState({ init_process_pid: child.pid, init_process_start: startTimeOf(child.pid as number) - 1 });
+      await expect(signalRuncInit(root, ID, 9)).resolves.toBe('not-running');
+      expect(child.exitCode).toBeNull();
+      expect(child.signalCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('leaves the decision to runc when its state cannot be read', async () => {
+    await expect(signalRuncInit(root, 'd'.repeat(64), 9)).resolves.toBe('undecided');
+    writeState({ id: ID });
+    await expect(signalRuncInit(root, ID, 9)).resolves.toBe('undecided');
+  });
+});
