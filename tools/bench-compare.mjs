@@ -216,12 +216,14 @@ function steps(floorRig) {
       name: 'rss',
       rounds: 1,
       async sample(engine) {
+        // Idle: no request to the engine for 3 s before and while sampling (berthd hands freed memory back after 2 s).
         const measure = async () => {
-          await sleep(1000);
+          const ids = await containerIds(engine);
+          await sleep(3000);
           const samples = [];
           for (let i = 0; i < 3; i++) {
             if (i) await sleep(500);
-            samples.push(await engineRss(engine.pid, await containerIds(engine)));
+            samples.push(await engineRss(engine.pid, ids));
           }
           return samples.sort((a, b) => a.mib - b.mib)[1];
         };

@@ -103,7 +103,7 @@ export const RSS_DEFINITION =
   "sum of VmRSS (/proc/<pid>/status) of the engine's daemon processes (the process serving the socket and its descendants, " +
   'up to but not into a container supervisor: berthd; dockerd + containerd; podman system service) and of each container\'s ' +
   'supervisor (conmon; containerd-shim-*), found by the container ID in its command line, never the containers\' own ' +
-  'processes; median of 3 samples 0.5 s apart, taken 1 s after the engine went idle';
+  'processes; median of 3 samples 0.5 s apart, taken after 3 s without a request to the engine';
 
 /** The engine's resident memory in MiB, as RSS_DEFINITION says, and how much of it its supervisors hold. */
 export async function engineRss(rootPid, containerIds) {
