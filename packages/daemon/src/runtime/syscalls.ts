@@ -107,6 +107,25 @@ export function drainSeqpacket(fd: number, onPacket: (packet: Buffer) => void): 
   }
 }
 
+/**
+ * The packets already queued on a connected SOCK_SEQPACKET socket, received without waiting one after another
+ * into `buf` while it has room for `maxPacket` more bytes (a packet longer than the room left would be cut).
+ * Returns views of `buf`: the caller copies what it keeps before `buf` is used again.
+ */
+export function receiveQueuedPackets(fd: number, buf: Buffer, maxPacket: number): Buffer[] {
+  const c = load();
+  const packets: Buffer[] = [];
+  let offset = 0;
+  while (buf.length - offset >= maxPacket) {
+    const room = buf.subarray(offset);
+    const n = c.recv(fd, room, room.length, MSG_DONTWAIT);
+    if (n <= 0) break;
+    packets.push(buf.subarray(offset, offset + n));
+    offset += n;
+  }
+  return packets;
+}
+
 const PR_SET_CHILD_SUBREAPER = 36;
 const WNOHANG = 1;
 
