@@ -27,7 +27,8 @@ export async function* framedLogChunks(chunks: AsyncIterable<LogLines>, options:
   }
 }
 
-class LogFramer {
+/** Exported for tests; framedLogChunks is its use. */
+export class LogFramer {
   /** A partial line was the last record of the stream: its continuation gets no timestamp. */
   private readonly midLine = { stdout: false, stderr: false };
   private conmonTimestamp = '';
@@ -37,11 +38,19 @@ class LogFramer {
 
   constructor(private readonly options: LogFrameOptions) {}
 
+  /** The size of the reused output buffer (for tests). */
+  get bufferSize(): number {
+    return this.out.length;
+  }
+
   frame(lines: LogLines): Buffer {
     const { options, midLine } = this;
     // Output is rarely longer than the lines it comes from; `reserve` grows it when it is.
+    const need = lines.buffer.length + 64;
     this.length = 0;
-    this.reserve(lines.buffer.length + 64);
+    // A follower's chunks shrink to a few lines once it has caught up: a buffer a long line grew is let go.
+    if (this.out.length > 4 * need) this.out = Buffer.alloc(0);
+    this.reserve(need);
     let run: LogLines['stream'] | null = null;
     let header = 0;
     while (lines.next()) {
