@@ -2,10 +2,17 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogReader, parseLogLine, readContainerLog } from './container-log.js';
+import { LogReader, readContainerLog } from './container-log.js';
 import type { LogRecord } from './container-log.js';
+import { LogLines } from './log-lines.js';
 
-describe('parseLogLine', () => {
+/** One k8s-file line (without its `\n`) as a record, or null when malformed. */
+function parseLogLine(line: Buffer): LogRecord | null {
+  const lines = new LogLines(Buffer.concat([line, Buffer.from('\n')]));
+  return lines.next() ? lines.record() : null;
+}
+
+describe('LogLines records', () => {
   it('reads complete and partial k8s-file records, keeping spaces in the content', () => {
     const full = parseLogLine(Buffer.from('2024-05-01T10:00:00.123456789+00:00 stderr F  two  spaces'));
     expect(full).toMatchObject({ stream: 'stderr', partial: false, timestamp: '2024-05-01T10:00:00.123456789+00:00' });

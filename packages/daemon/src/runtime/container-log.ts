@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { LogLines, type LogRecord, type LogTimeRange } from './log-lines.js';
 
-export { parseLogLine, type LogRecord } from './log-lines.js';
+export type { LogRecord } from './log-lines.js';
 
 export interface ReadLogOptions extends LogTimeRange {
   follow?: boolean;

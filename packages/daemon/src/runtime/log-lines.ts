@@ -142,12 +142,6 @@ function streamAt(buffer: Buffer, start: number): LogRecord['stream'] | null {
   return stdout ? 'stdout' : stderr ? 'stderr' : null;
 }
 
-/** Parses one k8s-file line (without its `\n`). */
-export function parseLogLine(line: Buffer): LogRecord | null {
-  const lines = new LogLines(Buffer.concat([line, Buffer.of(NEWLINE)]));
-  return lines.next() ? lines.record() : null;
-}
-
 /** Where the last `count` records of `lines` start (its length for none); `total` is countRecords(lines) when known. */
 export function startOfLastRecords(lines: Buffer, count: number, total = countRecords(lines)): number {
   if (count <= 0) return lines.length;

@@ -27,12 +27,21 @@ interface Libc {
 }
 
 let libc: Libc | undefined;
+let libcLibrary: LibraryHandle | undefined;
+
+/** The C library as koffi loaded it, for a function bound elsewhere (one load for the daemon). */
+export function libcHandle(): LibraryHandle {
+  if (libcLibrary) return libcLibrary;
+  // koffi is CommonJS with a native addon: loaded through require, on first use.
+  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+  libcLibrary = koffi.load('libc.so.6');
+  return libcLibrary;
+}
 
 function load(): Libc {
   if (libc) return libc;
-  // koffi is CommonJS with a native addon: loaded through require, on first use.
   const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-  const lib: LibraryHandle = koffi.load('libc.so.6');
+  const lib = libcHandle();
   // Registered by name for connect's prototype below.
   koffi.struct('berth_sockaddr_un', { sun_family: 'uint16', sun_path: koffi.array('uint8', SUN_PATH_SIZE) });
   libc = {
