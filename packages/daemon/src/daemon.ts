@@ -37,7 +37,7 @@ import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRunt
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
-import { IdleMemoryRelease } from './idle-memory.js';
+import { IdleMemoryRelease, watchActivity } from './idle-memory.js';
 import { releaseFreedMemory } from './adapters/process-memory.js';
 import { isUpgradeRequest } from './server/upgrade-route.js';
 import { listenOnTcp, tcpTls } from './server/tcp-listener.js';
@@ -314,8 +314,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   }
   // Start-up's freed memory, and each burst of requests', goes back to the system once the daemon is quiet.
   const idleMemory = new IdleMemoryRelease(releaseFreedMemory);
-  server.server.on('request', () => idleMemory.touch());
-  server.server.on('upgrade', () => idleMemory.touch());
+  watchActivity(server.server, idleMemory);
   idleMemory.touch();
   // After listening: deleting a big container dir a crash left half-removed must not delay the start.
   void store.emptyTrash().catch((err: unknown) => app.log.warn(`emptying the containers' trash: ${String(err)}`));

@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IdleMemoryRelease } from './idle-memory.js';
+import { IdleMemoryRelease, watchActivity } from './idle-memory.js';
 
 describe('IdleMemoryRelease', () => {
   beforeEach(() => {
@@ -34,5 +35,22 @@ describe('IdleMemoryRelease', () => {
     idle.close();
     vi.advanceTimersByTime(5000);
     expect(release).not.toHaveBeenCalled();
+  });
+
+  it.each(['request', 'upgrade'])('counts the quiet period from the end of a long %s, not from its start', (event) => {
+    const release = vi.fn();
+    const idle = new IdleMemoryRelease(release, 1000);
+    const server = new EventEmitter();
+    watchActivity(server, idle);
+    const stream = new EventEmitter();
+    server.emit(event, {}, stream);
+    vi.advanceTimersByTime(5000);
+    // Released once mid-stream (the stream itself does not count as activity while it runs).
+    expect(release).toHaveBeenCalledTimes(1);
+    stream.emit('close');
+    vi.advanceTimersByTime(999);
+    expect(release).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(2000);
+    expect(release).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,3 +1,5 @@
+import type { EventEmitter } from 'node:events';
+
 /**
  * Releases memory once the daemon has been quiet for `quietMs`: after start-up and after each burst of
  * requests. Activity only sets a flag, so a busy daemon pays nothing per request.
@@ -36,4 +38,20 @@ export class IdleMemoryRelease {
     this.timer = null;
     this.release();
   }
+}
+
+/**
+ * Touches `idle` when a request or an upgrade starts and again when it ends: a long stream (logs -f, attach,
+ * a big pull) frees its memory at its end, so the quiet period must be counted from there, not from its start.
+ */
+export function watchActivity(server: EventEmitter, idle: IdleMemoryRelease): void {
+  const touch = (): void => idle.touch();
+  server.on('request', (_request: unknown, response: EventEmitter) => {
+    touch();
+    response.once('close', touch);
+  });
+  server.on('upgrade', (_request: unknown, socket: EventEmitter) => {
+    touch();
+    socket.once('close', touch);
+  });
 }

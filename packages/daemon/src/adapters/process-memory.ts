@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { libcHandle } from '../runtime/syscalls.js';
 
 let trim: ((pad: number) => number) | null | undefined;
 
@@ -14,9 +14,7 @@ export function releaseFreedMemory(): void {
 
 function loadMallocTrim(): ((pad: number) => number) | null {
   try {
-    // koffi is CommonJS with a native addon: loaded through require, on first use.
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    return koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as (pad: number) => number;
+    return libcHandle().func('int malloc_trim(size_t pad)') as (pad: number) => number;
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { InvalidArgumentError, NotImplementedError } from '@berth/api';
 import type { EventContainer } from '../events/engine-events.js';
 import type { ContainerLogs } from '../ports.js';
-import { drainedOrClosed } from '../util/drained-or-closed.js';
+import { drainedOrClosed } from '../util/write-waits.js';
 import type { AttachHub, AttachTarget } from './attach-hub.js';
 import type { ContainerCore } from './container-core.js';
 import { framedLogChunks } from './log-frames.js';

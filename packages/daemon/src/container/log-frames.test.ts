@@ -1,7 +1,7 @@
 import { StdStream, frameStdStream } from '@berth/api';
 import { describe, expect, it } from 'vitest';
 import { LogLines } from '../runtime/index.js';
-import { framedLogChunks, type LogFrameOptions } from './log-frames.js';
+import { LogFramer, framedLogChunks, type LogFrameOptions } from './log-frames.js';
 
 async function* chunks(...texts: string[]): AsyncIterable<LogLines> {
   for (const text of texts) yield new LogLines(Buffer.from(text));
@@ -50,5 +50,17 @@ describe('framedLogChunks', () => {
     const out = Buffer.concat(await framed({ timestamps: true }, lines));
     const expected = Array.from({ length: 1000 }, (_, i) => frame(i % 2 ? StdStream.Stderr : StdStream.Stdout, '2024-05-01T10:00:00.000000000Z \n'));
     expect(out).toEqual(Buffer.concat(expected));
+  });
+});
+
+describe('LogFramer', () => {
+  it('lets go of the buffer a long line grew once the chunks are small again', () => {
+    const framer = new LogFramer({ stdout: true, stderr: true, timestamps: true, tty: false });
+    const long = `2024-05-01T10:00:00Z stdout F ${'x'.repeat(3 * 1024 * 1024)}\n`;
+    expect(framer.frame(new LogLines(Buffer.from(long))).length).toBeGreaterThan(3 * 1024 * 1024);
+    expect(framer.bufferSize).toBeGreaterThan(3 * 1024 * 1024);
+    const small = framer.frame(new LogLines(Buffer.from('2024-05-01T10:00:01Z stdout F small\n')));
+    expect(small.subarray(8).toString()).toBe('2024-05-01T10:00:01.000000000Z small\n');
+    expect(framer.bufferSize).toBeLessThan(1024);
   });
 });

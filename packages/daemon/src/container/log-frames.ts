@@ -10,9 +10,6 @@ export interface LogFrameOptions {
   tty: boolean;
 }
 
-/** Docker's timestamp and a space: at most this many bytes before a line. */
-const TIMESTAMP_ROOM = 31;
-
 /**
  * Turns chunks of log lines into what `docker logs` reads: one buffer per chunk, the lines' bytes copied
  * once into it, with one frame per run of the same stream (frames are costly to demux). A line split over
@@ -27,7 +24,8 @@ export async function* framedLogChunks(chunks: AsyncIterable<LogLines>, options:
   }
 }
 
-class LogFramer {
+/** Exported for tests; framedLogChunks is its use. */
+export class LogFramer {
   /** A partial line was the last record of the stream: its continuation gets no timestamp. */
   private readonly midLine = { stdout: false, stderr: false };
   private conmonTimestamp = '';
@@ -37,25 +35,35 @@ class LogFramer {
 
   constructor(private readonly options: LogFrameOptions) {}
 
+  /** The size of the reused output buffer (for tests). */
+  get bufferSize(): number {
+    return this.out.length;
+  }
+
   frame(lines: LogLines): Buffer {
     const { options, midLine } = this;
     // Output is rarely longer than the lines it comes from; `reserve` grows it when it is.
+    const need = lines.buffer.length + 64;
     this.length = 0;
-    this.reserve(lines.buffer.length + 64);
+    // A follower's chunks shrink to a few lines once it has caught up: a buffer a long line grew is let go.
+    if (this.out.length > 4 * need) this.out = Buffer.alloc(0);
+    this.reserve(need);
     let run: LogLines['stream'] | null = null;
     let header = 0;
     while (lines.next()) {
       const { stream } = lines;
       if (stream === 'stdout' ? !options.stdout : !options.stderr) continue;
       const size = lines.contentEnd - lines.contentStart;
-      this.reserve(STDCOPY_HEADER_LENGTH + TIMESTAMP_ROOM + size);
+      const stamped = options.timestamps && !midLine[stream];
+      if (stamped) this.updateTimestamp(lines);
+      this.reserve(STDCOPY_HEADER_LENGTH + (stamped ? this.dockerTimestamp.length : 0) + size);
       if (!options.tty && stream !== run) {
         if (run) this.endFrame(header, run);
         run = stream;
         header = this.length;
         this.length += STDCOPY_HEADER_LENGTH;
       }
-      if (options.timestamps && !midLine[stream]) this.writeTimestamp(lines);
+      if (stamped) this.length += this.out.write(this.dockerTimestamp, this.length, 'latin1');
       midLine[stream] = lines.partial;
       this.length += lines.buffer.copy(this.out, this.length, lines.contentStart, lines.contentEnd);
     }
@@ -63,12 +71,10 @@ class LogFramer {
     return this.out.subarray(0, this.length);
   }
 
-  private writeTimestamp(lines: LogLines): void {
-    if (lines.timestamp !== this.conmonTimestamp) {
-      this.conmonTimestamp = lines.timestamp;
-      this.dockerTimestamp = `${dockerLogTimestamp(lines.timestamp, lines.time)} `;
-    }
-    this.length += this.out.write(this.dockerTimestamp, this.length, 'latin1');
+  private updateTimestamp(lines: LogLines): void {
+    if (lines.timestamp === this.conmonTimestamp) return;
+    this.conmonTimestamp = lines.timestamp;
+    this.dockerTimestamp = `${dockerLogTimestamp(lines.timestamp, lines.time)} `;
   }
 
   private endFrame(header: number, stream: LogLines['stream']): void {

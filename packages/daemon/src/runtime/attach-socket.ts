@@ -2,7 +2,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { Writable, type Readable } from 'node:stream';
 import { ConflictError } from '@berth/api';
-import { connectSeqpacket, drainSeqpacket, duplicateFd } from './syscalls.js';
+import { connectSeqpacket, drainSeqpacket, duplicateFd, receiveQueuedPackets } from './syscalls.js';
 import type { AttachOptions, AttachSession, BundleSpec } from './runtime-driver.js';
 
 /** conmon's pipe ids: the first byte of every packet it sends (conmon's stdpipe_t). */
@@ -10,6 +10,13 @@ const STDOUT_PIPE = 2;
 const STDERR_PIPE = 3;
 /** conmon reads stdin packets into a 32 KiB buffer minus one; SEQPACKET drops what doesn't fit. */
 const MAX_STDIN_PACKET = 32 * 1024 - 1;
+
+/** Room for one packet from conmon, which reads its pipes 8 KiB at a time, with a wide margin. */
+const MAX_OUTPUT_PACKET = 64 * 1024;
+/** How much queued output one read of the socket takes at most before it is written out. */
+const QUEUED_READ_BUDGET = 256 * 1024;
+/** Shared by all sessions: it is filled and copied out within one synchronous call. */
+let queuedReadBuffer: Buffer | undefined;
 
 interface PipeHandle {
   open(fd: number): number;
@@ -42,9 +49,9 @@ const CONMON_GONE = new Set(['ENOENT', 'ECONNREFUSED']);
  */
 export async function openAttachSocket(spec: BundleSpec, options: AttachOptions = {}): Promise<AttachSession> {
   const dirFd = openDirectory(spec);
-  let connection: { socket: Socket; spareFd: number };
+  let fd: number;
   try {
-    connection = connect(`/proc/self/fd/${dirFd}/attach`);
+    fd = connectSeqpacket(`/proc/self/fd/${dirFd}/attach`);
   } catch (err) {
     // Only a socket nobody listens on means conmon is gone; EAGAIN (a full backlog), EMFILE and the like are errors.
     if (!CONMON_GONE.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
@@ -52,12 +59,14 @@ export async function openAttachSocket(spec: BundleSpec, options: AttachOptions 
   } finally {
     closeSync(dirFd);
   }
-  return new ConmonAttachSession(connection.socket, connection.spareFd, options);
+  return attachOverSeqpacket(fd, options);
 }
 
-/** The connection as a Node socket, and a second descriptor of it for what Node leaves unread (see ConmonAttachSession). */
-function connect(path: string): { socket: Socket; spareFd: number } {
-  const fd = connectSeqpacket(path);
+/**
+ * An attach session on a connected SOCK_SEQPACKET descriptor speaking conmon's attach protocol, which it
+ * takes over: a Node socket, and a second descriptor of it for what Node leaves unread (see ConmonAttachSession).
+ */
+export function attachOverSeqpacket(fd: number, options: AttachOptions = {}): AttachSession {
   let spareFd: number;
   try {
     spareFd = duplicateFd(fd);
@@ -65,12 +74,14 @@ function connect(path: string): { socket: Socket; spareFd: number } {
     closeSync(fd);
     throw err;
   }
+  let socket: Socket;
   try {
-    return { socket: seqpacketSocket(fd), spareFd };
+    socket = seqpacketSocket(fd);
   } catch (err) {
     closeSync(spareFd);
     throw err;
   }
+  return new ConmonAttachSession(socket, spareFd, options);
 }
 
 function openDirectory(spec: BundleSpec): number {
@@ -88,60 +99,74 @@ class ConmonAttachSession implements AttachSession {
   private markEnded!: () => void;
   /** Sinks that refused a write: reading from conmon resumes once all of them drained. */
   private readonly full = new Set<Writable>();
-  /** Packets for one sink read in this turn of the event loop, written to it together. */
-  private batch: { sink: Writable; packets: Buffer[] } | null = null;
-  private flushScheduled = false;
 
   constructor(
     private readonly socket: Socket,
     private readonly spareFd: number,
-    options: AttachOptions,
+    private readonly options: AttachOptions,
   ) {
     this.ended = new Promise((resolve) => {
       this.markEnded = resolve;
     });
-    const deliver = (packet: Buffer): void => {
-      const sink = packet[0] === STDOUT_PIPE ? options.stdout : packet[0] === STDERR_PIPE ? options.stderr : undefined;
-      if (sink) this.add(sink, packet.subarray(1));
-    };
     // Node's socket stops short of conmon's last output: libuv takes a short read for the end of the stream,
     // and a reset (conmon closing with stdin we sent unread, as when the process exits without reading it
     // all) is reported ahead of the packets queued before it. What is left is read through the spare
     // descriptor (at most a socket buffer, delivered at once).
     const finish = (): void => {
-      if (!this.closed) drainSeqpacket(spareFd, deliver);
-      this.flush();
+      if (!this.closed) {
+        const rest: Buffer[] = [];
+        drainSeqpacket(spareFd, (packet) => rest.push(packet));
+        this.writeOut(rest);
+      }
       this.detach();
     };
     socket.once('end', finish);
     // An error is followed by 'close'.
     socket.once('close', finish);
     socket.on('error', () => undefined);
-    socket.on('data', deliver);
+    socket.on('data', (packet: Buffer) => this.readOn(packet));
     if (options.stdin) this.pipeStdin(options.stdin);
   }
 
   /**
-   * conmon sends at most a few KiB per packet, and libuv reads many in one turn: one write per turn instead of
-   * one per packet is what lets a client receive a container's output at pipe speed.
+   * libuv reads one packet (a few KiB) per turn of the event loop: the packets already queued behind it are
+   * read here at once through the spare descriptor, up to a budget, and each sink's run of them written as
+   * one write. This is what lets a client receive a container's output at pipe speed; being synchronous
+   * in libuv's read callback, it keeps the packets' order.
    */
-  private add(sink: Writable, data: Buffer): void {
-    if (this.batch && this.batch.sink !== sink) this.flush();
-    this.batch ??= { sink, packets: [] };
-    this.batch.packets.push(data);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+  private readOn(packet: Buffer): void {
+    if (this.closed) return;
+    queuedReadBuffer ??= Buffer.allocUnsafe(QUEUED_READ_BUDGET + MAX_OUTPUT_PACKET);
+    const queued = receiveQueuedPackets(this.spareFd, queuedReadBuffer, MAX_OUTPUT_PACKET);
+    this.writeOut([packet, ...queued]);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.batch;
-    if (!batch) return;
-    this.batch = null;
-    const data = batch.packets.length === 1 ? batch.packets[0]! : Buffer.concat(batch.packets);
-    if (!batch.sink.write(data)) this.waitFor(batch.sink);
+  /** Writes packets out in order, consecutive packets for one sink in one write (a copy: they may be views of a reused buffer). */
+  private writeOut(packets: Buffer[]): void {
+    let run: { sink: Writable; parts: Buffer[] } | null = null;
+    const flush = (): void => {
+      // Once detached (even by a sink's own write, as a client going away), whoever detached ends the sinks.
+      const done = run;
+      run = null;
+      if (!done || this.closed) return;
+      const [first] = done.parts;
+      const data = done.parts.length === 1 && first!.buffer !== queuedReadBuffer?.buffer ? first! : Buffer.concat(done.parts);
+      if (!done.sink.write(data)) this.waitFor(done.sink);
+    };
+    for (const packet of packets) {
+      const sink = this.sinkOf(packet);
+      if (!sink) continue;
+      if (run && run.sink !== sink) flush();
+      run ??= { sink, parts: [] };
+      run.parts.push(packet.subarray(1));
+    }
+    flush();
+  }
+
+  private sinkOf(packet: Buffer): Writable | undefined {
+    if (packet[0] === STDOUT_PIPE) return this.options.stdout;
+    if (packet[0] === STDERR_PIPE) return this.options.stderr;
+    return undefined;
   }
 
   private waitFor(sink: Writable): void {

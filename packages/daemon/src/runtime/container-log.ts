@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { LogLines, type LogRecord, type LogTimeRange } from './log-lines.js';
 
-export { parseLogLine, type LogRecord } from './log-lines.js';
+export type { LogRecord } from './log-lines.js';
 
 export interface ReadLogOptions extends LogTimeRange {
   follow?: boolean;
@@ -19,6 +19,11 @@ export interface ReadLogOptions extends LogTimeRange {
 
 /** Large reads: a log is read at disk speed, not at the pace of a syscall and an await per few lines. */
 const CHUNK_SIZE = 1024 * 1024;
+/**
+ * What a follower keeps while it waits for more (regrown by a read that fills it), and the first block a
+ * --tail scan reads from the end (doubled while it finds too few lines): a few lines' worth, not a chunk's.
+ */
+const SMALL_BUFFER_SIZE = 64 * 1024;
 const NEWLINE = 0x0a;
 
 /** Reads a conmon k8s-file log as records, optionally following it as conmon appends. */
@@ -62,7 +67,10 @@ export async function* readContainerLogLines(path: string, options: ReadLogOptio
         const stopping = follower.stopRequested;
         for (;;) {
           const lines = await reader.readSome(range);
-          if (lines === null) break;
+          if (lines === null) {
+            reader.shrinkWhileWaiting();
+            break;
+          }
           if (options.signal?.aborted) return;
           yield lines;
           if (lines.untilReached) return;
@@ -83,12 +91,16 @@ export async function* readContainerLogLines(path: string, options: ReadLogOptio
  * Reads complete lines from a position into one buffer it reuses (a chunk is valid until the next read),
  * keeping an incomplete last line until conmon finishes it.
  */
-class LogReader {
+export class LogReader {
   private position = 0;
   private chunk: Buffer = Buffer.alloc(0);
   /** The incomplete line after the last chunk is `chunk[pendingStart, pendingEnd)`. */
   private pendingStart = 0;
   private pendingEnd = 0;
+  /** The last read filled the chunk: more is likely waiting, read it in large chunks again. */
+  private filled = false;
+  /** The largest block the last --tail scan read (for tests). */
+  tailScanSize = 0;
 
   private constructor(
     private readonly path: string,
@@ -119,12 +131,13 @@ class LogReader {
     // The file's final newline ends the last record rather than starting one.
     if (size > 0 && (await this.byteAt(size - 1)) === NEWLINE) end -= 1;
     let seen = 0;
-    const chunk = Buffer.alloc(CHUNK_SIZE);
-    while (end > 0) {
-      const start = Math.max(0, end - CHUNK_SIZE);
-      const { bytesRead } = await this.handle.read(chunk, 0, end - start, start);
+    let block = Buffer.allocUnsafe(SMALL_BUFFER_SIZE);
+    for (;;) {
+      this.tailScanSize = block.length;
+      const start = Math.max(0, end - block.length);
+      const { bytesRead } = await this.handle.read(block, 0, end - start, start);
       for (let i = bytesRead - 1; i >= 0; i--) {
-        if (chunk[i] !== NEWLINE) continue;
+        if (block[i] !== NEWLINE) continue;
         seen += 1;
         if (seen === count) {
           this.position = start + i + 1;
@@ -132,6 +145,8 @@ class LogReader {
         }
       }
       end = start;
+      if (end <= 0) break;
+      if (block.length < CHUNK_SIZE) block = Buffer.allocUnsafe(block.length * 2);
     }
     this.position = 0;
   }
@@ -141,6 +156,7 @@ class LogReader {
     for (;;) {
       this.makeRoom();
       const { bytesRead } = await this.handle.read(this.chunk, this.pendingEnd, this.chunk.length - this.pendingEnd, this.position);
+      this.filled = this.pendingEnd + bytesRead === this.chunk.length;
       if (bytesRead === 0) return null;
       this.position += bytesRead;
       const end = this.pendingEnd + bytesRead;
@@ -151,10 +167,31 @@ class LogReader {
     }
   }
 
-  /** Moves the incomplete line to the chunk's start; a line longer than the chunk grows it. */
+  /** The size of the buffer reads go into (for tests). */
+  get bufferSize(): number {
+    return this.chunk.length;
+  }
+
+  /**
+   * At the end of the file while following: a follower may wait for hours, holding the chunk a long line
+   * grew to; what conmon appends meanwhile is read into a small buffer, regrown by a read that fills it.
+   */
+  shrinkWhileWaiting(): void {
+    const pending = this.pendingEnd - this.pendingStart;
+    if (this.chunk.length <= SMALL_BUFFER_SIZE || pending > SMALL_BUFFER_SIZE / 2) return;
+    const small = Buffer.allocUnsafe(SMALL_BUFFER_SIZE);
+    this.chunk.copy(small, 0, this.pendingStart, this.pendingEnd);
+    this.chunk = small;
+    this.pendingStart = 0;
+    this.pendingEnd = pending;
+    this.filled = false;
+  }
+
+  /** Moves the incomplete line to the chunk's start; a line longer than half the chunk, or a read that filled a small one, grows it. */
   private makeRoom(): void {
     const pending = this.pendingEnd - this.pendingStart;
-    if (this.chunk.length - pending < CHUNK_SIZE / 2) {
+    const small = this.chunk.length < CHUNK_SIZE;
+    if (this.chunk.length - pending < this.chunk.length / 2 || this.chunk.length === 0 || (small && this.filled)) {
       const grown = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, this.chunk.length * 2));
       this.chunk.copy(grown, 0, this.pendingStart, this.pendingEnd);
       this.chunk = grown;

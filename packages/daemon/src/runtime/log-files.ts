@@ -66,13 +66,15 @@ export async function* readRotatedLog(logPath: string, maxFile: number, options:
     return;
   }
   // Tail counts across files: take what the live file lacks from the rotated ones, newest first.
-  const live = countRecords(await allLines(logPath));
+  let live = 0;
+  for await (const lines of readContainerLogLines(logPath)) live += countRecords(lines.buffer);
   let missing = options.tail - live;
   const older: Buffer[] = [];
   for (let i = rotated.length - 1; i >= 0 && missing > 0; i--) {
     const lines = await allLines(rotated[i]!);
-    older.unshift(lines.subarray(startOfLastRecords(lines, missing)));
-    missing -= countRecords(lines);
+    const records = countRecords(lines);
+    older.unshift(lines.subarray(startOfLastRecords(lines, missing, records)));
+    missing -= records;
   }
   for (const lines of older) {
     const walk = new LogLines(lines, range);

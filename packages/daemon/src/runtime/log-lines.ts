@@ -142,16 +142,10 @@ function streamAt(buffer: Buffer, start: number): LogRecord['stream'] | null {
   return stdout ? 'stdout' : stderr ? 'stderr' : null;
 }
 
-/** Parses one k8s-file line (without its `\n`). */
-export function parseLogLine(line: Buffer): LogRecord | null {
-  const lines = new LogLines(Buffer.concat([line, Buffer.of(NEWLINE)]));
-  return lines.next() ? lines.record() : null;
-}
-
-/** Where the last `count` records of `lines` start (its length for none). */
-export function startOfLastRecords(lines: Buffer, count: number): number {
+/** Where the last `count` records of `lines` start (its length for none); `total` is countRecords(lines) when known. */
+export function startOfLastRecords(lines: Buffer, count: number, total = countRecords(lines)): number {
   if (count <= 0) return lines.length;
-  let skip = countRecords(lines) - count;
+  let skip = total - count;
   if (skip <= 0) return 0;
   const walk = new LogLines(lines);
   while (walk.next() && skip > 0) skip -= 1;

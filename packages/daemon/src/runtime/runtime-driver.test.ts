@@ -72,6 +72,26 @@ describe('runc driver over conmon', () => {
     expect(await readFile(spec.logPath, 'utf8')).toMatch(/^\S+ stdout F hello$/m);
   });
 
+  it('delivers a container\'s 4 MiB written in 4 KiB writes byte for byte and in order', async () => {
+    const lines = 1024;
+    const spec = fixture.task(['sh', '-c', `i=0; while [ $i -lt ${lines} ]; do printf '%04d%4091s\\n' $i ''; i=$((i+1)); done`]);
+    await driver.create(spec);
+    const chunks: Buffer[] = [];
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const session = await driver.attach(spec, { stdout });
+    await driver.start(spec.id);
+    await driver.waitExit(spec);
+    await session.ended;
+
+    const expected = Array.from({ length: lines }, (_, i) => `${String(i).padStart(4, '0')}${' '.repeat(4091)}\n`).join('');
+    expect(Buffer.concat(chunks).toString()).toBe(expected);
+  });
+
   it('delivers stdin through attach and half-close gives the container EOF', async () => {
     const spec = fixture.task(['sh', '-c', 'cat; echo done'], { openStdin: true, stdinOnce: true });
     await driver.create(spec);

@@ -27,12 +27,21 @@ interface Libc {
 }
 
 let libc: Libc | undefined;
+let libcLibrary: LibraryHandle | undefined;
+
+/** The C library as koffi loaded it, for a function bound elsewhere (one load for the daemon). */
+export function libcHandle(): LibraryHandle {
+  if (libcLibrary) return libcLibrary;
+  // koffi is CommonJS with a native addon: loaded through require, on first use.
+  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+  libcLibrary = koffi.load('libc.so.6');
+  return libcLibrary;
+}
 
 function load(): Libc {
   if (libc) return libc;
-  // koffi is CommonJS with a native addon: loaded through require, on first use.
   const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-  const lib: LibraryHandle = koffi.load('libc.so.6');
+  const lib = libcHandle();
   // Registered by name for connect's prototype below.
   koffi.struct('berth_sockaddr_un', { sun_family: 'uint16', sun_path: koffi.array('uint8', SUN_PATH_SIZE) });
   libc = {
@@ -105,6 +114,25 @@ export function drainSeqpacket(fd: number, onPacket: (packet: Buffer) => void): 
     if (n <= 0) return;
     onPacket(Buffer.from(buf.subarray(0, n)));
   }
+}
+
+/**
+ * The packets already queued on a connected SOCK_SEQPACKET socket, received without waiting one after another
+ * into `buf` while it has room for `maxPacket` more bytes (a packet longer than the room left would be cut).
+ * Returns views of `buf`: the caller copies what it keeps before `buf` is used again.
+ */
+export function receiveQueuedPackets(fd: number, buf: Buffer, maxPacket: number): Buffer[] {
+  const c = load();
+  const packets: Buffer[] = [];
+  let offset = 0;
+  while (buf.length - offset >= maxPacket) {
+    const room = buf.subarray(offset);
+    const n = c.recv(fd, room, room.length, MSG_DONTWAIT);
+    if (n <= 0) break;
+    packets.push(buf.subarray(offset, offset + n));
+    offset += n;
+  }
+  return packets;
 }
 
 const PR_SET_CHILD_SUBREAPER = 36;

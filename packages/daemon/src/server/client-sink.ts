@@ -1,5 +1,5 @@
 import { Writable, finished, type Duplex } from 'node:stream';
-import { drainedOrClosed } from '../util/drained-or-closed.js';
+import { drainedOrClosed } from '../util/write-waits.js';
 
 /**
  * Output for a client on a hijacked socket, as a Writable: a chunk counts as written once the socket took

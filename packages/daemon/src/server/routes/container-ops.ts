@@ -23,7 +23,7 @@ import type { Engine } from '../engine.js';
 import { clientGone } from '../client-gone.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool, queryFilters, queryInt } from '../query.js';
-import { drainedOrClosed } from '../../util/drained-or-closed.js';
+import { drainedOrClosed } from '../../util/write-waits.js';
 
 /** restart, pause, unpause, rename, update, prune, top and stats. */
 export function containerOpsRoutes(engine: Engine): FastifyPluginAsync {

@@ -13,7 +13,7 @@ import { clientGone } from '../client-gone.js';
 import { splitVersionedUrl } from '../api-version.js';
 import { COMMON_HEADERS } from '../headers.js';
 import { queryBool } from '../query.js';
-import { writtenOrClosed } from '../../util/drained-or-closed.js';
+import { writtenOrClosed } from '../../util/write-waits.js';
 
 /** GET /containers/{id}/logs: the container's log replayed (and followed) in Docker's stream framing. */
 export function logRoutes(engine: Engine): FastifyPluginAsync {
