@@ -107,6 +107,17 @@ describe('the container services over in-memory ports', () => {
     expect(ports.store.all()).toEqual([]);
   });
 
+  it("ends the wait for an AutoRemove container's removal with the removal's error when the removal fails", async () => {
+    setUp();
+    const { lifecycle } = services;
+    const { Id } = await lifecycle.create({ Image: 'busybox', HostConfig: { AutoRemove: true } });
+    await lifecycle.start(Id);
+    ports.runtime.removeTaskFiles = () => Promise.reject(new Error('the task files could not be removed'));
+    const removed = lifecycle.wait(Id, 'removed');
+    await ports.runtime.kill(Id, 'SIGKILL');
+    await expect(removed).resolves.toEqual({ StatusCode: 137, Error: { Message: 'the task files could not be removed' } });
+  });
+
   it('records at restore an exit that happened while no daemon watched, then prunes the container', async () => {
     setUp();
     const { Id } = await services.lifecycle.create({ Image: 'busybox' }, { name: 'web' });

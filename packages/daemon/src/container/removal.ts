@@ -42,6 +42,19 @@ export class ContainerRemoval {
   }
 
   /**
+   * AutoRemove's removal, under the container's lock. One that fails still ends the waits for the removal, with its
+   * error (moby's SetRemovalError): `docker run --rm` would otherwise wait for ever.
+   */
+  async autoRemove(c: ContainerRecord): Promise<void> {
+    try {
+      await this.removeLocked(c, true);
+    } catch (err) {
+      this.core.waiters.removed(c.id, { StatusCode: c.state.exitCode, Error: { Message: err instanceof Error ? err.message : String(err) } });
+      throw err;
+    }
+  }
+
+  /**
    * Called under the container's lock. `removeVolumes` (`rm -v`, and AutoRemove as in moby) also
    * removes the container's anonymous volumes. The removal is persisted first; after that a crash at
    * any point leaves either the whole container, marked so the next start finishes removing it, or

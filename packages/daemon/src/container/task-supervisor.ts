@@ -100,7 +100,7 @@ export class TaskSupervisor {
       c.state = markStartFailed(before, message, err instanceof RuntimeConfigError ? err.exitCode : 128);
       await core.store.save(c);
       // moby removes an AutoRemove container whose start failed; `docker run --rm` waits for that.
-      if (c.hostConfig.AutoRemove) await this.o.removal.removeLocked(c, true);
+      if (c.hostConfig.AutoRemove) await this.o.removal.autoRemove(c);
       throw err;
     }
     core.events.container('start', c);
@@ -171,7 +171,7 @@ export class TaskSupervisor {
     core.events.container('die', c, { exitCode: String(exit.exitCode) });
     core.waiters.exited(c.id, { StatusCode: exit.exitCode, Error: null });
     if (decision.restart) core.restarts.schedule(c.id, decision.delayMs, () => void this.restartAfterBackoff(c));
-    else if (c.hostConfig.AutoRemove && !core.removing.has(c.id)) await this.o.removal.removeLocked(c, true);
+    else if (c.hostConfig.AutoRemove && !core.removing.has(c.id)) await this.o.removal.autoRemove(c);
   }
 
   /** The end of a restart backoff: start again, unless a stop, kill or removal came first. */
