@@ -3,19 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signalNumberOf, signalRuncInit } from './runc-init-signal.js';
+import { signalRuncInit } from './runc-init-signal.js';
 
 const ID = 'c'.repeat(64);
-
-describe('signalNumberOf', () => {
-  it('reads numbers and names with or without SIG, and leaves others to the runtime', () => {
-    expect(signalNumberOf(9)).toBe(9);
-    expect(signalNumberOf('15')).toBe(15);
-    expect(signalNumberOf('SIGKILL')).toBe(9);
-    expect(signalNumberOf('kill')).toBe(9);
-    expect(signalNumberOf('SIGRTMIN+3')).toBeUndefined();
-  });
-});
 
 describe('signalRuncInit', () => {
   let root: string;

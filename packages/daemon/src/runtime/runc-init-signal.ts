@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 
 export type DirectSignalOutcome = 'sent' | 'not-running' | 'undecided';
@@ -8,14 +7,6 @@ export type DirectSignalOutcome = 'sent' | 'not-running' | 'undecided';
 interface RuncInitState {
   init_process_pid?: number;
   init_process_start?: number;
-}
-
-/** The signal's number, for a number or a name with or without its SIG prefix; undefined for others (SIGRTMIN+n). */
-export function signalNumberOf(signal: string | number): number | undefined {
-  if (typeof signal === 'number') return signal;
-  if (/^\d+$/.test(signal)) return Number(signal);
-  const name = (signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`) as NodeJS.Signals;
-  return constants.signals[name];
 }
 
 /** Field 22 of /proc/<pid>/stat (the start time in clock ticks), read after the command name, which may hold spaces. */

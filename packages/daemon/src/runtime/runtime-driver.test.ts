@@ -102,7 +102,7 @@ describe('runc driver over conmon', () => {
     await second.session.write(Buffer.from('two\n'));
     await expect.poll(() => second.out.stdout).toBe('two\n');
     expect((await driver.state(spec.id))?.status).toBe('running');
-    await driver.kill(spec.id, 'SIGKILL');
+    await driver.kill(spec.id, 9);
     await driver.waitExit(spec);
     await second.session.ended;
   });
@@ -112,9 +112,9 @@ describe('runc driver over conmon', () => {
     await driver.create(spec);
     await driver.start(spec.id);
     expect((await driver.state(spec.id))?.status).toBe('running');
-    await driver.kill(spec.id, 'SIGKILL');
+    await driver.kill(spec.id, 9);
     expect((await driver.waitExit(spec)).exitCode).toBe(137);
-    await expect(driver.kill(spec.id, 'KILL')).resolves.toBeUndefined();
+    await expect(driver.kill(spec.id, 9)).resolves.toBeUndefined();
   });
 
   it('reads the exit of an already exited container and waits again without a new event', async () => {
@@ -256,7 +256,7 @@ describe('runtime delete', () => {
       // A runtime that cannot run: a call of it would fail.
       const driver = createRuntimeDriver({ runtime: 'runc', runtimePath: '/nonexistent/runc', stateRoot: fixture.stateRoot });
       await expect(driver.delete('0'.repeat(64), true)).resolves.toBeUndefined();
-      await expect(driver.kill('0'.repeat(64), 'SIGKILL')).rejects.toThrow();
+      await expect(driver.kill('0'.repeat(64), 9)).rejects.toThrow();
     } finally {
       fixture.cleanup();
     }
