@@ -17,19 +17,24 @@ describe('signalRuncInit', () => {
 
   const startTimeOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19]);
   const writeState = (state: object): void => writeFileSync(join(root, ID, 'state.json'), JSON.stringify(state));
+  const sleeper = (): ReturnType<typeof spawn> => spawn('sleep', ['60']);
 
   it('signals the process runc recorded while its start time still matches', async () => {
-    const child = spawn('sleep', ['60']);
-    const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    writeState({ init_process_pid: child.pid, init_process_start: startTimeOf(child.pid as number) });
-    await expect(signalRuncInit(root, ID, 9)).resolves.toBe('sent');
-    await expect(exited).resolves.toBe('SIGKILL');
-    // The pid now names no process: nothing to signal, as runc says of a stopped container.
-    await expect(signalRuncInit(root, ID, 9)).resolves.toBe('not-running');
+    const child = sleeper();
+    try {
+      const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      writeState({ init_process_pid: child.pid, init_process_start: startTimeOf(child.pid as number) });
+      await expect(signalRuncInit(root, ID, 9)).resolves.toBe('sent');
+      await expect(exited).resolves.toBe('SIGKILL');
+      // The pid now names no process: nothing to signal, as runc says of a stopped container.
+      await expect(signalRuncInit(root, ID, 9)).resolves.toBe('not-running');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('leaves alone a process whose pid was reused (another start time)', async () => {
-    const child = spawn('sleep', ['60']);
+    const child = sleeper();
     try {
       writeState({ init_process_pid: child.pid, init_process_start: startTimeOf(child.pid as number) - 1 });
       await expect(signalRuncInit(root, ID, 9)).resolves.toBe('not-running');
@@ -44,5 +49,18 @@ describe('signalRuncInit', () => {
     await expect(signalRuncInit(root, 'd'.repeat(64), 9)).resolves.toBe('undecided');
     writeState({ id: ID });
     await expect(signalRuncInit(root, ID, 9)).resolves.toBe('undecided');
+  });
+
+  it('leaves the decision to runc when the recorded start time is not a number', async () => {
+    const child = sleeper();
+    try {
+      for (const start of ['x', String(startTimeOf(child.pid as number))]) {
+        writeState({ init_process_pid: child.pid, init_process_start: start });
+        await expect(signalRuncInit(root, ID, 9)).resolves.toBe('undecided');
+      }
+      expect(child.signalCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
