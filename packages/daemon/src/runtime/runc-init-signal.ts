@@ -8,9 +8,24 @@ export type DirectSignalOutcome = 'sent' | 'not-running' | 'undecided';
 interface RuncInitState {
   init_process_pid?: unknown;
   init_process_start?: unknown;
+  cgroup_paths?: Record<string, unknown>;
 }
 
+const SIGKILL = 9;
 const isProcessGone = (err: unknown): boolean => ['ENOENT', 'ESRCH'].includes((err as NodeJS.ErrnoException).code ?? '');
+
+/**
+ * True only when the container's freezer cgroup reads thawed (cgroup v1 `freezer.state`, v2 `cgroup.freeze`);
+ * false when frozen or when that cannot be read.
+ */
+async function isThawed(cgroupPaths: Record<string, unknown> | undefined): Promise<boolean> {
+  const v1 = cgroupPaths?.freezer;
+  const v2 = cgroupPaths?.[''];
+  const file = typeof v1 === 'string' ? join(v1, 'freezer.state') : typeof v2 === 'string' ? join(v2, 'cgroup.freeze') : undefined;
+  if (!file) return false;
+  const content = (await readFile(file, 'utf8').catch(() => '')).trim();
+  return content === 'THAWED' || content === '0';
+}
 
 /** The init's start time in clock ticks; null when the process is gone, undefined when that cannot be told. */
 async function processStartTime(pid: number): Promise<number | null | undefined> {
@@ -40,6 +55,8 @@ export async function signalRuncInit(stateRoot: string, id: string, signal: numb
   }
   const { init_process_pid: pid, init_process_start: recordedStart } = state;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof recordedStart !== 'number') return 'undecided';
+  // A frozen init acts on SIGKILL only once thawed; runc's kill thaws it, so runc keeps that case.
+  if (signal === SIGKILL && !(await isThawed(state.cgroup_paths))) return 'undecided';
   const start = await processStartTime(pid);
   if (start === undefined) return 'undecided';
   if (start !== recordedStart) return 'not-running';

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -146,6 +146,30 @@ describe('runc driver over conmon', () => {
     process.kill(conmonPid, 'SIGKILL');
     expect((await waiting).exitCode).toBe(255);
     expect(await driver.isMonitorAlive(spec)).toBe(false);
+  });
+
+  it('kills a running container without running runc, and leaves a paused one to runc, which thaws it', async () => {
+    // A runtime path that logs each runc command before running it.
+    const calls = join(fixture.root, 'runc-calls');
+    const wrapper = join(fixture.root, 'runc-logging');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${calls}\nexec runc "$@"\n`, { mode: 0o755 });
+    const logged = createRuntimeDriver({ runtime: 'runc', runtimePath: wrapper, stateRoot: fixture.stateRoot });
+    const killCalls = async (): Promise<string[]> => (await readFile(calls, 'utf8')).split('\n').filter((line) => / kill /.test(line));
+
+    const running = fixture.task(['sleep', '1000']);
+    await logged.create(running);
+    await logged.start(running.id);
+    await logged.kill(running.id, 9);
+    expect((await logged.waitExit(running)).exitCode).toBe(137);
+    expect(await killCalls()).toEqual([]);
+
+    const paused = fixture.task(['sleep', '1000']);
+    await logged.create(paused);
+    await logged.start(paused.id);
+    await logged.pause(paused.id);
+    await logged.kill(paused.id, 9);
+    expect((await logged.waitExit(paused)).exitCode).toBe(137);
+    expect(await killCalls()).toHaveLength(1);
   });
 
   it('tracks state through pause and resume, and deletes idempotently', async () => {
