@@ -23,11 +23,12 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
   const cli = new RuntimeCli(runtimePath, options.stateRoot);
   const name = options.runtime;
 
-  // runc and crun keep a container's state in a dir named by its ID under --root.
+  // runc and crun keep a container's state in a dir named by its ID under --root; only its absence is
+  // known to mean no state: any other failure to look leaves the runtime to decide.
   const hasState = (id: string): Promise<boolean> =>
     access(join(options.stateRoot, id)).then(
       () => true,
-      () => false,
+      (err: unknown) => (err as NodeJS.ErrnoException).code !== 'ENOENT',
     );
 
   /** Runs a runtime command, turning its failure into the engine's error classes. */

@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -170,6 +170,14 @@ describe('runc driver over conmon', () => {
     await logged.kill(paused.id, 9);
     expect((await logged.waitExit(paused)).exitCode).toBe(137);
     expect(await killCalls()).toHaveLength(1);
+  });
+
+  it('counts runtime state it cannot look at as there, so a delete still asks the runtime', async () => {
+    const looping = 'e'.repeat(64);
+    await mkdir(fixture.stateRoot, { recursive: true });
+    await symlink(looping, join(fixture.stateRoot, looping));
+    expect(await driver.hasState(looping)).toBe(true);
+    expect(await driver.hasState('f'.repeat(64))).toBe(false);
   });
 
   it('tracks state through pause and resume, and deletes idempotently', async () => {
