@@ -72,3 +72,20 @@ describe('docker kill', () => {
     expect((await d.docker.getContainer(id).inspect()).State.Running).toBe(true);
   });
 });
+
+describe('docker stop', () => {
+  it('delivers a real-time stop signal, from the container config or from -s, by its number', async () => {
+    const script = 'trap "exit 7" 37; trap "exit 8" 38; echo ready; while true; do sleep 0.1; done';
+    for (const [runFlags, stopFlags, exitCode] of [
+      [['--stop-signal', 'SIGRTMIN+3'], [], 7],
+      [[], ['-s', 'RTMIN+4'], 8],
+    ] as const) {
+      const id = await runDetached(d, [...runFlags, 'busybox', 'sh', '-c', script]);
+      await untilReady(id);
+      // A long grace period: a signal not delivered would show as SIGKILL's 137.
+      expect((await d.dockerCli(['stop', '-t', '60', ...stopFlags, id])).code).toBe(0);
+      expect((await d.docker.getContainer(id).inspect()).State).toMatchObject({ Status: 'exited', ExitCode: exitCode });
+      expect((await d.dockerCli(['rm', id])).code).toBe(0);
+    }
+  }, 150_000);
+});

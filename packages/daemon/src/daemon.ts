@@ -33,7 +33,7 @@ import { layerRootfs } from './adapters/layer-rootfs.js';
 import { loadRemappedRoot, ROOT_REMAP_WARNING } from './adapters/remapped-root.js';
 import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
-import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, installRuntime, selectRuntime } from './runtime/index.js';
+import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, installRuntime, readProcStat, selectRuntime } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
@@ -66,8 +66,7 @@ async function readOrCreateEngineId(dataRoot: string): Promise<string> {
 
 /** True when `pid` is a live (not zombie) berthd, so a pid file left by a crash is not mistaken for one. */
 async function isLiveBerthd(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  const [state = ''] = await readProcStat(pid).catch(() => []);
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   return state !== '' && state !== 'Z' && cmdline.includes('berthd');
 }

@@ -237,6 +237,30 @@ describe('ContainerStore.delete', () => {
     await expect(store.add(record('c', '/kept'))).rejects.toBeInstanceOf(ConflictError);
   });
 
+  it('keeps a name with the live container when a removal undone by a power loss brings back its old holder', async () => {
+    for (const [order, first, second] of [
+      ['marked first', 'a', 'b'],
+      ['live first', 'b', 'a'],
+    ] as const) {
+      const storeRoot = join(root, order.replace(' ', '-'));
+      // What the disk holds: the removed container's dir back under its ID (the trash rename lost), marked Dead,
+      // and the container created with its name since.
+      const records = { a: { ...record('a', '/x'), removal: { removeVolumes: false } }, b: record('b', '/x') };
+      for (const key of [first, second]) {
+        await mkdir(join(storeRoot, records[key].id), { recursive: true });
+        await writeFile(join(storeRoot, records[key].id, 'container.json'), JSON.stringify(records[key]));
+      }
+
+      const store = await ContainerStore.open(storeRoot, onUnreadable);
+      expect(store.find('x')?.id, order).toBe(records.b.id);
+      await store.delete(records.a.id);
+
+      expect(store.find('x')?.id, order).toBe(records.b.id);
+      await expect(store.add(record('c', '/x'))).rejects.toBeInstanceOf(ConflictError);
+      await store.deletionsDone();
+    }
+  });
+
   it('skips what a crash left in the trash at open and deletes it afterwards', async () => {
     const store = await ContainerStore.open(root, onUnreadable);
     const c = record('a', '/crashed');

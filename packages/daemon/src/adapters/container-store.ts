@@ -200,7 +200,7 @@ export class ContainerStore {
     try {
       await this.save(record);
     } catch (err) {
-      this.idByName.delete(name);
+      if (this.idByName.get(name) === record.id) this.idByName.delete(name);
       this.idByName.set(oldName, record.id);
       record.name = oldName;
       throw err;
@@ -229,7 +229,8 @@ export class ContainerStore {
     );
     if (moved && durable) await fsyncDirectory(this.root);
     this.byId.delete(id);
-    this.idByName.delete(record.name);
+    // A removal undone by a power loss may find its name taken by a container created since (see `index`).
+    if (this.idByName.get(record.name) === id) this.idByName.delete(record.name);
     // Once in the trash the container is gone (the next start empties what is left there), so the files go
     // after the caller is told: a removal's wait answers without waiting for the disk.
     // One that fails stays in the trash for the next start.
@@ -264,8 +265,14 @@ export class ContainerStore {
     }
   }
 
+  /**
+   * A removal does not wait for its trash rename to reach the disk, so after a power loss a container being
+   * removed may come back beside a newer container given its name: the name stays the live one's.
+   */
   private index(record: ContainerRecord): void {
     this.byId.set(record.id, record);
+    const holder = this.byId.get(this.idByName.get(record.name) ?? '');
+    if (record.removal && holder && !holder.removal) return;
     this.idByName.set(record.name, record.id);
   }
 }

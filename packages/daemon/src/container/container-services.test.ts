@@ -43,7 +43,7 @@ describe('the container services over in-memory ports', () => {
       `delete ${Id}`,
       `create ${Id}`,
       `start ${Id}`,
-      `kill ${Id} SIGTERM`,
+      `kill ${Id} 15`,
       `delete ${Id}`,
       `delete ${Id}`,
       `remove-files ${Id}`,
@@ -102,7 +102,7 @@ describe('the container services over in-memory ports', () => {
     const { Id } = await lifecycle.create({ Image: 'busybox', HostConfig: { AutoRemove: true } });
     await lifecycle.start(Id);
     const removed = lifecycle.wait(Id, 'removed');
-    await ports.runtime.kill(Id, 'SIGKILL');
+    await ports.runtime.kill(Id, 9);
     await expect(removed).resolves.toEqual({ StatusCode: 137, Error: null });
     expect(ports.store.all()).toEqual([]);
   });

@@ -23,15 +23,3 @@ export function parseSignal(text: string): number {
   if (!LINUX_SIGNAL_NUMBERS.has(number)) throw new InvalidArgumentError(`the linux daemon does not support signal ${number}`);
   return number;
 }
-
-/**
- * The number of a signal given as docker accepts it, for the `signal` attribute moby puts on kill
- * events; the text as given when it names no signal.
- */
-export function signalAttribute(signal: string): string {
-  try {
-    return String(parseSignal(signal));
-  } catch {
-    return signal;
-  }
-}

@@ -3,11 +3,12 @@ import type { ContainerHost } from '../ports.js';
 import type { ContainerCore } from './container-core.js';
 import type { RuntimeDriver } from '../runtime/index.js';
 import type { ContainerRecord } from './record.js';
-import { parseSignal, signalAttribute } from './signal-number.js';
+import { parseSignal } from './signal-number.js';
 import { markUnpaused } from './state.js';
 
 const DEFAULT_STOP_TIMEOUT_S = 10;
 const SIGKILL = 9;
+const SIGTERM = 15;
 /** moby's Kill waits this long for the exit, then kills the process directly and waits 2 s more. */
 const KILL_EXIT_TIMEOUT_MS = 10_000;
 const DIRECT_KILL_EXIT_TIMEOUT_MS = 2_000;
@@ -23,7 +24,7 @@ export class ContainerTermination {
     const { core } = this;
     const c = core.store.get(ref);
     core.assert('stop', c);
-    if (signal) parseSignal(signal);
+    const stopSignal = signal ? parseSignal(signal) : configuredStopSignal(c);
     c.manuallyStopped = true;
     await core.store.save(c);
     if (await core.cancelPendingRestart(c)) {
@@ -32,20 +33,19 @@ export class ContainerTermination {
     }
     const timeout = timeoutSeconds ?? c.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
     const exited = core.waiters.add(c.id, 'next-exit');
-    const stopSignal = signal || c.config.StopSignal || 'SIGTERM';
     const sent = await core.runtime.kill(c.id, stopSignal).then(
       () => true,
       () => false,
     );
     // moby's stop goes through kill, so `docker events` shows kill, die, stop.
-    if (sent) core.events.container('kill', c, { signal: signalAttribute(stopSignal) });
+    if (sent) core.events.container('kill', c, { signal: String(stopSignal) });
     await thawAfterSignal(core.runtime, c);
     // moby waits only 2 s when the stop signal could not be delivered.
     const grace = sent ? timeout : Math.min(timeout, 2);
     const inTime = grace < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), sleep(grace * 1000, false)]);
     if (!inTime) {
-      await core.runtime.kill(c.id, 'SIGKILL').then(
-        () => core.events.container('kill', c, { signal: signalAttribute('SIGKILL') }),
+      await core.runtime.kill(c.id, SIGKILL).then(
+        () => core.events.container('kill', c, { signal: String(SIGKILL) }),
         () => undefined,
       );
       await exited;
@@ -104,6 +104,16 @@ export class ContainerTermination {
     } finally {
       giveUp.abort(new Error('kill gave up waiting'));
     }
+  }
+}
+
+/** The container's stop signal as a number (the runtime takes numbers: runc refuses real-time names); SIGTERM when unset or unknown, as moby. */
+function configuredStopSignal(c: ContainerRecord): number {
+  if (!c.config.StopSignal) return SIGTERM;
+  try {
+    return parseSignal(c.config.StopSignal);
+  } catch {
+    return SIGTERM;
   }
 }
 

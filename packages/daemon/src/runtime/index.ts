@@ -20,4 +20,5 @@ export type { ExecExit, ExecProcess } from './exec-process.js';
 export { checkRuntimeFixes } from './runtime-fix-check.js';
 export { resolveExecutable } from './executable.js';
 export { createMonitorReaper, type MonitorReaper } from './monitor-reaper.js';
+export { readProcStat } from './proc-stat.js';
 export { installRuntime, selectRuntime, type RuntimeName, type RuntimeSelection } from './runtime-selection.js';

@@ -1,4 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { readProcStat } from './proc-stat.js';
 import { becomeChildSubreaper, reapIfExited } from './syscalls.js';
 
 /**
@@ -35,9 +36,8 @@ async function zombieChildren(): Promise<number[]> {
   const pids = lists.flatMap((list) => list.split(' ').filter(Boolean).map(Number));
   const zombies = await Promise.all(
     pids.map(async (pid) => {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-      // The state follows the command name, which may itself hold spaces and parentheses.
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z' ? pid : undefined;
+      const [state] = await readProcStat(pid).catch(() => []);
+      return state === 'Z' ? pid : undefined;
     }),
   );
   return zombies.filter((pid): pid is number => pid !== undefined);

@@ -11,7 +11,7 @@ import { readBundle, removeTaskFiles, writeBundle } from './task-files.js';
 import { isMonitorAlive, readExit, waitExit } from './exit-file.js';
 import { RuntimeCli, RuntimeCommandFailure, isMissingContainer, isNotRunning } from './runtime-cli.js';
 import { OciRuntimeError } from './runtime-errors.js';
-import { signalNumberOf, signalRuncInit } from './runc-init-signal.js';
+import { signalRuncInit } from './runc-init-signal.js';
 import type { RuntimeDriver, RuntimeDriverOptions, RuntimeState, RuntimeStatus, TaskSpec } from './runtime-driver.js';
 
 const STATUSES: readonly RuntimeStatus[] = ['creating', 'created', 'running', 'paused', 'stopped'];
@@ -23,11 +23,12 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
   const cli = new RuntimeCli(runtimePath, options.stateRoot);
   const name = options.runtime;
 
-  // runc and crun keep a container's state in a dir named by its ID under --root.
+  // runc and crun keep a container's state in a dir named by its ID under --root; only its absence is
+  // known to mean no state: any other failure to look leaves the runtime to decide.
   const hasState = (id: string): Promise<boolean> =>
     access(join(options.stateRoot, id)).then(
       () => true,
-      () => false,
+      (err: unknown) => (err as NodeJS.ErrnoException).code !== 'ENOENT',
     );
 
   /** Runs a runtime command, turning its failure into the engine's error classes. */
@@ -53,8 +54,7 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
       await run(['start', id], id);
     },
     async kill(id, signal, all = false) {
-      const number = signalNumberOf(signal);
-      if (name === 'runc' && !all && number !== undefined && (await signalRuncInit(options.stateRoot, id, number)) !== 'undecided') return;
+      if (name === 'runc' && !all && (await signalRuncInit(options.stateRoot, id, signal)) !== 'undecided') return;
       try {
         await cli.run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
       } catch (err) {

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -122,7 +122,7 @@ describe('runc driver over conmon', () => {
     await second.session.write(Buffer.from('two\n'));
     await expect.poll(() => second.out.stdout).toBe('two\n');
     expect((await driver.state(spec.id))?.status).toBe('running');
-    await driver.kill(spec.id, 'SIGKILL');
+    await driver.kill(spec.id, 9);
     await driver.waitExit(spec);
     await second.session.ended;
   });
@@ -132,9 +132,9 @@ describe('runc driver over conmon', () => {
     await driver.create(spec);
     await driver.start(spec.id);
     expect((await driver.state(spec.id))?.status).toBe('running');
-    await driver.kill(spec.id, 'SIGKILL');
+    await driver.kill(spec.id, 9);
     expect((await driver.waitExit(spec)).exitCode).toBe(137);
-    await expect(driver.kill(spec.id, 'KILL')).resolves.toBeUndefined();
+    await expect(driver.kill(spec.id, 9)).resolves.toBeUndefined();
   });
 
   it('reads the exit of an already exited container and waits again without a new event', async () => {
@@ -166,6 +166,38 @@ describe('runc driver over conmon', () => {
     process.kill(conmonPid, 'SIGKILL');
     expect((await waiting).exitCode).toBe(255);
     expect(await driver.isMonitorAlive(spec)).toBe(false);
+  });
+
+  it('kills a running container without running runc, and leaves a paused one to runc, which thaws it', async () => {
+    // A runtime path that logs each runc command before running it.
+    const calls = join(fixture.root, 'runc-calls');
+    const wrapper = join(fixture.root, 'runc-logging');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> ${calls}\nexec runc "$@"\n`, { mode: 0o755 });
+    const logged = createRuntimeDriver({ runtime: 'runc', runtimePath: wrapper, stateRoot: fixture.stateRoot });
+    const killCalls = async (): Promise<string[]> => (await readFile(calls, 'utf8')).split('\n').filter((line) => / kill /.test(line));
+
+    const running = fixture.task(['sleep', '1000']);
+    await logged.create(running);
+    await logged.start(running.id);
+    await logged.kill(running.id, 9);
+    expect((await logged.waitExit(running)).exitCode).toBe(137);
+    expect(await killCalls()).toEqual([]);
+
+    const paused = fixture.task(['sleep', '1000']);
+    await logged.create(paused);
+    await logged.start(paused.id);
+    await logged.pause(paused.id);
+    await logged.kill(paused.id, 9);
+    expect((await logged.waitExit(paused)).exitCode).toBe(137);
+    expect(await killCalls()).toHaveLength(1);
+  });
+
+  it('counts runtime state it cannot look at as there, so a delete still asks the runtime', async () => {
+    const looping = 'e'.repeat(64);
+    await mkdir(fixture.stateRoot, { recursive: true });
+    await symlink(looping, join(fixture.stateRoot, looping));
+    expect(await driver.hasState(looping)).toBe(true);
+    expect(await driver.hasState('f'.repeat(64))).toBe(false);
   });
 
   it('tracks state through pause and resume, and deletes idempotently', async () => {
@@ -276,7 +308,7 @@ describe('runtime delete', () => {
       // A runtime that cannot run: a call of it would fail.
       const driver = createRuntimeDriver({ runtime: 'runc', runtimePath: '/nonexistent/runc', stateRoot: fixture.stateRoot });
       await expect(driver.delete('0'.repeat(64), true)).resolves.toBeUndefined();
-      await expect(driver.kill('0'.repeat(64), 'SIGKILL')).rejects.toThrow();
+      await expect(driver.kill('0'.repeat(64), 9)).rejects.toThrow();
     } finally {
       fixture.cleanup();
     }

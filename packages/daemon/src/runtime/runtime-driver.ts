@@ -85,7 +85,7 @@ export interface RuntimeDriver {
   removeTaskFiles(spec: ExitSpec): Promise<void>;
   start(id: string): Promise<void>;
   /** Resolves without error when the container is no longer running; NotFoundError when the runtime doesn't know it. */
-  kill(id: string, signal: string | number, all?: boolean): Promise<void>;
+  kill(id: string, signal: number, all?: boolean): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
   /** Idempotent: a container the runtime doesn't know is fine. Without `force`, a running container is a ConflictError. */

@@ -115,7 +115,7 @@ export class FakeRuntime implements RuntimeDriver {
     this.created.delete(id);
     this.running.add(id);
   }
-  async kill(id: string, signal: string | number): Promise<void> {
+  async kill(id: string, signal: number): Promise<void> {
     this.calls.push(`kill ${id} ${signal}`);
     if (!this.running.delete(id)) return;
     const number = typeof signal === 'number' ? signal : signal === 'SIGKILL' ? 9 : 15;
