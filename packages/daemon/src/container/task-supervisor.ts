@@ -52,11 +52,15 @@ export class TaskSupervisor {
     const spec = core.taskSpec(c);
     const userNamespace = core.userNamespaceOf(c);
     traceStep(c.id, 'start: begin');
+    // Before conmon's stale files are cleared: a stale task's conmon could write them again.
+    await core.runtime.delete(c.id, true);
+    traceStep(c.id, 'start: stale task deleted');
     const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: c.hostConfig.AutoRemove ?? false });
     traceStep(c.id, 'start: overlay mounted');
     let networkReady: Promise<void> | undefined;
+    let bundleReady: Promise<void> | undefined;
     // conmon starts while the bundle is made: it runs the runtime once the bundle is ready.
-    const bundleReady = (async () => {
+    const prepareBundle = async () => {
       const network = await this.o.network.connect(c);
       // The driver sets the namespace up while the task is created; the task starts only once it is done.
       networkReady = network.ready;
@@ -68,15 +72,12 @@ export class TaskSupervisor {
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       traceStep(c.id, 'start: mounts and user resolved');
+      // Last: config.json lets a conmon this daemon died before releasing run the runtime (see RuntimeDriver.create).
       await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, linkEnv: network.linkEnv, securityModules: this.o.host.securityModules, userNamespace }, user));
       traceStep(c.id, 'start: bundle written');
-      await core.runtime.delete(c.id, true);
-      traceStep(c.id, 'start: stale task deleted');
-    })();
-    // Its failure is create's, handled there; a rejection seen by no one yet must not end the daemon.
-    bundleReady.catch(() => undefined);
+    };
     try {
-      const { pid } = await core.runtime.create(spec, bundleReady);
+      const { pid } = await core.runtime.create(spec, () => (bundleReady = prepareBundle()));
       traceStep(c.id, 'start: task created (conmon reported pid)');
       await networkReady;
       await this.o.attaches.connectPending(c);
@@ -90,7 +91,7 @@ export class TaskSupervisor {
       traceStep(c.id, 'start: runtime started');
     } catch (err) {
       // A conmon that failed on its own leaves the bundle still being made: that ends before the cleanup.
-      await bundleReady.catch(() => undefined);
+      await bundleReady?.catch(() => undefined);
       await networkReady?.catch(() => undefined);
       await core.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);
