@@ -189,15 +189,20 @@ export function tryMountOverlay(mount: DirectOverlayMount): boolean {
 }
 
 /**
- * umount2(2) of `target` on a libuv worker thread (an overlay's unmount syncs its upper filesystem, which
- * may take long): whether it succeeded. koffi does not carry errno back from the worker, so a caller
- * that needs the reason asks again through umount(8).
+ * umount2(2) of `target` on a libuv worker thread: whether it succeeded. Only for a mount whose unmount is
+ * quick (a volatile overlay syncs nothing): the pool's few threads also serve fs/promises and dns.lookup.
+ * koffi does not carry errno back from the worker, so a caller that needs the reason asks umount(8).
  */
 export function tryUnmount(target: string): Promise<boolean> {
   const { umount2 } = load();
   // The mount point itself, never where a symlink put in its place would lead.
   return new Promise((resolve) => {
-    (umount2 as unknown as { async: (target: string, flags: number, done: (err: unknown, result: number) => void) => void }).async(target, UMOUNT_NOFOLLOW, (err, result) => resolve(!err && result === 0));
+    try {
+      (umount2 as unknown as { async: (target: string, flags: number, done: (err: unknown, result: number) => void) => void }).async(target, UMOUNT_NOFOLLOW, (err, result) => resolve(!err && result === 0));
+    } catch {
+      // koffi refuses a call when its queue of asynchronous calls is full.
+      resolve(false);
+    }
   });
 }
 
