@@ -14,8 +14,8 @@ export async function writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Pro
   await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
   await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
   await rm(join(spec.exitDir, spec.id), { force: true });
-  // Written again at every start, and read back only while the task it made lives: no fsyncs.
-  await replaceFile(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
+  // Durable: read back after its task is gone too (docker diff leaves out the mount points it names).
+  await replaceFile(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec), 0o600, { durable: true });
 }
 
 /** The runtime spec the container's task was created with. */
