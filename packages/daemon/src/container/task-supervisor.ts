@@ -8,6 +8,7 @@ import { recordedLogSettings } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
 import { buildContainerSpec } from './runtime-spec.js';
+import { namespaceModes } from './namespace-modes.js';
 import { markRestarting, markRunning, markStartFailed, markStopped } from './state.js';
 import { traceStep } from '../util/step-trace.js';
 
@@ -142,18 +143,24 @@ export class TaskSupervisor {
     // The network's teardown needs nothing of the task's: it runs beside the rest.
     const disconnecting = this.o.network.disconnect(c).catch((err: unknown) => core.log.warn(`disconnect ${c.id} from its network: ${String(err)}`));
     traceStep(c.id, 'exit: recording');
-    // The task's process is gone: its runtime state and its root go side by side (a process it left behind
-    // holding the root, which the delete kills, only makes the unmount a lazy one).
-    await Promise.all([
+    const deleteTask = () =>
       core.runtime.delete(c.id, true).then(
         () => traceStep(c.id, 'exit: task deleted'),
         (err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`),
-      ),
+      );
+    const unmountRoot = () =>
       this.o.rootfs.unmountContainerRoot(dir).then(
         () => traceStep(c.id, 'exit: overlay unmounted'),
         (err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`),
-      ),
-    ]);
+      );
+    // In a pid namespace of its own, the task's processes died with its init: nothing holds the root, and its
+    // runtime state and root go side by side. Sharing the host's, processes may outlive init and hold the root
+    // until the runtime delete kills them: the unmount comes after it, so that it is never a lazy one.
+    if (namespaceModes(c.hostConfig).pid === 'private') await Promise.all([deleteTask(), unmountRoot()]);
+    else {
+      await deleteTask();
+      await unmountRoot();
+    }
     await this.o.mounts.deactivate(c).catch((err: unknown) => core.log.warn(`unmount volumes of ${c.id}: ${String(err)}`));
     await disconnecting;
     traceStep(c.id, 'exit: volumes and network released');
