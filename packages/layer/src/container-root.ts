@@ -54,6 +54,9 @@ export async function mountOverlayRoot(
   await mkdir(paths.work, { recursive: true, mode: 0o700 });
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
+  // The marker guards against an upper dir a host crash left inconsistent (a volatile mount never syncs). Only
+  // roots of AutoRemove containers are mounted volatile, and after a crash the daemon's restore removes every
+  // one that is not running: a root that lived through a host crash is never mounted again, so clearing is safe.
   if (options.volatile) await rm(join(paths.work, 'work', 'incompat'), { recursive: true, force: true });
   if (options.idmapped === undefined) {
     const direct = { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)), target: paths.rootfs };

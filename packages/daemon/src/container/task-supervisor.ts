@@ -10,7 +10,7 @@ import type { ContainerRemoval } from './removal.js';
 import { buildContainerSpec } from './runtime-spec.js';
 import { namespaceModes } from './namespace-modes.js';
 import { markRestarting, markRunning, markStartFailed, markStopped } from './state.js';
-import { traceStep } from '../util/step-trace.js';
+import { traceStep, tracing } from '../util/step-trace.js';
 
 export interface TaskSupervisorOptions {
   rootfs: ContainerRootfs;
@@ -120,7 +120,7 @@ export class TaskSupervisor {
       .waitExit(core.taskSpec(c), controller.signal)
       .then(
         (exit) => {
-          traceStep(c.id, `exit: noticed (exit file written at ${exit.finishedAt.getTime()})`);
+          if (tracing) traceStep(c.id, `exit: noticed (exit file written at ${exit.finishedAt.getTime()})`);
           this.monitors.delete(c.id);
           return core.lock.run(c.id, () => this.recordExit(c, exit));
         },

@@ -212,7 +212,15 @@ describe('runc driver over conmon', () => {
       await ready;
       await writeFile(join(spec.bundleDir, 'config.json'), config);
     });
-    while ((await conmonsOf(spec.id)).length === 0) await new Promise((resolve) => setImmediate(resolve));
+    let conmons: number[] = [];
+    while (conmons.length === 0) conmons = await conmonsOf(spec.id);
+    // Held: blocked in read(2) (syscall 0 on x86_64) of its start pipe, fd 4.
+    let syscall = '';
+    for (let polls = 0; polls < 1000 && !syscall.startsWith('0 0x4 '); polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      syscall = await readFile(`/proc/${conmons[0]}/syscall`, 'utf8').catch(() => '');
+    }
+    expect(syscall).toMatch(/^0 0x4 /);
 
     expect(await driver.hasState(spec.id)).toBe(false);
     release();

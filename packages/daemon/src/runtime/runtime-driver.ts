@@ -78,7 +78,7 @@ export interface RuntimeDriver {
    * dirs are made here if missing.
    */
   create(spec: TaskSpec, prepareBundle?: () => Promise<void>): Promise<{ pid: number }>;
-  /** Writes the task's bundle (its runtime spec) and readies conmon's dirs: before `create`, or as its `prepareBundle`. */
+  /** Writes the task's bundle (its runtime spec): as create's `prepareBundle`, or before `create`. */
   writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Promise<void>;
   /** The runtime spec the task was created with (exec starts its processes from it). */
   readBundle(spec: BundleSpec): Promise<RuntimeSpec>;
