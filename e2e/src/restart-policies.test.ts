@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
@@ -81,6 +83,19 @@ describe('restart policies', () => {
     expect(rm.stderr).toContain('container is restarting: stop the container before removing or force remove');
     expect((await d.dockerCli(['rm', '-f', id])).code).toBe(0);
     expect((await d.dockerCli(['inspect', id])).code).toBe(1);
+  });
+
+  it('restarts a --pid=host container whose child outlived its init with one overlay over its upper dir', async () => {
+    // The first run's child, in the host's pid namespace, outlives init and holds the root until the runtime
+    // delete kills it; the restarted run (its upper dir keeps /restarted) stays up to be looked at.
+    const script = 'if [ -e /restarted ]; then exec sleep 600; fi; touch /restarted; sleep 30 & exit 1';
+    const id = await runDetached(['--pid=host', '--restart=always', 'busybox', 'sh', '-c', script]);
+    await until(id, (c) => c.RestartCount >= 1 && c.State.Status === 'running');
+    const upper = `upperdir=${join(d.dataRoot, 'containers', id, 'upper')}`;
+    const overlays = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((line) => line.split(/[ ,]/).includes(upper));
+    expect(overlays).toHaveLength(1);
+    const rm = await d.dockerCli(['rm', '-f', id]);
+    expect(rm.code, rm.stderr).toBe(0);
   });
 
   it('refuses AutoRemove together with a restart policy', async () => {

@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { dockerArchive, packTar, readTarEntries } from '../docker-archive.js';
 import type { TestDaemon } from '../harness.js';
 import { engineRequest, type EngineReply } from './engine-request.js';
@@ -17,6 +19,8 @@ export interface CrashContext {
 /** One iteration of an operation: set up un-faulted, fired (and faulted), then judged after the restart. */
 export interface PreparedOperation {
   fire(): Promise<EngineReply>;
+  /** Work the operation goes on with after its reply (a removal's files are deleted after it answered): resolves once it is done, or once `signal` aborts. */
+  settled?(signal: AbortSignal): Promise<void>;
   /** After the restart: what is wrong with the operation's result, given how far its reply got (all or nothing). */
   verify(reply: EngineReply): Promise<string[]>;
   /** Un-faulted removal of what the iteration made, kept data aside. */
@@ -276,6 +280,7 @@ const rm: CrashOperation = {
     const id = await ranContainer(d, `crash-rm-${iteration}`, 'mkdir /data && cd /data && seq 1 3000 | xargs touch');
     return {
       fire: () => engineRequest(d.socket, 'DELETE', `/containers/${id}?force=1&v=1`),
+      settled: (signal) => trashEmptied(d, signal),
       async verify(reply) {
         if ((await engineRequest(d.socket, 'GET', `/containers/${id}/json`)).status === 404) return [];
         if (reply.ok) return ['a removal that completed left the container listed'];
@@ -286,6 +291,12 @@ const rm: CrashOperation = {
     };
   },
 };
+
+/** Resolves once the containers' trash is empty: a removal's files are gone (it answers once its dir is renamed into the trash). */
+async function trashEmptied(d: TestDaemon, signal: AbortSignal): Promise<void> {
+  const trash = join(d.dataRoot, 'containers', '.trash');
+  while (!signal.aborted && (await readdir(trash).catch(() => [])).length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+}
 
 export const CRASH_OPERATIONS: CrashOperation[] = [pull, push, load, commit, build, create, start, rm];
 

@@ -179,6 +179,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     onEvent: (e) => events.image(e.action, e.id, e.name),
   });
   const store = await ContainerStore.open(join(dataRoot, 'containers'), (dir, err) => app.log?.warn(`skipping unreadable container ${dir}: ${String(err)}`), remap?.rootPair.gid);
+  store.onDeletionFailed = (dir, err) => app.log?.warn(`deleting removed container's files ${dir} (left for the next start): ${String(err)}`);
   const volumes = await VolumeStore.open(join(dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }), dataOwner: remap?.rootPair });
   const mounts = new VolumeMounts(volumes, events);
   await mounts.restore(store.all());

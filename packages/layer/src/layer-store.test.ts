@@ -275,6 +275,8 @@ describe('LayerStore container roots', () => {
     const rootfs = await store.mountContainerRoot(container, base.chainId, undefined, { volatile: true });
     const mount = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.includes(rootfs));
     expect(mount).toMatch(/volatile/);
+    // The kernel's marker, by which the unmount knows it may use umount2 on libuv's pool (no sync).
+    expect(existsSync(join(container, 'work', 'work', 'incompat', 'volatile'))).toBe(true);
     await writeFile(join(rootfs, 'written'), 'kept');
     await store.unmountContainerRoot(container);
 

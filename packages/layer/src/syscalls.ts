@@ -5,9 +5,10 @@ import type { LibraryHandle } from 'koffi';
 
 /**
  * The layer store's native route: Linux system calls Node's core lacks for safe path resolution, through
- * koffi (a maintained FFI with prebuilt binaries; no compiler at install). Every call is synchronous and
- * returns at once on a local filesystem: callers pass O_PATH or O_NOFOLLOW so nothing here can block on
- * a FIFO or a device.
+ * koffi (a maintained FFI with prebuilt binaries; no compiler at install). The path calls are synchronous and
+ * return at once on a local filesystem: callers pass O_PATH or O_NOFOLLOW so nothing here can block on a FIFO
+ * or a device. The overlay's mount is synchronous work of the kernel's (see tryMountOverlay); its unmount runs
+ * on libuv's pool (tryUnmount).
  */
 
 const SYS_OPENAT2 = 437;
@@ -155,31 +156,49 @@ export interface DirectOverlayMount {
   volatile?: boolean;
 }
 
+/** Whether this kernel mounts overlays through the mount API with `lowerdir+`: learnt once per process. */
+let overlayMountApi: boolean | undefined;
+
 /**
  * Mounts an overlay at `target` through the mount API (fsopen, fsconfig, fsmount, move_mount), each lower
- * dir given alone (`lowerdir+`, Linux 6.5+), so no option string has to fit a page and no mount(8) is
- * spawned; whether it worked. A kernel without `lowerdir+`, or any other refusal, leaves nothing mounted,
- * and the caller asks mount(8), whose message then says why.
+ * dir given alone (`lowerdir+`, Linux 6.8+), so no option string has to fit a page and no mount(8) is
+ * spawned. false, having mounted nothing, when the kernel lacks the API or `lowerdir+` (the caller then asks
+ * mount(8)); any other refusal throws, naming the call. fsconfig's CMD_CREATE sets the overlay up (lookups of
+ * every layer) synchronously, on the event loop: as long as mount(8) would, without its spawn.
  */
 export function tryMountOverlay(mount: DirectOverlayMount): boolean {
+  if (overlayMountApi === false) return false;
   const c = load();
   const fs = c.syscall(SYS_FSOPEN, 'str', 'overlay', 'uint', FSOPEN_CLOEXEC);
-  if (fs < 0) return false;
+  if (fs < 0) return (overlayMountApi = false);
   try {
-    const set = (key: string, value: string | null): boolean =>
-      c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', value === null ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING, 'str', key, 'str', value, 'int', 0) === 0;
-    const configured =
-      set('source', 'overlay') &&
-      mount.lowerdirs.every((lower) => set('lowerdir+', lower)) &&
-      set('upperdir', mount.upperdir) &&
-      set('workdir', mount.workdir) &&
-      (!mount.volatile || set('volatile', null)) &&
-      c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', FSCONFIG_CMD_CREATE, 'str', null, 'str', null, 'int', 0) === 0;
-    if (!configured) return false;
+    const set = (key: string, value: string | null): void => {
+      if (c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', value === null ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING, 'str', key, 'str', value, 'int', 0) < 0) {
+        throw errnoError(`fsconfig ${key}`, value ?? mount.target);
+      }
+    };
+    set('source', 'overlay');
+    for (const [index, lower] of mount.lowerdirs.entries()) {
+      try {
+        set('lowerdir+', lower);
+      } catch (err) {
+        // A kernel before 6.8 does not know the key.
+        if (index === 0 && overlayMountApi === undefined && (err as NodeJS.ErrnoException).code === 'EINVAL') return (overlayMountApi = false);
+        throw err;
+      }
+    }
+    overlayMountApi = true;
+    set('upperdir', mount.upperdir);
+    set('workdir', mount.workdir);
+    if (mount.volatile) set('volatile', null);
+    if (c.syscall(SYS_FSCONFIG, 'int', fs, 'uint', FSCONFIG_CMD_CREATE, 'str', null, 'str', null, 'int', 0) < 0) throw errnoError('fsconfig create', mount.target);
     const detached = c.syscall(SYS_FSMOUNT, 'int', fs, 'uint', FSMOUNT_CLOEXEC, 'uint', 0);
-    if (detached < 0) return false;
+    if (detached < 0) throw errnoError('fsmount', mount.target);
     try {
-      return c.syscall(SYS_MOVE_MOUNT, 'int', detached, 'str', '', 'int', AT_FDCWD, 'str', mount.target, 'uint', MOVE_MOUNT_F_EMPTY_PATH) === 0;
+      if (c.syscall(SYS_MOVE_MOUNT, 'int', detached, 'str', '', 'int', AT_FDCWD, 'str', mount.target, 'uint', MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+        throw errnoError('move_mount', mount.target);
+      }
+      return true;
     } finally {
       c.close(detached);
     }
@@ -189,15 +208,20 @@ export function tryMountOverlay(mount: DirectOverlayMount): boolean {
 }
 
 /**
- * umount2(2) of `target` on a libuv worker thread (an overlay's unmount syncs its upper filesystem, which
- * may take long): whether it succeeded. koffi does not carry errno back from the worker, so a caller
- * that needs the reason asks again through umount(8).
+ * umount2(2) of `target` on a libuv worker thread: whether it succeeded. Only for a mount whose unmount is
+ * quick (a volatile overlay syncs nothing): the pool's few threads also serve fs/promises and dns.lookup.
+ * koffi does not carry errno back from the worker, so a caller that needs the reason asks umount(8).
  */
 export function tryUnmount(target: string): Promise<boolean> {
   const { umount2 } = load();
   // The mount point itself, never where a symlink put in its place would lead.
   return new Promise((resolve) => {
-    (umount2 as unknown as { async: (target: string, flags: number, done: (err: unknown, result: number) => void) => void }).async(target, UMOUNT_NOFOLLOW, (err, result) => resolve(!err && result === 0));
+    try {
+      (umount2 as unknown as { async: (target: string, flags: number, done: (err: unknown, result: number) => void) => void }).async(target, UMOUNT_NOFOLLOW, (err, result) => resolve(!err && result === 0));
+    } catch {
+      // koffi refuses a call when its queue of asynchronous calls is full.
+      resolve(false);
+    }
   });
 }
 

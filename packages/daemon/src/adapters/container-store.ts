@@ -76,6 +76,8 @@ export class ContainerStore {
   readonly abandonedVolumes: string[] = [];
   /** Deletions of trashed dirs still under way (see `delete`). */
   private readonly emptying = new Set<Promise<void>>();
+  /** Told of a deletion after a removal that failed (its dir stays in the trash for the next start). */
+  onDeletionFailed: (dir: string, err: unknown) => void = () => undefined;
 
   private constructor(
     readonly root: string,
@@ -234,7 +236,7 @@ export class ContainerStore {
     // Once in the trash the container is gone (the next start empties what is left there), so the files go
     // after the caller is told: a removal's wait answers without waiting for the disk.
     // One that fails stays in the trash for the next start.
-    const emptying = removeContainerDir(doomed).catch(() => undefined);
+    const emptying = removeContainerDir(doomed).catch((err: unknown) => this.onDeletionFailed(doomed, err));
     this.emptying.add(emptying);
     void emptying.finally(() => this.emptying.delete(emptying));
   }

@@ -255,7 +255,8 @@ export class ArchiveService {
       this.o.store.get(record.id);
       this.leases.set(record.id, (this.leases.get(record.id) ?? 0) + 1);
       try {
-        // An AutoRemove root mounted volatile once refuses any other kind of mount after it.
+        // An AutoRemove root is mounted volatile here too: the kernel's marker of its volatile mount refuses any
+        // later mount, and only a volatile mount clears it.
         return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId, mappings, { volatile: record.hostConfig.AutoRemove ?? false });
       } catch (err) {
         await this.drop(record.id, dir);

@@ -8,8 +8,9 @@ import { recordedLogSettings } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
 import { buildContainerSpec } from './runtime-spec.js';
+import { namespaceModes } from './namespace-modes.js';
 import { markRestarting, markRunning, markStartFailed, markStopped } from './state.js';
-import { traceStep } from '../util/step-trace.js';
+import { traceStep, tracing } from '../util/step-trace.js';
 
 export interface TaskSupervisorOptions {
   rootfs: ContainerRootfs;
@@ -52,11 +53,15 @@ export class TaskSupervisor {
     const spec = core.taskSpec(c);
     const userNamespace = core.userNamespaceOf(c);
     traceStep(c.id, 'start: begin');
+    // Before conmon's stale files are cleared: a stale task's conmon could write them again.
+    await core.runtime.delete(c.id, true);
+    traceStep(c.id, 'start: stale task deleted');
     const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: c.hostConfig.AutoRemove ?? false });
     traceStep(c.id, 'start: overlay mounted');
     let networkReady: Promise<void> | undefined;
+    let bundleReady: Promise<void> | undefined;
     // conmon starts while the bundle is made: it runs the runtime once the bundle is ready.
-    const bundleReady = (async () => {
+    const prepareBundle = async () => {
       const network = await this.o.network.connect(c);
       // The driver sets the namespace up while the task is created; the task starts only once it is done.
       networkReady = network.ready;
@@ -68,15 +73,12 @@ export class TaskSupervisor {
       const mounts = await this.o.mounts.runtimeMounts(c, rootfs);
       const user = await this.o.host.resolveUser(rootfs, c.config.User ?? '', c.hostConfig.GroupAdd ?? []);
       traceStep(c.id, 'start: mounts and user resolved');
+      // Last: config.json lets a conmon this daemon died before releasing run the runtime (see RuntimeDriver.create).
       await core.runtime.writeBundle(spec, buildContainerSpec(c, { rootfs, etc, initPath: this.o.initPath, mounts, network: network.namespace, linkEnv: network.linkEnv, securityModules: this.o.host.securityModules, userNamespace }, user));
       traceStep(c.id, 'start: bundle written');
-      await core.runtime.delete(c.id, true);
-      traceStep(c.id, 'start: stale task deleted');
-    })();
-    // Its failure is create's, handled there; a rejection seen by no one yet must not end the daemon.
-    bundleReady.catch(() => undefined);
+    };
     try {
-      const { pid } = await core.runtime.create(spec, bundleReady);
+      const { pid } = await core.runtime.create(spec, () => (bundleReady = prepareBundle()));
       traceStep(c.id, 'start: task created (conmon reported pid)');
       await networkReady;
       await this.o.attaches.connectPending(c);
@@ -90,7 +92,7 @@ export class TaskSupervisor {
       traceStep(c.id, 'start: runtime started');
     } catch (err) {
       // A conmon that failed on its own leaves the bundle still being made: that ends before the cleanup.
-      await bundleReady.catch(() => undefined);
+      await bundleReady?.catch(() => undefined);
       await networkReady?.catch(() => undefined);
       await core.runtime.delete(c.id, true).catch(() => undefined);
       await this.o.rootfs.unmountContainerRoot(dir).catch(() => undefined);
@@ -118,7 +120,7 @@ export class TaskSupervisor {
       .waitExit(core.taskSpec(c), controller.signal)
       .then(
         (exit) => {
-          traceStep(c.id, `exit: noticed (exit file written at ${exit.finishedAt.getTime()})`);
+          if (tracing) traceStep(c.id, `exit: noticed (exit file written at ${exit.finishedAt.getTime()})`);
           this.monitors.delete(c.id);
           return core.lock.run(c.id, () => this.recordExit(c, exit));
         },
@@ -141,18 +143,24 @@ export class TaskSupervisor {
     // The network's teardown needs nothing of the task's: it runs beside the rest.
     const disconnecting = this.o.network.disconnect(c).catch((err: unknown) => core.log.warn(`disconnect ${c.id} from its network: ${String(err)}`));
     traceStep(c.id, 'exit: recording');
-    // The task's process is gone: its runtime state and its root go side by side (a process it left behind
-    // holding the root, which the delete kills, only makes the unmount a lazy one).
-    await Promise.all([
+    const deleteTask = () =>
       core.runtime.delete(c.id, true).then(
         () => traceStep(c.id, 'exit: task deleted'),
         (err: unknown) => core.log.warn(`runtime delete ${c.id}: ${String(err)}`),
-      ),
+      );
+    const unmountRoot = () =>
       this.o.rootfs.unmountContainerRoot(dir).then(
         () => traceStep(c.id, 'exit: overlay unmounted'),
         (err: unknown) => core.log.warn(`unmount ${c.id}: ${String(err)}`),
-      ),
-    ]);
+      );
+    // In a pid namespace of its own, the task's processes died with its init: nothing holds the root, and its
+    // runtime state and root go side by side. Sharing the host's, processes may outlive init and hold the root
+    // until the runtime delete kills them: the unmount comes after it, so that it is never a lazy one.
+    if (namespaceModes(c.hostConfig).pid === 'private') await Promise.all([deleteTask(), unmountRoot()]);
+    else {
+      await deleteTask();
+      await unmountRoot();
+    }
     await this.o.mounts.deactivate(c).catch((err: unknown) => core.log.warn(`unmount volumes of ${c.id}: ${String(err)}`));
     await disconnecting;
     traceStep(c.id, 'exit: volumes and network released');

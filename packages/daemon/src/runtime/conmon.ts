@@ -13,8 +13,8 @@ export interface ConmonLaunch {
   runtimePath: string;
   stateRoot: string;
   spec: TaskSpec;
-  /** What conmon waits for before it runs the runtime (see RuntimeDriver.create). */
-  ready?: Promise<void>;
+  /** Makes the bundle while conmon starts; conmon runs the runtime once it resolved (see RuntimeDriver.create). */
+  prepareBundle?: () => Promise<void>;
 }
 
 /** conmon writes its own (daemonised) pid here, which lets a later daemon check that the monitor lives. */
@@ -81,6 +81,9 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
   // conmon runs in the bundle dir; the others must exist by the time it writes there.
   await Promise.all([spec.bundleDir, spec.persistDir, spec.exitDir].map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
   await removeStaleFiles(spec);
+  // conmon takes EOF on its start pipe (this daemon dead) as its go-ahead: with no config.json until the bundle
+  // is made, such an orphan's `runtime create` fails instead of running a previous start's stale spec.
+  if (launch.prepareBundle) await rm(join(spec.bundleDir, 'config.json'), { force: true });
   const { child, syncPipe, startPipe, stderr } = spawnConmon(launch.conmonPath, conmonArgs(launch), {
     // Its files such as the `oom` marker then stay in the bundle.
     cwd: launch.spec.bundleDir,
@@ -92,6 +95,9 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
     conmonStderr += text;
   });
   const nextReport = conmonReports(syncPipe, 'sync');
+  const ready = launch.prepareBundle?.();
+  // Awaited below, once conmon runs; a rejection before that must not go unhandled.
+  ready?.catch(() => undefined);
   try {
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -104,7 +110,7 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
     // A conmon that died early shows up as EOF on the sync pipe; its EPIPE here carries nothing more.
     traceStep(launch.spec.id, 'start: conmon spawned');
     // conmon reads the start pipe before it forks: killed now, it leaves nothing behind.
-    await launch.ready?.catch(async (err: unknown) => {
+    await ready?.catch(async (err: unknown) => {
       // Gone, not only signalled, when create reports the failure: the caller may retry or remove at once.
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -42,8 +42,8 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
 
   return {
     name,
-    async create(spec: TaskSpec, ready?: Promise<void>) {
-      const started = await launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec, ready });
+    async create(spec: TaskSpec, prepareBundle?: () => Promise<void>) {
+      const started = await launchConmon({ conmonPath, runtimeName: name, runtimePath, stateRoot: options.stateRoot, spec, prepareBundle });
       await options.reaper?.adopt(conmonPidFile(spec.persistDir));
       return started;
     },

@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readContainerLog } from './container-log.js';
+import { resolveExecutable } from './executable.js';
 import { createRuntimeDriver } from './oci-runtime-driver.js';
 import type { AttachSession, RuntimeDriver, TaskSpec } from './runtime-driver.js';
 import { RuntimeConfigError } from './runtime-errors.js';
@@ -14,6 +17,24 @@ async function conmonsOf(id: string): Promise<number[]> {
   const cmdlines = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')));
   return pids.filter((_, i) => cmdlines[i]!.split('\0')[0]!.endsWith('conmon') && cmdlines[i]!.includes(id)).map(Number);
 }
+
+/** conmon.ts, run by a child node from source (Node's own TypeScript transform; `.js` imports resolved to the `.ts` beside them). */
+const CONMON_MODULE = fileURLToPath(new URL('./conmon.ts', import.meta.url));
+/** A child "daemon" that calls launchConmon (argv: module, TaskSpec, state root, conmon, runc) with a bundle never ready. */
+const DIES_IN_CREATE = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`
+  export async function resolve(specifier, context, next) {
+    try { return await next(specifier, context); } catch (err) {
+      if (!specifier.endsWith('.js')) throw err;
+      return next(specifier.slice(0, -3) + '.ts', context);
+    }
+  }\`));
+const { launchConmon } = await import(process.argv[1]);
+const spec = JSON.parse(process.argv[2]);
+const [, , , stateRoot, conmonPath, runtimePath] = process.argv;
+await launchConmon({ conmonPath, runtimeName: 'runc', runtimePath, stateRoot, spec, prepareBundle: () => new Promise(() => undefined) });
+`;
 
 interface Captured {
   stdout: string;
@@ -237,8 +258,21 @@ describe('runc driver over conmon', () => {
     const spec = fixture.task(['true']);
     let release!: () => void;
     const ready = new Promise<void>((resolve) => (release = resolve));
-    const creating = driver.create(spec, ready);
-    while ((await conmonsOf(spec.id)).length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const config = await readFile(join(spec.bundleDir, 'config.json'));
+    // create removes the previous config.json: the bundle is written again while conmon waits.
+    const creating = driver.create(spec, async () => {
+      await ready;
+      await writeFile(join(spec.bundleDir, 'config.json'), config);
+    });
+    let conmons: number[] = [];
+    while (conmons.length === 0) conmons = await conmonsOf(spec.id);
+    // Held: blocked in read(2) (syscall 0 on x86_64) of its start pipe, fd 4.
+    let syscall = '';
+    for (let polls = 0; polls < 1000 && !syscall.startsWith('0 0x4 '); polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      syscall = await readFile(`/proc/${conmons[0]}/syscall`, 'utf8').catch(() => '');
+    }
+    expect(syscall).toMatch(/^0 0x4 /);
 
     expect(await driver.hasState(spec.id)).toBe(false);
     release();
@@ -253,9 +287,28 @@ describe('runc driver over conmon', () => {
     const ready = new Promise<void>((_resolve, reject) => setImmediate(() => reject(refused)));
     ready.catch(() => undefined);
 
-    await expect(driver.create(spec, ready)).rejects.toBe(refused);
+    await expect(driver.create(spec, () => ready)).rejects.toBe(refused);
     expect(await driver.hasState(spec.id)).toBe(false);
     expect(await conmonsOf(spec.id)).toEqual([]);
+  });
+
+  it('leaves conmon nothing to run when the daemon dies before the bundle is ready', async () => {
+    const spec = fixture.task(['sleep', '1000']);
+    // A previous start's config.json is on disk; this daemon dies while it makes the new one.
+    const daemon = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--input-type=module', '-e', DIES_IN_CREATE, CONMON_MODULE, JSON.stringify(spec), fixture.stateRoot, resolveExecutable('conmon'), resolveExecutable('runc')], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => daemon.once('exit', resolve));
+    let conmons: number[] = [];
+    while (conmons.length === 0 && daemon.exitCode === null) {
+      conmons = await conmonsOf(spec.id);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(conmons).not.toEqual([]);
+    daemon.kill('SIGKILL');
+    await exited;
+
+    // EOF on its start pipe lets conmon go on: its runtime create finds no config.json.
+    while ((await conmonsOf(spec.id)).length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await driver.hasState(spec.id)).toBe(false);
   });
 
   it('fails create in Docker\'s words for a command not in PATH', async () => {

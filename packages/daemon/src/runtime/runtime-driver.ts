@@ -72,12 +72,13 @@ export interface RuntimeDriver {
   /**
    * Spawns a detached conmon that runs `<runtime> create`; resolves with the container's pid once the task is
    * in `created`. Throws RuntimeConfigError (bad command or mount) or OciRuntimeError with the runtime's message.
-   * With `ready`, conmon starts at once but runs the runtime only once `ready` resolves, so the caller writes
-   * the bundle meanwhile; when `ready` rejects, conmon is killed before it ran anything and create rejects
-   * with that reason. The bundle, persist and exit dirs are made here if missing.
+   * With `prepareBundle`, the previous config.json is removed, conmon spawned, then `prepareBundle` called to
+   * write the bundle while conmon starts; conmon runs the runtime only once it resolved. When it rejects,
+   * conmon is killed before it ran anything and create rejects with that reason. The bundle, persist and exit
+   * dirs are made here if missing.
    */
-  create(spec: TaskSpec, ready?: Promise<void>): Promise<{ pid: number }>;
-  /** Writes the task's bundle (its runtime spec) and readies conmon's dirs; comes before `create`. */
+  create(spec: TaskSpec, prepareBundle?: () => Promise<void>): Promise<{ pid: number }>;
+  /** Writes the task's bundle (its runtime spec): as create's `prepareBundle`, or before `create`. */
   writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Promise<void>;
   /** The runtime spec the task was created with (exec starts its processes from it). */
   readBundle(spec: BundleSpec): Promise<RuntimeSpec>;

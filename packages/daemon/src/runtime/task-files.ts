@@ -5,17 +5,14 @@ import { serializeRuntimeSpec, type RuntimeSpec } from '@berth/oci';
 import type { BundleSpec, TaskSpec } from './runtime-driver.js';
 
 /**
- * The bundle's config.json and the dirs conmon writes to, ready for `create`; a previous exit file is cleared,
- * and so is the temp file of a bundle write an earlier daemon died in.
+ * The bundle's config.json, clearing the temp file of a bundle write an earlier daemon died in (conmon's own
+ * dirs and stale files are create's: see launchConmon).
  */
 export async function writeBundle(spec: TaskSpec, runtimeSpec: RuntimeSpec): Promise<void> {
   await mkdir(spec.bundleDir, { recursive: true, mode: 0o700 });
   await prepareAtomicDir(spec.bundleDir);
-  await mkdir(spec.persistDir, { recursive: true, mode: 0o700 });
-  await mkdir(spec.exitDir, { recursive: true, mode: 0o700 });
-  await rm(join(spec.exitDir, spec.id), { force: true });
-  // Written again at every start, and read back only while the task it made lives: no fsyncs.
-  await replaceFile(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec));
+  // Durable: read back after its task is gone too (docker diff leaves out the mount points it names).
+  await replaceFile(join(spec.bundleDir, 'config.json'), serializeRuntimeSpec(runtimeSpec), 0o600, { durable: true });
 }
 
 /** The runtime spec the container's task was created with. */

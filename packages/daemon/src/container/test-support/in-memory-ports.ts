@@ -93,8 +93,8 @@ export class FakeRuntime implements RuntimeDriver {
   readonly recordedExits = new Map<string, ExitStatus>();
   private nextPid = 100;
 
-  async create(spec: TaskSpec, ready?: Promise<void>): Promise<{ pid: number }> {
-    await ready;
+  async create(spec: TaskSpec, prepareBundle?: () => Promise<void>): Promise<{ pid: number }> {
+    await prepareBundle?.();
     this.calls.push(`create ${spec.id}`);
     this.created.add(spec.id);
     return { pid: this.nextPid++ };
