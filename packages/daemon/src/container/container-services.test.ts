@@ -114,7 +114,7 @@ describe('the container services over in-memory ports', () => {
     await lifecycle.start(Id);
     ports.runtime.removeTaskFiles = () => Promise.reject(new Error('the task files could not be removed'));
     const removed = lifecycle.wait(Id, 'removed');
-    await ports.runtime.kill(Id, 'SIGKILL');
+    await ports.runtime.kill(Id, 9);
     await expect(removed).resolves.toEqual({ StatusCode: 137, Error: { Message: 'the task files could not be removed' } });
   });
 
