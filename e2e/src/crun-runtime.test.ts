@@ -112,25 +112,7 @@ describe('berthd --runtime crun', () => {
   });
 
   it('lets a mount made on the host after the start reach an rslave bind, and one made in the container reach the host through an rshared bind', async () => {
-    // The host's / is private here: a shared tmpfs of the test's own is the bind's source.
-    const source = join(d.root, 'propagated');
-    await mkdir(source);
-    await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', source]);
-    await execFileAsync('mount', ['--make-shared', source]);
-    const id = await runDetached(d, ['-v', `${source}:/y:rslave`, 'busybox', 'sleep', '60']);
-    try {
-      await mkdir(join(source, 'later'));
-      await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', join(source, 'later')]);
-      await writeFile(join(source, 'later', 'file'), 'from the host\n');
-      expect(await dockerOk(d, ['exec', id, 'cat', '/y/later/file'])).toBe('from the host\n');
-      const sharing = await runDetached(d, ['--privileged', '--name', 'sharing', '-v', `${source}:/y:rshared`, 'busybox', 'sleep', '60']);
-      await dockerOk(d, ['exec', sharing, 'sh', '-c', 'mkdir /y/inside && mount -t tmpfs tmpfs /y/inside && echo from the container > /y/inside/file']);
-      expect(await readFile(join(source, 'inside', 'file'), 'utf8')).toBe('from the container\n');
-    } finally {
-      await d.dockerCli(['rm', '-f', id, 'sharing']);
-      for (const sub of ['later', 'inside']) await execFileAsync('umount', [join(source, sub)]).catch(() => undefined);
-      await execFileAsync('umount', [source]);
-    }
+    await checkBindPropagation(d);
   });
 });
 
@@ -138,6 +120,8 @@ describe('berthd without --runtime', () => {
   let d: TestDaemon;
   beforeAll(async () => {
     d = await startTestDaemon();
+    const loaded = await d.berth(['load', '-i', await busyboxArchive()]);
+    expect(loaded.code, loaded.stderr).toBe(0);
   });
   afterAll(async () => {
     if (d) expect((await d.cleanup()).mounts).toEqual([]);
@@ -147,4 +131,42 @@ describe('berthd without --runtime', () => {
   it('runs runc', async () => {
     expect(await dockerOk(d, ['info', '--format', '{{.DefaultRuntime}}'])).toBe('runc\n');
   });
+
+  it('propagates bind mounts as it does under crun', async () => {
+    await checkBindPropagation(d);
+  });
 });
+
+/**
+ * Host mounts made after the start reach an rslave bind; a container's mount in an rshared bind reaches the
+ * host. Only the root is made shared for that, as moby does: the container's other mounts (its cgroup
+ * mounts, /proc…) stay out of any peer group.
+ */
+async function checkBindPropagation(d: TestDaemon): Promise<void> {
+  // The host's / is private here: a shared tmpfs of the test's own is the bind's source.
+  const source = join(d.root, 'propagated');
+  await mkdir(source);
+  try {
+    await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', source]);
+    await execFileAsync('mount', ['--make-shared', source]);
+    const id = await runDetached(d, ['--name', 'slave', '-v', `${source}:/y:rslave`, 'busybox', 'sleep', '60']);
+    await mkdir(join(source, 'later'));
+    await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', join(source, 'later')]);
+    await writeFile(join(source, 'later', 'file'), 'from the host\n');
+    expect(await dockerOk(d, ['exec', id, 'cat', '/y/later/file'])).toBe('from the host\n');
+    const sharing = await runDetached(d, ['--privileged', '--name', 'sharing', '-v', `${source}:/y:rshared`, 'busybox', 'sleep', '60']);
+    await dockerOk(d, ['exec', sharing, 'sh', '-c', 'mkdir /y/inside && mount -t tmpfs tmpfs /y/inside && echo from the container > /y/inside/file']);
+    expect(await readFile(join(source, 'inside', 'file'), 'utf8')).toBe('from the container\n');
+    const mountinfo = await dockerOk(d, ['exec', sharing, 'cat', '/proc/self/mountinfo']);
+    const sharedElsewhere = mountinfo
+      .split('\n')
+      .filter((line) => / shared:\d+/.test(line))
+      .map((line) => line.split(' ')[4])
+      .filter((point) => point !== '/' && point !== '/y' && !point!.startsWith('/y/'));
+    expect(sharedElsewhere).toEqual([]);
+  } finally {
+    await d.dockerCli(['rm', '-f', 'slave', 'sharing']);
+    for (const sub of ['later', 'inside']) await execFileAsync('umount', [join(source, sub)]).catch(() => undefined);
+    await execFileAsync('umount', [source]).catch(() => undefined);
+  }
+}
