@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, dockerOk, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
+import { ACCEPT_UNPATCHED_RUNC, busyboxArchive, dockerOk, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
+import { BERTHD } from './paths.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -111,6 +113,20 @@ describe('berthd --runtime crun', () => {
     await dockerOk(d, ['rm', id]);
   });
 
+  it('refuses to start with runc while a container crun started runs, naming it, and serves it again under crun', async () => {
+    const id = await runDetached(d, ['--name', 'under-crun', 'busybox', 'sleep', '600']);
+    try {
+      await d.kill();
+      const refused = await startOnRoots(d, ['--runtime', 'runc']);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('cannot use --runtime runc: containers under-crun were started with crun, which alone can stop or remove them: start berthd with --runtime crun');
+      await d.restart();
+      expect((await d.docker.getContainer(id).inspect()).State.Running).toBe(true);
+    } finally {
+      await d.dockerCli(['rm', '-f', id]);
+    }
+  });
+
   it('lets a mount made on the host after the start reach an rslave bind, and one made in the container reach the host through an rshared bind', async () => {
     await checkBindPropagation(d);
   });
@@ -168,5 +184,29 @@ async function checkBindPropagation(d: TestDaemon): Promise<void> {
     await d.dockerCli(['rm', '-f', 'slave', 'sharing']);
     for (const sub of ['later', 'inside']) await execFileAsync('umount', [join(source, sub)]).catch(() => undefined);
     await execFileAsync('umount', [source]).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs berthd on `d`'s roots and socket (d stopped) until it exits, which it returns; one that serves
+ * instead is stopped and reported with a null code.
+ */
+async function startOnRoots(d: TestDaemon, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BERTHD, '--data-root', d.dataRoot, '--exec-root', d.execRoot, '-H', d.host, '--log-level', 'warn', '--bridge=none', ...ACCEPT_UNPATCHED_RUNC, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    while (child.exitCode === null && child.signalCode === null) {
+      if (await d.docker.ping().then(() => true, () => false)) return { code: null, stderr };
+      await sleep(50);
+    }
+    return { code: await exited, stderr };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
   }
 }

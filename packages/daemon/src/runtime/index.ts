@@ -21,3 +21,4 @@ export { checkRuntimeFixes } from './runtime-fix-check.js';
 export { resolveExecutable } from './executable.js';
 export { createMonitorReaper, type MonitorReaper } from './monitor-reaper.js';
 export { installRuntime, selectRuntime, type RuntimeName, type RuntimeSelection } from './runtime-selection.js';
+export { tasksOfOtherRuntime } from './runtime-state-owner.js';
