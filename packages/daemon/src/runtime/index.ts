@@ -18,7 +18,6 @@ export { createContainerLogs } from './container-logs.js';
 export type { LogRotation } from './log-rotation.js';
 export type { ExecExit, ExecProcess } from './exec-process.js';
 export { checkRuntimeFixes } from './runtime-fix-check.js';
-export { resolveExecutable } from './executable.js';
 export { createMonitorReaper, type MonitorReaper } from './monitor-reaper.js';
-export { installRuntime, selectRuntime, type RuntimeName, type RuntimeSelection } from './runtime-selection.js';
+export { installRuntime, selectRuntime, type RuntimeName } from './runtime-selection.js';
 export { tasksOfOtherRuntime } from './runtime-state-owner.js';
