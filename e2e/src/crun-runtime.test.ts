@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { busyboxArchive, dockerOk, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
+import { ACCEPT_UNPATCHED_RUNC, busyboxArchive, dockerOk, runDetached, startTestDaemon, type TestDaemon } from './harness.js';
+import { BERTHD } from './paths.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -111,26 +113,22 @@ describe('berthd --runtime crun', () => {
     await dockerOk(d, ['rm', id]);
   });
 
-  it('lets a mount made on the host after the start reach an rslave bind, and one made in the container reach the host through an rshared bind', async () => {
-    // The host's / is private here: a shared tmpfs of the test's own is the bind's source.
-    const source = join(d.root, 'propagated');
-    await mkdir(source);
-    await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', source]);
-    await execFileAsync('mount', ['--make-shared', source]);
-    const id = await runDetached(d, ['-v', `${source}:/y:rslave`, 'busybox', 'sleep', '60']);
+  it('refuses to start with runc while a container crun started runs, naming it, and serves it again under crun', async () => {
+    const id = await runDetached(d, ['--name', 'under-crun', 'busybox', 'sleep', '600']);
     try {
-      await mkdir(join(source, 'later'));
-      await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', join(source, 'later')]);
-      await writeFile(join(source, 'later', 'file'), 'from the host\n');
-      expect(await dockerOk(d, ['exec', id, 'cat', '/y/later/file'])).toBe('from the host\n');
-      const sharing = await runDetached(d, ['--privileged', '--name', 'sharing', '-v', `${source}:/y:rshared`, 'busybox', 'sleep', '60']);
-      await dockerOk(d, ['exec', sharing, 'sh', '-c', 'mkdir /y/inside && mount -t tmpfs tmpfs /y/inside && echo from the container > /y/inside/file']);
-      expect(await readFile(join(source, 'inside', 'file'), 'utf8')).toBe('from the container\n');
+      await d.kill();
+      const refused = await startOnRoots(d, ['--runtime', 'runc']);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('cannot use --runtime runc: containers under-crun were started with crun, which alone can stop or remove them: start berthd with --runtime crun');
+      await d.restart();
+      expect((await d.docker.getContainer(id).inspect()).State.Running).toBe(true);
     } finally {
-      await d.dockerCli(['rm', '-f', id, 'sharing']);
-      for (const sub of ['later', 'inside']) await execFileAsync('umount', [join(source, sub)]).catch(() => undefined);
-      await execFileAsync('umount', [source]);
+      await d.dockerCli(['rm', '-f', id]);
     }
+  });
+
+  it('lets a mount made on the host after the start reach an rslave bind, and one made in the container reach the host through an rshared bind', async () => {
+    await checkBindPropagation(d);
   });
 });
 
@@ -138,6 +136,8 @@ describe('berthd without --runtime', () => {
   let d: TestDaemon;
   beforeAll(async () => {
     d = await startTestDaemon();
+    const loaded = await d.berth(['load', '-i', await busyboxArchive()]);
+    expect(loaded.code, loaded.stderr).toBe(0);
   });
   afterAll(async () => {
     if (d) expect((await d.cleanup()).mounts).toEqual([]);
@@ -147,4 +147,66 @@ describe('berthd without --runtime', () => {
   it('runs runc', async () => {
     expect(await dockerOk(d, ['info', '--format', '{{.DefaultRuntime}}'])).toBe('runc\n');
   });
+
+  it('propagates bind mounts as it does under crun', async () => {
+    await checkBindPropagation(d);
+  });
 });
+
+/**
+ * Host mounts made after the start reach an rslave bind; a container's mount in an rshared bind reaches the
+ * host. Only the root is made shared for that, as moby does: the container's other mounts (its cgroup
+ * mounts, /proc…) stay out of any peer group.
+ */
+async function checkBindPropagation(d: TestDaemon): Promise<void> {
+  // The host's / is private here: a shared tmpfs of the test's own is the bind's source.
+  const source = join(d.root, 'propagated');
+  await mkdir(source);
+  try {
+    await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', source]);
+    await execFileAsync('mount', ['--make-shared', source]);
+    const id = await runDetached(d, ['--name', 'slave', '-v', `${source}:/y:rslave`, 'busybox', 'sleep', '60']);
+    await mkdir(join(source, 'later'));
+    await execFileAsync('mount', ['-t', 'tmpfs', 'tmpfs', join(source, 'later')]);
+    await writeFile(join(source, 'later', 'file'), 'from the host\n');
+    expect(await dockerOk(d, ['exec', id, 'cat', '/y/later/file'])).toBe('from the host\n');
+    const sharing = await runDetached(d, ['--privileged', '--name', 'sharing', '-v', `${source}:/y:rshared`, 'busybox', 'sleep', '60']);
+    await dockerOk(d, ['exec', sharing, 'sh', '-c', 'mkdir /y/inside && mount -t tmpfs tmpfs /y/inside && echo from the container > /y/inside/file']);
+    expect(await readFile(join(source, 'inside', 'file'), 'utf8')).toBe('from the container\n');
+    const mountinfo = await dockerOk(d, ['exec', sharing, 'cat', '/proc/self/mountinfo']);
+    const sharedElsewhere = mountinfo
+      .split('\n')
+      .filter((line) => / shared:\d+/.test(line))
+      .map((line) => line.split(' ')[4])
+      .filter((point) => point !== '/' && point !== '/y' && !point!.startsWith('/y/'));
+    expect(sharedElsewhere).toEqual([]);
+  } finally {
+    await d.dockerCli(['rm', '-f', 'slave', 'sharing']);
+    for (const sub of ['later', 'inside']) await execFileAsync('umount', [join(source, sub)]).catch(() => undefined);
+    await execFileAsync('umount', [source]).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs berthd on `d`'s roots and socket (d stopped) until it exits, which it returns; one that serves
+ * instead is stopped and reported with a null code.
+ */
+async function startOnRoots(d: TestDaemon, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BERTHD, '--data-root', d.dataRoot, '--exec-root', d.execRoot, '-H', d.host, '--log-level', 'warn', '--bridge=none', ...ACCEPT_UNPATCHED_RUNC, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    while (child.exitCode === null && child.signalCode === null) {
+      if (await d.docker.ping().then(() => true, () => false)) return { code: null, stderr };
+      await sleep(50);
+    }
+    return { code: await exited, stderr };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  }
+}

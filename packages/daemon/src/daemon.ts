@@ -33,7 +33,7 @@ import { layerRootfs } from './adapters/layer-rootfs.js';
 import { loadRemappedRoot, ROOT_REMAP_WARNING } from './adapters/remapped-root.js';
 import { DiskUsageService } from './system/disk-usage.js';
 import { SystemInfoService } from './system/system-info.js';
-import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, installRuntime, readProcStat, selectRuntime } from './runtime/index.js';
+import { checkRuntimeFixes, createContainerLogs, createMonitorReaper, createRuntimeDriver, installRuntime, readProcStat, selectRuntime, tasksOfOtherRuntime, type RuntimeName } from './runtime/index.js';
 import { DEFAULT_SOCKET_GROUP, parseListenAddress, type DaemonConfig } from './config.js';
 import { createServer } from './server/create-server.js';
 import { createListener } from './server/listener.js';
@@ -78,6 +78,20 @@ async function claimPidFile(path: string): Promise<void> {
     throw new UnavailableError(`pid file found, ensure berthd is not running or delete ${path}`);
   }
   await writeFileAtomic(path, String(process.pid), 0o644);
+}
+
+/**
+ * Refuses a runtime other than the one the running containers were started with: it could not exec into,
+ * stop or remove them (the runtime is the daemon's, not recorded per container).
+ */
+async function refuseTasksOfOtherRuntime(stateRoot: string, runtime: RuntimeName, store: ContainerStore): Promise<void> {
+  const foreign = await tasksOfOtherRuntime(stateRoot, runtime);
+  if (foreign.length === 0) return;
+  const needed = foreign[0]!.runtime;
+  const names = foreign.map((task) => store.find(task.id)?.name.replace(/^\//, '') ?? task.id);
+  throw new UnavailableError(
+    `cannot use --runtime ${runtime}: containers ${names.join(', ')} were started with ${needed}, which alone can stop or remove them: start berthd with --runtime ${needed}`,
+  );
 }
 
 /** An image's config labels for its events; none once it is gone (a `delete`). */
@@ -182,6 +196,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   store.onDeletionFailed = (dir, err) => app.log?.warn(`deleting removed container's files ${dir} (left for the next start): ${String(err)}`);
   const volumes = await VolumeStore.open(join(dataRoot, 'volumes'), { onEvent: (e) => events.volume(e.action, e.name, { driver: e.driver }), dataOwner: remap?.rootPair });
   const mounts = new VolumeMounts(volumes, events);
+  const runtimeStateRoot = join(config.execRoot, 'runtime');
+  await refuseTasksOfOtherRuntime(runtimeStateRoot, runtimeSelection.name, store);
   await mounts.restore(store.all());
   // Made by creates the daemon died in: no container has them, none ever will.
   for (const name of store.abandonedVolumes) {
@@ -203,7 +219,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     log: { warn: (m) => (app.log ? app.log.warn(m) : storeNotes.push(m)) },
   });
   const reaper = createMonitorReaper();
-  const runtime = createRuntimeDriver({ runtime: runtimeSelection.name, runtimePath, stateRoot: join(config.execRoot, 'runtime'), reaper });
+  const runtime = createRuntimeDriver({ runtime: runtimeSelection.name, runtimePath, stateRoot: runtimeStateRoot, reaper });
   const host = createContainerHost();
   const rootfs = layerRootfs(layers, remap?.layers);
   const containers = createContainerServices({

@@ -10,7 +10,7 @@ export { treeTar, directoryTar, type TreeTarOptions } from './tree-tar.js';
 export { walkTree, type WalkEntry, type WalkOptions } from './tree-walk.js';
 export { openInRoot, openDirectoryPath, readFileInRoot, lstatInRoot, closeFd, fdPath, normaliseRootPath, type SubMount, type PathInRoot } from './path-in-root.js';
 export { openInProcessRoot } from './process-root.js';
-export { detachMountsUnder, mountPoints } from './mountinfo.js';
+export { detachMountsUnder, mountPoints, unescapeMountPath } from './mountinfo.js';
 export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';
 export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile, sniffHead } from './archive-stream.js';

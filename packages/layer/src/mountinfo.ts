@@ -2,7 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { detachMount } from './syscalls.js';
 
 /** mountinfo escapes space, tab, newline and backslash as octal (\040 …). */
-function unescapeMountPath(field: string): string {
+export function unescapeMountPath(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 

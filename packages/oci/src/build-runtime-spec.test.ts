@@ -246,12 +246,12 @@ describe('buildRuntimeSpec options', () => {
     expect(destinations(spec.mounts).filter((d) => d.startsWith('/dev'))).toEqual(['/dev']);
   });
 
-  it('makes the rootfs rslave, or rshared when a bind is shared, whatever the runtime defaults to', () => {
+  it('makes the rootfs rslave, or shared (not recursively) when a bind is shared, whatever the runtime defaults to', () => {
     const bind = (propagation: string) => ({ destination: '/y', type: 'bind', source: '/x', options: ['rbind', propagation] });
     expect(buildRuntimeSpec(input()).linux.rootfsPropagation).toBe('rslave');
     expect(buildRuntimeSpec(input({ mounts: [bind('rslave')] })).linux.rootfsPropagation).toBe('rslave');
-    expect(buildRuntimeSpec(input({ mounts: [bind('rshared')] })).linux.rootfsPropagation).toBe('rshared');
-    expect(buildRuntimeSpec(input({ mounts: [bind('shared')] })).linux.rootfsPropagation).toBe('rshared');
+    expect(buildRuntimeSpec(input({ mounts: [bind('rshared')] })).linux.rootfsPropagation).toBe('shared');
+    expect(buildRuntimeSpec(input({ mounts: [bind('shared')] })).linux.rootfsPropagation).toBe('shared');
   });
 
   it('maps ulimits to rlimits within the engine limits', () => {

@@ -108,10 +108,11 @@ export function assembleMounts(plan: MountPlan): RuntimeMount[] {
 }
 
 /**
- * The rootfs propagation moby asks for: shared when a bind is (r)shared, so its mounts reach the host;
- * else rslave, runc's own default, stated so that crun (whose default is rprivate) also lets host mounts
- * made after the start reach (r)slave binds.
+ * The rootfs propagation moby asks for: shared when a bind is (r)shared, so its mounts reach the host
+ * (the root only: rshared would put every other mount of the container, its cgroup mounts too, in a peer
+ * group); else rslave, runc's own default, stated so that crun (whose default is rprivate) also lets host
+ * mounts made after the start reach (r)slave binds.
  */
-export function rootfsPropagation(mounts: readonly RuntimeMount[]): 'rshared' | 'rslave' {
-  return mounts.some((m) => m.options?.some((o) => o === 'shared' || o === 'rshared')) ? 'rshared' : 'rslave';
+export function rootfsPropagation(mounts: readonly RuntimeMount[]): 'shared' | 'rslave' {
+  return mounts.some((m) => m.options?.some((o) => o === 'shared' || o === 'rshared')) ? 'shared' : 'rslave';
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { unescapeMountPath } from '@berth/layer';
 
 /**
  * How the host mounts its cgroups: `unified` (cgroup2 at /sys/fs/cgroup), `legacy` (v1 controllers
@@ -19,9 +20,7 @@ function mountsOf(mountinfo: string): Array<{ point: string; type: string }> {
     const fields = line.split(' ');
     const separator = fields.indexOf('-');
     if (separator < 5 || fields[4] === undefined || fields[separator + 1] === undefined) continue;
-    // The kernel escapes spaces and the like as octal (\040).
-    const point = fields[4].replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-    mounts.push({ point, type: fields[separator + 1]! });
+    mounts.push({ point: unescapeMountPath(fields[4]), type: fields[separator + 1]! });
   }
   return mounts;
 }

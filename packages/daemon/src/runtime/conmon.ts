@@ -126,8 +126,8 @@ export async function launchConmon(launch: ConmonLaunch): Promise<{ pid: number 
       throw new OciRuntimeError(`conmon failed: ${conmonStderr.trim() || 'exited without reporting the container pid'}`);
     }
     if (report.data < 0) {
-      const logged = runtimeMessage(await readFile(runtimeLogFile(launch.spec.bundleDir), 'utf8').catch(() => ''));
-      throw createFailure(launch.runtimeName, logged || runtimeMessage(report.message ?? '') || conmonStderr.trim());
+      const logged = runtimeMessage(await readFile(runtimeLogFile(launch.spec.bundleDir), 'utf8').catch(() => ''), launch.runtimeName);
+      throw createFailure(launch.runtimeName, logged || runtimeMessage(report.message ?? '', launch.runtimeName) || conmonStderr.trim());
     }
     return { pid: report.data };
   } finally {

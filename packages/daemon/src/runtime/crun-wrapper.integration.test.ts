@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hiddenMountCommand } from './crun-wrapper.js';
+import { installRuntime, type RuntimeSelection } from './runtime-selection.js';
 
 const run = promisify(execFile);
 const canRun = process.getuid?.() === 0 && existsSync('/usr/bin/unshare');
@@ -45,5 +46,24 @@ describe.runIf(canRun)('the crun wrapper in a real mount namespace', () => {
     const onHost = await mountPoints();
     expect(onHost).toContain(hidden);
     expect(onHost).toContain(join(shared, 'inner'));
+  });
+
+  it('is run once written, and refused with the reason on an exec root mounted noexec', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-crun-wrapper-'));
+    // The wrapper's command, host-independent here: a shell that execs the runtime (sh stands in for crun).
+    const selection: RuntimeSelection = { name: 'crun', binary: '/bin/sh', hiddenMountCommand: ['/bin/sh', '-c', 'exec "$0" "$@"', '/bin/sh'] };
+    const runnable = join(dir, 'runnable');
+    await mkdir(runnable);
+    // `sh --version` fails: a wrapper that runs but whose runtime fails is refused too, with the runtime's words.
+    await expect(installRuntime(selection, runnable)).rejects.toThrow(`crun cannot run containers on this host: its wrapper ${join(runnable, 'crun-hidden-cgroup2')} cannot be run:`);
+    await expect(installRuntime({ ...selection, hiddenMountCommand: ['/bin/true'] }, runnable)).resolves.toBe(join(runnable, 'crun-hidden-cgroup2'));
+
+    const noexec = join(dir, 'noexec');
+    await mkdir(noexec);
+    await run('mount', ['-t', 'tmpfs', '-o', 'noexec', 'tmpfs', noexec]);
+    await expect(installRuntime({ ...selection, hiddenMountCommand: ['/bin/true'] }, noexec)).rejects.toThrow(
+      `crun cannot run containers on this host: its wrapper ${join(noexec, 'crun-hidden-cgroup2')} cannot be run: the exec root ${noexec} is mounted noexec`,
+    );
+    expect(existsSync(join(noexec, 'crun-hidden-cgroup2'))).toBe(false);
   });
 });

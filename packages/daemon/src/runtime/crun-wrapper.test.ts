@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,7 +30,11 @@ describe('the crun wrapper', () => {
       const echo = join(dir, "it's echo");
       await writeFile(echo, '#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n');
       await chmod(echo, 0o755);
+      // A crash mid-write left its temp file; another file's stays.
+      await writeFile(join(dir, '.crun-hidden-cgroup2.0a1b2c.tmp'), '#!/bin/sh\n');
+      await writeFile(join(dir, '.berthd.pid.0a1b2c.tmp'), '1');
       const path = await writeCrunWrapper(dir, [echo, 'fixed arg']);
+      expect((await readdir(dir)).sort()).toEqual(['.berthd.pid.0a1b2c.tmp', 'crun-hidden-cgroup2', "it's echo"]);
       expect((await stat(path)).mode & 0o777).toBe(0o700);
       const { stdout } = await promisify(execFile)(path, ['--root=/run/x', 'exec', 'a b', '$HOME']);
       expect(stdout).toBe('fixed arg\n--root=/run/x\nexec\na b\n$HOME\n');

@@ -1,5 +1,6 @@
+import { readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '@berth/layer';
+import { isTempFileName, writeFileAtomic } from '@berth/layer';
 import type { CgroupLayout } from '../adapters/cgroup-layout.js';
 
 /**
@@ -35,16 +36,21 @@ export function hiddenMountCommand(tools: CrunWrapperTools, hidden: string): str
 }
 
 /** An executable standing in for crun wherever the engine runs it (conmon's create, exec, kill, delete…). */
-export function wrapperScript(command: string[]): string {
+function wrapperScript(command: string[]): string {
   return `#!/bin/sh\n# Written by berthd: crun with the hybrid cgroup2 mount hidden (runtime/crun-wrapper.ts).\nexec ${command.map(shellQuote).join(' ')} "$@"\n`;
 }
 
 /**
- * Writes the wrapper into `dir` (the exec root, which only root can enter) and returns its path. It is
- * replaced whole: a shell still running the previous daemon's copy reads it as it goes.
+ * Writes the wrapper into `dir` (the exec root, whose pid file this daemon holds) and returns its path,
+ * mode 0700. It is replaced whole: a shell still running the previous daemon's copy reads it as it goes.
+ * The temp files of a write a crash interrupted go first: no other daemon writes here.
  */
 export async function writeCrunWrapper(dir: string, command: string[]): Promise<string> {
-  const path = join(dir, 'crun-hidden-cgroup2');
+  const name = 'crun-hidden-cgroup2';
+  for (const entry of await readdir(dir)) {
+    if (entry.startsWith(`.${name}.`) && isTempFileName(entry)) await rm(join(dir, entry), { force: true });
+  }
+  const path = join(dir, name);
   await writeFileAtomic(path, wrapperScript(command), 0o700);
   return path;
 }

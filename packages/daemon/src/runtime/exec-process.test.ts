@@ -16,6 +16,7 @@ describe('startExecProcess', () => {
   it('reports a runtime that cannot be run as the reason the exec failed', async () => {
     const runtimePath = join(bundleDir, 'no-such-runtime');
     const proc = await startExecProcess({
+      runtimeName: 'runc',
       runtimePath,
       stateRoot: bundleDir,
       containerId: 'c1',

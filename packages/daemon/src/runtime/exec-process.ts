@@ -9,6 +9,8 @@ import { spawnPiped } from '../system-tools.js';
 type OciProcess = NonNullable<RuntimeSpec['process']>;
 
 export interface ExecProcessLaunch {
+  /** Whose words the runtime's failures are in (runtime-errors.ts). */
+  runtimeName: string;
   runtimePath: string;
   stateRoot: string;
   containerId: string;
@@ -62,7 +64,7 @@ export async function startExecProcess(launch: ExecProcessLaunch): Promise<ExecP
     child.once('close', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
   }).then(async (code): Promise<ExecExit> => {
     // runc's own failures (no such binary, bad cwd) are in its log; the process never ran.
-    const logged = code !== 0 ? runtimeMessage(await readFile(logPath, 'utf8').catch(() => '')) || (spawnFailure?.message ?? '') : '';
+    const logged = code !== 0 ? runtimeMessage(await readFile(logPath, 'utf8').catch(() => ''), launch.runtimeName) || (spawnFailure?.message ?? '') : '';
     await Promise.all([specPath, pidPath, logPath].map((p) => rm(p, { force: true })));
     return logged ? { exitCode: 126, runtimeError: `OCI runtime exec failed: ${logged}: unknown` } : { exitCode: code };
   });

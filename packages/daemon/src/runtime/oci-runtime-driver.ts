@@ -20,8 +20,8 @@ const STATUSES: readonly RuntimeStatus[] = ['creating', 'created', 'running', 'p
 export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDriver {
   const runtimePath = resolveExecutable(options.runtimePath ?? options.runtime);
   const conmonPath = resolveExecutable(options.conmonPath ?? 'conmon');
-  const cli = new RuntimeCli(runtimePath, options.stateRoot);
   const name = options.runtime;
+  const cli = new RuntimeCli(name, runtimePath, options.stateRoot);
 
   // runc and crun keep a container's state in a dir named by its ID under --root; only its absence is
   // known to mean no state: any other failure to look leaves the runtime to decide.
@@ -99,7 +99,7 @@ export function createRuntimeDriver(options: RuntimeDriverOptions): RuntimeDrive
     attach: openAttachSocket,
     resize: (spec, height, width) => resizeTerminal(spec, height, width),
     execProcess(spec, execId, process) {
-      const launch = { runtimePath, stateRoot: options.stateRoot, containerId: spec.id, bundleDir: spec.bundleDir, execId, process };
+      const launch = { runtimeName: name, runtimePath, stateRoot: options.stateRoot, containerId: spec.id, bundleDir: spec.bundleDir, execId, process };
       return process.terminal ? startTerminalExec({ ...launch, conmonPath, reaper: options.reaper }) : startExecProcess(launch);
     },
   };

@@ -15,6 +15,7 @@ export class RuntimeCommandFailure extends Error {
 /** Runs `<runtime> --root <stateRoot> …` (runc and crun share this command line). */
 export class RuntimeCli {
   constructor(
+    readonly name: string,
     readonly path: string,
     readonly stateRoot: string,
   ) {}
@@ -24,7 +25,7 @@ export class RuntimeCli {
       return await runProgram(this.path, ['--root', this.stateRoot, ...args]);
     } catch (err) {
       if (!(err instanceof ProgramFailure)) throw err;
-      throw new RuntimeCommandFailure(args[0] ?? '', runtimeMessage(err.stderr) || runtimeMessage(err.stdout) || err.message);
+      throw new RuntimeCommandFailure(args[0] ?? '', runtimeMessage(err.stderr, this.name) || runtimeMessage(err.stdout, this.name) || err.message);
     }
   }
 }

@@ -3,10 +3,17 @@ import { OciRuntimeError, RuntimeConfigError, createFailure, inRuncWords, runtim
 
 describe('runtimeMessage', () => {
   it('takes the last message from runc JSON logs, logfmt stderr or plain text', () => {
-    expect(runtimeMessage('{"level":"warning","msg":"first"}\n{"level":"error","msg":"exec: \\"x\\": not found"}\n')).toBe('exec: "x": not found');
-    expect(runtimeMessage('time="2024" level=error msg="container \\"a\\" does not exist"\n')).toBe('container "a" does not exist');
-    expect(runtimeMessage('error opening file `/x/status`: No such file or directory\n')).toBe('error opening file `/x/status`: no such file or directory');
-    expect(runtimeMessage('')).toBe('');
+    expect(runtimeMessage('{"level":"warning","msg":"first"}\n{"level":"error","msg":"exec: \\"x\\": not found"}\n', 'runc')).toBe('exec: "x": not found');
+    expect(runtimeMessage('time="2024" level=error msg="container \\"a\\" does not exist"\n', 'runc')).toBe('container "a" does not exist');
+    expect(runtimeMessage('error opening file `/x/status`: No such file or directory\n', 'crun')).toBe('error opening file `/x/status`: no such file or directory');
+    expect(runtimeMessage('', 'runc')).toBe('');
+  });
+
+  it("puts only crun's messages in runc's words: runc's and its hooks' are kept", () => {
+    const hook = '{"level":"error","msg":"error running hook #0: exit status 1, stdout: , stderr: Something broke"}\n';
+    expect(runtimeMessage(hook, 'runc')).toBe('error running hook #0: exit status 1, stdout: , stderr: Something broke');
+    expect(runtimeMessage('open executable: Permission denied\n', 'runc')).toBe('open executable: Permission denied');
+    expect(runtimeMessage('open executable: Permission denied\n', 'crun')).toBe('open executable: permission denied');
   });
 });
 

@@ -20,13 +20,15 @@ export class OciRuntimeError extends InternalError {}
 /**
  * Extracts the human message from runtime output: runc's JSON log lines (`{"msg": …}`), its logfmt
  * stderr (`level=error msg="…"`), or plain text (crun). The last error wins; runc logs the cause last.
+ * crun's are put in runc's words; runc's (and its hooks') are kept as they are.
  */
-export function runtimeMessage(output: string): string {
+export function runtimeMessage(output: string, runtimeName: string): string {
   const messages: string[] = [];
   for (const line of output.split('\n')) {
     const text = line.trim();
     if (text === '') continue;
-    messages.push(inRuncWords(messageOfLine(text)));
+    const message = messageOfLine(text);
+    messages.push(runtimeName === 'crun' ? inRuncWords(message) : message);
   }
   return messages.at(-1) ?? '';
 }

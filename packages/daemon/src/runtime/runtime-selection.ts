@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { ProgramFailure, UnavailableError } from '@berth/api';
 import { hostCgroupLayout, type CgroupLayout } from '../adapters/cgroup-layout.js';
 import { runProgram } from '../system-tools.js';
@@ -61,7 +62,29 @@ export async function selectRuntime(requested: RuntimeName, host: RuntimeHost = 
   }
 }
 
-/** The executable conmon and the engine run as the runtime: the wrapper (written into `execRoot`) or the binary. */
-export async function installRuntime(selection: RuntimeSelection, execRoot: string): Promise<string> {
-  return selection.hiddenMountCommand ? writeCrunWrapper(execRoot, selection.hiddenMountCommand) : selection.binary;
+/**
+ * The executable conmon and the engine run as the runtime: the wrapper (written into `execRoot`) or the
+ * binary. The written wrapper is run once: an exec root mounted noexec would fail every container.
+ */
+export async function installRuntime(selection: RuntimeSelection, execRoot: string, host: Pick<RuntimeHost, 'probe'> = HOST): Promise<string> {
+  if (!selection.hiddenMountCommand) return selection.binary;
+  const wrapper = await writeCrunWrapper(execRoot, selection.hiddenMountCommand);
+  try {
+    await host.probe([wrapper]);
+  } catch (err) {
+    await rm(wrapper, { force: true });
+    // Root is refused the x bit of its own 0700 file only on a noexec mount.
+    const reason = causeCode(err) === 'EACCES' ? `the exec root ${execRoot} is mounted noexec` : (err as Error).message.trim();
+    throw new UnavailableError(`crun cannot run containers on this host: its wrapper ${wrapper} cannot be run: ${reason}`, { cause: err });
+  }
+  return wrapper;
+}
+
+/** The errno code somewhere down an error's causes. */
+function causeCode(err: unknown): string | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
 }
