@@ -75,6 +75,15 @@ export async function startReferenceDockerd(dir, netns, { ownGroup = false } = {
   child.stdout.on('data', (d) => (printed += d));
   child.stderr.on('data', (d) => (printed += d));
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') };
+  const stop = await untilDockerAnswers(child, dir, socket, env, () => `dockerd did not start:\n${printed}`);
+  return { env, stop, pid: child.pid };
+}
+
+/**
+ * Waits (30 s at most) until the docker CLI gets an answer from the engine `child` serves on `socket`; returns its stop,
+ * which also removes `dir`. An engine that exits or never answers is stopped, and `failure()` says why.
+ */
+export async function untilDockerAnswers(child, dir, socket, env, failure) {
   const stop = async () => {
     child.kill('SIGTERM');
     await waitExit(child);
@@ -82,14 +91,13 @@ export async function startReferenceDockerd(dir, netns, { ownGroup = false } = {
     await rm(dir, { recursive: true, force: true });
   };
   for (let attempt = 0; ; attempt++) {
-    if (existsSync(socket) && (await execFileAsync('docker', ['version'], { env }).then(() => true, () => false))) break;
+    if (existsSync(socket) && (await execFileAsync('docker', ['version'], { env }).then(() => true, () => false))) return stop;
     if (child.exitCode !== null || attempt > 300) {
       await stop();
-      throw new Error(`dockerd did not start:\n${printed}`);
+      throw new Error(failure());
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { env, stop, pid: child.pid };
 }
 
 /**

@@ -1,10 +1,9 @@
 // The compared engines' side of `bench.mjs --compare`: podman's API service started on roots of its own, the process
 // that serves a socket the user named, and an engine's resident memory.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execFileAsync, unmountUnder, waitExit } from './bench-common.mjs';
+import { untilDockerAnswers } from './bench-common.mjs';
 
 const PODMAN = '/usr/bin/podman';
 
@@ -45,20 +44,7 @@ export async function startPodman(dir, netns, { ownGroup = false } = {}) {
   let printed = '';
   child.stderr.on('data', (d) => (printed += d));
   const clientEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'docker-config') };
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await waitExit(child);
-    await unmountUnder(dir);
-    await rm(dir, { recursive: true, force: true });
-  };
-  for (let attempt = 0; ; attempt++) {
-    if (existsSync(socket) && (await execFileAsync('docker', ['version'], { env: clientEnv }).then(() => true, () => false))) break;
-    if (child.exitCode !== null || attempt > 300) {
-      await stop();
-      throw new Error(`podman system service did not start: ${printed.trim().split('\n').at(-1) ?? ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const stop = await untilDockerAnswers(child, dir, socket, clientEnv, () => `podman system service did not start: ${printed.trim().split('\n').at(-1) ?? ''}`);
   return { env: clientEnv, socket, stop, pid: child.pid };
 }
 
