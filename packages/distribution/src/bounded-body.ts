@@ -1,3 +1,4 @@
+import type { Response } from 'undici';
 import { RegistryClientError } from './registry-client-error.js';
 
 /**

@@ -4,17 +4,25 @@ import type { ProgressMessage } from '@berth/api';
 // Docker sends a layer's Downloading, Extracting or Pushing message at most every this many bytes.
 export const PROGRESS_STEP = 512 * 1024;
 
+/** A function told how many of the layer's `total` bytes are done so far, which sends Docker's `status` progress of the layer `id` every PROGRESS_STEP bytes and at the end. */
+export function progressReporter(total: number, status: string, id: string, onProgress: (message: ProgressMessage) => void): (current: number) => void {
+  let reported = -PROGRESS_STEP;
+  return (current) => {
+    if (current - reported >= PROGRESS_STEP || current === total) {
+      reported = current;
+      onProgress({ status, progressDetail: { current, total }, id });
+    }
+  };
+}
+
 /** Passes `source` through, reporting `status` progress of the layer `id` as its bytes go by. */
 export function withProgress(source: Readable, total: number, status: string, id: string, onProgress: (message: ProgressMessage) => void): Readable {
+  const report = progressReporter(total, status, id, onProgress);
   let current = 0;
-  let reported = -PROGRESS_STEP;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       current += chunk.length;
-      if (current - reported >= PROGRESS_STEP || current === total) {
-        reported = current;
-        onProgress({ status, progressDetail: { current, total }, id });
-      }
+      report(current);
       done(null, chunk);
     },
   });

@@ -1,3 +1,4 @@
+import { fetch, type RequestInit, type Response } from 'undici';
 import { readBoundedJson } from './bounded-body.js';
 import { RegistryClientError, responseError } from './registry-client-error.js';
 import { parseChallenges, type AuthChallenge } from './www-authenticate.js';

@@ -1,3 +1,4 @@
+import type { Response } from 'undici';
 import { readBounded } from './bounded-body.js';
 /** A registry's refusal or a transfer that failed verification, with the status and the registry's own error code. */
 export class RegistryClientError extends Error {

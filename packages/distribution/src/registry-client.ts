@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+// undici's own fetch, not Node's bundled one: before undici 8.6 fetch kept every chunk of a streamed
+// request body (a pushed layer) in memory until the request ended (nodejs/undici#4058).
+import { Agent, fetch, type Dispatcher, type RequestInit, type Response } from 'undici';
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { MediaTypes } from '@berth/oci';
@@ -299,10 +301,10 @@ export class RegistryClient {
       const all: Record<string, string> = { ...headers };
       if (authorization) all.authorization = authorization;
       if (this.options.userAgent) all['user-agent'] = this.options.userAgent;
-      const init: RequestInit & { duplex?: 'half' } = { method, headers: all, ...(signal && { signal }) };
+      const init: RequestInit = { method, headers: all, ...(signal && { signal }) };
       if (Buffer.isBuffer(body)) init.body = body;
       else if (body !== undefined) {
-        init.body = Readable.toWeb(body) as ReadableStream;
+        init.body = body;
         init.duplex = 'half';
       }
       return fetch(url, this.withDispatcher(init)).catch((err: Error) => {

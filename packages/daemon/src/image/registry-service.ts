@@ -1,5 +1,4 @@
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError, type DistributionInspect } from '@berth/api';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { BlobDownloads, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
 import type { ImageStore, PushableImage } from '@berth/image';
@@ -112,7 +111,7 @@ export class RegistryService implements RegistryAccess {
   private async pushEach(named: NamedReference, images: PushableImage[], options: ImagePushOptions): Promise<void> {
     const client = await this.clientFor(named.domain, options.auth);
     for (const image of images) {
-      const layers = await Promise.all(image.layers.map(async (layer) => ({ diffId: layer.diffId, size: (await stat(layer.tarPath)).size, open: () => createReadStream(layer.tarPath) })));
+      const layers = await Promise.all(image.layers.map(async (layer) => ({ diffId: layer.diffId, size: (await stat(layer.tarPath)).size, path: layer.tarPath })));
       const { digest } = await translated(named, 'push', () =>
         pushImage({
           client,

@@ -1,19 +1,18 @@
-import { Readable } from 'node:stream';
 import type { ProgressMessage } from '@berth/api';
 import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
-import { withProgress } from '../progress-counter.js';
+import { progressReporter } from '../progress-counter.js';
 import type { LayerSource, LayerSources } from '../layer-sources.js';
 import { RegistryClientError } from '../registry-client-error.js';
 import type { RegistryClient } from '../registry-client.js';
 import { Slots } from '../slots.js';
 import { compressedLayer, type CompressedBlob } from './compressed-layer.js';
 
-/** A layer of the image to push: its diff ID and its uncompressed tar, and that tar's size. */
+/** A layer of the image to push: its diff ID, and the file holding its uncompressed tar, and that tar's size. */
 export interface PushLayer {
   diffId: string;
   size: number;
-  open(): Readable;
+  path: string;
 }
 
 export interface PushImageOptions {
@@ -113,7 +112,7 @@ async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string
   // A token that lapsed between the session's POST and the streamed PATCH (which cannot answer a challenge) costs one more try.
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
-    const compressed = compressedLayer(withProgress(layer.open(), layer.size, 'Pushing', id, onProgress));
+    const compressed = compressedLayer(layer.path, progressReporter(layer.size, 'Pushing', id, onProgress));
     try {
       await client.uploadStream(repository, compressed.stream, () => compressed.blob().digest, options.signal);
       return await done(compressed.blob(), 'Pushed');
