@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDaemon } from './harness.js';
@@ -85,6 +86,80 @@ describe('docker push to berth-registry', () => {
     expect(untagged.code).toBe(1);
     expect(untagged.stderr).toContain(`tag does not exist: ${registry.host}/team/busybox:latest`);
   });
+});
+
+/**
+ * A TCP proxy to the registry that cuts the first connection to carry more than `cutAfter` bytes
+ * towards it (a layer's upload, midway); every other connection passes.
+ */
+async function startCuttingProxy(target: string, cutAfter: number): Promise<{ host: string; cuts(): number; close(): Promise<void> }> {
+  const [targetHost, targetPort] = target.split(':') as [string, string];
+  const sockets = new Set<Socket>();
+  let cuts = 0;
+  const server = createServer((downstream) => {
+    const upstream = createConnection({ host: targetHost, port: Number(targetPort) });
+    sockets.add(downstream).add(upstream);
+    let passed = 0;
+    downstream.on('data', (chunk: Buffer) => {
+      passed += chunk.length;
+      if (cuts === 0 && passed > cutAfter) {
+        cuts++;
+        downstream.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(downstream);
+    downstream.on('end', () => upstream.end());
+    upstream.on('error', () => downstream.destroy());
+    downstream.on('error', () => upstream.destroy());
+    for (const socket of [upstream, downstream]) socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    cuts: () => cuts,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('docker push whose layer upload is cut midway', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  }, 60_000);
+  afterAll(() => registry?.stop());
+
+  it('tries the layer again after counting 5 seconds down, as dockerd does, and the registry holds every layer', async () => {
+    const proxy = await startCuttingProxy(registry.host, 256 * 1024);
+    try {
+      const image = `${proxy.host}/retry/busybox:v1`;
+      expect((await d.dockerCli(['tag', 'busybox', image])).code).toBe(0);
+      const pushed = await d.dockerCli(['push', image]);
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect(proxy.cuts()).toBe(1);
+      expect(pushed.stdout).toMatch(/\n[a-f0-9]{12}: Retrying in 5 seconds\n/);
+      expect(pushed.stdout).toMatch(/\n[a-f0-9]{12}: Retrying in 1 second\n/);
+      expect(pushed.stdout).toMatch(/\n[a-f0-9]{12}: Pushed\n/);
+      const digest = /v1: digest: (sha256:[a-f0-9]{64}) size: \d+/.exec(pushed.stdout)?.[1];
+      expect(digest, pushed.stdout).toBeDefined();
+      // The registry checked each blob against its digest when the upload ended; the manifest names them all.
+      const manifest = await fetch(`http://${registry.host}/v2/retry/busybox/manifests/${digest}`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+      expect(manifest.status).toBe(200);
+      const { layers } = (await manifest.json()) as { layers: Array<{ digest: string; size: number }> };
+      for (const layer of layers) {
+        const blob = await fetch(`http://${registry.host}/v2/retry/busybox/blobs/${layer.digest}`, { method: 'HEAD' });
+        expect(blob.status).toBe(200);
+        expect(Number(blob.headers.get('content-length'))).toBe(layer.size);
+      }
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
 });
 
 describe('docker push to a registry with htpasswd auth', () => {

@@ -1,5 +1,6 @@
 import type { Response } from 'undici';
 import { readBounded } from './bounded-body.js';
+
 /** A registry's refusal or a transfer that failed verification, with the status and the registry's own error code. */
 export class RegistryClientError extends Error {
   constructor(
@@ -16,6 +17,13 @@ export class RegistryClientError extends Error {
   get notFound(): boolean {
     return this.status === 404;
   }
+}
+
+/** A failure worth another attempt: no answer, a cut transfer, or the registry's own 5xx or 429. */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof RegistryClientError)) return false;
+  if (err.status === undefined) return err.code === undefined;
+  return err.status >= 500 || err.status === 429;
 }
 
 interface ErrorBody {

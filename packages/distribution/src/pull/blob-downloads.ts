@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Descriptor } from '@berth/oci';
 import { createDigester, parseDigest, type DigestAlgorithm, type Digester } from '@berth/reference';
-import { RegistryClientError } from '../registry-client-error.js';
+import { isTransient, RegistryClientError } from '../registry-client-error.js';
 import type { RegistryClient } from '../registry-client.js';
 
 /** Bytes of a download so far, as it goes. */
@@ -109,7 +109,7 @@ export class BlobDownloads {
           await restart(partial, state, algorithm as DigestAlgorithm);
           continue;
         }
-        if (stop.aborted || attempt >= attempts || !(err instanceof RegistryClientError) || !transient(err)) {
+        if (stop.aborted || attempt >= attempts || !isTransient(err)) {
           if (err instanceof RegistryClientError && err.code === 'DIGEST_INVALID') await rm(partial, { force: true });
           throw err;
         }
@@ -213,10 +213,4 @@ async function hashExisting(file: string, digester: Digester, size: number, stop
     digester.update(chunk as Buffer);
   }
   return info.size;
-}
-
-/** A failure worth another attempt: no answer, a cut transfer, or the registry's own 5xx or 429. */
-function transient(err: RegistryClientError): boolean {
-  if (err.status === undefined) return err.code === undefined;
-  return err.status >= 500 || err.status === 429;
 }

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProgressMessage } from '@berth/api';
 import { MediaTypes } from '@berth/oci';
 import { sha256Digest } from '@berth/reference';
 import { progressReporter } from '../progress-counter.js';
 import type { LayerSource, LayerSources } from '../layer-sources.js';
-import { RegistryClientError } from '../registry-client-error.js';
+import { isTransient, RegistryClientError } from '../registry-client-error.js';
 import type { RegistryClient } from '../registry-client.js';
 import { Slots } from '../slots.js';
 import { compressedLayer, type CompressedBlob } from './compressed-layer.js';
@@ -109,16 +110,34 @@ async function pushLayer(options: PushImageOptions, layer: PushLayer, id: string
   for (const source of distinctBy(elsewhere, (candidate) => candidate.repository).slice(0, MAX_CANDIDATES)) {
     if (await shortcut(options, () => client.mountBlob(repository, source.digest, source.repository))) return done(source, `Mounted from ${source.repository}`);
   }
-  // A token that lapsed between the session's POST and the streamed PATCH (which cannot answer a challenge) costs one more try.
-  for (let attempt = 1; ; attempt++) {
+  let reauthorized = false;
+  for (let failures = 0; ; ) {
     options.signal?.throwIfAborted();
     const compressed = compressedLayer(layer.path, progressReporter(layer.size, 'Pushing', id, onProgress));
     try {
       await client.uploadStream(repository, compressed.stream, () => compressed.blob().digest, options.signal);
       return await done(compressed.blob(), 'Pushed');
     } catch (err) {
-      if (attempt > 1 || !(err instanceof RegistryClientError) || err.status !== 401) throw err;
+      if (options.signal?.aborted) throw err;
+      // A token that lapsed between the session's POST and the streamed PATCH (which cannot answer a challenge) costs one more try.
+      if (!reauthorized && err instanceof RegistryClientError && err.status === 401) {
+        reauthorized = true;
+        continue;
+      }
+      if (!isTransient(err) || ++failures >= MAX_UPLOAD_ATTEMPTS) throw err;
+      await countDown(failures * RETRY_STEP_SECONDS, id, options);
     }
+  }
+}
+
+// moby's: a layer upload is tried 5 times, after 5, 10, 15 and 20 seconds, counted down in its progress.
+const MAX_UPLOAD_ATTEMPTS = 5;
+const RETRY_STEP_SECONDS = 5;
+
+async function countDown(seconds: number, id: string, options: PushImageOptions): Promise<void> {
+  for (let left = seconds; left > 0; left--) {
+    options.onProgress({ status: `Retrying in ${left} second${left === 1 ? '' : 's'}`, progressDetail: {}, id });
+    await sleep(1000, undefined, options.signal ? { signal: options.signal } : {});
   }
 }
 
