@@ -57,6 +57,14 @@ describe('the container services over in-memory ports', () => {
     expect([...ports.store.reserved.keys()]).toEqual([]);
   });
 
+  it('gives creates under way at once different generated names (none fails with a 409)', async () => {
+    setUp();
+    // 200 creates drawing from 24 × 24 names: many pairs would draw the same one.
+    const created = await Promise.allSettled(Array.from({ length: 200 }, () => services.lifecycle.create({ Image: 'busybox' })));
+    expect(created.filter((result) => result.status === 'rejected')).toEqual([]);
+    expect(new Set(services.inspection.list({ all: true }).map((c) => c.Names[0])).size).toBe(200);
+  });
+
   it('refuses transitions the state does not allow, with moby errors, and changes nothing', async () => {
     setUp();
     const { lifecycle, inspection } = services;

@@ -83,6 +83,9 @@ export interface LifecycleServiceOptions {
 }
 
 export class LifecycleService implements ContainerLifecycle {
+  /** Generated names of creates under way (see generatedName). */
+  private readonly namesInFlight = new Set<string>();
+
   constructor(
     private readonly core: ContainerCore,
     private readonly o: LifecycleServiceOptions,
@@ -103,53 +106,67 @@ export class LifecycleService implements ContainerLifecycle {
     logSettings(merged.hostConfig.LogConfig);
     const { endpoints, warnings } = this.o.network.plan(merged.hostConfig, request.NetworkingConfig);
     const id = generateContainerId();
-    const name = options.name ? normalizeContainerName(options.name) : generateContainerName((n) => core.store.isNameTaken(n));
-    merged.hostConfig.Links = this.checkLinks(merged.hostConfig, name);
-    const record: ContainerRecord = {
-      id,
-      name,
-      created: new Date().toISOString(),
-      imageRef: request.Image,
-      imageId: image.id,
-      imageChainId: image.chainId,
-      path: merged.path,
-      args: merged.args,
-      config: { ...merged.config, Hostname: merged.config.Hostname || defaultHostname(id, merged.hostConfig) },
-      hostConfig: withHostConfigDefaults(merged.hostConfig),
-      state: initialRunState(),
-      restartCount: 0,
-      manuallyStopped: false,
-      endpoints,
-    };
-    validateHostConfig(record, { initPath: this.o.initPath, securityModules: this.o.host.securityModules });
-    checkUserNamespaceConflicts(record.hostConfig, core.remapped);
-    // The container's dir comes first: it lists the anonymous volumes being made until the record exists.
-    await core.store.reserve(id);
-    const anonymous: string[] = [];
-    record.mounts = await this.o.mounts
-      .plan({
-        containerId: id,
-        hostConfig: record.hostConfig,
-        volumes: options.withoutImageVolumes ? (request.Volumes ?? {}) : (record.config.Volumes ?? {}),
-        lookup: (ref) => core.store.get(ref),
-        beforeAnonymous: (name) => {
-          anonymous.push(name);
-          return core.store.notePendingVolumes(id, anonymous);
-        },
-      })
-      .catch(async (err: unknown) => {
+    const name = options.name ? normalizeContainerName(options.name) : this.generatedName();
+    try {
+      merged.hostConfig.Links = this.checkLinks(merged.hostConfig, name);
+      const record: ContainerRecord = {
+        id,
+        name,
+        created: new Date().toISOString(),
+        imageRef: request.Image,
+        imageId: image.id,
+        imageChainId: image.chainId,
+        path: merged.path,
+        args: merged.args,
+        config: { ...merged.config, Hostname: merged.config.Hostname || defaultHostname(id, merged.hostConfig) },
+        hostConfig: withHostConfigDefaults(merged.hostConfig),
+        state: initialRunState(),
+        restartCount: 0,
+        manuallyStopped: false,
+        endpoints,
+      };
+      validateHostConfig(record, { initPath: this.o.initPath, securityModules: this.o.host.securityModules });
+      checkUserNamespaceConflicts(record.hostConfig, core.remapped);
+      // The container's dir comes first: it lists the anonymous volumes being made until the record exists.
+      await core.store.reserve(id);
+      const anonymous: string[] = [];
+      record.mounts = await this.o.mounts
+        .plan({
+          containerId: id,
+          hostConfig: record.hostConfig,
+          volumes: options.withoutImageVolumes ? (request.Volumes ?? {}) : (record.config.Volumes ?? {}),
+          lookup: (ref) => core.store.get(ref),
+          beforeAnonymous: (name) => {
+            anonymous.push(name);
+            return core.store.notePendingVolumes(id, anonymous);
+          },
+        })
+        .catch(async (err: unknown) => {
+          await core.store.unreserve(id);
+          throw err;
+        });
+      await core.store.add(record).catch(async (err: unknown) => {
+        await this.o.mounts.release(record, true);
+        // A refused name leaves the reserved dir (and its list of volumes, released above) behind otherwise.
         await core.store.unreserve(id);
         throw err;
       });
-    await core.store.add(record).catch(async (err: unknown) => {
-      await this.o.mounts.release(record, true);
-      // A refused name leaves the reserved dir (and its list of volumes, released above) behind otherwise.
-      await core.store.unreserve(id);
-      throw err;
-    });
-    traceStep(id, 'create: record stored');
-    core.events.container('create', record);
-    return { Id: id, Warnings: warnings };
+      traceStep(id, 'create: record stored');
+      core.events.container('create', record);
+      return { Id: id, Warnings: warnings };
+    } finally {
+      if (!options.name) this.namesInFlight.delete(name);
+    }
+  }
+
+  /**
+   * A free generated name, held until its create ends: a name is claimed only when the record is
+   * stored, so two creates under way at once could otherwise both pick it and one fail with a 409.
+   */
+  private generatedName(): string {
+    const name = generateContainerName((n) => this.core.store.isNameTaken(n) || this.namesInFlight.has(n));
+    this.namesInFlight.add(name);
+    return name;
   }
 
   /** moby's registerLinks on the default bridge: each linked container exists, neither side uses the host's network; stored as `/child:/parent/alias`. */
