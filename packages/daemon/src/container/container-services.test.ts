@@ -126,6 +126,20 @@ describe('the container services over in-memory ports', () => {
     await expect(removed).resolves.toEqual({ StatusCode: 137, Error: { Message: 'the task files could not be removed' } });
   });
 
+  it('fails the start of a container whose root cannot be mounted: start-failed, and removed when AutoRemove', async () => {
+    setUp();
+    const { lifecycle, inspection } = services;
+    ports.rootfs.mountContainerRoot = () => Promise.reject(new Error('layer sha256:abc does not exist'));
+    const { Id } = await lifecycle.create({ Image: 'busybox' });
+    await expect(lifecycle.start(Id)).rejects.toThrow('layer sha256:abc does not exist');
+    expect(inspection.inspect(Id).State).toMatchObject({ Status: 'created', Running: false, ExitCode: 128, Error: 'layer sha256:abc does not exist' });
+    const { Id: autoRemoved } = await lifecycle.create({ Image: 'busybox', HostConfig: { AutoRemove: true } });
+    const removed = lifecycle.wait(autoRemoved, 'removed');
+    await expect(lifecycle.start(autoRemoved)).rejects.toThrow('layer sha256:abc does not exist');
+    await expect(removed).resolves.toMatchObject({ StatusCode: 128 });
+    expect(ports.store.all().map((c) => c.id)).toEqual([Id]);
+  });
+
   it('records at restore an exit that happened while no daemon watched, then prunes the container', async () => {
     setUp();
     const { Id } = await services.lifecycle.create({ Image: 'busybox' }, { name: 'web' });

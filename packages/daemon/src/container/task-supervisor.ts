@@ -53,11 +53,7 @@ export class TaskSupervisor {
     const spec = core.taskSpec(c);
     const userNamespace = core.userNamespaceOf(c);
     traceStep(c.id, 'start: begin');
-    // Before conmon's stale files are cleared: a stale task's conmon could write them again.
-    await core.runtime.delete(c.id, true);
-    traceStep(c.id, 'start: stale task deleted');
-    const rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: c.hostConfig.AutoRemove ?? false });
-    traceStep(c.id, 'start: overlay mounted');
+    let rootfs = '';
     let networkReady: Promise<void> | undefined;
     let bundleReady: Promise<void> | undefined;
     // conmon starts while the bundle is made: it runs the runtime once the bundle is ready.
@@ -78,6 +74,12 @@ export class TaskSupervisor {
       traceStep(c.id, 'start: bundle written');
     };
     try {
+      // Before conmon's stale files are cleared: a stale task's conmon could write them again.
+      await core.runtime.delete(c.id, true);
+      traceStep(c.id, 'start: stale task deleted');
+      // Inside the try: a root that cannot be mounted (a layer gone) fails the start like any other step.
+      rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: c.hostConfig.AutoRemove ?? false });
+      traceStep(c.id, 'start: overlay mounted');
       const { pid } = await core.runtime.create(spec, () => (bundleReady = prepareBundle()));
       traceStep(c.id, 'start: task created (conmon reported pid)');
       await networkReady;
