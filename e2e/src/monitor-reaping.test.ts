@@ -61,4 +61,20 @@ describe('berthd reaps the conmons it starts', () => {
     expect(await zombiesLeft(daemon.process.pid!)).toEqual([]);
     expect((await daemon.dockerCli(['rm', '-f', id])).code).toBe(0);
   });
+
+  it("leaves no zombie of runc's own helpers when a probe times out while runc exec is still setting it up", async () => {
+    // 10 ms is less than runc takes to start a process: the timeout lands while its helpers run.
+    const probed = await daemon.dockerCli(['run', '-d', '--health-cmd', 'true', '--health-timeout', '10ms', '--health-interval', '20ms', 'busybox', 'sleep', '300']);
+    expect(probed.code).toBe(0);
+    const id = probed.stdout.trim();
+    let timedOut = 0;
+    for (let attempt = 0; attempt < 300 && timedOut < 5; attempt++) {
+      timedOut = ((await daemon.docker.getContainer(id).inspect()).State.Health?.Log ?? []).filter((entry) => entry.ExitCode === -1).length;
+      await sleep(100);
+    }
+    expect(timedOut).toBeGreaterThanOrEqual(5);
+    // Removed first, so that no probe is under way while the zombies are counted.
+    expect((await daemon.dockerCli(['rm', '-f', id])).code).toBe(0);
+    expect(await zombiesLeft(daemon.process.pid!)).toEqual([]);
+  });
 });

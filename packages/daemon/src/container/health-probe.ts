@@ -1,8 +1,12 @@
-import type { BundleSpec, RuntimeDriver } from '../runtime/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BundleSpec, ExecExit, ExecProcess, RuntimeDriver } from '../runtime/index.js';
 import { MAX_PROBE_OUTPUT_BYTES } from './health-state.js';
 
 /** Exit code recorded for a probe that timed out or could not run (moby's -1). */
 export const PROBE_FAILED_EXIT_CODE = -1;
+/** How long a timed-out probe's `runc exec` gets to start the process (so it can be killed) and then to exit on its own. */
+const KILL_GRACE_MS = 2000;
+const PID_POLL_MS = 10;
 
 export interface ProbeOutcome {
   exitCode: number;
@@ -37,18 +41,39 @@ export async function runProbe(
   const outcome = await Promise.race([proc.exited, timedOut]);
   clearTimeout(timer);
   if (outcome === 'timeout') {
-    // Signals to runc are forwarded, but SIGKILL cannot be: kill the probe process itself.
-    const pid = await proc.pid();
-    // A probe already gone needs no kill.
-    if (pid > 0) host.killProcess(pid);
-    proc.kill('SIGKILL');
-    const killed = await proc.exited;
+    const killed = await killProbe(proc, host);
     const out = output.text();
     const message = `Health check exceeded timeout (${goDuration(timeoutMs)})`;
     return { exitCode: PROBE_FAILED_EXIT_CODE, output: out ? `${message}: ${out}` : message, processExitCode: killed.exitCode };
   }
   if (outcome.runtimeError) return { exitCode: PROBE_FAILED_EXIT_CODE, output: outcome.runtimeError };
   return { exitCode: outcome.exitCode, output: output.text(), processExitCode: outcome.exitCode };
+}
+
+/**
+ * Ends a probe that timed out. Signals to runc are forwarded, but SIGKILL cannot be: the probe process
+ * itself is killed, once runc has started it, and runc then exits on its own. Killing `runc exec` instead
+ * (while it sets the process up) would orphan its helpers (`runc:[0:PARENT]`, `runc:[1:CHILD]`, a forked
+ * `runc`) to berthd, their subreaper, which cannot tell them from the runc processes it spawned itself
+ * and so cannot reap them: they stayed zombies. Only a runc that does neither within the grace is killed.
+ */
+async function killProbe(proc: ExecProcess, host: { killProcess(pid: number): boolean }): Promise<ExecExit> {
+  const deadline = Date.now() + KILL_GRACE_MS;
+  let exit: ExecExit | undefined;
+  void proc.exited.then((done) => (exit = done));
+  while (exit === undefined && Date.now() < deadline) {
+    const pid = await proc.pid();
+    // A probe already gone needs no kill.
+    if (pid > 0) {
+      host.killProcess(pid);
+      break;
+    }
+    await sleep(PID_POLL_MS);
+  }
+  const ended = await Promise.race([proc.exited, sleep(Math.max(0, deadline - Date.now()))]);
+  if (ended) return ended;
+  proc.kill('SIGKILL');
+  return proc.exited;
 }
 
 /** moby's limitedBuffer: keeps the first `limit` bytes, then appends "..." if anything was dropped. */
