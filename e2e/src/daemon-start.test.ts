@@ -116,6 +116,15 @@ describe('berthd refuses a runtime without the fixes for known breakouts', () =>
   });
 });
 
+describe('the berthd executable', () => {
+  // Every other test starts `node berthd.js`; this one runs the file as an installed berthd runs, through its
+  // shebang and the V8 flags on it: a Node whose V8 no longer knows one of them refuses to start ("bad option").
+  it('runs through its shebang, V8 flags included', async () => {
+    const { stdout } = await execFileAsync(BERTHD, ['--version']);
+    expect(stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
 describe('the API socket', () => {
   const group = `berthsock${process.pid}`;
   let gid: number;

@@ -8,7 +8,7 @@ export const PROGRESS_STEP = 512 * 1024;
 export function progressReporter(total: number, status: string, id: string, onProgress: (message: ProgressMessage) => void): (current: number) => void {
   let reported = -PROGRESS_STEP;
   return (current) => {
-    if (current - reported >= PROGRESS_STEP || current === total) {
+    if (current - reported >= PROGRESS_STEP || (current === total && current !== reported)) {
       reported = current;
       onProgress({ status, progressDetail: { current, total }, id });
     }

@@ -319,9 +319,9 @@ export class RegistryClient {
     return attempt(authorization);
   }
 
+  /** The request on this client's connection pool (its TLS settings), when it has one of its own. */
   private withDispatcher(init: RequestInit): RequestInit {
-    // undici's fetch takes the connection options through a dispatcher of its own.
-    return this.dispatcher ? ({ ...init, dispatcher: this.dispatcher } as RequestInit) : init;
+    return this.dispatcher ? { ...init, dispatcher: this.dispatcher } : init;
   }
 }
 

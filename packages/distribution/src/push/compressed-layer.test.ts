@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sha256Digest } from '@berth/reference';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ProgressMessage } from '@berth/api';
+import { progressReporter } from '../progress-counter.js';
 import { compressedLayer, fileReader } from './compressed-layer.js';
 
 const dirs: string[] = [];
@@ -28,6 +30,17 @@ describe('compressedLayer', () => {
     expect(gunzipSync(gzip).equals(content)).toBe(true);
     expect(layer.blob()).toEqual({ digest: sha256Digest(gzip), size: gzip.length });
     expect(read.at(-1)).toBe(content.length);
+  });
+
+  it("reports Pushing progress once per block read, the last at the tar's size once, and none for an empty tar", async () => {
+    const progress = async (content: Buffer): Promise<string[]> => {
+      const messages: ProgressMessage[] = [];
+      const layer = compressedLayer(await fileOf(content), progressReporter(content.length, 'Pushing', 'abc', (message) => messages.push(message)));
+      await layer.stream.toArray();
+      return messages.map((m) => `${m.progressDetail?.current}/${m.progressDetail?.total}`);
+    };
+    expect(await progress(Buffer.alloc(2 * 1024 * 1024))).toEqual(['1048576/2097152', '2097152/2097152']);
+    expect(await progress(Buffer.alloc(0))).toEqual([]);
   });
 
   it('fails with the error of a file it cannot open, when read', async () => {

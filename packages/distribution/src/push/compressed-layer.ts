@@ -54,7 +54,7 @@ export function fileReader(handle: Pick<FileHandle, 'readv'>, onRead: (bytes: nu
       rest = unfilled(rest, bytesRead);
     }
     total += got;
-    onRead(total);
+    if (got > 0) onRead(total);
     return got;
   };
 }
