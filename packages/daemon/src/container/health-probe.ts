@@ -5,7 +5,7 @@ import { MAX_PROBE_OUTPUT_BYTES } from './health-state.js';
 /** Exit code recorded for a probe that timed out or could not run (moby's -1). */
 export const PROBE_FAILED_EXIT_CODE = -1;
 /** How long a timed-out probe's `runc exec` gets to start the process (so it can be killed) and then to exit on its own. */
-const KILL_GRACE_MS = 2000;
+const KILL_GRACE_MS = 10_000;
 const PID_POLL_MS = 10;
 
 export interface ProbeOutcome {
@@ -53,9 +53,10 @@ export async function runProbe(
 /**
  * Ends a probe that timed out. Signals to runc are forwarded, but SIGKILL cannot be: the probe process
  * itself is killed, once runc has started it, and runc then exits on its own. Killing `runc exec` instead
- * (while it sets the process up) would orphan its helpers (`runc:[0:PARENT]`, `runc:[1:CHILD]`, a forked
- * `runc`) to berthd, their subreaper, which cannot tell them from the runc processes it spawned itself
- * and so cannot reap them: they stayed zombies. Only a runc that does neither within the grace is killed.
+ * (while it sets the process up) orphans its helpers to berthd, their subreaper: the reaper collects those
+ * nsexec names (`runc:[…]`), but not a forked `runc` that pdeathsig killed, which it cannot tell from the
+ * runc processes berthd spawned itself, so that one stays a zombie. Only a runc that does neither within
+ * the grace is killed.
  */
 async function killProbe(proc: ExecProcess, host: { killProcess(pid: number): boolean }): Promise<ExecExit> {
   const deadline = Date.now() + KILL_GRACE_MS;

@@ -6,9 +6,11 @@ import { becomeChildSubreaper, reapIfExited } from './syscalls.js';
  * Collects the exit status of the processes berthd inherits as the child subreaper of what it starts: the
  * conmons, which daemonise, and a container's processes whose `runc exec` was killed (a timed-out health
  * probe). Left alone, each would stay a zombie. libuv waits for the children Node spawned itself, and taking
- * one of those exits would leave its ChildProcess without an 'exit' event, so only three kinds are reaped: the
- * conmons whose pids their own `-P` pid files hold, processes of a deeper pid namespace than berthd's, and
- * aardvark-dns, which netavark daemonises: Node never spawns either directly.
+ * one of those exits would leave its ChildProcess without an 'exit' event, so only four kinds are reaped: the
+ * conmons whose pids their own `-P` pid files hold, processes of a deeper pid namespace than berthd's,
+ * aardvark-dns, which netavark daemonises, and runc's own helpers (`runc:[0:PARENT]`, `runc:[1:CHILD]`: nsexec
+ * names them so), orphaned when a `runc exec` or its first helper ends before the next (a killed exec, a
+ * container gone while an exec sets up): Node never spawns any of these directly.
  */
 export interface MonitorReaper {
   /** Reaps the conmon whose pid its `-P` pid file holds, once it exits. */
@@ -25,6 +27,10 @@ async function pidNamespaceDepth(pid: number | 'self'): Promise<number> {
 
 /** Programs that daemonise under berthd without being its direct children. */
 const DAEMONISED = new Set(['aardvark-dns']);
+/** The prefix of the names runc's nsexec gives the helper processes of a `runc init`. */
+const RUNC_HELPER = 'runc:[';
+
+const isOrphanedHelper = (comm: string): boolean => DAEMONISED.has(comm) || comm.startsWith(RUNC_HELPER);
 
 async function commandName(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
@@ -53,7 +59,7 @@ export function createMonitorReaper(): MonitorReaper {
   const sweepOnce = async (): Promise<void> => {
     const depth = await ownDepth;
     for (const pid of await zombieChildren()) {
-      if (monitors.has(pid) || (await pidNamespaceDepth(pid)) > depth || DAEMONISED.has(await commandName(pid))) {
+      if (monitors.has(pid) || (await pidNamespaceDepth(pid)) > depth || isOrphanedHelper(await commandName(pid))) {
         monitors.delete(pid);
         reapIfExited(pid);
       }
