@@ -102,17 +102,20 @@ describe('ContainerStore.open', () => {
     expect(await readdir(join(root, '.trash'))).toEqual([]);
   });
 
-  it('removes the temp files of writes the daemon died in (record, etc files), keeping the record', async () => {
+  it('removes the temp files of writes the daemon died in (record, etc files, bundle), keeping the record', async () => {
     const store = await ContainerStore.open(root, onUnreadable);
     const c = record('a', '/kept');
     await store.add(c);
     await writeFile(join(store.dirOf(c.id), '.container.json.0123456789ab.tmp'), '{"id":');
     await writeFile(join(store.dirOf(c.id), '.resolv.conf.0123456789ab.tmp'), 'nameserver');
+    await mkdir(join(store.dirOf(c.id), 'bundle'));
+    await writeFile(join(store.dirOf(c.id), 'bundle', '.config.json.0123456789ab.tmp'), '{"ociVersion":');
 
     const reopened = await ContainerStore.open(root, onUnreadable);
 
     expect(reopened.all()).toEqual([c]);
-    expect(await readdir(store.dirOf(c.id))).toEqual(['container.json']);
+    expect((await readdir(store.dirOf(c.id))).sort()).toEqual(['bundle', 'container.json']);
+    expect(await readdir(join(store.dirOf(c.id), 'bundle'))).toEqual([]);
   });
 
   it('reports a container dir whose record is unreadable, and leaves it in place', async () => {

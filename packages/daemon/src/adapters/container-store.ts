@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '@berth/api';
 import { detachMountsUnder, fsyncDirectory, isTempFileName, writeFileAtomic } from '@berth/layer';
 import type { ContainerRecord } from '../container/record.js';
+import { bundleDirIn } from '../container/task-paths.js';
 
 const RECORD_FILE = 'container.json';
 /**
@@ -18,12 +19,20 @@ const TRASH_DIR = '.trash';
 const CONTAINER_ID = /^[a-f0-9]{64}$/;
 
 /**
- * Removes the temp files of atomic writes the daemon died in (the record, the etc files a start writes);
- * the files themselves are whole.
+ * Removes the temp files of atomic writes the daemon died in (the record, the etc files a start writes, the
+ * bundle's config.json); the files themselves are whole. The bundle of a container never started again (a
+ * killed build's step container) would otherwise keep its temp file for good.
  */
 function removeTempFiles(dir: string): void {
-  for (const name of readdirSync(dir)) {
-    if (isTempFileName(name)) rmSync(join(dir, name), { force: true });
+  for (const at of [dir, bundleDirIn(dir)]) {
+    let names: string[];
+    try {
+      names = readdirSync(at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    for (const name of names) if (isTempFileName(name)) rmSync(join(at, name), { force: true });
   }
 }
 
