@@ -84,11 +84,12 @@ async function expectDaemonServes(): Promise<void> {
 /**
  * Where each operation runs out of room, told by its error: `early`, the first copy of the data (load's
  * archive staged entry by entry, pull's download, build's context); `late`, the next (the big layer's
- * extraction, build's COPY step, whose step the legacy builder has announced).
+ * extraction, build's COPY step, whose step the legacy builder has announced). A pull extracts a layer
+ * while it downloads it, so its late stage is either: whichever write finds the disk full first.
  */
 const STAGE_ERRORS: Record<string, Record<keyof typeof ROOM, RegExp>> = {
   load: { early: /failed to extract tar entry "[0-9a-f]{64}\/layer\.tar"/, late: /failed to extract tar entry "big\/random\.bin"/ },
-  pull: { early: /^ENOSPC: no space left on device, write$/m, late: /failed to extract tar entry "big\/random\.bin"/ },
+  pull: { early: /^ENOSPC: no space left on device, write$/m, late: /^ENOSPC: no space left on device, write$|failed to extract tar entry "big\/random\.bin"/m },
   build: { early: /^(?![^]*COPY random\.bin)[^]*failed to extract tar entry "random\.bin"/, late: /COPY random\.bin[^]*failed to extract tar entry "random\.bin"/ },
 };
 

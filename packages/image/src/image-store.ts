@@ -2,7 +2,7 @@ import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError, SerialQueue, type BuildCacheRecord, type ImageHistoryItem, type ImageInspect, type ImageSummary } from '@berth/api';
-import type { LayerStore } from '@berth/layer';
+import type { LayerStore, PreparedLayer } from '@berth/layer';
 import type { Descriptor } from '@berth/oci';
 import { familiarName, familiarString, parseNormalizedNamed } from '@berth/reference';
 import { ContentStore } from './internal/content-store.js';
@@ -120,6 +120,14 @@ export class ImageStore {
   /** Stores an image that arrives as its config and layers (a pull); the layers it has are never opened. */
   ingest(spec: IngestSpec): Promise<IngestResult> {
     return ingestImage(this.context, spec);
+  }
+
+  /**
+   * Extracts a layer for a later `ingest` without holding up the store (a pull extracts its layers while
+   * they download); the caller discards it if it never reaches an ingest.
+   */
+  prepareLayer(stream: Readable): Promise<PreparedLayer> {
+    return this.context.layers.prepare(stream);
   }
 
   /** What `docker push` sends for `name`: the tagged image, or each tagged image of the repository. */

@@ -1,4 +1,4 @@
-export { LayerStore, type LayerStoreOptions } from './layer-store.js';
+export { LayerStore, type LayerStoreOptions, type PreparedLayer } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
 export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap } from './extract.js';
 export { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';

@@ -161,6 +161,51 @@ describe('LayerStore.register', () => {
   });
 });
 
+describe('LayerStore.prepare and commit', () => {
+  it('extracts into staging, and only the commit puts the layer in the store', async () => {
+    const store = await LayerStore.open(root);
+    const base = await baseTar();
+
+    const prepared = await store.prepare(streamOf(gzip(base)));
+
+    expect(prepared.diffId).toBe(sha256(base));
+    expect(store.list()).toEqual([]);
+    expect(readdirSync(join(root, 'tmp'))).toHaveLength(1);
+    const info = await store.commit(prepared, null);
+    expect(store.list()).toEqual([info]);
+    expect(info.diffId).toBe(sha256(base));
+    expect(sha256(await readFile(await store.tarPath(info.chainId)))).toBe(info.diffId);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    await prepared.discard();
+    expect(store.list()).toEqual([info]);
+    await expect(store.commit(prepared, null)).rejects.toThrow(/committed or discarded already/);
+  });
+
+  it('discards a prepared layer without a trace, and a commit of one the store has leaves only the one', async () => {
+    const store = await LayerStore.open(root);
+    const base = await baseTar();
+    const discarded = await store.prepare(streamOf(base));
+    await discarded.discard();
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    await expect(store.commit(discarded, null)).rejects.toThrow(/committed or discarded already/);
+
+    const first = await store.prepare(streamOf(base));
+    const second = await store.prepare(streamOf(gzip(base)));
+    const info = await store.commit(first, null);
+    expect(await store.commit(second, null)).toEqual(info);
+    expect(store.list()).toEqual([info]);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses a commit on an unknown parent and removes the staging', async () => {
+    const store = await LayerStore.open(root);
+    const prepared = await store.prepare(streamOf(await baseTar()));
+    await expect(store.commit(prepared, sha256('nope'))).rejects.toBeInstanceOf(NotFoundError);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect(store.list()).toEqual([]);
+  });
+});
+
 describe('LayerStore.open with damaged layer directories', () => {
   const damages: Array<{ name: string; damage: (layerDir: string) => Promise<void>; problem: string }> = [
     { name: 'corrupt JSON', damage: (dir) => writeFile(join(dir, 'metadata.json'), '{"chainId": "sha256:'), problem: 'metadata.json is not valid JSON' },

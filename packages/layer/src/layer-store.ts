@@ -38,6 +38,43 @@ function infoOf(record: LayerRecord): LayerInfo {
   return { chainId: record.chainId, diffId: record.diffId, parent: record.parent, size: record.size };
 }
 
+/** A layer extracted by `LayerStore.prepare`, not in the store yet: `commit` puts it there, `discard` removes it. */
+export interface PreparedLayer {
+  /** The sha256 of its uncompressed tar. */
+  readonly diffId: string;
+  /** Its uncompressed size. */
+  readonly size: number;
+  /** Removes its staging; nothing once it has been committed or discarded. */
+  discard(): Promise<void>;
+}
+
+class StagedLayer implements PreparedLayer {
+  private staging: string | undefined;
+
+  constructor(
+    readonly store: LayerStore,
+    staging: string,
+    readonly diffId: string,
+    readonly size: number,
+  ) {
+    this.staging = staging;
+  }
+
+  /** Its staging dir, for the one commit that moves it into the store. */
+  take(): string {
+    if (this.staging === undefined) throw new InternalError(`layer ${this.diffId} was committed or discarded already`);
+    const staging = this.staging;
+    this.staging = undefined;
+    return staging;
+  }
+
+  async discard(): Promise<void> {
+    const staging = this.staging;
+    this.staging = undefined;
+    if (staging !== undefined) await rm(staging, { recursive: true, force: true });
+  }
+}
+
 function errnoCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
 }
@@ -107,10 +144,18 @@ export class LayerStore {
    * `tar` streams (a staged, uncompressed layer): it is linked in instead of written again.
    */
   async register(tar: NodeJS.ReadableStream | Readable, parent: string | null, options: { tarFile?: string } = {}): Promise<LayerInfo> {
-    if (parent !== null && this.chain(parent).length >= MAX_LAYER_DEPTH) throw new InvalidArgumentError('max depth exceeded');
+    this.checkDepth(parent);
+    return this.commit(await this.prepare(tar, options), parent);
+  }
+
+  /**
+   * The first half of `register`: extracts the layer into staging, outside the store, so that it can
+   * be done while nothing else waits (a pull extracts while it downloads, then commits its layers at
+   * once). The caller commits or discards it.
+   */
+  async prepare(tar: NodeJS.ReadableStream | Readable, options: { tarFile?: string } = {}): Promise<PreparedLayer> {
     const source = tar instanceof Readable ? tar : new Readable().wrap(tar);
     const staging = await mkdtemp(join(this.root, STAGING_DIR, 'layer-'));
-    let linkPath: string | undefined;
     try {
       const diff = join(staging, 'diff');
       await mkdir(diff, { mode: 0o755 });
@@ -132,12 +177,25 @@ export class LayerStore {
       } finally {
         await tarCopy.close();
       }
-      const diffId = digester.digest();
-      const chainId = chainIdOf(parent, diffId);
+      return new StagedLayer(this, staging, digester.digest(), bytes);
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Stores a prepared layer on `parent` (or finds the same one there already); the staging is gone either way. */
+  async commit(prepared: PreparedLayer, parent: string | null): Promise<LayerInfo> {
+    if (!(prepared instanceof StagedLayer) || prepared.store !== this) throw new InternalError('a layer prepared by another store');
+    const staging = prepared.take();
+    let linkPath: string | undefined;
+    try {
+      this.checkDepth(parent);
+      const chainId = chainIdOf(parent, prepared.diffId);
       const existing = this.layers.get(chainId);
       if (existing !== undefined) return infoOf(existing);
 
-      const record: LayerRecord = { chainId, diffId, parent, size: bytes, link: randomBytes(10).toString('hex') };
+      const record: LayerRecord = { chainId, diffId: prepared.diffId, parent, size: prepared.size, link: randomBytes(10).toString('hex') };
       await writeLayerMetadata(staging, record);
       linkPath = join(this.root, LINKS_DIR, record.link);
       await symlink(this.linkTarget(record), linkPath);
@@ -157,6 +215,10 @@ export class LayerStore {
       if (linkPath !== undefined) await unlink(linkPath).catch(() => undefined);
       await rm(staging, { recursive: true, force: true });
     }
+  }
+
+  private checkDepth(parent: string | null): void {
+    if (parent !== null && this.chain(parent).length >= MAX_LAYER_DEPTH) throw new InvalidArgumentError('max depth exceeded');
   }
 
   get(chainId: string): LayerInfo | undefined {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sha256Digest } from '@berth/reference';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RegistryClient } from '../registry-client.js';
-import { BlobDownloads } from './blob-downloads.js';
+import { BlobDownloads, DownloadRestartedError } from './blob-downloads.js';
 
 // A blob server on loopback that misbehaves as told: the download logic is what is under test.
 interface Behaviour {
@@ -64,6 +64,44 @@ afterEach(async () => {
 });
 
 const fetchBlob = (downloads: BlobDownloads) => downloads.fetch(new RegistryClient({ url }), 'app', { mediaType: 'x', digest, size: blob.length }, () => undefined);
+
+/** A fetch of the blob and a reader following it from the moment the transfer is the caller's. */
+function fetchAndFollow(downloads: BlobDownloads, descriptor = { mediaType: 'x', digest, size: blob.length }): { file: Promise<string>; read: Promise<Buffer> } {
+  let joined!: () => void;
+  const began = new Promise<void>((resolve) => (joined = resolve));
+  const file = downloads.fetch(new RegistryClient({ url }), 'app', descriptor, () => undefined, undefined, joined);
+  const read = began.then(async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of downloads.follow(descriptor.digest)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  });
+  read.catch(() => undefined);
+  return { file, read };
+}
+
+describe('BlobDownloads.follow', () => {
+  it('reads the blob as it downloads, across a cut and its resumption, and ends once it is verified', async () => {
+    behaviour.cutFirstAfter = 100 * 1024;
+    const { file, read } = fetchAndFollow(new BlobDownloads({ directory: dir, retryDelayMs: 1 }));
+    expect((await read).equals(blob)).toBe(true);
+    expect((await readFile(await file)).equals(blob)).toBe(true);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('fails as the download fails: bytes that do not match the digest never end well', async () => {
+    const wrong = { mediaType: 'x', digest: sha256Digest('something else'), size: blob.length };
+    const { file, read } = fetchAndFollow(new BlobDownloads({ directory: dir }), wrong);
+    await Promise.all([expect(read).rejects.toThrow(/filesystem layer verification failed/), expect(file).rejects.toThrow(/filesystem layer verification failed/)]);
+  });
+
+  it('fails with DownloadRestartedError when the download starts its file over after bytes were read', async () => {
+    // Resumed bytes that are wrong: the transfer verifies only once it has them all, then starts over.
+    await writeFile(join(dir, `${digest.slice(7)}.partial`), Buffer.alloc(1000, 1));
+    const { file, read } = fetchAndFollow(new BlobDownloads({ directory: dir, retryDelayMs: 1 }));
+    await expect(read).rejects.toBeInstanceOf(DownloadRestartedError);
+    expect((await readFile(await file)).equals(blob)).toBe(true);
+  });
+});
 
 describe('BlobDownloads', () => {
   it('resumes a transfer cut midway with Range from the bytes it has, and verifies the whole', async () => {

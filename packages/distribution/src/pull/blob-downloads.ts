@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Descriptor } from '@berth/oci';
 import { createDigester, parseDigest, type DigestAlgorithm, type Digester } from '@berth/reference';
@@ -20,6 +21,8 @@ export interface BlobDownloadsOptions {
 }
 
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/** A follower reads what the transfer wrote in chunks of at most this. */
+const FOLLOW_CHUNK_BYTES = 1024 * 1024;
 
 interface Download {
   done: Promise<string>;
@@ -27,6 +30,41 @@ interface Download {
   users: number;
   /** Stops the transfer once no pull wants it any more (the partial file stays, for the next pull to resume). */
   stop: AbortController;
+  file: GrowingFile;
+}
+
+/** The file a transfer is writing, as far as it has written it, for readers that follow it. */
+class GrowingFile {
+  /** Bytes in the file, each hashed already. */
+  written = 0;
+  /** Counts the times the transfer started the file over: bytes read before are not the blob's. */
+  restarts = 0;
+  settled = false;
+  private waiting: Array<() => void> = [];
+
+  constructor(
+    /** The partial file; the complete one once the transfer has renamed it. */
+    public path: string,
+  ) {}
+
+  /** Tells the readers waiting for a change (more bytes, a restart, the end). */
+  notify(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
+  }
+
+  nextChange(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+/** A follower read bytes of a transfer that then started over (resumed bytes that were wrong, a registry without ranges). */
+export class DownloadRestartedError extends Error {
+  constructor(digest: string) {
+    super(`the download of ${digest} started over while it was read`);
+    this.name = 'DownloadRestartedError';
+  }
 }
 
 /**
@@ -43,9 +81,10 @@ export class BlobDownloads {
 
   /**
    * The verified file of the blob; call `release` once it has been read. A pull that gives up (`signal`)
-   * stops waiting at once; the transfer stops when no other pull waits for it.
+   * stops waiting at once; the transfer stops when no other pull waits for it. `onJoined` is told when the
+   * transfer is this caller's too (from then on it can `follow` it).
    */
-  async fetch(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress, signal?: AbortSignal): Promise<string> {
+  async fetch(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress, signal?: AbortSignal, onJoined?: () => void): Promise<string> {
     signal?.throwIfAborted();
     while (!this.running.has(blob.digest) && this.stopping.has(blob.digest)) await this.stopping.get(blob.digest);
     signal?.throwIfAborted();
@@ -53,14 +92,20 @@ export class BlobDownloads {
     if (!download) {
       const listeners = new Set<DownloadProgress>();
       const stop = new AbortController();
-      const done = this.download(client, repository, blob, (current, total) => listeners.forEach((listener) => listener(current, total)), stop.signal);
+      const file = new GrowingFile(join(this.options.directory, `${parseDigest(blob.digest).hex}.partial`));
+      const done = this.download(client, repository, blob, file, (current, total) => listeners.forEach((listener) => listener(current, total)), stop.signal);
       // Its users hear a failure through their own wait; one that comes after they all left is nobody's.
       done.catch(() => undefined);
-      download = { done, listeners, users: 0, stop };
+      void done.finally(() => {
+        file.settled = true;
+        file.notify();
+      }).catch(() => undefined);
+      download = { done, listeners, users: 0, stop, file };
       this.running.set(blob.digest, download);
     }
     download.users++;
     download.listeners.add(onProgress);
+    onJoined?.();
     try {
       return await (signal ? untilAborted(download.done, signal) : download.done);
     } catch (err) {
@@ -69,6 +114,17 @@ export class BlobDownloads {
     } finally {
       download.listeners.delete(onProgress);
     }
+  }
+
+  /**
+   * The blob's bytes as its transfer writes them, for a user of it (from `fetch` until `release`) that would
+   * rather not wait for the end: the stream ends once the blob is verified, and fails as the transfer
+   * fails, or with a DownloadRestartedError if the transfer starts its file over after bytes were read.
+   */
+  follow(digest: string): Readable {
+    const download = this.running.get(digest);
+    if (!download) throw new Error(`no download of ${digest} to follow`);
+    return Readable.from(followFile(digest, download.file, download.done), { objectMode: false });
   }
 
   /** One user is done with the file: the last one removes it, or stops the transfer if it still runs. */
@@ -84,14 +140,16 @@ export class BlobDownloads {
     });
   }
 
-  private async download(client: RegistryClient, repository: string, blob: Descriptor, onProgress: DownloadProgress, stop: AbortSignal): Promise<string> {
+  private async download(client: RegistryClient, repository: string, blob: Descriptor, file: GrowingFile, onProgress: DownloadProgress, stop: AbortSignal): Promise<string> {
     const { hex, algorithm } = parseDigest(blob.digest);
     await mkdir(this.options.directory, { recursive: true, mode: 0o700 });
-    const partial = join(this.options.directory, `${hex}.partial`);
+    const partial = file.path;
     const complete = join(this.options.directory, hex);
     // What the file holds, hashed: each attempt appends to it, so a retry asks only for the rest.
-    const state: Transfer = { digester: createDigester(algorithm as DigestAlgorithm), have: 0 };
+    const state: Transfer = { digester: createDigester(algorithm as DigestAlgorithm), have: 0, file };
     state.have = await hashExisting(partial, state.digester, blob.size, stop);
+    file.written = state.have;
+    file.notify();
     let resumed = state.have > 0;
     const attempts = this.options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
@@ -117,6 +175,7 @@ export class BlobDownloads {
       }
     }
     await rename(partial, complete);
+    file.path = complete;
     return complete;
   }
 
@@ -138,6 +197,8 @@ export class BlobDownloads {
       await handle.writev(batch);
       for (const bytes of batch) state.digester.update(bytes);
       state.have += batched;
+      state.file.written = state.have;
+      state.file.notify();
       [batch, batched] = [[], 0];
     };
     try {
@@ -177,6 +238,7 @@ interface Transfer {
   digester: Digester;
   /** Bytes in the file, all fed to the digester. */
   have: number;
+  file: GrowingFile;
 }
 
 /** The promise's outcome, or the signal's reason as soon as it is aborted. */
@@ -198,6 +260,67 @@ async function restart(file: string, state: Transfer, algorithm: DigestAlgorithm
   await rm(file, { force: true });
   state.digester = createDigester(algorithm);
   state.have = 0;
+  state.file.written = 0;
+  state.file.restarts++;
+  state.file.notify();
+}
+
+/**
+ * Reads `file` as its transfer writes it: what is written is hashed already, so the reader never waits for
+ * more than the transfer has; the end comes with `done` (the blob verified), a failure with its failure.
+ */
+async function* followFile(digest: string, file: GrowingFile, done: Promise<string>): AsyncGenerator<Buffer> {
+  let handle: FileHandle | undefined;
+  let position = 0;
+  let restarts = file.restarts;
+  try {
+    for (;;) {
+      if (file.restarts !== restarts) {
+        if (position > 0) throw new DownloadRestartedError(digest);
+        // Nothing read yet: the new file is followed from its start.
+        await handle?.close();
+        handle = undefined;
+        restarts = file.restarts;
+      }
+      if (position < file.written) {
+        handle ??= await openFollowed(file, done);
+        if (handle === undefined) {
+          await file.nextChange();
+          continue;
+        }
+        const buffer = Buffer.allocUnsafe(Math.min(file.written - position, FOLLOW_CHUNK_BYTES));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) throw new Error(`the download of ${digest} holds fewer bytes than it wrote`);
+        position += bytesRead;
+        yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+        continue;
+      }
+      if (file.settled) {
+        // The transfer's own outcome: its failure, or the blob verified (every byte written, and read).
+        await done;
+        if (position === file.written) return;
+        continue;
+      }
+      await file.nextChange();
+    }
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * The file under its current name; undefined while it is between names (the transfer renames it as it
+ * completes). A file gone with its transfer over is that transfer's failure (a blob that did not verify).
+ */
+async function openFollowed(file: GrowingFile, done: Promise<string>): Promise<FileHandle | undefined> {
+  try {
+    return await open(file.path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if (!file.settled) return undefined;
+    await done;
+    return open(file.path, 'r');
+  }
 }
 
 /** Feeds a partial file left by an earlier pull to the digester; 0 (and no file) when it is unusable. */

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ProgressMessage } from '@berth/api';
+import type { PreparedLayer } from '@berth/layer';
 import { MediaTypes } from '@berth/oci';
 import { parseNormalizedNamed, sha256Digest } from '@berth/reference';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +31,14 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
+/** A stand-in for the store's extraction: the layer's content, read whole. */
+async function prepareLayer(stream: Readable): Promise<PreparedLayer & { content: string }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const content = Buffer.concat(chunks);
+  return { diffId: sha256Digest(content), size: content.length, content: content.toString(), discard: async () => undefined };
+}
+
 /** `registry.example:5000/app:v1` pulled from the stand-in registry into `target`. */
 const pull = (options: Pick<PullImageOptions, 'target' | 'downloads' | 'sources' | 'onProgress'>) =>
   pullImage({ client, registry: 'registry.example:5000', reference: parseNormalizedNamed('registry.example:5000/app:v1'), repository: 'app', platform: { os: 'linux', architecture: 'amd64' }, explicitPlatform: false, ...options });
@@ -39,11 +48,22 @@ describe('pullImage', () => {
     let bottomStored!: () => void;
     const bottomStoredPromise = new Promise<void>((resolve) => (bottomStored = resolve));
     // The top layer's download finishes only once the bottom layer is in the store: waiting for every download first never ends.
+    const indexOf = (digest: string) => layers.findIndex((layer) => layer.digest === digest);
     const downloads = {
-      async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }) {
-        const index = layers.findIndex((layer) => layer.digest === blob.digest);
-        if (index === 2) await bottomStoredPromise;
-        return join(dir, String(index));
+      async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }, _progress: unknown, _signal: unknown, joined: () => void) {
+        joined();
+        if (indexOf(blob.digest) === 2) await bottomStoredPromise;
+        return join(dir, String(indexOf(blob.digest)));
+      },
+      // The top layer's extraction follows its download, which ends once the bottom layer is stored.
+      follow(digest: string) {
+        const index = indexOf(digest);
+        return Readable.from(
+          (async function* () {
+            if (index === 2) await bottomStoredPromise;
+            yield await readFile(join(dir, String(index)));
+          })(),
+        );
       },
       release: () => undefined,
     } as unknown as BlobDownloads;
@@ -51,12 +71,11 @@ describe('pullImage', () => {
     const target: PullTarget = {
       hasLayer: () => false,
       hasImage: () => false,
+      prepareLayer,
       async ingest(spec) {
         for (const [index, layer] of spec.layers.entries()) {
-          const { stream } = await layer.open();
-          const chunks: Buffer[] = [];
-          for await (const chunk of stream) chunks.push(chunk as Buffer);
-          stored.push(Buffer.concat(chunks).toString());
+          const { prepared } = await layer.open();
+          stored.push((prepared as PreparedLayer & { content: string }).content);
           if (index === 0) bottomStored();
           spec.onLayer?.(index, true);
         }
@@ -77,15 +96,17 @@ describe('pullImage', () => {
 
   it('fails at once when a download fails, stopping the others, not when extraction reaches that layer', async () => {
     const downloads = {
-      async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }, _progress: unknown, signal: AbortSignal) {
+      async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }, _progress: unknown, signal: AbortSignal, joined: () => void) {
+        joined();
         const index = layers.findIndex((layer) => layer.digest === blob.digest);
         if (index === 2) throw new Error('top layer: connection reset');
         // The lower layers never finish on their own: only the pull's stop ends them.
         return new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
       },
+      follow: () => Readable.from((async function* () {})()),
       release: () => undefined,
     } as unknown as BlobDownloads;
-    const target: PullTarget = { hasLayer: () => false, hasImage: () => false, ingest: async () => ({ id: '', updated: false }) };
+    const target: PullTarget = { hasLayer: () => false, hasImage: () => false, prepareLayer, ingest: async () => ({ id: '', updated: false }) };
     await expect(pull({ target, downloads, sources: await LayerSources.open(), onProgress: () => undefined })).rejects.toThrow('top layer: connection reset');
   });
 });

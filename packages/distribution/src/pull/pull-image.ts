@@ -1,14 +1,14 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import type { ProgressMessage } from '@berth/api';
-import { chainIdOf } from '@berth/layer';
+import { chainIdOf, type PreparedLayer } from '@berth/layer';
 import type { Platform } from '@berth/oci';
 import { familiarString, isDigest, sha256Digest, trimNamed, withDigest, type NamedReference } from '@berth/reference';
 import { PROGRESS_STEP, withProgress } from '../progress-counter.js';
 import { Slots } from '../slots.js';
 import type { LayerSource, LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
-import type { BlobDownloads } from './blob-downloads.js';
+import { DownloadRestartedError, type BlobDownloads } from './blob-downloads.js';
 import { resolveImage } from './resolve-image.js';
 
 /** Layer files are read for extraction in chunks this big: each chunk costs a trip through every stage of it. */
@@ -20,10 +20,12 @@ export interface PullTarget {
   hasLayer(chainId: string): boolean;
   /** Whether the store has the image (the sha256 of its config). */
   hasImage(id: string): boolean;
+  /** Extracts a layer outside the store, while other work goes on, for an `ingest` to commit. */
+  prepareLayer(stream: Readable): Promise<PreparedLayer>;
   /** Registers the layers it lacks, bottom first (opening only those), then the config and the references. */
   ingest(spec: {
     configBytes: Buffer;
-    layers: Array<{ name: string; open(): Promise<{ stream: Readable }> }>;
+    layers: Array<{ name: string; open(): Promise<{ prepared: PreparedLayer }> }>;
     references: string[];
     onLayer?: (index: number, registered: boolean) => void;
   }): Promise<{ id: string; updated: boolean }>;
@@ -92,16 +94,27 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   const attempt = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal;
   const slots = new Slots(options.concurrency ?? 3);
-  const started = new Map<number, Promise<string>>();
-  const download = (index: number): Promise<string> => {
-    let file = started.get(index);
-    if (!file) {
-      file = fetchLayer(index);
-      started.set(index, file);
+  // As many extractions as downloads: each follows its download, paced by it, bottom layers first.
+  const extractions = new Slots(options.concurrency ?? 3);
+  const started = new Map<number, LayerDownload>();
+  const download = (index: number): LayerDownload => {
+    let entry = started.get(index);
+    if (!entry) {
+      let joined!: () => void;
+      const began = new Promise<void>((resolve) => (joined = resolve));
+      const fetched = fetchLayer(index, joined);
+      const created: LayerDownload = { began, file: fetched };
+      fetched.then(
+        (file) => (created.finished = file),
+        (err: unknown) => (created.failure = err),
+      );
+      started.set(index, (entry = created));
     }
-    return file;
+    return entry;
   };
-  const fetchLayer = async (index: number): Promise<string> => {
+  // Extracting progress of a layer waits for its Download complete, as Docker's order has it.
+  const extracting = layers.map(() => ({ open: false, held: undefined as ProgressMessage | undefined }));
+  const fetchLayer = async (index: number, joined: () => void): Promise<string> => {
     const id = ids[index]!;
     if (slots.busy) onProgress({ status: 'Waiting', progressDetail: {}, id });
     const release = await slots.take();
@@ -117,24 +130,65 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
           onProgress({ status: 'Downloading', progressDetail: { current, total }, id });
         },
         signal,
+        joined,
       );
       onProgress({ status: 'Verifying Checksum', progressDetail: {}, id });
       onProgress({ status: 'Download complete', progressDetail: {}, id });
+      const gate = extracting[index]!;
+      gate.open = true;
+      if (gate.held) onProgress(gate.held);
       return file;
     } finally {
       release();
     }
   };
   // A download that fails ends the attempt at once, not when extraction reaches its layer.
-  for (let index = present; index < layers.length; index++) void download(index).catch((err: unknown) => attempt.abort(err));
+  for (let index = present; index < layers.length; index++) void download(index).file.catch((err: unknown) => attempt.abort(err));
+
+  /** A layer's bytes for extraction: its file once downloaded, else its download as it goes. */
+  const extractionStream = (index: number, file: string | undefined): Readable => {
+    const source = file === undefined ? downloads.follow(layers[index]!.digest) : createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+    const gate = extracting[index]!;
+    const report = (message: ProgressMessage) => (gate.open ? onProgress(message) : (gate.held = message));
+    return withProgress(addAbortSignal(signal, source), layers[index]!.size, 'Extracting', ids[index]!, report);
+  };
+  const preparing = new Map<number, Promise<PreparedLayer>>();
+  const prepare = (index: number): Promise<PreparedLayer> => {
+    let prepared = preparing.get(index);
+    if (!prepared) {
+      prepared = prepareLayer(index);
+      preparing.set(index, prepared);
+    }
+    return prepared;
+  };
+  // Extraction follows each download (one pass over its bytes while they are fresh in the page cache).
+  const prepareLayer = async (index: number): Promise<PreparedLayer> => {
+    const entry = download(index);
+    const release = await extractions.take();
+    try {
+      await Promise.race([entry.began, entry.file]);
+      signal.throwIfAborted();
+      return await target.prepareLayer(extractionStream(index, entry.finished));
+    } catch (err) {
+      // What made the extraction fail, rather than what the extraction made of it.
+      if (entry.failure !== undefined) throw entry.failure;
+      if (signal.aborted) throw signal.reason;
+      if (!restarted(err)) throw err;
+      // The download started its file over under the extraction: the whole file, once it is verified.
+      return await target.prepareLayer(extractionStream(index, await entry.file));
+    } finally {
+      release();
+    }
+  };
+  for (let index = present; index < layers.length; index++) void prepare(index).catch((err: unknown) => attempt.abort(err));
 
   // The tag pulled, if any, and the digest reference Docker records as a RepoDigest.
   const digestReference = withDigest(trimNamed(reference), resolved.digest);
   const references = (reference.digest === undefined ? [reference, digestReference] : [digestReference]).map((ref) => familiarString(ref));
   try {
-    // The store is entered once the lowest layer it lacks is in; it then extracts each layer as soon as
-    // that one is downloaded, bottom first, while the layers above it still download (as Docker does).
-    if (present < layers.length) await download(present);
+    // The store is entered once the lowest layer it lacks is extracted; it then commits each layer as soon as
+    // that one is extracted, bottom first, while the layers above it still download (as Docker does).
+    if (present < layers.length) await prepare(present);
     signal.throwIfAborted();
     // Where each layer registered now came from: its diff ID was checked as it was extracted.
     const seen: Array<{ diffId: string; source: LayerSource }> = [];
@@ -142,7 +196,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       configBytes: resolved.config,
       layers: layers.map((layer, index) => ({
         name: layer.digest,
-        open: async () => ({ stream: withProgress(createReadStream(await download(index), { highWaterMark: READ_CHUNK_BYTES }), layer.size, 'Extracting', ids[index]!, onProgress) }),
+        open: async () => ({ prepared: await prepare(index) }),
       })),
       references,
       onLayer: (index, registered) => {
@@ -159,6 +213,24 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
     throw err;
   } finally {
     // Every download this pull started is released once it settles, whether it was used or not.
-    for (const [index, file] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);
+    for (const [index, { file }] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);
+    // Layers extracted but not taken by the store (a failure, a layer the store had meanwhile) are removed.
+    await Promise.allSettled([...preparing.values()].map(async (prepared) => (await prepared).discard()));
   }
+}
+
+/** One layer's download for this pull. */
+interface LayerDownload {
+  /** Resolves once the transfer has started for this pull (it can be followed). */
+  began: Promise<void>;
+  /** The verified file. */
+  file: Promise<string>;
+  finished?: string;
+  failure?: unknown;
+}
+
+/** Whether an extraction failed because the download it followed started over. */
+function restarted(err: unknown): boolean {
+  for (let cause = err; cause instanceof Error; cause = cause.cause) if (cause instanceof DownloadRestartedError) return true;
+  return false;
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { InvalidArgumentError, type ProgressMessage } from '@berth/api';
-import { isUncompressedFile, type LayerStore } from '@berth/layer';
+import { isUncompressedFile, type LayerStore, type PreparedLayer } from '@berth/layer';
 import { shortId } from '@berth/reference';
 
 const PROGRESS_STEP_BYTES = 1024 * 1024;
@@ -15,10 +15,13 @@ export interface RegisterLayersOptions {
   onLayer?: (index: number, registered: boolean) => void;
 }
 
-/** A layer to register, opened only when the store lacks it; `tarFile` is an uncompressed tar the store may keep. */
+/**
+ * A layer to register, opened only when the store lacks it: a stream (`tarFile` is an uncompressed tar the store
+ * may keep), or a layer extracted already (`ImageStore.prepareLayer`), which the store commits.
+ */
 export interface LayerSource {
   name: string;
-  open(): Promise<{ stream: Readable; tarFile?: string }>;
+  open(): Promise<{ stream: Readable; tarFile?: string } | { prepared: PreparedLayer }>;
 }
 
 /** A layer staged by `load`: linked when it is an uncompressed tar, read with "Loading layer" progress. */
@@ -67,8 +70,11 @@ export async function registerLayers(layers: LayerStore, diffIds: readonly strin
       continue;
     }
     const parent = index === 0 ? null : options.chain[index - 1]!;
-    const { stream, tarFile } = await source.open();
-    const info = await layers.register(stream, parent, tarFile === undefined ? {} : { tarFile });
+    const opened = await source.open();
+    const info =
+      'prepared' in opened
+        ? await layers.commit(opened.prepared, parent)
+        : await layers.register(opened.stream, parent, opened.tarFile === undefined ? {} : { tarFile: opened.tarFile });
     options.onRegistered(info.chainId);
     if (info.diffId !== diffIds[index]) {
       throw new InvalidArgumentError(`invalid diffID for layer ${index} (${source.name}): expected "${diffIds[index]}", got "${info.diffId}"`);
