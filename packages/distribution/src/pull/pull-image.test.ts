@@ -94,6 +94,32 @@ describe('pullImage', () => {
     expect(sources.sourcesOf(sha256Digest(contents[2]!))).toEqual([{ ...layers[2], registry: 'registry.example:5000', repository: 'app' }]);
   });
 
+  it("reports a download's failure to verify, not what the extraction following it made of its bytes", async () => {
+    let failDownload!: () => void;
+    const downloadFails = new Promise<void>((resolve) => (failDownload = resolve));
+    const downloads = {
+      async fetch(_client: RegistryClient, _repository: string, _blob: unknown, _progress: unknown, _signal: unknown, joined: () => void) {
+        joined();
+        await downloadFails;
+        throw new Error('filesystem layer verification failed for digest sha256:…');
+      },
+      follow: () => Readable.from([Buffer.from('not a tar')]),
+      release: () => undefined,
+    } as unknown as BlobDownloads;
+    const target: PullTarget = {
+      hasLayer: () => false,
+      hasImage: () => false,
+      async prepareLayer(stream) {
+        for await (const chunk of stream) void chunk;
+        // The extraction fails first; the download only after it.
+        setTimeout(failDownload, 20);
+        throw new Error('invalid layer archive: unexpected end of data');
+      },
+      ingest: async () => ({ id: '', updated: false }),
+    };
+    await expect(pull({ target, downloads, sources: await LayerSources.open(), onProgress: () => undefined })).rejects.toThrow('filesystem layer verification failed');
+  });
+
   it('fails at once when a download fails, stopping the others, not when extraction reaches that layer', async () => {
     const downloads = {
       async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }, _progress: unknown, signal: AbortSignal, joined: () => void) {

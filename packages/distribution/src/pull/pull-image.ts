@@ -106,7 +106,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       const created: LayerDownload = { began, file: fetched };
       fetched.then(
         (file) => (created.finished = file),
-        (err: unknown) => (created.failure = err),
+        () => undefined,
       );
       started.set(index, (entry = created));
     }
@@ -170,8 +170,13 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       signal.throwIfAborted();
       return await target.prepareLayer(extractionStream(index, entry.finished));
     } catch (err) {
-      // What made the extraction fail, rather than what the extraction made of it.
-      if (entry.failure !== undefined) throw entry.failure;
+      // A download that fails (bytes that do not verify) says more than what the extraction made of its bytes, as
+      // Docker, which verifies before it extracts, tells it: the download's outcome is waited for.
+      const failure = await entry.file.then(
+        () => undefined,
+        (reason: unknown) => reason ?? new Error('the download failed'),
+      );
+      if (failure !== undefined) throw failure;
       if (signal.aborted) throw signal.reason;
       if (!restarted(err)) throw err;
       // The download started its file over under the extraction: the whole file, once it is verified.
@@ -226,7 +231,6 @@ interface LayerDownload {
   /** The verified file. */
   file: Promise<string>;
   finished?: string;
-  failure?: unknown;
 }
 
 /** Whether an extraction failed because the download it followed started over. */
