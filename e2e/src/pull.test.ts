@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, useTestDaemon } from './harness.js';
-import { pushBusybox, startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
+import { pushBusybox, pushBusyboxWithRandomLayer, startRegistry, writeHtpasswd, type TestRegistry } from './registry-harness.js';
 
 const d = useTestDaemon({ busybox: false });
 
@@ -194,6 +194,46 @@ describe('docker pull of a layer whose bytes do not match its digest', () => {
     const df = await d.docker.df();
     expect(df.LayersSize).toBe(0);
     expect((await d.dockerCli(['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+  });
+});
+
+describe('a pull whose client goes away', () => {
+  let registry: TestRegistry;
+  let ref: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    ref = await pushBusyboxWithRandomLayer(registry, 'left/random:latest', 96 * 1024 * 1024);
+  }, 120_000);
+  afterAll(() => registry?.stop());
+
+  it('registers nothing, leaves no extraction behind, and the next pull completes', async () => {
+    // The request goes away once the big layer is downloading, and so extracting (each layer follows its download).
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ socketPath: d.socket, method: 'POST', path: `/v1.47/images/create?fromImage=${encodeURIComponent(ref)}` }, (res) => {
+        let buffered = '';
+        res.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const lines = buffered.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Progress);
+          if (lines.some((line) => line.status === 'Downloading' && (line.progressDetail?.current ?? 0) >= 8 * 1024 * 1024)) {
+            req.destroy();
+            resolve();
+          }
+        });
+        res.on('end', () => reject(new Error(`the pull ended before the client went away: ${buffered}`)));
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    const staging = join(d.dataRoot, 'layers/tmp');
+    for (let waited = 0; (await readdir(staging)).length > 0 && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await readdir(staging)).toEqual([]);
+    expect((await d.docker.listImages()).flatMap((image) => image.RepoTags ?? [])).not.toContain(ref);
+
+    const pulled = await d.dockerCli(['pull', '-q', ref]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const ran = await d.dockerCli(['run', '--rm', ref, 'sh', '-c', 'test -s /big/random.bin && echo whole']);
+    expect(ran.stdout).toBe('whole\n');
   });
 });
 
