@@ -5,6 +5,7 @@ export { parseChallenges, type AuthChallenge } from './www-authenticate.js';
 export { verifiedStream } from './verified-stream.js';
 export { BlobDownloads, type BlobDownloadsOptions, type DownloadProgress } from './pull/blob-downloads.js';
 export { pullImage, type PullImageOptions, type PullResult, type PullTarget } from './pull/pull-image.js';
+export { ExtractionClaims } from './pull/extraction-claims.js';
 export { fetchConfig, inspectRemoteImage, NoMatchingPlatformError, resolveImage, type ResolvedImage } from './pull/resolve-image.js';
 export { LayerSources, type LayerSource } from './layer-sources.js';
 export { compressedLayer, type CompressedBlob } from './push/compressed-layer.js';

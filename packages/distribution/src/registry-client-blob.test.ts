@@ -37,7 +37,9 @@ beforeEach(async () => {
     registrySaw.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`);
     if (req.url?.startsWith('/token')) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: TOKEN }));
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      return res.writeHead(401, { 'www-authenticate': `Bearer realm="${registryUrl}/token",service="test"` }).end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+      // Two challenges in two headers, the one the client can answer second.
+      res.setHeader('www-authenticate', ['Basic realm="test"', `Bearer realm="${registryUrl}/token",service="test"`]);
+      return res.writeHead(401).end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
     }
     if (req.url === `/v2/app/blobs/${DIGEST}`) return res.writeHead(307, { location: `${storageUrl}/blob?signed=1` }).end();
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}');
@@ -58,7 +60,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 describe('RegistryClient.getBlob', () => {
-  it('answers the challenge, follows the redirect to storage, and does not send the token there', async () => {
+  it('answers the bearer challenge of two, follows the redirect to storage, and does not send the token there', async () => {
     const blob = await new RegistryClient({ url: registryUrl }).getBlob('app', DIGEST);
 
     expect(await readAll(blob.stream)).toEqual(CONTENT);

@@ -377,15 +377,19 @@ const MAX_REDIRECTIONS = 20;
 
 type RequestAnswer = Dispatcher.ResponseData;
 
+/** A header as fetch's `Headers.get` gives it: repeated ones (several `WWW-Authenticate` challenges) joined. */
 function headerOf(headers: RequestAnswer['headers'], name: string): string | null {
   const value = headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
+  return (Array.isArray(value) ? value.join(', ') : value) ?? null;
 }
 
 /** A `request` answer as a fetch Response, for the error reading that Responses share. */
 function asResponse(answer: RequestAnswer): Response {
   const headers = Object.entries(answer.headers).flatMap(([name, value]) => (Array.isArray(value) ? value.map((one): [string, string] => [name, one]) : value === undefined ? [] : [[name, value] as [string, string]]));
-  return new FetchResponse(answer.body, { status: answer.statusCode, statusText: STATUS_CODES[answer.statusCode] ?? '', headers });
+  // A Response of these statuses may not have a body.
+  const bodiless = [101, 204, 205, 304].includes(answer.statusCode);
+  if (bodiless) void answer.body.dump();
+  return new FetchResponse(bodiless ? null : answer.body, { status: answer.statusCode, statusText: STATUS_CODES[answer.statusCode] ?? '', headers });
 }
 
 function tlsDispatcher(tls: RegistryTls): Dispatcher {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NotFoundError, UnauthorizedError, UnavailableError, type DistributionInspect } from '@berth/api';
 import { stat } from 'node:fs/promises';
-import { BlobDownloads, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
+import { BlobDownloads, ExtractionClaims, inspectRemoteImage, pullImage, pushImage, RegistryClient, RegistryClientError, type Credentials, type LayerSources, type PullTarget } from '@berth/distribution';
 import type { ImageStore, PushableImage } from '@berth/image';
 import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, type Platform } from '@berth/oci';
 import { DEFAULT_DOMAIN, familiarName, familiarString, isDigest, parseNormalizedNamed, trimNamed, withDigest, withTag, type NamedReference } from '@berth/reference';
@@ -26,6 +26,7 @@ export interface RegistryServiceOptions {
 /** `docker pull` (the reference resolved on its registry, the image stored through the image store) and `docker login`. */
 export class RegistryService implements RegistryAccess {
   private readonly downloads: BlobDownloads;
+  private readonly claims = new ExtractionClaims();
 
   constructor(private readonly o: RegistryServiceOptions) {
     this.downloads = new BlobDownloads({ directory: o.downloadDir });
@@ -71,6 +72,7 @@ export class RegistryService implements RegistryAccess {
         explicitPlatform: options.platform !== undefined && options.platform !== '',
         target: this.o.images,
         downloads: this.downloads,
+        claims: this.claims,
         concurrency: this.o.maxConcurrentDownloads,
         onProgress: options.onProgress,
         ...(options.signal && { signal: options.signal }),

@@ -66,24 +66,36 @@ afterEach(async () => {
 const fetchBlob = (downloads: BlobDownloads) => downloads.fetch(new RegistryClient({ url }), 'app', { mediaType: 'x', digest, size: blob.length }, () => undefined);
 
 /** A fetch of the blob and a reader following it from the moment the transfer is the caller's. */
-function fetchAndFollow(downloads: BlobDownloads, descriptor = { mediaType: 'x', digest, size: blob.length }): { file: Promise<string>; read: Promise<Buffer> } {
+function fetchAndFollow(downloads: BlobDownloads, descriptor = { mediaType: 'x', digest, size: blob.length }): { file: Promise<string>; read: Promise<Buffer>; firstChunkBeforeEnd: Promise<boolean> } {
   let joined!: () => void;
   const began = new Promise<void>((resolve) => (joined = resolve));
   const file = downloads.fetch(new RegistryClient({ url }), 'app', descriptor, () => undefined, undefined, joined);
+  let ended = false;
+  file.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  let firstChunk!: (beforeEnd: boolean) => void;
+  const firstChunkBeforeEnd = new Promise<boolean>((resolve) => (firstChunk = resolve));
   const read = began.then(async () => {
     const chunks: Buffer[] = [];
-    for await (const chunk of downloads.follow(descriptor.digest)) chunks.push(chunk as Buffer);
+    for await (const chunk of downloads.follow(descriptor.digest)) {
+      if (chunks.length === 0) firstChunk(!ended);
+      chunks.push(chunk as Buffer);
+    }
     return Buffer.concat(chunks);
   });
   read.catch(() => undefined);
-  return { file, read };
+  return { file, read, firstChunkBeforeEnd };
 }
 
 describe('BlobDownloads.follow', () => {
   it('reads the blob as it downloads, across a cut and its resumption, and ends once it is verified', async () => {
     behaviour.cutFirstAfter = 100 * 1024;
-    const { file, read } = fetchAndFollow(new BlobDownloads({ directory: dir, retryDelayMs: 1 }));
+    const { file, read, firstChunkBeforeEnd } = fetchAndFollow(new BlobDownloads({ directory: dir, retryDelayMs: 1 }));
     expect((await read).equals(blob)).toBe(true);
+    // The cut holds the transfer up (a retry after it): the bytes before it were read meanwhile.
+    expect(await firstChunkBeforeEnd).toBe(true);
     expect((await readFile(await file)).equals(blob)).toBe(true);
     expect(requests).toHaveLength(2);
   });

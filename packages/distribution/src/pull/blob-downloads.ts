@@ -7,6 +7,7 @@ import type { Descriptor } from '@berth/oci';
 import { createDigester, parseDigest, type DigestAlgorithm, type Digester } from '@berth/reference';
 import { isTransient, RegistryClientError } from '../registry-client-error.js';
 import type { RegistryClient } from '../registry-client.js';
+import { untilAborted } from '../until-aborted.js';
 
 /** Bytes of a download so far, as it goes. */
 export type DownloadProgress = (current: number, total: number) => void;
@@ -40,6 +41,8 @@ class GrowingFile {
   /** Counts the times the transfer started the file over: bytes read before are not the blob's. */
   restarts = 0;
   settled = false;
+  /** Counts the changes, so a reader can wait for one that came after what it saw, never miss one. */
+  version = 0;
   private waiting: Array<() => void> = [];
 
   constructor(
@@ -49,12 +52,15 @@ class GrowingFile {
 
   /** Tells the readers waiting for a change (more bytes, a restart, the end). */
   notify(): void {
+    this.version++;
     const waiting = this.waiting;
     this.waiting = [];
     for (const wake of waiting) wake();
   }
 
-  nextChange(): Promise<void> {
+  /** Resolves once the file has changed since `version` was read (at once if it has). */
+  changedSince(version: number): Promise<void> {
+    if (this.version !== version) return Promise.resolve();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 }
@@ -241,16 +247,6 @@ interface Transfer {
   file: GrowingFile;
 }
 
-/** The promise's outcome, or the signal's reason as soon as it is aborted. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 /** Docker's words for content that does not match its digest; not worth another attempt. */
 function verificationFailed(digest: string): RegistryClientError {
   return new RegistryClientError(`filesystem layer verification failed for digest ${digest}`, undefined, 'DIGEST_INVALID');
@@ -275,22 +271,28 @@ async function* followFile(digest: string, file: GrowingFile, done: Promise<stri
   let restarts = file.restarts;
   try {
     for (;;) {
+      const seen = file.version;
       if (file.restarts !== restarts) {
         if (position > 0) throw new DownloadRestartedError(digest);
         // Nothing read yet: the new file is followed from its start.
         await handle?.close();
         handle = undefined;
         restarts = file.restarts;
+        continue;
       }
       if (position < file.written) {
-        handle ??= await openFollowed(file, done);
         if (handle === undefined) {
-          await file.nextChange();
+          handle = await openFollowed(file, done);
+          // Whatever happened while it was opened (a restart, a rename) is looked at again first.
+          if (handle === undefined) await file.changedSince(seen);
           continue;
         }
         const buffer = Buffer.allocUnsafe(Math.min(file.written - position, FOLLOW_CHUNK_BYTES));
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-        if (bytesRead === 0) throw new Error(`the download of ${digest} holds fewer bytes than it wrote`);
+        if (bytesRead === 0) {
+          if (file.restarts !== restarts) continue;
+          throw new Error(`the download of ${digest} holds fewer bytes than it wrote`);
+        }
         position += bytesRead;
         yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
         continue;
@@ -301,7 +303,7 @@ async function* followFile(digest: string, file: GrowingFile, done: Promise<stri
         if (position === file.written) return;
         continue;
       }
-      await file.nextChange();
+      await file.changedSince(seen);
     }
   } finally {
     await handle?.close();

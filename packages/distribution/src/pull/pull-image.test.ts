@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ProgressMessage } from '@berth/api';
-import type { PreparedLayer } from '@berth/layer';
+import { chainIdOf, type PreparedLayer } from '@berth/layer';
 import { MediaTypes } from '@berth/oci';
 import { parseNormalizedNamed, sha256Digest } from '@berth/reference';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
 import type { BlobDownloads } from './blob-downloads.js';
+import { ExtractionClaims } from './extraction-claims.js';
 import { pullImage, type PullImageOptions, type PullTarget } from './pull-image.js';
 
 // The registry and the download cache are stand-ins: what is under test is when the store gets each layer.
@@ -90,8 +91,56 @@ describe('pullImage', () => {
     const at = (status: string, index: number): number => messages.findIndex((m) => m.status === status && m.id === layers[index]!.digest.slice(7, 19));
     expect(at('Pull complete', 0)).toBeLessThan(at('Download complete', 2));
     expect(at('Pull complete', 1)).toBeLessThan(at('Pull complete', 2));
+    // Each layer's own messages in Docker's order, though its extraction followed its download.
+    for (const index of [0, 1, 2]) {
+      const order = ['Pulling fs layer', 'Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete'].map((status) => at(status, index));
+      expect(order.every((position) => position >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+    }
     // Each layer stored is remembered where it came from, for pushes to mount or skip.
     expect(sources.sourcesOf(sha256Digest(contents[2]!))).toEqual([{ ...layers[2], registry: 'registry.example:5000', repository: 'app' }]);
+  });
+
+  it('extracts a layer once for two pulls at once: the second leaves it to the first and finds it in the store', async () => {
+    const downloads = {
+      async fetch(_client: RegistryClient, _repository: string, blob: { digest: string }, _progress: unknown, _signal: unknown, joined: () => void) {
+        joined();
+        return join(dir, String(layers.findIndex((layer) => layer.digest === blob.digest)));
+      },
+      follow: (digest: string) => Readable.from([contents[layers.findIndex((layer) => layer.digest === digest)]!]),
+      release: () => undefined,
+    } as unknown as BlobDownloads;
+    // A store with the image store's queue: one ingest at a time, committed layers found by the next.
+    const committed = new Set<string>();
+    let queue = Promise.resolve();
+    let extractions = 0;
+    const target: PullTarget = {
+      hasLayer: (chainId) => committed.has(chainId),
+      hasImage: () => false,
+      prepareLayer: async (stream) => {
+        extractions++;
+        return prepareLayer(stream);
+      },
+      ingest(spec) {
+        const turn = queue.then(async () => {
+          let parent: string | null = null;
+          for (const [index, layer] of spec.layers.entries()) {
+            const chainId = chainIdOf(parent, sha256Digest(contents[index]!));
+            parent = chainId;
+            if (committed.has(chainId)) continue;
+            await layer.open();
+            committed.add(chainId);
+          }
+          return { id: sha256Digest(spec.configBytes), updated: true };
+        });
+        queue = turn.then(() => undefined);
+        return turn;
+      },
+    };
+    const claims = new ExtractionClaims();
+    const both = await Promise.all([1, 2].map(async () => pullImage({ client, registry: 'registry.example:5000', reference: parseNormalizedNamed('registry.example:5000/app:v1'), repository: 'app', platform: { os: 'linux', architecture: 'amd64' }, explicitPlatform: false, target, downloads, claims, sources: await LayerSources.open(), onProgress: () => undefined })));
+    expect(both.map((result) => result.id)).toEqual([sha256Digest(config), sha256Digest(config)]);
+    expect(extractions).toBe(3);
   });
 
   it("reports a download's failure to verify, not what the extraction following it made of its bytes", async () => {
@@ -112,7 +161,7 @@ describe('pullImage', () => {
       async prepareLayer(stream) {
         for await (const chunk of stream) void chunk;
         // The extraction fails first; the download only after it.
-        setTimeout(failDownload, 20);
+        failDownload();
         throw new Error('invalid layer archive: unexpected end of data');
       },
       ingest: async () => ({ id: '', updated: false }),

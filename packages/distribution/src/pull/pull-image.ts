@@ -9,6 +9,8 @@ import { Slots } from '../slots.js';
 import type { LayerSource, LayerSources } from '../layer-sources.js';
 import type { RegistryClient } from '../registry-client.js';
 import { DownloadRestartedError, type BlobDownloads } from './blob-downloads.js';
+import { ExtractionClaims } from './extraction-claims.js';
+import { untilAborted } from '../until-aborted.js';
 import { resolveImage } from './resolve-image.js';
 
 /** Layer files are read for extraction in chunks this big: each chunk costs a trip through every stage of it. */
@@ -46,6 +48,8 @@ export interface PullImageOptions {
   explicitPlatform: boolean;
   target: PullTarget;
   downloads: BlobDownloads;
+  /** The layers other pulls into the same store extract ahead of it (shared like `downloads`); none when absent. */
+  claims?: ExtractionClaims;
   /** Layers downloaded at once (Docker's `max-concurrent-downloads`, 3 by default). */
   concurrency?: number;
   onProgress: (message: ProgressMessage) => void;
@@ -172,11 +176,11 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
     } catch (err) {
       // A download that fails (bytes that do not verify) says more than what the extraction made of its bytes, as
       // Docker, which verifies before it extracts, tells it: the download's outcome is waited for.
-      const failure = await entry.file.then(
+      const failed = await entry.file.then(
         () => undefined,
-        (reason: unknown) => reason ?? new Error('the download failed'),
+        (reason: unknown) => ({ reason }),
       );
-      if (failure !== undefined) throw failure;
+      if (failed) throw failed.reason;
       if (signal.aborted) throw signal.reason;
       if (!restarted(err)) throw err;
       // The download started its file over under the extraction: the whole file, once it is verified.
@@ -185,7 +189,12 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
       release();
     }
   };
-  for (let index = present; index < layers.length; index++) void prepare(index).catch((err: unknown) => attempt.abort(err));
+  // Layers an earlier pull under way extracts are left to it: this pull's turn in the store comes after that pull's end.
+  let ended!: () => void;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  const { mine, earlier } = (options.claims ?? new ExtractionClaims()).claim(chain.slice(present), end);
+  const ahead = layers.map((_, index) => index >= present && (mine[index - present] ?? true));
+  for (let index = present; index < layers.length; index++) if (ahead[index]) void prepare(index).catch((err: unknown) => attempt.abort(err));
 
   // The tag pulled, if any, and the digest reference Docker records as a RepoDigest.
   const digestReference = withDigest(trimNamed(reference), resolved.digest);
@@ -193,7 +202,8 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
   try {
     // The store is entered once the lowest layer it lacks is extracted; it then commits each layer as soon as
     // that one is extracted, bottom first, while the layers above it still download (as Docker does).
-    if (present < layers.length) await prepare(present);
+    if (earlier.length > 0) await untilAborted(Promise.all(earlier), signal);
+    if (ahead[present]) await prepare(present);
     signal.throwIfAborted();
     // Where each layer registered now came from: its diff ID was checked as it was extracted.
     const seen: Array<{ diffId: string; source: LayerSource }> = [];
@@ -221,6 +231,7 @@ export async function pullImage(options: PullImageOptions): Promise<PullResult> 
     for (const [index, { file }] of started) void file.then(() => downloads.release(layers[index]!.digest), () => undefined);
     // Layers extracted but not taken by the store (a failure, a layer the store had meanwhile) are removed.
     await Promise.allSettled([...preparing.values()].map(async (prepared) => (await prepared).discard()));
+    ended();
   }
 }
 
@@ -230,6 +241,7 @@ interface LayerDownload {
   began: Promise<void>;
   /** The verified file. */
   file: Promise<string>;
+  /** The verified file, once `file` has resolved: extraction reads it rather than follow a transfer that is over. */
   finished?: string;
 }
 

@@ -71,14 +71,20 @@ export async function registerLayers(layers: LayerStore, diffIds: readonly strin
     }
     const parent = index === 0 ? null : options.chain[index - 1]!;
     const opened = await source.open();
+    if ('prepared' in opened && opened.prepared.diffId !== diffIds[index]) {
+      await opened.prepared.discard();
+      throw diffIdMismatch(index, source.name, diffIds[index]!, opened.prepared.diffId);
+    }
     const info =
       'prepared' in opened
         ? await layers.commit(opened.prepared, parent)
         : await layers.register(opened.stream, parent, opened.tarFile === undefined ? {} : { tarFile: opened.tarFile });
     options.onRegistered(info.chainId);
-    if (info.diffId !== diffIds[index]) {
-      throw new InvalidArgumentError(`invalid diffID for layer ${index} (${source.name}): expected "${diffIds[index]}", got "${info.diffId}"`);
-    }
+    if (info.diffId !== diffIds[index]) throw diffIdMismatch(index, source.name, diffIds[index]!, info.diffId);
     options.onLayer?.(index, true);
   }
+}
+
+function diffIdMismatch(index: number, name: string, expected: string, got: string): InvalidArgumentError {
+  return new InvalidArgumentError(`invalid diffID for layer ${index} (${name}): expected "${expected}", got "${got}"`);
 }
