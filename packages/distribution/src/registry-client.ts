@@ -158,8 +158,8 @@ export class RegistryClient {
     const headers: Record<string, string> = {};
     if (range) headers.range = `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`;
     const url = new URL(`/v2/${repository}/blobs/${digest}`, this.base);
-    // undici's request, not fetch: a body that is a Node stream, not a web stream read back into one, costs a pull
-    // about a third less CPU per byte. Redirects (to a storage backend) are followed as fetch follows them.
+    // undici's request, not fetch: a body that is a Node stream, not a web stream read back into one (about a third
+    // less CPU to read a blob alone, 5% of a whole pull). Redirects (to a storage backend) are followed as fetch does.
     const attempt = (authorization: string | undefined) =>
       request(url, { method: 'GET', headers: this.headersWith(headers, authorization), dispatcher: this.redirecting(), ...(signal && { signal }) }).catch((err: Error) => {
         throw new RegistryClientError(`GET ${url.origin}${url.pathname}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
