@@ -1,4 +1,4 @@
-import { mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
@@ -230,6 +230,44 @@ describe('docker build (classic builder) against berthd', () => {
     const refused = await dockerBuild([escaping]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/COPY failed: .*etclink\/passwd/);
+  });
+
+  it('keeps the last context as build cache: the next build links its unchanged files, and builder prune removes it', async () => {
+    const dir = await context('reuse', { Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', 'same.txt': 'same\n', 'edited.txt': 'before\n', '.dockerignore': 'secret.txt\n', 'secret.txt': 'hunter2\n' });
+    // The context a build replaces is removed after its answer: wait for it to go.
+    const kept = async (): Promise<string> => {
+      for (let attempt = 0; ; attempt++) {
+        const dirs = await readdir(join(d.dataRoot, 'builder/contexts'));
+        if (dirs.length === 1 || attempt === 100) {
+          expect(dirs).toHaveLength(1);
+          return join(d.dataRoot, 'builder/contexts', dirs[0]!);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const first = await dockerBuild(['-q', '-t', 'reuse', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    const firstKept = await kept();
+    expect((await readdir(firstKept)).sort()).toEqual(['.dockerignore', 'Dockerfile', 'edited.txt', 'same.txt']);
+    const inode = async (path: string): Promise<number> => (await lstat(path)).ino;
+    const sameInode = await inode(join(firstKept, 'same.txt'));
+    const editedInode = await inode(join(firstKept, 'edited.txt'));
+    const record = ((await d.docker.df()) as unknown as { BuildCache: Array<{ Type: string; Size: number }> }).BuildCache.find((r) => r.Type === 'source.local');
+    expect(record?.Size).toBeGreaterThanOrEqual('same\n'.length + 'before\n'.length);
+
+    await writeFile(join(dir, 'edited.txt'), 'after\n');
+    const second = await dockerBuild(['-q', '--no-cache', '-t', 'reuse', dir]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(await dockerOk(['run', '--rm', 'reuse', 'cat', '/ctx/same.txt', '/ctx/edited.txt'])).toBe('same\nafter\n');
+    const secondKept = await kept();
+    expect(secondKept).not.toBe(firstKept);
+    expect(await inode(join(secondKept, 'same.txt'))).toBe(sameInode);
+    expect(await inode(join(secondKept, 'edited.txt'))).not.toBe(editedInode);
+
+    const pruned = await run('docker', ['builder', 'prune', '-f'], { env: d.env });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(await readdir(join(d.dataRoot, 'builder/contexts'))).toEqual([]);
+    expect(((await d.docker.df()) as unknown as { BuildCache: Array<{ Type: string }> }).BuildCache.filter((r) => r.Type === 'source.local')).toEqual([]);
   });
 
   it('answers a bad Dockerfile with a 400 naming the line', async () => {

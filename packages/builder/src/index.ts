@@ -3,3 +3,4 @@ export { buildImage, checkTags, type BuildResult } from './executor/build.js';
 export { BuildStepError, type BuildOutput, type BuildRequest } from './executor/build-request.js';
 export { BuildContext, type ExtractContextOptions } from './context/build-context.js';
 export { parseDockerfile } from './dockerfile/parse.js';
+export { ContextReuse, type KeptContextUsage } from './context/context-reuse.js';

@@ -273,9 +273,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     registries,
     isInUse: isImageInUse,
     tmpDir: join(dataRoot, 'builder', 'tmp'),
+    contextCacheDir: join(dataRoot, 'builder', 'contexts'),
   });
-  // Contexts a crash left unpacked.
+  // Contexts a crash left unpacked, and the one kept for reuse (which files it holds is known to the daemon that kept it).
   await rm(join(dataRoot, 'builder', 'tmp'), { recursive: true, force: true });
+  await rm(join(dataRoot, 'builder', 'contexts'), { recursive: true, force: true });
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,

@@ -4,7 +4,7 @@ import { lstat, mkdir, readFile, readlink, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { extractTar } from './extract.js';
+import { extractEntries, extractTar } from './extract.js';
 import { expectCanaryIntact, expectRejection, makeCanary } from './test-support/canary.js';
 import { HOSTILE_CASES } from './test-support/hostile-corpus.js';
 import { getXattr } from './test-support/mounts.js';
@@ -180,5 +180,30 @@ describe('extractTar', () => {
     const bomb = execFileSync('zstd', ['-c', '-q', '-19'], { input: await buildTar([{ name: 'zeros', type: 'file', content: Buffer.alloc(8 * 1024 * 1024) }]) });
     expect(bomb.length).toBeLessThan(4096);
     await expect(extractTar(streamOf(bomb), dest, { maxBytes: 1024 * 1024 })).rejects.toThrow('exceeds the limit of 1048576 decompressed bytes');
+  });
+});
+
+describe('extractEntries', () => {
+  const header = (name: string, size: number) => ({ name, type: 'file' as const, mode: 0o640, uid: 0, gid: 0, mtime: new Date(1_700_000_000_000), size, linkname: '', uname: '', gname: '', devmajor: 0, devminor: 0 });
+  async function* content(text: string): AsyncGenerator<Buffer> {
+    yield Buffer.from(text);
+  }
+
+  it('writes parsed entries, and links a file that is the same as one outside the tree instead', async () => {
+    const outside = join(work, 'same.txt');
+    await mkdir(join(work, 'seed'));
+    await extractEntries([{ header: header('seed.txt', 4), [Symbol.asyncIterator]: () => content('same') }], join(work, 'seed'));
+    execFileSync('mv', [join(work, 'seed', 'seed.txt'), outside]);
+    const { bytes } = await extractEntries(
+      [
+        { header: header('linked.txt', 4), sameAs: outside, [Symbol.asyncIterator]: () => content('same') },
+        { header: header('gone.txt', 4), sameAs: join(work, 'missing'), [Symbol.asyncIterator]: () => content('gone') },
+      ],
+      dest,
+    );
+    expect(bytes).toBe(8);
+    expect((await lstat(join(dest, 'linked.txt'))).ino).toBe((await lstat(outside)).ino);
+    expect(await readFile(join(dest, 'gone.txt'), 'utf8')).toBe('gone');
+    expect((await lstat(join(dest, 'gone.txt'))).mode & 0o7777).toBe(0o640);
   });
 });

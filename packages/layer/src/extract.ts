@@ -1,6 +1,4 @@
-import { constants } from 'node:fs';
-import { chmod, lchown, link, lutimes, open, symlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
@@ -8,6 +6,7 @@ import { BerthError, ConflictError, InternalError, InvalidArgumentError } from '
 import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.js';
 import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
 import { UnsafeArchiveEntryError } from './errors.js';
+import { directIo, threadpoolIo, type ExtractIo } from './extract-io.js';
 import type { ExtractTree } from './extract-tree.js';
 import { PinnedTree, type DirNonDirPolicy, type ExtractMount } from './pinned-tree.js';
 import { SafeTree } from './safe-tree.js';
@@ -63,6 +62,7 @@ interface Entry extends Readable {
 
 interface ExtractState {
   tree: ExtractTree;
+  io: ExtractIo;
   pinned: boolean;
   whiteouts: boolean;
   asRoot: boolean;
@@ -70,6 +70,8 @@ interface ExtractState {
   bytes: number;
   /** Directory mtimes (by path in the tree) are set last: creating their children changes them. */
   dirTimes: Map<string, Date>;
+  /** The name of the entry being extracted, for errors. */
+  current?: string;
 }
 
 /** Extracts a tar stream into `dir` safely (plain or gzip; see UnpackOptions for the knobs). */
@@ -81,11 +83,78 @@ export async function extractTar(tar: Readable, dir: string, options: ExtractOpt
   });
 }
 
+/** One archive entry to extract: its header and, for a regular file, its content. */
+export interface TarEntry extends AsyncIterable<Buffer> {
+  readonly header: Header;
+  /**
+   * A regular file outside the tree that already is this one, content, owner, mode and times alike: it
+   * is hardlinked in instead of written (the content is written if it cannot be).
+   */
+  readonly sameAs?: string;
+}
+
+function stateFor(tree: ExtractTree, options: Pick<UnpackOptions, 'pinned' | 'whiteouts' | 'owner'>): ExtractState {
+  return {
+    tree,
+    io: options.pinned ? threadpoolIo : directIo,
+    pinned: options.pinned ?? false,
+    whiteouts: options.whiteouts,
+    asRoot: process.getuid?.() === 0,
+    owner: options.owner,
+    bytes: 0,
+    dirTimes: new Map(),
+  };
+}
+
+function openTree(dir: string, options: Pick<UnpackOptions, 'pinned' | 'mounts' | 'dirNonDir' | 'parentOwner'>): Promise<ExtractTree> | ExtractTree {
+  return options.pinned ? PinnedTree.open(dir, { mounts: options.mounts, dirNonDir: options.dirNonDir, parentOwner: options.parentOwner }) : new SafeTree(dir);
+}
+
+/** Direct calls run on the main thread: after this long without a turn of the event loop, extraction gives it one. */
+const MAX_BUSY_MS = 10;
+
+/** Extracts each entry as it comes (`after` sees it once it is done), then sets the directories' times. */
+async function extractAll(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>, state: ExtractState, after?: (entry: TarEntry) => void): Promise<void> {
+  let turn = performance.now();
+  const yieldNow = async (): Promise<void> => {
+    if (state.io !== directIo || performance.now() - turn < MAX_BUSY_MS) return;
+    await nextTurn();
+    turn = performance.now();
+  };
+  for await (const entry of entries) {
+    state.current = entry.header.name;
+    await extractEntry(entry, state);
+    after?.(entry);
+    await yieldNow();
+  }
+  for (const [path, mtime] of state.dirTimes) {
+    const target = await state.tree.prepareDirectory(path, path);
+    await state.io.lutimes(target, mtime);
+    await yieldNow();
+  }
+}
+
+/**
+ * Extracts entries that come parsed already (a caller that reads an archive itself and checks or
+ * changes its entries on the way) into a private `dir`, as `extractTar` would extract them from a tar;
+ * the caller drains what an entry leaves unread. Returns the bytes of regular-file content written.
+ */
+export async function extractEntries(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>, dir: string, options: Pick<ExtractOptions, 'whiteouts' | 'owner'> = {}): Promise<{ bytes: number }> {
+  const state = stateFor(new SafeTree(dir), { whiteouts: options.whiteouts ?? false, owner: options.owner });
+  try {
+    await extractAll(entries, state);
+    return { bytes: state.bytes };
+  } catch (err) {
+    throw describeFailure(err, state.current, false);
+  } finally {
+    await state.tree.close();
+  }
+}
+
 /** Decompresses, meters and extracts in one pass; returns the bytes of regular-file content written. */
 export async function unpackArchive(source: Readable, dir: string, options: UnpackOptions): Promise<{ bytes: number }> {
-  const pinned = options.pinned ?? false;
   // Opened before the tar flows: nothing may be awaited between piping into the extractor and iterating it.
-  const tree = pinned ? await PinnedTree.open(dir, { mounts: options.mounts, dirNonDir: options.dirNonDir, parentOwner: options.parentOwner }) : new SafeTree(dir);
+  const tree = await openTree(dir, options);
   const extractor = tarExtract();
   let producerError: Error | undefined;
   const stream = await openArchiveStream(source, {
@@ -100,31 +169,14 @@ export async function unpackArchive(source: Readable, dir: string, options: Unpa
     throw err;
   });
   stream.pipe(extractor as unknown as NodeJS.WritableStream);
-  const state: ExtractState = {
-    tree,
-    pinned,
-    whiteouts: options.whiteouts,
-    asRoot: process.getuid?.() === 0,
-    owner: options.owner,
-    bytes: 0,
-    dirTimes: new Map(),
-  };
-  let current: string | undefined;
+  const state = stateFor(tree, options);
   try {
-    for await (const entry of extractor as AsyncIterable<Entry>) {
-      current = entry.header.name;
-      await extractEntry(entry, state);
-      entry.resume();
-    }
-    for (const [path, mtime] of state.dirTimes) {
-      const target = await state.tree.prepareDirectory(path, path);
-      await lutimes(target, mtime, mtime);
-    }
+    await extractAll(extractor as AsyncIterable<Entry>, state, (entry) => (entry as Entry).resume());
     return { bytes: state.bytes };
   } catch (err) {
     stream.destroy();
     extractor.destroy();
-    throw describeFailure(producerError ?? err, current, pinned);
+    throw describeFailure(producerError ?? err, state.current, state.pinned);
   } finally {
     await state.tree.close();
   }
@@ -149,7 +201,7 @@ function describeFailure(err: unknown, entry: string | undefined, pinned: boolea
   return new InvalidArgumentError(`invalid layer archive${at}: ${message}`, { cause: err });
 }
 
-async function extractEntry(entry: Entry, state: ExtractState): Promise<void> {
+async function extractEntry(entry: TarEntry, state: ExtractState): Promise<void> {
   const { header } = entry;
   const name = header.name;
   const path = normaliseEntryName(name);
@@ -200,7 +252,7 @@ async function extractEntry(entry: Entry, state: ExtractState): Promise<void> {
 async function chownEntry(target: string, header: Header, state: ExtractState): Promise<void> {
   if (!state.asRoot) return;
   const { uid, gid } = ownerOf(header, state);
-  await lchown(target, uid, gid);
+  await state.io.lchown(target, uid, gid);
 }
 
 /** Who an entry belongs to: the archive says, unless the extraction names an owner. */
@@ -234,66 +286,56 @@ async function applyXattrs(path: string, header: Header): Promise<void> {
   for (const [name, value] of xattrsOf(header)) await setXattr(path, name, value);
 }
 
-async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
-    offset += bytesWritten;
-  }
-}
-
-async function extractFile(entry: Entry, path: string, state: ExtractState): Promise<void> {
+async function extractFile(entry: TarEntry, path: string, state: ExtractState): Promise<void> {
   const { header } = entry;
   const target = await state.tree.prepareSlot(header.name, path);
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await open(target, flags, 0o600);
-  try {
-    for await (const chunk of entry as AsyncIterable<Buffer>) {
-      await writeAll(handle, chunk);
-      state.bytes += chunk.length;
+  if (entry.sameAs !== undefined) {
+    try {
+      await state.io.link(entry.sameAs, target);
+      state.bytes += header.size ?? 0;
+      return;
+    } catch {
+      // Gone since it was offered, or at its link limit: the content is there to write.
     }
-    // chown clears setuid/setgid bits and file capabilities: mode and xattrs come after it.
-    if (state.asRoot) {
-      const { uid, gid } = ownerOf(header, state);
-      await handle.chown(uid, gid);
-    }
-    await handle.chmod(modeOf(header));
-    await applyXattrs(target, header);
-    await handle.utimes(header.mtime, header.mtime);
-  } finally {
-    await handle.close();
   }
+  state.bytes += await state.io.createFile(target, entry, {
+    ...(state.asRoot ? { owner: ownerOf(header, state) } : {}),
+    mode: modeOf(header),
+    xattrs: xattrsOf(header),
+    mtime: header.mtime,
+    size: header.size,
+  });
 }
 
-async function extractDirectory(entry: Entry, path: string, state: ExtractState): Promise<void> {
+async function extractDirectory(entry: TarEntry, path: string, state: ExtractState): Promise<void> {
   const { header } = entry;
   const target = await state.tree.prepareDirectory(header.name, path);
   await chownEntry(target, header, state);
-  await chmod(target, modeOf(header));
+  await state.io.chmod(target, modeOf(header));
   await applyXattrs(target, header);
   state.dirTimes.set(path, header.mtime);
 }
 
-async function extractSymlink(entry: Entry, path: string, state: ExtractState): Promise<void> {
+async function extractSymlink(entry: TarEntry, path: string, state: ExtractState): Promise<void> {
   const { header } = entry;
   checkSymlinkTarget(header.name, path, header.linkname);
   const target = await state.tree.prepareSlot(header.name, path);
-  await symlink(header.linkname, target);
+  await state.io.symlink(header.linkname, target);
   await chownEntry(target, header, state);
-  await lutimes(target, header.mtime, header.mtime);
+  await state.io.lutimes(target, header.mtime);
 }
 
-async function extractHardlink(entry: Entry, path: string, state: ExtractState): Promise<void> {
+async function extractHardlink(entry: TarEntry, path: string, state: ExtractState): Promise<void> {
   const { header } = entry;
   const linkPath = normaliseHardlinkTarget(header.name, header.linkname);
   if (linkPath === path) throw new UnsafeArchiveEntryError(header.name, 'hardlink to itself');
   const existing = await state.tree.resolveHardlinkTarget(header.name, linkPath);
   const target = await state.tree.prepareSlot(header.name, path);
   // link(2) does not follow a symlink named as the existing file, so this never reaches outside the tree.
-  await link(existing, target);
+  await state.io.link(existing, target);
 }
 
-async function extractNode(entry: Entry, path: string, state: ExtractState): Promise<void> {
+async function extractNode(entry: TarEntry, path: string, state: ExtractState): Promise<void> {
   const { header } = entry;
   if (header.type !== 'fifo' && !state.asRoot) {
     throw new UnsafeArchiveEntryError(header.name, 'device nodes are only extracted when running as root');
@@ -306,6 +348,6 @@ async function extractNode(entry: Entry, path: string, state: ExtractState): Pro
   // chmod follows symlinks: in a tree others change, the mode is set by mknod itself, on the new node.
   await makeNode(target, type, state.pinned ? modeOf(header) : undefined);
   await chownEntry(target, header, state);
-  if (!state.pinned) await chmod(target, modeOf(header));
-  await lutimes(target, header.mtime, header.mtime);
+  if (!state.pinned) await state.io.chmod(target, modeOf(header));
+  await state.io.lutimes(target, header.mtime);
 }

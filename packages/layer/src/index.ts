@@ -1,6 +1,6 @@
 export { LayerStore, type LayerStoreOptions, type PreparedLayer } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
-export { extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap } from './extract.js';
+export { extractEntries, extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap, type TarEntry } from './extract.js';
 export { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';
 export { chainIdOf } from './chain-id.js';
 export { upperDirTar } from './upper-diff.js';
@@ -14,6 +14,7 @@ export { detachMountsUnder, mountPoints, unescapeMountPath } from './mountinfo.j
 export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';
 export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile, sniffHead } from './archive-stream.js';
+export { writeCoalesced } from './coalesced-write.js';
 export { fsyncDirectory, isTempFileName, prepareAtomicDir, replaceFile, writeFileAtomic } from './atomic-file.js';
 export { IdmappedLayers } from './idmapped-layers.js';
 export { ShiftedLayers } from './shifted-layers.js';

@@ -1,22 +1,18 @@
-import { lstat, mkdir, unlink } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { UnsafeArchiveEntryError } from './errors.js';
 import type { ExtractTree } from './extract-tree.js';
 
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+function lstatOrUndefined(path: string): Stats | undefined {
+  return lstatSync(path, { throwIfNoEntry: false });
 }
 
 /**
  * The extraction target. Every path it hands out has been checked component by component with
  * lstat, so nothing is ever written through a symlink or outside the root. The root is private to
  * the extraction (a fresh staging dir), so no one else changes it between the check and the write.
+ * Being private and on the daemon's disk, it is checked with synchronous calls: microseconds each,
+ * against a threadpool round trip ten times that.
  */
 export class SafeTree implements ExtractTree {
   /** Relative paths already known to be real directories. */
@@ -39,9 +35,9 @@ export class SafeTree implements ExtractTree {
     for (const component of components) {
       current = current === '' ? component : `${current}/${component}`;
       if (this.knownDirs.has(current)) continue;
-      const stats = await lstatOrUndefined(this.absolute(current));
+      const stats = lstatOrUndefined(this.absolute(current));
       if (stats === undefined) {
-        await mkdir(this.absolute(current), { mode: 0o755 });
+        mkdirSync(this.absolute(current), { mode: 0o755 });
       } else if (stats.isSymbolicLink()) {
         throw new UnsafeArchiveEntryError(entryName, `parent ${JSON.stringify(current)} is a symlink`);
       } else if (!stats.isDirectory()) {
@@ -59,11 +55,11 @@ export class SafeTree implements ExtractTree {
     if (path === '') throw new UnsafeArchiveEntryError(entryName, 'the layer root must be a directory');
     await this.prepareParents(entryName, path);
     const absolute = this.absolute(path);
-    const existing = await lstatOrUndefined(absolute);
+    const existing = lstatOrUndefined(absolute);
     if (existing?.isDirectory()) {
       throw new UnsafeArchiveEntryError(entryName, 'conflicts with an earlier directory entry');
     }
-    if (existing !== undefined) await unlink(absolute);
+    if (existing !== undefined) unlinkSync(absolute);
     return absolute;
   }
 
@@ -72,10 +68,10 @@ export class SafeTree implements ExtractTree {
     await this.prepareParents(entryName, path);
     const absolute = this.absolute(path);
     if (this.knownDirs.has(path)) return absolute;
-    const existing = await lstatOrUndefined(absolute);
+    const existing = lstatOrUndefined(absolute);
     if (existing === undefined || !existing.isDirectory()) {
-      if (existing !== undefined) await unlink(absolute);
-      await mkdir(absolute, { mode: 0o755 });
+      if (existing !== undefined) unlinkSync(absolute);
+      mkdirSync(absolute, { mode: 0o755 });
     }
     this.knownDirs.add(path);
     return absolute;
@@ -87,7 +83,7 @@ export class SafeTree implements ExtractTree {
     let current = '';
     for (const [index, component] of components.entries()) {
       current = current === '' ? component : `${current}/${component}`;
-      const stats = await lstatOrUndefined(this.absolute(current));
+      const stats = lstatOrUndefined(this.absolute(current));
       const quoted = JSON.stringify(target);
       if (stats === undefined) {
         throw new UnsafeArchiveEntryError(entryName, `hardlink target ${quoted} has not been extracted`);

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { lstatInRoot } from '@berth/layer';
 import { extractContext, type ContentRecord } from './context-extract.js';
+import type { FileIdentity, FileLender, KeepableContext } from './context-reuse.js';
 import type { IgnoreRules, IgnoreRulesFactory } from './ignore-rules.js';
 import { contextRelative, resolveInScope } from './scoped-path.js';
 
@@ -15,6 +16,8 @@ export interface ExtractContextOptions {
   ignoreRules?: IgnoreRulesFactory;
   /** The Dockerfile the build will read (the `dockerfile` parameter): readable even when `.dockerignore` excludes it. */
   dockerfile?: string;
+  /** Kept files the same as the context's: linked instead of written (see ContextReuse). */
+  lend?: FileLender;
 }
 
 const DEFAULT_DOCKERFILE = 'Dockerfile';
@@ -94,7 +97,7 @@ function buildFiles(dockerfile: string | undefined): Set<string> {
  * A build context on disk: the extracted archive of `POST /build`, with the sha256 of every regular
  * file taken while it was extracted. The directory is private to the build; `remove` deletes it.
  */
-export class BuildContext {
+export class BuildContext implements KeepableContext {
   private readonly scratch: string[] = [];
 
   private constructor(
@@ -110,7 +113,7 @@ export class BuildContext {
     const keep = buildFiles(options.dockerfile);
     await prepareDirectory(dir);
     try {
-      const extracted = await extractContext(tar, dir);
+      const extracted = await extractContext(tar, dir, options.lend);
       let hidden = new Set<string>();
       if (options.ignoreRules !== undefined) {
         const dockerignore = await readText(join(dir, await resolveInScope(dir, '.dockerignore')), '.dockerignore');
@@ -139,6 +142,11 @@ export class BuildContext {
   /** Deletes the context and whatever was downloaded for it. */
   async remove(): Promise<void> {
     for (const dir of [this.root, ...this.scratch]) await rm(dir, { recursive: true, force: true });
+  }
+
+  /** The regular files as extracted, by context path (what `.dockerignore` removed included). */
+  extractedFiles(): Iterable<[string, FileIdentity]> {
+    return this.files.entries();
   }
 
   /** Whether COPY must treat the context path as absent (a build file `.dockerignore` excludes). */

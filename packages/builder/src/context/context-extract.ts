@@ -2,18 +2,20 @@ import { createHash } from 'node:crypto';
 import { lstat, lutimes, symlink, unlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { extract as tarExtract, pack as tarPack } from 'tar-stream';
+import { extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { BerthError, InvalidArgumentError } from '@berth/api';
-import { extractTar, UnsafeArchiveEntryError } from '@berth/layer';
+import { extractEntries, UnsafeArchiveEntryError, type TarEntry } from '@berth/layer';
+import type { FileIdentity, FileLender } from './context-reuse.js';
+import { identityKey } from './context-reuse.js';
 import { decompressed } from './decompress.js';
-import { addEntry, addStreamedEntry, packStream } from './tar-entries.js';
 
 /** What extraction learnt of a regular file in passing, so that a COPY's checksum never reads it again. */
-export interface ContentRecord {
-  sha256: string;
-  size: number;
-}
+export type ContentRecord = FileIdentity;
+
+/** Files up to this size are held in memory until their digest is known, so that a kept one can be linked instead. */
+const LENDABLE_MAX_BYTES = 8 * 1024 * 1024;
+const PAX_XATTR_PREFIX = 'SCHILY.xattr.';
 
 export interface ExtractedContext {
   /** Regular files by context path. */
@@ -25,6 +27,10 @@ export interface ExtractedContext {
 interface Entry extends AsyncIterable<Buffer> {
   header: Header;
   resume(): void;
+}
+
+async function* noContent(): AsyncGenerator<Buffer> {
+  // Only regular files have content.
 }
 
 interface DeferredLink {
@@ -56,7 +62,7 @@ class ContextUnpacker {
   /** Links climbing out of the context, created after the layer extractor is done. */
   private readonly deferred = new Map<string, DeferredLink>();
 
-  constructor(private readonly pack: ReturnType<typeof tarPack>) {}
+  constructor(private readonly lend?: FileLender) {}
 
   private remember(path: string): void {
     for (let p = path; p !== '' && p !== '.'; p = posix.dirname(p)) this.paths.add(p);
@@ -68,7 +74,23 @@ class ContextUnpacker {
     }
   }
 
-  async unpack(entry: Entry): Promise<void> {
+  /** The archive's entries the layer extractor is to write, checked; a read error is the archive's. */
+  async *entries(parser: AsyncIterable<Entry>): AsyncGenerator<TarEntry> {
+    try {
+      for await (const entry of parser) {
+        const accepted = this.accept(entry);
+        if (accepted !== undefined) yield this.lendable(entry) ? await this.lent(accepted) : accepted;
+        entry.resume();
+      }
+    } catch (err) {
+      if (err instanceof BerthError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new InvalidArgumentError(`failed to read the build context archive: ${message}`, { cause: err });
+    }
+  }
+
+  /** What the extractor writes of an entry, or nothing (left out, or created afterwards). */
+  private accept(entry: Entry): TarEntry | undefined {
     const { header } = entry;
     const path = entryPath(header.name);
     this.checkParents(header.name, path);
@@ -79,47 +101,75 @@ class ContextUnpacker {
       case 'character-device':
       case 'block-device':
         this.skipped.add(path);
-        return;
+        return undefined;
       case 'symlink':
         if (climbsOut(path, header.linkname ?? '')) {
           this.deferred.set(path, { target: header.linkname ?? '', mtime: header.mtime });
           this.remember(path);
-          return;
+          return undefined;
         }
         break;
       case 'link': {
         const target = entryPath(header.linkname ?? '');
         if (this.skipped.has(target)) {
           this.skipped.add(path);
-          return;
+          return undefined;
         }
         const link = this.deferred.get(target);
         if (link !== undefined) {
           this.deferred.set(path, link);
           this.remember(path);
-          return;
+          return undefined;
         }
         const record = this.files.get(target);
         if (record !== undefined) this.files.set(path, record);
         break;
       }
       case 'file':
-      case 'contiguous-file': {
-        const hash = createHash('sha256');
-        let size = 0;
-        await addStreamedEntry(this.pack, { ...header }, entry, (chunk) => {
-          hash.update(chunk);
-          size += chunk.length;
-        });
-        this.files.set(path, { sha256: hash.digest('hex'), size });
+      case 'contiguous-file':
         this.remember(path);
-        return;
-      }
+        return { header, [Symbol.asyncIterator]: () => this.hashed(path, entry) };
       default:
         break;
     }
-    await addEntry(this.pack, { ...header, size: 0 });
     this.remember(path);
+    return { header, [Symbol.asyncIterator]: noContent };
+  }
+
+  /** A file's content on its way to the extractor; its digest is recorded once it has all been read. */
+  private async *hashed(path: string, entry: Entry): AsyncGenerator<Buffer> {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of entry) {
+      hash.update(chunk);
+      size += chunk.length;
+      yield chunk;
+    }
+    const { header } = entry;
+    this.files.set(path, { sha256: hash.digest('hex'), size, uid: header.uid ?? 0, gid: header.gid ?? 0, mode: header.mode ?? 0, mtime: header.mtime ?? new Date(0) });
+  }
+
+  /** A small regular file without xattrs, when there are kept files to link from. */
+  private lendable(entry: Entry): boolean {
+    const { header } = entry;
+    if (this.lend === undefined || (header.type !== 'file' && header.type !== 'contiguous-file') || (header.size ?? 0) > LENDABLE_MAX_BYTES) return false;
+    return Object.keys(header.pax ?? {}).every((key) => !key.startsWith(PAX_XATTR_PREFIX));
+  }
+
+  /** Reads the file whole (it is small) to learn its identity, and names a kept file that is the same, if one is. */
+  private async lent(accepted: TarEntry): Promise<TarEntry> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of accepted) chunks.push(chunk);
+    const path = entryPath(accepted.header.name);
+    const record = this.files.get(path);
+    const sameAs = record === undefined ? undefined : this.lend?.(identityKey(record));
+    return {
+      header: accepted.header,
+      ...(sameAs !== undefined ? { sameAs } : {}),
+      [Symbol.asyncIterator]: async function* () {
+        yield* chunks;
+      },
+    };
   }
 
   /** Creates the deferred links, through real directories only (the tree is private and complete now). */
@@ -145,37 +195,21 @@ class ContextUnpacker {
 
 /**
  * Extracts a build context archive (plain, gzip, bzip2, xz or zstd) into `dir` in one pass: entries
- * are checked and re-packed into the layer store's safe extractor, every regular file's sha256 taken
- * on the way; device nodes are left out, and symlinks climbing out of the context (which Docker keeps)
+ * are checked and handed to the layer store's safe extractor, every regular file's sha256 taken on
+ * the way; device nodes are left out, and symlinks climbing out of the context (which Docker keeps)
  * are created afterwards — they are never followed by the builder.
  */
-export async function extractContext(source: Readable, dir: string): Promise<ExtractedContext> {
+export async function extractContext(source: Readable, dir: string, lend?: FileLender): Promise<ExtractedContext> {
   const input = await decompressed(source);
   const parser = tarExtract();
-  const pack = tarPack();
-  const unpacker = new ContextUnpacker(pack);
-  let failure: unknown;
-  const fail = (err: unknown): void => {
-    failure ??= err;
-    const error = err instanceof Error ? err : new Error(String(err));
-    input.destroy();
-    parser.destroy(error);
-    pack.destroy(error);
-  };
-  input.on('error', fail);
+  input.on('error', (err) => parser.destroy(err));
   input.pipe(parser as unknown as NodeJS.WritableStream);
-  const produce = async (): Promise<void> => {
-    for await (const entry of parser as AsyncIterable<Entry>) {
-      await unpacker.unpack(entry);
-      entry.resume();
-    }
-    pack.finalize();
-  };
-  await Promise.all([produce().catch(fail), extractTar(packStream(pack), dir).catch(fail)]);
-  if (failure !== undefined) {
-    if (failure instanceof BerthError) throw failure;
-    const message = failure instanceof Error ? failure.message : String(failure);
-    throw new InvalidArgumentError(`failed to read the build context archive: ${message}`, { cause: failure });
+  const unpacker = new ContextUnpacker(lend);
+  try {
+    await extractEntries(unpacker.entries(parser as AsyncIterable<Entry>), dir);
+  } finally {
+    input.destroy();
+    parser.destroy();
   }
   await unpacker.createDeferredLinks(dir);
   return { files: unpacker.files, paths: unpacker.paths };

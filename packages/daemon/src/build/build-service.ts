@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { dockerignoreMatcher, InvalidArgumentError, NotFoundError, type BuildCacheRecord } from '@berth/api';
-import { BuildContext, buildImage, type BaseImage, type BuildBackend, type BuildOutput, type BuildRequest } from '@berth/builder';
+import { checkFilterKeys, dockerignoreMatcher, InvalidArgumentError, NotFoundError, parseUntil, type BuildCacheRecord } from '@berth/api';
+import { BuildContext, buildImage, ContextReuse, type BaseImage, type BuildBackend, type BuildOutput, type BuildRequest } from '@berth/builder';
 import type { BuildCachePruneReport, ImageStore } from '@berth/image';
 import { formatPlatform, HOST_ARCHITECTURE, parsePlatform, platformMatches, type Platform } from '@berth/oci';
 import { familiarName, parseNormalizedNamed, withDefaultTag } from '@berth/reference';
@@ -17,6 +17,8 @@ export interface BuildServiceOptions {
   isInUse: (id: string) => boolean;
   /** Where build contexts are unpacked while their build runs. */
   tmpDir: string;
+  /** Where the last successful build's context is kept for the next to link its unchanged files from. */
+  contextCacheDir: string;
 }
 
 const HOST_PLATFORM: Platform = { os: 'linux', architecture: HOST_ARCHITECTURE };
@@ -48,8 +50,11 @@ export class BuildService {
   private readonly held = new Set<Set<string>>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
+  private readonly contexts: ContextReuse;
 
-  constructor(private readonly o: BuildServiceOptions) {}
+  constructor(private readonly o: BuildServiceOptions) {
+    this.contexts = new ContextReuse(o.contextCacheDir);
+  }
 
   private readonly inUse = (id: string): boolean => this.o.isInUse(id) || [...this.held].some((images) => images.has(id));
 
@@ -57,6 +62,7 @@ export class BuildService {
   async close(): Promise<void> {
     this.closing.abort(new Error('the daemon is shutting down'));
     await Promise.allSettled([...this.running]);
+    await this.contexts.settled();
   }
 
   build(job: BuildJob, output: BuildOutput, signal: AbortSignal): Promise<string> {
@@ -77,12 +83,17 @@ export class BuildService {
     }
     await mkdir(this.o.tmpDir, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(join(this.o.tmpDir, 'context-'));
+    const lend = this.contexts.lender();
     try {
       const context = await BuildContext.extract(job.body, join(dir, 'context'), {
         ignoreRules: dockerignoreMatcher,
         ...(job.request.dockerfile !== undefined ? { dockerfile: job.request.dockerfile } : {}),
+        ...(lend !== undefined ? { lend } : {}),
       });
       const { imageId } = await buildImage(job.request, context, this.backend(job.auths, held), output, signal);
+      // Only a context that built is kept: a failed build (a full disk among the causes) leaves the store as it found it.
+      // Keeping is an optimisation: a context that cannot be kept is removed below, and the build stands.
+      await this.contexts.keep(context).catch(() => undefined);
       return imageId;
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -90,11 +101,42 @@ export class BuildService {
   }
 
   usage(): BuildCacheRecord[] {
-    return this.o.images.buildCache(this.inUse);
+    const kept = this.contexts.usage();
+    const records = this.o.images.buildCache(this.inUse);
+    if (kept === undefined) return records;
+    return [
+      ...records,
+      {
+        ID: kept.id,
+        Parents: null,
+        Type: 'source.local',
+        Description: 'local source for context',
+        InUse: false,
+        Shared: false,
+        Size: kept.size,
+        CreatedAt: kept.keptAt.toISOString(),
+        LastUsedAt: kept.lastUsedAt.toISOString(),
+        UsageCount: kept.usageCount,
+      },
+    ];
   }
 
-  prune(options: { keepStorage?: number; filters?: Record<string, string[]> }): Promise<BuildCachePruneReport> {
-    return this.o.images.pruneBuildCache({ ...options, isInUse: this.inUse });
+  /** The step images as the image store prunes them, then the kept context unless `until` or `keepStorage` spares it. */
+  async prune(options: { keepStorage?: number; filters?: Record<string, string[]> }): Promise<BuildCachePruneReport> {
+    const filters = options.filters ?? {};
+    checkFilterKeys(filters, new Set(['until']));
+    const now = new Date();
+    const until = filters.until?.length ? Math.min(...filters.until.map((value) => parseUntil(value, now))) : undefined;
+    const report = await this.o.images.pruneBuildCache({ ...options, isInUse: this.inUse });
+    const kept = this.contexts.usage();
+    if (kept === undefined || (until !== undefined && kept.keptAt.getTime() >= until)) return report;
+    if (options.keepStorage !== undefined && options.keepStorage > 0) {
+      const rest = this.o.images.buildCache(this.inUse).reduce((sum, record) => sum + record.Size, 0);
+      if (rest + kept.size <= options.keepStorage) return report;
+    }
+    const dropped = await this.contexts.drop();
+    if (dropped === undefined) return report;
+    return { CachesDeleted: [...report.CachesDeleted, dropped.id], SpaceReclaimed: report.SpaceReclaimed + dropped.size };
   }
 
   private backend(auths: RegistryAuths, held: Set<string>): BuildBackend {

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lstatInRoot } from '@berth/layer';
+
+/** What makes two context files interchangeable on disk: content, size, owner, mode and modification time. */
+export interface FileIdentity {
+  sha256: string;
+  size: number;
+  uid: number;
+  gid: number;
+  mode: number;
+  mtime: Date;
+}
+
+export function identityKey(file: FileIdentity): string {
+  return [file.sha256, file.size, file.uid, file.gid, (file.mode & 0o7777).toString(8), file.mtime.getTime()].join(':');
+}
+
+/** Lends kept files to one extraction, each at most once: two files of one context never share an inode (COPY would make them hardlinks). */
+export type FileLender = (key: string) => string | undefined;
+
+/** A context whose files can be lent, with what it was made of. */
+export interface KeepableContext {
+  readonly root: string;
+  /** The regular files by context path, as extracted. */
+  extractedFiles(): Iterable<[string, FileIdentity]>;
+}
+
+export interface KeptContextUsage {
+  id: string;
+  size: number;
+  keptAt: Date;
+  lastUsedAt: Date;
+  usageCount: number;
+}
+
+interface Kept {
+  id: string;
+  dir: string;
+  /** Paths of the kept files by identity key; one path per inode. */
+  files: Map<string, string[]>;
+  size: number;
+  keptAt: Date;
+  lastUsedAt: Date;
+  usageCount: number;
+}
+
+function sameFile(stats: Stats, file: FileIdentity): boolean {
+  return (
+    stats.isFile() &&
+    stats.size === file.size &&
+    stats.uid === file.uid &&
+    stats.gid === file.gid &&
+    (stats.mode & 0o7777) === (file.mode & 0o7777) &&
+    stats.mtime.getTime() === file.mtime.getTime()
+  );
+}
+
+/** The files of a kept context that are still as extracted, by identity key; one path per inode. */
+function indexFiles(dir: string, extracted: Iterable<[string, FileIdentity]>): Pick<Kept, 'files' | 'size'> {
+  const files = new Map<string, string[]>();
+  const inodes = new Set<string>();
+  let size = 0;
+  for (const [rel, file] of extracted) {
+    // What the build left on disk: files .dockerignore removed, or a later entry replaced, are not lent.
+    const stats = lstatInRoot(dir, rel);
+    if (stats === undefined || !sameFile(stats, file)) continue;
+    const inode = `${stats.dev}:${stats.ino}`;
+    if (inodes.has(inode)) continue;
+    inodes.add(inode);
+    size += stats.size;
+    const key = identityKey(file);
+    files.set(key, [...(files.get(key) ?? []), join(dir, rel)]);
+  }
+  return { files, size };
+}
+
+/**
+ * The last successful build's context, kept so that the next context's unchanged files are hardlinked
+ * from it instead of written again (BuildKit keeps the contexts it received for the same reason).
+ * Contexts are read-only once extracted, so a shared inode is never written through. It is build
+ * cache: `system df` shows it, `builder prune` removes it, and a daemon start clears it.
+ */
+export class ContextReuse {
+  private kept: Kept | undefined;
+  private readonly removals = new Set<Promise<void>>();
+
+  constructor(private readonly dir: string) {}
+
+  /** A lender for one extraction over the kept context's files; none while nothing is kept. */
+  lender(): FileLender | undefined {
+    const kept = this.kept;
+    if (kept === undefined) return undefined;
+    kept.lastUsedAt = new Date();
+    kept.usageCount++;
+    const lent = new Map<string, number>();
+    return (key) => {
+      const paths = kept.files.get(key);
+      const next = lent.get(key) ?? 0;
+      if (paths === undefined || next >= paths.length) return undefined;
+      lent.set(key, next + 1);
+      return paths[next];
+    };
+  }
+
+  /** Takes `context`'s directory (moved, not copied) as the one to lend from, dropping the earlier one. */
+  async keep(context: KeepableContext): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const id = randomBytes(12).toString('hex');
+    const dir = join(this.dir, id);
+    await rename(context.root, dir);
+    let indexed: Pick<Kept, 'files' | 'size'>;
+    try {
+      indexed = indexFiles(dir, context.extractedFiles());
+    } catch (err) {
+      this.remove(dir);
+      throw err;
+    }
+    const earlier = this.kept;
+    const now = new Date();
+    this.kept = { id, dir, ...indexed, keptAt: now, lastUsedAt: now, usageCount: 0 };
+    if (earlier !== undefined) this.remove(earlier.dir);
+  }
+
+  usage(): KeptContextUsage | undefined {
+    const kept = this.kept;
+    return kept === undefined ? undefined : { id: kept.id, size: kept.size, keptAt: kept.keptAt, lastUsedAt: kept.lastUsedAt, usageCount: kept.usageCount };
+  }
+
+  /** Removes the kept context (an extraction lending from it writes what it can no longer link). */
+  async drop(): Promise<KeptContextUsage | undefined> {
+    const dropped = this.usage();
+    if (this.kept !== undefined) this.remove(this.kept.dir);
+    this.kept = undefined;
+    await this.settled();
+    return dropped;
+  }
+
+  /** Waits for the removals under way. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.removals]);
+  }
+
+  /** Removed in the background: a build's answer does not wait for the earlier context's deletion. */
+  private remove(dir: string): void {
+    const removal = rm(dir, { recursive: true, force: true })
+      .catch(() => undefined)
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+  }
+}

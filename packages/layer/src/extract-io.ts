@@ -1,0 +1,90 @@
+import { chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import { chmod, lchown, link, lutimes, open, symlink } from 'node:fs/promises';
+import { writeCoalesced } from './coalesced-write.js';
+import { setXattr } from './system-tools.js';
+
+/** What a new regular file gets after its content: owner (when set), mode, xattrs, then times. */
+export interface FileMeta {
+  owner?: { uid: number; gid: number };
+  mode: number;
+  xattrs: [string, Buffer][];
+  mtime: Date;
+  /** The content's size as the archive gives it. */
+  size: number;
+}
+
+/** The file-system calls extraction makes besides its tree's checks. */
+export interface ExtractIo {
+  lchown(path: string, uid: number, gid: number): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  lutimes(path: string, time: Date): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  link(existing: string, path: string): Promise<void>;
+  /** Creates the new regular file `path` (never through a symlink) with `content`; returns the bytes written. */
+  createFile(path: string, content: AsyncIterable<Buffer>, meta: FileMeta): Promise<number>;
+}
+
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** Files up to this size are written with synchronous writes as their chunks come; larger ones in batches off the main thread. */
+const SMALL_FILE_BYTES = 64 * 1024;
+
+/** Through the threadpool: for a tree others may touch while it is written, where a call may wait. */
+export const threadpoolIo: ExtractIo = {
+  lchown: (path, uid, gid) => lchown(path, uid, gid),
+  chmod: (path, mode) => chmod(path, mode),
+  lutimes: (path, time) => lutimes(path, time, time),
+  symlink: (target, path) => symlink(target, path),
+  link: (existing, path) => link(existing, path),
+  async createFile(path, content, meta) {
+    const handle = await open(path, NEW_FILE, 0o600);
+    try {
+      const bytes = await writeCoalesced(handle, content);
+      // chown clears setuid/setgid bits and file capabilities: mode and xattrs come after it.
+      if (meta.owner) await handle.chown(meta.owner.uid, meta.owner.gid);
+      await handle.chmod(meta.mode);
+      for (const [name, value] of meta.xattrs) await setXattr(path, name, value);
+      await handle.utimes(meta.mtime, meta.mtime);
+      return bytes;
+    } finally {
+      await handle.close();
+    }
+  },
+};
+
+function writeAllSync(fd: number, chunk: Buffer): void {
+  for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+}
+
+/**
+ * Synchronous metadata calls: for a private directory on the daemon's own disk (a staging dir), where
+ * each takes microseconds and a threadpool round trip costs ten times the call. Large contents still
+ * go through the threadpool, so the main thread parses and hashes while the kernel copies.
+ */
+export const directIo: ExtractIo = {
+  lchown: async (path, uid, gid) => lchownSync(path, uid, gid),
+  chmod: async (path, mode) => chmodSync(path, mode),
+  lutimes: async (path, time) => lutimesSync(path, time, time),
+  symlink: async (target, path) => symlinkSync(target, path),
+  link: async (existing, path) => linkSync(existing, path),
+  async createFile(path, content, meta) {
+    const fd = openSync(path, NEW_FILE, 0o600);
+    try {
+      let bytes = 0;
+      if (meta.size <= SMALL_FILE_BYTES) {
+        for await (const chunk of content) {
+          writeAllSync(fd, chunk);
+          bytes += chunk.length;
+        }
+      } else {
+        bytes = await writeCoalesced(fd, content);
+      }
+      if (meta.owner) fchownSync(fd, meta.owner.uid, meta.owner.gid);
+      fchmodSync(fd, meta.mode);
+      for (const [name, value] of meta.xattrs) await setXattr(path, name, value);
+      futimesSync(fd, meta.mtime, meta.mtime);
+      return bytes;
+    } finally {
+      closeSync(fd);
+    }
+  },
+};
