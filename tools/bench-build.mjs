@@ -1,9 +1,12 @@
 // `docker build` (classic builder, DOCKER_BUILDKIT=0) through the real docker CLI, berthd against the reference
 // dockerd in the same run, alternating, medians of BENCH_BUILD_ROUNDS rounds: a 10-step Dockerfile and a context of
 // BENCH_BUILD_MB of random files copied by one COPY, each built cold (--no-cache) and cached (unchanged rebuild).
+// The floor is the same CLI against a server that only reads the context and answers at once: what a build costs
+// the client (tar the directory, send it) with no builder behind it.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -40,6 +43,28 @@ async function timedBuild(env, context, args) {
   const start = process.hrtime.bigint();
   await execFileAsync('docker', ['build', '-q', ...args, '-t', 'bench-build', context], { env: { ...env, DOCKER_BUILDKIT: '0' }, maxBuffer: 1 << 26 });
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** The floor's server on a unix socket in `dir`: `/_ping`, and `/build` reading the whole context, then a made-up image ID. */
+export async function startBuildFloor(dir) {
+  const socket = join(dir, 'floor.sock');
+  const server = createServer(async (request, response) => {
+    if (request.url.endsWith('/_ping')) {
+      response.setHeader('Api-Version', '1.47');
+      response.end('OK');
+      return;
+    }
+    if (!/\/build(\?|$)/.test(request.url)) {
+      response.statusCode = 404;
+      response.end(JSON.stringify({ message: `the floor serves only /build, not ${request.url}` }));
+      return;
+    }
+    for await (const chunk of request) void chunk;
+    response.setHeader('Content-Type', 'application/json');
+    response.end(`${JSON.stringify({ stream: `sha256:${'0'.repeat(64)}\n` })}\n`);
+  });
+  await new Promise((resolve) => server.listen(socket, resolve));
+  return { name: 'floor', env: { ...process.env, DOCKER_HOST: `unix://${socket}` }, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 /**
@@ -79,11 +104,13 @@ export async function buildBench(dir, engines) {
 export function printBuild({ figures, results }) {
   const fmt = (r) => (r === undefined ? 'not run' : r.error !== undefined ? `FAIL (${r.error})` : `${r.ms.toFixed(0)} ms`);
   console.log(`  docker build, classic builder (DOCKER_BUILDKIT=0), ${ROUNDS} rounds alternating, medians:`);
+  const ratio = (a, b, name) => (a?.ms !== undefined && b?.ms !== undefined ? `, ${name} ${(a.ms / b.ms).toFixed(2)}x` : '');
   for (const figure of figures) {
     const berthd = results.berthd?.[figure];
     const dockerd = results.dockerd?.[figure];
-    const ratio = berthd?.ms !== undefined && dockerd?.ms !== undefined ? `, berthd/dockerd ${(berthd.ms / dockerd.ms).toFixed(2)}x` : '';
+    const floor = results.floor?.[figure];
     const goal = figure.endsWith('cold') ? 'goal at most 0.50x' : 'goal at most 0.30x';
-    console.log(`    ${figure.padEnd(26)} berthd ${fmt(berthd)}; dockerd ${fmt(dockerd)}${ratio} (${goal})`);
+    const floorText = floor === undefined ? '' : `; floor (CLI against a server that only reads the context) ${fmt(floor)}${ratio(floor, dockerd, 'floor/dockerd')}`;
+    console.log(`    ${figure.padEnd(26)} berthd ${fmt(berthd)}; dockerd ${fmt(dockerd)}${ratio(berthd, dockerd, 'berthd/dockerd')} (${goal})${floorText}`);
   }
 }

@@ -20,6 +20,7 @@
 //     200 MB file served by busybox httpd in a container through a published port, fetched by curl from 127.0.0.1
 //   - docker build (classic builder): a 10-step Dockerfile and a 300 MB context, cold and cached, against the
 //     reference dockerd in the same run (tools/bench-build.mjs; BENCH_BUILD_MB sets the context size)
+//     and the floor: the same CLI against a server that only reads the context (tools/bench-build.mjs)
 //   - the wall time of the compatibility suite's testcontainers scenario, berthd against the reference dockerd in the
 //     same run, each in a network namespace of its own (BENCH_TC_ROUNDS rounds)
 //   - CLI start-up: `berth version`, `berth ps` and `berth run --rm busybox true` against `docker …` (the same berthd)
@@ -35,7 +36,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
-import { buildBench, printBuild } from './bench-build.mjs';
+import { buildBench, printBuild, startBuildFloor } from './bench-build.mjs';
 import { compareMain, comparing } from './bench-compare.mjs';
 import {
   DOCKERD, RUNS, api, busyboxArchive, execFileAsync, guard, median, ms, rate, reason, repo, sh, startDaemon,
@@ -504,6 +505,7 @@ function printTestcontainers({ steps, engines }) {
 async function buildFigures(root, berthEnv, archive) {
   const engines = [{ name: 'berthd', env: berthEnv }];
   const reference = existsSync(DOCKERD) ? await startReferenceDockerd(join(root, 'build-dockerd')) : undefined;
+  let floor;
   try {
     if (reference) {
       await execFileAsync('docker', ['load', '-i', archive], { env: reference.env });
@@ -511,8 +513,10 @@ async function buildFigures(root, berthEnv, archive) {
     }
     const dir = join(root, 'bench-build');
     await mkdir(dir);
-    return await buildBench(dir, engines);
+    floor = await startBuildFloor(dir);
+    return await buildBench(dir, [...engines, floor]);
   } finally {
+    await floor?.close();
     await reference?.stop();
   }
 }

@@ -185,6 +185,9 @@ describe('docker build (classic builder) against berthd', () => {
     // Only contents and modes count: a new mtime changes nothing.
     await utimes(join(dir, 'one.txt'), new Date(), new Date(2000, 1, 1));
     await d.restart();
+    // The context kept for reuse is not: which files it holds was the earlier daemon's knowledge.
+    expect(await readdir(join(d.dataRoot, 'builder/contexts')).catch(() => [])).toEqual([]);
+    expect(((await d.docker.df()) as unknown as { BuildCache: Array<{ Type: string }> }).BuildCache.filter((r) => r.Type === 'source.local')).toEqual([]);
     const afterRestart = await dockerBuild(['-t', 'cached', dir]);
     expect(afterRestart.code, afterRestart.stderr).toBe(0);
     expect(afterRestart.stdout.match(/Using cache/g)).toHaveLength(5);
@@ -234,17 +237,10 @@ describe('docker build (classic builder) against berthd', () => {
 
   it('keeps the last context as build cache: the next build links its unchanged files, and builder prune removes it', async () => {
     const dir = await context('reuse', { Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', 'same.txt': 'same\n', 'edited.txt': 'before\n', '.dockerignore': 'secret.txt\n', 'secret.txt': 'hunter2\n' });
-    // The context a build replaces is removed after its answer: wait for it to go.
-    const kept = async (): Promise<string> => {
-      for (let attempt = 0; ; attempt++) {
-        const dirs = await readdir(join(d.dataRoot, 'builder/contexts'));
-        if (dirs.length === 1 || attempt === 100) {
-          expect(dirs).toHaveLength(1);
-          return join(d.dataRoot, 'builder/contexts', dirs[0]!);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    // The kept context is the build cache record of type source.local; its ID names its directory.
+    const keptRecord = async (): Promise<{ ID: string; Size: number } | undefined> =>
+      ((await d.docker.df()) as unknown as { BuildCache: Array<{ ID: string; Type: string; Size: number }> }).BuildCache.find((r) => r.Type === 'source.local');
+    const kept = async (): Promise<string> => join(d.dataRoot, 'builder/contexts', (await keptRecord())!.ID);
     const first = await dockerBuild(['-q', '-t', 'reuse', dir]);
     expect(first.code, first.stderr).toBe(0);
     const firstKept = await kept();
@@ -252,8 +248,7 @@ describe('docker build (classic builder) against berthd', () => {
     const inode = async (path: string): Promise<number> => (await lstat(path)).ino;
     const sameInode = await inode(join(firstKept, 'same.txt'));
     const editedInode = await inode(join(firstKept, 'edited.txt'));
-    const record = ((await d.docker.df()) as unknown as { BuildCache: Array<{ Type: string; Size: number }> }).BuildCache.find((r) => r.Type === 'source.local');
-    expect(record?.Size).toBeGreaterThanOrEqual('same\n'.length + 'before\n'.length);
+    expect((await keptRecord())?.Size).toBeGreaterThanOrEqual('same\n'.length + 'before\n'.length);
 
     await writeFile(join(dir, 'edited.txt'), 'after\n');
     const second = await dockerBuild(['-q', '--no-cache', '-t', 'reuse', dir]);
@@ -267,7 +262,7 @@ describe('docker build (classic builder) against berthd', () => {
     const pruned = await run('docker', ['builder', 'prune', '-f'], { env: d.env });
     expect(pruned.code, pruned.stderr).toBe(0);
     expect(await readdir(join(d.dataRoot, 'builder/contexts'))).toEqual([]);
-    expect(((await d.docker.df()) as unknown as { BuildCache: Array<{ Type: string }> }).BuildCache.filter((r) => r.Type === 'source.local')).toEqual([]);
+    expect(await keptRecord()).toBeUndefined();
   });
 
   it('answers a bad Dockerfile with a 400 naming the line', async () => {

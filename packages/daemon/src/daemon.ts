@@ -19,6 +19,7 @@ import { engineEvents } from './events/engine-events.js';
 import { ExecService } from './exec/exec-service.js';
 import { ArchiveService } from './archive/archive.js';
 import { BuildService } from './build/build-service.js';
+import { keptContextsDir, removeSetAsideContexts, setAsideKeptContexts } from './build/kept-contexts.js';
 import { imageCreation } from './image/image-creation.js';
 import { RegistryHosts } from './image/registry-hosts.js';
 import { RegistryService } from './image/registry-service.js';
@@ -273,11 +274,12 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     registries,
     isInUse: isImageInUse,
     tmpDir: join(dataRoot, 'builder', 'tmp'),
-    contextCacheDir: join(dataRoot, 'builder', 'contexts'),
+    contextCacheDir: keptContextsDir(join(dataRoot, 'builder')),
   });
-  // Contexts a crash left unpacked, and the one kept for reuse (which files it holds is known to the daemon that kept it).
+  // Contexts a crash left unpacked.
   await rm(join(dataRoot, 'builder', 'tmp'), { recursive: true, force: true });
-  await rm(join(dataRoot, 'builder', 'contexts'), { recursive: true, force: true });
+  // The context kept for reuse: which files it holds is known only to the daemon that kept it. Moved aside now, deleted once listening.
+  await setAsideKeptContexts(join(dataRoot, 'builder'));
   const engine: Engine = {
     lifecycle: containers.lifecycle,
     io: containers.io,
@@ -336,6 +338,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   idleMemory.touch();
   // After listening: deleting a big container dir a crash left half-removed must not delay the start.
   void store.emptyTrash().catch((err: unknown) => app.log.warn(`emptying the containers' trash: ${String(err)}`));
+  void removeSetAsideContexts(join(dataRoot, 'builder')).catch((err: unknown) => app.log.warn(`removing the kept build contexts: ${String(err)}`));
 
   return {
     engine,

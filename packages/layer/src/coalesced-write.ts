@@ -10,65 +10,103 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
 const WRITE_BATCH_CHUNKS = 256;
 
 /**
- * Writes a stream's chunks at the file's position as they come: a chunk goes out at once when no write
- * is in progress (the bytes reach the file promptly), and the chunks that arrive meanwhile go together
+ * Writes chunks at the file's position in the order they are given: a chunk goes out at once when no
+ * write is in progress (the bytes reach the file promptly), and the chunks given meanwhile go together
  * in one writev after it, so one threadpool write carries many socket or tar chunks instead of one
- * awaited write each. Reading pauses while WRITE_BATCH_BYTES wait: memory stays bounded. Resolves with
- * the bytes written once every write is done; nothing is still writing when it settles. `file` is an
- * open handle or descriptor.
+ * write each. The first failure is kept; later chunks are dropped and `flush` throws it.
  */
-export async function writeCoalesced(file: FileHandle | number, data: AsyncIterable<Buffer>): Promise<number> {
-  const write = async (buffers: Buffer[]): Promise<number> => (await (typeof file === 'number' ? writevFd(file, buffers) : file.writev(buffers))).bytesWritten;
-  let waiting: Buffer[] = [];
-  let waitingBytes = 0;
-  let written = 0;
-  let writing: Promise<void> | undefined;
-  let failure: { error: unknown } | undefined;
-  const writeWaiting = (): void => {
-    const buffers = waiting;
-    const bytes = waitingBytes;
-    waiting = [];
-    waitingBytes = 0;
-    // Never rejects: a failure is kept for the loop, which stops taking chunks.
-    writing = writeAll(write, buffers).then(
+export class CoalescedWriter {
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
+  private writing: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+  private bytesWritten = 0;
+
+  constructor(private readonly file: FileHandle | number) {}
+
+  /** Queues `chunk`, never reused by its producer: it is written as it is, not copied. */
+  write(chunk: Buffer): void {
+    if (this.failure !== undefined || chunk.length === 0) return;
+    this.waiting.push(chunk);
+    this.waitingBytes += chunk.length;
+    if (this.writing === undefined) this.writeWaiting();
+  }
+
+  /** Whether a producer that can wait should, until `drained`: more than a batch waits behind the write in progress. */
+  get full(): boolean {
+    return this.waitingBytes >= WRITE_BATCH_BYTES || this.waiting.length >= WRITE_BATCH_CHUNKS;
+  }
+
+  /** Resolves when the write in progress is done (the waiting chunks then start theirs). */
+  async drained(): Promise<void> {
+    await this.writing;
+  }
+
+  /** Waits until everything given is written; throws the first failure. */
+  async flush(): Promise<void> {
+    while (this.writing !== undefined) await this.writing;
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  /** Bytes that reached the file. */
+  get written(): number {
+    return this.bytesWritten;
+  }
+
+  /** The failure that stopped the writes, if one did. */
+  get error(): { error: unknown } | undefined {
+    return this.failure;
+  }
+
+  private writeWaiting(): void {
+    const buffers = this.waiting;
+    const bytes = this.waitingBytes;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    // Never rejects: a failure is kept for `flush`.
+    this.writing = writeAll(this.file, buffers).then(
       () => {
-        written += bytes;
-        if (waiting.length > 0 && failure === undefined) writeWaiting();
-        else writing = undefined;
+        this.bytesWritten += bytes;
+        if (this.waiting.length > 0 && this.failure === undefined) this.writeWaiting();
+        else this.writing = undefined;
       },
       (error: unknown) => {
-        failure = { error };
-        writing = undefined;
+        this.failure = { error };
+        this.waiting = [];
+        this.waitingBytes = 0;
+        this.writing = undefined;
       },
     );
-  };
-  const settled = async (): Promise<void> => {
-    while (writing !== undefined) await writing;
-  };
+  }
+}
+
+/**
+ * Writes a stream's chunks with a CoalescedWriter; reading pauses while more than a batch waits, so
+ * memory stays bounded. Resolves with the bytes written once every write is done; nothing is still
+ * writing when it settles. `file` is an open handle or descriptor.
+ */
+export async function writeCoalesced(file: FileHandle | number, data: AsyncIterable<Buffer>): Promise<number> {
+  const writer = new CoalescedWriter(file);
   try {
     for await (const chunk of data) {
+      const failure = writer.error;
       if (failure !== undefined) throw failure.error;
-      if (chunk.length === 0) continue;
-      waiting.push(chunk);
-      waitingBytes += chunk.length;
-      if (writing === undefined) writeWaiting();
-      else if (waitingBytes >= WRITE_BATCH_BYTES || waiting.length >= WRITE_BATCH_CHUNKS) await writing;
+      writer.write(chunk);
+      if (writer.full) await writer.drained();
     }
-    // A write in progress takes up whatever waits behind it when it is done.
-    await settled();
-    if (failure !== undefined) throw failure.error;
   } catch (err) {
-    await settled();
+    await writer.flush().catch(() => undefined);
     throw err;
   }
-  return written;
+  await writer.flush();
+  return writer.written;
 }
 
 /** Writes every byte of `buffers` at the file's position, however many writev calls that takes. */
-async function writeAll(write: (buffers: Buffer[]) => Promise<number>, buffers: Buffer[]): Promise<void> {
+async function writeAll(file: FileHandle | number, buffers: Buffer[]): Promise<void> {
   const rest = [...buffers];
   while (rest.length > 0) {
-    let bytesWritten = await write(rest);
+    let { bytesWritten } = await (typeof file === 'number' ? writevFd(file, rest) : file.writev(rest));
     if (bytesWritten === 0) throw new Error('the file took none of the bytes written to it');
     while (rest.length > 0 && bytesWritten >= rest[0]!.length) bytesWritten -= rest.shift()!.length;
     if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);

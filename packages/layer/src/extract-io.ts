@@ -28,6 +28,21 @@ const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | con
 /** Files up to this size are written with synchronous writes as their chunks come; larger ones in batches off the main thread. */
 const SMALL_FILE_BYTES = 64 * 1024;
 
+/** The calls on a new file's open handle or descriptor. */
+interface OpenFileCalls {
+  chown(uid: number, gid: number): Promise<void> | void;
+  chmod(mode: number): Promise<void> | void;
+  utimes(time: Date): Promise<void> | void;
+}
+
+async function finishFile(calls: OpenFileCalls, path: string, meta: FileMeta): Promise<void> {
+  // chown clears setuid/setgid bits and file capabilities: mode and xattrs come after it.
+  if (meta.owner) await calls.chown(meta.owner.uid, meta.owner.gid);
+  await calls.chmod(meta.mode);
+  for (const [name, value] of meta.xattrs) await setXattr(path, name, value);
+  await calls.utimes(meta.mtime);
+}
+
 /** Through the threadpool: for a tree others may touch while it is written, where a call may wait. */
 export const threadpoolIo: ExtractIo = {
   lchown: (path, uid, gid) => lchown(path, uid, gid),
@@ -39,11 +54,7 @@ export const threadpoolIo: ExtractIo = {
     const handle = await open(path, NEW_FILE, 0o600);
     try {
       const bytes = await writeCoalesced(handle, content);
-      // chown clears setuid/setgid bits and file capabilities: mode and xattrs come after it.
-      if (meta.owner) await handle.chown(meta.owner.uid, meta.owner.gid);
-      await handle.chmod(meta.mode);
-      for (const [name, value] of meta.xattrs) await setXattr(path, name, value);
-      await handle.utimes(meta.mtime, meta.mtime);
+      await finishFile({ chown: (uid, gid) => handle.chown(uid, gid), chmod: (mode) => handle.chmod(mode), utimes: (time) => handle.utimes(time, time) }, path, meta);
       return bytes;
     } finally {
       await handle.close();
@@ -57,8 +68,9 @@ function writeAllSync(fd: number, chunk: Buffer): void {
 
 /**
  * Synchronous metadata calls: for a private directory on the daemon's own disk (a staging dir), where
- * each takes microseconds and a threadpool round trip costs ten times the call. Large contents still
- * go through the threadpool, so the main thread parses and hashes while the kernel copies.
+ * each takes microseconds and a threadpool round trip costs ten times the call (a data root on a
+ * network filesystem would make each wait on the network). Large contents still go through the
+ * threadpool, so the main thread parses and hashes while the kernel copies.
  */
 export const directIo: ExtractIo = {
   lchown: async (path, uid, gid) => lchownSync(path, uid, gid),
@@ -78,10 +90,7 @@ export const directIo: ExtractIo = {
       } else {
         bytes = await writeCoalesced(fd, content);
       }
-      if (meta.owner) fchownSync(fd, meta.owner.uid, meta.owner.gid);
-      fchmodSync(fd, meta.mode);
-      for (const [name, value] of meta.xattrs) await setXattr(path, name, value);
-      futimesSync(fd, meta.mtime, meta.mtime);
+      await finishFile({ chown: (uid, gid) => fchownSync(fd, uid, gid), chmod: (mode) => fchmodSync(fd, mode), utimes: (time) => futimesSync(fd, time, time) }, path, meta);
       return bytes;
     } finally {
       closeSync(fd);

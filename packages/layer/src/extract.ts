@@ -72,6 +72,8 @@ interface ExtractState {
   dirTimes: Map<string, Date>;
   /** The name of the entry being extracted, for errors. */
   current?: string;
+  /** Entries that come parsed are metered here (an archive is metered as it is decompressed): at most this much file content. */
+  maxBytes?: number;
 }
 
 /** Extracts a tar stream into `dir` safely (plain or gzip; see UnpackOptions for the knobs). */
@@ -139,8 +141,9 @@ async function extractAll(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>,
  * changes its entries on the way) into a private `dir`, as `extractTar` would extract them from a tar;
  * the caller drains what an entry leaves unread. Returns the bytes of regular-file content written.
  */
-export async function extractEntries(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>, dir: string, options: Pick<ExtractOptions, 'whiteouts' | 'owner'> = {}): Promise<{ bytes: number }> {
-  const state = stateFor(new SafeTree(dir), { whiteouts: options.whiteouts ?? false, owner: options.owner });
+export async function extractEntries(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>, dir: string, options: Pick<ExtractOptions, 'whiteouts' | 'maxBytes'> = {}): Promise<{ bytes: number }> {
+  const state = stateFor(new SafeTree(dir), { whiteouts: options.whiteouts ?? false });
+  state.maxBytes = options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   try {
     await extractAll(entries, state);
     return { bytes: state.bytes };
@@ -266,6 +269,11 @@ function modeOf(header: Header): number {
   return header.mode & 0o7777;
 }
 
+/** Whether the entry carries xattrs extraction would set. */
+export function hasXattrs(header: Header): boolean {
+  return xattrsOf(header).length > 0;
+}
+
 /** xattrs from PAX `SCHILY.xattr.*` records, limited to namespaces an image may carry. */
 function xattrsOf(header: Header): [string, Buffer][] {
   const pax = header.pax;
@@ -288,14 +296,16 @@ async function applyXattrs(path: string, header: Header): Promise<void> {
 
 async function extractFile(entry: TarEntry, path: string, state: ExtractState): Promise<void> {
   const { header } = entry;
+  if (state.maxBytes !== undefined && state.bytes + header.size > state.maxBytes) throw new DecompressedSizeLimitError(state.maxBytes);
   const target = await state.tree.prepareSlot(header.name, path);
   if (entry.sameAs !== undefined) {
     try {
       await state.io.link(entry.sameAs, target);
-      state.bytes += header.size ?? 0;
+      state.bytes += header.size;
       return;
-    } catch {
+    } catch (err) {
       // Gone since it was offered, or at its link limit: the content is there to write.
+      if (!(err instanceof Error && 'syscall' in err)) throw err;
     }
   }
   state.bytes += await state.io.createFile(target, entry, {

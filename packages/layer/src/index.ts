@@ -1,6 +1,6 @@
 export { LayerStore, type LayerStoreOptions, type PreparedLayer } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
-export { extractEntries, extractTar, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap, type TarEntry } from './extract.js';
+export { extractEntries, extractTar, hasXattrs, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap, type TarEntry } from './extract.js';
 export { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';
 export { chainIdOf } from './chain-id.js';
 export { upperDirTar } from './upper-diff.js';

@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { copyFile, link, open, stat } from 'node:fs/promises';
 import { InternalError } from '@berth/api';
+import { CoalescedWriter } from './coalesced-write.js';
 
 /** How a layer's uncompressed tar is kept while the layer is extracted: fed every byte, then made durable. */
 export interface KeptLayerTar {
@@ -55,13 +56,14 @@ export class AdoptedLayerTar implements KeptLayerTar {
 
 /**
  * Copies the uncompressed layer stream to a file while it is being extracted. The extractor feeds
- * bytes synchronously; writes are chained so they land in order, and the first failure is kept.
+ * bytes synchronously; they land in order, many chunks to a write, and the first failure is kept.
  */
 export class LayerTarWriter implements KeptLayerTar {
-  private pending: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private readonly writer: CoalescedWriter;
 
-  private constructor(private readonly handle: FileHandle) {}
+  private constructor(private readonly handle: FileHandle) {
+    this.writer = new CoalescedWriter(handle);
+  }
 
   static async create(path: string): Promise<LayerTarWriter> {
     return new LayerTarWriter(await open(path, 'wx', 0o600));
@@ -69,26 +71,17 @@ export class LayerTarWriter implements KeptLayerTar {
 
   /** `chunk` is a stream's chunk, never reused by its producer: it is written as it is, not copied. */
   write(chunk: Buffer): void {
-    this.pending = this.pending.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        let offset = 0;
-        while (offset < chunk.length) offset += (await this.handle.write(chunk, offset, chunk.length - offset)).bytesWritten;
-      } catch (err) {
-        this.failure = err;
-      }
-    });
+    this.writer.write(chunk);
   }
 
   /** Waits for every write and makes the file durable. */
   async finish(): Promise<void> {
-    await this.pending;
-    if (this.failure !== undefined) throw this.failure;
+    await this.writer.flush();
     await this.handle.sync();
   }
 
   async close(): Promise<void> {
-    await this.pending;
+    await this.writer.flush().catch(() => undefined);
     await this.handle.close();
   }
 }

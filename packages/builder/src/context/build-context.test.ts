@@ -101,9 +101,20 @@ describe('BuildContext.extract', () => {
     await expect(lstat(dir)).rejects.toThrow(/ENOENT/);
   });
 
-  it('refuses a truncated archive and removes what it extracted', async () => {
+  it.each([
+    ['without', undefined],
+    ['with', () => undefined],
+  ])('refuses a truncated archive as the archive\'s fault and removes what it extracted, %s kept files to link', async (_name, lend) => {
     const tar = await makeTar([{ name: 'f', content: Buffer.alloc(100_000, 1) }]);
-    await expect(BuildContext.extract(Readable.from([tar.subarray(0, 50_000)]), dir)).rejects.toThrow(InvalidArgumentError);
+    const extracting = BuildContext.extract(Readable.from([tar.subarray(0, 50_000)]), dir, lend === undefined ? {} : { lend });
+    await expect(extracting).rejects.toThrow(InvalidArgumentError);
+    await expect(extracting).rejects.toThrow(/^failed to read the build context archive: /);
+    await expect(lstat(dir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses a context with more file content than the bound (a decompression bomb)', async () => {
+    const bomb = gzipSync(await makeTar([{ name: 'zeros', content: Buffer.alloc(2 * 1024 * 1024) }]));
+    await expect(BuildContext.extract(Readable.from([bomb]), dir, { maxBytes: 1024 * 1024 })).rejects.toThrow(/exceeds the limit of 1048576 decompressed bytes/);
     await expect(lstat(dir)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { InternalError, InvalidArgumentError, NotFoundError } from '@berth/api';
 import { lstatInRoot } from '@berth/layer';
 import { extractContext, type ContentRecord } from './context-extract.js';
-import type { FileIdentity, FileLender, KeepableContext } from './context-reuse.js';
+import type { ExtractedFile, FileLender, KeepableContext } from './context-reuse.js';
 import type { IgnoreRules, IgnoreRulesFactory } from './ignore-rules.js';
 import { contextRelative, resolveInScope } from './scoped-path.js';
 
@@ -18,6 +18,8 @@ export interface ExtractContextOptions {
   dockerfile?: string;
   /** Kept files the same as the context's: linked instead of written (see ContextReuse). */
   lend?: FileLender;
+  /** At most this much file content (the layer extractor's default bound otherwise). */
+  maxBytes?: number;
 }
 
 const DEFAULT_DOCKERFILE = 'Dockerfile';
@@ -113,7 +115,7 @@ export class BuildContext implements KeepableContext {
     const keep = buildFiles(options.dockerfile);
     await prepareDirectory(dir);
     try {
-      const extracted = await extractContext(tar, dir, options.lend);
+      const extracted = await extractContext(tar, dir, { ...(options.lend !== undefined ? { lend: options.lend } : {}), ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}) });
       let hidden = new Set<string>();
       if (options.ignoreRules !== undefined) {
         const dockerignore = await readText(join(dir, await resolveInScope(dir, '.dockerignore')), '.dockerignore');
@@ -145,7 +147,7 @@ export class BuildContext implements KeepableContext {
   }
 
   /** The regular files as extracted, by context path (what `.dockerignore` removed included). */
-  extractedFiles(): Iterable<[string, FileIdentity]> {
+  extractedFiles(): Iterable<[string, ExtractedFile]> {
     return this.files.entries();
   }
 

@@ -5,17 +5,26 @@ import type { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { BerthError, InvalidArgumentError } from '@berth/api';
-import { extractEntries, UnsafeArchiveEntryError, type TarEntry } from '@berth/layer';
-import type { FileIdentity, FileLender } from './context-reuse.js';
-import { identityKey } from './context-reuse.js';
+import { extractEntries, hasXattrs, UnsafeArchiveEntryError, type TarEntry } from '@berth/layer';
+import { identityKey, LENDABLE_MAX_BYTES, type ExtractedFile, type FileLender } from './context-reuse.js';
 import { decompressed } from './decompress.js';
 
 /** What extraction learnt of a regular file in passing, so that a COPY's checksum never reads it again. */
-export type ContentRecord = FileIdentity;
+export type ContentRecord = ExtractedFile;
 
-/** Files up to this size are held in memory until their digest is known, so that a kept one can be linked instead. */
-const LENDABLE_MAX_BYTES = 8 * 1024 * 1024;
-const PAX_XATTR_PREFIX = 'SCHILY.xattr.';
+/** The owner extraction gives a file: the archive's as root, else the daemon's own (it cannot chown). */
+function diskOwner(header: Header): { uid: number; gid: number } {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return { uid: header.uid ?? 0, gid: header.gid ?? 0 };
+  return { uid, gid: process.getgid?.() ?? 0 };
+}
+
+/** An error of the archive itself (cut short, corrupt compression) as the build reports it; the extractor's own pass through. */
+function archiveError(err: unknown): unknown {
+  if (err instanceof BerthError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new InvalidArgumentError(`failed to read the build context archive: ${message}`, { cause: err });
+}
 
 export interface ExtractedContext {
   /** Regular files by context path. */
@@ -83,9 +92,7 @@ class ContextUnpacker {
         entry.resume();
       }
     } catch (err) {
-      if (err instanceof BerthError) throw err;
-      const message = err instanceof Error ? err.message : String(err);
-      throw new InvalidArgumentError(`failed to read the build context archive: ${message}`, { cause: err });
+      throw archiveError(err);
     }
   }
 
@@ -140,20 +147,29 @@ class ContextUnpacker {
   private async *hashed(path: string, entry: Entry): AsyncGenerator<Buffer> {
     const hash = createHash('sha256');
     let size = 0;
-    for await (const chunk of entry) {
-      hash.update(chunk);
-      size += chunk.length;
-      yield chunk;
+    const content = entry[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await content.next();
+      } catch (err) {
+        // Read here, inside the extractor: the archive's failure must still read as the archive's.
+        throw archiveError(err);
+      }
+      if (next.done === true) break;
+      hash.update(next.value);
+      size += next.value.length;
+      yield next.value;
     }
     const { header } = entry;
-    this.files.set(path, { sha256: hash.digest('hex'), size, uid: header.uid ?? 0, gid: header.gid ?? 0, mode: header.mode ?? 0, mtime: header.mtime ?? new Date(0) });
+    this.files.set(path, { sha256: hash.digest('hex'), size, ...diskOwner(header), mode: header.mode ?? 0, mtime: header.mtime ?? new Date(0), xattrs: hasXattrs(header) });
   }
 
   /** A small regular file without xattrs, when there are kept files to link from. */
   private lendable(entry: Entry): boolean {
     const { header } = entry;
     if (this.lend === undefined || (header.type !== 'file' && header.type !== 'contiguous-file') || (header.size ?? 0) > LENDABLE_MAX_BYTES) return false;
-    return Object.keys(header.pax ?? {}).every((key) => !key.startsWith(PAX_XATTR_PREFIX));
+    return !hasXattrs(header);
   }
 
   /** Reads the file whole (it is small) to learn its identity, and names a kept file that is the same, if one is. */
@@ -199,14 +215,14 @@ class ContextUnpacker {
  * the way; device nodes are left out, and symlinks climbing out of the context (which Docker keeps)
  * are created afterwards — they are never followed by the builder.
  */
-export async function extractContext(source: Readable, dir: string, lend?: FileLender): Promise<ExtractedContext> {
+export async function extractContext(source: Readable, dir: string, options: { lend?: FileLender; maxBytes?: number } = {}): Promise<ExtractedContext> {
   const input = await decompressed(source);
   const parser = tarExtract();
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser as unknown as NodeJS.WritableStream);
-  const unpacker = new ContextUnpacker(lend);
+  const unpacker = new ContextUnpacker(options.lend);
   try {
-    await extractEntries(unpacker.entries(parser as AsyncIterable<Entry>), dir);
+    await extractEntries(unpacker.entries(parser as AsyncIterable<Entry>), dir, options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {});
   } finally {
     input.destroy();
     parser.destroy();

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import { unlinkSync, type Stats } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { lstatInRoot } from '@berth/layer';
+
+/** Files up to this size are held in memory until their digest is known, so that a kept one can be linked instead; larger ones are never kept. */
+export const LENDABLE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Indexing a kept context runs on the main thread: after this long it gives the event loop a turn. */
+const MAX_BUSY_MS = 10;
 
 /** What makes two context files interchangeable on disk: content, size, owner, mode and modification time. */
 export interface FileIdentity {
@@ -12,6 +19,11 @@ export interface FileIdentity {
   gid: number;
   mode: number;
   mtime: Date;
+}
+
+/** A regular file as extraction left it; one with xattrs is never lent (they are not part of its identity). */
+export interface ExtractedFile extends FileIdentity {
+  xattrs: boolean;
 }
 
 export function identityKey(file: FileIdentity): string {
@@ -25,7 +37,7 @@ export type FileLender = (key: string) => string | undefined;
 export interface KeepableContext {
   readonly root: string;
   /** The regular files by context path, as extracted. */
-  extractedFiles(): Iterable<[string, FileIdentity]>;
+  extractedFiles(): Iterable<[string, ExtractedFile]>;
 }
 
 export interface KeptContextUsage {
@@ -39,7 +51,7 @@ export interface KeptContextUsage {
 interface Kept {
   id: string;
   dir: string;
-  /** Paths of the kept files by identity key; one path per inode. */
+  /** Context paths of the kept files by identity key; one path per inode. */
   files: Map<string, string[]>;
   size: number;
   keptAt: Date;
@@ -58,21 +70,35 @@ function sameFile(stats: Stats, file: FileIdentity): boolean {
   );
 }
 
-/** The files of a kept context that are still as extracted, by identity key; one path per inode. */
-function indexFiles(dir: string, extracted: Iterable<[string, FileIdentity]>): Pick<Kept, 'files' | 'size'> {
+/**
+ * The files of a kept context that are still as extracted, by identity key; one path per inode. Files
+ * too large to be lent are removed, so that keeping a context costs only what can be reused.
+ */
+async function indexFiles(dir: string, extracted: Iterable<[string, ExtractedFile]>): Promise<Pick<Kept, 'files' | 'size'>> {
   const files = new Map<string, string[]>();
   const inodes = new Set<string>();
   let size = 0;
+  let turn = performance.now();
   for (const [rel, file] of extracted) {
+    if (performance.now() - turn > MAX_BUSY_MS) {
+      await nextTurn();
+      turn = performance.now();
+    }
     // What the build left on disk: files .dockerignore removed, or a later entry replaced, are not lent.
     const stats = lstatInRoot(dir, rel);
     if (stats === undefined || !sameFile(stats, file)) continue;
+    if (file.size > LENDABLE_MAX_BYTES) {
+      unlinkSync(join(dir, rel));
+      continue;
+    }
     const inode = `${stats.dev}:${stats.ino}`;
-    if (inodes.has(inode)) continue;
+    if (file.xattrs || inodes.has(inode)) continue;
     inodes.add(inode);
     size += stats.size;
     const key = identityKey(file);
-    files.set(key, [...(files.get(key) ?? []), join(dir, rel)]);
+    const paths = files.get(key);
+    if (paths === undefined) files.set(key, [rel]);
+    else paths.push(rel);
   }
   return { files, size };
 }
@@ -85,12 +111,15 @@ function indexFiles(dir: string, extracted: Iterable<[string, FileIdentity]>): P
  */
 export class ContextReuse {
   private kept: Kept | undefined;
+  /** The indexing of the context being kept: the next lender waits for it. */
+  private keeping: Promise<void> = Promise.resolve();
   private readonly removals = new Set<Promise<void>>();
 
   constructor(private readonly dir: string) {}
 
   /** A lender for one extraction over the kept context's files; none while nothing is kept. */
-  lender(): FileLender | undefined {
+  async lender(): Promise<FileLender | undefined> {
+    await this.keeping;
     const kept = this.kept;
     if (kept === undefined) return undefined;
     kept.lastUsedAt = new Date();
@@ -101,45 +130,57 @@ export class ContextReuse {
       const next = lent.get(key) ?? 0;
       if (paths === undefined || next >= paths.length) return undefined;
       lent.set(key, next + 1);
-      return paths[next];
+      return join(kept.dir, paths[next]!);
     };
   }
 
-  /** Takes `context`'s directory (moved, not copied) as the one to lend from, dropping the earlier one. */
+  /**
+   * Takes `context`'s directory (moved, not copied) as the one to lend from, dropping the earlier one.
+   * Resolves once it is moved; it is indexed after, and a context with nothing to lend is removed.
+   */
   async keep(context: KeepableContext): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const id = randomBytes(12).toString('hex');
     const dir = join(this.dir, id);
     await rename(context.root, dir);
-    let indexed: Pick<Kept, 'files' | 'size'>;
-    try {
-      indexed = indexFiles(dir, context.extractedFiles());
-    } catch (err) {
-      this.remove(dir);
-      throw err;
-    }
-    const earlier = this.kept;
-    const now = new Date();
-    this.kept = { id, dir, ...indexed, keptAt: now, lastUsedAt: now, usageCount: 0 };
-    if (earlier !== undefined) this.remove(earlier.dir);
+    const extracted = context.extractedFiles();
+    this.keeping = this.keeping.then(async () => {
+      try {
+        const indexed = await indexFiles(dir, extracted);
+        if (indexed.files.size === 0) {
+          this.remove(dir);
+          return;
+        }
+        const earlier = this.kept;
+        const now = new Date();
+        this.kept = { id, dir, ...indexed, keptAt: now, lastUsedAt: now, usageCount: 0 };
+        if (earlier !== undefined) this.remove(earlier.dir);
+      } catch {
+        // Keeping is an optimisation: a context that cannot be indexed is removed, the earlier one stays.
+        this.remove(dir);
+      }
+    });
   }
 
-  usage(): KeptContextUsage | undefined {
+  /** The kept context once the one being kept is indexed. */
+  async usage(): Promise<KeptContextUsage | undefined> {
+    await this.keeping;
     const kept = this.kept;
     return kept === undefined ? undefined : { id: kept.id, size: kept.size, keptAt: kept.keptAt, lastUsedAt: kept.lastUsedAt, usageCount: kept.usageCount };
   }
 
   /** Removes the kept context (an extraction lending from it writes what it can no longer link). */
   async drop(): Promise<KeptContextUsage | undefined> {
-    const dropped = this.usage();
+    const dropped = await this.usage();
     if (this.kept !== undefined) this.remove(this.kept.dir);
     this.kept = undefined;
     await this.settled();
     return dropped;
   }
 
-  /** Waits for the removals under way. */
+  /** Waits for the keeping and the removals under way. */
   async settled(): Promise<void> {
+    await this.keeping;
     await Promise.allSettled([...this.removals]);
   }
 

@@ -10,17 +10,10 @@ export function addEntry(pack: Pack, header: PackHeader, content: Buffer = Buffe
 
 /**
  * Streams `content` (exactly `header.size` bytes, as a tar entry being read provides) into a new
- * entry, handing each chunk to `onChunk` too; backpressure is kept, nothing is buffered whole.
+ * entry; backpressure is kept, nothing is buffered whole.
  */
-export function addStreamedEntry(pack: Pack, header: PackHeader, content: AsyncIterable<Buffer>, onChunk?: (chunk: Buffer) => void): Promise<void> {
-  return packEntry(pack, header, onChunk === undefined ? content : observed(content, onChunk));
-}
-
-async function* observed(content: AsyncIterable<Buffer>, onChunk: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of content) {
-    onChunk(chunk);
-    yield chunk;
-  }
+export function addStreamedEntry(pack: Pack, header: PackHeader, content: AsyncIterable<Buffer>): Promise<void> {
+  return packEntry(pack, header, content);
 }
 
 /** The pack as a node stream (consumers pipe it with node's machinery, which misreads streamx). */

@@ -62,7 +62,6 @@ export class BuildService {
   async close(): Promise<void> {
     this.closing.abort(new Error('the daemon is shutting down'));
     await Promise.allSettled([...this.running]);
-    await this.contexts.settled();
   }
 
   build(job: BuildJob, output: BuildOutput, signal: AbortSignal): Promise<string> {
@@ -83,7 +82,7 @@ export class BuildService {
     }
     await mkdir(this.o.tmpDir, { recursive: true, mode: 0o700 });
     const dir = await mkdtemp(join(this.o.tmpDir, 'context-'));
-    const lend = this.contexts.lender();
+    const lend = await this.contexts.lender();
     try {
       const context = await BuildContext.extract(job.body, join(dir, 'context'), {
         ignoreRules: dockerignoreMatcher,
@@ -100,8 +99,8 @@ export class BuildService {
     }
   }
 
-  usage(): BuildCacheRecord[] {
-    const kept = this.contexts.usage();
+  async usage(): Promise<BuildCacheRecord[]> {
+    const kept = await this.contexts.usage();
     const records = this.o.images.buildCache(this.inUse);
     if (kept === undefined) return records;
     return [
@@ -121,18 +120,24 @@ export class BuildService {
     ];
   }
 
-  /** The step images as the image store prunes them, then the kept context unless `until` or `keepStorage` spares it. */
+  /**
+   * The step images as the image store prunes them, and the kept context, counted as the newest
+   * record (it is kept at the end of the last successful build): `keepStorage` spares it first.
+   */
   async prune(options: { keepStorage?: number; filters?: Record<string, string[]> }): Promise<BuildCachePruneReport> {
+    const kept = await this.contexts.usage();
     const filters = options.filters ?? {};
     checkFilterKeys(filters, new Set(['until']));
-    const now = new Date();
-    const until = filters.until?.length ? Math.min(...filters.until.map((value) => parseUntil(value, now))) : undefined;
-    const report = await this.o.images.pruneBuildCache({ ...options, isInUse: this.inUse });
-    const kept = this.contexts.usage();
-    if (kept === undefined || (until !== undefined && kept.keptAt.getTime() >= until)) return report;
-    if (options.keepStorage !== undefined && options.keepStorage > 0) {
-      const rest = this.o.images.buildCache(this.inUse).reduce((sum, record) => sum + record.Size, 0);
-      if (rest + kept.size <= options.keepStorage) return report;
+    const until = filters.until?.length ? Math.min(...filters.until.map((value) => parseUntil(value, new Date()))) : undefined;
+    const spared = kept !== undefined && until !== undefined && kept.keptAt.getTime() >= until;
+    const limit = options.keepStorage !== undefined && options.keepStorage > 0 ? options.keepStorage : undefined;
+    // What the step images may keep once the context has its share (nothing left: all of them go).
+    const imagesLimit = limit === undefined || kept === undefined || spared ? limit : limit > kept.size ? limit - kept.size : undefined;
+    const report = await this.o.images.pruneBuildCache({ ...options, ...(imagesLimit !== undefined ? { keepStorage: imagesLimit } : { keepStorage: 0 }), isInUse: this.inUse });
+    if (kept === undefined || spared) return report;
+    if (limit !== undefined) {
+      const rest = this.o.images.buildCache(this.inUse).reduce((sum, record) => sum + (record.InUse ? 0 : record.Size), 0);
+      if (rest + kept.size <= limit) return report;
     }
     const dropped = await this.contexts.drop();
     if (dropped === undefined) return report;

@@ -18,7 +18,7 @@ const service = new DiskUsageService({
     withSizes: async (rows, imageSize) => rows.map((row) => ({ ...row, SizeRw: 10, SizeRootFs: 10 + imageSize((row as unknown as ContainerSummary).ImageID) })),
   },
   volumes: { usage: async () => volumes },
-  buildCache: { usage: () => [] },
+  buildCache: { usage: () => Promise.resolve([]) },
 });
 
 describe('DiskUsageService', () => {

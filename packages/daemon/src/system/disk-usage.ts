@@ -26,7 +26,7 @@ export interface DiskUsageSources {
   /** Every volume with its UsageData. */
   volumes: { usage(): Promise<Volume[]> };
   /** Builds' intermediate images. */
-  buildCache: { usage(): BuildCacheRecord[] };
+  buildCache: { usage(): Promise<BuildCacheRecord[]> };
 }
 
 /** What images, containers and volumes use on disk: `system df`, and the sizes `?size=1` adds to containers. */
@@ -50,7 +50,7 @@ export class DiskUsageService {
       Images: wanted.has('image') ? allImages.map((image) => ({ ...image, Containers: users.get(image.Id) ?? 0, SharedSize: shared.get(image.Id) ?? 0 })) : null,
       Containers: wanted.has('container') ? await this.sized(allContainers, allImages) : null,
       Volumes: wanted.has('volume') ? await volumes.usage() : null,
-      BuildCache: wanted.has('build-cache') ? this.sources.buildCache.usage() : null,
+      BuildCache: wanted.has('build-cache') ? await this.sources.buildCache.usage() : null,
     };
   }
 
