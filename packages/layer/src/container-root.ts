@@ -55,8 +55,9 @@ export async function mountOverlayRoot(
   await mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
   // The marker guards against an upper dir a host crash left inconsistent (a volatile mount never syncs). Only
-  // roots of AutoRemove containers are mounted volatile, and after a crash the daemon's restore removes every
-  // one that is not running: a root that lived through a host crash is never mounted again, so clearing is safe.
+  // roots thrown away with their container are mounted volatile: AutoRemove ones, which the daemon's restore
+  // removes when not running, and a build's step containers, which are left only by a crash mid-build to be
+  // removed (what such a root holds after a host crash is not trusted, and is never part of an image).
   if (options.volatile) await rm(join(paths.work, 'work', 'incompat'), { recursive: true, force: true });
   if (options.idmapped === undefined) {
     const direct = { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)), target: paths.rootfs };

@@ -24,6 +24,8 @@ export interface StepContainerSpec {
   networkMode: string;
   /** Mount anonymous volumes at the image's VOLUMEs, as a RUN step's container has them (what it writes there is not kept). */
   imageVolumes: boolean;
+  /** The build removes the container after its step (`--rm`, `--force-rm`, a `COPY --from` source): its files need not survive a crash. */
+  removed: boolean;
 }
 
 /** A step container: created, not started, until `run`. Always `remove` it, whatever happened. */

@@ -228,17 +228,18 @@ export class StageRunner {
    * failure (Docker keeps a failed step's container unless `--force-rm`); `--rm=false` keeps it.
    */
   private async inContainer(
-    spec: Omit<StepContainerSpec, 'image'>,
+    spec: Omit<StepContainerSpec, 'image' | 'removed'>,
     use: (container: StepContainer) => Promise<string>,
     options: { quiet?: boolean } = {},
   ): Promise<string> {
-    const container = await this.scope.backend.createContainer({ image: this.imageId, ...spec });
+    const removed = this.scope.request.remove || this.scope.request.forceRemove;
+    const container = await this.scope.backend.createContainer({ image: this.imageId, ...spec, removed });
     // COPY and ADD name no container, as moby's.
     if (options.quiet !== true) this.write(` ---> Running in ${shortId(container.id)}\n`);
     try {
       return await use(container);
     } finally {
-      if (this.scope.request.remove || this.scope.request.forceRemove) {
+      if (removed) {
         await container.remove();
         if (options.quiet !== true) this.write(`Removing intermediate container ${shortId(container.id)}\n`);
       }
@@ -341,7 +342,7 @@ export class StageRunner {
         ? stage
         : (await this.scope.backend.baseImage(from, { pull: false, progress: (message) => this.scope.output.progress(message), signal: this.scope.signal })).id;
     // Never started: the command only satisfies container creation.
-    return this.scope.backend.createContainer({ image, config: { Cmd: [`#(nop) COPY --from=${from}`] }, networkMode: 'none', imageVolumes: false });
+    return this.scope.backend.createContainer({ image, config: { Cmd: [`#(nop) COPY --from=${from}`] }, networkMode: 'none', imageVolumes: false, removed: true });
   }
 
   private async workdir(path: string): Promise<void> {

@@ -22,7 +22,7 @@ import { containerChanges, type Change } from './changes.js';
 import { ContainerView } from './container-view.js';
 import { goFileMode, type PathStat } from './path-stat.js';
 import { dropRuntimePlaceholders } from './runtime-placeholders.js';
-import type { ContainerRecord } from '../container/record.js';
+import { rootIsVolatile, type ContainerRecord } from '../container/record.js';
 import type { ContainerLocks } from '../container/container-services.js';
 import type { RuntimeDriver } from '../runtime/index.js';
 import { bundleDirIn } from '../container/task-paths.js';
@@ -255,9 +255,9 @@ export class ArchiveService {
       this.o.store.get(record.id);
       this.leases.set(record.id, (this.leases.get(record.id) ?? 0) + 1);
       try {
-        // An AutoRemove root is mounted volatile here too: the kernel's marker of its volatile mount refuses any
+        // A volatile root is mounted volatile here too: the kernel's marker of its volatile mount refuses any
         // later mount, and only a volatile mount clears it.
-        return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId, mappings, { volatile: record.hostConfig.AutoRemove ?? false });
+        return await this.o.rootfs.mountContainerRoot(dir, record.imageChainId, mappings, { volatile: rootIsVolatile(record) });
       } catch (err) {
         await this.drop(record.id, dir);
         throw err;

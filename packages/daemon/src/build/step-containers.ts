@@ -53,7 +53,7 @@ export async function createStepContainer(services: StepContainerServices, spec:
     Healthcheck: { Test: ['NONE'] },
     HostConfig: { NetworkMode: spec.networkMode },
   };
-  const { Id: id } = await lifecycle.create(request, { withoutImageVolumes: !spec.imageVolumes });
+  const { Id: id } = await lifecycle.create(request, { withoutImageVolumes: !spec.imageVolumes, throwawayRoot: spec.removed });
   return {
     id,
     async run(stdout: Writable, stderr: Writable, signal: AbortSignal): Promise<number> {

@@ -39,6 +39,8 @@ export interface CreateOptions {
   platform?: string;
   /** No anonymous volumes for the image's VOLUMEs: a build step writing files into the image's own tree (COPY, WORKDIR). */
   withoutImageVolumes?: boolean;
+  /** The container is removed once its files are taken (a build's step container): see ContainerRecord.throwawayRoot. */
+  throwawayRoot?: boolean;
 }
 
 /** A container's life as the API drives it: every state change a user asks for. */
@@ -124,6 +126,7 @@ export class LifecycleService implements ContainerLifecycle {
         restartCount: 0,
         manuallyStopped: false,
         endpoints,
+        ...(options.throwawayRoot ? { throwawayRoot: true } : {}),
       };
       validateHostConfig(record, { initPath: this.o.initPath, securityModules: this.o.host.securityModules });
       checkUserNamespaceConflicts(record.hostConfig, core.remapped);

@@ -36,6 +36,16 @@ export interface ContainerRecord {
    * for: a daemon that died mid-removal finishes it at its next start.
    */
   removal?: { removeVolumes: boolean };
+  /**
+   * Its root is thrown away with it, never kept (a build's step container the build removes): mounted
+   * volatile as an AutoRemove container's is, so no unmount syncs the disk. See rootIsVolatile.
+   */
+  throwawayRoot?: boolean;
+}
+
+/** Whether the container's root is mounted volatile: one that goes with its container (see mountOverlayRoot). */
+export function rootIsVolatile(record: Pick<ContainerRecord, 'hostConfig' | 'throwawayRoot'>): boolean {
+  return (record.hostConfig.AutoRemove ?? false) || record.throwawayRoot === true;
 }
 
 /** What a container asks of one network (moby's EndpointSettings as a client sets them). */

@@ -5,7 +5,7 @@ import type { AttachHub } from './attach-hub.js';
 import type { ContainerCore } from './container-core.js';
 import { HealthMonitor } from './health-monitor.js';
 import { recordedLogSettings } from './log-config.js';
-import type { ContainerRecord } from './record.js';
+import { rootIsVolatile, type ContainerRecord } from './record.js';
 import type { ContainerRemoval } from './removal.js';
 import { buildContainerSpec } from './runtime-spec.js';
 import { namespaceModes } from './namespace-modes.js';
@@ -78,7 +78,7 @@ export class TaskSupervisor {
       await core.runtime.delete(c.id, true);
       traceStep(c.id, 'start: stale task deleted');
       // Inside the try: a root that cannot be mounted (a layer gone) fails the start like any other step.
-      rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: c.hostConfig.AutoRemove ?? false });
+      rootfs = await this.o.rootfs.mountContainerRoot(dir, c.imageChainId, userNamespace, { volatile: rootIsVolatile(c) });
       traceStep(c.id, 'start: overlay mounted');
       const { pid } = await core.runtime.create(spec, () => (bundleReady = prepareBundle()));
       traceStep(c.id, 'start: task created (conmon reported pid)');
