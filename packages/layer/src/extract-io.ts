@@ -1,5 +1,6 @@
-import { chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lutimesSync, openSync, symlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, open as openFd, writeSync } from 'node:fs';
 import { chmod, lchown, link, lutimes, open, symlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { writeCoalesced } from './coalesced-write.js';
 import { setXattr } from './system-tools.js';
 
@@ -66,20 +67,24 @@ function writeAllSync(fd: number, chunk: Buffer): void {
   for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
 }
 
+const openAsync = promisify(openFd);
+
 /**
- * Synchronous metadata calls: for a private directory on the daemon's own disk (a staging dir), where
- * each takes microseconds and a threadpool round trip costs ten times the call (a data root on a
- * network filesystem would make each wait on the network). Large contents still go through the
- * threadpool, so the main thread parses and hashes while the kernel copies.
+ * Synchronous calls that set an existing inode's owner, mode and times: for a private directory on the
+ * daemon's own disk (a staging dir), where each takes microseconds and a threadpool round trip costs
+ * ten times the call (a data root on a network filesystem would make each wait on the network). What
+ * allocates (creating a file, a link, a directory) stays in the threadpool: on a disk busy writing back,
+ * it waits for the journal, and the main thread must not wait with it. Large contents go through the
+ * threadpool too, so the main thread parses and hashes while the kernel copies.
  */
 export const directIo: ExtractIo = {
   lchown: async (path, uid, gid) => lchownSync(path, uid, gid),
   chmod: async (path, mode) => chmodSync(path, mode),
   lutimes: async (path, time) => lutimesSync(path, time, time),
-  symlink: async (target, path) => symlinkSync(target, path),
-  link: async (existing, path) => linkSync(existing, path),
+  symlink: (target, path) => symlink(target, path),
+  link: (existing, path) => link(existing, path),
   async createFile(path, content, meta) {
-    const fd = openSync(path, NEW_FILE, 0o600);
+    const fd = await openAsync(path, NEW_FILE, 0o600);
     try {
       let bytes = 0;
       if (meta.size <= SMALL_FILE_BYTES) {

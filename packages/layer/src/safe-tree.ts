@@ -1,4 +1,5 @@
-import { lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnsafeArchiveEntryError } from './errors.js';
 import type { ExtractTree } from './extract-tree.js';
@@ -11,8 +12,9 @@ function lstatOrUndefined(path: string): Stats | undefined {
  * The extraction target. Every path it hands out has been checked component by component with
  * lstat, so nothing is ever written through a symlink or outside the root. The root is private to
  * the extraction (a fresh staging dir), so no one else changes it between the check and the write.
- * Being private and on the daemon's disk, it is checked with synchronous calls: microseconds each,
- * against a threadpool round trip ten times that.
+ * Being private and on the daemon's disk, it is checked with synchronous lstat calls: microseconds
+ * each, against a threadpool round trip ten times that; what creates or removes stays in the threadpool
+ * (see directIo).
  */
 export class SafeTree implements ExtractTree {
   /** Relative paths already known to be real directories. */
@@ -37,7 +39,7 @@ export class SafeTree implements ExtractTree {
       if (this.knownDirs.has(current)) continue;
       const stats = lstatOrUndefined(this.absolute(current));
       if (stats === undefined) {
-        mkdirSync(this.absolute(current), { mode: 0o755 });
+        await mkdir(this.absolute(current), { mode: 0o755 });
       } else if (stats.isSymbolicLink()) {
         throw new UnsafeArchiveEntryError(entryName, `parent ${JSON.stringify(current)} is a symlink`);
       } else if (!stats.isDirectory()) {
@@ -59,7 +61,7 @@ export class SafeTree implements ExtractTree {
     if (existing?.isDirectory()) {
       throw new UnsafeArchiveEntryError(entryName, 'conflicts with an earlier directory entry');
     }
-    if (existing !== undefined) unlinkSync(absolute);
+    if (existing !== undefined) await unlink(absolute);
     return absolute;
   }
 
@@ -70,8 +72,8 @@ export class SafeTree implements ExtractTree {
     if (this.knownDirs.has(path)) return absolute;
     const existing = lstatOrUndefined(absolute);
     if (existing === undefined || !existing.isDirectory()) {
-      if (existing !== undefined) unlinkSync(absolute);
-      mkdirSync(absolute, { mode: 0o755 });
+      if (existing !== undefined) await unlink(absolute);
+      await mkdir(absolute, { mode: 0o755 });
     }
     this.knownDirs.add(path);
     return absolute;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync, type Stats } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { lstatInRoot } from '@berth/layer';
@@ -88,7 +88,7 @@ async function indexFiles(dir: string, extracted: Iterable<[string, ExtractedFil
     const stats = lstatInRoot(dir, rel);
     if (stats === undefined || !sameFile(stats, file)) continue;
     if (file.size > LENDABLE_MAX_BYTES) {
-      unlinkSync(join(dir, rel));
+      await unlink(join(dir, rel));
       continue;
     }
     const inode = `${stats.dev}:${stats.ino}`;
