@@ -1,6 +1,7 @@
 // `docker build` (classic builder, DOCKER_BUILDKIT=0) through the real docker CLI, berthd against the reference
 // dockerd in the same run, alternating, medians of BENCH_BUILD_ROUNDS rounds: a 10-step Dockerfile and a context of
-// BENCH_BUILD_MB of random files copied by one COPY, each built cold (--no-cache) and cached (unchanged rebuild).
+// BENCH_BUILD_MB of random files copied by one COPY, each built cold (--no-cache, after `docker builder prune -af`
+// so that no cache of any kind is left, berthd's kept context included) and cached (unchanged rebuild).
 // The floor is the same CLI against a server that only reads the context and answers at once: what a build costs
 // the client (tar the directory, send it) with no builder behind it.
 import { execFile } from 'node:child_process';
@@ -40,6 +41,8 @@ async function contexts(dir) {
 }
 
 async function timedBuild(env, context, args) {
+  // Cold: nothing cached, not even a kept context (the floor's server has no prune: nothing to drop).
+  if (args.includes('--no-cache')) await execFileAsync('docker', ['builder', 'prune', '-af'], { env }).catch(() => undefined);
   const start = process.hrtime.bigint();
   await execFileAsync('docker', ['build', '-q', ...args, '-t', 'bench-build', context], { env: { ...env, DOCKER_BUILDKIT: '0' }, maxBuffer: 1 << 26 });
   return Number(process.hrtime.bigint() - start) / 1e6;

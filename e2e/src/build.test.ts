@@ -265,6 +265,27 @@ describe('docker build (classic builder) against berthd', () => {
     expect(await keptRecord()).toBeUndefined();
   });
 
+  it('keeps every step container with --rm=false, usable after the build: started again, copied from', async () => {
+    const before = new Set((await dockerOk(['ps', '-aq', '--no-trunc'])).split('\n').filter(Boolean));
+    const dir = await context('kept-steps', { Dockerfile: 'FROM busybox\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\n', 'a.txt': 'a\n' });
+    const built = await dockerBuild(['--rm=false', '--no-cache', '-t', 'kept-steps', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    const kept = (await dockerOk(['ps', '-aq', '--no-trunc'])).split('\n').filter((id) => id !== '' && !before.has(id));
+    const docker = (args: string[]): Promise<CommandResult> => run('docker', args, { env: d.env });
+    try {
+      // A step container the build keeps is mounted as any container is (not volatile): it starts again and is read from.
+      expect(kept).toHaveLength(2);
+      for (const id of kept) {
+        const started = await docker(['start', '-a', id]);
+        expect(started.code, started.stderr).toBe(0);
+        const copied = await docker(['cp', `${id}:/a.txt`, '-']);
+        expect(copied.code, copied.stderr).toBe(0);
+      }
+    } finally {
+      for (const id of kept) await docker(['rm', '-f', id]);
+    }
+  });
+
   it('answers a bad Dockerfile with a 400 naming the line', async () => {
     const dir = await context('bad', { Dockerfile: 'FROM busybox\nFOOBAR x\n' });
     const bad = await dockerBuild([dir]);

@@ -129,7 +129,7 @@ export interface VolumeService {
 export interface ContainerRootfs {
   /**
    * `userNamespace`: the root as a container with that mapping sees it (its files owned by the mapped ids).
-   * `volatile`: the root goes with its container (AutoRemove), so its unmount need not sync the disk.
+   * `volatile`: the root goes with its container (rootIsVolatile: AutoRemove, a build's step container), so its unmount need not sync the disk.
    */
   mountContainerRoot(dir: string, parentChainId: string | null, userNamespace?: IdMappings, options?: { volatile?: boolean }): Promise<string>;
   unmountContainerRoot(dir: string): Promise<void>;

@@ -4,9 +4,12 @@ import { promisify } from 'node:util';
 
 const writevFd = promisify(writev);
 
-/** Chunks waiting for the write in progress: at most this many bytes... */
+/**
+ * A writer is `full` with this many bytes waiting for the write in progress (a producer that then waits
+ * for `drained`, as writeCoalesced does, keeps at most that much in memory)...
+ */
 const WRITE_BATCH_BYTES = 1024 * 1024;
-/** ...and this many chunks, so a trickle of tiny chunks stays within one writev. */
+/** ...or this many chunks, so a trickle of tiny chunks stays within one writev. */
 const WRITE_BATCH_CHUNKS = 256;
 
 /**
@@ -104,11 +107,13 @@ export async function writeCoalesced(file: FileHandle | number, data: AsyncItera
 
 /** Writes every byte of `buffers` at the file's position, however many writev calls that takes. */
 async function writeAll(file: FileHandle | number, buffers: Buffer[]): Promise<void> {
-  const rest = [...buffers];
+  let rest = buffers;
   while (rest.length > 0) {
     let { bytesWritten } = await (typeof file === 'number' ? writevFd(file, rest) : file.writev(rest));
     if (bytesWritten === 0) throw new Error('the file took none of the bytes written to it');
-    while (rest.length > 0 && bytesWritten >= rest[0]!.length) bytesWritten -= rest.shift()!.length;
+    let done = 0;
+    while (done < rest.length && bytesWritten >= rest[done]!.length) bytesWritten -= rest[done++]!.length;
+    rest = rest.slice(done);
     if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
   }
 }

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '@berth/api';
 import { containerRootPaths, mountOverlayRoot, unmountOverlayRoot } from './container-root.js';
 import { isMountPoint } from './mountinfo.js';
 import { tryMountOverlay } from './syscalls.js';
@@ -46,5 +47,18 @@ describe('overlay roots through the mount API', () => {
     const rootfs = await mountOverlayRoot(dir, ['lower'], work, { volatile: true });
     expect(await readFile(join(rootfs, 'from-layer'), 'utf8')).toBe('layer');
     await unmountOverlayRoot(dir);
+  });
+});
+
+describe('a volatile root', () => {
+  it('is mounted again within the boot of its last volatile mount, and refused after a restart of the host', async () => {
+    await mountOverlayRoot(dir, ['lower'], work, { volatile: true });
+    await unmountOverlayRoot(dir);
+    await mountOverlayRoot(dir, ['lower'], work, { volatile: true });
+    await unmountOverlayRoot(dir);
+    // As if the host had restarted since: the recorded boot is another.
+    await writeFile(join(dir, 'volatile-boot-id'), 'another-boot\n');
+    await expect(mountOverlayRoot(dir, ['lower'], work, { volatile: true })).rejects.toThrow(ConflictError);
+    expect(await isMountPoint(containerRootPaths(dir).rootfs)).toBe(false);
   });
 });

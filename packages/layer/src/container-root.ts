@@ -1,6 +1,6 @@
-import { access, chown, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { access, chown, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, InternalError } from '@berth/api';
+import { ConflictError, InvalidArgumentError, InternalError } from '@berth/api';
 import { detachMountsUnder, isMountPoint } from './mountinfo.js';
 import type { IdmappedLayers } from './idmapped-layers.js';
 import type { Owner } from './extract.js';
@@ -22,6 +22,21 @@ export interface ContainerRootPaths {
 export function containerRootPaths(dir: string): ContainerRootPaths {
   const base = resolve(dir);
   return { rootfs: join(base, 'rootfs'), upper: join(base, 'upper'), work: join(base, 'work') };
+}
+
+const BOOT_ID = '/proc/sys/kernel/random/boot_id';
+/** In a container's dir: the boot its root was last mounted volatile in. */
+const VOLATILE_BOOT = 'volatile-boot-id';
+
+async function clearVolatileMarker(dir: string, marker: string): Promise<void> {
+  const boot = (await readFile(BOOT_ID, 'utf8')).trim();
+  const stamp = join(dir, VOLATILE_BOOT);
+  const stamped = (await readFile(stamp, 'utf8').catch(() => undefined))?.trim();
+  if (stamped !== undefined && stamped !== boot && (await access(marker).then(() => true, () => false))) {
+    throw new ConflictError('the container\'s root was mounted volatile before the host restarted: what it holds is not trusted; remove the container');
+  }
+  await writeFile(stamp, boot);
+  await rm(marker, { recursive: true, force: true });
 }
 
 /**
@@ -56,9 +71,9 @@ export async function mountOverlayRoot(
   if (await isMountPoint(paths.rootfs)) return paths.rootfs;
   // The marker guards against an upper dir a host crash left inconsistent (a volatile mount never syncs). Only
   // roots thrown away with their container are mounted volatile: AutoRemove ones, which the daemon's restore
-  // removes when not running, and a build's step containers, which are left only by a crash mid-build to be
-  // removed (what such a root holds after a host crash is not trusted, and is never part of an image).
-  if (options.volatile) await rm(join(paths.work, 'work', 'incompat'), { recursive: true, force: true });
+  // removes when not running, and a build's step containers, which only a crash mid-build leaves. The marker
+  // is cleared within the boot its volatile mount was made in; after a restart of the host, never.
+  if (options.volatile) await clearVolatileMarker(dir, join(paths.work, 'work', 'incompat'));
   if (options.idmapped === undefined) {
     const direct = { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)), target: paths.rootfs };
     if (!tryMountOverlay(direct)) await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });

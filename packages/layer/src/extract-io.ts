@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, open as openFd, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, open as openFd } from 'node:fs';
 import { chmod, lchown, link, lutimes, open, symlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { writeCoalesced } from './coalesced-write.js';
@@ -10,8 +10,6 @@ export interface FileMeta {
   mode: number;
   xattrs: [string, Buffer][];
   mtime: Date;
-  /** The content's size as the archive gives it. */
-  size: number;
 }
 
 /** The file-system calls extraction makes besides its tree's checks. */
@@ -26,8 +24,6 @@ export interface ExtractIo {
 }
 
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-/** Files up to this size are written with synchronous writes as their chunks come; larger ones in batches off the main thread. */
-const SMALL_FILE_BYTES = 64 * 1024;
 
 /** The calls on a new file's open handle or descriptor. */
 interface OpenFileCalls {
@@ -63,19 +59,15 @@ export const threadpoolIo: ExtractIo = {
   },
 };
 
-function writeAllSync(fd: number, chunk: Buffer): void {
-  for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
-}
-
 const openAsync = promisify(openFd);
 
 /**
- * Synchronous calls that set an existing inode's owner, mode and times: for a private directory on the
- * daemon's own disk (a staging dir), where each takes microseconds and a threadpool round trip costs
- * ten times the call (a data root on a network filesystem would make each wait on the network). What
- * allocates (creating a file, a link, a directory) stays in the threadpool: on a disk busy writing back,
- * it waits for the journal, and the main thread must not wait with it. Large contents go through the
- * threadpool too, so the main thread parses and hashes while the kernel copies.
+ * Direct (synchronous) calls that set an existing inode's owner, mode and times: for a private directory
+ * on the daemon's own disk (a staging dir), where each took microseconds even on a disk busy writing
+ * back, against a threadpool round trip of ~75 us (a data root on a network filesystem would make each
+ * wait on the network). What creates or writes (a file, its content, a link, a directory) stays in the
+ * threadpool: a direct open(O_CREAT) was measured waiting ~1.2 ms on such a disk, and a write can be
+ * throttled while dirty pages are written back; the main thread must not wait with them.
  */
 export const directIo: ExtractIo = {
   lchown: async (path, uid, gid) => lchownSync(path, uid, gid),
@@ -86,15 +78,7 @@ export const directIo: ExtractIo = {
   async createFile(path, content, meta) {
     const fd = await openAsync(path, NEW_FILE, 0o600);
     try {
-      let bytes = 0;
-      if (meta.size <= SMALL_FILE_BYTES) {
-        for await (const chunk of content) {
-          writeAllSync(fd, chunk);
-          bytes += chunk.length;
-        }
-      } else {
-        bytes = await writeCoalesced(fd, content);
-      }
+      const bytes = await writeCoalesced(fd, content);
       await finishFile({ chown: (uid, gid) => fchownSync(fd, uid, gid), chmod: (mode) => fchmodSync(fd, mode), utimes: (time) => futimesSync(fd, time, time) }, path, meta);
       return bytes;
     } finally {

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
@@ -6,6 +5,7 @@ import { BerthError, ConflictError, InternalError, InvalidArgumentError } from '
 import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.js';
 import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
 import { UnsafeArchiveEntryError } from './errors.js';
+import { eventLoopTurns } from './event-loop-turns.js';
 import { directIo, threadpoolIo, type ExtractIo } from './extract-io.js';
 import type { ExtractTree } from './extract-tree.js';
 import { PinnedTree, type DirNonDirPolicy, type ExtractMount } from './pinned-tree.js';
@@ -112,16 +112,12 @@ function openTree(dir: string, options: Pick<UnpackOptions, 'pinned' | 'mounts' 
   return options.pinned ? PinnedTree.open(dir, { mounts: options.mounts, dirNonDir: options.dirNonDir, parentOwner: options.parentOwner }) : new SafeTree(dir);
 }
 
-/** Direct calls run on the main thread: after this long without a turn of the event loop, extraction gives it one. */
-const MAX_BUSY_MS = 10;
-
 /** Extracts each entry as it comes (`after` sees it once it is done), then sets the directories' times. */
 async function extractAll(entries: AsyncIterable<TarEntry> | Iterable<TarEntry>, state: ExtractState, after?: (entry: TarEntry) => void): Promise<void> {
-  let turn = performance.now();
+  // Direct calls run on the main thread: between entries, the event loop gets its turns.
+  const turns = eventLoopTurns();
   const yieldNow = async (): Promise<void> => {
-    if (state.io !== directIo || performance.now() - turn < MAX_BUSY_MS) return;
-    await nextTurn();
-    turn = performance.now();
+    if (state.io === directIo) await turns();
   };
   for await (const entry of entries) {
     state.current = entry.header.name;
@@ -313,7 +309,6 @@ async function extractFile(entry: TarEntry, path: string, state: ExtractState): 
     mode: modeOf(header),
     xattrs: xattrsOf(header),
     mtime: header.mtime,
-    size: header.size,
   });
 }
 

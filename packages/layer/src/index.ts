@@ -15,6 +15,7 @@ export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';
 export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile, sniffHead } from './archive-stream.js';
 export { writeCoalesced } from './coalesced-write.js';
+export { eventLoopTurns } from './event-loop-turns.js';
 export { fsyncDirectory, isTempFileName, prepareAtomicDir, replaceFile, writeFileAtomic } from './atomic-file.js';
 export { IdmappedLayers } from './idmapped-layers.js';
 export { ShiftedLayers } from './shifted-layers.js';

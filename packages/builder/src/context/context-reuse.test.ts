@@ -131,11 +131,27 @@ describe.runIf(process.getuid?.() === 0)('ContextReuse', () => {
     expect([after.mode, after.mtimeMs, after.size]).toEqual([before.mode, before.mtimeMs, before.size]);
   });
 
-  it('keeps no file too large to lend', async () => {
+  it('keeps only what it can lend: no file too large to lend, nor other names of one, nor symlinks', async () => {
     const big = 'x'.repeat(LENDABLE_MAX_BYTES + 1);
-    await keep(await extract([{ name: 'big.bin', content: big }, { name: 'small.txt', content: 'small\n' }]));
+    await keep(
+      await extract([
+        { name: 'big.bin', content: big },
+        { name: 'alias.bin', type: 'link', linkname: 'big.bin' },
+        { name: 'small.txt', content: 'small\n' },
+        { name: 'small-alias.txt', type: 'link', linkname: 'small.txt' },
+        { name: 'link', type: 'symlink', linkname: 'small.txt' },
+      ]),
+    );
     expect(await readdir(await keptDir())).toEqual(['small.txt']);
     expect((await reuse.usage())!.size).toBe('small\n'.length);
+  });
+
+  it('drops only the context it was asked to drop', async () => {
+    await keep(await extract([{ name: 'one.txt', content: '1' }]));
+    const first = (await reuse.usage())!.id;
+    await keep(await extract([{ name: 'two.txt', content: '22' }]));
+    expect(await reuse.drop(first)).toBeUndefined();
+    expect((await reuse.usage())!.size).toBe(2);
   });
 
   it('keeps nothing when nothing can be lent, and the earlier context stays', async () => {

@@ -1,15 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { mkdir, rename, rm, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { lstatInRoot } from '@berth/layer';
+import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { eventLoopTurns, lstatInRoot } from '@berth/layer';
 
 /** Files up to this size are held in memory until their digest is known, so that a kept one can be linked instead; larger ones are never kept. */
 export const LENDABLE_MAX_BYTES = 8 * 1024 * 1024;
-
-/** Indexing a kept context runs on the main thread: after this long it gives the event loop a turn. */
-const MAX_BUSY_MS = 10;
 
 /** What makes two context files interchangeable on disk: content, size, owner, mode and modification time. */
 export interface FileIdentity {
@@ -71,34 +67,36 @@ function sameFile(stats: Stats, file: FileIdentity): boolean {
 }
 
 /**
- * The files of a kept context that are still as extracted, by identity key; one path per inode. Files
- * too large to be lent are removed, so that keeping a context costs only what can be reused.
+ * The files of a kept context that are still as extracted and can be lent, by identity key; one path
+ * per inode. Everything else but directories is removed (files too large to lend, with xattrs, other
+ * names of a lent inode, symlinks), so that keeping a context costs only what can be reused, and its
+ * size is what it holds.
  */
 async function indexFiles(dir: string, extracted: Iterable<[string, ExtractedFile]>): Promise<Pick<Kept, 'files' | 'size'>> {
   const files = new Map<string, string[]>();
+  const indexed = new Set<string>();
   const inodes = new Set<string>();
   let size = 0;
-  let turn = performance.now();
+  const turns = eventLoopTurns();
   for (const [rel, file] of extracted) {
-    if (performance.now() - turn > MAX_BUSY_MS) {
-      await nextTurn();
-      turn = performance.now();
-    }
+    await turns();
     // What the build left on disk: files .dockerignore removed, or a later entry replaced, are not lent.
     const stats = lstatInRoot(dir, rel);
-    if (stats === undefined || !sameFile(stats, file)) continue;
-    if (file.size > LENDABLE_MAX_BYTES) {
-      await unlink(join(dir, rel));
-      continue;
-    }
+    if (stats === undefined || !sameFile(stats, file) || file.size > LENDABLE_MAX_BYTES || file.xattrs) continue;
     const inode = `${stats.dev}:${stats.ino}`;
-    if (file.xattrs || inodes.has(inode)) continue;
+    if (inodes.has(inode)) continue;
     inodes.add(inode);
+    indexed.add(rel);
     size += stats.size;
     const key = identityKey(file);
     const paths = files.get(key);
     if (paths === undefined) files.set(key, [rel]);
     else paths.push(rel);
+  }
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    await turns();
+    const rel = relative(dir, join(entry.parentPath, entry.name));
+    if (!entry.isDirectory() && !indexed.has(rel)) await unlink(join(dir, rel));
   }
   return { files, size };
 }
@@ -169,10 +167,14 @@ export class ContextReuse {
     return kept === undefined ? undefined : { id: kept.id, size: kept.size, keptAt: kept.keptAt, lastUsedAt: kept.lastUsedAt, usageCount: kept.usageCount };
   }
 
-  /** Removes the kept context (an extraction lending from it writes what it can no longer link). */
-  async drop(): Promise<KeptContextUsage | undefined> {
+  /**
+   * Removes the kept context (an extraction lending from it writes what it can no longer link); with
+   * `id`, only if it is still that one.
+   */
+  async drop(id?: string): Promise<KeptContextUsage | undefined> {
     const dropped = await this.usage();
-    if (this.kept !== undefined) this.remove(this.kept.dir);
+    if (dropped === undefined || (id !== undefined && dropped.id !== id)) return undefined;
+    this.remove(this.kept!.dir);
     this.kept = undefined;
     await this.settled();
     return dropped;

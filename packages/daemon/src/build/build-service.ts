@@ -121,25 +121,23 @@ export class BuildService {
   }
 
   /**
-   * The step images as the image store prunes them, and the kept context, counted as the newest
-   * record (it is kept at the end of the last successful build): `keepStorage` spares it first.
+   * The kept context counts as the newest record (it is kept at the end of the last successful build):
+   * with `keepStorage`, it keeps its share first and the step images, oldest first, what is left; it
+   * goes when `until` does not spare it and it alone exceeds `keepStorage` (or there is none).
    */
   async prune(options: { keepStorage?: number; filters?: Record<string, string[]> }): Promise<BuildCachePruneReport> {
-    const kept = await this.contexts.usage();
     const filters = options.filters ?? {};
     checkFilterKeys(filters, new Set(['until']));
     const until = filters.until?.length ? Math.min(...filters.until.map((value) => parseUntil(value, new Date()))) : undefined;
-    const spared = kept !== undefined && until !== undefined && kept.keptAt.getTime() >= until;
+    const kept = await this.contexts.usage();
     const limit = options.keepStorage !== undefined && options.keepStorage > 0 ? options.keepStorage : undefined;
-    // What the step images may keep once the context has its share (nothing left: all of them go).
-    const imagesLimit = limit === undefined || kept === undefined || spared ? limit : limit > kept.size ? limit - kept.size : undefined;
-    const report = await this.o.images.pruneBuildCache({ ...options, ...(imagesLimit !== undefined ? { keepStorage: imagesLimit } : { keepStorage: 0 }), isInUse: this.inUse });
+    const spared = kept !== undefined && ((until !== undefined && kept.keptAt.getTime() >= until) || (limit !== undefined && kept.size <= limit));
+    // The step images keep what the context leaves of the limit; nothing left (0): all of them go.
+    const imagesLimit = limit === undefined ? 0 : Math.max(0, limit - (spared ? kept.size : 0));
+    const report = await this.o.images.pruneBuildCache({ ...options, keepStorage: imagesLimit, isInUse: this.inUse });
     if (kept === undefined || spared) return report;
-    if (limit !== undefined) {
-      const rest = this.o.images.buildCache(this.inUse).reduce((sum, record) => sum + (record.InUse ? 0 : record.Size), 0);
-      if (rest + kept.size <= limit) return report;
-    }
-    const dropped = await this.contexts.drop();
+    // Only the context decided on: one a build kept meanwhile is the next prune's.
+    const dropped = await this.contexts.drop(kept.id);
     if (dropped === undefined) return report;
     return { CachesDeleted: [...report.CachesDeleted, dropped.id], SpaceReclaimed: report.SpaceReclaimed + dropped.size };
   }
