@@ -1,4 +1,4 @@
-export { LayerStore, type LayerStoreOptions, type PreparedLayer, type PrepareOptions } from './layer-store.js';
+export { LayerStore, type LayerStoreOptions, type PreparedLayer } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
 export { extractEntries, extractTar, hasXattrs, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap, type TarEntry } from './extract.js';
 export { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';
@@ -10,7 +10,7 @@ export { treeTar, directoryTar, type TreeTarOptions } from './tree-tar.js';
 export { walkTree, type WalkEntry, type WalkOptions } from './tree-walk.js';
 export { openInRoot, openDirectoryPath, readFileInRoot, lstatInRoot, closeFd, fdPath, normaliseRootPath, type SubMount, type PathInRoot } from './path-in-root.js';
 export { openInProcessRoot } from './process-root.js';
-export { detachMountsUnder, isMountPoint, mountPoints, unescapeMountPath } from './mountinfo.js';
+export { detachMountsUnder, mountPoints, unescapeMountPath } from './mountinfo.js';
 export { fgetxattr, O_PATH, readlinkFd } from './syscalls.js';
 export type { DirNonDirPolicy, ExtractMount } from './pinned-tree.js';
 export { isUncompressedFile, sniffHead } from './archive-stream.js';

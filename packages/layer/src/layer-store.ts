@@ -12,7 +12,6 @@ import type { RemappedLayers } from './remapped-layers.js';
 import { SHIFTED_DIR } from './shifted-layers.js';
 import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
 import { LayerQuarantine } from './layer-quarantine.js';
-import { upperAsLayerDiff } from './upper-as-diff.js';
 import { AdoptedLayerTar, LayerTarWriter, type KeptLayerTar } from './layer-tar-writer.js';
 import type { LayerInfo, LayerRecord } from './layer-metadata.js';
 
@@ -40,20 +39,6 @@ function infoOf(record: LayerRecord): LayerInfo {
 }
 
 /** A layer extracted by `LayerStore.prepare`, not in the store yet: `commit` puts it there, `discard` removes it. */
-export interface PrepareOptions {
-  /**
-   * A file holding exactly the uncompressed bytes the tar streams (a staged, uncompressed layer): linked
-   * in instead of written again.
-   */
-  tarFile?: string;
-  /**
-   * The overlay upper dir the (plain) tar was made from by upperDirTar, of a stopped container that is
-   * removed after this and has no id mapping: it is moved into the store as the layer's files instead of
-   * the tar being extracted (see upperAsLayerDiff). The container's root must not be mounted.
-   */
-  upperDir?: string;
-}
-
 export interface PreparedLayer {
   /** The sha256 of its uncompressed tar. */
   readonly diffId: string;
@@ -155,9 +140,10 @@ export class LayerStore {
 
   /**
    * Extracts a layer (plain, gzip or zstd tar) on `parent` and stores it under its chain ID, with its
-   * uncompressed tar kept (see PrepareOptions for what can spare a copy).
+   * uncompressed tar kept. `options.tarFile` names a file holding exactly the uncompressed bytes
+   * `tar` streams (a staged, uncompressed layer): it is linked in instead of written again.
    */
-  async register(tar: NodeJS.ReadableStream | Readable, parent: string | null, options: PrepareOptions = {}): Promise<LayerInfo> {
+  async register(tar: NodeJS.ReadableStream | Readable, parent: string | null, options: { tarFile?: string } = {}): Promise<LayerInfo> {
     this.checkDepth(parent);
     return this.commit(await this.prepare(tar, options), parent);
   }
@@ -167,12 +153,11 @@ export class LayerStore {
    * be done while nothing else waits (a pull extracts while it downloads, then commits its layers at
    * once). The caller commits or discards it.
    */
-  async prepare(tar: NodeJS.ReadableStream | Readable, options: PrepareOptions = {}): Promise<PreparedLayer> {
+  async prepare(tar: NodeJS.ReadableStream | Readable, options: { tarFile?: string } = {}): Promise<PreparedLayer> {
     const source = tar instanceof Readable ? tar : new Readable().wrap(tar);
     const staging = await mkdtemp(join(this.root, STAGING_DIR, 'layer-'));
     try {
       const diff = join(staging, 'diff');
-      if (options.upperDir !== undefined) return await this.prepareFromUpper(source, options.upperDir, staging);
       await mkdir(diff, { mode: 0o755 });
       const digester = createDigester();
       const keptPath = join(staging, LAYER_TAR);
@@ -197,30 +182,6 @@ export class LayerStore {
       await rm(staging, { recursive: true, force: true });
       throw err;
     }
-  }
-
-  /**
-   * `prepare` of a plain tar made by upperDirTar from `upper`: the tar is only hashed and kept, and the
-   * upper dir itself, made what extracting the tar gives (upperAsLayerDiff), becomes the layer's files.
-   */
-  private async prepareFromUpper(source: Readable, upper: string, staging: string): Promise<PreparedLayer> {
-    const digester = createDigester();
-    const tarCopy = await LayerTarWriter.create(join(staging, LAYER_TAR));
-    let tarBytes = 0;
-    try {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        tarBytes += chunk.length;
-        if (tarBytes > this.maxBytes) throw new InvalidArgumentError(`archive exceeds the limit of ${this.maxBytes} decompressed bytes`);
-        digester.update(chunk);
-        tarCopy.write(chunk);
-      }
-      await tarCopy.finish();
-    } finally {
-      await tarCopy.close();
-    }
-    const bytes = await upperAsLayerDiff(upper);
-    await rename(upper, join(staging, 'diff'));
-    return new StagedLayer(this, staging, digester.digest(), bytes);
   }
 
   /** Stores a prepared layer on `parent` (or finds the same one there already); the staging is gone either way. */

@@ -27,8 +27,6 @@ interface Libc {
   syscall: (...args: unknown[]) => number;
   readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
   fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
-  llistxattr: (path: string, list: Buffer, size: number) => number;
-  lremovexattr: (path: string, name: string) => number;
   umount2: (target: string, flags: number) => number;
   close: (fd: number) => number;
   errno: () => number;
@@ -49,8 +47,6 @@ function load(): Libc {
     syscall: lib.func('long syscall(long number, ...)') as Libc['syscall'],
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Libc['readlinkat'],
     fgetxattr: lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as Libc['fgetxattr'],
-    llistxattr: lib.func('long llistxattr(const char *path, _Out_ uint8_t *list, size_t size)') as Libc['llistxattr'],
-    lremovexattr: lib.func('int lremovexattr(const char *path, const char *name)') as Libc['lremovexattr'],
     umount2: lib.func('int umount2(const char *target, int flags)') as Libc['umount2'],
     close: lib.func('int close(int fd)') as Libc['close'],
     errno: () => koffi.errno(),
@@ -102,24 +98,6 @@ export function fgetxattr(fd: number, name: string): Buffer | undefined {
   const err = errnoError('fgetxattr', `fd ${fd}`);
   if (err.code === 'ENODATA' || err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return undefined;
   throw err;
-}
-
-/** The names of the extended attributes of `path` itself (a symlink's own, never its target's). */
-export function llistxattr(path: string): string[] {
-  const c = load();
-  for (let size = 4096; ; size *= 4) {
-    const buf = Buffer.alloc(size);
-    const n = c.llistxattr(path, buf, size);
-    if (n >= 0) return buf.subarray(0, n).toString('utf8').split('\0').filter((name) => name !== '');
-    const err = errnoError('llistxattr', path);
-    if (err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return [];
-    if (err.code !== 'ERANGE') throw err;
-  }
-}
-
-/** Removes the extended attribute `name` of `path` itself. */
-export function lremovexattr(path: string, name: string): void {
-  if (load().lremovexattr(path, name) < 0) throw errnoError('lremovexattr', path);
 }
 
 /** Open flags for a descriptor that only names an object (O_PATH), never following a last symlink. */

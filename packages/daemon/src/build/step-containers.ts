@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { NotFoundError, type ContainerCreateRequest } from '@berth/api';
 import type { NewStepImage, PathInfo, StepContainer, StepContainerSpec } from '@berth/builder';
 import type { ImageStore } from '@berth/image';
-import { isMountPoint, upperDirTar } from '@berth/layer';
+import { upperDirTar } from '@berth/layer';
 import type { ArchiveService } from '../archive/archive.js';
 import { GO_MODE_DIR } from '../archive/path-stat.js';
 import type { ContainerInspection } from '../container/inspection-service.js';
@@ -90,17 +90,11 @@ export async function createStepContainer(services: StepContainerServices, spec:
     resolveOwner: (user: string) => archives.resolveOwner(id, user),
     async commit(image: NewStepImage): Promise<string> {
       await archives.dropRuntimePlaceholders(id);
-      const data = inspection.inspect(id).GraphDriver.Data;
-      const upper = data?.UpperDir;
-      const mappings = inspection.userNamespace(id);
-      const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!, { owner: containerViewOwners(mappings) });
-      // A container the build removes next gives its upper dir to the layer instead of a copy of it, unless
-      // its files are stored under other ids than the image's (a remapped container) or its root is in use.
-      const movable = layer !== undefined && spec.removed && mappings === undefined && data?.MergedDir !== undefined && !(await isMountPoint(data.MergedDir));
+      const upper = inspection.inspect(id).GraphDriver.Data?.UpperDir;
+      const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!, { owner: containerViewOwners(inspection.userNamespace(id)) });
       const committed = await images.create({
         ...(spec.image !== null ? { parent: spec.image } : {}),
         ...(layer !== undefined ? { layer } : {}),
-        ...(movable ? { layerUpperDir: upper } : {}),
         runConfig: image.runConfig,
         history: { ...image.history, ...(image.author !== undefined ? { author: image.author } : {}) },
         ...(image.author !== undefined ? { author: image.author } : {}),

@@ -15,8 +15,6 @@ export interface NewImageSpec {
   parent?: string;
   /** The new layer as an (optionally compressed) tar; without it the image adds no layer. */
   layer?: Readable;
-  /** The overlay upper dir `layer` was made from, moved into the store as the layer's files (see @berth/layer's PrepareOptions.upperDir). */
-  layerUpperDir?: string;
   runConfig: ImageRunConfig;
   history: HistoryEntry;
   author?: string;
@@ -60,7 +58,7 @@ export async function createImage(context: StoreContext, spec: NewImageSpec): Pr
   const releaseParent = parentTop === null ? undefined : context.holds.hold(parentTop);
   try {
     if (spec.layer === undefined) return await context.queue.run(() => writeNewImage(context, spec, parent, undefined, tag));
-    const layer = await context.layers.register(spec.layer, parentTop, spec.layerUpperDir !== undefined ? { upperDir: spec.layerUpperDir } : {});
+    const layer = await context.layers.register(spec.layer, parentTop);
     return await withNewLayer(context, layer, async () => {
       await spec.onLayerStored?.();
       return context.queue.run(() => writeNewImage(context, spec, parent, layer, tag));
