@@ -40,9 +40,10 @@ async function contexts(dir) {
   return { small, large };
 }
 
-async function timedBuild(env, context, args) {
-  // Cold: nothing cached, not even a kept context (the floor's server has no prune: nothing to drop).
-  if (args.includes('--no-cache')) await execFileAsync('docker', ['builder', 'prune', '-af'], { env }).catch(() => undefined);
+async function timedBuild(engine, context, args) {
+  const { env } = engine;
+  // Cold: nothing cached, not even a kept context (the floor's server has no prune, and nothing to drop).
+  if (args.includes('--no-cache') && engine.name !== 'floor') await execFileAsync('docker', ['builder', 'prune', '-af'], { env });
   const start = process.hrtime.bigint();
   await execFileAsync('docker', ['build', '-q', ...args, '-t', 'bench-build', context], { env: { ...env, DOCKER_BUILDKIT: '0' }, maxBuffer: 1 << 26 });
   return Number(process.hrtime.bigint() - start) / 1e6;
@@ -86,11 +87,11 @@ export async function buildBench(dir, engines) {
   for (const [figure, context, args] of figures) {
     const times = Object.fromEntries(engines.map((engine) => [engine.name, []]));
     // A first build fills each cache, so the cached figure measures rebuilds only.
-    for (const engine of engines) await timedBuild(engine.env, context, []).catch(() => undefined);
+    for (const engine of engines) await timedBuild(engine, context, []).catch(() => undefined);
     for (let round = 0; round < ROUNDS; round++) {
       for (const engine of engines) {
         try {
-          times[engine.name].push(await timedBuild(engine.env, context, args));
+          times[engine.name].push(await timedBuild(engine, context, args));
         } catch (err) {
           results[engine.name][figure] = { error: String(err.stderr || err.message).trim().split('\n').at(-1) };
         }

@@ -276,6 +276,8 @@ describe('docker build (classic builder) against berthd', () => {
       // A step container the build keeps is mounted as any container is (not volatile): it starts again and is read from.
       expect(kept).toHaveLength(2);
       for (const id of kept) {
+        // Its root was mounted during the build (the put, the RUN): no kernel marker of a volatile mount.
+        await expect(lstat(join(d.dataRoot, 'containers', id, 'work/work/incompat'))).rejects.toThrow(/ENOENT/);
         const started = await docker(['start', '-a', id]);
         expect(started.code, started.stderr).toBe(0);
         const copied = await docker(['cp', `${id}:/a.txt`, '-']);

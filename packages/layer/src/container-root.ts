@@ -1,6 +1,7 @@
-import { access, chown, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { access, chown, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConflictError, InvalidArgumentError, InternalError } from '@berth/api';
+import { writeFileAtomic } from './atomic-file.js';
 import { detachMountsUnder, isMountPoint } from './mountinfo.js';
 import type { IdmappedLayers } from './idmapped-layers.js';
 import type { Owner } from './extract.js';
@@ -28,14 +29,22 @@ const BOOT_ID = '/proc/sys/kernel/random/boot_id';
 /** In a container's dir: the boot its root was last mounted volatile in. */
 const VOLATILE_BOOT = 'volatile-boot-id';
 
+let currentBoot: Promise<string> | undefined;
+
+/**
+ * Clears the kernel's marker of a volatile mount made in this boot; refuses one from an earlier boot. A
+ * root last mounted volatile before the stamp existed has none, and is mounted as before.
+ */
 async function clearVolatileMarker(dir: string, marker: string): Promise<void> {
-  const boot = (await readFile(BOOT_ID, 'utf8')).trim();
+  currentBoot ??= readFile(BOOT_ID, 'utf8').then((id) => id.trim());
+  const boot = await currentBoot;
   const stamp = join(dir, VOLATILE_BOOT);
   const stamped = (await readFile(stamp, 'utf8').catch(() => undefined))?.trim();
   if (stamped !== undefined && stamped !== boot && (await access(marker).then(() => true, () => false))) {
     throw new ConflictError('the container\'s root was mounted volatile before the host restarted: what it holds is not trusted; remove the container');
   }
-  await writeFile(stamp, boot);
+  // Once per boot, and durable: a stamp a host crash lost would let its root through.
+  if (stamped !== boot) await writeFileAtomic(stamp, boot);
   await rm(marker, { recursive: true, force: true });
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { eventLoopTurns, lstatInRoot } from '@berth/layer';
 
@@ -96,7 +96,7 @@ async function indexFiles(dir: string, extracted: Iterable<[string, ExtractedFil
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     await turns();
     const rel = relative(dir, join(entry.parentPath, entry.name));
-    if (!entry.isDirectory() && !indexed.has(rel)) await unlink(join(dir, rel));
+    if (!entry.isDirectory() && !indexed.has(rel)) await rm(join(dir, rel), { force: true });
   }
   return { files, size };
 }
