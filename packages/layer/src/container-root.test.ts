@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,10 +56,8 @@ describe('a volatile root', () => {
     await unmountOverlayRoot(dir);
     await mountOverlayRoot(dir, ['lower'], work, { volatile: true });
     await unmountOverlayRoot(dir);
-    // As if the host had restarted since: the kernel's marker was made before this boot.
-    await mountOverlayRoot(dir, ['lower'], work, { volatile: true });
-    await unmountOverlayRoot(dir);
-    await utimes(join(containerRootPaths(dir).work, 'work', 'incompat', 'volatile'), new Date(0), new Date(0));
+    // As if the host had restarted since: the recorded boot is another.
+    await writeFile(join(dir, 'volatile-boot-id'), 'another-boot\n');
     await expect(mountOverlayRoot(dir, ['lower'], work, { volatile: true })).rejects.toThrow(ConflictError);
     expect(await isMountPoint(containerRootPaths(dir).rootfs)).toBe(false);
   });

@@ -1,6 +1,7 @@
 import { access, chown, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConflictError, InvalidArgumentError, InternalError } from '@berth/api';
+import { writeFileAtomic } from './atomic-file.js';
 import { detachMountsUnder, isMountPoint } from './mountinfo.js';
 import type { IdmappedLayers } from './idmapped-layers.js';
 import type { Owner } from './extract.js';
@@ -24,23 +25,26 @@ export function containerRootPaths(dir: string): ContainerRootPaths {
   return { rootfs: join(base, 'rootfs'), upper: join(base, 'upper'), work: join(base, 'work') };
 }
 
-let bootTimeMs: Promise<number> | undefined;
+const BOOT_ID = '/proc/sys/kernel/random/boot_id';
+/** In a container's dir: the boot its root was last mounted volatile in. */
+const VOLATILE_BOOT = 'volatile-boot-id';
 
-/** When the host booted: `btime` of /proc/stat, in milliseconds. */
-function bootTime(): Promise<number> {
-  bootTimeMs ??= readFile('/proc/stat', 'utf8').then((stat) => Number(/^btime (\d+)$/m.exec(stat)?.[1] ?? 0) * 1000);
-  return bootTimeMs;
-}
+let currentBoot: Promise<string> | undefined;
 
 /**
- * Clears the kernel's marker of an earlier volatile mount, made in this boot; refuses one made before
- * the host booted (the kernel makes the marker at the mount, so its time says when that was).
+ * Clears the kernel's marker of a volatile mount made in this boot; refuses one from an earlier boot. A
+ * root last mounted volatile before the stamp existed has none, and is mounted as before.
  */
-async function clearVolatileMarker(marker: string): Promise<void> {
-  const made = await stat(join(marker, 'volatile')).catch(() => undefined);
-  if (made !== undefined && made.mtimeMs < (await bootTime())) {
+async function clearVolatileMarker(dir: string, marker: string): Promise<void> {
+  currentBoot ??= readFile(BOOT_ID, 'utf8').then((id) => id.trim());
+  const boot = await currentBoot;
+  const stamp = join(dir, VOLATILE_BOOT);
+  const stamped = (await readFile(stamp, 'utf8').catch(() => undefined))?.trim();
+  if (stamped !== undefined && stamped !== boot && (await access(marker).then(() => true, () => false))) {
     throw new ConflictError('the container\'s root was mounted volatile before the host restarted: what it holds is not trusted; remove the container');
   }
+  // Once per boot, and durable: a stamp a host crash lost would let its root through.
+  if (stamped !== boot) await writeFileAtomic(stamp, boot);
   await rm(marker, { recursive: true, force: true });
 }
 
@@ -78,7 +82,7 @@ export async function mountOverlayRoot(
   // roots thrown away with their container are mounted volatile: AutoRemove ones, which the daemon's restore
   // removes when not running, and a build's step containers, which only a crash mid-build leaves. The marker
   // is cleared within the boot its volatile mount was made in; after a restart of the host, never.
-  if (options.volatile) await clearVolatileMarker(join(paths.work, 'work', 'incompat'));
+  if (options.volatile) await clearVolatileMarker(dir, join(paths.work, 'work', 'incompat'));
   if (options.idmapped === undefined) {
     const direct = { ...overlay, lowerdirs: lowerdirs.map((l) => resolve(lowerRoot, l)), target: paths.rootfs };
     if (!tryMountOverlay(direct)) await mountOverlay({ ...overlay, target: paths.rootfs, cwd: lowerRoot });
