@@ -8,6 +8,7 @@ import { UnsafeArchiveEntryError } from './errors.js';
 import { eventLoopTurns } from './event-loop-turns.js';
 import { directIo, threadpoolIo, type ExtractIo } from './extract-io.js';
 import type { ExtractTree } from './extract-tree.js';
+import type { LinkableFiles } from './linkable-files.js';
 import { PinnedTree, type DirNonDirPolicy, type ExtractMount } from './pinned-tree.js';
 import { SafeTree } from './safe-tree.js';
 import { makeNode, setXattr, type NodeType } from './system-tools.js';
@@ -25,6 +26,8 @@ export interface UnpackOptions {
   whiteouts: boolean;
   /** Sees every uncompressed byte, in order (the diffID digester). */
   onData?: (chunk: Buffer) => void;
+  /** Files of the tree this archive was made from (see upperDirTar), linked instead of written when they can be. */
+  linkable?: LinkableFiles;
   /**
    * The target may change while it is written (a running container's directory): hold every directory
    * open and create every entry through its open parent (see PinnedTree) instead of checking paths.
@@ -74,6 +77,7 @@ interface ExtractState {
   current?: string;
   /** Entries that come parsed are metered here (an archive is metered as it is decompressed): at most this much file content. */
   maxBytes?: number;
+  linkable?: LinkableFiles;
 }
 
 /** Extracts a tar stream into `dir` safely (plain or gzip; see UnpackOptions for the knobs). */
@@ -95,9 +99,10 @@ export interface TarEntry extends AsyncIterable<Buffer> {
   readonly sameAs?: string;
 }
 
-function stateFor(tree: ExtractTree, options: Pick<UnpackOptions, 'pinned' | 'whiteouts' | 'owner'>): ExtractState {
+function stateFor(tree: ExtractTree, options: Pick<UnpackOptions, 'pinned' | 'whiteouts' | 'owner' | 'linkable'>): ExtractState {
   return {
     tree,
+    ...(options.linkable !== undefined ? { linkable: options.linkable } : {}),
     io: options.pinned ? threadpoolIo : directIo,
     pinned: options.pinned ?? false,
     whiteouts: options.whiteouts,
@@ -294,6 +299,21 @@ async function extractFile(entry: TarEntry, path: string, state: ExtractState): 
   const { header } = entry;
   if (state.maxBytes !== undefined && state.bytes + header.size > state.maxBytes) throw new DecompressedSizeLimitError(state.maxBytes);
   const target = await state.tree.prepareSlot(header.name, path);
+  const linked = await state.linkable?.link(header.name, target, header.size);
+  if (linked !== undefined) {
+    try {
+      // The bytes still pass: the archive's reader hashes and keeps them.
+      for await (const chunk of entry) void chunk;
+      await linked.confirm();
+    } finally {
+      await linked.close();
+    }
+    await chownEntry(target, header, state);
+    await state.io.chmod(target, modeOf(header));
+    await state.io.lutimes(target, header.mtime);
+    state.bytes += header.size;
+    return;
+  }
   if (entry.sameAs !== undefined) {
     try {
       await state.io.link(entry.sameAs, target);

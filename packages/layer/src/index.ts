@@ -1,9 +1,10 @@
-export { LayerStore, type LayerStoreOptions, type PreparedLayer } from './layer-store.js';
+export { LayerStore, type LayerSourceOptions, type LayerStoreOptions, type PreparedLayer } from './layer-store.js';
 export type { LayerInfo } from './layer-metadata.js';
 export { extractEntries, extractTar, hasXattrs, DEFAULT_MAX_DECOMPRESSED_BYTES, type ExtractOptions, type Owner, type OwnerMap, type TarEntry } from './extract.js';
 export { OverwriteConflictError, UnsafeArchiveEntryError } from './errors.js';
 export { chainIdOf } from './chain-id.js';
 export { upperDirTar } from './upper-diff.js';
+export { LinkableFiles } from './linkable-files.js';
 export { directorySize } from './directory-size.js';
 export { packEntry, packFile, type PackHeader } from './pack-file.js';
 export { treeTar, directoryTar, type TreeTarOptions } from './tree-tar.js';

@@ -14,6 +14,7 @@ import { readLayerMetadata, writeLayerMetadata } from './layer-metadata.js';
 import { LayerQuarantine } from './layer-quarantine.js';
 import { AdoptedLayerTar, LayerTarWriter, type KeptLayerTar } from './layer-tar-writer.js';
 import type { LayerInfo, LayerRecord } from './layer-metadata.js';
+import type { LinkableFiles } from './linkable-files.js';
 
 const LAYER_DIR_PATTERN = /^[a-f0-9]{64}$/;
 const LINKS_DIR = 'l';
@@ -39,6 +40,14 @@ function infoOf(record: LayerRecord): LayerInfo {
 }
 
 /** A layer extracted by `LayerStore.prepare`, not in the store yet: `commit` puts it there, `discard` removes it. */
+/** Where a layer's bytes may already be on disk, so that storing it writes them once less. */
+export interface LayerSourceOptions {
+  /** A file holding exactly the uncompressed bytes the tar streams (a staged, uncompressed layer): linked as the kept tar. */
+  tarFile?: string;
+  /** The files of the tree the tar was made from (a throwaway container's upper dir): linked as the layer's files. */
+  linkable?: LinkableFiles;
+}
+
 export interface PreparedLayer {
   /** The sha256 of its uncompressed tar. */
   readonly diffId: string;
@@ -140,10 +149,9 @@ export class LayerStore {
 
   /**
    * Extracts a layer (plain, gzip or zstd tar) on `parent` and stores it under its chain ID, with its
-   * uncompressed tar kept. `options.tarFile` names a file holding exactly the uncompressed bytes
-   * `tar` streams (a staged, uncompressed layer): it is linked in instead of written again.
+   * uncompressed tar kept; see LayerSourceOptions for bytes it can link instead of writing.
    */
-  async register(tar: NodeJS.ReadableStream | Readable, parent: string | null, options: { tarFile?: string } = {}): Promise<LayerInfo> {
+  async register(tar: NodeJS.ReadableStream | Readable, parent: string | null, options: LayerSourceOptions = {}): Promise<LayerInfo> {
     this.checkDepth(parent);
     return this.commit(await this.prepare(tar, options), parent);
   }
@@ -153,7 +161,7 @@ export class LayerStore {
    * be done while nothing else waits (a pull extracts while it downloads, then commits its layers at
    * once). The caller commits or discards it.
    */
-  async prepare(tar: NodeJS.ReadableStream | Readable, options: { tarFile?: string } = {}): Promise<PreparedLayer> {
+  async prepare(tar: NodeJS.ReadableStream | Readable, options: LayerSourceOptions = {}): Promise<PreparedLayer> {
     const source = tar instanceof Readable ? tar : new Readable().wrap(tar);
     const staging = await mkdtemp(join(this.root, STAGING_DIR, 'layer-'));
     try {
@@ -168,6 +176,7 @@ export class LayerStore {
         ({ bytes } = await unpackArchive(source, diff, {
           maxBytes: this.maxBytes,
           whiteouts: true,
+          ...(options.linkable !== undefined ? { linkable: options.linkable } : {}),
           onData: (chunk) => {
             digester.update(chunk);
             tarCopy.write(chunk);

@@ -12,6 +12,8 @@ import type { LibraryHandle } from 'koffi';
  */
 
 const SYS_OPENAT2 = 437;
+const AT_FDCWD = -100;
+const AT_EMPTY_PATH = 0x1000;
 /** Linux open flags Node's fs.constants does not name. */
 export const O_PATH = 0o10000000;
 export const O_CLOEXEC = 0o2000000;
@@ -27,6 +29,8 @@ interface Libc {
   syscall: (...args: unknown[]) => number;
   readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
   fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
+  flistxattr: (fd: number, list: Buffer | null, size: number) => number;
+  linkat: (olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number) => number;
   umount2: (target: string, flags: number) => number;
   close: (fd: number) => number;
   errno: () => number;
@@ -47,6 +51,8 @@ function load(): Libc {
     syscall: lib.func('long syscall(long number, ...)') as Libc['syscall'],
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Libc['readlinkat'],
     fgetxattr: lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as Libc['fgetxattr'],
+    flistxattr: lib.func('long flistxattr(int fd, _Out_ uint8_t *list, size_t size)') as Libc['flistxattr'],
+    linkat: lib.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)') as Libc['linkat'],
     umount2: lib.func('int umount2(const char *target, int flags)') as Libc['umount2'],
     close: lib.func('int close(int fd)') as Libc['close'],
     errno: () => koffi.errno(),
@@ -100,14 +106,29 @@ export function fgetxattr(fd: number, name: string): Buffer | undefined {
   throw err;
 }
 
+/** Whether the open file `fd` carries any extended attribute (of any namespace its caller may list). */
+export function hasAnyXattr(fd: number): boolean {
+  const n = load().flistxattr(fd, null, 0);
+  if (n >= 0) return n > 0;
+  const err = errnoError('flistxattr', `fd ${fd}`);
+  if (err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return false;
+  throw err;
+}
+
+/**
+ * linkat(2) with AT_EMPTY_PATH: a new name `target` for exactly the inode the open descriptor `fd` is,
+ * whatever has become of the path it was opened by. Needs CAP_DAC_READ_SEARCH (root has it).
+ */
+export function linkOpenFile(fd: number, target: string): void {
+  if (load().linkat(fd, '', AT_FDCWD, target, AT_EMPTY_PATH) < 0) throw errnoError('linkat', target);
+}
+
 /** Open flags for a descriptor that only names an object (O_PATH), never following a last symlink. */
 export const PATH_NO_FOLLOW = O_PATH | constants.O_NOFOLLOW;
 
 const SYS_OPEN_TREE = 428;
 const SYS_MOVE_MOUNT = 429;
 const SYS_MOUNT_SETATTR = 442;
-const AT_FDCWD = -100;
-const AT_EMPTY_PATH = 0x1000;
 const OPEN_TREE_CLONE = 1;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x04;
 const MOUNT_ATTR_IDMAP = 0x00100000;

@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { OwnerMap } from './extract.js';
+import type { LinkableFiles } from './linkable-files.js';
 import { packFile, type PackHeader } from './pack-file.js';
 import { closeFd, openDirectoryPath } from './path-in-root.js';
 import { fgetxattr } from './syscalls.js';
@@ -21,6 +22,8 @@ export interface TreeTarOptions {
   overlayUpper?: boolean;
   /** The owner an entry is archived with, from its owner on disk (a remapped container's view); default: as on disk. */
   owner?: OwnerMap;
+  /** Regular files are offered here, for the extraction of this archive to link instead of writing. */
+  linkable?: LinkableFiles;
 }
 
 function major(rdev: number): number {
@@ -87,10 +90,11 @@ async function addWalked(walk: TarWalk, entry: WalkEntry): Promise<void> {
     const file = await entry.openFile();
     // Replaced or removed since it was listed: tar leaves such a file out too.
     if (!file) return;
+    const offered = walk.options.linkable?.offer(name, file, stats) ?? false;
     try {
       await packFile(walk.pack, { ...base, type: 'file', size: stats.size }, file);
     } finally {
-      await file.close();
+      if (!offered) await file.close();
     }
   } else if (stats.isFIFO()) {
     await addEntry(walk.pack, { ...base, type: 'fifo' });

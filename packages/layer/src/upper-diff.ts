@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { OwnerMap } from './extract.js';
+import type { LinkableFiles } from './linkable-files.js';
 import { directoryTar } from './tree-tar.js';
 
 /**
@@ -8,6 +9,6 @@ import { directoryTar } from './tree-tar.js';
  * reverse of what extraction does. Read it while the container is stopped or paused; a running one
  * cannot lead the walk outside the directory, but its changes in flight may or may not be included.
  */
-export function upperDirTar(upper: string, options: { owner?: OwnerMap } = {}): Readable {
+export function upperDirTar(upper: string, options: { owner?: OwnerMap; linkable?: LinkableFiles } = {}): Readable {
   return directoryTar(upper, { name: '', overlayUpper: true, ...options });
 }

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { NotFoundError, type ContainerCreateRequest } from '@berth/api';
 import type { NewStepImage, PathInfo, StepContainer, StepContainerSpec } from '@berth/builder';
 import type { ImageStore } from '@berth/image';
-import { upperDirTar } from '@berth/layer';
+import { LinkableFiles, upperDirTar } from '@berth/layer';
 import type { ArchiveService } from '../archive/archive.js';
 import { GO_MODE_DIR } from '../archive/path-stat.js';
 import type { ContainerInspection } from '../container/inspection-service.js';
@@ -91,17 +91,25 @@ export async function createStepContainer(services: StepContainerServices, spec:
     async commit(image: NewStepImage): Promise<string> {
       await archives.dropRuntimePlaceholders(id);
       const upper = inspection.inspect(id).GraphDriver.Data?.UpperDir;
-      const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!, { owner: containerViewOwners(inspection.userNamespace(id)) });
-      const committed = await images.create({
-        ...(spec.image !== null ? { parent: spec.image } : {}),
-        ...(layer !== undefined ? { layer } : {}),
-        runConfig: image.runConfig,
-        history: { ...image.history, ...(image.author !== undefined ? { author: image.author } : {}) },
-        ...(image.author !== undefined ? { author: image.author } : {}),
-        container: id,
-        buildCache: { key: image.cacheKey },
-      });
-      return hold(committed);
+      // The container goes right after its commit: its files can become the layer's instead of being written again.
+      const files = spec.removed ? new LinkableFiles() : undefined;
+      try {
+        const owner = containerViewOwners(inspection.userNamespace(id));
+        const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!, { owner, ...(files !== undefined ? { linkable: files } : {}) });
+        const committed = await images.create({
+          ...(spec.image !== null ? { parent: spec.image } : {}),
+          ...(layer !== undefined ? { layer } : {}),
+          ...(layer !== undefined && files !== undefined ? { layerFiles: files } : {}),
+          runConfig: image.runConfig,
+          history: { ...image.history, ...(image.author !== undefined ? { author: image.author } : {}) },
+          ...(image.author !== undefined ? { author: image.author } : {}),
+          container: id,
+          buildCache: { key: image.cacheKey },
+        });
+        return hold(committed);
+      } finally {
+        await files?.close();
+      }
     },
     remove: () => lifecycle.remove(id, { force: true, volumes: true }),
   };

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from '@berth/api';
-import type { LayerInfo } from '@berth/layer';
+import type { LayerInfo, LinkableFiles } from '@berth/layer';
 import { HOST_ARCHITECTURE, type HistoryEntry, type ImageConfig, type ImageRunConfig, type Platform } from '@berth/oci';
 import { parseNormalizedNamed, sha256Digest, withDefaultTag, type NamedReference } from '@berth/reference';
 import { chainIds } from './image-config.js';
@@ -15,6 +15,8 @@ export interface NewImageSpec {
   parent?: string;
   /** The new layer as an (optionally compressed) tar; without it the image adds no layer. */
   layer?: Readable;
+  /** Files of the tree `layer` was made from, which storing it may link instead of writing (a throwaway container's). */
+  layerFiles?: LinkableFiles;
   runConfig: ImageRunConfig;
   history: HistoryEntry;
   author?: string;
@@ -58,7 +60,7 @@ export async function createImage(context: StoreContext, spec: NewImageSpec): Pr
   const releaseParent = parentTop === null ? undefined : context.holds.hold(parentTop);
   try {
     if (spec.layer === undefined) return await context.queue.run(() => writeNewImage(context, spec, parent, undefined, tag));
-    const layer = await context.layers.register(spec.layer, parentTop);
+    const layer = await context.layers.register(spec.layer, parentTop, spec.layerFiles !== undefined ? { linkable: spec.layerFiles } : {});
     return await withNewLayer(context, layer, async () => {
       await spec.onLayerStored?.();
       return context.queue.run(() => writeNewImage(context, spec, parent, layer, tag));
