@@ -39,7 +39,6 @@ function infoOf(record: LayerRecord): LayerInfo {
   return { chainId: record.chainId, diffId: record.diffId, parent: record.parent, size: record.size };
 }
 
-/** A layer extracted by `LayerStore.prepare`, not in the store yet: `commit` puts it there, `discard` removes it. */
 /** Where a layer's bytes may already be on disk, so that storing it writes them once less. */
 export interface LayerSourceOptions {
   /** A file holding exactly the uncompressed bytes the tar streams (a staged, uncompressed layer): linked as the kept tar. */
@@ -48,6 +47,7 @@ export interface LayerSourceOptions {
   linkable?: LinkableFiles;
 }
 
+/** A layer extracted by `LayerStore.prepare`, not in the store yet: `commit` puts it there, `discard` removes it. */
 export interface PreparedLayer {
   /** The sha256 of its uncompressed tar. */
   readonly diffId: string;

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { chmod, lstat, mkdir, open, readFile, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmod, link, lstat, mkdir, open, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '@berth/api';
 import { LayerStore } from './layer-store.js';
@@ -10,7 +12,8 @@ import { setXattr } from './system-tools.js';
 import { upperDirTar } from './upper-diff.js';
 
 const asRoot = process.getuid?.() === 0;
-const BIG = 256 * 1024;
+// Over pack-file's 256 KiB chunk: the walk is still reading a file when its header reaches the extraction.
+const BIG = 1_000_000;
 
 let work: string;
 let upper: string;
@@ -25,7 +28,17 @@ beforeEach(async () => {
   await writeFile(join(upper, 'data', 'small'), 'small file');
   await writeFile(join(upper, 'data', 'labelled'), Buffer.alloc(BIG, 8));
   await setXattr(join(upper, 'data', 'labelled'), 'user.label', Buffer.from('x'));
+  await writeFile(join(upper, 'data', 'setuid'), Buffer.alloc(BIG, 3));
+  await chmod(join(upper, 'data', 'setuid'), 0o4755);
+  await writeFile(join(upper, 'data', 'twice'), Buffer.alloc(BIG, 4));
+  await link(join(upper, 'data', 'twice'), join(upper, 'data', 'twice-again'));
 });
+
+const diffOf = (store: string, chainId: string): string => join(work, store, chainId.slice('sha256:'.length), 'diff', 'data');
+const inode = async (path: string): Promise<number> => (await lstat(path)).ino;
+
+/** The names of the descriptors this process holds open. */
+const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 afterEach(() => {
   rmSync(work, { recursive: true, force: true });
@@ -40,7 +53,7 @@ describe.runIf(asRoot)('a layer stored from a throwaway upper dir', () => {
     await files.close();
     expect(linked.diffId).toBe(written.diffId);
 
-    const diff = join(work, 'linked', linked.chainId.slice('sha256:'.length), 'diff', 'data');
+    const diff = diffOf('linked', linked.chainId);
     const big = await lstat(join(diff, 'big'));
     expect(big.ino).toBe((await lstat(join(upper, 'data', 'big'))).ino);
     expect(big.mode & 0o7777).toBe(0o640);
@@ -49,35 +62,97 @@ describe.runIf(asRoot)('a layer stored from a throwaway upper dir', () => {
     expect((await lstat(join(diff, 'small'))).ino).not.toBe((await lstat(join(upper, 'data', 'small'))).ino);
     expect((await lstat(join(diff, 'labelled'))).ino).not.toBe((await lstat(join(upper, 'data', 'labelled'))).ino);
     expect(await readFile(join(diff, 'labelled'))).toEqual(Buffer.alloc(BIG, 8));
+    // chown clears setuid; the mode is set after it, as for a written file.
+    expect(await inode(join(diff, 'setuid'))).toBe(await inode(join(upper, 'data', 'setuid')));
+    expect((await lstat(join(diff, 'setuid'))).mode & 0o7777).toBe(0o4755);
+    // A file with another link is written: the layer never shares an inode the upper dir names twice.
+    expect(await inode(join(diff, 'twice'))).not.toBe(await inode(join(upper, 'data', 'twice')));
+    expect(await inode(join(diff, 'twice-again'))).toBe(await inode(join(diff, 'twice')));
+  });
+
+  it('writes the file when it changed after the walk opened it, and the commit still succeeds', async () => {
+    const written = await (await LayerStore.open(join(work, 'written'))).register(upperDirTar(upper), null);
+    const store = await LayerStore.open(join(work, 'linked'));
+    const files = new LinkableFiles();
+    let touched = false;
+    // A change of ctime alone, while the walk reads the file: the link is declined, and the walk must go on reading.
+    const touch = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        // Its header passing means the walk has measured and opened it.
+        if (!touched && chunk.includes('data/big\0')) {
+          chmodSync(join(upper, 'data', 'big'), 0o640);
+          touched = true;
+        }
+        done(null, chunk);
+      },
+    });
+    const linked = await store.register(upperDirTar(upper, { linkable: files }).pipe(touch), null, { linkable: files });
+    await files.close();
+    expect(touched).toBe(true);
+    expect(linked.diffId).toBe(written.diffId);
+    expect(await inode(join(diffOf('linked', linked.chainId), 'big'))).not.toBe(await inode(join(upper, 'data', 'big')));
+  });
+
+  it('leaves no descriptor open when the extraction fails', async () => {
+    const before = openFds();
+    const store = await LayerStore.open(join(work, 'linked'), { maxDecompressedBytes: 2 * BIG });
+    const files = new LinkableFiles();
+    const tar = upperDirTar(upper, { linkable: files });
+    await expect(store.register(tar, null, { linkable: files })).rejects.toThrow();
+    tar.destroy();
+    await files.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(openFds()).toBe(before);
+  });
+
+  it('writes, not links, a file with a user-set inode flag or a `.wh.` name', async () => {
+    try {
+      execFileSync('chattr', ['+d', join(upper, 'data', 'big')]);
+    } catch {
+      return; // No chattr, or a filesystem without inode flags: nothing to check here.
+    }
+    await writeFile(join(upper, 'data', '.wh.plain'), Buffer.alloc(BIG, 5));
+    const store = await LayerStore.open(join(work, 'linked'));
+    const files = new LinkableFiles();
+    const linked = await store.register(upperDirTar(upper, { linkable: files }), null, { linkable: files });
+    await files.close();
+    expect(await inode(join(diffOf('linked', linked.chainId), 'big'))).not.toBe(await inode(join(upper, 'data', 'big')));
   });
 
   it('writes a file that changed after the walk opened it, and refuses one written to while it is read', async () => {
     const files = new LinkableFiles();
     const path = join(upper, 'data', 'big');
     const handle = await open(path, 'r');
-    expect(files.offer('data/big', handle, await lstat(path))).toBe(true);
+    const walked = files.offer('data/big', handle, await lstat(path));
+    expect(walked).toBeDefined();
     await writeFile(path, Buffer.alloc(BIG, 9));
     expect(await files.link('data/big', join(work, 'target'), BIG)).toBeUndefined();
+    // Declined, but the walk's share keeps the handle open until the walk lets go.
+    await expect(handle.stat()).resolves.toBeDefined();
+    await walked!();
+    await expect(handle.stat()).rejects.toThrow();
 
     const again = await open(path, 'r');
-    expect(files.offer('data/big', again, await lstat(path))).toBe(true);
-    const link = await files.link('data/big', join(work, 'target'), BIG);
-    expect(link).toBeDefined();
+    const walkedAgain = files.offer('data/big', again, await lstat(path));
+    const linked = await files.link('data/big', join(work, 'target'), BIG);
+    expect(linked).toBeDefined();
     await writeFile(path, Buffer.alloc(BIG + 1, 1));
-    await expect(link!.confirm()).rejects.toBeInstanceOf(ConflictError);
-    await link!.close();
+    await expect(linked!.confirm()).rejects.toBeInstanceOf(ConflictError);
+    await linked!.close();
+    await walkedAgain!();
     await files.close();
   });
 
-  it('refuses offers once closed, and closes what it was offered', async () => {
+  it('refuses offers once closed, and closes what it was offered once the walk lets go', async () => {
     const files = new LinkableFiles();
     const path = join(upper, 'data', 'big');
     const handle = await open(path, 'r');
-    expect(files.offer('data/big', handle, await lstat(path))).toBe(true);
+    const walked = files.offer('data/big', handle, await lstat(path));
     await files.close();
+    await walked!();
     await expect(handle.stat()).rejects.toThrow();
     const later = await open(path, 'r');
-    expect(files.offer('data/big', later, await lstat(path))).toBe(false);
+    expect(files.offer('data/big', later, await lstat(path))).toBeUndefined();
     await later.close();
   });
 });

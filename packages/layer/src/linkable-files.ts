@@ -1,16 +1,29 @@
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { ConflictError } from '@berth/api';
-import { hasAnyXattr, linkOpenFile } from './syscalls.js';
+import { hasAnyXattr, hasUserInodeFlags, linkOpenFile } from './syscalls.js';
 
 /** Smaller files are written: their bytes cost less than holding them open to link them. */
 const MIN_LINKED_BYTES = 64 * 1024;
 /** Files held open at once: the walk runs ahead of the extraction by what the streams between them buffer. */
 const MAX_OFFERED = 64;
 
-interface Offered {
-  handle: FileHandle;
-  stats: Stats;
+/**
+ * A walked file's open handle, shared by the walk (which may still be reading it) and the extraction (which
+ * links it or declines): closed once both let go.
+ */
+class SharedHandle {
+  private holders = 2;
+
+  constructor(
+    readonly handle: FileHandle,
+    readonly stats: Stats,
+  ) {}
+
+  async release(): Promise<void> {
+    if (--this.holders === 0) await this.handle.close();
+  }
 }
 
 /** A file linked into the extraction; its content is still to be read from the archive, then confirmed unchanged. */
@@ -32,28 +45,40 @@ function sameFile(now: Stats, walked: Stats, size: number): boolean {
   );
 }
 
+function isSyscallError(err: unknown): boolean {
+  return err instanceof Error && 'syscall' in err;
+}
+
 /**
  * Regular files of a tree being archived that the extraction of that very archive may hardlink instead of
- * writing again: a throwaway container's upper dir becoming a layer, whose files nothing else will use.
- * The archive still carries every byte (the layer's diffID and kept tar come from it); a file is linked
- * only while it is the inode the walk opened, unchanged, with no other link and no xattr (overlay's own
- * metadata, SELinux labels and capabilities all live there), so the layer holds what extracting the
- * archive would have written. Linking goes through the walk's open descriptor, never a path a container
- * could have changed meanwhile.
+ * writing again: the upper dir of a container marked for removal becoming a layer, whose files nothing else
+ * will use. The archive still carries every byte (the layer's diffID and kept tar come from it); a file is
+ * linked only while it is the inode the walk opened, unchanged, with no other link, no xattr (overlay's own
+ * metadata, SELinux labels and capabilities live there) and no inode flag a user sets, so the layer holds
+ * what extracting the archive would have written. Linking goes through the walk's open descriptor, never a
+ * path a container could have changed meanwhile.
  */
 export class LinkableFiles {
-  private readonly offered = new Map<string, Offered>();
+  private readonly offered = new Map<string, SharedHandle>();
   private closed = false;
 
   /**
-   * The walk offers a regular file it opened (`name` as archived, `stats` as walked). True when it is
-   * taken: the handle is then this object's to close.
+   * The walk offers a regular file it opened (`name` as archived, `stats` as walked). When it is taken, the
+   * walk gets the function to call, instead of closing the handle, once it has read it.
    */
-  offer(name: string, handle: FileHandle, stats: Stats): boolean {
-    if (this.closed || this.offered.size >= MAX_OFFERED || !stats.isFile() || stats.nlink !== 1 || stats.size < MIN_LINKED_BYTES) return false;
-    if (this.offered.has(name) || hasAnyXattr(handle.fd)) return false;
-    this.offered.set(name, { handle, stats });
-    return true;
+  offer(name: string, handle: FileHandle, stats: Stats): (() => Promise<void>) | undefined {
+    if (this.closed || this.offered.size >= MAX_OFFERED || !stats.isFile() || stats.nlink !== 1 || stats.size < MIN_LINKED_BYTES) return undefined;
+    // A `.wh.` name becomes a whiteout when extracted: it would never be taken, only hold a place.
+    if (this.offered.has(name) || posix.basename(name).startsWith('.wh.')) return undefined;
+    try {
+      if (hasAnyXattr(handle.fd) || hasUserInodeFlags(handle.fd)) return undefined;
+    } catch (err) {
+      if (isSyscallError(err)) return undefined;
+      throw err;
+    }
+    const shared = new SharedHandle(handle, stats);
+    this.offered.set(name, shared);
+    return () => shared.release();
   }
 
   /**
@@ -61,10 +86,10 @@ export class LinkableFiles {
    * extracted, when it was offered and is as the walk found it; undefined otherwise (the caller writes it).
    */
   async link(name: string, target: string, size: number): Promise<LinkedFile | undefined> {
-    const offered = this.offered.get(name);
-    if (offered === undefined) return undefined;
+    const shared = this.offered.get(name);
+    if (shared === undefined) return undefined;
     this.offered.delete(name);
-    const { handle, stats } = offered;
+    const { handle, stats } = shared;
     let linked = false;
     try {
       if (sameFile(await handle.stat(), stats, size)) {
@@ -73,12 +98,12 @@ export class LinkableFiles {
       }
     } catch (err) {
       // Not linkable here (another filesystem, no CAP_DAC_READ_SEARCH): written instead.
-      if (!(err instanceof Error && 'syscall' in err)) throw err;
+      if (!isSyscallError(err)) throw err;
     } finally {
-      if (!linked) await handle.close();
+      if (!linked) await shared.release();
     }
     if (!linked) return undefined;
-    let open = true;
+    let held = true;
     return {
       async confirm() {
         const now = await handle.stat();
@@ -86,18 +111,18 @@ export class LinkableFiles {
         if (now.size !== stats.size || now.mtimeMs !== stats.mtimeMs) throw new ConflictError(`${name} changed while it was committed`);
       },
       async close() {
-        if (!open) return;
-        open = false;
-        await handle.close();
+        if (!held) return;
+        held = false;
+        await shared.release();
       },
     };
   }
 
-  /** Closes what was offered and not linked; later offers are refused. */
+  /** Lets go of what was offered and not taken (the walk closes its own share); later offers are refused. */
   async close(): Promise<void> {
     this.closed = true;
     const left = [...this.offered.values()];
     this.offered.clear();
-    await Promise.all(left.map(({ handle }) => handle.close().catch(() => undefined)));
+    await Promise.all(left.map((shared) => shared.release().catch(() => undefined)));
   }
 }

@@ -30,6 +30,7 @@ interface Libc {
   readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
   fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
   flistxattr: (fd: number, list: Buffer | null, size: number) => number;
+  ioctlFlags: (fd: number, request: number, flags: Buffer) => number;
   linkat: (olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number) => number;
   umount2: (target: string, flags: number) => number;
   close: (fd: number) => number;
@@ -52,6 +53,7 @@ function load(): Libc {
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Libc['readlinkat'],
     fgetxattr: lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as Libc['fgetxattr'],
     flistxattr: lib.func('long flistxattr(int fd, _Out_ uint8_t *list, size_t size)') as Libc['flistxattr'],
+    ioctlFlags: lib.func('int ioctl(int fd, unsigned long request, _Out_ uint8_t *flags)') as Libc['ioctlFlags'],
     linkat: lib.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)') as Libc['linkat'],
     umount2: lib.func('int umount2(const char *target, int flags)') as Libc['umount2'],
     close: lib.func('int close(int fd)') as Libc['close'],
@@ -113,6 +115,21 @@ export function hasAnyXattr(fd: number): boolean {
   const err = errnoError('flistxattr', `fd ${fd}`);
   if (err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return false;
   throw err;
+}
+
+const FS_IOC_GETFLAGS = 0x80086601;
+/** Inode flags a filesystem sets by itself (ext4's extents, huge files, inline data), not a user with chattr. */
+const FILESYSTEM_OWN_FLAGS = 0x00080000 | 0x00040000 | 0x10000000;
+
+/** Whether the open file `fd` carries an inode flag a user can set (chattr's +A, +S, +d, +C, +i, +a, …). */
+export function hasUserInodeFlags(fd: number): boolean {
+  const flags = Buffer.alloc(4);
+  if (load().ioctlFlags(fd, FS_IOC_GETFLAGS, flags) < 0) {
+    const err = errnoError('ioctl', `fd ${fd}`);
+    if (err.code === 'ENOTTY' || err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP' || err.code === 'EINVAL') return false;
+    throw err;
+  }
+  return (flags.readInt32LE(0) & ~FILESYSTEM_OWN_FLAGS) !== 0;
 }
 
 /**

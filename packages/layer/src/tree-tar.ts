@@ -90,11 +90,12 @@ async function addWalked(walk: TarWalk, entry: WalkEntry): Promise<void> {
     const file = await entry.openFile();
     // Replaced or removed since it was listed: tar leaves such a file out too.
     if (!file) return;
-    const offered = walk.options.linkable?.offer(name, file, stats) ?? false;
+    let release: (() => Promise<void>) | undefined;
     try {
+      release = walk.options.linkable?.offer(name, file, stats);
       await packFile(walk.pack, { ...base, type: 'file', size: stats.size }, file);
     } finally {
-      if (!offered) await file.close();
+      await (release !== undefined ? release() : file.close());
     }
   } else if (stats.isFIFO()) {
     await addEntry(walk.pack, { ...base, type: 'fifo' });

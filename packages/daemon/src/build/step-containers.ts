@@ -12,7 +12,7 @@ import type { ContainerLifecycle } from '../container/lifecycle-service.js';
 import { containerViewOwners } from '../container/user-namespace.js';
 
 export interface StepContainerServices {
-  lifecycle: Pick<ContainerLifecycle, 'create' | 'start' | 'wait' | 'kill' | 'remove'>;
+  lifecycle: Pick<ContainerLifecycle, 'create' | 'start' | 'wait' | 'kill' | 'remove' | 'markForRemoval'>;
   io: Pick<ContainerIo, 'attach'>;
   inspection: Pick<ContainerInspection, 'inspect' | 'userNamespace'>;
   archives: Pick<ArchiveService, 'stat' | 'get' | 'put' | 'resolveOwner' | 'dropRuntimePlaceholders'>;
@@ -91,11 +91,13 @@ export async function createStepContainer(services: StepContainerServices, spec:
     async commit(image: NewStepImage): Promise<string> {
       await archives.dropRuntimePlaceholders(id);
       const upper = inspection.inspect(id).GraphDriver.Data?.UpperDir;
-      // The container goes right after its commit: its files can become the layer's instead of being written again.
-      const files = spec.removed ? new LinkableFiles() : undefined;
+      const changed = !(await isUnchanged(upper));
+      // A container the build removes next can give the layer its files instead of having them written again, once
+      // it is marked for removal: from then on nothing starts it, writes into it, or keeps it past a restart.
+      const files = changed && spec.removed && (await lifecycle.markForRemoval(id, { volumes: true })) ? new LinkableFiles() : undefined;
+      const owner = containerViewOwners(inspection.userNamespace(id));
+      const layer = changed ? upperDirTar(upper!, { owner, ...(files !== undefined ? { linkable: files } : {}) }) : undefined;
       try {
-        const owner = containerViewOwners(inspection.userNamespace(id));
-        const layer = (await isUnchanged(upper)) ? undefined : upperDirTar(upper!, { owner, ...(files !== undefined ? { linkable: files } : {}) });
         const committed = await images.create({
           ...(spec.image !== null ? { parent: spec.image } : {}),
           ...(layer !== undefined ? { layer } : {}),
@@ -108,6 +110,8 @@ export async function createStepContainer(services: StepContainerServices, spec:
         });
         return hold(committed);
       } finally {
+        // A store that failed before reading it leaves the walk waiting on the tar, its files open.
+        layer?.destroy();
         await files?.close();
       }
     },

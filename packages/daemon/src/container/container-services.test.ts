@@ -104,6 +104,22 @@ describe('the container services over in-memory ports', () => {
     expect(ports.events.actions).toEqual(['create', 'start', 'kill', 'die', 'destroy']);
   });
 
+  it('marks a stopped container for removal ahead of its removal: persisted Dead, never started again, then removed', async () => {
+    setUp();
+    const { lifecycle, inspection } = services;
+    const { Id } = await lifecycle.create({ Image: 'busybox' });
+    await lifecycle.start(Id);
+    await expect(lifecycle.markForRemoval(Id)).rejects.toThrow(ConflictError);
+    await lifecycle.kill(Id);
+    await lifecycle.wait(Id);
+    await expect(lifecycle.markForRemoval(Id, { volumes: true })).resolves.toBe(true);
+    expect(JSON.parse(ports.store.saved.at(-1)!.state)).toMatchObject({ dead: true, running: false });
+    expect(inspection.inspect(Id).State.Status).toBe('dead');
+    await expect(lifecycle.start(Id)).rejects.toThrow('container is marked for removal and cannot be started');
+    await lifecycle.remove(Id, { force: true, volumes: true });
+    expect(ports.store.all()).toEqual([]);
+  });
+
   it('removes an AutoRemove container once it exits', async () => {
     setUp();
     const { lifecycle } = services;

@@ -56,6 +56,12 @@ export interface ContainerLifecycle {
   rename(ref: string, newName: string): Promise<void>;
   update(ref: string, update: ContainerUpdateRequest): Promise<ContainerUpdateResponse>;
   remove(ref: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /**
+   * Records a stopped container as being removed (moby's Dead) ahead of the `remove` its owner makes next: it can no
+   * longer be started or written into, and a restart of the daemon finishes its removal. False when it could not be
+   * recorded (it is then as it was).
+   */
+  markForRemoval(ref: string, options?: { volumes?: boolean }): Promise<boolean>;
   /** `docker rm --link /parent/alias`: the parent forgets that link; a container's own name is refused, as moby does. */
   removeLink(ref: string): Promise<void>;
   /** `network connect`: recorded for the next start, and set up at once in a running container. */
@@ -263,6 +269,10 @@ export class LifecycleService implements ContainerLifecycle {
 
   remove(ref: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     return this.o.removal.remove(ref, options);
+  }
+
+  markForRemoval(ref: string, options: { volumes?: boolean } = {}): Promise<boolean> {
+    return this.o.removal.markStopped(ref, options.volumes ?? false);
   }
 
   removeLink(ref: string): Promise<void> {

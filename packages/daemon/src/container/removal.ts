@@ -1,3 +1,4 @@
+import { ConflictError } from '@berth/api';
 import type { ContainerMounts, ContainerRootfs } from '../ports.js';
 import type { AttachHub } from './attach-hub.js';
 import type { ContainerCore } from './container-core.js';
@@ -39,6 +40,17 @@ export class ContainerRemoval {
     }
     core.removing.add(c.id);
     await core.lock.run(c.id, () => this.removeLocked(c, options.volumes ?? false));
+  }
+
+  /** See ContainerLifecycle.markForRemoval. */
+  async markStopped(ref: string, removeVolumes: boolean): Promise<boolean> {
+    const { core } = this;
+    const c = core.store.get(ref);
+    core.assert('force-remove', c);
+    return core.lock.run(c.id, async () => {
+      if (c.state.running) throw new ConflictError(`cannot mark container ${c.id} for removal: it is running`);
+      return this.markForRemoval(c, removeVolumes);
+    });
   }
 
   /**
