@@ -1,8 +1,10 @@
-import { lstat, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savedLayers } from './docker-archive.js';
 import { run, useTestDaemon, writeTree, type CommandResult } from './harness.js';
 
 const d = useTestDaemon();
@@ -286,6 +288,26 @@ describe('docker build (classic builder) against berthd', () => {
     } finally {
       for (const id of kept) await docker(['rm', '-f', id]);
     }
+  });
+
+  it("builds large files into layers whose content and saved tars match their diffIDs (step containers' files linked)", async () => {
+    const big = randomBytes(300 * 1024);
+    const dir = join(work, 'large-files');
+    await mkdir(dir);
+    await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY big.bin /big.bin\nRUN cat /big.bin /big.bin > /twice.bin && chmod 4755 /twice.bin\n');
+    await writeFile(join(dir, 'big.bin'), big);
+    const built = await dockerBuild(['--no-cache', '-t', 'large-files', dir]);
+    expect(built.code, built.stderr).toBe(0);
+    const sums = await dockerOk(['run', '--rm', 'large-files', 'sh', '-c', 'md5sum /big.bin /twice.bin; stat -c %a /twice.bin']);
+    const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex');
+    expect(sums).toBe(`${md5(big)}  /big.bin\n${md5(Buffer.concat([big, big]))}  /twice.bin\n4755\n`);
+    // Every layer's kept tar (what save and push send) still hashes to its diffID.
+    const archive = join(work, 'large-files.tar');
+    await dockerOk(['save', '-o', archive, 'large-files']);
+    const { diffIds, layers } = await savedLayers(archive);
+    expect(layers.map((layer) => `sha256:${createHash('sha256').update(layer).digest('hex')}`)).toEqual(diffIds);
+    // The build's step containers are gone: none is left marked for removal.
+    expect(await dockerOk(['ps', '-a', '--filter', 'status=dead', '-q'])).toBe('');
   });
 
   it('answers a bad Dockerfile with a 400 naming the line', async () => {

@@ -102,3 +102,16 @@ export async function busyboxWithRandomLayer(tag: string, bytes: number): Promis
   layers.push(await packTar([{ name: 'big/', type: 'directory' }, { name: 'big/random.bin', body: randomBytes(bytes) }]));
   return dockerArchive(tag, layers);
 }
+
+/** The first image of a `docker save` archive: its config's diffIDs, and its layer tars as the archive holds them. */
+export async function savedLayers(archive: string): Promise<{ diffIds: string[]; layers: Buffer[] }> {
+  const entries = new Map((await readTarEntries(createReadStream(archive))).map((entry) => [entry.name, entry.body]));
+  const body = (name: string): Buffer => {
+    const found = entries.get(name);
+    if (found === undefined) throw new Error(`the archive has no ${name}`);
+    return found;
+  };
+  const [image] = JSON.parse(body('manifest.json').toString()) as Array<{ Config: string; Layers: string[] }>;
+  const config = JSON.parse(body(image!.Config).toString()) as { rootfs: { diff_ids: string[] } };
+  return { diffIds: config.rootfs.diff_ids, layers: image!.Layers.map(body) };
+}

@@ -299,8 +299,7 @@ async function extractFile(entry: TarEntry, path: string, state: ExtractState): 
   const { header } = entry;
   if (state.maxBytes !== undefined && state.bytes + header.size > state.maxBytes) throw new DecompressedSizeLimitError(state.maxBytes);
   const target = await state.tree.prepareSlot(header.name, path);
-  // Extraction would set the header's xattrs; a linked file keeps only its own (none).
-  const linked = hasXattrs(header) ? undefined : await state.linkable?.link(header.name, target, header.size);
+  const linked = await state.linkable?.link(header, target);
   if (linked !== undefined) {
     try {
       // The bytes still pass: the archive's reader hashes and keeps them.

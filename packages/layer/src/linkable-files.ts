@@ -1,7 +1,9 @@
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
+import type { Header } from 'tar-stream';
 import { ConflictError } from '@berth/api';
+import { hasXattrs } from './extract.js';
 import { hasAnyXattr, hasUserInodeFlags, linkOpenFile } from './syscalls.js';
 
 /** Smaller files are written: their bytes cost less than holding them open to link them. */
@@ -22,6 +24,7 @@ class SharedHandle {
   ) {}
 
   async release(): Promise<void> {
+    if (this.holders === 0) return;
     if (--this.holders === 0) await this.handle.close();
   }
 }
@@ -82,17 +85,19 @@ export class LinkableFiles {
   }
 
   /**
-   * Links the file archived as `name` (an entry of `size` bytes) at `target`, a free slot in the tree being
-   * extracted, when it was offered and is as the walk found it; undefined otherwise (the caller writes it).
+   * Links the file of the archive's entry `header` at `target`, a free slot in the tree being extracted, when it
+   * was offered and is as the walk found it, and the entry asks for nothing a link would not give (xattrs);
+   * undefined otherwise (the caller writes it).
    */
-  async link(name: string, target: string, size: number): Promise<LinkedFile | undefined> {
+  async link(header: Header, target: string): Promise<LinkedFile | undefined> {
+    const { name } = header;
     const shared = this.offered.get(name);
     if (shared === undefined) return undefined;
     this.offered.delete(name);
     const { handle, stats } = shared;
     let linked = false;
     try {
-      if (sameFile(await handle.stat(), stats, size)) {
+      if (!hasXattrs(header) && sameFile(await handle.stat(), stats, header.size ?? 0)) {
         linkOpenFile(handle.fd, target);
         linked = true;
       }

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
+import { endianness, constants as osConstants } from 'node:os';
 import type { LibraryHandle } from 'koffi';
 
 /**
@@ -30,7 +30,7 @@ interface Libc {
   readlinkat: (dirfd: number, path: string, buf: Buffer, size: number) => number;
   fgetxattr: (fd: number, name: string, value: Buffer, size: number) => number;
   flistxattr: (fd: number, list: Buffer | null, size: number) => number;
-  ioctlFlags: (fd: number, request: number, flags: Buffer) => number;
+  ioctl: (fd: number, request: number, ...args: unknown[]) => number;
   linkat: (olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number) => number;
   umount2: (target: string, flags: number) => number;
   close: (fd: number) => number;
@@ -53,7 +53,7 @@ function load(): Libc {
     readlinkat: lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Libc['readlinkat'],
     fgetxattr: lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as Libc['fgetxattr'],
     flistxattr: lib.func('long flistxattr(int fd, _Out_ uint8_t *list, size_t size)') as Libc['flistxattr'],
-    ioctlFlags: lib.func('int ioctl(int fd, unsigned long request, _Out_ uint8_t *flags)') as Libc['ioctlFlags'],
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)') as Libc['ioctl'],
     linkat: lib.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)') as Libc['linkat'],
     umount2: lib.func('int umount2(const char *target, int flags)') as Libc['umount2'],
     close: lib.func('int close(int fd)') as Libc['close'],
@@ -123,13 +123,15 @@ const FILESYSTEM_OWN_FLAGS = 0x00080000 | 0x00040000 | 0x10000000;
 
 /** Whether the open file `fd` carries an inode flag a user can set (chattr's +A, +S, +d, +C, +i, +a, …). */
 export function hasUserInodeFlags(fd: number): boolean {
-  const flags = Buffer.alloc(4);
-  if (load().ioctlFlags(fd, FS_IOC_GETFLAGS, flags) < 0) {
+  // The request is encoded with a long's size, though filesystems write an int: room for either.
+  const flags = Buffer.alloc(8);
+  if (load().ioctl(fd, FS_IOC_GETFLAGS, 'void *', flags) < 0) {
     const err = errnoError('ioctl', `fd ${fd}`);
     if (err.code === 'ENOTTY' || err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP' || err.code === 'EINVAL') return false;
     throw err;
   }
-  return (flags.readInt32LE(0) & ~FILESYSTEM_OWN_FLAGS) !== 0;
+  const value = endianness() === 'LE' ? flags.readInt32LE(0) : flags.readInt32BE(0);
+  return (value & ~FILESYSTEM_OWN_FLAGS) !== 0;
 }
 
 /**

@@ -24,7 +24,11 @@ export interface StepContainerSpec {
   networkMode: string;
   /** Mount anonymous volumes at the image's VOLUMEs, as a RUN step's container has them (what it writes there is not kept). */
   imageVolumes: boolean;
-  /** The build removes the container after its step (`--rm`, `--force-rm`, a `COPY --from` source): its files need not survive a crash. */
+  /**
+   * The build removes the container after its step (`--rm`, `--force-rm`, a `COPY --from` source): its files need
+   * not survive a crash, and its commit is its last use (the container is then marked for removal and may lend
+   * its files to the layer): only `remove` may follow it.
+   */
   removed: boolean;
 }
 

@@ -113,7 +113,7 @@ export class ArchiveService {
    * parent directories, and those below a mount point go into the mount.
    */
   async put(ref: string, path: string, tar: Readable, options: PutOptions): Promise<void> {
-    const lease = await this.lease(ref, 'copy files to', true);
+    const lease = await this.lease(ref, 'copy files to');
     try {
       let dir: PathInRoot;
       try {
@@ -243,7 +243,7 @@ export class ArchiveService {
     lease.release().catch((err: unknown) => this.o.log.warn(`releasing the root of container ${lease.record.id}: ${String(err)}`));
   }
 
-  private async lease(ref: string, use: string, write = false): Promise<RootLease> {
+  private async lease(ref: string, use: string): Promise<RootLease> {
     const record = this.o.store.get(ref);
     const dir = this.o.store.dirOf(record.id);
     const mappings = userNamespaceOf(record, this.o.remap);
@@ -251,8 +251,6 @@ export class ArchiveService {
     // between a removal's unmount and its deletion of the dir would attach layers where the deletion runs.
     const root = await this.o.locks.run(record.id, async () => {
       if (this.o.locks.isRemoving(record.id)) throw new ConflictError(`You cannot ${use} container ${record.id} which is being removed`);
-      // A container marked for removal may share its files with a layer already (a build's step container).
-      if (write && record.state.dead) throw new ConflictError(`You cannot ${use} container ${record.id} which is marked for removal`);
       // A removal that held the lock meanwhile leaves no container.
       this.o.store.get(record.id);
       this.leases.set(record.id, (this.leases.get(record.id) ?? 0) + 1);

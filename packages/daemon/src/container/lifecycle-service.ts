@@ -272,7 +272,7 @@ export class LifecycleService implements ContainerLifecycle {
   }
 
   markForRemoval(ref: string, options: { volumes?: boolean } = {}): Promise<boolean> {
-    return this.o.removal.markStopped(ref, options.volumes ?? false);
+    return this.o.removal.markStoppedForRemoval(ref, options.volumes ?? false);
   }
 
   removeLink(ref: string): Promise<void> {

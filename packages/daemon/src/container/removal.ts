@@ -43,11 +43,13 @@ export class ContainerRemoval {
   }
 
   /** See ContainerLifecycle.markForRemoval. */
-  async markStopped(ref: string, removeVolumes: boolean): Promise<boolean> {
+  async markStoppedForRemoval(ref: string, removeVolumes: boolean): Promise<boolean> {
     const { core } = this;
     const c = core.store.get(ref);
     core.assert('force-remove', c);
     return core.lock.run(c.id, async () => {
+      // A removal that held the lock meanwhile took the container, or is taking it.
+      if (core.store.find(c.id) === undefined || core.removing.has(c.id)) return false;
       if (c.state.running) throw new ConflictError(`cannot mark container ${c.id} for removal: it is running`);
       return this.markForRemoval(c, removeVolumes);
     });
