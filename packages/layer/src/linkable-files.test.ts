@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
-import { chmod, link, lstat, mkdir, open, readFile, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, readFile, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -40,6 +40,13 @@ const inode = async (path: string): Promise<number> => (await lstat(path)).ino;
 
 /** The archive's entry for `data/big`, as the extraction sees it. */
 const bigEntry = (): Header => ({ name: 'data/big', size: BIG, mode: 0o644, mtime: new Date(), type: 'file', linkname: '', uid: 0, gid: 0, uname: '', gname: '', devmajor: 0, devminor: 0, pax: null });
+
+/** What the walk does for `data/big`: opens it and offers it; the handle, and the walk's release when it was taken. */
+async function offerBig(files: LinkableFiles): Promise<{ handle: FileHandle; walked: (() => Promise<void>) | undefined }> {
+  const path = join(upper, 'data', 'big');
+  const handle = await open(path, 'r');
+  return { handle, walked: files.offer('data/big', handle, await lstat(path)) };
+}
 
 /** The number of descriptors this process holds open. */
 const openFds = (): number => readdirSync('/proc/self/fd').length;
@@ -132,8 +139,7 @@ describe.runIf(asRoot)('a layer stored from a throwaway upper dir', () => {
   it('writes a file that changed after the walk opened it, and refuses one written to while it is read', async () => {
     const files = new LinkableFiles();
     const path = join(upper, 'data', 'big');
-    const handle = await open(path, 'r');
-    const walked = files.offer('data/big', handle, await lstat(path));
+    const { handle, walked } = await offerBig(files);
     expect(walked).toBeDefined();
     await writeFile(path, Buffer.alloc(BIG, 9));
     expect(await files.link(bigEntry(), join(work, 'target'))).toBeUndefined();
@@ -142,8 +148,7 @@ describe.runIf(asRoot)('a layer stored from a throwaway upper dir', () => {
     await walked!();
     await expect(handle.stat()).rejects.toThrow();
 
-    const again = await open(path, 'r');
-    const walkedAgain = files.offer('data/big', again, await lstat(path));
+    const { walked: walkedAgain } = await offerBig(files);
     const linked = await files.link(bigEntry(), join(work, 'target'));
     expect(linked).toBeDefined();
     await writeFile(path, Buffer.alloc(BIG + 1, 1));
@@ -155,14 +160,12 @@ describe.runIf(asRoot)('a layer stored from a throwaway upper dir', () => {
 
   it('refuses offers once closed, and closes what it was offered once the walk lets go', async () => {
     const files = new LinkableFiles();
-    const path = join(upper, 'data', 'big');
-    const handle = await open(path, 'r');
-    const walked = files.offer('data/big', handle, await lstat(path));
+    const { handle, walked } = await offerBig(files);
     await files.close();
     await walked!();
     await expect(handle.stat()).rejects.toThrow();
-    const later = await open(path, 'r');
-    expect(files.offer('data/big', later, await lstat(path))).toBeUndefined();
-    await later.close();
+    const later = await offerBig(files);
+    expect(later.walked).toBeUndefined();
+    await later.handle.close();
   });
 });
