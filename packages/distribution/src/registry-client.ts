@@ -256,9 +256,10 @@ export class RegistryClient {
       await done.body?.cancel();
     } catch (err) {
       // The content is not read on after a failure: it is closed (its file with it), and its own error, if it failed, is the one to tell.
+      // A reader that stopped early (the request failed on a cut connection) leaves an AbortError there: not the content's.
       const own = content.errored;
       content.destroy();
-      throw own ?? err;
+      throw own !== null && own.name !== 'AbortError' ? own : err;
     }
   }
 
