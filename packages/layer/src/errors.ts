@@ -22,3 +22,8 @@ export class OverwriteConflictError extends UnsafeArchiveEntryError {
     super(entry, existingIsDirectory ? 'cannot overwrite a directory with a non-directory' : 'cannot overwrite a non-directory with a directory');
   }
 }
+
+/** A failure a system call reported (it carries the call's name), not one of the code's own. */
+export function isSyscallError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && 'syscall' in err;
+}

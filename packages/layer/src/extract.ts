@@ -4,7 +4,7 @@ import type { Header } from 'tar-stream';
 import { BerthError, ConflictError, InternalError, InvalidArgumentError } from '@berth/api';
 import { DecompressedSizeLimitError, openArchiveStream } from './archive-stream.js';
 import { checkSymlinkTarget, classifyWhiteout, normaliseEntryName, normaliseHardlinkTarget } from './entry-path.js';
-import { UnsafeArchiveEntryError } from './errors.js';
+import { UnsafeArchiveEntryError, isSyscallError } from './errors.js';
 import { eventLoopTurns } from './event-loop-turns.js';
 import { directIo, threadpoolIo, type ExtractIo } from './extract-io.js';
 import type { ExtractTree } from './extract-tree.js';
@@ -198,7 +198,7 @@ function describeFailure(err: unknown, entry: string | undefined, pinned: boolea
   if (err instanceof DecompressedSizeLimitError && entry !== undefined) {
     return new UnsafeArchiveEntryError(entry, message, { cause: err });
   }
-  if (err instanceof Error && 'syscall' in err) {
+  if (isSyscallError(err)) {
     return new InternalError(`failed to extract tar entry ${JSON.stringify(entry ?? '')}: ${message}`, { cause: err });
   }
   const at = entry === undefined ? '' : ` at tar entry ${JSON.stringify(entry)}`;
@@ -321,7 +321,7 @@ async function extractFile(entry: TarEntry, path: string, state: ExtractState): 
       return;
     } catch (err) {
       // Gone since it was offered, or at its link limit: the content is there to write.
-      if (!(err instanceof Error && 'syscall' in err)) throw err;
+      if (!isSyscallError(err)) throw err;
     }
   }
   state.bytes += await state.io.createFile(target, entry, {

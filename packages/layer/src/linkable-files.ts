@@ -3,6 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Header } from 'tar-stream';
 import { ConflictError } from '@berth/api';
+import { isSyscallError } from './errors.js';
 import { hasXattrs } from './extract.js';
 import { hasAnyXattr, hasUserInodeFlags, linkOpenFile } from './syscalls.js';
 
@@ -46,10 +47,6 @@ function sameFile(now: Stats, walked: Stats, size: number): boolean {
     now.mtimeMs === walked.mtimeMs &&
     now.ctimeMs === walked.ctimeMs
   );
-}
-
-function isSyscallError(err: unknown): boolean {
-  return err instanceof Error && 'syscall' in err;
 }
 
 /**

@@ -64,6 +64,9 @@ function load(): Libc {
   return libc;
 }
 
+/** What a filesystem answers for a call it does not support. */
+const UNSUPPORTED = new Set(['ENOTSUP', 'EOPNOTSUPP']);
+
 const ERRNO_NAMES = new Map(Object.entries(osConstants.errno).map(([name, value]) => [value, name]));
 
 function errnoError(call: string, path: string): NodeJS.ErrnoException {
@@ -104,7 +107,7 @@ export function fgetxattr(fd: number, name: string): Buffer | undefined {
   const n = c.fgetxattr(fd, name, buf, buf.length);
   if (n >= 0) return buf.subarray(0, n);
   const err = errnoError('fgetxattr', `fd ${fd}`);
-  if (err.code === 'ENODATA' || err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return undefined;
+  if (err.code === 'ENODATA' || UNSUPPORTED.has(err.code ?? '')) return undefined;
   throw err;
 }
 
@@ -113,7 +116,7 @@ export function hasAnyXattr(fd: number): boolean {
   const n = load().flistxattr(fd, null, 0);
   if (n >= 0) return n > 0;
   const err = errnoError('flistxattr', `fd ${fd}`);
-  if (err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP') return false;
+  if (UNSUPPORTED.has(err.code ?? '')) return false;
   throw err;
 }
 
@@ -127,7 +130,7 @@ export function hasUserInodeFlags(fd: number): boolean {
   const flags = Buffer.alloc(8);
   if (load().ioctl(fd, FS_IOC_GETFLAGS, 'void *', flags) < 0) {
     const err = errnoError('ioctl', `fd ${fd}`);
-    if (err.code === 'ENOTTY' || err.code === 'ENOTSUP' || err.code === 'EOPNOTSUPP' || err.code === 'EINVAL') return false;
+    if (err.code === 'ENOTTY' || err.code === 'EINVAL' || UNSUPPORTED.has(err.code ?? '')) return false;
     throw err;
   }
   const value = endianness() === 'LE' ? flags.readInt32LE(0) : flags.readInt32BE(0);
